@@ -1,0 +1,2 @@
+//! The `deskbell` command: flags → config → logging → serve.
+fn main() {}
