@@ -1,0 +1,160 @@
+//! Every frame a client and the server exchange, defined once for both encodings.
+//!
+//! Versioning rule (see `docs/PROTOCOL.md`): the binary encoding numbers enum variants by
+//! position, so variants are only ever appended, never removed or reordered, and a frame's
+//! fields never change within a protocol version. A new capability is a new frame type.
+
+use serde::{Deserialize, Serialize};
+
+/// Identifies a conversation; increasing, never reused.
+pub type ConversationId = u64;
+/// Position of a message inside its conversation: 1, 2, 3… with no gaps.
+pub type Seq = u64;
+
+/// What a client may send. The first frame of a connection must be a hello.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// 0: a website visitor introduces themselves (must be the first frame).
+    HelloVisitor(HelloVisitor),
+    /// 1: a logged-in agent introduces themselves (must be the first frame).
+    HelloAgent(HelloAgent),
+    /// 2: post a chat message.
+    Send(Send),
+    /// 3: start receiving a conversation, replaying everything after a sequence number.
+    Sync(Sync),
+    /// 4: typing started or stopped.
+    Typing(Typing),
+    /// 5: everything up to a sequence number has been read.
+    Read(Read),
+    /// 6: agent takes a waiting conversation.
+    Claim(ConversationRef),
+    /// 7: agent closes a conversation.
+    Close(ConversationRef),
+    /// 8: agent reopens a closed conversation.
+    Reopen(ConversationRef),
+    /// 9: agent hands a conversation to a colleague.
+    Transfer(Transfer),
+    /// 10: agent sets their presence.
+    Presence(SetPresence),
+    /// 11: page back through a conversation's history.
+    History(HistoryRequest),
+}
+
+/// First frame of a visitor connection.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct HelloVisitor {
+    /// The shop's site identifier (from the embed snippet); `"default"` for a single site.
+    pub site: String,
+    /// Token from an earlier `welcome`; absent or unknown means "make me a new visitor".
+    pub token: Option<String>,
+    /// URL of the page the visitor is on.
+    pub page: Option<String>,
+    /// The page's referrer.
+    pub referrer: Option<String>,
+    /// Browser language, e.g. `en-GB`.
+    pub language: Option<String>,
+    /// Minutes east of UTC of the visitor's local time.
+    pub utc_offset_min: Option<i32>,
+}
+
+/// First frame of an agent connection.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct HelloAgent {
+    /// Session token from `POST /api/login`; absent means "use my session cookie".
+    pub token: Option<String>,
+}
+
+/// A chat message from a client.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Send {
+    /// Required for agents; visitors may omit it (their open conversation, created if needed).
+    pub conversation: Option<ConversationId>,
+    /// Chosen by the client, unique per message; a retry with the same id is not stored twice.
+    pub client_id: String,
+    /// The text. Never interpreted as markup.
+    pub body: String,
+}
+
+/// Subscribe to a conversation and receive what came after `after_seq`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Sync {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// The last sequence number the client already has (0 for none).
+    pub after_seq: Seq,
+}
+
+/// Typing indicator.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Typing {
+    /// Required for agents; visitors may omit it.
+    pub conversation: Option<ConversationId>,
+    /// True while typing; the server turns it off by itself after a few seconds.
+    pub on: bool,
+}
+
+/// Read receipt.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Read {
+    /// Required for agents; visitors may omit it.
+    pub conversation: Option<ConversationId>,
+    /// Everything up to and including this sequence number has been read.
+    pub seq: Seq,
+}
+
+/// Names one conversation.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ConversationRef {
+    /// The conversation.
+    pub conversation: ConversationId,
+}
+
+/// Hand a conversation to another agent.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Transfer {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// The agent who takes it over (must be online).
+    pub to_agent: u64,
+}
+
+/// Set one's presence.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SetPresence {
+    /// Online or away (offline is what disconnecting means).
+    pub presence: Presence,
+}
+
+/// Ask for older messages.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryRequest {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// Return messages with a smaller sequence number than this (0 = from the newest).
+    pub before_seq: Seq,
+    /// At most this many (the server caps it at 200).
+    pub limit: u32,
+}
+
+/// An agent's availability.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    /// Receives new conversations.
+    Online,
+    /// Keeps their conversations, receives no new ones.
+    Away,
+    /// No connection (after the grace period their conversations go back to the queue).
+    Offline,
+}

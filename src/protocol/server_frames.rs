@@ -1,0 +1,283 @@
+//! Every frame the server sends, defined once for both encodings (same versioning rule as
+//! [`super::frames`]: variants and fields are appended, never removed or reordered).
+
+use serde::{Deserialize, Serialize};
+
+use super::frames::{ConversationId, Presence, Seq};
+
+/// What the server may send.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// 0: answer to a hello.
+    Welcome(Welcome),
+    /// 1: a sent message is durably stored under this sequence number.
+    Ack(Ack),
+    /// 2: a message in a conversation the connection follows.
+    Message(Message),
+    /// 3: the replay asked for by `sync` is complete; live messages follow.
+    Synced(Synced),
+    /// 4: the server cannot serve the asked gap; drop local state and sync from 0.
+    Resync(Resync),
+    /// 5: someone is typing, or stopped.
+    Typing(TypingNotice),
+    /// 6: the other side has read up to a sequence number.
+    ReadUpTo(ReadUpTo),
+    /// 7: the visitor's place in the waiting queue (0 = no longer waiting).
+    QueuePosition(QueuePosition),
+    /// 8: a conversation was created, queued, assigned, transferred, closed or reopened.
+    Conversation(ConversationSummary),
+    /// 9: an agent's presence changed.
+    Agent(AgentInfo),
+    /// 10: answer to `history`.
+    History(HistoryPage),
+    /// 11: something the client sent was refused.
+    Error(ErrorFrame),
+}
+
+/// Who a connection is, and what it needs to start.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Welcome {
+    /// `visitor` or `agent`.
+    pub role: Role,
+    /// Visitor id or agent id.
+    pub id: u64,
+    /// Agent's display name (empty for visitors).
+    pub name: String,
+    /// For visitors: the token to store and present next time.
+    pub visitor_token: Option<String>,
+    /// For visitors: their open conversation (or the latest closed one), if any.
+    pub conversation: Option<ConversationSummary>,
+    /// For agents: every open conversation (queued and assigned).
+    pub conversations: Vec<ConversationSummary>,
+    /// For agents: all agents and their presence.
+    pub agents: Vec<AgentInfo>,
+    /// Largest message body accepted, in bytes.
+    pub max_body_bytes: u32,
+    /// The server's version.
+    pub server_version: String,
+}
+
+/// Connection role.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A website visitor.
+    Visitor,
+    /// Shop staff.
+    Agent,
+}
+
+/// Acknowledgement of a `send`: only ever sent after the message is durably committed.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Ack {
+    /// The client's id for the message.
+    pub client_id: String,
+    /// The conversation it went to (new visitors learn their conversation here).
+    pub conversation: ConversationId,
+    /// Its sequence number.
+    pub seq: Seq,
+    /// True when this was a retry of a message already stored.
+    pub duplicate: bool,
+}
+
+/// A stored message.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// Its sequence number.
+    pub seq: Seq,
+    /// When it was stored, milliseconds since the Unix epoch.
+    pub at_ms: u64,
+    /// Who wrote it.
+    pub author: Author,
+    /// The text (for system messages a short English description of `event`).
+    pub body: String,
+    /// The sender's client id, so other tabs of the same sender can recognise it.
+    pub client_id: Option<String>,
+    /// For system messages: what happened.
+    pub event: Option<ConversationEvent>,
+}
+
+/// The author of a message or typing notice.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    /// Visitor, agent, bot or system.
+    pub kind: AuthorKind,
+    /// Visitor or agent id (0 for bot and system).
+    pub id: u64,
+    /// Display name (agent's name; empty for visitors unless they gave one).
+    pub name: String,
+}
+
+/// Kinds of authors.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorKind {
+    /// The website visitor.
+    Visitor,
+    /// Shop staff.
+    Agent,
+    /// The FAQ bot.
+    Bot,
+    /// The server itself (assignment, transfer, close…).
+    System,
+}
+
+/// Something that happened to a conversation, recorded as a system message.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationEvent {
+    /// Waiting for an agent.
+    Queued,
+    /// An agent took it.
+    Assigned {
+        /// The agent.
+        agent: u64,
+    },
+    /// Handed from one agent to another.
+    Transferred {
+        /// Previous agent.
+        from: u64,
+        /// New agent.
+        to: u64,
+    },
+    /// Closed by an agent (`by` = 0 when closed for inactivity).
+    Closed {
+        /// Who closed it.
+        by: u64,
+    },
+    /// Reopened by an agent.
+    Reopened {
+        /// Who reopened it.
+        by: u64,
+    },
+}
+
+/// End of a replay.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Synced {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// Highest sequence number replayed (or already held); live messages continue after it.
+    pub upto_seq: Seq,
+}
+
+/// The gap asked for cannot be served.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Resync {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// The highest sequence number the server has.
+    pub server_seq: Seq,
+    /// Why.
+    pub reason: String,
+}
+
+/// Typing state of someone in a conversation.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct TypingNotice {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// Who.
+    pub author: Author,
+    /// Typing or not.
+    pub on: bool,
+}
+
+/// Read state of one side of a conversation.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadUpTo {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// Which side read (visitor or agent).
+    pub reader: AuthorKind,
+    /// Read up to and including this sequence number.
+    pub seq: Seq,
+}
+
+/// Place in the queue.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueuePosition {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// 1 = next; 0 = no longer waiting.
+    pub position: u32,
+}
+
+/// The state of a conversation as agents see it.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ConversationSummary {
+    /// The conversation.
+    pub id: ConversationId,
+    /// Site it came from.
+    pub site: String,
+    /// The visitor.
+    pub visitor: u64,
+    /// Queued, assigned or closed.
+    pub status: ConversationStatus,
+    /// Assigned agent, if any.
+    pub agent: Option<u64>,
+    /// Highest sequence number.
+    pub last_seq: Seq,
+    /// Time of the latest message, ms since the Unix epoch.
+    pub last_at_ms: u64,
+    /// Creation time, ms since the Unix epoch.
+    pub created_ms: u64,
+    /// 1-based queue position while queued.
+    pub queue_position: Option<u32>,
+}
+
+/// Lifecycle state of a conversation.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationStatus {
+    /// Waiting for an agent.
+    Queued,
+    /// An agent has it.
+    Assigned,
+    /// Finished.
+    Closed,
+}
+
+/// An agent as colleagues see them.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct AgentInfo {
+    /// Agent id.
+    pub id: u64,
+    /// Display name.
+    pub name: String,
+    /// Current presence.
+    pub presence: Presence,
+    /// Open conversations assigned to them.
+    pub open: u32,
+    /// Auto-assignment capacity.
+    pub capacity: u32,
+}
+
+/// A page of history, oldest first.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct HistoryPage {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// Messages in ascending sequence order.
+    pub messages: Vec<Message>,
+    /// True when older messages exist.
+    pub has_more: bool,
+}
+
+/// A refusal, with a stable numeric code and its name (see `docs/PROTOCOL.md`).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ErrorFrame {
+    /// Stable numeric code.
+    pub code: u16,
+    /// Stable name of the code, e.g. `rate_limited`.
+    pub error: String,
+    /// Human-readable detail.
+    pub message: String,
+    /// The `client_id` of the refused `send`, if it was one.
+    pub client_id: Option<String>,
+    /// The conversation concerned, if any.
+    pub conversation: Option<ConversationId>,
+}
