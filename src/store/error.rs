@@ -1,0 +1,61 @@
+//! Errors of the storage layer.
+
+/// What can go wrong in storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// redb reported an error (I/O, full disk, corruption…).
+    #[error("database error: {0}")]
+    Db(#[from] redb::Error),
+    /// A stored record could not be decoded.
+    #[error("corrupt record in {0}")]
+    Corrupt(String),
+    /// The data directory was written by a newer deskbell.
+    #[error(
+        "the data directory uses schema version {found}, but this deskbell only knows up to {supported}; \
+         run the newer deskbell (nothing was changed)"
+    )]
+    NewerSchema {
+        /// Version found on disk.
+        found: u64,
+        /// Highest version this build knows.
+        supported: u64,
+    },
+    /// An agent with that name exists already.
+    #[error("an agent with that name already exists")]
+    NameTaken,
+    /// An admin exists already (one-time setup was used).
+    #[error("setup has already been completed")]
+    AlreadySetUp,
+    /// The record does not exist.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The change conflicts with the stored state.
+    #[error("{0}")]
+    Conflict(String),
+    /// The batch this write belonged to could not be committed; nothing of it was stored.
+    #[error("could not store the change: {0}")]
+    CommitFailed(String),
+    /// The writer has stopped (server shutting down).
+    #[error("storage is shutting down")]
+    Closed,
+    /// File-system error around the database file.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+macro_rules! from_redb {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Db(e.into())
+            }
+        }
+    )*};
+}
+from_redb!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);

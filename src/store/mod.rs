@@ -1,0 +1,99 @@
+//! Durable state in one redb file: agents, sessions, visitors, conversations, messages.
+//! Reads go straight to the database; every write goes through the single [`writer`].
+//! Nothing here knows about HTTP or WebSockets.
+
+mod error;
+mod ops;
+mod read;
+pub mod records;
+mod tables;
+pub mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use redb::{Database, ReadableTable};
+
+pub use error::StoreError;
+pub use ops::{Appended, NewMessage, Outcome, WriteOp};
+pub use read::OpenConversation;
+pub use tables::SCHEMA_VERSION;
+pub use writer::{Reply, WriterConfig, WriterHandle};
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "deskbell.redb";
+
+/// The opened database.
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Database>,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir`, checks and records the
+    /// schema version, and creates every table.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir)?;
+        let path = data_dir.join(DB_FILE);
+        let db = Database::builder().create(&path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Conflict(format!(
+                "{} is in use by another deskbell process",
+                path.display()
+            )),
+            other => other.into(),
+        })?;
+        let store = Store { db: Arc::new(db), path };
+        store.prepare_schema()?;
+        Ok(store)
+    }
+
+    /// The redb handle (shared with the writer thread).
+    pub fn db(&self) -> &Arc<Database> {
+        &self.db
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn prepare_schema(&self) -> Result<(), StoreError> {
+        let tx = self.db.begin_write()?;
+        {
+            let mut meta = tx.open_table(tables::META)?;
+            let found = meta
+                .get("schema_version")?
+                .map(|v| {
+                    let bytes: [u8; 8] = v.value().try_into().unwrap_or([0xff; 8]);
+                    u64::from_le_bytes(bytes)
+                });
+            match found {
+                Some(v) if v > SCHEMA_VERSION => {
+                    return Err(StoreError::NewerSchema { found: v, supported: SCHEMA_VERSION });
+                }
+                Some(v) if v == SCHEMA_VERSION => {}
+                // Older versions would be migrated here, one step at a time.
+                _ => {
+                    meta.insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
+                }
+            }
+        }
+        tx.open_table(tables::AGENTS)?;
+        tx.open_table(tables::AGENT_BY_NAME)?;
+        tx.open_table(tables::SESSIONS)?;
+        tx.open_table(tables::VISITORS)?;
+        tx.open_table(tables::VISITOR_BY_TOKEN)?;
+        tx.open_table(tables::CONVERSATIONS)?;
+        tx.open_table(tables::OPEN_BY_VISITOR)?;
+        tx.open_multimap_table(tables::VISITOR_CONVERSATIONS)?;
+        tx.open_table(tables::MESSAGES)?;
+        tx.open_table(tables::CLIENT_IDS)?;
+        tx.open_table(tables::READ_STATE)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

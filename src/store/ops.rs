@@ -1,0 +1,305 @@
+//! The changes the writer can make, and how each is applied inside a write transaction.
+//! Every op checks before it writes, so a refused op leaves nothing behind.
+
+use std::collections::HashMap;
+
+use redb::{ReadableTable, WriteTransaction};
+
+use crate::protocol::{AuthorKind, ConversationEvent, ConversationStatus};
+
+use super::StoreError;
+use super::read::last_message_in;
+use super::records::*;
+use super::tables::*;
+
+/// A message to append.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// Who wrote it.
+    pub author_kind: AuthorKind,
+    /// Visitor or agent id (0 for bot/system).
+    pub author_id: u64,
+    /// Display name.
+    pub author_name: String,
+    /// The text.
+    pub body: String,
+    /// Client message id, for idempotent retries.
+    pub client_id: Option<String>,
+    /// For system messages.
+    pub event: Option<ConversationEvent>,
+    /// Time, ms since the Unix epoch.
+    pub at_ms: u64,
+}
+
+/// One change for the single writer.
+#[derive(Debug)]
+pub enum WriteOp {
+    /// Append a message to an existing conversation.
+    Append {
+        /// The conversation.
+        conversation: u64,
+        /// The message.
+        message: NewMessage,
+    },
+    /// Create a conversation together with its first message.
+    OpenConversation {
+        /// Id allocated by the hub.
+        conversation: u64,
+        /// The visitor.
+        visitor: u64,
+        /// The site.
+        site: String,
+        /// The first message.
+        message: NewMessage,
+    },
+    /// Change status/assignee and record it as a system message.
+    ChangeStatus {
+        /// The conversation.
+        conversation: u64,
+        /// New status.
+        status: ConversationStatus,
+        /// New (or, when closing, last) agent.
+        agent: Option<u64>,
+        /// The system message describing the change.
+        message: NewMessage,
+    },
+    /// Raise a read marker.
+    SetRead {
+        /// The conversation.
+        conversation: u64,
+        /// 0 = visitor side, 1 = agent side.
+        reader: u8,
+        /// Highest read sequence number.
+        seq: u64,
+    },
+    /// Create or update a visitor.
+    PutVisitor {
+        /// Visitor id.
+        id: u64,
+        /// Digest of a newly issued token, to index.
+        token_digest: Option<[u8; 32]>,
+        /// Details.
+        record: VisitorV1,
+    },
+    /// Create an agent account.
+    CreateAgent {
+        /// The account.
+        agent: AgentV1,
+        /// Refuse if an admin exists already (first-run setup).
+        only_if_no_admin: bool,
+    },
+    /// Replace an agent account's fields (name changes are not supported).
+    UpdateAgent {
+        /// Agent id.
+        id: u64,
+        /// New fields.
+        agent: AgentV1,
+    },
+    /// Store a login session.
+    PutSession {
+        /// Token digest.
+        digest: [u8; 32],
+        /// The session.
+        record: SessionRecord,
+    },
+    /// Forget a login session.
+    DeleteSession {
+        /// Token digest.
+        digest: [u8; 32],
+    },
+}
+
+/// The result of a successful op.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// A message is stored (or was already: `duplicate`).
+    Appended(Appended),
+    /// An agent was created with this id.
+    AgentCreated(u64),
+    /// Done, nothing to report.
+    Done,
+}
+
+/// A stored message.
+#[derive(Debug, Clone)]
+pub struct Appended {
+    /// The conversation.
+    pub conversation: u64,
+    /// Its sequence number.
+    pub seq: u64,
+    /// True when the client id had been stored before; `message` is then the original.
+    pub duplicate: bool,
+    /// The message.
+    pub message: MessageV1,
+}
+
+/// Highest sequence number per conversation, kept by the writer between batches.
+pub type SeqCache = HashMap<u64, u64>;
+
+/// Applies one op inside `tx`.
+pub fn apply(tx: &WriteTransaction, op: WriteOp, seqs: &mut SeqCache) -> Result<Outcome, StoreError> {
+    match op {
+        WriteOp::Append { conversation, message } => {
+            if tx.open_table(CONVERSATIONS)?.get(conversation)?.is_none() {
+                return Err(StoreError::NotFound("conversation"));
+            }
+            append(tx, conversation, message, seqs).map(Outcome::Appended)
+        }
+        WriteOp::OpenConversation { conversation, visitor, site, message } => {
+            let mut open = tx.open_table(OPEN_BY_VISITOR)?;
+            if open.get((visitor, site.as_str()))?.is_some() {
+                return Err(StoreError::Conflict("the visitor already has an open conversation".into()));
+            }
+            let record = ConversationRecord::V1(ConversationV1 {
+                visitor,
+                site: site.clone(),
+                status: ConversationStatus::Queued,
+                agent: None,
+                created_ms: message.at_ms,
+                updated_ms: message.at_ms,
+            });
+            tx.open_table(CONVERSATIONS)?.insert(conversation, encode(&record).as_slice())?;
+            open.insert((visitor, site.as_str()), conversation)?;
+            tx.open_multimap_table(VISITOR_CONVERSATIONS)?.insert(visitor, conversation)?;
+            seqs.insert(conversation, 0);
+            append(tx, conversation, message, seqs).map(Outcome::Appended)
+        }
+        WriteOp::ChangeStatus { conversation, status, agent, message } => {
+            change_status(tx, conversation, status, agent, message.at_ms)?;
+            append(tx, conversation, message, seqs).map(Outcome::Appended)
+        }
+        WriteOp::SetRead { conversation, reader, seq } => {
+            let mut table = tx.open_table(READ_STATE)?;
+            let current = table.get((conversation, reader))?.map(|v| v.value()).unwrap_or(0);
+            if seq > current {
+                table.insert((conversation, reader), seq)?;
+            }
+            Ok(Outcome::Done)
+        }
+        WriteOp::PutVisitor { id, token_digest, record } => {
+            tx.open_table(VISITORS)?.insert(id, encode(&VisitorRecord::V1(record)).as_slice())?;
+            if let Some(digest) = token_digest {
+                tx.open_table(VISITOR_BY_TOKEN)?.insert(digest.as_slice(), id)?;
+            }
+            Ok(Outcome::Done)
+        }
+        WriteOp::CreateAgent { agent, only_if_no_admin } => create_agent(tx, agent, only_if_no_admin),
+        WriteOp::UpdateAgent { id, agent } => {
+            let mut agents = tx.open_table(AGENTS)?;
+            if agents.get(id)?.is_none() {
+                return Err(StoreError::NotFound("agent"));
+            }
+            agents.insert(id, encode(&AgentRecord::V1(agent)).as_slice())?;
+            Ok(Outcome::Done)
+        }
+        WriteOp::PutSession { digest, record } => {
+            tx.open_table(SESSIONS)?.insert(digest.as_slice(), encode(&record).as_slice())?;
+            Ok(Outcome::Done)
+        }
+        WriteOp::DeleteSession { digest } => {
+            tx.open_table(SESSIONS)?.remove(digest.as_slice())?;
+            Ok(Outcome::Done)
+        }
+    }
+}
+
+/// Appends a message, or returns the stored one when its client id was seen before.
+fn append(
+    tx: &WriteTransaction,
+    conversation: u64,
+    message: NewMessage,
+    seqs: &mut SeqCache,
+) -> Result<Appended, StoreError> {
+    let mut messages = tx.open_table(MESSAGES)?;
+    if let Some(client_id) = &message.client_id {
+        let client_ids = tx.open_table(CLIENT_IDS)?;
+        if let Some(seq) = client_ids.get((conversation, client_id.as_str()))?.map(|v| v.value()) {
+            let stored = messages
+                .get((conversation, seq))?
+                .ok_or(StoreError::NotFound("deduplicated message"))?;
+            let record: MessageRecord = decode(stored.value(), "messages")?;
+            return Ok(Appended { conversation, seq, duplicate: true, message: record.latest().clone() });
+        }
+    }
+    let last = match seqs.get(&conversation) {
+        Some(seq) => *seq,
+        None => last_message_in(&messages, conversation)?.0,
+    };
+    let seq = last + 1;
+    let record = MessageV1 {
+        at_ms: message.at_ms,
+        author_kind: message.author_kind,
+        author_id: message.author_id,
+        author_name: message.author_name,
+        body: message.body,
+        client_id: message.client_id,
+        event: message.event,
+    };
+    messages.insert((conversation, seq), encode(&MessageRecord::V1(record.clone())).as_slice())?;
+    if let Some(client_id) = &record.client_id {
+        tx.open_table(CLIENT_IDS)?.insert((conversation, client_id.as_str()), seq)?;
+    }
+    seqs.insert(conversation, seq);
+    Ok(Appended { conversation, seq, duplicate: false, message: record })
+}
+
+fn change_status(
+    tx: &WriteTransaction,
+    conversation: u64,
+    status: ConversationStatus,
+    agent: Option<u64>,
+    at_ms: u64,
+) -> Result<(), StoreError> {
+    let mut convs = tx.open_table(CONVERSATIONS)?;
+    let mut record = match convs.get(conversation)? {
+        Some(v) => decode::<ConversationRecord>(v.value(), "conversations")?.latest().clone(),
+        None => return Err(StoreError::NotFound("conversation")),
+    };
+    let mut open = tx.open_table(OPEN_BY_VISITOR)?;
+    let key = (record.visitor, record.site.as_str());
+    let open_now = open.get(key)?.map(|v| v.value());
+    match status {
+        ConversationStatus::Closed => {
+            if open_now == Some(conversation) {
+                open.remove(key)?;
+            }
+        }
+        _ => match open_now {
+            Some(id) if id != conversation => {
+                return Err(StoreError::Conflict(
+                    "the visitor has started a newer conversation".into(),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                open.insert(key, conversation)?;
+            }
+        },
+    }
+    record.status = status;
+    record.agent = agent.or(record.agent);
+    record.updated_ms = at_ms;
+    convs.insert(conversation, encode(&ConversationRecord::V1(record)).as_slice())?;
+    Ok(())
+}
+
+fn create_agent(tx: &WriteTransaction, agent: AgentV1, only_if_no_admin: bool) -> Result<Outcome, StoreError> {
+    let mut agents = tx.open_table(AGENTS)?;
+    if only_if_no_admin {
+        for row in agents.iter()? {
+            let record: AgentRecord = decode(row?.1.value(), "agents")?;
+            if record.latest().role == AgentRole::Admin && !record.latest().disabled {
+                return Err(StoreError::AlreadySetUp);
+            }
+        }
+    }
+    let mut names = tx.open_table(AGENT_BY_NAME)?;
+    let key = agent.name.to_lowercase();
+    if names.get(key.as_str())?.is_some() {
+        return Err(StoreError::NameTaken);
+    }
+    let id = agents.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1;
+    agents.insert(id, encode(&AgentRecord::V1(agent)).as_slice())?;
+    names.insert(key.as_str(), id)?;
+    Ok(Outcome::AgentCreated(id))
+}

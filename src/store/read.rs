@@ -1,0 +1,215 @@
+//! Read-only queries. Each opens its own read transaction; callers on the executor run
+//! the larger ones (history replay) through `smol::unblock`.
+
+use redb::{ReadableDatabase, ReadableTable};
+
+use super::records::{
+    AgentRecord, AgentRole, AgentV1, ConversationRecord, ConversationV1, MessageRecord, MessageV1,
+    SessionRecord, VisitorRecord, VisitorV1, decode,
+};
+use super::tables::*;
+use super::{Store, StoreError};
+
+/// An open conversation with its latest message position, as the hub restores it.
+#[derive(Debug, Clone)]
+pub struct OpenConversation {
+    /// Conversation id.
+    pub id: u64,
+    /// Stored fields.
+    pub record: ConversationV1,
+    /// Highest sequence number.
+    pub last_seq: u64,
+    /// Time of the latest message.
+    pub last_at_ms: u64,
+}
+
+impl Store {
+    /// Messages with `after < seq <= upto`, ascending.
+    pub fn messages_between(
+        &self,
+        conversation: u64,
+        after: u64,
+        upto: u64,
+    ) -> Result<Vec<(u64, MessageV1)>, StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(MESSAGES)?;
+        let mut out = Vec::new();
+        if upto <= after {
+            return Ok(out);
+        }
+        for row in table.range((conversation, after + 1)..=(conversation, upto))? {
+            let (key, value) = row?;
+            let record: MessageRecord = decode(value.value(), "messages")?;
+            out.push((key.value().1, record.latest().clone()));
+        }
+        Ok(out)
+    }
+
+    /// Up to `limit` messages with `seq < before` (0 = newest), ascending, and whether
+    /// older ones exist.
+    pub fn messages_before(
+        &self,
+        conversation: u64,
+        before: u64,
+        limit: usize,
+    ) -> Result<(Vec<(u64, MessageV1)>, bool), StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(MESSAGES)?;
+        let end = if before == 0 { u64::MAX } else { before };
+        let mut rows = table.range((conversation, 1)..(conversation, end))?.rev();
+        let mut out = Vec::with_capacity(limit.min(256));
+        for row in rows.by_ref().take(limit) {
+            let (key, value) = row?;
+            let record: MessageRecord = decode(value.value(), "messages")?;
+            out.push((key.value().1, record.latest().clone()));
+        }
+        let has_more = rows.next().is_some();
+        out.reverse();
+        Ok((out, has_more))
+    }
+
+    /// Highest sequence number and its time (0, 0 for an empty conversation).
+    pub fn last_message(&self, conversation: u64) -> Result<(u64, u64), StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(MESSAGES)?;
+        last_message_in(&table, conversation)
+    }
+
+    /// One conversation.
+    pub fn conversation(&self, id: u64) -> Result<Option<ConversationV1>, StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(CONVERSATIONS)?;
+        match table.get(id)? {
+            Some(v) => Ok(Some(decode::<ConversationRecord>(v.value(), "conversations")?.latest().clone())),
+            None => Ok(None),
+        }
+    }
+
+    /// Every conversation that is not closed, oldest first.
+    pub fn open_conversations(&self) -> Result<Vec<OpenConversation>, StoreError> {
+        let tx = self.db().begin_read()?;
+        let open = tx.open_table(OPEN_BY_VISITOR)?;
+        let convs = tx.open_table(CONVERSATIONS)?;
+        let messages = tx.open_table(MESSAGES)?;
+        let mut out = Vec::new();
+        for row in open.iter()? {
+            let id = row?.1.value();
+            let Some(v) = convs.get(id)? else { continue };
+            let record = decode::<ConversationRecord>(v.value(), "conversations")?.latest().clone();
+            let (last_seq, last_at_ms) = last_message_in(&messages, id)?;
+            out.push(OpenConversation { id, record, last_seq, last_at_ms });
+        }
+        out.sort_by_key(|c| c.id);
+        Ok(out)
+    }
+
+    /// The visitor's open conversation on a site, or else their latest one there.
+    pub fn current_conversation_of(
+        &self,
+        visitor: u64,
+        site: &str,
+    ) -> Result<Option<(u64, ConversationV1, u64, u64)>, StoreError> {
+        let tx = self.db().begin_read()?;
+        let open = tx.open_table(OPEN_BY_VISITOR)?;
+        let all = tx.open_multimap_table(VISITOR_CONVERSATIONS)?;
+        let convs = tx.open_table(CONVERSATIONS)?;
+        let messages = tx.open_table(MESSAGES)?;
+        let mut candidates: Vec<u64> = match open.get((visitor, site))? {
+            Some(id) => vec![id.value()],
+            None => all.get(visitor)?.map(|r| r.map(|v| v.value())).collect::<Result<_, _>>()?,
+        };
+        candidates.sort_unstable();
+        for id in candidates.into_iter().rev() {
+            let Some(v) = convs.get(id)? else { continue };
+            let record = decode::<ConversationRecord>(v.value(), "conversations")?.latest().clone();
+            if record.site == site {
+                let (seq, at) = last_message_in(&messages, id)?;
+                return Ok(Some((id, record, seq, at)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// All agents, by id.
+    pub fn agents(&self) -> Result<Vec<(u64, AgentV1)>, StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(AGENTS)?;
+        let mut out = Vec::new();
+        for row in table.iter()? {
+            let (k, v) = row?;
+            out.push((k.value(), decode::<AgentRecord>(v.value(), "agents")?.latest().clone()));
+        }
+        Ok(out)
+    }
+
+    /// An agent by login name (case-insensitive).
+    pub fn agent_by_name(&self, name: &str) -> Result<Option<(u64, AgentV1)>, StoreError> {
+        let tx = self.db().begin_read()?;
+        let names = tx.open_table(AGENT_BY_NAME)?;
+        let Some(id) = names.get(name.to_lowercase().as_str())?.map(|v| v.value()) else {
+            return Ok(None);
+        };
+        let agents = tx.open_table(AGENTS)?;
+        match agents.get(id)? {
+            Some(v) => Ok(Some((id, decode::<AgentRecord>(v.value(), "agents")?.latest().clone()))),
+            None => Ok(None),
+        }
+    }
+
+    /// True once an admin account exists.
+    pub fn has_admin(&self) -> Result<bool, StoreError> {
+        Ok(self.agents()?.iter().any(|(_, a)| a.role == AgentRole::Admin && !a.disabled))
+    }
+
+    /// A session by token digest.
+    pub fn session(&self, digest: &[u8; 32]) -> Result<Option<SessionRecord>, StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(SESSIONS)?;
+        match table.get(digest.as_slice())? {
+            Some(v) => Ok(Some(decode(v.value(), "sessions")?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A visitor id by token digest.
+    pub fn visitor_by_token(&self, digest: &[u8; 32]) -> Result<Option<u64>, StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(VISITOR_BY_TOKEN)?;
+        Ok(table.get(digest.as_slice())?.map(|v| v.value()))
+    }
+
+    /// A visitor's stored details.
+    pub fn visitor(&self, id: u64) -> Result<Option<VisitorV1>, StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(VISITORS)?;
+        match table.get(id)? {
+            Some(v) => Ok(Some(decode::<VisitorRecord>(v.value(), "visitors")?.latest().clone())),
+            None => Ok(None),
+        }
+    }
+
+    /// Highest visitor and conversation ids in use, for id allocation at start.
+    pub fn max_ids(&self) -> Result<(u64, u64), StoreError> {
+        let tx = self.db().begin_read()?;
+        let visitors = tx.open_table(VISITORS)?;
+        let convs = tx.open_table(CONVERSATIONS)?;
+        let v = visitors.last()?.map(|(k, _)| k.value()).unwrap_or(0);
+        let c = convs.last()?.map(|(k, _)| k.value()).unwrap_or(0);
+        Ok((v, c))
+    }
+}
+
+/// Highest sequence number and its time in an open messages table.
+pub(super) fn last_message_in(
+    table: &impl ReadableTable<(u64, u64), &'static [u8]>,
+    conversation: u64,
+) -> Result<(u64, u64), StoreError> {
+    match table.range((conversation, 1)..=(conversation, u64::MAX))?.next_back() {
+        Some(row) => {
+            let (k, v) = row?;
+            let record: MessageRecord = decode(v.value(), "messages")?;
+            Ok((k.value().1, record.latest().at_ms))
+        }
+        None => Ok((0, 0)),
+    }
+}

@@ -1,0 +1,178 @@
+//! Storage records. Each is an enum of versions: a new version is a new variant appended
+//! at the end, and readers convert old variants, so files written by older builds open.
+
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::{AuthorKind, ConversationEvent, ConversationStatus};
+
+use super::StoreError;
+
+/// Encodes a record for storage.
+pub fn encode<T: Serialize>(record: &T) -> Vec<u8> {
+    // Serialising plain data structs into a Vec cannot fail.
+    postcard::to_allocvec(record).unwrap_or_default()
+}
+
+/// Decodes a stored record, naming the table on failure.
+pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8], what: &'static str) -> Result<T, StoreError> {
+    postcard::from_bytes(bytes).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// A chat message as stored.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub enum MessageRecord {
+    /// Version 1.
+    V1(MessageV1),
+}
+
+/// Version 1 of a stored message.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct MessageV1 {
+    /// Commit time, ms since the Unix epoch.
+    pub at_ms: u64,
+    /// Who wrote it.
+    pub author_kind: AuthorKind,
+    /// Visitor or agent id (0 for bot/system).
+    pub author_id: u64,
+    /// Author's display name at the time of writing.
+    pub author_name: String,
+    /// The text.
+    pub body: String,
+    /// The sender's client message id.
+    pub client_id: Option<String>,
+    /// For system messages: what happened.
+    pub event: Option<ConversationEvent>,
+}
+
+impl MessageRecord {
+    /// The current version's fields.
+    pub fn latest(&self) -> &MessageV1 {
+        match self {
+            MessageRecord::V1(m) => m,
+        }
+    }
+}
+
+/// A conversation as stored.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub enum ConversationRecord {
+    /// Version 1.
+    V1(ConversationV1),
+}
+
+/// Version 1 of a stored conversation.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ConversationV1 {
+    /// The visitor it belongs to.
+    pub visitor: u64,
+    /// The site it started on.
+    pub site: String,
+    /// Queued, assigned or closed.
+    pub status: ConversationStatus,
+    /// Assigned (or, when closed, last) agent.
+    pub agent: Option<u64>,
+    /// Creation time, ms since the Unix epoch.
+    pub created_ms: u64,
+    /// Last status change, ms since the Unix epoch.
+    pub updated_ms: u64,
+}
+
+impl ConversationRecord {
+    /// The current version's fields.
+    pub fn latest(&self) -> &ConversationV1 {
+        match self {
+            ConversationRecord::V1(c) => c,
+        }
+    }
+}
+
+/// An agent's role.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentRole {
+    /// Manages agents and settings, and chats.
+    Admin,
+    /// Chats.
+    Agent,
+}
+
+/// An agent account as stored.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub enum AgentRecord {
+    /// Version 1.
+    V1(AgentV1),
+}
+
+/// Version 1 of an agent account.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct AgentV1 {
+    /// Login and display name.
+    pub name: String,
+    /// Admin or agent.
+    pub role: AgentRole,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Auto-assignment capacity; `None` = the server default.
+    pub capacity: Option<u32>,
+    /// Disabled accounts cannot log in and get no conversations.
+    pub disabled: bool,
+    /// Creation time, ms since the Unix epoch.
+    pub created_ms: u64,
+}
+
+impl AgentRecord {
+    /// The current version's fields.
+    pub fn latest(&self) -> &AgentV1 {
+        match self {
+            AgentRecord::V1(a) => a,
+        }
+    }
+}
+
+/// A login session as stored (keyed by the token's digest).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub enum SessionRecord {
+    /// Version 1.
+    V1 {
+        /// The agent.
+        agent: u64,
+        /// Creation time, ms since the Unix epoch.
+        created_ms: u64,
+        /// Expiry time, ms since the Unix epoch.
+        expires_ms: u64,
+    },
+}
+
+/// A visitor as stored.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub enum VisitorRecord {
+    /// Version 1.
+    V1(VisitorV1),
+}
+
+/// Version 1 of a visitor.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+pub struct VisitorV1 {
+    /// First seen, ms since the Unix epoch.
+    pub created_ms: u64,
+    /// Last connection, ms since the Unix epoch.
+    pub last_seen_ms: u64,
+    /// Page at the last connection.
+    pub page: Option<String>,
+    /// Referrer at the last connection.
+    pub referrer: Option<String>,
+    /// Browser language.
+    pub language: Option<String>,
+    /// Browser (User-Agent header).
+    pub user_agent: Option<String>,
+    /// Minutes east of UTC.
+    pub utc_offset_min: Option<i32>,
+}
+
+impl VisitorRecord {
+    /// The current version's fields.
+    pub fn latest(&self) -> &VisitorV1 {
+        match self {
+            VisitorRecord::V1(v) => v,
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! The redb tables, named `key_value`, and the schema version they make up.
+//!
+//! Values are postcard-encoded records from [`super::records`]; each record type is an
+//! enum whose variants are versions, so old files keep decoding.
+
+use redb::{MultimapTableDefinition, TableDefinition};
+
+/// Schema version written by this build. Bump it (and add a migration) when the table
+/// layout changes; a binary refuses data directories with a higher version.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// Settings and bookkeeping: `"schema_version"` → u64 (little endian).
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// Agent id → [`super::records::AgentRecord`].
+pub const AGENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("agentid_agent");
+/// Lower-cased login name → agent id.
+pub const AGENT_BY_NAME: TableDefinition<&str, u64> = TableDefinition::new("name_agentid");
+/// SHA-256 of a session token → [`super::records::SessionRecord`].
+pub const SESSIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tokendigest_session");
+/// Visitor id → [`super::records::VisitorRecord`].
+pub const VISITORS: TableDefinition<u64, &[u8]> = TableDefinition::new("visitorid_visitor");
+/// SHA-256 of a visitor token → visitor id.
+pub const VISITOR_BY_TOKEN: TableDefinition<&[u8], u64> =
+    TableDefinition::new("tokendigest_visitorid");
+/// Conversation id → [`super::records::ConversationRecord`].
+pub const CONVERSATIONS: TableDefinition<u64, &[u8]> =
+    TableDefinition::new("convid_conversation");
+/// (visitor id, site) → the visitor's open conversation on that site.
+pub const OPEN_BY_VISITOR: TableDefinition<(u64, &str), u64> =
+    TableDefinition::new("visitorsite_openconvid");
+/// Visitor id → all their conversation ids (history).
+pub const VISITOR_CONVERSATIONS: MultimapTableDefinition<u64, u64> =
+    MultimapTableDefinition::new("visitorid_convids");
+/// (conversation id, seq) → [`super::records::MessageRecord`].
+pub const MESSAGES: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("convseq_message");
+/// (conversation id, client message id) → seq; makes retried sends idempotent.
+pub const CLIENT_IDS: TableDefinition<(u64, &str), u64> = TableDefinition::new("convclientid_seq");
+/// (conversation id, reader: 0 visitor / 1 agent) → highest seq read.
+pub const READ_STATE: TableDefinition<(u64, u8), u64> = TableDefinition::new("convreader_seq");
