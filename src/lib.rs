@@ -6,3 +6,4 @@
 //! [`server::Server::start`]; everything else lives in this library so tests can run
 //! several servers in one process.
 pub mod protocol;
+pub mod timer;
