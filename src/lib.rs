@@ -7,3 +7,6 @@
 //! several servers in one process.
 pub mod protocol;
 pub mod timer;
+pub mod auth;
+pub mod metrics;
+pub mod ratelimit;

@@ -1,0 +1,44 @@
+//! Account security: password hashing, session tokens, setup codes and login throttling.
+//!
+//! Everything here is pure (no I/O, no clock): callers pass the time in and decide
+//! where the CPU-heavy work runs.
+//!
+//! - [`password`]: argon2id hashing and the rules for new passwords.
+//! - [`token`]: random session tokens (stored only as digests) and one-time setup codes.
+//! - [`throttle`]: backoff after failed logins, per client address and per account.
+
+pub mod password;
+pub mod throttle;
+pub mod token;
+
+pub use password::{
+    MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, check_new_password, hash_password, verify_password,
+};
+pub use throttle::{LoginThrottle, RetryAfter, ThrottlePolicy};
+pub use token::{constant_time_eq, new_setup_code, new_token, normalize_setup_code, token_digest};
+
+/// Errors from the auth module.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// The operating system's random source failed.
+    #[error("the system random number generator failed: {0}")]
+    Random(getrandom::Error),
+    /// Argon2 could not hash the password (bad parameters or salt).
+    #[error("password hashing failed: {0}")]
+    Hash(argon2::password_hash::Error),
+    /// A new password has fewer than [`MIN_PASSWORD_CHARS`] characters.
+    #[error("the password must have at least {min} characters")]
+    PasswordTooShort {
+        /// The minimum number of characters.
+        min: usize,
+    },
+    /// A new password has more than [`MAX_PASSWORD_CHARS`] characters.
+    #[error("the password must have at most {max} characters")]
+    PasswordTooLong {
+        /// The maximum number of characters.
+        max: usize,
+    },
+    /// A new password consists only of whitespace.
+    #[error("the password must not be only spaces")]
+    PasswordBlank,
+}
