@@ -5,8 +5,9 @@
 //! The binary (`src/main.rs`) only turns flags into a [`config::Config`] and calls
 //! [`server::Server::start`]; everything else lives in this library so tests can run
 //! several servers in one process.
-pub mod protocol;
-pub mod timer;
 pub mod auth;
 pub mod metrics;
+pub mod protocol;
 pub mod ratelimit;
+pub mod store;
+pub mod timer;

@@ -43,7 +43,10 @@ impl Store {
             )),
             other => other.into(),
         })?;
-        let store = Store { db: Arc::new(db), path };
+        let store = Store {
+            db: Arc::new(db),
+            path,
+        };
         store.prepare_schema()?;
         Ok(store)
     }
@@ -62,15 +65,16 @@ impl Store {
         let tx = self.db.begin_write()?;
         {
             let mut meta = tx.open_table(tables::META)?;
-            let found = meta
-                .get("schema_version")?
-                .map(|v| {
-                    let bytes: [u8; 8] = v.value().try_into().unwrap_or([0xff; 8]);
-                    u64::from_le_bytes(bytes)
-                });
+            let found = meta.get("schema_version")?.map(|v| {
+                let bytes: [u8; 8] = v.value().try_into().unwrap_or([0xff; 8]);
+                u64::from_le_bytes(bytes)
+            });
             match found {
                 Some(v) if v > SCHEMA_VERSION => {
-                    return Err(StoreError::NewerSchema { found: v, supported: SCHEMA_VERSION });
+                    return Err(StoreError::NewerSchema {
+                        found: v,
+                        supported: SCHEMA_VERSION,
+                    });
                 }
                 Some(v) if v == SCHEMA_VERSION => {}
                 // Older versions would be migrated here, one step at a time.

@@ -137,18 +137,32 @@ pub struct Appended {
 pub type SeqCache = HashMap<u64, u64>;
 
 /// Applies one op inside `tx`.
-pub fn apply(tx: &WriteTransaction, op: WriteOp, seqs: &mut SeqCache) -> Result<Outcome, StoreError> {
+pub fn apply(
+    tx: &WriteTransaction,
+    op: WriteOp,
+    seqs: &mut SeqCache,
+) -> Result<Outcome, StoreError> {
     match op {
-        WriteOp::Append { conversation, message } => {
+        WriteOp::Append {
+            conversation,
+            message,
+        } => {
             if tx.open_table(CONVERSATIONS)?.get(conversation)?.is_none() {
                 return Err(StoreError::NotFound("conversation"));
             }
             append(tx, conversation, message, seqs).map(Outcome::Appended)
         }
-        WriteOp::OpenConversation { conversation, visitor, site, message } => {
+        WriteOp::OpenConversation {
+            conversation,
+            visitor,
+            site,
+            message,
+        } => {
             let mut open = tx.open_table(OPEN_BY_VISITOR)?;
             if open.get((visitor, site.as_str()))?.is_some() {
-                return Err(StoreError::Conflict("the visitor already has an open conversation".into()));
+                return Err(StoreError::Conflict(
+                    "the visitor already has an open conversation".into(),
+                ));
             }
             let record = ConversationRecord::V1(ConversationV1 {
                 visitor,
@@ -158,32 +172,55 @@ pub fn apply(tx: &WriteTransaction, op: WriteOp, seqs: &mut SeqCache) -> Result<
                 created_ms: message.at_ms,
                 updated_ms: message.at_ms,
             });
-            tx.open_table(CONVERSATIONS)?.insert(conversation, encode(&record).as_slice())?;
+            tx.open_table(CONVERSATIONS)?
+                .insert(conversation, encode(&record).as_slice())?;
             open.insert((visitor, site.as_str()), conversation)?;
-            tx.open_multimap_table(VISITOR_CONVERSATIONS)?.insert(visitor, conversation)?;
+            tx.open_multimap_table(VISITOR_CONVERSATIONS)?
+                .insert(visitor, conversation)?;
             seqs.insert(conversation, 0);
             append(tx, conversation, message, seqs).map(Outcome::Appended)
         }
-        WriteOp::ChangeStatus { conversation, status, agent, message } => {
+        WriteOp::ChangeStatus {
+            conversation,
+            status,
+            agent,
+            message,
+        } => {
             change_status(tx, conversation, status, agent, message.at_ms)?;
             append(tx, conversation, message, seqs).map(Outcome::Appended)
         }
-        WriteOp::SetRead { conversation, reader, seq } => {
+        WriteOp::SetRead {
+            conversation,
+            reader,
+            seq,
+        } => {
             let mut table = tx.open_table(READ_STATE)?;
-            let current = table.get((conversation, reader))?.map(|v| v.value()).unwrap_or(0);
+            let current = table
+                .get((conversation, reader))?
+                .map(|v| v.value())
+                .unwrap_or(0);
             if seq > current {
                 table.insert((conversation, reader), seq)?;
             }
             Ok(Outcome::Done)
         }
-        WriteOp::PutVisitor { id, token_digest, record } => {
-            tx.open_table(VISITORS)?.insert(id, encode(&VisitorRecord::V1(record)).as_slice())?;
+        WriteOp::PutVisitor {
+            id,
+            token_digest,
+            record,
+        } => {
+            tx.open_table(VISITORS)?
+                .insert(id, encode(&VisitorRecord::V1(record)).as_slice())?;
             if let Some(digest) = token_digest {
-                tx.open_table(VISITOR_BY_TOKEN)?.insert(digest.as_slice(), id)?;
+                tx.open_table(VISITOR_BY_TOKEN)?
+                    .insert(digest.as_slice(), id)?;
             }
             Ok(Outcome::Done)
         }
-        WriteOp::CreateAgent { agent, only_if_no_admin } => create_agent(tx, agent, only_if_no_admin),
+        WriteOp::CreateAgent {
+            agent,
+            only_if_no_admin,
+        } => create_agent(tx, agent, only_if_no_admin),
         WriteOp::UpdateAgent { id, agent } => {
             let mut agents = tx.open_table(AGENTS)?;
             if agents.get(id)?.is_none() {
@@ -193,7 +230,8 @@ pub fn apply(tx: &WriteTransaction, op: WriteOp, seqs: &mut SeqCache) -> Result<
             Ok(Outcome::Done)
         }
         WriteOp::PutSession { digest, record } => {
-            tx.open_table(SESSIONS)?.insert(digest.as_slice(), encode(&record).as_slice())?;
+            tx.open_table(SESSIONS)?
+                .insert(digest.as_slice(), encode(&record).as_slice())?;
             Ok(Outcome::Done)
         }
         WriteOp::DeleteSession { digest } => {
@@ -213,12 +251,20 @@ fn append(
     let mut messages = tx.open_table(MESSAGES)?;
     if let Some(client_id) = &message.client_id {
         let client_ids = tx.open_table(CLIENT_IDS)?;
-        if let Some(seq) = client_ids.get((conversation, client_id.as_str()))?.map(|v| v.value()) {
+        if let Some(seq) = client_ids
+            .get((conversation, client_id.as_str()))?
+            .map(|v| v.value())
+        {
             let stored = messages
                 .get((conversation, seq))?
                 .ok_or(StoreError::NotFound("deduplicated message"))?;
             let record: MessageRecord = decode(stored.value(), "messages")?;
-            return Ok(Appended { conversation, seq, duplicate: true, message: record.latest().clone() });
+            return Ok(Appended {
+                conversation,
+                seq,
+                duplicate: true,
+                message: record.latest().clone(),
+            });
         }
     }
     let last = match seqs.get(&conversation) {
@@ -235,12 +281,21 @@ fn append(
         client_id: message.client_id,
         event: message.event,
     };
-    messages.insert((conversation, seq), encode(&MessageRecord::V1(record.clone())).as_slice())?;
+    messages.insert(
+        (conversation, seq),
+        encode(&MessageRecord::V1(record.clone())).as_slice(),
+    )?;
     if let Some(client_id) = &record.client_id {
-        tx.open_table(CLIENT_IDS)?.insert((conversation, client_id.as_str()), seq)?;
+        tx.open_table(CLIENT_IDS)?
+            .insert((conversation, client_id.as_str()), seq)?;
     }
     seqs.insert(conversation, seq);
-    Ok(Appended { conversation, seq, duplicate: false, message: record })
+    Ok(Appended {
+        conversation,
+        seq,
+        duplicate: false,
+        message: record,
+    })
 }
 
 fn change_status(
@@ -252,7 +307,9 @@ fn change_status(
 ) -> Result<(), StoreError> {
     let mut convs = tx.open_table(CONVERSATIONS)?;
     let mut record = match convs.get(conversation)? {
-        Some(v) => decode::<ConversationRecord>(v.value(), "conversations")?.latest().clone(),
+        Some(v) => decode::<ConversationRecord>(v.value(), "conversations")?
+            .latest()
+            .clone(),
         None => return Err(StoreError::NotFound("conversation")),
     };
     let mut open = tx.open_table(OPEN_BY_VISITOR)?;
@@ -279,11 +336,18 @@ fn change_status(
     record.status = status;
     record.agent = agent.or(record.agent);
     record.updated_ms = at_ms;
-    convs.insert(conversation, encode(&ConversationRecord::V1(record)).as_slice())?;
+    convs.insert(
+        conversation,
+        encode(&ConversationRecord::V1(record)).as_slice(),
+    )?;
     Ok(())
 }
 
-fn create_agent(tx: &WriteTransaction, agent: AgentV1, only_if_no_admin: bool) -> Result<Outcome, StoreError> {
+fn create_agent(
+    tx: &WriteTransaction,
+    agent: AgentV1,
+    only_if_no_admin: bool,
+) -> Result<Outcome, StoreError> {
     let mut agents = tx.open_table(AGENTS)?;
     if only_if_no_admin {
         for row in agents.iter()? {

@@ -80,7 +80,11 @@ impl Store {
         let tx = self.db().begin_read()?;
         let table = tx.open_table(CONVERSATIONS)?;
         match table.get(id)? {
-            Some(v) => Ok(Some(decode::<ConversationRecord>(v.value(), "conversations")?.latest().clone())),
+            Some(v) => Ok(Some(
+                decode::<ConversationRecord>(v.value(), "conversations")?
+                    .latest()
+                    .clone(),
+            )),
             None => Ok(None),
         }
     }
@@ -95,9 +99,16 @@ impl Store {
         for row in open.iter()? {
             let id = row?.1.value();
             let Some(v) = convs.get(id)? else { continue };
-            let record = decode::<ConversationRecord>(v.value(), "conversations")?.latest().clone();
+            let record = decode::<ConversationRecord>(v.value(), "conversations")?
+                .latest()
+                .clone();
             let (last_seq, last_at_ms) = last_message_in(&messages, id)?;
-            out.push(OpenConversation { id, record, last_seq, last_at_ms });
+            out.push(OpenConversation {
+                id,
+                record,
+                last_seq,
+                last_at_ms,
+            });
         }
         out.sort_by_key(|c| c.id);
         Ok(out)
@@ -116,12 +127,17 @@ impl Store {
         let messages = tx.open_table(MESSAGES)?;
         let mut candidates: Vec<u64> = match open.get((visitor, site))? {
             Some(id) => vec![id.value()],
-            None => all.get(visitor)?.map(|r| r.map(|v| v.value())).collect::<Result<_, _>>()?,
+            None => all
+                .get(visitor)?
+                .map(|r| r.map(|v| v.value()))
+                .collect::<Result<_, _>>()?,
         };
         candidates.sort_unstable();
         for id in candidates.into_iter().rev() {
             let Some(v) = convs.get(id)? else { continue };
-            let record = decode::<ConversationRecord>(v.value(), "conversations")?.latest().clone();
+            let record = decode::<ConversationRecord>(v.value(), "conversations")?
+                .latest()
+                .clone();
             if record.site == site {
                 let (seq, at) = last_message_in(&messages, id)?;
                 return Ok(Some((id, record, seq, at)));
@@ -137,7 +153,10 @@ impl Store {
         let mut out = Vec::new();
         for row in table.iter()? {
             let (k, v) = row?;
-            out.push((k.value(), decode::<AgentRecord>(v.value(), "agents")?.latest().clone()));
+            out.push((
+                k.value(),
+                decode::<AgentRecord>(v.value(), "agents")?.latest().clone(),
+            ));
         }
         Ok(out)
     }
@@ -151,14 +170,20 @@ impl Store {
         };
         let agents = tx.open_table(AGENTS)?;
         match agents.get(id)? {
-            Some(v) => Ok(Some((id, decode::<AgentRecord>(v.value(), "agents")?.latest().clone()))),
+            Some(v) => Ok(Some((
+                id,
+                decode::<AgentRecord>(v.value(), "agents")?.latest().clone(),
+            ))),
             None => Ok(None),
         }
     }
 
     /// True once an admin account exists.
     pub fn has_admin(&self) -> Result<bool, StoreError> {
-        Ok(self.agents()?.iter().any(|(_, a)| a.role == AgentRole::Admin && !a.disabled))
+        Ok(self
+            .agents()?
+            .iter()
+            .any(|(_, a)| a.role == AgentRole::Admin && !a.disabled))
     }
 
     /// A session by token digest.
@@ -183,7 +208,11 @@ impl Store {
         let tx = self.db().begin_read()?;
         let table = tx.open_table(VISITORS)?;
         match table.get(id)? {
-            Some(v) => Ok(Some(decode::<VisitorRecord>(v.value(), "visitors")?.latest().clone())),
+            Some(v) => Ok(Some(
+                decode::<VisitorRecord>(v.value(), "visitors")?
+                    .latest()
+                    .clone(),
+            )),
             None => Ok(None),
         }
     }
@@ -204,7 +233,10 @@ pub(super) fn last_message_in(
     table: &impl ReadableTable<(u64, u64), &'static [u8]>,
     conversation: u64,
 ) -> Result<(u64, u64), StoreError> {
-    match table.range((conversation, 1)..=(conversation, u64::MAX))?.next_back() {
+    match table
+        .range((conversation, 1)..=(conversation, u64::MAX))?
+        .next_back()
+    {
         Some(row) => {
             let (k, v) = row?;
             let record: MessageRecord = decode(v.value(), "messages")?;

@@ -14,7 +14,10 @@ pub fn encode<T: Serialize>(record: &T) -> Vec<u8> {
 }
 
 /// Decodes a stored record, naming the table on failure.
-pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8], what: &'static str) -> Result<T, StoreError> {
+pub fn decode<T: for<'de> Deserialize<'de>>(
+    bytes: &[u8],
+    what: &'static str,
+) -> Result<T, StoreError> {
     postcard::from_bytes(bytes).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 

@@ -23,8 +23,7 @@ pub const VISITORS: TableDefinition<u64, &[u8]> = TableDefinition::new("visitori
 pub const VISITOR_BY_TOKEN: TableDefinition<&[u8], u64> =
     TableDefinition::new("tokendigest_visitorid");
 /// Conversation id → [`super::records::ConversationRecord`].
-pub const CONVERSATIONS: TableDefinition<u64, &[u8]> =
-    TableDefinition::new("convid_conversation");
+pub const CONVERSATIONS: TableDefinition<u64, &[u8]> = TableDefinition::new("convid_conversation");
 /// (visitor id, site) → the visitor's open conversation on that site.
 pub const OPEN_BY_VISITOR: TableDefinition<(u64, &str), u64> =
     TableDefinition::new("visitorsite_openconvid");

@@ -35,7 +35,11 @@ pub struct WriterConfig {
 
 impl Default for WriterConfig {
     fn default() -> Self {
-        WriterConfig { batch_max: 256, queue_bound: 8192, quick_repair: false }
+        WriterConfig {
+            batch_max: 256,
+            queue_bound: 8192,
+            quick_repair: false,
+        }
     }
 }
 
@@ -48,7 +52,10 @@ pub struct WriterHandle {
 impl WriterHandle {
     /// Queues an op; `reply` gets its result after the commit. Waits while the queue is full.
     pub async fn submit(&self, op: WriteOp, reply: Reply) -> Result<(), StoreError> {
-        self.jobs.send(Job { op, reply }).await.map_err(|_| StoreError::Closed)
+        self.jobs
+            .send(Job { op, reply })
+            .await
+            .map_err(|_| StoreError::Closed)
     }
 
     /// Queues an op and waits for its committed result.
@@ -88,7 +95,12 @@ pub fn spawn(
     Ok((WriterHandle { jobs }, thread))
 }
 
-fn run(db: &Database, config: WriterConfig, metrics: &Metrics, queue: &async_channel::Receiver<Job>) {
+fn run(
+    db: &Database,
+    config: WriterConfig,
+    metrics: &Metrics,
+    queue: &async_channel::Receiver<Job>,
+) {
     let mut seqs = SeqCache::new();
     let mut batch: Vec<Job> = Vec::with_capacity(config.batch_max);
     while let Ok(first) = queue.recv_blocking() {
@@ -104,7 +116,9 @@ fn run(db: &Database, config: WriterConfig, metrics: &Metrics, queue: &async_cha
         let (ops, replies): (Vec<WriteOp>, Vec<Reply>) =
             batch.drain(..).map(|job| (job.op, job.reply)).unzip();
         let results = commit_batch(db, config, ops, &mut seqs);
-        metrics.commit_seconds.observe(started.elapsed().as_micros() as u64);
+        metrics
+            .commit_seconds
+            .observe(started.elapsed().as_micros() as u64);
         metrics.commit_batch_size.observe(size as u64);
         for (reply, result) in replies.into_iter().zip(results) {
             reply(result);
@@ -125,7 +139,9 @@ fn commit_batch(
     let fail_all = |e: &dyn std::fmt::Display, seqs: &mut SeqCache| {
         seqs.clear();
         tracing::error!(error = %e, jobs = count, "commit failed; nothing of this batch was acknowledged");
-        (0..count).map(|_| Err(StoreError::CommitFailed(e.to_string()))).collect()
+        (0..count)
+            .map(|_| Err(StoreError::CommitFailed(e.to_string())))
+            .collect()
     };
     let mut tx = match db.begin_write() {
         Ok(tx) => tx,

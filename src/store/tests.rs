@@ -1,0 +1,177 @@
+//! Storage behaviour through the real writer thread on a temporary directory.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::metrics::Metrics;
+use crate::protocol::{AuthorKind, ConversationStatus};
+
+fn message(body: &str, client_id: Option<&str>) -> NewMessage {
+    NewMessage {
+        author_kind: AuthorKind::Visitor,
+        author_id: 1,
+        author_name: String::new(),
+        body: body.into(),
+        client_id: client_id.map(str::to_string),
+        event: None,
+        at_ms: 1_000,
+    }
+}
+
+fn start(dir: &std::path::Path) -> (Store, WriterHandle, std::thread::JoinHandle<()>) {
+    let store = Store::open(dir).expect("opens");
+    let (writer, thread) = writer::spawn(
+        store.db().clone(),
+        WriterConfig::default(),
+        Arc::new(Metrics::new()),
+    )
+    .expect("spawns");
+    (store, writer, thread)
+}
+
+fn appended(outcome: Result<Outcome, StoreError>) -> Appended {
+    match outcome {
+        Ok(Outcome::Appended(a)) => a,
+        other => panic!("expected an appended message, got {other:?}"),
+    }
+}
+
+#[test]
+fn sequences_are_monotonic_and_retries_are_deduplicated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, writer, thread) = start(dir.path());
+    let first = appended(writer.call_blocking(WriteOp::OpenConversation {
+        conversation: 1,
+        visitor: 1,
+        site: "default".into(),
+        message: message("hello", Some("a")),
+    }));
+    assert_eq!((first.seq, first.duplicate), (1, false));
+    let second = appended(writer.call_blocking(WriteOp::Append {
+        conversation: 1,
+        message: message("more", Some("b")),
+    }));
+    assert_eq!(second.seq, 2);
+    let retry = appended(writer.call_blocking(WriteOp::Append {
+        conversation: 1,
+        message: message("more", Some("b")),
+    }));
+    assert_eq!((retry.seq, retry.duplicate), (2, true));
+    let rows = store.messages_between(1, 0, 10).expect("reads");
+    assert_eq!(
+        rows.iter()
+            .map(|(s, m)| (*s, m.body.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(1, "hello"), (2, "more")]
+    );
+    writer.close();
+    thread.join().expect("writer exits");
+}
+
+#[test]
+fn appending_to_a_missing_conversation_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_store, writer, _thread) = start(dir.path());
+    let result = writer.call_blocking(WriteOp::Append {
+        conversation: 9,
+        message: message("x", None),
+    });
+    assert!(matches!(result, Err(StoreError::NotFound(_))), "{result:?}");
+}
+
+#[test]
+fn data_survives_reopening_and_closing_frees_the_visitor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let (_store, writer, thread) = start(dir.path());
+        appended(writer.call_blocking(WriteOp::OpenConversation {
+            conversation: 5,
+            visitor: 3,
+            site: "shop".into(),
+            message: message("hi", Some("c1")),
+        }));
+        let again = writer.call_blocking(WriteOp::OpenConversation {
+            conversation: 6,
+            visitor: 3,
+            site: "shop".into(),
+            message: message("hi", None),
+        });
+        assert!(
+            matches!(again, Err(StoreError::Conflict(_))),
+            "one open conversation per site"
+        );
+        writer.close();
+        thread.join().expect("writer exits");
+    }
+    let (store, writer, _thread) = start(dir.path());
+    assert_eq!(store.open_conversations().expect("reads").len(), 1);
+    assert_eq!(store.last_message(5).expect("reads").0, 1);
+    // The sequence continues after a restart (the writer's cache starts empty).
+    let next = appended(writer.call_blocking(WriteOp::Append {
+        conversation: 5,
+        message: message("back", None),
+    }));
+    assert_eq!(next.seq, 2);
+    let closed = appended(writer.call_blocking(WriteOp::ChangeStatus {
+        conversation: 5,
+        status: ConversationStatus::Closed,
+        agent: None,
+        message: message("closed", None),
+    }));
+    assert_eq!(closed.seq, 3);
+    assert!(store.open_conversations().expect("reads").is_empty());
+    let (id, record, seq, _) = store
+        .current_conversation_of(3, "shop")
+        .expect("reads")
+        .expect("latest");
+    assert_eq!((id, record.status, seq), (5, ConversationStatus::Closed, 3));
+}
+
+#[test]
+fn paging_back_returns_older_messages_in_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, writer, _thread) = start(dir.path());
+    appended(writer.call_blocking(WriteOp::OpenConversation {
+        conversation: 1,
+        visitor: 1,
+        site: "s".into(),
+        message: message("m1", None),
+    }));
+    for i in 2..=10 {
+        appended(writer.call_blocking(WriteOp::Append {
+            conversation: 1,
+            message: message(&format!("m{i}"), None),
+        }));
+    }
+    let (page, more) = store.messages_before(1, 0, 3).expect("reads");
+    assert_eq!(
+        page.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        vec![8, 9, 10]
+    );
+    assert!(more);
+    let (page, more) = store.messages_before(1, 3, 5).expect("reads");
+    assert_eq!(page.iter().map(|(s, _)| *s).collect::<Vec<_>>(), vec![1, 2]);
+    assert!(!more);
+}
+
+#[test]
+fn a_newer_schema_is_refused_without_changes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let store = Store::open(dir.path()).expect("opens");
+        let tx = store.db().begin_write().expect("tx");
+        tx.open_table(tables::META)
+            .expect("meta")
+            .insert("schema_version", 99u64.to_le_bytes().as_slice())
+            .expect("insert");
+        tx.commit().expect("commit");
+    }
+    match Store::open(dir.path()) {
+        Err(StoreError::NewerSchema {
+            found: 99,
+            supported,
+        }) => assert_eq!(supported, SCHEMA_VERSION),
+        Err(other) => panic!("wrong error {other}"),
+        Ok(_) => panic!("newer schema must be refused"),
+    }
+}
