@@ -11,3 +11,4 @@ pub mod protocol;
 pub mod ratelimit;
 pub mod store;
 pub mod timer;
+pub mod config;

@@ -1,0 +1,89 @@
+//! Runtime settings of one server, built from the command line (or by tests) and shared
+//! read-only as `Arc<Config>`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::timer::{Clock, SystemClock};
+
+/// Everything a running server needs to know.
+#[derive(Clone)]
+pub struct Config {
+    /// Address to listen on (port 0 picks a free port).
+    pub listen: SocketAddr,
+    /// Directory holding the database file.
+    pub data_dir: PathBuf,
+    /// Executor threads.
+    pub threads: usize,
+    /// Open conversations an agent gets automatically at most (unless set per agent).
+    pub default_capacity: u32,
+    /// How long an agent may be disconnected before their conversations are requeued.
+    pub agent_grace_ms: u64,
+    /// Open conversations with no message for this long are closed (0 = never).
+    pub idle_close_ms: u64,
+    /// Interval between WebSocket pings.
+    pub ping_interval_ms: u64,
+    /// A connection that sent nothing (not even a pong) for this long is dropped.
+    pub dead_after_ms: u64,
+    /// Typing indicators switch off by themselves after this long.
+    pub typing_expiry_ms: u64,
+    /// A connection must say hello within this time.
+    pub hello_timeout_ms: u64,
+    /// Largest message body, in bytes.
+    pub max_body_bytes: usize,
+    /// Largest WebSocket message (frame), in bytes.
+    pub max_frame_bytes: usize,
+    /// WebSocket read buffer per connection, in bytes.
+    pub ws_read_buffer: usize,
+    /// Frames per second a connection may send on average…
+    pub rate_per_sec: u32,
+    /// …and in a burst.
+    pub rate_burst: u32,
+    /// Frames waiting to be written to one connection before it counts as stuck and is dropped.
+    pub max_outbound_queue: usize,
+    /// Agent login sessions last this long.
+    pub session_ttl_ms: u64,
+    /// Most messages per group commit.
+    pub batch_max: usize,
+    /// Use redb quick-repair commits.
+    pub quick_repair: bool,
+    /// Origins allowed to open visitor WebSockets (empty = any).
+    pub allowed_origins: Vec<String>,
+    /// Monotonic clock for timers (tests inject a manual one).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Config {
+    /// Defaults for a server on `listen` storing data in `data_dir`.
+    pub fn new(listen: SocketAddr, data_dir: PathBuf) -> Config {
+        Config {
+            listen,
+            data_dir,
+            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(8),
+            default_capacity: 5,
+            agent_grace_ms: 60_000,
+            idle_close_ms: 24 * 3_600_000,
+            ping_interval_ms: 25_000,
+            dead_after_ms: 60_000,
+            typing_expiry_ms: 6_000,
+            hello_timeout_ms: 10_000,
+            max_body_bytes: 8 * 1024,
+            max_frame_bytes: 16 * 1024,
+            ws_read_buffer: 4 * 1024,
+            rate_per_sec: 20,
+            rate_burst: 40,
+            max_outbound_queue: 1024,
+            session_ttl_ms: 30 * 24 * 3_600_000,
+            batch_max: 256,
+            quick_repair: false,
+            allowed_origins: Vec::new(),
+            clock: Arc::new(SystemClock::new()),
+        }
+    }
+
+    /// Monotonic milliseconds from the configured clock.
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+}

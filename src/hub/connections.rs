@@ -1,0 +1,272 @@
+//! Connection bookkeeping in the hub: registering, greeting, subscribing, fanning frames
+//! out, heartbeats and dropping connections that are gone or too slow.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use crate::protocol::{
+    AgentInfo, ConversationSummary, Presence, Role, ServerFrame, Welcome,
+};
+
+use super::event::{ConnId, ConnLink, Identity, Outbound};
+use super::live::{LiveConn, TimerEvent};
+use super::Hub;
+
+impl Hub {
+    pub(super) fn on_connected(&mut self, link: ConnLink) {
+        let now = self.config.now_ms();
+        let heartbeat = self
+            .wheel
+            .insert(now + self.config.hello_timeout_ms, TimerEvent::Heartbeat(link.conn));
+        self.conns.insert(
+            link.conn,
+            LiveConn {
+                outbound: link.outbound,
+                _kill: link.kill,
+                last_seen: link.last_seen,
+                connected_ms: now,
+                identity: None,
+                subscriptions: Vec::new(),
+                heartbeat: Some(heartbeat),
+            },
+        );
+    }
+
+    pub(super) async fn on_hello(
+        &mut self,
+        conn: ConnId,
+        identity: Identity,
+        visitor_token: Option<String>,
+        latest: Option<ConversationSummary>,
+    ) {
+        let Some(live) = self.conns.get_mut(&conn) else { return };
+        if live.identity.is_some() {
+            return;
+        }
+        live.identity = Some(identity.clone());
+        let welcome = match identity {
+            Identity::Visitor { id, site } => {
+                self.metrics.connections_visitor.inc();
+                self.visitors.entry(id).or_default().push(conn);
+                let conversation = self
+                    .open_by_visitor
+                    .get(&(id, site))
+                    .and_then(|c| self.conversations.get(c).map(|live| live.summary(*c)))
+                    .or(latest);
+                Welcome {
+                    role: Role::Visitor,
+                    id,
+                    name: String::new(),
+                    visitor_token,
+                    conversation,
+                    conversations: Vec::new(),
+                    agents: Vec::new(),
+                    max_body_bytes: self.config.max_body_bytes as u32,
+                    server_version: env!("CARGO_PKG_VERSION").to_string(),
+                }
+            }
+            Identity::Agent { id } => {
+                let Some(agent) = self.agents.get_mut(&id) else {
+                    self.kill(conn, 1008, "unknown agent");
+                    return;
+                };
+                self.metrics.connections_agent.inc();
+                agent.conns.push(conn);
+                let first = agent.conns.len() == 1;
+                if let Some(timer) = agent.grace.take() {
+                    self.wheel.cancel(timer);
+                }
+                let name = agent.account.name.clone();
+                if first {
+                    agent.presence = Presence::Online;
+                    self.set_router_presence(id, Presence::Online).await;
+                }
+                let mut conversations: Vec<ConversationSummary> =
+                    self.conversations.iter().map(|(c, live)| live.summary(*c)).collect();
+                conversations.sort_by_key(|c| c.id);
+                Welcome {
+                    role: Role::Agent,
+                    id,
+                    name,
+                    visitor_token: None,
+                    conversation: None,
+                    conversations,
+                    agents: self.agent_infos(),
+                    max_body_bytes: self.config.max_body_bytes as u32,
+                    server_version: env!("CARGO_PKG_VERSION").to_string(),
+                }
+            }
+        };
+        let is_agent = welcome.role == Role::Agent;
+        let agent_id = welcome.id;
+        self.deliver(conn, Outbound::Frame(Arc::new(ServerFrame::Welcome(welcome))));
+        if is_agent {
+            self.broadcast_agent_info(agent_id);
+        }
+    }
+
+    pub(super) fn on_disconnected(&mut self, conn: ConnId) {
+        let Some(live) = self.conns.remove(&conn) else { return };
+        if let Some(timer) = live.heartbeat {
+            self.wheel.cancel(timer);
+        }
+        for conversation in &live.subscriptions {
+            if let Some(c) = self.conversations.get_mut(conversation) {
+                c.subscribers.retain(|s| *s != conn);
+            }
+        }
+        match live.identity {
+            Some(Identity::Visitor { id, .. }) => {
+                self.metrics.connections_visitor.dec();
+                if let Some(list) = self.visitors.get_mut(&id) {
+                    list.retain(|c| *c != conn);
+                    if list.is_empty() {
+                        self.visitors.remove(&id);
+                    }
+                }
+            }
+            Some(Identity::Agent { id }) => {
+                self.metrics.connections_agent.dec();
+                let now = self.config.now_ms();
+                let grace = self.config.agent_grace_ms;
+                let Some(agent) = self.agents.get_mut(&id) else { return };
+                agent.conns.retain(|c| *c != conn);
+                if agent.conns.is_empty() && !self.shutting_down {
+                    agent.presence = Presence::Offline;
+                    agent.grace = Some(self.wheel.insert(now + grace, TimerEvent::AgentGrace(id)));
+                    // Offline agents keep their conversations until the grace period ends.
+                    let _ = self.router.set_presence(id, Presence::Offline);
+                    self.broadcast_agent_info(id);
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// Heartbeat timer: drop a connection that never said hello or went quiet, else ping.
+    pub(super) fn on_heartbeat(&mut self, conn: ConnId) {
+        let now = self.config.now_ms();
+        let Some(live) = self.conns.get_mut(&conn) else { return };
+        live.heartbeat = None;
+        if live.identity.is_none() {
+            self.kill(conn, 1008, "no hello received in time");
+            return;
+        }
+        let quiet_for = now.saturating_sub(live.last_seen.load(Ordering::Relaxed));
+        if quiet_for >= self.config.dead_after_ms {
+            tracing::debug!(conn, quiet_for, "dropping silent connection");
+            self.kill(conn, 1001, "connection timed out");
+            return;
+        }
+        let next = now + self.config.ping_interval_ms;
+        live.heartbeat = Some(self.wheel.insert(next, TimerEvent::Heartbeat(conn)));
+        self.deliver(conn, Outbound::Ping);
+    }
+
+    /// Queues an item for a connection; a connection whose queue is too long is dropped
+    /// (it reconnects and replays from its last sequence number, so nothing is lost).
+    pub(super) fn deliver(&mut self, conn: ConnId, item: Outbound) {
+        let Some(live) = self.conns.get(&conn) else { return };
+        if live.outbound.len() >= self.config.max_outbound_queue {
+            tracing::warn!(conn, "connection is not keeping up; dropping it");
+            self.kill(conn, 1013, "too slow; reconnect and sync");
+            return;
+        }
+        if live.outbound.try_send(item).is_err() {
+            self.on_disconnected(conn);
+        }
+    }
+
+    /// Sends a frame to every subscriber of a conversation except `except`.
+    pub(super) fn publish(&mut self, conversation: u64, frame: ServerFrame, except: Option<ConnId>) {
+        let Some(c) = self.conversations.get(&conversation) else { return };
+        let targets: Vec<ConnId> = c.subscribers.iter().copied().filter(|s| Some(*s) != except).collect();
+        let frame = Arc::new(frame);
+        for conn in targets {
+            self.deliver(conn, Outbound::Frame(frame.clone()));
+        }
+    }
+
+    /// Sends a frame to every connection of every agent.
+    pub(super) fn broadcast_to_agents(&mut self, frame: ServerFrame) {
+        let targets: Vec<ConnId> = self.agents.values().flat_map(|a| a.conns.iter().copied()).collect();
+        let frame = Arc::new(frame);
+        for conn in targets {
+            self.deliver(conn, Outbound::Frame(frame.clone()));
+        }
+    }
+
+    /// Sends a frame to every connection of a visitor.
+    pub(super) fn send_to_visitor(&mut self, visitor: u64, frame: ServerFrame) {
+        let targets = self.visitors.get(&visitor).cloned().unwrap_or_default();
+        let frame = Arc::new(frame);
+        for conn in targets {
+            self.deliver(conn, Outbound::Frame(frame.clone()));
+        }
+    }
+
+    /// Sends a frame to one connection.
+    pub(super) fn send_to(&mut self, conn: ConnId, frame: ServerFrame) {
+        self.deliver(conn, Outbound::Frame(Arc::new(frame)));
+    }
+
+    /// Makes `conn` receive the conversation's messages from now on.
+    pub(super) fn subscribe(&mut self, conn: ConnId, conversation: u64) {
+        let Some(live) = self.conns.get_mut(&conn) else { return };
+        if !live.subscriptions.contains(&conversation) {
+            live.subscriptions.push(conversation);
+        }
+        if let Some(c) = self.conversations.get_mut(&conversation) {
+            if !c.subscribers.contains(&conn) {
+                c.subscribers.push(conn);
+            }
+        }
+    }
+
+    /// Ends a connection: asks it to close politely, and drops the hub's link so the
+    /// connection task is cancelled even if it is stuck writing to a dead peer.
+    pub(super) fn kill(&mut self, conn: ConnId, code: u16, reason: &'static str) {
+        if let Some(live) = self.conns.get(&conn) {
+            let _ = live.outbound.try_send(Outbound::Close { code, reason });
+        }
+        // The connection task sees its kill channel close once the link is dropped.
+        self.on_disconnected(conn);
+    }
+
+    /// The agent list with presence and load.
+    pub(super) fn agent_infos(&self) -> Vec<AgentInfo> {
+        self.agents
+            .iter()
+            .filter(|(_, a)| !a.account.disabled)
+            .map(|(id, a)| self.agent_info(*id, a))
+            .collect()
+    }
+
+    fn agent_info(&self, id: u64, agent: &super::LiveAgent) -> AgentInfo {
+        AgentInfo {
+            id,
+            name: agent.account.name.clone(),
+            presence: agent.presence,
+            open: self.router.open_count(id) as u32,
+            capacity: agent.account.capacity.unwrap_or(self.config.default_capacity),
+        }
+    }
+
+    /// Tells all agents about one agent's presence and load.
+    pub(super) fn broadcast_agent_info(&mut self, id: u64) {
+        let Some(agent) = self.agents.get(&id) else { return };
+        let info = self.agent_info(id, agent);
+        self.broadcast_to_agents(ServerFrame::Agent(info));
+    }
+
+    /// Closes every connection with 1001 (server going away).
+    pub(super) fn shut_down(&mut self) {
+        self.shutting_down = true;
+        let conns: Vec<ConnId> = self.conns.keys().copied().collect();
+        for conn in conns {
+            if let Some(live) = self.conns.get(&conn) {
+                let _ = live.outbound.try_send(Outbound::Close { code: 1001, reason: "server shutting down" });
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! What flows into the hub (events from connections, the HTTP API, the writer and store
+//! reads) and out of it (items queued for one connection).
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
+
+use crate::protocol::{ClientFrame, ConversationSummary, ServerFrame};
+use crate::store::records::{AgentV1, ConversationV1};
+use crate::store::{Outcome, StoreError};
+
+/// Identifies one WebSocket connection for its lifetime.
+pub type ConnId = u64;
+
+/// Who is behind a connection, established by its hello.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// A website visitor on one site.
+    Visitor {
+        /// Visitor id.
+        id: u64,
+        /// Site the widget runs on.
+        site: String,
+    },
+    /// A logged-in agent.
+    Agent {
+        /// Agent id.
+        id: u64,
+    },
+}
+
+/// The hub's side of a connection: where to queue frames, how to kill it, when it was
+/// last heard from.
+pub struct ConnLink {
+    /// Connection id.
+    pub conn: ConnId,
+    /// Items for the connection's writer loop.
+    pub outbound: async_channel::Sender<Outbound>,
+    /// Dropping or closing this ends the connection task at once (even mid-write).
+    pub kill: async_channel::Sender<()>,
+    /// Clock milliseconds of the last frame (or pong) received.
+    pub last_seen: Arc<AtomicU64>,
+}
+
+/// An event for the hub.
+pub enum Event {
+    /// A WebSocket was accepted.
+    Connected(ConnLink),
+    /// The connection's hello was verified.
+    Hello {
+        /// Connection.
+        conn: ConnId,
+        /// Who it is.
+        identity: Identity,
+        /// For a new visitor: their token, to hand out once in the welcome.
+        visitor_token: Option<String>,
+        /// For visitors: their latest conversation on this site from storage.
+        latest: Option<ConversationSummary>,
+    },
+    /// A frame after the hello (already decoded, size- and rate-checked).
+    Frame {
+        /// Connection.
+        conn: ConnId,
+        /// The frame.
+        frame: ClientFrame,
+        /// When it arrived (for ack latency).
+        received: Instant,
+    },
+    /// The connection ended.
+    Disconnected {
+        /// Connection.
+        conn: ConnId,
+    },
+    /// An agent account was created or changed through the API.
+    AgentSaved {
+        /// Agent id.
+        id: u64,
+        /// The account.
+        agent: AgentV1,
+    },
+    /// Stop: close every connection with 1001 and answer on `done`.
+    Shutdown {
+        /// Signalled when all connections were told to close.
+        done: async_channel::Sender<()>,
+    },
+}
+
+/// Results coming back to the hub from the writer thread and from store reads.
+pub enum Completion {
+    /// A write finished (committed or failed).
+    Written {
+        /// What the write was for.
+        tag: WriteTag,
+        /// Its result.
+        result: Result<Outcome, StoreError>,
+    },
+    /// A closed conversation was loaded for a reopen.
+    Reopen {
+        /// Connection that asked.
+        conn: ConnId,
+        /// Agent who asked.
+        agent: u64,
+        /// Conversation id.
+        conversation: u64,
+        /// Stored record, last seq and time, if found.
+        loaded: Result<Option<(ConversationV1, u64, u64)>, StoreError>,
+    },
+}
+
+/// Why a write was made, so its result reaches the right people.
+#[derive(Debug, Clone)]
+pub enum WriteTag {
+    /// A chat message from a connection, to be acknowledged.
+    Send {
+        /// Sending connection.
+        conn: ConnId,
+        /// The client's message id.
+        client_id: String,
+        /// Arrival time.
+        received: Instant,
+        /// True when this write also created the conversation.
+        opened: bool,
+    },
+    /// A system message recording a status change.
+    Status,
+    /// Anything whose result only needs logging.
+    Background(&'static str),
+}
+
+/// An item queued for one connection.
+#[derive(Debug)]
+pub enum Outbound {
+    /// Send this frame.
+    Frame(Arc<ServerFrame>),
+    /// Read `after_seq < seq <= upto_seq` from storage (to the end when `None`), send it,
+    /// then send `synced`. Live frames queued behind this item follow it.
+    Replay {
+        /// Conversation.
+        conversation: u64,
+        /// Last seq the client has.
+        after_seq: u64,
+        /// Last committed seq when the subscription started.
+        upto_seq: Option<u64>,
+    },
+    /// Send a WebSocket ping.
+    Ping,
+    /// Close the WebSocket with this code and reason.
+    Close {
+        /// WebSocket close code.
+        code: u16,
+        /// Reason text.
+        reason: &'static str,
+    },
+}

@@ -1,0 +1,109 @@
+//! The hub's in-memory picture of what is live: connections, agents, open conversations.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use crate::protocol::{AuthorKind, ConversationStatus, ConversationSummary, Presence};
+use crate::store::records::AgentV1;
+use crate::timer::TimerKey;
+
+use super::event::{ConnId, Identity, Outbound};
+
+/// One connection as the hub knows it.
+pub struct LiveConn {
+    /// Frames for it.
+    pub outbound: async_channel::Sender<Outbound>,
+    /// Held to keep the connection alive; dropped to kill it.
+    pub _kill: async_channel::Sender<()>,
+    /// Clock ms of the last frame received.
+    pub last_seen: Arc<AtomicU64>,
+    /// Clock ms when accepted.
+    pub connected_ms: u64,
+    /// Set by the hello.
+    pub identity: Option<Identity>,
+    /// Conversations it receives messages of.
+    pub subscriptions: Vec<u64>,
+    /// Heartbeat timer.
+    pub heartbeat: Option<TimerKey>,
+}
+
+/// An agent account and its live connections.
+pub struct LiveAgent {
+    /// Stored account.
+    pub account: AgentV1,
+    /// Open connections.
+    pub conns: Vec<ConnId>,
+    /// Presence chosen while connected.
+    pub presence: Presence,
+    /// Running grace timer after the last connection dropped.
+    pub grace: Option<TimerKey>,
+}
+
+/// An open (queued or assigned) conversation.
+pub struct LiveConversation {
+    /// The visitor.
+    pub visitor: u64,
+    /// The site.
+    pub site: String,
+    /// Queued or assigned.
+    pub status: ConversationStatus,
+    /// Assigned agent.
+    pub agent: Option<u64>,
+    /// Highest committed seq.
+    pub last_seq: u64,
+    /// Time of the latest message (ms since epoch).
+    pub last_at_ms: u64,
+    /// Clock ms of the latest message (for idle close).
+    pub last_activity_ms: u64,
+    /// Creation time (ms since epoch).
+    pub created_ms: u64,
+    /// False until the conversation's creation is committed.
+    pub durable: bool,
+    /// 1-based queue position while queued.
+    pub queue_position: Option<u32>,
+    /// Connections receiving its messages.
+    pub subscribers: Vec<ConnId>,
+    /// Who is typing, with the timer that switches it off.
+    pub typing: Vec<(AuthorKind, u64, TimerKey)>,
+    /// Highest seq read by the visitor and by the agent side.
+    pub read: [u64; 2],
+    /// The idle-close timer.
+    pub idle_timer: Option<TimerKey>,
+}
+
+impl LiveConversation {
+    /// The summary agents and visitors are shown.
+    pub fn summary(&self, id: u64) -> ConversationSummary {
+        ConversationSummary {
+            id,
+            site: self.site.clone(),
+            visitor: self.visitor,
+            status: self.status,
+            agent: self.agent,
+            last_seq: self.last_seq,
+            last_at_ms: self.last_at_ms,
+            created_ms: self.created_ms,
+            queue_position: self.queue_position,
+        }
+    }
+}
+
+/// Things the timing wheel can fire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimerEvent {
+    /// Ping a connection, or drop it if it has gone quiet (or never said hello).
+    Heartbeat(ConnId),
+    /// An agent's grace period after disconnecting ran out.
+    AgentGrace(u64),
+    /// Check a conversation for inactivity.
+    IdleClose(u64),
+    /// Switch off a typing indicator.
+    TypingOff {
+        /// Conversation.
+        conversation: u64,
+        /// Visitor or agent.
+        kind: AuthorKind,
+        /// Their id.
+        id: u64,
+    },
+}

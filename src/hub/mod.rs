@@ -1,0 +1,177 @@
+//! The hub: the one task that owns all live conversation state (connections, agents,
+//! open conversations, the routing queue and the timing wheel). Connections and the HTTP
+//! API talk to it through a bounded channel of [`Event`]s; the writer thread answers on
+//! an unbounded channel of [`Completion`]s (bounded in practice by the writer's own
+//! queue). Nothing else mutates live conversation state, so there are no locks.
+
+mod actions;
+mod connections;
+pub mod event;
+mod live;
+mod messages;
+mod startup;
+mod timers;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_lite::{StreamExt, future};
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::routing::Router;
+use crate::store::{Reply, Store, StoreError, WriteOp, WriterHandle};
+use crate::timer::TimingWheel;
+
+pub use event::{Completion, ConnId, ConnLink, Event, Identity, Outbound, WriteTag};
+use live::{LiveAgent, LiveConn, LiveConversation, TimerEvent};
+
+/// Resolution of the timing wheel.
+pub const TICK_MS: u64 = 100;
+/// Bound of the event channel into the hub.
+const EVENT_QUEUE: usize = 4096;
+
+/// Cloneable handle for sending events to the hub.
+#[derive(Clone)]
+pub struct HubHandle {
+    events: async_channel::Sender<Event>,
+}
+
+impl HubHandle {
+    /// Sends an event, waiting while the hub is busy. False when the hub has stopped.
+    pub async fn send(&self, event: Event) -> bool {
+        self.events.send(event).await.is_ok()
+    }
+}
+
+/// The hub's state; lives inside its task.
+pub struct Hub {
+    config: Arc<Config>,
+    store: Store,
+    writer: WriterHandle,
+    metrics: Arc<Metrics>,
+    completions: async_channel::Sender<Completion>,
+    conns: HashMap<ConnId, LiveConn>,
+    visitors: HashMap<u64, Vec<ConnId>>,
+    agents: BTreeMap<u64, LiveAgent>,
+    conversations: HashMap<u64, LiveConversation>,
+    open_by_visitor: HashMap<(u64, String), u64>,
+    router: Router,
+    wheel: TimingWheel<TimerEvent>,
+    next_conversation: u64,
+    shutting_down: bool,
+}
+
+/// Restores live state from the store and starts the hub task on `executor`.
+pub fn spawn(
+    executor: &smol::Executor<'static>,
+    config: Arc<Config>,
+    store: Store,
+    writer: WriterHandle,
+    metrics: Arc<Metrics>,
+) -> Result<(HubHandle, smol::Task<()>), StoreError> {
+    let (events_tx, events) = async_channel::bounded(EVENT_QUEUE);
+    let (completions_tx, completions) = async_channel::unbounded();
+    let now = config.now_ms();
+    let mut hub = Hub {
+        router: Router::new(config.default_capacity),
+        wheel: TimingWheel::new(TICK_MS, now),
+        config,
+        store,
+        writer,
+        metrics,
+        completions: completions_tx,
+        conns: HashMap::new(),
+        visitors: HashMap::new(),
+        agents: BTreeMap::new(),
+        conversations: HashMap::new(),
+        open_by_visitor: HashMap::new(),
+        next_conversation: 0,
+        shutting_down: false,
+    };
+    hub.restore()?;
+    let task = executor.spawn(async move { hub.run(events, completions).await });
+    Ok((HubHandle { events: events_tx }, task))
+}
+
+enum Wake {
+    Event(Event),
+    Completion(Completion),
+    Tick,
+    Stopped,
+}
+
+impl Hub {
+    async fn run(
+        &mut self,
+        events: async_channel::Receiver<Event>,
+        completions: async_channel::Receiver<Completion>,
+    ) {
+        let mut ticks = smol::Timer::interval(Duration::from_millis(TICK_MS));
+        loop {
+            // Completions first: they carry acknowledgements people are waiting for.
+            let wake = future::or(
+                async { completions.recv().await.map_or(Wake::Stopped, Wake::Completion) },
+                future::or(
+                    async { events.recv().await.map_or(Wake::Stopped, Wake::Event) },
+                    async {
+                        ticks.next().await;
+                        Wake::Tick
+                    },
+                ),
+            )
+            .await;
+            match wake {
+                Wake::Completion(c) => self.on_completion(c).await,
+                Wake::Event(Event::Shutdown { done }) => {
+                    self.shut_down();
+                    let _ = done.try_send(());
+                    return;
+                }
+                Wake::Event(e) => self.on_event(e).await,
+                Wake::Tick => self.on_tick().await,
+                Wake::Stopped => return,
+            }
+        }
+    }
+
+    async fn on_event(&mut self, event: Event) {
+        match event {
+            Event::Connected(link) => self.on_connected(link),
+            Event::Hello { conn, identity, visitor_token, latest } => {
+                self.on_hello(conn, identity, visitor_token, latest).await
+            }
+            Event::Frame { conn, frame, received } => self.on_frame(conn, frame, received).await,
+            Event::Disconnected { conn } => self.on_disconnected(conn),
+            Event::AgentSaved { id, agent } => self.on_agent_saved(id, agent).await,
+            Event::Shutdown { .. } => {}
+        }
+    }
+
+    async fn on_completion(&mut self, completion: Completion) {
+        match completion {
+            Completion::Written { tag, result } => self.on_written(tag, result).await,
+            Completion::Reopen { conn, agent, conversation, loaded } => {
+                self.on_reopen_loaded(conn, agent, conversation, loaded).await
+            }
+        }
+    }
+
+    /// Queues a write whose result comes back as a [`Completion::Written`].
+    async fn write(&self, op: WriteOp, tag: WriteTag) {
+        let completions = self.completions.clone();
+        let reply: Reply = Box::new(move |result| {
+            let _ = completions.try_send(Completion::Written { tag, result });
+        });
+        if let Err(e) = self.writer.submit(op, reply).await {
+            tracing::warn!(error = %e, "write dropped: writer stopped");
+        }
+    }
+
+    /// Keeps the gauges in step with live state.
+    fn update_gauges(&self) {
+        self.metrics.queue_length.set(self.router.queue_len() as i64);
+        self.metrics.open_conversations.set(self.conversations.len() as i64);
+    }
+}
