@@ -12,3 +12,4 @@ pub mod ratelimit;
 pub mod store;
 pub mod timer;
 pub mod config;
+pub mod routing;

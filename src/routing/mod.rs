@@ -1,0 +1,538 @@
+//! Routing: decides which agent gets each open conversation, and keeps the waiting queue.
+//!
+//! Pure logic: no I/O, no async, no clock. The hub (the one task that owns live state)
+//! keeps one [`Router`], tells it what happened (presence, capacity, conversations opened,
+//! closed, reopened, claimed, transferred, agents gone or disabled) and then persists and
+//! announces the decisions the router returns.
+//!
+//! # Rules
+//! - **Auto-assignment** picks, among agents that are enabled and [`Presence::Online`]
+//!   and hold fewer open conversations than their capacity, the one with the fewest open
+//!   conversations; ties go to the agent auto-assigned least recently (fair rotation),
+//!   then to the lowest id.
+//! - If nobody qualifies, the conversation waits in a FIFO queue; the visitor is shown
+//!   their 1-based position. Whenever capacity frees up (an agent comes online, a
+//!   conversation closes or moves away, a capacity rises) the queue is drained, oldest
+//!   first, each to the then least-busy eligible agent.
+//! - Manual actions ([`Router::claim`], [`Router::transfer`]) ignore capacity.
+//! - Conversations taken back from an agent ([`Router::requeue_agent`],
+//!   [`Router::disable_agent`]) keep their original place in line, so they go ahead of
+//!   conversations queued after them.
+//!
+//! # Invariants (checked by the randomized test)
+//! 1. Every open conversation is either queued once or assigned to exactly one agent.
+//! 2. Auto-assignment never puts an agent above their capacity (manual actions may).
+//! 3. After every call except `restore_*`, if the queue is not empty then no eligible
+//!    agent has free capacity (so a new conversation never jumps the queue).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use line::{Line, Ticket};
+
+mod line;
+
+/// Identifies an agent (a staff account), as stored.
+pub type AgentId = u64;
+/// Identifies a conversation, as stored; ids increase in creation order.
+pub type ConversationId = u64;
+
+/// Whether an agent can take new conversations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    /// Connected and accepting conversations: the only state that gets auto-assignments.
+    Online,
+    /// Connected but not accepting new conversations; keeps the ones they have.
+    Away,
+    /// Not connected; keeps their conversations until the hub calls
+    /// [`Router::requeue_agent`] after the grace period.
+    Offline,
+}
+
+/// Where an open conversation sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Handled by this agent.
+    Assigned(AgentId),
+    /// Waiting; `position` is 1-based (1 = next in line).
+    Queued {
+        /// 1-based place in the queue.
+        position: usize,
+    },
+}
+
+/// Why the router refused a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RoutingError {
+    /// The agent was never added with [`Router::add_agent`].
+    #[error("unknown agent {0}")]
+    UnknownAgent(AgentId),
+    /// The agent is disabled and may not take conversations.
+    #[error("agent {0} is disabled")]
+    AgentDisabled(AgentId),
+    /// The target of a transfer must be online.
+    #[error("agent {0} is not online")]
+    AgentNotOnline(AgentId),
+    /// The conversation is not open (never placed, or closed).
+    #[error("conversation {0} is not open")]
+    UnknownConversation(ConversationId),
+    /// Only an assigned conversation can be transferred; a queued one is claimed.
+    #[error("conversation {0} is not assigned to anyone")]
+    NotAssigned(ConversationId),
+    /// Only a queued conversation can be claimed.
+    #[error("conversation is already assigned to agent {0}")]
+    AlreadyAssignedTo(AgentId),
+    /// A transfer to the agent who already has the conversation.
+    #[error("conversation is already with agent {0}")]
+    SameAgent(AgentId),
+}
+
+/// What a successful [`Router::transfer`] changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransferOutcome {
+    /// The agent who had the conversation before.
+    pub previous: AgentId,
+    /// Queued conversations assigned because the previous agent's load dropped.
+    pub assigned: Vec<(ConversationId, AgentId)>,
+}
+
+/// One agent as the router sees it.
+#[derive(Debug)]
+struct Agent {
+    /// Most conversations auto-assignment may give this agent.
+    capacity: u32,
+    /// Current presence; starts [`Presence::Offline`].
+    presence: Presence,
+    /// Disabled agents get nothing, not even restored conversations.
+    enabled: bool,
+    /// Open conversations assigned to this agent.
+    open: BTreeSet<ConversationId>,
+    /// Stamp of this agent's latest auto-assignment (0 = never), for fair rotation.
+    last_auto: u64,
+}
+
+impl Agent {
+    /// Whether auto-assignment may give this agent one more conversation.
+    fn has_room(&self) -> bool {
+        self.enabled
+            && self.presence == Presence::Online
+            && (self.open.len() as u64) < u64::from(self.capacity)
+    }
+}
+
+/// An open conversation.
+#[derive(Debug)]
+struct Open {
+    /// Its place in line whenever it is queued.
+    ticket: Ticket,
+    /// Who handles it; `None` while queued.
+    agent: Option<AgentId>,
+}
+
+/// Routing state: agents, open conversations and the waiting queue. See the module docs.
+#[derive(Debug)]
+pub struct Router {
+    /// Capacity of agents added without their own.
+    default_capacity: u32,
+    /// Every known agent.
+    agents: BTreeMap<AgentId, Agent>,
+    /// Every open conversation, queued or assigned.
+    open: BTreeMap<ConversationId, Open>,
+    /// Queued conversations in line order.
+    line: Line,
+    /// Last auto-assignment stamp handed out.
+    rotation: u64,
+}
+
+impl Router {
+    /// An empty router; agents added without a capacity get `default_capacity`.
+    pub fn new(default_capacity: u32) -> Self {
+        Router {
+            default_capacity,
+            agents: BTreeMap::new(),
+            open: BTreeMap::new(),
+            line: Line::default(),
+            rotation: 0,
+        }
+    }
+
+    /// Makes an agent known (from storage or newly created): enabled, [`Presence::Offline`],
+    /// with `capacity` or the default. Returns `false`, changing nothing, if already known.
+    pub fn add_agent(&mut self, id: AgentId, capacity: Option<u32>) -> bool {
+        if self.agents.contains_key(&id) {
+            return false;
+        }
+        let agent = Agent {
+            capacity: capacity.unwrap_or(self.default_capacity),
+            presence: Presence::Offline,
+            enabled: true,
+            open: BTreeSet::new(),
+            last_auto: 0,
+        };
+        self.agents.insert(id, agent);
+        true
+    }
+
+    /// Changes an agent's capacity; conversations above a lowered capacity stay. Returns the
+    /// queued conversations assigned thanks to a raised capacity.
+    pub fn set_capacity(
+        &mut self,
+        id: AgentId,
+        capacity: u32,
+    ) -> Result<Vec<(ConversationId, AgentId)>, RoutingError> {
+        self.agent_mut(id)?.capacity = capacity;
+        Ok(self.drain())
+    }
+
+    /// Records an agent's presence. Returns the queued conversations assigned (to this
+    /// agent or others) when the change freed capacity, i.e. when the agent came online.
+    pub fn set_presence(
+        &mut self,
+        id: AgentId,
+        presence: Presence,
+    ) -> Result<Vec<(ConversationId, AgentId)>, RoutingError> {
+        self.agent_mut(id)?.presence = presence;
+        Ok(self.drain())
+    }
+
+    /// Re-enables a disabled agent (a no-op if enabled). Returns the assignments drained to
+    /// them if they are online.
+    pub fn enable_agent(
+        &mut self,
+        id: AgentId,
+    ) -> Result<Vec<(ConversationId, AgentId)>, RoutingError> {
+        self.agent_mut(id)?.enabled = true;
+        Ok(self.drain())
+    }
+
+    /// Disables an agent: they get nothing from now on and their conversations are requeued
+    /// and redistributed exactly as by [`Router::requeue_agent`], with the same result.
+    pub fn disable_agent(
+        &mut self,
+        id: AgentId,
+    ) -> Result<Vec<(ConversationId, Placement)>, RoutingError> {
+        self.agent_mut(id)?.enabled = false;
+        self.requeue_agent(id)
+    }
+
+    /// Takes back all of an agent's conversations (the hub calls this once the agent has been
+    /// gone longer than the grace period, after marking them Offline). They rejoin the queue
+    /// at their original place, ahead of conversations queued after them, and the queue is
+    /// drained to eligible agents (the agent themself too, if still Online).
+    ///
+    /// Returns, in conversation id order, the final placement of each of the agent's former
+    /// conversations and of any other queued conversation assigned by the drain. Positions
+    /// of other queued conversations may have changed too (re-read [`Router::queued`]).
+    pub fn requeue_agent(
+        &mut self,
+        id: AgentId,
+    ) -> Result<Vec<(ConversationId, Placement)>, RoutingError> {
+        let taken = std::mem::take(&mut self.agent_mut(id)?.open);
+        for conv in &taken {
+            if let Some(open) = self.open.get_mut(conv) {
+                open.agent = None;
+                self.line.insert(open.ticket, *conv);
+            }
+        }
+        let mut affected = taken;
+        affected.extend(self.drain().into_iter().map(|(conv, _)| conv));
+        Ok(self.placements(&affected))
+    }
+
+    /// Start-up: re-feeds a stored assignment, ignoring presence and capacity. If the agent is
+    /// unknown or disabled the conversation is queued instead. Does not drain the queue: call
+    /// [`Router::drain`] once everything is restored (agents start Offline, so it is usually
+    /// empty-handed).
+    pub fn restore_assigned(&mut self, conv: ConversationId, agent: AgentId) -> Placement {
+        self.forget(conv);
+        let ticket = self.line.restored_ticket(conv);
+        self.admit(conv, ticket);
+        if self.agents.get(&agent).is_some_and(|a| a.enabled) {
+            self.attach(conv, agent, false);
+            Placement::Assigned(agent)
+        } else {
+            self.enqueue(conv, ticket)
+        }
+    }
+
+    /// Start-up: re-feeds a stored queued conversation. Restored conversations are lined up
+    /// by id (creation order). Does not drain the queue; see [`Router::restore_assigned`].
+    pub fn restore_queued(&mut self, conv: ConversationId) -> Placement {
+        self.forget(conv);
+        let ticket = self.line.restored_ticket(conv);
+        self.admit(conv, ticket);
+        self.enqueue(conv, ticket)
+    }
+
+    /// Assigns queued conversations, oldest first, while some eligible agent has free
+    /// capacity; returns the assignments made. Every mutating call already does this; the
+    /// hub only needs it after restoring.
+    pub fn drain(&mut self) -> Vec<(ConversationId, AgentId)> {
+        let mut made = Vec::new();
+        while !self.line.is_empty() {
+            let Some(agent) = self.least_busy() else {
+                break;
+            };
+            let Some(conv) = self.line.pop_first() else {
+                break;
+            };
+            self.attach(conv, agent, true);
+            made.push((conv, agent));
+        }
+        made
+    }
+
+    /// Places a new conversation: to the least-busy eligible agent, else at the back of the
+    /// queue. If it is already open, returns where it is and changes nothing.
+    pub fn place_new(&mut self, conv: ConversationId) -> Placement {
+        if let Some(placement) = self.placement(conv) {
+            return placement;
+        }
+        let ticket = self.line.fresh_ticket(conv);
+        self.place(conv, ticket)
+    }
+
+    /// Reopens a closed conversation: back to `previous` if that agent is eligible (enabled,
+    /// Online, below capacity) and nobody is waiting, else placed like a new conversation.
+    /// If it is already open, returns where it is and changes nothing.
+    pub fn reopen(&mut self, conv: ConversationId, previous: Option<AgentId>) -> Placement {
+        if let Some(placement) = self.placement(conv) {
+            return placement;
+        }
+        let ticket = self.line.fresh_ticket(conv);
+        let back_to_previous = previous
+            .filter(|id| self.line.is_empty() && self.agents.get(id).is_some_and(Agent::has_room));
+        match back_to_previous {
+            Some(agent) => {
+                self.admit(conv, ticket);
+                self.attach(conv, agent, true);
+                Placement::Assigned(agent)
+            }
+            None => self.place(conv, ticket),
+        }
+    }
+
+    /// An agent takes a queued conversation, whatever their load or presence.
+    pub fn claim(&mut self, conv: ConversationId, agent: AgentId) -> Result<(), RoutingError> {
+        let open = self
+            .open
+            .get(&conv)
+            .ok_or(RoutingError::UnknownConversation(conv))?;
+        if let Some(current) = open.agent {
+            return Err(RoutingError::AlreadyAssignedTo(current));
+        }
+        let ticket = open.ticket;
+        if !self.agent_mut(agent)?.enabled {
+            return Err(RoutingError::AgentDisabled(agent));
+        }
+        self.line.remove(ticket);
+        self.attach(conv, agent, false);
+        Ok(())
+    }
+
+    /// Moves an assigned conversation to another enabled, Online agent, whatever their load.
+    /// The previous agent's freed capacity drains the queue.
+    pub fn transfer(
+        &mut self,
+        conv: ConversationId,
+        to: AgentId,
+    ) -> Result<TransferOutcome, RoutingError> {
+        let open = self
+            .open
+            .get(&conv)
+            .ok_or(RoutingError::UnknownConversation(conv))?;
+        let previous = open.agent.ok_or(RoutingError::NotAssigned(conv))?;
+        if previous == to {
+            return Err(RoutingError::SameAgent(to));
+        }
+        let target = self.agent_mut(to)?;
+        if !target.enabled {
+            return Err(RoutingError::AgentDisabled(to));
+        }
+        if target.presence != Presence::Online {
+            return Err(RoutingError::AgentNotOnline(to));
+        }
+        if let Some(agent) = self.agents.get_mut(&previous) {
+            agent.open.remove(&conv);
+        }
+        self.attach(conv, to, false);
+        let assigned = self.drain();
+        Ok(TransferOutcome { previous, assigned })
+    }
+
+    /// Closes a conversation, removing it from the queue or from its agent. Returns the
+    /// queued conversations assigned thanks to the freed capacity. Unknown: no-op.
+    pub fn close(&mut self, conv: ConversationId) -> Vec<(ConversationId, AgentId)> {
+        self.forget(conv);
+        self.drain()
+    }
+
+    /// Where an open conversation sits; `None` if it is not open. A queued position costs a
+    /// walk over the queue ahead of it: to refresh every waiting visitor, enumerate
+    /// [`Router::queued`] instead (one pass).
+    pub fn placement(&self, conv: ConversationId) -> Option<Placement> {
+        let open = self.open.get(&conv)?;
+        Some(match open.agent {
+            Some(agent) => Placement::Assigned(agent),
+            None => Placement::Queued {
+                position: self.line.position(open.ticket),
+            },
+        })
+    }
+
+    /// 1-based queue position of a queued conversation (O(queue length); see
+    /// [`Router::placement`]).
+    pub fn queue_position(&self, conv: ConversationId) -> Option<usize> {
+        match self.placement(conv)? {
+            Placement::Queued { position } => Some(position),
+            Placement::Assigned(_) => None,
+        }
+    }
+
+    /// Queued conversations, next in line first: the `n`th item (from 0) has position `n + 1`.
+    pub fn queued(&self) -> impl Iterator<Item = ConversationId> + '_ {
+        self.line.iter()
+    }
+
+    /// Number of queued conversations.
+    pub fn queue_len(&self) -> usize {
+        self.line.len()
+    }
+
+    /// The agent handling a conversation; `None` if queued or not open.
+    pub fn assignee(&self, conv: ConversationId) -> Option<AgentId> {
+        self.open.get(&conv)?.agent
+    }
+
+    /// Number of open conversations assigned to an agent (0 if unknown).
+    pub fn open_count(&self, agent: AgentId) -> usize {
+        self.agents.get(&agent).map_or(0, |a| a.open.len())
+    }
+
+    /// An agent's capacity; `None` if unknown.
+    pub fn capacity(&self, agent: AgentId) -> Option<u32> {
+        self.agents.get(&agent).map(|a| a.capacity)
+    }
+
+    /// An agent's presence; `None` if unknown.
+    pub fn presence(&self, agent: AgentId) -> Option<Presence> {
+        self.agents.get(&agent).map(|a| a.presence)
+    }
+
+    /// Whether an agent is known and enabled.
+    pub fn is_enabled(&self, agent: AgentId) -> bool {
+        self.agents.get(&agent).is_some_and(|a| a.enabled)
+    }
+
+    /// An agent's open conversations in id order (none if unknown).
+    pub fn conversations_of(&self, agent: AgentId) -> impl Iterator<Item = ConversationId> + '_ {
+        self.agents
+            .get(&agent)
+            .into_iter()
+            .flat_map(|a| a.open.iter().copied())
+    }
+
+    /// The eligible agent auto-assignment would pick now.
+    ///
+    /// A linear scan, on purpose: with at most ~10 agents it is a handful of comparisons
+    /// over a small map, always correct, with nothing to maintain. A min-heap (as in the
+    /// go-fly articles) would need a re-key on every load, presence, capacity or enable
+    /// change, or lazy deletion of stale entries, plus filtering of ineligible agents: more
+    /// code and more ways to go stale, for no measurable gain at this size.
+    fn least_busy(&self) -> Option<AgentId> {
+        self.agents
+            .iter()
+            .filter(|(_, agent)| agent.has_room())
+            .min_by_key(|&(&id, agent)| (agent.open.len(), agent.last_auto, id))
+            .map(|(&id, _)| id)
+    }
+
+    /// Gives an open conversation (not currently with any agent) to `agent`.
+    fn attach(&mut self, conv: ConversationId, agent: AgentId, auto: bool) {
+        if auto {
+            self.rotation += 1;
+        }
+        if let Some(a) = self.agents.get_mut(&agent) {
+            a.open.insert(conv);
+            if auto {
+                a.last_auto = self.rotation;
+            }
+        }
+        if let Some(open) = self.open.get_mut(&conv) {
+            open.agent = Some(agent);
+        }
+    }
+
+    /// Records a conversation as open, not yet with any agent nor in line.
+    fn admit(&mut self, conv: ConversationId, ticket: Ticket) {
+        self.open.insert(
+            conv,
+            Open {
+                ticket,
+                agent: None,
+            },
+        );
+    }
+
+    /// Auto-places a conversation not yet open: an agent if nobody waits, else the queue.
+    fn place(&mut self, conv: ConversationId, ticket: Ticket) -> Placement {
+        self.admit(conv, ticket);
+        if self.line.is_empty() {
+            if let Some(agent) = self.least_busy() {
+                self.attach(conv, agent, true);
+                return Placement::Assigned(agent);
+            }
+        }
+        self.enqueue(conv, ticket)
+    }
+
+    /// Puts an open, unassigned conversation in line.
+    fn enqueue(&mut self, conv: ConversationId, ticket: Ticket) -> Placement {
+        Placement::Queued {
+            position: self.line.insert(ticket, conv),
+        }
+    }
+
+    /// Removes a conversation from wherever it is; no-op if not open.
+    fn forget(&mut self, conv: ConversationId) {
+        let Some(open) = self.open.remove(&conv) else {
+            return;
+        };
+        match open.agent {
+            Some(agent) => {
+                if let Some(a) = self.agents.get_mut(&agent) {
+                    a.open.remove(&conv);
+                }
+            }
+            None => {
+                self.line.remove(open.ticket);
+            }
+        }
+    }
+
+    /// Current placements of the given open conversations, positions found in one pass.
+    fn placements(&self, convs: &BTreeSet<ConversationId>) -> Vec<(ConversationId, Placement)> {
+        let positions = self.line.positions_of(convs);
+        convs
+            .iter()
+            .filter_map(|&conv| {
+                let placement = match self.assignee(conv) {
+                    Some(agent) => Placement::Assigned(agent),
+                    None => Placement::Queued {
+                        position: *positions.get(&conv)?,
+                    },
+                };
+                Some((conv, placement))
+            })
+            .collect()
+    }
+
+    /// The agent, or `UnknownAgent`.
+    fn agent_mut(&mut self, id: AgentId) -> Result<&mut Agent, RoutingError> {
+        self.agents
+            .get_mut(&id)
+            .ok_or(RoutingError::UnknownAgent(id))
+    }
+}
+
+#[cfg(test)]
+mod tests;

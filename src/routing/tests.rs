@@ -1,0 +1,442 @@
+//! Unit tests for the router: one test per rule, then a randomized invariant check.
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+use Placement::{Assigned, Queued};
+use Presence::{Away, Offline, Online};
+
+/// A router with agents `ids`, all Online, default capacity `cap`.
+fn online(cap: u32, ids: &[AgentId]) -> Router {
+    let mut r = Router::new(cap);
+    for &id in ids {
+        assert!(r.add_agent(id, None));
+        r.set_presence(id, Online).unwrap();
+    }
+    r
+}
+
+fn q(position: usize) -> Placement {
+    Queued { position }
+}
+
+fn queue(r: &Router) -> Vec<ConversationId> {
+    r.queued().collect()
+}
+
+#[test]
+fn least_busy_wins_and_ties_rotate() {
+    let mut r = online(5, &[1, 2, 3]);
+    // All idle and never assigned: lowest id, then rotation.
+    assert_eq!(r.place_new(10), Assigned(1));
+    assert_eq!(r.place_new(11), Assigned(2));
+    assert_eq!(r.place_new(12), Assigned(3));
+    // Agent 2 frees up: fewest open wins over rotation.
+    assert!(r.close(11).is_empty());
+    assert_eq!(r.place_new(13), Assigned(2));
+    // All at 1 again: the least recently auto-assigned (1) goes first.
+    assert_eq!(r.place_new(14), Assigned(1));
+    assert_eq!(r.place_new(15), Assigned(3));
+    assert_eq!(r.place_new(16), Assigned(2));
+}
+
+#[test]
+fn auto_assign_respects_capacity_and_positions_count_from_one() {
+    let mut r = online(2, &[1]);
+    assert!(r.add_agent(2, Some(1)));
+    r.set_presence(2, Online).unwrap();
+    let placed: Vec<_> = (1..=5).map(|c| r.place_new(c)).collect();
+    assert_eq!(placed, [Assigned(1), Assigned(2), Assigned(1), q(1), q(2)]);
+    assert_eq!(r.open_count(1), 2);
+    assert_eq!(r.open_count(2), 1);
+    assert_eq!(queue(&r), [4, 5]);
+    assert_eq!(r.queue_position(5), Some(2));
+    assert_eq!(r.queue_position(1), None);
+    assert_eq!(r.placement(99), None);
+    // Already open: idempotent.
+    assert_eq!(r.place_new(5), q(2));
+    assert_eq!(r.queue_len(), 2);
+}
+
+#[test]
+fn queue_when_nobody_online_then_drains_in_order_up_to_capacity() {
+    let mut r = Router::new(2);
+    r.add_agent(1, None);
+    r.add_agent(2, None);
+    for c in 1..=5 {
+        assert_eq!(r.place_new(c), q(c as usize));
+    }
+    assert_eq!(r.set_presence(1, Online).unwrap(), [(1, 1), (2, 1)]);
+    assert_eq!(queue(&r), [3, 4, 5]);
+    assert_eq!(r.queue_position(5), Some(3));
+    assert_eq!(r.set_presence(2, Online).unwrap(), [(3, 2), (4, 2)]);
+    assert_eq!(queue(&r), [5]);
+    // Coming online again changes nothing when nobody has room.
+    assert!(r.set_presence(1, Online).unwrap().is_empty());
+}
+
+#[test]
+fn drain_spreads_to_the_least_busy() {
+    let mut r = Router::new(3);
+    r.add_agent(1, None);
+    r.add_agent(2, None);
+    r.set_presence(1, Online).unwrap();
+    r.set_capacity(1, 0).unwrap();
+    for c in 1..=4 {
+        r.place_new(c);
+    }
+    r.set_presence(2, Online).unwrap(); // takes 1..=3
+    assert_eq!(r.set_capacity(1, 3).unwrap(), [(4, 1)]);
+    // A new one now goes to 1 (1 open) rather than 2 (3 open, full).
+    assert_eq!(r.place_new(5), Assigned(1));
+}
+
+#[test]
+fn closing_frees_capacity_and_drains() {
+    let mut r = online(1, &[1, 2]);
+    for c in 1..=4 {
+        r.place_new(c);
+    }
+    assert_eq!(queue(&r), [3, 4]);
+    assert_eq!(r.close(2), [(3, 2)]);
+    assert_eq!(r.assignee(3), Some(2));
+    // Closing a queued one shifts positions; closing unknown is a no-op.
+    r.place_new(5);
+    assert!(r.close(4).is_empty());
+    assert_eq!(r.queue_position(5), Some(1));
+    assert!(r.close(42).is_empty());
+    assert!(r.close(3).iter().eq(&[(5, 2)]));
+    assert_eq!(r.queue_len(), 0);
+}
+
+#[test]
+fn away_agents_keep_theirs_but_get_no_new() {
+    let mut r = online(5, &[1, 2]);
+    r.place_new(1);
+    r.place_new(2);
+    r.set_presence(1, Away).unwrap();
+    assert_eq!(r.conversations_of(1).collect::<Vec<_>>(), [1]);
+    assert_eq!(r.place_new(3), Assigned(2));
+    assert_eq!(r.place_new(4), Assigned(2));
+    r.set_presence(2, Offline).unwrap();
+    assert_eq!(r.place_new(5), q(1));
+    assert_eq!(r.open_count(1), 1);
+    assert_eq!(r.open_count(2), 3);
+    assert_eq!(r.set_presence(1, Online).unwrap(), [(5, 1)]);
+}
+
+#[test]
+fn requeue_keeps_older_conversations_ahead_and_redistributes() {
+    let mut r = online(2, &[1, 2]);
+    for c in 1..=6 {
+        r.place_new(c); // 1:{1,3} 2:{2,4} queue [5,6]
+    }
+    r.set_presence(1, Offline).unwrap();
+    let moved = r.requeue_agent(1).unwrap();
+    assert_eq!(moved, [(1, q(1)), (3, q(2))]);
+    assert_eq!(queue(&r), [1, 3, 5, 6]);
+    assert_eq!(r.open_count(1), 0);
+    // Agent 3 arrives and takes the oldest first.
+    r.add_agent(3, Some(3));
+    assert_eq!(r.set_presence(3, Online).unwrap(), [(1, 3), (3, 3), (5, 3)]);
+    assert_eq!(r.set_capacity(3, 4).unwrap(), [(6, 3)]);
+    // 7 arrives while everyone is full; then agent 2 is lost: its 2 and 4 are older than 7
+    // and go ahead of it.
+    assert_eq!(r.place_new(7), q(1));
+    r.set_presence(2, Offline).unwrap();
+    let moved = r.requeue_agent(2).unwrap();
+    assert_eq!(moved, [(2, q(1)), (4, q(2))]);
+    assert_eq!(queue(&r), [2, 4, 7]);
+    assert_eq!(r.requeue_agent(9), Err(RoutingError::UnknownAgent(9)));
+}
+
+#[test]
+fn requeue_of_an_online_agent_with_others_waiting() {
+    let mut r = online(1, &[1, 2]);
+    r.place_new(1);
+    r.place_new(2);
+    r.place_new(3); // queued
+    // Agent 1 is requeued while still online: its conversation 1 is older than 3 and comes
+    // straight back; 3 still waits.
+    assert_eq!(r.requeue_agent(1).unwrap(), [(1, Assigned(1))]);
+    assert_eq!(queue(&r), [3]);
+    // A reopened conversation queues behind everything already waiting, even with a low id.
+    r.close(2);
+    assert_eq!(r.assignee(3), Some(2));
+    r.place_new(4);
+    assert_eq!(r.reopen(2, Some(2)), q(2));
+    r.set_presence(1, Offline).unwrap();
+    r.set_presence(2, Offline).unwrap();
+    assert_eq!(
+        r.requeue_agent(2).unwrap(),
+        [(3, q(1))],
+        "3 was created before 4 and the reopened 2"
+    );
+    assert_eq!(queue(&r), [3, 4, 2]);
+}
+
+#[test]
+fn claim_rules() {
+    let mut r = online(1, &[1, 2]);
+    r.add_agent(3, None);
+    r.place_new(1);
+    r.place_new(2);
+    r.place_new(3);
+    r.place_new(4);
+    // Claim ignores capacity and presence.
+    assert_eq!(r.claim(3, 1), Ok(()));
+    assert_eq!(r.open_count(1), 2);
+    assert_eq!(r.claim(4, 3), Ok(()));
+    assert_eq!(r.assignee(4), Some(3));
+    assert_eq!(r.queue_len(), 0);
+    r.place_new(5);
+    assert_eq!(r.claim(1, 2), Err(RoutingError::AlreadyAssignedTo(1)));
+    assert_eq!(r.claim(9, 2), Err(RoutingError::UnknownConversation(9)));
+    assert_eq!(r.claim(5, 7), Err(RoutingError::UnknownAgent(7)));
+    r.disable_agent(3).unwrap();
+    assert_eq!(r.claim(5, 3), Err(RoutingError::AgentDisabled(3)));
+    assert_eq!(queue(&r), [4, 5]);
+}
+
+#[test]
+fn transfer_rules() {
+    let mut r = online(1, &[1, 2]);
+    r.add_agent(3, None);
+    r.add_agent(4, None);
+    r.set_presence(4, Online).unwrap();
+    r.place_new(1); // 1
+    r.place_new(2); // 2
+    r.place_new(3); // 4
+    r.place_new(5); // queued
+    // Ignores the target's capacity; the previous agent's freed slot drains the queue.
+    let out = r.transfer(1, 2).unwrap();
+    assert_eq!(out.previous, 1);
+    assert_eq!(out.assigned, [(5, 1)]);
+    assert_eq!(r.open_count(2), 2);
+    assert_eq!(r.transfer(1, 2), Err(RoutingError::SameAgent(2)));
+    assert_eq!(r.transfer(1, 3), Err(RoutingError::AgentNotOnline(3)));
+    assert_eq!(r.transfer(1, 9), Err(RoutingError::UnknownAgent(9)));
+    assert_eq!(r.transfer(9, 1), Err(RoutingError::UnknownConversation(9)));
+    r.set_presence(3, Online).unwrap();
+    r.disable_agent(3).unwrap();
+    assert_eq!(r.transfer(1, 3), Err(RoutingError::AgentDisabled(3)));
+    r.place_new(6);
+    assert_eq!(r.transfer(6, 1), Err(RoutingError::NotAssigned(6)));
+    // From an Away agent to an Online one is fine.
+    r.set_presence(2, Away).unwrap();
+    assert_eq!(r.transfer(2, 4).unwrap().previous, 2);
+}
+
+#[test]
+fn disable_requeues_and_blocks_until_enabled() {
+    let mut r = online(2, &[1, 2]);
+    for c in 1..=5 {
+        r.place_new(c); // 1:{1,3} 2:{2,4} queue [5]
+    }
+    r.set_capacity(2, 3).unwrap(); // 2 takes 5
+    let moved = r.disable_agent(1).unwrap();
+    assert_eq!(moved, [(1, q(1)), (3, q(2))]);
+    assert!(!r.is_enabled(1));
+    assert_eq!(r.presence(1), Some(Online));
+    assert_eq!(r.place_new(6), q(3));
+    assert_eq!(
+        r.restore_assigned(7, 1),
+        q(4),
+        "a disabled agent gets nothing"
+    );
+    assert_eq!(r.enable_agent(1).unwrap(), [(1, 1), (3, 1)]);
+    assert_eq!(r.disable_agent(8), Err(RoutingError::UnknownAgent(8)));
+}
+
+#[test]
+fn reopen_prefers_previous_agent() {
+    let mut r = online(2, &[1, 2]);
+    r.place_new(1); // 1
+    r.place_new(2); // 2
+    r.close(1);
+    // Agent 1 is idle, but 2 is the previous agent and still has room.
+    assert_eq!(r.reopen(1, Some(2)), Assigned(2));
+    assert_eq!(r.reopen(1, Some(1)), Assigned(2), "already open: unchanged");
+    r.close(1);
+    r.set_presence(2, Away).unwrap();
+    assert_eq!(r.reopen(1, Some(2)), Assigned(1), "previous away: like new");
+    r.close(1);
+    r.set_presence(2, Online).unwrap();
+    for c in 3..=5 {
+        r.place_new(c); // fills both agents
+    }
+    assert_eq!((r.open_count(1), r.open_count(2)), (2, 2));
+    assert_eq!(r.reopen(1, Some(2)), q(1), "previous full: like new");
+    assert_eq!(r.reopen(8, Some(77)), q(2), "unknown previous: like new");
+}
+
+#[test]
+fn restore_ignores_presence_and_capacity() {
+    let mut r = Router::new(1);
+    r.add_agent(1, None);
+    assert_eq!(r.restore_assigned(5, 1), Assigned(1));
+    assert_eq!(r.restore_assigned(6, 1), Assigned(1));
+    assert_eq!(r.restore_assigned(7, 42), q(1), "unknown agent: queued");
+    assert_eq!(r.restore_queued(3), q(1), "restored queue is in id order");
+    assert_eq!(r.restore_queued(9), q(3));
+    assert_eq!(queue(&r), [3, 7, 9]);
+    assert_eq!(r.open_count(1), 2);
+    assert_eq!(r.presence(1), Some(Offline));
+    // Restoring twice moves rather than duplicates.
+    assert_eq!(r.restore_assigned(3, 1), Assigned(1));
+    assert_eq!(queue(&r), [7, 9]);
+    // New conversations go behind restored ones.
+    assert_eq!(r.place_new(8), q(3));
+    r.add_agent(2, Some(2));
+    r.set_presence(2, Online).unwrap();
+    assert_eq!(r.drain(), []);
+    assert_eq!(queue(&r), [8], "presence change already drained 7 and 9");
+}
+
+/// Deterministic PRNG (splitmix64), so the randomized test needs no crate and replays.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Checks the module invariants against the router's internals and the test's own record
+/// of which conversations are open.
+fn check_invariants(r: &Router, open: &BTreeSet<ConversationId>) {
+    assert_eq!(&r.open.keys().copied().collect::<BTreeSet<_>>(), open);
+    let mut queued = BTreeSet::new();
+    for (ticket, conv) in r.line.entries() {
+        assert!(queued.insert(conv), "duplicate {conv} in queue");
+        assert_eq!(r.open[&conv].agent, None);
+        assert_eq!(r.open[&conv].ticket, ticket);
+    }
+    let mut assigned = BTreeSet::new();
+    for (&id, agent) in &r.agents {
+        for conv in &agent.open {
+            assert!(assigned.insert(*conv), "{conv} assigned twice");
+            assert_eq!(r.open[conv].agent, Some(id));
+            assert!(agent.enabled, "disabled agent {id} holds {conv}");
+        }
+    }
+    assert!(queued.is_disjoint(&assigned));
+    assert_eq!(queued.len() + assigned.len(), open.len());
+    if !r.line.is_empty() {
+        assert_eq!(r.least_busy(), None, "someone has room while others wait");
+    }
+    // Spot-check positions at both ends (checking all would be quadratic).
+    if let (Some(first), Some(last)) = (r.queued().next(), r.queued().last()) {
+        assert_eq!(r.queue_position(first), Some(1));
+        assert_eq!(r.queue_position(last), Some(r.queue_len()));
+    }
+}
+
+#[test]
+fn randomized_invariants_hold() {
+    for seed in 0..25 {
+        let mut rng = Rng(seed);
+        let mut r = Router::new(1 + rng.below(3) as u32);
+        let mut open = BTreeSet::new();
+        let mut closed: Vec<(ConversationId, Option<AgentId>)> = Vec::new();
+        let mut next_conv: ConversationId = 1;
+        for id in 1..=(1 + rng.below(5)) {
+            let cap = (rng.below(2) == 0).then(|| rng.below(4) as u32);
+            r.add_agent(id, cap);
+        }
+        let agent = |rng: &mut Rng| 1 + rng.below(7); // some unknown ids too
+        for _ in 0..1500 {
+            let pick_open = |rng: &mut Rng, open: &BTreeSet<ConversationId>| {
+                let n = open.len().max(1) as u64;
+                open.iter()
+                    .nth(rng.below(n) as usize)
+                    .copied()
+                    .unwrap_or(999_999)
+            };
+            let mut auto: Vec<AgentId> = Vec::new();
+            // Odd seeds model a quieter shop (fewer arrivals), so the queue often empties.
+            let op = match rng.below(13) {
+                2 if seed % 2 == 1 => 3,
+                op => op,
+            };
+            match op {
+                0..=2 => {
+                    if let Assigned(a) = r.place_new(next_conv) {
+                        auto.push(a);
+                    }
+                    open.insert(next_conv);
+                    next_conv += 1;
+                }
+                3..=5 => {
+                    let conv = pick_open(&mut rng, &open);
+                    let previous = r.assignee(conv);
+                    auto.extend(r.close(conv).into_iter().map(|(_, a)| a));
+                    if open.remove(&conv) {
+                        closed.push((conv, previous));
+                    }
+                }
+                6 if !closed.is_empty() => {
+                    let (conv, prev) = closed.swap_remove(rng.below(closed.len() as u64) as usize);
+                    if let Assigned(a) = r.reopen(conv, prev) {
+                        auto.push(a);
+                    }
+                    open.insert(conv);
+                }
+                7 => {
+                    let presence = [Online, Online, Away, Offline][rng.below(4) as usize];
+                    if let Ok(made) = r.set_presence(agent(&mut rng), presence) {
+                        auto.extend(made.into_iter().map(|(_, a)| a));
+                    }
+                }
+                8 => {
+                    let cap = rng.below(5) as u32;
+                    if let Ok(made) = r.set_capacity(agent(&mut rng), cap) {
+                        auto.extend(made.into_iter().map(|(_, a)| a));
+                    }
+                }
+                9 => {
+                    let _ = r.claim(pick_open(&mut rng, &open), agent(&mut rng));
+                }
+                10 => {
+                    let conv = pick_open(&mut rng, &open);
+                    if let Ok(out) = r.transfer(conv, agent(&mut rng)) {
+                        auto.extend(out.assigned.into_iter().map(|(_, a)| a));
+                    }
+                }
+                11 => {
+                    let id = agent(&mut rng);
+                    let result = match rng.below(3) {
+                        0 => r.requeue_agent(id),
+                        1 => r.disable_agent(id),
+                        _ => r
+                            .enable_agent(id)
+                            .map(|made| made.into_iter().map(|(c, a)| (c, Assigned(a))).collect()),
+                    };
+                    for (conv, placement) in result.unwrap_or_default() {
+                        assert!(open.contains(&conv));
+                        match placement {
+                            Assigned(a) => auto.push(a),
+                            Queued { position } => {
+                                assert_eq!(r.queue_position(conv), Some(position));
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    let id = 1 + rng.below(6);
+                    r.add_agent(id, None);
+                }
+            }
+            for a in auto {
+                let cap = r.capacity(a).unwrap();
+                assert!(r.open_count(a) <= cap as usize, "auto over capacity");
+            }
+            check_invariants(&r, &open);
+        }
+    }
+}
