@@ -13,3 +13,4 @@ pub mod store;
 pub mod timer;
 pub mod config;
 pub mod routing;
+pub mod hub;

@@ -24,7 +24,6 @@ impl Hub {
                 outbound: link.outbound,
                 _kill: link.kill,
                 last_seen: link.last_seen,
-                connected_ms: now,
                 identity: None,
                 subscriptions: Vec::new(),
                 heartbeat: Some(heartbeat),
@@ -135,7 +134,7 @@ impl Hub {
                     agent.presence = Presence::Offline;
                     agent.grace = Some(self.wheel.insert(now + grace, TimerEvent::AgentGrace(id)));
                     // Offline agents keep their conversations until the grace period ends.
-                    let _ = self.router.set_presence(id, Presence::Offline);
+                    let _ = self.router.set_presence(id, crate::routing::Presence::Offline);
                     self.broadcast_agent_info(id);
                 }
             }

@@ -17,8 +17,6 @@ pub struct LiveConn {
     pub _kill: async_channel::Sender<()>,
     /// Clock ms of the last frame received.
     pub last_seen: Arc<AtomicU64>,
-    /// Clock ms when accepted.
-    pub connected_ms: u64,
     /// Set by the hello.
     pub identity: Option<Identity>,
     /// Conversations it receives messages of.

@@ -227,8 +227,21 @@ impl Hub {
         live.last_seq = live.last_seq.max(appended.seq);
         live.last_at_ms = appended.message.at_ms;
         live.last_activity_ms = now;
+        let closed = live.status == ConversationStatus::Closed;
         let frame = ServerFrame::Message(wire_message(appended.conversation, appended.seq, &appended.message));
         self.publish(appended.conversation, frame, origin);
+        if closed {
+            self.retire(appended.conversation);
+        }
+    }
+
+    /// Drops a closed conversation from live state once its closing message is out.
+    fn retire(&mut self, conversation: u64) {
+        let Some(live) = self.conversations.remove(&conversation) else { return };
+        for key in live.typing.iter().map(|(_, _, t)| *t).chain(live.idle_timer) {
+            self.wheel.cancel(key);
+        }
+        self.update_gauges();
     }
 
     fn on_sync(&mut self, conn: ConnId, who: &Identity, conversation: u64, after_seq: u64) {

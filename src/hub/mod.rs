@@ -61,7 +61,12 @@ pub struct Hub {
     wheel: TimingWheel<TimerEvent>,
     next_conversation: u64,
     shutting_down: bool,
+    /// While shutting down: who to tell when done, and the clock ms to give up waiting.
+    shutdown: Option<(async_channel::Sender<()>, u64)>,
 }
+
+/// How long a shutdown waits for connections to close after telling them to.
+const SHUTDOWN_GRACE_MS: u64 = 2_000;
 
 /// Restores live state from the store and starts the hub task on `executor`.
 pub fn spawn(
@@ -89,6 +94,7 @@ pub fn spawn(
         open_by_visitor: HashMap::new(),
         next_conversation: 0,
         shutting_down: false,
+        shutdown: None,
     };
     hub.restore()?;
     let task = executor.spawn(async move { hub.run(events, completions).await });
@@ -126,12 +132,17 @@ impl Hub {
                 Wake::Completion(c) => self.on_completion(c).await,
                 Wake::Event(Event::Shutdown { done }) => {
                     self.shut_down();
-                    let _ = done.try_send(());
-                    return;
+                    self.shutdown = Some((done, self.config.now_ms() + SHUTDOWN_GRACE_MS));
                 }
                 Wake::Event(e) => self.on_event(e).await,
                 Wake::Tick => self.on_tick().await,
                 Wake::Stopped => return,
+            }
+            if let Some((done, deadline)) = &self.shutdown {
+                if self.conns.is_empty() || self.config.now_ms() >= *deadline {
+                    let _ = done.try_send(());
+                    return;
+                }
             }
         }
     }

@@ -1,0 +1,79 @@
+//! Rebuilding the hub's live state from storage at start: agents, open conversations,
+//! their assignments and the queue.
+
+use crate::protocol::{ConversationStatus, Presence};
+use crate::store::StoreError;
+use crate::timer::unix_ms;
+
+use super::Hub;
+use super::live::{LiveAgent, LiveConversation, TimerEvent};
+
+impl Hub {
+    /// Loads agents and open conversations. Every agent starts offline; agents who hold
+    /// conversations get the usual grace period to come back before those are requeued.
+    pub(super) fn restore(&mut self) -> Result<(), StoreError> {
+        let now = self.config.now_ms();
+        for (id, account) in self.store.agents()? {
+            self.router.add_agent(id, account.capacity.or(Some(self.config.default_capacity)));
+            if account.disabled {
+                let _ = self.router.disable_agent(id);
+            }
+            self.agents.insert(id, LiveAgent { account, conns: Vec::new(), presence: Presence::Offline, grace: None });
+        }
+        let (_, max_conversation) = self.store.max_ids()?;
+        self.next_conversation = max_conversation;
+        let wall = unix_ms();
+        for open in self.store.open_conversations()? {
+            let idle_timer = (self.config.idle_close_ms > 0).then(|| {
+                let quiet = wall.saturating_sub(open.last_at_ms);
+                let remaining = self.config.idle_close_ms.saturating_sub(quiet);
+                self.wheel.insert(now + remaining, TimerEvent::IdleClose(open.id))
+            });
+            match (open.record.status, open.record.agent) {
+                (ConversationStatus::Assigned, Some(agent)) => {
+                    self.router.restore_assigned(open.id, agent);
+                }
+                _ => {
+                    self.router.restore_queued(open.id);
+                }
+            }
+            let agent = self.router.assignee(open.id);
+            self.open_by_visitor.insert((open.record.visitor, open.record.site.clone()), open.id);
+            self.conversations.insert(
+                open.id,
+                LiveConversation {
+                    visitor: open.record.visitor,
+                    site: open.record.site,
+                    status: if agent.is_some() { ConversationStatus::Assigned } else { ConversationStatus::Queued },
+                    agent,
+                    last_seq: open.last_seq,
+                    last_at_ms: open.last_at_ms,
+                    last_activity_ms: now,
+                    created_ms: open.record.created_ms,
+                    durable: true,
+                    queue_position: None,
+                    subscribers: Vec::new(),
+                    typing: Vec::new(),
+                    read: [0, 0],
+                    idle_timer,
+                },
+            );
+        }
+        let holders: Vec<u64> =
+            self.agents.keys().copied().filter(|a| self.router.open_count(*a) > 0).collect();
+        for agent in holders {
+            let timer = self.wheel.insert(now + self.config.agent_grace_ms, TimerEvent::AgentGrace(agent));
+            if let Some(live) = self.agents.get_mut(&agent) {
+                live.grace = Some(timer);
+            }
+        }
+        self.refresh_queue();
+        tracing::info!(
+            agents = self.agents.len(),
+            open_conversations = self.conversations.len(),
+            queued = self.router.queue_len(),
+            "restored live state"
+        );
+        Ok(())
+    }
+}
