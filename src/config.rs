@@ -60,7 +60,10 @@ impl Config {
         Config {
             listen,
             data_dir,
-            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(8),
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+                .min(8),
             default_capacity: 5,
             agent_grace_ms: 60_000,
             idle_close_ms: 24 * 3_600_000,

@@ -1,2 +1,74 @@
-//! The `deskbell` command: flags → config → logging → serve.
-fn main() {}
+//! The `deskbell` command: flags → config → logging → serve (or an offline admin task).
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use deskbell::cli::{AddAdminArgs, Cli, Command, data_dir};
+use deskbell::server::Server;
+use futures_lite::StreamExt;
+
+fn main() -> ExitCode {
+    let cli: Cli = argh::from_env();
+    let result = match cli.command {
+        Command::Serve(args) => {
+            init_logging(args.log.as_deref());
+            args.into_config().and_then(serve)
+        }
+        Command::AddAdmin(args) => {
+            init_logging(None);
+            add_admin(args)
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("deskbell: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(filter: Option<&str>) {
+    let filter = filter
+        .map(str::to_string)
+        .or_else(|| std::env::var("RUST_LOG").ok())
+        .unwrap_or_else(|| "info".to_string());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_ansi(std::io::stdout().is_terminal())
+        .init();
+}
+
+fn serve(config: deskbell::config::Config) -> Result<(), deskbell::error::Error> {
+    let signals =
+        async_signal::Signals::new([async_signal::Signal::Term, async_signal::Signal::Int])
+            .map_err(deskbell::error::Error::io("installing signal handlers"))?;
+    let server = Server::start(config)?;
+    println!(
+        "deskbell {} listening on http://{}",
+        env!("CARGO_PKG_VERSION"),
+        server.addr()
+    );
+    let mut signals = signals;
+    let signal = smol::block_on(signals.next());
+    tracing::info!(?signal, "stopping");
+    server.shutdown();
+    Ok(())
+}
+
+fn add_admin(args: AddAdminArgs) -> Result<(), deskbell::error::Error> {
+    eprintln!(
+        "Password for {} (input is read from standard input):",
+        args.name
+    );
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .map_err(deskbell::error::Error::io("reading the password"))?;
+    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    let dir = data_dir(args.data);
+    let id = deskbell::accounts::add_admin_offline(&dir, &args.name, &password)?;
+    println!("created admin {} (id {id}) in {}", args.name, dir.display());
+    Ok(())
+}

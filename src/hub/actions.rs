@@ -3,16 +3,17 @@
 //! this file applies them: live state, a system message in the conversation, notices.
 
 use crate::protocol::{
-    ClientFrame, ConversationEvent, ConversationStatus, ErrorCode, Presence, QueuePosition, ServerFrame,
+    ClientFrame, ConversationEvent, ConversationStatus, ErrorCode, Presence, QueuePosition,
+    ServerFrame,
 };
 use crate::routing::{self, Placement, RoutingError};
 use crate::store::records::{AgentV1, ConversationV1};
 use crate::store::{NewMessage, StoreError, WriteOp};
 use crate::timer::unix_ms;
 
+use super::Hub;
 use super::event::{Completion, ConnId, WriteTag};
 use super::live::{LiveAgent, LiveConversation, TimerEvent};
-use super::Hub;
 
 fn routing_presence(p: Presence) -> routing::Presence {
     match p {
@@ -26,9 +27,9 @@ fn routing_error_code(e: &RoutingError) -> ErrorCode {
     match e {
         RoutingError::UnknownAgent(_) | RoutingError::UnknownConversation(_) => ErrorCode::NotFound,
         RoutingError::AgentDisabled(_) | RoutingError::AgentNotOnline(_) => ErrorCode::Conflict,
-        RoutingError::NotAssigned(_) | RoutingError::AlreadyAssignedTo(_) | RoutingError::SameAgent(_) => {
-            ErrorCode::Conflict
-        }
+        RoutingError::NotAssigned(_)
+        | RoutingError::AlreadyAssignedTo(_)
+        | RoutingError::SameAgent(_) => ErrorCode::Conflict,
     }
 }
 
@@ -38,48 +39,90 @@ impl Hub {
             ClientFrame::Claim(r) => match self.router.claim(r.conversation, agent) {
                 Ok(()) => {
                     let event = ConversationEvent::Assigned { agent };
-                    self.set_assignment(r.conversation, Some(agent), event, agent).await;
+                    self.set_assignment(r.conversation, Some(agent), event, agent)
+                        .await;
                     self.refresh_queue();
                 }
-                Err(e) => self.refuse(conn, routing_error_code(&e), e.to_string(), None, Some(r.conversation)),
+                Err(e) => self.refuse(
+                    conn,
+                    routing_error_code(&e),
+                    e.to_string(),
+                    None,
+                    Some(r.conversation),
+                ),
             },
             ClientFrame::Transfer(t) => match self.router.transfer(t.conversation, t.to_agent) {
                 Ok(outcome) => {
-                    let event = ConversationEvent::Transferred { from: outcome.previous, to: t.to_agent };
-                    self.set_assignment(t.conversation, Some(t.to_agent), event, agent).await;
+                    let event = ConversationEvent::Transferred {
+                        from: outcome.previous,
+                        to: t.to_agent,
+                    };
+                    self.set_assignment(t.conversation, Some(t.to_agent), event, agent)
+                        .await;
                     self.apply_assignments(outcome.assigned).await;
                 }
-                Err(e) => self.refuse(conn, routing_error_code(&e), e.to_string(), None, Some(t.conversation)),
+                Err(e) => self.refuse(
+                    conn,
+                    routing_error_code(&e),
+                    e.to_string(),
+                    None,
+                    Some(t.conversation),
+                ),
             },
             ClientFrame::Close(r) => {
                 if !self.conversations.contains_key(&r.conversation) {
-                    self.refuse(conn, ErrorCode::Conflict, "the conversation is not open", None, Some(r.conversation));
+                    self.refuse(
+                        conn,
+                        ErrorCode::Conflict,
+                        "the conversation is not open",
+                        None,
+                        Some(r.conversation),
+                    );
                     return;
                 }
                 self.close_conversation(r.conversation, agent).await;
             }
             ClientFrame::Reopen(r) => {
                 if self.conversations.contains_key(&r.conversation) {
-                    self.refuse(conn, ErrorCode::Conflict, "the conversation is already open", None, Some(r.conversation));
+                    self.refuse(
+                        conn,
+                        ErrorCode::Conflict,
+                        "the conversation is already open",
+                        None,
+                        Some(r.conversation),
+                    );
                     return;
                 }
                 let store = self.store.clone();
                 let completions = self.completions.clone();
                 let conversation = r.conversation;
-                smol::spawn(async move {
-                    let loaded = smol::unblock(move || -> Result<Option<(ConversationV1, u64, u64)>, StoreError> {
-                        let Some(record) = store.conversation(conversation)? else { return Ok(None) };
+                // Read on the blocking pool; the result comes back as a completion.
+                smol::unblock(move || {
+                    let loaded = (|| -> Result<Option<(ConversationV1, u64, u64)>, StoreError> {
+                        let Some(record) = store.conversation(conversation)? else {
+                            return Ok(None);
+                        };
                         let (seq, at) = store.last_message(conversation)?;
                         Ok(Some((record, seq, at)))
-                    })
-                    .await;
-                    let _ = completions.try_send(Completion::Reopen { conn, agent, conversation, loaded });
+                    })();
+                    let _ = completions.try_send(Completion::Reopen {
+                        conn,
+                        agent,
+                        conversation,
+                        loaded,
+                    });
                 })
                 .detach();
             }
             ClientFrame::Presence(p) => {
                 if p.presence == Presence::Offline {
-                    self.refuse(conn, ErrorCode::InvalidField, "presence is online or away; disconnect to go offline", None, None);
+                    self.refuse(
+                        conn,
+                        ErrorCode::InvalidField,
+                        "presence is online or away; disconnect to go offline",
+                        None,
+                        None,
+                    );
                     return;
                 }
                 if let Some(a) = self.agents.get_mut(&agent) {
@@ -87,7 +130,13 @@ impl Hub {
                 }
                 self.set_router_presence(agent, p.presence).await;
             }
-            _ => self.refuse(conn, ErrorCode::UnexpectedFrame, "not allowed here", None, None),
+            _ => self.refuse(
+                conn,
+                ErrorCode::UnexpectedFrame,
+                "not allowed here",
+                None,
+                None,
+            ),
         }
     }
 
@@ -103,15 +152,26 @@ impl Hub {
     /// Routes a conversation whose first message was just committed.
     pub(super) async fn on_conversation_opened(&mut self, conversation: u64) {
         let idle_deadline = self.config.now_ms() + self.config.idle_close_ms;
-        let Some(live) = self.conversations.get_mut(&conversation) else { return };
+        let Some(live) = self.conversations.get_mut(&conversation) else {
+            return;
+        };
         live.durable = true;
         if self.config.idle_close_ms > 0 {
-            live.idle_timer = Some(self.wheel.insert(idle_deadline, TimerEvent::IdleClose(conversation)));
+            live.idle_timer = Some(
+                self.wheel
+                    .insert(idle_deadline, TimerEvent::IdleClose(conversation)),
+            );
         }
         // Seam for the FAQ bot: it will get the first say here, before routing.
         match self.router.place_new(conversation) {
             Placement::Assigned(agent) => {
-                self.set_assignment(conversation, Some(agent), ConversationEvent::Assigned { agent }, 0).await
+                self.set_assignment(
+                    conversation,
+                    Some(agent),
+                    ConversationEvent::Assigned { agent },
+                    0,
+                )
+                .await
             }
             Placement::Queued { .. } => {
                 if let Some(live) = self.conversations.get(&conversation) {
@@ -126,7 +186,13 @@ impl Hub {
     /// Applies automatic assignments made by the router.
     pub(super) async fn apply_assignments(&mut self, assigned: Vec<(u64, u64)>) {
         for (conversation, agent) in assigned {
-            self.set_assignment(conversation, Some(agent), ConversationEvent::Assigned { agent }, 0).await;
+            self.set_assignment(
+                conversation,
+                Some(agent),
+                ConversationEvent::Assigned { agent },
+                0,
+            )
+            .await;
         }
         self.refresh_queue();
     }
@@ -136,10 +202,17 @@ impl Hub {
         for (conversation, placement) in placements {
             match placement {
                 Placement::Assigned(agent) => {
-                    self.set_assignment(conversation, Some(agent), ConversationEvent::Assigned { agent }, 0).await
+                    self.set_assignment(
+                        conversation,
+                        Some(agent),
+                        ConversationEvent::Assigned { agent },
+                        0,
+                    )
+                    .await
                 }
                 Placement::Queued { .. } => {
-                    self.set_assignment(conversation, None, ConversationEvent::Queued, 0).await
+                    self.set_assignment(conversation, None, ConversationEvent::Queued, 0)
+                        .await
                 }
             }
         }
@@ -148,10 +221,22 @@ impl Hub {
 
     /// Records a new assignee (or the queue, for `None`) in live state and storage, and
     /// tells agents and the visitor.
-    async fn set_assignment(&mut self, conversation: u64, agent: Option<u64>, event: ConversationEvent, by: u64) {
-        let status = if agent.is_some() { ConversationStatus::Assigned } else { ConversationStatus::Queued };
+    async fn set_assignment(
+        &mut self,
+        conversation: u64,
+        agent: Option<u64>,
+        event: ConversationEvent,
+        by: u64,
+    ) {
+        let status = if agent.is_some() {
+            ConversationStatus::Assigned
+        } else {
+            ConversationStatus::Queued
+        };
         let previous = {
-            let Some(live) = self.conversations.get_mut(&conversation) else { return };
+            let Some(live) = self.conversations.get_mut(&conversation) else {
+                return;
+            };
             let previous = live.agent;
             live.status = status;
             live.agent = agent;
@@ -160,13 +245,20 @@ impl Hub {
             }
             previous
         };
-        self.write_status(conversation, status, agent, event, by).await;
+        self.write_status(conversation, status, agent, event, by)
+            .await;
         if let Some(live) = self.conversations.get(&conversation) {
             let summary = live.summary(conversation);
             let visitor = live.visitor;
             self.broadcast_to_agents(ServerFrame::Conversation(summary));
             if agent.is_some() {
-                self.send_to_visitor(visitor, ServerFrame::QueuePosition(QueuePosition { conversation, position: 0 }));
+                self.send_to_visitor(
+                    visitor,
+                    ServerFrame::QueuePosition(QueuePosition {
+                        conversation,
+                        position: 0,
+                    }),
+                );
             }
         }
         for a in [previous, agent].into_iter().flatten() {
@@ -193,24 +285,46 @@ impl Hub {
             event: Some(event),
             at_ms: unix_ms(),
         };
-        self.write(WriteOp::ChangeStatus { conversation, status, agent, message }, WriteTag::Status).await;
+        self.write(
+            WriteOp::ChangeStatus {
+                conversation,
+                status,
+                agent,
+                message,
+            },
+            WriteTag::Status,
+        )
+        .await;
     }
 
     fn name_of(&self, agent: u64) -> String {
-        self.agents.get(&agent).map(|a| a.account.name.clone()).unwrap_or_else(|| format!("agent {agent}"))
+        self.agents
+            .get(&agent)
+            .map(|a| a.account.name.clone())
+            .unwrap_or_else(|| format!("agent {agent}"))
     }
 
     /// The English text of a system message.
     fn describe(&self, event: &ConversationEvent, by: u64) -> String {
         match event {
             ConversationEvent::Queued => "Waiting for the next available agent".into(),
-            ConversationEvent::Assigned { agent } => format!("{} joined the conversation", self.name_of(*agent)),
+            ConversationEvent::Assigned { agent } => {
+                format!("{} joined the conversation", self.name_of(*agent))
+            }
             ConversationEvent::Transferred { from, to } => {
-                format!("{} handed the conversation to {}", self.name_of(*from), self.name_of(*to))
+                format!(
+                    "{} handed the conversation to {}",
+                    self.name_of(*from),
+                    self.name_of(*to)
+                )
             }
             ConversationEvent::Closed { by: 0 } => "Closed after a period of inactivity".into(),
-            ConversationEvent::Closed { by } => format!("{} closed the conversation", self.name_of(*by)),
-            ConversationEvent::Reopened { .. } => format!("{} reopened the conversation", self.name_of(by)),
+            ConversationEvent::Closed { by } => {
+                format!("{} closed the conversation", self.name_of(*by))
+            }
+            ConversationEvent::Reopened { .. } => {
+                format!("{} reopened the conversation", self.name_of(by))
+            }
         }
     }
 
@@ -218,7 +332,9 @@ impl Hub {
     /// the closing system message is committed and delivered.
     pub(super) async fn close_conversation(&mut self, conversation: u64, by: u64) {
         let (agent, visitor, site) = {
-            let Some(live) = self.conversations.get_mut(&conversation) else { return };
+            let Some(live) = self.conversations.get_mut(&conversation) else {
+                return;
+            };
             live.status = ConversationStatus::Closed;
             live.queue_position = None;
             (live.agent, live.visitor, live.site.clone())
@@ -227,8 +343,14 @@ impl Hub {
             self.open_by_visitor.remove(&(visitor, site));
         }
         let assigned = self.router.close(conversation);
-        self.write_status(conversation, ConversationStatus::Closed, agent, ConversationEvent::Closed { by }, by)
-            .await;
+        self.write_status(
+            conversation,
+            ConversationStatus::Closed,
+            agent,
+            ConversationEvent::Closed { by },
+            by,
+        )
+        .await;
         if let Some(live) = self.conversations.get(&conversation) {
             self.broadcast_to_agents(ServerFrame::Conversation(live.summary(conversation)));
         }
@@ -248,12 +370,36 @@ impl Hub {
     ) {
         let (record, last_seq, last_at_ms) = match loaded {
             Ok(Some(found)) => found,
-            Ok(None) => return self.refuse(conn, ErrorCode::NotFound, "no such conversation", None, Some(conversation)),
-            Err(e) => return self.refuse(conn, ErrorCode::StorageUnavailable, e.to_string(), None, Some(conversation)),
+            Ok(None) => {
+                return self.refuse(
+                    conn,
+                    ErrorCode::NotFound,
+                    "no such conversation",
+                    None,
+                    Some(conversation),
+                );
+            }
+            Err(e) => {
+                return self.refuse(
+                    conn,
+                    ErrorCode::StorageUnavailable,
+                    e.to_string(),
+                    None,
+                    Some(conversation),
+                );
+            }
         };
         let key = (record.visitor, record.site.clone());
-        if self.conversations.contains_key(&conversation) || record.status != ConversationStatus::Closed {
-            return self.refuse(conn, ErrorCode::Conflict, "the conversation is already open", None, Some(conversation));
+        if self.conversations.contains_key(&conversation)
+            || record.status != ConversationStatus::Closed
+        {
+            return self.refuse(
+                conn,
+                ErrorCode::Conflict,
+                "the conversation is already open",
+                None,
+                Some(conversation),
+            );
         }
         if self.open_by_visitor.contains_key(&key) {
             let why = "the visitor has started a newer conversation";
@@ -266,8 +412,12 @@ impl Hub {
             .filter(|(_, c)| c.subscriptions.contains(&conversation))
             .map(|(id, _)| *id)
             .collect();
-        let idle_timer = (self.config.idle_close_ms > 0)
-            .then(|| self.wheel.insert(now + self.config.idle_close_ms, TimerEvent::IdleClose(conversation)));
+        let idle_timer = (self.config.idle_close_ms > 0).then(|| {
+            self.wheel.insert(
+                now + self.config.idle_close_ms,
+                TimerEvent::IdleClose(conversation),
+            )
+        });
         self.conversations.insert(
             conversation,
             LiveConversation {
@@ -290,7 +440,10 @@ impl Hub {
         self.open_by_visitor.insert(key, conversation);
         let event = ConversationEvent::Reopened { by: agent };
         match self.router.reopen(conversation, record.agent) {
-            Placement::Assigned(a) => self.set_assignment(conversation, Some(a), event, agent).await,
+            Placement::Assigned(a) => {
+                self.set_assignment(conversation, Some(a), event, agent)
+                    .await
+            }
             Placement::Queued { .. } => self.set_assignment(conversation, None, event, agent).await,
         }
         self.refresh_queue();
@@ -311,7 +464,13 @@ impl Hub {
             }
         }
         for (visitor, conversation, position) in changed {
-            self.send_to_visitor(visitor, ServerFrame::QueuePosition(QueuePosition { conversation, position }));
+            self.send_to_visitor(
+                visitor,
+                ServerFrame::QueuePosition(QueuePosition {
+                    conversation,
+                    position,
+                }),
+            );
         }
         self.update_gauges();
     }
@@ -325,13 +484,22 @@ impl Hub {
             None => {
                 self.agents.insert(
                     id,
-                    LiveAgent { account, conns: Vec::new(), presence: Presence::Offline, grace: None },
+                    LiveAgent {
+                        account,
+                        conns: Vec::new(),
+                        presence: Presence::Offline,
+                        grace: None,
+                    },
                 );
                 self.router.add_agent(id, None);
             }
         }
         if disabled {
-            let conns = self.agents.get(&id).map(|a| a.conns.clone()).unwrap_or_default();
+            let conns = self
+                .agents
+                .get(&id)
+                .map(|a| a.conns.clone())
+                .unwrap_or_default();
             for conn in conns {
                 self.kill(conn, 1008, "account disabled");
             }
@@ -351,7 +519,9 @@ impl Hub {
 
     /// An agent's grace period ran out: their conversations go back to the queue.
     pub(super) async fn on_agent_grace(&mut self, agent: u64) {
-        let Some(live) = self.agents.get_mut(&agent) else { return };
+        let Some(live) = self.agents.get_mut(&agent) else {
+            return;
+        };
         live.grace = None;
         if !live.conns.is_empty() {
             return;

@@ -4,20 +4,19 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use crate::protocol::{
-    AgentInfo, ConversationSummary, Presence, Role, ServerFrame, Welcome,
-};
+use crate::protocol::{AgentInfo, ConversationSummary, Presence, Role, ServerFrame, Welcome};
 
+use super::Hub;
 use super::event::{ConnId, ConnLink, Identity, Outbound};
 use super::live::{LiveConn, TimerEvent};
-use super::Hub;
 
 impl Hub {
     pub(super) fn on_connected(&mut self, link: ConnLink) {
         let now = self.config.now_ms();
-        let heartbeat = self
-            .wheel
-            .insert(now + self.config.hello_timeout_ms, TimerEvent::Heartbeat(link.conn));
+        let heartbeat = self.wheel.insert(
+            now + self.config.hello_timeout_ms,
+            TimerEvent::Heartbeat(link.conn),
+        );
         self.conns.insert(
             link.conn,
             LiveConn {
@@ -38,7 +37,9 @@ impl Hub {
         visitor_token: Option<String>,
         latest: Option<ConversationSummary>,
     ) {
-        let Some(live) = self.conns.get_mut(&conn) else { return };
+        let Some(live) = self.conns.get_mut(&conn) else {
+            return;
+        };
         if live.identity.is_some() {
             return;
         }
@@ -80,8 +81,11 @@ impl Hub {
                     agent.presence = Presence::Online;
                     self.set_router_presence(id, Presence::Online).await;
                 }
-                let mut conversations: Vec<ConversationSummary> =
-                    self.conversations.iter().map(|(c, live)| live.summary(*c)).collect();
+                let mut conversations: Vec<ConversationSummary> = self
+                    .conversations
+                    .iter()
+                    .map(|(c, live)| live.summary(*c))
+                    .collect();
                 conversations.sort_by_key(|c| c.id);
                 Welcome {
                     role: Role::Agent,
@@ -98,14 +102,19 @@ impl Hub {
         };
         let is_agent = welcome.role == Role::Agent;
         let agent_id = welcome.id;
-        self.deliver(conn, Outbound::Frame(Arc::new(ServerFrame::Welcome(welcome))));
+        self.deliver(
+            conn,
+            Outbound::Frame(Arc::new(ServerFrame::Welcome(welcome))),
+        );
         if is_agent {
             self.broadcast_agent_info(agent_id);
         }
     }
 
     pub(super) fn on_disconnected(&mut self, conn: ConnId) {
-        let Some(live) = self.conns.remove(&conn) else { return };
+        let Some(live) = self.conns.remove(&conn) else {
+            return;
+        };
         if let Some(timer) = live.heartbeat {
             self.wheel.cancel(timer);
         }
@@ -128,13 +137,17 @@ impl Hub {
                 self.metrics.connections_agent.dec();
                 let now = self.config.now_ms();
                 let grace = self.config.agent_grace_ms;
-                let Some(agent) = self.agents.get_mut(&id) else { return };
+                let Some(agent) = self.agents.get_mut(&id) else {
+                    return;
+                };
                 agent.conns.retain(|c| *c != conn);
                 if agent.conns.is_empty() && !self.shutting_down {
                     agent.presence = Presence::Offline;
                     agent.grace = Some(self.wheel.insert(now + grace, TimerEvent::AgentGrace(id)));
                     // Offline agents keep their conversations until the grace period ends.
-                    let _ = self.router.set_presence(id, crate::routing::Presence::Offline);
+                    let _ = self
+                        .router
+                        .set_presence(id, crate::routing::Presence::Offline);
                     self.broadcast_agent_info(id);
                 }
             }
@@ -145,7 +158,9 @@ impl Hub {
     /// Heartbeat timer: drop a connection that never said hello or went quiet, else ping.
     pub(super) fn on_heartbeat(&mut self, conn: ConnId) {
         let now = self.config.now_ms();
-        let Some(live) = self.conns.get_mut(&conn) else { return };
+        let Some(live) = self.conns.get_mut(&conn) else {
+            return;
+        };
         live.heartbeat = None;
         if live.identity.is_none() {
             self.kill(conn, 1008, "no hello received in time");
@@ -165,7 +180,9 @@ impl Hub {
     /// Queues an item for a connection; a connection whose queue is too long is dropped
     /// (it reconnects and replays from its last sequence number, so nothing is lost).
     pub(super) fn deliver(&mut self, conn: ConnId, item: Outbound) {
-        let Some(live) = self.conns.get(&conn) else { return };
+        let Some(live) = self.conns.get(&conn) else {
+            return;
+        };
         if live.outbound.len() >= self.config.max_outbound_queue {
             tracing::warn!(conn, "connection is not keeping up; dropping it");
             self.kill(conn, 1013, "too slow; reconnect and sync");
@@ -177,9 +194,21 @@ impl Hub {
     }
 
     /// Sends a frame to every subscriber of a conversation except `except`.
-    pub(super) fn publish(&mut self, conversation: u64, frame: ServerFrame, except: Option<ConnId>) {
-        let Some(c) = self.conversations.get(&conversation) else { return };
-        let targets: Vec<ConnId> = c.subscribers.iter().copied().filter(|s| Some(*s) != except).collect();
+    pub(super) fn publish(
+        &mut self,
+        conversation: u64,
+        frame: ServerFrame,
+        except: Option<ConnId>,
+    ) {
+        let Some(c) = self.conversations.get(&conversation) else {
+            return;
+        };
+        let targets: Vec<ConnId> = c
+            .subscribers
+            .iter()
+            .copied()
+            .filter(|s| Some(*s) != except)
+            .collect();
         let frame = Arc::new(frame);
         for conn in targets {
             self.deliver(conn, Outbound::Frame(frame.clone()));
@@ -188,7 +217,11 @@ impl Hub {
 
     /// Sends a frame to every connection of every agent.
     pub(super) fn broadcast_to_agents(&mut self, frame: ServerFrame) {
-        let targets: Vec<ConnId> = self.agents.values().flat_map(|a| a.conns.iter().copied()).collect();
+        let targets: Vec<ConnId> = self
+            .agents
+            .values()
+            .flat_map(|a| a.conns.iter().copied())
+            .collect();
         let frame = Arc::new(frame);
         for conn in targets {
             self.deliver(conn, Outbound::Frame(frame.clone()));
@@ -211,7 +244,9 @@ impl Hub {
 
     /// Makes `conn` receive the conversation's messages from now on.
     pub(super) fn subscribe(&mut self, conn: ConnId, conversation: u64) {
-        let Some(live) = self.conns.get_mut(&conn) else { return };
+        let Some(live) = self.conns.get_mut(&conn) else {
+            return;
+        };
         if !live.subscriptions.contains(&conversation) {
             live.subscriptions.push(conversation);
         }
@@ -247,13 +282,18 @@ impl Hub {
             name: agent.account.name.clone(),
             presence: agent.presence,
             open: self.router.open_count(id) as u32,
-            capacity: agent.account.capacity.unwrap_or(self.config.default_capacity),
+            capacity: agent
+                .account
+                .capacity
+                .unwrap_or(self.config.default_capacity),
         }
     }
 
     /// Tells all agents about one agent's presence and load.
     pub(super) fn broadcast_agent_info(&mut self, id: u64) {
-        let Some(agent) = self.agents.get(&id) else { return };
+        let Some(agent) = self.agents.get(&id) else {
+            return;
+        };
         let info = self.agent_info(id, agent);
         self.broadcast_to_agents(ServerFrame::Agent(info));
     }
@@ -264,7 +304,10 @@ impl Hub {
         let conns: Vec<ConnId> = self.conns.keys().copied().collect();
         for conn in conns {
             if let Some(live) = self.conns.get(&conn) {
-                let _ = live.outbound.try_send(Outbound::Close { code: 1001, reason: "server shutting down" });
+                let _ = live.outbound.try_send(Outbound::Close {
+                    code: 1001,
+                    reason: "server shutting down",
+                });
             }
         }
     }

@@ -4,47 +4,48 @@
 use std::time::Instant;
 
 use crate::protocol::{
-    Ack, Author, AuthorKind, ClientFrame, ConversationStatus, ErrorCode, Message, ReadUpTo, Resync,
+    Ack, Author, AuthorKind, ClientFrame, ConversationStatus, ErrorCode, ReadUpTo, Resync,
     ServerFrame, TypingNotice,
 };
 use crate::store::{Appended, NewMessage, Outcome, StoreError, WriteOp};
 use crate::timer::unix_ms;
 
+use super::Hub;
 use super::event::{ConnId, Identity, Outbound, WriteTag};
 use super::live::{LiveConversation, TimerEvent};
-use super::Hub;
-
-/// Converts a stored message into its wire form.
-pub fn wire_message(conversation: u64, seq: u64, m: &crate::store::records::MessageV1) -> Message {
-    Message {
-        conversation,
-        seq,
-        at_ms: m.at_ms,
-        author: Author { kind: m.author_kind, id: m.author_id, name: m.author_name.clone() },
-        body: m.body.clone(),
-        client_id: m.client_id.clone(),
-        event: m.event.clone(),
-    }
-}
 
 impl Hub {
     pub(super) async fn on_frame(&mut self, conn: ConnId, frame: ClientFrame, received: Instant) {
         let Some(identity) = self.conns.get(&conn).and_then(|c| c.identity.clone()) else {
-            self.refuse(conn, ErrorCode::UnexpectedFrame, "say hello first", None, None);
+            self.refuse(
+                conn,
+                ErrorCode::UnexpectedFrame,
+                "say hello first",
+                None,
+                None,
+            );
             return;
         };
         match (identity, frame) {
             (Identity::Visitor { id, site }, ClientFrame::Send(send)) => {
                 self.visitor_send(conn, id, site, send, received).await
             }
-            (Identity::Agent { id }, ClientFrame::Send(send)) => self.agent_send(conn, id, send, received).await,
-            (who, ClientFrame::Sync(sync)) => self.on_sync(conn, &who, sync.conversation, sync.after_seq),
+            (Identity::Agent { id }, ClientFrame::Send(send)) => {
+                self.agent_send(conn, id, send, received).await
+            }
+            (who, ClientFrame::Sync(sync)) => {
+                self.on_sync(conn, &who, sync.conversation, sync.after_seq)
+            }
             (who, ClientFrame::Typing(t)) => self.on_typing(conn, &who, t.conversation, t.on),
             (who, ClientFrame::Read(r)) => self.on_read(conn, &who, r.conversation, r.seq).await,
             (Identity::Agent { id }, frame) => self.agent_action(conn, id, frame).await,
-            (Identity::Visitor { .. }, _) => {
-                self.refuse(conn, ErrorCode::Forbidden, "only agents can do that", None, None)
-            }
+            (Identity::Visitor { .. }, _) => self.refuse(
+                conn,
+                ErrorCode::Forbidden,
+                "only agents can do that",
+                None,
+                None,
+            ),
         }
     }
 
@@ -76,7 +77,13 @@ impl Hub {
         if let Some(asked) = send.conversation {
             if Some(asked) != open {
                 let why = "that conversation is closed or not yours; send without a conversation to start a new one";
-                self.refuse(conn, ErrorCode::Conflict, why, Some(send.client_id), Some(asked));
+                self.refuse(
+                    conn,
+                    ErrorCode::Conflict,
+                    why,
+                    Some(send.client_id),
+                    Some(asked),
+                );
                 return;
             }
         }
@@ -90,13 +97,36 @@ impl Hub {
             at_ms: unix_ms(),
         };
         let (op, opened) = match open {
-            Some(conversation) => (WriteOp::Append { conversation, message }, false),
+            Some(conversation) => (
+                WriteOp::Append {
+                    conversation,
+                    message,
+                },
+                false,
+            ),
             None => {
                 let conversation = self.open_conversation(visitor, &site);
-                (WriteOp::OpenConversation { conversation, visitor, site, message }, true)
+                (
+                    WriteOp::OpenConversation {
+                        conversation,
+                        visitor,
+                        site,
+                        message,
+                    },
+                    true,
+                )
             }
         };
-        self.write(op, WriteTag::Send { conn, client_id: send.client_id, received, opened }).await;
+        self.write(
+            op,
+            WriteTag::Send {
+                conn,
+                client_id: send.client_id,
+                received,
+                opened,
+            },
+        )
+        .await;
     }
 
     /// Creates the live side of a new conversation (made durable by the first message's
@@ -138,21 +168,49 @@ impl Hub {
         id
     }
 
-    async fn agent_send(&mut self, conn: ConnId, agent: u64, send: crate::protocol::Send, received: Instant) {
+    async fn agent_send(
+        &mut self,
+        conn: ConnId,
+        agent: u64,
+        send: crate::protocol::Send,
+        received: Instant,
+    ) {
         let Some(conversation) = send.conversation else {
-            self.refuse(conn, ErrorCode::InvalidField, "agents must name the conversation", Some(send.client_id), None);
+            self.refuse(
+                conn,
+                ErrorCode::InvalidField,
+                "agents must name the conversation",
+                Some(send.client_id),
+                None,
+            );
             return;
         };
         let Some(live) = self.conversations.get(&conversation) else {
-            self.refuse(conn, ErrorCode::Conflict, "the conversation is closed or unknown", Some(send.client_id), Some(conversation));
+            self.refuse(
+                conn,
+                ErrorCode::Conflict,
+                "the conversation is closed or unknown",
+                Some(send.client_id),
+                Some(conversation),
+            );
             return;
         };
         if live.agent != Some(agent) || live.status != ConversationStatus::Assigned {
             let why = "the conversation is not assigned to you; claim it first";
-            self.refuse(conn, ErrorCode::NotAssigned, why, Some(send.client_id), Some(conversation));
+            self.refuse(
+                conn,
+                ErrorCode::NotAssigned,
+                why,
+                Some(send.client_id),
+                Some(conversation),
+            );
             return;
         }
-        let name = self.agents.get(&agent).map(|a| a.account.name.clone()).unwrap_or_default();
+        let name = self
+            .agents
+            .get(&agent)
+            .map(|a| a.account.name.clone())
+            .unwrap_or_default();
         let message = NewMessage {
             author_kind: AuthorKind::Agent,
             author_id: agent,
@@ -162,14 +220,34 @@ impl Hub {
             event: None,
             at_ms: unix_ms(),
         };
-        let tag = WriteTag::Send { conn, client_id: send.client_id, received, opened: false };
-        self.write(WriteOp::Append { conversation, message }, tag).await;
+        let tag = WriteTag::Send {
+            conn,
+            client_id: send.client_id,
+            received,
+            opened: false,
+        };
+        self.write(
+            WriteOp::Append {
+                conversation,
+                message,
+            },
+            tag,
+        )
+        .await;
     }
 
     /// A write came back: acknowledge, fan out, and route new conversations.
     pub(super) async fn on_written(&mut self, tag: WriteTag, result: Result<Outcome, StoreError>) {
         match (tag, result) {
-            (WriteTag::Send { conn, client_id, received, opened }, Ok(Outcome::Appended(a))) => {
+            (
+                WriteTag::Send {
+                    conn,
+                    client_id,
+                    received,
+                    opened,
+                },
+                Ok(Outcome::Appended(a)),
+            ) => {
                 self.send_to(
                     conn,
                     ServerFrame::Ack(Ack {
@@ -179,7 +257,9 @@ impl Hub {
                         duplicate: a.duplicate,
                     }),
                 );
-                self.metrics.ack_seconds.observe(received.elapsed().as_micros() as u64);
+                self.metrics
+                    .ack_seconds
+                    .observe(received.elapsed().as_micros() as u64);
                 if a.duplicate {
                     self.metrics.messages_duplicate_total.inc();
                     return;
@@ -191,7 +271,15 @@ impl Hub {
                     self.on_conversation_opened(conversation).await;
                 }
             }
-            (WriteTag::Send { conn, client_id, opened, .. }, Err(e)) => {
+            (
+                WriteTag::Send {
+                    conn,
+                    client_id,
+                    opened,
+                    ..
+                },
+                Err(e),
+            ) => {
                 if opened {
                     self.forget_unopened(conn);
                 }
@@ -199,7 +287,13 @@ impl Hub {
                     StoreError::NotFound(_) | StoreError::Conflict(_) => ErrorCode::Conflict,
                     _ => ErrorCode::StorageUnavailable,
                 };
-                self.refuse(conn, code, format!("not stored: {e}"), Some(client_id), None);
+                self.refuse(
+                    conn,
+                    code,
+                    format!("not stored: {e}"),
+                    Some(client_id),
+                    None,
+                );
             }
             (WriteTag::Status, Ok(Outcome::Appended(a))) => self.committed(a, None),
             (tag, Err(e)) => tracing::error!(?tag, error = %e, "write failed"),
@@ -209,11 +303,17 @@ impl Hub {
 
     /// A new conversation's first write failed: drop its live side.
     fn forget_unopened(&mut self, conn: ConnId) {
-        let Some(Identity::Visitor { id, site }) = self.conns.get(&conn).and_then(|c| c.identity.clone()) else {
+        let Some(Identity::Visitor { id, site }) =
+            self.conns.get(&conn).and_then(|c| c.identity.clone())
+        else {
             return;
         };
         if let Some(conversation) = self.open_by_visitor.get(&(id, site.clone())).copied() {
-            if self.conversations.get(&conversation).is_some_and(|c| !c.durable) {
+            if self
+                .conversations
+                .get(&conversation)
+                .is_some_and(|c| !c.durable)
+            {
                 self.conversations.remove(&conversation);
                 self.open_by_visitor.remove(&(id, site));
             }
@@ -223,12 +323,18 @@ impl Hub {
     /// Records a committed message in live state and sends it to subscribers.
     fn committed(&mut self, appended: Appended, origin: Option<ConnId>) {
         let now = self.config.now_ms();
-        let Some(live) = self.conversations.get_mut(&appended.conversation) else { return };
+        let Some(live) = self.conversations.get_mut(&appended.conversation) else {
+            return;
+        };
         live.last_seq = live.last_seq.max(appended.seq);
         live.last_at_ms = appended.message.at_ms;
         live.last_activity_ms = now;
         let closed = live.status == ConversationStatus::Closed;
-        let frame = ServerFrame::Message(wire_message(appended.conversation, appended.seq, &appended.message));
+        let frame = ServerFrame::Message(
+            appended
+                .message
+                .to_wire(appended.conversation, appended.seq),
+        );
         self.publish(appended.conversation, frame, origin);
         if closed {
             self.retire(appended.conversation);
@@ -237,17 +343,32 @@ impl Hub {
 
     /// Drops a closed conversation from live state once its closing message is out.
     fn retire(&mut self, conversation: u64) {
-        let Some(live) = self.conversations.remove(&conversation) else { return };
-        for key in live.typing.iter().map(|(_, _, t)| *t).chain(live.idle_timer) {
+        let Some(live) = self.conversations.remove(&conversation) else {
+            return;
+        };
+        for key in live
+            .typing
+            .iter()
+            .map(|(_, _, t)| *t)
+            .chain(live.idle_timer)
+        {
             self.wheel.cancel(key);
         }
         self.update_gauges();
     }
 
     fn on_sync(&mut self, conn: ConnId, who: &Identity, conversation: u64, after_seq: u64) {
-        if let (Identity::Visitor { id, .. }, Some(live)) = (who, self.conversations.get(&conversation)) {
+        if let (Identity::Visitor { id, .. }, Some(live)) =
+            (who, self.conversations.get(&conversation))
+        {
             if live.visitor != *id {
-                self.refuse(conn, ErrorCode::Forbidden, "not your conversation", None, Some(conversation));
+                self.refuse(
+                    conn,
+                    ErrorCode::Forbidden,
+                    "not your conversation",
+                    None,
+                    Some(conversation),
+                );
                 return;
             }
         }
@@ -257,21 +378,37 @@ impl Hub {
                 let frame = ServerFrame::Resync(Resync {
                     conversation,
                     server_seq: last,
-                    reason: "the server has fewer messages than you; drop yours and sync from 0".into(),
+                    reason: "the server has fewer messages than you; drop yours and sync from 0"
+                        .into(),
                 });
                 self.send_to(conn, frame);
             }
-            upto => self.deliver(conn, Outbound::Replay { conversation, after_seq, upto_seq: upto }),
+            upto => self.deliver(
+                conn,
+                Outbound::Replay {
+                    conversation,
+                    after_seq,
+                    upto_seq: upto,
+                },
+            ),
         }
     }
 
     fn author_of(&self, who: &Identity) -> crate::protocol::Author {
         match who {
-            Identity::Visitor { id, .. } => Author { kind: AuthorKind::Visitor, id: *id, name: String::new() },
+            Identity::Visitor { id, .. } => Author {
+                kind: AuthorKind::Visitor,
+                id: *id,
+                name: String::new(),
+            },
             Identity::Agent { id } => Author {
                 kind: AuthorKind::Agent,
                 id: *id,
-                name: self.agents.get(id).map(|a| a.account.name.clone()).unwrap_or_default(),
+                name: self
+                    .agents
+                    .get(id)
+                    .map(|a| a.account.name.clone())
+                    .unwrap_or_default(),
             },
         }
     }
@@ -292,56 +429,117 @@ impl Hub {
 
     fn on_typing(&mut self, conn: ConnId, who: &Identity, asked: Option<u64>, on: bool) {
         let Some(conversation) = self.target(who, asked) else {
-            self.refuse(conn, ErrorCode::NotFound, "no such open conversation", None, asked);
+            self.refuse(
+                conn,
+                ErrorCode::NotFound,
+                "no such open conversation",
+                None,
+                asked,
+            );
             return;
         };
         let author = self.author_of(who);
         let deadline = self.config.now_ms() + self.config.typing_expiry_ms;
-        let Some(live) = self.conversations.get_mut(&conversation) else { return };
-        if let Some(i) = live.typing.iter().position(|(k, id, _)| *k == author.kind && *id == author.id) {
+        let Some(live) = self.conversations.get_mut(&conversation) else {
+            return;
+        };
+        if let Some(i) = live
+            .typing
+            .iter()
+            .position(|(k, id, _)| *k == author.kind && *id == author.id)
+        {
             let (_, _, timer) = live.typing.swap_remove(i);
             self.wheel.cancel(timer);
         }
         if on {
             let timer = self.wheel.insert(
                 deadline,
-                TimerEvent::TypingOff { conversation, kind: author.kind, id: author.id },
+                TimerEvent::TypingOff {
+                    conversation,
+                    kind: author.kind,
+                    id: author.id,
+                },
             );
             if let Some(live) = self.conversations.get_mut(&conversation) {
                 live.typing.push((author.kind, author.id, timer));
             }
         }
-        self.publish(conversation, ServerFrame::Typing(TypingNotice { conversation, author, on }), Some(conn));
+        self.publish(
+            conversation,
+            ServerFrame::Typing(TypingNotice {
+                conversation,
+                author,
+                on,
+            }),
+            Some(conn),
+        );
     }
 
     /// Typing timer ran out: tell everyone the person stopped.
     pub(super) fn on_typing_expired(&mut self, conversation: u64, kind: AuthorKind, id: u64) {
-        let Some(live) = self.conversations.get_mut(&conversation) else { return };
+        let Some(live) = self.conversations.get_mut(&conversation) else {
+            return;
+        };
         live.typing.retain(|(k, i, _)| !(*k == kind && *i == id));
         let who = match kind {
-            AuthorKind::Visitor => Identity::Visitor { id, site: live.site.clone() },
+            AuthorKind::Visitor => Identity::Visitor {
+                id,
+                site: live.site.clone(),
+            },
             _ => Identity::Agent { id },
         };
         let author = self.author_of(&who);
-        self.publish(conversation, ServerFrame::Typing(TypingNotice { conversation, author, on: false }), None);
+        self.publish(
+            conversation,
+            ServerFrame::Typing(TypingNotice {
+                conversation,
+                author,
+                on: false,
+            }),
+            None,
+        );
     }
 
     async fn on_read(&mut self, conn: ConnId, who: &Identity, asked: Option<u64>, seq: u64) {
         let Some(conversation) = self.target(who, asked) else {
-            self.refuse(conn, ErrorCode::NotFound, "no such open conversation", None, asked);
+            self.refuse(
+                conn,
+                ErrorCode::NotFound,
+                "no such open conversation",
+                None,
+                asked,
+            );
             return;
         };
         let (reader, side) = match who {
             Identity::Visitor { .. } => (AuthorKind::Visitor, 0u8),
             Identity::Agent { .. } => (AuthorKind::Agent, 1u8),
         };
-        let Some(live) = self.conversations.get_mut(&conversation) else { return };
+        let Some(live) = self.conversations.get_mut(&conversation) else {
+            return;
+        };
         let seq = seq.min(live.last_seq);
         if seq <= live.read[side as usize] {
             return;
         }
         live.read[side as usize] = seq;
-        self.publish(conversation, ServerFrame::ReadUpTo(ReadUpTo { conversation, reader, seq }), Some(conn));
-        self.write(WriteOp::SetRead { conversation, reader: side, seq }, WriteTag::Background("read receipt")).await;
+        self.publish(
+            conversation,
+            ServerFrame::ReadUpTo(ReadUpTo {
+                conversation,
+                reader,
+                seq,
+            }),
+            Some(conn),
+        );
+        self.write(
+            WriteOp::SetRead {
+                conversation,
+                reader: side,
+                seq,
+            },
+            WriteTag::Background("read receipt"),
+        )
+        .await;
     }
 }

@@ -118,7 +118,12 @@ impl Hub {
         loop {
             // Completions first: they carry acknowledgements people are waiting for.
             let wake = future::or(
-                async { completions.recv().await.map_or(Wake::Stopped, Wake::Completion) },
+                async {
+                    completions
+                        .recv()
+                        .await
+                        .map_or(Wake::Stopped, Wake::Completion)
+                },
                 future::or(
                     async { events.recv().await.map_or(Wake::Stopped, Wake::Event) },
                     async {
@@ -150,10 +155,17 @@ impl Hub {
     async fn on_event(&mut self, event: Event) {
         match event {
             Event::Connected(link) => self.on_connected(link),
-            Event::Hello { conn, identity, visitor_token, latest } => {
-                self.on_hello(conn, identity, visitor_token, latest).await
-            }
-            Event::Frame { conn, frame, received } => self.on_frame(conn, frame, received).await,
+            Event::Hello {
+                conn,
+                identity,
+                visitor_token,
+                latest,
+            } => self.on_hello(conn, identity, visitor_token, latest).await,
+            Event::Frame {
+                conn,
+                frame,
+                received,
+            } => self.on_frame(conn, frame, received).await,
             Event::Disconnected { conn } => self.on_disconnected(conn),
             Event::AgentSaved { id, agent } => self.on_agent_saved(id, agent).await,
             Event::Shutdown { .. } => {}
@@ -163,8 +175,14 @@ impl Hub {
     async fn on_completion(&mut self, completion: Completion) {
         match completion {
             Completion::Written { tag, result } => self.on_written(tag, result).await,
-            Completion::Reopen { conn, agent, conversation, loaded } => {
-                self.on_reopen_loaded(conn, agent, conversation, loaded).await
+            Completion::Reopen {
+                conn,
+                agent,
+                conversation,
+                loaded,
+            } => {
+                self.on_reopen_loaded(conn, agent, conversation, loaded)
+                    .await
             }
         }
     }
@@ -182,7 +200,11 @@ impl Hub {
 
     /// Keeps the gauges in step with live state.
     fn update_gauges(&self) {
-        self.metrics.queue_length.set(self.router.queue_len() as i64);
-        self.metrics.open_conversations.set(self.conversations.len() as i64);
+        self.metrics
+            .queue_length
+            .set(self.router.queue_len() as i64);
+        self.metrics
+            .open_conversations
+            .set(self.conversations.len() as i64);
     }
 }

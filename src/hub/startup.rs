@@ -14,11 +14,20 @@ impl Hub {
     pub(super) fn restore(&mut self) -> Result<(), StoreError> {
         let now = self.config.now_ms();
         for (id, account) in self.store.agents()? {
-            self.router.add_agent(id, account.capacity.or(Some(self.config.default_capacity)));
+            self.router
+                .add_agent(id, account.capacity.or(Some(self.config.default_capacity)));
             if account.disabled {
                 let _ = self.router.disable_agent(id);
             }
-            self.agents.insert(id, LiveAgent { account, conns: Vec::new(), presence: Presence::Offline, grace: None });
+            self.agents.insert(
+                id,
+                LiveAgent {
+                    account,
+                    conns: Vec::new(),
+                    presence: Presence::Offline,
+                    grace: None,
+                },
+            );
         }
         let (_, max_conversation) = self.store.max_ids()?;
         self.next_conversation = max_conversation;
@@ -27,7 +36,8 @@ impl Hub {
             let idle_timer = (self.config.idle_close_ms > 0).then(|| {
                 let quiet = wall.saturating_sub(open.last_at_ms);
                 let remaining = self.config.idle_close_ms.saturating_sub(quiet);
-                self.wheel.insert(now + remaining, TimerEvent::IdleClose(open.id))
+                self.wheel
+                    .insert(now + remaining, TimerEvent::IdleClose(open.id))
             });
             match (open.record.status, open.record.agent) {
                 (ConversationStatus::Assigned, Some(agent)) => {
@@ -38,13 +48,18 @@ impl Hub {
                 }
             }
             let agent = self.router.assignee(open.id);
-            self.open_by_visitor.insert((open.record.visitor, open.record.site.clone()), open.id);
+            self.open_by_visitor
+                .insert((open.record.visitor, open.record.site.clone()), open.id);
             self.conversations.insert(
                 open.id,
                 LiveConversation {
                     visitor: open.record.visitor,
                     site: open.record.site,
-                    status: if agent.is_some() { ConversationStatus::Assigned } else { ConversationStatus::Queued },
+                    status: if agent.is_some() {
+                        ConversationStatus::Assigned
+                    } else {
+                        ConversationStatus::Queued
+                    },
                     agent,
                     last_seq: open.last_seq,
                     last_at_ms: open.last_at_ms,
@@ -59,10 +74,17 @@ impl Hub {
                 },
             );
         }
-        let holders: Vec<u64> =
-            self.agents.keys().copied().filter(|a| self.router.open_count(*a) > 0).collect();
+        let holders: Vec<u64> = self
+            .agents
+            .keys()
+            .copied()
+            .filter(|a| self.router.open_count(*a) > 0)
+            .collect();
         for agent in holders {
-            let timer = self.wheel.insert(now + self.config.agent_grace_ms, TimerEvent::AgentGrace(agent));
+            let timer = self.wheel.insert(
+                now + self.config.agent_grace_ms,
+                TimerEvent::AgentGrace(agent),
+            );
             if let Some(live) = self.agents.get_mut(&agent) {
                 live.grace = Some(timer);
             }

@@ -14,7 +14,11 @@ impl Hub {
                 TimerEvent::Heartbeat(conn) => self.on_heartbeat(conn),
                 TimerEvent::AgentGrace(agent) => self.on_agent_grace(agent).await,
                 TimerEvent::IdleClose(conversation) => self.on_idle_check(conversation).await,
-                TimerEvent::TypingOff { conversation, kind, id } => self.on_typing_expired(conversation, kind, id),
+                TimerEvent::TypingOff {
+                    conversation,
+                    kind,
+                    id,
+                } => self.on_typing_expired(conversation, kind, id),
             }
         }
     }
@@ -25,7 +29,9 @@ impl Hub {
     async fn on_idle_check(&mut self, conversation: u64) {
         let now = self.config.now_ms();
         let idle = self.config.idle_close_ms;
-        let Some(live) = self.conversations.get_mut(&conversation) else { return };
+        let Some(live) = self.conversations.get_mut(&conversation) else {
+            return;
+        };
         live.idle_timer = None;
         let due = live.last_activity_ms + idle;
         if due > now {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::{AuthorKind, ConversationEvent, ConversationStatus};
+use crate::protocol::{Author, AuthorKind, ConversationEvent, ConversationStatus, Message};
 
 use super::StoreError;
 
@@ -45,6 +45,25 @@ pub struct MessageV1 {
     pub client_id: Option<String>,
     /// For system messages: what happened.
     pub event: Option<ConversationEvent>,
+}
+
+impl MessageV1 {
+    /// The wire form of this message at position `seq` of `conversation`.
+    pub fn to_wire(&self, conversation: u64, seq: u64) -> Message {
+        Message {
+            conversation,
+            seq,
+            at_ms: self.at_ms,
+            author: Author {
+                kind: self.author_kind,
+                id: self.author_id,
+                name: self.author_name.clone(),
+            },
+            body: self.body.clone(),
+            client_id: self.client_id.clone(),
+            event: self.event.clone(),
+        }
+    }
 }
 
 impl MessageRecord {

@@ -1,0 +1,49 @@
+//! Account tasks that work directly on a stopped server's data directory.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::auth::{check_new_password, hash_password};
+use crate::error::Error;
+use crate::metrics::Metrics;
+use crate::store::records::{AgentRole, AgentV1};
+use crate::store::{Outcome, Store, WriteOp, WriterConfig, writer};
+use crate::timer::unix_ms;
+
+/// Creates an admin account in `data_dir` (the server must be stopped: the database
+/// file is locked while it runs). Returns the new agent id.
+pub fn add_admin_offline(data_dir: &Path, name: &str, password: &str) -> Result<u64, Error> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(Error::Usage("the name must be 1-64 characters".into()));
+    }
+    check_new_password(password)?;
+    let store = Store::open(data_dir)?;
+    let (writer, thread) = writer::spawn(
+        store.db().clone(),
+        WriterConfig::default(),
+        Arc::new(Metrics::new()),
+    )
+    .map_err(Error::io("starting the writer"))?;
+    let agent = AgentV1 {
+        name: name.to_string(),
+        role: AgentRole::Admin,
+        password_hash: hash_password(password)?,
+        capacity: None,
+        disabled: false,
+        created_ms: unix_ms(),
+    };
+    let result = writer.call_blocking(WriteOp::CreateAgent {
+        agent,
+        only_if_no_admin: false,
+    });
+    writer.close();
+    let _ = thread.join();
+    match result? {
+        Outcome::AgentCreated(id) => {
+            let _ = std::fs::remove_file(data_dir.join(crate::server::SETUP_CODE_FILE));
+            Ok(id)
+        }
+        _ => Err(Error::Usage("unexpected storage answer".into())),
+    }
+}

@@ -1,0 +1,87 @@
+//! The shared context of one running server, handed to HTTP handlers and connection
+//! tasks as `Arc<App>` (no globals: several servers can run in one process).
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+
+use crate::auth::LoginThrottle;
+use crate::config::Config;
+use crate::hub::HubHandle;
+use crate::metrics::Metrics;
+use crate::store::{Store, WriterHandle};
+
+/// Everything request handlers need.
+pub struct App {
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Database reads.
+    pub store: Store,
+    /// Database writes.
+    pub writer: WriterHandle,
+    /// The live hub.
+    pub hub: HubHandle,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
+    /// Failed-login bookkeeping.
+    pub throttle: Mutex<LoginThrottle>,
+    /// The one-time setup code while no admin exists.
+    pub setup_code: Mutex<Option<String>>,
+    /// A real hash of a random password, verified against for unknown accounts so a
+    /// login's timing does not tell whether the account exists.
+    pub dummy_hash: String,
+    /// Executor that runs connection tasks (weak: the server owns it, and tasks own
+    /// this context, so a strong link would keep a stopped server alive).
+    executor: Weak<smol::Executor<'static>>,
+    next_conn: AtomicU64,
+    next_visitor: AtomicU64,
+}
+
+impl App {
+    /// Builds the context; `max_visitor` is the highest visitor id in storage.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        config: Arc<Config>,
+        store: Store,
+        writer: WriterHandle,
+        hub: HubHandle,
+        metrics: Arc<Metrics>,
+        setup_code: Option<String>,
+        executor: &Arc<smol::Executor<'static>>,
+        max_visitor: u64,
+    ) -> App {
+        App {
+            config,
+            store,
+            writer,
+            hub,
+            metrics,
+            throttle: Mutex::new(LoginThrottle::default()),
+            setup_code: Mutex::new(setup_code),
+            dummy_hash: crate::auth::new_token()
+                .ok()
+                .and_then(|t| crate::auth::hash_password(&t).ok())
+                .unwrap_or_default(),
+            executor: Arc::downgrade(executor),
+            next_conn: AtomicU64::new(1),
+            next_visitor: AtomicU64::new(max_visitor + 1),
+        }
+    }
+
+    /// Runs a task on the server's executor (dropped if the server has stopped).
+    pub fn spawn(&self, task: impl std::future::Future<Output = ()> + Send + 'static) {
+        if let Some(executor) = self.executor.upgrade() {
+            executor.spawn(task).detach();
+        }
+    }
+
+    /// A fresh connection id.
+    pub fn next_conn_id(&self) -> u64 {
+        self.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A fresh visitor id (gaps after failed writes are harmless).
+    pub fn next_visitor_id(&self) -> u64 {
+        self.next_visitor.fetch_add(1, Ordering::Relaxed)
+    }
+}

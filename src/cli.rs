@@ -1,0 +1,155 @@
+//! Command-line flags (argh) and how they become a [`Config`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use argh::FromArgs;
+
+use crate::config::Config;
+use crate::error::Error;
+
+/// deskbell: a self-hosted live-chat desk for tiny shops.
+#[derive(FromArgs, Debug)]
+pub struct Cli {
+    /// what to do
+    #[argh(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand)]
+pub enum Command {
+    /// Run the chat server.
+    Serve(ServeArgs),
+    /// Create an admin account offline (server stopped).
+    AddAdmin(AddAdminArgs),
+}
+
+/// Run the chat server.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "serve")]
+pub struct ServeArgs {
+    /// address and port to listen on (default 127.0.0.1:8080; use 0.0.0.0:8080 to accept
+    /// connections from the network, or keep it local behind a reverse proxy)
+    #[argh(option, default = "default_listen()")]
+    pub listen: SocketAddr,
+    /// directory for the database (default: $STATE_DIRECTORY under systemd, else
+    /// $XDG_DATA_HOME/deskbell, else ~/.local/share/deskbell)
+    #[argh(option)]
+    pub data: Option<PathBuf>,
+    /// executor threads (default: number of CPUs, at most 8)
+    #[argh(option)]
+    pub threads: Option<usize>,
+    /// open conversations an agent is given automatically at most (default 5)
+    #[argh(option, default = "5")]
+    pub capacity: u32,
+    /// seconds an agent may be disconnected before their conversations go back to the
+    /// queue (default 60)
+    #[argh(option, default = "60")]
+    pub agent_grace_secs: u64,
+    /// minutes without messages after which a conversation is closed; 0 = never
+    /// (default 1440, one day)
+    #[argh(option, default = "1440")]
+    pub idle_close_mins: u64,
+    /// seconds between WebSocket pings; silent connections are dropped after 2.4x this
+    /// (default 25)
+    #[argh(option, default = "25")]
+    pub ping_secs: u64,
+    /// largest chat message in bytes (default 8192)
+    #[argh(option, default = "8192")]
+    pub max_body_bytes: usize,
+    /// frames per second one connection may send on average (default 20)
+    #[argh(option, default = "20")]
+    pub rate_per_sec: u32,
+    /// frames one connection may send in a burst (default 40)
+    #[argh(option, default = "40")]
+    pub rate_burst: u32,
+    /// website origin allowed to open the visitor chat, e.g. https://shop.example;
+    /// repeat for several; none = any origin
+    #[argh(option)]
+    pub allowed_origin: Vec<String>,
+    /// use redb quick-repair commits: faster restart after a crash, slower writes
+    #[argh(switch)]
+    pub quick_repair: bool,
+    /// log filter, e.g. info, debug, deskbell=debug (default: $RUST_LOG or info)
+    #[argh(option)]
+    pub log: Option<String>,
+}
+
+/// Create an admin account offline.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "add-admin")]
+pub struct AddAdminArgs {
+    /// data directory (same default as serve)
+    #[argh(option)]
+    pub data: Option<PathBuf>,
+    /// the admin's login name
+    #[argh(option)]
+    pub name: String,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+/// The data directory: the flag, else systemd's state directory, else the XDG data
+/// directory, else `./deskbell-data`.
+pub fn data_dir(flag: Option<PathBuf>) -> PathBuf {
+    if let Some(dir) = flag {
+        return dir;
+    }
+    if let Some(dir) = std::env::var_os("STATE_DIRECTORY").and_then(|v| {
+        v.to_str()
+            .map(|s| s.split(':').next().unwrap_or_default().to_string())
+    }) {
+        if !dir.is_empty() {
+            return PathBuf::from(dir);
+        }
+    }
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(dir).join("deskbell");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home).join(".local/share/deskbell");
+    }
+    PathBuf::from("deskbell-data")
+}
+
+impl ServeArgs {
+    /// Turns the flags into a configuration.
+    pub fn into_config(self) -> Result<Config, Error> {
+        if self.capacity == 0
+            || self.rate_per_sec == 0
+            || self.rate_burst == 0
+            || self.ping_secs == 0
+        {
+            return Err(Error::Usage(
+                "--capacity, --rate-per-sec, --rate-burst and --ping-secs must be at least 1"
+                    .into(),
+            ));
+        }
+        if !(16..=1_048_576).contains(&self.max_body_bytes) {
+            return Err(Error::Usage(
+                "--max-body-bytes must be between 16 and 1048576".into(),
+            ));
+        }
+        let mut config = Config::new(self.listen, data_dir(self.data));
+        if let Some(threads) = self.threads {
+            config.threads = threads.clamp(1, 64);
+        }
+        config.default_capacity = self.capacity;
+        config.agent_grace_ms = self.agent_grace_secs * 1000;
+        config.idle_close_ms = self.idle_close_mins * 60_000;
+        config.ping_interval_ms = self.ping_secs * 1000;
+        config.dead_after_ms = self.ping_secs * 2400;
+        config.max_body_bytes = self.max_body_bytes;
+        // Room for the body plus the frame's other fields (and JSON escaping).
+        config.max_frame_bytes = self.max_body_bytes * 2 + 4096;
+        config.rate_per_sec = self.rate_per_sec;
+        config.rate_burst = self.rate_burst;
+        config.allowed_origins = self.allowed_origin;
+        config.quick_repair = self.quick_repair;
+        Ok(config)
+    }
+}

@@ -1,0 +1,361 @@
+//! The JSON API for accounts: first-run setup, login/logout, and agent management.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use serde::{Deserialize, Serialize};
+
+use super::reply::{Body, SESSION_COOKIE, bearer_or_cookie, error_response, json, read_json};
+use crate::app::App;
+use crate::auth::{
+    check_new_password, constant_time_eq, hash_password, new_token, normalize_setup_code,
+    token_digest, verify_password,
+};
+use crate::hub::Event;
+use crate::protocol::ErrorCode;
+use crate::store::records::{AgentRole, AgentV1, SessionRecord};
+use crate::store::{Outcome, StoreError, WriteOp};
+use crate::timer::unix_ms;
+
+/// Largest accepted API request body.
+const BODY_LIMIT: usize = 16 * 1024;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetupRequest {
+    code: String,
+    name: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginRequest {
+    name: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewAgentRequest {
+    name: String,
+    password: String,
+    #[serde(default)]
+    admin: bool,
+    capacity: Option<u32>,
+}
+
+/// An agent as the API shows it.
+#[derive(Serialize)]
+struct AgentView {
+    id: u64,
+    name: String,
+    admin: bool,
+    capacity: Option<u32>,
+    disabled: bool,
+}
+
+#[derive(Serialize)]
+struct LoginReply {
+    token: String,
+    agent: AgentView,
+}
+
+fn view(id: u64, a: &AgentV1) -> AgentView {
+    AgentView {
+        id,
+        name: a.name.clone(),
+        admin: a.role == AgentRole::Admin,
+        capacity: a.capacity,
+        disabled: a.disabled,
+    }
+}
+
+fn store_error(e: StoreError) -> Response<Body> {
+    match e {
+        StoreError::NameTaken => error_response(
+            ErrorCode::Conflict,
+            "an agent with that name already exists",
+        ),
+        StoreError::AlreadySetUp => {
+            error_response(ErrorCode::Conflict, "setup has already been completed")
+        }
+        other => {
+            tracing::error!(error = %other, "storage error in API");
+            error_response(
+                ErrorCode::StorageUnavailable,
+                "storage is unavailable; try again shortly",
+            )
+        }
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    let name = name.trim();
+    !name.is_empty() && name.chars().count() <= 64 && !name.chars().any(char::is_control)
+}
+
+async fn create_agent(
+    app: &Arc<App>,
+    name: String,
+    password: String,
+    role: AgentRole,
+    capacity: Option<u32>,
+    first: bool,
+) -> Result<(u64, AgentV1), Response<Body>> {
+    if !valid_name(&name) {
+        return Err(error_response(
+            ErrorCode::InvalidField,
+            "name must be 1-64 printable characters",
+        ));
+    }
+    check_new_password(&password)
+        .map_err(|e| error_response(ErrorCode::InvalidField, &e.to_string()))?;
+    let hash = smol::unblock(move || hash_password(&password))
+        .await
+        .map_err(|e| error_response(ErrorCode::Internal, &e.to_string()))?;
+    let agent = AgentV1 {
+        name: name.trim().to_string(),
+        role,
+        password_hash: hash,
+        capacity,
+        disabled: false,
+        created_ms: unix_ms(),
+    };
+    match app
+        .writer
+        .call(WriteOp::CreateAgent {
+            agent: agent.clone(),
+            only_if_no_admin: first,
+        })
+        .await
+    {
+        Ok(Outcome::AgentCreated(id)) => {
+            app.hub
+                .send(Event::AgentSaved {
+                    id,
+                    agent: agent.clone(),
+                })
+                .await;
+            Ok((id, agent))
+        }
+        Ok(_) => Err(error_response(
+            ErrorCode::Internal,
+            "unexpected storage answer",
+        )),
+        Err(e) => Err(store_error(e)),
+    }
+}
+
+/// `POST /api/setup`: creates the first admin with the one-time code from the log.
+pub async fn setup(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    let body: SetupRequest = match read_json(req, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let expected = app.setup_code.lock().map(|c| c.clone()).unwrap_or(None);
+    let Some(expected) = expected else {
+        return error_response(
+            ErrorCode::Conflict,
+            "setup has already been completed; log in instead",
+        );
+    };
+    let given = normalize_setup_code(&body.code);
+    if !constant_time_eq(given.as_bytes(), normalize_setup_code(&expected).as_bytes()) {
+        return error_response(
+            ErrorCode::Unauthorized,
+            "wrong setup code; it is printed in the server log",
+        );
+    }
+    match create_agent(app, body.name, body.password, AgentRole::Admin, None, true).await {
+        Ok((id, agent)) => {
+            if let Ok(mut code) = app.setup_code.lock() {
+                *code = None;
+            }
+            let _ = std::fs::remove_file(app.config.data_dir.join(crate::server::SETUP_CODE_FILE));
+            tracing::info!(admin = %agent.name, "first admin created; setup code retired");
+            json(StatusCode::CREATED, &view(id, &agent))
+        }
+        Err(r) => r,
+    }
+}
+
+/// `POST /api/login`: checks the password (throttled per address and account) and
+/// returns a session token, also set as an HttpOnly cookie.
+pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Response<Body> {
+    let body: LoginRequest = match read_json(req, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let now = app.config.now_ms();
+    if let Ok(mut throttle) = app.throttle.lock() {
+        if let Err(wait) = throttle.check(peer, &body.name, now) {
+            let mut r = error_response(
+                ErrorCode::RateLimited,
+                &format!("too many failed logins; retry in {} s", wait.secs_ceil()),
+            );
+            if let Ok(v) = HeaderValue::from_str(&wait.secs_ceil().to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return r;
+        }
+    }
+    let store = app.store.clone();
+    let name = body.name.clone();
+    let found = match smol::unblock(move || store.agent_by_name(&name)).await {
+        Ok(found) => found,
+        Err(e) => return store_error(e),
+    };
+    let password = body.password;
+    let hash = found
+        .as_ref()
+        .map_or(app.dummy_hash.clone(), |(_, a)| a.password_hash.clone());
+    let matches = smol::unblock(move || verify_password(&password, &hash)).await;
+    let account = match found {
+        Some((id, agent)) if matches && !agent.disabled => (id, agent),
+        _ => {
+            app.metrics.logins_failed_total.inc();
+            if let Ok(mut throttle) = app.throttle.lock() {
+                throttle.record_failure(peer, &body.name, now);
+            }
+            return error_response(ErrorCode::Unauthorized, "wrong name or password");
+        }
+    };
+    if let Ok(mut throttle) = app.throttle.lock() {
+        throttle.record_success(peer, &body.name);
+    }
+    let token = match new_token() {
+        Ok(t) => t,
+        Err(e) => return error_response(ErrorCode::Internal, &e.to_string()),
+    };
+    let created_ms = unix_ms();
+    let record = SessionRecord::V1 {
+        agent: account.0,
+        created_ms,
+        expires_ms: created_ms + app.config.session_ttl_ms,
+    };
+    if let Err(e) = app
+        .writer
+        .call(WriteOp::PutSession {
+            digest: token_digest(&token),
+            record,
+        })
+        .await
+    {
+        return store_error(e);
+    }
+    let mut response = json(
+        StatusCode::OK,
+        &LoginReply {
+            token: token.clone(),
+            agent: view(account.0, &account.1),
+        },
+    );
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+        app.config.session_ttl_ms / 1000
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// `POST /api/logout`: forgets the session.
+pub async fn logout(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    if let Some(token) = bearer_or_cookie(req.headers()) {
+        if let Err(e) = app
+            .writer
+            .call(WriteOp::DeleteSession {
+                digest: token_digest(&token),
+            })
+            .await
+        {
+            return store_error(e);
+        }
+    }
+    let mut response = json(StatusCode::OK, &serde_json::json!({"ok": true}));
+    let expired = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    if let Ok(v) = HeaderValue::from_str(&expired) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// The logged-in agent behind a request, or an error response.
+async fn authenticate(
+    app: &Arc<App>,
+    req: &Request<Incoming>,
+) -> Result<(u64, AgentV1), Response<Body>> {
+    let Some(token) = bearer_or_cookie(req.headers()) else {
+        return Err(error_response(ErrorCode::Unauthorized, "log in first"));
+    };
+    let store = app.store.clone();
+    let lookup = smol::unblock(move || -> Result<Option<(u64, AgentV1)>, StoreError> {
+        let Some(SessionRecord::V1 {
+            agent, expires_ms, ..
+        }) = store.session(&token_digest(&token))?
+        else {
+            return Ok(None);
+        };
+        if expires_ms < unix_ms() {
+            return Ok(None);
+        }
+        Ok(store
+            .agents()?
+            .into_iter()
+            .find(|(id, a)| *id == agent && !a.disabled))
+    })
+    .await;
+    match lookup {
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(error_response(
+            ErrorCode::Unauthorized,
+            "unknown or expired session; log in again",
+        )),
+        Err(e) => Err(store_error(e)),
+    }
+}
+
+/// `GET /api/agents`: every agent (any logged-in agent may list colleagues).
+pub async fn list_agents(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    if let Err(r) = authenticate(app, &req).await {
+        return r;
+    }
+    let store = app.store.clone();
+    match smol::unblock(move || store.agents()).await {
+        Ok(agents) => json(
+            StatusCode::OK,
+            &agents
+                .iter()
+                .map(|(id, a)| view(*id, a))
+                .collect::<Vec<_>>(),
+        ),
+        Err(e) => store_error(e),
+    }
+}
+
+/// `POST /api/agents`: admins create agents.
+pub async fn create(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    match authenticate(app, &req).await {
+        Ok((_, me)) if me.role == AgentRole::Admin => {}
+        Ok(_) => return error_response(ErrorCode::Forbidden, "only admins can create agents"),
+        Err(r) => return r,
+    }
+    let body: NewAgentRequest = match read_json(req, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let role = if body.admin {
+        AgentRole::Admin
+    } else {
+        AgentRole::Agent
+    };
+    match create_agent(app, body.name, body.password, role, body.capacity, false).await {
+        Ok((id, agent)) => json(StatusCode::CREATED, &view(id, &agent)),
+        Err(r) => r,
+    }
+}

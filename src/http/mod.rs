@@ -1,0 +1,79 @@
+//! HTTP on smol with hyper: the accept loop and the route table. WebSocket upgrades are
+//! handed to [`crate::ws`]; account endpoints live in [`api`].
+
+mod api;
+pub mod reply;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_lite::future;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use smol::net::TcpListener;
+use smol_hyper::rt::{FuturesIo, SmolTimer};
+
+use crate::app::App;
+use crate::metrics;
+use crate::protocol::ErrorCode;
+use reply::{Body, error_response, json, text};
+
+/// Accepts connections until `stop` is signalled (or closed).
+pub async fn serve(app: Arc<App>, listener: TcpListener, stop: async_channel::Receiver<()>) {
+    loop {
+        let accepted = future::or(async { Some(listener.accept().await) }, async {
+            let _ = stop.recv().await;
+            None
+        })
+        .await;
+        let (stream, peer) = match accepted {
+            Some(Ok(pair)) => pair,
+            Some(Err(e)) => {
+                // Typically out of file descriptors: wait a moment instead of spinning.
+                tracing::warn!(error = %e, "accept failed");
+                smol::Timer::after(Duration::from_millis(50)).await;
+                continue;
+            }
+            None => return,
+        };
+        let _ = stream.set_nodelay(true);
+        let conn_app = app.clone();
+        app.spawn(async move {
+            let service = service_fn(move |req| {
+                let app = conn_app.clone();
+                async move { Ok::<_, Infallible>(route(&app, peer, req).await) }
+            });
+            let connection = http1::Builder::new()
+                .timer(SmolTimer::new())
+                .header_read_timeout(Duration::from_secs(20))
+                .max_buf_size(64 * 1024)
+                .serve_connection(FuturesIo::new(stream), service)
+                .with_upgrades();
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, %peer, "http connection ended with an error");
+            }
+        });
+    }
+}
+
+/// The route table.
+async fn route(app: &Arc<App>, peer: SocketAddr, req: Request<Incoming>) -> Response<Body> {
+    let path = req.uri().path().to_string();
+    match (req.method().clone(), path.as_str()) {
+        (Method::GET, "/healthz") => json(StatusCode::OK, &serde_json::json!({"status": "ok"})),
+        (Method::GET, "/metrics") => {
+            text(StatusCode::OK, metrics::CONTENT_TYPE, app.metrics.render())
+        }
+        (Method::GET, "/ws") => crate::ws::upgrade(app, req),
+        (Method::POST, "/api/setup") => api::setup(app, req).await,
+        (Method::POST, "/api/login") => api::login(app, peer.ip(), req).await,
+        (Method::POST, "/api/logout") => api::logout(app, req).await,
+        (Method::GET, "/api/agents") => api::list_agents(app, req).await,
+        (Method::POST, "/api/agents") => api::create(app, req).await,
+        _ => error_response(ErrorCode::NotFound, "no such page"),
+    }
+}

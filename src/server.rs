@@ -1,0 +1,188 @@
+//! Starting and stopping one server: storage, writer thread, executor threads, hub,
+//! HTTP listener; and the graceful shutdown that flushes the writer and closes sockets.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use futures_lite::future;
+
+use crate::app::App;
+use crate::auth::new_setup_code;
+use crate::config::Config;
+use crate::error::Error;
+use crate::hub::{self, Event, HubHandle};
+use crate::metrics::Metrics;
+use crate::store::{Store, WriterConfig, WriterHandle, writer};
+
+/// File in the data directory holding the one-time setup code until it is used.
+pub const SETUP_CODE_FILE: &str = "setup-code.txt";
+
+/// How long shutdown waits for connections to close.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(3);
+
+/// A running server.
+pub struct Server {
+    addr: SocketAddr,
+    setup_code: Option<String>,
+    stop_accepting: async_channel::Sender<()>,
+    stop_executor: async_channel::Sender<()>,
+    executor: Arc<smol::Executor<'static>>,
+    executor_threads: Vec<JoinHandle<()>>,
+    hub: HubHandle,
+    writer: WriterHandle,
+    writer_thread: Option<JoinHandle<()>>,
+    app: Arc<App>,
+}
+
+impl Server {
+    /// Opens the data directory, restores live state and starts listening.
+    pub fn start(config: Config) -> Result<Server, Error> {
+        let config = Arc::new(config);
+        let store = Store::open(&config.data_dir)?;
+        let metrics = Arc::new(Metrics::new());
+        let writer_config = WriterConfig {
+            batch_max: config.batch_max,
+            quick_repair: config.quick_repair,
+            ..WriterConfig::default()
+        };
+        let (writer, writer_thread) =
+            writer::spawn(store.db().clone(), writer_config, metrics.clone())
+                .map_err(Error::io("starting the writer"))?;
+
+        let executor = Arc::new(smol::Executor::new());
+        let (stop_executor, executor_stopped) = async_channel::bounded::<()>(1);
+        let mut executor_threads = Vec::new();
+        for i in 0..config.threads.max(1) {
+            let ex = executor.clone();
+            let stopped = executor_stopped.clone();
+            let thread = std::thread::Builder::new()
+                .name(format!("deskbell-exec-{i}"))
+                .spawn(move || {
+                    smol::block_on(ex.run(async {
+                        let _ = stopped.recv().await;
+                    }))
+                })
+                .map_err(Error::io("starting executor threads"))?;
+            executor_threads.push(thread);
+        }
+
+        let (hub, _hub_task) = hub::spawn(
+            &executor,
+            config.clone(),
+            store.clone(),
+            writer.clone(),
+            metrics.clone(),
+        )?;
+        _hub_task.detach();
+
+        let setup_code = prepare_setup_code(&store, &config)?;
+        let listener = std::net::TcpListener::bind(config.listen)
+            .map_err(Error::io(format!("listening on {}", config.listen)))?;
+        let addr = listener
+            .local_addr()
+            .map_err(Error::io("reading the listening address"))?;
+        let listener = smol::net::TcpListener::try_from(listener)
+            .map_err(Error::io("preparing the listener"))?;
+
+        let (max_visitor, _) = store.max_ids()?;
+        let app = Arc::new(App::new(
+            config.clone(),
+            store,
+            writer.clone(),
+            hub.clone(),
+            metrics,
+            setup_code.clone(),
+            &executor,
+            max_visitor,
+        ));
+        let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);
+        executor
+            .spawn(crate::http::serve(app.clone(), listener, accept_stopped))
+            .detach();
+        tracing::info!(%addr, data = %config.data_dir.display(), "deskbell is listening");
+        Ok(Server {
+            addr,
+            setup_code,
+            stop_accepting,
+            stop_executor,
+            executor,
+            executor_threads,
+            hub,
+            writer,
+            writer_thread: Some(writer_thread),
+            app,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The one-time setup code, while no admin exists.
+    pub fn setup_code(&self) -> Option<String> {
+        self.setup_code.clone()
+    }
+
+    /// The server's metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.app.metrics
+    }
+
+    /// Graceful stop: stop accepting, close sockets with 1001, let the writer commit
+    /// what it has, stop the threads.
+    pub fn shutdown(mut self) {
+        self.stop_accepting.close();
+        let (done, finished) = async_channel::bounded(1);
+        let hub = self.hub.clone();
+        smol::block_on(async {
+            if hub.send(Event::Shutdown { done }).await {
+                future::or(async { finished.recv().await.is_ok() }, async {
+                    smol::Timer::after(SHUTDOWN_WAIT).await;
+                    false
+                })
+                .await;
+            }
+        });
+        self.writer.close();
+        if let Some(thread) = self.writer_thread.take() {
+            let _ = thread.join();
+        }
+        self.stop_executor.close();
+        for thread in self.executor_threads.drain(..) {
+            let _ = thread.join();
+        }
+        let _ = &self.executor;
+        tracing::info!("deskbell stopped");
+    }
+}
+
+/// While no admin exists: a fresh one-time code, logged and written to a file only the
+/// service user can read, for the console's setup page.
+fn prepare_setup_code(store: &Store, config: &Config) -> Result<Option<String>, Error> {
+    let path = config.data_dir.join(SETUP_CODE_FILE);
+    if store.has_admin()? {
+        let _ = std::fs::remove_file(&path);
+        return Ok(None);
+    }
+    let code = new_setup_code()?;
+    write_private(&path, &format!("{code}\n"))
+        .map_err(Error::io(format!("writing {}", path.display())))?;
+    tracing::info!(
+        setup_code = %code,
+        file = %path.display(),
+        "no admin yet: open the console and enter this one-time setup code"
+    );
+    Ok(Some(code))
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
+}
