@@ -79,7 +79,6 @@ impl Hub {
                 let name = agent.account.name.clone();
                 if first {
                     agent.presence = Presence::Online;
-                    self.set_router_presence(id, Presence::Online).await;
                 }
                 let mut conversations: Vec<ConversationSummary> = self
                     .conversations
@@ -107,7 +106,16 @@ impl Hub {
             Outbound::Frame(Arc::new(ServerFrame::Welcome(welcome))),
         );
         if is_agent {
-            self.broadcast_agent_info(agent_id);
+            // After the welcome, so a connection's first frame is always its welcome.
+            let first = self
+                .agents
+                .get(&agent_id)
+                .is_some_and(|a| a.conns.len() == 1);
+            if first {
+                self.set_router_presence(agent_id, Presence::Online).await;
+            } else {
+                self.broadcast_agent_info(agent_id);
+            }
         }
     }
 

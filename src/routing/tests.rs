@@ -440,3 +440,14 @@ fn randomized_invariants_hold() {
         }
     }
 }
+
+#[test]
+fn hub_sequence_assigns_to_the_only_online_agent() {
+    let mut r = Router::new(5);
+    r.add_agent(1, None);
+    r.add_agent(2, None);
+    r.enable_agent(2).expect("enable");
+    r.set_capacity(2, 5).expect("capacity");
+    r.set_presence(2, Presence::Online).expect("presence");
+    assert_eq!(r.place_new(1), Placement::Assigned(2));
+}

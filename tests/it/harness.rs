@@ -1,0 +1,418 @@
+//! Test harness: a real server on 127.0.0.1:0 with a temporary data directory, a tiny
+//! HTTP client for the JSON API, and a WebSocket client speaking either encoding.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_tungstenite::WebSocketStream;
+use async_tungstenite::tungstenite::client::IntoClientRequest;
+use async_tungstenite::tungstenite::{Message as WsMessage, http::HeaderValue};
+use deskbell::config::Config;
+use deskbell::protocol::*;
+use deskbell::server::Server;
+use deskbell::timer::ManualClock;
+use futures_lite::StreamExt;
+use serde_json::Value;
+
+/// How long a test waits for an expected frame.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// A server running in this process.
+pub struct TestServer {
+    pub server: Option<Server>,
+    pub addr: SocketAddr,
+    pub dir: tempfile::TempDir,
+    pub clock: Arc<ManualClock>,
+}
+
+/// A test config: fast, with a manual clock for timer-driven behaviour.
+pub fn test_config(dir: &Path, clock: Arc<ManualClock>) -> Config {
+    let mut config = Config::new("127.0.0.1:0".parse().expect("addr"), dir.to_path_buf());
+    config.threads = 2;
+    config.clock = clock;
+    config.rate_per_sec = 1000;
+    config.rate_burst = 1000;
+    config
+}
+
+impl TestServer {
+    /// Starts a server with default test settings.
+    pub fn start() -> TestServer {
+        Self::start_with(|_| {})
+    }
+
+    /// Starts a server, letting the test adjust the config.
+    pub fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let clock = Arc::new(ManualClock::new(1_000));
+        let mut config = test_config(dir.path(), clock.clone());
+        adjust(&mut config);
+        let server = Server::start(config).expect("server starts");
+        TestServer {
+            addr: server.addr(),
+            server: Some(server),
+            dir,
+            clock,
+        }
+    }
+
+    /// Stops and starts again on the same data directory (and port 0).
+    pub fn restart(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown();
+        }
+        let config = test_config(self.dir.path(), self.clock.clone());
+        let server = Server::start(config).expect("server restarts");
+        self.addr = server.addr();
+        self.server = Some(server);
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    /// Moves the server's clock and waits for the hub to run its timers.
+    pub fn advance(&self, ms: u64) {
+        self.clock.advance(ms);
+        std::thread::sleep(Duration::from_millis(350));
+    }
+
+    /// Creates the first admin through the setup code, logs in, returns the token.
+    pub fn admin(&self) -> String {
+        let code = self
+            .server
+            .as_ref()
+            .and_then(|s| s.setup_code())
+            .expect("setup code");
+        let (status, _) = http(
+            self.addr,
+            "POST",
+            "/api/setup",
+            None,
+            &serde_json::json!({
+                "code": code, "name": "admin", "password": "correct horse battery"
+            }),
+        );
+        assert_eq!(status, 201, "setup creates the admin");
+        self.login("admin", "correct horse battery")
+    }
+
+    /// Logs in and returns the session token.
+    pub fn login(&self, name: &str, password: &str) -> String {
+        let (status, body) = http(
+            self.addr,
+            "POST",
+            "/api/login",
+            None,
+            &serde_json::json!({"name": name, "password": password}),
+        );
+        assert_eq!(status, 200, "login {name}: {body}");
+        body["token"].as_str().expect("token").to_string()
+    }
+
+    /// Creates an agent (as admin) and returns (id, token).
+    pub fn agent(&self, admin_token: &str, name: &str, capacity: Option<u32>) -> (u64, String) {
+        let (status, body) = http(
+            self.addr,
+            "POST",
+            "/api/agents",
+            Some(admin_token),
+            &serde_json::json!({
+                "name": name, "password": "password123", "capacity": capacity
+            }),
+        );
+        assert_eq!(status, 201, "create agent {name}: {body}");
+        (
+            body["id"].as_u64().expect("id"),
+            self.login(name, "password123"),
+        )
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown();
+        }
+    }
+}
+
+/// A blocking HTTP/1.1 request with a JSON body; returns status and parsed JSON.
+pub fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &Value,
+) -> (u16, Value) {
+    let (status, text) = http_raw(addr, method, path, token, &body.to_string());
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// A blocking HTTP/1.1 request; returns status and body text.
+pub fn http_raw(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(WAIT)).expect("timeout");
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response).to_string();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// A WebSocket client.
+pub struct Client {
+    ws: WebSocketStream<smol::net::TcpStream>,
+    pub encoding: Encoding,
+}
+
+impl Client {
+    /// Connects with the given encoding.
+    pub fn connect(addr: SocketAddr, encoding: Encoding) -> Client {
+        Self::try_connect(addr, encoding, &[]).expect("websocket connects")
+    }
+
+    /// Connects with extra request headers.
+    pub fn try_connect(
+        addr: SocketAddr,
+        encoding: Encoding,
+        headers: &[(&str, &str)],
+    ) -> Result<Client, String> {
+        smol::block_on(async {
+            let stream = smol::net::TcpStream::connect(addr)
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut request = format!("ws://{addr}/ws")
+                .into_client_request()
+                .map_err(|e| e.to_string())?;
+            request.headers_mut().insert(
+                "Sec-WebSocket-Protocol",
+                HeaderValue::from_static(encoding.subprotocol()),
+            );
+            for (name, value) in headers {
+                let name: async_tungstenite::tungstenite::http::HeaderName =
+                    name.parse().map_err(|_| "header")?;
+                request.headers_mut().insert(
+                    name,
+                    HeaderValue::from_str(value).map_err(|e| e.to_string())?,
+                );
+            }
+            let (ws, _) = async_tungstenite::client_async(request, stream)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Client { ws, encoding })
+        })
+    }
+
+    /// Connects as a visitor and returns the welcome.
+    pub fn visitor(addr: SocketAddr, encoding: Encoding, token: Option<&str>) -> (Client, Welcome) {
+        let mut client = Client::connect(addr, encoding);
+        client.send(&ClientFrame::HelloVisitor(HelloVisitor {
+            site: "default".into(),
+            token: token.map(str::to_string),
+            page: Some("https://shop.test/shoes".into()),
+            referrer: None,
+            language: Some("en-GB".into()),
+            utc_offset_min: Some(60),
+        }));
+        let welcome = client.welcome();
+        (client, welcome)
+    }
+
+    /// Connects as an agent and returns the welcome.
+    pub fn agent(addr: SocketAddr, encoding: Encoding, token: &str) -> (Client, Welcome) {
+        let mut client = Client::connect(addr, encoding);
+        client.send(&ClientFrame::HelloAgent(HelloAgent {
+            token: Some(token.to_string()),
+        }));
+        let welcome = client.welcome();
+        (client, welcome)
+    }
+
+    fn welcome(&mut self) -> Welcome {
+        match self.recv() {
+            ServerFrame::Welcome(w) => w,
+            other => panic!("expected welcome, got {other:?}"),
+        }
+    }
+
+    /// Sends a frame.
+    pub fn send(&mut self, frame: &ClientFrame) {
+        let message = match self.encoding.encode(frame) {
+            Encoded::Binary(b) => WsMessage::binary(b),
+            Encoded::Text(t) => WsMessage::text(t),
+        };
+        self.send_raw(message);
+    }
+
+    /// Sends a raw WebSocket message.
+    pub fn send_raw(&mut self, message: WsMessage) {
+        smol::block_on(self.ws.send(message)).expect("send");
+    }
+
+    /// Sends a chat message.
+    pub fn say(&mut self, conversation: Option<u64>, client_id: &str, body: &str) {
+        self.send(&ClientFrame::Send(Send {
+            conversation,
+            client_id: client_id.into(),
+            body: body.into(),
+        }));
+    }
+
+    /// The next frame (panics after [`WAIT`] or if the socket closes).
+    pub fn recv(&mut self) -> ServerFrame {
+        self.try_recv(WAIT)
+            .unwrap_or_else(|e| panic!("no frame: {e}"))
+    }
+
+    /// The next frame, or why there is none (timeout, close with its code).
+    pub fn try_recv(&mut self, wait: Duration) -> Result<ServerFrame, String> {
+        let deadline = Instant::now() + wait;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let next = smol::block_on(futures_lite::future::or(
+                async { Some(self.ws.next().await) },
+                async {
+                    smol::Timer::after(remaining).await;
+                    None
+                },
+            ));
+            match next {
+                None => return Err("timeout".into()),
+                Some(None) => return Err("closed".into()),
+                Some(Some(Err(e))) => return Err(format!("error: {e}")),
+                Some(Some(Ok(WsMessage::Binary(b)))) => {
+                    return self.encoding.decode_binary(&b).map_err(|e| e.to_string());
+                }
+                Some(Some(Ok(WsMessage::Text(t)))) => {
+                    return self
+                        .encoding
+                        .decode_text(t.as_str())
+                        .map_err(|e| e.to_string());
+                }
+                Some(Some(Ok(WsMessage::Close(frame)))) => {
+                    return Err(format!(
+                        "close {}",
+                        frame.map(|f| u16::from(f.code)).unwrap_or(0)
+                    ));
+                }
+                Some(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
+    /// Receives until `pick` returns Some, skipping other frames.
+    pub fn expect<T>(&mut self, what: &str, mut pick: impl FnMut(&ServerFrame) -> Option<T>) -> T {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            match self.try_recv(remaining) {
+                Ok(frame) => {
+                    if std::env::var_os("IT_TRACE").is_some() {
+                        eprintln!("frame: {frame:?}");
+                    }
+                    if let Some(found) = pick(&frame) {
+                        return found;
+                    }
+                }
+                Err(e) => panic!("waiting for {what}: {e}"),
+            }
+        }
+    }
+
+    /// Waits for the ack of `client_id`, returning (conversation, seq).
+    pub fn ack(&mut self, client_id: &str) -> (u64, u64) {
+        self.expect(&format!("ack {client_id}"), |f| match f {
+            ServerFrame::Ack(a) if a.client_id == client_id => Some((a.conversation, a.seq)),
+            ServerFrame::Error(e) if e.client_id.as_deref() == Some(client_id) => {
+                panic!("send refused: {e:?}")
+            }
+            _ => None,
+        })
+    }
+
+    /// Waits for a chat message with this body.
+    pub fn message(&mut self, body: &str) -> Message {
+        self.expect(&format!("message {body:?}"), |f| match f {
+            ServerFrame::Message(m) if m.body == body => Some(m.clone()),
+            _ => None,
+        })
+    }
+
+    /// Waits for an error frame.
+    pub fn error(&mut self) -> ErrorFrame {
+        self.expect("error frame", |f| match f {
+            ServerFrame::Error(e) => Some(e.clone()),
+            _ => None,
+        })
+    }
+
+    /// Syncs a conversation and collects replayed messages up to `synced`.
+    pub fn sync(&mut self, conversation: u64, after_seq: u64) -> Vec<Message> {
+        self.send(&ClientFrame::Sync(Sync {
+            conversation,
+            after_seq,
+        }));
+        let mut replayed = Vec::new();
+        self.expect("synced", |f| match f {
+            ServerFrame::Message(m) if m.conversation == conversation => {
+                replayed.push(m.clone());
+                None
+            }
+            ServerFrame::Synced(s) if s.conversation == conversation => Some(()),
+            ServerFrame::Resync(r) => panic!("unexpected resync {r:?}"),
+            _ => None,
+        });
+        replayed
+    }
+
+    /// Waits until the conversation is assigned to `agent` (as agents see it).
+    pub fn assigned(&mut self, conversation: u64, agent: u64) {
+        self.expect("assignment", |f| match f {
+            ServerFrame::Conversation(c)
+                if c.id == conversation
+                    && c.agent == Some(agent)
+                    && c.status == ConversationStatus::Assigned =>
+            {
+                Some(())
+            }
+            _ => None,
+        })
+    }
+
+    /// Closes the socket.
+    pub fn close(mut self) {
+        let _ = smol::block_on(self.ws.close(None));
+    }
+}
