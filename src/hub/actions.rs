@@ -70,7 +70,11 @@ impl Hub {
                 ),
             },
             ClientFrame::Close(r) => {
-                if !self.conversations.contains_key(&r.conversation) {
+                let open = self
+                    .conversations
+                    .get(&r.conversation)
+                    .is_some_and(|c| c.status != ConversationStatus::Closed);
+                if !open {
                     self.refuse(
                         conn,
                         ErrorCode::Conflict,

@@ -329,7 +329,13 @@ impl Hub {
         live.last_seq = live.last_seq.max(appended.seq);
         live.last_at_ms = appended.message.at_ms;
         live.last_activity_ms = now;
-        let closed = live.status == ConversationStatus::Closed;
+        // Retire the live entry with the closing message itself, not with an earlier
+        // message that was still in flight when the conversation was closed.
+        let closed = live.status == ConversationStatus::Closed
+            && matches!(
+                appended.message.event,
+                Some(crate::protocol::ConversationEvent::Closed { .. })
+            );
         let frame = ServerFrame::Message(
             appended
                 .message

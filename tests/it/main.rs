@@ -4,3 +4,5 @@
 mod harness;
 
 mod delivery;
+mod routing;
+mod timers;
