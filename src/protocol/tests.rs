@@ -112,3 +112,33 @@ fn negotiation_prefers_the_first_known_subprotocol() {
     );
     assert_eq!(Encoding::negotiate(Some("chat")), None);
 }
+
+#[test]
+fn documented_examples_decode() {
+    let doc = include_str!("../../docs/PROTOCOL.md");
+    let mut checked = 0;
+    for block in doc.split("```json ").skip(1) {
+        let (kind, rest) = block.split_once('\n').expect("a code block has a first line");
+        let text = rest.split("```").next().expect("the block ends").trim();
+        match kind.trim() {
+            "client" => {
+                Encoding::Json
+                    .decode_text::<ClientFrame>(text)
+                    .unwrap_or_else(|e| panic!("client example {text}: {e}"));
+            }
+            "server" => {
+                let frame: ServerFrame = Encoding::Json
+                    .decode_text(text)
+                    .unwrap_or_else(|e| panic!("server example {text}: {e}"));
+                // Server frames accept extra fields when decoding, so compare the
+                // example with what the server would really send.
+                let sent = serde_json::to_value(&frame).expect("encodes");
+                let written: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
+                assert_eq!(sent, written, "server example differs from the real encoding");
+            }
+            other => panic!("unknown example kind {other}"),
+        }
+        checked += 1;
+    }
+    assert!(checked >= 25, "every frame has an example ({checked})");
+}
