@@ -12,6 +12,7 @@ use async_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use async_tungstenite::tungstenite::{Error as WsError, Message as WsMessage};
 use futures_lite::{StreamExt, future};
 use futures_util::SinkExt;
+use tracing::Instrument;
 
 use super::hello::{self, PeerInfo};
 use super::io::UpgradedIo;
@@ -77,9 +78,11 @@ pub async fn run(app: Arc<App>, socket: Socket, encoding: Encoding, peer: PeerIn
         strikes: 0,
         role: None,
     };
+    let span = tracing::debug_span!("conn", id = conn, ?encoding);
     future::or(session.serve(socket, out_rx), async {
         let _ = kill_rx.recv().await;
     })
+    .instrument(span)
     .await;
     app.hub.send(Event::Disconnected { conn }).await;
 }
