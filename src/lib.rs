@@ -2,9 +2,26 @@
 //!
 //! # Layout
 //!
-//! The binary (`src/main.rs`) only turns flags into a [`config::Config`] and calls
-//! [`server::Server::start`]; everything else lives in this library so tests can run
-//! several servers in one process.
+//! The binary (`src/main.rs`) only turns flags ([`cli`]) into a [`config::Config`] and
+//! calls [`server::Server::start`]; everything else lives in this library so tests can run
+//! several servers in one process. `docs/ARCHITECTURE.md` tells the whole story.
+//!
+//! - [`server`]: starts and stops one server (store, writer, executor, hub, listener).
+//! - [`app`]: the shared context handed to HTTP handlers and connections.
+//! - [`http`]: hyper on smol: accept loop, routes, the account API.
+//! - [`ws`]: WebSocket upgrade and the per-connection session loop.
+//! - [`hub`]: the one task that owns all live conversation state.
+//! - [`routing`]: pure decisions: who gets a conversation, the queue.
+//! - [`timer`]: the timing wheel and injectable clocks.
+//! - [`store`]: redb tables, versioned records, reads, and the single group-commit writer.
+//! - [`protocol`]: wire frames, their postcard/JSON encodings, stable error codes.
+//! - [`auth`]: password hashing, tokens, setup codes, login throttling.
+//! - [`ratelimit`]: the per-connection token bucket.
+//! - [`metrics`]: counters and histograms rendered for Prometheus.
+//! - [`intent`]: the on-device FAQ model's tokenizer (and, later, the model).
+//! - [`accounts`]: offline account commands on a stopped data directory.
+//! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
+
 pub mod accounts;
 pub mod app;
 pub mod auth;
@@ -13,6 +30,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod hub;
+pub mod intent;
 pub mod metrics;
 pub mod protocol;
 pub mod ratelimit;
@@ -21,4 +39,3 @@ pub mod server;
 pub mod store;
 pub mod timer;
 pub mod ws;
-pub mod intent;
