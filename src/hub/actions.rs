@@ -329,6 +329,7 @@ impl Hub {
             ConversationEvent::Reopened { .. } => {
                 format!("{} reopened the conversation", self.name_of(by))
             }
+            ConversationEvent::Note => "Internal note".into(),
         }
     }
 
@@ -439,6 +440,8 @@ impl Hub {
                 typing: Vec::new(),
                 read: [0, 0],
                 idle_timer,
+                visitor_name: None,
+                preview: String::new(),
             },
         );
         self.open_by_visitor.insert(key, conversation);

@@ -36,6 +36,7 @@ impl Hub {
         identity: Identity,
         visitor_token: Option<String>,
         latest: Option<ConversationSummary>,
+        visitor_name: Option<String>,
     ) {
         let Some(live) = self.conns.get_mut(&conn) else {
             return;
@@ -44,10 +45,14 @@ impl Hub {
             return;
         }
         live.identity = Some(identity.clone());
+        let agents_online = self.agents.values().any(|a| a.presence == Presence::Online);
         let welcome = match identity {
             Identity::Visitor { id, site } => {
                 self.metrics.connections_visitor.inc();
                 self.visitors.entry(id).or_default().push(conn);
+                if let Some(name) = visitor_name {
+                    self.visitor_names.insert(id, name);
+                }
                 let conversation = self
                     .open_by_visitor
                     .get(&(id, site))
@@ -62,6 +67,7 @@ impl Hub {
                     conversations: Vec::new(),
                     agents: Vec::new(),
                     max_body_bytes: self.config.max_body_bytes as u32,
+                    agents_online,
                     server_version: env!("CARGO_PKG_VERSION").to_string(),
                 }
             }
@@ -95,6 +101,7 @@ impl Hub {
                     conversations,
                     agents: self.agent_infos(),
                     max_body_bytes: self.config.max_body_bytes as u32,
+                    agents_online,
                     server_version: env!("CARGO_PKG_VERSION").to_string(),
                 }
             }
@@ -138,6 +145,7 @@ impl Hub {
                     list.retain(|c| *c != conn);
                     if list.is_empty() {
                         self.visitors.remove(&id);
+                        self.visitor_names.remove(&id);
                     }
                 }
             }
@@ -216,6 +224,34 @@ impl Hub {
             .iter()
             .copied()
             .filter(|s| Some(*s) != except)
+            .collect();
+        let frame = Arc::new(frame);
+        for conn in targets {
+            self.deliver(conn, Outbound::Frame(frame.clone()));
+        }
+    }
+
+    /// Sends a frame to the agent connections among a conversation's subscribers.
+    pub(super) fn publish_to_agents(
+        &mut self,
+        conversation: u64,
+        frame: ServerFrame,
+        except: Option<ConnId>,
+    ) {
+        let Some(c) = self.conversations.get(&conversation) else {
+            return;
+        };
+        let targets: Vec<ConnId> = c
+            .subscribers
+            .iter()
+            .copied()
+            .filter(|s| Some(*s) != except)
+            .filter(|s| {
+                matches!(
+                    self.conns.get(s).and_then(|l| l.identity.as_ref()),
+                    Some(Identity::Agent { .. })
+                )
+            })
             .collect();
         let frame = Arc::new(frame);
         for conn in targets {

@@ -56,6 +56,8 @@ pub enum Event {
         visitor_token: Option<String>,
         /// For visitors: their latest conversation on this site from storage.
         latest: Option<ConversationSummary>,
+        /// For visitors: the name they gave earlier, if any.
+        visitor_name: Option<String>,
     },
     /// A frame after the hello (already decoded, size- and rate-checked).
     Frame {

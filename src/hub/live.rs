@@ -67,6 +67,10 @@ pub struct LiveConversation {
     pub read: [u64; 2],
     /// The idle-close timer.
     pub idle_timer: Option<TimerKey>,
+    /// The visitor's name, if given.
+    pub visitor_name: Option<String>,
+    /// Start of the latest visitor/agent/bot message.
+    pub preview: String,
 }
 
 impl LiveConversation {
@@ -82,6 +86,10 @@ impl LiveConversation {
             last_at_ms: self.last_at_ms,
             created_ms: self.created_ms,
             queue_position: self.queue_position,
+            visitor_name: self.visitor_name.clone(),
+            preview: self.preview.clone(),
+            read_visitor: self.read[0],
+            read_agent: self.read[1],
         }
     }
 }

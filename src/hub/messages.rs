@@ -33,6 +33,12 @@ impl Hub {
             (Identity::Agent { id }, ClientFrame::Send(send)) => {
                 self.agent_send(conn, id, send, received).await
             }
+            (Identity::Agent { id }, ClientFrame::Note(note)) => {
+                self.agent_note(conn, id, note, received).await
+            }
+            (Identity::Visitor { id, .. }, ClientFrame::Profile(profile)) => {
+                self.visitor_profile(conn, id, profile).await
+            }
             (who, ClientFrame::Sync(sync)) => {
                 self.on_sync(conn, &who, sync.conversation, sync.after_seq)
             }
@@ -152,6 +158,8 @@ impl Hub {
                 typing: Vec::new(),
                 read: [0, 0],
                 idle_timer: None,
+                visitor_name: self.visitor_names.get(&visitor).cloned(),
+                preview: String::new(),
             },
         );
         self.open_by_visitor.insert((visitor, site.to_string()), id);
@@ -234,6 +242,156 @@ impl Hub {
             tag,
         )
         .await;
+    }
+
+    /// An internal note: any agent may add one to an open conversation; only agents see it.
+    async fn agent_note(
+        &mut self,
+        conn: ConnId,
+        agent: u64,
+        note: crate::protocol::Note,
+        received: Instant,
+    ) {
+        let open = self
+            .conversations
+            .get(&note.conversation)
+            .is_some_and(|c| c.status != ConversationStatus::Closed);
+        if !open {
+            let why = "the conversation is closed or unknown";
+            self.refuse(
+                conn,
+                ErrorCode::Conflict,
+                why,
+                Some(note.client_id),
+                Some(note.conversation),
+            );
+            return;
+        }
+        if note.client_id.is_empty() || note.client_id.len() > 64 || note.body.trim().is_empty() {
+            let why = "a note needs a client_id of 1-64 bytes and a body";
+            self.refuse(
+                conn,
+                ErrorCode::InvalidField,
+                why,
+                Some(note.client_id),
+                Some(note.conversation),
+            );
+            return;
+        }
+        if note.body.len() > self.config.max_body_bytes {
+            let why = format!(
+                "the note is longer than {} bytes",
+                self.config.max_body_bytes
+            );
+            self.refuse(
+                conn,
+                ErrorCode::TooLarge,
+                why,
+                Some(note.client_id),
+                Some(note.conversation),
+            );
+            return;
+        }
+        let message = NewMessage {
+            author_kind: AuthorKind::Agent,
+            author_id: agent,
+            author_name: self
+                .agents
+                .get(&agent)
+                .map(|a| a.account.name.clone())
+                .unwrap_or_default(),
+            body: note.body,
+            client_id: Some(note.client_id.clone()),
+            event: Some(crate::protocol::ConversationEvent::Note),
+            at_ms: unix_ms(),
+        };
+        let tag = WriteTag::Send {
+            conn,
+            client_id: note.client_id,
+            received,
+            opened: false,
+        };
+        self.write(
+            WriteOp::Append {
+                conversation: note.conversation,
+                message,
+            },
+            tag,
+        )
+        .await;
+    }
+
+    /// A visitor's name/email: stored, and agents see the name at once.
+    async fn visitor_profile(
+        &mut self,
+        conn: ConnId,
+        visitor: u64,
+        profile: crate::protocol::Profile,
+    ) {
+        let name = profile
+            .name
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
+        let email = profile
+            .email
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty());
+        if name
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > 80 || n.chars().any(char::is_control))
+        {
+            self.refuse(
+                conn,
+                ErrorCode::InvalidField,
+                "the name must be 1-80 printable characters",
+                None,
+                None,
+            );
+            return;
+        }
+        let plausible = |e: &String| {
+            e.len() <= 254
+                && e.split_once('@')
+                    .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
+        };
+        if email.as_ref().is_some_and(|e| !plausible(e)) {
+            self.refuse(
+                conn,
+                ErrorCode::InvalidField,
+                "that does not look like an email address",
+                None,
+                None,
+            );
+            return;
+        }
+        if let Some(name) = &name {
+            self.visitor_names.insert(visitor, name.clone());
+            let mine: Vec<u64> = self
+                .conversations
+                .iter()
+                .filter(|(_, c)| c.visitor == visitor)
+                .map(|(id, _)| *id)
+                .collect();
+            for id in mine {
+                if let Some(live) = self.conversations.get_mut(&id) {
+                    live.visitor_name = Some(name.clone());
+                    let summary = live.summary(id);
+                    self.broadcast_to_agents(ServerFrame::Conversation(summary));
+                }
+            }
+        }
+        let update = crate::store::VisitorUpdate {
+            name,
+            email,
+            ..Default::default()
+        };
+        let op = WriteOp::UpsertVisitor {
+            id: visitor,
+            token_digest: None,
+            update,
+        };
+        self.write(op, WriteTag::Background("visitor profile"))
+            .await;
     }
 
     /// A write came back: acknowledge, fan out, and route new conversations.
@@ -329,6 +487,13 @@ impl Hub {
         live.last_seq = live.last_seq.max(appended.seq);
         live.last_at_ms = appended.message.at_ms;
         live.last_activity_ms = now;
+        let note = matches!(
+            appended.message.event,
+            Some(crate::protocol::ConversationEvent::Note)
+        );
+        if appended.message.event.is_none() {
+            live.preview = crate::store::preview_of(&appended.message.body);
+        }
         // Retire the live entry with the closing message itself, not with an earlier
         // message that was still in flight when the conversation was closed.
         let closed = live.status == ConversationStatus::Closed
@@ -341,7 +506,11 @@ impl Hub {
                 .message
                 .to_wire(appended.conversation, appended.seq),
         );
-        self.publish(appended.conversation, frame, origin);
+        if note {
+            self.publish_to_agents(appended.conversation, frame, origin);
+        } else {
+            self.publish(appended.conversation, frame, origin);
+        }
         if closed {
             self.retire(appended.conversation);
         }

@@ -54,6 +54,8 @@ pub struct Hub {
     completions: async_channel::Sender<Completion>,
     conns: HashMap<ConnId, LiveConn>,
     visitors: HashMap<u64, Vec<ConnId>>,
+    /// Names of connected visitors who gave one.
+    visitor_names: HashMap<u64, String>,
     agents: BTreeMap<u64, LiveAgent>,
     conversations: HashMap<u64, LiveConversation>,
     open_by_visitor: HashMap<(u64, String), u64>,
@@ -89,6 +91,7 @@ pub fn spawn(
         completions: completions_tx,
         conns: HashMap::new(),
         visitors: HashMap::new(),
+        visitor_names: HashMap::new(),
         agents: BTreeMap::new(),
         conversations: HashMap::new(),
         open_by_visitor: HashMap::new(),
@@ -160,7 +163,11 @@ impl Hub {
                 identity,
                 visitor_token,
                 latest,
-            } => self.on_hello(conn, identity, visitor_token, latest).await,
+                visitor_name,
+            } => {
+                self.on_hello(conn, identity, visitor_token, latest, visitor_name)
+                    .await
+            }
             Event::Frame {
                 conn,
                 frame,

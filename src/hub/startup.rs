@@ -48,6 +48,12 @@ impl Hub {
                 }
             }
             let agent = self.router.assignee(open.id);
+            let read = self.store.read_state(open.id)?;
+            let visitor_name = self
+                .store
+                .visitor(open.record.visitor)?
+                .and_then(|v| v.name);
+            let preview = self.store.preview(open.id)?;
             self.open_by_visitor
                 .insert((open.record.visitor, open.record.site.clone()), open.id);
             self.conversations.insert(
@@ -69,8 +75,10 @@ impl Hub {
                     queue_position: None,
                     subscribers: Vec::new(),
                     typing: Vec::new(),
-                    read: [0, 0],
+                    read,
                     idle_timer,
+                    visitor_name,
+                    preview,
                 },
             );
         }

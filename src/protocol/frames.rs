@@ -39,6 +39,10 @@ pub enum ClientFrame {
     Presence(SetPresence),
     /// 11: page back through a conversation's history.
     History(HistoryRequest),
+    /// 12: agent writes an internal note (never shown to the visitor).
+    Note(Note),
+    /// 13: visitor gives their name and/or email (pre-chat form, offline email capture).
+    Profile(Profile),
 }
 
 /// First frame of a visitor connection.
@@ -145,6 +149,28 @@ pub struct HistoryRequest {
     pub before_seq: Seq,
     /// At most this many (the server caps it at 200).
     pub limit: u32,
+}
+
+/// An internal note from an agent.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// Chosen by the client, unique per note; retries are not stored twice.
+    pub client_id: String,
+    /// The text.
+    pub body: String,
+}
+
+/// A visitor's contact details.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Name to show to agents (absent: unchanged).
+    pub name: Option<String>,
+    /// Email for answers when nobody is online (absent: unchanged).
+    pub email: Option<String>,
 }
 
 /// An agent's availability.

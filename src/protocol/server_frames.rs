@@ -54,6 +54,8 @@ pub struct Welcome {
     pub agents: Vec<AgentInfo>,
     /// Largest message body accepted, in bytes.
     pub max_body_bytes: u32,
+    /// For visitors: whether an agent is online to answer now.
+    pub agents_online: bool,
     /// The server's version.
     pub server_version: String,
 }
@@ -153,6 +155,8 @@ pub enum ConversationEvent {
         /// Who reopened it.
         by: u64,
     },
+    /// An internal note by an agent: shown to agents only, never to the visitor.
+    Note,
 }
 
 /// End of a replay.
@@ -227,6 +231,14 @@ pub struct ConversationSummary {
     pub created_ms: u64,
     /// 1-based queue position while queued.
     pub queue_position: Option<u32>,
+    /// The visitor's name, if they gave one.
+    pub visitor_name: Option<String>,
+    /// The start of the latest visitor or agent message.
+    pub preview: String,
+    /// Highest seq the visitor has read.
+    pub read_visitor: Seq,
+    /// Highest seq the agent side has read.
+    pub read_agent: Seq,
 }
 
 /// Lifecycle state of a conversation.

@@ -118,7 +118,9 @@ fn documented_examples_decode() {
     let doc = include_str!("../../docs/PROTOCOL.md");
     let mut checked = 0;
     for block in doc.split("```json ").skip(1) {
-        let (kind, rest) = block.split_once('\n').expect("a code block has a first line");
+        let (kind, rest) = block
+            .split_once('\n')
+            .expect("a code block has a first line");
         let text = rest.split("```").next().expect("the block ends").trim();
         match kind.trim() {
             "client" => {
@@ -134,7 +136,10 @@ fn documented_examples_decode() {
                 // example with what the server would really send.
                 let sent = serde_json::to_value(&frame).expect("encodes");
                 let written: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
-                assert_eq!(sent, written, "server example differs from the real encoding");
+                assert_eq!(
+                    sent, written,
+                    "server example differs from the real encoding"
+                );
             }
             other => panic!("unknown example kind {other}"),
         }

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use redb::{Database, ReadableTable};
 
 pub use error::StoreError;
-pub use ops::{Appended, NewMessage, Outcome, WriteOp};
-pub use read::OpenConversation;
+pub use ops::{Appended, NewMessage, Outcome, VisitorUpdate, WriteOp};
+pub use read::{OpenConversation, preview_of};
 pub use tables::SCHEMA_VERSION;
 pub use writer::{Reply, WriterConfig, WriterHandle};
 

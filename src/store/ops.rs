@@ -12,6 +12,27 @@ use super::read::last_message_in;
 use super::records::*;
 use super::tables::*;
 
+/// Visitor details to set; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct VisitorUpdate {
+    /// Time of this connection, ms since the Unix epoch.
+    pub seen_ms: Option<u64>,
+    /// Current page.
+    pub page: Option<String>,
+    /// Referrer.
+    pub referrer: Option<String>,
+    /// Browser language.
+    pub language: Option<String>,
+    /// User-Agent.
+    pub user_agent: Option<String>,
+    /// Minutes east of UTC.
+    pub utc_offset_min: Option<i32>,
+    /// Name.
+    pub name: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+}
+
 /// A message to append.
 #[derive(Debug, Clone)]
 pub struct NewMessage {
@@ -72,14 +93,15 @@ pub enum WriteOp {
         /// Highest read sequence number.
         seq: u64,
     },
-    /// Create or update a visitor.
-    PutVisitor {
+    /// Create a visitor or update some of their details (merged inside the transaction,
+    /// so concurrent updates from several tabs never undo each other).
+    UpsertVisitor {
         /// Visitor id.
         id: u64,
         /// Digest of a newly issued token, to index.
         token_digest: Option<[u8; 32]>,
-        /// Details.
-        record: VisitorV1,
+        /// The details to set.
+        update: VisitorUpdate,
     },
     /// Create an agent account.
     CreateAgent {
@@ -204,13 +226,28 @@ pub fn apply(
             }
             Ok(Outcome::Done)
         }
-        WriteOp::PutVisitor {
+        WriteOp::UpsertVisitor {
             id,
             token_digest,
-            record,
+            update,
         } => {
-            tx.open_table(VISITORS)?
-                .insert(id, encode(&VisitorRecord::V1(record)).as_slice())?;
+            let mut visitors = tx.open_table(VISITORS)?;
+            let mut record = match visitors.get(id)? {
+                Some(v) => decode::<VisitorRecord>(v.value(), "visitors")?.into_latest(),
+                None => VisitorV2 {
+                    created_ms: update.seen_ms.unwrap_or(0),
+                    ..VisitorV2::default()
+                },
+            };
+            record.last_seen_ms = update.seen_ms.unwrap_or(record.last_seen_ms);
+            record.page = update.page.or(record.page);
+            record.referrer = update.referrer.or(record.referrer);
+            record.language = update.language.or(record.language);
+            record.user_agent = update.user_agent.or(record.user_agent);
+            record.utc_offset_min = update.utc_offset_min.or(record.utc_offset_min);
+            record.name = update.name.or(record.name);
+            record.email = update.email.or(record.email);
+            visitors.insert(id, encode(&VisitorRecord::V2(record)).as_slice())?;
             if let Some(digest) = token_digest {
                 tx.open_table(VISITOR_BY_TOKEN)?
                     .insert(digest.as_slice(), id)?;

@@ -3,9 +3,11 @@
 
 use redb::{ReadableDatabase, ReadableTable};
 
+use crate::protocol::ConversationSummary;
+
 use super::records::{
     AgentRecord, AgentRole, AgentV1, ConversationRecord, ConversationV1, MessageRecord, MessageV1,
-    SessionRecord, VisitorRecord, VisitorV1, decode,
+    SessionRecord, VisitorRecord, VisitorV2, decode,
 };
 use super::tables::*;
 use super::{Store, StoreError};
@@ -204,17 +206,73 @@ impl Store {
     }
 
     /// A visitor's stored details.
-    pub fn visitor(&self, id: u64) -> Result<Option<VisitorV1>, StoreError> {
+    pub fn visitor(&self, id: u64) -> Result<Option<VisitorV2>, StoreError> {
         let tx = self.db().begin_read()?;
         let table = tx.open_table(VISITORS)?;
         match table.get(id)? {
             Some(v) => Ok(Some(
-                decode::<VisitorRecord>(v.value(), "visitors")?
-                    .latest()
-                    .clone(),
+                decode::<VisitorRecord>(v.value(), "visitors")?.into_latest(),
             )),
             None => Ok(None),
         }
+    }
+
+    /// The start of the latest visitor/agent/bot message (no system messages or notes),
+    /// looking back at most 50 messages.
+    pub fn preview(&self, conversation: u64) -> Result<String, StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(MESSAGES)?;
+        for row in table
+            .range((conversation, 1)..=(conversation, u64::MAX))?
+            .rev()
+            .take(50)
+        {
+            let (_, v) = row?;
+            let record: MessageRecord = decode(v.value(), "messages")?;
+            let m = record.latest();
+            if m.event.is_none() {
+                return Ok(preview_of(&m.body));
+            }
+        }
+        Ok(String::new())
+    }
+
+    /// Highest seq read by the visitor side and the agent side.
+    pub fn read_state(&self, conversation: u64) -> Result<[u64; 2], StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(READ_STATE)?;
+        let mut read = [0, 0];
+        for (side, slot) in read.iter_mut().enumerate() {
+            *slot = table
+                .get((conversation, side as u8))?
+                .map(|v| v.value())
+                .unwrap_or(0);
+        }
+        Ok(read)
+    }
+
+    /// A stored conversation as agents see it (queue position unknown here).
+    pub fn summary(&self, id: u64) -> Result<Option<ConversationSummary>, StoreError> {
+        let Some(c) = self.conversation(id)? else {
+            return Ok(None);
+        };
+        let (last_seq, last_at_ms) = self.last_message(id)?;
+        let [read_visitor, read_agent] = self.read_state(id)?;
+        Ok(Some(ConversationSummary {
+            id,
+            visitor_name: self.visitor(c.visitor)?.and_then(|v| v.name),
+            site: c.site,
+            visitor: c.visitor,
+            status: c.status,
+            agent: c.agent,
+            last_seq,
+            last_at_ms,
+            created_ms: c.created_ms,
+            queue_position: None,
+            preview: self.preview(id)?,
+            read_visitor,
+            read_agent,
+        }))
     }
 
     /// Highest visitor and conversation ids in use, for id allocation at start.
@@ -244,4 +302,14 @@ pub(super) fn last_message_in(
         }
         None => Ok((0, 0)),
     }
+}
+
+/// The first 80 characters of a message, on one line.
+pub fn preview_of(body: &str) -> String {
+    body.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(80)
+        .collect()
 }

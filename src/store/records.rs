@@ -167,8 +167,10 @@ pub enum SessionRecord {
 /// A visitor as stored.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum VisitorRecord {
-    /// Version 1.
+    /// Version 1 (before contact details).
     V1(VisitorV1),
+    /// Version 2: adds name, email and attributes.
+    V2(VisitorV2),
 }
 
 /// Version 1 of a visitor.
@@ -190,11 +192,75 @@ pub struct VisitorV1 {
     pub utc_offset_min: Option<i32>,
 }
 
-impl VisitorRecord {
-    /// The current version's fields.
-    pub fn latest(&self) -> &VisitorV1 {
-        match self {
-            VisitorRecord::V1(v) => v,
+/// Version 2 of a visitor: everything of version 1 plus contact details.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+pub struct VisitorV2 {
+    /// First seen, ms since the Unix epoch.
+    pub created_ms: u64,
+    /// Last connection, ms since the Unix epoch.
+    pub last_seen_ms: u64,
+    /// Page at the last connection.
+    pub page: Option<String>,
+    /// Referrer at the last connection.
+    pub referrer: Option<String>,
+    /// Browser language.
+    pub language: Option<String>,
+    /// Browser (User-Agent header).
+    pub user_agent: Option<String>,
+    /// Minutes east of UTC.
+    pub utc_offset_min: Option<i32>,
+    /// Name the visitor gave.
+    pub name: Option<String>,
+    /// Email the visitor gave.
+    pub email: Option<String>,
+    /// Attributes the shop synced (key, value).
+    pub attributes: Vec<(String, String)>,
+}
+
+impl From<VisitorV1> for VisitorV2 {
+    fn from(v: VisitorV1) -> Self {
+        VisitorV2 {
+            created_ms: v.created_ms,
+            last_seen_ms: v.last_seen_ms,
+            page: v.page,
+            referrer: v.referrer,
+            language: v.language,
+            user_agent: v.user_agent,
+            utc_offset_min: v.utc_offset_min,
+            ..VisitorV2::default()
         }
+    }
+}
+
+impl VisitorRecord {
+    /// The record in the current version's shape.
+    pub fn into_latest(self) -> VisitorV2 {
+        match self {
+            VisitorRecord::V1(v) => v.into(),
+            VisitorRecord::V2(v) => v,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_visitor_written_by_an_older_build_still_reads() {
+        // postcard bytes of VisitorRecord::V1 as written by deskbell 0.1.0.
+        let old = encode(&VisitorRecord::V1(VisitorV1 {
+            created_ms: 5,
+            last_seen_ms: 6,
+            page: Some("/p".into()),
+            ..VisitorV1::default()
+        }));
+        assert_eq!(old, [0, 5, 6, 1, 2, b'/', b'p', 0, 0, 0, 0]);
+        let read: VisitorRecord = decode(&old, "visitors").expect("decodes");
+        let latest = read.into_latest();
+        assert_eq!(
+            (latest.created_ms, latest.page.as_deref(), latest.name),
+            (5, Some("/p"), None)
+        );
     }
 }

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use crate::app::App;
 use crate::auth::{new_token, token_digest};
 use crate::hub::{Event, Identity};
-use crate::protocol::{ConversationSummary, ErrorCode, ErrorFrame, HelloAgent, HelloVisitor};
-use crate::store::records::{SessionRecord, VisitorV1};
-use crate::store::{StoreError, WriteOp};
+use crate::protocol::{ErrorCode, ErrorFrame, HelloAgent, HelloVisitor};
+use crate::store::records::SessionRecord;
+use crate::store::{StoreError, VisitorUpdate, WriteOp};
 use crate::timer::unix_ms;
 
 /// What the connection knows about its peer from the HTTP upgrade request.
@@ -82,40 +82,40 @@ pub async fn visitor(
     }
     let store = app.store.clone();
     let presented = hello.token.clone();
-    let known = smol::unblock(move || -> Result<Option<(u64, VisitorV1)>, StoreError> {
-        let Some(token) = presented else {
-            return Ok(None);
-        };
-        let Some(id) = store.visitor_by_token(&token_digest(&token))? else {
-            return Ok(None);
-        };
-        Ok(store.visitor(id)?.map(|v| (id, v)))
-    })
+    let known = smol::unblock(
+        move || -> Result<Option<(u64, Option<String>)>, StoreError> {
+            let Some(token) = presented else {
+                return Ok(None);
+            };
+            let Some(id) = store.visitor_by_token(&token_digest(&token))? else {
+                return Ok(None);
+            };
+            Ok(Some((id, store.visitor(id)?.and_then(|v| v.name))))
+        },
+    )
     .await
     .map_err(storage)?;
-    let now = unix_ms();
-    let (id, mut record, token) = match known {
-        Some((id, record)) => (id, record, None),
+    let (id, visitor_name, token) = match known {
+        Some((id, name)) => (id, name, None),
         None => {
             let token = new_token().map_err(|e| refuse(ErrorCode::Internal, e.to_string()))?;
-            let record = VisitorV1 {
-                created_ms: now,
-                ..VisitorV1::default()
-            };
-            (app.next_visitor_id(), record, Some(token))
+            (app.next_visitor_id(), None, Some(token))
         }
     };
-    record.last_seen_ms = now;
-    record.page = clip(hello.page, 2048).or(record.page);
-    record.referrer = clip(hello.referrer, 2048).or(record.referrer);
-    record.language = clip(hello.language, 64).or(record.language);
-    record.utc_offset_min = hello.utc_offset_min.or(record.utc_offset_min);
-    record.user_agent = clip(peer.user_agent.clone(), 512).or(record.user_agent);
-    let token_digest = token.as_deref().map(token_digest);
-    let put = WriteOp::PutVisitor {
+    let update = VisitorUpdate {
+        seen_ms: Some(unix_ms()),
+        page: clip(hello.page, 2048),
+        referrer: clip(hello.referrer, 2048),
+        language: clip(hello.language, 64),
+        user_agent: clip(peer.user_agent.clone(), 512),
+        utc_offset_min: hello.utc_offset_min,
+        name: None,
+        email: None,
+    };
+    let put = WriteOp::UpsertVisitor {
         id,
-        token_digest,
-        record,
+        token_digest: token.as_deref().map(token_digest),
+        update,
     };
     if token.is_some() {
         // A new visitor's token must be durable before the browser keeps it.
@@ -125,20 +125,12 @@ pub async fn visitor(
     }
     let store = app.store.clone();
     let site = hello.site.clone();
-    let latest = smol::unblock(move || store.current_conversation_of(id, &site))
-        .await
-        .map_err(storage)?;
-    let latest = latest.map(|(cid, c, last_seq, last_at_ms)| ConversationSummary {
-        id: cid,
-        site: c.site,
-        visitor: c.visitor,
-        status: c.status,
-        agent: c.agent,
-        last_seq,
-        last_at_ms,
-        created_ms: c.created_ms,
-        queue_position: None,
-    });
+    let latest = smol::unblock(move || match store.current_conversation_of(id, &site)? {
+        Some((conversation, ..)) => store.summary(conversation),
+        None => Ok(None),
+    })
+    .await
+    .map_err(storage)?;
     Ok(Event::Hello {
         conn,
         identity: Identity::Visitor {
@@ -147,6 +139,7 @@ pub async fn visitor(
         },
         visitor_token: token,
         latest,
+        visitor_name,
     })
 }
 

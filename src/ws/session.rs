@@ -201,7 +201,7 @@ impl Session {
             });
             return socket.feed(self.encode(&frame)).await.is_ok();
         }
-        for (seq, message) in &rows {
+        for (seq, message) in rows.iter().filter(|(_, m)| self.may_see(m)) {
             let frame = ServerFrame::Message(message.to_wire(conversation, *seq));
             if socket.feed(self.encode(&frame)).await.is_err() {
                 return false;
@@ -212,6 +212,15 @@ impl Session {
             upto_seq: upto,
         });
         socket.feed(self.encode(&done)).await.is_ok()
+    }
+
+    /// Visitors never see agents' internal notes.
+    fn may_see(&self, message: &crate::store::records::MessageV1) -> bool {
+        let note = matches!(
+            message.event,
+            Some(crate::protocol::ConversationEvent::Note)
+        );
+        !(note && matches!(self.role, Some((Role::Visitor, _))))
     }
 
     /// Handles one message from the client. False ends the connection.
@@ -278,6 +287,7 @@ impl Session {
                         conn: self.conn,
                         identity: crate::hub::Identity::Agent { id },
                         visitor_token: None,
+                        visitor_name: None,
                         latest: None,
                     }
                 }),
@@ -399,6 +409,7 @@ impl Session {
             Ok((rows, has_more)) => {
                 let messages = rows
                     .iter()
+                    .filter(|(_, m)| self.may_see(m))
                     .map(|(seq, m)| m.to_wire(conversation, *seq))
                     .collect();
                 let page = ServerFrame::History(HistoryPage {
