@@ -258,15 +258,14 @@ impl Session {
         let result = match frame {
             ClientFrame::HelloVisitor(h) => hello::visitor(&self.app, self.conn, h, &self.peer)
                 .await
-                .map(|event| {
+                .inspect(|event| {
                     if let Event::Hello {
                         identity: crate::hub::Identity::Visitor { id, .. },
                         ..
-                    } = &event
+                    } = event
                     {
                         self.role = Some((Role::Visitor, *id));
                     }
-                    event
                 }),
             ClientFrame::HelloAgent(h) => hello::agent(&self.app, self.conn, h, &self.peer)
                 .await
