@@ -3,4 +3,8 @@
 
 mod harness;
 
+mod bad_http;
+mod bad_input;
+mod crash;
 mod delivery;
+mod ops;
