@@ -99,6 +99,9 @@ fn malformed_json_is_refused_and_the_connection_lives_on() {
     );
     visitor.send_raw(WsMessage::binary(vec![2, 0, 1, b'a', 2, b'h', b'i']));
     refused(&mut visitor, "bad_frame", 4000);
+    let deep = format!(r#"{{"send":{}"#, "[".repeat(8000));
+    visitor.send_raw(WsMessage::text(deep));
+    refused(&mut visitor, "bad_frame", 4000);
     visitor.say(None, "ok", "a real message");
     assert_eq!(visitor.ack("ok").1, 1, "none of the bad frames was stored");
 
@@ -215,6 +218,15 @@ fn frames_before_hello_and_a_second_hello_are_unexpected() {
     refused(&mut visitor, "unexpected_frame", 4001);
     visitor.say(None, "late", "now it works");
     assert_eq!(visitor.ack("late").1, 1, "the early send was not stored");
+
+    let mut stranger = Client::connect(server.addr, Encoding::Json);
+    let ClientFrame::HelloVisitor(mut bad_site) = hello() else {
+        unreachable!()
+    };
+    bad_site.site = "<script>".into();
+    stranger.send(&ClientFrame::HelloVisitor(bad_site));
+    refused(&mut stranger, "invalid_field", 4002);
+    assert_eq!(stranger.closed_with(), 1008);
     bystander.still_served(&server);
 }
 
