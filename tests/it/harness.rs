@@ -416,3 +416,208 @@ impl Client {
         let _ = smol::block_on(self.ws.close(None));
     }
 }
+
+// ---- Helpers for abuse, crash and operations tests ----
+
+impl Client {
+    /// Sends a frame, reporting a failure (the server may be gone) instead of panicking.
+    pub fn try_send(&mut self, frame: &ClientFrame) -> Result<(), String> {
+        let message = match self.encoding.encode(frame) {
+            Encoded::Binary(b) => WsMessage::binary(b),
+            Encoded::Text(t) => WsMessage::text(t),
+        };
+        self.try_send_raw(message)
+    }
+
+    /// Sends a raw WebSocket message, reporting a failure instead of panicking.
+    pub fn try_send_raw(&mut self, message: WsMessage) -> Result<(), String> {
+        smol::block_on(self.ws.send(message)).map_err(|e| e.to_string())
+    }
+
+    /// Receives until the server closes the connection; returns the close code
+    /// (0 when the socket ended without a close frame). Panics after [`WAIT`].
+    pub fn closed_with(&mut self) -> u16 {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            match self.try_recv(remaining) {
+                Ok(_) => continue,
+                Err(e) if e == "timeout" => panic!("the server did not close the connection"),
+                Err(e) => {
+                    return e
+                        .strip_prefix("close ")
+                        .and_then(|c| c.parse().ok())
+                        .unwrap_or(0);
+                }
+            }
+        }
+    }
+}
+
+/// A blocking HTTP/1.1 request with extra headers; returns status, the response head
+/// (status line and headers) and the body text.
+pub fn http_full(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(WAIT)).expect("timeout");
+    let extra: String = headers
+        .iter()
+        .map(|(n, v)| format!("{n}: {v}\r\n"))
+        .collect();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response).to_string();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_string(), body.to_string())
+}
+
+/// The value of a response header (case-insensitive name) from a response head.
+pub fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().skip(1).find_map(|line| {
+        let (n, v) = line.split_once(':')?;
+        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+static SERVER_PANICS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static PANIC_HOOK: std::sync::Once = std::sync::Once::new();
+
+/// Panics seen so far on server threads (executor, writer, blocking pool) of any
+/// in-process server. Installs a counting panic hook on first use; test threads'
+/// own panics (failed assertions) are not counted.
+pub fn server_panics() -> usize {
+    PANIC_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let name = std::thread::current().name().unwrap_or("").to_string();
+            if name.starts_with("deskbell-") || name.starts_with("blocking-") || name.is_empty() {
+                SERVER_PANICS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            previous(info);
+        }));
+    });
+    SERVER_PANICS.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// The `deskbell` binary running as a child process.
+pub struct Binary {
+    pub child: std::process::Child,
+    pub addr: SocketAddr,
+    /// Everything the process wrote to stdout (logs included), collected by a thread.
+    pub stdout: Arc<std::sync::Mutex<String>>,
+    /// Everything the process wrote to stderr.
+    pub stderr: Arc<std::sync::Mutex<String>>,
+}
+
+/// Copies a child's stream into a shared string; sends each line on `lines`.
+fn drain(
+    stream: impl Read + std::marker::Send + 'static,
+    into: Arc<std::sync::Mutex<String>>,
+    lines: Option<std::sync::mpsc::Sender<String>>,
+) {
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            if let Ok(mut all) = into.lock() {
+                all.push_str(&line);
+                all.push('\n');
+            }
+            if let Some(lines) = &lines {
+                let _ = lines.send(line);
+            }
+        }
+    });
+}
+
+impl Binary {
+    /// Runs `deskbell serve --listen 127.0.0.1:0 --data DIR EXTRA…` and waits for its
+    /// `listening on http://ADDR` line.
+    pub fn serve(data: &Path, extra: &[&str]) -> Binary {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_deskbell"))
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .args(extra)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("deskbell starts");
+        let stdout = Arc::new(std::sync::Mutex::new(String::new()));
+        let stderr = Arc::new(std::sync::Mutex::new(String::new()));
+        let (lines_tx, lines) = std::sync::mpsc::channel();
+        drain(
+            child.stdout.take().expect("stdout"),
+            stdout.clone(),
+            Some(lines_tx),
+        );
+        drain(child.stderr.take().expect("stderr"), stderr.clone(), None);
+        let addr = loop {
+            match lines.recv_timeout(WAIT) {
+                Ok(line) => {
+                    if let Some(addr) = line.split("listening on http://").nth(1) {
+                        break addr.trim().parse().expect("printed address parses");
+                    }
+                }
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!(
+                        "no `listening on` line ({e}); stderr: {}",
+                        stderr.lock().map(|s| s.clone()).unwrap_or_default()
+                    );
+                }
+            }
+        };
+        Binary {
+            child,
+            addr,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// Waits up to `wait` for the process to exit; its status, or None if still running.
+    pub fn wait_exit(&mut self, wait: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + wait;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// What the process wrote to stderr so far.
+    pub fn stderr_text(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}

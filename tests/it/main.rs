@@ -3,6 +3,10 @@
 
 mod harness;
 
+mod bad_http;
+mod bad_input;
+mod crash;
 mod delivery;
+mod ops;
 mod routing;
 mod timers;
