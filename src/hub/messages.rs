@@ -406,26 +406,26 @@ impl Hub {
                 },
                 Ok(Outcome::Appended(a)),
             ) => {
-                self.send_to(
-                    conn,
-                    ServerFrame::Ack(Ack {
-                        client_id,
-                        conversation: a.conversation,
-                        seq: a.seq,
-                        duplicate: a.duplicate,
-                    }),
-                );
+                let ack = ServerFrame::Ack(Ack {
+                    client_id,
+                    conversation: a.conversation,
+                    seq: a.seq,
+                    duplicate: a.duplicate,
+                });
+                let (conversation, duplicate) = (a.conversation, a.duplicate);
+                // Live state first, then the ack: whoever sees the ack sees a hub that
+                // already knows the message.
+                if duplicate {
+                    self.metrics.messages_duplicate_total.inc();
+                } else {
+                    self.metrics.messages_total.inc();
+                    self.committed(a, Some(conn));
+                }
+                self.send_to(conn, ack);
                 self.metrics
                     .ack_seconds
                     .observe(received.elapsed().as_micros() as u64);
-                if a.duplicate {
-                    self.metrics.messages_duplicate_total.inc();
-                    return;
-                }
-                self.metrics.messages_total.inc();
-                let conversation = a.conversation;
-                self.committed(a, Some(conn));
-                if opened {
+                if opened && !duplicate {
                     self.on_conversation_opened(conversation).await;
                 }
             }

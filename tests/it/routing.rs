@@ -117,12 +117,23 @@ fn an_absent_agent_keeps_conversations_for_the_grace_period_then_they_move() {
     let admin = server.admin();
     let (alice_id, alice) = server.agent(&admin, "Alice", None);
     let (bob_id, bob) = server.agent(&admin, "Bob", None);
+    let (mut bob_ws, _) = Client::agent(server.addr, Encoding::Json, &bob);
+    bob_ws.send(&ClientFrame::Presence(SetPresence {
+        presence: Presence::Away,
+    }));
     let (alice_ws, _) = Client::agent(server.addr, Encoding::Json, &alice);
     let (mut visitor, conversation) = new_conversation(&server, "help");
     visitor.message("Alice joined the conversation");
+    bob_ws.send(&ClientFrame::Presence(SetPresence {
+        presence: Presence::Online,
+    }));
     alice_ws.close();
+    let offline = |f: &ServerFrame| match f {
+        ServerFrame::Agent(a) if a.id == alice_id && a.presence == Presence::Offline => Some(()),
+        _ => None,
+    };
+    bob_ws.expect("Alice offline", offline);
 
-    let (mut bob_ws, _) = Client::agent(server.addr, Encoding::Json, &bob);
     server.advance(10_000);
     // Alice comes back within the grace period: she keeps it.
     let (alice_ws, welcome) = Client::agent(server.addr, Encoding::Json, &alice);
@@ -133,6 +144,7 @@ fn an_absent_agent_keeps_conversations_for_the_grace_period_then_they_move() {
         .expect("listed");
     assert_eq!(mine.agent, Some(alice_id));
     alice_ws.close();
+    bob_ws.expect("Alice offline again", offline);
 
     server.advance(31_000);
     bob_ws.assigned(conversation, bob_id);
