@@ -7,6 +7,7 @@ mod bad_http;
 mod bad_input;
 mod crash;
 mod delivery;
+mod notes;
 mod ops;
 mod routing;
 mod timers;
