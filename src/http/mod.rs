@@ -2,6 +2,7 @@
 //! handed to [`crate::ws`]; account endpoints live in [`api`].
 
 mod api;
+pub mod assets;
 pub mod reply;
 
 use std::convert::Infallible;
@@ -74,6 +75,9 @@ async fn route(app: &Arc<App>, peer: SocketAddr, req: Request<Incoming>) -> Resp
         (Method::POST, "/api/logout") => api::logout(app, req).await,
         (Method::GET, "/api/agents") => api::list_agents(app, req).await,
         (Method::POST, "/api/agents") => api::create(app, req).await,
+        (Method::GET, "/") => assets::redirect("/console/"),
+        (Method::GET, "/console" | "/demo") => assets::redirect(if path == "/demo" { "/demo/" } else { "/console/" }),
+        (Method::GET, _) => assets::serve(&path).unwrap_or_else(|| error_response(ErrorCode::NotFound, "no such page")),
         _ => error_response(ErrorCode::NotFound, "no such page"),
     }
 }

@@ -1,0 +1,53 @@
+//! Build script: embeds the browser files under `web/` into the binary, so deskbell
+//! serves its widget and console with nothing else installed (and no Node.js to build).
+//!
+//! - every file under `web/console/` and `web/demo/` is served at the same path
+//!   (`web/console/app.js` → `/console/app.js`);
+//! - the widget is one file, `/widget.js`: the files listed in `web/widget/bundle.txt`,
+//!   concatenated in that order.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+fn main() {
+    println!("cargo:rerun-if-changed=web");
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let web = manifest.join("web");
+
+    let mut bundle = String::new();
+    let list = fs::read_to_string(web.join("widget/bundle.txt")).expect("web/widget/bundle.txt lists the widget's files");
+    for name in list.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let part = fs::read_to_string(web.join("widget").join(name)).expect("a file named in bundle.txt exists");
+        bundle.push_str(&part);
+        bundle.push('\n');
+    }
+    let widget = out_dir.join("widget.js");
+    fs::write(&widget, bundle).expect("writing the widget bundle");
+
+    let mut files = Vec::new();
+    files_under(&web.join("console"), &mut files);
+    files_under(&web.join("demo"), &mut files);
+    files.sort();
+    let mut table = String::from("/// Embedded files: (URL path, contents).\npub static FILES: &[(&str, &[u8])] = &[\n");
+    let _ = writeln!(table, "    (\"/widget.js\", include_bytes!({:?})),", widget.display().to_string());
+    for file in files {
+        let relative = file.strip_prefix(&web).expect("under web/").to_string_lossy().replace('\\', "/");
+        let _ = writeln!(table, "    (\"/{relative}\", include_bytes!({:?})),", file.display().to_string());
+    }
+    table.push_str("];\n");
+    fs::write(out_dir.join("assets.rs"), table).expect("writing the asset table");
+}

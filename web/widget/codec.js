@@ -1,0 +1,1 @@
+// Postcard codec for the widget: placeholder.

@@ -1,0 +1,1 @@
+// The deskbell widget: placeholder until the widget lands.
