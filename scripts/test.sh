@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, unit and integration tests.
-# Usage: scripts/test.sh   (from anywhere inside the repository)
+# The whole test suite: formatting, lints, unit and integration tests, browser tests.
+# Usage: scripts/test.sh   (installs Chromium and the npm test packages if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+if [ ! -x /usr/bin/chromium ] || [ ! -d tests/browser/node_modules/playwright-core ]; then
+  echo "== installing test dependencies"
+  scripts/install-test-deps.sh
+fi
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --all-targets --locked
+echo "== browser tests"
+tests/browser/run.sh

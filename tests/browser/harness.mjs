@@ -1,0 +1,93 @@
+// Browser-test harness: starts the real deskbell binary on 127.0.0.1:0 with a temporary
+// data directory, launches Debian's Chromium through playwright-core, and offers small
+// helpers for the JSON API and for an agent speaking the JSON WebSocket protocol.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '../..');
+const binary = process.env.DESKBELL_BIN || join(repoRoot, 'target/debug/deskbell');
+
+/** Starts deskbell; resolves to { url, dataDir, setupCode, stop }. */
+export async function startServer(extraArgs = []) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'deskbell-browser-'));
+  const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+  });
+  let log = '';
+  child.stderr.on('data', (d) => { log += d; });
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`deskbell did not start:\n${log}`)), 15000);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`deskbell exited ${code}:\n${log}`)); });
+  });
+  const setupCode = readFileSync(join(dataDir, 'setup-code.txt'), 'utf8').trim();
+  return {
+    url,
+    dataDir,
+    setupCode,
+    log: () => log,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((ok) => child.once('exit', ok));
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Launches headless Chromium from Debian (never a downloaded browser). */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** POSTs JSON; resolves to { status, body }. */
+export async function api(server, method, path, body, token) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, body: json, text };
+}
+
+/** Creates the first admin through the setup code; resolves to a session token. */
+export async function createAdmin(server, name = 'admin', password = 'correct horse battery') {
+  const setup = await api(server, 'POST', '/api/setup', { code: server.setupCode, name, password });
+  if (setup.status !== 201) throw new Error(`setup failed: ${setup.text}`);
+  return login(server, name, password);
+}
+
+/** Logs in; resolves to a session token. */
+export async function login(server, name, password) {
+  const res = await api(server, 'POST', '/api/login', { name, password });
+  if (res.status !== 200) throw new Error(`login failed: ${res.text}`);
+  return res.body.token;
+}
+
+/** Creates an agent as admin; resolves to { id, name, password, token }. */
+export async function createAgent(server, adminToken, name, password = 'password123', extra = {}) {
+  const res = await api(server, 'POST', '/api/agents', { name, password, ...extra }, adminToken);
+  if (res.status !== 201) throw new Error(`agent creation failed: ${res.text}`);
+  return { id: res.body.id, name, password, token: await login(server, name, password) };
+}
