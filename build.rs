@@ -11,7 +11,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -24,14 +26,21 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     println!("cargo:rerun-if-changed=web");
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let web = manifest.join("web");
 
     let mut bundle = String::new();
-    let list = fs::read_to_string(web.join("widget/bundle.txt")).expect("web/widget/bundle.txt lists the widget's files");
-    for name in list.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-        let part = fs::read_to_string(web.join("widget").join(name)).expect("a file named in bundle.txt exists");
+    let list = fs::read_to_string(web.join("widget/bundle.txt"))
+        .expect("web/widget/bundle.txt lists the widget's files");
+    for name in list
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let part = fs::read_to_string(web.join("widget").join(name))
+            .expect("a file named in bundle.txt exists");
         bundle.push_str(&part);
         bundle.push('\n');
     }
@@ -42,11 +51,25 @@ fn main() {
     files_under(&web.join("console"), &mut files);
     files_under(&web.join("demo"), &mut files);
     files.sort();
-    let mut table = String::from("/// Embedded files: (URL path, contents).\npub static FILES: &[(&str, &[u8])] = &[\n");
-    let _ = writeln!(table, "    (\"/widget.js\", include_bytes!({:?})),", widget.display().to_string());
+    let mut table = String::from(
+        "/// Embedded files: (URL path, contents).\npub static FILES: &[(&str, &[u8])] = &[\n",
+    );
+    let _ = writeln!(
+        table,
+        "    (\"/widget.js\", include_bytes!({:?})),",
+        widget.display().to_string()
+    );
     for file in files {
-        let relative = file.strip_prefix(&web).expect("under web/").to_string_lossy().replace('\\', "/");
-        let _ = writeln!(table, "    (\"/{relative}\", include_bytes!({:?})),", file.display().to_string());
+        let relative = file
+            .strip_prefix(&web)
+            .expect("under web/")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let _ = writeln!(
+            table,
+            "    (\"/{relative}\", include_bytes!({:?})),",
+            file.display().to_string()
+        );
     }
     table.push_str("];\n");
     fs::write(out_dir.join("assets.rs"), table).expect("writing the asset table");

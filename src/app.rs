@@ -25,6 +25,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// Failed-login bookkeeping.
     pub throttle: Mutex<LoginThrottle>,
+    /// The widget settings, kept in step with storage by the settings API.
+    pub settings: std::sync::RwLock<crate::store::records::SettingsV1>,
     /// The one-time setup code while no admin exists.
     pub setup_code: Mutex<Option<String>>,
     /// A real hash of a random password, verified against for unknown accounts so a
@@ -49,6 +51,7 @@ impl App {
         setup_code: Option<String>,
         executor: &Arc<smol::Executor<'static>>,
         max_visitor: u64,
+        settings: crate::store::records::SettingsV1,
     ) -> App {
         App {
             config,
@@ -57,6 +60,7 @@ impl App {
             hub,
             metrics,
             throttle: Mutex::new(LoginThrottle::default()),
+            settings: std::sync::RwLock::new(settings),
             setup_code: Mutex::new(setup_code),
             dummy_hash: crate::auth::new_token()
                 .ok()
@@ -73,6 +77,26 @@ impl App {
         if let Some(executor) = self.executor.upgrade() {
             executor.spawn(task).detach();
         }
+    }
+
+    /// True when `origin` may open visitor chats: listed by `--allowed-origin` or in the
+    /// settings, or nothing is listed at all.
+    pub fn origin_allowed(&self, origin: Option<&str>) -> bool {
+        let settings = self
+            .settings
+            .read()
+            .map(|s| s.allowed_origins.clone())
+            .unwrap_or_default();
+        let flags = &self.config.allowed_origins;
+        if flags.is_empty() && settings.is_empty() {
+            return true;
+        }
+        origin.is_some_and(|o| {
+            flags
+                .iter()
+                .chain(settings.iter())
+                .any(|allowed| allowed == o)
+        })
     }
 
     /// A fresh connection id.

@@ -18,6 +18,7 @@
 //! - [`auth`]: password hashing, tokens, setup codes, login throttling.
 //! - [`ratelimit`]: the per-connection token bucket.
 //! - [`metrics`]: counters and histograms rendered for Prometheus.
+//! - [`settings`]: the widget settings: validation and business hours.
 //! - [`intent`]: the on-device FAQ model's tokenizer (and, later, the model).
 //! - [`accounts`]: offline account commands on a stopped data directory.
 //! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
@@ -36,6 +37,7 @@ pub mod protocol;
 pub mod ratelimit;
 pub mod routing;
 pub mod server;
+pub mod settings;
 pub mod store;
 pub mod timer;
 pub mod ws;

@@ -47,6 +47,8 @@ pub struct Metrics {
     pub queue_length: Gauge,
     /// Conversations not yet closed (`deskbell_open_conversations`).
     pub open_conversations: Gauge,
+    /// Agents online to take new conversations (`deskbell_agents_online`).
+    pub agents_online: Gauge,
     /// Failed login attempts (`deskbell_logins_failed_total`).
     pub logins_failed_total: Counter,
 }
@@ -71,6 +73,7 @@ impl Metrics {
             ack_seconds: Histogram::new(&LATENCY_BUCKETS_US, Scale::Micros),
             queue_length: Gauge::default(),
             open_conversations: Gauge::default(),
+            agents_online: Gauge::default(),
             logins_failed_total: Counter::default(),
         }
     }
@@ -135,6 +138,12 @@ impl Metrics {
             "deskbell_queue_length",
             "Conversations waiting for an agent.",
             &[("", &self.queue_length)],
+        )?;
+        write_gauges(
+            out,
+            "deskbell_agents_online",
+            "Agents online to take new conversations.",
+            &[("", &self.agents_online)],
         )?;
         write_gauges(
             out,

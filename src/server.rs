@@ -87,6 +87,7 @@ impl Server {
             .map_err(Error::io("preparing the listener"))?;
 
         let (max_visitor, _) = store.max_ids()?;
+        let settings = store.settings()?;
         let app = Arc::new(App::new(
             config.clone(),
             store,
@@ -96,6 +97,7 @@ impl Server {
             setup_code.clone(),
             &executor,
             max_visitor,
+            settings,
         ));
         let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);
         executor

@@ -21,7 +21,7 @@ use crate::store::{Outcome, StoreError, WriteOp};
 use crate::timer::unix_ms;
 
 /// Largest accepted API request body.
-const BODY_LIMIT: usize = 16 * 1024;
+pub(super) const BODY_LIMIT: usize = 16 * 1024;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,7 +50,7 @@ struct NewAgentRequest {
 
 /// An agent as the API shows it.
 #[derive(Serialize)]
-struct AgentView {
+pub(super) struct AgentView {
     id: u64,
     name: String,
     admin: bool,
@@ -64,7 +64,7 @@ struct LoginReply {
     agent: AgentView,
 }
 
-fn view(id: u64, a: &AgentV1) -> AgentView {
+pub(super) fn view(id: u64, a: &AgentV1) -> AgentView {
     AgentView {
         id,
         name: a.name.clone(),
@@ -74,7 +74,7 @@ fn view(id: u64, a: &AgentV1) -> AgentView {
     }
 }
 
-fn store_error(e: StoreError) -> Response<Body> {
+pub(super) fn store_error(e: StoreError) -> Response<Body> {
     match e {
         StoreError::NameTaken => error_response(
             ErrorCode::Conflict,
@@ -83,6 +83,10 @@ fn store_error(e: StoreError) -> Response<Body> {
         StoreError::AlreadySetUp => {
             error_response(ErrorCode::Conflict, "setup has already been completed")
         }
+        StoreError::NotFound(what) => {
+            error_response(ErrorCode::NotFound, &format!("{what} not found"))
+        }
+        StoreError::Conflict(why) => error_response(ErrorCode::Conflict, &why),
         other => {
             tracing::error!(error = %other, "storage error in API");
             error_response(
@@ -286,7 +290,7 @@ pub async fn logout(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
 }
 
 /// The logged-in agent behind a request, or an error response.
-async fn authenticate(
+pub(super) async fn authenticate(
     app: &Arc<App>,
     req: &Request<Incoming>,
 ) -> Result<(u64, AgentV1), Response<Body>> {

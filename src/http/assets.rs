@@ -32,8 +32,15 @@ fn content_type(path: &str) -> &'static str {
 
 /// The embedded file for a URL path (`/console/` means its `index.html`).
 pub fn find(path: &str) -> Option<(&'static str, &'static [u8])> {
-    let wanted = if path.ends_with('/') { format!("{path}index.html") } else { path.to_string() };
-    FILES.iter().find(|(p, _)| *p == wanted).map(|(p, bytes)| (*p, *bytes))
+    let wanted = if path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
+    };
+    FILES
+        .iter()
+        .find(|(p, _)| *p == wanted)
+        .map(|(p, bytes)| (*p, *bytes))
 }
 
 /// Serves an embedded file with its headers, or `None` if there is no such file.
@@ -41,18 +48,36 @@ pub fn serve(path: &str) -> Option<Response<Body>> {
     let (name, bytes) = find(path)?;
     let mut response = Response::new(Body::new(Bytes::from_static(bytes)));
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(name)));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(name)),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     if name == "/widget.js" {
         // Loaded by the shop's pages: short caching so settings-free updates arrive soon.
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
-        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
     } else {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
     if name.starts_with("/console/") {
-        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONSOLE_CSP));
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONSOLE_CSP),
+        );
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     Some(response)
@@ -62,6 +87,8 @@ pub fn serve(path: &str) -> Option<Response<Body>> {
 pub fn redirect(to: &'static str) -> Response<Body> {
     let mut response = Response::new(Body::default());
     *response.status_mut() = StatusCode::FOUND;
-    response.headers_mut().insert(header::LOCATION, HeaderValue::from_static(to));
+    response
+        .headers_mut()
+        .insert(header::LOCATION, HeaderValue::from_static(to));
     response
 }

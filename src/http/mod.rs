@@ -1,8 +1,10 @@
 //! HTTP on smol with hyper: the accept loop and the route table. WebSocket upgrades are
 //! handed to [`crate::ws`]; account endpoints live in [`api`].
 
+mod admin;
 mod api;
 pub mod assets;
+mod inbox;
 pub mod reply;
 
 use std::convert::Infallible;
@@ -75,9 +77,47 @@ async fn route(app: &Arc<App>, peer: SocketAddr, req: Request<Incoming>) -> Resp
         (Method::POST, "/api/logout") => api::logout(app, req).await,
         (Method::GET, "/api/agents") => api::list_agents(app, req).await,
         (Method::POST, "/api/agents") => api::create(app, req).await,
+        (Method::GET, "/api/setup") => inbox::setup_needed(app),
+        (Method::GET, "/api/widget") => inbox::widget(app, &req),
+        (Method::GET, "/api/me") => inbox::me(app, req).await,
+        (Method::GET, "/api/conversations") => inbox::conversations(app, req).await,
+        (Method::GET, "/api/canned") => inbox::canned(app, req).await,
+        (Method::POST, "/api/canned") => admin::save_canned(app, req, None).await,
+        (Method::GET, "/api/settings") => admin::get_settings(app, req).await,
+        (Method::PUT, "/api/settings") => admin::put_settings(app, req).await,
+        (method, path) if path.starts_with("/api/") => with_id(app, method, path, req).await,
         (Method::GET, "/") => assets::redirect("/console/"),
-        (Method::GET, "/console" | "/demo") => assets::redirect(if path == "/demo" { "/demo/" } else { "/console/" }),
-        (Method::GET, _) => assets::serve(&path).unwrap_or_else(|| error_response(ErrorCode::NotFound, "no such page")),
+        (Method::GET, "/console" | "/demo") => assets::redirect(if path == "/demo" {
+            "/demo/"
+        } else {
+            "/console/"
+        }),
+        (Method::GET, _) => assets::serve(&path)
+            .unwrap_or_else(|| error_response(ErrorCode::NotFound, "no such page")),
         _ => error_response(ErrorCode::NotFound, "no such page"),
+    }
+}
+
+/// Routes `/api/<collection>/<id>`.
+async fn with_id(
+    app: &Arc<App>,
+    method: Method,
+    path: &str,
+    req: Request<Incoming>,
+) -> Response<Body> {
+    let mut parts = path.trim_start_matches("/api/").splitn(2, '/');
+    let (collection, id) = (
+        parts.next().unwrap_or_default(),
+        parts.next().and_then(|id| id.parse::<u64>().ok()),
+    );
+    let Some(id) = id else {
+        return error_response(ErrorCode::NotFound, "no such endpoint");
+    };
+    match (method, collection) {
+        (Method::GET, "visitors") => inbox::visitor(app, req, id).await,
+        (Method::PATCH, "agents") => admin::patch_agent(app, req, id).await,
+        (Method::PUT, "canned") => admin::save_canned(app, req, Some(id)).await,
+        (Method::DELETE, "canned") => admin::delete_canned(app, req, id).await,
+        _ => error_response(ErrorCode::NotFound, "no such endpoint"),
     }
 }

@@ -335,6 +335,7 @@ impl Hub {
 
     /// Tells all agents about one agent's presence and load.
     pub(super) fn broadcast_agent_info(&mut self, id: u64) {
+        self.update_gauges();
         let Some(agent) = self.agents.get(&id) else {
             return;
         };

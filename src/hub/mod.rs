@@ -213,5 +213,11 @@ impl Hub {
         self.metrics
             .open_conversations
             .set(self.conversations.len() as i64);
+        let online = self
+            .agents
+            .values()
+            .filter(|a| a.presence == crate::protocol::Presence::Online && !a.account.disabled)
+            .count();
+        self.metrics.agents_online.set(online as i64);
     }
 }

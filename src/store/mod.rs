@@ -94,6 +94,8 @@ impl Store {
         tx.open_table(tables::MESSAGES)?;
         tx.open_table(tables::CLIENT_IDS)?;
         tx.open_table(tables::READ_STATE)?;
+        tx.open_table(tables::SETTINGS)?;
+        tx.open_table(tables::CANNED)?;
         tx.commit()?;
         Ok(())
     }

@@ -124,6 +124,23 @@ pub enum WriteOp {
         /// The session.
         record: SessionRecord,
     },
+    /// Replace the widget settings.
+    PutSettings {
+        /// The settings.
+        settings: SettingsV1,
+    },
+    /// Create (`id` None) or replace a canned reply.
+    PutCanned {
+        /// Existing id to replace.
+        id: Option<u64>,
+        /// The reply.
+        record: CannedRecord,
+    },
+    /// Delete a canned reply.
+    DeleteCanned {
+        /// Its id.
+        id: u64,
+    },
     /// Forget a login session.
     DeleteSession {
         /// Token digest.
@@ -138,6 +155,8 @@ pub enum Outcome {
     Appended(Appended),
     /// An agent was created with this id.
     AgentCreated(u64),
+    /// A canned reply was saved under this id.
+    CannedSaved(u64),
     /// Done, nothing to report.
     Done,
 }
@@ -269,6 +288,27 @@ pub fn apply(
         WriteOp::PutSession { digest, record } => {
             tx.open_table(SESSIONS)?
                 .insert(digest.as_slice(), encode(&record).as_slice())?;
+            Ok(Outcome::Done)
+        }
+        WriteOp::PutSettings { settings } => {
+            tx.open_table(SETTINGS)?
+                .insert("widget", encode(&SettingsRecord::V1(settings)).as_slice())?;
+            Ok(Outcome::Done)
+        }
+        WriteOp::PutCanned { id, record } => {
+            let mut canned = tx.open_table(CANNED)?;
+            let id = match id {
+                Some(id) if canned.get(id)?.is_some() => id,
+                Some(_) => return Err(StoreError::NotFound("canned reply")),
+                None => canned.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1,
+            };
+            canned.insert(id, encode(&record).as_slice())?;
+            Ok(Outcome::CannedSaved(id))
+        }
+        WriteOp::DeleteCanned { id } => {
+            if tx.open_table(CANNED)?.remove(id)?.is_none() {
+                return Err(StoreError::NotFound("canned reply"));
+            }
             Ok(Outcome::Done)
         }
         WriteOp::DeleteSession { digest } => {

@@ -6,8 +6,9 @@ use redb::{ReadableDatabase, ReadableTable};
 use crate::protocol::ConversationSummary;
 
 use super::records::{
-    AgentRecord, AgentRole, AgentV1, ConversationRecord, ConversationV1, MessageRecord, MessageV1,
-    SessionRecord, VisitorRecord, VisitorV2, decode,
+    AgentRecord, AgentRole, AgentV1, CannedRecord, ConversationRecord, ConversationV1,
+    MessageRecord, MessageV1, SessionRecord, SettingsRecord, SettingsV1, VisitorRecord, VisitorV2,
+    decode,
 };
 use super::tables::*;
 use super::{Store, StoreError};
@@ -273,6 +274,81 @@ impl Store {
             read_visitor,
             read_agent,
         }))
+    }
+
+    /// The widget settings (defaults until an admin saves some).
+    pub fn settings(&self) -> Result<SettingsV1, StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(SETTINGS)?;
+        match table.get("widget")? {
+            Some(v) => match decode::<SettingsRecord>(v.value(), "settings")? {
+                SettingsRecord::V1(s) => Ok(s),
+            },
+            None => Ok(SettingsV1::default()),
+        }
+    }
+
+    /// Every canned reply: (id, shortcut, text), by shortcut.
+    pub fn canned(&self) -> Result<Vec<(u64, String, String)>, StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(CANNED)?;
+        let mut out = Vec::new();
+        for row in table.iter()? {
+            let (k, v) = row?;
+            let CannedRecord::V1 { shortcut, text } = decode(v.value(), "canned")?;
+            out.push((k.value(), shortcut, text));
+        }
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(out)
+    }
+
+    /// Closed conversations with ids below `before` (0 = any), newest first.
+    pub fn closed_conversations(
+        &self,
+        before: u64,
+        limit: usize,
+    ) -> Result<Vec<ConversationSummary>, StoreError> {
+        let ids: Vec<u64> = {
+            let tx = self.db().begin_read()?;
+            let table = tx.open_table(CONVERSATIONS)?;
+            let end = if before == 0 { u64::MAX } else { before };
+            let mut ids = Vec::new();
+            for row in table.range(0..end)?.rev() {
+                let (k, v) = row?;
+                let record: ConversationRecord = decode(v.value(), "conversations")?;
+                if record.latest().status == crate::protocol::ConversationStatus::Closed {
+                    ids.push(k.value());
+                    if ids.len() >= limit {
+                        break;
+                    }
+                }
+            }
+            ids
+        };
+        ids.into_iter()
+            .filter_map(|id| self.summary(id).transpose())
+            .collect()
+    }
+
+    /// A visitor's conversations, newest first.
+    pub fn visitor_conversations(
+        &self,
+        visitor: u64,
+    ) -> Result<Vec<ConversationSummary>, StoreError> {
+        let ids: Vec<u64> = {
+            let tx = self.db().begin_read()?;
+            let table = tx.open_multimap_table(VISITOR_CONVERSATIONS)?;
+            table
+                .get(visitor)?
+                .map(|r| r.map(|v| v.value()))
+                .collect::<Result<_, _>>()?
+        };
+        let mut out: Vec<ConversationSummary> = ids
+            .into_iter()
+            .filter_map(|id| self.summary(id).transpose())
+            .collect::<Result<_, _>>()?;
+        out.sort_by_key(|c| std::cmp::Reverse(c.id));
+        Ok(out)
     }
 
     /// Highest visitor and conversation ids in use, for id allocation at start.

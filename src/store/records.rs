@@ -264,3 +264,72 @@ mod tests {
         );
     }
 }
+
+/// The shop's widget settings as stored.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub enum SettingsRecord {
+    /// Version 1.
+    V1(SettingsV1),
+}
+
+/// Opening hours on one weekday, in the shop's local time.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpeningHours {
+    /// 0 = Sunday … 6 = Saturday.
+    pub day: u8,
+    /// Opening time, minutes after midnight.
+    pub open_min: u16,
+    /// Closing time, minutes after midnight (up to 1440), after the opening time.
+    pub close_min: u16,
+}
+
+/// Version 1 of the widget settings.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct SettingsV1 {
+    /// Panel title.
+    pub title: String,
+    /// First line shown to a visitor.
+    pub greeting: String,
+    /// Accent colour, `#rrggbb`.
+    pub colour: String,
+    /// `left` or `right`.
+    pub position: String,
+    /// Ask name and email before the chat.
+    pub prechat: bool,
+    /// Shown outside business hours or when nobody is online.
+    pub away_message: String,
+    /// The shop's time zone as minutes east of UTC.
+    pub utc_offset_min: i32,
+    /// Business hours; empty = always open.
+    pub business_hours: Vec<OpeningHours>,
+    /// Websites allowed to open visitor chats; empty = any.
+    pub allowed_origins: Vec<String>,
+}
+
+impl Default for SettingsV1 {
+    fn default() -> Self {
+        SettingsV1 {
+            title: "Chat with us".into(),
+            greeting: "Hi! How can we help?".into(),
+            colour: "#2563eb".into(),
+            position: "right".into(),
+            prechat: false,
+            away_message: "We are away right now. Leave your email and we will answer soon.".into(),
+            utc_offset_min: 0,
+            business_hours: Vec::new(),
+            allowed_origins: Vec::new(),
+        }
+    }
+}
+
+/// A canned reply as stored.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub enum CannedRecord {
+    /// Version 1.
+    V1 {
+        /// What an agent types after `/`.
+        shortcut: String,
+        /// The reply.
+        text: String,
+    },
+}

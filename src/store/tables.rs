@@ -34,5 +34,9 @@ pub const VISITOR_CONVERSATIONS: MultimapTableDefinition<u64, u64> =
 pub const MESSAGES: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("convseq_message");
 /// (conversation id, client message id) → seq; makes retried sends idempotent.
 pub const CLIENT_IDS: TableDefinition<(u64, &str), u64> = TableDefinition::new("convclientid_seq");
+/// `"widget"` → [`super::records::SettingsRecord`]: the shop's widget settings.
+pub const SETTINGS: TableDefinition<&str, &[u8]> = TableDefinition::new("name_settings");
+/// Canned reply id → [`super::records::CannedRecord`].
+pub const CANNED: TableDefinition<u64, &[u8]> = TableDefinition::new("cannedid_canned");
 /// (conversation id, reader: 0 visitor / 1 agent) → highest seq read.
 pub const READ_STATE: TableDefinition<(u64, u8), u64> = TableDefinition::new("convreader_seq");

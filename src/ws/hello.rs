@@ -68,13 +68,7 @@ pub async fn visitor(
             "site must be 1-64 letters, digits, '.', '_' or '-'",
         ));
     }
-    let allowed = &app.config.allowed_origins;
-    if !allowed.is_empty()
-        && !peer
-            .origin
-            .as_ref()
-            .is_some_and(|o| allowed.iter().any(|a| a == o))
-    {
+    if !app.origin_allowed(peer.origin.as_deref()) {
         return Err(refuse(
             ErrorCode::Forbidden,
             "this website is not allowed to use the chat",

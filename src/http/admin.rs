@@ -1,0 +1,221 @@
+//! Admin endpoints: widget settings, canned replies, and changes to agent accounts.
+
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use serde::Deserialize;
+
+use super::api::{BODY_LIMIT, authenticate, store_error, view};
+use super::inbox::CannedView;
+use super::reply::{Body, error_response, json, read_json};
+use crate::app::App;
+use crate::auth::{check_new_password, hash_password};
+use crate::hub::Event;
+use crate::protocol::ErrorCode;
+use crate::settings::SettingsBody;
+use crate::store::records::{AgentRole, CannedRecord};
+use crate::store::{Outcome, WriteOp};
+
+/// The request's agent if they are an admin, else the error response.
+async fn require_admin(app: &Arc<App>, req: &Request<Incoming>) -> Result<u64, Response<Body>> {
+    match authenticate(app, req).await {
+        Ok((id, me)) if me.role == AgentRole::Admin => Ok(id),
+        Ok(_) => Err(error_response(
+            ErrorCode::Forbidden,
+            "only admins can do that",
+        )),
+        Err(r) => Err(r),
+    }
+}
+
+/// `GET /api/settings`.
+pub async fn get_settings(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    if let Err(r) = require_admin(app, &req).await {
+        return r;
+    }
+    match app.settings.read() {
+        Ok(s) => json(StatusCode::OK, &SettingsBody::from_stored(&s)),
+        Err(_) => error_response(ErrorCode::Internal, "settings unavailable"),
+    }
+}
+
+/// `PUT /api/settings`: checked, stored durably, then applied.
+pub async fn put_settings(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    if let Err(r) = require_admin(app, &req).await {
+        return r;
+    }
+    let body: SettingsBody = match read_json(req, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let settings = match body.validate() {
+        Ok(s) => s,
+        Err(why) => return error_response(ErrorCode::InvalidField, &why),
+    };
+    if let Err(e) = app
+        .writer
+        .call(WriteOp::PutSettings {
+            settings: settings.clone(),
+        })
+        .await
+    {
+        return store_error(e);
+    }
+    let shown = SettingsBody::from_stored(&settings);
+    if let Ok(mut current) = app.settings.write() {
+        *current = settings;
+    }
+    json(StatusCode::OK, &shown)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CannedBody {
+    shortcut: String,
+    text: String,
+}
+
+/// `POST /api/canned` (id None) and `PUT /api/canned/ID`.
+pub async fn save_canned(
+    app: &Arc<App>,
+    req: Request<Incoming>,
+    asked: Option<u64>,
+) -> Response<Body> {
+    if let Err(r) = require_admin(app, &req).await {
+        return r;
+    }
+    let body: CannedBody = match read_json(req, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let shortcut = body.shortcut.trim().trim_start_matches('/').to_lowercase();
+    let shortcut_ok = (1..=32).contains(&shortcut.len())
+        && shortcut
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    if !shortcut_ok {
+        return error_response(
+            ErrorCode::InvalidField,
+            "the shortcut must be 1-32 letters, digits, - or _",
+        );
+    }
+    let text = body.text.trim().to_string();
+    if text.is_empty() || text.len() > app.config.max_body_bytes {
+        return error_response(
+            ErrorCode::InvalidField,
+            "the text must not be empty or longer than a message",
+        );
+    }
+    let record = CannedRecord::V1 {
+        shortcut: shortcut.clone(),
+        text: text.clone(),
+    };
+    match app
+        .writer
+        .call(WriteOp::PutCanned { id: asked, record })
+        .await
+    {
+        Ok(Outcome::CannedSaved(id)) => {
+            let status = if asked.is_none() {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            json(status, &CannedView { id, shortcut, text })
+        }
+        Ok(_) => error_response(ErrorCode::Internal, "unexpected storage answer"),
+        Err(e) => store_error(e),
+    }
+}
+
+/// `DELETE /api/canned/ID`.
+pub async fn delete_canned(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
+    if let Err(r) = require_admin(app, &req).await {
+        return r;
+    }
+    match app.writer.call(WriteOp::DeleteCanned { id }).await {
+        Ok(_) => json(StatusCode::OK, &serde_json::json!({"ok": true})),
+        Err(e) => store_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgentPatch {
+    admin: Option<bool>,
+    capacity: Option<Option<u32>>,
+    disabled: Option<bool>,
+    password: Option<String>,
+}
+
+/// `PATCH /api/agents/ID`: role, capacity, disabled, password.
+pub async fn patch_agent(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
+    let me = match require_admin(app, &req).await {
+        Ok(me) => me,
+        Err(r) => return r,
+    };
+    let patch: AgentPatch = match read_json(req, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if me == id && (patch.disabled == Some(true) || patch.admin == Some(false)) {
+        return error_response(
+            ErrorCode::Conflict,
+            "you cannot disable yourself or remove your own admin role",
+        );
+    }
+    let store = app.store.clone();
+    let mut agent = match smol::unblock(move || store.agents()).await {
+        Ok(list) => match list.into_iter().find(|(a, _)| *a == id) {
+            Some((_, agent)) => agent,
+            None => return error_response(ErrorCode::NotFound, "no such agent"),
+        },
+        Err(e) => return store_error(e),
+    };
+    if let Some(admin) = patch.admin {
+        agent.role = if admin {
+            AgentRole::Admin
+        } else {
+            AgentRole::Agent
+        };
+    }
+    if let Some(capacity) = patch.capacity {
+        if capacity == Some(0) || capacity.is_some_and(|c| c > 1000) {
+            return error_response(
+                ErrorCode::InvalidField,
+                "capacity must be 1-1000 (or null for the default)",
+            );
+        }
+        agent.capacity = capacity;
+    }
+    if let Some(disabled) = patch.disabled {
+        agent.disabled = disabled;
+    }
+    if let Some(password) = patch.password {
+        if let Err(e) = check_new_password(&password) {
+            return error_response(ErrorCode::InvalidField, &e.to_string());
+        }
+        match smol::unblock(move || hash_password(&password)).await {
+            Ok(hash) => agent.password_hash = hash,
+            Err(e) => return error_response(ErrorCode::Internal, &e.to_string()),
+        }
+    }
+    if let Err(e) = app
+        .writer
+        .call(WriteOp::UpdateAgent {
+            id,
+            agent: agent.clone(),
+        })
+        .await
+    {
+        return store_error(e);
+    }
+    app.hub
+        .send(Event::AgentSaved {
+            id,
+            agent: agent.clone(),
+        })
+        .await;
+    json(StatusCode::OK, &view(id, &agent))
+}

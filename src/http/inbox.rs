@@ -1,0 +1,185 @@
+//! Read-only endpoints for agents (who am I, closed conversations, visitor details,
+//! canned replies) and the public ones the widget and console need before logging in.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use serde::Serialize;
+
+use super::api::{authenticate, store_error, view};
+use super::reply::{Body, error_response, json};
+use crate::app::App;
+use crate::protocol::{ConversationSummary, ErrorCode};
+use crate::settings::open_at;
+use crate::timer::unix_ms;
+
+/// One query parameter's value (no percent-decoding needed for the numbers and ids used).
+pub(super) fn query<'a>(req: &'a Request<Incoming>, name: &str) -> Option<&'a str> {
+    req.uri()
+        .query()?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// `GET /api/setup`: whether the first admin still has to be created.
+pub fn setup_needed(app: &Arc<App>) -> Response<Body> {
+    let needed = app.setup_code.lock().map(|c| c.is_some()).unwrap_or(false);
+    json(StatusCode::OK, &serde_json::json!({ "needed": needed }))
+}
+
+#[derive(Serialize)]
+struct WidgetSettings {
+    site: String,
+    title: String,
+    greeting: String,
+    colour: String,
+    position: String,
+    prechat: bool,
+    away_message: String,
+    open_now: bool,
+    agents_online: bool,
+}
+
+/// `GET /api/widget?site=`: what the widget shows before connecting (public, any origin).
+pub fn widget(app: &Arc<App>, req: &Request<Incoming>) -> Response<Body> {
+    let site = query(req, "site")
+        .unwrap_or("default")
+        .chars()
+        .take(64)
+        .collect::<String>();
+    let Ok(settings) = app.settings.read().map(|s| s.clone()) else {
+        return error_response(ErrorCode::Internal, "settings unavailable");
+    };
+    let body = WidgetSettings {
+        site,
+        open_now: open_at(&settings, unix_ms()),
+        agents_online: app.metrics.agents_online.get() > 0,
+        title: settings.title,
+        greeting: settings.greeting,
+        colour: settings.colour,
+        position: settings.position,
+        prechat: settings.prechat,
+        away_message: settings.away_message,
+    };
+    let mut response = json(StatusCode::OK, &body);
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    response
+}
+
+/// `GET /api/me`: the logged-in agent.
+pub async fn me(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    match authenticate(app, &req).await {
+        Ok((id, agent)) => json(StatusCode::OK, &view(id, &agent)),
+        Err(r) => r,
+    }
+}
+
+/// `GET /api/conversations?status=closed&before=&limit=`: closed conversations, newest first.
+pub async fn conversations(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    if let Err(r) = authenticate(app, &req).await {
+        return r;
+    }
+    if query(&req, "status").unwrap_or("closed") != "closed" {
+        return error_response(
+            ErrorCode::InvalidField,
+            "only status=closed is listed here; open conversations arrive over the WebSocket",
+        );
+    }
+    let before = query(&req, "before")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0u64);
+    let limit = query(&req, "limit")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50usize)
+        .clamp(1, 100);
+    let store = app.store.clone();
+    match smol::unblock(move || store.closed_conversations(before, limit)).await {
+        Ok(list) => json(StatusCode::OK, &list),
+        Err(e) => store_error(e),
+    }
+}
+
+#[derive(Serialize)]
+struct VisitorView {
+    id: u64,
+    name: Option<String>,
+    email: Option<String>,
+    page: Option<String>,
+    referrer: Option<String>,
+    language: Option<String>,
+    user_agent: Option<String>,
+    utc_offset_min: Option<i32>,
+    created_ms: u64,
+    last_seen_ms: u64,
+    attributes: BTreeMap<String, String>,
+    conversations: Vec<ConversationSummary>,
+}
+
+/// `GET /api/visitors/ID`: a visitor's details and conversations.
+pub async fn visitor(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
+    if let Err(r) = authenticate(app, &req).await {
+        return r;
+    }
+    let store = app.store.clone();
+    let found = smol::unblock(move || -> Result<_, crate::store::StoreError> {
+        let Some(v) = store.visitor(id)? else {
+            return Ok(None);
+        };
+        Ok(Some((v, store.visitor_conversations(id)?)))
+    })
+    .await;
+    match found {
+        Ok(Some((v, conversations))) => json(
+            StatusCode::OK,
+            &VisitorView {
+                id,
+                name: v.name,
+                email: v.email,
+                page: v.page,
+                referrer: v.referrer,
+                language: v.language,
+                user_agent: v.user_agent,
+                utc_offset_min: v.utc_offset_min,
+                created_ms: v.created_ms,
+                last_seen_ms: v.last_seen_ms,
+                attributes: v.attributes.into_iter().collect(),
+                conversations,
+            },
+        ),
+        Ok(None) => error_response(ErrorCode::NotFound, "no such visitor"),
+        Err(e) => store_error(e),
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct CannedView {
+    pub id: u64,
+    pub shortcut: String,
+    pub text: String,
+}
+
+/// `GET /api/canned`: canned replies.
+pub async fn canned(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    if let Err(r) = authenticate(app, &req).await {
+        return r;
+    }
+    let store = app.store.clone();
+    match smol::unblock(move || store.canned()).await {
+        Ok(list) => json(
+            StatusCode::OK,
+            &list
+                .into_iter()
+                .map(|(id, shortcut, text)| CannedView { id, shortcut, text })
+                .collect::<Vec<_>>(),
+        ),
+        Err(e) => store_error(e),
+    }
+}

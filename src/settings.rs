@@ -1,0 +1,249 @@
+//! The shop's widget settings: checking what an admin submits, and whether the shop is
+//! open at a given moment. Pure; the settings themselves are stored by [`crate::store`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::records::{OpeningHours, SettingsV1};
+
+/// Settings as the HTTP API shows and accepts them (times as `"HH:MM"`).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsBody {
+    /// Panel title.
+    pub title: String,
+    /// First line shown to a visitor.
+    pub greeting: String,
+    /// Accent colour, `#rrggbb`.
+    pub colour: String,
+    /// `left` or `right`.
+    pub position: String,
+    /// Ask name and email first.
+    pub prechat: bool,
+    /// Shown when closed or nobody is online.
+    pub away_message: String,
+    /// Minutes east of UTC.
+    pub utc_offset_min: i32,
+    /// Opening hours per weekday.
+    pub business_hours: Vec<HoursBody>,
+    /// Websites allowed to open visitor chats.
+    pub allowed_origins: Vec<String>,
+}
+
+/// One weekday's hours as the API shows them.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct HoursBody {
+    /// 0 = Sunday … 6 = Saturday.
+    pub day: u8,
+    /// `"09:00"`.
+    pub open: String,
+    /// `"17:30"` (up to `"24:00"`).
+    pub close: String,
+}
+
+fn parse_time(text: &str) -> Option<u16> {
+    let (h, m) = text.trim().split_once(':')?;
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 24 && m < 60 && h * 60 + m <= 1440).then_some(h * 60 + m)
+}
+
+fn format_time(minutes: u16) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+fn valid_origin(origin: &str) -> bool {
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    rest.is_some_and(|host| {
+        !host.is_empty() && !host.contains('/') && !host.contains(char::is_whitespace)
+    })
+}
+
+fn text(field: &str, value: &str, max: usize) -> Result<String, String> {
+    let value = value.trim();
+    if value.chars().count() > max || value.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(format!(
+            "{field} must be at most {max} printable characters"
+        ));
+    }
+    Ok(value.to_string())
+}
+
+impl SettingsBody {
+    /// Checks every field and converts to the stored form, or says what is wrong.
+    pub fn validate(self) -> Result<SettingsV1, String> {
+        let colour_ok = self.colour.len() == 7
+            && self.colour.starts_with('#')
+            && self.colour[1..].chars().all(|c| c.is_ascii_hexdigit());
+        if !colour_ok {
+            return Err("colour must look like #2563eb".into());
+        }
+        if self.position != "left" && self.position != "right" {
+            return Err("position must be left or right".into());
+        }
+        if !(-14 * 60..=14 * 60).contains(&self.utc_offset_min) {
+            return Err("utc_offset_min must be between -840 and 840".into());
+        }
+        let mut business_hours = Vec::new();
+        for hours in &self.business_hours {
+            let (Some(open_min), Some(close_min)) =
+                (parse_time(&hours.open), parse_time(&hours.close))
+            else {
+                return Err(format!(
+                    "business hours must be HH:MM, got {} - {}",
+                    hours.open, hours.close
+                ));
+            };
+            if hours.day > 6 || close_min <= open_min {
+                return Err("each business-hours entry needs a day 0-6 and a closing time after the opening time".into());
+            }
+            business_hours.push(OpeningHours {
+                day: hours.day,
+                open_min,
+                close_min,
+            });
+        }
+        let mut allowed_origins = Vec::new();
+        for origin in self
+            .allowed_origins
+            .iter()
+            .map(|o| o.trim().trim_end_matches('/'))
+        {
+            if !valid_origin(origin) {
+                return Err(format!(
+                    "{origin:?} is not an origin like https://shop.example"
+                ));
+            }
+            allowed_origins.push(origin.to_string());
+        }
+        Ok(SettingsV1 {
+            title: text("title", &self.title, 60)?,
+            greeting: text("greeting", &self.greeting, 300)?,
+            colour: self.colour.to_lowercase(),
+            position: self.position,
+            prechat: self.prechat,
+            away_message: text("away_message", &self.away_message, 500)?,
+            utc_offset_min: self.utc_offset_min,
+            business_hours,
+            allowed_origins,
+        })
+    }
+
+    /// The API form of stored settings.
+    pub fn from_stored(s: &SettingsV1) -> SettingsBody {
+        SettingsBody {
+            title: s.title.clone(),
+            greeting: s.greeting.clone(),
+            colour: s.colour.clone(),
+            position: s.position.clone(),
+            prechat: s.prechat,
+            away_message: s.away_message.clone(),
+            utc_offset_min: s.utc_offset_min,
+            business_hours: s
+                .business_hours
+                .iter()
+                .map(|h| HoursBody {
+                    day: h.day,
+                    open: format_time(h.open_min),
+                    close: format_time(h.close_min),
+                })
+                .collect(),
+            allowed_origins: s.allowed_origins.clone(),
+        }
+    }
+}
+
+/// True when the shop is open at `unix_ms` (always, when no hours are set).
+pub fn open_at(settings: &SettingsV1, unix_ms: u64) -> bool {
+    if settings.business_hours.is_empty() {
+        return true;
+    }
+    let local_min = (unix_ms / 60_000) as i64 + i64::from(settings.utc_offset_min);
+    let day = (local_min.div_euclid(1440) + 4).rem_euclid(7) as u8; // 1970-01-01 was a Thursday
+    let minute = local_min.rem_euclid(1440) as u16;
+    settings
+        .business_hours
+        .iter()
+        .any(|h| h.day == day && h.open_min <= minute && minute < h.close_min)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body() -> SettingsBody {
+        SettingsBody::from_stored(&SettingsV1::default())
+    }
+
+    #[test]
+    fn opening_hours_follow_the_shops_time_zone() {
+        let mut settings = SettingsV1 {
+            utc_offset_min: 60,
+            ..SettingsV1::default()
+        };
+        // Monday 09:00-17:00 local (UTC+1).
+        settings.business_hours.push(OpeningHours {
+            day: 1,
+            open_min: 540,
+            close_min: 1020,
+        });
+        // 2026-11-23 is a Monday. 08:30 UTC = 09:30 local: open.
+        let monday_0830_utc = 1_795_422_600_000;
+        assert!(open_at(&settings, monday_0830_utc));
+        // 07:59 UTC = 08:59 local: closed.
+        assert!(!open_at(&settings, monday_0830_utc - 31 * 60_000));
+        // 16:00 UTC = 17:00 local: closed (closing time excluded).
+        assert!(!open_at(&settings, monday_0830_utc + 450 * 60_000));
+        // Same time on Tuesday: closed.
+        assert!(!open_at(&settings, monday_0830_utc + 86_400_000));
+        assert!(
+            open_at(&SettingsV1::default(), monday_0830_utc),
+            "no hours: always open"
+        );
+    }
+
+    #[test]
+    fn submitted_settings_are_checked() {
+        assert!(body().validate().is_ok());
+        let bad_colour = SettingsBody {
+            colour: "blue".into(),
+            ..body()
+        };
+        assert!(
+            bad_colour
+                .validate()
+                .expect_err("refused")
+                .contains("colour")
+        );
+        let bad_hours = SettingsBody {
+            business_hours: vec![HoursBody {
+                day: 1,
+                open: "17:00".into(),
+                close: "09:00".into(),
+            }],
+            ..body()
+        };
+        assert!(bad_hours.validate().is_err());
+        let bad_origin = SettingsBody {
+            allowed_origins: vec!["shop.example".into()],
+            ..body()
+        };
+        assert!(bad_origin.validate().is_err());
+        let good = SettingsBody {
+            business_hours: vec![HoursBody {
+                day: 6,
+                open: "10:00".into(),
+                close: "24:00".into(),
+            }],
+            allowed_origins: vec!["https://shop.example/".into()],
+            ..body()
+        };
+        let stored = good.validate().expect("valid");
+        assert_eq!(stored.allowed_origins, ["https://shop.example"]);
+        assert_eq!(
+            SettingsBody::from_stored(&stored).business_hours[0].close,
+            "24:00"
+        );
+    }
+}
