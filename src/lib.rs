@@ -18,6 +18,7 @@
 //! - [`auth`]: password hashing, tokens, setup codes, login throttling.
 //! - [`ratelimit`]: the per-connection token bucket.
 //! - [`metrics`]: counters and histograms rendered for Prometheus.
+//! - [`notify`]: readiness and stopping notices for systemd.
 //! - [`settings`]: the widget settings: validation and business hours.
 //! - [`intent`]: the on-device FAQ model's tokenizer (and, later, the model).
 //! - [`accounts`]: offline account commands on a stopped data directory.
@@ -33,6 +34,7 @@ pub mod http;
 pub mod hub;
 pub mod intent;
 pub mod metrics;
+pub mod notify;
 pub mod protocol;
 pub mod ratelimit;
 pub mod routing;

@@ -49,9 +49,11 @@ fn serve(config: deskbell::config::Config) -> Result<(), deskbell::error::Error>
         env!("CARGO_PKG_VERSION"),
         server.addr()
     );
+    deskbell::notify::notify("READY=1");
     let mut signals = signals;
     let signal = smol::block_on(signals.next());
     tracing::info!(?signal, "stopping");
+    deskbell::notify::notify("STOPPING=1");
     server.shutdown();
     Ok(())
 }
