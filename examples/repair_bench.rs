@@ -30,10 +30,20 @@ fn message(i: u64) -> NewMessage {
 
 /// Writes messages through the writer with `producers` in flight for `duration` or until
 /// `limit`; returns messages stored.
-fn write_for(dir: &std::path::Path, quick_repair: bool, duration: Duration, first: u64, limit: u64) -> u64 {
+fn write_for(
+    dir: &std::path::Path,
+    quick_repair: bool,
+    duration: Duration,
+    first: u64,
+    limit: u64,
+) -> u64 {
     let store = Store::open(dir).expect("open");
-    let config = WriterConfig { quick_repair, ..WriterConfig::default() };
-    let (writer, thread) = writer::spawn(store.db().clone(), config, Arc::new(Metrics::new())).expect("writer");
+    let config = WriterConfig {
+        quick_repair,
+        ..WriterConfig::default()
+    };
+    let (writer, thread) =
+        writer::spawn(store.db().clone(), config, Arc::new(Metrics::new())).expect("writer");
     for conversation in 1..=1000u64 {
         let op = WriteOp::OpenConversation {
             conversation,
@@ -58,7 +68,10 @@ fn write_for(dir: &std::path::Path, quick_repair: bool, duration: Duration, firs
                     if i >= limit {
                         break;
                     }
-                    let op = WriteOp::Append { conversation: 1 + i % 1000, message: message(i + 1000) };
+                    let op = WriteOp::Append {
+                        conversation: 1 + i % 1000,
+                        message: message(i + 1000),
+                    };
                     if writer.call(op).await.is_ok() {
                         stored += 1;
                     }
@@ -86,20 +99,29 @@ fn main() {
         write_for(&dir, quick, Duration::from_secs(600), 1 << 40, u64::MAX);
         return;
     }
-    let messages: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let messages: u64 = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
     for quick in [false, true] {
         let dir = tempfile::tempdir().expect("tempdir");
         let started = Instant::now();
         let stored = write_for(dir.path(), quick, Duration::from_secs(10), 0, u64::MAX);
         let rate = stored as f64 / started.elapsed().as_secs_f64();
-        println!("quick_repair={quick}: {rate:.0} durable msg/s (10 s, 512 producers, batches up to 256)");
+        println!(
+            "quick_repair={quick}: {rate:.0} durable msg/s (10 s, 512 producers, batches up to 256)"
+        );
 
         // Fill to `messages`, then keep writing in a child and kill it mid-write.
         let dir = tempfile::tempdir().expect("tempdir");
         write_for(dir.path(), quick, Duration::from_secs(400), 0, messages);
         let exe = std::env::current_exe().expect("exe");
         let mut child = Command::new(exe)
-            .args(["victim", &dir.path().display().to_string(), &quick.to_string()])
+            .args([
+                "victim",
+                &dir.path().display().to_string(),
+                &quick.to_string(),
+            ])
             .stdout(Stdio::null())
             .spawn()
             .expect("victim");
@@ -109,7 +131,9 @@ fn main() {
         let reopen = Instant::now();
         let store = Store::open(dir.path()).expect("reopens after SIGKILL");
         let took = reopen.elapsed();
-        let total: u64 = (1..=1000).map(|c| store.last_message(c).map(|(seq, _)| seq).unwrap_or(0)).sum();
+        let total: u64 = (1..=1000)
+            .map(|c| store.last_message(c).map(|(seq, _)| seq).unwrap_or(0))
+            .sum();
         println!(
             "quick_repair={quick}: reopen after SIGKILL took {:.1} ms ({total} messages in the file)",
             took.as_secs_f64() * 1000.0

@@ -24,6 +24,52 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create an admin account offline (server stopped).
     AddAdmin(AddAdminArgs),
+    /// Copy the database to a file (works while the server runs).
+    Backup(BackupArgs),
+    /// Put a backup in place (server stopped).
+    Restore(RestoreArgs),
+    /// Write all conversations as JSON lines or CSV.
+    Export(ExportArgs),
+}
+
+/// Copy the database to a file, consistently, while the server runs or not.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "backup")]
+pub struct BackupArgs {
+    /// data directory (same default as serve; /var/lib/deskbell for the system service)
+    #[argh(option)]
+    pub data: Option<PathBuf>,
+    /// the backup file to write
+    #[argh(option)]
+    pub to: PathBuf,
+}
+
+/// Restore a backup into a stopped server's data directory (the old database is kept
+/// as deskbell.redb.before-restore).
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "restore")]
+pub struct RestoreArgs {
+    /// data directory (same default as serve)
+    #[argh(option)]
+    pub data: Option<PathBuf>,
+    /// the backup file to restore
+    #[argh(option)]
+    pub from: PathBuf,
+}
+
+/// Write every conversation with its messages.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "export")]
+pub struct ExportArgs {
+    /// data directory (same default as serve)
+    #[argh(option)]
+    pub data: Option<PathBuf>,
+    /// jsonl (one conversation per line, default) or csv (one message per row)
+    #[argh(option, default = "String::from(\"jsonl\")")]
+    pub format: String,
+    /// file to write (default: standard output)
+    #[argh(option)]
+    pub to: Option<PathBuf>,
 }
 
 /// Run the chat server.
@@ -106,6 +152,13 @@ pub fn data_dir(flag: Option<PathBuf>) -> PathBuf {
         if !dir.is_empty() {
             return PathBuf::from(dir);
         }
+    }
+    // Run as root (e.g. `sudo deskbell backup`) next to the system service: its data.
+    let service_dir = PathBuf::from("/var/lib/deskbell");
+    if std::env::var("USER").is_ok_and(|u| u == "root")
+        && service_dir.join(crate::store::DB_FILE).exists()
+    {
+        return service_dir;
     }
     if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
         return PathBuf::from(dir).join("deskbell");

@@ -22,6 +22,8 @@
 //! - [`settings`]: the widget settings: validation and business hours.
 //! - [`intent`]: the on-device FAQ model's tokenizer (and, later, the model).
 //! - [`accounts`]: offline account commands on a stopped data directory.
+//! - [`maintenance`]: backup, restore and export commands.
+//! - [`control`]: the control socket those commands use to reach a running server.
 //! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
 
 pub mod accounts;
@@ -29,10 +31,12 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod control;
 pub mod error;
 pub mod http;
 pub mod hub;
 pub mod intent;
+pub mod maintenance;
 pub mod metrics;
 pub mod notify;
 pub mod protocol;

@@ -18,6 +18,27 @@ fn main() -> ExitCode {
             init_logging(None);
             add_admin(args)
         }
+        Command::Backup(args) => {
+            init_logging(Some("warn"));
+            let dir = data_dir(args.data);
+            deskbell::maintenance::backup(&dir, &args.to).map(|bytes| {
+                println!(
+                    "backed up {} to {} ({bytes} bytes)",
+                    dir.display(),
+                    args.to.display()
+                );
+            })
+        }
+        Command::Restore(args) => {
+            init_logging(Some("warn"));
+            let dir = data_dir(args.data);
+            deskbell::maintenance::restore(&dir, &args.from)
+                .map(|path| println!("restored {} into {}", args.from.display(), path.display()))
+        }
+        Command::Export(args) => {
+            init_logging(Some("warn"));
+            export(args)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -56,6 +77,28 @@ fn serve(config: deskbell::config::Config) -> Result<(), deskbell::error::Error>
     deskbell::notify::notify("STOPPING=1");
     server.shutdown();
     Ok(())
+}
+
+fn export(args: deskbell::cli::ExportArgs) -> Result<(), deskbell::error::Error> {
+    let format = match args.format.as_str() {
+        "jsonl" | "json" => deskbell::store::ExportFormat::JsonLines,
+        "csv" => deskbell::store::ExportFormat::Csv,
+        other => {
+            return Err(deskbell::error::Error::Usage(format!(
+                "--format is jsonl or csv, not {other}"
+            )));
+        }
+    };
+    let dir = data_dir(args.data);
+    match args.to {
+        Some(path) => {
+            let file = std::fs::File::create(&path).map_err(deskbell::error::Error::io(
+                format!("creating {}", path.display()),
+            ))?;
+            deskbell::maintenance::export(&dir, format, &mut std::io::BufWriter::new(file))
+        }
+        None => deskbell::maintenance::export(&dir, format, &mut std::io::stdout().lock()),
+    }
 }
 
 fn add_admin(args: AddAdminArgs) -> Result<(), deskbell::error::Error> {

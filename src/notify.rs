@@ -55,7 +55,8 @@ mod tests {
     fn readiness_reaches_an_abstract_socket() {
         use std::os::linux::net::SocketAddrExt;
         let name = format!("deskbell-test-{}", std::process::id());
-        let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes()).expect("addr");
+        let addr =
+            std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes()).expect("addr");
         let listener = UnixDatagram::bind_addr(&addr).expect("bind");
         send(OsStr::new(&format!("@{name}")), "STOPPING=1").expect("sent");
         let mut buf = [0u8; 64];

@@ -100,6 +100,20 @@ impl Server {
             settings,
         ));
         let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);
+        match crate::control::bind(&config.data_dir) {
+            Ok(control) => {
+                let task = crate::control::serve(
+                    control,
+                    app.store.clone(),
+                    config.data_dir.clone(),
+                    accept_stopped.clone(),
+                );
+                executor.spawn(task).detach();
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "no control socket: online backup and export are unavailable")
+            }
+        }
         executor
             .spawn(crate::http::serve(app.clone(), listener, accept_stopped))
             .detach();

@@ -2,7 +2,9 @@
 //! Reads go straight to the database; every write goes through the single [`writer`].
 //! Nothing here knows about HTTP or WebSockets.
 
+mod backup;
 mod error;
+mod export;
 mod ops;
 mod read;
 pub mod records;
@@ -14,7 +16,9 @@ use std::sync::Arc;
 
 use redb::{Database, ReadableTable};
 
+pub use backup::restore;
 pub use error::StoreError;
+pub use export::{ExportFormat, iso_time};
 pub use ops::{Appended, NewMessage, Outcome, VisitorUpdate, WriteOp};
 pub use read::{OpenConversation, preview_of};
 pub use tables::SCHEMA_VERSION;

@@ -4,6 +4,7 @@
 mod harness;
 
 mod api;
+mod backup;
 mod bad_http;
 mod bad_input;
 mod crash;
