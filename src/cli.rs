@@ -115,6 +115,10 @@ pub struct ServeArgs {
     /// repeat for several; none = any origin
     #[argh(option)]
     pub allowed_origin: Vec<String>,
+    /// delete closed conversations older than this many days, in the background
+    /// (default: keep everything)
+    #[argh(option)]
+    pub retain_days: Option<u64>,
     /// use redb quick-repair commits: faster restart after a crash, slower writes
     #[argh(switch)]
     pub quick_repair: bool,
@@ -203,6 +207,7 @@ impl ServeArgs {
         config.rate_burst = self.rate_burst;
         config.allowed_origins = self.allowed_origin;
         config.quick_repair = self.quick_repair;
+        config.retain_days = self.retain_days;
         Ok(config)
     }
 }

@@ -48,6 +48,10 @@ pub struct Config {
     pub batch_max: usize,
     /// Use redb quick-repair commits.
     pub quick_repair: bool,
+    /// Delete closed conversations older than this many days (None = keep forever).
+    pub retain_days: Option<u64>,
+    /// How often the retention task looks for old conversations.
+    pub retention_interval_ms: u64,
     /// Origins allowed to open visitor WebSockets (empty = any).
     pub allowed_origins: Vec<String>,
     /// Monotonic clock for timers (tests inject a manual one).
@@ -80,6 +84,8 @@ impl Config {
             session_ttl_ms: 30 * 24 * 3_600_000,
             batch_max: 256,
             quick_repair: false,
+            retain_days: None,
+            retention_interval_ms: 3_600_000,
             allowed_origins: Vec::new(),
             clock: Arc::new(SystemClock::new()),
         }

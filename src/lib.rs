@@ -17,6 +17,7 @@
 //! - [`protocol`]: wire frames, their postcard/JSON encodings, stable error codes.
 //! - [`auth`]: password hashing, tokens, setup codes, login throttling.
 //! - [`ratelimit`]: the per-connection token bucket.
+//! - [`retention`]: `--retain-days`, purging old closed conversations in the background.
 //! - [`metrics`]: counters and histograms rendered for Prometheus.
 //! - [`notify`]: readiness and stopping notices for systemd.
 //! - [`settings`]: the widget settings: validation and business hours.
@@ -41,6 +42,7 @@ pub mod metrics;
 pub mod notify;
 pub mod protocol;
 pub mod ratelimit;
+pub mod retention;
 pub mod routing;
 pub mod server;
 pub mod settings;

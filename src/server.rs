@@ -114,6 +114,17 @@ impl Server {
                 tracing::warn!(error = %e, "no control socket: online backup and export are unavailable")
             }
         }
+        if let Some(days) = config.retain_days {
+            let interval = std::time::Duration::from_millis(config.retention_interval_ms);
+            let task = crate::retention::run(
+                app.store.clone(),
+                writer.clone(),
+                days,
+                interval,
+                accept_stopped.clone(),
+            );
+            executor.spawn(task).detach();
+        }
         executor
             .spawn(crate::http::serve(app.clone(), listener, accept_stopped))
             .detach();

@@ -141,6 +141,12 @@ pub enum WriteOp {
         /// Its id.
         id: u64,
     },
+    /// Delete a closed conversation and everything in it (retention). Refused for a
+    /// conversation that is open again.
+    PurgeConversation {
+        /// The conversation.
+        id: u64,
+    },
     /// Forget a login session.
     DeleteSession {
         /// Token digest.
@@ -311,6 +317,7 @@ pub fn apply(
             }
             Ok(Outcome::Done)
         }
+        WriteOp::PurgeConversation { id } => purge(tx, id, seqs),
         WriteOp::DeleteSession { digest } => {
             tx.open_table(SESSIONS)?.remove(digest.as_slice())?;
             Ok(Outcome::Done)
@@ -443,4 +450,48 @@ fn create_agent(
     agents.insert(id, encode(&AgentRecord::V1(agent)).as_slice())?;
     names.insert(key.as_str(), id)?;
     Ok(Outcome::AgentCreated(id))
+}
+
+fn purge(tx: &WriteTransaction, id: u64, seqs: &mut SeqCache) -> Result<Outcome, StoreError> {
+    let mut convs = tx.open_table(CONVERSATIONS)?;
+    let record = match convs.get(id)? {
+        Some(v) => decode::<ConversationRecord>(v.value(), "conversations")?
+            .latest()
+            .clone(),
+        None => return Err(StoreError::NotFound("conversation")),
+    };
+    if record.status != ConversationStatus::Closed {
+        return Err(StoreError::Conflict(
+            "only closed conversations are purged".into(),
+        ));
+    }
+    let mut messages = tx.open_table(MESSAGES)?;
+    let keys: Vec<u64> = messages
+        .range((id, 0)..=(id, u64::MAX))?
+        .map(|row| row.map(|(k, _)| k.value().1))
+        .collect::<Result<_, _>>()?;
+    for seq in keys {
+        messages.remove((id, seq))?;
+    }
+    let mut client_ids = tx.open_table(CLIENT_IDS)?;
+    let mut ids = Vec::new();
+    for row in client_ids.range((id, "")..)? {
+        let (key, _) = row?;
+        let (conversation, client) = key.value();
+        if conversation != id {
+            break;
+        }
+        ids.push(client.to_string());
+    }
+    for client in ids {
+        client_ids.remove((id, client.as_str()))?;
+    }
+    let mut read = tx.open_table(READ_STATE)?;
+    read.remove((id, 0u8))?;
+    read.remove((id, 1u8))?;
+    tx.open_multimap_table(VISITOR_CONVERSATIONS)?
+        .remove(record.visitor, id)?;
+    convs.remove(id)?;
+    seqs.remove(&id);
+    Ok(Outcome::Done)
 }

@@ -330,6 +330,29 @@ impl Store {
             .collect()
     }
 
+    /// Closed conversations last changed before `cutoff_ms`, oldest first, at most `limit`.
+    pub fn expired_conversations(
+        &self,
+        cutoff_ms: u64,
+        limit: usize,
+    ) -> Result<Vec<u64>, StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(CONVERSATIONS)?;
+        let mut out = Vec::new();
+        for row in table.iter()? {
+            let (k, v) = row?;
+            let c = decode::<ConversationRecord>(v.value(), "conversations")?;
+            let c = c.latest();
+            if c.status == crate::protocol::ConversationStatus::Closed && c.updated_ms < cutoff_ms {
+                out.push(k.value());
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// A visitor's conversations, newest first.
     pub fn visitor_conversations(
         &self,

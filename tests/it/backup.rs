@@ -180,3 +180,48 @@ fn export_writes_json_lines_and_csv_while_running_and_offline() {
     );
     server.restart();
 }
+
+#[test]
+fn retention_purges_old_closed_conversations_and_keeps_open_ones() {
+    let server = TestServer::start_with(|c| {
+        c.retain_days = Some(0);
+        c.retention_interval_ms = 200;
+    });
+    let admin = server.admin();
+    let (alice_id, alice) = server.agent(&admin, "Alice", None);
+    let (mut agent, _) = Client::agent(server.addr, Encoding::Json, &alice);
+    let (mut leaving, _) = Client::visitor(server.addr, Encoding::Json, None);
+    leaving.say(None, "bye", "thanks, that's all");
+    let (closed, _) = leaving.ack("bye");
+    let (mut staying, _) = Client::visitor(server.addr, Encoding::Json, None);
+    staying.say(None, "hi", "still here");
+    let (open, _) = staying.ack("hi");
+    agent.assigned(closed, alice_id);
+    agent.send(&ClientFrame::Close(ConversationRef {
+        conversation: closed,
+    }));
+    leaving.message("Alice closed the conversation");
+
+    let listed = |server: &TestServer| {
+        let (_, list) = crate::harness::http(
+            server.addr,
+            "GET",
+            "/api/conversations?status=closed",
+            Some(&admin),
+            &serde_json::json!(null),
+        );
+        list.as_array().map(Vec::len).unwrap_or(0)
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while listed(&server) > 0 && std::time::Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(listed(&server), 0, "the closed conversation was purged");
+    let history = agent.sync(closed, 0);
+    assert!(history.is_empty(), "its messages are gone: {history:?}");
+    let kept = agent.sync(open, 0);
+    assert!(
+        kept.iter().any(|m| m.body == "still here"),
+        "open conversations are kept"
+    );
+}

@@ -1,0 +1,56 @@
+//! `--retain-days`: a background task that deletes closed conversations older than the
+//! retention period, one conversation per commit so chat traffic is never held up.
+
+use std::time::Duration;
+
+use futures_lite::future;
+
+use crate::store::{Store, WriteOp, WriterHandle};
+use crate::timer::unix_ms;
+
+/// Conversations looked at per round.
+const ROUND: usize = 100;
+
+/// Purges every `interval` until `stop` closes. Returns when stopped.
+pub async fn run(
+    store: Store,
+    writer: WriterHandle,
+    retain_days: u64,
+    interval: Duration,
+    stop: async_channel::Receiver<()>,
+) {
+    loop {
+        let stopped = future::or(async { stop.recv().await.is_err() }, async {
+            smol::Timer::after(interval).await;
+            false
+        })
+        .await;
+        if stopped {
+            return;
+        }
+        let cutoff = unix_ms().saturating_sub(retain_days * 86_400_000);
+        let reader = store.clone();
+        let expired = match smol::unblock(move || reader.expired_conversations(cutoff, ROUND)).await
+        {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::warn!(error = %e, "retention: could not list old conversations");
+                continue;
+            }
+        };
+        let mut purged = 0;
+        for id in expired {
+            match writer.call(WriteOp::PurgeConversation { id }).await {
+                Ok(_) => purged += 1,
+                Err(e) => tracing::warn!(conversation = id, error = %e, "retention: not purged"),
+            }
+        }
+        if purged > 0 {
+            tracing::info!(
+                purged,
+                retain_days,
+                "retention: deleted closed conversations past the retention period"
+            );
+        }
+    }
+}
