@@ -3,7 +3,7 @@
 // --c is the shop's colour, --on-c the text colour readable on it.
 
 var CSS = [
-  ':host{all:initial}',
+  ':host{all:initial!important}',
   '.db{--c:#2563eb;--on-c:#fff;position:fixed;bottom:20px;right:20px;z-index:2147483000;',
   'font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Microsoft YaHei",sans-serif;',
   'color:#111827;-webkit-font-smoothing:antialiased}',
@@ -19,6 +19,8 @@ var CSS = [
   'transition:transform .15s}',
   '.launcher:hover{transform:scale(1.06)}',
   '.launcher svg{width:28px;height:28px;fill:currentColor}',
+  '.launcher .shut{fill:none;stroke:currentColor;stroke-width:2.5;stroke-linecap:round}',
+  '.open .launcher .talk,.launcher .shut{display:none}.open .launcher .shut{display:block}',
   '.badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;padding:0 6px;',
   'border-radius:11px;background:#dc2626;color:#fff;font-size:12px;font-weight:700;',
   'line-height:22px;text-align:center;box-shadow:0 0 0 2px #fff}',
@@ -82,8 +84,10 @@ var CSS = [
 
   '.composer{display:flex;align-items:flex-end;gap:8px;padding:10px 10px 10px 14px;',
   'border-top:1px solid #e5e7eb;background:#fff}',
-  'textarea{flex:1;resize:none;border:0;outline:none;max-height:120px;min-height:24px;padding:6px 0;',
+  'textarea{flex:1;resize:none;border:0;max-height:120px;min-height:24px;padding:6px 0;',
   'background:transparent;line-height:1.4}',
+  'textarea:focus,textarea:focus-visible{outline:none}',
+  '.composer:focus-within{border-top-color:var(--c)}',
   '.send{width:40px;height:40px;border:0;border-radius:50%;background:var(--c);color:var(--on-c);',
   'display:grid;place-items:center;flex:none}',
   '.send svg{width:18px;height:18px;fill:currentColor}',

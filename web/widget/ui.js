@@ -3,7 +3,8 @@
 // the events chat.js emits and calls chat.js for what the visitor does. Every text from
 // the network or the settings goes through textContent; the template below is static.
 
-var ICON_CHAT = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M5 3h14a3 3 0 0 1 3 3v9a3 3 0 0 1-3 3h-7l-5 4v-4H5a3 3 0 0 1-3-3V6a3 3 0 0 1 3-3z"/></svg>';
+var ICON_CHAT = '<svg class="talk" viewBox="0 0 24 24" aria-hidden="true"><path d="M5 3h14a3 3 0 0 1 3 3v9a3 3 0 0 1-3 3h-7l-5 4v-4H5a3 3 0 0 1-3-3V6a3 3 0 0 1 3-3z"/></svg>' +
+  '<svg class="shut" viewBox="0 0 24 24" aria-hidden="true"><path d="m6 9 6 6 6-6"/></svg>';
 
 var TEMPLATE = '<div class="db">' +
   '<button class="launcher" type="button" aria-expanded="false">' + ICON_CHAT +
