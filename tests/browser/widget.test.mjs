@@ -205,6 +205,8 @@ test('offline: messages typed without a connection are sent exactly once, in ord
   await page.waitForFunction(() => window.__sockets.every((s) => s.readyState === WebSocket.CLOSED));
   await composer(page).fill('five');
   await composer(page).press('Enter');
+  await agent.send({ send: { conversation, client_id: 'a-missed', body: 'sent while you were away' } });
+  await agent.waitFor((got) => got.some((f) => f.ack?.client_id === 'a-missed'));
   await page.close();
   await context.setOffline(false);
   const next = await context.newPage();
@@ -224,6 +226,56 @@ test('offline: messages typed without a connection are sent exactly once, in ord
   await launcher(next).click();
   await bubbles(next, 'me').getByText('five').waitFor();
   assert.deepEqual(await bubbles(next, 'me').allTextContents(), ['one', 'two', 'three', 'four', 'five']);
+  assert.deepEqual(await bubbles(next, 'them').allTextContents(), ['sent while you were away']);
+});
+
+test('after an agent closes the conversation, the next message starts a new one', async (t) => {
+  const { server, token } = await withServer(t);
+  const agent = await openAgent(server, token);
+  const { page } = await openVisitor(server);
+  await launcher(page).click();
+  await composer(page).fill('first question');
+  await composer(page).press('Enter');
+  const first = await agent.waitFor((got) => got.find((f) => f.message?.body === 'first question')?.message);
+  await agent.send({ close: { conversation: first.conversation } });
+  await page.locator('[data-deskbell] .sys').getByText('The conversation has ended').waitFor();
+
+  await composer(page).fill('second question');
+  await composer(page).press('Enter');
+  const second = await agent.waitFor((got) => got.find((f) => f.message?.body === 'second question')?.message);
+  assert.ok(second.conversation > first.conversation, 'a new conversation');
+  await agent.send({ send: { conversation: second.conversation, client_id: 'a-1', body: 'answer two' } });
+  await bubbles(page, 'them').getByText('answer two').waitFor();
+
+  await page.reload();
+  await bubbles(page, 'them').getByText('answer two').waitFor();
+  assert.deepEqual(await bubbles(page, 'me').allTextContents(), ['second question']);
+  assert.equal(await page.evaluate(() => localStorage.getItem('deskbell:default:conv')), String(second.conversation));
+});
+
+test('a long conversation loads its newest page first, older ones on request', async (t) => {
+  const { server, token } = await withServer(t, ['--rate-per-sec', '500', '--rate-burst', '500']);
+  const agent = await openAgent(server, token);
+  const { page } = await openVisitor(server);
+  await launcher(page).click();
+  await composer(page).fill('count for me');
+  await composer(page).press('Enter');
+  const first = await agent.waitFor((got) => got.find((f) => f.message?.body === 'count for me')?.message);
+  for (let i = 1; i <= 70; i++) {
+    await agent.send({ send: { conversation: first.conversation, client_id: `n-${i}`, body: `number ${i}` } });
+  }
+  await bubbles(page, 'them').getByText('number 70', { exact: true }).waitFor();
+
+  await page.reload();
+  await bubbles(page, 'them').getByText('number 70', { exact: true }).waitFor();
+  const more = page.locator('[data-deskbell] .more');
+  await more.waitFor();
+  assert.ok((await bubbles(page, 'them').count()) <= 50, 'one page at first');
+  await more.click();
+  await bubbles(page, 'me').getByText('count for me').waitFor();
+  await more.waitFor({ state: 'hidden' });
+  const texts = await bubbles(page, 'them').allTextContents();
+  assert.deepEqual(texts, Array.from({ length: 70 }, (_, i) => `number ${i + 1}`));
 });
 
 test('nobody online: the away message, email capture and the place in the queue', async (t) => {
