@@ -68,6 +68,8 @@ async function openVisitor(server, options = {}) {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   page.on('pageerror', (e) => { page.errors = (page.errors || []).concat(e.message); });
+  page.sockets = 0;
+  page.on('websocket', () => { page.sockets += 1; });
   await page.goto(server.url + (options.path || '/demo/'));
   return { context, page };
 }
@@ -81,6 +83,10 @@ test('visitor and agent chat: send, reply, typing, read ticks, history after rel
   const agent = await openAgent(server, token);
   const { page } = await openVisitor(server);
 
+  // A page view alone opens no connection; opening the chat does.
+  await launcher(page).waitFor();
+  await page.waitForTimeout(300);
+  assert.equal(page.sockets, 0, 'no WebSocket before the visitor opens the chat');
   await launcher(page).click();
   await assert.doesNotReject(composer(page).waitFor());
   await composer(page).fill('Do you ship to Norway?');
@@ -130,6 +136,7 @@ test('visitor and agent chat: send, reply, typing, read ticks, history after rel
   const mine = await bubbles(page, 'me').allTextContents();
   assert.deepEqual(mine, ['Do you ship to Norway?', 'Gret\nThanks']);
   assert.equal(await bubbles(page, 'them').count(), 2);
+  assert.equal(await page.locator('[data-deskbell] .msg.me .tick.read').count(), 1, 'read tick kept');
   assert.deepEqual(page.errors || [], []);
 });
 

@@ -42,6 +42,11 @@ Widget.prototype.onMessage = function (d) {
   this.keys[key] = el;
   var atBottom = this.nearBottom();
   this.place(el);
+  var before = el.previousElementSibling;
+  if (el._who && before && before._author === el._author) el._who.hidden = true; // same sender
+  if (m.author.kind === 'visitor' && m.conversation === this.chat.conv && m.seq <= this.chat.readAgent) {
+    this.setTick(el, 'read');
+  }
   if (m.author.kind === 'agent' && m.author.name && m.conversation === this.chat.conv) {
     this.agentName = m.author.name;
     this.refresh();
@@ -72,7 +77,9 @@ Widget.prototype.build = function (m) {
     who.className = 'who';
     who.textContent = m.author.name || (m.author.kind === 'bot' ? t('bot') : t('colleague'));
     el.appendChild(who);
+    el._who = who;
   }
+  el._author = m.author.kind + m.author.id;
   var bubble = document.createElement('div');
   bubble.className = 'bubble';
   bubble.textContent = m.body;

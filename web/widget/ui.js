@@ -270,14 +270,15 @@ Widget.prototype.refresh = function () {
   this.shadow.querySelector('.subtext').textContent = assigned && this.agentName
     ? t('agentNamed', { name: this.agentName })
     : away ? (s.away_message || t('away')).split(/[.。!！]/)[0] : t('replySoon');
+  var needForm = !!s.prechat && !contact.name && !this.chat.conv && !this.chat.outbox().length;
   this.awayBox.hidden = !away;
-  this.awayForm.hidden = !!contact.email;
+  this.awayForm.hidden = !!contact.email || needForm; // the pre-chat form asks for it
+  this.awayForm.elements.name.hidden = !!contact.name;
   var thanks = this.shadow.querySelector('.thanks');
   thanks.hidden = !contact.email;
   thanks.textContent = contact.email ? t('emailThanks', { email: contact.email }) : '';
   this.queueEl.hidden = !(this.queued > 0 && this.status === 'queued');
   this.queueEl.textContent = t('queue', { n: this.queued });
-  var needForm = !!s.prechat && !contact.name && !this.chat.conv && !this.chat.outbox().length;
   this.prechat.hidden = !needForm;
   this.composer.hidden = needForm;
 };
