@@ -417,3 +417,12 @@ test('phone: the open widget fills the screen (screenshot in docs/screenshots)',
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, 'widget-phone.png') });
 });
+
+test('a website the server does not allow gets a notice, not a reconnect storm', async (t) => {
+  const { server } = await withServer(t, ['--allowed-origin', 'https://shop.example']);
+  const { page } = await openVisitor(server);
+  await launcher(page).click();
+  await page.locator('[data-deskbell] .conn').getByText('not available on this website').waitFor();
+  await page.waitForTimeout(2500);
+  assert.equal(page.sockets, 1);
+});

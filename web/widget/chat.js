@@ -50,6 +50,7 @@ function Chat(options) {
   this.store = siteStore(options.site);
   this.ws = null;
   this.wanted = false; // connect and stay connected
+  this.listening = false; // online/visibility listeners installed
   this.welcomed = false; // welcome received on this socket
   this.ready = false; // welcome received and the conversation synced
   this.attempt = 0;
@@ -75,13 +76,19 @@ Chat.prototype.hasHistory = function () {
 Chat.prototype.start = function () {
   if (this.wanted) return;
   this.wanted = true;
+  if (!this.listening) this.listen();
+  this.connect();
+};
+
+/** Reconnects at once when the network returns or the page becomes visible again. */
+Chat.prototype.listen = function () {
+  this.listening = true;
   var self = this;
   var soon = function () { if (!document.hidden) self.reconnectNow(); };
   window.addEventListener('online', soon);
   window.addEventListener('pageshow', soon);
   document.addEventListener('visibilitychange', soon);
   window.addEventListener('offline', function () { if (self.ws) self.ws.close(); });
-  this.connect();
 };
 
 Chat.prototype.connect = function () {
@@ -358,7 +365,7 @@ Chat.prototype.onAck = function (a) {
 };
 
 Chat.prototype.onError = function (e) {
-  if (!this.ready && (e.code === 4030 || e.code === 4002) && !e.client_id) {
+  if (!this.welcomed && (e.code === 4030 || e.code === 4002)) {
     this.wanted = false; // hello refused: this website may not use the chat
     this.emit('state', 'unavailable');
     return;
