@@ -13,3 +13,5 @@ pub use server_frames::*;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod vectors;

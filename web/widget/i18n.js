@@ -1,1 +1,104 @@
-// Widget texts: placeholder.
+// i18n.js: the widget's own texts in English and Simplified Chinese. The shop's texts
+// (title, greeting, away message) come from the console settings and are shown as given.
+
+var TEXTS = {
+  en: {
+    title: 'Chat with us',
+    greeting: 'Hi! How can we help?',
+    away: 'We are away right now. Leave your email and we will answer soon.',
+    open: 'Open chat',
+    openUnread: 'Open chat, {n} unread',
+    close: 'Close chat',
+    soundOn: 'Sound on',
+    soundOff: 'Sound off',
+    message: 'Message',
+    placeholder: 'Type a message…',
+    send: 'Send',
+    typing: '{name} is typing…',
+    someone: 'Someone',
+    agentNamed: 'You are chatting with {name}',
+    replySoon: 'We usually reply in a few minutes',
+    queue: 'Waiting: you are number {n}',
+    pending: 'Sending',
+    sent: 'Sent',
+    read: 'Read',
+    failed: 'Not sent: {why}',
+    offline: 'You are offline. Messages will be sent when you are back.',
+    connecting: 'Connecting…',
+    unavailable: 'The chat is not available on this website.',
+    earlier: 'Show earlier messages',
+    name: 'Your name',
+    nameOptional: 'Your name (optional)',
+    email: 'Your email',
+    start: 'Start chat',
+    prechatIntro: 'Please tell us who you are.',
+    notify: 'Let me know',
+    emailThanks: 'Thanks! We will answer at {email}.',
+    you: 'You',
+    bot: 'Assistant',
+    ev_queued: 'Waiting for someone to join',
+    ev_assigned: '{name} joined the conversation',
+    ev_transferred: 'The conversation was transferred',
+    ev_closed: 'The conversation has ended. Write again at any time.',
+    ev_reopened: 'The conversation was reopened',
+    colleague: 'A colleague'
+  },
+  zh: {
+    title: '在线咨询',
+    greeting: '您好！有什么可以帮您？',
+    away: '我们暂时不在线。请留下邮箱，我们会尽快回复。',
+    open: '打开聊天',
+    openUnread: '打开聊天，{n} 条未读',
+    close: '关闭聊天',
+    soundOn: '提示音已开',
+    soundOff: '提示音已关',
+    message: '消息',
+    placeholder: '输入消息…',
+    send: '发送',
+    typing: '{name} 正在输入…',
+    someone: '对方',
+    agentNamed: '{name} 正在为您服务',
+    replySoon: '我们通常几分钟内回复',
+    queue: '排队中：您是第 {n} 位',
+    pending: '发送中',
+    sent: '已发送',
+    read: '已读',
+    failed: '发送失败：{why}',
+    offline: '网络已断开，恢复后会自动发送消息。',
+    connecting: '正在连接…',
+    unavailable: '本网站暂不支持在线咨询。',
+    earlier: '查看更早的消息',
+    name: '您的称呼',
+    nameOptional: '您的称呼（选填）',
+    email: '您的邮箱',
+    start: '开始咨询',
+    prechatIntro: '请先告诉我们您的称呼。',
+    notify: '通知我',
+    emailThanks: '谢谢！我们会回复到 {email}。',
+    you: '我',
+    bot: '智能助手',
+    ev_queued: '正在等待客服接入',
+    ev_assigned: '{name} 已加入对话',
+    ev_transferred: '对话已转接',
+    ev_closed: '对话已结束，您可以随时再次留言。',
+    ev_reopened: '对话已重新打开',
+    colleague: '客服'
+  }
+};
+
+/** Picks `en` or `zh` from the snippet's data-language, else the browser's language. */
+function pickLanguage(asked) {
+  var lang = (asked || navigator.language || 'en').toLowerCase();
+  return lang.indexOf('zh') === 0 ? 'zh' : 'en';
+}
+
+/** Returns t(key, {name: …}) for one language: the text with {placeholders} filled. */
+function translator(lang) {
+  var table = TEXTS[lang] || TEXTS.en;
+  return function (key, args) {
+    var text = table[key] || TEXTS.en[key] || key;
+    return text.replace(/\{(\w+)\}/g, function (_, k) {
+      return args && args[k] !== undefined ? String(args[k]) : '';
+    });
+  };
+}

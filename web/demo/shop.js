@@ -1,0 +1,11 @@
+// The demo shop's only behaviour: a pretend cart counter.
+(function () {
+  var count = 0;
+  var cart = document.getElementById('cart');
+  document.querySelectorAll('.buy button').forEach(function (button) {
+    button.addEventListener('click', function () {
+      count += 1;
+      cart.textContent = 'Cart (' + count + ')';
+    });
+  });
+})();

@@ -1,0 +1,424 @@
+// chat.js: the visitor's side of the protocol, no DOM. Owns the WebSocket (reconnects
+// with jittered backoff), the visitor token, the outbox of unsent messages (kept in
+// localStorage, resent with the same client id until acked: the server deduplicates),
+// and per-conversation sequence numbers (resume with `sync` from the last one held).
+// It tells the UI what happened through emit(event, data).
+
+var HISTORY_PAGE = 50;
+var ACK_TIMEOUT_MS = 15000;
+var TYPING_IDLE_MS = 3000;
+var MAX_BACKOFF_MS = 30000;
+
+/** localStorage under "deskbell:SITE:NAME", or memory when storage is unavailable. */
+function siteStore(site) {
+  var memory = {};
+  var prefix = 'deskbell:' + site + ':';
+  return {
+    get: function (name) {
+      try {
+        var raw = window.localStorage.getItem(prefix + name);
+        return raw === null ? null : JSON.parse(raw);
+      } catch (e) { return name in memory ? memory[name] : null; }
+    },
+    set: function (name, value) {
+      memory[name] = value;
+      try {
+        if (value === null) window.localStorage.removeItem(prefix + name);
+        else window.localStorage.setItem(prefix + name, JSON.stringify(value));
+      } catch (e) { /* private mode or full: memory only */ }
+    }
+  };
+}
+
+/** A unique client id for a message. */
+function newClientId() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  var hex = '';
+  var bytes = new Uint8Array(16);
+  if (window.crypto && crypto.getRandomValues) crypto.getRandomValues(bytes);
+  for (var i = 0; i < 16; i++) {
+    var b = bytes[i] || Math.floor(Math.random() * 256);
+    hex += (b < 16 ? '0' : '') + b.toString(16);
+  }
+  return hex;
+}
+
+function Chat(options) {
+  this.url = options.wsUrl;
+  this.site = options.site;
+  this.emit = options.emit;
+  this.store = siteStore(options.site);
+  this.ws = null;
+  this.wanted = false; // connect and stay connected
+  this.listening = false; // online/visibility listeners installed
+  this.welcomed = false; // welcome received on this socket
+  this.ready = false; // welcome received and the conversation synced
+  this.attempt = 0;
+  this.retryTimer = null;
+  this.ackTimer = null;
+  this.conv = this.store.get('conv'); // the current conversation id
+  this.status = null; // queued / assigned / closed
+  this.last = {}; // conversation id -> highest seq held
+  this.oldest = {}; // conversation id -> lowest seq held (for history paging)
+  this.initial = null; // conversation whose first history page is on its way
+  this.readAgent = 0; // agents have read the visitor's messages up to this seq
+  this.readVisitor = 0; // the visitor has read up to this seq
+  this.typingOn = false;
+  this.typingTimer = null;
+}
+
+/** True when this visitor already has something going on: connect at page load. */
+Chat.prototype.hasHistory = function () {
+  return !!(this.conv || this.outbox().length || this.store.get('profile_pending'));
+};
+
+/** Starts connecting (once the visitor opens the panel or has a conversation). */
+Chat.prototype.start = function () {
+  if (this.wanted) return;
+  this.wanted = true;
+  if (!this.listening) this.listen();
+  this.connect();
+};
+
+/** Reconnects at once when the network returns or the page becomes visible again. */
+Chat.prototype.listen = function () {
+  this.listening = true;
+  var self = this;
+  var soon = function () { if (!document.hidden) self.reconnectNow(); };
+  window.addEventListener('online', soon);
+  window.addEventListener('pageshow', soon);
+  document.addEventListener('visibilitychange', soon);
+  window.addEventListener('offline', function () { if (self.ws) self.ws.close(); });
+};
+
+Chat.prototype.connect = function () {
+  if (this.ws || !this.wanted) return;
+  clearTimeout(this.retryTimer);
+  this.emit('state', 'connecting');
+  var ws;
+  try {
+    ws = new WebSocket(this.url, 'deskbell.v1.postcard');
+  } catch (e) {
+    this.scheduleReconnect();
+    return;
+  }
+  ws.binaryType = 'arraybuffer';
+  this.ws = ws;
+  var self = this;
+  ws.onopen = function () { self.hello(); };
+  ws.onmessage = function (event) {
+    if (self.ws !== ws || typeof event.data === 'string') return;
+    var frame;
+    try {
+      frame = Codec.decodeServer(new Uint8Array(event.data));
+    } catch (e) {
+      return; // a newer server's frame type: tolerated, ignored
+    }
+    self.handle(frame);
+  };
+  ws.onclose = function () {
+    if (self.ws !== ws) return;
+    self.ws = null;
+    self.ready = false;
+    self.welcomed = false;
+    clearTimeout(self.ackTimer);
+    self.ackTimer = null;
+    self.emit('state', navigator.onLine === false ? 'offline' : 'connecting');
+    self.scheduleReconnect();
+  };
+};
+
+Chat.prototype.scheduleReconnect = function () {
+  if (!this.wanted) return;
+  var ceiling = Math.min(MAX_BACKOFF_MS, 1000 * Math.pow(2, this.attempt));
+  this.attempt = Math.min(this.attempt + 1, 10);
+  var self = this;
+  clearTimeout(this.retryTimer);
+  this.retryTimer = setTimeout(function () { self.connect(); }, ceiling * (0.5 + Math.random() / 2));
+};
+
+/** Back online or visible again: do not wait for the backoff timer. */
+Chat.prototype.reconnectNow = function () {
+  if (!this.wanted || this.ws) return;
+  this.attempt = 0;
+  this.connect();
+};
+
+Chat.prototype.send = function (frame) {
+  if (!this.ws || this.ws.readyState !== 1) return false;
+  this.ws.send(Codec.encodeClient(frame));
+  return true;
+};
+
+Chat.prototype.hello = function () {
+  this.send({ hello_visitor: {
+    site: this.site,
+    token: this.store.get('token'),
+    page: String(location.href).slice(0, 2048),
+    referrer: document.referrer || null,
+    language: navigator.language || null,
+    utc_offset_min: -new Date().getTimezoneOffset()
+  } });
+};
+
+Chat.prototype.handle = function (frame) {
+  var type = Object.keys(frame)[0];
+  var body = frame[type];
+  switch (type) {
+    case 'welcome': return this.onWelcome(body);
+    case 'ack': return this.onAck(body);
+    case 'message': return this.onMessage(body, false);
+    case 'synced': return this.onSynced(body);
+    case 'resync': return this.onResync(body);
+    case 'typing':
+      if (body.author.kind !== 'visitor') this.emit('typing', { on: body.on, author: body.author });
+      return;
+    case 'read_up_to': return this.onRead(body);
+    case 'queue_position':
+      if (body.conversation === this.conv) this.emit('queue', body.position);
+      return;
+    case 'history': return this.onHistory(body);
+    case 'error': return this.onError(body);
+  }
+};
+
+Chat.prototype.onWelcome = function (w) {
+  this.attempt = 0;
+  this.welcomed = true;
+  var hadToken = this.store.get('token');
+  if (w.visitor_token) {
+    this.store.set('token', w.visitor_token);
+    if (hadToken) {
+      // The server no longer knows us (a restored backup): start over, keep the outbox.
+      this.last = {};
+      this.oldest = {};
+      this.emit('forget');
+    }
+  }
+  this.emit('agents_online', w.agents_online);
+  var pending = this.store.get('profile_pending');
+  if (pending && this.send({ profile: pending })) this.store.set('profile_pending', null);
+  var c = w.conversation;
+  this.setConversation(c ? c.id : null);
+  if (!c) {
+    this.becomeReady();
+    return;
+  }
+  this.status = c.status;
+  this.readAgent = Math.max(this.readAgent, c.read_agent);
+  this.readVisitor = Math.max(this.readVisitor, c.read_visitor);
+  this.emit('status', { status: c.status, agent: c.agent });
+  this.emit('queue', c.status === 'queued' ? c.queue_position || 0 : 0);
+  this.emit('read', this.readAgent);
+  var held = this.last[c.id];
+  if (held === undefined && c.last_seq > HISTORY_PAGE) {
+    // A long conversation and nothing on screen: the newest page, then sync after it.
+    this.initial = c.id;
+    this.send({ history: { conversation: c.id, before_seq: 0, limit: HISTORY_PAGE } });
+  } else {
+    this.send({ sync: { conversation: c.id, after_seq: held || 0 } });
+  }
+};
+
+Chat.prototype.setConversation = function (id) {
+  if (id === this.conv) return;
+  this.conv = id;
+  this.store.set('conv', id);
+  this.status = id ? 'queued' : null;
+  this.readAgent = 0;
+  this.readVisitor = 0;
+};
+
+Chat.prototype.becomeReady = function () {
+  if (this.ready) return;
+  this.ready = true;
+  this.emit('state', 'online');
+  this.flush();
+};
+
+Chat.prototype.onSynced = function (s) {
+  this.last[s.conversation] = Math.max(this.last[s.conversation] || 0, s.upto_seq);
+  if (s.conversation === this.conv) this.becomeReady();
+  this.emit('synced', s.conversation);
+};
+
+Chat.prototype.onResync = function (r) {
+  this.last[r.conversation] = 0;
+  delete this.oldest[r.conversation];
+  this.emit('drop', r.conversation);
+  this.send({ sync: { conversation: r.conversation, after_seq: 0 } });
+};
+
+Chat.prototype.onMessage = function (m, older) {
+  var c = m.conversation;
+  if (!older) {
+    if (m.seq <= (this.last[c] || 0)) return; // already held (a repeated replay)
+    this.last[c] = m.seq;
+  }
+  if (this.oldest[c] === undefined || m.seq < this.oldest[c]) this.oldest[c] = m.seq;
+  if (m.event === 'note') return; // never sent to visitors; ignore if it ever is
+  if (c === this.conv && m.event && !older) {
+    var kind = typeof m.event === 'string' ? m.event : Object.keys(m.event)[0];
+    var status = { queued: 'queued', assigned: 'assigned', transferred: 'assigned', closed: 'closed' }[kind];
+    if (status) this.status = status;
+    if (status === 'assigned' || status === 'closed') this.emit('queue', 0);
+    if (status) this.emit('status', { status: status });
+  }
+  if (m.author.kind === 'visitor' && m.client_id) this.dropFromOutbox(m.client_id);
+  var theirs = m.author.kind === 'agent' || m.author.kind === 'bot';
+  this.emit('message', {
+    message: m,
+    older: older,
+    live: this.ready && !older,
+    unread: theirs && c === this.conv && m.seq > this.readVisitor
+  });
+};
+
+Chat.prototype.onHistory = function (h) {
+  for (var i = 0; i < h.messages.length; i++) {
+    this.onMessage(h.messages[i], h.conversation !== this.initial);
+  }
+  this.emit('more', h.has_more);
+  if (h.conversation === this.initial) {
+    this.initial = null;
+    this.send({ sync: { conversation: h.conversation, after_seq: this.last[h.conversation] || 0 } });
+  }
+};
+
+/** Asks for the page before the oldest message shown. */
+Chat.prototype.loadEarlier = function () {
+  var c = this.conv;
+  if (c && this.oldest[c] > 1) {
+    this.send({ history: { conversation: c, before_seq: this.oldest[c], limit: HISTORY_PAGE } });
+  }
+};
+
+Chat.prototype.onRead = function (r) {
+  if (r.conversation !== this.conv) return;
+  if (r.reader === 'agent') {
+    this.readAgent = Math.max(this.readAgent, r.seq);
+    this.emit('read', this.readAgent);
+  } else if (r.seq > this.readVisitor) {
+    this.readVisitor = r.seq; // read in another tab
+    this.emit('seen');
+  }
+};
+
+// ---- the outbox ----
+
+Chat.prototype.outbox = function () { return this.store.get('outbox') || []; };
+
+Chat.prototype.dropFromOutbox = function (clientId) {
+  var box = this.outbox();
+  var kept = box.filter(function (e) { return e.client_id !== clientId; });
+  if (kept.length !== box.length) this.store.set('outbox', kept);
+  if (!kept.length) {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+  }
+};
+
+/** Queues a message: shown at once, sent now or when the connection returns. */
+Chat.prototype.post = function (body) {
+  var entry = { client_id: newClientId(), body: body, at_ms: Date.now() };
+  var box = this.outbox();
+  box.push(entry);
+  this.store.set('outbox', box);
+  this.emit('pending', entry);
+  this.typing(false);
+  if (this.ready) this.transmit(entry);
+  else this.start();
+  return entry;
+};
+
+/** Sends everything in the outbox, oldest first (a resend keeps its client id). */
+Chat.prototype.flush = function () {
+  var box = this.outbox();
+  for (var i = 0; i < box.length; i++) this.transmit(box[i]);
+};
+
+Chat.prototype.transmit = function (entry) {
+  if (!this.send({ send: { conversation: null, client_id: entry.client_id, body: entry.body } })) return;
+  if (!this.ackTimer) this.armAckTimer();
+};
+
+/** No ack in time: the socket is probably dead without knowing it. Reconnect, resend. */
+Chat.prototype.armAckTimer = function () {
+  var self = this;
+  var ws = this.ws;
+  clearTimeout(this.ackTimer);
+  this.ackTimer = setTimeout(function () {
+    self.ackTimer = null;
+    if (self.ws === ws && ws && self.outbox().length) ws.close();
+  }, ACK_TIMEOUT_MS);
+};
+
+Chat.prototype.onAck = function (a) {
+  this.dropFromOutbox(a.client_id);
+  if (a.conversation !== this.conv) {
+    // The first message of a new conversation (or after the old one was closed).
+    this.setConversation(a.conversation);
+    this.emit('status', { status: 'queued' });
+  }
+  this.emit('acked', a);
+  if (this.outbox().length) this.armAckTimer();
+};
+
+Chat.prototype.onError = function (e) {
+  if (!this.welcomed && (e.code === 4030 || e.code === 4002)) {
+    this.wanted = false; // hello refused: this website may not use the chat
+    this.emit('state', 'unavailable');
+    return;
+  }
+  if (!e.client_id) return;
+  var retry = e.code === 4290 || e.code >= 5000;
+  if (retry) {
+    var self = this;
+    setTimeout(function () { if (self.ready) self.flush(); }, 2000 + Math.random() * 2000);
+    return;
+  }
+  var known = this.outbox().some(function (m) { return m.client_id === e.client_id; });
+  if (!known) return;
+  this.dropFromOutbox(e.client_id);
+  this.emit('failed', { client_id: e.client_id, why: e.message });
+};
+
+// ---- typing, reading, profile ----
+
+/** The visitor typed (true) or sent/cleared (false): typing frames, debounced. */
+Chat.prototype.typing = function (active) {
+  if (!this.ready || !this.conv || this.status === 'closed') return;
+  var self = this;
+  clearTimeout(this.typingTimer);
+  if (active) {
+    if (!this.typingOn) this.typingOn = this.send({ typing: { conversation: null, on: true } });
+    this.typingTimer = setTimeout(function () { self.typing(false); }, TYPING_IDLE_MS);
+  } else if (this.typingOn) {
+    this.typingOn = false;
+    this.send({ typing: { conversation: null, on: false } });
+  }
+};
+
+/** The visitor is looking at the conversation: everything held is read. */
+Chat.prototype.markRead = function () {
+  var last = this.conv && this.last[this.conv];
+  if (!this.ready || !last || last <= this.readVisitor || this.status === 'closed') return;
+  this.readVisitor = last;
+  this.send({ read: { conversation: null, seq: last } });
+};
+
+/** Name and/or email for the agents (pre-chat form, away email form). */
+Chat.prototype.profile = function (name, email) {
+  var mine = this.store.get('contact') || {};
+  if (name) mine.name = name;
+  if (email) mine.email = email;
+  this.store.set('contact', mine);
+  var frame = { name: name || null, email: email || null };
+  if (!this.welcomed || !this.send({ profile: frame })) {
+    this.store.set('profile_pending', frame);
+    this.start();
+  }
+};
+
+/** What the visitor told us before: {name, email}. */
+Chat.prototype.contact = function () { return this.store.get('contact') || {}; };

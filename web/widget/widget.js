@@ -1,1 +1,0 @@
-// The deskbell widget: placeholder until the widget lands.
