@@ -32,7 +32,7 @@ export function mountConversation(id) {
     clearTimeout(readTimer);
     readTimer = setTimeout(() => {
       if (document.visibilityState === 'visible' && document.hasFocus() && messages.atBottom()) markRead(id);
-    }, 400);
+    }, 150);
   };
   const messages = createMessageList(id, { onNearBottom: scheduleRead });
   const composer = createComposer(id);

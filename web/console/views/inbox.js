@@ -43,6 +43,10 @@ async function loadClosed() {
   changed('closed', 'convs');
 }
 
+function concernsMe(conv) {
+  return inTab(conv, 'queue') || inTab(conv, 'mine');
+}
+
 function rowContent(conv) {
   const name = visitorLabel(conv);
   const { count, approx } = unread(conv);
@@ -63,7 +67,7 @@ function rowContent(conv) {
         h('span', { class: 'row-time' }, shortTime(conv.last_at_ms))),
       h('span', { class: 'row-bottom' },
         typing ? h('span', { class: 'row-preview row-typing' }, 'typing…') : h('span', { class: 'row-preview' }, conv.preview || ' '),
-        count > 0 ? h('span', { class: 'badge', title: `${count} unread` }, `${count}${approx ? '+' : ''}`) : null),
+        count > 0 ? h('span', { class: `badge${concernsMe(conv) ? '' : ' badge-quiet'}`, title: `${count} unread` }, `${count}${approx ? '+' : ''}`) : null),
       h('span', { class: 'row-meta' }, chip, h('span', { class: 'row-id' }, `#${conv.id}`))),
   ];
 }
@@ -104,7 +108,8 @@ export function mountInbox() {
       const active = name === tab;
       link.classList.toggle('active', active);
       link.setAttribute('aria-selected', String(active));
-      if (name === 'closed') { count.hidden = true; continue; }
+      // "All open" is the others added up: no count of its own.
+      if (name === 'closed' || name === 'open') { count.hidden = true; continue; }
       const convs = [...state.convs.values()].filter((c) => inTab(c, name));
       const unreadTotal = convs.reduce((n, c) => n + unread(c).count, 0);
       count.hidden = convs.length === 0;
@@ -127,7 +132,7 @@ export function mountInbox() {
       }
       fill(row, rowContent(conv));
       row.classList.toggle('selected', conv.id === selected);
-      row.classList.toggle('unread', unread(conv).count > 0);
+      row.classList.toggle('unread', unread(conv).count > 0 && concernsMe(conv));
       if (conv.id === selected) row.setAttribute('aria-current', 'true'); else row.removeAttribute('aria-current');
       if (row !== cursor) list.insertBefore(row, cursor); else cursor = cursor.nextSibling;
     }

@@ -75,6 +75,9 @@ export function createMessageList(id, { onNearBottom }) {
   const el = h('div', { class: 'messages-wrap' }, list, jump);
   let cache = new Map();
   let lastKey = null;
+  // Whether the agent is reading the newest messages; kept when the list is resized
+  // (composer grows, typing line, first layout) so the bottom stays in view.
+  let pinned = true;
 
   function atBottom() {
     return list.scrollHeight - list.scrollTop - list.clientHeight < 48;
@@ -86,9 +89,13 @@ export function createMessageList(id, { onNearBottom }) {
   }
 
   list.addEventListener('scroll', () => {
+    pinned = atBottom();
     if (list.scrollTop < 120) loadOlder(id);
-    if (atBottom()) { jump.hidden = true; onNearBottom(); }
+    if (pinned) { jump.hidden = true; onNearBottom(); }
   }, { passive: true });
+  new ResizeObserver(() => {
+    if (pinned) { scrollToBottom(); onNearBottom(); }
+  }).observe(list);
 
   function items() {
     const t = thread(id);
@@ -130,7 +137,7 @@ export function createMessageList(id, { onNearBottom }) {
   }
 
   function render() {
-    const stick = atBottom() || lastKey === null;
+    const stick = pinned || lastKey === null;
     const firstBefore = list.firstElementChild;
     const offsetFromBottom = list.scrollHeight - list.scrollTop;
     const next = new Map();
@@ -162,7 +169,8 @@ export function createMessageList(id, { onNearBottom }) {
     }
     if (!stick && newLast !== lastKey && lastKey !== null) jump.hidden = false;
     lastKey = newLast;
-    if (atBottom()) onNearBottom();
+    pinned = stick || atBottom();
+    if (pinned) onNearBottom();
   }
 
   return { el, render, atBottom, scrollToBottom };

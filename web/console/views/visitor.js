@@ -78,6 +78,7 @@ export function createVisitorPanel(id, { onClose }) {
       row('Local time', typeof v.utc_offset_min === 'number' ? `${localTimeAt(v.utc_offset_min)} (${offsetLabel(v.utc_offset_min)})` : null),
       row('First seen', v.created_ms ? `${dayLabel(v.created_ms)}, ${clock(v.created_ms)}` : null),
       row('Last seen', v.last_seen_ms ? `${dayLabel(v.last_seen_ms)}, ${clock(v.last_seen_ms)}` : null),
+      row('Chat started', conv.created_ms ? `${dayLabel(conv.created_ms)}, ${clock(conv.created_ms)}` : null),
       row('Site', conv.site),
     ].filter(Boolean);
     sections.push(h('dl', { class: 'facts' }, details));
