@@ -10,6 +10,7 @@ import { startLive, stopLive, hasUnsent } from './live.js';
 import { mountShell } from './views/shell.js';
 
 const root = document.getElementById('app');
+root.className = '';
 let started = false;
 
 /** Who is logged in: the agent, or null. Falls back to /api/agents on older servers. */
