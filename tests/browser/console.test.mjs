@@ -8,7 +8,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, startServer, createAdmin, createAgent, login, repoRoot } from './harness.mjs';
 
@@ -71,6 +73,25 @@ async function consoleLogin(server, name = ADMIN, password = PASSWORD, viewport 
   return { page, problems };
 }
 
+/** Starts the binary on a given data directory and address (for restarts on one port). */
+async function spawnDeskbell(dataDir, listen) {
+  const binary = process.env.DESKBELL_BIN || join(repoRoot, 'target/debug/deskbell');
+  const child = spawn(binary, ['serve', '--listen', listen, '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
+  child.stderr.resume();
+  const url = await new Promise((ok, fail) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
+      if (m) ok(m[1]);
+    });
+    child.on('exit', (code) => fail(new Error(`deskbell exited ${code}`)));
+  });
+  let setupCode = '';
+  try { setupCode = readFileSync(join(dataDir, 'setup-code.txt'), 'utf8').trim(); } catch { /* set up already */ }
+  return { url, setupCode, child, kill: () => new Promise((ok) => { child.once('exit', ok); child.kill('SIGKILL'); }) };
+}
+
 async function withServer(args, fn) {
   const server = await startServer(args);
   try {
@@ -117,6 +138,21 @@ test('login with a wrong password shows an error', async () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('alert').filter({ hasText: 'Wrong name or password.' }).waitFor();
     assert.equal(await page.locator('.topbar').count(), 0);
+
+    // After repeated failures the server throttles; the page says when to try again.
+    let wait = 0;
+    for (let i = 0; i < 12 && wait < 3; i++) {
+      const res = await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: ADMIN, password: 'still wrong' }) });
+      if (res.status === 429) {
+        wait = Number(res.headers.get('retry-after'));
+        if (wait < 3) await new Promise((ok) => setTimeout(ok, wait * 1000));
+      }
+    }
+    assert.ok(wait >= 3, 'the server throttles repeated failures');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').filter({ hasText: /Too many failed attempts\. Try again in \d+ s\./ }).waitFor();
+    assert.ok(await page.getByRole('button', { name: /Try again in \d+ s/ }).isDisabled());
     await page.close();
   });
 });
@@ -184,6 +220,121 @@ test('a visitor chat reaches the console, the reply reaches the visitor, notes s
     await page.close();
     await wire.page.close();
   });
+});
+
+test('queue: claim, transfer, take over, close and reopen', async () => {
+  await withServer([], async (server) => {
+    const aliceToken = await createAdmin(server, ADMIN, PASSWORD);
+    const ben = await createAgent(server, aliceToken, 'Ben');
+    const { page, problems } = await consoleLogin(server);
+    // Away: new chats wait in the queue instead of being assigned to Alice.
+    await page.locator('.presence').click();
+    await page.locator('.presence', { hasText: 'Away' }).waitFor();
+    const wire = await openWire(server);
+    await wire.visitor('v');
+    await wire.send('v', { profile: { name: 'Nora' } });
+    await wire.send('v', { send: { client_id: 'q-1', body: 'Can I pick up in store?' } });
+    await page.getByRole('tab', { name: /Queue/ }).click();
+    await page.locator('.conv-row', { hasText: 'Nora' }).click();
+    await page.locator('.conv-notice', { hasText: 'waiting' }).waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Reply', exact: true }).isDisabled());
+    await page.getByRole('button', { name: 'Claim', exact: true }).click();
+    await page.locator('.conv-sub', { hasText: 'Assigned to you' }).waitFor();
+    await page.locator('.msg-system', { hasText: /joined|assigned/i }).first().waitFor();
+
+    // Transfer to Ben (online on his own connection), then take it back.
+    await wire.agent('ben', ben.token);
+    await page.getByText('Transfer', { exact: true }).click();
+    await page.getByRole('button', { name: /^Ben/ }).click();
+    await page.locator('.conv-sub', { hasText: 'Assigned to Ben' }).waitFor();
+    await wire.waitFor('ben', 'conversation', { agent: ben.id, status: 'assigned' });
+    await page.locator('.conv-notice', { hasText: 'Ben is handling this chat' }).waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Take over' }).isDisabled(), 'only online agents take chats over');
+    await page.locator('.presence').click();
+    await page.locator('.presence', { hasText: 'Online' }).waitFor();
+    await page.getByRole('button', { name: 'Take over' }).click();
+    await page.locator('.conv-sub', { hasText: 'Assigned to you' }).waitFor();
+
+    // Close and reopen.
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.locator('.conv-sub', { hasText: 'Closed' }).waitFor();
+    assert.ok(await page.locator('.composer').isHidden());
+    await page.getByRole('button', { name: 'Reopen' }).first().click();
+    await page.locator('.conv-sub .chip:not(.chip-closed)').waitFor();
+    await page.locator('.composer').waitFor();
+    assert.deepEqual(problems, []);
+    await page.close();
+    await wire.page.close();
+  });
+});
+
+test('canned replies: typing /shortcut suggests and inserts', async () => {
+  await withServer([], async (server) => {
+    await createAdmin(server, ADMIN, PASSWORD);
+    const page = await browser.newPage();
+    // Until the server serves /api/canned, answer it here with the documented shape.
+    await page.route('**/api/canned', (route) => route.fulfill({ json: [
+      { id: 1, shortcut: 'hours', text: 'We are open Monday to Friday, 9 to 17.' },
+      { id: 2, shortcut: 'shipping', text: 'We ship within 2 working days.' },
+    ] }));
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('Name').fill(ADMIN);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('.presence', { hasText: 'Online' }).waitFor();
+    const wire = await openWire(server);
+    await wire.visitor('v');
+    await wire.send('v', { send: { client_id: 'c-1', body: 'When are you open?' } });
+    await page.locator('.conv-row', { hasText: 'When are you open?' }).click();
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await input.pressSequentially('Hi! /ho');
+    await page.locator('.canned-item.active', { hasText: '/hours' }).waitFor();
+    await input.press('Enter');
+    assert.equal(await input.inputValue(), 'Hi! We are open Monday to Friday, 9 to 17.');
+    await input.press('Enter');
+    await wire.waitFor('v', 'message', { body: 'Hi! We are open Monday to Friday, 9 to 17.' });
+    await page.close();
+    await wire.page.close();
+  });
+});
+
+test('after a server restart the console reconnects and sends what was written meanwhile', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'deskbell-console-'));
+  let server = await spawnDeskbell(dataDir, '127.0.0.1:0');
+  try {
+    await createAdmin(server, ADMIN, PASSWORD);
+    const { page } = await consoleLogin(server);
+    const wire = await openWire(server);
+    const welcome = await wire.visitor('v');
+    await wire.send('v', { send: { client_id: 'r-1', body: 'Is my order on its way?' } });
+    const ack = await wire.waitFor('v', 'ack', { client_id: 'r-1' });
+    await page.locator('.conv-row', { hasText: 'Is my order on its way?' }).click();
+    await page.locator('.conv-sub', { hasText: 'Assigned to you' }).waitFor();
+
+    const port = new URL(server.url).port;
+    await server.kill();
+    await page.locator('.conn', { hasText: /Reconnecting|Connection lost/ }).waitFor();
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await input.fill('Yes, it left the warehouse today.');
+    await input.press('Enter');
+    await page.locator('.msg-pending', { hasText: 'Waiting for connection' }).waitFor();
+
+    server = await spawnDeskbell(dataDir, `127.0.0.1:${port}`);
+    await page.locator('.conn').waitFor({ state: 'hidden', timeout: 60000 });
+    await page.locator('.msg-mine:not(.msg-pending)', { hasText: 'it left the warehouse' }).waitFor();
+
+    // The visitor comes back and finds the reply exactly once.
+    await wire.open('v2', { hello_visitor: { site: 'default', token: welcome.visitor_token } });
+    await wire.send('v2', { sync: { conversation: ack.ack.conversation, after_seq: 0 } });
+    await wire.waitFor('v2', 'synced', { conversation: ack.ack.conversation });
+    const replies = (await wire.frames('v2')).filter((f) => f.message && f.message.body === 'Yes, it left the warehouse today.');
+    assert.equal(replies.length, 1);
+    await page.close();
+    await wire.page.close();
+  } finally {
+    await server.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 test('screenshot of a realistic inbox', async () => {

@@ -82,7 +82,14 @@ export function mountConversation(id) {
     const mine = state.me && conv.agent === state.me.id;
     const buttons = [];
     if (conv.status === 'queued') buttons.push(h('button', { class: 'btn btn-primary', type: 'button', onclick: () => claim(id) }, 'Claim'));
-    if (conv.status === 'assigned' && !mine) buttons.push(h('button', { class: 'btn btn-ghost', type: 'button', title: 'Transfer this chat to yourself', onclick: () => state.me && transfer(id, state.me.id) }, 'Take over'));
+    if (conv.status === 'assigned' && !mine) {
+      const away = state.presence !== 'online';
+      buttons.push(h('button', {
+        class: 'btn btn-ghost', type: 'button', disabled: away,
+        title: away ? 'Go online to take over chats' : 'Transfer this chat to yourself',
+        onclick: () => state.me && transfer(id, state.me.id),
+      }, 'Take over'));
+    }
     if (conv.status !== 'closed') {
       buttons.push(transferMenu(conv));
       buttons.push(h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => closeConversation(id) }, 'Close'));
