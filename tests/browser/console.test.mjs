@@ -121,9 +121,21 @@ test('first start: the setup page with the code creates the admin and logs in', 
     await page.locator('.presence', { hasText: 'Online' }).waitFor();
     // The session is an HttpOnly cookie: invisible to the page's JavaScript.
     assert.equal(await page.evaluate(() => document.cookie), '');
-    // The admin area is offered to the admin.
+    // The admin area: add an agent, find the embed snippet with this server's address.
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('heading', { name: 'Agents' }).waitFor();
+    await page.getByLabel('Name').fill('Ben');
+    await page.getByLabel('Password').fill('password123');
+    await page.getByRole('button', { name: 'Add agent' }).click();
+    await page.locator('.agent-row', { hasText: 'Ben' }).waitFor();
+    await page.getByRole('link', { name: 'Embed on your site' }).click();
+    await page.locator('.snippet code', { hasText: `<script src="${server.url}/widget.js" async></script>` }).waitFor();
+
+    // Logging out returns to the login page; the cookie no longer opens the console.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
     await page.close();
   });
 });
@@ -268,7 +280,7 @@ test('queue: claim, transfer, take over, close and reopen', async () => {
   });
 });
 
-test('canned replies: typing /shortcut suggests and inserts', async () => {
+test('canned replies and visitor details (API answers stubbed in the documented shape)', async () => {
   await withServer([], async (server) => {
     await createAdmin(server, ADMIN, PASSWORD);
     const page = await browser.newPage();
@@ -283,9 +295,25 @@ test('canned replies: typing /shortcut suggests and inserts', async () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.locator('.presence', { hasText: 'Online' }).waitFor();
     const wire = await openWire(server);
-    await wire.visitor('v');
+    const welcome = await wire.visitor('v');
+    // Visitor details, likewise in the documented shape, with a hostile page URL.
+    await page.route(`**/api/visitors/${welcome.id}`, (route) => route.fulfill({ json: {
+      id: welcome.id, name: 'Maria', email: 'maria@example.com', page: 'javascript:alert(1)',
+      referrer: 'https://www.google.com/', language: 'en-GB', utc_offset_min: 60,
+      user_agent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
+      created_ms: Date.now(), last_seen_ms: Date.now(), attributes: { plan: 'gold', orders: 3 },
+      conversations: [{ id: 999, status: 'closed', preview: 'Where is my parcel?', last_at_ms: Date.now() - 86400000 }],
+    } }));
     await wire.send('v', { send: { client_id: 'c-1', body: 'When are you open?' } });
     await page.locator('.conv-row', { hasText: 'When are you open?' }).click();
+    const panel = page.locator('.visitor-panel');
+    await panel.getByText('Chrome 126 on Android 14 (mobile)').waitFor();
+    await panel.getByText('javascript:alert(1)').waitFor();
+    assert.equal(await panel.locator('a[href^="javascript"]').count(), 0);
+    const referrer = panel.getByRole('link', { name: 'www.google.com' });
+    assert.equal(await referrer.getAttribute('rel'), 'noopener noreferrer');
+    await panel.getByText('gold').waitFor();
+    await panel.getByRole('link', { name: /Where is my parcel/ }).waitFor();
     const input = page.getByRole('textbox', { name: 'Message' });
     await input.pressSequentially('Hi! /ho');
     await page.locator('.canned-item.active', { hasText: '/hours' }).waitFor();
@@ -335,6 +363,34 @@ test('after a server restart the console reconnects and sends what was written m
     await server.kill();
     rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+test('long conversations page back on scroll; a phone shows inbox, then conversation, then back', async () => {
+  await withServer(['--rate-per-sec', '200', '--rate-burst', '200'], async (server) => {
+    await createAdmin(server, ADMIN, PASSWORD);
+    const wire = await openWire(server);
+    await wire.visitor('v');
+    for (let i = 1; i <= 60; i++) await wire.send('v', { send: { client_id: `h-${i}`, body: `Line ${i}` } });
+    await wire.waitFor('v', 'ack', { client_id: 'h-60' });
+    const { page, problems } = await consoleLogin(server, ADMIN, PASSWORD, { width: 390, height: 760 });
+    await page.locator('.conv-row', { hasText: 'Line 60' }).click();
+    assert.ok(await page.locator('.inbox').isHidden(), 'a phone shows one column');
+    await page.locator('.msg-visitor', { hasText: /^Line 60/ }).waitFor();
+    assert.equal(await page.locator('.msg-visitor', { hasText: /^Line 1 ·/ }).count(), 0);
+    // Scrolling up loads earlier pages until the start.
+    for (let i = 0; i < 5 && !(await page.locator('.thread-start').count()); i++) {
+      await page.locator('.messages').evaluate((el) => { el.scrollTop = 0; });
+      await page.waitForTimeout(300);
+    }
+    await page.locator('.msg-visitor .bubble', { hasText: /^Line 1$/ }).waitFor();
+    await page.locator('.thread-start').waitFor();
+    assert.equal(await page.locator('.msg-visitor').count(), 60);
+    await page.getByRole('link', { name: 'Back to the inbox' }).click();
+    await page.locator('.inbox').waitFor();
+    assert.deepEqual(problems, []);
+    await page.close();
+    await wire.page.close();
+  });
 });
 
 test('screenshot of a realistic inbox', async () => {
@@ -390,6 +446,8 @@ test('screenshot of a realistic inbox', async () => {
     await chat('v6', { name: 'Jonas' }, ['Hello? Is anyone there?']);
     assert.ok(tom > 0);
 
+    // The title counts unread messages in Alice's chats and the queue.
+    await page.waitForFunction(() => /^\(\d+\) deskbell$/.test(document.title));
     await page.getByRole('tab', { name: /All open/ }).click();
     await page.locator('.conv-row').nth(5).waitFor();
     await page.locator('.conv-row', { hasText: 'Maria Olsen' }).click();

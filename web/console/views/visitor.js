@@ -31,6 +31,7 @@ function row(label, value) {
 function urlText(url) {
   try {
     const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return url;
     return `${u.host}${u.pathname === '/' ? '' : u.pathname}${u.search}`;
   } catch {
     return url;
