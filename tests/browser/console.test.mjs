@@ -271,6 +271,10 @@ test('queue: claim, transfer, take over, close and reopen', async () => {
     await page.getByRole('button', { name: 'Close', exact: true }).click();
     await page.locator('.conv-sub', { hasText: 'Closed' }).waitFor();
     assert.ok(await page.locator('.composer').isHidden());
+    // A reload keeps the closed conversation on screen, rebuilt from the server.
+    await page.reload();
+    await page.locator('.conv-sub', { hasText: 'Closed' }).waitFor();
+    await page.locator('.msg-visitor', { hasText: 'Can I pick up in store?' }).waitFor();
     await page.getByRole('button', { name: 'Reopen' }).first().click();
     await page.locator('.conv-sub .chip:not(.chip-closed)').waitFor();
     await page.locator('.composer').waitFor();

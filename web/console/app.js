@@ -1,6 +1,20 @@
 // deskbell agent console: start-up. Decides between the first-start setup page, the
 // login page and the console, and wires the live connection. No token is ever stored in
 // JavaScript: the session is the HttpOnly cookie set by POST /api/login.
+//
+// Layout (plain ES modules, no build step, no dependencies):
+//   app.js        start-up: setup / login / console, session checks, logout
+//   api.js        fetch wrapper for the HTTP API (docs/API.md), readable errors
+//   socket.js     the WebSocket with jittered exponential backoff
+//   live.js       the protocol (docs/PROTOCOL.md): frames → state, agent actions → frames,
+//                 resend of unacknowledged messages with the same client id
+//   state.js      in-memory state, unread counts, change topics for the views
+//   notify.js     chime (WebAudio), desktop notifications, unread count in the title
+//   router.js     hash routes #/inbox/TAB, #/c/ID, #/admin/PAGE
+//   dom.js        element builder (text nodes only), safe links, icons, toasts
+//   format.js     names, times, user agents, byte lengths, client ids
+//   views/        one file per screen or part of one (shell, topbar, inbox, conversation,
+//                 messages, composer, visitor panel, auth, admin pages)
 
 import { api, ApiError, optional } from './api.js';
 import { state, changed } from './state.js';

@@ -95,6 +95,11 @@ function handle(frame) {
 
 const HANDLERS = {
   welcome(w) {
+    if (state.me && state.me.id !== null && state.me.id !== w.id) {
+      // Someone logged in as another agent in this browser: start over as them.
+      location.reload();
+      return;
+    }
     welcomed = true;
     socket.resetBackoff();
     state.me = { id: w.id, name: w.name, admin: state.me && state.me.id === w.id ? state.me.admin : null };
@@ -159,6 +164,19 @@ const HANDLERS = {
     t.syncing = false;
     t.loaded = true;
     t.maxSeq = Math.max(t.maxSeq, s.upto_seq);
+    if (!state.convs.has(s.conversation) && t.messages.size) {
+      // Opened by address (e.g. after a reload) and not open: it is closed. Describe it
+      // from its messages until a summary arrives.
+      const list = [...t.messages.values()].sort((a, b) => a.seq - b.seq);
+      const visitor = list.find((m) => m.author.kind === 'visitor');
+      const said = list.filter((m) => !m.event);
+      state.convs.set(s.conversation, {
+        id: s.conversation, site: '', visitor: visitor ? visitor.author.id : 0, status: 'closed', agent: null,
+        last_seq: s.upto_seq, last_at_ms: list[list.length - 1].at_ms, created_ms: list[0].at_ms,
+        queue_position: null, visitor_name: visitor && visitor.author.name ? visitor.author.name : null,
+        preview: said.length ? said[said.length - 1].body.slice(0, 120) : '', read_visitor: 0, read_agent: 0,
+      });
+    }
     changed(`thread:${s.conversation}`, 'convs');
   },
 

@@ -46,6 +46,17 @@ export function mountConversation(id) {
   const onFocus = () => scheduleRead();
   window.addEventListener('focus', onFocus);
   document.addEventListener('visibilitychange', onFocus);
+  // A click elsewhere closes the transfer menu; Escape closes menu and visitor drawer.
+  const onClick = (e) => {
+    for (const menu of el.querySelectorAll('details.menu[open]')) if (!menu.contains(e.target)) menu.removeAttribute('open');
+  };
+  const onKey = (e) => {
+    if (e.key !== 'Escape') return;
+    for (const menu of el.querySelectorAll('details.menu[open]')) menu.removeAttribute('open');
+    el.classList.remove('show-visitor');
+  };
+  document.addEventListener('click', onClick);
+  document.addEventListener('keydown', onKey);
 
   function transferMenu(conv) {
     const colleagues = [...state.agents.values()].filter((a) => a.id !== conv.agent && (!state.me || a.id !== state.me.id || conv.agent !== state.me.id));
@@ -67,7 +78,8 @@ export function mountConversation(id) {
   function renderHead() {
     const conv = state.convs.get(id);
     if (!conv) {
-      fill(title, h('div', null, h('div', { class: 'conv-name' }, `Conversation #${id}`), h('div', { class: 'conv-sub muted' }, state.conn.phase === 'online' ? 'Loading…' : 'Waiting for the connection…')));
+      const status = t.loaded ? 'No such conversation.' : state.conn.phase === 'online' ? 'Loading…' : 'Waiting for the connection…';
+      fill(title, h('div', null, h('div', { class: 'conv-name' }, `Conversation #${id}`), h('div', { class: 'conv-sub muted' }, status)));
       fill(actions);
       return;
     }
@@ -154,6 +166,9 @@ export function mountConversation(id) {
       clearTimeout(readTimer);
       window.removeEventListener('focus', onFocus);
       document.removeEventListener('visibilitychange', onFocus);
+      document.removeEventListener('click', onClick);
+      document.removeEventListener('keydown', onKey);
+      messages.destroy();
       composer.destroy();
       panel.destroy();
       view(null);

@@ -93,9 +93,10 @@ export function createMessageList(id, { onNearBottom }) {
     if (list.scrollTop < 120) loadOlder(id);
     if (pinned) { jump.hidden = true; onNearBottom(); }
   }, { passive: true });
-  new ResizeObserver(() => {
+  const resized = new ResizeObserver(() => {
     if (pinned) { scrollToBottom(); onNearBottom(); }
-  }).observe(list);
+  });
+  resized.observe(list);
 
   function items() {
     const t = thread(id);
@@ -173,5 +174,5 @@ export function createMessageList(id, { onNearBottom }) {
     if (pinned) onNearBottom();
   }
 
-  return { el, render, atBottom, scrollToBottom };
+  return { el, render, atBottom, scrollToBottom, destroy() { resized.disconnect(); } };
 }

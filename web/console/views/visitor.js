@@ -71,7 +71,6 @@ export function createVisitorPanel(id, { onClose }) {
         v.email ? h('div', { class: 'visitor-email' }, v.email) : h('div', { class: 'muted small' }, `Visitor #${conv.visitor}`))));
 
     const details = [
-      row('Email', v.email),
       row('Page', v.page ? safeLink(v.page, urlText(v.page)) : null),
       row('Came from', v.referrer ? safeLink(v.referrer, urlText(v.referrer)) : null),
       row('Browser', v.user_agent ? h('span', { title: v.user_agent }, describeUserAgent(v.user_agent)) : null),
