@@ -93,7 +93,7 @@ export function mountConversation(id) {
       h('div', { class: 'conv-title-text' }, h('h1', { class: 'conv-name' }, name), h('div', { class: 'conv-sub' }, status, h('span', { class: 'muted' }, ` #${conv.id}`))));
     const mine = state.me && conv.agent === state.me.id;
     const buttons = [];
-    if (conv.status === 'queued') buttons.push(h('button', { class: 'btn btn-primary', type: 'button', onclick: () => claim(id) }, 'Claim'));
+    if (conv.status === 'queued') buttons.push(h('button', { class: 'btn btn-primary head-claim', type: 'button', onclick: () => claim(id) }, 'Claim'));
     if (conv.status === 'assigned' && !mine) {
       const away = state.presence !== 'online';
       buttons.push(h('button', {
