@@ -1,0 +1,55 @@
+// The HTTP API (docs/API.md). The session is the HttpOnly cookie the server sets at
+// login: this module never sees or stores a token.
+
+/** An error answer from the API, or a network failure (status 0). */
+export class ApiError extends Error {
+  constructor(status, body, retryAfter) {
+    super((body && body.message) || (status ? `The server answered ${status}.` : 'Cannot reach the server.'));
+    this.status = status;
+    this.code = body && body.code;
+    this.kind = body && body.error;
+    this.retryAfter = retryAfter ? Number(retryAfter) : null;
+  }
+
+  /** True when the endpoint itself does not exist (yet) on this server. */
+  get missing() {
+    return this.status === 404 && (this.message === 'no such page' || !this.code);
+  }
+}
+
+async function request(method, path, body) {
+  const init = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, { message: 'Cannot reach the server. Check your connection and try again.' });
+  }
+  const text = await res.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+  if (!res.ok) throw new ApiError(res.status, data, res.headers.get('retry-after'));
+  return data;
+}
+
+export const api = {
+  get: (path) => request('GET', path),
+  post: (path, body = {}) => request('POST', path, body),
+  put: (path, body) => request('PUT', path, body),
+  patch: (path, body) => request('PATCH', path, body),
+  del: (path) => request('DELETE', path),
+};
+
+/** Runs an API call; a missing endpoint (404 "no such page") resolves to `fallback`. */
+export async function optional(promise, fallback) {
+  try {
+    return await promise;
+  } catch (e) {
+    if (e instanceof ApiError && e.missing) return fallback;
+    throw e;
+  }
+}

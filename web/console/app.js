@@ -1,0 +1,130 @@
+// deskbell agent console: start-up. Decides between the first-start setup page, the
+// login page and the console, and wires the live connection. No token is ever stored in
+// JavaScript: the session is the HttpOnly cookie set by POST /api/login.
+//
+// Layout (plain ES modules, no build step, no dependencies):
+//   app.js        start-up: setup / login / console, session checks, logout
+//   api.js        fetch wrapper for the HTTP API (docs/API.md), readable errors
+//   socket.js     the WebSocket with jittered exponential backoff
+//   live.js       the protocol (docs/PROTOCOL.md): frames → state, agent actions → frames,
+//                 resend of unacknowledged messages with the same client id
+//   state.js      in-memory state, unread counts, change topics for the views
+//   notify.js     chime (WebAudio), desktop notifications, unread count in the title
+//   router.js     hash routes #/inbox/TAB, #/c/ID, #/admin/PAGE
+//   dom.js        element builder (text nodes only), safe links, icons, toasts
+//   format.js     names, times, user agents, byte lengths, client ids
+//   views/        one file per screen or part of one (shell, topbar, inbox, conversation,
+//                 messages, composer, visitor panel, auth, admin pages)
+
+import { api, ApiError, optional } from './api.js';
+import { state, changed } from './state.js';
+import { fill } from './dom.js';
+import { setupPage, loginPage, unreachablePage } from './views/auth.js';
+import { startLive, stopLive, hasUnsent } from './live.js';
+import { mountShell } from './views/shell.js';
+
+const root = document.getElementById('app');
+root.className = '';
+let started = false;
+
+/** Who is logged in: the agent, or null. Falls back to /api/agents on older servers. */
+async function whoAmI() {
+  try {
+    return await api.get('/api/me');
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    if (e.status === 401) return null;
+    if (!e.missing) throw e;
+  }
+  // No /api/me yet: a logged-in agent may list agents; the welcome frame says who we are.
+  try {
+    await api.get('/api/agents');
+    return { id: null, name: '', admin: null };
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return null;
+    throw e;
+  }
+}
+
+/** Whether first-start setup is needed: true, false, or null when the server can't say. */
+async function setupNeeded() {
+  const answer = await optional(api.get('/api/setup'), null);
+  return answer ? Boolean(answer.needed) : null;
+}
+
+function showSetup() {
+  fill(root, setupPage({ onDone: enter, onLogin: () => showLogin({ setupKnown: true }) }));
+}
+
+function showLogin({ setupKnown = false, notice = '' } = {}) {
+  fill(root, loginPage({ onDone: enter, onSetup: setupKnown ? null : showSetup, notice }));
+}
+
+/** After the server refused the socket: is the session over? */
+async function sessionCheck() {
+  try {
+    if (await whoAmI()) return;
+  } catch {
+    return; // server unreachable: keep reconnecting
+  }
+  stopLive();
+  started = false;
+  showLogin({ setupKnown: true, notice: 'Your session has ended. Please log in again.' });
+}
+
+async function loadCanned() {
+  try {
+    state.canned = await optional(api.get('/api/canned'), 'missing');
+  } catch {
+    state.canned = [];
+  }
+  changed('canned');
+}
+
+/** Learns whether we are an admin when the server has no /api/me. */
+async function learnRole() {
+  if (!state.me || state.me.admin !== null) return;
+  try {
+    const agents = await api.get('/api/agents');
+    const me = agents.find((a) => a.id === state.me.id);
+    state.me.admin = Boolean(me && me.admin);
+    changed('me');
+  } catch { /* try again after the next welcome */ }
+}
+
+function enter(agent) {
+  if (started) return;
+  started = true;
+  state.me = agent && agent.id !== null ? { id: agent.id, name: agent.name, admin: agent.admin } : null;
+  if (!/^#\/(inbox|c|admin)\b/.test(location.hash)) history.replaceState(null, '', '#/inbox/mine');
+  mountShell(root, { onLogout: logout });
+  startLive({ welcomed: learnRole, sessionCheck });
+  loadCanned();
+}
+
+async function logout() {
+  stopLive();
+  try { await api.post('/api/logout'); } catch { /* the cookie expires anyway */ }
+  location.replace('/console/');
+}
+
+window.addEventListener('beforeunload', (e) => {
+  if (started && hasUnsent()) {
+    e.preventDefault();
+    e.returnValue = '';
+  }
+});
+
+async function boot() {
+  try {
+    const needed = await setupNeeded();
+    if (needed) return showSetup();
+    const me = await whoAmI();
+    if (me) return enter(me);
+    showLogin({ setupKnown: needed === false });
+  } catch (e) {
+    fill(root, unreachablePage(e.message, boot));
+  }
+}
+
+boot();

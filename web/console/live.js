@@ -1,0 +1,391 @@
+// The live connection: says hello (the session cookie identifies the agent), follows
+// every open conversation with `sync`, turns server frames into state, and sends what
+// the agent does. Unacknowledged messages are resent with the same client id after a
+// reconnect until the server acknowledges them (it never stores a client id twice).
+
+import { state, thread, changed } from './state.js';
+import { connectSocket } from './socket.js';
+import { alertAbout, alertConversation } from './notify.js';
+import { clientId, visitorLabel } from './format.js';
+import { toast } from './dom.js';
+
+/** Messages loaded per conversation when it is first followed. */
+const TAIL = 30;
+/** Messages per page when scrolling back. */
+const PAGE = 50;
+
+let socket = null;
+let welcomed = false;
+let hooks = { sessionCheck() {}, welcomed() {} };
+
+/** Connects. hooks.sessionCheck(): the server refused us, is the session still valid?; hooks.welcomed(). */
+export function startLive(h) {
+  hooks = { ...hooks, ...h };
+  state.conn = { phase: 'connecting', retryAt: 0, attempt: 0 };
+  socket = connectSocket({
+    onOpen() { socket.send({ hello_agent: {} }); },
+    onFrame: handle,
+    onClose({ code }) {
+      welcomed = false;
+      for (const t of state.threads.values()) { t.following = false; t.syncing = false; t.loadingOlder = false; t.typing.clear(); }
+      changed('conn', 'convs', ...[...state.threads.keys()].map((id) => `thread:${id}`));
+      if (code === 1008) hooks.sessionCheck();
+    },
+    onWaiting({ retryAt, attempt }) {
+      state.conn = { phase: 'waiting', retryAt, attempt };
+      changed('conn');
+    },
+  });
+}
+
+export function stopLive() {
+  if (socket) socket.stop();
+  socket = null;
+  welcomed = false;
+}
+
+export function retryNow() {
+  if (socket) socket.retryNow();
+}
+
+function send(frame) {
+  return Boolean(socket && welcomed && socket.send(frame));
+}
+
+/** Like send, but tells the agent when it could not go out. */
+function act(frame) {
+  if (send(frame)) return true;
+  toast('Not connected right now. Try again when the connection is back.', 'error');
+  return false;
+}
+
+/** The highest seq held with nothing missing between it and the oldest held. */
+function contiguousMax(t) {
+  if (t.oldest === null) return 0;
+  let seq = t.oldest - 1;
+  while (t.messages.has(seq + 1)) seq += 1;
+  return seq;
+}
+
+/** Subscribes this connection to a conversation, resuming after what we hold. */
+export function follow(id) {
+  const t = thread(id);
+  if (t.following || !welcomed) return;
+  const conv = state.convs.get(id);
+  let after;
+  if (t.oldest === null) {
+    after = Math.max(0, (conv ? conv.last_seq : 0) - TAIL);
+    t.oldest = after + 1;
+    t.hasMore = after > 0;
+  } else {
+    after = contiguousMax(t);
+  }
+  if (send({ sync: { conversation: id, after_seq: after } })) {
+    t.following = true;
+    t.syncing = true;
+  }
+}
+
+function handle(frame) {
+  const [type] = Object.keys(frame);
+  const body = frame[type];
+  const handler = HANDLERS[type];
+  if (handler && body) handler(body);
+}
+
+const HANDLERS = {
+  welcome(w) {
+    if (state.me && state.me.id !== null && state.me.id !== w.id) {
+      // Someone logged in as another agent in this browser: start over as them.
+      location.reload();
+      return;
+    }
+    welcomed = true;
+    socket.resetBackoff();
+    state.me = { id: w.id, name: w.name, admin: state.me && state.me.id === w.id ? state.me.admin : null };
+    state.maxBody = w.max_body_bytes || state.maxBody;
+    state.agents = new Map(w.agents.map((a) => [a.id, a]));
+    const open = new Set(w.conversations.map((c) => c.id));
+    // Conversations we showed as open that are no longer: they closed while we were away.
+    for (const conv of state.convs.values()) {
+      if (conv.status !== 'closed' && !open.has(conv.id)) {
+        conv.status = 'closed';
+        if (!state.closed.ids.includes(conv.id)) state.closed.ids.unshift(conv.id);
+      }
+    }
+    for (const c of w.conversations) upsert(c);
+    state.conn = { phase: 'online', retryAt: 0, attempt: 0 };
+    if (state.presence === 'away') send({ presence: { presence: 'away' } });
+    for (const c of w.conversations) follow(c.id);
+    if (state.viewing && !open.has(state.viewing)) follow(state.viewing);
+    for (const t of state.threads.values()) {
+      for (const p of t.pending.values()) if (p.status === 'sending') transmit(t.id, p);
+    }
+    hooks.welcomed();
+    changed('conn', 'me', 'agents', 'convs', 'closed');
+  },
+
+  ack(a) {
+    const t = thread(a.conversation);
+    const p = t.pending.get(a.client_id);
+    if (!p) return;
+    t.pending.delete(a.client_id);
+    if (!t.messages.has(a.seq)) {
+      t.messages.set(a.seq, {
+        conversation: a.conversation, seq: a.seq, at_ms: Date.now(),
+        author: { kind: 'agent', id: state.me.id, name: state.me.name },
+        body: p.body, client_id: a.client_id, event: p.note ? 'note' : null,
+      });
+    }
+    t.maxSeq = Math.max(t.maxSeq, a.seq);
+    bump(a.conversation, a.seq, Date.now(), p.note ? null : p.body);
+    changed(`thread:${a.conversation}`, 'convs');
+  },
+
+  message(m) {
+    const t = thread(m.conversation);
+    const fresh = !t.messages.has(m.seq);
+    t.messages.set(m.seq, m);
+    t.maxSeq = Math.max(t.maxSeq, m.seq);
+    if (t.oldest === null) t.oldest = m.seq;
+    if (m.client_id && m.author.kind === 'agent' && state.me && m.author.id === state.me.id) {
+      t.pending.delete(m.client_id);
+    }
+    if (m.author.kind === 'visitor') t.typing.delete(`visitor:${m.author.id}`);
+    const conv = bump(m.conversation, m.seq, m.at_ms, m.event ? null : m.body);
+    if (fresh && !t.syncing && conv && m.author.kind === 'visitor' && concernsMe(conv)) {
+      alertAbout(conv, `${visitorLabel(conv)} wrote`, m.body);
+    }
+    changed(`thread:${m.conversation}`, 'convs');
+  },
+
+  synced(s) {
+    const t = thread(s.conversation);
+    t.syncing = false;
+    t.loaded = true;
+    t.maxSeq = Math.max(t.maxSeq, s.upto_seq);
+    if (!state.convs.has(s.conversation) && t.messages.size) {
+      // Opened by address (e.g. after a reload) and not open: it is closed. Describe it
+      // from its messages until a summary arrives.
+      const list = [...t.messages.values()].sort((a, b) => a.seq - b.seq);
+      const visitor = list.find((m) => m.author.kind === 'visitor');
+      const said = list.filter((m) => !m.event);
+      state.convs.set(s.conversation, {
+        id: s.conversation, site: '', visitor: visitor ? visitor.author.id : 0, status: 'closed', agent: null,
+        last_seq: s.upto_seq, last_at_ms: list[list.length - 1].at_ms, created_ms: list[0].at_ms,
+        queue_position: null, visitor_name: visitor && visitor.author.name ? visitor.author.name : null,
+        preview: said.length ? said[said.length - 1].body.slice(0, 120) : '', read_visitor: 0, read_agent: 0,
+      });
+    }
+    changed(`thread:${s.conversation}`, 'convs');
+  },
+
+  resync(r) {
+    const t = thread(r.conversation);
+    t.messages.clear();
+    t.maxSeq = 0;
+    t.oldest = null;
+    t.following = false;
+    const conv = state.convs.get(r.conversation);
+    if (conv) conv.last_seq = r.server_seq;
+    follow(r.conversation);
+    changed(`thread:${r.conversation}`);
+  },
+
+  typing(ty) {
+    if (ty.author.kind === 'agent' && state.me && ty.author.id === state.me.id) return;
+    const t = thread(ty.conversation);
+    const key = `${ty.author.kind}:${ty.author.id}`;
+    if (ty.on) t.typing.set(key, { author: ty.author, until: Date.now() + 12000 });
+    else t.typing.delete(key);
+    changed(`thread:${ty.conversation}`);
+  },
+
+  read_up_to(r) {
+    const conv = state.convs.get(r.conversation);
+    if (!conv) return;
+    const field = r.reader === 'visitor' ? 'read_visitor' : 'read_agent';
+    conv[field] = Math.max(conv[field] || 0, r.seq);
+    changed(`thread:${r.conversation}`, 'convs');
+  },
+
+  conversation(c) {
+    const prev = state.convs.get(c.id);
+    const wasOpen = prev && prev.status !== 'closed';
+    const conv = upsert(c);
+    const me = state.me && state.me.id;
+    if (c.status === 'closed') {
+      thread(c.id).following = state.viewing === c.id && thread(c.id).following;
+      if (!state.closed.ids.includes(c.id)) state.closed.ids.unshift(c.id);
+    } else {
+      follow(c.id);
+      if (c.status === 'queued' && (!wasOpen || prev.status !== 'queued')) alertConversation(conv, 'queued');
+      if (c.status === 'assigned' && c.agent === me && (!prev || prev.agent !== me || !wasOpen)) alertConversation(conv, 'assigned');
+    }
+    changed('convs', 'closed', `thread:${c.id}`);
+  },
+
+  agent(a) {
+    state.agents.set(a.id, a);
+    if (state.me && a.id === state.me.id && (a.presence === 'online' || a.presence === 'away')) {
+      state.presence = a.presence;
+    }
+    changed('agents');
+  },
+
+  history(page) {
+    const t = thread(page.conversation);
+    let lowest = t.oldest;
+    for (const m of page.messages) {
+      if (!t.messages.has(m.seq)) t.messages.set(m.seq, m);
+      lowest = lowest === null ? m.seq : Math.min(lowest, m.seq);
+    }
+    t.oldest = lowest;
+    t.hasMore = page.has_more && page.messages.length > 0;
+    t.loadingOlder = false;
+    changed(`thread:${page.conversation}`, 'convs');
+  },
+
+  error(e) {
+    if (e.code === 4010) { hooks.sessionCheck(); return; }
+    const text = readableError(e);
+    if (e.client_id) {
+      for (const t of state.threads.values()) {
+        const p = t.pending.get(e.client_id);
+        if (!p) continue;
+        // Storage trouble or too many frames: keep the same client id and retry later.
+        if ((e.code === 5070 || e.code === 4290 || e.code === 5030) && p.tries < 5) {
+          p.tries += 1;
+          setTimeout(() => { if (t.pending.get(e.client_id) === p) transmit(t.id, p); }, 2000 * p.tries);
+        } else {
+          p.status = 'failed';
+          p.error = text;
+        }
+        changed(`thread:${t.id}`);
+        return;
+      }
+    }
+    if (e.conversation) {
+      const t = state.threads.get(e.conversation);
+      if (t && t.loadingOlder) { t.loadingOlder = false; changed(`thread:${e.conversation}`); }
+    }
+    toast(text, 'error');
+  },
+};
+
+/** Stores a summary (keeping the highest read marks we know). */
+function upsert(c) {
+  const prev = state.convs.get(c.id);
+  const conv = { ...(prev || {}), ...c };
+  if (prev && prev.status !== 'closed' && c.status !== 'closed') {
+    conv.read_agent = Math.max(prev.read_agent || 0, c.read_agent || 0);
+    conv.read_visitor = Math.max(prev.read_visitor || 0, c.read_visitor || 0);
+  }
+  state.convs.set(c.id, conv);
+  return conv;
+}
+
+/** Moves a summary forward after a new message. */
+function bump(id, seq, atMs, preview) {
+  const conv = state.convs.get(id);
+  if (!conv) return null;
+  conv.last_seq = Math.max(conv.last_seq, seq);
+  conv.last_at_ms = Math.max(conv.last_at_ms || 0, atMs);
+  if (preview !== null) conv.preview = preview.length > 120 ? `${preview.slice(0, 120)}…` : preview;
+  return conv;
+}
+
+function concernsMe(conv) {
+  return conv.status === 'queued' || (conv.status === 'assigned' && state.me && conv.agent === state.me.id);
+}
+
+const FRIENDLY = {
+  4031: 'This chat is not assigned to you. Claim it first.',
+  4130: 'That message is too long.',
+  5070: 'The server could not store the message. It will be retried.',
+  5030: 'The server is busy or restarting. Retrying shortly.',
+};
+
+/** A readable sentence for an error frame. */
+export function readableError(e) {
+  const text = FRIENDLY[e.code] || e.message || e.error || 'Something went wrong.';
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function transmit(id, p) {
+  p.status = 'sending';
+  p.error = null;
+  const frame = p.note
+    ? { note: { conversation: id, client_id: p.client_id, body: p.body } }
+    : { send: { conversation: id, client_id: p.client_id, body: p.body } };
+  send(frame); // if offline, it stays "sending" and goes out after the next welcome
+}
+
+/** Sends a reply (or an internal note) with a fresh client id. */
+export function sendMessage(id, body, note = false) {
+  const t = thread(id);
+  const p = { client_id: clientId(note ? 'n' : 'a'), body, note, status: 'sending', error: null, at_ms: Date.now(), tries: 0 };
+  t.pending.set(p.client_id, p);
+  transmit(id, p);
+  changed(`thread:${id}`);
+}
+
+export function retryMessage(id, cid) {
+  const p = thread(id).pending.get(cid);
+  if (!p) return;
+  p.tries = 0;
+  transmit(id, p);
+  changed(`thread:${id}`);
+}
+
+export function discardMessage(id, cid) {
+  thread(id).pending.delete(cid);
+  changed(`thread:${id}`);
+}
+
+/** True if some message is still waiting for its acknowledgement. */
+export function hasUnsent() {
+  for (const t of state.threads.values()) if (t.pending.size) return true;
+  return false;
+}
+
+export const claim = (id) => act({ claim: { conversation: id } });
+export const closeConversation = (id) => act({ close: { conversation: id } });
+export const reopen = (id) => act({ reopen: { conversation: id } });
+export const transfer = (id, to) => act({ transfer: { conversation: id, to_agent: to } });
+export const typing = (id, on) => send({ typing: { conversation: id, on } });
+
+export function setPresence(presence) {
+  state.presence = presence;
+  changed('agents');
+  return act({ presence: { presence } });
+}
+
+/** Marks what is on screen as read (only for chats assigned to this agent). */
+export function markRead(id) {
+  const conv = state.convs.get(id);
+  const t = state.threads.get(id);
+  if (!conv || !t || conv.status !== 'assigned' || !state.me || conv.agent !== state.me.id) return;
+  const seq = contiguousMax(t);
+  if (seq <= (conv.read_agent || 0)) return;
+  if (send({ read: { conversation: id, seq } })) {
+    conv.read_agent = seq;
+    changed('convs', `thread:${id}`);
+  }
+}
+
+/** Asks for the page of messages before the oldest held. */
+export function loadOlder(id) {
+  const t = thread(id);
+  if (t.loadingOlder || !t.hasMore || t.oldest === null || t.oldest <= 1) return;
+  if (send({ history: { conversation: id, before_seq: t.oldest, limit: PAGE } })) {
+    t.loadingOlder = true;
+    changed(`thread:${id}`);
+  }
+}
+
+/** The conversation on screen (followed even when closed, to load its messages). */
+export function view(id) {
+  state.viewing = id;
+  if (id !== null) follow(id);
+}

@@ -1,0 +1,203 @@
+// The composer: Enter sends, Shift+Enter is a new line; a Reply / Internal note switch;
+// `/shortcut` suggests canned replies; typing notices go to the visitor (never for notes).
+
+import { state } from '../state.js';
+import { h, fill, icon } from '../dom.js';
+import { byteLength } from '../format.js';
+import { sendMessage, typing } from '../live.js';
+
+const drafts = new Map();
+const TYPING_IDLE_MS = 3000;
+const TYPING_REFRESH_MS = 5000;
+
+/** The composer for conversation `id`. */
+export function createComposer(id) {
+  let mode = 'reply';
+  let wanted = 'reply';
+  let typingSince = 0;
+  let idleTimer = null;
+  let suggestions = [];
+  let active = 0;
+
+  const input = h('textarea', { class: 'composer-input', rows: 1, placeholder: 'Write a reply…', 'aria-label': 'Message' });
+  const replyBtn = h('button', { class: 'mode', type: 'button', onclick: () => setMode('reply') }, 'Reply');
+  const noteBtn = h('button', { class: 'mode mode-note', type: 'button', onclick: () => setMode('note') }, icon('lock'), 'Internal note');
+  const sendBtn = h('button', { class: 'btn btn-primary send', type: 'button', onclick: submit, 'aria-label': 'Send' }, icon('send'), h('span', { class: 'send-text' }, 'Send'));
+  const hint = h('div', { class: 'composer-hint' });
+  const menu = h('ul', { class: 'canned-menu', role: 'listbox', hidden: true });
+  const el = h('div', { class: 'composer' },
+    menu,
+    h('div', { class: 'modes', role: 'group', 'aria-label': 'Message type' }, replyBtn, noteBtn),
+    h('div', { class: 'composer-row' }, input, sendBtn),
+    hint);
+
+  input.value = drafts.get(id) || '';
+
+  function conv() { return state.convs.get(id); }
+  function canReply() {
+    const c = conv();
+    return Boolean(c && c.status === 'assigned' && state.me && c.agent === state.me.id);
+  }
+
+  function setMode(next) {
+    if (next === 'reply' && !canReply()) return;
+    if (mode === 'reply' && next === 'note') stopTyping();
+    mode = next;
+    wanted = next;
+    render();
+    input.focus();
+  }
+
+  function stopTyping() {
+    clearTimeout(idleTimer);
+    if (typingSince) typing(id, false);
+    typingSince = 0;
+  }
+
+  function noteTyping() {
+    if (mode !== 'reply' || !canReply()) return;
+    const now = Date.now();
+    if (!typingSince || now - typingSince > TYPING_REFRESH_MS) {
+      if (typing(id, true)) typingSince = now;
+    }
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
+  }
+
+  function grow() {
+    input.style.height = 'auto';
+    input.style.height = `${Math.min(input.scrollHeight, 200)}px`;
+  }
+
+  function tooLong() {
+    return byteLength(input.value) > state.maxBody;
+  }
+
+  function submit() {
+    const body = input.value.replace(/\s+$/, '');
+    if (!body.trim() || tooLong()) return;
+    if (mode === 'reply' && !canReply()) return;
+    stopTyping();
+    sendMessage(id, body, mode === 'note');
+    input.value = '';
+    drafts.delete(id);
+    closeMenu();
+    grow();
+    render();
+    input.focus();
+  }
+
+  // Canned replies: the word being typed starts with "/".
+  function slashWord() {
+    const before = input.value.slice(0, input.selectionStart);
+    const m = /(^|\s)\/([^\s/]*)$/.exec(before);
+    return m ? { query: m[2].toLowerCase(), start: before.length - m[2].length - 1 } : null;
+  }
+
+  function refreshMenu() {
+    const word = slashWord();
+    const canned = Array.isArray(state.canned) ? state.canned : [];
+    if (!word) return closeMenu();
+    suggestions = canned
+      .filter((c) => c.shortcut.toLowerCase().startsWith(word.query))
+      .concat(canned.filter((c) => !c.shortcut.toLowerCase().startsWith(word.query) && c.text.toLowerCase().includes(word.query) && word.query))
+      .slice(0, 6);
+    active = Math.min(active, Math.max(0, suggestions.length - 1));
+    fill(menu);
+    if (!suggestions.length) {
+      const why = state.canned === 'missing' ? 'Canned replies are not available on this server yet.'
+        : canned.length ? `No canned reply starts with “/${word.query}”.` : 'No canned replies yet. Admins add them under Admin → Canned replies.';
+      menu.append(h('li', { class: 'canned-empty' }, why));
+    }
+    suggestions.forEach((c, i) => {
+      menu.append(h('li', {
+        class: `canned-item${i === active ? ' active' : ''}`, role: 'option', 'aria-selected': String(i === active),
+        onmousedown: (e) => { e.preventDefault(); insert(c); },
+      }, h('strong', null, `/${c.shortcut}`), h('span', null, c.text)));
+    });
+    menu.hidden = false;
+  }
+
+  function closeMenu() {
+    suggestions = [];
+    active = 0;
+    menu.hidden = true;
+  }
+
+  function insert(c) {
+    const word = slashWord();
+    if (!word) return;
+    const end = input.selectionStart;
+    input.value = input.value.slice(0, word.start) + c.text + input.value.slice(end);
+    const caret = word.start + c.text.length;
+    input.setSelectionRange(caret, caret);
+    closeMenu();
+    grow();
+    drafts.set(id, input.value);
+    render();
+  }
+
+  input.addEventListener('input', () => {
+    drafts.set(id, input.value);
+    grow();
+    refreshMenu();
+    if (input.value) noteTyping(); else stopTyping();
+    render();
+  });
+  input.addEventListener('keydown', (e) => {
+    if (!menu.hidden && suggestions.length) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        active = (active + (e.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length;
+        refreshMenu();
+        return;
+      }
+      if ((e.key === 'Enter' && !e.shiftKey) || e.key === 'Tab') {
+        e.preventDefault();
+        insert(suggestions[active]);
+        return;
+      }
+    }
+    if (e.key === 'Escape' && !menu.hidden) { e.preventDefault(); closeMenu(); return; }
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      submit();
+    }
+  });
+  input.addEventListener('blur', () => { closeMenu(); stopTyping(); });
+  input.addEventListener('click', refreshMenu);
+
+  function render() {
+    const reply = canReply();
+    if (!reply && mode === 'reply') mode = 'note';
+    // Back to replying once the chat is ours, but never under text written as a note.
+    if (reply && mode === 'note' && wanted === 'reply' && !input.value) mode = 'reply';
+    const c = conv();
+    replyBtn.disabled = !reply;
+    replyBtn.title = reply ? '' : 'Claim the chat to reply to the visitor';
+    replyBtn.classList.toggle('active', mode === 'reply');
+    noteBtn.classList.toggle('active', mode === 'note');
+    replyBtn.setAttribute('aria-pressed', String(mode === 'reply'));
+    noteBtn.setAttribute('aria-pressed', String(mode === 'note'));
+    el.classList.toggle('is-note', mode === 'note');
+    input.placeholder = mode === 'note' ? 'Write a note only your colleagues can see…' : `Reply to the visitor…`;
+    const over = tooLong();
+    sendBtn.disabled = !input.value.trim() || over;
+    fill(sendBtn.lastChild, mode === 'note' ? 'Add note' : 'Send');
+    sendBtn.setAttribute('aria-label', mode === 'note' ? 'Add note' : 'Send');
+    fill(hint);
+    if (over) hint.append(h('span', { class: 'fail-text' }, `Too long: ${byteLength(input.value)} of ${state.maxBody} bytes.`));
+    else if (mode === 'note') hint.append(icon('lock'), 'Only agents see notes. The visitor never does.');
+    else hint.append('Enter to send · Shift+Enter for a new line · / for canned replies');
+    el.hidden = !c || c.status === 'closed';
+  }
+
+  render();
+  grow();
+  return {
+    el,
+    render,
+    focus() { input.focus(); },
+    destroy() { stopTyping(); },
+  };
+}

@@ -1,0 +1,177 @@
+// One conversation: header with its state and actions (claim, take over, transfer,
+// close, reopen), the messages, who is typing, the composer and the visitor panel.
+
+import { state, thread } from '../state.js';
+import { h, fill, icon } from '../dom.js';
+import { visitorLabel, initials, avatarClass, duration } from '../format.js';
+import { view, markRead, claim, closeConversation, reopen, transfer } from '../live.js';
+import { inboxTab } from '../router.js';
+import { createMessageList } from './messages.js';
+import { createComposer } from './composer.js';
+import { createVisitorPanel } from './visitor.js';
+
+function agentName(agentId) {
+  if (state.me && agentId === state.me.id) return 'you';
+  const a = state.agents.get(agentId);
+  return a ? a.name : `agent #${agentId}`;
+}
+
+export function mountConversation(id) {
+  const t = thread(id);
+  view(id);
+  const title = h('div', { class: 'conv-title' });
+  const actions = h('div', { class: 'conv-actions' });
+  const infoBtn = h('button', { class: 'icon-btn info-btn', type: 'button', 'aria-label': 'Visitor details', title: 'Visitor details', onclick: () => el.classList.toggle('show-visitor') }, icon('info'));
+  const head = h('header', { class: 'conv-head' },
+    h('a', { class: 'icon-btn back', href: `#/inbox/${inboxTab()}`, 'aria-label': 'Back to the inbox' }, icon('back')),
+    title, actions, infoBtn);
+  const notice = h('div', { class: 'conv-notice', hidden: true });
+  const typingLine = h('div', { class: 'typing-line', 'aria-live': 'polite' });
+  let readTimer = null;
+  const scheduleRead = () => {
+    clearTimeout(readTimer);
+    readTimer = setTimeout(() => {
+      if (document.visibilityState === 'visible' && document.hasFocus() && messages.atBottom()) markRead(id);
+    }, 150);
+  };
+  const messages = createMessageList(id, { onNearBottom: scheduleRead });
+  const composer = createComposer(id);
+  const panel = createVisitorPanel(id, { onClose: () => el.classList.remove('show-visitor') });
+  const el = h('section', { class: 'conv', 'aria-label': 'Conversation' },
+    head,
+    h('div', { class: 'conv-body' },
+      h('div', { class: 'conv-main' }, messages.el, typingLine, notice, composer.el),
+      panel.el));
+
+  const onFocus = () => scheduleRead();
+  window.addEventListener('focus', onFocus);
+  document.addEventListener('visibilitychange', onFocus);
+  // A click elsewhere closes the transfer menu; Escape closes menu and visitor drawer.
+  const onClick = (e) => {
+    for (const menu of el.querySelectorAll('details.menu[open]')) if (!menu.contains(e.target)) menu.removeAttribute('open');
+  };
+  const onKey = (e) => {
+    if (e.key !== 'Escape') return;
+    for (const menu of el.querySelectorAll('details.menu[open]')) menu.removeAttribute('open');
+    el.classList.remove('show-visitor');
+  };
+  document.addEventListener('click', onClick);
+  document.addEventListener('keydown', onKey);
+
+  function transferMenu(conv) {
+    const colleagues = [...state.agents.values()].filter((a) => a.id !== conv.agent && (!state.me || a.id !== state.me.id || conv.agent !== state.me.id));
+    const details = h('details', { class: 'menu' });
+    const close = () => details.removeAttribute('open');
+    const items = colleagues.length ? colleagues.sort((a, b) => a.name.localeCompare(b.name)).map((a) => {
+      const online = a.presence === 'online';
+      const label = state.me && a.id === state.me.id ? `${a.name} (you)` : a.name;
+      return h('li', null, h('button', {
+        type: 'button', class: 'menu-item', disabled: !online,
+        title: online ? `Give this chat to ${a.name}` : `${a.name} is ${a.presence}`,
+        onclick: () => { close(); transfer(id, a.id); },
+      }, h('span', { class: `dot dot-${a.presence}` }), h('span', { class: 'menu-label' }, label), h('span', { class: 'muted small' }, online ? `${a.open}/${a.capacity} chats` : a.presence)));
+    }) : [h('li', { class: 'menu-empty' }, 'No colleagues yet.')];
+    details.append(h('summary', { class: 'btn btn-ghost' }, 'Transfer', icon('down')), h('ul', { class: 'menu-list' }, items));
+    return details;
+  }
+
+  function renderHead() {
+    const conv = state.convs.get(id);
+    if (!conv) {
+      const status = t.loaded ? 'No such conversation.' : state.conn.phase === 'online' ? 'Loading…' : 'Waiting for the connection…';
+      fill(title, h('div', null, h('div', { class: 'conv-name' }, `Conversation #${id}`), h('div', { class: 'conv-sub muted' }, status)));
+      fill(actions);
+      return;
+    }
+    const name = visitorLabel(conv);
+    let status;
+    if (conv.status === 'queued') status = h('span', { class: 'chip chip-wait' }, `Waiting ${duration(Date.now() - conv.created_ms)}${conv.queue_position ? ` · #${conv.queue_position} in queue` : ''}`);
+    else if (conv.status === 'assigned') status = h('span', { class: `chip ${conv.agent === state.me?.id ? 'chip-mine' : ''}` }, `Assigned to ${agentName(conv.agent)}`);
+    else status = h('span', { class: 'chip chip-closed' }, 'Closed');
+    fill(title,
+      h('span', { class: `avatar ${avatarClass(conv.visitor)}`, 'aria-hidden': 'true' }, initials(name)),
+      h('div', { class: 'conv-title-text' }, h('h1', { class: 'conv-name' }, name), h('div', { class: 'conv-sub' }, status, h('span', { class: 'muted' }, ` #${conv.id}`))));
+    const mine = state.me && conv.agent === state.me.id;
+    const buttons = [];
+    if (conv.status === 'queued') buttons.push(h('button', { class: 'btn btn-primary head-claim', type: 'button', onclick: () => claim(id) }, 'Claim'));
+    if (conv.status === 'assigned' && !mine) {
+      const away = state.presence !== 'online';
+      buttons.push(h('button', {
+        class: 'btn btn-ghost', type: 'button', disabled: away,
+        title: away ? 'Go online to take over chats' : 'Transfer this chat to yourself',
+        onclick: () => state.me && transfer(id, state.me.id),
+      }, 'Take over'));
+    }
+    if (conv.status !== 'closed') {
+      buttons.push(transferMenu(conv));
+      buttons.push(h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => closeConversation(id) }, 'Close'));
+    } else {
+      buttons.push(h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => reopen(id) }, 'Reopen'));
+    }
+    // Keep an open transfer menu open across redraws.
+    const wasOpen = actions.querySelector('details[open]');
+    fill(actions, buttons);
+    if (wasOpen) actions.querySelector('details')?.setAttribute('open', '');
+  }
+
+  function renderNotice() {
+    const conv = state.convs.get(id);
+    notice.hidden = true;
+    if (!conv) return;
+    let content = null;
+    if (conv.status === 'queued') {
+      content = [h('span', null, 'This visitor is waiting for someone. Claim the chat to reply.'), h('button', { class: 'btn btn-primary btn-small', type: 'button', onclick: () => claim(id) }, 'Claim chat')];
+    } else if (conv.status === 'assigned' && state.me && conv.agent !== state.me.id) {
+      content = [h('span', null, `${agentName(conv.agent)} is handling this chat. You can leave an internal note.`)];
+    } else if (conv.status === 'closed') {
+      content = [h('span', null, 'This conversation is closed.'), h('button', { class: 'btn btn-ghost btn-small', type: 'button', onclick: () => reopen(id) }, 'Reopen')];
+    }
+    if (content) { fill(notice, content); notice.hidden = false; }
+  }
+
+  function renderTyping() {
+    const now = Date.now();
+    const who = [...t.typing.values()].filter((x) => x.until > now).map((x) => (x.author.kind === 'visitor' ? visitorLabel(state.convs.get(id)) : x.author.name || 'A colleague'));
+    fill(typingLine, who.length ? [h('span', { class: 'typing-dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), `${who.join(' and ')} ${who.length > 1 ? 'are' : 'is'} typing…`] : []);
+  }
+  const typingTimer = setInterval(renderTyping, 3000);
+
+  function renderAll() {
+    renderHead();
+    renderNotice();
+    messages.render();
+    renderTyping();
+    composer.render();
+    panel.render();
+  }
+
+  renderAll();
+  setTimeout(() => composer.focus(), 0);
+
+  return {
+    id,
+    el,
+    update(topics) {
+      const mineChanged = topics.has(`thread:${id}`);
+      if (mineChanged || topics.has('convs') || topics.has('agents') || topics.has('conn') || topics.has('me')) {
+        renderHead();
+        renderNotice();
+        composer.render();
+      }
+      if (mineChanged || topics.has('conn')) { messages.render(); renderTyping(); }
+      if (mineChanged || topics.has('convs')) panel.render();
+    },
+    destroy() {
+      clearInterval(typingTimer);
+      clearTimeout(readTimer);
+      window.removeEventListener('focus', onFocus);
+      document.removeEventListener('visibilitychange', onFocus);
+      document.removeEventListener('click', onClick);
+      document.removeEventListener('keydown', onKey);
+      messages.destroy();
+      composer.destroy();
+      panel.destroy();
+      view(null);
+    },
+  };
+}

@@ -1,0 +1,179 @@
+// The inbox: tabs (queue, mine, all open, closed), newest activity first, with unread
+// counts, previews and who has each chat. Closed chats are paged from the HTTP API.
+
+import { state, unread, inTab, changed } from '../state.js';
+import { api, ApiError } from '../api.js';
+import { h, fill } from '../dom.js';
+import { visitorLabel, initials, avatarClass, shortTime, duration } from '../format.js';
+import { TABS } from '../router.js';
+
+const LABELS = { queue: 'Queue', mine: 'Mine', open: 'All open', closed: 'Closed' };
+const EMPTY = {
+  queue: ['Nobody is waiting', 'New chats wait here when no agent is free.'],
+  mine: ['No chats assigned to you', 'While you are online, new chats are assigned to you automatically.'],
+  open: ['No open chats', 'Chats appear here as soon as a visitor writes.'],
+  closed: ['No closed chats yet', 'Closed conversations are kept here.'],
+};
+const CLOSED_PAGE = 30;
+
+async function loadClosed() {
+  const c = state.closed;
+  if (c.loading || !c.more) return;
+  c.loading = true;
+  c.error = '';
+  changed('closed');
+  const known = c.ids.map((id) => state.convs.get(id)).filter((x) => x && x.status === 'closed' && x.fromApi);
+  const before = known.length ? Math.min(...known.map((x) => x.id)) : null;
+  try {
+    const page = await api.get(`/api/conversations?status=closed&limit=${CLOSED_PAGE}${before ? `&before=${before}` : ''}`);
+    for (const summary of page) {
+      const prev = state.convs.get(summary.id);
+      if (!prev || prev.status === 'closed') state.convs.set(summary.id, { ...summary, fromApi: true });
+      if (!c.ids.includes(summary.id)) c.ids.push(summary.id);
+    }
+    c.more = page.length === CLOSED_PAGE;
+  } catch (e) {
+    c.more = false;
+    c.error = e instanceof ApiError && e.missing
+      ? 'This server cannot list closed chats yet. Chats closed while you are here still show up.'
+      : e.message;
+  }
+  c.loading = false;
+  c.loaded = true;
+  changed('closed', 'convs');
+}
+
+function concernsMe(conv) {
+  return inTab(conv, 'queue') || inTab(conv, 'mine');
+}
+
+function rowContent(conv) {
+  const name = visitorLabel(conv);
+  const { count, approx } = unread(conv);
+  const t = state.threads.get(conv.id);
+  const typing = t && [...t.typing.values()].some((x) => x.author.kind === 'visitor');
+  let chip;
+  if (conv.status === 'queued') chip = h('span', { class: 'chip chip-wait' }, `Waiting ${duration(Date.now() - (conv.created_ms || conv.last_at_ms))}`);
+  else if (conv.status === 'assigned') {
+    const mine = state.me && conv.agent === state.me.id;
+    const agent = state.agents.get(conv.agent);
+    chip = h('span', { class: `chip ${mine ? 'chip-mine' : ''}` }, mine ? 'You' : (agent ? agent.name : `Agent #${conv.agent}`));
+  } else chip = h('span', { class: 'chip chip-closed' }, 'Closed');
+  return [
+    h('span', { class: `avatar ${avatarClass(conv.visitor)}`, 'aria-hidden': 'true' }, initials(name)),
+    h('span', { class: 'row-main' },
+      h('span', { class: 'row-top' },
+        h('span', { class: 'row-name' }, name),
+        h('span', { class: 'row-time' }, shortTime(conv.last_at_ms))),
+      h('span', { class: 'row-bottom' },
+        typing ? h('span', { class: 'row-preview row-typing' }, 'typing…') : h('span', { class: 'row-preview' }, conv.preview || ' '),
+        count > 0 ? h('span', { class: `badge${concernsMe(conv) ? '' : ' badge-quiet'}`, title: `${count} unread` }, `${count}${approx ? '+' : ''}`) : null),
+      h('span', { class: 'row-meta' }, chip, h('span', { class: 'row-id' }, `#${conv.id}`))),
+  ];
+}
+
+export function mountInbox() {
+  let tab = 'mine';
+  let selected = null;
+  const tabButtons = new Map();
+  const tabBar = h('div', { class: 'tabs', role: 'tablist' });
+  for (const name of TABS) {
+    const count = h('span', { class: 'tab-count' });
+    const link = h('a', { class: 'tab', role: 'tab', href: `#/inbox/${name}` }, h('span', null, LABELS[name]), count);
+    tabButtons.set(name, { link, count });
+    tabBar.append(link);
+  }
+  const list = h('div', { class: 'conv-list', role: 'list' });
+  const footer = h('div', { class: 'list-footer' });
+  const el = h('section', { class: 'inbox', 'aria-label': 'Conversations' }, tabBar, list, footer);
+  const rows = new Map();
+
+  function conversations() {
+    let items;
+    if (tab === 'closed') {
+      const seen = new Set();
+      items = [];
+      for (const id of state.closed.ids) {
+        const conv = state.convs.get(id);
+        if (conv && conv.status === 'closed' && !seen.has(id)) { seen.add(id); items.push(conv); }
+      }
+    } else {
+      items = [...state.convs.values()].filter((c) => inTab(c, tab));
+    }
+    return items.sort((a, b) => (b.last_at_ms - a.last_at_ms) || (b.id - a.id));
+  }
+
+  function renderTabs() {
+    for (const [name, { link, count }] of tabButtons) {
+      const active = name === tab;
+      link.classList.toggle('active', active);
+      link.setAttribute('aria-selected', String(active));
+      // "All open" is the others added up: no count of its own.
+      if (name === 'closed' || name === 'open') { count.hidden = true; continue; }
+      const convs = [...state.convs.values()].filter((c) => inTab(c, name));
+      const unreadTotal = convs.reduce((n, c) => n + unread(c).count, 0);
+      count.hidden = convs.length === 0;
+      count.textContent = String(convs.length);
+      count.classList.toggle('tab-count-hot', unreadTotal > 0 && name !== 'open');
+    }
+  }
+
+  function renderList() {
+    const items = conversations();
+    for (const empty of list.querySelectorAll('.empty')) empty.remove();
+    const keep = new Set();
+    let cursor = list.firstChild;
+    for (const conv of items) {
+      keep.add(conv.id);
+      let row = rows.get(conv.id);
+      if (!row) {
+        row = h('a', { class: 'conv-row', role: 'listitem', href: `#/c/${conv.id}` });
+        rows.set(conv.id, row);
+      }
+      fill(row, rowContent(conv));
+      row.classList.toggle('selected', conv.id === selected);
+      row.classList.toggle('unread', unread(conv).count > 0 && concernsMe(conv));
+      if (conv.id === selected) row.setAttribute('aria-current', 'true'); else row.removeAttribute('aria-current');
+      if (row !== cursor) list.insertBefore(row, cursor); else cursor = cursor.nextSibling;
+    }
+    for (const [id, row] of rows) if (!keep.has(id)) { row.remove(); rows.delete(id); }
+    if (!items.length && !(tab === 'closed' && state.closed.loading)) {
+      const [title, text] = EMPTY[tab];
+      list.append(h('div', { class: 'empty' }, h('strong', null, title), h('span', null, text)));
+    }
+    renderFooter();
+  }
+
+  function renderFooter() {
+    fill(footer);
+    if (tab !== 'closed') return;
+    const c = state.closed;
+    if (c.error) footer.append(h('p', { class: 'muted small' }, c.error));
+    if (c.loading) footer.append(h('p', { class: 'muted small' }, 'Loading…'));
+    else if (c.more) footer.append(h('button', { class: 'btn btn-ghost btn-wide', type: 'button', onclick: loadClosed }, 'Load older chats'));
+  }
+
+  // Times like "5 min" move on by themselves.
+  setInterval(() => { if (el.isConnected) renderList(); }, 30000);
+
+  return {
+    el,
+    setTab(name) {
+      tab = name;
+      el.dataset.tab = name;
+      if (name === 'closed' && !state.closed.loaded) loadClosed();
+      renderTabs();
+      renderList();
+    },
+    setSelected(id) {
+      selected = id;
+      renderList();
+    },
+    update(topics) {
+      if (topics.has('convs') || topics.has('agents') || topics.has('closed') || [...topics].some((t) => t.startsWith('thread:'))) {
+        renderTabs();
+        renderList();
+      }
+    },
+  };
+}

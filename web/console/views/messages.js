@@ -1,0 +1,178 @@
+// The message list of one conversation: visitor, agent, bot and system messages and
+// internal notes, each styled apart; pending and failed sends; day separators; the
+// visitor's read mark. Everything people wrote goes in as text nodes.
+
+import { state, thread, orderedMessages } from '../state.js';
+import { h, icon, safeLink } from '../dom.js';
+import { clock, dayLabel, visitorLabel } from '../format.js';
+import { loadOlder, retryMessage, discardMessage } from '../live.js';
+
+const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
+
+/** Text with http(s) links made clickable; never parsed as markup. */
+function richText(body) {
+  const out = [];
+  let last = 0;
+  for (const match of body.matchAll(URL_RE)) {
+    if (match.index > last) out.push(body.slice(last, match.index));
+    out.push(safeLink(match[0]));
+    last = match.index + match[0].length;
+  }
+  if (last < body.length) out.push(body.slice(last));
+  return out;
+}
+
+function dayKey(ms) {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+}
+
+function messageEl(m, conv) {
+  const time = h('time', { datetime: new Date(m.at_ms).toISOString(), title: new Date(m.at_ms).toLocaleString() }, clock(m.at_ms));
+  const mine = state.me && m.author.kind === 'agent' && m.author.id === state.me.id;
+  if (m.event === 'note') {
+    return h('div', { class: 'msg msg-note', dataset: { seq: m.seq } },
+      h('div', { class: 'note-head' }, icon('lock'), h('span', null, `Internal note · ${mine ? 'you' : m.author.name}`)),
+      h('div', { class: 'bubble' }, richText(m.body)),
+      h('div', { class: 'meta' }, time));
+  }
+  if (m.author.kind === 'system' || m.event) {
+    return h('div', { class: 'msg-system', dataset: { seq: m.seq } }, h('span', null, m.body), ' · ', time);
+  }
+  if (m.author.kind === 'visitor') {
+    return h('div', { class: 'msg msg-visitor', dataset: { seq: m.seq } },
+      h('div', { class: 'bubble' }, richText(m.body)),
+      h('div', { class: 'meta' }, h('span', null, m.author.name || visitorLabel(conv)), ' · ', time));
+  }
+  if (m.author.kind === 'bot') {
+    return h('div', { class: 'msg msg-bot', dataset: { seq: m.seq } },
+      h('div', { class: 'bubble' }, richText(m.body)),
+      h('div', { class: 'meta' }, h('span', { class: 'bot-tag' }, 'Bot'), ' · ', time));
+  }
+  return h('div', { class: `msg msg-agent${mine ? ' msg-mine' : ''}`, dataset: { seq: m.seq } },
+    h('div', { class: 'bubble' }, richText(m.body)),
+    h('div', { class: 'meta' }, h('span', null, mine ? 'You' : m.author.name), ' · ', time));
+}
+
+function pendingEl(p, id) {
+  const failed = p.status === 'failed';
+  const waiting = state.conn.phase !== 'online';
+  const status = failed
+    ? [h('span', { class: 'fail-text' }, `Not sent: ${p.error}`),
+      h('button', { class: 'link-btn', type: 'button', onclick: () => retryMessage(id, p.client_id) }, 'Retry'),
+      h('button', { class: 'link-btn', type: 'button', onclick: () => discardMessage(id, p.client_id) }, 'Discard')]
+    : [h('span', null, waiting ? 'Waiting for connection…' : 'Sending…')];
+  return h('div', { class: `msg ${p.note ? 'msg-note' : 'msg-agent msg-mine'} msg-pending${failed ? ' msg-failed' : ''}` },
+    p.note ? h('div', { class: 'note-head' }, icon('lock'), h('span', null, 'Internal note · you')) : null,
+    h('div', { class: 'bubble' }, richText(p.body)),
+    h('div', { class: 'meta' }, status));
+}
+
+/** The scrolling message list for conversation `id`. */
+export function createMessageList(id, { onNearBottom }) {
+  const list = h('div', { class: 'messages', role: 'log', 'aria-label': 'Messages', tabindex: '0' });
+  const jump = h('button', { class: 'jump', type: 'button', hidden: true, onclick: () => scrollToBottom(true) }, 'New messages', icon('down'));
+  const el = h('div', { class: 'messages-wrap' }, list, jump);
+  let cache = new Map();
+  let lastKey = null;
+  // Whether the agent is reading the newest messages; kept when the list is resized
+  // (composer grows, typing line, first layout) so the bottom stays in view.
+  let pinned = true;
+
+  function atBottom() {
+    return list.scrollHeight - list.scrollTop - list.clientHeight < 48;
+  }
+
+  function scrollToBottom(smooth = false) {
+    list.scrollTo({ top: list.scrollHeight, behavior: smooth ? 'smooth' : 'auto' });
+    jump.hidden = true;
+  }
+
+  list.addEventListener('scroll', () => {
+    pinned = atBottom();
+    if (list.scrollTop < 120) loadOlder(id);
+    if (pinned) { jump.hidden = true; onNearBottom(); }
+  }, { passive: true });
+  const resized = new ResizeObserver(() => {
+    if (pinned) { scrollToBottom(); onNearBottom(); }
+  });
+  resized.observe(list);
+
+  function items() {
+    const t = thread(id);
+    const conv = state.convs.get(id) || { visitor: '?', read_visitor: 0 };
+    const out = [];
+    if (t.hasMore) out.push({ key: 'older', sig: String(t.loadingOlder), make: () => h('div', { class: 'older' }, t.loadingOlder ? 'Loading earlier messages…' : h('button', { class: 'link-btn', type: 'button', onclick: () => loadOlder(id) }, 'Show earlier messages')) });
+    else if (t.loaded) out.push({ key: 'start', sig: '', make: () => h('div', { class: 'thread-start' }, `Conversation #${id} started`) });
+    const messages = orderedMessages(t);
+    // The read mark goes under the newest message the visitor has read (notes excluded).
+    let seenSeq = 0;
+    for (const m of messages) {
+      if (m.seq <= (conv.read_visitor || 0) && m.event !== 'note' && (m.author.kind === 'agent' || m.author.kind === 'bot')) seenSeq = m.seq;
+    }
+    let day = null;
+    for (const m of messages) {
+      const d = dayKey(m.at_ms);
+      if (d !== day) {
+        day = d;
+        out.push({ key: `d:${d}`, sig: dayLabel(m.at_ms), make: () => h('div', { class: 'day' }, h('span', null, dayLabel(m.at_ms))) });
+      }
+      out.push({ key: `s:${m.seq}`, sig: `${m.seq}|${m.author.kind === 'visitor' ? visitorLabel(conv) : ''}`, make: () => messageEl(m, conv) });
+      if (m.seq === seenSeq && seenSeq === lastVisibleToVisitor(messages)) {
+        out.push({ key: 'seen', sig: String(seenSeq), make: () => h('div', { class: 'seen' }, icon('check'), 'Seen') });
+      }
+    }
+    for (const p of t.pending.values()) {
+      out.push({ key: `p:${p.client_id}`, sig: `${p.status}|${p.error}|${state.conn.phase === 'online'}`, make: () => pendingEl(p, id) });
+    }
+    return out;
+  }
+
+  function lastVisibleToVisitor(messages) {
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const m = messages[i];
+      if (m.event !== 'note' && (m.author.kind === 'agent' || m.author.kind === 'bot')) return m.seq;
+      if (m.author.kind === 'visitor') return -1;
+    }
+    return -1;
+  }
+
+  function render() {
+    const stick = pinned || lastKey === null;
+    const firstBefore = list.firstElementChild;
+    const offsetFromBottom = list.scrollHeight - list.scrollTop;
+    const next = new Map();
+    let cursor = list.firstChild;
+    const wanted = items();
+    for (const item of wanted) {
+      let node = cache.get(item.key);
+      if (!node || node.dataset.sig !== item.sig) {
+        node = item.make();
+        node.dataset.sig = item.sig;
+      }
+      next.set(item.key, node);
+      if (node !== cursor) list.insertBefore(node, cursor);
+      else cursor = cursor.nextSibling;
+    }
+    while (cursor) {
+      const after = cursor.nextSibling;
+      cursor.remove();
+      cursor = after;
+    }
+    cache = next;
+    const keys = wanted.map((w) => w.key).filter((k) => k.startsWith('s:') || k.startsWith('p:'));
+    const newLast = keys.length ? keys[keys.length - 1] : null;
+    if (stick) {
+      scrollToBottom();
+    } else if (firstBefore && list.firstElementChild !== firstBefore) {
+      // Older messages were added above: keep what the agent is reading in place.
+      list.scrollTop = list.scrollHeight - offsetFromBottom;
+    }
+    if (!stick && newLast !== lastKey && lastKey !== null) jump.hidden = false;
+    lastKey = newLast;
+    pinned = stick || atBottom();
+    if (pinned) onNearBottom();
+  }
+
+  return { el, render, atBottom, scrollToBottom, destroy() { resized.disconnect(); } };
+}

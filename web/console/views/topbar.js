@@ -1,0 +1,102 @@
+// The top bar: brand, navigation, connection state, presence, sound and desktop
+// notification switches, the agent's name and logout.
+
+import { state, attentionCount } from '../state.js';
+import { h, fill, icon, toast } from '../dom.js';
+import { prefs, setSound, toggleDesktop, desktopState } from '../notify.js';
+import { setPresence, retryNow } from '../live.js';
+import { inboxTab } from '../router.js';
+
+export function mountTopbar({ onLogout }) {
+  const inboxLink = h('a', { class: 'nav-link', href: '#/inbox/mine' }, icon('inbox'), h('span', { class: 'nav-text' }, 'Inbox'));
+  const inboxBadge = h('span', { class: 'badge', hidden: true });
+  inboxLink.append(inboxBadge);
+  const adminLink = h('a', { class: 'nav-link', href: '#/admin/agents', hidden: true }, icon('settings'), h('span', { class: 'nav-text' }, 'Admin'));
+
+  const presenceBtn = h('button', { class: 'presence', type: 'button', onclick: () => setPresence(state.presence === 'online' ? 'away' : 'online') });
+  const soundBtn = h('button', { class: 'icon-btn', type: 'button', onclick: () => { setSound(!prefs.sound); render(); } });
+  const desktopBtn = h('button', {
+    class: 'icon-btn', type: 'button',
+    onclick: async () => {
+      const result = await toggleDesktop();
+      if (result === 'blocked') toast('Desktop notifications are blocked for this site. Allow them in the browser’s site settings.', 'error', 8000);
+      if (result === 'unsupported') toast('This browser cannot show desktop notifications.', 'error');
+      render();
+    },
+  });
+  const who = h('span', { class: 'me-name' });
+  const logout = h('button', { class: 'icon-btn', type: 'button', title: 'Log out', 'aria-label': 'Log out', onclick: onLogout }, icon('logout'));
+  const conn = h('div', { class: 'conn', role: 'status', 'aria-live': 'polite' });
+
+  const el = h('header', { class: 'topbar' },
+    h('a', { class: 'brand', href: '#/inbox/mine' }, icon('bell', 'brand-icon'), h('span', { class: 'brand-text' }, 'deskbell')),
+    h('nav', { class: 'nav' }, inboxLink, adminLink),
+    conn,
+    h('div', { class: 'topbar-tools' }, presenceBtn, soundBtn, desktopBtn, who, logout));
+
+  let countdown = null;
+  function renderConn() {
+    clearInterval(countdown);
+    const { phase, retryAt } = state.conn;
+    el.classList.toggle('is-offline', phase === 'waiting');
+    if (phase === 'online') {
+      fill(conn);
+      conn.hidden = true;
+      return;
+    }
+    conn.hidden = false;
+    if (phase === 'connecting') {
+      fill(conn, h('span', { class: 'spinner' }), 'Connecting…');
+      return;
+    }
+    const tick = () => {
+      const secs = Math.max(0, Math.ceil((retryAt - Date.now()) / 1000));
+      fill(conn, icon('alert'), h('span', null, secs > 0 ? `Connection lost. Reconnecting in ${secs} s` : 'Reconnecting…'),
+        h('button', { class: 'link-btn', type: 'button', onclick: retryNow }, 'Retry now'));
+    };
+    tick();
+    countdown = setInterval(tick, 1000);
+  }
+
+  function render() {
+    const me = state.me || { name: '' };
+    who.textContent = me.name;
+    adminLink.hidden = !me.admin;
+    inboxLink.href = `#/inbox/${inboxTab()}`;
+    const n = attentionCount();
+    inboxBadge.hidden = n === 0;
+    inboxBadge.textContent = n > 99 ? '99+' : String(n);
+    const away = state.presence === 'away';
+    fill(presenceBtn, h('span', { class: `dot ${away ? 'dot-away' : 'dot-online'}` }), h('span', { class: 'presence-text' }, away ? 'Away' : 'Online'));
+    presenceBtn.title = away ? 'You are away: no new chats are assigned to you. Click to go online.' : 'You are online: new chats are assigned to you. Click to go away.';
+    presenceBtn.setAttribute('aria-label', presenceBtn.title);
+    fill(soundBtn, icon(prefs.sound ? 'sound' : 'mute'));
+    soundBtn.title = prefs.sound ? 'Sound on (click to mute)' : 'Sound off (click to turn on)';
+    soundBtn.setAttribute('aria-pressed', String(prefs.sound));
+    soundBtn.setAttribute('aria-label', soundBtn.title);
+    const d = desktopState();
+    fill(desktopBtn, icon('bell', d === 'on' ? '' : 'icon-off'));
+    desktopBtn.title = {
+      on: 'Desktop notifications on (click to turn off)',
+      off: 'Desktop notifications off (click to turn on)',
+      blocked: 'Desktop notifications are blocked in this browser',
+      unsupported: 'This browser has no desktop notifications',
+    }[d];
+    desktopBtn.setAttribute('aria-pressed', String(d === 'on'));
+    desktopBtn.setAttribute('aria-label', desktopBtn.title);
+  }
+
+  render();
+  renderConn();
+  return {
+    el,
+    setActive(name) {
+      inboxLink.classList.toggle('active', name !== 'admin');
+      adminLink.classList.toggle('active', name === 'admin');
+    },
+    update(topics) {
+      if (topics.has('conn')) renderConn();
+      render();
+    },
+  };
+}

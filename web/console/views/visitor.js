@@ -1,0 +1,110 @@
+// The visitor panel: who they are, where they are, their browser, language, local time,
+// attributes the shop synced and their previous conversations (GET /api/visitors/ID).
+
+import { state } from '../state.js';
+import { api, ApiError } from '../api.js';
+import { h, fill, safeLink } from '../dom.js';
+import { visitorLabel, initials, avatarClass, describeUserAgent, languageName, localTimeAt, offsetLabel, shortTime, dayLabel, clock } from '../format.js';
+
+const cache = new Map(); // visitor id → { at, data, error, missing, loading }
+const REFRESH_MS = 30000;
+
+function load(visitorId, onDone) {
+  const entry = cache.get(visitorId);
+  if (entry && (entry.loading || Date.now() - entry.at < REFRESH_MS)) return;
+  const next = { ...(entry || {}), loading: true, at: Date.now() };
+  cache.set(visitorId, next);
+  api.get(`/api/visitors/${visitorId}`).then(
+    (data) => { cache.set(visitorId, { at: Date.now(), data }); onDone(); },
+    (e) => {
+      const missing = e instanceof ApiError && e.missing;
+      cache.set(visitorId, { at: Date.now(), data: next.data || null, missing, error: missing ? '' : e.message });
+      onDone();
+    });
+}
+
+function row(label, value) {
+  if (value === null || value === undefined || value === '') return null;
+  return [h('dt', null, label), h('dd', null, value)];
+}
+
+function urlText(url) {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return url;
+    return `${u.host}${u.pathname === '/' ? '' : u.pathname}${u.search}`;
+  } catch {
+    return url;
+  }
+}
+
+function attributeValue(v) {
+  if (v === null || v === undefined) return '—';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** The panel for conversation `id`. */
+export function createVisitorPanel(id, { onClose }) {
+  const body = h('div', { class: 'visitor-body' });
+  const el = h('aside', { class: 'visitor-panel', 'aria-label': 'Visitor details' },
+    h('div', { class: 'panel-head' }, h('h2', null, 'Visitor'), h('button', { class: 'icon-btn panel-close', type: 'button', 'aria-label': 'Close details', onclick: onClose }, '×')),
+    body);
+  const clockTimer = setInterval(render, 30000);
+  let drawn = '';
+
+  function render() {
+    const conv = state.convs.get(id);
+    if (!conv) { fill(body, h('p', { class: 'muted' }, 'Loading…')); return; }
+    load(conv.visitor, render);
+    const entry = cache.get(conv.visitor) || {};
+    // Redraw only when something shown here changed (it is asked after every message).
+    const sig = [conv.visitor, conv.visitor_name, conv.site, entry.at, entry.loading, Math.floor(Date.now() / 30000)].join('|');
+    if (sig === drawn) return;
+    drawn = sig;
+    const v = entry.data || {};
+    const name = (v.name && v.name.trim()) || visitorLabel(conv);
+    const sections = [];
+    sections.push(h('div', { class: 'visitor-card' },
+      h('span', { class: `avatar avatar-lg ${avatarClass(conv.visitor)}` }, initials(name)),
+      h('div', null,
+        h('div', { class: 'visitor-name' }, name),
+        v.email ? h('div', { class: 'visitor-email' }, v.email) : h('div', { class: 'muted small' }, `Visitor #${conv.visitor}`))));
+
+    const details = [
+      row('Page', v.page ? safeLink(v.page, urlText(v.page)) : null),
+      row('Came from', v.referrer ? safeLink(v.referrer, urlText(v.referrer)) : null),
+      row('Browser', v.user_agent ? h('span', { title: v.user_agent }, describeUserAgent(v.user_agent)) : null),
+      row('Language', languageName(v.language)),
+      row('Local time', typeof v.utc_offset_min === 'number' ? `${localTimeAt(v.utc_offset_min)} (${offsetLabel(v.utc_offset_min)})` : null),
+      row('First seen', v.created_ms ? `${dayLabel(v.created_ms)}, ${clock(v.created_ms)}` : null),
+      row('Last seen', v.last_seen_ms ? `${dayLabel(v.last_seen_ms)}, ${clock(v.last_seen_ms)}` : null),
+      row('Chat started', conv.created_ms ? `${dayLabel(conv.created_ms)}, ${clock(conv.created_ms)}` : null),
+      row('Site', conv.site),
+    ].filter(Boolean);
+    sections.push(h('dl', { class: 'facts' }, details));
+
+    const attrs = v.attributes && typeof v.attributes === 'object' ? Object.entries(v.attributes) : [];
+    if (attrs.length) {
+      sections.push(h('h3', null, 'Attributes'), h('dl', { class: 'facts' }, attrs.map(([k, val]) => row(k, attributeValue(val)))));
+    }
+
+    const previous = Array.isArray(v.conversations) ? v.conversations.filter((c) => c.id !== id) : [];
+    if (previous.length) {
+      sections.push(h('h3', null, 'Other conversations'), h('ul', { class: 'history-list' },
+        previous.sort((a, b) => b.id - a.id).map((c) => h('li', null,
+          h('a', { href: `#/c/${c.id}` },
+            h('span', { class: 'history-top' }, h('span', null, `#${c.id}`), h('span', { class: 'muted' }, `${c.status} · ${shortTime(c.last_at_ms)}`)),
+            h('span', { class: 'history-preview' }, c.preview || '—'))))));
+    } else if (entry.data) {
+      sections.push(h('p', { class: 'muted small' }, 'No other conversations with this visitor.'));
+    }
+
+    if (entry.missing) sections.push(h('p', { class: 'muted small' }, 'Page, browser, language and past chats show here once the server offers visitor details.'));
+    if (entry.error) sections.push(h('p', { class: 'form-error' }, entry.error));
+    if (!entry.data && !entry.missing && !entry.error) sections.push(h('p', { class: 'muted small' }, 'Loading visitor details…'));
+    fill(body, sections);
+  }
+
+  render();
+  return { el, render, destroy() { clearInterval(clockTimer); } };
+}
