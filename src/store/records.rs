@@ -309,12 +309,13 @@ pub struct SettingsV1 {
 impl Default for SettingsV1 {
     fn default() -> Self {
         SettingsV1 {
-            title: "Chat with us".into(),
-            greeting: "Hi! How can we help?".into(),
+            // Empty texts mean "the widget's own text, in the visitor's language".
+            title: String::new(),
+            greeting: String::new(),
             colour: "#2563eb".into(),
             position: "right".into(),
             prechat: false,
-            away_message: "We are away right now. Leave your email and we will answer soon.".into(),
+            away_message: String::new(),
             utc_offset_min: 0,
             business_hours: Vec::new(),
             allowed_origins: Vec::new(),
