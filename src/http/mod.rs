@@ -92,7 +92,7 @@ async fn route(app: &Arc<App>, peer: SocketAddr, req: Request<Incoming>) -> Resp
         } else {
             "/console/"
         }),
-        (Method::GET, _) => assets::serve(&path)
+        (Method::GET | Method::HEAD, _) => assets::serve(&path)
             .unwrap_or_else(|| error_response(ErrorCode::NotFound, "no such page")),
         _ => error_response(ErrorCode::NotFound, "no such page"),
     }

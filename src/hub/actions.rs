@@ -3,11 +3,11 @@
 //! this file applies them: live state, a system message in the conversation, notices.
 
 use crate::protocol::{
-    ClientFrame, ConversationEvent, ConversationStatus, ErrorCode, Presence, QueuePosition,
-    ServerFrame,
+    ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, ErrorCode, Presence,
+    QueuePosition, ServerFrame,
 };
 use crate::routing::{self, Placement, RoutingError};
-use crate::store::records::{AgentV1, ConversationV1};
+use crate::store::records::AgentV1;
 use crate::store::{NewMessage, StoreError, WriteOp};
 use crate::timer::unix_ms;
 
@@ -102,13 +102,7 @@ impl Hub {
                 let conversation = r.conversation;
                 // Read on the blocking pool; the result comes back as a completion.
                 smol::unblock(move || {
-                    let loaded = (|| -> Result<Option<(ConversationV1, u64, u64)>, StoreError> {
-                        let Some(record) = store.conversation(conversation)? else {
-                            return Ok(None);
-                        };
-                        let (seq, at) = store.last_message(conversation)?;
-                        Ok(Some((record, seq, at)))
-                    })();
+                    let loaded = store.summary(conversation);
                     let _ = completions.try_send(Completion::Reopen {
                         conn,
                         agent,
@@ -131,6 +125,7 @@ impl Hub {
                 }
                 if let Some(a) = self.agents.get_mut(&agent) {
                     a.presence = p.presence;
+                    a.chosen = p.presence;
                 }
                 self.set_router_presence(agent, p.presence).await;
             }
@@ -371,9 +366,9 @@ impl Hub {
         conn: ConnId,
         agent: u64,
         conversation: u64,
-        loaded: Result<Option<(ConversationV1, u64, u64)>, StoreError>,
+        loaded: Result<Option<ConversationSummary>, StoreError>,
     ) {
-        let (record, last_seq, last_at_ms) = match loaded {
+        let record = match loaded {
             Ok(Some(found)) => found,
             Ok(None) => {
                 return self.refuse(
@@ -430,18 +425,18 @@ impl Hub {
                 site: record.site.clone(),
                 status: ConversationStatus::Queued,
                 agent: None,
-                last_seq,
-                last_at_ms,
+                last_seq: record.last_seq,
+                last_at_ms: record.last_at_ms,
                 last_activity_ms: now,
                 created_ms: record.created_ms,
                 durable: true,
                 queue_position: None,
                 subscribers,
                 typing: Vec::new(),
-                read: [0, 0],
+                read: [record.read_visitor, record.read_agent],
                 idle_timer,
-                visitor_name: None,
-                preview: String::new(),
+                visitor_name: record.visitor_name.clone(),
+                preview: record.preview.clone(),
             },
         );
         self.open_by_visitor.insert(key, conversation);
@@ -495,6 +490,7 @@ impl Hub {
                         account,
                         conns: Vec::new(),
                         presence: Presence::Offline,
+                        chosen: Presence::Online,
                         grace: None,
                     },
                 );

@@ -84,7 +84,7 @@ impl Hub {
                 }
                 let name = agent.account.name.clone();
                 if first {
-                    agent.presence = Presence::Online;
+                    agent.presence = agent.chosen;
                 }
                 let mut conversations: Vec<ConversationSummary> = self
                     .conversations
@@ -119,7 +119,11 @@ impl Hub {
                 .get(&agent_id)
                 .is_some_and(|a| a.conns.len() == 1);
             if first {
-                self.set_router_presence(agent_id, Presence::Online).await;
+                let chosen = self
+                    .agents
+                    .get(&agent_id)
+                    .map_or(Presence::Online, |a| a.chosen);
+                self.set_router_presence(agent_id, chosen).await;
             } else {
                 self.broadcast_agent_info(agent_id);
             }

@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 use crate::protocol::{ClientFrame, ConversationSummary, ServerFrame};
-use crate::store::records::{AgentV1, ConversationV1};
+use crate::store::records::AgentV1;
 use crate::store::{Outcome, StoreError};
 
 /// Identifies one WebSocket connection for its lifetime.
@@ -104,8 +104,8 @@ pub enum Completion {
         agent: u64,
         /// Conversation id.
         conversation: u64,
-        /// Stored record, last seq and time, if found.
-        loaded: Result<Option<(ConversationV1, u64, u64)>, StoreError>,
+        /// The stored conversation, if found.
+        loaded: Result<Option<ConversationSummary>, StoreError>,
     },
 }
 

@@ -31,8 +31,11 @@ pub struct LiveAgent {
     pub account: AgentV1,
     /// Open connections.
     pub conns: Vec<ConnId>,
-    /// Presence chosen while connected.
+    /// Current presence (offline while no connection is open).
     pub presence: Presence,
+    /// What the agent last chose (online or away); restored when they reconnect, so a
+    /// reconnecting "away" agent is not handed conversations in between.
+    pub chosen: Presence,
     /// Running grace timer after the last connection dropped.
     pub grace: Option<TimerKey>,
 }

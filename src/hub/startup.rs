@@ -25,6 +25,7 @@ impl Hub {
                     account,
                     conns: Vec::new(),
                     presence: Presence::Offline,
+                    chosen: Presence::Online,
                     grace: None,
                 },
             );

@@ -182,13 +182,22 @@ impl Session {
         let rows = smol::unblock(move || -> Result<_, crate::store::StoreError> {
             let upto = match upto {
                 Some(u) => u,
+                None if store.conversation(conversation)?.is_none() => return Ok(None),
                 None => store.last_message(conversation)?.0,
             };
-            Ok((upto, store.messages_between(conversation, after, upto)?))
+            Ok(Some((
+                upto,
+                store.messages_between(conversation, after, upto)?,
+            )))
         })
         .await;
         let (upto, rows) = match rows {
-            Ok(found) => found,
+            Ok(Some(found)) => found,
+            Ok(None) => {
+                let mut error = ErrorCode::NotFound.frame("no such conversation");
+                error.conversation = Some(conversation);
+                return self.send_error(socket, error).await;
+            }
             Err(e) => {
                 let error =
                     ErrorCode::StorageUnavailable.frame(format!("could not read history: {e}"));

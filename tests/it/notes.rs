@@ -114,3 +114,53 @@ fn a_visitor_name_reaches_agents_and_bad_emails_are_refused() {
     });
     assert_eq!(name.as_deref(), Some("Maria"));
 }
+
+#[test]
+fn a_reopened_conversation_keeps_its_name_preview_and_read_state() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    let (alice_id, alice) = server.agent(&admin, "Alice", None);
+    let (mut agent, _) = Client::agent(server.addr, Encoding::Json, &alice);
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    visitor.send(&ClientFrame::Profile(Profile {
+        name: Some("Ines".into()),
+        email: None,
+    }));
+    visitor.say(None, "v1", "where is my parcel?");
+    let (conversation, seq) = visitor.ack("v1");
+    agent.assigned(conversation, alice_id);
+    agent.send(&ClientFrame::Read(Read {
+        conversation: Some(conversation),
+        seq,
+    }));
+    agent.send(&ClientFrame::Close(ConversationRef { conversation }));
+    visitor.message("Alice closed the conversation");
+    agent.send(&ClientFrame::Reopen(ConversationRef { conversation }));
+    let summary = agent.expect("reopened summary", |f| match f {
+        ServerFrame::Conversation(c)
+            if c.id == conversation && c.status == ConversationStatus::Assigned =>
+        {
+            Some(c.clone())
+        }
+        _ => None,
+    });
+    assert_eq!(summary.visitor_name.as_deref(), Some("Ines"));
+    assert_eq!(summary.preview, "where is my parcel?");
+    assert_eq!(summary.read_agent, seq);
+}
+
+#[test]
+fn syncing_an_unknown_conversation_is_not_found() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    let (mut agent, _) = Client::agent(server.addr, Encoding::Json, &admin);
+    agent.send(&ClientFrame::Sync(Sync {
+        conversation: 4242,
+        after_seq: 0,
+    }));
+    let error = agent.error();
+    assert_eq!(
+        (error.error.as_str(), error.conversation),
+        ("not_found", Some(4242))
+    );
+}

@@ -267,3 +267,36 @@ fn close_and_reopen() {
         "a message after closing starts a new conversation"
     );
 }
+
+#[test]
+fn an_away_agent_who_reconnects_stays_away() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    let (alice_id, alice) = server.agent(&admin, "Alice", None);
+    let (mut alice_ws, _) = Client::agent(server.addr, Encoding::Json, &alice);
+    alice_ws.send(&ClientFrame::Presence(SetPresence {
+        presence: Presence::Away,
+    }));
+    alice_ws.expect("away", |f| match f {
+        ServerFrame::Agent(a) if a.id == alice_id && a.presence == Presence::Away => Some(()),
+        _ => None,
+    });
+    alice_ws.close();
+    let (mut again, welcome) = Client::agent(server.addr, Encoding::Json, &alice);
+    let me = welcome
+        .agents
+        .iter()
+        .find(|a| a.id == alice_id)
+        .expect("listed");
+    assert_eq!(me.presence, Presence::Away, "back as away, not online");
+    let (mut visitor, conversation) = new_conversation(&server, "hello?");
+    assert_eq!(
+        queue_position(&mut visitor),
+        1,
+        "an away agent gets nothing new"
+    );
+    again.send(&ClientFrame::Presence(SetPresence {
+        presence: Presence::Online,
+    }));
+    again.assigned(conversation, alice_id);
+}
