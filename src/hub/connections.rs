@@ -276,6 +276,17 @@ impl Hub {
         }
     }
 
+    /// Tells every connected visitor whether an agent is online to answer now.
+    pub(super) fn tell_visitors_availability(&mut self, agents_online: bool) {
+        let frame = Arc::new(ServerFrame::Availability(crate::protocol::Availability {
+            agents_online,
+        }));
+        let targets: Vec<ConnId> = self.visitors.values().flatten().copied().collect();
+        for conn in targets {
+            self.deliver(conn, Outbound::Frame(frame.clone()));
+        }
+    }
+
     /// Sends a frame to every connection of a visitor.
     pub(super) fn send_to_visitor(&mut self, visitor: u64, frame: ServerFrame) {
         let targets = self.visitors.get(&visitor).cloned().unwrap_or_default();

@@ -63,6 +63,8 @@ pub struct Hub {
     wheel: TimingWheel<TimerEvent>,
     next_conversation: u64,
     shutting_down: bool,
+    /// Whether visitors were last told that an agent is online.
+    any_agent_online: bool,
     /// While shutting down: who to tell when done, and the clock ms to give up waiting.
     shutdown: Option<(async_channel::Sender<()>, u64)>,
 }
@@ -97,6 +99,7 @@ pub fn spawn(
         open_by_visitor: HashMap::new(),
         next_conversation: 0,
         shutting_down: false,
+        any_agent_online: false,
         shutdown: None,
     };
     hub.restore()?;
@@ -206,7 +209,7 @@ impl Hub {
     }
 
     /// Keeps the gauges in step with live state.
-    fn update_gauges(&self) {
+    fn update_gauges(&mut self) {
         self.metrics
             .queue_length
             .set(self.router.queue_len() as i64);
@@ -219,5 +222,9 @@ impl Hub {
             .filter(|a| a.presence == crate::protocol::Presence::Online && !a.account.disabled)
             .count();
         self.metrics.agents_online.set(online as i64);
+        if self.any_agent_online != (online > 0) {
+            self.any_agent_online = online > 0;
+            self.tell_visitors_availability(online > 0);
+        }
     }
 }

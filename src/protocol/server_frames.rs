@@ -33,6 +33,15 @@ pub enum ServerFrame {
     History(HistoryPage),
     /// 11: something the client sent was refused.
     Error(ErrorFrame),
+    /// 12: for visitors: whether an agent is online to answer now changed.
+    Availability(Availability),
+}
+
+/// Whether anyone can answer a visitor right now.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Availability {
+    /// True when at least one agent is online.
+    pub agents_online: bool,
 }
 
 /// Who a connection is, and what it needs to start.

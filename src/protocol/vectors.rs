@@ -18,7 +18,7 @@ const MAX_JS: u64 = 1 << 53;
 /// Number of `ClientFrame` variants; [`client_variant`] must name each one.
 const CLIENT_VARIANTS: usize = 14;
 /// Number of `ServerFrame` variants; [`server_variant`] must name each one.
-const SERVER_VARIANTS: usize = 12;
+const SERVER_VARIANTS: usize = 13;
 
 /// Variant number of a client frame. No wildcard: a new variant fails to compile here
 /// until it gets a number (and then the coverage check wants a vector for it).
@@ -56,6 +56,7 @@ fn server_variant(frame: &ServerFrame) -> usize {
         ServerFrame::Agent(_) => 9,
         ServerFrame::History(_) => 10,
         ServerFrame::Error(_) => 11,
+        ServerFrame::Availability(_) => 12,
     }
 }
 
@@ -393,6 +394,12 @@ fn server_frames() -> Vec<ServerFrame> {
             message: "unexpected".into(),
             client_id: None,
             conversation: None,
+        }),
+        ServerFrame::Availability(Availability {
+            agents_online: true,
+        }),
+        ServerFrame::Availability(Availability {
+            agents_online: false,
         }),
     ]
 }

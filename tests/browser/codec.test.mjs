@@ -61,7 +61,7 @@ test('integers beyond 2^53 and out-of-range values are refused', () => {
 
 test('malformed input is refused, never half-decoded', () => {
   assert.throws(() => Codec.decodeServer(bytes('')), /ends too early/);
-  assert.throws(() => Codec.decodeServer(bytes('0c')), /unknown ServerFrame variant/);
+  assert.throws(() => Codec.decodeServer(bytes('7f')), /unknown ServerFrame variant/);
   assert.throws(() => Codec.decodeServer(bytes('030106' + '00')), /trailing bytes/);
   assert.throws(() => Codec.decodeServer(bytes('0105ff')), /longer than the frame/);
   assert.throws(() => Codec.decodeServer(bytes('0101ff0c0500')), /./); // invalid UTF-8

@@ -300,3 +300,24 @@ fn an_away_agent_who_reconnects_stays_away() {
     }));
     again.assigned(conversation, alice_id);
 }
+
+#[test]
+fn visitors_learn_when_someone_can_answer() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    let (_, alice) = server.agent(&admin, "Alice", None);
+    let (mut visitor, welcome) = Client::visitor(server.addr, Encoding::Binary, None);
+    assert!(!welcome.agents_online);
+    let availability = |visitor: &mut Client| {
+        visitor.expect("availability", |f| match f {
+            ServerFrame::Availability(a) => Some(a.agents_online),
+            _ => None,
+        })
+    };
+    let (mut alice_ws, _) = Client::agent(server.addr, Encoding::Json, &alice);
+    assert!(availability(&mut visitor), "an agent came online");
+    alice_ws.send(&ClientFrame::Presence(SetPresence {
+        presence: Presence::Away,
+    }));
+    assert!(!availability(&mut visitor), "the only agent went away");
+}

@@ -178,6 +178,7 @@ Chat.prototype.handle = function (frame) {
       if (body.conversation === this.conv) this.emit('queue', body.position);
       return;
     case 'history': return this.onHistory(body);
+    case 'availability': return this.emit('agents_online', body.agents_online);
     case 'error': return this.onError(body);
   }
 };

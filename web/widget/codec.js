@@ -37,7 +37,7 @@ var Codec = (function () {
     ServerFrame: ['welcome:Welcome', 'ack:Ack', 'message:Message', 'synced:Synced',
       'resync:Resync', 'typing:TypingNotice', 'read_up_to:ReadUpTo',
       'queue_position:QueuePosition', 'conversation:Summary', 'agent:AgentInfo',
-      'history:HistoryPage', 'error:ErrorFrame'],
+      'history:HistoryPage', 'error:ErrorFrame', 'availability:Availability'],
     Welcome: 'role:Role id:u64 name:str visitor_token:?str conversation:?Summary ' +
       'conversations:*Summary agents:*AgentInfo max_body_bytes:u32 agents_online:bool ' +
       'server_version:str',
@@ -63,7 +63,8 @@ var Codec = (function () {
     Status: ['queued', 'assigned', 'closed'],
     AgentInfo: 'id:u64 name:str presence:Presence open:u32 capacity:u32',
     HistoryPage: 'conversation:u64 messages:*Message has_more:bool',
-    ErrorFrame: 'code:u16 error:str message:str client_id:?str conversation:?u64'
+    ErrorFrame: 'code:u16 error:str message:str client_id:?str conversation:?u64',
+    Availability: 'agents_online:bool'
   };
 
   // Largest integer accepted either way: 2^53 (exact in a JavaScript number).
