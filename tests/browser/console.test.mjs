@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchBrowser, startServer, createAdmin, createAgent, login, repoRoot } from './harness.mjs';
+import { launchBrowser, startServer, createAdmin, createAgent, login, repoRoot, screenshotDir } from './harness.mjs';
 
 const ADMIN = 'Alice';
 const PASSWORD = 'correct horse battery';
@@ -462,7 +462,7 @@ test('screenshot of a realistic inbox', async () => {
     await page.locator('.typing-line', { hasText: 'Maria Olsen is typing' }).waitFor();
     await page.getByRole('textbox', { name: 'Message' }).fill('You are welcome, Maria! Use the code WELCOME');
     await page.waitForTimeout(300);
-    const dir = join(repoRoot, 'docs/screenshots');
+    const dir = screenshotDir();
     mkdirSync(dir, { recursive: true });
     await page.screenshot({ path: join(dir, 'console.png') });
 

@@ -91,3 +91,9 @@ export async function createAgent(server, adminToken, name, password = 'password
   if (res.status !== 201) throw new Error(`agent creation failed: ${res.text}`);
   return { id: res.body.id, name, password, token: await login(server, name, password) };
 }
+
+/** Where screenshots go: docs/screenshots with UPDATE_SCREENSHOTS=1 (to refresh the
+ * pictures in the README), else a temporary directory so test runs leave the tree clean. */
+export function screenshotDir() {
+  return process.env.UPDATE_SCREENSHOTS ? join(repoRoot, 'docs/screenshots') : mkdtempSync(join(tmpdir(), 'deskbell-shots-'));
+}

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, createAdmin, launchBrowser, repoRoot, startServer } from './harness.mjs';
+import { api, createAdmin, launchBrowser, screenshotDir, startServer } from './harness.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -413,7 +413,7 @@ test('phone: the open widget fills the screen (screenshot in docs/screenshots)',
   assert.deepEqual([box.x, box.y, box.width, box.height], [0, 0, 390, 844]);
   assert.ok(await launcher(page).isHidden(), 'the launcher hides behind a full-screen panel');
   await composer(page).blur();
-  const dir = join(repoRoot, 'docs/screenshots');
+  const dir = screenshotDir();
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, 'widget-phone.png') });
 });
