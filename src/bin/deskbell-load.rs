@@ -153,7 +153,11 @@ fn run(cli: Cli) -> Result<(), String> {
         Scenario::Throughput(a) => (a.connections + a.agents, a.duration_secs),
         Scenario::Latency(a) => (a.conversations + a.agents, a.duration_secs),
     };
-    guard::check_range("connections", connections as u64, guard::MAX_CONNECTIONS as u64)?;
+    guard::check_range(
+        "connections",
+        connections as u64,
+        guard::MAX_CONNECTIONS as u64,
+    )?;
     guard::check_range("the duration", secs, guard::MAX_SECS)?;
     guard::check_fd_budget(connections)?;
     // Setup, the measured phase, draining and reporting, with room to spare.

@@ -28,6 +28,8 @@ pub struct Online {
     pub online: Arc<AtomicUsize>,
     /// Counts conversations synced by every agent of the run.
     pub synced: Arc<AtomicUsize>,
+    /// Counts agent connections that failed.
+    pub failed: Arc<AtomicUsize>,
     /// Opens when the run is over.
     pub stop: Gate,
 }
@@ -54,6 +56,15 @@ impl AgentReport {
 
 /// Runs one agent connection until the stop gate opens.
 pub async fn run(online: Online) -> Result<AgentReport, String> {
+    let result = serve(&online).await;
+    if let Err(e) = &result {
+        online.failed.fetch_add(1, Ordering::Relaxed);
+        eprintln!("  agent failed: {e}");
+    }
+    result
+}
+
+async fn serve(online: &Online) -> Result<AgentReport, String> {
     let (mut socket, welcome) = ws::agent(online.addr, &online.token).await?;
     let me = welcome.id;
     online.online.fetch_add(1, Ordering::Relaxed);
@@ -103,10 +114,23 @@ pub async fn run(online: Online) -> Result<AgentReport, String> {
                 };
                 if online.window.contains(sent) {
                     report.delivered += 1;
-                    report.delivery.record(online.epoch.us().saturating_sub(sent));
+                    report
+                        .delivery
+                        .record(online.epoch.us().saturating_sub(sent));
                 }
             }
-            ServerFrame::Error(_) => report.errors += 1,
+            ServerFrame::Error(e) => {
+                if report.errors == 0 {
+                    eprintln!("  agent {me} got an error frame: {} {}", e.error, e.message);
+                    if e.error == "rate_limited" {
+                        eprintln!(
+                            "  (an agent sends one sync per conversation: start the server with \
+                             --rate-per-sec and --rate-burst above the conversations per agent)"
+                        );
+                    }
+                }
+                report.errors += 1;
+            }
             _ => {}
         }
     }

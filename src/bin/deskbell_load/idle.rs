@@ -97,7 +97,10 @@ pub async fn run(ex: Arc<Executor<'static>>, idle: Idle) -> Result<(), String> {
         .collect();
     let n = idle.connections;
     let setup = wait_for("connected", idle.setup_limit, || {
-        let (r, f) = (ready.load(Ordering::Relaxed), failed.load(Ordering::Relaxed));
+        let (r, f) = (
+            ready.load(Ordering::Relaxed),
+            failed.load(Ordering::Relaxed),
+        );
         (r + f >= n, format!("{r}/{n} ready, {f} failed"))
     })
     .await;
@@ -142,7 +145,10 @@ async fn measure(
         .map(|(a, b)| format!("{:.1} s", b - a))
         .unwrap_or_else(|| "?".into());
     println!("scenario=idle connections={}", idle.connections);
-    println!("  opened in {open_secs:.1} s ({:.0}/s), server CPU while opening and holding: {cpu}", n / open_secs);
+    println!(
+        "  opened in {open_secs:.1} s ({:.0}/s), server CPU while opening and holding: {cpu}",
+        n / open_secs
+    );
     println!("  server visitor connections gauge: {gauge}, dropped while idle: {lost}");
     println!(
         "  server RSS: before {rss_before} KiB, connected {rss_connected} KiB, after {} s idle {rss_after} KiB, peak {peak} KiB",

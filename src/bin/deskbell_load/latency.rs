@@ -67,7 +67,13 @@ struct Shared {
 
 async fn visitor(shared: Arc<Shared>, index: usize) -> (Samples, u64) {
     let mut latency = Samples::default();
-    let opened = visitor::open(shared.addr, &shared.permits, shared.epoch, index, &shared.body);
+    let opened = visitor::open(
+        shared.addr,
+        &shared.permits,
+        shared.epoch,
+        index,
+        &shared.body,
+    );
     let socket = match opened.await {
         Ok(socket) => socket,
         Err(e) => {
@@ -178,23 +184,29 @@ pub async fn run(ex: Arc<Executor<'static>>, l: Latency) -> Result<(), String> {
     let tasks: Vec<_> = (0..n)
         .map(|i| ex.spawn(visitor(shared.clone(), i)))
         .collect();
-    let warm = wait_for("conversations open and synced by agents", l.setup_limit, || {
-        let (r, f, s) = (
-            shared.ready.load(Ordering::Relaxed),
-            shared.failed.load(Ordering::Relaxed),
-            team.synced(),
-        );
-        (
-            (r + f >= n && s >= r) || f > 0,
-            format!("{r}/{n} visitors ready, {f} failed, {s} synced"),
-        )
-    })
+    let warm = wait_for(
+        "conversations open and synced by agents",
+        l.setup_limit,
+        || {
+            let (r, f, s) = (
+                shared.ready.load(Ordering::Relaxed),
+                shared.failed.load(Ordering::Relaxed),
+                team.synced(),
+            );
+            (
+                (r + f >= n && s >= r) || f > 0 || team.failed() > 0,
+                format!("{r}/{n} visitors ready, {f} failed, {s} synced"),
+            )
+        },
+    )
     .await;
-    let failed = shared.failed.load(Ordering::Relaxed);
+    let failed = shared.failed.load(Ordering::Relaxed) + team.failed();
     if warm.is_err() || failed > 0 {
         stop.open();
         shared.start.open();
-        return Err(warm.err().unwrap_or_else(|| format!("{failed} visitors failed to start")));
+        return Err(warm
+            .err()
+            .unwrap_or_else(|| format!("{failed} visitor or agent connections failed")));
     }
     let secs = l.duration_secs;
     // Start on a clean boundary a moment from now so every sender sees the window.

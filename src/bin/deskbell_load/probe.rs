@@ -45,6 +45,18 @@ pub fn cpu_secs(pid: Option<u32>) -> Option<f64> {
     Some((utime + stime) / TICKS_PER_SEC)
 }
 
+/// Bytes a process has written (`wchar`: to files and sockets through write calls;
+/// `write_bytes`: what it made the kernel send to storage), from `/proc/<pid>/io`.
+pub fn io_written(pid: u32) -> Option<(f64, f64)> {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).ok()?;
+    let field = |name: &str| -> Option<f64> {
+        io.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().parse().ok())
+    };
+    Some((field("wchar:")?, field("write_bytes:")?))
+}
+
 /// One scrape of `/metrics`: every sample line, keyed by name with labels.
 #[derive(Debug, Clone, Default)]
 pub struct Scrape(BTreeMap<String, f64>);
@@ -147,6 +159,7 @@ impl HistogramDelta {
 pub struct Snapshot {
     scrape: Scrape,
     server_cpu: Option<f64>,
+    server_io: Option<(f64, f64)>,
     own_cpu: Option<f64>,
 }
 
@@ -156,6 +169,7 @@ impl Snapshot {
         Ok(Snapshot {
             scrape: Scrape::fetch(addr)?,
             server_cpu: server_pid.and_then(|pid| cpu_secs(Some(pid))),
+            server_io: server_pid.and_then(io_written),
             own_cpu: cpu_secs(None),
         })
     }
@@ -194,6 +208,17 @@ impl Snapshot {
                 .map(|(a, b)| format!("{:.2} cores", (b - a) / secs))
                 .unwrap_or_else(|| "? (no pid)".into())
         };
+        if let (Some(a), Some(b)) = (self.server_io, later.server_io) {
+            let per = |bytes: f64| bytes / messages.max(1.0) / 1024.0;
+            println!(
+                "  server I/O: {:.0} MB/s through write calls, {:.0} MB/s to storage; \
+                 per message {:.1} KiB (storage {:.1} KiB)",
+                (b.0 - a.0) / secs / 1e6,
+                (b.1 - a.1) / secs / 1e6,
+                per(b.0 - a.0),
+                per(b.1 - a.1),
+            );
+        }
         println!(
             "  CPU: server {}, load generator {}",
             cores(self.server_cpu, later.server_cpu),

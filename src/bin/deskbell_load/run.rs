@@ -61,7 +61,11 @@ impl Gate {
 }
 
 /// Polls `done` every 50 ms until it is true or `limit` passes; prints progress.
-pub async fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> (bool, String)) -> Result<(), String> {
+pub async fn wait_for(
+    what: &str,
+    limit: Duration,
+    mut done: impl FnMut() -> (bool, String),
+) -> Result<(), String> {
     let deadline = Instant::now() + limit;
     let mut last_report = Instant::now();
     loop {
@@ -71,7 +75,10 @@ pub async fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> (bo
             return Ok(());
         }
         if Instant::now() >= deadline {
-            return Err(format!("{what}: gave up after {} s at {progress}", limit.as_secs()));
+            return Err(format!(
+                "{what}: gave up after {} s at {progress}",
+                limit.as_secs()
+            ));
         }
         if last_report.elapsed() >= Duration::from_secs(2) {
             eprintln!("  {what}: {progress}");
@@ -89,6 +96,8 @@ pub struct AgentTeam {
     pub online: Arc<AtomicUsize>,
     /// Conversations the agents have synced (and so receive live).
     pub synced: Arc<AtomicUsize>,
+    /// Agent connections that ended with an error.
+    pub failed: Arc<AtomicUsize>,
 }
 
 impl AgentTeam {
@@ -116,6 +125,7 @@ impl AgentTeam {
         .await?;
         let synced = Arc::new(AtomicUsize::new(0));
         let online = Arc::new(AtomicUsize::new(0));
+        let failed = Arc::new(AtomicUsize::new(0));
         let mut tasks = Vec::new();
         for token in tokens {
             let online = agents::Online {
@@ -125,6 +135,7 @@ impl AgentTeam {
                 window: window.clone(),
                 online: online.clone(),
                 synced: synced.clone(),
+                failed: failed.clone(),
                 stop: stop.clone(),
             };
             tasks.push(ex.spawn(agents::run(online)));
@@ -133,18 +144,27 @@ impl AgentTeam {
             tasks,
             online,
             synced,
+            failed,
         };
         wait_for("agents online", Duration::from_secs(30), || {
             let n = team.online.load(Ordering::Relaxed);
-            (n >= count, format!("{n}/{count}"))
+            (n >= count || team.failed() > 0, format!("{n}/{count}"))
         })
         .await?;
+        if team.failed() > 0 {
+            return Err("an agent connection failed".into());
+        }
         Ok(team)
     }
 
     /// Conversations synced so far.
     pub fn synced(&self) -> usize {
         self.synced.load(Ordering::Relaxed)
+    }
+
+    /// Agent connections that failed so far.
+    pub fn failed(&self) -> usize {
+        self.failed.load(Ordering::Relaxed)
     }
 
     /// Waits for every agent task (after the stop gate opened) and merges their reports.

@@ -62,7 +62,13 @@ struct Tally {
 
 async fn visitor(shared: Arc<Shared>, index: usize) -> Tally {
     let mut tally = Tally::default();
-    let opened = visitor::open(shared.addr, &shared.permits, shared.epoch, index, &shared.body);
+    let opened = visitor::open(
+        shared.addr,
+        &shared.permits,
+        shared.epoch,
+        index,
+        &shared.body,
+    );
     let mut socket = match opened.await {
         Ok(socket) => socket,
         Err(e) => {
@@ -144,23 +150,29 @@ pub async fn run(ex: Arc<Executor<'static>>, t: Throughput) -> Result<(), String
         .map(|i| ex.spawn(visitor(shared.clone(), i)))
         .collect();
     let n = t.connections;
-    let warm = wait_for("conversations open and synced by agents", t.setup_limit, || {
-        let (r, f, s) = (
-            shared.ready.load(Ordering::Relaxed),
-            shared.failed.load(Ordering::Relaxed),
-            team.synced(),
-        );
-        (
-            (r + f >= n && s >= r) || f > 0,
-            format!("{r}/{n} visitors ready, {f} failed, {s} synced"),
-        )
-    })
+    let warm = wait_for(
+        "conversations open and synced by agents",
+        t.setup_limit,
+        || {
+            let (r, f, s) = (
+                shared.ready.load(Ordering::Relaxed),
+                shared.failed.load(Ordering::Relaxed),
+                team.synced(),
+            );
+            (
+                (r + f >= n && s >= r) || f > 0 || team.failed() > 0,
+                format!("{r}/{n} visitors ready, {f} failed, {s} synced"),
+            )
+        },
+    )
     .await;
-    let failed = shared.failed.load(Ordering::Relaxed);
+    let failed = shared.failed.load(Ordering::Relaxed) + team.failed();
     if warm.is_err() || failed > 0 {
         stop.open();
         shared.start.open();
-        return Err(warm.err().unwrap_or_else(|| format!("{failed} visitors failed to start")));
+        return Err(warm
+            .err()
+            .unwrap_or_else(|| format!("{failed} visitor or agent connections failed")));
     }
     let secs = t.duration_secs;
     let before = Snapshot::take(t.addr, t.server_pid)?;

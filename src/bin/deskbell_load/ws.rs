@@ -108,9 +108,13 @@ pub fn interpret(next: Option<Result<WsMessage, WsError>>) -> Incoming {
         },
         Some(Ok(WsMessage::Close(frame))) => Incoming::Closed(format!(
             "closed by the server: {}",
-            frame.map(|f| format!("{} {}", u16::from(f.code), f.reason)).unwrap_or_default()
+            frame
+                .map(|f| format!("{} {}", u16::from(f.code), f.reason))
+                .unwrap_or_default()
         )),
-        Some(Ok(WsMessage::Text(_))) => Incoming::Closed("text message on a binary connection".into()),
+        Some(Ok(WsMessage::Text(_))) => {
+            Incoming::Closed("text message on a binary connection".into())
+        }
         Some(Ok(_)) => Incoming::Control,
     }
 }
