@@ -73,7 +73,7 @@ impl Config {
             hello_timeout_ms: 10_000,
             max_body_bytes: 8 * 1024,
             max_frame_bytes: 16 * 1024,
-            ws_read_buffer: 4 * 1024,
+            ws_read_buffer: 1024,
             rate_per_sec: 20,
             rate_burst: 40,
             max_outbound_queue: 1024,
