@@ -56,6 +56,10 @@ struct Session {
 /// small: it is an `async move` block rather than an `async fn` (whose parameters would
 /// be stored twice), the socket is lent to the read/write loop instead of moved into
 /// it, and the handling of each incoming frame runs in its own short-lived box.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn would store its parameters twice in every idle connection"
+)]
 pub fn run(
     app: Arc<App>,
     mut socket: Socket,
@@ -271,15 +275,14 @@ impl Session {
         let result = match frame {
             ClientFrame::HelloVisitor(h) => hello::visitor(&self.app, self.conn, h, &self.peer)
                 .await
-                .map(|event| {
+                .inspect(|event| {
                     if let Event::Hello {
                         identity: crate::hub::Identity::Visitor { id, .. },
                         ..
-                    } = &event
+                    } = event
                     {
                         self.role = Some((Role::Visitor, *id));
                     }
-                    event
                 }),
             ClientFrame::HelloAgent(h) => hello::agent(&self.app, self.conn, h, &self.peer)
                 .await
