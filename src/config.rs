@@ -78,7 +78,7 @@ impl Config {
             rate_burst: 40,
             max_outbound_queue: 1024,
             session_ttl_ms: 30 * 24 * 3_600_000,
-            batch_max: 256,
+            batch_max: 1024,
             quick_repair: false,
             allowed_origins: Vec::new(),
             clock: Arc::new(SystemClock::new()),
