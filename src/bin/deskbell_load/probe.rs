@@ -57,6 +57,17 @@ pub fn io_written(pid: u32) -> Option<(f64, f64)> {
     Some((field("wchar:")?, field("write_bytes:")?))
 }
 
+/// Total microseconds some task waited for `resource` (`cpu` or `io`), from
+/// `/proc/pressure/<resource>` (pressure stall information).
+pub fn stalled_us(resource: &str) -> Option<f64> {
+    let text = std::fs::read_to_string(format!("/proc/pressure/{resource}")).ok()?;
+    let some = text.lines().find(|l| l.starts_with("some "))?;
+    some.split_whitespace()
+        .find_map(|f| f.strip_prefix("total="))?
+        .parse()
+        .ok()
+}
+
 /// One scrape of `/metrics`: every sample line, keyed by name with labels.
 #[derive(Debug, Clone, Default)]
 pub struct Scrape(BTreeMap<String, f64>);
@@ -161,6 +172,8 @@ pub struct Snapshot {
     server_cpu: Option<f64>,
     server_io: Option<(f64, f64)>,
     own_cpu: Option<f64>,
+    cpu_stall: Option<f64>,
+    io_stall: Option<f64>,
 }
 
 impl Snapshot {
@@ -171,6 +184,8 @@ impl Snapshot {
             server_cpu: server_pid.and_then(|pid| cpu_secs(Some(pid))),
             server_io: server_pid.and_then(io_written),
             own_cpu: cpu_secs(None),
+            cpu_stall: stalled_us("cpu"),
+            io_stall: stalled_us("io"),
         })
     }
 
@@ -223,6 +238,17 @@ impl Snapshot {
             "  CPU: server {}, load generator {}",
             cores(self.server_cpu, later.server_cpu),
             cores(self.own_cpu, later.own_cpu)
+        );
+        let share = |a: Option<f64>, b: Option<f64>| {
+            a.zip(b)
+                .map(|(a, b)| format!("{:.0} %", (b - a) / secs / 1e4))
+                .unwrap_or_else(|| "?".into())
+        };
+        println!(
+            "  machine: some task waited for CPU {} and for I/O {} of the time \
+             (pressure stall information; includes other work on the machine)",
+            share(self.cpu_stall, later.cpu_stall),
+            share(self.io_stall, later.io_stall)
         );
     }
 }
