@@ -2,8 +2,8 @@
 # The benchmark behind docs/BENCHMARKS.md: builds release, then for each scenario starts
 # a fresh `deskbell serve` on 127.0.0.1 with a temporary data directory, drives it with
 # `deskbell-load` (loopback only, hard caps, stops by itself) and stops it again.
-# Prints a summary at the end. Every step has a timeout; the runs take about 4 minutes
-# after the build.
+# Prints a summary at the end. Every step has a timeout; the runs take about 2.5 minutes
+# after the build (a cold LTO build adds about 5 minutes on 2 CPUs).
 #
 #   scripts/bench.sh            all scenarios
 #   scripts/bench.sh idle       only some: idle, throughput, latency

@@ -46,22 +46,33 @@ pub struct Latency {
 
 /// Everything the visitor tasks share.
 struct Shared {
+    /// Server address.
     addr: SocketAddr,
+    /// Time origin of the run.
     epoch: Epoch,
+    /// The measured phase: every scheduled send falls inside it.
     window: Arc<Window>,
+    /// The message body every visitor sends.
     body: String,
+    /// Bounds handshakes in flight.
     permits: Arc<Semaphore>,
     /// Microseconds between two sends of one visitor.
     period_us: u64,
     /// Microseconds between the first sends of visitors `i` and `i + 1`.
     offset_us: u64,
+    /// Visitors whose conversation is open.
     ready: AtomicUsize,
+    /// Visitors that failed.
     failed: AtomicUsize,
+    /// Messages sent in the measured phase.
     sent: AtomicU64,
+    /// Their acks received so far.
     acked: AtomicU64,
     /// Largest delay between a scheduled send time and the actual send, in µs.
     late_us: AtomicU64,
+    /// Opens when the measured phase starts.
     start: Gate,
+    /// Opens when the run is over.
     stop: Gate,
 }
 

@@ -168,11 +168,17 @@ impl HistogramDelta {
 
 /// The server's metrics and both processes' CPU time at one instant.
 pub struct Snapshot {
+    /// The server's metrics.
     scrape: Scrape,
+    /// Server CPU seconds so far.
     server_cpu: Option<f64>,
+    /// Server bytes written (write calls, to storage).
     server_io: Option<(f64, f64)>,
+    /// Load generator CPU seconds so far.
     own_cpu: Option<f64>,
+    /// Machine-wide CPU stall microseconds so far.
     cpu_stall: Option<f64>,
+    /// Machine-wide I/O stall microseconds so far.
     io_stall: Option<f64>,
 }
 

@@ -40,7 +40,12 @@ where
 
 /// A one-shot signal many tasks can wait for (closing the channel wakes them all).
 #[derive(Clone)]
-pub struct Gate(async_channel::Receiver<()>, async_channel::Sender<()>);
+pub struct Gate(
+    /// Waiters wait on this; it never carries a message.
+    async_channel::Receiver<()>,
+    /// Closing it opens the gate.
+    async_channel::Sender<()>,
+);
 
 impl Gate {
     /// A closed gate.

@@ -75,7 +75,9 @@ impl std::fmt::Display for Summary {
 /// warm-up is over, so warm-up traffic is never counted.
 #[derive(Debug)]
 pub struct Window {
+    /// First microsecond inside.
     start: AtomicU64,
+    /// First microsecond after.
     end: AtomicU64,
 }
 

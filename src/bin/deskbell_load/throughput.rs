@@ -41,22 +41,34 @@ pub struct Throughput {
 
 /// Everything a visitor task shares with the others.
 struct Shared {
+    /// Server address.
     addr: SocketAddr,
+    /// Time origin of the run.
     epoch: Epoch,
+    /// Acks received inside it are counted.
     window: Arc<Window>,
+    /// The message body every visitor sends.
     body: String,
+    /// Bounds handshakes in flight.
     permits: Arc<Semaphore>,
+    /// Visitors whose conversation is open.
     ready: AtomicUsize,
+    /// Visitors that failed.
     failed: AtomicUsize,
+    /// Opens when the measured phase starts.
     start: Gate,
+    /// Opens when the run is over.
     stop: Gate,
 }
 
 /// What one visitor saw inside the window.
 #[derive(Default)]
 struct Tally {
+    /// Acks received inside the window.
     acks: u64,
+    /// Sends refused with an error frame.
     refused: u64,
+    /// Send → ack times of the counted acks.
     latency: Samples,
 }
 
