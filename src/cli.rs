@@ -105,7 +105,8 @@ pub struct ServeArgs {
     /// largest chat message in bytes (default 8192)
     #[argh(option, default = "8192")]
     pub max_body_bytes: usize,
-    /// frames per second one connection may send on average (default 20)
+    /// frames per second a visitor connection may send on average (default 20; agent
+    /// connections get ten times as much)
     #[argh(option, default = "20")]
     pub rate_per_sec: u32,
     /// frames one connection may send in a burst (default 40)

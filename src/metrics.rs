@@ -17,7 +17,7 @@ use std::fmt;
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// Bucket bounds for messages per group commit (plain numbers).
-pub const BATCH_SIZE_BUCKETS: [u64; 9] = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+pub const BATCH_SIZE_BUCKETS: [u64; 11] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
 /// Bucket bounds for latencies, in microseconds: 0.25 ms to 1 s.
 pub const LATENCY_BUCKETS_US: [u64; 12] = [

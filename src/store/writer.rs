@@ -36,7 +36,7 @@ pub struct WriterConfig {
 impl Default for WriterConfig {
     fn default() -> Self {
         WriterConfig {
-            batch_max: 256,
+            batch_max: 1024,
             queue_bound: 8192,
             quick_repair: false,
         }

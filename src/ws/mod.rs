@@ -21,12 +21,17 @@ use crate::protocol::{Encoding, ErrorCode};
 pub use hello::PeerInfo;
 pub use io::UpgradedIo;
 
+/// Outgoing frames are gathered up to this many bytes before a write to the socket; the
+/// session flushes after each batch of queued frames, so a busy agent connection gets
+/// one write per batch instead of one per frame, and nothing waits in the buffer.
+const WRITE_BUFFER: usize = 8 * 1024;
+
 /// WebSocket limits for one connection: a small read buffer (idle connections are
 /// cheap) and frame/message limits that refuse oversized input early.
 pub fn socket_config(config: &Config) -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(config.ws_read_buffer)
-        .write_buffer_size(0)
+        .write_buffer_size(WRITE_BUFFER)
         .max_write_buffer_size(config.max_frame_bytes * 64)
         .max_message_size(Some(config.max_frame_bytes))
         .max_frame_size(Some(config.max_frame_bytes))

@@ -26,6 +26,8 @@ use crate::ratelimit::TokenBucket;
 
 type Socket = WebSocketStream<UpgradedIo>;
 
+/// Agents may send this many times more frames than visitors.
+const AGENT_RATE_FACTOR: u32 = 10;
 /// Bad frames tolerated before the connection is closed as abusive.
 const MAX_STRIKES: u32 = 50;
 /// Messages per history page at most.
@@ -54,56 +56,73 @@ struct Session {
 }
 
 /// Runs a connection until it closes, is killed by the hub, or the server stops.
-pub async fn run(app: Arc<App>, socket: Socket, encoding: Encoding, peer: PeerInfo) {
-    let conn = app.next_conn_id();
-    let now = app.config.now_ms();
-    let (outbound, out_rx) = async_channel::unbounded();
-    let (kill, kill_rx) = async_channel::bounded::<()>(1);
-    let last_seen = Arc::new(AtomicU64::new(now));
-    let link = ConnLink {
-        conn,
-        outbound,
-        kill,
-        last_seen: last_seen.clone(),
-    };
-    if !app.hub.send(Event::Connected(link)).await {
-        return;
+///
+/// Idle connections are what a server has most of, so the future this returns is kept
+/// small: it is an `async move` block rather than an `async fn` (whose parameters would
+/// be stored twice), the socket is lent to the read/write loop instead of moved into
+/// it, and the handling of each incoming frame runs in its own short-lived box.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn would store its parameters twice in every idle connection"
+)]
+pub fn run(
+    app: Arc<App>,
+    mut socket: Socket,
+    encoding: Encoding,
+    peer: PeerInfo,
+) -> impl Future<Output = ()> + Send {
+    async move {
+        let conn = app.next_conn_id();
+        let now = app.config.now_ms();
+        let (outbound, out_rx) = async_channel::unbounded();
+        let (kill, kill_rx) = async_channel::bounded::<()>(1);
+        let last_seen = Arc::new(AtomicU64::new(now));
+        let link = ConnLink {
+            conn,
+            outbound,
+            kill,
+            last_seen: last_seen.clone(),
+        };
+        if !app.hub.send(Event::Connected(link)).await {
+            return;
+        }
+        let bucket = TokenBucket::new(app.config.rate_burst, app.config.rate_per_sec, now);
+        let mut session = Session {
+            app: app.clone(),
+            conn,
+            encoding,
+            peer,
+            last_seen,
+            bucket,
+            strikes: 0,
+            role: None,
+        };
+        let span = tracing::debug_span!("conn", id = conn, ?encoding);
+        future::or(session.serve(&mut socket, &out_rx), async {
+            let _ = kill_rx.recv().await;
+        })
+        .instrument(span)
+        .await;
+        drop(socket);
+        app.hub.send(Event::Disconnected { conn }).await;
     }
-    let bucket = TokenBucket::new(app.config.rate_burst, app.config.rate_per_sec, now);
-    let mut session = Session {
-        app: app.clone(),
-        conn,
-        encoding,
-        peer,
-        last_seen,
-        bucket,
-        strikes: 0,
-        role: None,
-    };
-    let span = tracing::debug_span!("conn", id = conn, ?encoding);
-    future::or(session.serve(socket, out_rx), async {
-        let _ = kill_rx.recv().await;
-    })
-    .instrument(span)
-    .await;
-    app.hub.send(Event::Disconnected { conn }).await;
 }
 
 impl Session {
-    async fn serve(&mut self, mut socket: Socket, out_rx: async_channel::Receiver<Outbound>) {
+    async fn serve(&mut self, socket: &mut Socket, out_rx: &async_channel::Receiver<Outbound>) {
         loop {
             let next = future::or(async { Next::Out(out_rx.recv().await.ok()) }, async {
                 Next::In(socket.next().await)
             })
             .await;
             let keep_going = match next {
-                Next::Out(Some(item)) => self.write_out(&mut socket, item, &out_rx).await,
+                Next::Out(Some(item)) => self.write_out(socket, item, out_rx).await,
                 Next::Out(None) => false,
-                Next::In(Some(Ok(message))) => self.read_in(&mut socket, message).await,
+                Next::In(Some(Ok(message))) => Box::pin(self.read_in(socket, message)).await,
                 Next::In(Some(Err(WsError::Capacity(e)))) => {
                     self.app.metrics.frames_rejected_total.inc();
                     let reason = format!("message too large: {e}");
-                    let _ = close(&mut socket, 1009, &reason).await;
+                    let _ = close(socket, 1009, &reason).await;
                     false
                 }
                 Next::In(Some(Err(e))) => {
@@ -134,7 +153,7 @@ impl Session {
                     conversation,
                     after_seq,
                     upto_seq,
-                } => self.replay(socket, conversation, after_seq, upto_seq).await,
+                } => Box::pin(self.replay(socket, conversation, after_seq, upto_seq)).await,
                 Outbound::Ping => socket
                     .feed(WsMessage::Ping(Default::default()))
                     .await
@@ -294,6 +313,13 @@ impl Session {
                 .await
                 .map(|id| {
                     self.role = Some((Role::Agent, id));
+                    // Staff open many conversations at once (a sync each): a roomier budget.
+                    let config = &self.app.config;
+                    self.bucket = TokenBucket::new(
+                        config.rate_burst.saturating_mul(AGENT_RATE_FACTOR),
+                        config.rate_per_sec.saturating_mul(AGENT_RATE_FACTOR),
+                        config.now_ms(),
+                    );
                     Event::Hello {
                         conn: self.conn,
                         identity: crate::hub::Identity::Agent { id },

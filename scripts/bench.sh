@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The benchmark behind docs/BENCHMARKS.md: builds release, then for each scenario starts
+# a fresh `deskbell serve` on 127.0.0.1 with a temporary data directory, drives it with
+# `deskbell-load` (loopback only, hard caps, stops by itself) and stops it again.
+# Prints a summary at the end. Every step has a timeout; the runs take about 2.5 minutes
+# after the build (a cold LTO build adds about 5 minutes on 2 CPUs).
+#
+#   scripts/bench.sh            all scenarios
+#   scripts/bench.sh idle       only some: idle, throughput, latency
+#
+# Environment: BENCH_PORT (default 18080), CARGO_TARGET_DIR (default target),
+# KEEP=1 keeps the temporary directory with server logs and outputs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT=${BENCH_PORT:-18080}
+ADDR=127.0.0.1:$PORT
+BIN=${CARGO_TARGET_DIR:-target}/release
+SCENARIOS=${*:-idle throughput latency}
+# Per-connection rate limits high enough for agents syncing thousands of conversations
+# and for closed-loop visitors; visitors in the latency run send 1 message/s each.
+SERVER_FLAGS=(--rate-per-sec 100000 --rate-burst 100000)
+
+# Both processes hold up to 19,000 sockets: raise the soft open-file limit to the hard
+# one (20,000 on the reference machine); children inherit it.
+ulimit -n "$(ulimit -Hn)"
+
+WORK=$(mktemp -d /tmp/deskbell-bench.XXXXXX)
+SERVER_PID=
+cleanup() {
+    if [[ -n $SERVER_PID ]]; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    if [[ ${KEEP:-0} == 1 ]]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+facts() {
+    echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \
+        "kernel $(uname -r), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
+    echo "open files: soft $(ulimit -n), hard $(ulimit -Hn);" \
+        "ephemeral ports: $(tr '\t' '-' </proc/sys/net/ipv4/ip_local_port_range)"
+    echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (modified)')"
+}
+
+start_server() {
+    local name=$1
+    mkdir -p "$WORK/$name"
+    "$BIN/deskbell" serve --listen "$ADDR" --data "$WORK/$name" "${SERVER_FLAGS[@]}" \
+        >"$WORK/$name.server.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 100); do
+        curl -sf "http://$ADDR/healthz" >/dev/null && return 0
+        sleep 0.1
+    done
+    echo "server did not start; log:" >&2
+    cat "$WORK/$name.server.log" >&2
+    exit 1
+}
+
+stop_server() {
+    kill -TERM "$SERVER_PID"
+    wait "$SERVER_PID" || true
+    SERVER_PID=
+}
+
+# run NAME LOADGEN-ARGS...: one scenario against a fresh server.
+run() {
+    local name=$1
+    shift
+    start_server "$name"
+    echo
+    echo "== $name (load average $(cut -d' ' -f1-3 /proc/loadavg);" \
+        "CPU pressure $(awk '/^some/{print $3}' /proc/pressure/cpu 2>/dev/null))"
+    echo "\$ deskbell-load --addr $ADDR --data DATA --server-pid PID $*"
+    timeout 480 "$BIN/deskbell-load" --addr "$ADDR" --data "$WORK/$name" \
+        --server-pid "$SERVER_PID" "$@" 2>"$WORK/$name.progress" | tee "$WORK/$name.out" ||
+        { echo "scenario $name failed:" >&2; tail -5 "$WORK/$name.progress" >&2; }
+    stop_server
+}
+
+echo "building release binaries..."
+cargo build --release --bins --quiet
+facts
+
+started=$(date +%s)
+for scenario in $SCENARIOS; do
+    case $scenario in
+        idle)
+            # 30 s idle: every connection has had its first ping/pong by then.
+            run idle-10000 idle --connections 10000 --hold-secs 30
+            run idle-19000 idle --connections 19000 --hold-secs 30
+            ;;
+        throughput)
+            run throughput throughput --connections 2048 --agents 2 --duration-secs 20
+            ;;
+        latency)
+            run latency latency --rate 5000 --conversations 5000 --agents 2 --duration-secs 30
+            ;;
+        *)
+            echo "unknown scenario $scenario (idle, throughput, latency)" >&2
+            exit 2
+            ;;
+    esac
+done
+
+echo
+echo "== summary ($(($(date +%s) - started)) s)"
+facts
+cat "$WORK"/*.out 2>/dev/null | grep '^RESULT' || echo "no results"
