@@ -163,15 +163,7 @@ impl Hub {
         }
         // Seam for the FAQ bot: it will get the first say here, before routing.
         match self.router.place_new(conversation) {
-            Placement::Assigned(agent) => {
-                self.set_assignment(
-                    conversation,
-                    Some(agent),
-                    ConversationEvent::Assigned { agent },
-                    0,
-                )
-                .await
-            }
+            Placement::Assigned(agent) => self.assign_automatically(conversation, agent).await,
             Placement::Queued { .. } => {
                 if let Some(live) = self.conversations.get(&conversation) {
                     self.broadcast_to_agents(ServerFrame::Conversation(live.summary(conversation)));
@@ -182,16 +174,21 @@ impl Hub {
         self.update_gauges();
     }
 
+    /// Records an assignment the router made by itself.
+    async fn assign_automatically(&mut self, conversation: u64, agent: u64) {
+        self.set_assignment(
+            conversation,
+            Some(agent),
+            ConversationEvent::Assigned { agent },
+            0,
+        )
+        .await;
+    }
+
     /// Applies automatic assignments made by the router.
     pub(super) async fn apply_assignments(&mut self, assigned: Vec<(u64, u64)>) {
         for (conversation, agent) in assigned {
-            self.set_assignment(
-                conversation,
-                Some(agent),
-                ConversationEvent::Assigned { agent },
-                0,
-            )
-            .await;
+            self.assign_automatically(conversation, agent).await;
         }
         self.refresh_queue();
     }
@@ -200,15 +197,7 @@ impl Hub {
     pub(super) async fn apply_placements(&mut self, placements: Vec<(u64, Placement)>) {
         for (conversation, placement) in placements {
             match placement {
-                Placement::Assigned(agent) => {
-                    self.set_assignment(
-                        conversation,
-                        Some(agent),
-                        ConversationEvent::Assigned { agent },
-                        0,
-                    )
-                    .await
-                }
+                Placement::Assigned(agent) => self.assign_automatically(conversation, agent).await,
                 Placement::Queued { .. } => {
                     self.set_assignment(conversation, None, ConversationEvent::Queued, 0)
                         .await
@@ -484,16 +473,7 @@ impl Hub {
         match self.agents.get_mut(&id) {
             Some(live) => live.account = account,
             None => {
-                self.agents.insert(
-                    id,
-                    LiveAgent {
-                        account,
-                        conns: Vec::new(),
-                        presence: Presence::Offline,
-                        chosen: Presence::Online,
-                        grace: None,
-                    },
-                );
+                self.agents.insert(id, LiveAgent::offline(account));
                 self.router.add_agent(id, None);
             }
         }

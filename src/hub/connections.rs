@@ -220,19 +220,7 @@ impl Hub {
         frame: ServerFrame,
         except: Option<ConnId>,
     ) {
-        let Some(c) = self.conversations.get(&conversation) else {
-            return;
-        };
-        let targets: Vec<ConnId> = c
-            .subscribers
-            .iter()
-            .copied()
-            .filter(|s| Some(*s) != except)
-            .collect();
-        let frame = Arc::new(frame);
-        for conn in targets {
-            self.deliver(conn, Outbound::Frame(frame.clone()));
-        }
+        self.publish_where(conversation, frame, except, false);
     }
 
     /// Sends a frame to the agent connections among a conversation's subscribers.
@@ -242,20 +230,30 @@ impl Hub {
         frame: ServerFrame,
         except: Option<ConnId>,
     ) {
+        self.publish_where(conversation, frame, except, true);
+    }
+
+    fn publish_where(
+        &mut self,
+        conversation: u64,
+        frame: ServerFrame,
+        except: Option<ConnId>,
+        agents_only: bool,
+    ) {
         let Some(c) = self.conversations.get(&conversation) else {
             return;
+        };
+        let is_agent = |conn: &ConnId| {
+            matches!(
+                self.conns.get(conn).and_then(|l| l.identity.as_ref()),
+                Some(Identity::Agent { .. })
+            )
         };
         let targets: Vec<ConnId> = c
             .subscribers
             .iter()
             .copied()
-            .filter(|s| Some(*s) != except)
-            .filter(|s| {
-                matches!(
-                    self.conns.get(s).and_then(|l| l.identity.as_ref()),
-                    Some(Identity::Agent { .. })
-                )
-            })
+            .filter(|s| Some(*s) != except && (!agents_only || is_agent(s)))
             .collect();
         let frame = Arc::new(frame);
         for conn in targets {

@@ -40,6 +40,19 @@ pub struct LiveAgent {
     pub grace: Option<TimerKey>,
 }
 
+impl LiveAgent {
+    /// An agent with no connection yet, who will come online when they connect.
+    pub fn offline(account: AgentV1) -> LiveAgent {
+        LiveAgent {
+            account,
+            conns: Vec::new(),
+            presence: Presence::Offline,
+            chosen: Presence::Online,
+            grace: None,
+        }
+    }
+}
+
 /// An open (queued or assigned) conversation.
 pub struct LiveConversation {
     /// The visitor.

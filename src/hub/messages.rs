@@ -602,8 +602,10 @@ impl Hub {
         }
     }
 
-    fn on_typing(&mut self, conn: ConnId, who: &Identity, asked: Option<u64>, on: bool) {
-        let Some(conversation) = self.target(who, asked) else {
+    /// [`Hub::target`], refusing the frame when there is no such open conversation.
+    fn open_target(&mut self, conn: ConnId, who: &Identity, asked: Option<u64>) -> Option<u64> {
+        let found = self.target(who, asked);
+        if found.is_none() {
             self.refuse(
                 conn,
                 ErrorCode::NotFound,
@@ -611,6 +613,12 @@ impl Hub {
                 None,
                 asked,
             );
+        }
+        found
+    }
+
+    fn on_typing(&mut self, conn: ConnId, who: &Identity, asked: Option<u64>, on: bool) {
+        let Some(conversation) = self.open_target(conn, who, asked) else {
             return;
         };
         let author = self.author_of(who);
@@ -676,14 +684,7 @@ impl Hub {
     }
 
     async fn on_read(&mut self, conn: ConnId, who: &Identity, asked: Option<u64>, seq: u64) {
-        let Some(conversation) = self.target(who, asked) else {
-            self.refuse(
-                conn,
-                ErrorCode::NotFound,
-                "no such open conversation",
-                None,
-                asked,
-            );
+        let Some(conversation) = self.open_target(conn, who, asked) else {
             return;
         };
         let (reader, side) = match who {

@@ -1,7 +1,7 @@
 //! Rebuilding the hub's live state from storage at start: agents, open conversations,
 //! their assignments and the queue.
 
-use crate::protocol::{ConversationStatus, Presence};
+use crate::protocol::ConversationStatus;
 use crate::store::StoreError;
 use crate::timer::unix_ms;
 
@@ -19,16 +19,7 @@ impl Hub {
             if account.disabled {
                 let _ = self.router.disable_agent(id);
             }
-            self.agents.insert(
-                id,
-                LiveAgent {
-                    account,
-                    conns: Vec::new(),
-                    presence: Presence::Offline,
-                    chosen: Presence::Online,
-                    grace: None,
-                },
-            );
+            self.agents.insert(id, LiveAgent::offline(account));
         }
         let (_, max_conversation) = self.store.max_ids()?;
         self.next_conversation = max_conversation;
