@@ -19,13 +19,15 @@
 //! - [`ratelimit`]: the per-connection token bucket.
 //! - [`metrics`]: counters and histograms rendered for Prometheus.
 //! - [`settings`]: the widget settings: validation and business hours.
-//! - [`intent`]: the on-device FAQ model's tokenizer (and, later, the model).
+//! - [`intent`]: the on-device embedding model: tokenizer, tract model, inference worker.
+//! - [`bot`]: the FAQ bot: match a message to FAQ entries and built-in intents, decide.
 //! - [`accounts`]: offline account commands on a stopped data directory.
 //! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
 
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod error;
