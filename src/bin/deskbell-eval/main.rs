@@ -4,6 +4,7 @@
 //!
 //! `cargo run --release --bin deskbell-eval [-- --calibrate --verbose]`
 
+mod calibrate;
 mod score;
 mod set;
 
@@ -126,7 +127,7 @@ fn run(args: &Args) -> Result<(), String> {
     println!("memory before the model: {rss_before}");
     println!("memory with the model:   {}", memory());
     if args.calibrate {
-        score::calibrate(&samples, &matcher);
+        calibrate::calibrate(&samples, &matcher);
     }
     if let Some(path) = &args.dump {
         score::dump(path, &embedder, &set, &samples)?;
