@@ -21,7 +21,8 @@
 //! - [`metrics`]: counters and histograms rendered for Prometheus.
 //! - [`notify`]: readiness and stopping notices for systemd.
 //! - [`settings`]: the widget settings: validation and business hours.
-//! - [`intent`]: the on-device FAQ model's tokenizer (and, later, the model).
+//! - [`intent`]: the on-device embedding model: tokenizer, tract model, inference worker.
+//! - [`bot`]: the FAQ bot: match a message to FAQ entries and built-in intents, decide.
 //! - [`accounts`]: offline account commands on a stopped data directory.
 //! - [`maintenance`]: backup, restore and export commands.
 //! - [`control`]: the control socket those commands use to reach a running server.
@@ -30,6 +31,7 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod control;

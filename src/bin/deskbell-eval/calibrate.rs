@@ -1,0 +1,143 @@
+//! Threshold calibration: a two-stage sweep fitted to part of the set, with 3-fold
+//! cross-validation to estimate how fitted thresholds do on unseen messages.
+
+use deskbell::bot::{BotConfig, Matcher, Scores};
+
+use crate::score::{Sample, Summary};
+
+/// Decides every sample with `config` over precomputed scores.
+fn summarize(m: &mut Matcher, config: BotConfig, scored: &[(&Sample, Scores)]) -> Summary {
+    m.set_config(config);
+    let mut s = Summary::default();
+    for (x, scores) in scored {
+        s.add(&x.u, &m.decide_scores(&x.u.text, scores));
+    }
+    s
+}
+
+/// Fits the thresholds to the English messages and estimates how well fitted
+/// thresholds do on messages they were not fitted to (3-fold cross-validation).
+pub fn calibrate(samples: &[Sample], matcher: &Matcher) {
+    let english: Vec<&Sample> = samples.iter().filter(|x| !x.u.zh && !x.u.holdout).collect();
+    let mut held_out = Summary::default();
+    for fold in 0..3 {
+        let (train, test): (Vec<&Sample>, Vec<&Sample>) =
+            english.iter().partition(|x| x.u.fold != fold);
+        let config = fit(&train, matcher);
+        println!("fold {fold}: fitted on the other folds: {}", brief(&config));
+        held_out.merge(&evaluate(&test, matcher, config));
+    }
+    println!("{}", held_out.line("cross-validated"));
+    let config = fit(&english, matcher);
+    println!("fitted on all English messages: {config:?}");
+    println!(
+        "{}",
+        evaluate(&english, matcher, config).line("  in-sample")
+    );
+}
+
+/// The thresholds of `c` on one line.
+fn brief(c: &BotConfig) -> String {
+    format!(
+        "answer {:.2}, suggest {:.2}, margin {:.2}, small talk {:.2}, hand-off {:.2}, centroid weight {:.2}, keyword weight {:.2}",
+        c.answer_threshold,
+        c.suggest_threshold,
+        c.answer_margin,
+        c.small_talk_threshold,
+        c.handoff_threshold,
+        c.centroid_weight,
+        c.keyword_weight
+    )
+}
+
+/// Scores `group` with `config`.
+fn evaluate(group: &[&Sample], matcher: &Matcher, config: BotConfig) -> Summary {
+    let mut m = matcher.clone();
+    m.set_config(config);
+    let scored: Vec<(&Sample, Scores)> = group
+        .iter()
+        .map(|x| (*x, m.scores(&x.u.text, &x.v)))
+        .collect();
+    summarize(&mut m, config, &scored)
+}
+
+/// Sweeps the thresholds over `group` in two stages.
+///
+/// 1. Routing — centroid and keyword weights, hand-off, small-talk and suggest
+///    thresholds — with nothing answered automatically: maximise the messages routed
+///    right (top-1) plus half the off-topic ones neither answered nor suggested (a
+///    needless suggestion costs an agent a glance, a missing one costs a search).
+/// 2. Answering — answer threshold and margin: maximise right answers minus three
+///    times the wrong ones (off-topic answers included).
+fn fit(group: &[&Sample], matcher: &Matcher) -> BotConfig {
+    let steps = |from: f32, to: f32, step: f32| {
+        let n = ((to - from) / step).round() as usize;
+        (0..=n).map(move |i| ((from + step * i as f32) * 100.0).round() / 100.0)
+    };
+    let mut m = matcher.clone();
+    let mut stage1: Vec<(f64, BotConfig)> = Vec::new();
+    for w in steps(0.0, 1.0, 0.25) {
+        for k in steps(0.0, 0.3, 0.1) {
+            let scoring = BotConfig {
+                centroid_weight: w,
+                keyword_weight: k,
+                ..*matcher.config()
+            };
+            m.set_config(scoring);
+            let scored: Vec<(&Sample, Scores)> = group
+                .iter()
+                .map(|x| (*x, m.scores(&x.u.text, &x.v)))
+                .collect();
+            for handoff in steps(0.4, 0.6, 0.05) {
+                for small_talk in steps(0.4, 0.65, 0.05) {
+                    for suggest in steps(0.25, 0.65, 0.01) {
+                        let config = BotConfig {
+                            answer_threshold: f32::INFINITY,
+                            suggest_threshold: suggest,
+                            handoff_threshold: handoff,
+                            small_talk_threshold: small_talk,
+                            ..scoring
+                        };
+                        let s = summarize(&mut m, config, &scored);
+                        stage1.push((s.correct as f64 + 0.5 * s.rejected as f64, config));
+                    }
+                }
+            }
+        }
+    }
+    let routing = middle_of_best(&stage1);
+    m.set_config(routing);
+    let scored: Vec<(&Sample, Scores)> = group
+        .iter()
+        .map(|x| (*x, m.scores(&x.u.text, &x.v)))
+        .collect();
+    let mut stage2 = Vec::new();
+    for answer in steps(routing.suggest_threshold, 0.9, 0.01) {
+        for margin in [0.0, 0.02, 0.05, 0.1] {
+            let config = BotConfig {
+                answer_threshold: answer,
+                answer_margin: margin,
+                ..routing
+            };
+            let s = summarize(&mut m, config, &scored);
+            let wrong = s.answered_wrong + (s.off_topic - s.not_answered);
+            stage2.push((s.answered_right as f64 - 3.0 * wrong as f64, config));
+        }
+    }
+    middle_of_best(&stage2)
+}
+
+/// Among the settings with the best objective, the middle one (in sweep order): a
+/// setting inside a plateau rather than at its edge.
+fn middle_of_best(results: &[(f64, BotConfig)]) -> BotConfig {
+    let best = results
+        .iter()
+        .map(|r| r.0)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let tied: Vec<&BotConfig> = results
+        .iter()
+        .filter(|r| r.0 >= best - 1e-9)
+        .map(|r| &r.1)
+        .collect();
+    *tied[tied.len() / 2]
+}

@@ -1,0 +1,97 @@
+//! The shop's FAQ entries and the record shape of their example embeddings.
+//!
+//! An entry's example questions are embedded once, when the entry is saved
+//! ([`super::Bot::embed_entry`]); the store keeps the result as [`FaqEmbeddings`] next to
+//! the entry. Each vector is int8 with one `f32` scale (≈ 390 bytes instead of 1,536 for
+//! `f32`); the cosine it gives differs from the `f32` one by less than 0.001, far below
+//! any threshold step. `model_id` says which model computed them: when it differs from
+//! the running model's ([`super::Bot::model_id`]), the embeddings must be recomputed.
+
+use serde::{Deserialize, Serialize};
+
+use super::BotError;
+use crate::intent::{DIM, Embedding};
+
+/// One FAQ entry as the shop owner writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaqEntry {
+    /// Chosen by the store; stable for the entry's life.
+    pub id: u64,
+    /// A few ways a visitor could ask it (the bot compares messages with these).
+    pub questions: Vec<String>,
+    /// What the bot sends when it is confident the visitor asked this.
+    pub answer: String,
+}
+
+/// The stored embeddings of one entry's questions, in the order of `questions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaqEmbeddings {
+    /// Hex sha256 of the model file that computed them.
+    pub model_id: String,
+    /// One per question.
+    pub vectors: Vec<QuantizedEmbedding>,
+}
+
+/// An embedding stored as int8: value `i` is `values[i] as f32 * scale`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuantizedEmbedding {
+    /// The largest absolute value divided by 127.
+    pub scale: f32,
+    /// [`DIM`] values.
+    pub values: Vec<i8>,
+}
+
+impl QuantizedEmbedding {
+    /// Quantizes `embedding` (symmetric, one scale per vector).
+    pub fn quantize(embedding: &Embedding) -> QuantizedEmbedding {
+        let max = embedding.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        let values = embedding
+            .iter()
+            .map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8)
+            .collect();
+        QuantizedEmbedding { scale, values }
+    }
+
+    /// Back to a normalised `f32` embedding; fails if the record is malformed.
+    pub fn to_embedding(&self) -> Result<Embedding, BotError> {
+        if self.values.len() != DIM || !self.scale.is_finite() {
+            return Err(BotError::BadEmbedding {
+                len: self.values.len(),
+            });
+        }
+        let mut out = [0.0; DIM];
+        for (o, &v) in out.iter_mut().zip(&self.values) {
+            *o = f32::from(v) * self.scale;
+        }
+        crate::intent::embedder::normalize(&mut out);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intent::embedder::{dot, normalize};
+
+    #[test]
+    fn quantized_embeddings_keep_the_cosine_and_reject_bad_records() {
+        let mut e = [0.0; DIM];
+        for (i, v) in e.iter_mut().enumerate() {
+            *v = ((i * 7919) % 211) as f32 / 211.0 - 0.5;
+        }
+        normalize(&mut e);
+        let q = QuantizedEmbedding::quantize(&e);
+        let back = q.to_embedding().expect("valid");
+        assert!(dot(&e, &back) > 0.9999);
+        let bytes = postcard::to_allocvec(&q).expect("encodes");
+        assert!(bytes.len() < 400, "{} bytes", bytes.len());
+        let short = QuantizedEmbedding {
+            scale: 0.1,
+            values: vec![1; 10],
+        };
+        assert!(short.to_embedding().is_err());
+        let zero = QuantizedEmbedding::quantize(&[0.0; DIM]);
+        assert_eq!(zero.to_embedding().expect("valid"), [0.0; DIM]);
+    }
+}

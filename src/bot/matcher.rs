@@ -1,0 +1,313 @@
+//! The pure part of the bot: given a message's embedding, score every FAQ entry and
+//! built-in intent and decide what to do. No I/O, no model: the embeddings come in.
+//!
+//! An FAQ entry scores `w · centroid + (1 − w) · nearest + k · keywords`: cosine to the
+//! mean of its examples, cosine to its nearest example, and the keyword overlap with
+//! its questions and answer ([`super::keywords`]); `w` and `k` are
+//! [`BotConfig::centroid_weight`] and [`BotConfig::keyword_weight`]. A built-in intent
+//! scores its nearest example (many short examples, which a centroid would blur). The
+//! decision, in order:
+//!
+//! 0. a message in Chinese goes by the keyword table in [`super::zh`] (the model does
+//!    not read Chinese): hand off, small talk, or hand off for low confidence;
+//! 1. a request for a person, then frustration, at least `handoff_threshold`, and
+//!    within `handoff_lead` of the best small-talk intent and of the nearest FAQ
+//!    example → hand off;
+//! 2. the best small-talk intent at least `small_talk_threshold` and not beaten by an
+//!    FAQ example → small talk;
+//! 3. the best entry at least `answer_threshold`, ahead of the next by `answer_margin`
+//!    → answer;
+//! 4. entries at least `suggest_threshold` → suggest them to the agent;
+//! 5. otherwise → hand off, low confidence.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::config::BotConfig;
+use super::decision::{Candidate, Decision, HandoffReason};
+use super::faq::FaqEntry;
+use super::intents::Intent;
+use super::keywords::{self, Idf};
+use super::lang::Lang;
+use super::{BotError, zh};
+use crate::intent::embedder::{dot, normalize};
+use crate::intent::{DIM, Embedding};
+
+/// The FAQ index and built-in intents, ready to score messages. Cheap to clone for
+/// small shops; the bot swaps a fresh copy in when an entry changes.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    /// Thresholds.
+    config: BotConfig,
+    /// Every example phrasing of the built-in intents.
+    intents: Vec<(Intent, Embedding)>,
+    /// The shop's FAQ entries, in insertion order.
+    entries: Vec<Indexed>,
+    /// Word rarity over the entries' keyword sets (rebuilt when entries change).
+    idf: Idf,
+}
+
+/// One FAQ entry with its example embeddings.
+#[derive(Debug, Clone)]
+struct Indexed {
+    /// The entry's id.
+    id: u64,
+    /// Its answer.
+    answer: String,
+    /// One embedding per example question.
+    examples: Vec<Embedding>,
+    /// Normalised mean of `examples`.
+    centroid: Embedding,
+    /// Content words of its questions and answer.
+    words: HashSet<String>,
+}
+
+/// Every score behind a decision (for the console's "try a question" box and the
+/// evaluation).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Scores {
+    /// FAQ entries, best first.
+    pub faq: Vec<FaqScore>,
+    /// Built-in intents, best first.
+    pub intents: Vec<(Intent, f32)>,
+}
+
+/// How one FAQ entry matched a message.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FaqScore {
+    /// The entry.
+    pub faq_id: u64,
+    /// The blended score the thresholds apply to.
+    pub score: f32,
+    /// Similarity to its nearest example question.
+    pub nearest: f32,
+    /// Similarity to its centroid.
+    pub centroid: f32,
+    /// Keyword overlap with its questions and answer, in `[0, 1]`.
+    pub keywords: f32,
+}
+
+impl Scores {
+    /// The score of `intent` (−1 if it has no examples).
+    pub fn intent(&self, intent: Intent) -> f32 {
+        self.intents
+            .iter()
+            .find(|(i, _)| *i == intent)
+            .map_or(-1.0, |(_, s)| *s)
+    }
+
+    /// The highest nearest-example similarity over all FAQ entries (−1 if none).
+    fn faq_nearest(&self) -> f32 {
+        self.faq.iter().fold(-1.0, |m, f| m.max(f.nearest))
+    }
+}
+
+impl Matcher {
+    /// A matcher with no FAQ entries over the built-in intents' example embeddings
+    /// (see [`Matcher::intent_examples`] for what to embed).
+    pub fn new(config: BotConfig, intents: Vec<(Intent, Embedding)>) -> Matcher {
+        Matcher {
+            config,
+            intents,
+            entries: Vec::new(),
+            idf: Idf::default(),
+        }
+    }
+
+    /// Every built-in example phrasing with its intent, in a fixed order.
+    pub fn intent_examples() -> Vec<(Intent, &'static str)> {
+        Intent::ALL
+            .iter()
+            .flat_map(|&i| i.examples().iter().map(move |&text| (i, text)))
+            .collect()
+    }
+
+    /// The thresholds in use.
+    pub fn config(&self) -> &BotConfig {
+        &self.config
+    }
+
+    /// Changes the thresholds.
+    pub fn set_config(&mut self, config: BotConfig) {
+        self.config = config;
+    }
+
+    /// Number of FAQ entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no FAQ entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Adds `entry`, or replaces the entry with its id, with one embedding per question.
+    pub fn upsert(&mut self, entry: &FaqEntry, examples: Vec<Embedding>) -> Result<(), BotError> {
+        if examples.len() != entry.questions.len() || examples.is_empty() {
+            return Err(BotError::EmbeddingCount {
+                faq_id: entry.id,
+                questions: entry.questions.len(),
+                embeddings: examples.len(),
+            });
+        }
+        let mut centroid = [0.0; DIM];
+        for e in &examples {
+            centroid.iter_mut().zip(e).for_each(|(c, v)| *c += v);
+        }
+        normalize(&mut centroid);
+        let mut words = keywords::words(&entry.answer);
+        for q in &entry.questions {
+            words.extend(keywords::words(q));
+        }
+        let indexed = Indexed {
+            id: entry.id,
+            answer: entry.answer.clone(),
+            examples,
+            centroid,
+            words,
+        };
+        match self.entries.iter_mut().find(|e| e.id == entry.id) {
+            Some(slot) => *slot = indexed,
+            None => self.entries.push(indexed),
+        }
+        self.idf = Idf::new(self.entries.iter().map(|e| &e.words));
+        Ok(())
+    }
+
+    /// Removes the entry `id`; whether it was there.
+    pub fn remove(&mut self, id: u64) -> bool {
+        let before = self.entries.len();
+        self.entries.retain(|e| e.id != id);
+        self.idf = Idf::new(self.entries.iter().map(|e| &e.words));
+        self.entries.len() != before
+    }
+
+    /// Scores every FAQ entry and built-in intent against the message `text` whose
+    /// embedding is `message`.
+    pub fn scores(&self, text: &str, message: &Embedding) -> Scores {
+        let (w, k) = (self.config.centroid_weight, self.config.keyword_weight);
+        let words = keywords::words(text);
+        let mut faq: Vec<FaqScore> = self
+            .entries
+            .iter()
+            .map(|e| {
+                let nearest = e
+                    .examples
+                    .iter()
+                    .fold(-1.0f32, |m, x| m.max(dot(x, message)));
+                let centroid = dot(&e.centroid, message);
+                let keywords = self.idf.overlap(&words, &e.words);
+                FaqScore {
+                    faq_id: e.id,
+                    score: w * centroid + (1.0 - w) * nearest + k * keywords,
+                    nearest,
+                    centroid,
+                    keywords,
+                }
+            })
+            .collect();
+        faq.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let mut best: HashMap<Intent, f32> = HashMap::new();
+        for (intent, e) in &self.intents {
+            let s = dot(e, message);
+            let slot = best.entry(*intent).or_insert(-1.0);
+            *slot = slot.max(s);
+        }
+        let mut intents: Vec<(Intent, f32)> = best.into_iter().collect();
+        intents.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        Scores { faq, intents }
+    }
+
+    /// What to do with the message `text` whose embedding is `message`.
+    pub fn decide(&self, text: &str, message: &Embedding) -> Decision {
+        self.decide_scores(text, &self.scores(text, message))
+    }
+
+    /// [`Matcher::decide`] from precomputed scores (the evaluation sweeps thresholds
+    /// over the same scores).
+    pub fn decide_scores(&self, text: &str, scores: &Scores) -> Decision {
+        let c = &self.config;
+        if Lang::detect(text) == Lang::Zh {
+            return match zh::intent(text) {
+                Some(intent) => intent_decision(intent, Lang::Zh),
+                None => Decision::Handoff {
+                    reason: HandoffReason::LowConfidence,
+                },
+            };
+        }
+        let faq_nearest = scores.faq_nearest();
+        let small_talk = scores.intents.iter().find(|(i, _)| i.is_small_talk());
+        let small_talk_best = small_talk.map_or(-1.0, |(_, s)| *s);
+        for intent in [Intent::HumanRequest, Intent::Frustration] {
+            let s = scores.intent(intent);
+            if s >= c.handoff_threshold
+                && s + c.handoff_lead >= faq_nearest
+                && s + c.handoff_lead >= small_talk_best
+            {
+                return intent_decision(intent, Lang::En);
+            }
+        }
+        if let Some(&(intent, s)) = small_talk
+            && s >= c.small_talk_threshold
+            && s >= faq_nearest
+        {
+            return intent_decision(intent, Lang::En);
+        }
+        let runner_up = scores.faq.get(1).map_or(-1.0, |f| f.score);
+        if let Some(best) = scores.faq.first()
+            && best.score >= c.answer_threshold
+            && best.score - runner_up >= c.answer_margin
+        {
+            return Decision::Answer {
+                faq_id: best.faq_id,
+                answer: self.answer(best.faq_id).to_owned(),
+                score: best.score,
+            };
+        }
+        let candidates: Vec<Candidate> = scores
+            .faq
+            .iter()
+            .take_while(|f| f.score >= c.suggest_threshold)
+            .take(c.max_suggestions)
+            .map(|f| Candidate {
+                faq_id: f.faq_id,
+                answer: self.answer(f.faq_id).to_owned(),
+                score: f.score,
+            })
+            .collect();
+        if candidates.is_empty() {
+            Decision::Handoff {
+                reason: HandoffReason::LowConfidence,
+            }
+        } else {
+            Decision::Suggest { candidates }
+        }
+    }
+
+    /// The answer of entry `id` (empty if there is none).
+    fn answer(&self, id: u64) -> &str {
+        self.entries
+            .iter()
+            .find(|e| e.id == id)
+            .map_or("", |e| e.answer.as_str())
+    }
+}
+
+/// The decision a recognised built-in intent leads to.
+fn intent_decision(intent: Intent, lang: Lang) -> Decision {
+    match intent {
+        Intent::HumanRequest => Decision::Handoff {
+            reason: HandoffReason::HumanRequested,
+        },
+        Intent::Frustration => Decision::Handoff {
+            reason: HandoffReason::Frustrated,
+        },
+        _ => Decision::SmallTalk {
+            intent,
+            reply: intent.reply(lang).unwrap_or_default().to_owned(),
+            lang,
+        },
+    }
+}

@@ -1,0 +1,171 @@
+//! [`Bot`]: the handle the server holds. It owns the current [`Matcher`] and talks to the
+//! inference worker; decisions are computed on the worker thread, so nothing here
+//! blocks an executor thread except [`Bot::start`] (call it before serving).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use super::BotError;
+use super::config::BotConfig;
+use super::decision::Decision;
+use super::faq::{FaqEmbeddings, FaqEntry, QuantizedEmbedding};
+use super::matcher::{Matcher, Scores};
+use crate::intent::{Embed, EmbedHandle, Embedder, IntentError, WorkerConfig};
+
+/// Called once, on the worker thread, with the decision for a message. It must only
+/// hand the result on (e.g. `try_send` an event to the hub), never block.
+pub type DecisionReply = Box<dyn FnOnce(Result<Decision, BotError>) + Send>;
+
+/// The running bot: FAQ index + inference worker. Owned by one task (the hub); FAQ
+/// changes go through `&mut self`, and each decision uses the index as it was when the
+/// message was submitted.
+#[derive(Debug)]
+pub struct Bot {
+    /// The inference worker.
+    worker: EmbedHandle,
+    /// The current index; cloned into each request, replaced on FAQ changes.
+    matcher: Arc<Matcher>,
+    /// Id of the running model (hex sha256 of its file).
+    model_id: Arc<str>,
+}
+
+/// A decision with every score behind it: the console's "try a question" box.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Explanation {
+    /// What the bot would do.
+    pub decision: Decision,
+    /// The FAQ entries (best first, at most five) and every built-in intent.
+    pub scores: Scores,
+}
+
+impl Bot {
+    /// Loads the model (built in, or the file at `model`), starts the worker thread and
+    /// embeds the built-in intents. Blocking (about a second on a small machine): call
+    /// it before serving. Returns the worker thread to join after [`Bot::close`].
+    pub fn start(
+        model: Option<&Path>,
+        config: BotConfig,
+    ) -> Result<(Bot, JoinHandle<()>), BotError> {
+        let embedder = match model {
+            Some(path) => Embedder::from_model_file(path)?,
+            None => Embedder::builtin()?,
+        };
+        let model_id = embedder.model().id().to_owned();
+        Bot::with_embedder(embedder, &model_id, config, WorkerConfig::default())
+    }
+
+    /// [`Bot::start`] over any embedder (tests use a fake one).
+    pub fn with_embedder<E: Embed + Send + 'static>(
+        embedder: E,
+        model_id: &str,
+        config: BotConfig,
+        worker: WorkerConfig,
+    ) -> Result<(Bot, JoinHandle<()>), BotError> {
+        let examples = Matcher::intent_examples();
+        let texts: Vec<&str> = examples.iter().map(|(_, t)| *t).collect();
+        let vectors = embedder.embed(&texts)?;
+        let intents = examples.iter().map(|(i, _)| *i).zip(vectors).collect();
+        let matcher = Arc::new(Matcher::new(config, intents));
+        let (worker, thread) =
+            EmbedHandle::spawn(embedder, worker).map_err(|e| BotError::Spawn(e.to_string()))?;
+        let bot = Bot {
+            worker,
+            matcher,
+            model_id: model_id.into(),
+        };
+        Ok((bot, thread))
+    }
+
+    /// Queues `text` and returns at once; `reply` gets the decision from the worker
+    /// thread. `Err(Intent(Busy))` when the queue is full and `Err(Intent(Closed))`
+    /// after shutdown: `reply` is then dropped uncalled and the caller should treat
+    /// the message as needing a person.
+    pub fn decide(&self, text: String, reply: DecisionReply) -> Result<(), BotError> {
+        let matcher = self.matcher.clone();
+        let texts = vec![text.clone()];
+        let on_embedded = move |result: Result<Vec<_>, IntentError>| {
+            let decision = result.map_err(BotError::from).and_then(|vectors| {
+                let message = vectors.first().ok_or(IntentError::Closed)?;
+                Ok(matcher.decide(&text, message))
+            });
+            reply(decision);
+        };
+        Ok(self.worker.try_submit(texts, Box::new(on_embedded))?)
+    }
+
+    /// [`Bot::decide`], waiting for the decision (and for room in the queue).
+    pub async fn decide_async(&self, text: String) -> Result<Decision, BotError> {
+        Ok(self.explain(text).await?.decision)
+    }
+
+    /// The decision for `text` with the scores behind it (the console's test box).
+    pub async fn explain(&self, text: String) -> Result<Explanation, BotError> {
+        let matcher = self.matcher.clone();
+        let vectors = self.worker.embed(vec![text.clone()]).await?;
+        let message = vectors.first().ok_or(IntentError::Closed)?;
+        let mut scores = matcher.scores(&text, message);
+        let decision = matcher.decide_scores(&text, &scores);
+        scores.faq.truncate(5);
+        Ok(Explanation { decision, scores })
+    }
+
+    /// Embeds an entry's questions for storage, when the entry is saved. Persist the
+    /// result next to the entry, then call [`Bot::upsert_faq`].
+    pub async fn embed_entry(&self, entry: &FaqEntry) -> Result<FaqEmbeddings, BotError> {
+        let vectors = self.worker.embed(entry.questions.clone()).await?;
+        Ok(FaqEmbeddings {
+            model_id: self.model_id.to_string(),
+            vectors: vectors.iter().map(QuantizedEmbedding::quantize).collect(),
+        })
+    }
+
+    /// Whether `stored` was computed by the running model for `entry`'s questions; if
+    /// not (e.g. after `--model` changed), recompute with [`Bot::embed_entry`].
+    pub fn is_current(&self, entry: &FaqEntry, stored: &FaqEmbeddings) -> bool {
+        *stored.model_id == *self.model_id && stored.vectors.len() == entry.questions.len()
+    }
+
+    /// Adds or replaces an entry. Messages submitted from now on see it.
+    pub fn upsert_faq(&mut self, entry: &FaqEntry, stored: &FaqEmbeddings) -> Result<(), BotError> {
+        if !self.is_current(entry, stored) {
+            return Err(BotError::StaleEmbeddings { faq_id: entry.id });
+        }
+        let vectors = stored
+            .vectors
+            .iter()
+            .map(QuantizedEmbedding::to_embedding)
+            .collect::<Result<Vec<_>, _>>()?;
+        Arc::make_mut(&mut self.matcher).upsert(entry, vectors)
+    }
+
+    /// Removes an entry; whether it was there.
+    pub fn remove_faq(&mut self, id: u64) -> bool {
+        Arc::make_mut(&mut self.matcher).remove(id)
+    }
+
+    /// Changes the thresholds.
+    pub fn set_config(&mut self, config: BotConfig) {
+        Arc::make_mut(&mut self.matcher).set_config(config);
+    }
+
+    /// The current index (for synchronous use, e.g. the evaluation).
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    /// Id of the running model: store it with embeddings ([`FaqEmbeddings::model_id`]).
+    pub fn model_id(&self) -> &str {
+        &self.model_id
+    }
+
+    /// Messages waiting for the worker (for metrics).
+    pub fn waiting(&self) -> usize {
+        self.worker.waiting()
+    }
+
+    /// Stops the worker once the queued messages are decided.
+    pub fn close(&self) {
+        self.worker.close();
+    }
+}

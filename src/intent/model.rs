@@ -1,0 +1,204 @@
+//! The ONNX sentence-embedding model, run by tract: padded token ids in, one 384-d vector
+//! per sequence out.
+//!
+//! The model file is `models/minilm-l6-v2-int8.onnx` (mean pooling and L2 normalisation
+//! are inside the graph), built into the binary as [`BUILTIN_MODEL`]; `--model PATH`
+//! loads another file with the same inputs and output. Loading parses, optimises and
+//! smoke-tests the graph, so a truncated or foreign file fails at start with an
+//! [`IntentError`], never later in a conversation.
+
+use std::io::Cursor;
+use std::path::Path;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use tract_onnx::prelude::*;
+
+use super::IntentError;
+
+/// Dimensions of an embedding.
+pub const DIM: usize = 384;
+
+/// One sentence embedding, L2-normalised (so a dot product is the cosine similarity).
+pub type Embedding = [f32; DIM];
+
+/// The model built into the binary (int8 all-MiniLM-L6-v2, Apache-2.0, see `models/NOTICE.md`).
+pub static BUILTIN_MODEL: &[u8] = include_bytes!("../../models/minilm-l6-v2-int8.onnx");
+
+/// The vocabulary that goes with [`BUILTIN_MODEL`].
+pub static BUILTIN_VOCAB: &str = include_str!("../../models/vocab.txt");
+
+/// Token ids prepared for one forward pass: `rows` sequences padded to `cols` ids.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    /// Token ids, row-major, `rows × cols`, padding included.
+    pub ids: Vec<i64>,
+    /// 1 for a real token, 0 for padding (same shape as `ids`).
+    pub mask: Vec<i64>,
+    /// Number of sequences.
+    pub rows: usize,
+    /// Length of every (padded) sequence.
+    pub cols: usize,
+}
+
+impl Batch {
+    /// Pads `seqs` (each non-empty) with `pad` to the longest one.
+    pub fn pad(seqs: &[&[u32]], pad: u32) -> Batch {
+        let cols = seqs.iter().map(|s| s.len()).max().unwrap_or(0);
+        let mut batch = Batch {
+            ids: Vec::with_capacity(seqs.len() * cols),
+            mask: Vec::with_capacity(seqs.len() * cols),
+            rows: seqs.len(),
+            cols,
+        };
+        for seq in seqs {
+            batch.ids.extend(seq.iter().map(|&id| i64::from(id)));
+            batch.mask.extend(std::iter::repeat_n(1, seq.len()));
+            let missing = cols - seq.len();
+            batch
+                .ids
+                .extend(std::iter::repeat_n(i64::from(pad), missing));
+            batch.mask.extend(std::iter::repeat_n(0, missing));
+        }
+        batch
+    }
+}
+
+/// A loaded, optimised model ready to run (cheap to share between threads).
+#[derive(Clone)]
+pub struct Model {
+    /// The optimised tract plan.
+    plan: Arc<TypedRunnableModel>,
+    /// Hex sha256 of the model file: stored next to saved embeddings so they can be
+    /// recomputed when the model changes.
+    id: Arc<str>,
+    /// Size of the model file in bytes.
+    file_bytes: usize,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("id", &self.id)
+            .field("file_bytes", &self.file_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Model {
+    /// The model built into the binary.
+    pub fn builtin() -> Result<Model, IntentError> {
+        Model::from_bytes(BUILTIN_MODEL)
+    }
+
+    /// Reads and loads a model file (the `--model PATH` override).
+    pub fn from_path(path: &Path) -> Result<Model, IntentError> {
+        let bytes = std::fs::read(path).map_err(|e| IntentError::ReadModel {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        Model::from_bytes(&bytes)
+    }
+
+    /// Parses, optimises and smoke-tests an ONNX model held in memory.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, IntentError> {
+        if bytes.is_empty() {
+            return Err(IntentError::EmptyModel);
+        }
+        let bad = |e: TractError| IntentError::BadModel(format!("{e:#}"));
+        let mut model = tract_onnx::onnx()
+            .with_ignore_value_info(true)
+            .with_ignore_output_shapes(true)
+            .model_for_read(&mut Cursor::new(bytes))
+            .map_err(bad)?;
+        if model.inputs.len() != 3 || model.outputs.len() != 1 {
+            return Err(IntentError::BadModel(format!(
+                "expected 3 inputs and 1 output, found {} and {}",
+                model.inputs.len(),
+                model.outputs.len()
+            )));
+        }
+        // Symbol names must match the ones in the file, or tract cannot unify them.
+        let batch = model.symbols.sym("batch");
+        let seq = model.symbols.sym("seq");
+        let fact: InferenceFact = i64::fact([batch.to_dim(), seq.to_dim()]).into();
+        for input in 0..3 {
+            model.set_input_fact(input, fact.clone()).map_err(bad)?;
+        }
+        let plan = model
+            .into_optimized()
+            .and_then(|m| m.into_runnable())
+            .map_err(bad)?;
+        let model = Model {
+            plan,
+            id: hex(&Sha256::digest(bytes)).into(),
+            file_bytes: bytes.len(),
+        };
+        model.smoke_test()?;
+        Ok(model)
+    }
+
+    /// Runs `[CLS] [SEP]` once: the output must be one finite vector of [`DIM`] values.
+    fn smoke_test(&self) -> Result<(), IntentError> {
+        let batch = Batch::pad(&[&[101, 102]], 0);
+        match self.run(&batch) {
+            Ok(out) if out.len() == 1 && out[0].iter().all(|v| v.is_finite()) => Ok(()),
+            Ok(_) => Err(IntentError::BadModel("non-finite output".into())),
+            Err(IntentError::Inference(e)) => Err(IntentError::BadModel(e)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Hex sha256 of the model file.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Size of the model file in bytes.
+    pub fn file_bytes(&self) -> usize {
+        self.file_bytes
+    }
+
+    /// One forward pass: an embedding per row of `batch`, in order, as the model outputs
+    /// them (the built-in model normalises them; [`super::Embedder`] normalises again).
+    pub fn run(&self, batch: &Batch) -> Result<Vec<Embedding>, IntentError> {
+        if batch.rows == 0 {
+            return Ok(Vec::new());
+        }
+        let fail = |e: TractError| IntentError::Inference(format!("{e:#}"));
+        let shape = [batch.rows, batch.cols];
+        let types = vec![0i64; batch.ids.len()];
+        let inputs = tvec![
+            Tensor::from_shape(&shape, &batch.ids)
+                .map_err(fail)?
+                .into_tvalue(),
+            Tensor::from_shape(&shape, &batch.mask)
+                .map_err(fail)?
+                .into_tvalue(),
+            Tensor::from_shape(&shape, &types)
+                .map_err(fail)?
+                .into_tvalue(),
+        ];
+        let outputs = self.plan.run(inputs).map_err(fail)?;
+        let output = outputs
+            .first()
+            .ok_or_else(|| IntentError::Inference("no output".into()))?;
+        let view = output.to_plain_array_view::<f32>().map_err(fail)?;
+        if view.shape() != [batch.rows, DIM] {
+            return Err(IntentError::Inference(format!(
+                "output shape {:?}, expected [{}, {DIM}]",
+                view.shape(),
+                batch.rows
+            )));
+        }
+        let mut out = vec![[0.0; DIM]; batch.rows];
+        for (row, value) in out.iter_mut().flatten().zip(view.iter()) {
+            *row = *value;
+        }
+        Ok(out)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
