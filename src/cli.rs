@@ -153,10 +153,9 @@ pub fn data_dir(flag: Option<PathBuf>) -> PathBuf {
     if let Some(dir) = std::env::var_os("STATE_DIRECTORY").and_then(|v| {
         v.to_str()
             .map(|s| s.split(':').next().unwrap_or_default().to_string())
-    }) {
-        if !dir.is_empty() {
-            return PathBuf::from(dir);
-        }
+    }) && !dir.is_empty()
+    {
+        return PathBuf::from(dir);
     }
     // Run as root (e.g. `sudo deskbell backup`) next to the system service: its data.
     let service_dir = PathBuf::from("/var/lib/deskbell");

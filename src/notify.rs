@@ -7,10 +7,10 @@ use std::os::unix::net::UnixDatagram;
 /// Sends one notification such as `READY=1` to `$NOTIFY_SOCKET`, if set. Failures are
 /// logged, never fatal.
 pub fn notify(state: &str) {
-    if let Some(path) = std::env::var_os("NOTIFY_SOCKET") {
-        if let Err(e) = send(&path, state) {
-            tracing::warn!(error = %e, state, "could not notify systemd");
-        }
+    if let Some(path) = std::env::var_os("NOTIFY_SOCKET")
+        && let Err(e) = send(&path, state)
+    {
+        tracing::warn!(error = %e, state, "could not notify systemd");
     }
 }
 

@@ -195,17 +195,17 @@ pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
         Err(r) => return r,
     };
     let now = app.config.now_ms();
-    if let Ok(mut throttle) = app.throttle.lock() {
-        if let Err(wait) = throttle.check(peer, &body.name, now) {
-            let mut r = error_response(
-                ErrorCode::RateLimited,
-                &format!("too many failed logins; retry in {} s", wait.secs_ceil()),
-            );
-            if let Ok(v) = HeaderValue::from_str(&wait.secs_ceil().to_string()) {
-                r.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            return r;
+    if let Ok(mut throttle) = app.throttle.lock()
+        && let Err(wait) = throttle.check(peer, &body.name, now)
+    {
+        let mut r = error_response(
+            ErrorCode::RateLimited,
+            &format!("too many failed logins; retry in {} s", wait.secs_ceil()),
+        );
+        if let Ok(v) = HeaderValue::from_str(&wait.secs_ceil().to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
         }
+        return r;
     }
     let store = app.store.clone();
     let name = body.name.clone();
@@ -270,16 +270,15 @@ pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
 
 /// `POST /api/logout`: forgets the session.
 pub async fn logout(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
-    if let Some(token) = bearer_or_cookie(req.headers()) {
-        if let Err(e) = app
+    if let Some(token) = bearer_or_cookie(req.headers())
+        && let Err(e) = app
             .writer
             .call(WriteOp::DeleteSession {
                 digest: token_digest(&token),
             })
             .await
-        {
-            return store_error(e);
-        }
+    {
+        return store_error(e);
     }
     let mut response = json(StatusCode::OK, &serde_json::json!({"ok": true}));
     let expired = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");

@@ -447,11 +447,11 @@ impl Hub {
         let mut changed = Vec::new();
         for (index, conversation) in queued.iter().enumerate() {
             let position = index as u32 + 1;
-            if let Some(live) = self.conversations.get_mut(conversation) {
-                if live.queue_position != Some(position) {
-                    live.queue_position = Some(position);
-                    changed.push((live.visitor, *conversation, position));
-                }
+            if let Some(live) = self.conversations.get_mut(conversation)
+                && live.queue_position != Some(position)
+            {
+                live.queue_position = Some(position);
+                changed.push((live.visitor, *conversation, position));
             }
         }
         for (visitor, conversation, position) in changed {

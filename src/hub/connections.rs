@@ -307,10 +307,10 @@ impl Hub {
         if !live.subscriptions.contains(&conversation) {
             live.subscriptions.push(conversation);
         }
-        if let Some(c) = self.conversations.get_mut(&conversation) {
-            if !c.subscribers.contains(&conn) {
-                c.subscribers.push(conn);
-            }
+        if let Some(c) = self.conversations.get_mut(&conversation)
+            && !c.subscribers.contains(&conn)
+        {
+            c.subscribers.push(conn);
         }
     }
 

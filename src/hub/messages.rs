@@ -80,18 +80,18 @@ impl Hub {
         received: Instant,
     ) {
         let open = self.open_by_visitor.get(&(visitor, site.clone())).copied();
-        if let Some(asked) = send.conversation {
-            if Some(asked) != open {
-                let why = "that conversation is closed or not yours; send without a conversation to start a new one";
-                self.refuse(
-                    conn,
-                    ErrorCode::Conflict,
-                    why,
-                    Some(send.client_id),
-                    Some(asked),
-                );
-                return;
-            }
+        if let Some(asked) = send.conversation
+            && Some(asked) != open
+        {
+            let why = "that conversation is closed or not yours; send without a conversation to start a new one";
+            self.refuse(
+                conn,
+                ErrorCode::Conflict,
+                why,
+                Some(send.client_id),
+                Some(asked),
+            );
+            return;
         }
         let message = NewMessage {
             author_kind: AuthorKind::Visitor,
@@ -466,15 +466,14 @@ impl Hub {
         else {
             return;
         };
-        if let Some(conversation) = self.open_by_visitor.get(&(id, site.clone())).copied() {
-            if self
+        if let Some(conversation) = self.open_by_visitor.get(&(id, site.clone())).copied()
+            && self
                 .conversations
                 .get(&conversation)
                 .is_some_and(|c| !c.durable)
-            {
-                self.conversations.remove(&conversation);
-                self.open_by_visitor.remove(&(id, site));
-            }
+        {
+            self.conversations.remove(&conversation);
+            self.open_by_visitor.remove(&(id, site));
         }
     }
 
@@ -535,17 +534,16 @@ impl Hub {
     fn on_sync(&mut self, conn: ConnId, who: &Identity, conversation: u64, after_seq: u64) {
         if let (Identity::Visitor { id, .. }, Some(live)) =
             (who, self.conversations.get(&conversation))
+            && live.visitor != *id
         {
-            if live.visitor != *id {
-                self.refuse(
-                    conn,
-                    ErrorCode::Forbidden,
-                    "not your conversation",
-                    None,
-                    Some(conversation),
-                );
-                return;
-            }
+            self.refuse(
+                conn,
+                ErrorCode::Forbidden,
+                "not your conversation",
+                None,
+                Some(conversation),
+            );
+            return;
         }
         self.subscribe(conn, conversation);
         match self.conversations.get(&conversation).map(|c| c.last_seq) {

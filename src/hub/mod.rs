@@ -149,11 +149,11 @@ impl Hub {
                 Wake::Tick => self.on_tick().await,
                 Wake::Stopped => return,
             }
-            if let Some((done, deadline)) = &self.shutdown {
-                if self.conns.is_empty() || self.config.now_ms() >= *deadline {
-                    let _ = done.try_send(());
-                    return;
-                }
+            if let Some((done, deadline)) = &self.shutdown
+                && (self.conns.is_empty() || self.config.now_ms() >= *deadline)
+            {
+                let _ = done.try_send(());
+                return;
             }
         }
     }

@@ -217,7 +217,7 @@ fn message(seq: u64, author: Author, body: &str, event: Option<ConversationEvent
         at_ms: 1_795_329_601_000 + seq,
         author,
         body: body.into(),
-        client_id: (event.is_none() && seq % 2 == 0).then(|| format!("c-{seq}")),
+        client_id: (event.is_none() && seq.is_multiple_of(2)).then(|| format!("c-{seq}")),
         event,
     }
 }

@@ -476,11 +476,11 @@ impl Router {
     /// Auto-places a conversation not yet open: an agent if nobody waits, else the queue.
     fn place(&mut self, conv: ConversationId, ticket: Ticket) -> Placement {
         self.admit(conv, ticket);
-        if self.line.is_empty() {
-            if let Some(agent) = self.least_busy() {
-                self.attach(conv, agent, true);
-                return Placement::Assigned(agent);
-            }
+        if self.line.is_empty()
+            && let Some(agent) = self.least_busy()
+        {
+            self.attach(conv, agent, true);
+            return Placement::Assigned(agent);
         }
         self.enqueue(conv, ticket)
     }

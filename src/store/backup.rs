@@ -26,7 +26,7 @@ fn copy_table<K: Key + 'static, V: Value + 'static>(
         let (k, v) = row?;
         to.insert(k.value(), v.value())?;
         *copied += 1;
-        if *copied % 10_000 == 0 {
+        if (*copied).is_multiple_of(10_000) {
             progress(*copied);
         }
     }

@@ -184,10 +184,10 @@ impl<T> TimingWheel<T> {
             let entry = &self.entries[index];
             cursor = entry.next;
             let deadline_ms = entry.deadline_ms;
-            if deadline_ms <= now_ms {
-                if let Some(value) = self.remove(index) {
-                    self.due.push((deadline_ms / self.tick_ms, value));
-                }
+            if deadline_ms <= now_ms
+                && let Some(value) = self.remove(index)
+            {
+                self.due.push((deadline_ms / self.tick_ms, value));
             }
         }
     }

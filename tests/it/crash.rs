@@ -53,7 +53,7 @@ fn body_of(visitor: usize, n: usize) -> String {
 
 /// Sends continuously (keeping [`WINDOW`] sends in flight) until the connection dies.
 fn keep_sending(addr: SocketAddr, visitor: usize, ready: std::sync::mpsc::Sender<()>) -> Run {
-    let encoding = if visitor % 2 == 0 {
+    let encoding = if visitor.is_multiple_of(2) {
         Encoding::Binary
     } else {
         Encoding::Json
