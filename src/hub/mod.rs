@@ -9,6 +9,7 @@ mod connections;
 pub mod event;
 mod live;
 mod messages;
+mod signals;
 mod startup;
 mod timers;
 
