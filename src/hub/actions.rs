@@ -171,7 +171,7 @@ impl Hub {
             }
         }
         self.refresh_queue();
-        self.update_gauges();
+        self.refresh_totals();
     }
 
     /// Records an assignment the router made by itself.
@@ -347,7 +347,7 @@ impl Hub {
             self.broadcast_agent_info(a);
         }
         self.apply_assignments(assigned).await;
-        self.update_gauges();
+        self.refresh_totals();
     }
 
     pub(super) async fn on_reopen_loaded(
@@ -438,7 +438,7 @@ impl Hub {
             Placement::Queued { .. } => self.set_assignment(conversation, None, event, agent).await,
         }
         self.refresh_queue();
-        self.update_gauges();
+        self.refresh_totals();
     }
 
     /// Recomputes queue positions and tells visitors whose position changed.
@@ -463,7 +463,7 @@ impl Hub {
                 }),
             );
         }
-        self.update_gauges();
+        self.refresh_totals();
     }
 
     /// An account was created or changed through the API.

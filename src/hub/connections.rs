@@ -348,7 +348,7 @@ impl Hub {
 
     /// Tells all agents about one agent's presence and load.
     pub(super) fn broadcast_agent_info(&mut self, id: u64) {
-        self.update_gauges();
+        self.refresh_totals();
         let Some(agent) = self.agents.get(&id) else {
             return;
         };

@@ -527,7 +527,7 @@ impl Hub {
         {
             self.wheel.cancel(key);
         }
-        self.update_gauges();
+        self.refresh_totals();
     }
 
     fn on_sync(&mut self, conn: ConnId, who: &Identity, conversation: u64, after_seq: u64) {

@@ -209,8 +209,10 @@ impl Hub {
         }
     }
 
-    /// Keeps the gauges in step with live state.
-    fn update_gauges(&mut self) {
+    /// Keeps the gauges in step with live state, and tells visitors when the answer to
+    /// "can anyone reply now?" changes.
+
+    fn refresh_totals(&mut self) {
         self.metrics
             .queue_length
             .set(self.router.queue_len() as i64);

@@ -405,10 +405,40 @@ pub(super) fn last_message_in(
 
 /// The first 80 characters of a message, on one line.
 pub fn preview_of(body: &str) -> String {
-    body.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(80)
-        .collect()
+    // Runs on every committed message: stop after 80 characters instead of copying the
+    // whole body.
+    let mut preview = String::with_capacity(84);
+    let mut chars = 0;
+    for word in body.split_whitespace() {
+        if chars > 0 {
+            preview.push(' ');
+            chars += 1;
+        }
+        for c in word.chars() {
+            if chars >= 80 {
+                return preview.trim_end().to_string();
+            }
+            preview.push(c);
+            chars += 1;
+        }
+        if chars >= 80 {
+            break;
+        }
+    }
+    preview.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::preview_of;
+
+    #[test]
+    fn previews_are_one_line_and_at_most_80_characters() {
+        assert_eq!(preview_of("  hello\n  there  "), "hello there");
+        let long = "wörd ".repeat(40);
+        let preview = preview_of(&long);
+        assert_eq!(preview.chars().count(), 79, "{preview}");
+        assert!(preview.starts_with("wörd wörd"));
+        assert_eq!(preview_of(""), "");
+    }
 }
