@@ -211,7 +211,6 @@ impl Hub {
 
     /// Keeps the gauges in step with live state, and tells visitors when the answer to
     /// "can anyone reply now?" changes.
-
     fn refresh_totals(&mut self) {
         self.metrics
             .queue_length
