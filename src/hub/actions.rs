@@ -3,8 +3,8 @@
 //! this file applies them: live state, a system message in the conversation, notices.
 
 use crate::protocol::{
-    ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, ErrorCode, Presence,
-    QueuePosition, ServerFrame,
+    ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, ErrorCode,
+    HandoffReason, Presence, QueuePosition, ServerFrame,
 };
 use crate::routing::{self, Placement, RoutingError};
 use crate::store::records::AgentV1;
@@ -314,6 +314,24 @@ impl Hub {
                 format!("{} reopened the conversation", self.name_of(by))
             }
             ConversationEvent::Note => "Internal note".into(),
+            ConversationEvent::HandedOff { reason } => match reason {
+                HandoffReason::HumanRequested => "The visitor asked for a person".into(),
+                HandoffReason::Frustrated => {
+                    "Handed to the team: the visitor was unhappy with the bot".into()
+                }
+                HandoffReason::LowConfidence => {
+                    "Handed to the team: the bot did not know the answer".into()
+                }
+                HandoffReason::BotUnavailable => "Handed to the team".into(),
+            },
+            ConversationEvent::Feedback { helpful: true, .. } => {
+                "The visitor found the bot's answer helpful".into()
+            }
+            ConversationEvent::Feedback { helpful: false, .. } => {
+                "The visitor did not find the bot's answer helpful".into()
+            }
+            ConversationEvent::BotAnswer { .. } => "Answer from the FAQ".into(),
+            ConversationEvent::Suggestions { .. } => "Suggested replies".into(),
         }
     }
 

@@ -485,10 +485,11 @@ impl Hub {
         live.last_seq = live.last_seq.max(appended.seq);
         live.last_at_ms = appended.message.at_ms;
         live.last_activity_ms = now;
-        let note = matches!(
-            appended.message.event,
-            Some(crate::protocol::ConversationEvent::Note)
-        );
+        let note = appended
+            .message
+            .event
+            .as_ref()
+            .is_some_and(crate::protocol::ConversationEvent::agents_only);
         if appended.message.event.is_none() {
             live.preview = crate::store::preview_of(&appended.message.body);
         }
