@@ -1,8 +1,8 @@
 // chat.js: the visitor's side of the protocol, no DOM. Owns the WebSocket (reconnects
 // with jittered backoff), the visitor token, the outbox of unsent messages (kept in
 // localStorage, resent with the same client id until acked: the server deduplicates),
-// and per-conversation sequence numbers (resume with `sync` from the last one held).
-// It tells the UI what happened through emit(event, data).
+// per-conversation sequence numbers (resume with `sync` from the last one held) and the
+// feedback given on bot answers. It tells the UI what happened through emit(event, data).
 
 var HISTORY_PAGE = 50;
 var ACK_TIMEOUT_MS = 15000;
@@ -30,16 +30,11 @@ function siteStore(site) {
   };
 }
 
-/** A unique client id for a message. */
+/** A unique client id for a message: 32 random hex digits (works on http pages too). */
 function newClientId() {
-  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  var bytes = crypto.getRandomValues(new Uint8Array(16));
   var hex = '';
-  var bytes = new Uint8Array(16);
-  if (window.crypto && crypto.getRandomValues) crypto.getRandomValues(bytes);
-  for (var i = 0; i < 16; i++) {
-    var b = bytes[i] || Math.floor(Math.random() * 256);
-    hex += (b < 16 ? '0' : '') + b.toString(16);
-  }
+  for (var i = 0; i < 16; i++) hex += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
   return hex;
 }
 
@@ -47,6 +42,7 @@ function Chat(options) {
   this.url = options.wsUrl;
   this.site = options.site;
   this.emit = options.emit;
+  this.bot = options.bot; // the FAQ bot answers new conversations first
   this.store = siteStore(options.site);
   this.ws = null;
   this.wanted = false; // connect and stay connected
@@ -57,7 +53,7 @@ function Chat(options) {
   this.retryTimer = null;
   this.ackTimer = null;
   this.conv = this.store.get('conv'); // the current conversation id
-  this.status = null; // queued / assigned / closed
+  this.status = null; // bot / queued / assigned / closed
   this.last = {}; // conversation id -> highest seq held
   this.oldest = {}; // conversation id -> lowest seq held (for history paging)
   this.initial = null; // conversation whose first history page is on its way
@@ -225,7 +221,7 @@ Chat.prototype.setConversation = function (id) {
   if (id === this.conv) return;
   this.conv = id;
   this.store.set('conv', id);
-  this.status = id ? 'queued' : null;
+  this.status = id ? (this.bot ? 'bot' : 'queued') : null;
   this.readAgent = 0;
   this.readVisitor = 0;
 };
@@ -260,7 +256,8 @@ Chat.prototype.onMessage = function (m, older) {
   if (m.event === 'note') return; // never sent to visitors; ignore if it ever is
   if (c === this.conv && m.event && !older) {
     var kind = typeof m.event === 'string' ? m.event : Object.keys(m.event)[0];
-    var status = { queued: 'queued', assigned: 'assigned', transferred: 'assigned', closed: 'closed' }[kind];
+    var status = { queued: 'queued', handed_off: 'queued', assigned: 'assigned', transferred: 'assigned',
+      closed: 'closed' }[kind];
     if (status) this.status = status;
     if (status === 'assigned' || status === 'closed') this.emit('queue', 0);
     if (status) this.emit('status', { status: status });
@@ -359,7 +356,7 @@ Chat.prototype.onAck = function (a) {
   if (a.conversation !== this.conv) {
     // The first message of a new conversation (or after the old one was closed).
     this.setConversation(a.conversation);
-    this.emit('status', { status: 'queued' });
+    this.emit('status', { status: this.status });
   }
   this.emit('acked', a);
   if (this.outbox().length) this.armAckTimer();
@@ -423,3 +420,19 @@ Chat.prototype.profile = function (name, email) {
 
 /** What the visitor told us before: {name, email}. */
 Chat.prototype.contact = function () { return this.store.get('contact') || {}; };
+
+// ---- feedback on bot answers ----
+
+/** What the visitor said about bot answer `seq` (true, false or undefined). */
+Chat.prototype.feedbackGiven = function (seq) {
+  return (this.store.get('feedback') || {})[this.conv + ':' + seq];
+};
+
+/** Sends and remembers "That helped" (true) or "Talk to a person" (false); false if offline. */
+Chat.prototype.giveFeedback = function (seq, helpful) {
+  if (!this.send({ bot_feedback: { conversation: this.conv, seq: seq, helpful: helpful } })) return false;
+  var given = this.store.get('feedback') || {};
+  given[this.conv + ':' + seq] = helpful;
+  this.store.set('feedback', given);
+  return true;
+};

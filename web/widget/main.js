@@ -68,6 +68,7 @@ function boot(remote) {
   var chat = new Chat({
     wsUrl: base.replace(/^http/, 'ws') + '/ws',
     site: site,
+    bot: remote.bot === true,
     emit: function (event, payload) { if (widget) widget.on(event, payload); }
   });
   widget = new Widget(chat, translator(lang), lang, settings);

@@ -92,6 +92,7 @@ Widget.prototype.build = function (m) {
   time.textContent = this.when(at);
   meta.appendChild(time);
   el.appendChild(meta);
+  if (m.event && m.event.bot_answer && m.conversation === this.chat.conv) this.addFeedback(el, m.seq);
   if (mine) {
     var tick = document.createElement('span');
     tick.className = 'tick';
@@ -104,6 +105,23 @@ Widget.prototype.build = function (m) {
   return el;
 };
 
+/** Buttons under a bot answer, shown (by CSS) only while it is the newest message. */
+Widget.prototype.addFeedback = function (el, seq) {
+  var chat = this.chat;
+  var thanks = this.t('thanks');
+  var row = this.fb.cloneNode(true);
+  var given = chat.feedbackGiven(seq);
+  if (given === false) return;
+  if (given) row.textContent = thanks;
+  row.onclick = function (e) {
+    var helpful = e.target === row.firstChild;
+    if (e.target.tagName !== 'BUTTON' || !chat.giveFeedback(seq, helpful)) return;
+    if (helpful) row.textContent = thanks;
+    else row.parentNode.removeChild(row);
+  };
+  el.appendChild(row);
+};
+
 Widget.prototype.when = function (at) {
   var locale = this.lang === 'zh' ? 'zh-CN' : undefined;
   var time = at.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
@@ -113,7 +131,7 @@ Widget.prototype.when = function (at) {
 
 Widget.prototype.systemText = function (m) {
   var kind = typeof m.event === 'string' ? m.event : m.event ? Object.keys(m.event)[0] : '';
-  if (kind === 'closed') return this.t('ev_closed');
+  if (kind === 'closed' || kind === 'handed_off') return this.t('ev_' + kind);
   if (this.lang === 'en' && m.body) return m.body; // the server's English description
   if (!kind) return m.body;
   return this.t('ev_' + kind, { name: this.agentName || this.t('colleague') });
@@ -214,7 +232,7 @@ Widget.prototype.showTyping = function (d) {
     line.hidden = true;
     return;
   }
-  var name = d.author.name || (d.author.kind === 'bot' ? this.t('bot') : this.t('someone'));
+  var name = d.author.name || (d.author.kind === 'bot' ? this.t('bot') : this.t('colleague'));
   line.querySelector('span').textContent = this.t('typing', { name: name });
   line.hidden = false;
   this.scrollDown();
@@ -229,7 +247,7 @@ Widget.prototype.showState = function (state) {
     el.hidden = true;
     return;
   }
-  var text = this.t(state === 'offline' ? 'offline' : state === 'unavailable' ? 'unavailable' : 'connecting');
+  var text = this.t(state); // offline, unavailable or connecting
   // Brief reconnects stay quiet; only a lasting problem is shown.
   this.stateTimer = setTimeout(function () {
     el.textContent = text;
@@ -244,7 +262,6 @@ Widget.prototype.seenSoon = function () {
 };
 
 Widget.prototype.nearBottom = function () {
-  var log = this.log;
   return log.scrollHeight - log.scrollTop - log.clientHeight < 60;
 };
 

@@ -1,7 +1,8 @@
 // ui.js: the widget's DOM, inside a shadow root: launcher with unread badge, the panel
-// (header, notices, message list, typing line, pre-chat form, composer). It reacts to
-// the events chat.js emits and calls chat.js for what the visitor does. Every text from
-// the network or the settings goes through textContent; the template below is static.
+// (header, notices, message list, typing line, pre-chat form, composer), the buttons under
+// bot answers. It reacts to the events chat.js emits and calls chat.js for what the
+// visitor does. Every text from the network or the settings goes through textContent;
+// the template below is static.
 
 var ICON_CHAT = '<svg class="talk" viewBox="0 0 24 24" aria-hidden="true"><path d="M5 3h14a3 3 0 0 1 3 3v9a3 3 0 0 1-3 3h-7l-5 4v-4H5a3 3 0 0 1-3-3V6a3 3 0 0 1 3-3z"/></svg>' +
   '<svg class="shut" viewBox="0 0 24 24" aria-hidden="true"><path d="m6 9 6 6 6-6"/></svg>';
@@ -27,6 +28,7 @@ var TEMPLATE = '<div class="db">' +
   '<button class="more" type="button" hidden></button>' +
   '<div class="msg them greeting"><div class="bubble"></div></div></div>' +
   '<div class="typing" aria-live="polite" hidden><i></i><i></i><i></i><span></span></div>' +
+  '<div class="fb"><button type="button"></button><button type="button"></button></div>' +
   '<form class="prechat contact" hidden><p></p><input name="name" required autocomplete="name" maxlength="80">' +
   '<input name="email" type="email" autocomplete="email" maxlength="254"><button class="primary" type="submit"></button></form>' +
   '<form class="composer"><textarea rows="1"></textarea><button class="send" type="submit">' +
@@ -86,6 +88,7 @@ Widget.prototype.mount = function () {
   this.queueEl = q('.queue');
   this.connEl = q('.conn');
   this.soundBtn = q('.sound');
+  this.fb = q('.fb');
   this.texts();
   this.bind();
   this.applySettings(this.settings);
@@ -114,6 +117,8 @@ Widget.prototype.texts = function () {
   this.awayForm.elements.email.placeholder = t('email');
   this.awayForm.elements.email.setAttribute('aria-label', t('email'));
   this.awayForm.querySelector('button').textContent = t('notify');
+  this.fb.children[0].textContent = t('helped');
+  this.fb.children[1].textContent = t('human');
   this.setSound(this.sound);
   this.setBadge(0);
 };
@@ -265,7 +270,9 @@ Widget.prototype.refresh = function () {
   var s = this.settings;
   var contact = this.chat.contact();
   var assigned = this.status === 'assigned';
-  var away = !assigned && (s.open_now === false || !this.agentsOnline);
+  // With the bot, nobody there means away only once the bot has handed off.
+  var away = !assigned && (s.open_now === false || !this.agentsOnline) &&
+    (!this.chat.bot || this.status === 'queued');
   this.shadow.querySelector('.dot').classList.toggle('on', assigned || !away);
   this.shadow.querySelector('.subtext').textContent = assigned && this.agentName
     ? t('agentNamed', { name: this.agentName })
