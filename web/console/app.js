@@ -13,6 +13,7 @@
 //   router.js     hash routes #/inbox/TAB, #/c/ID, #/admin/PAGE
 //   dom.js        element builder (text nodes only), safe links, icons, toasts
 //   format.js     names, times, user agents, byte lengths, client ids
+//   faq.js        the FAQ bot's entries: API calls, limits, names for bot answers
 //   views/        one file per screen or part of one (shell, topbar, inbox, conversation,
 //                 messages, composer, visitor panel, auth, admin pages)
 
@@ -22,6 +23,7 @@ import { fill } from './dom.js';
 import { setupPage, loginPage, unreachablePage } from './views/auth.js';
 import { startLive, stopLive, hasUnsent } from './live.js';
 import { mountShell } from './views/shell.js';
+import { loadFaq } from './faq.js';
 
 const root = document.getElementById('app');
 root.className = '';
@@ -89,6 +91,7 @@ async function learnRole() {
     const me = agents.find((a) => a.id === state.me.id);
     state.me.admin = Boolean(me && me.admin);
     changed('me');
+    loadFaq();
   } catch { /* try again after the next welcome */ }
 }
 
@@ -100,6 +103,7 @@ function enter(agent) {
   mountShell(root, { onLogout: logout });
   startLive({ welcomed: learnRole, sessionCheck });
   loadCanned();
+  loadFaq();
 }
 
 async function logout() {

@@ -2,6 +2,7 @@
 // every open conversation with `sync`, turns server frames into state, and sends what
 // the agent does. Unacknowledged messages are resent with the same client id after a
 // reconnect until the server acknowledges them (it never stores a client id twice).
+// A reply to a chat not yet ours (a suggested answer) waits for the claim to be granted.
 
 import { state, thread, changed } from './state.js';
 import { connectSocket } from './socket.js';
@@ -17,6 +18,8 @@ const PAGE = 50;
 let socket = null;
 let welcomed = false;
 let hooks = { sessionCheck() {}, welcomed() {} };
+/** Conversation id → replies to send as soon as our claim on it is granted. */
+const afterClaim = new Map();
 
 /** Connects. hooks.sessionCheck(): the server refused us, is the session still valid?; hooks.welcomed(). */
 export function startLive(h) {
@@ -219,9 +222,12 @@ const HANDLERS = {
       if (!state.closed.ids.includes(c.id)) state.closed.ids.unshift(c.id);
     } else {
       follow(c.id);
-      if (c.status === 'queued' && (!wasOpen || prev.status !== 'queued')) alertConversation(conv, 'queued');
+      // A chat the bot is answering is nobody's business yet: alerts come with the hand-off.
+      const handedOff = wasOpen && prev.status === 'bot';
+      if (c.status === 'queued' && (!wasOpen || prev.status !== 'queued')) alertConversation(conv, handedOff ? 'handoff' : 'queued');
       if (c.status === 'assigned' && c.agent === me && (!prev || prev.agent !== me || !wasOpen)) alertConversation(conv, 'assigned');
     }
+    sendClaimedReplies(c);
     changed('convs', 'closed', `thread:${c.id}`);
   },
 
@@ -266,6 +272,7 @@ const HANDLERS = {
       }
     }
     if (e.conversation) {
+      if (afterClaim.delete(e.conversation)) changed(`thread:${e.conversation}`);
       const t = state.threads.get(e.conversation);
       if (t && t.loadingOlder) { t.loadingOlder = false; changed(`thread:${e.conversation}`); }
     }
@@ -350,6 +357,38 @@ export function hasUnsent() {
 }
 
 export const claim = (id) => act({ claim: { conversation: id } });
+
+/**
+ * Sends a reply to a chat that may not be ours yet (a suggested answer clicked while the
+ * bot or the queue has it): claims it first and sends once the assignment arrives.
+ */
+export function claimAndSend(id, body) {
+  const conv = state.convs.get(id);
+  if (conv && conv.status === 'assigned' && state.me && conv.agent === state.me.id) {
+    sendMessage(id, body);
+    return;
+  }
+  if (!claim(id)) return;
+  afterClaim.set(id, [...(afterClaim.get(id) || []), body]);
+  changed(`thread:${id}`);
+}
+
+/** Replies waiting for our claim on conversation `id` to be granted. */
+export function waitingForClaim(id) {
+  return afterClaim.get(id) || [];
+}
+
+/** A summary arrived: send what waited for the claim, or give up if someone else got it. */
+function sendClaimedReplies(c) {
+  const waiting = afterClaim.get(c.id);
+  if (!waiting || c.status === 'queued' || c.status === 'bot') return;
+  afterClaim.delete(c.id);
+  if (c.status === 'assigned' && state.me && c.agent === state.me.id) {
+    for (const body of waiting) sendMessage(c.id, body);
+  } else {
+    toast('Not sent: the chat went to someone else or was closed.', 'error');
+  }
+}
 export const closeConversation = (id) => act({ close: { conversation: id } });
 export const reopen = (id) => act({ reopen: { conversation: id } });
 export const transfer = (id, to) => act({ transfer: { conversation: id, to_agent: to } });

@@ -97,10 +97,15 @@ export function alertAbout(conv, title, body) {
   }
 }
 
-/** Alert for a new or newly assigned conversation. */
+const ALERT_TITLES = {
+  queued: 'New chat waiting',
+  handoff: 'The bot handed over a chat',
+  assigned: 'Chat assigned to you',
+};
+
+/** Alert for a new, handed-off (by the bot) or newly assigned conversation. */
 export function alertConversation(conv, why) {
-  const who = visitorName(conv);
-  const title = why === 'queued' ? `New chat waiting: ${who}` : `Chat assigned to you: ${who}`;
+  const title = `${ALERT_TITLES[why]}: ${visitorName(conv)}`;
   alertAbout(conv, title, conv.preview || '');
 }
 

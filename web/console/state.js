@@ -1,6 +1,6 @@
 // The console's in-memory state and change notifications. Only live.js (frames from the
 // server) and the API calls in views change it; views subscribe to topics and redraw.
-// Topics: 'conn', 'me', 'agents', 'convs', 'thread:ID', 'closed', 'canned', 'prefs'.
+// Topics: 'conn', 'me', 'agents', 'convs', 'thread:ID', 'closed', 'canned', 'faq', 'prefs'.
 
 export const state = {
   /** The logged-in agent: { id, name, admin } (admin may be unknown: null). */
@@ -21,6 +21,9 @@ export const state = {
   closed: { ids: [], more: true, loading: false, error: '', loaded: false },
   /** Canned replies: [{ id, shortcut, text }]; null = not loaded; 'missing' = no endpoint. */
   canned: null,
+  /** FAQ entries by id, for naming the entry a bot answer came from (admins only: the
+   * endpoint is admin-only); null = not loaded. */
+  faq: null,
   /** The conversation on screen, or null. */
   viewing: null,
 };
@@ -75,7 +78,7 @@ export function unread(conv) {
   return { count, approx: t.oldest > read + 1 };
 }
 
-/** Which inbox tab(s) a conversation belongs to. */
+/** Which inbox tab(s) a conversation belongs to (chats the bot is answering: only "All open"). */
 export function inTab(conv, tab) {
   const mine = state.me && conv.agent === state.me.id;
   switch (tab) {

@@ -1,14 +1,16 @@
-// Admin area: agents, widget settings, canned replies, and the snippet to embed.
+// Admin area: agents, widget settings, canned replies, the FAQ bot, and the snippet to embed.
 
 import { h, fill, toast } from '../dom.js';
 import { agentsPage } from './admin-agents.js';
 import { settingsPage } from './admin-settings.js';
 import { cannedPage } from './admin-canned.js';
+import { faqPage } from './admin-faq.js';
 
 const PAGES = [
   ['agents', 'Agents'],
   ['widget', 'Widget'],
   ['canned', 'Canned replies'],
+  ['faq', 'FAQ bot'],
   ['embed', 'Embed on your site'],
 ];
 
@@ -59,7 +61,7 @@ export function mountAdmin() {
       fill(nav, PAGES.map(([key, label]) => h('a', { href: `#/admin/${key}`, class: key === name ? 'active' : '' }, label)));
       if (current === name) return;
       current = name;
-      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, embed: embedPage }[name]();
+      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, faq: faqPage, embed: embedPage }[name]();
       fill(content, page.el);
     },
     update(topics) { if (page) page.update(topics); },

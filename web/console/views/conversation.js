@@ -86,6 +86,7 @@ export function mountConversation(id) {
     const name = visitorLabel(conv);
     let status;
     if (conv.status === 'queued') status = h('span', { class: 'chip chip-wait' }, `Waiting ${duration(Date.now() - conv.created_ms)}${conv.queue_position ? ` · #${conv.queue_position} in queue` : ''}`);
+    else if (conv.status === 'bot') status = h('span', { class: 'chip chip-bot' }, 'Bot answering');
     else if (conv.status === 'assigned') status = h('span', { class: `chip ${conv.agent === state.me?.id ? 'chip-mine' : ''}` }, `Assigned to ${agentName(conv.agent)}`);
     else status = h('span', { class: 'chip chip-closed' }, 'Closed');
     fill(title,
@@ -93,7 +94,7 @@ export function mountConversation(id) {
       h('div', { class: 'conv-title-text' }, h('h1', { class: 'conv-name' }, name), h('div', { class: 'conv-sub' }, status, h('span', { class: 'muted' }, ` #${conv.id}`))));
     const mine = state.me && conv.agent === state.me.id;
     const buttons = [];
-    if (conv.status === 'queued') buttons.push(h('button', { class: 'btn btn-primary head-claim', type: 'button', onclick: () => claim(id) }, 'Claim'));
+    if (conv.status === 'queued' || conv.status === 'bot') buttons.push(h('button', { class: 'btn btn-primary head-claim', type: 'button', onclick: () => claim(id) }, 'Claim'));
     if (conv.status === 'assigned' && !mine) {
       const away = state.presence !== 'online';
       buttons.push(h('button', {
@@ -121,6 +122,8 @@ export function mountConversation(id) {
     let content = null;
     if (conv.status === 'queued') {
       content = [h('span', null, 'This visitor is waiting for someone. Claim the chat to reply.'), h('button', { class: 'btn btn-primary btn-small', type: 'button', onclick: () => claim(id) }, 'Claim chat')];
+    } else if (conv.status === 'bot') {
+      content = [h('span', null, 'The FAQ bot is answering this visitor. Claim the chat to take over: the bot then stays quiet.'), h('button', { class: 'btn btn-primary btn-small', type: 'button', onclick: () => claim(id) }, 'Claim chat')];
     } else if (conv.status === 'assigned' && state.me && conv.agent !== state.me.id) {
       content = [h('span', null, `${agentName(conv.agent)} is handling this chat. You can leave an internal note.`)];
     } else if (conv.status === 'closed') {
@@ -158,7 +161,7 @@ export function mountConversation(id) {
         renderNotice();
         composer.render();
       }
-      if (mineChanged || topics.has('conn')) { messages.render(); renderTyping(); }
+      if (mineChanged || topics.has('conn') || topics.has('faq') || topics.has('agents')) { messages.render(); renderTyping(); }
       if (mineChanged || topics.has('convs')) panel.render();
     },
     destroy() {

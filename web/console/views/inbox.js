@@ -1,5 +1,6 @@
 // The inbox: tabs (queue, mine, all open, closed), newest activity first, with unread
-// counts, previews and who has each chat. Closed chats are paged from the HTTP API.
+// counts, previews and who has each chat (or "Bot" while the FAQ bot answers it). Closed
+// chats are paged from the HTTP API.
 
 import { state, unread, inTab, changed } from '../state.js';
 import { api, ApiError } from '../api.js';
@@ -54,6 +55,7 @@ function rowContent(conv) {
   const typing = t && [...t.typing.values()].some((x) => x.author.kind === 'visitor');
   let chip;
   if (conv.status === 'queued') chip = h('span', { class: 'chip chip-wait' }, `Waiting ${duration(Date.now() - (conv.created_ms || conv.last_at_ms))}`);
+  else if (conv.status === 'bot') chip = h('span', { class: 'chip chip-bot', title: 'The FAQ bot is answering; claim the chat to take over' }, 'Bot');
   else if (conv.status === 'assigned') {
     const mine = state.me && conv.agent === state.me.id;
     const agent = state.agents.get(conv.agent);

@@ -1,11 +1,13 @@
 // The message list of one conversation: visitor, agent, bot and system messages and
-// internal notes, each styled apart; pending and failed sends; day separators; the
-// visitor's read mark. Everything people wrote goes in as text nodes.
+// internal notes, each styled apart (the bot's part: bot-messages.js); pending and failed
+// sends; day separators; the visitor's read mark. Everything people wrote goes in as text
+// nodes.
 
 import { state, thread, orderedMessages } from '../state.js';
 import { h, icon, safeLink } from '../dom.js';
 import { clock, dayLabel, visitorLabel } from '../format.js';
 import { loadOlder, retryMessage, discardMessage } from '../live.js';
+import { agentsOnly, botMessageEl, botSignature, isBotPart } from './bot-messages.js';
 
 const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
 
@@ -27,9 +29,12 @@ function dayKey(ms) {
   return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
 }
 
-function messageEl(m, conv) {
+/** ctx: { conv, sent(seq, body) } (see botMessageEl). */
+function messageEl(m, ctx) {
+  const conv = ctx.conv;
   const time = h('time', { datetime: new Date(m.at_ms).toISOString(), title: new Date(m.at_ms).toLocaleString() }, clock(m.at_ms));
   const mine = state.me && m.author.kind === 'agent' && m.author.id === state.me.id;
+  if (isBotPart(m)) return botMessageEl(m, { conv: ctx.live, time, rich: richText, sent: (body) => ctx.sent(m.seq, body) });
   if (m.event === 'note') {
     return h('div', { class: 'msg msg-note', dataset: { seq: m.seq } },
       h('div', { class: 'note-head' }, icon('lock'), h('span', null, `Internal note · ${mine ? 'you' : m.author.name}`)),
@@ -43,11 +48,6 @@ function messageEl(m, conv) {
     return h('div', { class: 'msg msg-visitor', dataset: { seq: m.seq } },
       h('div', { class: 'bubble' }, richText(m.body)),
       h('div', { class: 'meta' }, h('span', null, m.author.name || visitorLabel(conv)), ' · ', time));
-  }
-  if (m.author.kind === 'bot') {
-    return h('div', { class: 'msg msg-bot', dataset: { seq: m.seq } },
-      h('div', { class: 'bubble' }, richText(m.body)),
-      h('div', { class: 'meta' }, h('span', { class: 'bot-tag' }, 'Bot'), ' · ', time));
   }
   return h('div', { class: `msg msg-agent${mine ? ' msg-mine' : ''}`, dataset: { seq: m.seq } },
     h('div', { class: 'bubble' }, richText(m.body)),
@@ -100,15 +100,20 @@ export function createMessageList(id, { onNearBottom }) {
 
   function items() {
     const t = thread(id);
-    const conv = state.convs.get(id) || { visitor: '?', read_visitor: 0 };
+    const live = state.convs.get(id);
+    const conv = live || { visitor: '?', read_visitor: 0 };
     const out = [];
     if (t.hasMore) out.push({ key: 'older', sig: String(t.loadingOlder), make: () => h('div', { class: 'older' }, t.loadingOlder ? 'Loading earlier messages…' : h('button', { class: 'link-btn', type: 'button', onclick: () => loadOlder(id) }, 'Show earlier messages')) });
     else if (t.loaded) out.push({ key: 'start', sig: '', make: () => h('div', { class: 'thread-start' }, `Conversation #${id} started`) });
     const messages = orderedMessages(t);
-    // The read mark goes under the newest message the visitor has read (notes excluded).
+    // Whether an agent sent `body` after message `seq` (a suggested reply used), or is sending it.
+    const sent = (seq, body) => messages.some((m) => m.seq > seq && m.author.kind === 'agent' && m.body === body)
+      || [...t.pending.values()].some((p) => !p.note && p.body === body);
+    const ctx = { conv, live, sent };
+    // The read mark goes under the newest message the visitor has read (agents-only excluded).
     let seenSeq = 0;
     for (const m of messages) {
-      if (m.seq <= (conv.read_visitor || 0) && m.event !== 'note' && (m.author.kind === 'agent' || m.author.kind === 'bot')) seenSeq = m.seq;
+      if (m.seq <= (conv.read_visitor || 0) && !agentsOnly(m) && (m.author.kind === 'agent' || m.author.kind === 'bot')) seenSeq = m.seq;
     }
     let day = null;
     for (const m of messages) {
@@ -117,7 +122,8 @@ export function createMessageList(id, { onNearBottom }) {
         day = d;
         out.push({ key: `d:${d}`, sig: dayLabel(m.at_ms), make: () => h('div', { class: 'day' }, h('span', null, dayLabel(m.at_ms))) });
       }
-      out.push({ key: `s:${m.seq}`, sig: `${m.seq}|${m.author.kind === 'visitor' ? visitorLabel(conv) : ''}`, make: () => messageEl(m, conv) });
+      const extra = isBotPart(m) ? botSignature(m, { conv: live, sent: (body) => sent(m.seq, body) }) : '';
+      out.push({ key: `s:${m.seq}`, sig: `${m.seq}|${m.author.kind === 'visitor' ? visitorLabel(conv) : ''}|${extra}`, make: () => messageEl(m, ctx) });
       if (m.seq === seenSeq && seenSeq === lastVisibleToVisitor(messages)) {
         out.push({ key: 'seen', sig: String(seenSeq), make: () => h('div', { class: 'seen' }, icon('check'), 'Seen') });
       }
@@ -131,7 +137,7 @@ export function createMessageList(id, { onNearBottom }) {
   function lastVisibleToVisitor(messages) {
     for (let i = messages.length - 1; i >= 0; i--) {
       const m = messages[i];
-      if (m.event !== 'note' && (m.author.kind === 'agent' || m.author.kind === 'bot')) return m.seq;
+      if (!agentsOnly(m) && (m.author.kind === 'agent' || m.author.kind === 'bot')) return m.seq;
       if (m.author.kind === 'visitor') return -1;
     }
     return -1;

@@ -1,0 +1,59 @@
+// The FAQ entries the bot answers from (docs/API.md, "FAQ entries and the bot"): the API
+// calls, the limits an entry must respect, and the entries kept in state.faq so that a
+// bot answer in a conversation can name its entry. Only admins may read them.
+
+import { state, changed } from './state.js';
+import { api } from './api.js';
+
+/** The server's limits for an entry (the editor checks them before saving). */
+export const FAQ_LIMITS = { maxQuestions: 20, questionChars: 300, answerChars: 2000 };
+
+/** Length in characters as the server counts them (code points, not UTF-16 units). */
+export function charCount(text) {
+  return [...text].length;
+}
+
+/** Splits the questions textarea: one question per line, blank lines dropped. */
+export function questionLines(text) {
+  return text.split('\n').map((q) => q.trim()).filter(Boolean);
+}
+
+/** What is wrong with an entry, or '' when the server will take it. */
+export function entryProblem(questions, answer) {
+  const { maxQuestions, questionChars, answerChars } = FAQ_LIMITS;
+  if (!questions.length) return 'Write at least one question, one per line.';
+  if (questions.length > maxQuestions) return `At most ${maxQuestions} questions per entry (this one has ${questions.length}).`;
+  const long = questions.findIndex((q) => charCount(q) > questionChars);
+  if (long >= 0) return `Question ${long + 1} is longer than ${questionChars} characters.`;
+  if (!answer) return 'Write the answer.';
+  if (charCount(answer) > answerChars) return `The answer is longer than ${answerChars} characters (${charCount(answer)}).`;
+  return '';
+}
+
+/** Keeps the entries in state (for the labels of bot answers). */
+export function rememberFaq(entries) {
+  state.faq = new Map(entries.map((e) => [e.id, e]));
+  changed('faq');
+}
+
+/** Loads the entries once, for admins; others see entry numbers only. */
+export async function loadFaq() {
+  if (!state.me || !state.me.admin || state.faq) return;
+  try {
+    rememberFaq((await api.get('/api/faq')).entries);
+  } catch { /* an older server, or no longer admin: entry numbers only */ }
+}
+
+/** An entry's name: its first question, or null when unknown. */
+export function faqTitle(id) {
+  const entry = state.faq && state.faq.get(id);
+  return entry && entry.questions.length ? entry.questions[0] : null;
+}
+
+export const faqApi = {
+  list: () => api.get('/api/faq'),
+  create: (entry) => api.post('/api/faq', entry),
+  update: (id, entry) => api.put(`/api/faq/${id}`, entry),
+  remove: (id) => api.del(`/api/faq/${id}`),
+  tryText: (text) => api.post('/api/faq/try', { text }),
+};

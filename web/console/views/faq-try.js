@@ -1,0 +1,104 @@
+// Admin → FAQ bot → "Try a question": asks the server what the bot would do with a message
+// (POST /api/faq/try) and shows the decision and the best-matching entries, each score
+// as a bar against the answer and suggest thresholds.
+
+import { h, fill } from '../dom.js';
+import { faqApi, faqTitle } from '../faq.js';
+import { HANDOFF_REASONS } from './bot-messages.js';
+import { field, errorLine, setError } from './forms.js';
+
+const percent = (score) => `${Math.round(score * 100)}%`;
+
+/** "FAQ #7 “Do you ship to Norway?”", or a note that the entry is gone. */
+function entryName(id) {
+  const title = faqTitle(id);
+  return title ? `#${id} “${title}”` : `#${id} (deleted)`;
+}
+
+/** The decision in one sentence plus, for answers and small talk, what the bot would say. */
+function decisionEl(d) {
+  let headline;
+  let said = null;
+  if (d.action === 'answer') {
+    headline = `Answer with FAQ ${entryName(d.faq_id)}`;
+    said = d.text;
+  } else if (d.action === 'small_talk') {
+    headline = `Small talk${d.intent ? ` (${d.intent.replace(/_/g, ' ')})` : ''}`;
+    said = d.text;
+  } else if (d.action === 'suggest') {
+    const offered = (d.candidates || []).map((id) => `#${id}`).join(', ');
+    headline = `Suggest: hand the chat to the team with ${offered || 'these entries'} as suggested replies`;
+  } else {
+    headline = `Hand-off: ${HANDOFF_REASONS[d.reason] || d.reason || 'to the team'}`;
+  }
+  return h('div', { class: `try-decision try-${d.action}` },
+    h('span', { class: 'try-action' }, d.action.replace('_', ' ')),
+    h('strong', null, headline),
+    said ? h('blockquote', { class: 'try-said' }, said) : null);
+}
+
+/** One match: the entry, its score as a bar, the thresholds as marks on the bar. */
+function matchEl(match, thresholds) {
+  const zone = match.score >= thresholds.answer ? 'answer' : match.score >= thresholds.suggest ? 'suggest' : 'low';
+  const bar = h('span', { class: `match-fill zone-${zone}` });
+  // Widths and positions through the CSSOM (inline style attributes are blocked by the CSP).
+  bar.style.width = percent(Math.max(0, Math.min(1, match.score)));
+  const answerMark = h('span', { class: 'mark mark-answer', title: `Answer from ${percent(thresholds.answer)}` });
+  answerMark.style.left = percent(thresholds.answer);
+  const suggestMark = h('span', { class: 'mark mark-suggest', title: `Suggest from ${percent(thresholds.suggest)}` });
+  suggestMark.style.left = percent(thresholds.suggest);
+  return h('li', { class: 'try-match' },
+    h('span', { class: 'match-name' }, entryName(match.faq_id)),
+    h('span', { class: 'match-bar', role: 'img', 'aria-label': `score ${percent(match.score)}` }, bar, suggestMark, answerMark),
+    h('span', { class: 'match-score' }, percent(match.score)));
+}
+
+function resultEl(result) {
+  const thresholds = result.thresholds;
+  const matches = result.faq || [];
+  return [
+    decisionEl(result.decision),
+    h('h3', null, 'Best matches'),
+    matches.length
+      ? h('ol', { class: 'try-matches' }, matches.map((m) => matchEl(m, thresholds)))
+      : h('p', { class: 'muted' }, 'No entries to compare with yet.'),
+    h('p', { class: 'try-legend muted small' },
+      h('span', { class: 'mark-key mark-answer' }), ` answers from ${percent(thresholds.answer)}`, ' · ',
+      h('span', { class: 'mark-key mark-suggest' }), ` suggests to the team from ${percent(thresholds.suggest)}`),
+  ];
+}
+
+/** The box. setEnabled(false) when the bot is off (the server would answer 409). */
+export function faqTryBox() {
+  const input = h('input', { maxlength: 500, placeholder: 'do u ship 2 norway', autocomplete: 'off' });
+  const go = h('button', { class: 'btn btn-primary', type: 'submit' }, 'Try');
+  const error = errorLine();
+  const output = h('div', { class: 'try-result', 'aria-live': 'polite' });
+  const off = h('p', { class: 'notice', hidden: true }, 'The bot is off on this server, so questions cannot be tried here.');
+  const form = h('form', { class: 'try-form', novalidate: true },
+    field('Try a question', input, 'Write as a visitor would: the bot’s decision and its best matches appear below.'), go);
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (!text) { setError(error, 'Write a question to try.'); return; }
+    setError(error, '');
+    go.disabled = true;
+    try {
+      fill(output, resultEl(await faqApi.tryText(text)));
+    } catch (err) {
+      fill(output);
+      setError(error, err.message);
+    }
+    go.disabled = false;
+  });
+
+  return {
+    el: h('div', { class: 'faq-try' }, off, form, error, output),
+    setEnabled(enabled) {
+      off.hidden = enabled;
+      input.disabled = !enabled;
+      go.disabled = !enabled;
+    },
+  };
+}
