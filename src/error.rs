@@ -20,6 +20,9 @@ pub enum Error {
     /// Random numbers or hashing failed.
     #[error(transparent)]
     Auth(#[from] AuthError),
+    /// The TLS certificate or key is unusable.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     /// A command-line argument is not usable.
     #[error("{0}")]
     Usage(String),
