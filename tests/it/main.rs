@@ -13,3 +13,4 @@ mod notes;
 mod ops;
 mod routing;
 mod timers;
+mod tls;
