@@ -109,26 +109,32 @@ fn served_cert(addr: SocketAddr, ca: &Ca) -> CertificateDer<'static> {
 
 /// `GET path` over HTTPS; the status and body.
 fn https_get(addr: SocketAddr, ca: &Ca, path: &str) -> (u16, String) {
+    let (status, _, body) = https(addr, ca, "GET", path, "");
+    (status, body)
+}
+
+/// One HTTPS request with a JSON body; the status, the response head and the body.
+fn https(addr: SocketAddr, ca: &Ca, method: &str, path: &str, body: &str) -> (u16, String, String) {
     let mut stream = tls_connect(addr, ca).expect("TLS handshake");
     smol::block_on(async {
-        let request =
-            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
         stream.write_all(request.as_bytes()).await.expect("write");
         stream.flush().await.expect("flush");
         let mut response = Vec::new();
         // A missing close_notify is not this test's business: keep what arrived.
         let _ = stream.read_to_end(&mut response).await;
         let response = String::from_utf8_lossy(&response).to_string();
-        let status = response
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        let status = head
             .split(' ')
             .nth(1)
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default();
-        (status, body)
+        (status, head.to_string(), body.to_string())
     })
 }
 
@@ -170,6 +176,19 @@ fn https_and_wss_share_the_tls_listener() {
 
     let mut visitor = wss_visitor(server.addr, &ca);
     round_trip(&mut visitor, "over-wss");
+
+    // The console's session cookie is marked Secure over TLS.
+    let setup = serde_json::json!({
+        "code": server.server.as_ref().and_then(|s| s.setup_code()).expect("setup code"),
+        "name": "admin", "password": "correct horse battery"
+    });
+    let (status, _, body) = https(server.addr, &ca, "POST", "/api/setup", &setup.to_string());
+    assert_eq!(status, 201, "{body}");
+    let login = serde_json::json!({"name": "admin", "password": "correct horse battery"});
+    let (status, head, body) = https(server.addr, &ca, "POST", "/api/login", &login.to_string());
+    assert_eq!(status, 200, "{body}");
+    let cookie = crate::harness::header(&head, "set-cookie").expect("a cookie");
+    assert!(cookie.contains("; Secure"), "{cookie}");
 }
 
 #[test]
