@@ -104,11 +104,6 @@ impl CertResolver {
         }
         Ok(())
     }
-
-    /// The files this resolver reads.
-    pub fn files(&self) -> &TlsFiles {
-        &self.files
-    }
 }
 
 /// The TLS side of the listener: the acceptor and the resolver behind it.
