@@ -81,6 +81,13 @@ pub struct ServeArgs {
     /// connections from the network, or keep it local behind a reverse proxy)
     #[argh(option, default = "default_listen()")]
     pub listen: SocketAddr,
+    /// serve HTTPS and WSS with this PEM certificate chain (e.g. Let's Encrypt's
+    /// fullchain.pem); needs --tls-key; re-read on SIGHUP (systemctl reload deskbell)
+    #[argh(option)]
+    pub tls_cert: Option<PathBuf>,
+    /// the PEM private key for --tls-cert (e.g. privkey.pem); re-read on SIGHUP
+    #[argh(option)]
+    pub tls_key: Option<PathBuf>,
     /// directory for the database (default: $STATE_DIRECTORY under systemd, else
     /// $XDG_DATA_HOME/deskbell, else ~/.local/share/deskbell)
     #[argh(option)]
@@ -208,6 +215,16 @@ impl ServeArgs {
         }
         let bot = self.bot_settings()?;
         let mut config = Config::new(self.listen, data_dir(self.data));
+        config.tls = match (self.tls_cert, self.tls_key) {
+            (Some(cert), Some(key)) => Some(crate::tls::TlsFiles { cert, key }),
+            (None, None) => None,
+            _ => {
+                return Err(Error::Usage(
+                    "--tls-cert and --tls-key go together: give both (HTTPS) or neither (HTTP)"
+                        .into(),
+                ));
+            }
+        };
         if let Some(threads) = self.threads {
             config.threads = threads.clamp(1, 64);
         }

@@ -22,6 +22,8 @@ pub struct BotSettings {
 pub struct Config {
     /// Address to listen on (port 0 picks a free port).
     pub listen: SocketAddr,
+    /// Serve HTTPS/WSS with this certificate and key (None = plain HTTP).
+    pub tls: Option<crate::tls::TlsFiles>,
     /// Directory holding the database file.
     pub data_dir: PathBuf,
     /// Executor threads.
@@ -79,6 +81,7 @@ impl Config {
     pub fn new(listen: SocketAddr, data_dir: PathBuf) -> Config {
         Config {
             listen,
+            tls: None,
             data_dir,
             threads: std::thread::available_parallelism()
                 .map(|n| n.get())

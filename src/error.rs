@@ -26,6 +26,9 @@ pub enum Error {
     /// The stored FAQ could not be loaded into the bot.
     #[error("loading the FAQ into the bot: {0}")]
     Faq(#[from] crate::faq::FaqError),
+    /// The TLS certificate or key is unusable.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     /// A command-line argument is not usable.
     #[error("{0}")]
     Usage(String),

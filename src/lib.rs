@@ -19,6 +19,7 @@
 //! - [`ratelimit`]: the per-connection token bucket.
 //! - [`retention`]: `--retain-days`, purging old closed conversations in the background.
 //! - [`metrics`]: counters and histograms rendered for Prometheus.
+//! - [`tls`]: `--tls-cert`/`--tls-key`: certificate loading, SIGHUP reload, handshakes.
 //! - [`notify`]: readiness and stopping notices for systemd.
 //! - [`settings`]: the widget settings: validation and business hours.
 //! - [`intent`]: the on-device embedding model: tokenizer, tract model, inference worker.
@@ -52,4 +53,5 @@ pub mod server;
 pub mod settings;
 pub mod store;
 pub mod timer;
+pub mod tls;
 pub mod ws;

@@ -36,12 +36,15 @@ pub struct Server {
     writer_thread: Option<JoinHandle<()>>,
     bot_thread: Option<JoinHandle<()>>,
     app: Arc<App>,
+    tls: Option<crate::tls::Tls>,
 }
 
 impl Server {
     /// Opens the data directory, restores live state and starts listening.
     pub fn start(config: Config) -> Result<Server, Error> {
         let config = Arc::new(config);
+        // Unusable certificate files stop the start before anything else happens.
+        let tls = config.tls.as_ref().map(crate::tls::Tls::load).transpose()?;
         let store = Store::open(&config.data_dir)?;
         let metrics = Arc::new(Metrics::new());
         let writer_config = WriterConfig {
@@ -140,7 +143,12 @@ impl Server {
             executor.spawn(task).detach();
         }
         executor
-            .spawn(crate::http::serve(app.clone(), listener, accept_stopped))
+            .spawn(crate::http::serve(
+                app.clone(),
+                listener,
+                tls.clone(),
+                accept_stopped,
+            ))
             .detach();
         tracing::info!(%addr, data = %config.data_dir.display(), "deskbell is listening");
         Ok(Server {
@@ -155,12 +163,28 @@ impl Server {
             writer_thread: Some(writer_thread),
             bot_thread,
             app,
+            tls,
         })
     }
 
     /// The address actually bound (useful with port 0).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Whether the listener speaks HTTPS/WSS.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// Re-reads the TLS certificate and key (the SIGHUP handler): new connections get
+    /// the new pair, open ones keep theirs; on an error the old pair stays in use.
+    /// Does nothing without TLS.
+    pub fn reload_tls(&self) -> Result<(), crate::tls::TlsError> {
+        match &self.tls {
+            Some(tls) => tls.resolver().reload(),
+            None => Ok(()),
+        }
     }
 
     /// The one-time setup code, while no admin exists.

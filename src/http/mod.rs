@@ -24,10 +24,17 @@ use smol_hyper::rt::{FuturesIo, SmolTimer};
 use crate::app::App;
 use crate::metrics;
 use crate::protocol::ErrorCode;
+use crate::tls::Tls;
 use reply::{Body, error_response, json, text};
 
-/// Accepts connections until `stop` is signalled (or closed).
-pub async fn serve(app: Arc<App>, listener: TcpListener, stop: async_channel::Receiver<()>) {
+/// Accepts connections until `stop` is signalled (or closed); with `tls`, each one is
+/// a TLS handshake first (HTTPS and WSS on the same port).
+pub async fn serve(
+    app: Arc<App>,
+    listener: TcpListener,
+    tls: Option<Tls>,
+    stop: async_channel::Receiver<()>,
+) {
     loop {
         let accepted = future::or(async { Some(listener.accept().await) }, async {
             let _ = stop.recv().await;
@@ -46,21 +53,36 @@ pub async fn serve(app: Arc<App>, listener: TcpListener, stop: async_channel::Re
         };
         let _ = stream.set_nodelay(true);
         let conn_app = app.clone();
+        let tls = tls.clone();
         app.spawn(async move {
-            let service = service_fn(move |req| {
-                let app = conn_app.clone();
-                async move { Ok::<_, Infallible>(route(&app, peer, req).await) }
-            });
-            let connection = http1::Builder::new()
-                .timer(SmolTimer::new())
-                .header_read_timeout(Duration::from_secs(20))
-                .max_buf_size(64 * 1024)
-                .serve_connection(FuturesIo::new(stream), service)
-                .with_upgrades();
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, %peer, "http connection ended with an error");
+            match tls {
+                None => serve_connection(conn_app, peer, stream).await,
+                Some(tls) => match tls.handshake(stream).await {
+                    Ok(stream) => serve_connection(conn_app, peer, stream).await,
+                    Err(e) => tracing::debug!(error = %e, %peer, "TLS handshake failed"),
+                },
             }
         });
+    }
+}
+
+/// Serves HTTP/1.1 (and WebSocket upgrades) on one connection, plain or TLS.
+async fn serve_connection<S>(app: Arc<App>, peer: SocketAddr, stream: S)
+where
+    S: futures_lite::AsyncRead + futures_lite::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req| {
+        let app = app.clone();
+        async move { Ok::<_, Infallible>(route(&app, peer, req).await) }
+    });
+    let connection = http1::Builder::new()
+        .timer(SmolTimer::new())
+        .header_read_timeout(Duration::from_secs(20))
+        .max_buf_size(64 * 1024)
+        .serve_connection(FuturesIo::new(stream), service)
+        .with_upgrades();
+    if let Err(e) = connection.await {
+        tracing::debug!(error = %e, %peer, "http connection ended with an error");
     }
 }
 

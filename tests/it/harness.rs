@@ -197,9 +197,16 @@ pub fn http_raw(
     (status, body)
 }
 
+/// A byte stream a WebSocket can run over: plain TCP or TLS.
+pub trait Io:
+    futures_lite::AsyncRead + futures_lite::AsyncWrite + Unpin + std::marker::Send
+{
+}
+impl<T: futures_lite::AsyncRead + futures_lite::AsyncWrite + Unpin + std::marker::Send> Io for T {}
+
 /// A WebSocket client.
 pub struct Client {
-    ws: WebSocketStream<smol::net::TcpStream>,
+    ws: WebSocketStream<Box<dyn Io>>,
     pub encoding: Encoding,
 }
 
@@ -215,13 +222,25 @@ impl Client {
         encoding: Encoding,
         headers: &[(&str, &str)],
     ) -> Result<Client, String> {
+        let stream =
+            smol::block_on(smol::net::TcpStream::connect(addr)).map_err(|e| e.to_string())?;
+        Self::over(
+            Box::new(stream),
+            &format!("ws://{addr}/ws"),
+            encoding,
+            headers,
+        )
+    }
+
+    /// Speaks WebSocket over an already connected stream (e.g. TLS) to `url`.
+    pub fn over(
+        stream: Box<dyn Io>,
+        url: &str,
+        encoding: Encoding,
+        headers: &[(&str, &str)],
+    ) -> Result<Client, String> {
         smol::block_on(async {
-            let stream = smol::net::TcpStream::connect(addr)
-                .await
-                .map_err(|e| e.to_string())?;
-            let mut request = format!("ws://{addr}/ws")
-                .into_client_request()
-                .map_err(|e| e.to_string())?;
+            let mut request = url.into_client_request().map_err(|e| e.to_string())?;
             request.headers_mut().insert(
                 "Sec-WebSocket-Protocol",
                 HeaderValue::from_static(encoding.subprotocol()),
@@ -244,7 +263,13 @@ impl Client {
     /// Connects as a visitor and returns the welcome.
     pub fn visitor(addr: SocketAddr, encoding: Encoding, token: Option<&str>) -> (Client, Welcome) {
         let mut client = Client::connect(addr, encoding);
-        client.send(&ClientFrame::HelloVisitor(HelloVisitor {
+        let welcome = client.hello_visitor(token);
+        (client, welcome)
+    }
+
+    /// Says hello as a visitor on a connected socket and returns the welcome.
+    pub fn hello_visitor(&mut self, token: Option<&str>) -> Welcome {
+        self.send(&ClientFrame::HelloVisitor(HelloVisitor {
             site: "default".into(),
             token: token.map(str::to_string),
             page: Some("https://shop.test/shoes".into()),
@@ -252,8 +277,7 @@ impl Client {
             language: Some("en-GB".into()),
             utc_offset_min: Some(60),
         }));
-        let welcome = client.welcome();
-        (client, welcome)
+        self.welcome()
     }
 
     /// Connects as an agent and returns the welcome.
@@ -553,7 +577,7 @@ fn drain(
 
 impl Binary {
     /// Runs `deskbell serve --listen 127.0.0.1:0 --data DIR EXTRA…` and waits for its
-    /// `listening on http://ADDR` line.
+    /// `listening on http(s)://ADDR` line.
     pub fn serve(data: &Path, extra: &[&str]) -> Binary {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_deskbell"))
             .arg("serve")
@@ -577,7 +601,11 @@ impl Binary {
         let addr = loop {
             match lines.recv_timeout(WAIT) {
                 Ok(line) => {
-                    if let Some(addr) = line.split("listening on http://").nth(1) {
+                    if let Some(addr) = line
+                        .split("listening on ")
+                        .nth(1)
+                        .and_then(|url| url.split("://").nth(1))
+                    {
                         break addr.trim().parse().expect("printed address parses");
                     }
                 }

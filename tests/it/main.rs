@@ -14,3 +14,4 @@ mod notes;
 mod ops;
 mod routing;
 mod timers;
+mod tls;
