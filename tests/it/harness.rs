@@ -48,11 +48,15 @@ impl TestServer {
 
     /// Starts a server, letting the test adjust the config.
     pub fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        Self::start_in(tempfile::tempdir().expect("tempdir"), adjust)
+    }
+
+    /// Starts a server on a data directory the test prepared (e.g. a copied fixture).
+    pub fn start_in(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> TestServer {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_test_writer()
             .try_init();
-        let dir = tempfile::tempdir().expect("tempdir");
         let clock = Arc::new(ManualClock::new(1_000));
         let mut config = test_config(dir.path(), clock.clone());
         adjust(&mut config);
@@ -237,7 +241,17 @@ impl Client {
 
     /// Connects as a visitor and returns the welcome.
     pub fn visitor(addr: SocketAddr, encoding: Encoding, token: Option<&str>) -> (Client, Welcome) {
-        let mut client = Client::connect(addr, encoding);
+        Self::visitor_with(addr, encoding, token, &[])
+    }
+
+    /// Connects as a visitor sending extra request headers (e.g. `Origin`).
+    pub fn visitor_with(
+        addr: SocketAddr,
+        encoding: Encoding,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> (Client, Welcome) {
+        let mut client = Self::try_connect(addr, encoding, headers).expect("websocket connects");
         client.send(&ClientFrame::HelloVisitor(HelloVisitor {
             site: "default".into(),
             token: token.map(str::to_string),

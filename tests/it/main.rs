@@ -10,6 +10,7 @@ mod bad_input;
 mod crash;
 mod delivery;
 mod notes;
+mod old_data;
 mod ops;
 mod routing;
 mod timers;
