@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::store::FaultSwitch;
 use crate::timer::{Clock, SystemClock};
 
 /// Everything a running server needs to know.
@@ -56,6 +57,9 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// Monotonic clock for timers (tests inject a manual one).
     pub clock: Arc<dyn Clock>,
+    /// Test hook: when set, database writes go through a backend that fails them as a
+    /// full disk would while the switch is on. Always None outside tests (no flag sets it).
+    pub storage_faults: Option<Arc<FaultSwitch>>,
 }
 
 impl Config {
@@ -88,6 +92,7 @@ impl Config {
             retention_interval_ms: 3_600_000,
             allowed_origins: Vec::new(),
             clock: Arc::new(SystemClock::new()),
+            storage_faults: None,
         }
     }
 

@@ -51,6 +51,9 @@ pub struct Metrics {
     pub agents_online: Gauge,
     /// Failed login attempts (`deskbell_logins_failed_total`).
     pub logins_failed_total: Counter,
+    /// 1 while the database accepts writes, 0 while the data directory is failing
+    /// (full or read-only) and the writer is reopening it (`deskbell_storage_ok`).
+    pub storage_ok: Gauge,
 }
 
 impl Default for Metrics {
@@ -75,6 +78,7 @@ impl Metrics {
             open_conversations: Gauge::default(),
             agents_online: Gauge::default(),
             logins_failed_total: Counter::default(),
+            storage_ok: Gauge::default(),
         }
     }
 
@@ -156,6 +160,12 @@ impl Metrics {
             "deskbell_logins_failed_total",
             "Failed login attempts.",
             &self.logins_failed_total,
+        )?;
+        write_gauges(
+            out,
+            "deskbell_storage_ok",
+            "1 while the database accepts writes, 0 while the data directory is full or read-only.",
+            &[("", &self.storage_ok)],
         )
     }
 }

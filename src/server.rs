@@ -40,7 +40,7 @@ impl Server {
     /// Opens the data directory, restores live state and starts listening.
     pub fn start(config: Config) -> Result<Server, Error> {
         let config = Arc::new(config);
-        let store = Store::open(&config.data_dir)?;
+        let store = Store::open_with_faults(&config.data_dir, config.storage_faults.clone())?;
         let metrics = Arc::new(Metrics::new());
         let writer_config = WriterConfig {
             batch_max: config.batch_max,

@@ -4,6 +4,7 @@
 mod admin;
 mod api;
 pub mod assets;
+mod health;
 mod inbox;
 pub mod reply;
 
@@ -23,7 +24,7 @@ use smol_hyper::rt::{FuturesIo, SmolTimer};
 use crate::app::App;
 use crate::metrics;
 use crate::protocol::ErrorCode;
-use reply::{Body, error_response, json, text};
+use reply::{Body, error_response, text};
 
 /// Accepts connections until `stop` is signalled (or closed).
 pub async fn serve(app: Arc<App>, listener: TcpListener, stop: async_channel::Receiver<()>) {
@@ -67,7 +68,7 @@ pub async fn serve(app: Arc<App>, listener: TcpListener, stop: async_channel::Re
 async fn route(app: &Arc<App>, peer: SocketAddr, req: Request<Incoming>) -> Response<Body> {
     let path = req.uri().path().to_string();
     match (req.method().clone(), path.as_str()) {
-        (Method::GET, "/healthz") => json(StatusCode::OK, &serde_json::json!({"status": "ok"})),
+        (Method::GET, "/healthz") => health::healthz(app),
         (Method::GET, "/metrics") => {
             text(StatusCode::OK, metrics::CONTENT_TYPE, app.metrics.render())
         }
