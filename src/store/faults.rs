@@ -1,6 +1,7 @@
 //! Test hook: a redb storage backend over the real file that fails writes as a full
-//! disk does (`StorageFull`, ENOSPC) while a switch is on. Only used when
-//! `Config::storage_faults` is set, which nothing but tests does.
+//! disk does (`StorageFull`, ENOSPC) while a switch is on; the space check before a
+//! reopen obeys the switch too. Only used when `Config::storage_faults` is set, which
+//! nothing but tests does.
 
 use std::fs::File;
 use std::io;
@@ -35,7 +36,8 @@ impl FaultSwitch {
         self.injected.load(Ordering::SeqCst)
     }
 
-    fn check(&self) -> io::Result<()> {
+    /// Fails as a full disk would while the switch is on.
+    pub(super) fn check(&self) -> io::Result<()> {
         if self.full.load(Ordering::SeqCst) {
             self.injected.fetch_add(1, Ordering::SeqCst);
             return Err(io::Error::new(

@@ -6,8 +6,13 @@
 //! closes the handle ([`Handle::close_after_failure`]) and reopens it with backoff
 //! ([`Handle::reopen`]); in between, every transaction fails at once with
 //! [`StoreError::Unavailable`] and the reason is what `/healthz` shows.
+//!
+//! Opening alone proves little: on a full disk redb opens fine (it only rewrites blocks
+//! the file already has) and the next commit fails again. So a reopen first writes and
+//! syncs [`PROBE_BYTES`] to a scratch file ([`PROBE_FILE`]) beside the database.
 
 use std::fs::OpenOptions;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -15,6 +20,12 @@ use redb::{Database, ReadTransaction, ReadableDatabase, WriteTransaction};
 
 use super::StoreError;
 use super::faults::{FaultSwitch, FaultyBackend};
+
+/// Scratch file written (then removed) to check that storage works again.
+pub const PROBE_FILE: &str = "storage-check.tmp";
+
+/// Free space a reopen insists on: enough for many commits.
+pub const PROBE_BYTES: usize = 1 << 20;
 
 /// The swappable database.
 pub struct Handle {
@@ -86,9 +97,11 @@ impl Handle {
         drop(closed);
     }
 
-    /// Opens the database file again (redb repairs it if the failure interrupted a
-    /// commit). On success storage works again; on failure the error says why.
+    /// Checks that the data directory takes writes again, then opens the database file
+    /// again (redb repairs it if the failure interrupted a commit). On success storage
+    /// works again; on failure the error says why.
     pub(super) fn reopen(&self) -> Result<(), StoreError> {
+        probe_space(&self.path, self.faults.as_ref())?;
         let db = open_database(&self.path, self.faults.as_ref(), false)?;
         let mut state = self.write_state();
         state.db = Some(db);
@@ -113,6 +126,34 @@ fn unavailable(state: &State) -> StoreError {
             .clone()
             .unwrap_or_else(|| "the database is closed".into()),
     )
+}
+
+/// Writes, syncs and removes [`PROBE_BYTES`] of incompressible data beside `db_file`.
+fn probe_space(db_file: &Path, faults: Option<&Arc<FaultSwitch>>) -> std::io::Result<()> {
+    if let Some(switch) = faults {
+        switch.check()?;
+    }
+    let path = db_file.with_file_name(PROBE_FILE);
+    let written = write_probe(&path);
+    let removed = std::fs::remove_file(&path);
+    written.and(removed)
+}
+
+fn write_probe(path: &Path) -> std::io::Result<()> {
+    let mut file = std::fs::File::create(path)?;
+    let mut chunk = vec![0u8; 64 * 1024];
+    // xorshift: compressing or deduplicating file systems must still find room for it.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..PROBE_BYTES / chunk.len() {
+        for word in chunk.chunks_exact_mut(8) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            word.copy_from_slice(&x.to_le_bytes());
+        }
+        file.write_all(&chunk)?;
+    }
+    file.sync_all()
 }
 
 /// Opens the file with redb, through the fault-injecting backend when a switch is given.

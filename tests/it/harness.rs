@@ -30,6 +30,14 @@ pub struct TestServer {
     pub clock: Arc<ManualClock>,
 }
 
+/// Server logs go to the test's output, filtered by `RUST_LOG`.
+pub fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+}
+
 /// A test config: fast, with a manual clock for timer-driven behaviour.
 pub fn test_config(dir: &Path, clock: Arc<ManualClock>) -> Config {
     let mut config = Config::new("127.0.0.1:0".parse().expect("addr"), dir.to_path_buf());
@@ -53,10 +61,7 @@ impl TestServer {
 
     /// Starts a server on a data directory the test prepared (e.g. a copied fixture).
     pub fn start_in(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> TestServer {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-            .with_test_writer()
-            .try_init();
+        init_logging();
         let clock = Arc::new(ManualClock::new(1_000));
         let mut config = test_config(dir.path(), clock.clone());
         adjust(&mut config);

@@ -9,6 +9,7 @@ mod bad_http;
 mod bad_input;
 mod crash;
 mod delivery;
+mod disk;
 mod notes;
 mod old_data;
 mod ops;
