@@ -128,7 +128,7 @@ fn run(db: &Handle, config: WriterConfig, metrics: &Metrics, queue: &async_chann
     loop {
         if let Some(failing) = &mut outage {
             match wait_for_job(queue, failing.next_attempt) {
-                Waited::Job(job) => refuse_waiting(job, queue, &failing.reason),
+                Waited::Job(job) => refuse_waiting(*job, queue, &failing.reason),
                 Waited::Closed => break,
                 Waited::Deadline => {
                     if reopen(db, failing, metrics) {
@@ -182,7 +182,7 @@ fn run(db: &Handle, config: WriterConfig, metrics: &Metrics, queue: &async_chann
 }
 
 enum Waited {
-    Job(Job),
+    Job(Box<Job>),
     Deadline,
     Closed,
 }
@@ -192,7 +192,7 @@ fn wait_for_job(queue: &async_channel::Receiver<Job>, until: Instant) -> Waited 
     smol::block_on(futures_lite::future::or(
         async {
             match queue.recv().await {
-                Ok(job) => Waited::Job(job),
+                Ok(job) => Waited::Job(Box::new(job)),
                 Err(_) => Waited::Closed,
             }
         },
