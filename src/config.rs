@@ -5,8 +5,18 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::bot::BotConfig;
 use crate::store::FaultSwitch;
 use crate::timer::{Clock, SystemClock};
+
+/// How to run the FAQ bot.
+#[derive(Clone, Debug, Default)]
+pub struct BotSettings {
+    /// Model file to load instead of the built-in one (`--model`).
+    pub model: Option<PathBuf>,
+    /// Thresholds (`--bot-answer-threshold`, `--bot-suggest-threshold`).
+    pub thresholds: BotConfig,
+}
 
 /// Everything a running server needs to know.
 #[derive(Clone)]
@@ -55,6 +65,12 @@ pub struct Config {
     pub retention_interval_ms: u64,
     /// Origins allowed to open visitor WebSockets (empty = any).
     pub allowed_origins: Vec<String>,
+    /// The FAQ bot; `None` runs without it (`--no-bot`, and the default for tests and
+    /// embedders that do not ask for it: loading the model takes about a second).
+    pub bot: Option<BotSettings>,
+    /// How long a visitor message may wait for the bot's decision before the
+    /// conversation goes to the agents anyway.
+    pub bot_timeout_ms: u64,
     /// Monotonic clock for timers (tests inject a manual one).
     pub clock: Arc<dyn Clock>,
     /// Test hook: when set, database writes go through a backend that fails them as a
@@ -91,6 +107,8 @@ impl Config {
             retain_days: None,
             retention_interval_ms: 3_600_000,
             allowed_origins: Vec::new(),
+            bot: None,
+            bot_timeout_ms: 5_000,
             clock: Arc::new(SystemClock::new()),
             storage_faults: None,
         }

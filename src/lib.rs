@@ -23,6 +23,7 @@
 //! - [`settings`]: the widget settings: validation and business hours.
 //! - [`intent`]: the on-device embedding model: tokenizer, tract model, inference worker.
 //! - [`bot`]: the FAQ bot: match a message to FAQ entries and built-in intents, decide.
+//! - [`faq`]: the shop's FAQ across storage and the bot: load at start, checked saves.
 //! - [`accounts`]: offline account commands on a stopped data directory.
 //! - [`maintenance`]: backup, restore and export commands.
 //! - [`control`]: the control socket those commands use to reach a running server.
@@ -36,6 +37,7 @@ pub mod cli;
 pub mod config;
 pub mod control;
 pub mod error;
+pub mod faq;
 pub mod http;
 pub mod hub;
 pub mod intent;

@@ -10,6 +10,7 @@ use futures_lite::future;
 
 use crate::app::App;
 use crate::auth::new_setup_code;
+use crate::bot::Bot;
 use crate::config::Config;
 use crate::error::Error;
 use crate::hub::{self, Event, HubHandle};
@@ -33,6 +34,7 @@ pub struct Server {
     hub: HubHandle,
     writer: WriterHandle,
     writer_thread: Option<JoinHandle<()>>,
+    bot_thread: Option<JoinHandle<()>>,
     app: Arc<App>,
 }
 
@@ -50,6 +52,16 @@ impl Server {
         let (writer, writer_thread) =
             writer::spawn(store.db().clone(), writer_config, metrics.clone())
                 .map_err(Error::io("starting the writer"))?;
+
+        let (bot, bot_thread) = match start_bot(&config, &store, &writer) {
+            Ok(Some((bot, thread))) => (Some(bot), Some(thread)),
+            Ok(None) => (None, None),
+            Err(e) => {
+                writer.close();
+                let _ = writer_thread.join();
+                return Err(e);
+            }
+        };
 
         let executor = Arc::new(smol::Executor::new());
         let (stop_executor, executor_stopped) = async_channel::bounded::<()>(1);
@@ -74,6 +86,7 @@ impl Server {
             store.clone(),
             writer.clone(),
             metrics.clone(),
+            bot.clone(),
         )?;
         _hub_task.detach();
 
@@ -98,6 +111,7 @@ impl Server {
             &executor,
             max_visitor,
             settings,
+            bot,
         ));
         let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);
         match crate::control::bind(&config.data_dir) {
@@ -139,6 +153,7 @@ impl Server {
             hub,
             writer,
             writer_thread: Some(writer_thread),
+            bot_thread,
             app,
         })
     }
@@ -173,6 +188,12 @@ impl Server {
                 .await;
             }
         });
+        if let Some(bot) = &self.app.bot {
+            bot.close();
+        }
+        if let Some(thread) = self.bot_thread.take() {
+            let _ = thread.join();
+        }
         self.writer.close();
         if let Some(thread) = self.writer_thread.take() {
             let _ = thread.join();
@@ -184,6 +205,36 @@ impl Server {
         let _ = &self.executor;
         tracing::info!("deskbell stopped");
     }
+}
+
+/// Loads the model and the shop's FAQ into the bot, unless it is switched off.
+fn start_bot(
+    config: &Config,
+    store: &Store,
+    writer: &WriterHandle,
+) -> Result<Option<(Bot, JoinHandle<()>)>, Error> {
+    let Some(settings) = &config.bot else {
+        tracing::info!("the FAQ bot is off: conversations go straight to the agents");
+        return Ok(None);
+    };
+    let started = std::time::Instant::now();
+    let (bot, thread) = Bot::start(settings.model.as_deref(), settings.thresholds)?;
+    let recomputed = match crate::faq::load_into(&bot, store, writer) {
+        Ok(n) => n,
+        Err(e) => {
+            bot.close();
+            let _ = thread.join();
+            return Err(Error::Faq(e));
+        }
+    };
+    tracing::info!(
+        model = %bot.model_id().get(..12).unwrap_or_default(),
+        faq_entries = store.faq_entries().map(|e| e.len()).unwrap_or(0),
+        recomputed,
+        ms = started.elapsed().as_millis() as u64,
+        "the FAQ bot is ready"
+    );
+    Ok(Some((bot, thread)))
 }
 
 /// While no admin exists: a fresh one-time code, logged and written to a file only the

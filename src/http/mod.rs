@@ -4,6 +4,7 @@
 mod admin;
 mod api;
 pub mod assets;
+mod faq;
 mod health;
 mod inbox;
 pub mod reply;
@@ -86,6 +87,9 @@ async fn route(app: &Arc<App>, peer: SocketAddr, req: Request<Incoming>) -> Resp
         (Method::POST, "/api/canned") => admin::save_canned(app, req, None).await,
         (Method::GET, "/api/settings") => admin::get_settings(app, req).await,
         (Method::PUT, "/api/settings") => admin::put_settings(app, req).await,
+        (Method::GET, "/api/faq") => faq::list(app, req).await,
+        (Method::POST, "/api/faq") => faq::save(app, req, None).await,
+        (Method::POST, "/api/faq/try") => faq::try_question(app, req).await,
         (method, path) if path.starts_with("/api/") => with_id(app, method, path, req).await,
         (Method::GET, "/") => assets::redirect("/console/"),
         (Method::GET, "/console" | "/demo") => assets::redirect(if path == "/demo" {
@@ -119,6 +123,8 @@ async fn with_id(
         (Method::PATCH, "agents") => admin::patch_agent(app, req, id).await,
         (Method::PUT, "canned") => admin::save_canned(app, req, Some(id)).await,
         (Method::DELETE, "canned") => admin::delete_canned(app, req, id).await,
+        (Method::PUT, "faq") => faq::save(app, req, Some(id)).await,
+        (Method::DELETE, "faq") => faq::delete(app, req, id).await,
         _ => error_response(ErrorCode::NotFound, "no such endpoint"),
     }
 }

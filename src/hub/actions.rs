@@ -3,8 +3,8 @@
 //! this file applies them: live state, a system message in the conversation, notices.
 
 use crate::protocol::{
-    ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, ErrorCode, Presence,
-    QueuePosition, ServerFrame,
+    ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, ErrorCode,
+    HandoffReason, Presence, QueuePosition, ServerFrame,
 };
 use crate::routing::{self, Placement, RoutingError};
 use crate::store::records::AgentV1;
@@ -36,7 +36,10 @@ fn routing_error_code(e: &RoutingError) -> ErrorCode {
 impl Hub {
     pub(super) async fn agent_action(&mut self, conn: ConnId, agent: u64, frame: ClientFrame) {
         match frame {
-            ClientFrame::Claim(r) => match self.router.claim(r.conversation, agent) {
+            ClientFrame::Claim(r) => match self
+                .take_from_bot(r.conversation)
+                .and_then(|()| self.router.claim(r.conversation, agent))
+            {
                 Ok(()) => {
                     let event = ConversationEvent::Assigned { agent };
                     self.set_assignment(r.conversation, Some(agent), event, agent)
@@ -161,7 +164,19 @@ impl Hub {
                     .insert(idle_deadline, TimerEvent::IdleClose(conversation)),
             );
         }
-        // Seam for the FAQ bot: it will get the first say here, before routing.
+        if live.status == ConversationStatus::Bot {
+            // The bot has the first say (see `hub/bot.rs`); agents see it in "all open".
+            let summary = live.summary(conversation);
+            self.broadcast_to_agents(ServerFrame::Conversation(summary));
+            self.refresh_totals();
+            return;
+        }
+        self.route_new(conversation).await;
+    }
+
+    /// Gives a conversation that no agent has had yet to the router: an agent with room,
+    /// or the queue.
+    pub(super) async fn route_new(&mut self, conversation: u64) {
         match self.router.place_new(conversation) {
             Placement::Assigned(agent) => self.assign_automatically(conversation, agent).await,
             Placement::Queued { .. } => {
@@ -172,6 +187,18 @@ impl Hub {
         }
         self.refresh_queue();
         self.refresh_totals();
+    }
+
+    /// Before an agent claims a conversation the bot is answering: the bot lets go of it
+    /// (the router sees it queued, so the usual claim applies).
+    fn take_from_bot(&mut self, conversation: u64) -> Result<(), RoutingError> {
+        if let Some(live) = self.conversations.get_mut(&conversation)
+            && live.status == ConversationStatus::Bot
+        {
+            live.status = ConversationStatus::Queued;
+            self.router.restore_queued(conversation);
+        }
+        Ok(())
     }
 
     /// Records an assignment the router made by itself.
@@ -255,7 +282,7 @@ impl Hub {
     }
 
     /// Stores a status change with its system message.
-    async fn write_status(
+    pub(super) async fn write_status(
         &mut self,
         conversation: u64,
         status: ConversationStatus,
@@ -263,16 +290,8 @@ impl Hub {
         event: ConversationEvent,
         by: u64,
     ) {
-        let body = self.describe(&event, by);
-        let message = NewMessage {
-            author_kind: crate::protocol::AuthorKind::System,
-            author_id: 0,
-            author_name: String::new(),
-            body,
-            client_id: None,
-            event: Some(event),
-            at_ms: unix_ms(),
-        };
+        let mut message = self.system_message(&event);
+        message.body = self.describe(&event, by);
         self.write(
             WriteOp::ChangeStatus {
                 conversation,
@@ -283,6 +302,19 @@ impl Hub {
             WriteTag::Status,
         )
         .await;
+    }
+
+    /// A system message recording `event`, described in English.
+    pub(super) fn system_message(&self, event: &ConversationEvent) -> NewMessage {
+        NewMessage {
+            author_kind: crate::protocol::AuthorKind::System,
+            author_id: 0,
+            author_name: String::new(),
+            body: self.describe(event, 0),
+            client_id: None,
+            event: Some(event.clone()),
+            at_ms: unix_ms(),
+        }
     }
 
     fn name_of(&self, agent: u64) -> String {
@@ -314,6 +346,24 @@ impl Hub {
                 format!("{} reopened the conversation", self.name_of(by))
             }
             ConversationEvent::Note => "Internal note".into(),
+            ConversationEvent::HandedOff { reason } => match reason {
+                HandoffReason::HumanRequested => "The visitor asked for a person".into(),
+                HandoffReason::Frustrated => {
+                    "Handed to the team: the visitor was unhappy with the bot".into()
+                }
+                HandoffReason::LowConfidence => {
+                    "Handed to the team: the bot did not know the answer".into()
+                }
+                HandoffReason::BotUnavailable => "Handed to the team".into(),
+            },
+            ConversationEvent::Feedback { helpful: true, .. } => {
+                "The visitor found the bot's answer helpful".into()
+            }
+            ConversationEvent::Feedback { helpful: false, .. } => {
+                "The visitor did not find the bot's answer helpful".into()
+            }
+            ConversationEvent::BotAnswer { .. } => "Answer from the FAQ".into(),
+            ConversationEvent::Suggestions { .. } => "Suggested replies".into(),
         }
     }
 
@@ -426,6 +476,7 @@ impl Hub {
                 idle_timer,
                 visitor_name: record.visitor_name.clone(),
                 preview: record.preview.clone(),
+                bot_decided: 0,
             },
         );
         self.open_by_visitor.insert(key, conversation);

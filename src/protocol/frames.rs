@@ -43,6 +43,8 @@ pub enum ClientFrame {
     Note(Note),
     /// 13: visitor gives their name and/or email (pre-chat form, offline email capture).
     Profile(Profile),
+    /// 14: visitor answers a bot answer's "That helped" / "Talk to a person" buttons.
+    BotFeedback(BotFeedback),
 }
 
 /// First frame of a visitor connection.
@@ -171,6 +173,19 @@ pub struct Profile {
     pub name: Option<String>,
     /// Email for answers when nobody is online (absent: unchanged).
     pub email: Option<String>,
+}
+
+/// The visitor's verdict on one of the bot's answers.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct BotFeedback {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// The bot message answered.
+    pub seq: Seq,
+    /// True for "That helped"; false for "Talk to a person" (hands the conversation to
+    /// the agents).
+    pub helpful: bool,
 }
 
 /// An agent's availability.

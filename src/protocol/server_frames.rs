@@ -166,6 +166,68 @@ pub enum ConversationEvent {
     },
     /// An internal note by an agent: shown to agents only, never to the visitor.
     Note,
+    /// On a bot message: it answers this FAQ entry; the visitor is offered "That helped"
+    /// and "Talk to a person" (a `bot_feedback` frame).
+    BotAnswer {
+        /// The FAQ entry.
+        faq_id: u64,
+    },
+    /// The bot handed the conversation to the agents.
+    HandedOff {
+        /// Why.
+        reason: HandoffReason,
+    },
+    /// On a bot message shown to agents only: FAQ answers that may fit the visitor's
+    /// last message, to send with one click.
+    Suggestions {
+        /// Best first.
+        replies: Vec<SuggestedReply>,
+    },
+    /// Shown to agents only: the visitor's verdict on a bot answer.
+    Feedback {
+        /// The bot message judged.
+        seq: Seq,
+        /// "That helped" (true) or "Talk to a person" (false).
+        helpful: bool,
+    },
+}
+
+impl ConversationEvent {
+    /// Whether messages carrying this event are for agents only (never sent to, synced
+    /// to, or exported for the visitor).
+    pub fn agents_only(&self) -> bool {
+        matches!(
+            self,
+            ConversationEvent::Note
+                | ConversationEvent::Suggestions { .. }
+                | ConversationEvent::Feedback { .. }
+        )
+    }
+}
+
+/// Why the bot handed a conversation to the agents.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoffReason {
+    /// The visitor asked for a person (in words or with the button).
+    HumanRequested,
+    /// The visitor sounded annoyed or said the bot does not help.
+    Frustrated,
+    /// The bot did not know the answer well enough.
+    LowConfidence,
+    /// The bot could not decide in time (busy or stopped).
+    BotUnavailable,
+}
+
+/// An FAQ answer offered to agents.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct SuggestedReply {
+    /// The FAQ entry.
+    pub faq_id: u64,
+    /// Its answer: what one click sends.
+    pub answer: String,
+    /// How well the visitor's message matched it, 0–100.
+    pub score_pct: u32,
 }
 
 /// End of a replay.
@@ -260,6 +322,8 @@ pub enum ConversationStatus {
     Assigned,
     /// Finished.
     Closed,
+    /// The FAQ bot is answering; not waiting for an agent (any agent may claim it).
+    Bot,
 }
 
 /// An agent as colleagues see them.

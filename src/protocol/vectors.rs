@@ -16,7 +16,7 @@ const BIG: u64 = 1 << 40;
 const MAX_JS: u64 = 1 << 53;
 
 /// Number of `ClientFrame` variants; [`client_variant`] must name each one.
-const CLIENT_VARIANTS: usize = 14;
+const CLIENT_VARIANTS: usize = 15;
 /// Number of `ServerFrame` variants; [`server_variant`] must name each one.
 const SERVER_VARIANTS: usize = 13;
 
@@ -38,6 +38,7 @@ fn client_variant(frame: &ClientFrame) -> usize {
         ClientFrame::History(_) => 11,
         ClientFrame::Note(_) => 12,
         ClientFrame::Profile(_) => 13,
+        ClientFrame::BotFeedback(_) => 14,
     }
 }
 
@@ -180,6 +181,16 @@ fn client_frames() -> Vec<ClientFrame> {
         ClientFrame::Profile(Profile {
             name: None,
             email: None,
+        }),
+        ClientFrame::BotFeedback(BotFeedback {
+            conversation: 12,
+            seq: 3,
+            helpful: true,
+        }),
+        ClientFrame::BotFeedback(BotFeedback {
+            conversation: BIG,
+            seq: BIG,
+            helpful: false,
         }),
     ]
 }
@@ -328,6 +339,78 @@ fn server_frames() -> Vec<ServerFrame> {
             "Internal: wholesale buyer",
             Some(ConversationEvent::Note),
         )),
+        ServerFrame::Message(message(
+            10,
+            author(AuthorKind::Bot, 0, ""),
+            "We ship within 2 working days — 两天内发货",
+            Some(ConversationEvent::BotAnswer { faq_id: BIG }),
+        )),
+        ServerFrame::Message(message(
+            11,
+            system(),
+            "The visitor asked for a person",
+            Some(ConversationEvent::HandedOff {
+                reason: HandoffReason::HumanRequested,
+            }),
+        )),
+        ServerFrame::Message(message(
+            12,
+            system(),
+            "Handed to the team",
+            Some(ConversationEvent::HandedOff {
+                reason: HandoffReason::BotUnavailable,
+            }),
+        )),
+        ServerFrame::Message(message(
+            13,
+            author(AuthorKind::Bot, 0, ""),
+            "Suggested replies",
+            Some(ConversationEvent::Suggestions {
+                replies: vec![
+                    SuggestedReply {
+                        faq_id: 3,
+                        answer: "Returns are free within 30 days.".into(),
+                        score_pct: 41,
+                    },
+                    SuggestedReply {
+                        faq_id: MAX_JS,
+                        answer: "退货".into(),
+                        score_pct: 100,
+                    },
+                ],
+            }),
+        )),
+        ServerFrame::Message(message(
+            14,
+            author(AuthorKind::Bot, 0, ""),
+            "No suggestions",
+            Some(ConversationEvent::Suggestions { replies: vec![] }),
+        )),
+        ServerFrame::Message(message(
+            15,
+            system(),
+            "The visitor found the answer helpful",
+            Some(ConversationEvent::Feedback {
+                seq: 10,
+                helpful: true,
+            }),
+        )),
+        ServerFrame::Message(message(
+            16,
+            system(),
+            "Frustrated",
+            Some(ConversationEvent::HandedOff {
+                reason: HandoffReason::Frustrated,
+            }),
+        )),
+        ServerFrame::Message(message(
+            17,
+            system(),
+            "Low confidence",
+            Some(ConversationEvent::HandedOff {
+                reason: HandoffReason::LowConfidence,
+            }),
+        )),
         ServerFrame::Synced(Synced {
             conversation: 12,
             upto_seq: 6,
@@ -367,6 +450,7 @@ fn server_frames() -> Vec<ServerFrame> {
         }),
         ServerFrame::Conversation(summary(12, ConversationStatus::Queued, false)),
         ServerFrame::Conversation(summary(BIG, ConversationStatus::Assigned, true)),
+        ServerFrame::Conversation(summary(7, ConversationStatus::Bot, false)),
         ServerFrame::Agent(agent(2, Presence::Away)),
         ServerFrame::History(HistoryPage {
             conversation: 12,

@@ -114,10 +114,10 @@ impl Store {
                             author: kind_name(m.author_kind),
                             author_name: &m.author_name,
                             body: &m.body,
-                            internal_note: matches!(
-                                m.event,
-                                Some(crate::protocol::ConversationEvent::Note)
-                            ),
+                            internal_note: m
+                                .event
+                                .as_ref()
+                                .is_some_and(crate::protocol::ConversationEvent::agents_only),
                         })
                         .collect();
                     let line = serde_json::json!({
@@ -133,8 +133,10 @@ impl Store {
                 }
                 ExportFormat::Csv => {
                     for (seq, m) in &rows {
-                        let note =
-                            matches!(m.event, Some(crate::protocol::ConversationEvent::Note));
+                        let note = m
+                            .event
+                            .as_ref()
+                            .is_some_and(crate::protocol::ConversationEvent::agents_only);
                         writeln!(
                             out,
                             "{id},{},{status},{},{},{},{seq},{},{},{},{note},{}",

@@ -5,6 +5,7 @@
 mod backup;
 mod error;
 mod export;
+mod faq;
 mod faults;
 mod handle;
 mod ops;
@@ -93,8 +94,17 @@ impl Store {
                     });
                 }
                 Some(v) if v == SCHEMA_VERSION => {}
-                // Older versions would be migrated here, one step at a time.
-                _ => {
+                Some(v) => {
+                    // 1 → 2 only adds the FAQ table (created below) and a conversation
+                    // status that version 1 never wrote: nothing to rewrite.
+                    tracing::info!(
+                        from = v,
+                        to = SCHEMA_VERSION,
+                        "upgrading the data directory"
+                    );
+                    meta.insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
+                }
+                None => {
                     meta.insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
                 }
             }
@@ -112,6 +122,7 @@ impl Store {
         tx.open_table(tables::READ_STATE)?;
         tx.open_table(tables::SETTINGS)?;
         tx.open_table(tables::CANNED)?;
+        tx.open_table(tables::FAQ)?;
         tx.commit()?;
         Ok(())
     }

@@ -244,13 +244,13 @@ impl Session {
         socket.feed(self.encode(&done)).await.is_ok()
     }
 
-    /// Visitors never see agents' internal notes.
+    /// Visitors never see agents-only messages (notes, bot suggestions, feedback).
     fn may_see(&self, message: &crate::store::records::MessageV1) -> bool {
-        let note = matches!(
-            message.event,
-            Some(crate::protocol::ConversationEvent::Note)
-        );
-        !(note && matches!(self.role, Some((Role::Visitor, _))))
+        let agents_only = message
+            .event
+            .as_ref()
+            .is_some_and(crate::protocol::ConversationEvent::agents_only);
+        !(agents_only && matches!(self.role, Some((Role::Visitor, _))))
     }
 
     /// Handles one message from the client. False ends the connection.

@@ -76,10 +76,16 @@ impl TestServer {
 
     /// Stops and starts again on the same data directory (and port 0).
     pub fn restart(&mut self) {
+        self.restart_with(|_| {});
+    }
+
+    /// [`TestServer::restart`], letting the test adjust the config.
+    pub fn restart_with(&mut self, adjust: impl FnOnce(&mut Config)) {
         if let Some(server) = self.server.take() {
             server.shutdown();
         }
-        let config = test_config(self.dir.path(), self.clock.clone());
+        let mut config = test_config(self.dir.path(), self.clock.clone());
+        adjust(&mut config);
         let server = Server::start(config).expect("server restarts");
         self.addr = server.addr();
         self.server = Some(server);

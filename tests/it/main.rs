@@ -7,6 +7,7 @@ mod api;
 mod backup;
 mod bad_http;
 mod bad_input;
+mod bot;
 mod crash;
 mod delivery;
 mod disk;
