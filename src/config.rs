@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::bot::BotConfig;
+use crate::store::FaultSwitch;
 use crate::timer::{Clock, SystemClock};
 
 /// How to run the FAQ bot.
@@ -74,6 +75,9 @@ pub struct Config {
     pub bot_timeout_ms: u64,
     /// Monotonic clock for timers (tests inject a manual one).
     pub clock: Arc<dyn Clock>,
+    /// Test hook: when set, database writes go through a backend that fails them as a
+    /// full disk would while the switch is on. Always None outside tests (no flag sets it).
+    pub storage_faults: Option<Arc<FaultSwitch>>,
 }
 
 impl Config {
@@ -109,6 +113,7 @@ impl Config {
             bot: None,
             bot_timeout_ms: 5_000,
             clock: Arc::new(SystemClock::new()),
+            storage_faults: None,
         }
     }
 

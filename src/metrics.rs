@@ -51,6 +51,9 @@ pub struct Metrics {
     pub agents_online: Gauge,
     /// Failed login attempts (`deskbell_logins_failed_total`).
     pub logins_failed_total: Counter,
+    /// 1 while the database accepts writes, 0 while the data directory is failing
+    /// (full or read-only) and the writer is reopening it (`deskbell_storage_ok`).
+    pub storage_ok: Gauge,
     /// FAQ answers the bot sent (`deskbell_bot_answers_total`).
     pub bot_answers_total: Counter,
     /// Greetings, thanks and goodbyes the bot answered (`deskbell_bot_small_talk_total`).
@@ -83,6 +86,7 @@ impl Metrics {
             open_conversations: Gauge::default(),
             agents_online: Gauge::default(),
             logins_failed_total: Counter::default(),
+            storage_ok: Gauge::default(),
             bot_answers_total: Counter::default(),
             bot_small_talk_total: Counter::default(),
             bot_handoffs_total: Counter::default(),
@@ -192,6 +196,12 @@ impl Metrics {
             "deskbell_bot_helpful_total",
             "Bot answers the visitor marked as helpful.",
             &self.bot_helpful_total,
+        )?;
+        write_gauges(
+            out,
+            "deskbell_storage_ok",
+            "1 while the database accepts writes, 0 while the data directory is full or read-only.",
+            &[("", &self.storage_ok)],
         )
     }
 }

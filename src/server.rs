@@ -45,7 +45,7 @@ impl Server {
         let config = Arc::new(config);
         // Unusable certificate files stop the start before anything else happens.
         let tls = config.tls.as_ref().map(crate::tls::Tls::load).transpose()?;
-        let store = Store::open(&config.data_dir)?;
+        let store = Store::open_with_faults(&config.data_dir, config.storage_faults.clone())?;
         let metrics = Arc::new(Metrics::new());
         let writer_config = WriterConfig {
             batch_max: config.batch_max,

@@ -88,7 +88,11 @@ pub(super) fn store_error(e: StoreError) -> Response<Body> {
         }
         StoreError::Conflict(why) => error_response(ErrorCode::Conflict, &why),
         other => {
-            tracing::error!(error = %other, "storage error in API");
+            if other.is_unavailable() {
+                tracing::debug!(error = %other, "API request refused: storage unavailable");
+            } else {
+                tracing::error!(error = %other, "storage error in API");
+            }
             error_response(
                 ErrorCode::StorageUnavailable,
                 "storage is unavailable; try again shortly",

@@ -5,6 +5,7 @@ mod admin;
 mod api;
 pub mod assets;
 mod faq;
+mod health;
 mod inbox;
 pub mod reply;
 
@@ -25,7 +26,7 @@ use crate::app::App;
 use crate::metrics;
 use crate::protocol::ErrorCode;
 use crate::tls::Tls;
-use reply::{Body, error_response, json, text};
+use reply::{Body, error_response, text};
 
 /// Accepts connections until `stop` is signalled (or closed); with `tls`, each one is
 /// a TLS handshake first (HTTPS and WSS on the same port).
@@ -90,7 +91,7 @@ where
 async fn route(app: &Arc<App>, peer: SocketAddr, req: Request<Incoming>) -> Response<Body> {
     let path = req.uri().path().to_string();
     match (req.method().clone(), path.as_str()) {
-        (Method::GET, "/healthz") => json(StatusCode::OK, &serde_json::json!({"status": "ok"})),
+        (Method::GET, "/healthz") => health::healthz(app),
         (Method::GET, "/metrics") => {
             text(StatusCode::OK, metrics::CONTENT_TYPE, app.metrics.render())
         }

@@ -471,6 +471,9 @@ impl Hub {
                 );
             }
             (WriteTag::Status, Ok(Outcome::Appended(a))) => self.committed(a, None),
+            (tag, Err(e)) if e.is_unavailable() => {
+                tracing::debug!(?tag, error = %e, "write refused")
+            }
             (tag, Err(e)) => tracing::error!(?tag, error = %e, "write failed"),
             (_, Ok(_)) => {}
         }

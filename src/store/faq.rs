@@ -1,6 +1,6 @@
 //! Reading the shop's FAQ entries (written by [`super::WriteOp::PutFaq`]).
 
-use redb::{ReadableDatabase, ReadableTable};
+use redb::ReadableTable;
 
 use super::records::{FaqRecord, decode};
 use super::tables::FAQ;

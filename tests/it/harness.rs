@@ -30,6 +30,14 @@ pub struct TestServer {
     pub clock: Arc<ManualClock>,
 }
 
+/// Server logs go to the test's output, filtered by `RUST_LOG`.
+pub fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+}
+
 /// A test config: fast, with a manual clock for timer-driven behaviour.
 pub fn test_config(dir: &Path, clock: Arc<ManualClock>) -> Config {
     let mut config = Config::new("127.0.0.1:0".parse().expect("addr"), dir.to_path_buf());
@@ -48,11 +56,12 @@ impl TestServer {
 
     /// Starts a server, letting the test adjust the config.
     pub fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-            .with_test_writer()
-            .try_init();
-        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start_in(tempfile::tempdir().expect("tempdir"), adjust)
+    }
+
+    /// Starts a server on a data directory the test prepared (e.g. a copied fixture).
+    pub fn start_in(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> TestServer {
+        init_logging();
         let clock = Arc::new(ManualClock::new(1_000));
         let mut config = test_config(dir.path(), clock.clone());
         adjust(&mut config);
@@ -262,7 +271,17 @@ impl Client {
 
     /// Connects as a visitor and returns the welcome.
     pub fn visitor(addr: SocketAddr, encoding: Encoding, token: Option<&str>) -> (Client, Welcome) {
-        let mut client = Client::connect(addr, encoding);
+        Self::visitor_with(addr, encoding, token, &[])
+    }
+
+    /// Connects as a visitor sending extra request headers (e.g. `Origin`).
+    pub fn visitor_with(
+        addr: SocketAddr,
+        encoding: Encoding,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> (Client, Welcome) {
+        let mut client = Self::try_connect(addr, encoding, headers).expect("websocket connects");
         let welcome = client.hello_visitor(token);
         (client, welcome)
     }
