@@ -14,5 +14,9 @@ echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --all-targets --locked
+if [ "$(id -u)" = 0 ]; then
+  echo "== root-only: a really full filesystem (tmpfs)"
+  cargo test --locked --test it -- --ignored disk::a_really_full_tmpfs
+fi
 echo "== browser tests"
 tests/browser/run.sh
