@@ -36,10 +36,7 @@ fn routing_error_code(e: &RoutingError) -> ErrorCode {
 impl Hub {
     pub(super) async fn agent_action(&mut self, conn: ConnId, agent: u64, frame: ClientFrame) {
         match frame {
-            ClientFrame::Claim(r) => match self
-                .take_from_bot(r.conversation)
-                .and_then(|()| self.router.claim(r.conversation, agent))
-            {
+            ClientFrame::Claim(r) => match self.claim(r.conversation, agent).await {
                 Ok(()) => {
                     let event = ConversationEvent::Assigned { agent };
                     self.set_assignment(r.conversation, Some(agent), event, agent)
@@ -189,16 +186,30 @@ impl Hub {
         self.refresh_totals();
     }
 
-    /// Before an agent claims a conversation the bot is answering: the bot lets go of it
-    /// (the router sees it queued, so the usual claim applies).
-    fn take_from_bot(&mut self, conversation: u64) -> Result<(), RoutingError> {
-        if let Some(live) = self.conversations.get_mut(&conversation)
-            && live.status == ConversationStatus::Bot
-        {
-            live.status = ConversationStatus::Queued;
-            self.router.restore_queued(conversation);
+    /// The router's claim; a conversation the bot is answering is first shown to the
+    /// router as queued (and given back to the bot if the claim is refused).
+    async fn claim(&mut self, conversation: u64, agent: u64) -> Result<(), RoutingError> {
+        let from_bot = self
+            .conversations
+            .get(&conversation)
+            .is_some_and(|c| c.status == ConversationStatus::Bot);
+        if !from_bot {
+            return self.router.claim(conversation, agent);
         }
-        Ok(())
+        self.router.restore_queued(conversation);
+        let claimed = self.router.claim(conversation, agent);
+        match &claimed {
+            Ok(()) => {
+                if let Some(live) = self.conversations.get_mut(&conversation) {
+                    live.status = ConversationStatus::Queued;
+                }
+            }
+            Err(_) => {
+                let assigned = self.router.close(conversation);
+                self.apply_assignments(assigned).await;
+            }
+        }
+        claimed
     }
 
     /// Records an assignment the router made by itself.
