@@ -46,6 +46,7 @@ fn write_for(
         writer::spawn(store.db().clone(), config, Arc::new(Metrics::new())).expect("writer");
     for conversation in 1..=1000u64 {
         let op = WriteOp::OpenConversation {
+            status: deskbell::protocol::ConversationStatus::Queued,
             conversation,
             visitor: conversation,
             site: "default".into(),

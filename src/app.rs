@@ -27,6 +27,8 @@ pub struct App {
     pub throttle: Mutex<LoginThrottle>,
     /// The widget settings, kept in step with storage by the settings API.
     pub settings: std::sync::RwLock<crate::store::records::SettingsV1>,
+    /// The FAQ bot (None with `--no-bot`); clones share its index with the hub's.
+    pub bot: Option<crate::bot::Bot>,
     /// The one-time setup code while no admin exists.
     pub setup_code: Mutex<Option<String>>,
     /// A real hash of a random password, verified against for unknown accounts so a
@@ -52,6 +54,7 @@ impl App {
         executor: &Arc<smol::Executor<'static>>,
         max_visitor: u64,
         settings: crate::store::records::SettingsV1,
+        bot: Option<crate::bot::Bot>,
     ) -> App {
         App {
             config,
@@ -61,6 +64,7 @@ impl App {
             metrics,
             throttle: Mutex::new(LoginThrottle::default()),
             settings: std::sync::RwLock::new(settings),
+            bot,
             setup_code: Mutex::new(setup_code),
             dummy_hash: crate::auth::new_token()
                 .ok()

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use argh::FromArgs;
 
-use crate::config::Config;
+use crate::bot::BotConfig;
+use crate::config::{BotSettings, Config};
 use crate::error::Error;
 
 /// deskbell: a self-hosted live-chat desk for tiny shops.
@@ -80,6 +81,13 @@ pub struct ServeArgs {
     /// connections from the network, or keep it local behind a reverse proxy)
     #[argh(option, default = "default_listen()")]
     pub listen: SocketAddr,
+    /// serve HTTPS and WSS with this PEM certificate chain (e.g. Let's Encrypt's
+    /// fullchain.pem); needs --tls-key; re-read on SIGHUP (systemctl reload deskbell)
+    #[argh(option)]
+    pub tls_cert: Option<PathBuf>,
+    /// the PEM private key for --tls-cert (e.g. privkey.pem); re-read on SIGHUP
+    #[argh(option)]
+    pub tls_key: Option<PathBuf>,
     /// directory for the database (default: $STATE_DIRECTORY under systemd, else
     /// $XDG_DATA_HOME/deskbell, else ~/.local/share/deskbell)
     #[argh(option)]
@@ -123,6 +131,20 @@ pub struct ServeArgs {
     /// use redb quick-repair commits: faster restart after a crash, slower writes
     #[argh(switch)]
     pub quick_repair: bool,
+    /// run without the FAQ bot: every conversation goes straight to the agents
+    #[argh(switch)]
+    pub no_bot: bool,
+    /// ONNX sentence-encoder file to use instead of the built-in model (with its
+    /// vocab.txt next to it)
+    #[argh(option)]
+    pub model: Option<PathBuf>,
+    /// score (0-1) at which the bot answers an FAQ question itself (default 0.50)
+    #[argh(option)]
+    pub bot_answer_threshold: Option<f32>,
+    /// score (0-1) from which FAQ answers are suggested to the agent instead (default
+    /// 0.33); below it the conversation goes to the agents with no suggestion
+    #[argh(option)]
+    pub bot_suggest_threshold: Option<f32>,
     /// log filter, e.g. info, debug, deskbell=debug (default: $RUST_LOG or info)
     #[argh(option)]
     pub log: Option<String>,
@@ -191,7 +213,18 @@ impl ServeArgs {
                 "--max-body-bytes must be between 16 and 1048576".into(),
             ));
         }
+        let bot = self.bot_settings()?;
         let mut config = Config::new(self.listen, data_dir(self.data));
+        config.tls = match (self.tls_cert, self.tls_key) {
+            (Some(cert), Some(key)) => Some(crate::tls::TlsFiles { cert, key }),
+            (None, None) => None,
+            _ => {
+                return Err(Error::Usage(
+                    "--tls-cert and --tls-key go together: give both (HTTPS) or neither (HTTP)"
+                        .into(),
+                ));
+            }
+        };
         if let Some(threads) = self.threads {
             config.threads = threads.clamp(1, 64);
         }
@@ -208,6 +241,45 @@ impl ServeArgs {
         config.allowed_origins = self.allowed_origin;
         config.quick_repair = self.quick_repair;
         config.retain_days = self.retain_days;
+        config.bot = bot;
         Ok(config)
+    }
+
+    /// The bot's settings from `--no-bot`, `--model` and the threshold flags.
+    fn bot_settings(&self) -> Result<Option<BotSettings>, Error> {
+        let bot_flags = self.model.is_some()
+            || self.bot_answer_threshold.is_some()
+            || self.bot_suggest_threshold.is_some();
+        if self.no_bot {
+            if bot_flags {
+                return Err(Error::Usage(
+                    "--no-bot cannot be combined with --model or the --bot-* thresholds".into(),
+                ));
+            }
+            return Ok(None);
+        }
+        let mut thresholds = BotConfig::default();
+        if let Some(t) = self.bot_answer_threshold {
+            thresholds.answer_threshold = t;
+        }
+        if let Some(t) = self.bot_suggest_threshold {
+            thresholds.suggest_threshold = t;
+        }
+        let valid = |t: f32| (0.0..=1.0).contains(&t);
+        if !valid(thresholds.answer_threshold) || !valid(thresholds.suggest_threshold) {
+            return Err(Error::Usage(
+                "--bot-answer-threshold and --bot-suggest-threshold must be between 0 and 1".into(),
+            ));
+        }
+        if thresholds.suggest_threshold > thresholds.answer_threshold {
+            return Err(Error::Usage(format!(
+                "--bot-suggest-threshold ({}) must not be above --bot-answer-threshold ({})",
+                thresholds.suggest_threshold, thresholds.answer_threshold
+            )));
+        }
+        Ok(Some(BotSettings {
+            model: self.model.clone(),
+            thresholds,
+        }))
     }
 }

@@ -5,13 +5,26 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::bot::BotConfig;
+use crate::store::FaultSwitch;
 use crate::timer::{Clock, SystemClock};
+
+/// How to run the FAQ bot.
+#[derive(Clone, Debug, Default)]
+pub struct BotSettings {
+    /// Model file to load instead of the built-in one (`--model`).
+    pub model: Option<PathBuf>,
+    /// Thresholds (`--bot-answer-threshold`, `--bot-suggest-threshold`).
+    pub thresholds: BotConfig,
+}
 
 /// Everything a running server needs to know.
 #[derive(Clone)]
 pub struct Config {
     /// Address to listen on (port 0 picks a free port).
     pub listen: SocketAddr,
+    /// Serve HTTPS/WSS with this certificate and key (None = plain HTTP).
+    pub tls: Option<crate::tls::TlsFiles>,
     /// Directory holding the database file.
     pub data_dir: PathBuf,
     /// Executor threads.
@@ -54,8 +67,17 @@ pub struct Config {
     pub retention_interval_ms: u64,
     /// Origins allowed to open visitor WebSockets (empty = any).
     pub allowed_origins: Vec<String>,
+    /// The FAQ bot; `None` runs without it (`--no-bot`, and the default for tests and
+    /// embedders that do not ask for it: loading the model takes about a second).
+    pub bot: Option<BotSettings>,
+    /// How long a visitor message may wait for the bot's decision before the
+    /// conversation goes to the agents anyway.
+    pub bot_timeout_ms: u64,
     /// Monotonic clock for timers (tests inject a manual one).
     pub clock: Arc<dyn Clock>,
+    /// Test hook: when set, database writes go through a backend that fails them as a
+    /// full disk would while the switch is on. Always None outside tests (no flag sets it).
+    pub storage_faults: Option<Arc<FaultSwitch>>,
 }
 
 impl Config {
@@ -63,6 +85,7 @@ impl Config {
     pub fn new(listen: SocketAddr, data_dir: PathBuf) -> Config {
         Config {
             listen,
+            tls: None,
             data_dir,
             threads: std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -87,7 +110,10 @@ impl Config {
             retain_days: None,
             retention_interval_ms: 3_600_000,
             allowed_origins: Vec::new(),
+            bot: None,
+            bot_timeout_ms: 5_000,
             clock: Arc::new(SystemClock::new()),
+            storage_faults: None,
         }
     }
 

@@ -20,6 +20,15 @@ pub enum Error {
     /// Random numbers or hashing failed.
     #[error(transparent)]
     Auth(#[from] AuthError),
+    /// The FAQ bot's model could not be loaded.
+    #[error("the FAQ bot could not start: {0} (fix the model, or run with --no-bot)")]
+    Bot(#[from] crate::bot::BotError),
+    /// The stored FAQ could not be loaded into the bot.
+    #[error("loading the FAQ into the bot: {0}")]
+    Faq(#[from] crate::faq::FaqError),
+    /// The TLS certificate or key is unusable.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     /// A command-line argument is not usable.
     #[error("{0}")]
     Usage(String),

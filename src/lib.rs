@@ -19,10 +19,12 @@
 //! - [`ratelimit`]: the per-connection token bucket.
 //! - [`retention`]: `--retain-days`, purging old closed conversations in the background.
 //! - [`metrics`]: counters and histograms rendered for Prometheus.
+//! - [`tls`]: `--tls-cert`/`--tls-key`: certificate loading, SIGHUP reload, handshakes.
 //! - [`notify`]: readiness and stopping notices for systemd.
 //! - [`settings`]: the widget settings: validation and business hours.
 //! - [`intent`]: the on-device embedding model: tokenizer, tract model, inference worker.
 //! - [`bot`]: the FAQ bot: match a message to FAQ entries and built-in intents, decide.
+//! - [`faq`]: the shop's FAQ across storage and the bot: load at start, checked saves.
 //! - [`accounts`]: offline account commands on a stopped data directory.
 //! - [`maintenance`]: backup, restore and export commands.
 //! - [`control`]: the control socket those commands use to reach a running server.
@@ -36,6 +38,7 @@ pub mod cli;
 pub mod config;
 pub mod control;
 pub mod error;
+pub mod faq;
 pub mod http;
 pub mod hub;
 pub mod intent;
@@ -50,4 +53,5 @@ pub mod server;
 pub mod settings;
 pub mod store;
 pub mod timer;
+pub mod tls;
 pub mod ws;

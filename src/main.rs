@@ -61,18 +61,31 @@ fn init_logging(filter: Option<&str>) {
 }
 
 fn serve(config: deskbell::config::Config) -> Result<(), deskbell::error::Error> {
-    let signals =
-        async_signal::Signals::new([async_signal::Signal::Term, async_signal::Signal::Int])
-            .map_err(deskbell::error::Error::io("installing signal handlers"))?;
+    use async_signal::Signal;
+    let signals = async_signal::Signals::new([Signal::Term, Signal::Int, Signal::Hup])
+        .map_err(deskbell::error::Error::io("installing signal handlers"))?;
     let server = Server::start(config)?;
     println!(
-        "deskbell {} listening on http://{}",
+        "deskbell {} listening on {}://{}",
         env!("CARGO_PKG_VERSION"),
+        if server.is_tls() { "https" } else { "http" },
         server.addr()
     );
     deskbell::notify::notify("READY=1");
     let mut signals = signals;
-    let signal = smol::block_on(signals.next());
+    let signal = loop {
+        match smol::block_on(signals.next()) {
+            // SIGHUP: re-read the TLS certificate and key (certbot renewals).
+            Some(Ok(Signal::Hup)) => match server.reload_tls() {
+                Ok(()) if server.is_tls() => tracing::info!("reloaded the TLS certificate"),
+                Ok(()) => tracing::info!("SIGHUP ignored: TLS is not enabled"),
+                Err(e) => {
+                    tracing::error!(error = %e, "TLS reload failed; keeping the old certificate")
+                }
+            },
+            other => break other,
+        }
+    };
     tracing::info!(?signal, "stopping");
     deskbell::notify::notify("STOPPING=1");
     server.shutdown();

@@ -51,6 +51,17 @@ pub struct Metrics {
     pub agents_online: Gauge,
     /// Failed login attempts (`deskbell_logins_failed_total`).
     pub logins_failed_total: Counter,
+    /// 1 while the database accepts writes, 0 while the data directory is failing
+    /// (full or read-only) and the writer is reopening it (`deskbell_storage_ok`).
+    pub storage_ok: Gauge,
+    /// FAQ answers the bot sent (`deskbell_bot_answers_total`).
+    pub bot_answers_total: Counter,
+    /// Greetings, thanks and goodbyes the bot answered (`deskbell_bot_small_talk_total`).
+    pub bot_small_talk_total: Counter,
+    /// Conversations the bot handed to the agents (`deskbell_bot_handoffs_total`).
+    pub bot_handoffs_total: Counter,
+    /// "That helped" presses (`deskbell_bot_helpful_total`).
+    pub bot_helpful_total: Counter,
 }
 
 impl Default for Metrics {
@@ -75,6 +86,11 @@ impl Metrics {
             open_conversations: Gauge::default(),
             agents_online: Gauge::default(),
             logins_failed_total: Counter::default(),
+            storage_ok: Gauge::default(),
+            bot_answers_total: Counter::default(),
+            bot_small_talk_total: Counter::default(),
+            bot_handoffs_total: Counter::default(),
+            bot_helpful_total: Counter::default(),
         }
     }
 
@@ -156,6 +172,36 @@ impl Metrics {
             "deskbell_logins_failed_total",
             "Failed login attempts.",
             &self.logins_failed_total,
+        )?;
+        write_counter(
+            out,
+            "deskbell_bot_answers_total",
+            "FAQ answers sent by the bot.",
+            &self.bot_answers_total,
+        )?;
+        write_counter(
+            out,
+            "deskbell_bot_small_talk_total",
+            "Greetings, thanks and goodbyes answered by the bot.",
+            &self.bot_small_talk_total,
+        )?;
+        write_counter(
+            out,
+            "deskbell_bot_handoffs_total",
+            "Conversations the bot handed to the agents.",
+            &self.bot_handoffs_total,
+        )?;
+        write_counter(
+            out,
+            "deskbell_bot_helpful_total",
+            "Bot answers the visitor marked as helpful.",
+            &self.bot_helpful_total,
+        )?;
+        write_gauges(
+            out,
+            "deskbell_storage_ok",
+            "1 while the database accepts writes, 0 while the data directory is full or read-only.",
+            &[("", &self.storage_ok)],
         )
     }
 }

@@ -10,6 +10,7 @@ use futures_lite::future;
 
 use crate::app::App;
 use crate::auth::new_setup_code;
+use crate::bot::Bot;
 use crate::config::Config;
 use crate::error::Error;
 use crate::hub::{self, Event, HubHandle};
@@ -33,14 +34,18 @@ pub struct Server {
     hub: HubHandle,
     writer: WriterHandle,
     writer_thread: Option<JoinHandle<()>>,
+    bot_thread: Option<JoinHandle<()>>,
     app: Arc<App>,
+    tls: Option<crate::tls::Tls>,
 }
 
 impl Server {
     /// Opens the data directory, restores live state and starts listening.
     pub fn start(config: Config) -> Result<Server, Error> {
         let config = Arc::new(config);
-        let store = Store::open(&config.data_dir)?;
+        // Unusable certificate files stop the start before anything else happens.
+        let tls = config.tls.as_ref().map(crate::tls::Tls::load).transpose()?;
+        let store = Store::open_with_faults(&config.data_dir, config.storage_faults.clone())?;
         let metrics = Arc::new(Metrics::new());
         let writer_config = WriterConfig {
             batch_max: config.batch_max,
@@ -50,6 +55,16 @@ impl Server {
         let (writer, writer_thread) =
             writer::spawn(store.db().clone(), writer_config, metrics.clone())
                 .map_err(Error::io("starting the writer"))?;
+
+        let (bot, bot_thread) = match start_bot(&config, &store, &writer) {
+            Ok(Some((bot, thread))) => (Some(bot), Some(thread)),
+            Ok(None) => (None, None),
+            Err(e) => {
+                writer.close();
+                let _ = writer_thread.join();
+                return Err(e);
+            }
+        };
 
         let executor = Arc::new(smol::Executor::new());
         let (stop_executor, executor_stopped) = async_channel::bounded::<()>(1);
@@ -74,6 +89,7 @@ impl Server {
             store.clone(),
             writer.clone(),
             metrics.clone(),
+            bot.clone(),
         )?;
         _hub_task.detach();
 
@@ -98,6 +114,7 @@ impl Server {
             &executor,
             max_visitor,
             settings,
+            bot,
         ));
         let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);
         match crate::control::bind(&config.data_dir) {
@@ -126,7 +143,12 @@ impl Server {
             executor.spawn(task).detach();
         }
         executor
-            .spawn(crate::http::serve(app.clone(), listener, accept_stopped))
+            .spawn(crate::http::serve(
+                app.clone(),
+                listener,
+                tls.clone(),
+                accept_stopped,
+            ))
             .detach();
         tracing::info!(%addr, data = %config.data_dir.display(), "deskbell is listening");
         Ok(Server {
@@ -139,13 +161,30 @@ impl Server {
             hub,
             writer,
             writer_thread: Some(writer_thread),
+            bot_thread,
             app,
+            tls,
         })
     }
 
     /// The address actually bound (useful with port 0).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Whether the listener speaks HTTPS/WSS.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// Re-reads the TLS certificate and key (the SIGHUP handler): new connections get
+    /// the new pair, open ones keep theirs; on an error the old pair stays in use.
+    /// Does nothing without TLS.
+    pub fn reload_tls(&self) -> Result<(), crate::tls::TlsError> {
+        match &self.tls {
+            Some(tls) => tls.resolver().reload(),
+            None => Ok(()),
+        }
     }
 
     /// The one-time setup code, while no admin exists.
@@ -173,6 +212,12 @@ impl Server {
                 .await;
             }
         });
+        if let Some(bot) = &self.app.bot {
+            bot.close();
+        }
+        if let Some(thread) = self.bot_thread.take() {
+            let _ = thread.join();
+        }
         self.writer.close();
         if let Some(thread) = self.writer_thread.take() {
             let _ = thread.join();
@@ -184,6 +229,36 @@ impl Server {
         let _ = &self.executor;
         tracing::info!("deskbell stopped");
     }
+}
+
+/// Loads the model and the shop's FAQ into the bot, unless it is switched off.
+fn start_bot(
+    config: &Config,
+    store: &Store,
+    writer: &WriterHandle,
+) -> Result<Option<(Bot, JoinHandle<()>)>, Error> {
+    let Some(settings) = &config.bot else {
+        tracing::info!("the FAQ bot is off: conversations go straight to the agents");
+        return Ok(None);
+    };
+    let started = std::time::Instant::now();
+    let (bot, thread) = Bot::start(settings.model.as_deref(), settings.thresholds)?;
+    let recomputed = match crate::faq::load_into(&bot, store, writer) {
+        Ok(n) => n,
+        Err(e) => {
+            bot.close();
+            let _ = thread.join();
+            return Err(Error::Faq(e));
+        }
+    };
+    tracing::info!(
+        model = %bot.model_id().get(..12).unwrap_or_default(),
+        faq_entries = store.faq_entries().map(|e| e.len()).unwrap_or(0),
+        recomputed,
+        ms = started.elapsed().as_millis() as u64,
+        "the FAQ bot is ready"
+    );
+    Ok(Some((bot, thread)))
 }
 
 /// While no admin exists: a fresh one-time code, logged and written to a file only the

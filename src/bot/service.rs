@@ -3,7 +3,7 @@
 //! blocks an executor thread except [`Bot::start`] (call it before serving).
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::thread::JoinHandle;
 
 use super::BotError;
@@ -17,15 +17,16 @@ use crate::intent::{Embed, EmbedHandle, Embedder, IntentError, WorkerConfig};
 /// hand the result on (e.g. `try_send` an event to the hub), never block.
 pub type DecisionReply = Box<dyn FnOnce(Result<Decision, BotError>) + Send>;
 
-/// The running bot: FAQ index + inference worker. Owned by one task (the hub); FAQ
-/// changes go through `&mut self`, and each decision uses the index as it was when the
-/// message was submitted.
-#[derive(Debug)]
+/// The running bot: FAQ index + inference worker. Clones share both (the hub decides,
+/// the HTTP API edits the FAQ); each decision uses the index as it was when the message
+/// was submitted.
+#[derive(Debug, Clone)]
 pub struct Bot {
     /// The inference worker.
     worker: EmbedHandle,
-    /// The current index; cloned into each request, replaced on FAQ changes.
-    matcher: Arc<Matcher>,
+    /// The current index: each request takes the `Arc` inside; FAQ changes replace it
+    /// (copy on write), so a change never waits for a decision in progress.
+    matcher: Arc<RwLock<Arc<Matcher>>>,
     /// Id of the running model (hex sha256 of its file).
     model_id: Arc<str>,
 }
@@ -66,7 +67,7 @@ impl Bot {
         let texts: Vec<&str> = examples.iter().map(|(_, t)| *t).collect();
         let vectors = embedder.embed(&texts)?;
         let intents = examples.iter().map(|(i, _)| *i).zip(vectors).collect();
-        let matcher = Arc::new(Matcher::new(config, intents));
+        let matcher = Arc::new(RwLock::new(Arc::new(Matcher::new(config, intents))));
         let (worker, thread) =
             EmbedHandle::spawn(embedder, worker).map_err(|e| BotError::Spawn(e.to_string()))?;
         let bot = Bot {
@@ -82,7 +83,7 @@ impl Bot {
     /// after shutdown: `reply` is then dropped uncalled and the caller should treat
     /// the message as needing a person.
     pub fn decide(&self, text: String, reply: DecisionReply) -> Result<(), BotError> {
-        let matcher = self.matcher.clone();
+        let matcher = self.matcher();
         let texts = vec![text.clone()];
         let on_embedded = move |result: Result<Vec<_>, IntentError>| {
             let decision = result.map_err(BotError::from).and_then(|vectors| {
@@ -101,7 +102,7 @@ impl Bot {
 
     /// The decision for `text` with the scores behind it (the console's test box).
     pub async fn explain(&self, text: String) -> Result<Explanation, BotError> {
-        let matcher = self.matcher.clone();
+        let matcher = self.matcher();
         let vectors = self.worker.embed(vec![text.clone()]).await?;
         let message = vectors.first().ok_or(IntentError::Closed)?;
         let mut scores = matcher.scores(&text, message);
@@ -127,7 +128,7 @@ impl Bot {
     }
 
     /// Adds or replaces an entry. Messages submitted from now on see it.
-    pub fn upsert_faq(&mut self, entry: &FaqEntry, stored: &FaqEmbeddings) -> Result<(), BotError> {
+    pub fn upsert_faq(&self, entry: &FaqEntry, stored: &FaqEmbeddings) -> Result<(), BotError> {
         if !self.is_current(entry, stored) {
             return Err(BotError::StaleEmbeddings { faq_id: entry.id });
         }
@@ -136,22 +137,31 @@ impl Bot {
             .iter()
             .map(QuantizedEmbedding::to_embedding)
             .collect::<Result<Vec<_>, _>>()?;
-        Arc::make_mut(&mut self.matcher).upsert(entry, vectors)
+        self.change(|m| m.upsert(entry, vectors))
     }
 
     /// Removes an entry; whether it was there.
-    pub fn remove_faq(&mut self, id: u64) -> bool {
-        Arc::make_mut(&mut self.matcher).remove(id)
+    pub fn remove_faq(&self, id: u64) -> bool {
+        self.change(|m| m.remove(id))
     }
 
     /// Changes the thresholds.
-    pub fn set_config(&mut self, config: BotConfig) {
-        Arc::make_mut(&mut self.matcher).set_config(config);
+    pub fn set_config(&self, config: BotConfig) {
+        self.change(|m| m.set_config(config));
     }
 
     /// The current index (for synchronous use, e.g. the evaluation).
-    pub fn matcher(&self) -> &Matcher {
-        &self.matcher
+    pub fn matcher(&self) -> Arc<Matcher> {
+        self.matcher
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Applies `edit` to a copy of the index and makes the copy current.
+    fn change<T>(&self, edit: impl FnOnce(&mut Matcher) -> T) -> T {
+        let mut current = self.matcher.write().unwrap_or_else(PoisonError::into_inner);
+        edit(Arc::make_mut(&mut current))
     }
 
     /// Id of the running model: store it with embeddings ([`FaqEmbeddings::model_id`]).

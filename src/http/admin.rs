@@ -18,7 +18,10 @@ use crate::store::records::{AgentRole, CannedRecord};
 use crate::store::{Outcome, WriteOp};
 
 /// The request's agent if they are an admin, else the error response.
-async fn require_admin(app: &Arc<App>, req: &Request<Incoming>) -> Result<u64, Response<Body>> {
+pub(super) async fn require_admin(
+    app: &Arc<App>,
+    req: &Request<Incoming>,
+) -> Result<u64, Response<Body>> {
     match authenticate(app, req).await {
         Ok((id, me)) if me.role == AgentRole::Admin => Ok(id),
         Ok(_) => Err(error_response(

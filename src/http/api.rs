@@ -88,7 +88,11 @@ pub(super) fn store_error(e: StoreError) -> Response<Body> {
         }
         StoreError::Conflict(why) => error_response(ErrorCode::Conflict, &why),
         other => {
-            tracing::error!(error = %other, "storage error in API");
+            if other.is_unavailable() {
+                tracing::debug!(error = %other, "API request refused: storage unavailable");
+            } else {
+                tracing::error!(error = %other, "storage error in API");
+            }
             error_response(
                 ErrorCode::StorageUnavailable,
                 "storage is unavailable; try again shortly",
@@ -258,8 +262,14 @@ pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
             agent: view(account.0, &account.1),
         },
     );
+    // Over built-in TLS the browser must never send the cookie in plain text.
+    let secure = if app.config.tls.is_some() {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
         app.config.session_ttl_ms / 1000
     );
     if let Ok(v) = HeaderValue::from_str(&cookie) {

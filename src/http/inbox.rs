@@ -43,6 +43,8 @@ struct WidgetSettings {
     away_message: String,
     open_now: bool,
     agents_online: bool,
+    /// Whether the FAQ bot answers first.
+    bot: bool,
 }
 
 /// `GET /api/widget?site=`: what the widget shows before connecting (public, any origin).
@@ -59,6 +61,7 @@ pub fn widget(app: &Arc<App>, req: &Request<Incoming>) -> Response<Body> {
         site,
         open_now: open_at(&settings, unix_ms()),
         agents_online: app.metrics.agents_online.get() > 0,
+        bot: app.bot.is_some(),
         title: settings.title,
         greeting: settings.greeting,
         colour: settings.colour,

@@ -4,6 +4,8 @@
 mod admin;
 mod api;
 pub mod assets;
+mod faq;
+mod health;
 mod inbox;
 pub mod reply;
 
@@ -23,10 +25,17 @@ use smol_hyper::rt::{FuturesIo, SmolTimer};
 use crate::app::App;
 use crate::metrics;
 use crate::protocol::ErrorCode;
-use reply::{Body, error_response, json, text};
+use crate::tls::Tls;
+use reply::{Body, error_response, text};
 
-/// Accepts connections until `stop` is signalled (or closed).
-pub async fn serve(app: Arc<App>, listener: TcpListener, stop: async_channel::Receiver<()>) {
+/// Accepts connections until `stop` is signalled (or closed); with `tls`, each one is
+/// a TLS handshake first (HTTPS and WSS on the same port).
+pub async fn serve(
+    app: Arc<App>,
+    listener: TcpListener,
+    tls: Option<Tls>,
+    stop: async_channel::Receiver<()>,
+) {
     loop {
         let accepted = future::or(async { Some(listener.accept().await) }, async {
             let _ = stop.recv().await;
@@ -45,21 +54,36 @@ pub async fn serve(app: Arc<App>, listener: TcpListener, stop: async_channel::Re
         };
         let _ = stream.set_nodelay(true);
         let conn_app = app.clone();
+        let tls = tls.clone();
         app.spawn(async move {
-            let service = service_fn(move |req| {
-                let app = conn_app.clone();
-                async move { Ok::<_, Infallible>(route(&app, peer, req).await) }
-            });
-            let connection = http1::Builder::new()
-                .timer(SmolTimer::new())
-                .header_read_timeout(Duration::from_secs(20))
-                .max_buf_size(64 * 1024)
-                .serve_connection(FuturesIo::new(stream), service)
-                .with_upgrades();
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, %peer, "http connection ended with an error");
+            match tls {
+                None => serve_connection(conn_app, peer, stream).await,
+                Some(tls) => match tls.handshake(stream).await {
+                    Ok(stream) => serve_connection(conn_app, peer, stream).await,
+                    Err(e) => tracing::debug!(error = %e, %peer, "TLS handshake failed"),
+                },
             }
         });
+    }
+}
+
+/// Serves HTTP/1.1 (and WebSocket upgrades) on one connection, plain or TLS.
+async fn serve_connection<S>(app: Arc<App>, peer: SocketAddr, stream: S)
+where
+    S: futures_lite::AsyncRead + futures_lite::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req| {
+        let app = app.clone();
+        async move { Ok::<_, Infallible>(route(&app, peer, req).await) }
+    });
+    let connection = http1::Builder::new()
+        .timer(SmolTimer::new())
+        .header_read_timeout(Duration::from_secs(20))
+        .max_buf_size(64 * 1024)
+        .serve_connection(FuturesIo::new(stream), service)
+        .with_upgrades();
+    if let Err(e) = connection.await {
+        tracing::debug!(error = %e, %peer, "http connection ended with an error");
     }
 }
 
@@ -67,7 +91,7 @@ pub async fn serve(app: Arc<App>, listener: TcpListener, stop: async_channel::Re
 async fn route(app: &Arc<App>, peer: SocketAddr, req: Request<Incoming>) -> Response<Body> {
     let path = req.uri().path().to_string();
     match (req.method().clone(), path.as_str()) {
-        (Method::GET, "/healthz") => json(StatusCode::OK, &serde_json::json!({"status": "ok"})),
+        (Method::GET, "/healthz") => health::healthz(app),
         (Method::GET, "/metrics") => {
             text(StatusCode::OK, metrics::CONTENT_TYPE, app.metrics.render())
         }
@@ -85,6 +109,9 @@ async fn route(app: &Arc<App>, peer: SocketAddr, req: Request<Incoming>) -> Resp
         (Method::POST, "/api/canned") => admin::save_canned(app, req, None).await,
         (Method::GET, "/api/settings") => admin::get_settings(app, req).await,
         (Method::PUT, "/api/settings") => admin::put_settings(app, req).await,
+        (Method::GET, "/api/faq") => faq::list(app, req).await,
+        (Method::POST, "/api/faq") => faq::save(app, req, None).await,
+        (Method::POST, "/api/faq/try") => faq::try_question(app, req).await,
         (method, path) if path.starts_with("/api/") => with_id(app, method, path, req).await,
         (Method::GET, "/") => assets::redirect("/console/"),
         (Method::GET, "/console" | "/demo") => assets::redirect(if path == "/demo" {
@@ -118,6 +145,8 @@ async fn with_id(
         (Method::PATCH, "agents") => admin::patch_agent(app, req, id).await,
         (Method::PUT, "canned") => admin::save_canned(app, req, Some(id)).await,
         (Method::DELETE, "canned") => admin::delete_canned(app, req, id).await,
+        (Method::PUT, "faq") => faq::save(app, req, Some(id)).await,
+        (Method::DELETE, "faq") => faq::delete(app, req, id).await,
         _ => error_response(ErrorCode::NotFound, "no such endpoint"),
     }
 }

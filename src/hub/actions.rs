@@ -36,7 +36,7 @@ fn routing_error_code(e: &RoutingError) -> ErrorCode {
 impl Hub {
     pub(super) async fn agent_action(&mut self, conn: ConnId, agent: u64, frame: ClientFrame) {
         match frame {
-            ClientFrame::Claim(r) => match self.router.claim(r.conversation, agent) {
+            ClientFrame::Claim(r) => match self.claim(r.conversation, agent).await {
                 Ok(()) => {
                     let event = ConversationEvent::Assigned { agent };
                     self.set_assignment(r.conversation, Some(agent), event, agent)
@@ -161,7 +161,19 @@ impl Hub {
                     .insert(idle_deadline, TimerEvent::IdleClose(conversation)),
             );
         }
-        // Seam for the FAQ bot: it will get the first say here, before routing.
+        if live.status == ConversationStatus::Bot {
+            // The bot has the first say (see `hub/bot.rs`); agents see it in "all open".
+            let summary = live.summary(conversation);
+            self.broadcast_to_agents(ServerFrame::Conversation(summary));
+            self.refresh_totals();
+            return;
+        }
+        self.route_new(conversation).await;
+    }
+
+    /// Gives a conversation that no agent has had yet to the router: an agent with room,
+    /// or the queue.
+    pub(super) async fn route_new(&mut self, conversation: u64) {
         match self.router.place_new(conversation) {
             Placement::Assigned(agent) => self.assign_automatically(conversation, agent).await,
             Placement::Queued { .. } => {
@@ -172,6 +184,32 @@ impl Hub {
         }
         self.refresh_queue();
         self.refresh_totals();
+    }
+
+    /// The router's claim; a conversation the bot is answering is first shown to the
+    /// router as queued (and given back to the bot if the claim is refused).
+    async fn claim(&mut self, conversation: u64, agent: u64) -> Result<(), RoutingError> {
+        let from_bot = self
+            .conversations
+            .get(&conversation)
+            .is_some_and(|c| c.status == ConversationStatus::Bot);
+        if !from_bot {
+            return self.router.claim(conversation, agent);
+        }
+        self.router.restore_queued(conversation);
+        let claimed = self.router.claim(conversation, agent);
+        match &claimed {
+            Ok(()) => {
+                if let Some(live) = self.conversations.get_mut(&conversation) {
+                    live.status = ConversationStatus::Queued;
+                }
+            }
+            Err(_) => {
+                let assigned = self.router.close(conversation);
+                self.apply_assignments(assigned).await;
+            }
+        }
+        claimed
     }
 
     /// Records an assignment the router made by itself.
@@ -255,7 +293,7 @@ impl Hub {
     }
 
     /// Stores a status change with its system message.
-    async fn write_status(
+    pub(super) async fn write_status(
         &mut self,
         conversation: u64,
         status: ConversationStatus,
@@ -263,16 +301,8 @@ impl Hub {
         event: ConversationEvent,
         by: u64,
     ) {
-        let body = self.describe(&event, by);
-        let message = NewMessage {
-            author_kind: crate::protocol::AuthorKind::System,
-            author_id: 0,
-            author_name: String::new(),
-            body,
-            client_id: None,
-            event: Some(event),
-            at_ms: unix_ms(),
-        };
+        let mut message = self.system_message(&event);
+        message.body = self.describe(&event, by);
         self.write(
             WriteOp::ChangeStatus {
                 conversation,
@@ -283,6 +313,19 @@ impl Hub {
             WriteTag::Status,
         )
         .await;
+    }
+
+    /// A system message recording `event`, described in English.
+    pub(super) fn system_message(&self, event: &ConversationEvent) -> NewMessage {
+        NewMessage {
+            author_kind: crate::protocol::AuthorKind::System,
+            author_id: 0,
+            author_name: String::new(),
+            body: self.describe(event, 0),
+            client_id: None,
+            event: Some(event.clone()),
+            at_ms: unix_ms(),
+        }
     }
 
     fn name_of(&self, agent: u64) -> String {
@@ -444,6 +487,7 @@ impl Hub {
                 idle_timer,
                 visitor_name: record.visitor_name.clone(),
                 preview: record.preview.clone(),
+                bot_decided: 0,
             },
         );
         self.open_by_visitor.insert(key, conversation);

@@ -87,7 +87,7 @@ pub enum Event {
     },
 }
 
-/// Results coming back to the hub from the writer thread and from store reads.
+/// Results coming back to the hub from the writer thread, store reads and the bot.
 pub enum Completion {
     /// A write finished (committed or failed).
     Written {
@@ -95,6 +95,15 @@ pub enum Completion {
         tag: WriteTag,
         /// Its result.
         result: Result<Outcome, StoreError>,
+    },
+    /// The bot decided what to do with a visitor message.
+    BotDecided {
+        /// Conversation.
+        conversation: u64,
+        /// The visitor message.
+        seq: u64,
+        /// The decision, or why there is none.
+        decision: Result<crate::bot::Decision, crate::bot::BotError>,
     },
     /// A closed conversation was loaded for a reopen.
     Reopen {

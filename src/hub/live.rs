@@ -87,6 +87,8 @@ pub struct LiveConversation {
     pub visitor_name: Option<String>,
     /// Start of the latest visitor/agent/bot message.
     pub preview: String,
+    /// Highest visitor message the bot has decided on (while the status is `Bot`).
+    pub bot_decided: u64,
 }
 
 impl LiveConversation {
@@ -119,6 +121,13 @@ pub enum TimerEvent {
     AgentGrace(u64),
     /// Check a conversation for inactivity.
     IdleClose(u64),
+    /// The bot's decision on a visitor message is overdue: hand the conversation over.
+    BotOverdue {
+        /// Conversation.
+        conversation: u64,
+        /// The visitor message waiting for a decision.
+        seq: u64,
+    },
     /// Switch off a typing indicator.
     TypingOff {
         /// Conversation.

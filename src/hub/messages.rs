@@ -38,6 +38,9 @@ impl Hub {
             (Identity::Visitor { id, .. }, ClientFrame::Profile(profile)) => {
                 self.visitor_profile(conn, id, profile).await
             }
+            (Identity::Visitor { id, .. }, ClientFrame::BotFeedback(feedback)) => {
+                self.bot_feedback(conn, id, feedback).await
+            }
             (who, ClientFrame::Sync(sync)) => {
                 self.on_sync(conn, &who, sync.conversation, sync.after_seq)
             }
@@ -110,10 +113,16 @@ impl Hub {
                 false,
             ),
             None => {
-                let conversation = self.open_conversation(visitor, &site);
+                let status = if self.bot.is_some() {
+                    ConversationStatus::Bot
+                } else {
+                    ConversationStatus::Queued
+                };
+                let conversation = self.open_conversation(visitor, &site, status);
                 (
                     WriteOp::OpenConversation {
                         conversation,
+                        status,
                         visitor,
                         site,
                         message,
@@ -136,7 +145,7 @@ impl Hub {
 
     /// Creates the live side of a new conversation (made durable by the first message's
     /// write) and subscribes all of the visitor's connections: they have missed nothing.
-    fn open_conversation(&mut self, visitor: u64, site: &str) -> u64 {
+    fn open_conversation(&mut self, visitor: u64, site: &str, status: ConversationStatus) -> u64 {
         self.next_conversation += 1;
         let id = self.next_conversation;
         let now = self.config.now_ms();
@@ -145,7 +154,7 @@ impl Hub {
             LiveConversation {
                 visitor,
                 site: site.to_string(),
-                status: ConversationStatus::Queued,
+                status,
                 agent: None,
                 last_seq: 0,
                 last_at_ms: unix_ms(),
@@ -159,6 +168,7 @@ impl Hub {
                 idle_timer: None,
                 visitor_name: self.visitor_names.get(&visitor).cloned(),
                 preview: String::new(),
+                bot_decided: 0,
             },
         );
         self.open_by_visitor.insert((visitor, site.to_string()), id);
@@ -411,7 +421,12 @@ impl Hub {
                     seq: a.seq,
                     duplicate: a.duplicate,
                 });
-                let (conversation, duplicate) = (a.conversation, a.duplicate);
+                let (conversation, duplicate, seq) = (a.conversation, a.duplicate, a.seq);
+                // A new visitor message where the bot answers: the bot reads it.
+                let for_bot = (!duplicate
+                    && a.message.author_kind == AuthorKind::Visitor
+                    && self.bot_active(conversation))
+                .then(|| a.message.body.clone());
                 // Live state first, then the ack: whoever sees the ack sees a hub that
                 // already knows the message.
                 if duplicate {
@@ -426,6 +441,9 @@ impl Hub {
                     .observe(received.elapsed().as_micros() as u64);
                 if opened && !duplicate {
                     self.on_conversation_opened(conversation).await;
+                }
+                if let Some(text) = for_bot {
+                    self.ask_bot(conversation, seq, text).await;
                 }
             }
             (
@@ -453,6 +471,9 @@ impl Hub {
                 );
             }
             (WriteTag::Status, Ok(Outcome::Appended(a))) => self.committed(a, None),
+            (tag, Err(e)) if e.is_unavailable() => {
+                tracing::debug!(?tag, error = %e, "write refused")
+            }
             (tag, Err(e)) => tracing::error!(?tag, error = %e, "write failed"),
             (_, Ok(_)) => {}
         }

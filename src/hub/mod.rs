@@ -5,6 +5,7 @@
 //! queue). Nothing else mutates live conversation state, so there are no locks.
 
 mod actions;
+mod bot;
 mod connections;
 pub mod event;
 mod live;
@@ -53,6 +54,8 @@ pub struct Hub {
     writer: WriterHandle,
     metrics: Arc<Metrics>,
     completions: async_channel::Sender<Completion>,
+    /// The FAQ bot (None with `--no-bot`).
+    bot: Option<crate::bot::Bot>,
     conns: HashMap<ConnId, LiveConn>,
     visitors: HashMap<u64, Vec<ConnId>>,
     /// Names of connected visitors who gave one.
@@ -80,6 +83,7 @@ pub fn spawn(
     store: Store,
     writer: WriterHandle,
     metrics: Arc<Metrics>,
+    bot: Option<crate::bot::Bot>,
 ) -> Result<(HubHandle, smol::Task<()>), StoreError> {
     let (events_tx, events) = async_channel::bounded(EVENT_QUEUE);
     let (completions_tx, completions) = async_channel::unbounded();
@@ -92,6 +96,7 @@ pub fn spawn(
         writer,
         metrics,
         completions: completions_tx,
+        bot,
         conns: HashMap::new(),
         visitors: HashMap::new(),
         visitor_names: HashMap::new(),
@@ -186,6 +191,11 @@ impl Hub {
     async fn on_completion(&mut self, completion: Completion) {
         match completion {
             Completion::Written { tag, result } => self.on_written(tag, result).await,
+            Completion::BotDecided {
+                conversation,
+                seq,
+                decision,
+            } => self.on_bot_decided(conversation, seq, decision).await,
             Completion::Reopen {
                 conn,
                 agent,

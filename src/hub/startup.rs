@@ -31,10 +31,13 @@ impl Hub {
                 self.wheel
                     .insert(now + remaining, TimerEvent::IdleClose(open.id))
             });
+            // Bot conversations stay with the bot (or, with `--no-bot` now, join the queue).
+            let with_bot = open.record.status == ConversationStatus::Bot && self.bot.is_some();
             match (open.record.status, open.record.agent) {
                 (ConversationStatus::Assigned, Some(agent)) => {
                     self.router.restore_assigned(open.id, agent);
                 }
+                _ if with_bot => {}
                 _ => {
                     self.router.restore_queued(open.id);
                 }
@@ -55,6 +58,8 @@ impl Hub {
                     site: open.record.site,
                     status: if agent.is_some() {
                         ConversationStatus::Assigned
+                    } else if with_bot {
+                        ConversationStatus::Bot
                     } else {
                         ConversationStatus::Queued
                     },
@@ -71,6 +76,7 @@ impl Hub {
                     idle_timer,
                     visitor_name,
                     preview,
+                    bot_decided: 0,
                 },
             );
         }

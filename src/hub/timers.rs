@@ -1,5 +1,6 @@
 //! The hub's clock: every tick advances the one timing wheel and handles what fired
-//! (heartbeats, agent grace periods, idle conversations, typing expiry).
+//! (heartbeats, agent grace periods, idle conversations, typing expiry, overdue bot
+//! decisions).
 
 use super::Hub;
 use super::live::TimerEvent;
@@ -14,6 +15,9 @@ impl Hub {
                 TimerEvent::Heartbeat(conn) => self.on_heartbeat(conn),
                 TimerEvent::AgentGrace(agent) => self.on_agent_grace(agent).await,
                 TimerEvent::IdleClose(conversation) => self.on_idle_check(conversation).await,
+                TimerEvent::BotOverdue { conversation, seq } => {
+                    self.on_bot_overdue(conversation, seq).await
+                }
                 TimerEvent::TypingOff {
                     conversation,
                     kind,

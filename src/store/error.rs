@@ -35,12 +35,24 @@ pub enum StoreError {
     /// The batch this write belonged to could not be committed; nothing of it was stored.
     #[error("could not store the change: {0}")]
     CommitFailed(String),
+    /// Storage is failing (data directory full or read-only) and being reopened; the
+    /// change was refused at once and nothing of it was stored. Retry later.
+    #[error("storage is unavailable ({0}); nothing was stored, retry shortly")]
+    Unavailable(String),
     /// The writer has stopped (server shutting down).
     #[error("storage is shutting down")]
     Closed,
     /// File-system error around the database file.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    /// True for refusals while storage is failing: already logged once by the writer,
+    /// so callers need not log each one.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
 }
 
 macro_rules! from_redb {

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use redb::{ReadableDatabase, ReadableTable};
+use redb::ReadableTable;
 use serde::Serialize;
 
 use super::records::{ConversationRecord, MessageRecord, VisitorRecord, decode};

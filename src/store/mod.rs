@@ -5,6 +5,9 @@
 mod backup;
 mod error;
 mod export;
+mod faq;
+mod faults;
+mod handle;
 mod ops;
 mod read;
 pub mod records;
@@ -14,11 +17,13 @@ pub mod writer;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use redb::{Database, ReadableTable};
+use redb::ReadableTable;
 
 pub use backup::restore;
 pub use error::StoreError;
 pub use export::{ExportFormat, iso_time};
+pub use faults::FaultSwitch;
+pub use handle::Handle;
 pub use ops::{Appended, NewMessage, Outcome, VisitorUpdate, WriteOp};
 pub use read::{OpenConversation, preview_of};
 pub use tables::SCHEMA_VERSION;
@@ -30,7 +35,9 @@ pub const DB_FILE: &str = "deskbell.redb";
 /// The opened database.
 #[derive(Clone)]
 pub struct Store {
-    db: Arc<Database>,
+    /// The database, swapped by the writer when it reopens after a storage failure.
+    db: Arc<Handle>,
+    /// The database file.
     path: PathBuf,
 }
 
@@ -38,26 +45,32 @@ impl Store {
     /// Opens (creating if needed) the database in `data_dir`, checks and records the
     /// schema version, and creates every table.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        Self::open_with_faults(data_dir, None)
+    }
+
+    /// [`Store::open`], with writes going through a test's [`FaultSwitch`] if given.
+    pub fn open_with_faults(
+        data_dir: &Path,
+        faults: Option<Arc<FaultSwitch>>,
+    ) -> Result<Store, StoreError> {
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join(DB_FILE);
-        let db = Database::builder().create(&path).map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Conflict(format!(
-                "{} is in use by another deskbell process",
-                path.display()
-            )),
-            other => other.into(),
-        })?;
         let store = Store {
-            db: Arc::new(db),
+            db: Arc::new(Handle::open(&path, faults)?),
             path,
         };
         store.prepare_schema()?;
         Ok(store)
     }
 
-    /// The redb handle (shared with the writer thread).
-    pub fn db(&self) -> &Arc<Database> {
+    /// The database handle (shared with the writer thread).
+    pub fn db(&self) -> &Arc<Handle> {
         &self.db
+    }
+
+    /// Why storage is failing right now (full or read-only data directory), or None.
+    pub fn storage_failure(&self) -> Option<String> {
+        self.db.failure()
     }
 
     /// Path of the database file.
@@ -81,8 +94,17 @@ impl Store {
                     });
                 }
                 Some(v) if v == SCHEMA_VERSION => {}
-                // Older versions would be migrated here, one step at a time.
-                _ => {
+                Some(v) => {
+                    // 1 → 2 only adds the FAQ table (created below) and a conversation
+                    // status that version 1 never wrote: nothing to rewrite.
+                    tracing::info!(
+                        from = v,
+                        to = SCHEMA_VERSION,
+                        "upgrading the data directory"
+                    );
+                    meta.insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
+                }
+                None => {
                     meta.insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
                 }
             }
@@ -100,6 +122,7 @@ impl Store {
         tx.open_table(tables::READ_STATE)?;
         tx.open_table(tables::SETTINGS)?;
         tx.open_table(tables::CANNED)?;
+        tx.open_table(tables::FAQ)?;
         tx.commit()?;
         Ok(())
     }

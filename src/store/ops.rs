@@ -66,6 +66,8 @@ pub enum WriteOp {
     OpenConversation {
         /// Id allocated by the hub.
         conversation: u64,
+        /// Its first status: `Queued`, or `Bot` when the FAQ bot answers first.
+        status: ConversationStatus,
         /// The visitor.
         visitor: u64,
         /// The site.
@@ -141,6 +143,18 @@ pub enum WriteOp {
         /// Its id.
         id: u64,
     },
+    /// Create (`id` None) or replace an FAQ entry.
+    PutFaq {
+        /// Existing id to replace.
+        id: Option<u64>,
+        /// The entry.
+        record: FaqRecord,
+    },
+    /// Delete an FAQ entry.
+    DeleteFaq {
+        /// Its id.
+        id: u64,
+    },
     /// Delete a closed conversation and everything in it (retention). Refused for a
     /// conversation that is open again.
     PurgeConversation {
@@ -163,6 +177,8 @@ pub enum Outcome {
     AgentCreated(u64),
     /// A canned reply was saved under this id.
     CannedSaved(u64),
+    /// An FAQ entry was saved under this id.
+    FaqSaved(u64),
     /// Done, nothing to report.
     Done,
 }
@@ -201,6 +217,7 @@ pub fn apply(
         }
         WriteOp::OpenConversation {
             conversation,
+            status,
             visitor,
             site,
             message,
@@ -214,7 +231,7 @@ pub fn apply(
             let record = ConversationRecord::V1(ConversationV1 {
                 visitor,
                 site: site.clone(),
-                status: ConversationStatus::Queued,
+                status,
                 agent: None,
                 created_ms: message.at_ms,
                 updated_ms: message.at_ms,
@@ -314,6 +331,22 @@ pub fn apply(
         WriteOp::DeleteCanned { id } => {
             if tx.open_table(CANNED)?.remove(id)?.is_none() {
                 return Err(StoreError::NotFound("canned reply"));
+            }
+            Ok(Outcome::Done)
+        }
+        WriteOp::PutFaq { id, record } => {
+            let mut faq = tx.open_table(FAQ)?;
+            let id = match id {
+                Some(id) if faq.get(id)?.is_some() => id,
+                Some(_) => return Err(StoreError::NotFound("FAQ entry")),
+                None => faq.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1,
+            };
+            faq.insert(id, encode(&record).as_slice())?;
+            Ok(Outcome::FaqSaved(id))
+        }
+        WriteOp::DeleteFaq { id } => {
+            if tx.open_table(FAQ)?.remove(id)?.is_none() {
+                return Err(StoreError::NotFound("FAQ entry"));
             }
             Ok(Outcome::Done)
         }

@@ -1,7 +1,7 @@
 //! Read-only queries. Each opens its own read transaction; callers on the executor run
 //! the larger ones (history replay) through `smol::unblock`.
 
-use redb::{ReadableDatabase, ReadableTable};
+use redb::ReadableTable;
 
 use crate::protocol::ConversationSummary;
 

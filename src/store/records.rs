@@ -323,6 +323,21 @@ impl Default for SettingsV1 {
     }
 }
 
+/// An FAQ entry as stored (since schema 2).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum FaqRecord {
+    /// Version 1.
+    V1 {
+        /// Ways a visitor might ask it.
+        questions: Vec<String>,
+        /// What the bot answers.
+        answer: String,
+        /// The questions' embeddings; `None` when saved while the bot was off (computed
+        /// at the next start with the bot).
+        embeddings: Option<crate::bot::FaqEmbeddings>,
+    },
+}
+
 /// A canned reply as stored.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum CannedRecord {

@@ -7,7 +7,10 @@ use redb::{MultimapTableDefinition, TableDefinition};
 
 /// Schema version written by this build. Bump it (and add a migration) when the table
 /// layout changes; a binary refuses data directories with a higher version.
-pub const SCHEMA_VERSION: u64 = 1;
+///
+/// History: 1 = the chat core. 2 = FAQ entries ([`FAQ`]) and the `bot` conversation
+/// status (records written by 2 may hold values that 1 cannot decode).
+pub const SCHEMA_VERSION: u64 = 2;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian).
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
@@ -36,6 +39,8 @@ pub const MESSAGES: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("c
 pub const CLIENT_IDS: TableDefinition<(u64, &str), u64> = TableDefinition::new("convclientid_seq");
 /// `"widget"` → [`super::records::SettingsRecord`]: the shop's widget settings.
 pub const SETTINGS: TableDefinition<&str, &[u8]> = TableDefinition::new("name_settings");
+/// FAQ entry id → [`super::records::FaqRecord`] (since schema 2).
+pub const FAQ: TableDefinition<u64, &[u8]> = TableDefinition::new("faqid_faq");
 /// Canned reply id → [`super::records::CannedRecord`].
 pub const CANNED: TableDefinition<u64, &[u8]> = TableDefinition::new("cannedid_canned");
 /// (conversation id, reader: 0 visitor / 1 agent) → highest seq read.

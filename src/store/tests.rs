@@ -41,6 +41,7 @@ fn sequences_are_monotonic_and_retries_are_deduplicated() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (store, writer, thread) = start(dir.path());
     let first = appended(writer.call_blocking(WriteOp::OpenConversation {
+        status: crate::protocol::ConversationStatus::Queued,
         conversation: 1,
         visitor: 1,
         site: "default".into(),
@@ -85,12 +86,14 @@ fn data_survives_reopening_and_closing_frees_the_visitor() {
     {
         let (_store, writer, thread) = start(dir.path());
         appended(writer.call_blocking(WriteOp::OpenConversation {
+            status: crate::protocol::ConversationStatus::Queued,
             conversation: 5,
             visitor: 3,
             site: "shop".into(),
             message: message("hi", Some("c1")),
         }));
         let again = writer.call_blocking(WriteOp::OpenConversation {
+            status: crate::protocol::ConversationStatus::Queued,
             conversation: 6,
             visitor: 3,
             site: "shop".into(),
@@ -132,6 +135,7 @@ fn paging_back_returns_older_messages_in_order() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (store, writer, _thread) = start(dir.path());
     appended(writer.call_blocking(WriteOp::OpenConversation {
+        status: crate::protocol::ConversationStatus::Queued,
         conversation: 1,
         visitor: 1,
         site: "s".into(),

@@ -2,16 +2,27 @@
 //! group-commits whatever is waiting (up to a batch limit) in one durable transaction.
 //! A job's reply runs only after its batch is durably committed (or has failed), so an
 //! acknowledgement built on it never covers data that could be lost.
+//!
+//! When the storage itself fails (disk full, read-only file system, I/O error) the
+//! failed batch is reported as failed, the database is closed and reopened with backoff
+//! ([`RETRY_FIRST`] doubling to [`RETRY_MAX`]); until then every job is refused at once
+//! with [`StoreError::Unavailable`]. One error is logged when it starts, one line when it
+//! ends.
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use redb::{Database, Durability};
+use redb::Durability;
 
-use super::StoreError;
 use super::ops::{Outcome, SeqCache, WriteOp, apply};
+use super::{Handle, StoreError};
 use crate::metrics::Metrics;
+
+/// First wait before reopening the database after a storage failure.
+pub const RETRY_FIRST: Duration = Duration::from_millis(100);
+/// Longest wait between two reopening attempts.
+pub const RETRY_MAX: Duration = Duration::from_secs(5);
 
 /// Called with the op's result once its batch is committed (or failed). Runs on the
 /// writer thread: it must only hand the result on (send on a channel), never block.
@@ -84,26 +95,52 @@ impl WriterHandle {
 
 /// Starts the writer thread.
 pub fn spawn(
-    db: Arc<Database>,
+    db: Arc<Handle>,
     config: WriterConfig,
     metrics: Arc<Metrics>,
 ) -> std::io::Result<(WriterHandle, JoinHandle<()>)> {
     let (jobs, queue) = async_channel::bounded(config.queue_bound.max(1));
+    metrics.storage_ok.set(1);
     let thread = std::thread::Builder::new()
         .name("deskbell-writer".into())
         .spawn(move || run(&db, config, &metrics, &queue))?;
     Ok((WriterHandle { jobs }, thread))
 }
 
-fn run(
-    db: &Database,
-    config: WriterConfig,
-    metrics: &Metrics,
-    queue: &async_channel::Receiver<Job>,
-) {
+/// Storage has failed and the writer is trying to reopen the database.
+struct Outage {
+    /// Why (shown by `/healthz` and in every refusal).
+    reason: String,
+    /// When it started.
+    since: Instant,
+    /// Next reopening attempt.
+    next_attempt: Instant,
+    /// Wait after the next failed attempt.
+    backoff: Duration,
+    /// Failed reopening attempts so far.
+    attempts: u32,
+}
+
+fn run(db: &Handle, config: WriterConfig, metrics: &Metrics, queue: &async_channel::Receiver<Job>) {
     let mut seqs = SeqCache::new();
+    let mut outage: Option<Outage> = None;
     let mut batch: Vec<Job> = Vec::with_capacity(config.batch_max);
-    while let Ok(first) = queue.recv_blocking() {
+    loop {
+        if let Some(failing) = &mut outage {
+            match wait_for_job(queue, failing.next_attempt) {
+                Waited::Job(job) => refuse_waiting(*job, queue, &failing.reason),
+                Waited::Closed => break,
+                Waited::Deadline => {
+                    if reopen(db, failing, metrics) {
+                        outage = None;
+                    }
+                }
+            }
+            continue;
+        }
+        let Ok(first) = queue.recv_blocking() else {
+            break;
+        };
         batch.push(first);
         while batch.len() < config.batch_max {
             match queue.try_recv() {
@@ -115,11 +152,28 @@ fn run(
         let size = batch.len();
         let (ops, replies): (Vec<WriteOp>, Vec<Reply>) =
             batch.drain(..).map(|job| (job.op, job.reply)).unzip();
-        let results = commit_batch(db, config, ops, &mut seqs);
+        let (results, failure) = commit_batch(db, config, ops, &mut seqs);
         metrics
             .commit_seconds
             .observe(started.elapsed().as_micros() as u64);
         metrics.commit_batch_size.observe(size as u64);
+        if let Some(reason) = failure {
+            // Before the replies: whoever hears of the failure sees /healthz report it.
+            tracing::error!(
+                jobs = size,
+                "{reason}; nothing of this batch was acknowledged; refusing writes and \
+                 reopening the database until it works again"
+            );
+            db.close_after_failure(reason.clone());
+            metrics.storage_ok.set(0);
+            outage = Some(Outage {
+                reason,
+                since: Instant::now(),
+                next_attempt: Instant::now() + RETRY_FIRST,
+                backoff: RETRY_FIRST,
+                attempts: 0,
+            });
+        }
         for (reply, result) in replies.into_iter().zip(results) {
             reply(result);
         }
@@ -127,39 +181,117 @@ fn run(
     tracing::debug!("writer stopped");
 }
 
-/// Applies every job in one transaction; on a commit failure every job fails and the
-/// sequence cache is dropped (the next batch reloads it from disk).
+enum Waited {
+    Job(Box<Job>),
+    Deadline,
+    Closed,
+}
+
+/// The next job, or `Deadline` at `until`, or `Closed` once the queue is closed and empty.
+fn wait_for_job(queue: &async_channel::Receiver<Job>, until: Instant) -> Waited {
+    smol::block_on(futures_lite::future::or(
+        async {
+            match queue.recv().await {
+                Ok(job) => Waited::Job(Box::new(job)),
+                Err(_) => Waited::Closed,
+            }
+        },
+        async {
+            smol::Timer::at(until).await;
+            Waited::Deadline
+        },
+    ))
+}
+
+/// Refuses `job` and every job already waiting, without touching the database.
+fn refuse_waiting(job: Job, queue: &async_channel::Receiver<Job>, reason: &str) {
+    (job.reply)(Err(StoreError::Unavailable(reason.to_string())));
+    while let Ok(job) = queue.try_recv() {
+        (job.reply)(Err(StoreError::Unavailable(reason.to_string())));
+    }
+}
+
+/// One reopening attempt; true when storage works again.
+fn reopen(db: &Handle, outage: &mut Outage, metrics: &Metrics) -> bool {
+    match db.reopen() {
+        Ok(()) => {
+            metrics.storage_ok.set(1);
+            tracing::info!(
+                after = ?outage.since.elapsed(),
+                attempts = outage.attempts + 1,
+                "storage works again: the database is reopened and writes are accepted"
+            );
+            true
+        }
+        Err(e) => {
+            outage.attempts += 1;
+            outage.backoff = (outage.backoff * 2).min(RETRY_MAX);
+            outage.next_attempt = Instant::now() + outage.backoff;
+            tracing::debug!(error = %e, retry_in = ?outage.backoff, "reopening the database failed");
+            false
+        }
+    }
+}
+
+/// Applies every job in one transaction. On a failure every job fails and the sequence
+/// cache is dropped (the next batch reloads it from disk); the second value is set when
+/// the storage itself failed, so the database must be reopened.
 fn commit_batch(
-    db: &Database,
+    db: &Handle,
     config: WriterConfig,
     ops: Vec<WriteOp>,
     seqs: &mut SeqCache,
-) -> Vec<Result<Outcome, StoreError>> {
+) -> (Vec<Result<Outcome, StoreError>>, Option<String>) {
     let count = ops.len();
-    let fail_all = |e: &dyn std::fmt::Display, seqs: &mut SeqCache| {
+    let fail_all = |e: StoreError, seqs: &mut SeqCache| {
         seqs.clear();
-        tracing::error!(error = %e, jobs = count, "commit failed; nothing of this batch was acknowledged");
-        (0..count)
-            .map(|_| Err(StoreError::CommitFailed(e.to_string())))
-            .collect()
+        let failure = storage_failure(&e);
+        if failure.is_none() {
+            tracing::error!(error = %e, jobs = count, "commit failed; nothing of this batch was acknowledged");
+        }
+        // A storage failure is logged once by the caller, which also starts reopening.
+        let text = e.to_string();
+        let results = (0..count)
+            .map(|_| {
+                Err(match &failure {
+                    Some(reason) => StoreError::Unavailable(reason.clone()),
+                    None => StoreError::CommitFailed(text.clone()),
+                })
+            })
+            .collect();
+        (results, failure)
     };
     let mut tx = match db.begin_write() {
         Ok(tx) => tx,
-        Err(e) => return fail_all(&e, seqs),
+        Err(e) => return fail_all(e, seqs),
     };
     if let Err(e) = tx.set_durability(Durability::Immediate) {
-        return fail_all(&e, seqs);
+        return fail_all(StoreError::Db(e.into()), seqs);
     }
     tx.set_quick_repair(config.quick_repair);
     let mut results = Vec::with_capacity(count);
     for op in ops {
         match apply(&tx, op, seqs) {
-            Err(StoreError::Db(e)) => return fail_all(&e, seqs),
+            Err(StoreError::Db(e)) => return fail_all(StoreError::Db(e), seqs),
             other => results.push(other),
         }
     }
     match tx.commit() {
-        Ok(()) => results,
-        Err(e) => fail_all(&e, seqs),
+        Ok(()) => (results, None),
+        Err(e) => fail_all(e.into(), seqs),
+    }
+}
+
+/// What to tell people when `e` means the storage itself failed, else None. After any
+/// I/O error redb refuses every later transaction until the database is reopened.
+fn storage_failure(e: &StoreError) -> Option<String> {
+    let prefix = "data directory full or read-only";
+    match e {
+        StoreError::Db(redb::Error::Io(io)) => Some(format!("{prefix}: {io}")),
+        StoreError::Db(redb::Error::PreviousIo | redb::Error::DatabaseClosed) => {
+            Some(format!("{prefix}: an earlier write failed"))
+        }
+        StoreError::Unavailable(reason) => Some(reason.clone()),
+        _ => None,
     }
 }

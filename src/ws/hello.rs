@@ -27,7 +27,11 @@ fn refuse(code: ErrorCode, message: impl Into<String>) -> ErrorFrame {
 }
 
 fn storage(e: StoreError) -> ErrorFrame {
-    tracing::error!(error = %e, "storage error during hello");
+    if e.is_unavailable() {
+        tracing::debug!(error = %e, "hello refused: storage unavailable");
+    } else {
+        tracing::error!(error = %e, "storage error during hello");
+    }
     refuse(
         ErrorCode::StorageUnavailable,
         "storage is unavailable; try again shortly",

@@ -30,6 +30,14 @@ pub struct TestServer {
     pub clock: Arc<ManualClock>,
 }
 
+/// Server logs go to the test's output, filtered by `RUST_LOG`.
+pub fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+}
+
 /// A test config: fast, with a manual clock for timer-driven behaviour.
 pub fn test_config(dir: &Path, clock: Arc<ManualClock>) -> Config {
     let mut config = Config::new("127.0.0.1:0".parse().expect("addr"), dir.to_path_buf());
@@ -48,11 +56,12 @@ impl TestServer {
 
     /// Starts a server, letting the test adjust the config.
     pub fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-            .with_test_writer()
-            .try_init();
-        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start_in(tempfile::tempdir().expect("tempdir"), adjust)
+    }
+
+    /// Starts a server on a data directory the test prepared (e.g. a copied fixture).
+    pub fn start_in(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> TestServer {
+        init_logging();
         let clock = Arc::new(ManualClock::new(1_000));
         let mut config = test_config(dir.path(), clock.clone());
         adjust(&mut config);
@@ -67,10 +76,16 @@ impl TestServer {
 
     /// Stops and starts again on the same data directory (and port 0).
     pub fn restart(&mut self) {
+        self.restart_with(|_| {});
+    }
+
+    /// [`TestServer::restart`], letting the test adjust the config.
+    pub fn restart_with(&mut self, adjust: impl FnOnce(&mut Config)) {
         if let Some(server) = self.server.take() {
             server.shutdown();
         }
-        let config = test_config(self.dir.path(), self.clock.clone());
+        let mut config = test_config(self.dir.path(), self.clock.clone());
+        adjust(&mut config);
         let server = Server::start(config).expect("server restarts");
         self.addr = server.addr();
         self.server = Some(server);
@@ -191,9 +206,16 @@ pub fn http_raw(
     (status, body)
 }
 
+/// A byte stream a WebSocket can run over: plain TCP or TLS.
+pub trait Io:
+    futures_lite::AsyncRead + futures_lite::AsyncWrite + Unpin + std::marker::Send
+{
+}
+impl<T: futures_lite::AsyncRead + futures_lite::AsyncWrite + Unpin + std::marker::Send> Io for T {}
+
 /// A WebSocket client.
 pub struct Client {
-    ws: WebSocketStream<smol::net::TcpStream>,
+    ws: WebSocketStream<Box<dyn Io>>,
     pub encoding: Encoding,
 }
 
@@ -209,13 +231,25 @@ impl Client {
         encoding: Encoding,
         headers: &[(&str, &str)],
     ) -> Result<Client, String> {
+        let stream =
+            smol::block_on(smol::net::TcpStream::connect(addr)).map_err(|e| e.to_string())?;
+        Self::over(
+            Box::new(stream),
+            &format!("ws://{addr}/ws"),
+            encoding,
+            headers,
+        )
+    }
+
+    /// Speaks WebSocket over an already connected stream (e.g. TLS) to `url`.
+    pub fn over(
+        stream: Box<dyn Io>,
+        url: &str,
+        encoding: Encoding,
+        headers: &[(&str, &str)],
+    ) -> Result<Client, String> {
         smol::block_on(async {
-            let stream = smol::net::TcpStream::connect(addr)
-                .await
-                .map_err(|e| e.to_string())?;
-            let mut request = format!("ws://{addr}/ws")
-                .into_client_request()
-                .map_err(|e| e.to_string())?;
+            let mut request = url.into_client_request().map_err(|e| e.to_string())?;
             request.headers_mut().insert(
                 "Sec-WebSocket-Protocol",
                 HeaderValue::from_static(encoding.subprotocol()),
@@ -237,8 +271,24 @@ impl Client {
 
     /// Connects as a visitor and returns the welcome.
     pub fn visitor(addr: SocketAddr, encoding: Encoding, token: Option<&str>) -> (Client, Welcome) {
-        let mut client = Client::connect(addr, encoding);
-        client.send(&ClientFrame::HelloVisitor(HelloVisitor {
+        Self::visitor_with(addr, encoding, token, &[])
+    }
+
+    /// Connects as a visitor sending extra request headers (e.g. `Origin`).
+    pub fn visitor_with(
+        addr: SocketAddr,
+        encoding: Encoding,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> (Client, Welcome) {
+        let mut client = Self::try_connect(addr, encoding, headers).expect("websocket connects");
+        let welcome = client.hello_visitor(token);
+        (client, welcome)
+    }
+
+    /// Says hello as a visitor on a connected socket and returns the welcome.
+    pub fn hello_visitor(&mut self, token: Option<&str>) -> Welcome {
+        self.send(&ClientFrame::HelloVisitor(HelloVisitor {
             site: "default".into(),
             token: token.map(str::to_string),
             page: Some("https://shop.test/shoes".into()),
@@ -246,8 +296,7 @@ impl Client {
             language: Some("en-GB".into()),
             utc_offset_min: Some(60),
         }));
-        let welcome = client.welcome();
-        (client, welcome)
+        self.welcome()
     }
 
     /// Connects as an agent and returns the welcome.
@@ -547,7 +596,7 @@ fn drain(
 
 impl Binary {
     /// Runs `deskbell serve --listen 127.0.0.1:0 --data DIR EXTRA…` and waits for its
-    /// `listening on http://ADDR` line.
+    /// `listening on http(s)://ADDR` line.
     pub fn serve(data: &Path, extra: &[&str]) -> Binary {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_deskbell"))
             .arg("serve")
@@ -571,7 +620,11 @@ impl Binary {
         let addr = loop {
             match lines.recv_timeout(WAIT) {
                 Ok(line) => {
-                    if let Some(addr) = line.split("listening on http://").nth(1) {
+                    if let Some(addr) = line
+                        .split("listening on ")
+                        .nth(1)
+                        .and_then(|url| url.split("://").nth(1))
+                    {
                         break addr.trim().parse().expect("printed address parses");
                     }
                 }

@@ -229,7 +229,7 @@ fn entries_can_be_replaced_and_removed_and_must_match_their_questions() {
 
 #[test]
 fn the_bot_handle_decides_on_the_worker_and_takes_stored_embeddings() {
-    let (mut bot, thread) = Bot::with_embedder(
+    let (bot, thread) = Bot::with_embedder(
         Words,
         "fake-model",
         BotConfig::default(),

@@ -1,0 +1,243 @@
+//! Admin endpoints for the shop's FAQ: list, save, delete, and "try a question" (what
+//! the bot would do with a message, with the scores behind it).
+
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use serde::{Deserialize, Serialize};
+
+use super::admin::require_admin;
+use super::api::{BODY_LIMIT, store_error};
+use super::reply::{Body, error_response, json, read_json};
+use crate::app::App;
+use crate::bot::{Decision, FaqEntry, HandoffReason, Intent};
+use crate::faq::FaqError;
+use crate::protocol::ErrorCode;
+
+/// An entry's JSON body (the id comes from the path).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryBody {
+    questions: Vec<String>,
+    answer: String,
+}
+
+/// An entry as the API shows it.
+#[derive(Serialize)]
+struct EntryView {
+    id: u64,
+    questions: Vec<String>,
+    answer: String,
+}
+
+impl From<FaqEntry> for EntryView {
+    fn from(e: FaqEntry) -> Self {
+        EntryView {
+            id: e.id,
+            questions: e.questions,
+            answer: e.answer,
+        }
+    }
+}
+
+/// Whether the bot runs, and its thresholds.
+#[derive(Serialize)]
+struct BotView {
+    enabled: bool,
+    answer_threshold: Option<f32>,
+    suggest_threshold: Option<f32>,
+}
+
+fn bot_view(app: &App) -> BotView {
+    let thresholds = app.config.bot.as_ref().map(|b| b.thresholds);
+    BotView {
+        enabled: app.bot.is_some(),
+        answer_threshold: thresholds.map(|t| t.answer_threshold),
+        suggest_threshold: thresholds.map(|t| t.suggest_threshold),
+    }
+}
+
+/// `GET /api/faq`.
+pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    if let Err(r) = require_admin(app, &req).await {
+        return r;
+    }
+    let store = app.store.clone();
+    match smol::unblock(move || store.faq_entries()).await {
+        Ok(entries) => {
+            let entries: Vec<EntryView> = entries.into_iter().map(|(e, _)| e.into()).collect();
+            json(
+                StatusCode::OK,
+                &serde_json::json!({ "bot": bot_view(app), "entries": entries }),
+            )
+        }
+        Err(e) => store_error(e),
+    }
+}
+
+/// `POST /api/faq` (id None) and `PUT /api/faq/ID`.
+pub async fn save(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>) -> Response<Body> {
+    if let Err(r) = require_admin(app, &req).await {
+        return r;
+    }
+    // Room for 20 questions of 300 characters and a 2,000-character answer in UTF-8.
+    let body: EntryBody = match read_json(req, BODY_LIMIT * 3).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    match crate::faq::save(
+        app.bot.as_ref(),
+        &app.writer,
+        id,
+        body.questions,
+        body.answer,
+    )
+    .await
+    {
+        Ok(entry) => {
+            let status = if id.is_none() {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            json(status, &EntryView::from(entry))
+        }
+        Err(e) => faq_error(e),
+    }
+}
+
+/// `DELETE /api/faq/ID`.
+pub async fn delete(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
+    if let Err(r) = require_admin(app, &req).await {
+        return r;
+    }
+    match crate::faq::delete(app.bot.as_ref(), &app.writer, id).await {
+        Ok(()) => json(StatusCode::OK, &serde_json::json!({"ok": true})),
+        Err(e) => faq_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TryBody {
+    text: String,
+}
+
+/// The decision in the shape docs/API.md gives.
+#[derive(Serialize)]
+struct DecisionView {
+    action: &'static str,
+    faq_id: Option<u64>,
+    text: Option<String>,
+    reason: Option<&'static str>,
+    intent: Option<&'static str>,
+    candidates: Vec<u64>,
+}
+
+fn decision_view(decision: Decision) -> DecisionView {
+    let mut view = DecisionView {
+        action: "",
+        faq_id: None,
+        text: None,
+        reason: None,
+        intent: None,
+        candidates: Vec::new(),
+    };
+    match decision {
+        Decision::Answer { faq_id, answer, .. } => {
+            view.action = "answer";
+            view.faq_id = Some(faq_id);
+            view.text = Some(answer);
+        }
+        Decision::SmallTalk { intent, reply, .. } => {
+            view.action = "small_talk";
+            view.intent = Some(intent_name(intent));
+            view.text = Some(reply);
+        }
+        Decision::Suggest { candidates } => {
+            view.action = "suggest";
+            view.candidates = candidates.iter().map(|c| c.faq_id).collect();
+        }
+        Decision::Handoff { reason } => {
+            view.action = "handoff";
+            view.reason = Some(match reason {
+                HandoffReason::HumanRequested => "human_requested",
+                HandoffReason::Frustrated => "frustrated",
+                HandoffReason::LowConfidence => "low_confidence",
+            });
+        }
+    }
+    view
+}
+
+fn intent_name(intent: Intent) -> &'static str {
+    match intent {
+        Intent::Greeting => "greeting",
+        Intent::Thanks => "thanks",
+        Intent::Goodbye => "goodbye",
+        Intent::BotIdentity => "bot_identity",
+        Intent::HumanRequest => "human_request",
+        Intent::Frustration => "frustration",
+    }
+}
+
+/// `POST /api/faq/try`: what the bot would do with `text`.
+pub async fn try_question(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    if let Err(r) = require_admin(app, &req).await {
+        return r;
+    }
+    let body: TryBody = match read_json(req, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let Some(bot) = &app.bot else {
+        return error_response(
+            ErrorCode::Conflict,
+            "the bot is off (the server runs with --no-bot)",
+        );
+    };
+    let text = body.text.trim().to_string();
+    if text.is_empty() || text.len() > app.config.max_body_bytes {
+        return error_response(
+            ErrorCode::InvalidField,
+            "the text must not be empty or longer than a message",
+        );
+    }
+    match bot.explain(text).await {
+        Ok(explained) => {
+            let intents: Vec<serde_json::Value> = explained
+                .scores
+                .intents
+                .iter()
+                .map(|(i, s)| serde_json::json!({"intent": intent_name(*i), "score": s}))
+                .collect();
+            let view = bot_view(app);
+            json(
+                StatusCode::OK,
+                &serde_json::json!({
+                    "decision": decision_view(explained.decision),
+                    "faq": explained.scores.faq,
+                    "intents": intents,
+                    "thresholds": {"answer": view.answer_threshold, "suggest": view.suggest_threshold},
+                }),
+            )
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "try a question failed");
+            error_response(ErrorCode::Unavailable, "the bot is busy; try again")
+        }
+    }
+}
+
+fn faq_error(e: FaqError) -> Response<Body> {
+    match e {
+        FaqError::Invalid(why) => error_response(ErrorCode::InvalidField, &why),
+        FaqError::NotFound => error_response(ErrorCode::NotFound, "FAQ entry not found"),
+        FaqError::Bot(e) => {
+            tracing::warn!(error = %e, "embedding an FAQ entry failed");
+            error_response(ErrorCode::Unavailable, "the bot is busy; try again")
+        }
+        FaqError::Store(e) => store_error(e),
+    }
+}

@@ -1,0 +1,209 @@
+//! The FAQ bot in the hub. A conversation opened while the bot runs has status `Bot`:
+//! each visitor message, once committed, goes to the bot's worker thread, and the
+//! decision comes back as a [`Completion::BotDecided`]. An answer or small talk is posted
+//! as a bot message; anything else hands the conversation to the agents (with suggested
+//! replies when the bot had likely answers), after which the bot never speaks in it
+//! again. A decision that arrives after the hand-off, or after an agent claimed the
+//! conversation, is dropped; one that does not arrive in time hands off too.
+
+use crate::bot::{Candidate, Decision, HandoffReason as BotReason};
+use crate::protocol::{
+    AuthorKind, BotFeedback, ConversationEvent, ConversationStatus, ErrorCode, HandoffReason,
+    SuggestedReply,
+};
+use crate::store::{NewMessage, WriteOp};
+use crate::timer::unix_ms;
+
+use super::Hub;
+use super::event::{Completion, ConnId, WriteTag};
+use super::live::TimerEvent;
+
+impl Hub {
+    /// Whether the bot answers in `conversation` now.
+    pub(super) fn bot_active(&self, conversation: u64) -> bool {
+        self.bot.is_some()
+            && self
+                .conversations
+                .get(&conversation)
+                .is_some_and(|c| c.status == ConversationStatus::Bot)
+    }
+
+    /// Hands a committed visitor message to the bot; a full or stopped bot hands the
+    /// conversation to the agents at once.
+    pub(super) async fn ask_bot(&mut self, conversation: u64, seq: u64, text: String) {
+        let Some(bot) = &self.bot else {
+            return;
+        };
+        let completions = self.completions.clone();
+        let reply = Box::new(move |decision| {
+            let _ = completions.try_send(Completion::BotDecided {
+                conversation,
+                seq,
+                decision,
+            });
+        });
+        match bot.decide(text, reply) {
+            Ok(()) => {
+                let due = self.config.now_ms() + self.config.bot_timeout_ms;
+                self.wheel
+                    .insert(due, TimerEvent::BotOverdue { conversation, seq });
+            }
+            Err(e) => {
+                tracing::warn!(conversation, error = %e, "bot unavailable: handing over");
+                self.hand_off(conversation, HandoffReason::BotUnavailable, Vec::new())
+                    .await;
+            }
+        }
+    }
+
+    /// The bot's decision on visitor message `seq`.
+    pub(super) async fn on_bot_decided(
+        &mut self,
+        conversation: u64,
+        seq: u64,
+        decision: Result<Decision, crate::bot::BotError>,
+    ) {
+        if !self.bot_active(conversation) {
+            return;
+        }
+        if let Some(live) = self.conversations.get_mut(&conversation) {
+            live.bot_decided = live.bot_decided.max(seq);
+        }
+        let decision = match decision {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(conversation, error = %e, "bot failed: handing over");
+                self.metrics.bot_handoffs_total.inc();
+                return self
+                    .hand_off(conversation, HandoffReason::BotUnavailable, Vec::new())
+                    .await;
+            }
+        };
+        match decision {
+            Decision::Answer { faq_id, answer, .. } => {
+                self.metrics.bot_answers_total.inc();
+                let event = Some(ConversationEvent::BotAnswer { faq_id });
+                self.post_as_bot(conversation, answer, event).await;
+            }
+            Decision::SmallTalk { reply, .. } => {
+                self.metrics.bot_small_talk_total.inc();
+                self.post_as_bot(conversation, reply, None).await;
+            }
+            Decision::Suggest { candidates } => {
+                self.metrics.bot_handoffs_total.inc();
+                self.hand_off(conversation, HandoffReason::LowConfidence, candidates)
+                    .await;
+            }
+            Decision::Handoff { reason } => {
+                self.metrics.bot_handoffs_total.inc();
+                let reason = match reason {
+                    BotReason::HumanRequested => HandoffReason::HumanRequested,
+                    BotReason::Frustrated => HandoffReason::Frustrated,
+                    BotReason::LowConfidence => HandoffReason::LowConfidence,
+                };
+                self.hand_off(conversation, reason, Vec::new()).await;
+            }
+        }
+    }
+
+    /// No decision on `seq` in time (the worker is swamped or stuck).
+    pub(super) async fn on_bot_overdue(&mut self, conversation: u64, seq: u64) {
+        let waiting = self
+            .conversations
+            .get(&conversation)
+            .is_some_and(|c| c.bot_decided < seq);
+        if waiting && self.bot_active(conversation) {
+            tracing::warn!(conversation, seq, "bot decision overdue: handing over");
+            self.metrics.bot_handoffs_total.inc();
+            self.hand_off(conversation, HandoffReason::BotUnavailable, Vec::new())
+                .await;
+        }
+    }
+
+    /// The visitor pressed "That helped" or "Talk to a person" under a bot answer.
+    pub(super) async fn bot_feedback(&mut self, conn: ConnId, visitor: u64, f: BotFeedback) {
+        let valid = self
+            .conversations
+            .get(&f.conversation)
+            .is_some_and(|c| c.visitor == visitor && f.seq >= 1 && f.seq <= c.last_seq);
+        if !valid {
+            let why = "no such message in your open conversation";
+            return self.refuse(conn, ErrorCode::Conflict, why, None, Some(f.conversation));
+        }
+        if !f.helpful && self.bot_active(f.conversation) {
+            self.metrics.bot_handoffs_total.inc();
+            return self
+                .hand_off(f.conversation, HandoffReason::HumanRequested, Vec::new())
+                .await;
+        }
+        if f.helpful {
+            self.metrics.bot_helpful_total.inc();
+        }
+        let event = ConversationEvent::Feedback {
+            seq: f.seq,
+            helpful: f.helpful,
+        };
+        let message = self.system_message(&event);
+        let op = WriteOp::Append {
+            conversation: f.conversation,
+            message,
+        };
+        self.write(op, WriteTag::Status).await;
+    }
+
+    /// Posts `body` in the conversation as the bot.
+    async fn post_as_bot(
+        &mut self,
+        conversation: u64,
+        body: String,
+        event: Option<ConversationEvent>,
+    ) {
+        let message = NewMessage {
+            author_kind: AuthorKind::Bot,
+            author_id: 0,
+            author_name: String::new(),
+            body,
+            client_id: None,
+            event,
+            at_ms: unix_ms(),
+        };
+        let op = WriteOp::Append {
+            conversation,
+            message,
+        };
+        self.write(op, WriteTag::Status).await;
+    }
+
+    /// The bot lets go: a system message says why, likely answers go to the agents
+    /// (agents only), and the conversation is routed like a new one.
+    pub(super) async fn hand_off(
+        &mut self,
+        conversation: u64,
+        reason: HandoffReason,
+        suggestions: Vec<Candidate>,
+    ) {
+        match self.conversations.get_mut(&conversation) {
+            Some(live) if live.status == ConversationStatus::Bot => {
+                live.status = ConversationStatus::Queued;
+            }
+            _ => return,
+        }
+        let event = ConversationEvent::HandedOff { reason };
+        self.write_status(conversation, ConversationStatus::Queued, None, event, 0)
+            .await;
+        if !suggestions.is_empty() {
+            let replies: Vec<SuggestedReply> = suggestions
+                .into_iter()
+                .map(|c| SuggestedReply {
+                    faq_id: c.faq_id,
+                    score_pct: (c.score.clamp(0.0, 1.0) * 100.0).round() as u32,
+                    answer: c.answer,
+                })
+                .collect();
+            let body = format!("{} suggested replies from the FAQ", replies.len());
+            let event = Some(ConversationEvent::Suggestions { replies });
+            self.post_as_bot(conversation, body, event).await;
+        }
+        self.route_new(conversation).await;
+    }
+}

@@ -1,0 +1,181 @@
+//! Old data keeps opening: a data directory written by an earlier build
+//! (`tests/fixtures/data-v1/`, schema version 1, made by `scripts/make-data-fixture.sh`)
+//! is copied, served by this build, and everything in it must still be there, exactly
+//! as the old build reported it (`fixture.json`); new messages are stored and acked.
+//! After a schema bump this is the test of the migration.
+
+use std::path::Path;
+
+use deskbell::protocol::*;
+use deskbell::store::DB_FILE;
+use serde_json::Value;
+
+use crate::harness::{Client, TestServer, http};
+
+/// Copies the fixture's database into a fresh temporary data directory; returns it and
+/// what the old build reported about the data (`fixture.json`).
+fn fixture() -> (tempfile::TempDir, Value) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data-v1");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(source.join(DB_FILE), dir.path().join(DB_FILE)).expect("copy the fixture");
+    let text = std::fs::read_to_string(source.join("fixture.json")).expect("fixture.json");
+    (
+        dir,
+        serde_json::from_str(&text).expect("fixture.json parses"),
+    )
+}
+
+/// Every field of `expected` is in `actual` with the same value; arrays have the same
+/// length and order. Fields added since the fixture was made are allowed.
+fn assert_contains(actual: &Value, expected: &Value, at: &str) {
+    match (actual, expected) {
+        (Value::Object(a), Value::Object(e)) => {
+            for (key, want) in e {
+                let got = a.get(key).unwrap_or(&Value::Null);
+                assert_contains(got, want, &format!("{at}.{key}"));
+            }
+        }
+        (Value::Array(a), Value::Array(e)) => {
+            assert_eq!(
+                a.len(),
+                e.len(),
+                "{at}: length\n got {actual}\nwant {expected}"
+            );
+            for (i, (got, want)) in a.iter().zip(e).enumerate() {
+                assert_contains(got, want, &format!("{at}[{i}]"));
+            }
+        }
+        _ => assert_eq!(actual, expected, "{at}"),
+    }
+}
+
+fn get(server: &TestServer, token: &str, path: &str) -> Value {
+    let (status, body) = http(server.addr, "GET", path, Some(token), &Value::Null);
+    assert_eq!(status, 200, "GET {path}: {body}");
+    body
+}
+
+fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("fixture.json has no {pointer}"))
+}
+
+fn number(value: &Value, pointer: &str) -> u64 {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_u64)
+        .unwrap_or_else(|| panic!("fixture.json has no {pointer}"))
+}
+
+#[test]
+fn a_version_1_data_directory_opens_with_everything_in_it() {
+    let (dir, fx) = fixture();
+    let mut server = TestServer::start_in(dir, |_| {});
+    assert_eq!(
+        server.server.as_ref().and_then(|s| s.setup_code()),
+        None,
+        "the fixture has an admin: no setup code"
+    );
+
+    // Accounts, settings, canned replies, closed conversations, a visitor's profile.
+    let admin = server.login(text(&fx, "/admin/name"), text(&fx, "/admin/password"));
+    assert_eq!(get(&server, &admin, "/api/me")["admin"], true);
+    let visitor_id = number(&fx, "/api/visitor_open/id");
+    for (path, key) in [
+        ("/api/agents".to_string(), "agents"),
+        ("/api/canned".to_string(), "canned"),
+        ("/api/settings".to_string(), "settings"),
+        ("/api/conversations?status=closed".to_string(), "closed"),
+        (format!("/api/visitors/{visitor_id}"), "visitor_open"),
+    ] {
+        assert_contains(&get(&server, &admin, &path), &fx["api"][key], key);
+    }
+
+    // Every message of every conversation, notes included, as the agent sees them.
+    let alice = server.login(text(&fx, "/agent/name"), text(&fx, "/agent/password"));
+    let alice_id = number(&fx, "/agent/id");
+    let (mut agent, welcome) = Client::agent(server.addr, Encoding::Json, &alice);
+    let mut open = welcome.conversations.clone();
+    open.sort_by_key(|c| c.id);
+    let open = serde_json::to_value(open).expect("json");
+    assert_contains(&open, &fx["open_conversations"], "open conversations");
+    let messages = fx["messages"].as_object().expect("messages");
+    for (id, expected) in messages {
+        let id: u64 = id.parse().expect("conversation id");
+        let replay = serde_json::to_value(agent.sync(id, 0)).expect("json");
+        assert_contains(&replay, expected, &format!("conversation {id}"));
+    }
+
+    // Visitors come back with their old tokens to their conversations; notes stay hidden.
+    let origin = text(&fx, "/origin");
+    let visitors = fx["visitors"].as_array().expect("visitors");
+    let mut clients = Vec::new();
+    for v in visitors {
+        let conversation = number(v, "/conversation");
+        let (mut client, welcome) = Client::visitor_with(
+            server.addr,
+            Encoding::Binary,
+            Some(text(v, "/token")),
+            &[("Origin", origin)],
+        );
+        assert_eq!(
+            welcome.conversation.as_ref().map(|c| c.id),
+            Some(conversation),
+            "visitor {v} is recognised"
+        );
+        let seen: Vec<u64> = client.sync(conversation, 0).iter().map(|m| m.seq).collect();
+        let not_notes: Vec<u64> = messages[&conversation.to_string()]
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter(|m| m["event"] != serde_json::json!("note"))
+            .map(|m| m["seq"].as_u64().expect("seq"))
+            .collect();
+        assert_eq!(seen, not_notes, "the visitor sees everything but notes");
+        clients.push((client, conversation));
+    }
+
+    // New messages after the upgrade: acked with the next seq, delivered, and stored.
+    let open_id = number(&fx, "/conversations/open");
+    let last_seq = messages[&open_id.to_string()]
+        .as_array()
+        .and_then(|m| m.last())
+        .map(|m| m["seq"].as_u64().expect("seq"))
+        .expect("messages");
+    let (maria, _) = &mut clients[0];
+    maria.say(Some(open_id), "after-1", "still fresh after the upgrade?");
+    assert_eq!(maria.ack("after-1"), (open_id, last_seq + 1));
+    agent.message("still fresh after the upgrade?");
+    agent.say(Some(open_id), "after-2", "Always.");
+    assert_eq!(agent.ack("after-2"), (open_id, last_seq + 2));
+    // A returning visitor whose conversation was closed starts a new one with a new id.
+    let (bob, closed_id) = &mut clients[1];
+    bob.say(None, "after-3", "one more order please");
+    let (fresh, seq) = bob.ack("after-3");
+    assert!(fresh > number(&fx, "/conversations/noted") && fresh != *closed_id);
+    assert_eq!(seq, 1);
+    agent.assigned(fresh, alice_id);
+    drop(clients);
+    agent.close();
+
+    // And after a restart everything, old and new, is there exactly once.
+    server.restart();
+    let (mut agent, _) = Client::agent(server.addr, Encoding::Binary, &alice);
+    let replay = agent.sync(open_id, 0);
+    let old = serde_json::to_value(&replay[..replay.len() - 2]).expect("json");
+    assert_contains(&old, &messages[&open_id.to_string()], "after restart");
+    let new: Vec<(&str, u64)> = replay[replay.len() - 2..]
+        .iter()
+        .map(|m| (m.body.as_str(), m.seq))
+        .collect();
+    assert_eq!(
+        new,
+        [
+            ("still fresh after the upgrade?", last_seq + 1),
+            ("Always.", last_seq + 2)
+        ]
+    );
+    assert_eq!(agent.sync(fresh, 0)[0].body, "one more order please");
+}
