@@ -76,7 +76,7 @@ async function consoleLogin(server, name = ADMIN, password = PASSWORD, viewport 
 /** Starts the binary on a given data directory and address (for restarts on one port). */
 async function spawnDeskbell(dataDir, listen) {
   const binary = process.env.DESKBELL_BIN || join(repoRoot, 'target/debug/deskbell');
-  const child = spawn(binary, ['serve', '--listen', listen, '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
+  const child = spawn(binary, ['serve', '--listen', listen, '--data', dataDir, '--no-bot'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
   child.stderr.resume();
   const url = await new Promise((ok, fail) => {
     let out = '';
@@ -92,8 +92,10 @@ async function spawnDeskbell(dataDir, listen) {
   return { url, setupCode, child, kill: () => new Promise((ok) => { child.once('exit', ok); child.kill('SIGKILL'); }) };
 }
 
+/** Runs fn with a server without the FAQ bot: visitors' chats go straight to the agents
+ * here (the bot's part is in bot.test.mjs). */
 async function withServer(args, fn) {
-  const server = await startServer(args);
+  const server = await startServer(['--no-bot', ...args]);
   try {
     await fn(server);
   } finally {

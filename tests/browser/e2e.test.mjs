@@ -14,9 +14,10 @@ const DESKTOP = { width: 1280, height: 800 };
 /** How long any one step may wait for the other side (Playwright's default is 30 s). */
 const WAIT_MS = 10000;
 
-/** A server with an admin and a browser; both stopped when the test ends. */
+/** A server (without the FAQ bot: the visitor talks to the agent directly; the bot's part
+ * is in bot.test.mjs) with an admin and a browser; both stopped when the test ends. */
 async function setUp(t) {
-  const server = await startServer();
+  const server = await startServer(['--no-bot']);
   t.after(() => server.stop());
   const token = await createAdmin(server, ADMIN, PASSWORD);
   const browser = await launchBrowser();

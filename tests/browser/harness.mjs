@@ -1,6 +1,12 @@
 // Browser-test harness: starts the real deskbell binary on 127.0.0.1:0 with a temporary
 // data directory, launches Debian's Chromium through playwright-core, and offers small
 // helpers for the JSON API and for an agent speaking the JSON WebSocket protocol.
+//
+// For quick work on the browser files: with DESKBELL_LIVE_WEB=1 the pages get the console,
+// demo and widget scripts and styles from web/ in the working tree instead of from the
+// binary (same status and headers), so changing them needs no rebuild (HTML pages still
+// come from the binary: Chromium treats a page it did not load from 127.0.0.1 as public
+// and blocks its WebSocket to 127.0.0.1). Final runs go without it.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -48,8 +54,51 @@ export async function startServer(extraArgs = []) {
   };
 }
 
+/** The widget bundle exactly as build.rs writes it: each file listed in
+ * web/widget/bundle.txt followed by a newline. */
+export function widgetBundle() {
+  const dir = join(repoRoot, 'web/widget');
+  return readFileSync(join(dir, 'bundle.txt'), 'utf8').split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((name) => `${readFileSync(join(dir, name), 'utf8')}\n`)
+    .join('');
+}
+
+/** DESKBELL_LIVE_WEB: answers requests for the browser files from web/ on disk. */
+async function serveWebFromDisk(context) {
+  await context.route(/^http:\/\/127\.0\.0\.1:\d+\/(console\/|demo\/|widget\.js)/, async (route) => {
+    if (route.request().resourceType() === 'document') return route.fallback();
+    const response = await route.fetch();
+    const path = new URL(route.request().url()).pathname;
+    if (response.status() !== 200) return route.fulfill({ response });
+    const body = path === '/widget.js' ? widgetBundle()
+      : readFileSync(join(repoRoot, 'web', path.endsWith('/') ? `${path}index.html` : path));
+    return route.fulfill({ response, body });
+  });
+}
+
 /** Launches headless Chromium from Debian (never a downloaded browser). */
 export async function launchBrowser() {
+  const browser = await launchChromium();
+  if (process.env.DESKBELL_LIVE_WEB) {
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = async (options) => {
+      const context = await newContext(options);
+      await serveWebFromDisk(context);
+      return context;
+    };
+    browser.newPage = async (options) => {
+      const context = await browser.newContext(options);
+      const page = await context.newPage();
+      page.on('close', () => context.close().catch(() => {}));
+      return page;
+    };
+  }
+  return browser;
+}
+
+function launchChromium() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,

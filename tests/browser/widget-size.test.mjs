@@ -4,22 +4,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { repoRoot } from './harness.mjs';
+import { widgetBundle } from './harness.mjs';
 
 const BUDGET_BYTES = 20000;
-
-/** The bundle exactly as build.rs writes it: each listed file followed by a newline. */
-function widgetBundle() {
-  const dir = join(repoRoot, 'web/widget');
-  return readFileSync(join(dir, 'bundle.txt'), 'utf8').split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('#'))
-    .map((name) => `${readFileSync(join(dir, name), 'utf8')}\n`)
-    .join('');
-}
 
 test('the widget stays within 20,000 bytes gzipped', () => {
   const gzipped = gzipSync(Buffer.from(widgetBundle()), { level: 9 }).length;

@@ -11,9 +11,13 @@ let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
-/** A server with an admin (who is also an agent); stopped by the returned function. */
+/**
+ * A server with an admin (who is also an agent); stopped when the test ends. Without the
+ * FAQ bot: these tests follow a visitor's messages straight to the agents (the bot's part
+ * is in bot.test.mjs).
+ */
 async function withServer(t, args = []) {
-  const server = await startServer(args);
+  const server = await startServer(['--no-bot', ...args]);
   t.after(() => server.stop());
   const token = await createAdmin(server);
   return { server, token };

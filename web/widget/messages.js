@@ -262,6 +262,7 @@ Widget.prototype.seenSoon = function () {
 };
 
 Widget.prototype.nearBottom = function () {
+  var log = this.log;
   return log.scrollHeight - log.scrollTop - log.clientHeight < 60;
 };
 
