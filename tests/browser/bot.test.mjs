@@ -11,7 +11,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, createAdmin, launchBrowser, startServer } from './harness.mjs';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { api, createAdmin, launchBrowser, screenshotDir, startServer } from './harness.mjs';
 
 const ADMIN = 'Alice';
 const PASSWORD = 'correct horse battery';
@@ -74,10 +76,28 @@ function watch(page) {
   return page;
 }
 
+/**
+ * Records the console's desktop notifications in window.notified: a stand-in Notification
+ * with permission granted, desktop notifications switched on, and the tab not focused
+ * (the console alerts only then).
+ */
+function recordNotifications() {
+  window.notified = [];
+  window.Notification = class {
+    static permission = 'granted';
+    static requestPermission() { return Promise.resolve('granted'); }
+    constructor(title) { window.notified.push(title); }
+    close() {}
+  };
+  localStorage.setItem('deskbell.desktop', 'on');
+  document.hasFocus = () => false;
+}
+
 /** The console, logged in through the form, in its own context. */
 async function openConsole(browser, server, viewport = DESKTOP) {
   const context = await browser.newContext({ viewport });
   context.setDefaultTimeout(WAIT_MS);
+  await context.addInitScript(recordNotifications);
   const page = watch(await context.newPage());
   await page.goto(`${server.url}/console/`);
   await page.getByLabel('Name').fill(ADMIN);
@@ -169,6 +189,13 @@ test('admin: FAQ entries are added from examples, checked, tried, edited and del
   const [score, answerMark] = await top.evaluate((li) => [
     li.querySelector('.match-fill').style.width, li.querySelector('.mark-answer').style.left]);
   assert.ok(parseFloat(score) >= parseFloat(answerMark), `score ${score} reaches the answer mark ${answerMark}`);
+  const dir = screenshotDir();
+  mkdirSync(dir, { recursive: true });
+  await agent.locator('.toast-close').click();
+  await agent.setViewportSize({ width: 1280, height: 1360 }); // the whole page in one picture
+  await agent.evaluate(() => document.querySelector('.main').scrollTo(0, 0));
+  await agent.screenshot({ path: join(dir, 'console-faq.png') });
+  await agent.setViewportSize(DESKTOP);
 
   // Editing an entry someone else deleted meanwhile shows the server's refusal.
   const hoursId = byFirst.get('What are your opening hours?').id;
@@ -182,6 +209,7 @@ test('admin: FAQ entries are added from examples, checked, tried, edited and del
   await refusal.waitFor();
   assert.doesNotMatch(await refusal.textContent(), /^The server answered/, 'the server’s own message');
   await editor.getByRole('button', { name: 'Cancel' }).click();
+  await hoursRow.waitFor({ state: 'detached' }); // the list is read again
 
   // An edit that works, then a delete (confirmed in a dialog).
   const shippingRow = agent.locator('.faq-row', { hasText: 'How much is shipping?' });
@@ -193,6 +221,16 @@ test('admin: FAQ entries are added from examples, checked, tried, edited and del
   await shippingRow.waitFor({ state: 'detached' });
   const after = await api(server, 'GET', '/api/faq', undefined, token);
   assert.deepEqual(after.body.entries, [], 'one deleted through the API, one in the console');
+
+  // On a phone: the examples and the try box fit the width (nothing scrolls sideways).
+  await agent.setViewportSize({ width: 390, height: 844 });
+  await agent.getByRole('button', { name: 'Add common questions' }).click();
+  await agent.getByLabel('Try a question').fill('when do you open');
+  await agent.getByRole('button', { name: 'Try', exact: true }).click();
+  await agent.locator('.try-decision').waitFor();
+  const overflow = await agent.evaluate(() => [...document.querySelectorAll('.main, .admin-content, .faq-page')]
+    .filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.className));
+  assert.deepEqual(overflow, [], 'no sideways scrolling on a phone');
   assert.deepEqual(agent.problems, []);
 });
 
@@ -216,19 +254,24 @@ test('end to end: the bot answers, the visitor asks for a person, the agent take
   await helped.waitFor();
   await person.waitFor();
 
-  // The console lists the chat under "All open" with a Bot badge, not in the queue.
+  // The console lists the chat under "All open" with a Bot badge, not in the queue, and
+  // does not call the agent for it.
   await agent.getByRole('tab', { name: /All open/ }).click();
   const row = agent.locator('.conv-row', { hasText: POSTAGE });
   await row.locator('.chip-bot', { hasText: 'Bot' }).waitFor();
   await agent.getByRole('tab', { name: /Queue/ }).click();
   await agent.locator('.empty', { hasText: 'Nobody is waiting' }).waitFor();
+  assert.deepEqual(await agent.evaluate(() => window.notified), [], 'no alert while the bot answers');
+  assert.equal(await agent.title(), 'deskbell', 'nothing unread for the agent');
 
   // "Talk to a person": the hand-off line replaces the buttons for the visitor…
   await person.click();
   await widget(visitor, '.sys').getByText('Connecting you with a person…').waitFor();
   assert.equal(await widget(visitor, '.fb:visible').count(), 0, 'no buttons after the hand-off');
 
-  // …and the online agent gets the chat, with the bot's part visible in the console.
+  // …and the online agent gets the chat (and an alert), with the bot's part visible.
+  await agent.waitForFunction(() => window.notified.length > 0);
+  assert.match((await agent.evaluate(() => window.notified)).join(), /^Chat assigned to you: Visitor #\d+$/);
   await agent.getByRole('tab', { name: /Mine/ }).click();
   await agent.locator('.conv-row', { hasText: POSTAGE }).click();
   await agent.locator('.conv-sub', { hasText: 'Assigned to you' }).waitFor();
@@ -268,6 +311,8 @@ test('suggested replies: an unsure question reaches the team with a card; one cl
   await widget(visitor, '.sys').getByText('Connecting you with a person…').waitFor();
   assert.equal(await widget(visitor, '.msg.bot').count(), 0, 'the visitor never sees suggestions');
 
+  await agent.waitForFunction(() => window.notified.length > 0);
+  assert.match((await agent.evaluate(() => window.notified)).join(), /^The bot handed over a chat: Visitor #\d+$/);
   await agent.getByRole('tab', { name: /Queue/ }).click();
   await agent.locator('.conv-row', { hasText: UNSURE }).click();
   const card = agent.locator('.suggestions');
@@ -276,6 +321,9 @@ test('suggested replies: an unsure question reaches the team with a card; one cl
   await suggestion.locator('.suggestion-faq', { hasText: `FAQ #${shipping.id}` }).waitFor();
   assert.match(await suggestion.locator('.score').textContent(), /^\d+%$/);
   await agent.locator('.msg-handoff').waitFor();
+  const dir = screenshotDir();
+  mkdirSync(dir, { recursive: true });
+  await agent.screenshot({ path: join(dir, 'console-suggestions.png') });
 
   await suggestion.getByRole('button', { name: 'Send' }).click();
   await agent.locator('.conv-sub', { hasText: 'Assigned to you' }).waitFor();
@@ -321,4 +369,47 @@ test('nobody online: the visitor still talks to the bot; "That helped" is rememb
   await away.getByText('We will answer at maria@example.com').waitFor();
   assert.equal(await widget(visitor, '.fb:visible').count(), 0, 'no buttons: the hand-off is the newest message');
   assert.deepEqual(visitor.problems, []);
+});
+
+test('an agent claims a chat the bot is answering: the bot falls silent', async (t) => {
+  const { server, token, browser } = await setUp(t);
+  await addFaq(server, token, HOURS, SHIPPING, RETURNS);
+  const agent = await openConsole(browser, server);
+  const visitor = await openVisitor(browser, server);
+  await visitorSays(visitor, 'when do you open');
+  await widget(visitor, '.msg.bot').filter({ hasText: HOURS.answer }).waitFor();
+
+  await agent.getByRole('tab', { name: /All open/ }).click();
+  await agent.locator('.conv-row', { hasText: 'when do you open' }).click();
+  await agent.locator('.conv-sub .chip-bot', { hasText: 'Bot answering' }).waitFor();
+  await agent.locator('.conv-notice', { hasText: 'The FAQ bot is answering' }).getByRole('button', { name: 'Claim chat' }).click();
+  await agent.locator('.conv-sub', { hasText: 'Assigned to you' }).waitFor();
+  await widget(visitor, '.sys').getByText('joined').waitFor();
+  assert.equal(await widget(visitor, '.fb:visible').count(), 0, 'the buttons go with the agent joining');
+
+  await visitorSays(visitor, POSTAGE);
+  await agent.locator('.msg-visitor .bubble', { hasText: POSTAGE }).waitFor();
+  await visitor.waitForTimeout(2500); // the bot's answer would have arrived by now
+  assert.equal(await widget(visitor, '.msg.bot').count(), 1, 'only the answer from before the claim');
+  assert.deepEqual(visitor.problems, []);
+  assert.deepEqual(agent.problems, []);
+});
+
+test('a Chinese visitor sees the bot’s labels and the hand-off in Chinese', async (t) => {
+  const { server, token, browser } = await setUp(t);
+  await addFaq(server, token, HOURS, SHIPPING, RETURNS);
+  const context = await browser.newContext({ viewport: DESKTOP });
+  context.setDefaultTimeout(WAIT_MS);
+  const page = watch(await context.newPage());
+  await page.goto(`${server.url}/healthz`);
+  await page.setContent(`<!doctype html><html><body><p>店铺</p>
+    <script src="${server.url}/widget.js" data-language="zh" async></script></body></html>`);
+  await visitorSays(page, POSTAGE); // the model reads English; the labels follow the page
+  const answer = widget(page, '.msg.bot').filter({ hasText: SHIPPING.answer });
+  await answer.waitFor();
+  assert.equal(await answer.locator('.who').textContent(), '智能助手');
+  await answer.getByRole('button', { name: '有帮助' }).waitFor();
+  await answer.getByRole('button', { name: '转人工' }).click();
+  await widget(page, '.sys').getByText('正在转接人工客服…').waitFor();
+  assert.deepEqual(page.problems, []);
 });

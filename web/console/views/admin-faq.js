@@ -89,7 +89,9 @@ export function faqPage() {
           publish();
           renderList();
         },
-        onCancel() { editing = null; renderList(); },
+        // Back from editing, the list is read again: the save may have failed because the
+        // entry was changed or deleted elsewhere meanwhile.
+        onCancel() { editing = null; load(); },
       }).el;
     }
     const [first, ...more] = entry.questions;
@@ -140,22 +142,27 @@ export function faqPage() {
     list,
     h('h2', null, 'New entry'),
     newBox,
-    h('h2', null, 'Try a question'),
+    h('h2', null, 'Test the bot'),
     tryBox.el);
+
+  async function load() {
+    try {
+      const answer = await faqApi.list();
+      entries = answer.entries;
+      bot = answer.bot;
+      publish();
+      fill(status, botStatus(bot));
+      tryBox.setEnabled(Boolean(bot && bot.enabled));
+      renderList();
+    } catch (e) {
+      if (e instanceof ApiError && e.missing) fill(root, h('h1', null, 'FAQ bot'), missingNotice('The FAQ bot'));
+      else fill(list, h('p', { class: 'form-error' }, e.message));
+    }
+  }
 
   fill(list, h('p', { class: 'muted' }, 'Loading…'));
   renderDrafts();
-  faqApi.list().then((answer) => {
-    entries = answer.entries;
-    bot = answer.bot;
-    publish();
-    fill(status, botStatus(bot));
-    tryBox.setEnabled(Boolean(bot && bot.enabled));
-    renderList();
-  }, (e) => {
-    if (e instanceof ApiError && e.missing) fill(root, h('h1', null, 'FAQ bot'), missingNotice('The FAQ bot'));
-    else fill(list, h('p', { class: 'form-error' }, e.message));
-  });
+  load();
 
   return { el: root, update() {} };
 }

@@ -75,8 +75,8 @@ export function faqTryBox() {
   const error = errorLine();
   const output = h('div', { class: 'try-result', 'aria-live': 'polite' });
   const off = h('p', { class: 'notice', hidden: true }, 'The bot is off on this server, so questions cannot be tried here.');
-  const form = h('form', { class: 'try-form', novalidate: true },
-    field('Try a question', input, 'Write as a visitor would: the bot’s decision and its best matches appear below.'), go);
+  const form = h('form', { class: 'try-form', novalidate: true }, field('Try a question', input), go);
+  const hint = h('p', { class: 'field-hint try-hint' }, 'Write as a visitor would: the bot’s decision and its best matches appear below.');
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -94,7 +94,7 @@ export function faqTryBox() {
   });
 
   return {
-    el: h('div', { class: 'faq-try' }, off, form, error, output),
+    el: h('div', { class: 'faq-try' }, off, form, hint, error, output),
     setEnabled(enabled) {
       off.hidden = enabled;
       input.disabled = !enabled;
