@@ -1,8 +1,9 @@
 // The FAQ bot in real Chromium against the real binary with its model (the bot on, as by
 // default): the admin's FAQ page and "try a question", a visitor in the real widget getting
-// the bot's answer and asking for a person, the hand-off reaching the agent's console (the
-// bot silent from then on), one-click suggested replies, and the widget when nobody is
-// online.
+// the bot's answer and asking for a person, the hand-off reaching the agent's console with
+// an alert (the bot silent from then on), one-click suggested replies, an agent claiming a
+// chat from the bot, the widget when nobody is online and in Chinese, and the FAQ page of
+// a server started with --no-bot.
 //
 // The FAQ and the questions are those of the bot's own tests with the real model
 // (src/bot/tests/real.rs), so the decisions here are the calibrated ones; each test checks
@@ -412,4 +413,20 @@ test('a Chinese visitor sees the bot’s labels and the hand-off in Chinese', as
   await answer.getByRole('button', { name: '转人工' }).click();
   await widget(page, '.sys').getByText('正在转接人工客服…').waitFor();
   assert.deepEqual(page.problems, []);
+});
+
+test('with --no-bot the FAQ page says the bot is off; entries can still be written', async (t) => {
+  const { server, token, browser } = await setUp(t, ['--no-bot']);
+  const agent = await openConsole(browser, server);
+  await agent.goto(`${server.url}/console/#/admin/faq`);
+  await agent.locator('.bot-status.bot-off', { hasText: 'The bot is off' }).waitFor();
+  assert.ok(await agent.getByLabel('Try a question').isDisabled(), 'nothing to try without the bot');
+  const form = agent.locator('.faq-drafts .faq-editor');
+  await form.getByLabel('Questions').fill(HOURS.questions.join('\n'));
+  await form.getByLabel('Answer').fill(HOURS.answer);
+  await form.getByRole('button', { name: 'Save entry' }).click();
+  await agent.locator('.faq-row', { hasText: HOURS.questions[0] }).waitFor();
+  const tried = await api(server, 'POST', '/api/faq/try', { text: 'when do you open' }, token);
+  assert.equal(tried.status, 409, 'the server agrees: no bot to try');
+  assert.deepEqual(agent.problems, []);
 });
