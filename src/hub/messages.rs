@@ -511,7 +511,7 @@ impl Hub {
             .event
             .as_ref()
             .is_some_and(crate::protocol::ConversationEvent::agents_only);
-        if appended.message.event.is_none() {
+        if crate::protocol::Message::previewed(appended.message.event.as_ref()) {
             live.preview = crate::store::preview_of(&appended.message.body);
         }
         // Retire the live entry with the closing message itself, not with an earlier

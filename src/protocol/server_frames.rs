@@ -205,6 +205,14 @@ impl ConversationEvent {
     }
 }
 
+impl Message {
+    /// Whether an inbox preview shows this message: what the visitor, an agent or the
+    /// bot said to the other side (not system messages or agents-only ones).
+    pub fn previewed(event: Option<&ConversationEvent>) -> bool {
+        matches!(event, None | Some(ConversationEvent::BotAnswer { .. }))
+    }
+}
+
 /// Why the bot handed a conversation to the agents.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]

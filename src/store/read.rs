@@ -231,7 +231,7 @@ impl Store {
             let (_, v) = row?;
             let record: MessageRecord = decode(v.value(), "messages")?;
             let m = record.latest();
-            if m.event.is_none() {
+            if crate::protocol::Message::previewed(m.event.as_ref()) {
                 return Ok(preview_of(&m.body));
             }
         }

@@ -155,7 +155,7 @@ const HANDLERS = {
       t.pending.delete(m.client_id);
     }
     if (m.author.kind === 'visitor') t.typing.delete(`visitor:${m.author.id}`);
-    const conv = bump(m.conversation, m.seq, m.at_ms, m.event ? null : m.body);
+    const conv = bump(m.conversation, m.seq, m.at_ms, previewed(m) ? m.body : null);
     if (fresh && !t.syncing && conv && m.author.kind === 'visitor' && concernsMe(conv)) {
       alertAbout(conv, `${visitorLabel(conv)} wrote`, m.body);
     }
@@ -172,7 +172,7 @@ const HANDLERS = {
       // from its messages until a summary arrives.
       const list = [...t.messages.values()].sort((a, b) => a.seq - b.seq);
       const visitor = list.find((m) => m.author.kind === 'visitor');
-      const said = list.filter((m) => !m.event);
+      const said = list.filter(previewed);
       state.convs.set(s.conversation, {
         id: s.conversation, site: '', visitor: visitor ? visitor.author.id : 0, status: 'closed', agent: null,
         last_seq: s.upto_seq, last_at_ms: list[list.length - 1].at_ms, created_ms: list[0].at_ms,
@@ -293,6 +293,11 @@ function upsert(c) {
 }
 
 /** Moves a summary forward after a new message. */
+/** Whether the inbox preview shows a message (as the server decides: chat, bot answers). */
+function previewed(m) {
+  return !m.event || 'bot_answer' in m.event;
+}
+
 function bump(id, seq, atMs, preview) {
   const conv = state.convs.get(id);
   if (!conv) return null;
