@@ -295,7 +295,7 @@ function upsert(c) {
 /** Moves a summary forward after a new message. */
 /** Whether the inbox preview shows a message (as the server decides: chat, bot answers). */
 function previewed(m) {
-  return !m.event || 'bot_answer' in m.event;
+  return !m.event || (typeof m.event === 'object' && 'bot_answer' in m.event);
 }
 
 function bump(id, seq, atMs, preview) {
