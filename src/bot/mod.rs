@@ -8,6 +8,7 @@
 //! - `decision`: [`Decision`] and its parts.
 //! - `faq`: [`FaqEntry`] and the stored shape of its embeddings ([`FaqEmbeddings`]).
 //! - `intents`: the built-in [`Intent`]s, their example phrasings and replies.
+//! - `intent_vectors`: those examples embedded ahead of time by the built-in model.
 //! - `keywords`: rare-word overlap between a message and an FAQ entry.
 //! - `lang`: [`Lang`], the visitor's language for small-talk replies.
 //! - `zh`: the keyword table for Chinese messages (the model reads English only).
@@ -50,6 +51,7 @@
 mod config;
 mod decision;
 mod faq;
+mod intent_vectors;
 mod intents;
 mod keywords;
 mod lang;

@@ -11,7 +11,7 @@ use super::config::BotConfig;
 use super::decision::Decision;
 use super::faq::{FaqEmbeddings, FaqEntry, QuantizedEmbedding};
 use super::matcher::{Matcher, Scores};
-use crate::intent::{Embed, EmbedHandle, Embedder, IntentError, WorkerConfig};
+use crate::intent::{Embed, EmbedHandle, Embedder, Embedding, IntentError, WorkerConfig};
 
 /// Called once, on the worker thread, with the decision for a message. It must only
 /// hand the result on (e.g. `try_send` an event to the hub), never block.
@@ -53,7 +53,15 @@ impl Bot {
             None => Embedder::builtin()?,
         };
         let model_id = embedder.model().id().to_owned();
-        Bot::with_embedder(embedder, &model_id, config, WorkerConfig::default())
+        let examples = Matcher::intent_examples();
+        let intents = super::intent_vectors::committed(&model_id, &examples);
+        Bot::build(
+            embedder,
+            &model_id,
+            config,
+            WorkerConfig::default(),
+            intents,
+        )
     }
 
     /// [`Bot::start`] over any embedder (tests use a fake one).
@@ -63,9 +71,26 @@ impl Bot {
         config: BotConfig,
         worker: WorkerConfig,
     ) -> Result<(Bot, JoinHandle<()>), BotError> {
+        Bot::build(embedder, model_id, config, worker, None)
+    }
+
+    /// Starts the worker; `intents` are the built-in examples' embeddings when known
+    /// ahead (else they are computed here).
+    fn build<E: Embed + Send + 'static>(
+        embedder: E,
+        model_id: &str,
+        config: BotConfig,
+        worker: WorkerConfig,
+        intents: Option<Vec<Embedding>>,
+    ) -> Result<(Bot, JoinHandle<()>), BotError> {
         let examples = Matcher::intent_examples();
-        let texts: Vec<&str> = examples.iter().map(|(_, t)| *t).collect();
-        let vectors = embedder.embed(&texts)?;
+        let vectors = match intents {
+            Some(vectors) => vectors,
+            None => {
+                let texts: Vec<&str> = examples.iter().map(|(_, t)| *t).collect();
+                embedder.embed(&texts)?
+            }
+        };
         let intents = examples.iter().map(|(i, _)| *i).zip(vectors).collect();
         let matcher = Arc::new(RwLock::new(Arc::new(Matcher::new(config, intents))));
         let (worker, thread) =
