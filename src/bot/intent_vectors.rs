@@ -54,19 +54,19 @@ pub fn committed(model_id: &str, examples: &[(Intent, &str)]) -> Option<Vec<Embe
         .collect()
 }
 
-/// The file's bytes for `vectors` (the embeddings of `examples` by `model_id`).
-fn encode(model_id: &str, examples: &[(Intent, &str)], vectors: &[Embedding]) -> Vec<u8> {
-    let file = IntentVectors {
-        model_id: model_id.to_owned(),
-        examples: examples_digest(examples),
-        vectors: vectors.iter().map(|v| v.to_vec()).collect(),
-    };
-    postcard::to_allocvec(&file).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The file's bytes for `vectors` (the embeddings of `examples` by `model_id`).
+    fn encode(model_id: &str, examples: &[(Intent, &str)], vectors: &[Embedding]) -> Vec<u8> {
+        let file = IntentVectors {
+            model_id: model_id.to_owned(),
+            examples: examples_digest(examples),
+            vectors: vectors.iter().map(|v| v.to_vec()).collect(),
+        };
+        postcard::to_allocvec(&file).unwrap_or_default()
+    }
     use crate::bot::Matcher;
     use crate::intent::{Embed, Embedder};
 

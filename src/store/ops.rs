@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use redb::{ReadableTable, WriteTransaction};
+use redb::{ReadableTable, TableDefinition, WriteTransaction};
 
 use crate::protocol::{AuthorKind, ConversationEvent, ConversationStatus};
 
@@ -319,43 +319,51 @@ pub fn apply(
             Ok(Outcome::Done)
         }
         WriteOp::PutCanned { id, record } => {
-            let mut canned = tx.open_table(CANNED)?;
-            let id = match id {
-                Some(id) if canned.get(id)?.is_some() => id,
-                Some(_) => return Err(StoreError::NotFound("canned reply")),
-                None => canned.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1,
-            };
-            canned.insert(id, encode(&record).as_slice())?;
-            Ok(Outcome::CannedSaved(id))
+            put_numbered(tx, CANNED, id, &encode(&record), "canned reply").map(Outcome::CannedSaved)
         }
-        WriteOp::DeleteCanned { id } => {
-            if tx.open_table(CANNED)?.remove(id)?.is_none() {
-                return Err(StoreError::NotFound("canned reply"));
-            }
-            Ok(Outcome::Done)
-        }
+        WriteOp::DeleteCanned { id } => delete_numbered(tx, CANNED, id, "canned reply"),
         WriteOp::PutFaq { id, record } => {
-            let mut faq = tx.open_table(FAQ)?;
-            let id = match id {
-                Some(id) if faq.get(id)?.is_some() => id,
-                Some(_) => return Err(StoreError::NotFound("FAQ entry")),
-                None => faq.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1,
-            };
-            faq.insert(id, encode(&record).as_slice())?;
-            Ok(Outcome::FaqSaved(id))
+            put_numbered(tx, FAQ, id, &encode(&record), "FAQ entry").map(Outcome::FaqSaved)
         }
-        WriteOp::DeleteFaq { id } => {
-            if tx.open_table(FAQ)?.remove(id)?.is_none() {
-                return Err(StoreError::NotFound("FAQ entry"));
-            }
-            Ok(Outcome::Done)
-        }
+        WriteOp::DeleteFaq { id } => delete_numbered(tx, FAQ, id, "FAQ entry"),
         WriteOp::PurgeConversation { id } => purge(tx, id, seqs),
         WriteOp::DeleteSession { digest } => {
             tx.open_table(SESSIONS)?.remove(digest.as_slice())?;
             Ok(Outcome::Done)
         }
     }
+}
+
+/// Stores a record in a table keyed by a number the store chooses: replaces `id` (which
+/// must exist), or takes the next number after the highest. Returns the id.
+fn put_numbered(
+    tx: &WriteTransaction,
+    table: TableDefinition<u64, &[u8]>,
+    id: Option<u64>,
+    bytes: &[u8],
+    what: &'static str,
+) -> Result<u64, StoreError> {
+    let mut rows = tx.open_table(table)?;
+    let id = match id {
+        Some(id) if rows.get(id)?.is_some() => id,
+        Some(_) => return Err(StoreError::NotFound(what)),
+        None => rows.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1,
+    };
+    rows.insert(id, bytes)?;
+    Ok(id)
+}
+
+/// Deletes a numbered record; `NotFound` if there is none.
+fn delete_numbered(
+    tx: &WriteTransaction,
+    table: TableDefinition<u64, &[u8]>,
+    id: u64,
+    what: &'static str,
+) -> Result<Outcome, StoreError> {
+    if tx.open_table(table)?.remove(id)?.is_none() {
+        return Err(StoreError::NotFound(what));
+    }
+    Ok(Outcome::Done)
 }
 
 /// Appends a message, or returns the stored one when its client id was seen before.
