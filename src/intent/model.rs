@@ -2,7 +2,7 @@
 //! per sequence out.
 //!
 //! The model file is `models/minilm-l6-v2-int8.onnx` (mean pooling and L2 normalisation
-//! are inside the graph), built into the binary as [`BUILTIN_MODEL`]; `--model PATH`
+//! are inside the graph), built into the binary deflated ([`builtin_model_bytes`]); `--model PATH`
 //! loads another file with the same inputs and output. Loading parses, optimises and
 //! smoke-tests the graph, so a truncated or foreign file fails at start with an
 //! [`IntentError`], never later in a conversation.
@@ -23,9 +23,19 @@ pub const DIM: usize = 384;
 pub type Embedding = [f32; DIM];
 
 /// The model built into the binary (int8 all-MiniLM-L6-v2, Apache-2.0, see `models/NOTICE.md`).
-pub static BUILTIN_MODEL: &[u8] = include_bytes!("../../models/minilm-l6-v2-int8.onnx");
+///
+/// Deflated by `build.rs` (5 MB smaller); [`builtin_model_bytes`] inflates it.
+static BUILTIN_MODEL_DEFLATED: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/model.onnx.deflate"));
 
-/// The vocabulary that goes with [`BUILTIN_MODEL`].
+/// The built-in model file, inflated (about 60 ms; the buffer is freed once the model is
+/// loaded).
+pub fn builtin_model_bytes() -> Result<Vec<u8>, IntentError> {
+    miniz_oxide::inflate::decompress_to_vec_with_limit(BUILTIN_MODEL_DEFLATED, 64 << 20)
+        .map_err(|e| IntentError::BadModel(format!("the built-in model does not inflate: {e}")))
+}
+
+/// The vocabulary that goes with the built-in model.
 pub static BUILTIN_VOCAB: &str = include_str!("../../models/vocab.txt");
 
 /// Token ids prepared for one forward pass: `rows` sequences padded to `cols` ids.
@@ -88,7 +98,7 @@ impl std::fmt::Debug for Model {
 impl Model {
     /// The model built into the binary.
     pub fn builtin() -> Result<Model, IntentError> {
-        Model::from_bytes(BUILTIN_MODEL)
+        Model::from_bytes(&builtin_model_bytes()?)
     }
 
     /// Reads and loads a model file (the `--model PATH` override).
