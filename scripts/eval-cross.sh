@@ -7,6 +7,8 @@
 # Usage: scripts/eval-cross.sh [X86_64_EVAL AARCH64_EVAL]
 #   default: dist/deskbell-eval-<version>-{x86_64,aarch64}-unknown-linux-*, built with
 #   `WITH_EVAL=1 scripts/build-release.sh` if missing.
+#   QEMU_CPU=cortex-a72 (Pi 4), cortex-a76 (Pi 5) or cortex-a53 (Pi 3): the CPU qemu
+#   emulates, so tract picks the kernels that Pi would (default: qemu's "max").
 # Prints "identical on N utterances" (exit 0) or the differences (exit 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,18 +28,18 @@ fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-# Runs one evaluation; $1 = name, the rest = the command.
+# Runs one evaluation into $WORK/$1.*; $2 = what to call it, the rest = the command.
 evaluate() {
-  local name=$1 t0
-  shift
+  local name=$1 title=$2 t0
+  shift 2
   t0=$(date +%s%3N)
   "$@" --set tests/fixtures/bot_eval.json --rounds 1 --labels --dump "$WORK/$name.json" >"$WORK/$name.out"
-  echo "$name: $(($(date +%s%3N) - t0)) ms; $(grep -m 1 '^English ' "$WORK/$name.out")"
+  echo "$title: $(($(date +%s%3N) - t0)) ms; $(grep -m 1 '^English ' "$WORK/$name.out")"
   grep '^label' "$WORK/$name.out" >"$WORK/$name.labels"
 }
 
-evaluate x86_64 "$X86"
-evaluate aarch64 qemu-aarch64 "$ARM"
+evaluate x86_64 "x86_64 (native)" "$X86"
+evaluate aarch64 "aarch64 (qemu-aarch64, cpu ${QEMU_CPU:-max})" qemu-aarch64 "$ARM"
 
 if command -v python3 >/dev/null; then
   python3 - "$WORK/x86_64.json" "$WORK/aarch64.json" <<'EOF'

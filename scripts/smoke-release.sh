@@ -7,7 +7,8 @@
 # Usage: scripts/smoke-release.sh [dist/deskbell-<version>-<target>...]
 #   default: every dist/deskbell-<version>-<target> (scripts/build-release.sh makes them)
 # Environment: SMOKE_CLIENT (a built deskbell-smoke; default: cargo build --bin
-#   deskbell-smoke), START_SECS (default 60), ROUND_TRIP_SECS (60), STOP_SECS (10).
+#   deskbell-smoke), START_SECS (default 60), ROUND_TRIP_SECS (60), STOP_SECS (10),
+#   QEMU_CPU (read by qemu-user: e.g. cortex-a72 to emulate a Raspberry Pi 4).
 # Prints the timings of each step; exits non-zero if any binary fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
