@@ -45,8 +45,10 @@ if command -v python3 >/dev/null; then
   python3 - "$WORK/x86_64.json" "$WORK/aarch64.json" <<'EOF'
 import json, sys
 a, b = (json.load(open(p))["utterances"] for p in sys.argv[1:3])
-d = max(abs(x - y) for u, v in zip(a, b) for x, y in zip(u["vector"], v["vector"]))
-print(f"largest embedding difference: {d:.3g}")
+pairs = [(u["vector"], v["vector"]) for u, v in zip(a, b)]
+d = max(abs(x - y) for u, v in pairs for x, y in zip(u, v))
+cos = min(sum(x * y for x, y in zip(u, v)) / (sum(x * x for x in u) * sum(y * y for y in v)) ** 0.5 for u, v in pairs)
+print(f"embeddings: largest component difference {d:.3g}, lowest cosine similarity {cos:.5f}")
 EOF
 fi
 
