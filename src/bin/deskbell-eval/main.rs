@@ -42,6 +42,10 @@ struct Args {
     /// print every message the bot gets wrong
     #[argh(switch)]
     verbose: bool,
+    /// print one line per message: its number, the decision's kind and top-1 label
+    /// (`scripts/eval-cross.sh` compares these across targets)
+    #[argh(switch)]
+    labels: bool,
     /// write every embedding and label to this JSON file (for analysis)
     #[argh(option)]
     dump: Option<PathBuf>,
@@ -116,6 +120,9 @@ fn run(args: &Args) -> Result<(), String> {
     Summary::print_all(&samples);
     if args.verbose {
         score::print_mistakes(&samples, &set);
+    }
+    if args.labels {
+        score::print_labels(&samples, &set);
     }
     score::print_latency(&mut latencies, batch_ms);
     println!(

@@ -206,6 +206,21 @@ pub fn print_mistakes(samples: &[Sample], set: &EvalSet) {
     }
 }
 
+/// One line per message, tab-separated: `label`, its number, the decision's kind and
+/// top-1 label, the text.
+pub fn print_labels(samples: &[Sample], set: &EvalSet) {
+    for (i, x) in samples.iter().enumerate() {
+        let kind = match x.decision {
+            Decision::Answer { .. } => "answer",
+            Decision::Suggest { .. } => "suggest",
+            Decision::Handoff { .. } => "handoff",
+            Decision::SmallTalk { .. } => "small_talk",
+        };
+        let label = set.name(x.decision.label());
+        println!("label\t{i}\t{kind}\t{label}\t{:?}", x.u.text);
+    }
+}
+
 /// p50/p90/p99/max of per-message latencies (milliseconds).
 pub fn print_latency(latencies: &mut [f64], batch_ms: f64) {
     latencies.sort_by(f64::total_cmp);
