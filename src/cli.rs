@@ -31,7 +31,24 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Write all conversations as JSON lines or CSV.
     Export(ExportArgs),
+    /// Print the systemd unit this binary is meant to run under (for install.sh).
+    SystemdUnit(SystemdUnitArgs),
+    /// Print the version.
+    Version(VersionArgs),
 }
+
+/// Print the systemd unit (`systemd/deskbell.service`, compiled in).
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "systemd-unit")]
+pub struct SystemdUnitArgs {}
+
+/// Print deskbell's version.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "version")]
+pub struct VersionArgs {}
+
+/// The systemd unit file shipped with this version.
+pub const SYSTEMD_UNIT: &str = include_str!("../systemd/deskbell.service");
 
 /// Copy the database to a file, consistently, while the server runs or not.
 #[derive(FromArgs, Debug)]

@@ -39,6 +39,14 @@ fn main() -> ExitCode {
             init_logging(Some("warn"));
             export(args)
         }
+        Command::SystemdUnit(_) => {
+            print!("{}", deskbell::cli::SYSTEMD_UNIT);
+            Ok(())
+        }
+        Command::Version(_) => {
+            println!("deskbell {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

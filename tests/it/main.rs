@@ -11,6 +11,7 @@ mod bot;
 mod crash;
 mod delivery;
 mod disk;
+mod install;
 mod notes;
 mod old_data;
 mod ops;
