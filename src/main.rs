@@ -7,11 +7,6 @@ use deskbell::cli::{AddAdminArgs, Cli, Command, data_dir};
 use deskbell::server::Server;
 use futures_lite::StreamExt;
 
-/// Static (musl) builds: musl's allocator is slow for tract's many allocations.
-#[cfg(target_env = "musl")]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli: Cli = argh::from_env();
     let result = match cli.command {

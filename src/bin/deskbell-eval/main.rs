@@ -51,11 +51,6 @@ struct Args {
     dump: Option<PathBuf>,
 }
 
-/// Static (musl) builds use the same allocator as the server (see src/main.rs).
-#[cfg(target_env = "musl")]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let args: Args = argh::from_env();
     match run(&args) {
