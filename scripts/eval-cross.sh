@@ -4,9 +4,10 @@
 # each message's decision (kind and top-1 label). Also prints the largest difference
 # between the two runs' embeddings.
 #
-# Usage: scripts/eval-cross.sh [X86_64_EVAL AARCH64_EVAL]
-#   default: dist/deskbell-eval-<version>-{x86_64,aarch64}-unknown-linux-*, built with
-#   `WITH_EVAL=1 scripts/build-release.sh` if missing.
+# Usage: scripts/eval-cross.sh [X86_64_EVAL ARM_EVAL]
+#   default: dist/deskbell-eval-<version>-{x86_64,aarch64}-unknown-linux-musl, built with
+#   `WITH_EVAL=1 scripts/build-release.sh` if missing; an armv7 ARM_EVAL runs under
+#   qemu-arm.
 #   QEMU_CPU=cortex-a72 (Pi 4), cortex-a76 (Pi 5) or cortex-a53 (Pi 3): the CPU qemu
 #   emulates, so tract picks the kernels that Pi would (default: qemu's "max").
 # Prints "identical on N utterances" (exit 0) or the differences (exit 1).
@@ -38,8 +39,13 @@ evaluate() {
   grep '^label' "$WORK/$name.out" >"$WORK/$name.labels"
 }
 
+case "$(file -b "$ARM")" in
+  *aarch64*) QEMU=qemu-aarch64 ;;
+  *ARM*) QEMU=qemu-arm ;;
+  *) echo "$ARM: not an ARM binary" >&2; exit 1 ;;
+esac
 evaluate x86_64 "x86_64 (native)" "$X86"
-evaluate aarch64 "aarch64 (qemu-aarch64, cpu ${QEMU_CPU:-max})" qemu-aarch64 "$ARM"
+evaluate aarch64 "$(basename "$ARM") ($QEMU, cpu ${QEMU_CPU:-max})" "$QEMU" "$ARM"
 
 if command -v python3 >/dev/null; then
   python3 - "$WORK/x86_64.json" "$WORK/aarch64.json" <<'EOF'
