@@ -62,7 +62,7 @@ n=$(wc -l <"$WORK/x86_64.labels")
 if [ "$n" -gt 0 ] && diff "$WORK/x86_64.labels" "$WORK/aarch64.labels" >"$WORK/diff"; then
   echo "identical on $n utterances"
 else
-  echo "decisions differ (< x86_64, > aarch64; of $n utterances):"
+  echo "decisions differ (< x86_64, > $(basename "$ARM"); of $n utterances):"
   cat "$WORK/diff"
   exit 1
 fi
