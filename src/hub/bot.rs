@@ -73,7 +73,6 @@ impl Hub {
             Ok(d) => d,
             Err(e) => {
                 tracing::warn!(conversation, error = %e, "bot failed: handing over");
-                self.metrics.bot_handoffs_total.inc();
                 return self
                     .hand_off(conversation, HandoffReason::BotUnavailable, Vec::new())
                     .await;
@@ -90,12 +89,10 @@ impl Hub {
                 self.post_as_bot(conversation, reply, None).await;
             }
             Decision::Suggest { candidates } => {
-                self.metrics.bot_handoffs_total.inc();
                 self.hand_off(conversation, HandoffReason::LowConfidence, candidates)
                     .await;
             }
             Decision::Handoff { reason } => {
-                self.metrics.bot_handoffs_total.inc();
                 let reason = match reason {
                     BotReason::HumanRequested => HandoffReason::HumanRequested,
                     BotReason::Frustrated => HandoffReason::Frustrated,
@@ -114,7 +111,6 @@ impl Hub {
             .is_some_and(|c| c.bot_decided < seq);
         if waiting && self.bot_active(conversation) {
             tracing::warn!(conversation, seq, "bot decision overdue: handing over");
-            self.metrics.bot_handoffs_total.inc();
             self.hand_off(conversation, HandoffReason::BotUnavailable, Vec::new())
                 .await;
         }
@@ -131,7 +127,6 @@ impl Hub {
             return self.refuse(conn, ErrorCode::Conflict, why, None, Some(f.conversation));
         }
         if !f.helpful && self.bot_active(f.conversation) {
-            self.metrics.bot_handoffs_total.inc();
             return self
                 .hand_off(f.conversation, HandoffReason::HumanRequested, Vec::new())
                 .await;
@@ -188,6 +183,7 @@ impl Hub {
             }
             _ => return,
         }
+        self.metrics.bot_handoffs_total.inc();
         let event = ConversationEvent::HandedOff { reason };
         self.write_status(conversation, ConversationStatus::Queued, None, event, 0)
             .await;
