@@ -525,7 +525,12 @@ pub fn http_full(
     stream.write_all(request.as_bytes()).expect("write");
     let mut response = Vec::new();
     let _ = stream.read_to_end(&mut response);
-    let response = String::from_utf8_lossy(&response).to_string();
+    split_response(&response)
+}
+
+/// An HTTP/1.1 response's status, head and body.
+pub fn split_response(response: &[u8]) -> (u16, String, String) {
+    let response = String::from_utf8_lossy(response).to_string();
     let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
     let status = head
         .split(' ')

@@ -18,7 +18,7 @@ use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair}
 use rustls::pki_types::{CertificateDer, ServerName};
 use smol::net::TcpStream;
 
-use crate::harness::{Binary, Client, TestServer, WAIT, test_config};
+use crate::harness::{Binary, Client, TestServer, WAIT, split_response, test_config};
 
 /// A test certificate authority that issues `localhost` certificates.
 struct Ca {
@@ -127,14 +127,7 @@ fn https(addr: SocketAddr, ca: &Ca, method: &str, path: &str, body: &str) -> (u1
         let mut response = Vec::new();
         // A missing close_notify is not this test's business: keep what arrived.
         let _ = stream.read_to_end(&mut response).await;
-        let response = String::from_utf8_lossy(&response).to_string();
-        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-        let status = head
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        (status, head.to_string(), body.to_string())
+        split_response(&response)
     })
 }
 
