@@ -192,7 +192,9 @@ test('admin: FAQ entries are added from examples, checked, tried, edited and del
   assert.ok(parseFloat(score) >= parseFloat(answerMark), `score ${score} reaches the answer mark ${answerMark}`);
   const dir = screenshotDir();
   mkdirSync(dir, { recursive: true });
-  await agent.locator('.toast-close').click();
+  // Toasts ("Saved") fade by themselves after 5 s; on a slow machine they may already be gone.
+  await agent.evaluate(() => document.querySelectorAll('.toast-close').forEach((b) => b.click()));
+  await agent.locator('.toast').waitFor({ state: 'detached' });
   await agent.setViewportSize({ width: 1280, height: 1360 }); // the whole page in one picture
   await agent.evaluate(() => document.querySelector('.main').scrollTo(0, 0));
   await agent.screenshot({ path: join(dir, 'console-faq.png') });
