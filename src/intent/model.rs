@@ -35,6 +35,9 @@ pub fn builtin_model_bytes() -> Result<Vec<u8>, IntentError> {
         .map_err(|e| IntentError::BadModel(format!("the built-in model does not inflate: {e}")))
 }
 
+/// The built-in model's id: the SHA-256 of the file, computed by `build.rs`.
+static BUILTIN_MODEL_ID: &str = include_str!(concat!(env!("OUT_DIR"), "/model.onnx.sha256"));
+
 /// The vocabulary that goes with the built-in model.
 pub static BUILTIN_VOCAB: &str = include_str!("../../models/vocab.txt");
 
@@ -98,7 +101,7 @@ impl std::fmt::Debug for Model {
 impl Model {
     /// The model built into the binary.
     pub fn builtin() -> Result<Model, IntentError> {
-        Model::from_bytes(&builtin_model_bytes()?)
+        Model::load(&builtin_model_bytes()?, BUILTIN_MODEL_ID.into())
     }
 
     /// Reads and loads a model file (the `--model PATH` override).
@@ -112,6 +115,11 @@ impl Model {
 
     /// Parses, optimises and smoke-tests an ONNX model held in memory.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, IntentError> {
+        Model::load(bytes, hex(&Sha256::digest(bytes)).into())
+    }
+
+    /// [`Model::from_bytes`] for a model whose id (the file's SHA-256) is known.
+    fn load(bytes: &[u8], id: Arc<str>) -> Result<Model, IntentError> {
         if bytes.is_empty() {
             return Err(IntentError::EmptyModel);
         }
@@ -141,7 +149,7 @@ impl Model {
             .map_err(bad)?;
         let model = Model {
             plan,
-            id: hex(&Sha256::digest(bytes)).into(),
+            id,
             file_bytes: bytes.len(),
         };
         model.smoke_test()?;

@@ -166,3 +166,16 @@ fn the_worker_runs_the_real_model_for_callers_on_several_threads() {
     handle.close();
     thread.join().expect("worker exits");
 }
+
+#[test]
+fn the_built_in_models_id_is_the_sha256_of_its_file() {
+    let id = embedder().model().id().to_owned();
+    let whole = model::builtin_model_bytes().expect("inflates");
+    assert_eq!(Model::from_bytes(&whole).expect("loads").id(), id);
+    let sums = include_str!("../../models/SHA256SUMS");
+    assert!(
+        sums.lines()
+            .any(|l| l == format!("{id}  minilm-l6-v2-int8.onnx")),
+        "{id} is not in models/SHA256SUMS"
+    );
+}
