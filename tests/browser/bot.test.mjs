@@ -14,12 +14,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, createAdmin, launchBrowser, screenshotDir, startServer } from './harness.mjs';
-
-const ADMIN = 'Alice';
-const PASSWORD = 'correct horse battery';
-const DESKTOP = { width: 1280, height: 800 };
-const WAIT_MS = 10000;
+import {
+  ADMIN, api, DESKTOP, openConsole as openConsoleWith, openVisitor as openVisitorWith, screenshotDir,
+  setUpServerAndBrowser, WAIT_MS, watchPage, widget,
+} from './harness.mjs';
 
 const HOURS = {
   questions: ['What are your opening hours?', 'When is the shop open?', 'Are you open on Sundays?'],
@@ -38,15 +36,9 @@ const POSTAGE = 'how much does postage cost';
 /** Close to SHIPPING, not close enough to answer: suggested to the agents. */
 const UNSURE = 'do you ship to norway';
 
-/** A server (bot on) with an admin and a browser; all stopped when the test ends. */
-async function setUp(t, args = []) {
-  const server = await startServer(args);
-  t.after(() => server.stop());
-  const token = await createAdmin(server, ADMIN, PASSWORD);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
-  return { server, token, browser };
-}
+/** A server (bot on, unless `args` say otherwise) with an admin and a browser; all
+ * stopped when the test ends. */
+const setUp = setUpServerAndBrowser;
 
 /** Stores FAQ entries through the API; resolves to them with their ids. */
 async function addFaq(server, token, ...entries) {
@@ -66,16 +58,9 @@ async function botDecision(server, token, text) {
   return res.body.decision;
 }
 
-/** Records page errors and console errors; accepts confirmation dialogs. */
-function watch(page) {
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 40[149]/.test(m.text())) page.problems.push(m.text());
-  });
-  page.on('dialog', (d) => d.accept().catch(() => {}));
-  return page;
-}
+/** Pages here accept confirmation dialogs (deleting an FAQ entry), and a 409 is the FAQ
+ * page's expected answer to editing an entry deleted meanwhile. */
+const WATCH = { acceptDialogs: true, expectedStatus: /status of 40[149]/ };
 
 /**
  * Records the console's desktop notifications in window.notified: a stand-in Notification
@@ -94,31 +79,12 @@ function recordNotifications() {
   document.hasFocus = () => false;
 }
 
-/** The console, logged in through the form, in its own context. */
-async function openConsole(browser, server, viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport });
-  context.setDefaultTimeout(WAIT_MS);
-  await context.addInitScript(recordNotifications);
-  const page = watch(await context.newPage());
-  await page.goto(`${server.url}/console/`);
-  await page.getByLabel('Name').fill(ADMIN);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('.presence', { hasText: 'Online' }).waitFor();
-  await page.locator('.conn').waitFor({ state: 'hidden' });
-  return page;
-}
+/** The console, logged in through the form, in its own context, recording notifications. */
+const openConsole = (browser, server) =>
+  openConsoleWith(browser, server, { initScript: recordNotifications, watch: WATCH });
 
 /** A visitor on the demo shop in its own context (own storage). */
-async function openVisitor(browser, server) {
-  const context = await browser.newContext({ viewport: DESKTOP });
-  context.setDefaultTimeout(WAIT_MS);
-  const page = watch(await context.newPage());
-  await page.goto(`${server.url}/demo/`);
-  return page;
-}
-
-const widget = (page, selector) => page.locator(`[data-deskbell] ${selector}`);
+const openVisitor = (browser, server) => openVisitorWith(browser, server, { watch: WATCH });
 
 /** The visitor opens the chat (if needed) and sends `body`; waits for its ack. */
 async function visitorSays(page, body) {
@@ -404,7 +370,7 @@ test('a Chinese visitor sees the bot’s labels and the hand-off in Chinese', as
   await addFaq(server, token, HOURS, SHIPPING, RETURNS);
   const context = await browser.newContext({ viewport: DESKTOP });
   context.setDefaultTimeout(WAIT_MS);
-  const page = watch(await context.newPage());
+  const page = watchPage(await context.newPage(), WATCH);
   await page.goto(`${server.url}/healthz`);
   await page.setContent(`<!doctype html><html><body><p>店铺</p>
     <script src="${server.url}/widget.js" data-language="zh" async></script></body></html>`);

@@ -6,63 +6,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, createAdmin, launchBrowser, startServer } from './harness.mjs';
-
-const ADMIN = 'Alice';
-const PASSWORD = 'correct horse battery';
-const DESKTOP = { width: 1280, height: 800 };
-/** How long any one step may wait for the other side (Playwright's default is 30 s). */
-const WAIT_MS = 10000;
+import {
+  ADMIN, api, openConsole, openVisitor, setUpServerAndBrowser, widget,
+} from './harness.mjs';
 
 /** A server (without the FAQ bot: the visitor talks to the agent directly; the bot's part
  * is in bot.test.mjs) with an admin and a browser; both stopped when the test ends. */
-async function setUp(t) {
-  const server = await startServer(['--no-bot']);
-  t.after(() => server.stop());
-  const token = await createAdmin(server, ADMIN, PASSWORD);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
-  return { server, token, browser };
-}
+const setUp = (t) => setUpServerAndBrowser(t, ['--no-bot']);
 
-/** Records page errors, console errors and dialogs of a page (a dialog is dismissed). */
-function watch(page) {
-  page.problems = [];
-  page.dialogs = [];
-  page.on('pageerror', (e) => page.problems.push(e.message));
-  page.on('console', (m) => {
-    // A 401 before login and the like are the console's normal path, not errors.
-    if (m.type() === 'error' && !/status of 40[14]/.test(m.text())) page.problems.push(m.text());
-  });
-  page.on('dialog', (d) => { page.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
-  return page;
-}
-
-/** The agent console in its own browser context, logged in through the form. */
-async function openConsole(browser, server) {
-  const context = await browser.newContext({ viewport: DESKTOP });
-  context.setDefaultTimeout(WAIT_MS);
-  const page = watch(await context.newPage());
-  await page.goto(`${server.url}/console/`);
-  await page.getByLabel('Name').fill(ADMIN);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('.presence', { hasText: 'Online' }).waitFor();
-  await page.locator('.conn').waitFor({ state: 'hidden' });
-  return page;
-}
-
-/** A visitor on the demo shop in its own browser context (own storage). */
-async function openVisitor(browser, server) {
-  const context = await browser.newContext({ viewport: DESKTOP });
-  context.setDefaultTimeout(WAIT_MS);
-  const page = watch(await context.newPage());
-  await page.goto(`${server.url}/demo/`);
-  return page;
-}
-
-// The widget lives in an open shadow root; Playwright's CSS locators pierce it.
-const widget = (page, selector) => page.locator(`[data-deskbell] ${selector}`);
 const bubbles = (page, who) => widget(page, `.msg.${who}:not(.greeting) .bubble`);
 
 /** The visitor opens the chat and sends `body` with Enter. */

@@ -146,3 +146,72 @@ export async function createAgent(server, adminToken, name, password = 'password
 export function screenshotDir() {
   return process.env.UPDATE_SCREENSHOTS ? join(repoRoot, 'docs/screenshots') : mkdtempSync(join(tmpdir(), 'deskbell-shots-'));
 }
+
+// ---- Both real UIs (e2e.test.mjs, bot.test.mjs): a visitor in the widget, an agent in the console.
+
+/** The admin of the two-sided tests, and the desktop window size. */
+export const ADMIN = 'Alice';
+export const PASSWORD = 'correct horse battery';
+export const DESKTOP = { width: 1280, height: 800 };
+/** How long any one step may wait for the other side (Playwright's default is 30 s). */
+export const WAIT_MS = 10000;
+
+/** A server started with `serverArgs`, its admin ADMIN and a browser; all stopped when the
+ * test `t` ends. Resolves to { server, token, browser }. */
+export async function setUpServerAndBrowser(t, serverArgs = []) {
+  const server = await startServer(serverArgs);
+  t.after(() => server.stop());
+  const token = await createAdmin(server, ADMIN, PASSWORD);
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  return { server, token, browser };
+}
+
+/**
+ * Records a page's errors and console errors in page.problems and its dialogs' messages
+ * in page.dialogs. Dialogs are dismissed, or accepted with `acceptDialogs`. Console
+ * errors about statuses matching `expectedStatus` (a 401 before login and the like) are
+ * the console's normal path, not problems.
+ */
+export function watchPage(page, { acceptDialogs = false, expectedStatus = /status of 40[14]/ } = {}) {
+  page.problems = [];
+  page.dialogs = [];
+  page.on('pageerror', (e) => page.problems.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !expectedStatus.test(m.text())) page.problems.push(m.text());
+  });
+  page.on('dialog', (d) => {
+    page.dialogs.push(d.message());
+    (acceptDialogs ? d.accept() : d.dismiss()).catch(() => {});
+  });
+  return page;
+}
+
+/** The agent console in its own browser context, logged in as ADMIN through the form.
+ * `initScript` runs in the page before the console's own scripts; `watch` is passed to
+ * watchPage. */
+export async function openConsole(browser, server, { viewport = DESKTOP, initScript, watch } = {}) {
+  const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(WAIT_MS);
+  if (initScript) await context.addInitScript(initScript);
+  const page = watchPage(await context.newPage(), watch);
+  await page.goto(`${server.url}/console/`);
+  await page.getByLabel('Name').fill(ADMIN);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('.presence', { hasText: 'Online' }).waitFor();
+  await page.locator('.conn').waitFor({ state: 'hidden' });
+  return page;
+}
+
+/** A visitor on the demo shop in its own browser context (own storage). */
+export async function openVisitor(browser, server, { watch } = {}) {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  context.setDefaultTimeout(WAIT_MS);
+  const page = watchPage(await context.newPage(), watch);
+  await page.goto(`${server.url}/demo/`);
+  return page;
+}
+
+/** A locator inside the widget: it lives in an open shadow root, which CSS locators pierce. */
+export const widget = (page, selector) => page.locator(`[data-deskbell] ${selector}`);
