@@ -435,10 +435,11 @@ impl Hub {
                     self.metrics.messages_total.inc();
                     self.committed(a, Some(conn));
                 }
-                self.send_to(conn, ack);
+                // Counted before the ack leaves: whoever sees the ack sees it counted.
                 self.metrics
                     .ack_seconds
                     .observe(received.elapsed().as_micros() as u64);
+                self.send_to(conn, ack);
                 if opened && !duplicate {
                     self.on_conversation_opened(conversation).await;
                 }
