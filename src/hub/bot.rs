@@ -17,6 +17,7 @@ use crate::timer::unix_ms;
 use super::Hub;
 use super::event::{Completion, ConnId, WriteTag};
 use super::live::TimerEvent;
+use super::startup::Unanswered;
 
 impl Hub {
     /// Whether the bot answers in `conversation` now.
@@ -53,6 +54,19 @@ impl Hub {
                 self.hand_off(conversation, HandoffReason::BotUnavailable, Vec::new())
                     .await;
             }
+        }
+    }
+
+    /// At start: the bot decides the visitor messages it had not answered when the
+    /// server stopped (or, if it cannot, the agents get those conversations).
+    pub(super) async fn ask_bot_again(&mut self, unanswered: Vec<Unanswered>) {
+        for u in unanswered {
+            tracing::info!(
+                conversation = u.conversation,
+                seq = u.seq,
+                "asking the bot again about a message from before the restart"
+            );
+            self.ask_bot(u.conversation, u.seq, u.text).await;
         }
     }
 

@@ -108,8 +108,11 @@ pub fn spawn(
         any_agent_online: false,
         shutdown: None,
     };
-    hub.restore()?;
-    let task = executor.spawn(async move { hub.run(events, completions).await });
+    let unanswered = hub.restore()?;
+    let task = executor.spawn(async move {
+        hub.ask_bot_again(unanswered).await;
+        hub.run(events, completions).await
+    });
     Ok((HubHandle { events: events_tx }, task))
 }
 

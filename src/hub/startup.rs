@@ -1,17 +1,28 @@
 //! Rebuilding the hub's live state from storage at start: agents, open conversations,
-//! their assignments and the queue.
+//! their assignments and the queue, and the visitor messages the bot had not answered
+//! when the server stopped.
 
-use crate::protocol::ConversationStatus;
+use crate::protocol::{AuthorKind, ConversationStatus};
 use crate::store::StoreError;
 use crate::timer::unix_ms;
 
 use super::Hub;
 use super::live::{LiveAgent, LiveConversation, TimerEvent};
 
+/// A visitor message that was committed (and acknowledged) in a conversation the bot
+/// answers, with no decision after it: the server stopped before the bot had decided.
+pub(super) struct Unanswered {
+    pub conversation: u64,
+    pub seq: u64,
+    pub text: String,
+}
+
 impl Hub {
     /// Loads agents and open conversations. Every agent starts offline; agents who hold
     /// conversations get the usual grace period to come back before those are requeued.
-    pub(super) fn restore(&mut self) -> Result<(), StoreError> {
+    /// Returns the visitor messages the bot still has to decide.
+    pub(super) fn restore(&mut self) -> Result<Vec<Unanswered>, StoreError> {
+        let mut unanswered = Vec::new();
         let now = self.config.now_ms();
         for (id, account) in self.store.agents()? {
             self.router
@@ -43,6 +54,20 @@ impl Hub {
                 }
             }
             let agent = self.router.assignee(open.id);
+            if with_bot && agent.is_none() {
+                // The newest message is the visitor's own: the bot never answered it.
+                let (newest, _) = self.store.messages_before(open.id, 0, 1)?;
+                if let Some((seq, message)) = newest.into_iter().next()
+                    && message.author_kind == AuthorKind::Visitor
+                    && message.event.is_none()
+                {
+                    unanswered.push(Unanswered {
+                        conversation: open.id,
+                        seq,
+                        text: message.body,
+                    });
+                }
+            }
             let read = self.store.read_state(open.id)?;
             let visitor_name = self
                 .store
@@ -100,8 +125,9 @@ impl Hub {
             agents = self.agents.len(),
             open_conversations = self.conversations.len(),
             queued = self.router.queue_len(),
+            unanswered = unanswered.len(),
             "restored live state"
         );
-        Ok(())
+        Ok(unanswered)
     }
 }

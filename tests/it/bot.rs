@@ -1,10 +1,15 @@
 //! The FAQ bot end to end: a real server with the built-in model, FAQ entries saved
 //! through the admin API, visitors and agents over the real WebSocket protocol.
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use deskbell::config::BotSettings;
+use deskbell::metrics::Metrics;
 use deskbell::protocol::*;
+use deskbell::store::writer::{self, WriterConfig};
+use deskbell::store::{NewMessage, Store, WriteOp};
 use serde_json::{Value, json};
 
 use crate::harness::{Client, TestServer, http};
@@ -342,4 +347,73 @@ fn the_faq_api_checks_entries_and_the_faq_survives_restarts_without_the_bot() {
         let (_, tried) = try_question(&server, &admin, question);
         assert_eq!(tried["decision"]["faq_id"], id, "{question}: {tried}");
     }
+}
+
+/// Appends a visitor message to `conversation` in a stopped data directory: what a server
+/// killed between committing the message and the bot's decision leaves behind.
+fn append_offline(dir: &Path, conversation: u64, visitor: u64, body: &str) {
+    let store = Store::open(dir).expect("the stopped data directory opens");
+    let (writer, thread) = writer::spawn(
+        store.db().clone(),
+        WriterConfig::default(),
+        Arc::new(Metrics::new()),
+    )
+    .expect("writer");
+    let message = NewMessage {
+        author_kind: AuthorKind::Visitor,
+        author_id: visitor,
+        author_name: String::new(),
+        body: body.into(),
+        client_id: Some("before-the-crash".into()),
+        event: None,
+        at_ms: deskbell::timer::unix_ms(),
+    };
+    let appended = writer.call_blocking(WriteOp::Append {
+        conversation,
+        message,
+    });
+    assert!(appended.is_ok(), "{appended:?}");
+    writer.close();
+    let _ = thread.join();
+}
+
+#[test]
+fn a_question_the_bot_had_not_answered_before_a_restart_is_answered_after_it() {
+    let mut server = with_bot();
+    let admin = server.admin();
+    save_faq(&server, &admin);
+    let (mut visitor, welcome) = Client::visitor(server.addr, Encoding::Binary, None);
+    visitor.say(None, "v1", "when are you open on saturday?");
+    let (conversation, _) = visitor.ack("v1");
+    visitor.message(HOURS_ANSWER);
+    visitor.close();
+
+    // The server stops after committing the visitor's next question, before the bot
+    // decided it.
+    let token = welcome.visitor_token.expect("a new visitor gets a token");
+    server.restart_after(
+        |dir| append_offline(dir, conversation, welcome.id, "what is your return policy?"),
+        |c| c.bot = Some(BotSettings::default()),
+    );
+
+    // The answer may come before the visitor is back: read the history until it is there.
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Binary, Some(&token));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let bot_answers = loop {
+        let history = visitor.sync(conversation, 0);
+        let answers: Vec<String> = history
+            .iter()
+            .filter(|m| m.author.kind == AuthorKind::Bot)
+            .map(|m| m.body.clone())
+            .collect();
+        if answers.len() >= 2 || std::time::Instant::now() > deadline {
+            break answers;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(
+        bot_answers,
+        [HOURS_ANSWER, RETURNS_ANSWER],
+        "each question answered once, the one from before the restart too"
+    );
 }

@@ -91,6 +91,16 @@ impl TestServer {
         self.server = Some(server);
     }
 
+    /// Stops the server, runs `offline` on its stopped data directory (as a crash could
+    /// leave it), and starts it again there with `adjust`.
+    pub fn restart_after(&mut self, offline: impl FnOnce(&Path), adjust: impl FnOnce(&mut Config)) {
+        if let Some(server) = self.server.take() {
+            server.shutdown();
+        }
+        offline(self.dir.path());
+        self.restart_with(adjust);
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().to_path_buf()
     }
