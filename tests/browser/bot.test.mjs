@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ADMIN, api, DESKTOP, openConsole as openConsoleWith, openVisitor as openVisitorWith, screenshotDir,
+  ADMIN, api, createAgent, DESKTOP, openConsole as openConsoleWith, openVisitor as openVisitorWith, screenshotDir,
   setUpServerAndBrowser, WAIT_MS, watchPage, widget,
 } from './harness.mjs';
 
@@ -79,9 +79,10 @@ function recordNotifications() {
   document.hasFocus = () => false;
 }
 
-/** The console, logged in through the form, in its own context, recording notifications. */
-const openConsole = (browser, server) =>
-  openConsoleWith(browser, server, { initScript: recordNotifications, watch: WATCH });
+/** The console, logged in through the form (as the admin, or as `login`), in its own
+ * context, recording notifications. */
+const openConsole = (browser, server, login) =>
+  openConsoleWith(browser, server, { initScript: recordNotifications, watch: WATCH, login });
 
 /** A visitor on the demo shop in its own context (own storage). */
 const openVisitor = (browser, server) => openVisitorWith(browser, server, { watch: WATCH });
@@ -361,6 +362,26 @@ test('an agent claims a chat the bot is answering: the bot falls silent', async 
   await agent.locator('.msg-visitor .bubble', { hasText: POSTAGE }).waitFor();
   await visitor.waitForTimeout(2500); // the bot's answer would have arrived by now
   assert.equal(await widget(visitor, '.msg.bot').count(), 1, 'only the answer from before the claim');
+  assert.deepEqual(visitor.problems, []);
+  assert.deepEqual(agent.problems, []);
+});
+
+test('an agent who is not an admin sees which FAQ entry the bot answered with, also one saved after login', async (t) => {
+  const { server, token, browser } = await setUp(t);
+  await addFaq(server, token, HOURS);
+  const ben = await createAgent(server, token, 'Ben');
+  const agent = await openConsole(browser, server, ben);
+  await agent.locator('.presence', { hasText: 'Online' }).waitFor();
+  const [shipping] = await addFaq(server, token, SHIPPING); // after Ben's console read the list
+  const visitor = await openVisitor(browser, server);
+  await visitorSays(visitor, POSTAGE);
+  await widget(visitor, '.msg.bot').filter({ hasText: SHIPPING.answer }).waitFor();
+
+  await agent.getByRole('tab', { name: /All open/ }).click();
+  await agent.locator('.conv-row', { hasText: SHIPPING.answer.slice(0, 40) }).click();
+  const botAnswer = agent.locator('.msg-bot', { hasText: SHIPPING.answer });
+  await botAnswer.locator('.bot-source', { hasText: `FAQ #${shipping.id} “How much is shipping?”` }).waitFor();
+  assert.equal(await agent.getByRole('link', { name: 'Admin' }).count(), 0, 'Ben is not an admin');
   assert.deepEqual(visitor.problems, []);
   assert.deepEqual(agent.problems, []);
 });

@@ -187,17 +187,19 @@ export function watchPage(page, { acceptDialogs = false, expectedStatus = /statu
   return page;
 }
 
-/** The agent console in its own browser context, logged in as ADMIN through the form.
- * `initScript` runs in the page before the console's own scripts; `watch` is passed to
- * watchPage. */
-export async function openConsole(browser, server, { viewport = DESKTOP, initScript, watch } = {}) {
+/** The agent console in its own browser context, logged in through the form as ADMIN
+ * (or as `login`: { name, password }). `initScript` runs in the page before the console's
+ * own scripts; `watch` is passed to watchPage. */
+export async function openConsole(browser, server, {
+  viewport = DESKTOP, initScript, watch, login = { name: ADMIN, password: PASSWORD },
+} = {}) {
   const context = await browser.newContext({ viewport });
   context.setDefaultTimeout(WAIT_MS);
   if (initScript) await context.addInitScript(initScript);
   const page = watchPage(await context.newPage(), watch);
   await page.goto(`${server.url}/console/`);
-  await page.getByLabel('Name').fill(ADMIN);
-  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Name').fill(login.name);
+  await page.getByLabel('Password').fill(login.password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.locator('.presence', { hasText: 'Online' }).waitFor();
   await page.locator('.conn').waitFor({ state: 'hidden' });

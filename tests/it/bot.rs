@@ -313,6 +313,11 @@ fn the_faq_api_checks_entries_and_the_faq_survives_restarts_without_the_bot() {
     assert_eq!(status, 200);
     assert_eq!(listed["bot"]["enabled"], true);
     assert_eq!(listed["entries"].as_array().map(Vec::len), Some(2));
+    let (status, seen) = http(server.addr, "GET", "/api/faq", Some(&alice), &Value::Null);
+    assert_eq!(status, 200, "agents read the FAQ: {seen}");
+    assert_eq!(seen["entries"], listed["entries"]);
+    let (status, _) = http(server.addr, "GET", "/api/faq", None, &Value::Null);
+    assert_eq!(status, 401, "but not strangers");
 
     // Without the bot: conversations go straight to the queue, the FAQ stays editable.
     server.restart_with(|c| c.bot = None);

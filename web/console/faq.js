@@ -36,17 +36,26 @@ export function rememberFaq(entries) {
   changed('faq');
 }
 
-/** Loads the entries once, for admins; others see entry numbers only. */
-export async function loadFaq() {
-  if (!state.me || !state.me.admin || state.faq) return;
+/** Entry ids the list was read again for: each unknown id reloads it once at most. */
+const reloadedFor = new Set();
+
+/** Loads the entries (every agent may read them), unless loaded already or `again`. */
+export async function loadFaq({ again = false } = {}) {
+  if (!state.me || (state.faq && !again)) return;
   try {
     rememberFaq((await api.get('/api/faq')).entries);
-  } catch { /* an older server, or no longer admin: entry numbers only */ }
+  } catch { /* an older server: entry numbers only */ }
 }
 
-/** An entry's name: its first question, or null when unknown. */
+/** An entry's name: its first question, or null when unknown. An id the list lacks (an
+ * entry saved after it was read) reads the list again, once: the name then shows when
+ * the 'faq' topic redraws the conversation. */
 export function faqTitle(id) {
   const entry = state.faq && state.faq.get(id);
+  if (!entry && state.faq && !reloadedFor.has(id)) {
+    reloadedFor.add(id);
+    loadFaq({ again: true });
+  }
   return entry && entry.questions.length ? entry.questions[0] : null;
 }
 
