@@ -109,10 +109,12 @@ export function mountConversation(id) {
     } else {
       buttons.push(h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => reopen(id) }, 'Reopen'));
     }
-    // Keep an open transfer menu open across redraws.
-    const wasOpen = actions.querySelector('details[open]');
-    fill(actions, buttons);
-    if (wasOpen) actions.querySelector('details')?.setAttribute('open', '');
+    // Keep an open transfer menu open across redraws, and keep the very same buttons when
+    // nothing about them changed: replacing a button between the press and the release of
+    // a click (a colleague's presence update arriving then) would swallow the click.
+    const next = h('div', null, buttons);
+    if (actions.querySelector('details[open]')) next.querySelector('details')?.setAttribute('open', '');
+    if (next.innerHTML !== actions.innerHTML) fill(actions, [...next.childNodes]);
   }
 
   function renderNotice() {
