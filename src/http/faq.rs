@@ -1,5 +1,5 @@
-//! Admin endpoints for the shop's FAQ: list, save, delete, and "try a question" (what
-//! the bot would do with a message, with the scores behind it).
+//! Endpoints for the shop's FAQ: every agent may list the entries; admins save, delete
+//! and "try a question" (what the bot would do with a message, with the scores behind it).
 
 use std::sync::Arc;
 
@@ -8,8 +8,7 @@ use hyper::{Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 
 use super::admin::require_admin;
-use super::api::authenticate;
-use super::api::{BODY_LIMIT, store_error};
+use super::api::{BODY_LIMIT, authenticate, store_error};
 use super::reply::{Body, error_response, json, read_json};
 use crate::app::App;
 use crate::bot::{Decision, FaqEntry, HandoffReason, Intent};
