@@ -40,6 +40,17 @@ pub enum Decision {
 }
 
 impl Decision {
+    /// The decision's kind as the API and the evaluation name it: `answer`, `small_talk`,
+    /// `suggest` or `handoff`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Decision::Answer { .. } => "answer",
+            Decision::SmallTalk { .. } => "small_talk",
+            Decision::Suggest { .. } => "suggest",
+            Decision::Handoff { .. } => "handoff",
+        }
+    }
+
     /// The label used by the evaluation and logs: the FAQ entry answered or suggested
     /// first, the intent's name, or `none` for a low-confidence hand-off.
     pub fn label(&self) -> DecisionLabel {

@@ -138,7 +138,7 @@ struct DecisionView {
 
 fn decision_view(decision: Decision) -> DecisionView {
     let mut view = DecisionView {
-        action: "",
+        action: decision.kind(),
         faq_id: None,
         text: None,
         reason: None,
@@ -147,21 +147,17 @@ fn decision_view(decision: Decision) -> DecisionView {
     };
     match decision {
         Decision::Answer { faq_id, answer, .. } => {
-            view.action = "answer";
             view.faq_id = Some(faq_id);
             view.text = Some(answer);
         }
         Decision::SmallTalk { intent, reply, .. } => {
-            view.action = "small_talk";
             view.intent = Some(intent_name(intent));
             view.text = Some(reply);
         }
         Decision::Suggest { candidates } => {
-            view.action = "suggest";
             view.candidates = candidates.iter().map(|c| c.faq_id).collect();
         }
         Decision::Handoff { reason } => {
-            view.action = "handoff";
             view.reason = Some(match reason {
                 HandoffReason::HumanRequested => "human_requested",
                 HandoffReason::Frustrated => "frustrated",

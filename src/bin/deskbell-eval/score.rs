@@ -210,12 +210,7 @@ pub fn print_mistakes(samples: &[Sample], set: &EvalSet) {
 /// top-1 label, the text.
 pub fn print_labels(samples: &[Sample], set: &EvalSet) {
     for (i, x) in samples.iter().enumerate() {
-        let kind = match x.decision {
-            Decision::Answer { .. } => "answer",
-            Decision::Suggest { .. } => "suggest",
-            Decision::Handoff { .. } => "handoff",
-            Decision::SmallTalk { .. } => "small_talk",
-        };
+        let kind = x.decision.kind();
         let label = set.name(x.decision.label());
         println!("label\t{i}\t{kind}\t{label}\t{:?}", x.u.text);
     }
