@@ -1,13 +1,11 @@
 //! Account tasks that work directly on a stopped server's data directory.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use crate::auth::{check_new_password, hash_password};
 use crate::error::Error;
-use crate::metrics::Metrics;
 use crate::store::records::{AgentRole, AgentV1};
-use crate::store::{Outcome, Store, WriteOp, WriterConfig, writer};
+use crate::store::{Outcome, WriteOp, writer};
 use crate::timer::unix_ms;
 
 /// Creates an admin account in `data_dir` (the server must be stopped: the database
@@ -18,13 +16,6 @@ pub fn add_admin_offline(data_dir: &Path, name: &str, password: &str) -> Result<
         return Err(Error::Usage("the name must be 1-64 characters".into()));
     }
     check_new_password(password)?;
-    let store = Store::open(data_dir)?;
-    let (writer, thread) = writer::spawn(
-        store.db().clone(),
-        WriterConfig::default(),
-        Arc::new(Metrics::new()),
-    )
-    .map_err(Error::io("starting the writer"))?;
     let agent = AgentV1 {
         name: name.to_string(),
         role: AgentRole::Admin,
@@ -33,12 +24,13 @@ pub fn add_admin_offline(data_dir: &Path, name: &str, password: &str) -> Result<
         disabled: false,
         created_ms: unix_ms(),
     };
-    let result = writer.call_blocking(WriteOp::CreateAgent {
-        agent,
-        only_if_no_admin: false,
-    });
-    writer.close();
-    let _ = thread.join();
+    let result = writer::write_offline(
+        data_dir,
+        WriteOp::CreateAgent {
+            agent,
+            only_if_no_admin: false,
+        },
+    );
     match result? {
         Outcome::AgentCreated(id) => {
             let _ = std::fs::remove_file(data_dir.join(crate::server::SETUP_CODE_FILE));

@@ -107,6 +107,21 @@ pub fn spawn(
     Ok((WriterHandle { jobs }, thread))
 }
 
+/// Applies one change to a stopped data directory (the offline commands): opens the
+/// store, runs a writer for this one change and stops it again.
+pub fn write_offline(data_dir: &std::path::Path, op: WriteOp) -> Result<Outcome, StoreError> {
+    let store = super::Store::open(data_dir)?;
+    let (writer, thread) = spawn(
+        store.db().clone(),
+        WriterConfig::default(),
+        Arc::new(Metrics::new()),
+    )?;
+    let result = writer.call_blocking(op);
+    writer.close();
+    let _ = thread.join();
+    result
+}
+
 /// Storage has failed and the writer is trying to reopen the database.
 struct Outage {
     /// Why (shown by `/healthz` and in every refusal).

@@ -2,14 +2,12 @@
 //! through the admin API, visitors and agents over the real WebSocket protocol.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use deskbell::config::BotSettings;
-use deskbell::metrics::Metrics;
 use deskbell::protocol::*;
-use deskbell::store::writer::{self, WriterConfig};
-use deskbell::store::{NewMessage, Store, WriteOp};
+use deskbell::store::writer;
+use deskbell::store::{NewMessage, WriteOp};
 use serde_json::{Value, json};
 
 use crate::harness::{Client, TestServer, http};
@@ -357,13 +355,6 @@ fn the_faq_api_checks_entries_and_the_faq_survives_restarts_without_the_bot() {
 /// Appends a visitor message to `conversation` in a stopped data directory: what a server
 /// killed between committing the message and the bot's decision leaves behind.
 fn append_offline(dir: &Path, conversation: u64, visitor: u64, body: &str) {
-    let store = Store::open(dir).expect("the stopped data directory opens");
-    let (writer, thread) = writer::spawn(
-        store.db().clone(),
-        WriterConfig::default(),
-        Arc::new(Metrics::new()),
-    )
-    .expect("writer");
     let message = NewMessage {
         author_kind: AuthorKind::Visitor,
         author_id: visitor,
@@ -373,13 +364,14 @@ fn append_offline(dir: &Path, conversation: u64, visitor: u64, body: &str) {
         event: None,
         at_ms: deskbell::timer::unix_ms(),
     };
-    let appended = writer.call_blocking(WriteOp::Append {
-        conversation,
-        message,
-    });
+    let appended = writer::write_offline(
+        dir,
+        WriteOp::Append {
+            conversation,
+            message,
+        },
+    );
     assert!(appended.is_ok(), "{appended:?}");
-    writer.close();
-    let _ = thread.join();
 }
 
 #[test]
