@@ -81,14 +81,7 @@ impl TestServer {
 
     /// [`TestServer::restart`], letting the test adjust the config.
     pub fn restart_with(&mut self, adjust: impl FnOnce(&mut Config)) {
-        if let Some(server) = self.server.take() {
-            server.shutdown();
-        }
-        let mut config = test_config(self.dir.path(), self.clock.clone());
-        adjust(&mut config);
-        let server = Server::start(config).expect("server restarts");
-        self.addr = server.addr();
-        self.server = Some(server);
+        self.restart_after(|_| {}, adjust);
     }
 
     /// Stops the server, runs `offline` on its stopped data directory (as a crash could
@@ -98,7 +91,11 @@ impl TestServer {
             server.shutdown();
         }
         offline(self.dir.path());
-        self.restart_with(adjust);
+        let mut config = test_config(self.dir.path(), self.clock.clone());
+        adjust(&mut config);
+        let server = Server::start(config).expect("server restarts");
+        self.addr = server.addr();
+        self.server = Some(server);
     }
 
     pub fn data_dir(&self) -> PathBuf {
