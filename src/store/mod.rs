@@ -29,6 +29,9 @@ pub use read::{OpenConversation, preview_of};
 pub use tables::SCHEMA_VERSION;
 pub use writer::{Reply, WriterConfig, WriterHandle};
 
+/// `meta` key of the server key (see [`Store::server_key`]); older binaries ignore it.
+const SERVER_KEY: &str = "server_key";
+
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "deskbell.redb";
 
@@ -39,6 +42,8 @@ pub struct Store {
     db: Arc<Handle>,
     /// The database file.
     path: PathBuf,
+    /// This data directory's secret for signing tokens (see [`Store::server_key`]).
+    server_key: [u8; 32],
 }
 
 impl Store {
@@ -55,12 +60,13 @@ impl Store {
     ) -> Result<Store, StoreError> {
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join(DB_FILE);
-        let store = Store {
-            db: Arc::new(Handle::open(&path, faults)?),
+        let db = Arc::new(Handle::open(&path, faults)?);
+        let server_key = prepare_schema(&db)?;
+        Ok(Store {
+            db,
             path,
-        };
-        store.prepare_schema()?;
-        Ok(store)
+            server_key,
+        })
     }
 
     /// The database handle (shared with the writer thread).
@@ -78,54 +84,79 @@ impl Store {
         &self.path
     }
 
-    fn prepare_schema(&self) -> Result<(), StoreError> {
-        let tx = self.db.begin_write()?;
-        {
-            let mut meta = tx.open_table(tables::META)?;
-            let found = meta.get("schema_version")?.map(|v| {
-                let bytes: [u8; 8] = v.value().try_into().unwrap_or([0xff; 8]);
-                u64::from_le_bytes(bytes)
-            });
-            match found {
-                Some(v) if v > SCHEMA_VERSION => {
-                    return Err(StoreError::NewerSchema {
-                        found: v,
-                        supported: SCHEMA_VERSION,
-                    });
-                }
-                Some(v) if v == SCHEMA_VERSION => {}
-                Some(v) => {
-                    // 1 → 2 only adds the FAQ table (created below) and a conversation
-                    // status that version 1 never wrote: nothing to rewrite.
-                    tracing::info!(
-                        from = v,
-                        to = SCHEMA_VERSION,
-                        "upgrading the data directory"
-                    );
-                    meta.insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
-                }
-                None => {
-                    meta.insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
-                }
+    /// 32 random bytes made when the data directory was first opened and kept in the
+    /// `meta` table: the key for tokens the server signs instead of storing (a
+    /// visitor token handed out before anything is written, a known-device cookie).
+    /// It travels with backups; it is never logged or sent anywhere.
+    pub fn server_key(&self) -> &[u8; 32] {
+        &self.server_key
+    }
+}
+
+/// Checks and records the schema version, creates every table, and returns the server
+/// key (made on first open).
+fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
+    let tx = db.begin_write()?;
+    let server_key;
+    {
+        let mut meta = tx.open_table(tables::META)?;
+        let found = meta.get("schema_version")?.map(|v| {
+            let bytes: [u8; 8] = v.value().try_into().unwrap_or([0xff; 8]);
+            u64::from_le_bytes(bytes)
+        });
+        let stored = meta
+            .get(SERVER_KEY)?
+            .and_then(|v| <[u8; 32]>::try_from(v.value()).ok());
+        server_key = match stored {
+            Some(key) => key,
+            // Missing (a new or older directory) or not 32 bytes: make one.
+            _ => {
+                let mut key = [0u8; 32];
+                getrandom::fill(&mut key)
+                    .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
+                meta.insert(SERVER_KEY, key.as_slice())?;
+                key
+            }
+        };
+        match found {
+            Some(v) if v > SCHEMA_VERSION => {
+                return Err(StoreError::NewerSchema {
+                    found: v,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            Some(v) if v == SCHEMA_VERSION => {}
+            Some(v) => {
+                // 1 → 2 only adds the FAQ table (created below) and a conversation
+                // status that version 1 never wrote: nothing to rewrite.
+                tracing::info!(
+                    from = v,
+                    to = SCHEMA_VERSION,
+                    "upgrading the data directory"
+                );
+                meta.insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
+            }
+            None => {
+                meta.insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
             }
         }
-        tx.open_table(tables::AGENTS)?;
-        tx.open_table(tables::AGENT_BY_NAME)?;
-        tx.open_table(tables::SESSIONS)?;
-        tx.open_table(tables::VISITORS)?;
-        tx.open_table(tables::VISITOR_BY_TOKEN)?;
-        tx.open_table(tables::CONVERSATIONS)?;
-        tx.open_table(tables::OPEN_BY_VISITOR)?;
-        tx.open_multimap_table(tables::VISITOR_CONVERSATIONS)?;
-        tx.open_table(tables::MESSAGES)?;
-        tx.open_table(tables::CLIENT_IDS)?;
-        tx.open_table(tables::READ_STATE)?;
-        tx.open_table(tables::SETTINGS)?;
-        tx.open_table(tables::CANNED)?;
-        tx.open_table(tables::FAQ)?;
-        tx.commit()?;
-        Ok(())
     }
+    tx.open_table(tables::AGENTS)?;
+    tx.open_table(tables::AGENT_BY_NAME)?;
+    tx.open_table(tables::SESSIONS)?;
+    tx.open_table(tables::VISITORS)?;
+    tx.open_table(tables::VISITOR_BY_TOKEN)?;
+    tx.open_table(tables::CONVERSATIONS)?;
+    tx.open_table(tables::OPEN_BY_VISITOR)?;
+    tx.open_multimap_table(tables::VISITOR_CONVERSATIONS)?;
+    tx.open_table(tables::MESSAGES)?;
+    tx.open_table(tables::CLIENT_IDS)?;
+    tx.open_table(tables::READ_STATE)?;
+    tx.open_table(tables::SETTINGS)?;
+    tx.open_table(tables::CANNED)?;
+    tx.open_table(tables::FAQ)?;
+    tx.commit()?;
+    Ok(server_key)
 }
 
 #[cfg(test)]

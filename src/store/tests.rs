@@ -179,3 +179,17 @@ fn a_newer_schema_is_refused_without_changes() {
         Ok(_) => panic!("newer schema must be refused"),
     }
 }
+
+#[test]
+fn the_server_key_is_made_once_and_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = *Store::open(dir.path()).expect("open").server_key();
+    assert_ne!(first, [0u8; 32]);
+    let again = *Store::open(dir.path()).expect("reopen").server_key();
+    assert_eq!(first, again, "a reopened directory keeps its key");
+    let other = tempfile::tempdir().expect("tempdir");
+    assert_ne!(
+        first,
+        *Store::open(other.path()).expect("open").server_key()
+    );
+}
