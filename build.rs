@@ -4,7 +4,10 @@
 //! - every file under `web/console/` and `web/demo/` is served at the same path
 //!   (`web/console/app.js` → `/console/app.js`);
 //! - the widget is one file, `/widget.js`: the files listed in `web/widget/bundle.txt`,
-//!   concatenated in that order.
+//!   concatenated in that order, without their comment-only lines (a line whose text
+//!   starts with `//`, or is one whole `/* … */`): every visitor downloads it, and
+//!   the comments are a tenth of it gzipped. `tests/browser/harness.mjs` applies the
+//!   same rule for the size test.
 //!
 //! It also deflates the built-in model (`models/minilm-l6-v2-int8.onnx`, 22.9 MB →
 //! ~17.9 MB in the binary; `intent::model` inflates it once at start) and writes its
@@ -31,6 +34,16 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// True for a line of JavaScript that holds only a comment: `// …` or one `/* … */`.
+fn is_comment_line(line: &str) -> bool {
+    let text = line.trim();
+    let whole_block = text.len() >= 4
+        && text.starts_with("/*")
+        && text.ends_with("*/")
+        && !text[2..text.len() - 2].contains("*/");
+    text.starts_with("//") || whole_block
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=web");
     let manifest =
@@ -48,8 +61,10 @@ fn main() {
     {
         let part = fs::read_to_string(web.join("widget").join(name))
             .expect("a file named in bundle.txt exists");
-        bundle.push_str(&part);
-        bundle.push('\n');
+        for line in part.lines().filter(|line| !is_comment_line(line)) {
+            bundle.push_str(line);
+            bundle.push('\n');
+        }
     }
     let widget = out_dir.join("widget.js");
     fs::write(&widget, bundle).expect("writing the widget bundle");

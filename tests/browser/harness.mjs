@@ -55,13 +55,22 @@ export async function startServer(extraArgs = []) {
 }
 
 /** The widget bundle exactly as build.rs writes it: each file listed in
- * web/widget/bundle.txt followed by a newline. */
+ * web/widget/bundle.txt, line by line, without its comment-only lines (`// …` or one
+ * whole `/* … *\/`). */
 export function widgetBundle() {
   const dir = join(repoRoot, 'web/widget');
+  const commentOnly = (line) => {
+    const text = line.trim();
+    const wholeBlock = text.length >= 4 && text.startsWith('/*') && text.endsWith('*/')
+      && !text.slice(2, -2).includes('*/');
+    return text.startsWith('//') || wholeBlock;
+  };
   return readFileSync(join(dir, 'bundle.txt'), 'utf8').split('\n')
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#'))
-    .map((name) => `${readFileSync(join(dir, name), 'utf8')}\n`)
+    .map((name) => readFileSync(join(dir, name), 'utf8').split('\n')
+      .filter((line, i, all) => !(i === all.length - 1 && line === '') && !commentOnly(line))
+      .map((line) => `${line}\n`).join(''))
     .join('');
 }
 

@@ -424,9 +424,37 @@ test('phone: the open widget fills the screen (screenshot in docs/screenshots)',
 
 test('a website the server does not allow gets a notice, not a reconnect storm', async (t) => {
   const { server } = await withServer(t, ['--allowed-origin', 'https://shop.example']);
-  const { page } = await openVisitor(server);
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  // A message left waiting from an earlier visit: it can never be sent from here.
+  await context.addInitScript(() => {
+    if (sessionStorage.getItem('seeded')) return;
+    sessionStorage.setItem('seeded', '1');
+    localStorage.setItem('deskbell:default:outbox',
+      JSON.stringify([{ client_id: 'left-over-1', body: 'Still there?', at_ms: Date.now() }]));
+  });
+  const page = await context.newPage();
+  let sockets = 0;
+  page.on('websocket', () => { sockets += 1; });
+  await page.goto(server.url + '/demo/');
   await launcher(page).click();
-  await page.locator('[data-deskbell] .conn').getByText('not available on this website').waitFor();
+  const notice = page.locator('[data-deskbell] .conn');
+  await notice.getByText('not available on this website').waitFor();
+
+  // Past the widget's 2 s "connecting" delay, a network change and a tab switch: it keeps
+  // its own notice, shows nobody online, and never connects again.
   await page.waitForTimeout(2500);
-  assert.equal(page.sockets, 1);
+  await page.evaluate(() => {
+    window.dispatchEvent(new Event('online'));
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.waitForTimeout(3500);
+  assert.equal(sockets, 1, 'one refused connection, no retries');
+  assert.equal(await notice.textContent(), 'The chat is not available on this website.');
+  assert.equal(await notice.isVisible(), true);
+  assert.equal(await page.locator('[data-deskbell] .dot.on').count(), 0, 'no green dot');
+  assert.equal(await composer(page).isDisabled(), true, 'nothing can be typed');
+  // The waiting message is marked as not sent, and is no longer kept for sending.
+  await page.locator('[data-deskbell] .msg.me.failed').getByText('Still there?').waitFor();
+  assert.equal(await page.evaluate(() => localStorage.getItem('deskbell:default:outbox')), '[]');
 });

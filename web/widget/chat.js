@@ -46,6 +46,7 @@ function Chat(options) {
   this.store = siteStore(options.site);
   this.ws = null;
   this.wanted = false; // connect and stay connected
+  this.refused = false; // the server refused this website: never connect again
   this.listening = false; // online/visibility listeners installed
   this.welcomed = false; // welcome received on this socket
   this.ready = false; // welcome received and the conversation synced
@@ -70,6 +71,7 @@ Chat.prototype.hasHistory = function () {
 
 /** Starts connecting (once the visitor opens the panel or has a conversation). */
 Chat.prototype.start = function () {
+  if (this.refused) return this.refuse();
   if (this.wanted) return;
   this.wanted = true;
   if (!this.listening) this.listen();
@@ -119,6 +121,7 @@ Chat.prototype.connect = function () {
     self.welcomed = false;
     clearTimeout(self.ackTimer);
     self.ackTimer = null;
+    if (self.refused) return; // the close that follows a refusal: keep saying so
     self.emit('state', navigator.onLine === false ? 'offline' : 'connecting');
     self.scheduleReconnect();
   };
@@ -316,6 +319,19 @@ Chat.prototype.dropFromOutbox = function (clientId) {
   }
 };
 
+/** This website may not use the chat: stop retrying, say so, and mark every waiting
+ * message as not sent (it never will be: nothing is kept that cannot go out). */
+Chat.prototype.refuse = function (why) {
+  this.wanted = false;
+  clearTimeout(this.retryTimer);
+  this.emit('state', 'unavailable');
+  var self = this;
+  this.outbox().forEach(function (m) {
+    self.dropFromOutbox(m.client_id);
+    self.emit('failed', { client_id: m.client_id, why: why || '' });
+  });
+};
+
 /** Queues a message: shown at once, sent now or when the connection returns. */
 Chat.prototype.post = function (body) {
   var entry = { client_id: newClientId(), body: body, at_ms: Date.now() };
@@ -364,8 +380,8 @@ Chat.prototype.onAck = function (a) {
 
 Chat.prototype.onError = function (e) {
   if (!this.welcomed && (e.code === 4030 || e.code === 4002)) {
-    this.wanted = false; // hello refused: this website may not use the chat
-    this.emit('state', 'unavailable');
+    this.refused = true; // hello refused: this website may not use the chat
+    this.refuse(e.message);
     return;
   }
   if (!e.client_id) return;

@@ -243,6 +243,10 @@ Widget.prototype.showTyping = function (d) {
 Widget.prototype.showState = function (state) {
   var el = this.connEl;
   clearTimeout(this.stateTimer);
+  if (state === 'unavailable' && !this.unavailable) {
+    this.unavailable = true; // for good: refresh() turns the dot and the composer off
+    this.refresh();
+  }
   if (state === 'online') {
     el.hidden = true;
     return;

@@ -273,7 +273,8 @@ Widget.prototype.refresh = function () {
   // With the bot, nobody there means away only once the bot has handed off.
   var away = !assigned && (s.open_now === false || !this.agentsOnline) &&
     (!this.chat.bot || this.status === 'queued');
-  this.shadow.querySelector('.dot').classList.toggle('on', assigned || !away);
+  this.shadow.querySelector('.dot').classList.toggle('on', !this.unavailable && (assigned || !away));
+  this.textarea.disabled = !!this.unavailable;
   this.shadow.querySelector('.subtext').textContent = assigned && this.agentName
     ? t('agentNamed', { name: this.agentName })
     : away ? (s.away_message || t('away')).split(/[.。!！]/)[0] : t('replySoon');
