@@ -30,6 +30,8 @@
 //! - [`control`]: the control socket those commands use to reach a running server.
 //! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
 
+#![warn(missing_docs)]
+
 pub mod accounts;
 pub mod app;
 pub mod auth;
