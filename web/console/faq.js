@@ -1,6 +1,7 @@
 // The FAQ entries the bot answers from (docs/API.md, "FAQ entries and the bot"): the API
 // calls, the limits an entry must respect, and the entries kept in state.faq so that a
-// bot answer in a conversation can name its entry. Only admins may read them.
+// bot answer in a conversation can name its entry. Every agent may read them; only
+// admins may change them.
 
 import { state, changed } from './state.js';
 import { api } from './api.js';

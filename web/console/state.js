@@ -21,8 +21,8 @@ export const state = {
   closed: { ids: [], more: true, loading: false, error: '', loaded: false },
   /** Canned replies: [{ id, shortcut, text }]; null = not loaded; 'missing' = no endpoint. */
   canned: null,
-  /** FAQ entries by id, for naming the entry a bot answer came from (admins only: the
-   * endpoint is admin-only); null = not loaded. */
+  /** FAQ entries by id, for naming the entry a bot answer came from (every agent may
+   * read them; only admins may change them); null = not loaded. */
   faq: null,
   /** The conversation on screen, or null. */
   viewing: null,
