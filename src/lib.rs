@@ -28,12 +28,15 @@
 //! - [`accounts`]: offline account commands on a stopped data directory.
 //! - [`maintenance`]: backup, restore and export commands.
 //! - [`control`]: the control socket those commands use to reach a running server.
+//! - [`origin`]: web origins: `--public-url`, `Origin` headers, the console's own address.
+//! - [`cidr`]: address ranges for `--trusted-proxy` and `--metrics-allow`.
 //! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
 
 pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod bot;
+pub mod cidr;
 pub mod cli;
 pub mod config;
 pub mod control;
@@ -45,6 +48,7 @@ pub mod intent;
 pub mod maintenance;
 pub mod metrics;
 pub mod notify;
+pub mod origin;
 pub mod protocol;
 pub mod ratelimit;
 pub mod retention;
