@@ -169,7 +169,8 @@ fn setup_code(binary: &Binary) -> String {
 #[test]
 fn open_chats_keep_working_while_descriptors_run_out() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let binary = Binary::serve_limited(dir.path(), 64, &["--no-bot", "--max-connections-per-address", "10000"]);
+    let flags = ["--no-bot", "--max-connections-per-address", "10000"];
+    let binary = Binary::serve_limited(dir.path(), 64, &flags);
     let addr = binary.addr;
     let code = setup_code(&binary);
     let setup = serde_json::json!({"code": code, "name": "admin", "password": "a long password"});
@@ -178,11 +179,13 @@ fn open_chats_keep_working_while_descriptors_run_out() {
     let (status, body) = crate::harness::http(addr, "POST", "/api/login", None, &login);
     assert_eq!(status, 200, "{body}");
     let token = body["token"].as_str().expect("token").to_string();
+    let admin_id = body["agent"]["id"].as_u64().expect("id");
     let (mut agent, _) = Client::agent(addr, Encoding::Json, &token);
     let (mut visitor, _) = Client::visitor(addr, Encoding::Json, None);
     visitor.say(None, "v1", "before");
-    visitor.ack("v1");
-    agent.message("before");
+    let (conversation, _) = visitor.ack("v1");
+    agent.assigned(conversation, admin_id);
+    assert_eq!(agent.sync(conversation, 0)[0].body, "before");
 
     // Hog every descriptor the server has left (and some of the listen backlog).
     let hogs: Vec<TcpStream> = (0..96).filter_map(|_| TcpStream::connect(addr).ok()).collect();
@@ -193,9 +196,9 @@ fn open_chats_keep_working_while_descriptors_run_out() {
     assert_eq!(status, 0, "a new connection is not served while descriptors are out");
 
     // The open chat still relays, both ways.
-    visitor.say(None, "v2", "while full");
+    visitor.say(Some(conversation), "v2", "while full");
     visitor.ack("v2");
-    let conversation = agent.message("while full").conversation;
+    agent.message("while full");
     agent.say(Some(conversation), "a1", "still here");
     visitor.message("still here");
 
@@ -211,4 +214,5 @@ fn open_chats_keep_working_while_descriptors_run_out() {
     }
     let log = binary.stdout.lock().map(|s| s.clone()).unwrap_or_default();
     assert!(log.contains("open files limit"), "{log}");
+    assert!(log.contains("accept failed"), "the descriptors really ran out: {log}");
 }
