@@ -216,3 +216,47 @@ fn open_chats_keep_working_while_descriptors_run_out() {
     assert!(log.contains("open files limit"), "{log}");
     assert!(log.contains("accept failed"), "the descriptors really ran out: {log}");
 }
+
+/// Fails logins (a different unknown name each time) with `headers` until the server
+/// throttles that address; panics if it never does.
+fn fail_logins_until_throttled(server: &TestServer, headers: &[(&str, &str)]) {
+    let mut all = vec![("Content-Type", "application/json")];
+    all.extend_from_slice(headers);
+    for i in 0..100 {
+        let body = serde_json::json!({"name": format!("nobody{i}"), "password": "wrong"});
+        let (status, _, _) = http_full(server.addr, "POST", "/api/login", &all, &body.to_string());
+        if status == 429 {
+            return;
+        }
+        assert_eq!(status, 401);
+    }
+    panic!("100 failed logins from one address were never throttled");
+}
+
+fn login_status(server: &TestServer, headers: &[(&str, &str)]) -> u16 {
+    let mut all = vec![("Content-Type", "application/json")];
+    all.extend_from_slice(headers);
+    let body = serde_json::json!({"name": "admin", "password": "correct horse battery"});
+    http_full(server.addr, "POST", "/api/login", &all, &body.to_string()).0
+}
+
+#[test]
+fn forwarded_addresses_count_only_from_a_trusted_proxy() {
+    let stranger = ("X-Forwarded-For", "203.0.113.9");
+    let owner = ("X-Forwarded-For", "198.51.100.7");
+    // Behind a trusted proxy a stranger's failures throttle the stranger only.
+    let server = TestServer::start_with(|c| {
+        c.trusted_proxies = vec!["127.0.0.1".parse().expect("cidr")];
+    });
+    server.admin();
+    fail_logins_until_throttled(&server, &[stranger]);
+    assert_eq!(login_status(&server, &[stranger]), 429);
+    assert_eq!(login_status(&server, &[owner]), 200, "the owner's address is not the stranger's");
+    drop(server);
+    // From an untrusted peer the header is ignored: both are 127.0.0.1, so inventing a
+    // new X-Forwarded-For per attempt does not escape the throttle.
+    let server = TestServer::start();
+    server.admin();
+    fail_logins_until_throttled(&server, &[stranger]);
+    assert_eq!(login_status(&server, &[owner]), 429, "a forged header changes nothing");
+}
