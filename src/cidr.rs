@@ -25,9 +25,7 @@ impl Cidr {
     pub fn contains(&self, address: IpAddr) -> bool {
         let address = canonical(address);
         match (self.network, address) {
-            (IpAddr::V4(net), IpAddr::V4(a)) => {
-                mask32(u32::from(a), self.prefix) == u32::from(net)
-            }
+            (IpAddr::V4(net), IpAddr::V4(a)) => mask32(u32::from(a), self.prefix) == u32::from(net),
             (IpAddr::V6(net), IpAddr::V6(a)) => {
                 mask128(u128::from(a), self.prefix) == u128::from(net)
             }
@@ -39,9 +37,7 @@ impl Cidr {
 /// `::ffff:a.b.c.d` as `a.b.c.d`; every other address unchanged.
 pub fn canonical(address: IpAddr) -> IpAddr {
     match address {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map_or(IpAddr::V6(v6), IpAddr::V4),
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
         v4 => v4,
     }
 }
@@ -137,7 +133,14 @@ mod tests {
     #[test]
     fn nonsense_is_refused() {
         for text in [
-            "", "/8", "10.0.0.0/", "10.0.0.0/33", "::/129", "10.0.0/8", "host/8", "10.0.0.0/+8",
+            "",
+            "/8",
+            "10.0.0.0/",
+            "10.0.0.0/33",
+            "::/129",
+            "10.0.0/8",
+            "host/8",
+            "10.0.0.0/+8",
             "10.0.0.0/8/8",
         ] {
             assert!(text.parse::<Cidr>().is_err(), "{text}");

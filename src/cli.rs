@@ -18,6 +18,8 @@ pub struct Cli {
 }
 
 /// Subcommands.
+// Parsed once at start: the size of `serve`'s flags does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(FromArgs, Debug)]
 #[argh(subcommand)]
 pub enum Command {
@@ -246,8 +248,8 @@ fn parse_ranges(flag: &str, texts: &[String]) -> Result<Vec<crate::cidr::Cidr>, 
 
 /// A secret from the first line of a file; refused when empty or short.
 fn read_secret(path: &std::path::Path) -> Result<String, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(Error::io(format!("reading {}", path.display())))?;
+    let text =
+        std::fs::read_to_string(path).map_err(Error::io(format!("reading {}", path.display())))?;
     let secret = text.lines().next().unwrap_or_default().trim().to_string();
     if secret.len() < 16 {
         return Err(Error::Usage(format!(

@@ -44,7 +44,9 @@ impl Origin {
             return Err(error("must start with http:// or https://"));
         };
         if rest.contains(['/', '?', '#', '@']) {
-            return Err(error("must be scheme://host[:port] with no path, query or user"));
+            return Err(error(
+                "must be scheme://host[:port] with no path, query or user",
+            ));
         }
         let (host, port) = split_host(rest).ok_or_else(|| error("has no valid host"))?;
         let port = match port {
@@ -75,7 +77,8 @@ impl Origin {
         let Some((host, port)) = split_host(host_header.trim()) else {
             return false;
         };
-        host.eq_ignore_ascii_case(&self.host) && port.unwrap_or(default_port(self.https)) == self.port
+        host.eq_ignore_ascii_case(&self.host)
+            && port.unwrap_or(default_port(self.https)) == self.port
     }
 }
 
@@ -99,9 +102,9 @@ fn split_host(text: &str) -> Option<(&str, Option<u16>)> {
         }
     };
     let valid_host = !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'[' | b']' | b':'));
+        && host.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'[' | b']' | b':')
+        });
     if !valid_host {
         return None;
     }
@@ -135,12 +138,21 @@ mod tests {
 
     #[test]
     fn default_ports_and_case_are_normalised() {
-        assert_eq!(origin("HTTPS://Chat.Shop.Example"), origin("https://chat.shop.example:443"));
+        assert_eq!(
+            origin("HTTPS://Chat.Shop.Example"),
+            origin("https://chat.shop.example:443")
+        );
         assert_eq!(origin("http://a.example").port, 80);
         assert_ne!(origin("http://a.example"), origin("https://a.example"));
         assert_eq!(origin("http://[::1]:8080").host, "[::1]");
-        assert_eq!(origin("https://chat.shop.example:443").to_string(), "https://chat.shop.example");
-        assert_eq!(origin("http://127.0.0.1:8080").to_string(), "http://127.0.0.1:8080");
+        assert_eq!(
+            origin("https://chat.shop.example:443").to_string(),
+            "https://chat.shop.example"
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:8080").to_string(),
+            "http://127.0.0.1:8080"
+        );
     }
 
     #[test]

@@ -131,14 +131,23 @@ mod tests {
     fn the_right_most_untrusted_hop_is_the_client() {
         let proxies = trusted(&["127.0.0.1", "10.0.0.0/8"]);
         let h = headers(&[("x-forwarded-for", "198.51.100.1, 203.0.113.7, 10.1.2.3")]);
-        assert_eq!(resolve(ip("127.0.0.1"), &h, &proxies).address, ip("203.0.113.7"));
+        assert_eq!(
+            resolve(ip("127.0.0.1"), &h, &proxies).address,
+            ip("203.0.113.7")
+        );
         let h = headers(&[(
             "forwarded",
             "for=198.51.100.1, for=\"[2001:db8:cafe::17]:4711\";proto=https",
         )]);
-        assert_eq!(resolve(ip("10.0.0.2"), &h, &proxies).address, ip("2001:db8:cafe::17"));
+        assert_eq!(
+            resolve(ip("10.0.0.2"), &h, &proxies).address,
+            ip("2001:db8:cafe::17")
+        );
         let h = headers(&[("forwarded", "For=192.0.2.60:8080;by=10.0.0.1")]);
-        assert_eq!(resolve(ip("127.0.0.1"), &h, &proxies).address, ip("192.0.2.60"));
+        assert_eq!(
+            resolve(ip("127.0.0.1"), &h, &proxies).address,
+            ip("192.0.2.60")
+        );
     }
 
     #[test]
@@ -150,12 +159,24 @@ mod tests {
         assert!(!c.untrusted_forwarding);
         // `unknown` stops the walk at the last trusted hop.
         let h = headers(&[("forwarded", "for=unknown")]);
-        assert_eq!(resolve(ip("127.0.0.1"), &h, &proxies).address, ip("127.0.0.1"));
+        assert_eq!(
+            resolve(ip("127.0.0.1"), &h, &proxies).address,
+            ip("127.0.0.1")
+        );
         // Every hop trusted: the left-most.
         let h = headers(&[("x-forwarded-for", "127.0.0.1")]);
-        assert_eq!(resolve(ip("127.0.0.1"), &h, &proxies).address, ip("127.0.0.1"));
+        assert_eq!(
+            resolve(ip("127.0.0.1"), &h, &proxies).address,
+            ip("127.0.0.1")
+        );
         // Forwarded wins over X-Forwarded-For; mapped IPv4 is IPv4.
-        let h = headers(&[("forwarded", "for=192.0.2.1"), ("x-forwarded-for", "192.0.2.2")]);
-        assert_eq!(resolve(ip("::ffff:127.0.0.1"), &h, &proxies).address, ip("192.0.2.1"));
+        let h = headers(&[
+            ("forwarded", "for=192.0.2.1"),
+            ("x-forwarded-for", "192.0.2.2"),
+        ]);
+        assert_eq!(
+            resolve(ip("::ffff:127.0.0.1"), &h, &proxies).address,
+            ip("192.0.2.1")
+        );
     }
 }

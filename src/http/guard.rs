@@ -13,16 +13,15 @@
 //!    login CSRF. A request with neither header is not a browser (curl, scripts) and
 //!    passes.
 
+use hyper::Method;
 use hyper::header::{self, HeaderMap, HeaderName};
-use hyper::{Method, Response};
 
 use super::client::ClientAddr;
-use super::reply::{Body, error_response, session_cookie};
+use super::reply::session_cookie;
 use crate::auth::constant_time_eq;
 use crate::cidr::any_contains;
 use crate::config::Config;
 use crate::origin::Origin;
-use crate::protocol::ErrorCode;
 
 const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 
@@ -62,27 +61,21 @@ fn state_changing(method: &Method) -> bool {
     )
 }
 
-fn refuse(message: &str) -> Response<Body> {
-    error_response(ErrorCode::Forbidden, message)
-}
-
 const FOREIGN: &str = "cross-site request refused: the page that sent it is not the console's \
 own address (if deskbell is reached under another name, start it with --public-url)";
 
-/// The CSRF rules above; `Err` is the 403 to send instead of dispatching.
+/// The CSRF rules above; `Err` says why, for a 403 (`forbidden`) instead of dispatching.
 pub fn csrf(
     config: &Config,
     method: &Method,
     path: &str,
     headers: &HeaderMap,
-) -> Result<(), Response<Body>> {
+) -> Result<(), &'static str> {
     if !state_changing(method) || !path.starts_with("/api/") || has_bearer(headers) {
         return Ok(());
     }
     if !is_json(headers) {
-        return Err(refuse(
-            "changes must be sent with Content-Type: application/json",
-        ));
+        return Err("changes must be sent with Content-Type: application/json");
     }
     let origin = text(headers, &header::ORIGIN);
     let fetch_site = text(headers, &SEC_FETCH_SITE).map(str::trim);
@@ -92,13 +85,12 @@ pub fn csrf(
             Some(ok) => ok,
             None => fetch_site.is_some_and(|s| s.eq_ignore_ascii_case("same-origin")),
         };
-        return if proven { Ok(()) } else { Err(refuse(FOREIGN)) };
+        return if proven { Ok(()) } else { Err(FOREIGN) };
     }
-    let foreign_site = fetch_site.is_some_and(|s| {
-        !s.eq_ignore_ascii_case("same-origin") && !s.eq_ignore_ascii_case("none")
-    });
+    let foreign_site = fetch_site
+        .is_some_and(|s| !s.eq_ignore_ascii_case("same-origin") && !s.eq_ignore_ascii_case("none"));
     if console == Some(false) || foreign_site {
-        return Err(refuse(FOREIGN));
+        return Err(FOREIGN);
     }
     Ok(())
 }
@@ -108,8 +100,8 @@ pub fn csrf(
 /// forwarding headers from a proxy that is not trusted: then it is someone else's).
 pub fn metrics_allowed(config: &Config, client: &ClientAddr, headers: &HeaderMap) -> bool {
     if let Some(token) = &config.metrics_token
-        && let Some(given) = text(headers, &header::AUTHORIZATION)
-            .and_then(|v| v.strip_prefix("Bearer "))
+        && let Some(given) =
+            text(headers, &header::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer "))
         && constant_time_eq(given.trim().as_bytes(), token.as_bytes())
     {
         return true;
@@ -151,23 +143,66 @@ mod tests {
         let c = config(None);
         let console = ("origin", "http://127.0.0.1:8080");
         assert!(allowed(&c, Method::POST, &[JSON, COOKIE, console]));
-        assert!(allowed(&c, Method::DELETE, &[JSON, COOKIE, ("sec-fetch-site", "same-origin")]));
-        assert!(!allowed(&c, Method::POST, &[("content-type", "text/plain"), COOKIE, console]));
-        assert!(!allowed(&c, Method::POST, &[JSON, COOKIE, ("origin", "https://evil.example")]));
+        assert!(allowed(
+            &c,
+            Method::DELETE,
+            &[JSON, COOKIE, ("sec-fetch-site", "same-origin")]
+        ));
+        assert!(!allowed(
+            &c,
+            Method::POST,
+            &[("content-type", "text/plain"), COOKIE, console]
+        ));
+        assert!(!allowed(
+            &c,
+            Method::POST,
+            &[JSON, COOKIE, ("origin", "https://evil.example")]
+        ));
         assert!(!allowed(&c, Method::POST, &[JSON, COOKIE]));
-        assert!(!allowed(&c, Method::POST, &[JSON, COOKIE, ("sec-fetch-site", "same-site")]));
-        assert!(allowed(&c, Method::GET, &[COOKIE, ("origin", "https://evil.example")]));
+        assert!(!allowed(
+            &c,
+            Method::POST,
+            &[JSON, COOKIE, ("sec-fetch-site", "same-site")]
+        ));
+        assert!(allowed(
+            &c,
+            Method::GET,
+            &[COOKIE, ("origin", "https://evil.example")]
+        ));
     }
 
     #[test]
     fn bearer_requests_and_plain_scripts_pass() {
         let c = config(None);
-        assert!(allowed(&c, Method::POST, &[("authorization", "Bearer t"), ("content-type", "text/plain")]));
+        assert!(allowed(
+            &c,
+            Method::POST,
+            &[
+                ("authorization", "Bearer t"),
+                ("content-type", "text/plain")
+            ]
+        ));
         assert!(allowed(&c, Method::POST, &[JSON]));
-        assert!(!allowed(&c, Method::POST, &[("content-type", "application/x-www-form-urlencoded")]));
-        assert!(!allowed(&c, Method::POST, &[JSON, ("origin", "https://evil.example")]));
-        assert!(!allowed(&c, Method::POST, &[JSON, ("sec-fetch-site", "cross-site")]));
-        assert!(allowed(&c, Method::POST, &[JSON, ("sec-fetch-site", "none")]));
+        assert!(!allowed(
+            &c,
+            Method::POST,
+            &[("content-type", "application/x-www-form-urlencoded")]
+        ));
+        assert!(!allowed(
+            &c,
+            Method::POST,
+            &[JSON, ("origin", "https://evil.example")]
+        ));
+        assert!(!allowed(
+            &c,
+            Method::POST,
+            &[JSON, ("sec-fetch-site", "cross-site")]
+        ));
+        assert!(allowed(
+            &c,
+            Method::POST,
+            &[JSON, ("sec-fetch-site", "none")]
+        ));
     }
 
     #[test]

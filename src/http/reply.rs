@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use futures_lite::future;
-use http_body_util::{BodyExt, Full, Limited, LengthLimitError};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Request, Response, StatusCode};
@@ -119,7 +119,10 @@ pub async fn read_json<T: DeserializeOwned>(
         None => {
             return Err(error_response(
                 ErrorCode::Timeout,
-                &format!("the body did not arrive within {} s", deadline.as_secs_f32()),
+                &format!(
+                    "the body did not arrive within {} s",
+                    deadline.as_secs_f32()
+                ),
             ));
         }
     };

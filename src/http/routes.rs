@@ -98,19 +98,17 @@ pub(super) async fn route(
     };
     if !allow.split(", ").any(|m| m == method.as_str()) {
         let message = format!("{path} answers {allow} only");
-        return with_allow(
-            error_response(ErrorCode::MethodNotAllowed, &message),
-            allow,
-        );
+        return with_allow(error_response(ErrorCode::MethodNotAllowed, &message), allow);
     }
-    if let Err(refused) = guard::csrf(&app.config, &method, &path, req.headers()) {
+    if let Err(why) = guard::csrf(&app.config, &method, &path, req.headers()) {
         tracing::debug!(%peer, %method, path, "cross-site request refused");
-        return refused;
+        return error_response(ErrorCode::Forbidden, why);
     }
     let client = client::resolve(peer.ip(), req.headers(), &app.config.trusted_proxies);
-    req.extensions_mut().insert(BodyDeadline(Duration::from_millis(
-        app.config.body_timeout_ms,
-    )));
+    req.extensions_mut()
+        .insert(BodyDeadline(Duration::from_millis(
+            app.config.body_timeout_ms,
+        )));
     dispatch(app, client, method, &path, req).await
 }
 

@@ -59,6 +59,18 @@ fn a_stalled_body_is_answered_within_the_deadline() {
                 Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n";
     let (status, took) = exchange(&mut stream, head.as_bytes(), Duration::from_secs(5));
     assert_eq!(status, 408, "took {took:?}");
+    // An endpoint that never reads its body answers, and the socket is closed.
+    for path in ["/api/logout", "/healthz"] {
+        let method = if path == "/healthz" { "GET" } else { "POST" };
+        let mut stream = TcpStream::connect(server.addr).expect("connect");
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n\
+             Content-Length: 100\r\n\r\n{{"
+        );
+        let (status, took) = exchange(&mut stream, head.as_bytes(), Duration::from_secs(5));
+        assert_eq!(status, 200, "{path}");
+        assert!(took < Duration::from_secs(3), "{path}: {took:?}");
+    }
 }
 
 #[test]
@@ -81,12 +93,22 @@ fn one_address_may_hold_only_so_many_connections() {
     // Give the accept loop a moment to count them.
     std::thread::sleep(Duration::from_millis(200));
     let extra = connect_from([127, 0, 0, 1], server.addr).expect("connect");
-    assert!(closed_at_once(extra), "a fifth connection from one address is closed");
-    assert_eq!(healthz_from([127, 0, 0, 2], server.addr), 200, "another address is served");
+    assert!(
+        closed_at_once(extra),
+        "a fifth connection from one address is closed"
+    );
+    assert_eq!(
+        healthz_from([127, 0, 0, 2], server.addr),
+        200,
+        "another address is served"
+    );
     drop(held);
     let deadline = Instant::now() + Duration::from_secs(5);
     while healthz_from([127, 0, 0, 1], server.addr) != 200 {
-        assert!(Instant::now() < deadline, "closed connections give their slots back");
+        assert!(
+            Instant::now() < deadline,
+            "closed connections give their slots back"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -117,7 +139,11 @@ fn metrics_are_for_loopback_unless_opened() {
     // from counting as local (a local proxy we do not know relays a stranger).
     let server = TestServer::start_with(|c| c.metrics_allow = vec![outside]);
     assert_eq!(metrics(&server, &[]), 200);
-    assert_eq!(metrics(&server, &[OUTSIDER]), 403, "untrusted XFF is not believed");
+    assert_eq!(
+        metrics(&server, &[OUTSIDER]),
+        403,
+        "untrusted XFF is not believed"
+    );
     assert_eq!(metrics(&server, &[("Forwarded", "for=127.0.0.1")]), 403);
     drop(server);
     // Behind a trusted proxy the forwarded client decides.
@@ -126,14 +152,24 @@ fn metrics_are_for_loopback_unless_opened() {
     });
     assert_eq!(metrics(&server, &[]), 200);
     assert_eq!(metrics(&server, &[OUTSIDER]), 403);
-    assert_eq!(metrics(&server, &[("X-Forwarded-For", "203.0.113.9, 127.0.0.1")]), 403);
+    assert_eq!(
+        metrics(&server, &[("X-Forwarded-For", "203.0.113.9, 127.0.0.1")]),
+        403
+    );
     drop(server);
     let server = TestServer::start_with(|c| {
         c.trusted_proxies = vec!["127.0.0.0/8".parse().expect("cidr")];
         c.metrics_allow = vec![outside];
     });
-    assert_eq!(metrics(&server, &[OUTSIDER]), 200, "--metrics-allow opens it");
-    assert_eq!(metrics(&server, &[("X-Forwarded-For", "198.51.100.1")]), 403);
+    assert_eq!(
+        metrics(&server, &[OUTSIDER]),
+        200,
+        "--metrics-allow opens it"
+    );
+    assert_eq!(
+        metrics(&server, &[("X-Forwarded-For", "198.51.100.1")]),
+        403
+    );
 }
 
 #[test]
@@ -141,9 +177,18 @@ fn a_metrics_token_opens_metrics_from_anywhere() {
     let token = "prometheus-secret-0123456789";
     let server = TestServer::start_with(|c| c.metrics_token = Some(token.into()));
     let bearer = format!("Bearer {token}");
-    assert_eq!(metrics(&server, &[OUTSIDER, ("Authorization", &bearer)]), 200);
     assert_eq!(
-        metrics(&server, &[OUTSIDER, ("Authorization", "Bearer prometheus-secret-wrong")]),
+        metrics(&server, &[OUTSIDER, ("Authorization", &bearer)]),
+        200
+    );
+    assert_eq!(
+        metrics(
+            &server,
+            &[
+                OUTSIDER,
+                ("Authorization", "Bearer prometheus-secret-wrong")
+            ]
+        ),
         403
     );
     assert_eq!(metrics(&server, &[OUTSIDER]), 403);
@@ -174,7 +219,10 @@ fn open_chats_keep_working_while_descriptors_run_out() {
     let addr = binary.addr;
     let code = setup_code(&binary);
     let setup = serde_json::json!({"code": code, "name": "admin", "password": "a long password"});
-    assert_eq!(crate::harness::http(addr, "POST", "/api/setup", None, &setup).0, 201);
+    assert_eq!(
+        crate::harness::http(addr, "POST", "/api/setup", None, &setup).0,
+        201
+    );
     let login = serde_json::json!({"name": "admin", "password": "a long password"});
     let (status, body) = crate::harness::http(addr, "POST", "/api/login", None, &login);
     assert_eq!(status, 200, "{body}");
@@ -188,12 +236,17 @@ fn open_chats_keep_working_while_descriptors_run_out() {
     assert_eq!(agent.sync(conversation, 0)[0].body, "before");
 
     // Hog every descriptor the server has left (and some of the listen backlog).
-    let hogs: Vec<TcpStream> = (0..96).filter_map(|_| TcpStream::connect(addr).ok()).collect();
+    let hogs: Vec<TcpStream> = (0..96)
+        .filter_map(|_| TcpStream::connect(addr).ok())
+        .collect();
     std::thread::sleep(Duration::from_millis(300));
     let mut probe = TcpStream::connect(addr).expect("the backlog still takes it");
     let request = b"GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n";
     let (status, _) = exchange(&mut probe, request, Duration::from_millis(700));
-    assert_eq!(status, 0, "a new connection is not served while descriptors are out");
+    assert_eq!(
+        status, 0,
+        "a new connection is not served while descriptors are out"
+    );
 
     // The open chat still relays, both ways.
     visitor.say(Some(conversation), "v2", "while full");
@@ -214,7 +267,10 @@ fn open_chats_keep_working_while_descriptors_run_out() {
     }
     let log = binary.stdout.lock().map(|s| s.clone()).unwrap_or_default();
     assert!(log.contains("open files limit"), "{log}");
-    assert!(log.contains("accept failed"), "the descriptors really ran out: {log}");
+    assert!(
+        log.contains("accept failed"),
+        "the descriptors really ran out: {log}"
+    );
 }
 
 /// Fails logins (a different unknown name each time) with `headers` until the server
@@ -251,12 +307,20 @@ fn forwarded_addresses_count_only_from_a_trusted_proxy() {
     server.admin();
     fail_logins_until_throttled(&server, &[stranger]);
     assert_eq!(login_status(&server, &[stranger]), 429);
-    assert_eq!(login_status(&server, &[owner]), 200, "the owner's address is not the stranger's");
+    assert_eq!(
+        login_status(&server, &[owner]),
+        200,
+        "the owner's address is not the stranger's"
+    );
     drop(server);
     // From an untrusted peer the header is ignored: both are 127.0.0.1, so inventing a
     // new X-Forwarded-For per attempt does not escape the throttle.
     let server = TestServer::start();
     server.admin();
     fail_logins_until_throttled(&server, &[stranger]);
-    assert_eq!(login_status(&server, &[owner]), 429, "a forged header changes nothing");
+    assert_eq!(
+        login_status(&server, &[owner]),
+        429,
+        "a forged header changes nothing"
+    );
 }

@@ -57,11 +57,17 @@ fn cookie_changes_need_json_and_the_consoles_own_origin() {
     let server = TestServer::start();
     let admin = server.admin();
     let cookie = cookie(&admin);
-    let json_cookie = [("Content-Type", "application/json"), ("Cookie", cookie.as_str())];
+    let json_cookie = [
+        ("Content-Type", "application/json"),
+        ("Cookie", cookie.as_str()),
+    ];
     let refused: [&[(&str, &str)]; 4] = [
         &[EVIL],
         &[("Sec-Fetch-Site", "cross-site")],
-        &[("Sec-Fetch-Site", "same-site"), ("Origin", "https://shop.test")],
+        &[
+            ("Sec-Fetch-Site", "same-site"),
+            ("Origin", "https://shop.test"),
+        ],
         &[],
     ];
     for extra in refused {
@@ -103,19 +109,33 @@ fn bearer_requests_are_unaffected() {
 #[test]
 fn login_and_setup_from_another_site_are_refused() {
     let server = TestServer::start();
-    let code = server.server.as_ref().and_then(|s| s.setup_code()).expect("code");
+    let code = server
+        .server
+        .as_ref()
+        .and_then(|s| s.setup_code())
+        .expect("code");
     let setup = json!({"code": code, "name": "admin", "password": "correct horse battery"});
     let json_ct = ("Content-Type", "application/json");
     for extra in [EVIL, ("Sec-Fetch-Site", "cross-site")] {
-        let (status, _, body) =
-            http_full(server.addr, "POST", "/api/setup", &[json_ct, extra], &setup.to_string());
+        let (status, _, body) = http_full(
+            server.addr,
+            "POST",
+            "/api/setup",
+            &[json_ct, extra],
+            &setup.to_string(),
+        );
         assert_eq!(status, 403, "setup {extra:?}: {body}");
     }
     // A form post (no JSON content type) is refused even without any Origin.
     let (status, _, _) = http_full(server.addr, "POST", "/api/setup", &[], &setup.to_string());
     assert_eq!(status, 403);
-    let (status, _, body) =
-        http_full(server.addr, "POST", "/api/setup", &[json_ct, CONSOLE], &setup.to_string());
+    let (status, _, body) = http_full(
+        server.addr,
+        "POST",
+        "/api/setup",
+        &[json_ct, CONSOLE],
+        &setup.to_string(),
+    );
     assert_eq!(status, 201, "{body}");
     let login = json!({"name": "admin", "password": "correct horse battery"}).to_string();
     let (status, head, _) = http_full(server.addr, "POST", "/api/login", &[json_ct, EVIL], &login);
@@ -134,7 +154,10 @@ fn options_405_and_nosniff() {
     let (status, head, _) = http_full(server.addr, "OPTIONS", "/api/agents", &[EVIL], "");
     assert_eq!(status, 204, "{head}");
     assert_eq!(header(&head, "Allow"), Some("GET, POST"));
-    assert!(!head.to_ascii_lowercase().contains("access-control-"), "{head}");
+    assert!(
+        !head.to_ascii_lowercase().contains("access-control-"),
+        "{head}"
+    );
     let (status, head, _) = http_full(server.addr, "OPTIONS", "/api/widget", &[EVIL], "");
     assert_eq!(status, 204);
     assert_eq!(header(&head, "Access-Control-Allow-Origin"), Some("*"));
@@ -146,15 +169,28 @@ fn options_405_and_nosniff() {
     assert_eq!(header(&head, "Allow"), Some("POST"));
     assert_eq!(error_name(&body), "method_not_allowed");
     let (status, head, _) = http_full(server.addr, "PUT", "/api/canned/3", &[], "");
-    assert_eq!(status, 403, "known path and method: the guard answers, {head}");
+    assert_eq!(
+        status, 403,
+        "known path and method: the guard answers, {head}"
+    );
     let (status, head, _) = http_full(server.addr, "GET", "/api/canned/3", &[], "");
     assert_eq!(status, 405);
     assert_eq!(header(&head, "Allow"), Some("PUT, DELETE"));
     let (status, _, _) = http_full(server.addr, "OPTIONS", "/api/nothing", &[], "");
     assert_eq!(status, 404);
-    for path in ["/api/setup", "/healthz", "/console/", "/nothing", "/api/nothing"] {
+    for path in [
+        "/api/setup",
+        "/healthz",
+        "/console/",
+        "/nothing",
+        "/api/nothing",
+    ] {
         let (_, head, _) = http_full(server.addr, "GET", path, &[], "");
-        assert_eq!(header(&head, "X-Content-Type-Options"), Some("nosniff"), "{path}");
+        assert_eq!(
+            header(&head, "X-Content-Type-Options"),
+            Some("nosniff"),
+            "{path}"
+        );
     }
 }
 
@@ -169,7 +205,8 @@ fn agent_hello(server: &TestServer, headers: &[(&str, &str)], token: &str) -> Se
 
 #[test]
 fn agent_sockets_are_accepted_only_from_the_consoles_origin() {
-    let server = TestServer::start_with(|c| c.allowed_origins = vec!["https://shop.example".into()]);
+    let server =
+        TestServer::start_with(|c| c.allowed_origins = vec!["https://shop.example".into()]);
     let admin = server.admin();
     let cookie = cookie(&admin);
     // The cookie alone (hello without a token) and the token alike.
@@ -195,7 +232,10 @@ fn agent_sockets_are_accepted_only_from_the_consoles_origin() {
     let frame = agent_hello(&server, &[("Origin", own.as_str())], &admin);
     assert!(matches!(frame, ServerFrame::Welcome(_)), "{frame:?}");
     let frame = agent_hello(&server, &[], &admin);
-    assert!(matches!(frame, ServerFrame::Welcome(_)), "no Origin: {frame:?}");
+    assert!(
+        matches!(frame, ServerFrame::Welcome(_)),
+        "no Origin: {frame:?}"
+    );
 }
 
 #[test]
@@ -206,11 +246,25 @@ fn an_https_public_url_is_the_console_origin_and_makes_the_cookie_secure() {
     server.admin();
     let json_ct = ("Content-Type", "application/json");
     let login = json!({"name": "admin", "password": "correct horse battery"}).to_string();
-    let (status, _, _) = http_full(server.addr, "POST", "/api/login", &[json_ct, CONSOLE], &login);
-    assert_eq!(status, 403, "the Host is not the console once --public-url is set");
+    let (status, _, _) = http_full(
+        server.addr,
+        "POST",
+        "/api/login",
+        &[json_ct, CONSOLE],
+        &login,
+    );
+    assert_eq!(
+        status, 403,
+        "the Host is not the console once --public-url is set"
+    );
     let public = ("Origin", "https://chat.shop.example");
-    let (status, head, body) =
-        http_full(server.addr, "POST", "/api/login", &[json_ct, public], &login);
+    let (status, head, body) = http_full(
+        server.addr,
+        "POST",
+        "/api/login",
+        &[json_ct, public],
+        &login,
+    );
     assert_eq!(status, 200, "{body}");
     let set_cookie = header(&head, "Set-Cookie").expect("cookie");
     assert!(set_cookie.contains("; Secure"), "{set_cookie}");
