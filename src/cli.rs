@@ -311,7 +311,7 @@ impl ServeArgs {
             .transpose()
             .map_err(|e| {
                 Error::Usage(format!(
-                    "--public-url {e}; give scheme://host[:port], e.g. https://chat.shop.example"
+                    "--public-url {e} (for example https://chat.shop.example)"
                 ))
             })?;
         config.trusted_proxies = parse_ranges("--trusted-proxy", &self.trusted_proxy)?;
@@ -369,5 +369,50 @@ impl ServeArgs {
             model: self.model.clone(),
             thresholds,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve(flags: &[&str]) -> Result<Config, Error> {
+        let mut args = vec!["serve", "--data", "/nonexistent", "--no-bot"];
+        args.extend_from_slice(flags);
+        let cli = Cli::from_args(&["deskbell"], &args).map_err(|e| Error::Usage(e.output))?;
+        match cli.command {
+            Command::Serve(serve) => serve.into_config(),
+            _ => Err(Error::Usage("not serve".into())),
+        }
+    }
+
+    #[test]
+    fn network_flags_are_checked_at_start() {
+        let config = serve(&[
+            "--public-url",
+            "https://Chat.Shop.Example/",
+            "--trusted-proxy",
+            "127.0.0.1",
+            "--trusted-proxy",
+            "fd00::/8",
+            "--metrics-allow",
+            "10.0.0.0/24",
+        ])
+        .expect("valid flags");
+        let url = config.public_url.as_ref().expect("public url");
+        assert_eq!(url.to_string(), "https://chat.shop.example");
+        assert!(config.secure_cookies());
+        assert_eq!(config.trusted_proxies.len(), 2);
+        assert_eq!(config.max_connections_per_address, 128);
+        for bad in [
+            &["--public-url", "chat.shop.example"][..],
+            &["--public-url", "https://chat.shop.example/chat"],
+            &["--trusted-proxy", "10.0.0.0/33"],
+            &["--metrics-allow", "everyone"],
+            &["--max-connections-per-address", "0"],
+            &["--metrics-token-file", "/nonexistent/token"],
+        ] {
+            assert!(serve(bad).is_err(), "{bad:?}");
+        }
     }
 }
