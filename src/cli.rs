@@ -18,6 +18,8 @@ pub struct Cli {
 }
 
 /// Subcommands.
+// Parsed once at start: the size of `serve`'s flags does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(FromArgs, Debug)]
 #[argh(subcommand)]
 pub enum Command {
@@ -141,6 +143,30 @@ pub struct ServeArgs {
     /// repeat for several; none = any origin
     #[argh(option)]
     pub allowed_origin: Vec<String>,
+    /// the address people reach deskbell at, e.g. https://chat.shop.example (scheme,
+    /// host, optional port; no path): the console accepts changes only from pages at
+    /// this origin, the embed snippet points here, and with https the session cookie is
+    /// Secure (also behind a TLS-terminating proxy). Default: each request's Host header
+    #[argh(option)]
+    pub public_url: Option<String>,
+    /// address or range (CIDR, IPv4 or IPv6) of a reverse proxy whose Forwarded /
+    /// X-Forwarded-For headers name the real client, e.g. 127.0.0.1; repeat for
+    /// several. From any other peer those headers are ignored
+    #[argh(option)]
+    pub trusted_proxy: Vec<String>,
+    /// address or range (CIDR) allowed to read /metrics besides loopback, e.g.
+    /// 10.0.0.5 for a Prometheus elsewhere; repeat for several
+    #[argh(option)]
+    pub metrics_allow: Vec<String>,
+    /// file holding a secret token that opens /metrics from anywhere with
+    /// `Authorization: Bearer <token>` (kept in a file, never on the command line)
+    #[argh(option)]
+    pub metrics_token_file: Option<PathBuf>,
+    /// open connections one client address may hold at once (default 128, enough for
+    /// an office behind one NAT address); more are closed at once. Trusted proxies are
+    /// not limited by their own address
+    #[argh(option, default = "128")]
+    pub max_connections_per_address: usize,
     /// delete closed conversations older than this many days, in the background
     /// (default: keep everything)
     #[argh(option)]
@@ -212,6 +238,28 @@ pub fn data_dir(flag: Option<PathBuf>) -> PathBuf {
     PathBuf::from("deskbell-data")
 }
 
+/// Parses repeated CIDR flags, naming the flag in the error.
+fn parse_ranges(flag: &str, texts: &[String]) -> Result<Vec<crate::cidr::Cidr>, Error> {
+    texts
+        .iter()
+        .map(|t| t.parse().map_err(|e| Error::Usage(format!("{flag}: {e}"))))
+        .collect()
+}
+
+/// A secret from the first line of a file; refused when empty or short.
+fn read_secret(path: &std::path::Path) -> Result<String, Error> {
+    let text =
+        std::fs::read_to_string(path).map_err(Error::io(format!("reading {}", path.display())))?;
+    let secret = text.lines().next().unwrap_or_default().trim().to_string();
+    if secret.len() < 16 {
+        return Err(Error::Usage(format!(
+            "{} must hold a token of at least 16 characters on its first line",
+            path.display()
+        )));
+    }
+    Ok(secret)
+}
+
 impl ServeArgs {
     /// Turns the flags into a configuration.
     pub fn into_config(self) -> Result<Config, Error> {
@@ -256,6 +304,29 @@ impl ServeArgs {
         config.rate_per_sec = self.rate_per_sec;
         config.rate_burst = self.rate_burst;
         config.allowed_origins = self.allowed_origin;
+        config.public_url = self
+            .public_url
+            .as_deref()
+            .map(crate::origin::Origin::parse_public_url)
+            .transpose()
+            .map_err(|e| {
+                Error::Usage(format!(
+                    "--public-url {e} (for example https://chat.shop.example)"
+                ))
+            })?;
+        config.trusted_proxies = parse_ranges("--trusted-proxy", &self.trusted_proxy)?;
+        config.metrics_allow = parse_ranges("--metrics-allow", &self.metrics_allow)?;
+        config.metrics_token = self
+            .metrics_token_file
+            .as_deref()
+            .map(read_secret)
+            .transpose()?;
+        if self.max_connections_per_address == 0 {
+            return Err(Error::Usage(
+                "--max-connections-per-address must be at least 1".into(),
+            ));
+        }
+        config.max_connections_per_address = self.max_connections_per_address;
         config.quick_repair = self.quick_repair;
         config.retain_days = self.retain_days;
         config.bot = bot;
@@ -298,5 +369,50 @@ impl ServeArgs {
             model: self.model.clone(),
             thresholds,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve(flags: &[&str]) -> Result<Config, Error> {
+        let mut args = vec!["serve", "--data", "/nonexistent", "--no-bot"];
+        args.extend_from_slice(flags);
+        let cli = Cli::from_args(&["deskbell"], &args).map_err(|e| Error::Usage(e.output))?;
+        match cli.command {
+            Command::Serve(serve) => serve.into_config(),
+            _ => Err(Error::Usage("not serve".into())),
+        }
+    }
+
+    #[test]
+    fn network_flags_are_checked_at_start() {
+        let config = serve(&[
+            "--public-url",
+            "https://Chat.Shop.Example/",
+            "--trusted-proxy",
+            "127.0.0.1",
+            "--trusted-proxy",
+            "fd00::/8",
+            "--metrics-allow",
+            "10.0.0.0/24",
+        ])
+        .expect("valid flags");
+        let url = config.public_url.as_ref().expect("public url");
+        assert_eq!(url.to_string(), "https://chat.shop.example");
+        assert!(config.secure_cookies());
+        assert_eq!(config.trusted_proxies.len(), 2);
+        assert_eq!(config.max_connections_per_address, 128);
+        for bad in [
+            &["--public-url", "chat.shop.example"][..],
+            &["--public-url", "https://chat.shop.example/chat"],
+            &["--trusted-proxy", "10.0.0.0/33"],
+            &["--metrics-allow", "everyone"],
+            &["--max-connections-per-address", "0"],
+            &["--metrics-token-file", "/nonexistent/token"],
+        ] {
+            assert!(serve(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -67,6 +67,21 @@ pub struct Config {
     pub retention_interval_ms: u64,
     /// Origins allowed to open visitor WebSockets (empty = any).
     pub allowed_origins: Vec<String>,
+    /// The address people reach deskbell at (`--public-url`): the console's own origin,
+    /// the embed snippet's address, and a `Secure` session cookie when it is https.
+    /// None = taken from each request's `Host` header.
+    pub public_url: Option<crate::origin::Origin>,
+    /// Peers whose `Forwarded` / `X-Forwarded-For` headers name the real client
+    /// (`--trusted-proxy`); from anyone else those headers are ignored.
+    pub trusted_proxies: Vec<crate::cidr::Cidr>,
+    /// Addresses besides loopback that may read `/metrics` (`--metrics-allow`).
+    pub metrics_allow: Vec<crate::cidr::Cidr>,
+    /// A bearer token that opens `/metrics` from anywhere (`--metrics-token-file`).
+    pub metrics_token: Option<String>,
+    /// Open connections one client address may hold at once; more are closed at once.
+    pub max_connections_per_address: usize,
+    /// A request body must arrive within this time, or the request is answered 408.
+    pub body_timeout_ms: u64,
     /// The FAQ bot; `None` runs without it (`--no-bot`, and the default for tests and
     /// embedders that do not ask for it: loading the model takes about a second).
     pub bot: Option<BotSettings>,
@@ -110,11 +125,23 @@ impl Config {
             retain_days: None,
             retention_interval_ms: 3_600_000,
             allowed_origins: Vec::new(),
+            public_url: None,
+            trusted_proxies: Vec::new(),
+            metrics_allow: Vec::new(),
+            metrics_token: None,
+            max_connections_per_address: 128,
+            body_timeout_ms: 10_000,
             bot: None,
             bot_timeout_ms: 5_000,
             clock: Arc::new(SystemClock::new()),
             storage_faults: None,
         }
+    }
+
+    /// True when the session cookie must be `Secure`: built-in TLS, or an https
+    /// public address (a TLS-terminating proxy in front).
+    pub fn secure_cookies(&self) -> bool {
+        self.tls.is_some() || self.public_url.as_ref().is_some_and(|u| u.https)
     }
 
     /// Monotonic milliseconds from the configured clock.

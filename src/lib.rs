@@ -28,6 +28,8 @@
 //! - [`accounts`]: offline account commands on a stopped data directory.
 //! - [`maintenance`]: backup, restore and export commands.
 //! - [`control`]: the control socket those commands use to reach a running server.
+//! - [`origin`]: web origins: `--public-url`, `Origin` headers, the console's own address.
+//! - [`cidr`]: address ranges for `--trusted-proxy` and `--metrics-allow`.
 //! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
 
 #![warn(missing_docs)]
@@ -36,6 +38,7 @@ pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod bot;
+pub mod cidr;
 pub mod cli;
 pub mod config;
 pub mod control;
@@ -47,6 +50,7 @@ pub mod intent;
 pub mod maintenance;
 pub mod metrics;
 pub mod notify;
+pub mod origin;
 pub mod protocol;
 pub mod ratelimit;
 pub mod retention;

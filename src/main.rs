@@ -72,6 +72,7 @@ fn serve(config: deskbell::config::Config) -> Result<(), deskbell::error::Error>
     use async_signal::Signal;
     let signals = async_signal::Signals::new([Signal::Term, Signal::Int, Signal::Hup])
         .map_err(deskbell::error::Error::io("installing signal handlers"))?;
+    deskbell::http::limits::raise_open_files_limit();
     let server = Server::start(config)?;
     println!(
         "deskbell {} listening on {}://{}",

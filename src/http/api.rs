@@ -262,8 +262,9 @@ pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
             agent: view(account.0, &account.1),
         },
     );
-    // Over built-in TLS the browser must never send the cookie in plain text.
-    let secure = if app.config.tls.is_some() {
+    // Over TLS (built in, or a proxy's when the public URL is https) the browser must
+    // never send the cookie in plain text.
+    let secure = if app.config.secure_cookies() {
         "; Secure"
     } else {
         ""

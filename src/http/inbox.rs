@@ -45,6 +45,9 @@ struct WidgetSettings {
     agents_online: bool,
     /// Whether the FAQ bot answers first.
     bot: bool,
+    /// `--public-url`, when set: where the embed snippet loads the widget from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_url: Option<String>,
 }
 
 /// `GET /api/widget?site=`: what the widget shows before connecting (public, any origin).
@@ -68,6 +71,7 @@ pub fn widget(app: &Arc<App>, req: &Request<Incoming>) -> Response<Body> {
         position: settings.position,
         prechat: settings.prechat,
         away_message: settings.away_message,
+        public_url: app.config.public_url.as_ref().map(ToString::to_string),
     };
     let mut response = json(StatusCode::OK, &body);
     response.headers_mut().insert(

@@ -1,7 +1,10 @@
 //! Building HTTP responses: JSON bodies, error bodies with stable codes, cookies, and
 //! reading size-limited JSON request bodies.
 
-use http_body_util::{BodyExt, Full, Limited};
+use std::time::Duration;
+
+use futures_lite::future;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Request, Response, StatusCode};
@@ -62,18 +65,64 @@ pub fn error_response(code: ErrorCode, message: &str) -> Response<Body> {
     )
 }
 
-/// Reads a JSON body of at most `limit` bytes into `T`, with a clear error otherwise.
+/// How long a request's body may take to arrive; the route table stamps every request
+/// with it (a request extension), [`read_json`] enforces it.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyDeadline(pub Duration);
+
+/// Used when a request carries no [`BodyDeadline`].
+const DEFAULT_BODY_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Reads a JSON body of at most `limit` bytes into `T`, with a clear error otherwise:
+/// 413 at once when the declared `Content-Length` is over the limit (nothing is read),
+/// 408 when the body has not arrived by the request's [`BodyDeadline`]. Either way the
+/// rest of the body stays unread and hyper closes the connection after the answer.
 pub async fn read_json<T: DeserializeOwned>(
     req: Request<Incoming>,
     limit: usize,
 ) -> Result<T, Response<Body>> {
+    let too_large = || {
+        error_response(
+            ErrorCode::TooLarge,
+            &format!("the body is larger than {limit} bytes"),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let deadline = req
+        .extensions()
+        .get::<BodyDeadline>()
+        .map_or(DEFAULT_BODY_DEADLINE, |d| d.0);
     let body = Limited::new(req.into_body(), limit);
-    let bytes = match body.collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
+    let collected = future::or(async { Some(body.collect().await) }, async {
+        smol::Timer::after(deadline).await;
+        None
+    })
+    .await;
+    let bytes = match collected {
+        Some(Ok(collected)) => collected.to_bytes(),
+        Some(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            return Err(too_large());
+        }
+        Some(Err(e)) => {
             return Err(error_response(
-                ErrorCode::TooLarge,
-                &format!("the body is larger than {limit} bytes"),
+                ErrorCode::BadFrame,
+                &format!("the body could not be read: {e}"),
+            ));
+        }
+        None => {
+            return Err(error_response(
+                ErrorCode::Timeout,
+                &format!(
+                    "the body did not arrive within {} s",
+                    deadline.as_secs_f32()
+                ),
             ));
         }
     };

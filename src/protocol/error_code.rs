@@ -31,11 +31,15 @@ pub enum ErrorCode {
     Unavailable,
     /// An unexpected server fault.
     Internal,
+    /// The HTTP method is not one this path answers (the `Allow` header lists them).
+    MethodNotAllowed,
+    /// The request body did not arrive in time.
+    Timeout,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::BadFrame,
         ErrorCode::TooLarge,
         ErrorCode::UnexpectedFrame,
@@ -49,6 +53,8 @@ impl ErrorCode {
         ErrorCode::StorageUnavailable,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Timeout,
     ];
 
     /// The stable number (first three digits follow the HTTP status it resembles).
@@ -67,6 +73,8 @@ impl ErrorCode {
             ErrorCode::StorageUnavailable => 5070,
             ErrorCode::Unavailable => 5030,
             ErrorCode::Internal => 5000,
+            ErrorCode::MethodNotAllowed => 4050,
+            ErrorCode::Timeout => 4080,
         }
     }
 
@@ -86,6 +94,8 @@ impl ErrorCode {
             ErrorCode::StorageUnavailable => "storage_unavailable",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::Timeout => "timeout",
         }
     }
 

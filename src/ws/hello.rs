@@ -12,8 +12,12 @@ use crate::store::{StoreError, VisitorUpdate, WriteOp};
 use crate::timer::unix_ms;
 
 /// What the connection knows about its peer from the HTTP upgrade request.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PeerInfo {
+    /// The client's address (after trusted proxies).
+    pub address: std::net::IpAddr,
+    /// True when the upgrade's `Origin` is the console's own origin.
+    pub console_origin: bool,
     /// `Origin` header.
     pub origin: Option<String>,
     /// `User-Agent` header.
@@ -148,6 +152,14 @@ pub async fn agent(
     hello: HelloAgent,
     peer: &PeerInfo,
 ) -> Result<u64, ErrorFrame> {
+    // A browser always sends Origin: a page elsewhere must not borrow the agent's cookie.
+    // No Origin at all is a program (the load tester, scripts), not a browser.
+    if peer.origin.is_some() && !peer.console_origin {
+        return Err(refuse(
+            ErrorCode::Forbidden,
+            "agent connections are accepted only from the console's own address",
+        ));
+    }
     let Some(token) = hello.token.or_else(|| peer.cookie_token.clone()) else {
         return Err(refuse(ErrorCode::Unauthorized, "log in first"));
     };

@@ -5,6 +5,7 @@ mod hello;
 mod io;
 mod session;
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use async_tungstenite::WebSocketStream;
@@ -15,6 +16,7 @@ use hyper::{Request, Response, StatusCode, header};
 
 use crate::app::App;
 use crate::config::Config;
+use crate::http::guard::is_console_origin;
 use crate::http::reply::{Body, error_response, session_cookie};
 use crate::protocol::{Encoding, ErrorCode};
 
@@ -44,8 +46,9 @@ fn header_text(req: &Request<Incoming>, name: header::HeaderName) -> Option<Stri
         .map(str::to_string)
 }
 
-/// Answers an upgrade request; on success the connection continues in its own task.
-pub fn upgrade(app: &Arc<App>, mut req: Request<Incoming>) -> Response<Body> {
+/// Answers an upgrade request from `client` (the address after trusted proxies); on
+/// success the connection continues in its own task.
+pub fn upgrade(app: &Arc<App>, client: IpAddr, mut req: Request<Incoming>) -> Response<Body> {
     let is_upgrade =
         header_text(&req, header::UPGRADE).is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     let Some(key) = req.headers().get(header::SEC_WEBSOCKET_KEY).cloned() else {
@@ -61,8 +64,14 @@ pub fn upgrade(app: &Arc<App>, mut req: Request<Incoming>) -> Response<Body> {
             "unsupported subprotocol; offer deskbell.v1.postcard or deskbell.v1.json",
         );
     };
+    let origin = header_text(&req, header::ORIGIN);
+    let console_origin = origin
+        .as_deref()
+        .is_some_and(|o| is_console_origin(&app.config, o, req.headers()));
     let peer = PeerInfo {
-        origin: header_text(&req, header::ORIGIN),
+        address: client,
+        console_origin,
+        origin,
         user_agent: header_text(&req, header::USER_AGENT),
         cookie_token: session_cookie(req.headers()),
     };

@@ -610,11 +610,32 @@ impl Binary {
     /// Runs `deskbell serve --listen 127.0.0.1:0 --data DIR EXTRA…` and waits for its
     /// `listening on http(s)://ADDR` line.
     pub fn serve(data: &Path, extra: &[&str]) -> Binary {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_deskbell"))
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_deskbell"));
+        command
             .arg("serve")
             .args(["--listen", "127.0.0.1:0", "--data"])
             .arg(data)
-            .args(extra)
+            .args(extra);
+        Self::start(command)
+    }
+
+    /// Like [`Binary::serve`], started from a shell that first sets the open files limit
+    /// (soft and hard) to `max_files`.
+    pub fn serve_limited(data: &Path, max_files: u32, extra: &[&str]) -> Binary {
+        let mut command = std::process::Command::new("bash");
+        command
+            .arg("-c")
+            .arg(format!("ulimit -n {max_files} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_deskbell"))
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .args(extra);
+        Self::start(command)
+    }
+
+    fn start(mut command: std::process::Command) -> Binary {
+        let mut child = command
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

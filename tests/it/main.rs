@@ -3,6 +3,8 @@
 
 mod harness;
 
+mod abuse_conn;
+mod abuse_http;
 mod api;
 mod backup;
 mod bad_http;

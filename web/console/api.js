@@ -19,10 +19,10 @@ export class ApiError extends Error {
 
 async function request(method, path, body) {
   const init = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
-  if (body !== undefined) {
-    init.headers['content-type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
+  // Every change says it is JSON (DELETE too): the server refuses cookie-authenticated
+  // changes without it, which is what stops cross-site forms (CSRF).
+  if (method !== 'GET') init.headers['content-type'] = 'application/json';
+  if (body !== undefined) init.body = JSON.stringify(body);
   let res;
   try {
     res = await fetch(path, init);

@@ -1,6 +1,7 @@
 // Admin area: agents, widget settings, canned replies, the FAQ bot, and the snippet to embed.
 
 import { h, fill, toast } from '../dom.js';
+import { api } from '../api.js';
 import { agentsPage } from './admin-agents.js';
 import { settingsPage } from './admin-settings.js';
 import { cannedPage } from './admin-canned.js';
@@ -31,8 +32,13 @@ async function copyText(text, button) {
 }
 
 function embedPage() {
-  const snippet = `<script src="${location.origin}/widget.js" async></script>`;
+  const line = (origin) => `<script src="${origin}/widget.js" async></script>`;
+  let snippet = line(location.origin);
   const code = h('code', null, snippet);
+  // The server's --public-url, when set, is the address visitors reach: it wins.
+  api.get('/api/widget').then((w) => {
+    if (w && w.public_url) { snippet = line(w.public_url); code.textContent = snippet; }
+  }).catch(() => {});
   const copy = h('button', { class: 'btn btn-primary', type: 'button', onclick: () => copyText(snippet, copy).catch(() => toast('Could not copy. Select the text and copy it by hand.', 'error')) }, 'Copy');
   return {
     el: h('div', { class: 'admin-page' },
@@ -43,7 +49,7 @@ function embedPage() {
         h('li', null, 'Paste the snippet on every page where visitors should be able to chat.'),
         h('li', null, 'Under Widget, set the title, colour and greeting, and list your shop’s address under “Allowed websites”.'),
         h('li', null, 'Open your shop in a private window and say hello: the chat shows up here in the inbox.')),
-      h('p', { class: 'muted small' }, 'This address is the one your browser uses to reach deskbell. If visitors reach it under another name (behind a proxy), use that address instead.'),
+      h('p', { class: 'muted small' }, 'This address is deskbell’s public address (--public-url) or, without it, the one your browser uses to reach deskbell. If visitors reach it under another name (behind a proxy), start deskbell with --public-url set to that address.'),
       h('p', null, h('a', { href: '/demo/', target: '_blank', rel: 'noopener' }, 'Try it on the demo shop'))),
     update() {},
   };
