@@ -96,7 +96,7 @@ async fn route(app: &Arc<App>, peer: SocketAddr, req: Request<Incoming>) -> Resp
             text(StatusCode::OK, metrics::CONTENT_TYPE, app.metrics.render())
         }
         (Method::GET, "/ws") => crate::ws::upgrade(app, req),
-        (Method::POST, "/api/setup") => api::setup(app, req).await,
+        (Method::POST, "/api/setup") => api::setup(app, peer.ip(), req).await,
         (Method::POST, "/api/login") => api::login(app, peer.ip(), req).await,
         (Method::POST, "/api/logout") => api::logout(app, req).await,
         (Method::GET, "/api/agents") => api::list_agents(app, req).await,

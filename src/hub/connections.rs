@@ -24,6 +24,7 @@ impl Hub {
                 _kill: link.kill,
                 last_seen: link.last_seen,
                 identity: None,
+                session: None,
                 subscriptions: Vec::new(),
                 heartbeat: Some(heartbeat),
             },
@@ -37,6 +38,7 @@ impl Hub {
         visitor_token: Option<String>,
         latest: Option<ConversationSummary>,
         visitor_name: Option<String>,
+        session: Option<[u8; 32]>,
     ) {
         let Some(live) = self.conns.get_mut(&conn) else {
             return;
@@ -45,6 +47,7 @@ impl Hub {
             return;
         }
         live.identity = Some(identity.clone());
+        live.session = session;
         let agents_online = self.agents.values().any(|a| a.presence == Presence::Online);
         let welcome = match identity {
             Identity::Visitor { id, site } => {

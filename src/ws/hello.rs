@@ -138,6 +138,7 @@ pub async fn visitor(
         visitor_token: token,
         latest,
         visitor_name,
+        session: None,
     })
 }
 

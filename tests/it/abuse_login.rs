@@ -103,7 +103,10 @@ fn a_stranger_cannot_lock_the_owner_out_and_is_slowed_himself() {
 
     // The owner, from an address that never logged in, is not held up by the stranger.
     let (status, _, body) = login_from(&server, lo(3), "admin", PASSWORD, None);
-    assert_eq!(status, 200, "the owner logs in from another address: {body}");
+    assert_eq!(
+        status, 200,
+        "the owner logs in from another address: {body}"
+    );
     // Another account from the attacker's address is not blocked by his guesses at
     // `admin` (the per-address allowance is larger than the per-account one).
     let (status, _, _) = login_from(&server, attacker, "nobody", "wrong guess", None);
@@ -114,7 +117,10 @@ fn a_stranger_cannot_lock_the_owner_out_and_is_slowed_himself() {
     assert_eq!(status, 429, "still blocked");
     server.advance(wait * 1000);
     let (status, _, _) = login_from(&server, attacker, "admin", "wrong guess", None);
-    assert_eq!(status, 401, "after Retry-After the attacker may guess again");
+    assert_eq!(
+        status, 401,
+        "after Retry-After the attacker may guess again"
+    );
 }
 
 #[test]
@@ -142,7 +148,10 @@ fn a_distributed_attack_slows_unknown_addresses_but_not_known_ones() {
     }
     // An address the account never logged in from is now slowed down…
     let (status, head, _) = login_from(&server, lo(40), "admin", PASSWORD, None);
-    assert_eq!(status, 429, "unknown addresses wait during a distributed attack");
+    assert_eq!(
+        status, 429,
+        "unknown addresses wait during a distributed attack"
+    );
     assert!(header(&head, "retry-after").is_some());
     // …but an address that logged in before gets in,
     let (status, _, body) = login_from(&server, lo(1), "admin", PASSWORD, None);
@@ -214,7 +223,11 @@ fn changing_a_password_ends_the_other_sessions() {
         let (status, _) = http(server.addr, "GET", "/api/agents", Some(token), &json!({}));
         assert_eq!(status, 401, "Bob's old sessions end");
     }
-    assert_eq!(bob_socket.closed_with(), 1008, "Bob's open socket is closed");
+    assert_eq!(
+        bob_socket.closed_with(),
+        1008,
+        "Bob's open socket is closed"
+    );
     server.login("bob", "a brand new password");
 
     // The admin changes their own password: only the session that did it remains.
@@ -232,7 +245,13 @@ fn changing_a_password_ends_the_other_sessions() {
         &json!({"password": "another long password"}),
     );
     assert_eq!(status, 200);
-    let (status, _) = http(server.addr, "GET", "/api/agents", Some(&admin_other), &json!({}));
+    let (status, _) = http(
+        server.addr,
+        "GET",
+        "/api/agents",
+        Some(&admin_other),
+        &json!({}),
+    );
     assert_eq!(status, 401, "the admin's other session ends");
     assert_eq!(admin_other_socket.closed_with(), 1008);
     let (status, _) = http(server.addr, "GET", "/api/agents", Some(&admin), &json!({}));
