@@ -562,22 +562,6 @@ impl Hub {
         self.broadcast_agent_info(id);
     }
 
-    /// An agent's sessions ended (password changed): close the connections made with
-    /// them; the agent's presence follows as for any disconnect.
-    pub(super) fn on_sessions_ended(&mut self, agent: u64, keep: Option<[u8; 32]>) {
-        let conns = self
-            .agents
-            .get(&agent)
-            .map(|a| a.conns.clone())
-            .unwrap_or_default();
-        for conn in conns {
-            let kept = keep.is_some() && self.conns.get(&conn).is_some_and(|c| c.session == keep);
-            if !kept {
-                self.kill(conn, 1008, "session ended: the password changed");
-            }
-        }
-    }
-
     /// An agent's grace period ran out: their conversations go back to the queue.
     pub(super) async fn on_agent_grace(&mut self, agent: u64) {
         let Some(live) = self.agents.get_mut(&agent) else {

@@ -11,6 +11,22 @@ use super::event::{ConnId, ConnLink, Identity, Outbound};
 use super::live::{LiveConn, TimerEvent};
 
 impl Hub {
+    /// An agent's sessions ended (password changed): close the connections made with
+    /// them; the agent's presence follows as for any disconnect.
+    pub(super) fn on_sessions_ended(&mut self, agent: u64, keep: Option<[u8; 32]>) {
+        let conns = self
+            .agents
+            .get(&agent)
+            .map(|a| a.conns.clone())
+            .unwrap_or_default();
+        for conn in conns {
+            let kept = keep.is_some() && self.conns.get(&conn).is_some_and(|c| c.session == keep);
+            if !kept {
+                self.kill(conn, 1008, "session ended: the password changed");
+            }
+        }
+    }
+
     pub(super) fn on_connected(&mut self, link: ConnLink) {
         let now = self.config.now_ms();
         let heartbeat = self.wheel.insert(
