@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 
-use crate::auth::LoginThrottle;
+use crate::auth::{LoginThrottle, ThrottlePolicy};
 use crate::config::Config;
 use crate::hub::HubHandle;
 use crate::metrics::Metrics;
@@ -25,6 +25,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// Failed-login bookkeeping.
     pub throttle: Mutex<LoginThrottle>,
+    /// Wrong-setup-code bookkeeping (per address, no account-wide guard).
+    pub setup_throttle: Mutex<LoginThrottle>,
     /// The widget settings, kept in step with storage by the settings API.
     pub settings: std::sync::RwLock<crate::store::records::SettingsV1>,
     /// The FAQ bot (None with `--no-bot`); clones share its index with the hub's.
@@ -63,6 +65,7 @@ impl App {
             hub,
             metrics,
             throttle: Mutex::new(LoginThrottle::default()),
+            setup_throttle: Mutex::new(LoginThrottle::new(ThrottlePolicy::setup_code())),
             settings: std::sync::RwLock::new(settings),
             bot,
             setup_code: Mutex::new(setup_code),

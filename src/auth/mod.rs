@@ -5,16 +5,21 @@
 //!
 //! - [`password`]: argon2id hashing and the rules for new passwords.
 //! - [`token`]: random session tokens (stored only as digests) and one-time setup codes.
-//! - [`throttle`]: backoff after failed logins, per client address and per account.
+//! - [`throttle`]: backoff after failed logins (and setup-code guesses) per address and
+//!   per account, so that a stranger slows only themselves down.
+//! - [`device`]: signed known-device cookies, which let a browser that logged in before
+//!   skip the throttle's account-wide guard.
 
+pub mod device;
 pub mod password;
 pub mod throttle;
 pub mod token;
 
+pub use device::{DEVICE_COOKIE, KnownDevice};
 pub use password::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, check_new_password, hash_password, verify_password,
 };
-pub use throttle::{LoginThrottle, RetryAfter, ThrottlePolicy};
+pub use throttle::{LoginThrottle, RetryAfter, Source, ThrottlePolicy};
 pub use token::{constant_time_eq, new_setup_code, new_token, normalize_setup_code, token_digest};
 
 /// Errors from the auth module.

@@ -8,9 +8,9 @@ use serde::Deserialize;
 
 use super::api::{BODY_LIMIT, authenticate, store_error, view};
 use super::inbox::CannedView;
-use super::reply::{Body, error_response, json, read_json};
+use super::reply::{Body, bearer_or_cookie, error_response, json, read_json};
 use crate::app::App;
-use crate::auth::{check_new_password, hash_password};
+use crate::auth::{check_new_password, hash_password, token_digest};
 use crate::hub::Event;
 use crate::protocol::ErrorCode;
 use crate::settings::SettingsBody;
@@ -152,12 +152,15 @@ struct AgentPatch {
     password: Option<String>,
 }
 
-/// `PATCH /api/agents/ID`: role, capacity, disabled, password.
+/// `PATCH /api/agents/ID`: role, capacity, disabled, password. A new password ends
+/// the agent's sessions (and closes their sockets): all of them when an admin resets
+/// someone else's, all but the current one when admins change their own.
 pub async fn patch_agent(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
     let me = match require_admin(app, &req).await {
         Ok(me) => me,
         Err(r) => return r,
     };
+    let current = bearer_or_cookie(req.headers()).map(|t| token_digest(&t));
     let patch: AgentPatch = match read_json(req, BODY_LIMIT).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -195,6 +198,10 @@ pub async fn patch_agent(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Res
     if let Some(disabled) = patch.disabled {
         agent.disabled = disabled;
     }
+    let end_sessions = patch
+        .password
+        .is_some()
+        .then_some(if me == id { current } else { None });
     if let Some(password) = patch.password {
         if let Err(e) = check_new_password(&password) {
             return error_response(ErrorCode::InvalidField, &e.to_string());
@@ -209,10 +216,14 @@ pub async fn patch_agent(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Res
         .call(WriteOp::UpdateAgent {
             id,
             agent: agent.clone(),
+            end_sessions,
         })
         .await
     {
         return store_error(e);
+    }
+    if let Some(keep) = end_sessions {
+        app.hub.send(Event::SessionsEnded { agent: id, keep }).await;
     }
     app.hub
         .send(Event::AgentSaved {

@@ -10,9 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use super::reply::{Body, SESSION_COOKIE, bearer_or_cookie, error_response, json, read_json};
 use crate::app::App;
+use crate::auth::device::{
+    device_cookie, device_set_cookie, new_device_id, sign_device, verify_device,
+};
 use crate::auth::{
-    check_new_password, constant_time_eq, hash_password, new_token, normalize_setup_code,
-    token_digest, verify_password,
+    KnownDevice, RetryAfter, Source, check_new_password, constant_time_eq, hash_password,
+    new_token, normalize_setup_code, token_digest, verify_password,
 };
 use crate::hub::Event;
 use crate::protocol::ErrorCode;
@@ -22,6 +25,8 @@ use crate::timer::unix_ms;
 
 /// Largest accepted API request body.
 pub(super) const BODY_LIMIT: usize = 16 * 1024;
+/// The one account name the setup-code throttle counts under.
+const SETUP_ACCOUNT: &str = "setup";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,8 +163,9 @@ async fn create_agent(
     }
 }
 
-/// `POST /api/setup`: creates the first admin with the one-time code from the log.
-pub async fn setup(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
+/// `POST /api/setup`: creates the first admin with the one-time code from the log;
+/// wrong codes are throttled per address like logins.
+pub async fn setup(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Response<Body> {
     let body: SetupRequest = match read_json(req, BODY_LIMIT).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -171,8 +177,17 @@ pub async fn setup(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
             "setup has already been completed; log in instead",
         );
     };
+    let (source, now) = (Source::addr(peer), app.config.now_ms());
+    if let Ok(mut throttle) = app.setup_throttle.lock()
+        && let Err(wait) = throttle.check(&source, SETUP_ACCOUNT, now)
+    {
+        return too_many(wait, "too many wrong setup codes");
+    }
     let given = normalize_setup_code(&body.code);
     if !constant_time_eq(given.as_bytes(), normalize_setup_code(&expected).as_bytes()) {
+        if let Ok(mut throttle) = app.setup_throttle.lock() {
+            throttle.record_failure(&source, SETUP_ACCOUNT, now);
+        }
         return error_response(
             ErrorCode::Unauthorized,
             "wrong setup code; it is printed in the server log",
@@ -194,28 +209,39 @@ pub async fn setup(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
 /// `POST /api/login`: checks the password (throttled per address and account) and
 /// returns a session token, also set as an HttpOnly cookie.
 pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Response<Body> {
+    let cookies = req.headers().get_all(header::COOKIE);
+    let device = device_cookie(cookies.iter().filter_map(|v| v.to_str().ok()))
+        .and_then(|value| verify_device(app.store.server_key(), value));
     let body: LoginRequest = match read_json(req, BODY_LIMIT).await {
         Ok(b) => b,
         Err(r) => return r,
     };
     let now = app.config.now_ms();
-    if let Ok(mut throttle) = app.throttle.lock()
-        && let Err(wait) = throttle.check(peer, &body.name, now)
-    {
-        let mut r = error_response(
-            ErrorCode::RateLimited,
-            &format!("too many failed logins; retry in {} s", wait.secs_ceil()),
-        );
-        if let Ok(v) = HeaderValue::from_str(&wait.secs_ceil().to_string()) {
-            r.headers_mut().insert(header::RETRY_AFTER, v);
+    // A device cookie counts only for the account it was set for: look that up first.
+    let mut found = None;
+    if device.is_some() {
+        match agent_by_name(app, &body.name).await {
+            Ok(f) => found = Some(f),
+            Err(r) => return r,
         }
-        return r;
     }
-    let store = app.store.clone();
-    let name = body.name.clone();
-    let found = match smol::unblock(move || store.agent_by_name(&name)).await {
-        Ok(found) => found,
-        Err(e) => return store_error(e),
+    let source = Source {
+        addr: peer,
+        device: device
+            .filter(|d| matches!(&found, Some(Some((id, _))) if *id == d.agent))
+            .map(|d| d.id),
+    };
+    if let Ok(mut throttle) = app.throttle.lock()
+        && let Err(wait) = throttle.check(&source, &body.name, now)
+    {
+        return too_many(wait, "too many failed logins");
+    }
+    let found = match found {
+        Some(found) => found,
+        None => match agent_by_name(app, &body.name).await {
+            Ok(found) => found,
+            Err(r) => return r,
+        },
     };
     let password = body.password;
     let hash = found
@@ -227,13 +253,13 @@ pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
         _ => {
             app.metrics.logins_failed_total.inc();
             if let Ok(mut throttle) = app.throttle.lock() {
-                throttle.record_failure(peer, &body.name, now);
+                throttle.record_failure(&source, &body.name, now);
             }
             return error_response(ErrorCode::Unauthorized, "wrong name or password");
         }
     };
     if let Ok(mut throttle) = app.throttle.lock() {
-        throttle.record_success(peer, &body.name);
+        throttle.record_success(&source, &body.name, now);
     }
     let token = match new_token() {
         Ok(t) => t,
@@ -276,7 +302,43 @@ pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, v);
     }
+    // The known-device cookie (same `Secure` rule); a browser keeps its device id.
+    let id = source.device.or_else(|| new_device_id().ok());
+    if let Some(id) = id {
+        let known = KnownDevice {
+            agent: account.0,
+            id,
+        };
+        let signed = sign_device(app.store.server_key(), &known);
+        if let Ok(v) = HeaderValue::from_str(&device_set_cookie(&signed, !secure.is_empty())) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
     response
+}
+
+/// The agent with this login name, or the storage error response.
+async fn agent_by_name(
+    app: &Arc<App>,
+    name: &str,
+) -> Result<Option<(u64, AgentV1)>, Response<Body>> {
+    let store = app.store.clone();
+    let name = name.to_string();
+    smol::unblock(move || store.agent_by_name(&name))
+        .await
+        .map_err(store_error)
+}
+
+/// 429 with `Retry-After` for a throttled login or setup code.
+fn too_many(wait: RetryAfter, what: &str) -> Response<Body> {
+    let mut r = error_response(
+        ErrorCode::RateLimited,
+        &format!("{what}; retry in {} s", wait.secs_ceil()),
+    );
+    if let Ok(v) = HeaderValue::from_str(&wait.secs_ceil().to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
 }
 
 /// `POST /api/logout`: forgets the session.

@@ -133,7 +133,7 @@ async fn dispatch(
             }
         }
         (Method::GET, "/ws") => crate::ws::upgrade(app, client.address, req),
-        (Method::POST, "/api/setup") => api::setup(app, req).await,
+        (Method::POST, "/api/setup") => api::setup(app, client.address, req).await,
         (Method::POST, "/api/login") => api::login(app, client.address, req).await,
         (Method::POST, "/api/logout") => api::logout(app, req).await,
         (Method::GET, "/api/agents") => api::list_agents(app, req).await,

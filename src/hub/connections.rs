@@ -11,6 +11,22 @@ use super::event::{ConnId, ConnLink, Identity, Outbound};
 use super::live::{LiveConn, TimerEvent};
 
 impl Hub {
+    /// An agent's sessions ended (password changed): close the connections made with
+    /// them; the agent's presence follows as for any disconnect.
+    pub(super) fn on_sessions_ended(&mut self, agent: u64, keep: Option<[u8; 32]>) {
+        let conns = self
+            .agents
+            .get(&agent)
+            .map(|a| a.conns.clone())
+            .unwrap_or_default();
+        for conn in conns {
+            let kept = keep.is_some() && self.conns.get(&conn).is_some_and(|c| c.session == keep);
+            if !kept {
+                self.kill(conn, 1008, "session ended: the password changed");
+            }
+        }
+    }
+
     pub(super) fn on_connected(&mut self, link: ConnLink) {
         let now = self.config.now_ms();
         let heartbeat = self.wheel.insert(
@@ -24,6 +40,7 @@ impl Hub {
                 _kill: link.kill,
                 last_seen: link.last_seen,
                 identity: None,
+                session: None,
                 subscriptions: Vec::new(),
                 heartbeat: Some(heartbeat),
             },
@@ -37,6 +54,7 @@ impl Hub {
         visitor_token: Option<String>,
         latest: Option<ConversationSummary>,
         visitor_name: Option<String>,
+        session: Option<[u8; 32]>,
     ) {
         let Some(live) = self.conns.get_mut(&conn) else {
             return;
@@ -45,6 +63,7 @@ impl Hub {
             return;
         }
         live.identity = Some(identity.clone());
+        live.session = session;
         let agents_online = self.agents.values().any(|a| a.presence == Presence::Online);
         let welcome = match identity {
             Identity::Visitor { id, site } => {

@@ -58,6 +58,9 @@ pub enum Event {
         latest: Option<ConversationSummary>,
         /// For visitors: the name they gave earlier, if any.
         visitor_name: Option<String>,
+        /// For agents: the digest of the session token the hello used, so the
+        /// connection can be closed when that session ends.
+        session: Option<[u8; 32]>,
     },
     /// A frame after the hello (already decoded, size- and rate-checked).
     Frame {
@@ -79,6 +82,14 @@ pub enum Event {
         id: u64,
         /// The account.
         agent: AgentV1,
+    },
+    /// An agent's password changed and these sessions ended: close the agent's
+    /// connections made with them (all but those of session `keep`) with 1008.
+    SessionsEnded {
+        /// Agent id.
+        agent: u64,
+        /// The session that stays (the one that changed its own password).
+        keep: Option<[u8; 32]>,
     },
     /// Stop: close every connection with 1001 and answer on `done`.
     Shutdown {

@@ -19,6 +19,8 @@ pub struct LiveConn {
     pub last_seen: Arc<AtomicU64>,
     /// Set by the hello.
     pub identity: Option<Identity>,
+    /// For agents: digest of the session token the hello used.
+    pub session: Option<[u8; 32]>,
     /// Conversations it receives messages of.
     pub subscriptions: Vec<u64>,
     /// Heartbeat timer.

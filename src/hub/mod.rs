@@ -176,8 +176,9 @@ impl Hub {
                 visitor_token,
                 latest,
                 visitor_name,
+                session,
             } => {
-                self.on_hello(conn, identity, visitor_token, latest, visitor_name)
+                self.on_hello(conn, identity, visitor_token, latest, visitor_name, session)
                     .await
             }
             Event::Frame {
@@ -187,6 +188,7 @@ impl Hub {
             } => self.on_frame(conn, frame, received).await,
             Event::Disconnected { conn } => self.on_disconnected(conn),
             Event::AgentSaved { id, agent } => self.on_agent_saved(id, agent).await,
+            Event::SessionsEnded { agent, keep } => self.on_sessions_ended(agent, keep),
             Event::Shutdown { .. } => {}
         }
     }

@@ -11,6 +11,7 @@ mod handle;
 mod ops;
 mod read;
 pub mod records;
+mod sessions;
 mod tables;
 pub mod writer;
 

@@ -118,6 +118,9 @@ pub enum WriteOp {
         id: u64,
         /// New fields.
         agent: AgentV1,
+        /// After a password change: in the same transaction, end the agent's sessions,
+        /// all (`Some(None)`) or all but the one with this token digest.
+        end_sessions: Option<Option<[u8; 32]>>,
     },
     /// Store a login session.
     PutSession {
@@ -300,12 +303,19 @@ pub fn apply(
             agent,
             only_if_no_admin,
         } => create_agent(tx, agent, only_if_no_admin),
-        WriteOp::UpdateAgent { id, agent } => {
+        WriteOp::UpdateAgent {
+            id,
+            agent,
+            end_sessions,
+        } => {
             let mut agents = tx.open_table(AGENTS)?;
             if agents.get(id)?.is_none() {
                 return Err(StoreError::NotFound("agent"));
             }
             agents.insert(id, encode(&AgentRecord::V1(agent)).as_slice())?;
+            if let Some(keep) = end_sessions {
+                super::sessions::end_sessions(tx, id, keep)?;
+            }
             Ok(Outcome::Done)
         }
         WriteOp::PutSession { digest, record } => {

@@ -193,3 +193,73 @@ fn the_server_key_is_made_once_and_kept() {
         *Store::open(other.path()).expect("open").server_key()
     );
 }
+
+#[test]
+fn a_password_change_ends_the_agents_sessions_but_the_kept_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, writer, thread) = start(dir.path());
+    let agent = records::AgentV1 {
+        name: "bob".into(),
+        role: records::AgentRole::Agent,
+        password_hash: String::new(),
+        capacity: None,
+        disabled: false,
+        created_ms: 0,
+    };
+    let mut ids = Vec::new();
+    for name in ["bob", "carol"] {
+        let created = writer.call_blocking(WriteOp::CreateAgent {
+            agent: records::AgentV1 {
+                name: name.into(),
+                ..agent.clone()
+            },
+            only_if_no_admin: false,
+        });
+        match created {
+            Ok(Outcome::AgentCreated(id)) => ids.push(id),
+            other => panic!("expected a new agent, got {other:?}"),
+        }
+    }
+    let (bob, carol) = (ids[0], ids[1]);
+    let sessions = [(1u8, bob), (2, bob), (3, bob), (4, carol)];
+    for (digest, owner) in sessions {
+        let record = records::SessionRecord::V1 {
+            agent: owner,
+            created_ms: 0,
+            expires_ms: u64::MAX,
+        };
+        writer
+            .call_blocking(WriteOp::PutSession {
+                digest: [digest; 32],
+                record,
+            })
+            .expect("session stored");
+    }
+    let update = |end_sessions| WriteOp::UpdateAgent {
+        id: bob,
+        agent: agent.clone(),
+        end_sessions,
+    };
+    writer
+        .call_blocking(update(None))
+        .expect("no password change");
+    assert!(store.session(&[1; 32]).expect("read").is_some());
+    writer
+        .call_blocking(update(Some(Some([2; 32]))))
+        .expect("own password changed");
+    let alive = |d: u8| store.session(&[d; 32]).expect("read").is_some();
+    assert_eq!(
+        [alive(1), alive(2), alive(3), alive(4)],
+        [false, true, false, true]
+    );
+    writer
+        .call_blocking(update(Some(None)))
+        .expect("password reset");
+    assert_eq!(
+        [alive(2), alive(4)],
+        [false, true],
+        "other agents keep theirs"
+    );
+    writer.close();
+    thread.join().expect("writer exits");
+}

@@ -142,6 +142,7 @@ pub async fn visitor(
         visitor_token: token,
         latest,
         visitor_name,
+        session: None,
     })
 }
 

@@ -309,25 +309,33 @@ impl Session {
                         self.role = Some((Role::Visitor, *id));
                     }
                 }),
-            ClientFrame::HelloAgent(h) => hello::agent(&self.app, self.conn, h, &self.peer)
-                .await
-                .map(|id| {
-                    self.role = Some((Role::Agent, id));
-                    // Staff open many conversations at once (a sync each): a roomier budget.
-                    let config = &self.app.config;
-                    self.bucket = TokenBucket::new(
-                        config.rate_burst.saturating_mul(AGENT_RATE_FACTOR),
-                        config.rate_per_sec.saturating_mul(AGENT_RATE_FACTOR),
-                        config.now_ms(),
-                    );
-                    Event::Hello {
-                        conn: self.conn,
-                        identity: crate::hub::Identity::Agent { id },
-                        visitor_token: None,
-                        visitor_name: None,
-                        latest: None,
-                    }
-                }),
+            ClientFrame::HelloAgent(h) => {
+                let session = h
+                    .token
+                    .as_deref()
+                    .or(self.peer.cookie_token.as_deref())
+                    .map(crate::auth::token_digest);
+                hello::agent(&self.app, self.conn, h, &self.peer)
+                    .await
+                    .map(|id| {
+                        self.role = Some((Role::Agent, id));
+                        // Staff open many conversations at once (a sync each): a roomier budget.
+                        let config = &self.app.config;
+                        self.bucket = TokenBucket::new(
+                            config.rate_burst.saturating_mul(AGENT_RATE_FACTOR),
+                            config.rate_per_sec.saturating_mul(AGENT_RATE_FACTOR),
+                            config.now_ms(),
+                        );
+                        Event::Hello {
+                            conn: self.conn,
+                            identity: crate::hub::Identity::Agent { id },
+                            visitor_token: None,
+                            visitor_name: None,
+                            latest: None,
+                            session,
+                        }
+                    })
+            }
             _ => Err(ErrorCode::UnexpectedFrame
                 .frame("the first frame must be hello_visitor or hello_agent")),
         };

@@ -5,6 +5,7 @@ mod harness;
 
 mod abuse_conn;
 mod abuse_http;
+mod abuse_login;
 mod api;
 mod backup;
 mod bad_http;
