@@ -95,7 +95,7 @@ async fn route(app: &Arc<App>, peer: SocketAddr, req: Request<Incoming>) -> Resp
         (Method::GET, "/metrics") => {
             text(StatusCode::OK, metrics::CONTENT_TYPE, app.metrics.render())
         }
-        (Method::GET, "/ws") => crate::ws::upgrade(app, req),
+        (Method::GET, "/ws") => crate::ws::upgrade(app, peer.ip(), req),
         (Method::POST, "/api/setup") => api::setup(app, req).await,
         (Method::POST, "/api/login") => api::login(app, peer.ip(), req).await,
         (Method::POST, "/api/logout") => api::logout(app, req).await,

@@ -150,6 +150,7 @@ impl Hub {
                     if list.is_empty() {
                         self.visitors.remove(&id);
                         self.visitor_names.remove(&id);
+                        self.unsaved_visitors.remove(&id);
                     }
                 }
             }

@@ -58,6 +58,9 @@ pub enum Event {
         latest: Option<ConversationSummary>,
         /// For visitors: the name they gave earlier, if any.
         visitor_name: Option<String>,
+        /// For a visitor with no stored record yet (nothing is written at hello): the
+        /// details of this visit, written with their first message or profile.
+        unsaved: Option<crate::store::VisitorUpdate>,
     },
     /// A frame after the hello (already decoded, size- and rate-checked).
     Frame {

@@ -126,6 +126,7 @@ impl Hub {
                         visitor,
                         site,
                         message,
+                        visitor_details: self.unsaved_visitors.get(&visitor).cloned(),
                     },
                     true,
                 )
@@ -389,10 +390,15 @@ impl Hub {
                 }
             }
         }
+        // A visitor with no record yet: the profile's commit creates it.
         let update = crate::store::VisitorUpdate {
             name,
             email,
-            ..Default::default()
+            ..self
+                .unsaved_visitors
+                .get(&visitor)
+                .cloned()
+                .unwrap_or_default()
         };
         let op = WriteOp::UpsertVisitor {
             id: visitor,

@@ -60,6 +60,10 @@ pub struct Hub {
     visitors: HashMap<u64, Vec<ConnId>>,
     /// Names of connected visitors who gave one.
     visitor_names: HashMap<u64, String>,
+    /// Connected visitors with no stored record yet, and the details of their visit:
+    /// their first durable write (a conversation's first message, a profile) creates
+    /// the record in the same commit. Dropped with their last connection.
+    unsaved_visitors: HashMap<u64, crate::store::VisitorUpdate>,
     agents: BTreeMap<u64, LiveAgent>,
     conversations: HashMap<u64, LiveConversation>,
     open_by_visitor: HashMap<(u64, String), u64>,
@@ -100,6 +104,7 @@ pub fn spawn(
         conns: HashMap::new(),
         visitors: HashMap::new(),
         visitor_names: HashMap::new(),
+        unsaved_visitors: HashMap::new(),
         agents: BTreeMap::new(),
         conversations: HashMap::new(),
         open_by_visitor: HashMap::new(),
@@ -176,7 +181,11 @@ impl Hub {
                 visitor_token,
                 latest,
                 visitor_name,
+                unsaved,
             } => {
+                if let (Identity::Visitor { id, .. }, Some(details)) = (&identity, unsaved) {
+                    self.unsaved_visitors.insert(*id, details);
+                }
                 self.on_hello(conn, identity, visitor_token, latest, visitor_name)
                     .await
             }

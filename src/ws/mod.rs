@@ -4,6 +4,7 @@
 mod hello;
 mod io;
 mod session;
+mod visitor_token;
 
 use std::sync::Arc;
 
@@ -44,8 +45,13 @@ fn header_text(req: &Request<Incoming>, name: header::HeaderName) -> Option<Stri
         .map(str::to_string)
 }
 
-/// Answers an upgrade request; on success the connection continues in its own task.
-pub fn upgrade(app: &Arc<App>, mut req: Request<Incoming>) -> Response<Body> {
+/// Answers an upgrade request from `client` (the client's address); on success the
+/// connection continues in its own task.
+pub fn upgrade(
+    app: &Arc<App>,
+    client: std::net::IpAddr,
+    mut req: Request<Incoming>,
+) -> Response<Body> {
     let is_upgrade =
         header_text(&req, header::UPGRADE).is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     let Some(key) = req.headers().get(header::SEC_WEBSOCKET_KEY).cloned() else {
@@ -62,6 +68,7 @@ pub fn upgrade(app: &Arc<App>, mut req: Request<Incoming>) -> Response<Body> {
         );
     };
     let peer = PeerInfo {
+        address: client,
         origin: header_text(&req, header::ORIGIN),
         user_agent: header_text(&req, header::USER_AGENT),
         cookie_token: session_cookie(req.headers()),

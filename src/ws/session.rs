@@ -325,6 +325,7 @@ impl Session {
                         identity: crate::hub::Identity::Agent { id },
                         visitor_token: None,
                         visitor_name: None,
+                        unsaved: None,
                         latest: None,
                     }
                 }),
