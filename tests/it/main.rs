@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod abuse_ws;
 mod api;
 mod backup;
 mod bad_http;

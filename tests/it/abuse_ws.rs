@@ -1,0 +1,139 @@
+//! Attacks on the WebSocket side (issue #9): a flood of anonymous hellos must write
+//! nothing, new visitors per address are limited, broken text frames are closed with
+//! 1007, a stranger cannot tell which conversation ids exist, and a burst of new
+//! conversations does not disconnect agents.
+
+use std::collections::HashSet;
+
+use deskbell::protocol::*;
+use deskbell::store::Store;
+
+use crate::harness::{Client, TestServer};
+
+/// Hellos in the flood.
+const FLOOD: usize = 200;
+
+/// Visitor ids that have a stored record, read from the stopped data directory.
+fn stored(dir: &std::path::Path, ids: &[u64]) -> Vec<u64> {
+    let store = Store::open(dir).expect("store opens");
+    ids.iter()
+        .copied()
+        .filter(|id| store.visitor(*id).expect("read").is_some())
+        .collect()
+}
+
+fn new_visitors(server: &TestServer, count: usize) -> Vec<(u64, String)> {
+    (0..count)
+        .map(|_| {
+            let (client, welcome) = Client::visitor(server.addr, Encoding::Json, None);
+            client.close();
+            let token = welcome.visitor_token.expect("a new visitor gets a token");
+            (welcome.id, token)
+        })
+        .collect()
+}
+
+#[test]
+fn a_hello_flood_writes_nothing_and_its_tokens_still_work_after_restarts() {
+    let mut server = TestServer::start();
+    let first = new_visitors(&server, FLOOD);
+    let ids: Vec<u64> = first.iter().map(|(id, _)| *id).collect();
+    assert_eq!(
+        ids.iter().collect::<HashSet<_>>().len(),
+        FLOOD,
+        "ids are unique"
+    );
+    // A returning visitor who never said anything: known, nothing written either.
+    let (again, welcome) = Client::visitor(server.addr, Encoding::Json, Some(&first[0].1));
+    assert_eq!(welcome.id, first[0].0);
+    assert_eq!(welcome.visitor_token, None, "a known token is not replaced");
+    again.close();
+
+    let mut unwritten = Vec::new();
+    server.restart_after(|dir| unwritten = stored(dir, &ids), |_| {});
+    assert_eq!(
+        unwritten,
+        Vec::<u64>::new(),
+        "anonymous hellos stored visitors"
+    );
+
+    // After the restart: the old token still names the same visitor, and new visitors
+    // never get an id handed out before.
+    let (mut returning, welcome) =
+        Client::visitor(server.addr, Encoding::Binary, Some(&first[7].1));
+    assert_eq!(
+        welcome.id, first[7].0,
+        "an unused token works after a restart"
+    );
+    assert_eq!(welcome.visitor_token, None);
+    let later = new_visitors(&server, 20);
+    for (id, _) in &later {
+        assert!(
+            !ids.contains(id),
+            "id {id} handed out twice across a restart"
+        );
+    }
+
+    // The visitor now says something: kept, with the visitor's record, across restarts.
+    returning.say(None, "m1", "Is this still in stock?");
+    let (conversation, seq) = returning.ack("m1");
+    returning.close();
+    let visitor = first[7].0;
+    let mut kept = Vec::new();
+    server.restart_after(|dir| kept = stored(dir, &[visitor]), |_| {});
+    assert_eq!(kept, vec![visitor], "the first message stores its visitor");
+    let (mut back, welcome) = Client::visitor(server.addr, Encoding::Json, Some(&first[7].1));
+    assert_eq!(welcome.id, visitor);
+    assert_eq!(
+        welcome.conversation.as_ref().map(|c| c.id),
+        Some(conversation)
+    );
+    let replay = back.sync(conversation, 0);
+    assert_eq!(replay.len(), seq as usize);
+    assert_eq!(replay[0].body, "Is this still in stock?");
+    let third = new_visitors(&server, 5);
+    for (id, _) in &third {
+        assert!(!ids.contains(id) && later.iter().all(|(l, _)| l != id));
+    }
+}
+
+#[test]
+fn a_forged_token_is_a_new_visitor() {
+    let server = TestServer::start();
+    let made = new_visitors(&server, 2);
+    let ((victim, _), (mine, token)) = (&made[0], &made[1]);
+    // My token's signature with the victim's id.
+    let forged = token.replacen(&format!("v1.{mine}."), &format!("v1.{victim}."), 1);
+    assert_ne!(&forged, token);
+    let (_client, welcome) = Client::visitor(server.addr, Encoding::Json, Some(&forged));
+    assert!(
+        welcome.id != *victim && welcome.id != *mine,
+        "a forged token named a visitor"
+    );
+    assert!(welcome.visitor_token.is_some());
+}
+
+#[test]
+fn new_visitors_per_address_are_limited() {
+    let server = TestServer::start_with(|c| c.new_visitors_per_minute = 5);
+    let made = new_visitors(&server, 5);
+    let mut sixth = Client::connect(server.addr, Encoding::Json);
+    sixth.send(&ClientFrame::HelloVisitor(HelloVisitor {
+        site: "default".into(),
+        token: None,
+        page: None,
+        referrer: None,
+        language: None,
+        utc_offset_min: None,
+    }));
+    let error = sixth.error();
+    assert_eq!(error.code, ErrorCode::RateLimited.number(), "{error:?}");
+    assert!(error.message.contains("new visitors"), "{}", error.message);
+    // Known visitors are not counted.
+    let (_known, welcome) = Client::visitor(server.addr, Encoding::Json, Some(&made[2].1));
+    assert_eq!(welcome.id, made[2].0);
+    // A minute later the address may create more.
+    server.advance(61_000);
+    let (_new, welcome) = Client::visitor(server.addr, Encoding::Json, None);
+    assert!(welcome.visitor_token.is_some());
+}
