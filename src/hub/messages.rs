@@ -386,7 +386,7 @@ impl Hub {
                 if let Some(live) = self.conversations.get_mut(&id) {
                     live.visitor_name = Some(name.clone());
                     let summary = live.summary(id);
-                    self.broadcast_to_agents(ServerFrame::Conversation(summary));
+                    self.announce_conversation(summary, None);
                 }
             }
         }

@@ -8,6 +8,7 @@ mod actions;
 mod bot;
 mod connections;
 pub mod event;
+mod inbox_batch;
 mod live;
 mod messages;
 mod signals;
@@ -64,6 +65,9 @@ pub struct Hub {
     /// their first durable write (a conversation's first message, a profile) creates
     /// the record in the same commit. Dropped with their last connection.
     unsaved_visitors: HashMap<u64, crate::store::VisitorUpdate>,
+    /// Inbox updates for agents about conversations that are not theirs, sent once per
+    /// tick (see `inbox_batch`).
+    inbox: inbox_batch::InboxBatch,
     agents: BTreeMap<u64, LiveAgent>,
     conversations: HashMap<u64, LiveConversation>,
     open_by_visitor: HashMap<(u64, String), u64>,
@@ -105,6 +109,7 @@ pub fn spawn(
         visitors: HashMap::new(),
         visitor_names: HashMap::new(),
         unsaved_visitors: HashMap::new(),
+        inbox: inbox_batch::InboxBatch::default(),
         agents: BTreeMap::new(),
         conversations: HashMap::new(),
         open_by_visitor: HashMap::new(),

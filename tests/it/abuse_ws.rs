@@ -137,3 +137,66 @@ fn new_visitors_per_address_are_limited() {
     let (_new, welcome) = Client::visitor(server.addr, Encoding::Json, None);
     assert!(welcome.visitor_token.is_some());
 }
+
+/// Agents online during the burst.
+const BURST_AGENTS: usize = 20;
+/// Visitors opening a conversation in the burst.
+const BURST_VISITORS: usize = 300;
+
+/// What an agent connection believes about each conversation: (status, agent).
+type Inbox = std::collections::HashMap<u64, (ConversationStatus, Option<u64>)>;
+
+fn fold(inbox: &mut Inbox, summary: &ConversationSummary) {
+    inbox.insert(summary.id, (summary.status, summary.agent));
+}
+
+#[test]
+fn a_burst_of_new_conversations_does_not_disconnect_agents() {
+    // A small outbound queue stands in for 1,000 visitors against a queue of 1,024.
+    let server = TestServer::start_with(|c| c.max_outbound_queue = 32);
+    let admin = server.admin();
+    // The admin is one of the agents; a second connection of theirs (which changes no
+    // presence, so nothing is routed) tells the truth once the burst has settled.
+    let connect = |token: &str| {
+        let (client, welcome) = Client::agent(server.addr, Encoding::Binary, token);
+        let mut inbox = Inbox::new();
+        for c in &welcome.conversations {
+            fold(&mut inbox, c);
+        }
+        (client, inbox)
+    };
+    let mut agents: Vec<(Client, Inbox)> = vec![connect(&admin)];
+    for i in 1..BURST_AGENTS {
+        let (_, token) = server.agent(&admin, &format!("agent{i}"), Some(5));
+        agents.push(connect(&token));
+    }
+    let mut visitors: Vec<Client> = (0..BURST_VISITORS)
+        .map(|_| Client::visitor(server.addr, Encoding::Binary, None).0)
+        .collect();
+    // Every visitor's first message back to back, then their acks.
+    for (i, visitor) in visitors.iter_mut().enumerate() {
+        visitor.say(None, &format!("b{i}"), "Is the sale still on?");
+    }
+    for (i, visitor) in visitors.iter_mut().enumerate() {
+        visitor.ack(&format!("b{i}"));
+    }
+    let (observer, expected) = connect(&admin);
+    observer.close();
+    assert_eq!(expected.len(), BURST_VISITORS);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    for (n, (client, inbox)) in agents.iter_mut().enumerate() {
+        while *inbox != expected {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "agent {n} never saw every conversation's latest state"
+            );
+            // Read whatever has arrived; a close (1013 "too slow") fails the test.
+            match client.try_recv(std::time::Duration::from_millis(500)) {
+                Ok(ServerFrame::Conversation(s)) => fold(inbox, &s),
+                Ok(_) => {}
+                Err(e) if e == "timeout" => {}
+                Err(e) => panic!("agent {n} was disconnected: {e}"),
+            }
+        }
+    }
+}
