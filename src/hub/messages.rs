@@ -85,14 +85,18 @@ impl Hub {
         if let Some(asked) = send.conversation
             && Some(asked) != open
         {
-            let why = "that conversation is closed or not yours; send without a conversation to start a new one";
-            self.refuse(
-                conn,
-                ErrorCode::Conflict,
-                why,
-                Some(send.client_id),
-                Some(asked),
-            );
+            let (code, why) = if self.visitor_owns(visitor, asked) {
+                (
+                    ErrorCode::Conflict,
+                    "that conversation is closed; send without a conversation to start a new one",
+                )
+            } else {
+                (
+                    ErrorCode::NotFound,
+                    "no such conversation; send without a conversation to start a new one",
+                )
+            };
+            self.refuse(conn, code, why, Some(send.client_id), Some(asked));
             return;
         }
         let message = NewMessage {
@@ -566,8 +570,8 @@ impl Hub {
         {
             self.refuse(
                 conn,
-                ErrorCode::Forbidden,
-                "not your conversation",
+                ErrorCode::NotFound,
+                "no such conversation",
                 None,
                 Some(conversation),
             );

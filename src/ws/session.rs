@@ -125,6 +125,13 @@ impl Session {
                     let _ = close(socket, 1009, &reason).await;
                     false
                 }
+                Next::In(Some(Err(WsError::Utf8(e)))) => {
+                    // RFC 6455 §7.4.1: 1007 for data inconsistent with the message type.
+                    self.app.metrics.frames_rejected_total.inc();
+                    let _ = close(socket, 1007, "a text frame must be valid UTF-8").await;
+                    tracing::debug!(conn = self.conn, error = %e, "invalid UTF-8 in a text frame");
+                    false
+                }
                 Next::In(Some(Err(e))) => {
                     tracing::debug!(conn = self.conn, error = %e, "websocket error");
                     false
@@ -417,7 +424,9 @@ impl Session {
         })
     }
 
-    /// Visitors may only read their own conversations; agents may read any.
+    /// Visitors may only read their own conversations; agents may read any. Another
+    /// visitor's conversation is "not found", like one that does not exist, so a
+    /// stranger cannot tell which conversation ids exist.
     async fn authorize(&self, conversation: u64) -> Option<ErrorFrame> {
         let Some((Role::Visitor, visitor)) = self.role else {
             return None;
@@ -426,7 +435,7 @@ impl Session {
         match smol::unblock(move || store.conversation(conversation)).await {
             Ok(Some(c)) if c.visitor == visitor => None,
             Ok(_) => {
-                let mut error = ErrorCode::Forbidden.frame("not your conversation");
+                let mut error = ErrorCode::NotFound.frame("no such conversation");
                 error.conversation = Some(conversation);
                 Some(error)
             }

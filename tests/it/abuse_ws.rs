@@ -200,3 +200,90 @@ fn a_burst_of_new_conversations_does_not_disconnect_agents() {
         }
     }
 }
+
+#[test]
+fn invalid_utf8_in_a_text_frame_is_closed_with_1007() {
+    use async_tungstenite::tungstenite::Message as WsMessage;
+    use async_tungstenite::tungstenite::protocol::frame::Frame;
+    use async_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    let server = TestServer::start();
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    let bytes = b"{\"typing\":{\"conversation\":null,\"on\":\xff\xfe}}".to_vec();
+    let frame = Frame::message(bytes, OpCode::Data(Data::Text), true);
+    let _ = visitor.try_send_raw(WsMessage::Frame(frame));
+    assert_eq!(visitor.closed_with(), 1007);
+    // The server is fine.
+    let (_other, welcome) = Client::visitor(server.addr, Encoding::Json, None);
+    assert!(welcome.visitor_token.is_some());
+}
+
+fn refused(client: &mut Client, code: ErrorCode) -> ErrorFrame {
+    let error = client.error();
+    assert_eq!(error.code, code.number(), "{error:?}");
+    error
+}
+
+#[test]
+fn another_visitors_conversation_is_not_found_and_an_own_closed_one_a_conflict() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    let (mut agent, welcome) = Client::agent(server.addr, Encoding::Json, &admin);
+    let admin_id = welcome.id;
+    let (mut owner, welcome) = Client::visitor(server.addr, Encoding::Json, None);
+    let owner_token = welcome.visitor_token.expect("token");
+    owner.say(None, "o1", "mine");
+    let (theirs, _) = owner.ack("o1");
+    agent.assigned(theirs, admin_id);
+    let (mut stranger, _) = Client::visitor(server.addr, Encoding::Binary, None);
+    for conversation in [theirs, 999_999] {
+        stranger.send(&ClientFrame::Read(Read {
+            conversation: Some(conversation),
+            seq: 1,
+        }));
+        refused(&mut stranger, ErrorCode::NotFound);
+        stranger.send(&ClientFrame::Typing(Typing {
+            conversation: Some(conversation),
+            on: true,
+        }));
+        refused(&mut stranger, ErrorCode::NotFound);
+        stranger.say(Some(conversation), "s1", "let me in");
+        let e = refused(&mut stranger, ErrorCode::NotFound);
+        assert_eq!(e.client_id.as_deref(), Some("s1"));
+        assert!(!e.message.contains("closed"), "{}", e.message);
+    }
+
+    // The owner's conversation is closed: a conflict, from live state and, after a
+    // restart, from storage alone.
+    agent.send(&ClientFrame::Close(ConversationRef {
+        conversation: theirs,
+    }));
+    owner.expect("closed", |f| match f {
+        ServerFrame::Message(m) if matches!(m.event, Some(ConversationEvent::Closed { .. })) => {
+            Some(())
+        }
+        _ => None,
+    });
+    own_closed_is_a_conflict(&mut owner, theirs);
+    let mut server = server;
+    drop((owner, agent, stranger));
+    server.restart();
+    let (mut owner, _) = Client::visitor(server.addr, Encoding::Json, Some(&owner_token));
+    own_closed_is_a_conflict(&mut owner, theirs);
+}
+
+fn own_closed_is_a_conflict(owner: &mut Client, closed: u64) {
+    owner.send(&ClientFrame::Read(Read {
+        conversation: Some(closed),
+        seq: 1,
+    }));
+    refused(owner, ErrorCode::Conflict);
+    owner.send(&ClientFrame::Typing(Typing {
+        conversation: Some(closed),
+        on: true,
+    }));
+    refused(owner, ErrorCode::Conflict);
+    owner.say(Some(closed), "o2", "one more thing");
+    let e = refused(owner, ErrorCode::Conflict);
+    assert_eq!(e.client_id.as_deref(), Some("o2"));
+    assert!(e.message.contains("closed"), "{}", e.message);
+}
