@@ -19,7 +19,7 @@ BIN=${CARGO_TARGET_DIR:-target}/release
 SCENARIOS=${*:-idle throughput latency}
 # Per-connection rate limits high enough for agents syncing thousands of conversations
 # and for closed-loop visitors; visitors in the latency run send 1 message/s each.
-SERVER_FLAGS=(--rate-per-sec 100000 --rate-burst 100000)
+SERVER_FLAGS=(--rate-per-sec 100000 --rate-burst 100000 --new-visitors-per-minute 0)
 
 # Both processes hold up to 19,000 sockets: raise the soft open-file limit to the hard
 # one (20,000 on the reference machine); children inherit it.

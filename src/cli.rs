@@ -20,6 +20,10 @@ pub struct Cli {
 /// Subcommands.
 #[derive(FromArgs, Debug)]
 #[argh(subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once at start; argh cannot parse into a Box"
+)]
 pub enum Command {
     /// Run the chat server.
     Serve(ServeArgs),

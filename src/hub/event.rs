@@ -60,7 +60,7 @@ pub enum Event {
         visitor_name: Option<String>,
         /// For a visitor with no stored record yet (nothing is written at hello): the
         /// details of this visit, written with their first message or profile.
-        unsaved: Option<crate::store::VisitorUpdate>,
+        unsaved: Option<Box<crate::store::VisitorUpdate>>,
     },
     /// A frame after the hello (already decoded, size- and rate-checked).
     Frame {

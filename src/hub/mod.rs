@@ -188,8 +188,13 @@ impl Hub {
                 visitor_name,
                 unsaved,
             } => {
-                if let (Identity::Visitor { id, .. }, Some(details)) = (&identity, unsaved) {
-                    self.unsaved_visitors.insert(*id, details);
+                // Only for a connection still waiting for its hello (its disconnection
+                // is what drops the entry again).
+                let waiting = self.conns.get(&conn).is_some_and(|c| c.identity.is_none());
+                if let (Identity::Visitor { id, .. }, Some(details), true) =
+                    (&identity, unsaved, waiting)
+                {
+                    self.unsaved_visitors.insert(*id, *details);
                 }
                 self.on_hello(conn, identity, visitor_token, latest, visitor_name)
                     .await

@@ -128,7 +128,7 @@ pub async fn visitor(
             let _ = app.writer.submit(put, Box::new(|_| {})).await;
             (id, record.name, None, None)
         }
-        Some((id, None)) => (id, None, None, Some(update)),
+        Some((id, None)) => (id, None, None, Some(Box::new(update))),
         None => {
             let now = app.config.now_ms();
             let allowed = match app.new_visitors.lock() {
@@ -143,7 +143,7 @@ pub async fn visitor(
             }
             let id = app.next_visitor_id().await.map_err(storage)?;
             let token = visitor_token::sign(&key, id);
-            (id, None, Some(token), Some(update))
+            (id, None, Some(token), Some(Box::new(update)))
         }
     };
     let store = app.store.clone();
