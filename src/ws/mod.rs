@@ -1,6 +1,7 @@
 //! WebSocket endpoint (`GET /ws`): checks the upgrade request, negotiates the encoding
 //! by subprotocol, and starts a [`session`] task for the connection.
 
+mod closing;
 mod hello;
 mod io;
 mod session;
