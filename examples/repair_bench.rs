@@ -51,6 +51,7 @@ fn write_for(
             visitor: conversation,
             site: "default".into(),
             message: message(conversation),
+            visitor_details: None,
         };
         let _ = writer.call_blocking(op);
     }

@@ -19,8 +19,10 @@ BIN=${CARGO_TARGET_DIR:-target}/release
 SCENARIOS=${*:-idle throughput latency}
 # Per-connection rate limits high enough for agents syncing thousands of conversations
 # and for closed-loop visitors; visitors in the latency run send 1 message/s each.
-# The load generator opens thousands of sockets from one address: lift the per-address cap.
-SERVER_FLAGS=(--rate-per-sec 100000 --rate-burst 100000 --max-connections-per-address 1000000)
+# The load generator opens thousands of sockets from one address: lift the per-address
+# cap and the new-visitor limit.
+SERVER_FLAGS=(--rate-per-sec 100000 --rate-burst 100000 --max-connections-per-address 1000000
+  --new-visitors-per-minute 0)
 
 # Both processes hold up to 19,000 sockets: raise the soft open-file limit to the hard
 # one (20,000 on the reference machine); children inherit it.

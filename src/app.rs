@@ -11,6 +11,9 @@ use crate::hub::HubHandle;
 use crate::metrics::Metrics;
 use crate::store::{Store, WriterHandle};
 
+/// Client addresses remembered for the new-visitor limit at most.
+const NEW_VISITOR_ADDRESSES: usize = 10_000;
+
 /// Everything request handlers need.
 pub struct App {
     /// Settings.
@@ -40,11 +43,15 @@ pub struct App {
     /// this context, so a strong link would keep a stopped server alive).
     executor: Weak<smol::Executor<'static>>,
     next_conn: AtomicU64,
-    next_visitor: AtomicU64,
+    /// Visitor ids, reserved in durable blocks (nothing is written per visitor).
+    visitor_ids: crate::store::VisitorIds,
+    /// How many new visitors each client address may still create.
+    pub new_visitors: Mutex<crate::new_visitors::NewVisitorLimit>,
 }
 
 impl App {
-    /// Builds the context; `max_visitor` is the highest visitor id in storage.
+    /// Builds the context; `max_visitor` is the highest visitor id that may have been
+    /// handed out (stored or reserved, see `Store::max_ids`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         config: Arc<Config>,
@@ -59,6 +66,10 @@ impl App {
         bot: Option<crate::bot::Bot>,
     ) -> App {
         App {
+            new_visitors: Mutex::new(crate::new_visitors::NewVisitorLimit::new(
+                config.new_visitors_per_minute,
+                NEW_VISITOR_ADDRESSES,
+            )),
             config,
             store,
             writer,
@@ -75,7 +86,7 @@ impl App {
                 .unwrap_or_default(),
             executor: Arc::downgrade(executor),
             next_conn: AtomicU64::new(1),
-            next_visitor: AtomicU64::new(max_visitor + 1),
+            visitor_ids: crate::store::VisitorIds::new(max_visitor),
         }
     }
 
@@ -111,8 +122,9 @@ impl App {
         self.next_conn.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// A fresh visitor id (gaps after failed writes are harmless).
-    pub fn next_visitor_id(&self) -> u64 {
-        self.next_visitor.fetch_add(1, Ordering::Relaxed)
+    /// A fresh visitor id, never handed out before, also across restarts (gaps are
+    /// harmless). Waits for a commit once per block of ids.
+    pub async fn next_visitor_id(&self) -> Result<u64, crate::store::StoreError> {
+        self.visitor_ids.next(&self.writer).await
     }
 }

@@ -18,10 +18,12 @@ pub struct Cli {
 }
 
 /// Subcommands.
-// Parsed once at start: the size of `serve`'s flags does not matter.
-#[allow(clippy::large_enum_variant)]
 #[derive(FromArgs, Debug)]
 #[argh(subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once at start; argh cannot parse into a Box"
+)]
 pub enum Command {
     /// Run the chat server.
     Serve(ServeArgs),
@@ -139,6 +141,10 @@ pub struct ServeArgs {
     /// frames one connection may send in a burst (default 40)
     #[argh(option, default = "40")]
     pub rate_burst: u32,
+    /// new visitors (chat widgets without a saved visitor token) one client address may
+    /// start per minute, also as a burst; 0 = no limit (default 30)
+    #[argh(option, default = "30")]
+    pub new_visitors_per_minute: u32,
     /// website origin allowed to open the visitor chat, e.g. https://shop.example;
     /// repeat for several; none = any origin
     #[argh(option)]
@@ -303,6 +309,7 @@ impl ServeArgs {
         config.max_frame_bytes = self.max_body_bytes * 2 + 4096;
         config.rate_per_sec = self.rate_per_sec;
         config.rate_burst = self.rate_burst;
+        config.new_visitors_per_minute = self.new_visitors_per_minute;
         config.allowed_origins = self.allowed_origin;
         config.public_url = self
             .public_url

@@ -55,6 +55,9 @@ pub struct Config {
     pub rate_burst: u32,
     /// Frames waiting to be written to one connection before it counts as stuck and is dropped.
     pub max_outbound_queue: usize,
+    /// New visitors (hellos without a known token) one client address may create per
+    /// minute, also as a burst; 0 = no limit.
+    pub new_visitors_per_minute: u32,
     /// Agent login sessions last this long.
     pub session_ttl_ms: u64,
     /// Most messages per group commit.
@@ -119,6 +122,7 @@ impl Config {
             rate_per_sec: 20,
             rate_burst: 40,
             max_outbound_queue: 1024,
+            new_visitors_per_minute: 30,
             session_ttl_ms: 30 * 24 * 3_600_000,
             batch_max: 1024,
             quick_repair: false,

@@ -17,6 +17,7 @@
 //! - [`protocol`]: wire frames, their postcard/JSON encodings, stable error codes.
 //! - [`auth`]: password hashing, tokens, setup codes, login throttling.
 //! - [`ratelimit`]: the per-connection token bucket.
+//! - [`new_visitors`]: how many new visitors one client address may create per minute.
 //! - [`retention`]: `--retain-days`, purging old closed conversations in the background.
 //! - [`metrics`]: counters and histograms rendered for Prometheus.
 //! - [`tls`]: `--tls-cert`/`--tls-key`: certificate loading, SIGHUP reload, handshakes.
@@ -49,6 +50,7 @@ pub mod hub;
 pub mod intent;
 pub mod maintenance;
 pub mod metrics;
+pub mod new_visitors;
 pub mod notify;
 pub mod origin;
 pub mod protocol;

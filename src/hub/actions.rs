@@ -164,7 +164,7 @@ impl Hub {
         if live.status == ConversationStatus::Bot {
             // The bot has the first say (see `hub/bot.rs`); agents see it in "all open".
             let summary = live.summary(conversation);
-            self.broadcast_to_agents(ServerFrame::Conversation(summary));
+            self.announce_conversation(summary, None);
             self.refresh_totals();
             return;
         }
@@ -178,7 +178,7 @@ impl Hub {
             Placement::Assigned(agent) => self.assign_automatically(conversation, agent).await,
             Placement::Queued { .. } => {
                 if let Some(live) = self.conversations.get(&conversation) {
-                    self.broadcast_to_agents(ServerFrame::Conversation(live.summary(conversation)));
+                    self.announce_conversation(live.summary(conversation), None);
                 }
             }
         }
@@ -276,7 +276,7 @@ impl Hub {
         if let Some(live) = self.conversations.get(&conversation) {
             let summary = live.summary(conversation);
             let visitor = live.visitor;
-            self.broadcast_to_agents(ServerFrame::Conversation(summary));
+            self.announce_conversation(summary, previous);
             if agent.is_some() {
                 self.send_to_visitor(
                     visitor,
@@ -402,7 +402,7 @@ impl Hub {
         )
         .await;
         if let Some(live) = self.conversations.get(&conversation) {
-            self.broadcast_to_agents(ServerFrame::Conversation(live.summary(conversation)));
+            self.announce_conversation(live.summary(conversation), None);
         }
         if let Some(a) = agent {
             self.broadcast_agent_info(a);

@@ -8,6 +8,7 @@ use crate::protocol::{AgentInfo, ConversationSummary, Presence, Role, ServerFram
 
 use super::Hub;
 use super::event::{ConnId, ConnLink, Identity, Outbound};
+use super::inbox_batch::Update;
 use super::live::{LiveConn, TimerEvent};
 
 impl Hub {
@@ -156,6 +157,7 @@ impl Hub {
         if let Some(timer) = live.heartbeat {
             self.wheel.cancel(timer);
         }
+        self.inbox.forget(conn);
         for conversation in &live.subscriptions {
             if let Some(c) = self.conversations.get_mut(conversation) {
                 c.subscribers.retain(|s| *s != conn);
@@ -169,6 +171,7 @@ impl Hub {
                     if list.is_empty() {
                         self.visitors.remove(&id);
                         self.visitor_names.remove(&id);
+                        self.unsaved_visitors.remove(&id);
                     }
                 }
             }
@@ -280,19 +283,6 @@ impl Hub {
         }
     }
 
-    /// Sends a frame to every connection of every agent.
-    pub(super) fn broadcast_to_agents(&mut self, frame: ServerFrame) {
-        let targets: Vec<ConnId> = self
-            .agents
-            .values()
-            .flat_map(|a| a.conns.iter().copied())
-            .collect();
-        let frame = Arc::new(frame);
-        for conn in targets {
-            self.deliver(conn, Outbound::Frame(frame.clone()));
-        }
-    }
-
     /// Tells every connected visitor whether an agent is online to answer now.
     pub(super) fn tell_visitors_availability(&mut self, agents_online: bool) {
         let frame = Arc::new(ServerFrame::Availability(crate::protocol::Availability {
@@ -372,7 +362,69 @@ impl Hub {
             return;
         };
         let info = self.agent_info(id, agent);
-        self.broadcast_to_agents(ServerFrame::Agent(info));
+        // The agent hears of their own change at once; colleagues at the next tick.
+        let (mine, theirs) = self.agent_conns_split(&[Some(id)]);
+        let frame = Arc::new(ServerFrame::Agent(info));
+        for conn in mine {
+            self.deliver(conn, Outbound::Frame(frame.clone()));
+        }
+        self.inbox.agent(id, theirs);
+    }
+
+    /// Tells agents a conversation's new state: at once the agent it is assigned to
+    /// (and `previous`, the one it was taken from), the others at the next tick.
+    pub(super) fn announce_conversation(
+        &mut self,
+        summary: ConversationSummary,
+        previous: Option<u64>,
+    ) {
+        let owners = [summary.agent, previous];
+        let (mine, theirs) = self.agent_conns_split(&owners);
+        let frame = Arc::new(ServerFrame::Conversation(summary.clone()));
+        for conn in mine {
+            self.deliver(conn, Outbound::Frame(frame.clone()));
+        }
+        self.inbox.conversation(summary, theirs);
+    }
+
+    /// Agent connections: those of the agents in `owners`, and the others.
+    fn agent_conns_split(&self, owners: &[Option<u64>]) -> (Vec<ConnId>, Vec<ConnId>) {
+        let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+        for (id, agent) in &self.agents {
+            let list = if owners.contains(&Some(*id)) {
+                &mut mine
+            } else {
+                &mut theirs
+            };
+            list.extend(agent.conns.iter().copied());
+        }
+        (mine, theirs)
+    }
+
+    /// Sends agents the inbox updates waiting for them, as many as each connection's
+    /// queue has room for (up to half of it); the rest waits for the next tick.
+    pub(super) fn flush_inbox(&mut self) {
+        let most = (self.config.max_outbound_queue / 2).max(1);
+        for conn in self.inbox.conns() {
+            let Some(live) = self.conns.get(&conn) else {
+                self.inbox.forget(conn);
+                continue;
+            };
+            let room = most.saturating_sub(live.outbound.len());
+            for update in self.inbox.take(conn, room) {
+                let frame = match update {
+                    Update::Conversation(stored) => match self.conversations.get(&stored.id) {
+                        Some(live) => ServerFrame::Conversation(live.summary(stored.id)),
+                        None => ServerFrame::Conversation(stored),
+                    },
+                    Update::Agent(id) => match self.agents.get(&id) {
+                        Some(agent) => ServerFrame::Agent(self.agent_info(id, agent)),
+                        None => continue,
+                    },
+                };
+                self.deliver(conn, Outbound::Frame(Arc::new(frame)));
+            }
+        }
     }
 
     /// Closes every connection with 1001 (server going away).

@@ -61,6 +61,9 @@ pub enum Event {
         /// For agents: the digest of the session token the hello used, so the
         /// connection can be closed when that session ends.
         session: Option<[u8; 32]>,
+        /// For a visitor with no stored record yet (nothing is written at hello): the
+        /// details of this visit, written with their first message or profile.
+        unsaved: Option<Box<crate::store::VisitorUpdate>>,
     },
     /// A frame after the hello (already decoded, size- and rate-checked).
     Frame {

@@ -85,14 +85,18 @@ impl Hub {
         if let Some(asked) = send.conversation
             && Some(asked) != open
         {
-            let why = "that conversation is closed or not yours; send without a conversation to start a new one";
-            self.refuse(
-                conn,
-                ErrorCode::Conflict,
-                why,
-                Some(send.client_id),
-                Some(asked),
-            );
+            let (code, why) = if self.visitor_owns(visitor, asked) {
+                (
+                    ErrorCode::Conflict,
+                    "that conversation is closed; send without a conversation to start a new one",
+                )
+            } else {
+                (
+                    ErrorCode::NotFound,
+                    "no such conversation; send without a conversation to start a new one",
+                )
+            };
+            self.refuse(conn, code, why, Some(send.client_id), Some(asked));
             return;
         }
         let message = NewMessage {
@@ -126,6 +130,7 @@ impl Hub {
                         visitor,
                         site,
                         message,
+                        visitor_details: self.unsaved_visitors.get(&visitor).cloned(),
                     },
                     true,
                 )
@@ -385,14 +390,19 @@ impl Hub {
                 if let Some(live) = self.conversations.get_mut(&id) {
                     live.visitor_name = Some(name.clone());
                     let summary = live.summary(id);
-                    self.broadcast_to_agents(ServerFrame::Conversation(summary));
+                    self.announce_conversation(summary, None);
                 }
             }
         }
+        // A visitor with no record yet: the profile's commit creates it.
         let update = crate::store::VisitorUpdate {
             name,
             email,
-            ..Default::default()
+            ..self
+                .unsaved_visitors
+                .get(&visitor)
+                .cloned()
+                .unwrap_or_default()
         };
         let op = WriteOp::UpsertVisitor {
             id: visitor,
@@ -560,8 +570,8 @@ impl Hub {
         {
             self.refuse(
                 conn,
-                ErrorCode::Forbidden,
-                "not your conversation",
+                ErrorCode::NotFound,
+                "no such conversation",
                 None,
                 Some(conversation),
             );

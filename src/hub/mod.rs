@@ -8,6 +8,7 @@ mod actions;
 mod bot;
 mod connections;
 pub mod event;
+mod inbox_batch;
 mod live;
 mod messages;
 mod signals;
@@ -60,6 +61,13 @@ pub struct Hub {
     visitors: HashMap<u64, Vec<ConnId>>,
     /// Names of connected visitors who gave one.
     visitor_names: HashMap<u64, String>,
+    /// Connected visitors with no stored record yet, and the details of their visit:
+    /// their first durable write (a conversation's first message, a profile) creates
+    /// the record in the same commit. Dropped with their last connection.
+    unsaved_visitors: HashMap<u64, crate::store::VisitorUpdate>,
+    /// Inbox updates for agents about conversations that are not theirs, sent once per
+    /// tick (see `inbox_batch`).
+    inbox: inbox_batch::InboxBatch,
     agents: BTreeMap<u64, LiveAgent>,
     conversations: HashMap<u64, LiveConversation>,
     open_by_visitor: HashMap<(u64, String), u64>,
@@ -100,6 +108,8 @@ pub fn spawn(
         conns: HashMap::new(),
         visitors: HashMap::new(),
         visitor_names: HashMap::new(),
+        unsaved_visitors: HashMap::new(),
+        inbox: inbox_batch::InboxBatch::default(),
         agents: BTreeMap::new(),
         conversations: HashMap::new(),
         open_by_visitor: HashMap::new(),
@@ -177,7 +187,16 @@ impl Hub {
                 latest,
                 visitor_name,
                 session,
+                unsaved,
             } => {
+                // Only for a connection still waiting for its hello (its disconnection
+                // is what drops the entry again).
+                let waiting = self.conns.get(&conn).is_some_and(|c| c.identity.is_none());
+                if let (Identity::Visitor { id, .. }, Some(details), true) =
+                    (&identity, unsaved, waiting)
+                {
+                    self.unsaved_visitors.insert(*id, *details);
+                }
                 self.on_hello(conn, identity, visitor_token, latest, visitor_name, session)
                     .await
             }

@@ -42,19 +42,34 @@ impl Hub {
         }
     }
 
-    /// [`Hub::target`], refusing the frame when there is no such open conversation.
+    /// [`Hub::target`], refusing the frame when there is no such open conversation:
+    /// `conflict` for a visitor's own closed conversation, else `not_found`.
     fn open_target(&mut self, conn: ConnId, who: &Identity, asked: Option<u64>) -> Option<u64> {
         let found = self.target(who, asked);
         if found.is_none() {
-            self.refuse(
-                conn,
-                ErrorCode::NotFound,
-                "no such open conversation",
-                None,
-                asked,
-            );
+            let (code, why) = match (who, asked) {
+                (Identity::Visitor { id, .. }, Some(c)) if self.visitor_owns(*id, c) => {
+                    (ErrorCode::Conflict, "that conversation is closed")
+                }
+                _ => (ErrorCode::NotFound, "no such open conversation"),
+            };
+            self.refuse(conn, code, why, None, asked);
         }
         found
+    }
+
+    /// Whether `conversation` is (or was) the visitor's: live state, else storage.
+    /// Only asked when refusing a frame, so the point read costs honest clients nothing;
+    /// the answer picks between `conflict` (yours, but closed) and `not_found` (missing
+    /// or someone else's: a stranger learns nothing about which ids exist).
+    pub(super) fn visitor_owns(&self, visitor: u64, conversation: u64) -> bool {
+        match self.conversations.get(&conversation) {
+            Some(live) => live.visitor == visitor,
+            None => matches!(
+                self.store.conversation(conversation),
+                Ok(Some(c)) if c.visitor == visitor
+            ),
+        }
     }
 
     pub(super) fn on_typing(&mut self, conn: ConnId, who: &Identity, asked: Option<u64>, on: bool) {

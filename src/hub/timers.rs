@@ -1,6 +1,6 @@
 //! The hub's clock: every tick advances the one timing wheel and handles what fired
 //! (heartbeats, agent grace periods, idle conversations, typing expiry, overdue bot
-//! decisions).
+//! decisions), then sends agents their coalesced inbox updates.
 
 use super::Hub;
 use super::live::TimerEvent;
@@ -25,6 +25,7 @@ impl Hub {
                 } => self.on_typing_expired(conversation, kind, id),
             }
         }
+        self.flush_inbox();
     }
 
     /// Closes a conversation that has been quiet for the idle period; otherwise checks

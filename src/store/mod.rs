@@ -13,6 +13,7 @@ mod read;
 pub mod records;
 mod sessions;
 mod tables;
+mod visitor_ids;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ pub use handle::Handle;
 pub use ops::{Appended, NewMessage, Outcome, VisitorUpdate, WriteOp};
 pub use read::{OpenConversation, preview_of};
 pub use tables::SCHEMA_VERSION;
+pub use visitor_ids::VisitorIds;
 pub use writer::{Reply, WriterConfig, WriterHandle};
 
 /// `meta` key of the server key (see [`Store::server_key`]); older binaries ignore it.

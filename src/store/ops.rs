@@ -74,6 +74,10 @@ pub enum WriteOp {
         site: String,
         /// The first message.
         message: NewMessage,
+        /// Details of a visitor who has no record yet (nothing is written at hello):
+        /// the record is created in this same commit, so a kept message always has
+        /// its visitor. None for a visitor already stored.
+        visitor_details: Option<VisitorUpdate>,
     },
     /// Change status/assignee and record it as a system message.
     ChangeStatus {
@@ -104,6 +108,12 @@ pub enum WriteOp {
         token_digest: Option<[u8; 32]>,
         /// The details to set.
         update: VisitorUpdate,
+    },
+    /// Raise the durable high-water mark of visitor ids that may have been handed out
+    /// (`meta` key `visitor_ids_reserved`; never lowered). See [`super::VisitorIds`].
+    ReserveVisitorIds {
+        /// Every id up to and including this one may be handed out once committed.
+        up_to: u64,
     },
     /// Create an agent account.
     CreateAgent {
@@ -202,6 +212,28 @@ pub struct Appended {
 /// Highest sequence number per conversation, kept by the writer between batches.
 pub type SeqCache = HashMap<u64, u64>;
 
+/// Creates a visitor's record or merges `update` into it.
+fn upsert_visitor(tx: &WriteTransaction, id: u64, update: VisitorUpdate) -> Result<(), StoreError> {
+    let mut visitors = tx.open_table(VISITORS)?;
+    let mut record = match visitors.get(id)? {
+        Some(v) => decode::<VisitorRecord>(v.value(), "visitors")?.into_latest(),
+        None => VisitorV2 {
+            created_ms: update.seen_ms.unwrap_or(0),
+            ..VisitorV2::default()
+        },
+    };
+    record.last_seen_ms = update.seen_ms.unwrap_or(record.last_seen_ms);
+    record.page = update.page.or(record.page);
+    record.referrer = update.referrer.or(record.referrer);
+    record.language = update.language.or(record.language);
+    record.user_agent = update.user_agent.or(record.user_agent);
+    record.utc_offset_min = update.utc_offset_min.or(record.utc_offset_min);
+    record.name = update.name.or(record.name);
+    record.email = update.email.or(record.email);
+    visitors.insert(id, encode(&VisitorRecord::V2(record)).as_slice())?;
+    Ok(())
+}
+
 /// Applies one op inside `tx`.
 pub fn apply(
     tx: &WriteTransaction,
@@ -224,6 +256,7 @@ pub fn apply(
             visitor,
             site,
             message,
+            visitor_details,
         } => {
             let mut open = tx.open_table(OPEN_BY_VISITOR)?;
             if open.get((visitor, site.as_str()))?.is_some() {
@@ -244,6 +277,9 @@ pub fn apply(
             open.insert((visitor, site.as_str()), conversation)?;
             tx.open_multimap_table(VISITOR_CONVERSATIONS)?
                 .insert(visitor, conversation)?;
+            if let Some(update) = visitor_details {
+                upsert_visitor(tx, visitor, update)?;
+            }
             seqs.insert(conversation, 0);
             append(tx, conversation, message, seqs).map(Outcome::Appended)
         }
@@ -276,26 +312,21 @@ pub fn apply(
             token_digest,
             update,
         } => {
-            let mut visitors = tx.open_table(VISITORS)?;
-            let mut record = match visitors.get(id)? {
-                Some(v) => decode::<VisitorRecord>(v.value(), "visitors")?.into_latest(),
-                None => VisitorV2 {
-                    created_ms: update.seen_ms.unwrap_or(0),
-                    ..VisitorV2::default()
-                },
-            };
-            record.last_seen_ms = update.seen_ms.unwrap_or(record.last_seen_ms);
-            record.page = update.page.or(record.page);
-            record.referrer = update.referrer.or(record.referrer);
-            record.language = update.language.or(record.language);
-            record.user_agent = update.user_agent.or(record.user_agent);
-            record.utc_offset_min = update.utc_offset_min.or(record.utc_offset_min);
-            record.name = update.name.or(record.name);
-            record.email = update.email.or(record.email);
-            visitors.insert(id, encode(&VisitorRecord::V2(record)).as_slice())?;
+            upsert_visitor(tx, id, update)?;
             if let Some(digest) = token_digest {
                 tx.open_table(VISITOR_BY_TOKEN)?
                     .insert(digest.as_slice(), id)?;
+            }
+            Ok(Outcome::Done)
+        }
+        WriteOp::ReserveVisitorIds { up_to } => {
+            let mut meta = tx.open_table(META)?;
+            let current = meta
+                .get(VISITOR_IDS_RESERVED)?
+                .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
+                .map_or(0, u64::from_le_bytes);
+            if up_to > current {
+                meta.insert(VISITOR_IDS_RESERVED, up_to.to_le_bytes().as_slice())?;
             }
             Ok(Outcome::Done)
         }

@@ -374,14 +374,20 @@ impl Store {
         Ok(out)
     }
 
-    /// Highest visitor and conversation ids in use, for id allocation at start.
+    /// Highest visitor id that may have been handed out (stored, or reserved by the
+    /// `meta` high-water mark) and highest conversation id, for id allocation at start.
     pub fn max_ids(&self) -> Result<(u64, u64), StoreError> {
         let tx = self.db().begin_read()?;
         let visitors = tx.open_table(VISITORS)?;
         let convs = tx.open_table(CONVERSATIONS)?;
-        let v = visitors.last()?.map(|(k, _)| k.value()).unwrap_or(0);
+        let stored = visitors.last()?.map(|(k, _)| k.value()).unwrap_or(0);
+        let reserved = tx
+            .open_table(META)?
+            .get(VISITOR_IDS_RESERVED)?
+            .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
+            .map_or(0, u64::from_le_bytes);
         let c = convs.last()?.map(|(k, _)| k.value()).unwrap_or(0);
-        Ok((v, c))
+        Ok((stored.max(reserved), c))
     }
 }
 

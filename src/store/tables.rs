@@ -12,8 +12,12 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// status (records written by 2 may hold values that 1 cannot decode).
 pub const SCHEMA_VERSION: u64 = 2;
 
-/// Settings and bookkeeping: `"schema_version"` → u64 (little endian).
+/// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`
+/// → 32 bytes, [`VISITOR_IDS_RESERVED`] → u64 (little endian).
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// `meta` key: the highest visitor id that may have been handed out (ids are reserved
+/// in blocks before use; older binaries ignore the key).
+pub const VISITOR_IDS_RESERVED: &str = "visitor_ids_reserved";
 /// Agent id → [`super::records::AgentRecord`].
 pub const AGENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("agentid_agent");
 /// Lower-cased login name → agent id.

@@ -46,6 +46,7 @@ fn sequences_are_monotonic_and_retries_are_deduplicated() {
         visitor: 1,
         site: "default".into(),
         message: message("hello", Some("a")),
+        visitor_details: None,
     }));
     assert_eq!((first.seq, first.duplicate), (1, false));
     let second = appended(writer.call_blocking(WriteOp::Append {
@@ -91,6 +92,7 @@ fn data_survives_reopening_and_closing_frees_the_visitor() {
             visitor: 3,
             site: "shop".into(),
             message: message("hi", Some("c1")),
+            visitor_details: None,
         }));
         let again = writer.call_blocking(WriteOp::OpenConversation {
             status: crate::protocol::ConversationStatus::Queued,
@@ -98,6 +100,7 @@ fn data_survives_reopening_and_closing_frees_the_visitor() {
             visitor: 3,
             site: "shop".into(),
             message: message("hi", None),
+            visitor_details: None,
         });
         assert!(
             matches!(again, Err(StoreError::Conflict(_))),
@@ -140,6 +143,7 @@ fn paging_back_returns_older_messages_in_order() {
         visitor: 1,
         site: "s".into(),
         message: message("m1", None),
+        visitor_details: None,
     }));
     for i in 2..=10 {
         appended(writer.call_blocking(WriteOp::Append {
@@ -262,4 +266,39 @@ fn a_password_change_ends_the_agents_sessions_but_the_kept_one() {
     );
     writer.close();
     thread.join().expect("writer exits");
+}
+
+#[test]
+fn reserved_visitor_ids_count_as_used_and_first_messages_create_the_visitor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, writer, _thread) = start(dir.path());
+    assert_eq!(store.max_ids().expect("ids").0, 0);
+    writer
+        .call_blocking(WriteOp::ReserveVisitorIds { up_to: 64 })
+        .expect("reserve");
+    // Never lowered.
+    writer
+        .call_blocking(WriteOp::ReserveVisitorIds { up_to: 10 })
+        .expect("reserve");
+    assert_eq!(store.max_ids().expect("ids").0, 64);
+    assert!(store.visitor(7).expect("read").is_none());
+    appended(writer.call_blocking(WriteOp::OpenConversation {
+        status: ConversationStatus::Queued,
+        conversation: 1,
+        visitor: 7,
+        site: "s".into(),
+        message: message("first", None),
+        visitor_details: Some(VisitorUpdate {
+            seen_ms: Some(5),
+            page: Some("https://shop.example/a".into()),
+            ..VisitorUpdate::default()
+        }),
+    }));
+    let record = store
+        .visitor(7)
+        .expect("read")
+        .expect("created with the message");
+    assert_eq!(record.page.as_deref(), Some("https://shop.example/a"));
+    assert_eq!(record.created_ms, 5);
+    assert_eq!(store.max_ids().expect("ids").0, 64);
 }

@@ -1,13 +1,17 @@
 //! Checking a connection's first frame: who is this visitor or agent? Storage reads run
-//! on the blocking pool; a new visitor's token is committed before it is handed out.
+//! on the blocking pool. A visitor's hello writes nothing unless the visitor is stored
+//! already: a new visitor gets a signed token ([`super::visitor_token`]) and an id from
+//! durably reserved blocks (`store::VisitorIds`); the record is created by their first
+//! message or profile. New visitors per client address are limited per minute.
 
 use std::sync::Arc;
 
+use super::visitor_token;
 use crate::app::App;
-use crate::auth::{new_token, token_digest};
+use crate::auth::token_digest;
 use crate::hub::{Event, Identity};
 use crate::protocol::{ErrorCode, ErrorFrame, HelloAgent, HelloVisitor};
-use crate::store::records::SessionRecord;
+use crate::store::records::{SessionRecord, VisitorV2};
 use crate::store::{StoreError, VisitorUpdate, WriteOp};
 use crate::timer::unix_ms;
 
@@ -82,28 +86,27 @@ pub async fn visitor(
             "this website is not allowed to use the chat",
         ));
     }
+    let key = *app.store.server_key();
     let store = app.store.clone();
     let presented = hello.token.clone();
     let known = smol::unblock(
-        move || -> Result<Option<(u64, Option<String>)>, StoreError> {
+        move || -> Result<Option<(u64, Option<VisitorV2>)>, StoreError> {
             let Some(token) = presented else {
                 return Ok(None);
             };
-            let Some(id) = store.visitor_by_token(&token_digest(&token))? else {
-                return Ok(None);
+            // A signed token needs no lookup; an older stored one is found by its digest.
+            let id = match visitor_token::verify(&key, &token) {
+                Some(id) => id,
+                None => match store.visitor_by_token(&token_digest(&token))? {
+                    Some(id) => id,
+                    None => return Ok(None),
+                },
             };
-            Ok(Some((id, store.visitor(id)?.and_then(|v| v.name))))
+            Ok(Some((id, store.visitor(id)?)))
         },
     )
     .await
     .map_err(storage)?;
-    let (id, visitor_name, token) = match known {
-        Some((id, name)) => (id, name, None),
-        None => {
-            let token = new_token().map_err(|e| refuse(ErrorCode::Internal, e.to_string()))?;
-            (app.next_visitor_id(), None, Some(token))
-        }
-    };
     let update = VisitorUpdate {
         seen_ms: Some(unix_ms()),
         page: clip(hello.page, 2048),
@@ -114,17 +117,37 @@ pub async fn visitor(
         name: None,
         email: None,
     };
-    let put = WriteOp::UpsertVisitor {
-        id,
-        token_digest: token.as_deref().map(token_digest),
-        update,
+    // Nothing is written here for a visitor without a record: the hub keeps this
+    // visit's details and their first message or profile creates the record.
+    let (id, visitor_name, token, unsaved) = match known {
+        Some((id, Some(record))) => {
+            // A stored visitor: note this visit in the background (no wait).
+            let put = WriteOp::UpsertVisitor {
+                id,
+                token_digest: None,
+                update,
+            };
+            let _ = app.writer.submit(put, Box::new(|_| {})).await;
+            (id, record.name, None, None)
+        }
+        Some((id, None)) => (id, None, None, Some(Box::new(update))),
+        None => {
+            let now = app.config.now_ms();
+            let allowed = match app.new_visitors.lock() {
+                Ok(mut limit) => limit.try_take(peer.address, now),
+                Err(_) => Ok(()),
+            };
+            if let Err(seconds) = allowed {
+                return Err(refuse(
+                    ErrorCode::RateLimited,
+                    format!("too many new visitors from your address; try again in {seconds} s"),
+                ));
+            }
+            let id = app.next_visitor_id().await.map_err(storage)?;
+            let token = visitor_token::sign(&key, id);
+            (id, None, Some(token), Some(Box::new(update)))
+        }
     };
-    if token.is_some() {
-        // A new visitor's token must be durable before the browser keeps it.
-        app.writer.call(put).await.map_err(storage)?;
-    } else {
-        let _ = app.writer.submit(put, Box::new(|_| {})).await;
-    }
     let store = app.store.clone();
     let site = hello.site.clone();
     let latest = smol::unblock(move || match store.current_conversation_of(id, &site)? {
@@ -143,6 +166,7 @@ pub async fn visitor(
         latest,
         visitor_name,
         session: None,
+        unsaved,
     })
 }
 

@@ -1,9 +1,11 @@
 //! WebSocket endpoint (`GET /ws`): checks the upgrade request, negotiates the encoding
 //! by subprotocol, and starts a [`session`] task for the connection.
 
+mod closing;
 mod hello;
 mod io;
 mod session;
+mod visitor_token;
 
 use std::net::IpAddr;
 use std::sync::Arc;

@@ -4,16 +4,15 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use async_tungstenite::WebSocketStream;
-use async_tungstenite::tungstenite::protocol::CloseFrame;
-use async_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use async_tungstenite::tungstenite::{Error as WsError, Message as WsMessage};
 use futures_lite::{StreamExt, future};
 use futures_util::SinkExt;
 use tracing::Instrument;
 
+use super::closing::close;
 use super::hello::{self, PeerInfo};
 use super::io::UpgradedIo;
 use crate::app::App;
@@ -34,8 +33,6 @@ const MAX_STRIKES: u32 = 50;
 const MAX_HISTORY_PAGE: u32 = 200;
 /// Frames written before one flush.
 const WRITE_BATCH: usize = 64;
-/// How long a connection we close waits for the client's close reply.
-const CLOSE_LINGER: Duration = Duration::from_secs(1);
 
 enum Next {
     Out(Option<Outbound>),
@@ -123,6 +120,13 @@ impl Session {
                     self.app.metrics.frames_rejected_total.inc();
                     let reason = format!("message too large: {e}");
                     let _ = close(socket, 1009, &reason).await;
+                    false
+                }
+                Next::In(Some(Err(WsError::Utf8(e)))) => {
+                    // RFC 6455 §7.4.1: 1007 for data inconsistent with the message type.
+                    self.app.metrics.frames_rejected_total.inc();
+                    let _ = close(socket, 1007, "a text frame must be valid UTF-8").await;
+                    tracing::debug!(conn = self.conn, error = %e, "invalid UTF-8 in a text frame");
                     false
                 }
                 Next::In(Some(Err(e))) => {
@@ -333,6 +337,7 @@ impl Session {
                             visitor_name: None,
                             latest: None,
                             session,
+                            unsaved: None,
                         }
                     })
             }
@@ -424,7 +429,9 @@ impl Session {
         })
     }
 
-    /// Visitors may only read their own conversations; agents may read any.
+    /// Visitors may only read their own conversations; agents may read any. Another
+    /// visitor's conversation is "not found", like one that does not exist, so a
+    /// stranger cannot tell which conversation ids exist.
     async fn authorize(&self, conversation: u64) -> Option<ErrorFrame> {
         let Some((Role::Visitor, visitor)) = self.role else {
             return None;
@@ -433,7 +440,7 @@ impl Session {
         match smol::unblock(move || store.conversation(conversation)).await {
             Ok(Some(c)) if c.visitor == visitor => None,
             Ok(_) => {
-                let mut error = ErrorCode::Forbidden.frame("not your conversation");
+                let mut error = ErrorCode::NotFound.frame("no such conversation");
                 error.conversation = Some(conversation);
                 Some(error)
             }
@@ -470,38 +477,4 @@ impl Session {
             }
         }
     }
-}
-
-/// Sends a close frame and completes the closing handshake: waits (at most
-/// [`CLOSE_LINGER`]) for the client's reply, discarding whatever it still sends.
-/// Dropping a socket with unread input makes the kernel answer with a TCP reset,
-/// which can destroy the close frame (and the errors before it) in flight, so a
-/// flooding or oversized client would never learn why it was cut off.
-async fn close(socket: &mut Socket, code: u16, reason: &str) -> Result<(), WsError> {
-    let frame = CloseFrame {
-        code: CloseCode::from(code),
-        reason: reason.to_string().into(),
-    };
-    let sent = socket.close(Some(frame)).await;
-    if sent.is_ok() {
-        future::or(drain(socket), async {
-            smol::Timer::after(CLOSE_LINGER).await;
-        })
-        .await;
-    }
-    sent
-}
-
-/// Reads until the client's close reply (the stream ends); after a protocol error
-/// (e.g. an oversized message) reads raw bytes until the client hangs up.
-async fn drain(socket: &mut Socket) {
-    loop {
-        match socket.next().await {
-            Some(Ok(_)) => continue,
-            None => return,
-            Some(Err(_)) => break,
-        }
-    }
-    let mut buf = [0u8; 4096];
-    while let Ok(1..) = futures_lite::AsyncReadExt::read(socket.get_mut(), &mut buf).await {}
 }

@@ -264,17 +264,18 @@ fn a_visitor_cannot_touch_someone_elses_conversation() {
             conversation,
             after_seq: 0,
         }));
-        let e = refused(&mut snoop, "forbidden", 4030);
+        // Someone else's or missing: the same answer, so ids are not revealed.
+        let e = refused(&mut snoop, "not_found", 4040);
         assert_eq!(e.conversation, Some(conversation));
         snoop.send(&ClientFrame::History(HistoryRequest {
             conversation,
             before_seq: 0,
             limit: 50,
         }));
-        refused(&mut snoop, "forbidden", 4030);
+        refused(&mut snoop, "not_found", 4040);
     }
     snoop.say(Some(theirs), "s1", "injected");
-    let e = refused(&mut snoop, "conflict", 4090);
+    let e = refused(&mut snoop, "not_found", 4040);
     assert_eq!(e.client_id.as_deref(), Some("s1"));
     snoop.send(&ClientFrame::Read(Read {
         conversation: Some(theirs),
