@@ -39,6 +39,9 @@ pub struct App {
     /// A real hash of a random password, verified against for unknown accounts so a
     /// login's timing does not tell whether the account exists.
     pub dummy_hash: String,
+    /// Set once the log has said that forwarding headers arrive from a peer that is not
+    /// a `--trusted-proxy` (said once per run, not per request).
+    pub warned_untrusted_proxy: std::sync::atomic::AtomicBool,
     /// Executor that runs connection tasks (weak: the server owns it, and tasks own
     /// this context, so a strong link would keep a stopped server alive).
     executor: Weak<smol::Executor<'static>>,
@@ -80,6 +83,7 @@ impl App {
             settings: std::sync::RwLock::new(settings),
             bot,
             setup_code: Mutex::new(setup_code),
+            warned_untrusted_proxy: std::sync::atomic::AtomicBool::new(false),
             dummy_hash: crate::auth::new_token()
                 .ok()
                 .and_then(|t| crate::auth::hash_password(&t).ok())

@@ -105,6 +105,21 @@ pub(super) async fn route(
         return error_response(ErrorCode::Forbidden, why);
     }
     let client = client::resolve(peer.ip(), req.headers(), &app.config.trusted_proxies);
+    if client.untrusted_forwarding
+        && !app
+            .warned_untrusted_proxy
+            .swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
+        // Once per run: the operator most likely forgot --trusted-proxy, and then every
+        // per-address limit counts the proxy, i.e. the whole shop's visitors together.
+        tracing::warn!(
+            %peer,
+            "requests carry forwarding headers from a peer that is not a --trusted-proxy: \
+             per-address limits count that peer for all its clients; if it is your reverse \
+             proxy, start deskbell with --trusted-proxy {}",
+            peer.ip()
+        );
+    }
     req.extensions_mut()
         .insert(BodyDeadline(Duration::from_millis(
             app.config.body_timeout_ms,
