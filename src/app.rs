@@ -9,6 +9,7 @@ use crate::auth::LoginThrottle;
 use crate::config::Config;
 use crate::hub::HubHandle;
 use crate::metrics::Metrics;
+use crate::readers::Readers;
 use crate::store::{Store, WriterHandle};
 
 /// Everything request handlers need.
@@ -34,6 +35,10 @@ pub struct App {
     /// A real hash of a random password, verified against for unknown accounts so a
     /// login's timing does not tell whether the account exists.
     pub dummy_hash: String,
+    /// The storage-read pool: blocking reads go here, never onto the executor threads.
+    pub readers: Readers,
+    /// The password-hashing pool (argon2: about 19 MiB and tens of ms per hash).
+    pub hashers: Readers,
     /// Executor that runs connection tasks (weak: the server owns it, and tasks own
     /// this context, so a strong link would keep a stopped server alive).
     executor: Weak<smol::Executor<'static>>,
@@ -55,6 +60,8 @@ impl App {
         max_visitor: u64,
         settings: crate::store::records::SettingsV1,
         bot: Option<crate::bot::Bot>,
+        readers: Readers,
+        hashers: Readers,
     ) -> App {
         App {
             config,
@@ -70,6 +77,8 @@ impl App {
                 .ok()
                 .and_then(|t| crate::auth::hash_password(&t).ok())
                 .unwrap_or_default(),
+            readers,
+            hashers,
             executor: Arc::downgrade(executor),
             next_conn: AtomicU64::new(1),
             next_visitor: AtomicU64::new(max_visitor + 1),

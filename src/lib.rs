@@ -17,6 +17,7 @@
 //! - [`protocol`]: wire frames, their postcard/JSON encodings, stable error codes.
 //! - [`auth`]: password hashing, tokens, setup codes, login throttling.
 //! - [`ratelimit`]: the per-connection token bucket.
+//! - [`readers`]: small fixed thread pools for storage reads and password hashing.
 //! - [`retention`]: `--retain-days`, purging old closed conversations in the background.
 //! - [`metrics`]: counters and histograms rendered for Prometheus.
 //! - [`tls`]: `--tls-cert`/`--tls-key`: certificate loading, SIGHUP reload, handshakes.
@@ -47,6 +48,7 @@ pub mod metrics;
 pub mod notify;
 pub mod protocol;
 pub mod ratelimit;
+pub mod readers;
 pub mod retention;
 pub mod routing;
 pub mod server;

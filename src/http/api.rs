@@ -122,7 +122,9 @@ async fn create_agent(
     }
     check_new_password(&password)
         .map_err(|e| error_response(ErrorCode::InvalidField, &e.to_string()))?;
-    let hash = smol::unblock(move || hash_password(&password))
+    let hash = app
+        .hashers
+        .run(move || hash_password(&password))
         .await
         .map_err(|e| error_response(ErrorCode::Internal, &e.to_string()))?;
     let agent = AgentV1 {
@@ -213,7 +215,7 @@ pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
     }
     let store = app.store.clone();
     let name = body.name.clone();
-    let found = match smol::unblock(move || store.agent_by_name(&name)).await {
+    let found = match app.readers.run(move || store.agent_by_name(&name)).await {
         Ok(found) => found,
         Err(e) => return store_error(e),
     };
@@ -221,7 +223,10 @@ pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
     let hash = found
         .as_ref()
         .map_or(app.dummy_hash.clone(), |(_, a)| a.password_hash.clone());
-    let matches = smol::unblock(move || verify_password(&password, &hash)).await;
+    let matches = app
+        .hashers
+        .run(move || verify_password(&password, &hash))
+        .await;
     let account = match found {
         Some((id, agent)) if matches && !agent.disabled => (id, agent),
         _ => {
@@ -307,22 +312,24 @@ pub(super) async fn authenticate(
         return Err(error_response(ErrorCode::Unauthorized, "log in first"));
     };
     let store = app.store.clone();
-    let lookup = smol::unblock(move || -> Result<Option<(u64, AgentV1)>, StoreError> {
-        let Some(SessionRecord::V1 {
-            agent, expires_ms, ..
-        }) = store.session(&token_digest(&token))?
-        else {
-            return Ok(None);
-        };
-        if expires_ms < unix_ms() {
-            return Ok(None);
-        }
-        Ok(store
-            .agents()?
-            .into_iter()
-            .find(|(id, a)| *id == agent && !a.disabled))
-    })
-    .await;
+    let lookup = app
+        .readers
+        .run(move || -> Result<Option<(u64, AgentV1)>, StoreError> {
+            let Some(SessionRecord::V1 {
+                agent, expires_ms, ..
+            }) = store.session(&token_digest(&token))?
+            else {
+                return Ok(None);
+            };
+            if expires_ms < unix_ms() {
+                return Ok(None);
+            }
+            Ok(store
+                .agents()?
+                .into_iter()
+                .find(|(id, a)| *id == agent && !a.disabled))
+        })
+        .await;
     match lookup {
         Ok(Some(found)) => Ok(found),
         Ok(None) => Err(error_response(
@@ -339,7 +346,7 @@ pub async fn list_agents(app: &Arc<App>, req: Request<Incoming>) -> Response<Bod
         return r;
     }
     let store = app.store.clone();
-    match smol::unblock(move || store.agents()).await {
+    match app.readers.run(move || store.agents()).await {
         Ok(agents) => json(
             StatusCode::OK,
             &agents

@@ -104,7 +104,11 @@ pub async fn conversations(app: &Arc<App>, req: Request<Incoming>) -> Response<B
         .unwrap_or(50usize)
         .clamp(1, 100);
     let store = app.store.clone();
-    match smol::unblock(move || store.closed_conversations(before, limit)).await {
+    match app
+        .readers
+        .run(move || store.closed_conversations(before, limit))
+        .await
+    {
         Ok(list) => json(StatusCode::OK, &list),
         Err(e) => store_error(e),
     }
@@ -132,13 +136,15 @@ pub async fn visitor(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Respons
         return r;
     }
     let store = app.store.clone();
-    let found = smol::unblock(move || -> Result<_, crate::store::StoreError> {
-        let Some(v) = store.visitor(id)? else {
-            return Ok(None);
-        };
-        Ok(Some((v, store.visitor_conversations(id)?)))
-    })
-    .await;
+    let found = app
+        .readers
+        .run(move || -> Result<_, crate::store::StoreError> {
+            let Some(v) = store.visitor(id)? else {
+                return Ok(None);
+            };
+            Ok(Some((v, store.visitor_conversations(id)?)))
+        })
+        .await;
     match found {
         Ok(Some((v, conversations))) => json(
             StatusCode::OK,
@@ -175,7 +181,7 @@ pub async fn canned(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
         return r;
     }
     let store = app.store.clone();
-    match smol::unblock(move || store.canned()).await {
+    match app.readers.run(move || store.canned()).await {
         Ok(list) => json(
             StatusCode::OK,
             &list

@@ -22,6 +22,7 @@ use futures_lite::{StreamExt, future};
 
 use crate::config::Config;
 use crate::metrics::Metrics;
+use crate::readers::Readers;
 use crate::routing::Router;
 use crate::store::{Reply, Store, StoreError, WriteOp, WriterHandle};
 use crate::timer::TimingWheel;
@@ -56,6 +57,8 @@ pub struct Hub {
     completions: async_channel::Sender<Completion>,
     /// The FAQ bot (None with `--no-bot`).
     bot: Option<crate::bot::Bot>,
+    /// The storage-read pool, for reads whose result comes back as a completion.
+    readers: Readers,
     conns: HashMap<ConnId, LiveConn>,
     visitors: HashMap<u64, Vec<ConnId>>,
     /// Names of connected visitors who gave one.
@@ -84,6 +87,7 @@ pub fn spawn(
     writer: WriterHandle,
     metrics: Arc<Metrics>,
     bot: Option<crate::bot::Bot>,
+    readers: Readers,
 ) -> Result<(HubHandle, smol::Task<()>), StoreError> {
     let (events_tx, events) = async_channel::bounded(EVENT_QUEUE);
     let (completions_tx, completions) = async_channel::unbounded();
@@ -97,6 +101,7 @@ pub fn spawn(
         metrics,
         completions: completions_tx,
         bot,
+        readers,
         conns: HashMap::new(),
         visitors: HashMap::new(),
         visitor_names: HashMap::new(),

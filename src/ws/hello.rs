@@ -80,19 +80,21 @@ pub async fn visitor(
     }
     let store = app.store.clone();
     let presented = hello.token.clone();
-    let known = smol::unblock(
-        move || -> Result<Option<(u64, Option<String>)>, StoreError> {
-            let Some(token) = presented else {
-                return Ok(None);
-            };
-            let Some(id) = store.visitor_by_token(&token_digest(&token))? else {
-                return Ok(None);
-            };
-            Ok(Some((id, store.visitor(id)?.and_then(|v| v.name))))
-        },
-    )
-    .await
-    .map_err(storage)?;
+    let known = app
+        .readers
+        .run(
+            move || -> Result<Option<(u64, Option<String>)>, StoreError> {
+                let Some(token) = presented else {
+                    return Ok(None);
+                };
+                let Some(id) = store.visitor_by_token(&token_digest(&token))? else {
+                    return Ok(None);
+                };
+                Ok(Some((id, store.visitor(id)?.and_then(|v| v.name))))
+            },
+        )
+        .await
+        .map_err(storage)?;
     let (id, visitor_name, token) = match known {
         Some((id, name)) => (id, name, None),
         None => {
@@ -123,12 +125,14 @@ pub async fn visitor(
     }
     let store = app.store.clone();
     let site = hello.site.clone();
-    let latest = smol::unblock(move || match store.current_conversation_of(id, &site)? {
-        Some((conversation, ..)) => store.summary(conversation),
-        None => Ok(None),
-    })
-    .await
-    .map_err(storage)?;
+    let latest = app
+        .readers
+        .run(move || match store.current_conversation_of(id, &site)? {
+            Some((conversation, ..)) => store.summary(conversation),
+            None => Ok(None),
+        })
+        .await
+        .map_err(storage)?;
     Ok(Event::Hello {
         conn,
         identity: Identity::Visitor {
@@ -152,7 +156,9 @@ pub async fn agent(
         return Err(refuse(ErrorCode::Unauthorized, "log in first"));
     };
     let store = app.store.clone();
-    let session = smol::unblock(move || store.session(&token_digest(&token)))
+    let session = app
+        .readers
+        .run(move || store.session(&token_digest(&token)))
         .await
         .map_err(storage)?;
     let Some(SessionRecord::V1 {
@@ -171,7 +177,9 @@ pub async fn agent(
         ));
     }
     let store = app.store.clone();
-    let account = smol::unblock(move || store.agents())
+    let account = app
+        .readers
+        .run(move || store.agents())
         .await
         .map_err(storage)?;
     match account.into_iter().find(|(id, _)| *id == agent) {
