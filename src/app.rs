@@ -112,6 +112,25 @@ impl App {
         })
     }
 
+    /// Runs a blocking storage read on the reader pool ([`App::readers`]) and returns
+    /// its result; waits while the pool's queue is full.
+    pub async fn read<T, F>(&self, job: F) -> T
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.readers.run(job).await
+    }
+
+    /// Runs password hashing or verification on the hashing pool ([`App::hashers`]).
+    pub async fn hash<T, F>(&self, job: F) -> T
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.hashers.run(job).await
+    }
+
     /// A fresh connection id.
     pub fn next_conn_id(&self) -> u64 {
         self.next_conn.fetch_add(1, Ordering::Relaxed)

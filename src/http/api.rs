@@ -122,9 +122,7 @@ async fn create_agent(
     }
     check_new_password(&password)
         .map_err(|e| error_response(ErrorCode::InvalidField, &e.to_string()))?;
-    let hash = app
-        .hashers
-        .run(move || hash_password(&password))
+    let hash = App::hash(app, move || hash_password(&password))
         .await
         .map_err(|e| error_response(ErrorCode::Internal, &e.to_string()))?;
     let agent = AgentV1 {
@@ -215,7 +213,7 @@ pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
     }
     let store = app.store.clone();
     let name = body.name.clone();
-    let found = match app.readers.run(move || store.agent_by_name(&name)).await {
+    let found = match App::read(app, move || store.agent_by_name(&name)).await {
         Ok(found) => found,
         Err(e) => return store_error(e),
     };
@@ -223,10 +221,7 @@ pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
     let hash = found
         .as_ref()
         .map_or(app.dummy_hash.clone(), |(_, a)| a.password_hash.clone());
-    let matches = app
-        .hashers
-        .run(move || verify_password(&password, &hash))
-        .await;
+    let matches = App::hash(app, move || verify_password(&password, &hash)).await;
     let account = match found {
         Some((id, agent)) if matches && !agent.disabled => (id, agent),
         _ => {
@@ -312,9 +307,9 @@ pub(super) async fn authenticate(
         return Err(error_response(ErrorCode::Unauthorized, "log in first"));
     };
     let store = app.store.clone();
-    let lookup = app
-        .readers
-        .run(move || -> Result<Option<(u64, AgentV1)>, StoreError> {
+    let lookup = App::read(
+        app,
+        move || -> Result<Option<(u64, AgentV1)>, StoreError> {
             let Some(SessionRecord::V1 {
                 agent, expires_ms, ..
             }) = store.session(&token_digest(&token))?
@@ -328,8 +323,9 @@ pub(super) async fn authenticate(
                 .agents()?
                 .into_iter()
                 .find(|(id, a)| *id == agent && !a.disabled))
-        })
-        .await;
+        },
+    )
+    .await;
     match lookup {
         Ok(Some(found)) => Ok(found),
         Ok(None) => Err(error_response(
@@ -346,7 +342,7 @@ pub async fn list_agents(app: &Arc<App>, req: Request<Incoming>) -> Response<Bod
         return r;
     }
     let store = app.store.clone();
-    match app.readers.run(move || store.agents()).await {
+    match App::read(app, move || store.agents()).await {
         Ok(agents) => json(
             StatusCode::OK,
             &agents

@@ -104,11 +104,7 @@ pub async fn conversations(app: &Arc<App>, req: Request<Incoming>) -> Response<B
         .unwrap_or(50usize)
         .clamp(1, 100);
     let store = app.store.clone();
-    match app
-        .readers
-        .run(move || store.closed_conversations(before, limit))
-        .await
-    {
+    match App::read(app, move || store.closed_conversations(before, limit)).await {
         Ok(list) => json(StatusCode::OK, &list),
         Err(e) => store_error(e),
     }
@@ -136,15 +132,13 @@ pub async fn visitor(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Respons
         return r;
     }
     let store = app.store.clone();
-    let found = app
-        .readers
-        .run(move || -> Result<_, crate::store::StoreError> {
-            let Some(v) = store.visitor(id)? else {
-                return Ok(None);
-            };
-            Ok(Some((v, store.visitor_conversations(id)?)))
-        })
-        .await;
+    let found = App::read(app, move || -> Result<_, crate::store::StoreError> {
+        let Some(v) = store.visitor(id)? else {
+            return Ok(None);
+        };
+        Ok(Some((v, store.visitor_conversations(id)?)))
+    })
+    .await;
     match found {
         Ok(Some((v, conversations))) => json(
             StatusCode::OK,
@@ -181,7 +175,7 @@ pub async fn canned(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
         return r;
     }
     let store = app.store.clone();
-    match app.readers.run(move || store.canned()).await {
+    match App::read(app, move || store.canned()).await {
         Ok(list) => json(
             StatusCode::OK,
             &list

@@ -80,21 +80,20 @@ pub async fn visitor(
     }
     let store = app.store.clone();
     let presented = hello.token.clone();
-    let known = app
-        .readers
-        .run(
-            move || -> Result<Option<(u64, Option<String>)>, StoreError> {
-                let Some(token) = presented else {
-                    return Ok(None);
-                };
-                let Some(id) = store.visitor_by_token(&token_digest(&token))? else {
-                    return Ok(None);
-                };
-                Ok(Some((id, store.visitor(id)?.and_then(|v| v.name))))
-            },
-        )
-        .await
-        .map_err(storage)?;
+    let known = App::read(
+        app,
+        move || -> Result<Option<(u64, Option<String>)>, StoreError> {
+            let Some(token) = presented else {
+                return Ok(None);
+            };
+            let Some(id) = store.visitor_by_token(&token_digest(&token))? else {
+                return Ok(None);
+            };
+            Ok(Some((id, store.visitor(id)?.and_then(|v| v.name))))
+        },
+    )
+    .await
+    .map_err(storage)?;
     let (id, visitor_name, token) = match known {
         Some((id, name)) => (id, name, None),
         None => {
@@ -125,14 +124,14 @@ pub async fn visitor(
     }
     let store = app.store.clone();
     let site = hello.site.clone();
-    let latest = app
-        .readers
-        .run(move || match store.current_conversation_of(id, &site)? {
+    let latest = App::read(app, move || {
+        match store.current_conversation_of(id, &site)? {
             Some((conversation, ..)) => store.summary(conversation),
             None => Ok(None),
-        })
-        .await
-        .map_err(storage)?;
+        }
+    })
+    .await
+    .map_err(storage)?;
     Ok(Event::Hello {
         conn,
         identity: Identity::Visitor {
@@ -156,9 +155,7 @@ pub async fn agent(
         return Err(refuse(ErrorCode::Unauthorized, "log in first"));
     };
     let store = app.store.clone();
-    let session = app
-        .readers
-        .run(move || store.session(&token_digest(&token)))
+    let session = App::read(app, move || store.session(&token_digest(&token)))
         .await
         .map_err(storage)?;
     let Some(SessionRecord::V1 {
@@ -177,9 +174,7 @@ pub async fn agent(
         ));
     }
     let store = app.store.clone();
-    let account = app
-        .readers
-        .run(move || store.agents())
+    let account = App::read(app, move || store.agents())
         .await
         .map_err(storage)?;
     match account.into_iter().find(|(id, _)| *id == agent) {

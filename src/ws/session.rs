@@ -198,21 +198,18 @@ impl Session {
         upto: Option<u64>,
     ) -> bool {
         let store = self.app.store.clone();
-        let rows = self
-            .app
-            .readers
-            .run(move || -> Result<_, crate::store::StoreError> {
-                let upto = match upto {
-                    Some(u) => u,
-                    None if store.conversation(conversation)?.is_none() => return Ok(None),
-                    None => store.last_message(conversation)?.0,
-                };
-                Ok(Some((
-                    upto,
-                    store.messages_between(conversation, after, upto)?,
-                )))
-            })
-            .await;
+        let rows = App::read(&self.app, move || -> Result<_, crate::store::StoreError> {
+            let upto = match upto {
+                Some(u) => u,
+                None if store.conversation(conversation)?.is_none() => return Ok(None),
+                None => store.last_message(conversation)?.0,
+            };
+            Ok(Some((
+                upto,
+                store.messages_between(conversation, after, upto)?,
+            )))
+        })
+        .await;
         let (upto, rows) = match rows {
             Ok(Some(found)) => found,
             Ok(None) => {
@@ -425,12 +422,7 @@ impl Session {
             return None;
         };
         let store = self.app.store.clone();
-        match self
-            .app
-            .readers
-            .run(move || store.conversation(conversation))
-            .await
-        {
+        match App::read(&self.app, move || store.conversation(conversation)).await {
             Ok(Some(c)) if c.visitor == visitor => None,
             Ok(_) => {
                 let mut error = ErrorCode::Forbidden.frame("not your conversation");
@@ -450,11 +442,10 @@ impl Session {
     ) -> bool {
         let store = self.app.store.clone();
         let limit = limit.clamp(1, MAX_HISTORY_PAGE) as usize;
-        match self
-            .app
-            .readers
-            .run(move || store.messages_before(conversation, before, limit))
-            .await
+        match App::read(&self.app, move || {
+            store.messages_before(conversation, before, limit)
+        })
+        .await
         {
             Ok((rows, has_more)) => {
                 let messages = rows
