@@ -16,5 +16,6 @@ mod notes;
 mod old_data;
 mod ops;
 mod routing;
+mod threads;
 mod timers;
 mod tls;
