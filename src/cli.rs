@@ -20,6 +20,8 @@ pub struct Cli {
 /// Subcommands.
 #[derive(FromArgs, Debug)]
 #[argh(subcommand)]
+// Parsed once at start: the size of `serve`'s many flags does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Run the chat server.
     Serve(ServeArgs),
