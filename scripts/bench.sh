@@ -6,10 +6,15 @@
 # after the build (a cold LTO build adds about 5 minutes on 2 CPUs).
 #
 #   scripts/bench.sh            all scenarios
-#   scripts/bench.sh idle       only some: idle, throughput, latency
+#   scripts/bench.sh idle       only some: idle, throughput, latency, burst
 #
 # Environment: BENCH_PORT (default 18080), CARGO_TARGET_DIR (default target),
-# KEEP=1 keeps the temporary directory with server logs and outputs.
+# KEEP=1 keeps the temporary directory with server logs and outputs,
+# SERVER_BIN=path runs that deskbell binary (e.g. the static musl one from
+# scripts/build-release.sh) instead of target/release/deskbell,
+# SERVER_EXTRA="--cache-mb 1024" adds serve flags, NO_BUILD=1 skips the cargo build.
+# After each scenario the server's peak RSS (VmHWM), RSS and threads are printed as a
+# `SERVER` line, from /proc/PID/status.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +28,9 @@ SCENARIOS=${*:-idle throughput latency}
 # cap and the new-visitor limit.
 SERVER_FLAGS=(--rate-per-sec 100000 --rate-burst 100000 --max-connections-per-address 1000000
   --new-visitors-per-minute 0)
+# shellcheck disable=SC2206 # word splitting wanted: several flags
+SERVER_FLAGS+=(${SERVER_EXTRA:-})
+SERVER_BIN=${SERVER_BIN:-$BIN/deskbell}
 
 # Both processes hold up to 19,000 sockets: raise the soft open-file limit to the hard
 # one (20,000 on the reference machine); children inherit it.
@@ -50,7 +58,7 @@ facts() {
 start_server() {
     local name=$1
     mkdir -p "$WORK/$name"
-    "$BIN/deskbell" serve --listen "$ADDR" --data "$WORK/$name" "${SERVER_FLAGS[@]}" \
+    "$SERVER_BIN" serve --listen "$ADDR" --data "$WORK/$name" "${SERVER_FLAGS[@]}" \
         >"$WORK/$name.server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 100); do
@@ -60,6 +68,14 @@ start_server() {
     echo "server did not start; log:" >&2
     cat "$WORK/$name.server.log" >&2
     exit 1
+}
+
+# One line with the server's memory and threads now, from /proc/PID/status.
+server_status() {
+    local name=$1
+    awk -v name="$name" '/^(VmHWM|VmRSS|Threads):/ {v[$1] = $2}
+        END {printf "SERVER %s VmHWM_kib=%s VmRSS_kib=%s threads=%s\n", name, v["VmHWM:"], v["VmRSS:"], v["Threads:"]}' \
+        "/proc/$SERVER_PID/status"
 }
 
 stop_server() {
@@ -80,12 +96,17 @@ run() {
     timeout 480 "$BIN/deskbell-load" --addr "$ADDR" --data "$WORK/$name" \
         --server-pid "$SERVER_PID" "$@" 2>"$WORK/$name.progress" | tee "$WORK/$name.out" ||
         { echo "scenario $name failed:" >&2; tail -5 "$WORK/$name.progress" >&2; }
+    server_status "$name" | tee -a "$WORK/$name.out"
     stop_server
 }
 
-echo "building release binaries..."
-cargo build --release --bins --quiet
+if [[ ${NO_BUILD:-0} != 1 ]]; then
+    echo "building release binaries..."
+    cargo build --release --bins --quiet
+fi
 facts
+echo "server: $SERVER_BIN ${SERVER_FLAGS[*]}"
+
 
 started=$(date +%s)
 for scenario in $SCENARIOS; do
@@ -101,8 +122,14 @@ for scenario in $SCENARIOS; do
         latency)
             run latency latency --rate 5000 --conversations 5000 --agents 2 --duration-secs 30
             ;;
+        burst)
+            # Open and close 2,000 then 10,000 connections; memory and threads must
+            # come back to their idle figures (issue #9).
+            run burst-2000 burst --connections 2000 --settle-secs 15
+            run burst-10000 burst --connections 10000 --settle-secs 15
+            ;;
         *)
-            echo "unknown scenario $scenario (idle, throughput, latency)" >&2
+            echo "unknown scenario $scenario (idle, throughput, latency, burst)" >&2
             exit 2
             ;;
     esac
@@ -111,4 +138,4 @@ done
 echo
 echo "== summary ($(($(date +%s) - started)) s)"
 facts
-cat "$WORK"/*.out 2>/dev/null | grep '^RESULT' || echo "no results"
+cat "$WORK"/*.out 2>/dev/null | grep -E '^(RESULT|SERVER)' || echo "no results"

@@ -9,6 +9,7 @@ use crate::auth::{LoginThrottle, ThrottlePolicy};
 use crate::config::Config;
 use crate::hub::HubHandle;
 use crate::metrics::Metrics;
+use crate::readers::Readers;
 use crate::store::{Store, WriterHandle};
 
 /// Client addresses remembered for the new-visitor limit at most.
@@ -42,6 +43,10 @@ pub struct App {
     /// Set once the log has said that forwarding headers arrive from a peer that is not
     /// a `--trusted-proxy` (said once per run, not per request).
     pub warned_untrusted_proxy: std::sync::atomic::AtomicBool,
+    /// The storage-read pool: blocking reads go here, never onto the executor threads.
+    pub readers: Readers,
+    /// The password-hashing pool (argon2: about 19 MiB and tens of ms per hash).
+    pub hashers: Readers,
     /// Executor that runs connection tasks (weak: the server owns it, and tasks own
     /// this context, so a strong link would keep a stopped server alive).
     executor: Weak<smol::Executor<'static>>,
@@ -67,6 +72,8 @@ impl App {
         max_visitor: u64,
         settings: crate::store::records::SettingsV1,
         bot: Option<crate::bot::Bot>,
+        readers: Readers,
+        hashers: Readers,
     ) -> App {
         App {
             new_visitors: Mutex::new(crate::new_visitors::NewVisitorLimit::new(
@@ -88,6 +95,8 @@ impl App {
                 .ok()
                 .and_then(|t| crate::auth::hash_password(&t).ok())
                 .unwrap_or_default(),
+            readers,
+            hashers,
             executor: Arc::downgrade(executor),
             next_conn: AtomicU64::new(1),
             visitor_ids: crate::store::VisitorIds::new(max_visitor),
@@ -119,6 +128,25 @@ impl App {
                 .chain(settings.iter())
                 .any(|allowed| allowed == o)
         })
+    }
+
+    /// Runs a blocking storage read on the reader pool ([`App::readers`]) and returns
+    /// its result; waits while the pool's queue is full.
+    pub async fn read<T, F>(&self, job: F) -> T
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.readers.run(job).await
+    }
+
+    /// Runs password hashing or verification on the hashing pool ([`App::hashers`]).
+    pub async fn hash<T, F>(&self, job: F) -> T
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.hashers.run(job).await
     }
 
     /// A fresh connection id.

@@ -116,6 +116,14 @@ pub struct ServeArgs {
     /// executor threads (default: number of CPUs, at most 8)
     #[argh(option)]
     pub threads: Option<usize>,
+    /// threads for storage reads (history replay, look-ups at hello); a burst of
+    /// connections queues for them instead of starting threads (default 2)
+    #[argh(option, default = "2")]
+    pub reader_threads: usize,
+    /// megabytes of database pages kept in memory (default 64); more helps large
+    /// histories, less suits a small board
+    #[argh(option, default = "64")]
+    pub cache_mb: usize,
     /// open conversations an agent is given automatically at most (default 5)
     #[argh(option, default = "5")]
     pub capacity: u32,
@@ -299,6 +307,8 @@ impl ServeArgs {
         if let Some(threads) = self.threads {
             config.threads = threads.clamp(1, 64);
         }
+        config.reader_threads = self.reader_threads.clamp(1, 64);
+        config.cache_bytes = self.cache_mb.clamp(1, 65_536) * 1024 * 1024;
         config.default_capacity = self.capacity;
         config.agent_grace_ms = self.agent_grace_secs * 1000;
         config.idle_close_ms = self.idle_close_mins * 60_000;

@@ -29,6 +29,12 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Executor threads.
     pub threads: usize,
+    /// Threads of the storage-read pool ([`crate::readers`]).
+    pub reader_threads: usize,
+    /// Threads of the password-hashing pool (argon2 takes about 19 MiB per hash).
+    pub hash_threads: usize,
+    /// Bytes of redb's page cache (redb's own default is 1 GiB).
+    pub cache_bytes: usize,
     /// Open conversations an agent gets automatically at most (unless set per agent).
     pub default_capacity: u32,
     /// How long an agent may be disconnected before their conversations are requeued.
@@ -109,6 +115,9 @@ impl Config {
                 .map(|n| n.get())
                 .unwrap_or(2)
                 .min(8),
+            reader_threads: 2,
+            hash_threads: 2,
+            cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
             default_capacity: 5,
             agent_grace_ms: 60_000,
             idle_close_ms: 24 * 3_600_000,

@@ -23,7 +23,9 @@ pub fn bind(data_dir: &Path) -> std::io::Result<Async<UnixListener>> {
     Async::new(listener)
 }
 
-/// Serves control connections until `stop` closes; each is handled on the blocking pool.
+/// Serves control connections until `stop` closes; each is handled on a thread of its
+/// own that ends with it (a backup streams for as long as the client reads, so it must
+/// not hold a reader thread; commands are rare and local).
 pub async fn serve(
     listener: Async<UnixListener>,
     store: Store,
@@ -45,15 +47,19 @@ pub async fn serve(
             None => break,
         };
         let (store, dir) = (store.clone(), data_dir.clone());
-        smol::unblock(move || {
-            if let Ok(stream) = stream.into_inner() {
-                let _ = stream.set_nonblocking(false);
-                if let Err(e) = handle(stream, &store, &dir) {
-                    tracing::warn!(error = %e, "control command failed");
+        let spawned = std::thread::Builder::new()
+            .name("deskbell-control".into())
+            .spawn(move || {
+                if let Ok(stream) = stream.into_inner() {
+                    let _ = stream.set_nonblocking(false);
+                    if let Err(e) = handle(stream, &store, &dir) {
+                        tracing::warn!(error = %e, "control command failed");
+                    }
                 }
-            }
-        })
-        .detach();
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "control command refused: no thread for it");
+        }
     }
     let _ = std::fs::remove_file(data_dir.join(SOCKET_FILE));
 }

@@ -18,6 +18,7 @@
 //! - [`auth`]: password hashing, tokens, setup codes, login throttling.
 //! - [`ratelimit`]: the per-connection token bucket.
 //! - [`new_visitors`]: how many new visitors one client address may create per minute.
+//! - [`readers`]: small fixed thread pools for storage reads and password hashing.
 //! - [`retention`]: `--retain-days`, purging old closed conversations in the background.
 //! - [`metrics`]: counters and histograms rendered for Prometheus.
 //! - [`tls`]: `--tls-cert`/`--tls-key`: certificate loading, SIGHUP reload, handshakes.
@@ -55,6 +56,7 @@ pub mod notify;
 pub mod origin;
 pub mod protocol;
 pub mod ratelimit;
+pub mod readers;
 pub mod retention;
 pub mod routing;
 pub mod server;

@@ -5,15 +5,18 @@ use std::time::Duration;
 
 use futures_lite::future;
 
+use crate::readers::Readers;
 use crate::store::{Store, WriteOp, WriterHandle};
 use crate::timer::unix_ms;
 
 /// Conversations looked at per round.
 const ROUND: usize = 100;
 
-/// Purges every `interval` until `stop` closes. Returns when stopped.
+/// Purges every `interval` until `stop` closes, listing old conversations on `readers`.
+/// Returns when stopped.
 pub async fn run(
     store: Store,
+    readers: Readers,
     writer: WriterHandle,
     retain_days: u64,
     interval: Duration,
@@ -30,7 +33,9 @@ pub async fn run(
         }
         let cutoff = unix_ms().saturating_sub(retain_days * 86_400_000);
         let reader = store.clone();
-        let expired = match smol::unblock(move || reader.expired_conversations(cutoff, ROUND)).await
+        let expired = match readers
+            .run(move || reader.expired_conversations(cutoff, ROUND))
+            .await
         {
             Ok(ids) => ids,
             Err(e) => {

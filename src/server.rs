@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::hub::{self, Event, HubHandle};
 use crate::metrics::Metrics;
+use crate::readers::{self, Readers};
 use crate::store::{Store, WriterConfig, WriterHandle, writer};
 
 /// File in the data directory holding the one-time setup code until it is used.
@@ -45,7 +46,11 @@ impl Server {
         let config = Arc::new(config);
         // Unusable certificate files stop the start before anything else happens.
         let tls = config.tls.as_ref().map(crate::tls::Tls::load).transpose()?;
-        let store = Store::open_with_faults(&config.data_dir, config.storage_faults.clone())?;
+        let store = Store::open_with_faults(
+            &config.data_dir,
+            config.storage_faults.clone(),
+            config.cache_bytes,
+        )?;
         let metrics = Arc::new(Metrics::new());
         let writer_config = WriterConfig {
             batch_max: config.batch_max,
@@ -60,6 +65,22 @@ impl Server {
             Ok(Some((bot, thread))) => (Some(bot), Some(thread)),
             Ok(None) => (None, None),
             Err(e) => {
+                writer.close();
+                let _ = writer_thread.join();
+                return Err(e);
+            }
+        };
+
+        let pools = start_pools(&config);
+        let (readers, hashers) = match pools {
+            Ok(pools) => pools,
+            Err(e) => {
+                if let Some(bot) = &bot {
+                    bot.close();
+                }
+                if let Some(thread) = bot_thread {
+                    let _ = thread.join();
+                }
                 writer.close();
                 let _ = writer_thread.join();
                 return Err(e);
@@ -90,6 +111,7 @@ impl Server {
             writer.clone(),
             metrics.clone(),
             bot.clone(),
+            readers.clone(),
         )?;
         _hub_task.detach();
 
@@ -115,6 +137,8 @@ impl Server {
             max_visitor,
             settings,
             bot,
+            readers,
+            hashers,
         ));
         let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);
         match crate::control::bind(&config.data_dir) {
@@ -135,6 +159,7 @@ impl Server {
             let interval = std::time::Duration::from_millis(config.retention_interval_ms);
             let task = crate::retention::run(
                 app.store.clone(),
+                app.readers.clone(),
                 writer.clone(),
                 days,
                 interval,
@@ -227,7 +252,23 @@ impl Server {
             let _ = thread.join();
         }
         let _ = &self.executor;
+        self.app.readers.shutdown();
+        self.app.hashers.shutdown();
         tracing::info!("deskbell stopped");
+    }
+}
+
+/// The storage-read pool and the password-hashing pool.
+fn start_pools(config: &Config) -> Result<(Readers, Readers), Error> {
+    let readers = Readers::start("deskbell-read", config.reader_threads, readers::QUEUE)
+        .map_err(Error::io("starting the reader threads"))?;
+    let hashers = Readers::start("deskbell-hash", config.hash_threads, readers::QUEUE);
+    match hashers {
+        Ok(hashers) => Ok((readers, hashers)),
+        Err(e) => {
+            readers.shutdown();
+            Err(Error::io("starting the hashing threads")(e))
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Hashing and verifying each take tens of milliseconds of CPU and 19 MiB of memory
 //! by design. Callers must run them off the executor threads, e.g. inside
-//! `smol::unblock(move || verify_password(&pw, &phc))`, or one login stalls every
+//! `app.hash(move || verify_password(&pw, &phc))`, or one login stalls every
 //! connection on that thread.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -30,7 +30,7 @@ const MAX_VERIFY_T_COST: u32 = 16;
 /// Hashes `password` with argon2id (m=19 MiB, t=2, p=1) and a fresh random 16-byte
 /// salt, returning a PHC string such as `$argon2id$v=19$m=19456,t=2,p=1$…$…`.
 ///
-/// Takes tens of milliseconds of CPU: run it on `smol::unblock`, never on an
+/// Takes tens of milliseconds of CPU: run it on `App::hash`, never on an
 /// executor thread.
 pub fn hash_password(password: &str) -> Result<String, AuthError> {
     let params =
@@ -55,7 +55,7 @@ fn hash_with_params(password: &str, params: Params) -> Result<String, AuthError>
 /// Returns `false` for a wrong password and for a malformed, non-argon2 or
 /// absurdly expensive hash; never panics. The parameters stored in the hash are
 /// used, so hashes made with older parameters keep working. Takes tens of
-/// milliseconds of CPU: run it on `smol::unblock`.
+/// milliseconds of CPU: run it on `App::hash`.
 pub fn verify_password(password: &str, phc: &str) -> bool {
     let Ok(hash) = PasswordHash::new(phc) else {
         return false;

@@ -15,10 +15,13 @@
 //! - `http`: the JSON API (setup, login, agents) over plain blocking HTTP/1.1.
 //! - `probe`: server RSS and CPU from `/proc`, and deltas of `/metrics`.
 //! - `stats`: latency samples, percentiles, the measurement window.
-//! - `idle`, `throughput`, `latency`: the three scenarios.
+//! - `idle`, `throughput`, `latency`: the three scenarios of the first benchmark.
+//! - `burst`: open and close many connections; does memory go back to idle?
 
 #[path = "deskbell_load/agents.rs"]
 mod agents;
+#[path = "deskbell_load/burst.rs"]
+mod burst;
 #[path = "deskbell_load/guard.rs"]
 mod guard;
 #[path = "deskbell_load/http.rs"]
@@ -76,6 +79,7 @@ struct Cli {
 #[argh(subcommand)]
 enum Scenario {
     Idle(IdleArgs),
+    Burst(BurstArgs),
     Throughput(ThroughputArgs),
     Latency(LatencyArgs),
 }
@@ -90,6 +94,22 @@ struct IdleArgs {
     /// seconds to hold them before measuring (default 10, at most 120)
     #[argh(option, default = "10")]
     hold_secs: u64,
+}
+
+/// open N visitor connections at once, close them, wait, and report whether the
+/// server's RSS and thread count went back to idle
+#[derive(FromArgs)]
+#[argh(subcommand, name = "burst")]
+struct BurstArgs {
+    /// visitor connections per burst (at most 19,500)
+    #[argh(option)]
+    connections: usize,
+    /// bursts in a row (default 1, at most 10)
+    #[argh(option, default = "1")]
+    rounds: usize,
+    /// seconds to wait after closing before measuring (default 10, at most 120)
+    #[argh(option, default = "10")]
+    settle_secs: u64,
 }
 
 /// closed loop: visitors send and wait for each ack; reports durable messages/s
@@ -150,6 +170,7 @@ fn run(cli: Cli) -> Result<(), String> {
     let setup_limit = Duration::from_secs(guard::SETUP_SECS);
     let (connections, secs) = match &cli.scenario {
         Scenario::Idle(a) => (a.connections, a.hold_secs),
+        Scenario::Burst(a) => (a.connections, (a.settle_secs + 30) * a.rounds as u64),
         Scenario::Throughput(a) => (a.connections + a.agents, a.duration_secs),
         Scenario::Latency(a) => (a.conversations + a.agents, a.duration_secs),
     };
@@ -176,6 +197,19 @@ fn run(cli: Cli) -> Result<(), String> {
                 setup_limit,
             };
             run::block_on(threads, |ex| idle::run(ex, idle))
+        }
+        Scenario::Burst(a) => {
+            guard::check_range("--rounds", a.rounds as u64, 10)?;
+            let server_pid = pid.ok_or("burst needs --server-pid (whose memory to measure)")?;
+            let burst = burst::Burst {
+                addr,
+                server_pid,
+                connections: a.connections,
+                rounds: a.rounds.max(1),
+                settle_secs: a.settle_secs,
+                concurrency,
+            };
+            run::block_on(threads, |ex| burst::run(ex, burst))
         }
         Scenario::Throughput(a) => {
             guard::check_range("--agents", a.agents as u64, guard::MAX_AGENTS as u64)?;

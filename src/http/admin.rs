@@ -172,7 +172,7 @@ pub async fn patch_agent(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Res
         );
     }
     let store = app.store.clone();
-    let mut agent = match smol::unblock(move || store.agents()).await {
+    let mut agent = match App::read(app, move || store.agents()).await {
         Ok(list) => match list.into_iter().find(|(a, _)| *a == id) {
             Some((_, agent)) => agent,
             None => return error_response(ErrorCode::NotFound, "no such agent"),
@@ -206,7 +206,7 @@ pub async fn patch_agent(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Res
         if let Err(e) = check_new_password(&password) {
             return error_response(ErrorCode::InvalidField, &e.to_string());
         }
-        match smol::unblock(move || hash_password(&password)).await {
+        match App::hash(app, move || hash_password(&password)).await {
             Ok(hash) => agent.password_hash = hash,
             Err(e) => return error_response(ErrorCode::Internal, &e.to_string()),
         }

@@ -127,7 +127,7 @@ async fn create_agent(
     }
     check_new_password(&password)
         .map_err(|e| error_response(ErrorCode::InvalidField, &e.to_string()))?;
-    let hash = smol::unblock(move || hash_password(&password))
+    let hash = App::hash(app, move || hash_password(&password))
         .await
         .map_err(|e| error_response(ErrorCode::Internal, &e.to_string()))?;
     let agent = AgentV1 {
@@ -247,7 +247,7 @@ pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
     let hash = found
         .as_ref()
         .map_or(app.dummy_hash.clone(), |(_, a)| a.password_hash.clone());
-    let matches = smol::unblock(move || verify_password(&password, &hash)).await;
+    let matches = App::hash(app, move || verify_password(&password, &hash)).await;
     let account = match found {
         Some((id, agent)) if matches && !agent.disabled => (id, agent),
         _ => {
@@ -324,7 +324,7 @@ async fn agent_by_name(
 ) -> Result<Option<(u64, AgentV1)>, Response<Body>> {
     let store = app.store.clone();
     let name = name.to_string();
-    smol::unblock(move || store.agent_by_name(&name))
+    App::read(app, move || store.agent_by_name(&name))
         .await
         .map_err(store_error)
 }
@@ -370,21 +370,24 @@ pub(super) async fn authenticate(
         return Err(error_response(ErrorCode::Unauthorized, "log in first"));
     };
     let store = app.store.clone();
-    let lookup = smol::unblock(move || -> Result<Option<(u64, AgentV1)>, StoreError> {
-        let Some(SessionRecord::V1 {
-            agent, expires_ms, ..
-        }) = store.session(&token_digest(&token))?
-        else {
-            return Ok(None);
-        };
-        if expires_ms < unix_ms() {
-            return Ok(None);
-        }
-        Ok(store
-            .agents()?
-            .into_iter()
-            .find(|(id, a)| *id == agent && !a.disabled))
-    })
+    let lookup = App::read(
+        app,
+        move || -> Result<Option<(u64, AgentV1)>, StoreError> {
+            let Some(SessionRecord::V1 {
+                agent, expires_ms, ..
+            }) = store.session(&token_digest(&token))?
+            else {
+                return Ok(None);
+            };
+            if expires_ms < unix_ms() {
+                return Ok(None);
+            }
+            Ok(store
+                .agents()?
+                .into_iter()
+                .find(|(id, a)| *id == agent && !a.disabled))
+        },
+    )
     .await;
     match lookup {
         Ok(Some(found)) => Ok(found),
@@ -402,7 +405,7 @@ pub async fn list_agents(app: &Arc<App>, req: Request<Incoming>) -> Response<Bod
         return r;
     }
     let store = app.store.clone();
-    match smol::unblock(move || store.agents()).await {
+    match App::read(app, move || store.agents()).await {
         Ok(agents) => json(
             StatusCode::OK,
             &agents

@@ -65,7 +65,7 @@ pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
         return r;
     }
     let store = app.store.clone();
-    match smol::unblock(move || store.faq_entries()).await {
+    match App::read(app, move || store.faq_entries()).await {
         Ok(entries) => {
             let entries: Vec<EntryView> = entries.into_iter().map(|(e, _)| e.into()).collect();
             json(

@@ -108,7 +108,7 @@ pub async fn conversations(app: &Arc<App>, req: Request<Incoming>) -> Response<B
         .unwrap_or(50usize)
         .clamp(1, 100);
     let store = app.store.clone();
-    match smol::unblock(move || store.closed_conversations(before, limit)).await {
+    match App::read(app, move || store.closed_conversations(before, limit)).await {
         Ok(list) => json(StatusCode::OK, &list),
         Err(e) => store_error(e),
     }
@@ -136,7 +136,7 @@ pub async fn visitor(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Respons
         return r;
     }
     let store = app.store.clone();
-    let found = smol::unblock(move || -> Result<_, crate::store::StoreError> {
+    let found = App::read(app, move || -> Result<_, crate::store::StoreError> {
         let Some(v) = store.visitor(id)? else {
             return Ok(None);
         };
@@ -179,7 +179,7 @@ pub async fn canned(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
         return r;
     }
     let store = app.store.clone();
-    match smol::unblock(move || store.canned()).await {
+    match App::read(app, move || store.canned()).await {
         Ok(list) => json(
             StatusCode::OK,
             &list

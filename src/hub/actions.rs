@@ -100,17 +100,18 @@ impl Hub {
                 let store = self.store.clone();
                 let completions = self.completions.clone();
                 let conversation = r.conversation;
-                // Read on the blocking pool; the result comes back as a completion.
-                smol::unblock(move || {
-                    let loaded = store.summary(conversation);
-                    let _ = completions.try_send(Completion::Reopen {
-                        conn,
-                        agent,
-                        conversation,
-                        loaded,
-                    });
-                })
-                .detach();
+                // Read on the reader pool; the result comes back as a completion.
+                self.readers
+                    .spawn(move || {
+                        let loaded = store.summary(conversation);
+                        let _ = completions.try_send(Completion::Reopen {
+                            conn,
+                            agent,
+                            conversation,
+                            loaded,
+                        });
+                    })
+                    .await;
             }
             ClientFrame::Presence(p) => {
                 if p.presence == Presence::Offline {

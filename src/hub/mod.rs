@@ -23,6 +23,7 @@ use futures_lite::{StreamExt, future};
 
 use crate::config::Config;
 use crate::metrics::Metrics;
+use crate::readers::Readers;
 use crate::routing::Router;
 use crate::store::{Reply, Store, StoreError, WriteOp, WriterHandle};
 use crate::timer::TimingWheel;
@@ -57,6 +58,8 @@ pub struct Hub {
     completions: async_channel::Sender<Completion>,
     /// The FAQ bot (None with `--no-bot`).
     bot: Option<crate::bot::Bot>,
+    /// The storage-read pool, for reads whose result comes back as a completion.
+    readers: Readers,
     conns: HashMap<ConnId, LiveConn>,
     visitors: HashMap<u64, Vec<ConnId>>,
     /// Names of connected visitors who gave one.
@@ -92,6 +95,7 @@ pub fn spawn(
     writer: WriterHandle,
     metrics: Arc<Metrics>,
     bot: Option<crate::bot::Bot>,
+    readers: Readers,
 ) -> Result<(HubHandle, smol::Task<()>), StoreError> {
     let (events_tx, events) = async_channel::bounded(EVENT_QUEUE);
     let (completions_tx, completions) = async_channel::unbounded();
@@ -105,6 +109,7 @@ pub fn spawn(
         metrics,
         completions: completions_tx,
         bot,
+        readers,
         conns: HashMap::new(),
         visitors: HashMap::new(),
         visitor_names: HashMap::new(),

@@ -33,6 +33,8 @@ pub struct Handle {
     path: PathBuf,
     /// Test hook: inject write failures (None in production).
     faults: Option<Arc<FaultSwitch>>,
+    /// Bytes of redb's page cache, for every (re)open.
+    cache_bytes: usize,
     /// The open database and, while storage is failing, why.
     state: RwLock<State>,
 }
@@ -50,11 +52,13 @@ impl Handle {
     pub(super) fn open(
         path: &Path,
         faults: Option<Arc<FaultSwitch>>,
+        cache_bytes: usize,
     ) -> Result<Handle, StoreError> {
-        let db = open_database(path, faults.as_ref(), true)?;
+        let db = open_database(path, faults.as_ref(), cache_bytes, true)?;
         Ok(Handle {
             path: path.to_path_buf(),
             faults,
+            cache_bytes,
             state: RwLock::new(State {
                 db: Some(db),
                 failure: None,
@@ -102,7 +106,7 @@ impl Handle {
     /// works again; on failure the error says why.
     pub(super) fn reopen(&self) -> Result<(), StoreError> {
         probe_space(&self.path, self.faults.as_ref())?;
-        let db = open_database(&self.path, self.faults.as_ref(), false)?;
+        let db = open_database(&self.path, self.faults.as_ref(), self.cache_bytes, false)?;
         let mut state = self.write_state();
         state.db = Some(db);
         state.failure = None;
@@ -156,17 +160,21 @@ fn write_probe(path: &Path) -> std::io::Result<()> {
     file.sync_all()
 }
 
-/// Opens the file with redb, through the fault-injecting backend when a switch is given.
-/// `create` makes a missing file (first start); a reopen never does, so a database that
+/// Opens the file with redb, through the fault-injecting backend when a switch is given,
+/// with a page cache of `cache_bytes` (redb's default, 1 GiB, is a Raspberry Pi's whole
+/// memory: the cache grows towards it under load and is never given back). `create` makes a missing file (first start); a reopen never does, so a database that
 /// vanished is an error rather than a silently empty one.
 fn open_database(
     path: &Path,
     faults: Option<&Arc<FaultSwitch>>,
+    cache_bytes: usize,
     create: bool,
 ) -> Result<Database, StoreError> {
+    let mut builder = Database::builder();
+    builder.set_cache_size(cache_bytes);
     let opened = match faults {
-        None if create => Database::builder().create(path),
-        None => Database::builder().open(path),
+        None if create => builder.create(path),
+        None => builder.open(path),
         Some(switch) => OpenOptions::new()
             .read(true)
             .write(true)
@@ -175,7 +183,7 @@ fn open_database(
             .open(path)
             .map_err(redb::DatabaseError::from)
             .and_then(|file| FaultyBackend::new(file, switch.clone()))
-            .and_then(|backend| Database::builder().create_with_backend(backend)),
+            .and_then(|backend| builder.create_with_backend(backend)),
     };
     opened.map_err(|e| match e {
         redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Conflict(format!(

@@ -35,6 +35,9 @@ pub use writer::{Reply, WriterConfig, WriterHandle};
 /// `meta` key of the server key (see [`Store::server_key`]); older binaries ignore it.
 const SERVER_KEY: &str = "server_key";
 
+/// Bytes of redb's page cache unless the caller says otherwise (`--cache-mb`).
+pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "deskbell.redb";
 
@@ -53,17 +56,19 @@ impl Store {
     /// Opens (creating if needed) the database in `data_dir`, checks and records the
     /// schema version, and creates every table.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        Self::open_with_faults(data_dir, None)
+        Self::open_with_faults(data_dir, None, DEFAULT_CACHE_BYTES)
     }
 
-    /// [`Store::open`], with writes going through a test's [`FaultSwitch`] if given.
+    /// [`Store::open`], with writes going through a test's [`FaultSwitch`] if given, and
+    /// a page cache of `cache_bytes`.
     pub fn open_with_faults(
         data_dir: &Path,
         faults: Option<Arc<FaultSwitch>>,
+        cache_bytes: usize,
     ) -> Result<Store, StoreError> {
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join(DB_FILE);
-        let db = Arc::new(Handle::open(&path, faults)?);
+        let db = Arc::new(Handle::open(&path, faults, cache_bytes)?);
         let server_key = prepare_schema(&db)?;
         Ok(Store {
             db,

@@ -1,5 +1,5 @@
 //! Read-only queries. Each opens its own read transaction; callers on the executor run
-//! the larger ones (history replay) through `smol::unblock`.
+//! the larger ones (history replay) through the reader pool (`crate::readers`).
 
 use redb::ReadableTable;
 

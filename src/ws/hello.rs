@@ -89,7 +89,8 @@ pub async fn visitor(
     let key = *app.store.server_key();
     let store = app.store.clone();
     let presented = hello.token.clone();
-    let known = smol::unblock(
+    let known = App::read(
+        app,
         move || -> Result<Option<(u64, Option<VisitorV2>)>, StoreError> {
             let Some(token) = presented else {
                 return Ok(None);
@@ -150,9 +151,11 @@ pub async fn visitor(
     };
     let store = app.store.clone();
     let site = hello.site.clone();
-    let latest = smol::unblock(move || match store.current_conversation_of(id, &site)? {
-        Some((conversation, ..)) => store.summary(conversation),
-        None => Ok(None),
+    let latest = App::read(app, move || {
+        match store.current_conversation_of(id, &site)? {
+            Some((conversation, ..)) => store.summary(conversation),
+            None => Ok(None),
+        }
     })
     .await
     .map_err(storage)?;
@@ -189,7 +192,7 @@ pub async fn agent(
         return Err(refuse(ErrorCode::Unauthorized, "log in first"));
     };
     let store = app.store.clone();
-    let session = smol::unblock(move || store.session(&token_digest(&token)))
+    let session = App::read(app, move || store.session(&token_digest(&token)))
         .await
         .map_err(storage)?;
     let Some(SessionRecord::V1 {
@@ -208,7 +211,7 @@ pub async fn agent(
         ));
     }
     let store = app.store.clone();
-    let account = smol::unblock(move || store.agents())
+    let account = App::read(app, move || store.agents())
         .await
         .map_err(storage)?;
     match account.into_iter().find(|(id, _)| *id == agent) {

@@ -202,7 +202,7 @@ impl Session {
         upto: Option<u64>,
     ) -> bool {
         let store = self.app.store.clone();
-        let rows = smol::unblock(move || -> Result<_, crate::store::StoreError> {
+        let rows = App::read(&self.app, move || -> Result<_, crate::store::StoreError> {
             let upto = match upto {
                 Some(u) => u,
                 None if store.conversation(conversation)?.is_none() => return Ok(None),
@@ -437,7 +437,7 @@ impl Session {
             return None;
         };
         let store = self.app.store.clone();
-        match smol::unblock(move || store.conversation(conversation)).await {
+        match App::read(&self.app, move || store.conversation(conversation)).await {
             Ok(Some(c)) if c.visitor == visitor => None,
             Ok(_) => {
                 let mut error = ErrorCode::NotFound.frame("no such conversation");
@@ -457,7 +457,11 @@ impl Session {
     ) -> bool {
         let store = self.app.store.clone();
         let limit = limit.clamp(1, MAX_HISTORY_PAGE) as usize;
-        match smol::unblock(move || store.messages_before(conversation, before, limit)).await {
+        match App::read(&self.app, move || {
+            store.messages_before(conversation, before, limit)
+        })
+        .await
+        {
             Ok((rows, has_more)) => {
                 let messages = rows
                     .iter()

@@ -20,5 +20,6 @@ mod notes;
 mod old_data;
 mod ops;
 mod routing;
+mod threads;
 mod timers;
 mod tls;

@@ -19,6 +19,11 @@ pub fn peak_rss_kib(pid: u32) -> Result<u64, String> {
     status_field(pid, "VmHWM:")
 }
 
+/// Threads of a process (`Threads` in `/proc/<pid>/status`).
+pub fn threads(pid: u32) -> Result<u64, String> {
+    status_field(pid, "Threads:")
+}
+
 fn status_field(pid: u32, field: &str) -> Result<u64, String> {
     let path = format!("/proc/{pid}/status");
     let status = std::fs::read_to_string(&path).map_err(|e| format!("reading {path}: {e}"))?;
