@@ -62,6 +62,7 @@ pub mod routing;
 pub mod server;
 pub mod settings;
 pub mod store;
+pub mod stored;
 pub mod timer;
 pub mod tls;
 pub mod ws;

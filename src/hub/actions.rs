@@ -307,7 +307,7 @@ impl Hub {
         self.write(
             WriteOp::ChangeStatus {
                 conversation,
-                status,
+                status: status.into(),
                 agent,
                 message,
             },
@@ -319,12 +319,12 @@ impl Hub {
     /// A system message recording `event`, described in English.
     pub(super) fn system_message(&self, event: &ConversationEvent) -> NewMessage {
         NewMessage {
-            author_kind: crate::protocol::AuthorKind::System,
+            author_kind: crate::protocol::AuthorKind::System.into(),
             author_id: 0,
             author_name: String::new(),
             body: self.describe(event, 0),
             client_id: None,
-            event: Some(event.clone()),
+            event: Some(event.clone().into()),
             at_ms: unix_ms(),
         }
     }

@@ -100,7 +100,7 @@ impl Hub {
             return;
         }
         let message = NewMessage {
-            author_kind: AuthorKind::Visitor,
+            author_kind: AuthorKind::Visitor.into(),
             author_id: visitor,
             author_name: String::new(),
             body: send.body,
@@ -126,7 +126,7 @@ impl Hub {
                 (
                     WriteOp::OpenConversation {
                         conversation,
-                        status,
+                        status: status.into(),
                         visitor,
                         site,
                         message,
@@ -234,7 +234,7 @@ impl Hub {
             .map(|a| a.account.name.clone())
             .unwrap_or_default();
         let message = NewMessage {
-            author_kind: AuthorKind::Agent,
+            author_kind: AuthorKind::Agent.into(),
             author_id: agent,
             author_name: name,
             body: send.body,
@@ -307,7 +307,7 @@ impl Hub {
             return;
         }
         let message = NewMessage {
-            author_kind: AuthorKind::Agent,
+            author_kind: AuthorKind::Agent.into(),
             author_id: agent,
             author_name: self
                 .agents
@@ -316,7 +316,7 @@ impl Hub {
                 .unwrap_or_default(),
             body: note.body,
             client_id: Some(note.client_id.clone()),
-            event: Some(crate::protocol::ConversationEvent::Note),
+            event: Some(crate::protocol::ConversationEvent::Note.into()),
             at_ms: unix_ms(),
         };
         let tag = WriteTag::Send {
@@ -521,8 +521,8 @@ impl Hub {
             .message
             .event
             .as_ref()
-            .is_some_and(crate::protocol::ConversationEvent::agents_only);
-        if crate::protocol::Message::previewed(appended.message.event.as_ref()) {
+            .is_some_and(crate::store::values::StoredEvent::agents_only);
+        if crate::store::values::StoredEvent::previewed(appended.message.event.as_ref()) {
             live.preview = crate::store::preview_of(&appended.message.body);
         }
         // Retire the live entry with the closing message itself, not with an earlier
@@ -530,7 +530,7 @@ impl Hub {
         let closed = live.status == ConversationStatus::Closed
             && matches!(
                 appended.message.event,
-                Some(crate::protocol::ConversationEvent::Closed { .. })
+                Some(crate::store::values::StoredEvent::Closed { .. })
             );
         let frame = ServerFrame::Message(
             appended

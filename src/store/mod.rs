@@ -13,6 +13,7 @@ mod read;
 pub mod records;
 mod sessions;
 mod tables;
+pub mod values;
 mod visitor_ids;
 pub mod writer;
 
@@ -24,6 +25,7 @@ use redb::ReadableTable;
 pub use backup::restore;
 pub use error::StoreError;
 pub use export::{ExportFormat, iso_time};
+pub use faq::StoredFaq;
 pub use faults::FaultSwitch;
 pub use handle::Handle;
 pub use ops::{Appended, NewMessage, Outcome, VisitorUpdate, WriteOp};
@@ -167,5 +169,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     Ok(server_key)
 }
 
+#[cfg(test)]
+mod golden;
 #[cfg(test)]
 mod tests;

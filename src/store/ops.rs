@@ -5,12 +5,11 @@ use std::collections::HashMap;
 
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
 
-use crate::protocol::{AuthorKind, ConversationEvent, ConversationStatus};
-
 use super::StoreError;
 use super::read::last_message_in;
 use super::records::*;
 use super::tables::*;
+use super::values::{StoredAuthorKind, StoredEvent, StoredStatus};
 
 /// Visitor details to set; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -37,7 +36,7 @@ pub struct VisitorUpdate {
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     /// Who wrote it.
-    pub author_kind: AuthorKind,
+    pub author_kind: StoredAuthorKind,
     /// Visitor or agent id (0 for bot/system).
     pub author_id: u64,
     /// Display name.
@@ -47,7 +46,7 @@ pub struct NewMessage {
     /// Client message id, for idempotent retries.
     pub client_id: Option<String>,
     /// For system messages.
-    pub event: Option<ConversationEvent>,
+    pub event: Option<StoredEvent>,
     /// Time, ms since the Unix epoch.
     pub at_ms: u64,
 }
@@ -67,7 +66,7 @@ pub enum WriteOp {
         /// Id allocated by the hub.
         conversation: u64,
         /// Its first status: `Queued`, or `Bot` when the FAQ bot answers first.
-        status: ConversationStatus,
+        status: StoredStatus,
         /// The visitor.
         visitor: u64,
         /// The site.
@@ -84,7 +83,7 @@ pub enum WriteOp {
         /// The conversation.
         conversation: u64,
         /// New status.
-        status: ConversationStatus,
+        status: StoredStatus,
         /// New (or, when closing, last) agent.
         agent: Option<u64>,
         /// The system message describing the change.
@@ -467,7 +466,7 @@ fn append(
 fn change_status(
     tx: &WriteTransaction,
     conversation: u64,
-    status: ConversationStatus,
+    status: StoredStatus,
     agent: Option<u64>,
     at_ms: u64,
 ) -> Result<(), StoreError> {
@@ -482,7 +481,7 @@ fn change_status(
     let key = (record.visitor, record.site.as_str());
     let open_now = open.get(key)?.map(|v| v.value());
     match status {
-        ConversationStatus::Closed => {
+        StoredStatus::Closed => {
             if open_now == Some(conversation) {
                 open.remove(key)?;
             }
@@ -542,7 +541,7 @@ fn purge(tx: &WriteTransaction, id: u64, seqs: &mut SeqCache) -> Result<Outcome,
             .clone(),
         None => return Err(StoreError::NotFound("conversation")),
     };
-    if record.status != ConversationStatus::Closed {
+    if record.status != StoredStatus::Closed {
         return Err(StoreError::Conflict(
             "only closed conversations are purged".into(),
         ));

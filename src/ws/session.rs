@@ -253,7 +253,7 @@ impl Session {
         let agents_only = message
             .event
             .as_ref()
-            .is_some_and(crate::protocol::ConversationEvent::agents_only);
+            .is_some_and(crate::store::values::StoredEvent::agents_only);
         !(agents_only && matches!(self.role, Some((Role::Visitor, _))))
     }
 
