@@ -2,6 +2,8 @@
 //! Reads go straight to the database; every write goes through the single [`writer`].
 //! Nothing here knows about HTTP or WebSockets.
 
+mod apply;
+mod apply_conversations;
 mod backup;
 mod error;
 mod export;
