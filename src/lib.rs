@@ -14,6 +14,7 @@
 //! - [`routing`]: pure decisions: who gets a conversation, the queue.
 //! - [`timer`]: the timing wheel and injectable clocks.
 //! - [`store`]: redb tables, versioned records, reads, and the single group-commit writer.
+//! - [`stored`]: `From` between stored records and wire/bot types; wire views of stored data.
 //! - [`protocol`]: wire frames, their postcard/JSON encodings, stable error codes.
 //! - [`auth`]: password hashing, tokens, setup codes, login throttling.
 //! - [`ratelimit`]: the per-connection token bucket.

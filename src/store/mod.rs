@@ -1,6 +1,12 @@
 //! Durable state in one redb file: agents, sessions, visitors, conversations, messages.
 //! Reads go straight to the database; every write goes through the single [`writer`].
-//! Nothing here knows about HTTP or WebSockets.
+//! Nothing here knows about HTTP, WebSockets, the wire protocol or the bot: records hold
+//! only the store's own types ([`values`]); `crate::stored` converts.
+//!
+//! File format invariants (`docs/STORAGE.md`): a record is an enum of versions, and its
+//! bytes never change without a new variant; value enums only grow at the end (with a
+//! schema bump); `golden.rs` pins the bytes of every variant, and the data-v1 and
+//! data-v2 fixtures written by older builds must keep opening (`tests/it/old_data.rs`).
 
 mod apply;
 mod apply_conversations;
