@@ -302,3 +302,29 @@ fn reserved_visitor_ids_count_as_used_and_first_messages_create_the_visitor() {
     assert_eq!(record.created_ms, 5);
     assert_eq!(store.max_ids().expect("ids").0, 64);
 }
+
+#[test]
+fn the_store_imports_nothing_from_the_wire_the_bot_or_the_transports() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store");
+    let mut checked = 0;
+    for file in std::fs::read_dir(&dir).expect("src/store") {
+        let path = file.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        // Code only: the docs may say where the conversions are.
+        let code: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect();
+        for module in ["protocol", "bot", "hub", "http", "ws", "stored"] {
+            for pattern in [format!("crate::{module}"), format!("deskbell::{module}")] {
+                assert!(
+                    !code.contains(&pattern),
+                    "{} uses {pattern}: store owns its types (docs/STORAGE.md)",
+                    path.display()
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 10, "only {checked} files under {}", dir.display());
+}
