@@ -1,3 +1,4 @@
+// @ts-check
 // deskbell agent console: start-up. Decides between the first-start setup page, the
 // login page and the console, and wires the live connection. No token is ever stored in
 // JavaScript: the session is the HttpOnly cookie set by POST /api/login.

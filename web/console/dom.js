@@ -1,3 +1,4 @@
+// @ts-check
 // Tiny DOM helpers. Text always goes in as text nodes (never as markup): `h('p', null,
 // visitorText)` is safe for anything a visitor typed. There is no innerHTML in the console.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The live connection: says hello (the session cookie identifies the agent), follows
 // every open conversation with `sync`, turns server frames into state, and sends what
 // the agent does. Unacknowledged messages are resent with the same client id after a

@@ -1,3 +1,4 @@
+// @ts-check
 // The console's in-memory state and change notifications. Only live.js (frames from the
 // server) and the API calls in views change it; views subscribe to topics and redraw.
 // Topics: 'conn', 'me', 'agents', 'convs', 'thread:ID', 'closed', 'canned', 'faq', 'prefs'.

@@ -1,3 +1,4 @@
+// @ts-check
 // The demo shop's only behaviour: a pretend cart counter.
 (function () {
   var count = 0;

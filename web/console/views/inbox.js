@@ -1,3 +1,4 @@
+// @ts-check
 // The inbox: tabs (queue, mine, all open, closed), newest activity first, with unread
 // counts, previews and who has each chat (or "Bot" while the FAQ bot answers it). Closed
 // chats are paged from the HTTP API.

@@ -1,3 +1,4 @@
+// @ts-check
 // The top bar: brand, navigation, connection state, presence, sound and desktop
 // notification switches, the agent's name and logout.
 
