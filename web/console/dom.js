@@ -4,7 +4,12 @@
 
 const PROPS = new Set(['value', 'checked', 'disabled', 'selected', 'hidden', 'readOnly', 'required', 'multiple']);
 
-/** Creates an element: h('button', { class: 'x', onclick: fn }, 'Label', child…). */
+/** Creates an element: h('button', { class: 'x', onclick: fn }, 'Label', child…).
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any> | null} [props]
+ * @param {...any} children
+ * @returns {HTMLElementTagNameMap[K]} */
 export function h(tag, props, ...children) {
   const el = document.createElement(tag);
   if (props) {
@@ -87,6 +92,6 @@ export function toast(message, kind = 'info', ms = 5000) {
   const close = () => item.remove();
   item.append(h('button', { class: 'toast-close', 'aria-label': 'Dismiss', onclick: close }, icon('x')));
   box.append(item);
-  while (box.children.length > 4) box.firstElementChild.remove();
+  while (box.children.length > 4) box.children[0].remove();
   setTimeout(close, ms);
 }

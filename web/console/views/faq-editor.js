@@ -12,7 +12,7 @@ import { field, errorLine, setError } from './forms.js';
  * onSaved(entry) after the server stored it; onCancel() for the Cancel/Discard button
  * (none when omitted).
  * @param {{ entry?: import('../faq.js').FaqEntry, onSaved: (entry: import('../faq.js').FaqEntry) => void,
- *   onCancel?: () => void, cancelLabel?: string }} options
+ *   onCancel?: (() => void) | null, cancelLabel?: string }} options
  */
 export function faqEditor({ entry = { questions: [], answer: '' }, onSaved, onCancel, cancelLabel = 'Cancel' }) {
   const { maxQuestions, questionChars, answerChars } = FAQ_LIMITS;

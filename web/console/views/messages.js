@@ -159,7 +159,7 @@ export function createMessageList(id, { onNearBottom }) {
       }
       next.set(item.key, node);
       if (node !== cursor) list.insertBefore(node, cursor);
-      else cursor = cursor.nextSibling;
+      else cursor = node.nextSibling;
     }
     while (cursor) {
       const after = cursor.nextSibling;

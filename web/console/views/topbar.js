@@ -60,7 +60,7 @@ export function mountTopbar({ onLogout }) {
   }
 
   function render() {
-    const me = state.me || { name: '' };
+    const me = state.me || { name: '', admin: false };
     who.textContent = me.name;
     adminLink.hidden = !me.admin;
     inboxLink.href = `#/inbox/${inboxTab()}`;
