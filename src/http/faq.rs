@@ -7,9 +7,8 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use super::admin::require_admin;
-use super::api::{BODY_LIMIT, authenticate, store_error};
-use super::reply::{Body, error_response, json, read_json};
+use super::reply::{BODY_LIMIT, Body, error_response, json, read_json, store_error};
+use super::session::{authenticate, require_admin};
 use crate::app::App;
 use crate::bot::{Decision, FaqEntry, HandoffReason, Intent};
 use crate::faq::FaqError;

@@ -9,8 +9,9 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::api::{authenticate, store_error, view};
-use super::reply::{Body, error_response, json};
+use super::reply::{Body, error_response, json, store_error};
+use super::session::authenticate;
+use super::views::{CannedView, view};
 use crate::app::App;
 use crate::protocol::{ConversationSummary, ErrorCode};
 use crate::settings::open_at;
@@ -166,12 +167,6 @@ pub async fn visitor(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Respons
     }
 }
 
-#[derive(Serialize)]
-pub(super) struct CannedView {
-    pub id: u64,
-    pub shortcut: String,
-    pub text: String,
-}
 
 /// `GET /api/canned`: canned replies.
 pub async fn canned(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {

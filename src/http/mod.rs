@@ -13,6 +13,9 @@ mod inbox;
 pub mod limits;
 pub mod reply;
 mod routes;
+mod session;
+mod upgrade;
+mod views;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

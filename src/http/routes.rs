@@ -11,7 +11,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::client::{self, ClientAddr};
 use super::reply::{Body, BodyDeadline, error_response, text};
-use super::{admin, api, assets, faq, guard, health, inbox};
+use super::{admin, api, assets, faq, guard, health, inbox, upgrade};
 use crate::app::App;
 use crate::metrics;
 use crate::protocol::ErrorCode;
@@ -147,7 +147,7 @@ async fn dispatch(
                 )
             }
         }
-        (Method::GET, "/ws") => crate::ws::upgrade(app, client.address, req),
+        (Method::GET, "/ws") => upgrade::upgrade(app, client.address, req),
         (Method::POST, "/api/setup") => api::setup(app, client.address, req).await,
         (Method::POST, "/api/login") => api::login(app, client.address, req).await,
         (Method::POST, "/api/logout") => api::logout(app, req).await,
