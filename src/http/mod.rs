@@ -12,6 +12,7 @@ mod health;
 mod inbox;
 pub mod limits;
 pub mod reply;
+mod router;
 mod routes;
 mod session;
 mod upgrade;

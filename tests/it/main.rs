@@ -23,3 +23,4 @@ mod routing;
 mod threads;
 mod timers;
 mod tls;
+mod versioned;
