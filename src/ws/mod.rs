@@ -3,6 +3,7 @@
 //! Nothing here imports `http`: the HTTP side calls [`start`], never the reverse.
 
 mod closing;
+pub mod frame_check;
 mod hello;
 mod io;
 mod session;
