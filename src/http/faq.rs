@@ -130,8 +130,8 @@ struct DecisionView {
     action: &'static str,
     faq_id: Option<u64>,
     text: Option<String>,
-    reason: Option<&'static str>,
-    intent: Option<&'static str>,
+    reason: Option<HandoffReason>,
+    intent: Option<Intent>,
     candidates: Vec<u64>,
 }
 
@@ -150,32 +150,17 @@ fn decision_view(decision: Decision) -> DecisionView {
             view.text = Some(answer);
         }
         Decision::SmallTalk { intent, reply, .. } => {
-            view.intent = Some(intent_name(intent));
+            view.intent = Some(intent);
             view.text = Some(reply);
         }
         Decision::Suggest { candidates } => {
             view.candidates = candidates.iter().map(|c| c.faq_id).collect();
         }
         Decision::Handoff { reason } => {
-            view.reason = Some(match reason {
-                HandoffReason::HumanRequested => "human_requested",
-                HandoffReason::Frustrated => "frustrated",
-                HandoffReason::LowConfidence => "low_confidence",
-            });
+            view.reason = Some(reason);
         }
     }
     view
-}
-
-fn intent_name(intent: Intent) -> &'static str {
-    match intent {
-        Intent::Greeting => "greeting",
-        Intent::Thanks => "thanks",
-        Intent::Goodbye => "goodbye",
-        Intent::BotIdentity => "bot_identity",
-        Intent::HumanRequest => "human_request",
-        Intent::Frustration => "frustration",
-    }
 }
 
 /// `POST /api/faq/try`: what the bot would do with `text`.
@@ -206,7 +191,7 @@ pub async fn try_question(app: &Arc<App>, req: Request<Incoming>) -> Response<Bo
                 .scores
                 .intents
                 .iter()
-                .map(|(i, s)| serde_json::json!({"intent": intent_name(*i), "score": s}))
+                .map(|(i, s)| serde_json::json!({"intent": i, "score": s}))
                 .collect();
             let view = bot_view(app);
             json(
