@@ -15,6 +15,10 @@ use crate::faq::FaqError;
 use crate::protocol::ErrorCode;
 
 /// An entry's JSON body (the id comes from the path).
+/// Largest accepted FAQ entry body: its questions and answer are longer than the other
+/// API records, so three times [`BODY_LIMIT`].
+const ENTRY_BODY_LIMIT: usize = BODY_LIMIT * 3;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EntryBody {
@@ -82,7 +86,7 @@ pub async fn save(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>) -> Re
         return r;
     }
     // Room for 20 questions of 300 characters and a 2,000-character answer in UTF-8.
-    let body: EntryBody = match read_json(req, BODY_LIMIT * 3).await {
+    let body: EntryBody = match read_json(req, ENTRY_BODY_LIMIT).await {
         Ok(b) => b,
         Err(r) => return r,
     };

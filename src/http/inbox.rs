@@ -18,7 +18,7 @@ use crate::settings::open_at;
 use crate::timer::unix_ms;
 
 /// One query parameter's value (no percent-decoding needed for the numbers and ids used).
-pub(super) fn query<'a>(req: &'a Request<Incoming>, name: &str) -> Option<&'a str> {
+fn query<'a>(req: &'a Request<Incoming>, name: &str) -> Option<&'a str> {
     req.uri()
         .query()?
         .split('&')
