@@ -18,7 +18,6 @@ use crate::settings::SettingsBody;
 use crate::store::records::{AgentRole, CannedRecord};
 use crate::store::{Outcome, WriteOp};
 
-
 /// `GET /api/settings`.
 pub async fn get_settings(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
     if let Err(r) = require_admin(app, &req).await {

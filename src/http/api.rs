@@ -12,11 +12,11 @@ use super::reply::{BODY_LIMIT, Body, error_response, json, read_json, store_erro
 use super::session::authenticate;
 use super::views::{AgentView, view};
 use crate::app::App;
-use crate::auth::session::{SESSION_COOKIE, bearer_or_cookie};
-use crate::auth::setup_code;
 use crate::auth::device::{
     device_cookie, device_set_cookie, new_device_id, sign_device, verify_device,
 };
+use crate::auth::session::{SESSION_COOKIE, bearer_or_cookie};
+use crate::auth::setup_code;
 use crate::auth::{
     KnownDevice, RetryAfter, Source, check_new_password, constant_time_eq, hash_password,
     new_token, normalize_setup_code, token_digest, verify_password,
@@ -55,14 +55,11 @@ struct NewAgentRequest {
     capacity: Option<u32>,
 }
 
-
 #[derive(Serialize)]
 struct LoginReply {
     token: String,
     agent: AgentView,
 }
-
-
 
 fn valid_name(name: &str) -> bool {
     let name = name.trim();
@@ -318,7 +315,6 @@ pub async fn logout(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
     }
     response
 }
-
 
 /// `GET /api/agents`: every agent (any logged-in agent may list colleagues).
 pub async fn list_agents(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {

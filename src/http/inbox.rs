@@ -167,7 +167,6 @@ pub async fn visitor(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Respons
     }
 }
 
-
 /// `GET /api/canned`: canned replies.
 pub async fn canned(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
     if let Err(r) = authenticate(app, &req).await {

@@ -143,8 +143,14 @@ mod tests {
     #[test]
     fn finds_handlers_and_ids() {
         let t = table();
-        assert_eq!(t.find(&Method::GET, "/api/agents"), Found::Handler(1, vec![]));
-        assert_eq!(t.find(&Method::POST, "/api/agents"), Found::Handler(2, vec![]));
+        assert_eq!(
+            t.find(&Method::GET, "/api/agents"),
+            Found::Handler(1, vec![])
+        );
+        assert_eq!(
+            t.find(&Method::POST, "/api/agents"),
+            Found::Handler(2, vec![])
+        );
         assert_eq!(
             t.find(&Method::PATCH, "/api/agents/7"),
             Found::Handler(3, vec![7])

@@ -145,14 +145,20 @@ pub(super) async fn route(
         Found::Handler(endpoint, ids) => Some((endpoint, ids.first().copied())),
         Found::WrongMethod(allow) => {
             let message = format!("{path} answers {allow} only");
-            return with_allow(error_response(ErrorCode::MethodNotAllowed, &message), &allow);
+            return with_allow(
+                error_response(ErrorCode::MethodNotAllowed, &message),
+                &allow,
+            );
         }
         Found::NoPath => match allowed_methods(&path) {
             None => return error_response(ErrorCode::NotFound, "no such page"),
             Some(_) if method == Method::GET || method == Method::HEAD => None,
             Some(allow) => {
                 let message = format!("{path} answers {allow} only");
-                return with_allow(error_response(ErrorCode::MethodNotAllowed, &message), &allow);
+                return with_allow(
+                    error_response(ErrorCode::MethodNotAllowed, &message),
+                    &allow,
+                );
             }
         },
     };

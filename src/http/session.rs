@@ -35,10 +35,7 @@ pub async fn authenticate(
 
 /// The logged-in admin's id, or an error response (403 for an agent who is not one).
 /// The request's agent if they are an admin, else the error response.
-pub async fn require_admin(
-    app: &Arc<App>,
-    req: &Request<Incoming>,
-) -> Result<u64, Response<Body>> {
+pub async fn require_admin(app: &Arc<App>, req: &Request<Incoming>) -> Result<u64, Response<Body>> {
     match authenticate(app, req).await {
         Ok((id, me)) if me.role == AgentRole::Admin => Ok(id),
         Ok(_) => Err(error_response(

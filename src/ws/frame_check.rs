@@ -109,7 +109,11 @@ mod tests {
     #[test]
     fn sends_and_notes_follow_one_rule() {
         for frame in [send("", "hi"), note("", "hi"), note(&"x".repeat(65), "hi")] {
-            assert_eq!(refused(&frame).0, ErrorCode::InvalidField.number(), "{frame:?}");
+            assert_eq!(
+                refused(&frame).0,
+                ErrorCode::InvalidField.number(),
+                "{frame:?}"
+            );
         }
         for frame in [send("c", " \n\t"), note("c", "")] {
             let (code, error) = refused(&frame);

@@ -21,7 +21,13 @@ fn every_api_path_is_also_served_under_v1() {
     let path = format!("/api/v1/agents/{id}");
     let (status, patched) = http(server.addr, "PATCH", &path, Some(&admin), &patch);
     assert_eq!(status, 200, "{patched}");
-    let (status, agents) = http(server.addr, "GET", "/api/agents", Some(&admin), &json!(null));
+    let (status, agents) = http(
+        server.addr,
+        "GET",
+        "/api/agents",
+        Some(&admin),
+        &json!(null),
+    );
     assert_eq!(status, 200);
     let vera = agents
         .as_array()
