@@ -15,6 +15,7 @@ mod bot;
 mod crash;
 mod delivery;
 mod disk;
+mod frame_rules;
 mod install;
 mod notes;
 mod old_data;
