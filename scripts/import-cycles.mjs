@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// @ts-check
 // Checks that the import graph of the library crate in src/ has no cycles.
 // Usage: node scripts/import-cycles.mjs [SRC_DIR]   (exit 1 and a list when it has)
 // Its own test: node --test scripts/import-cycles.test.mjs (a tiny fake tree with a cycle).
@@ -20,7 +19,9 @@
 //   `mod` declarations and re-exports make no edges of their own: a parent `mod.rs` that
 //   declares and re-exports its children does not depend on them, but one that calls
 //   `routes::route(…)` does.
-// - Paths to other crates (std, hyper…) make no edges.
+// - Paths to other crates (std, hyper…) make no edges. Method calls are not paths: when a
+//   type's `impl` blocks are spread over several files, the calls between those files are
+//   not seen (the files that name the type are).
 // It reports every cycle as a strongly connected component (its files and the edges
 // between them, each with the line that makes it), and also the cycles between the
 // top-level modules (`http` ↔ `ws`), where a module is a directory or a single file.

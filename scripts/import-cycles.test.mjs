@@ -1,4 +1,3 @@
-// @ts-check
 // Tests of scripts/import-cycles.mjs on tiny fake crates written to a temp directory.
 // Run: node --test scripts/import-cycles.test.mjs
 
