@@ -281,31 +281,7 @@ impl Hub {
             );
             return;
         }
-        if note.client_id.is_empty() || note.client_id.len() > 64 || note.body.trim().is_empty() {
-            let why = "a note needs a client_id of 1-64 bytes and a body";
-            self.refuse(
-                conn,
-                ErrorCode::InvalidField,
-                why,
-                Some(note.client_id),
-                Some(note.conversation),
-            );
-            return;
-        }
-        if note.body.len() > self.config.max_body_bytes {
-            let why = format!(
-                "the note is longer than {} bytes",
-                self.config.max_body_bytes
-            );
-            self.refuse(
-                conn,
-                ErrorCode::TooLarge,
-                why,
-                Some(note.client_id),
-                Some(note.conversation),
-            );
-            return;
-        }
+        // Its fields were checked at the edge (`ws::frame_check`).
         let message = NewMessage {
             author_kind: AuthorKind::Agent.into(),
             author_id: agent,

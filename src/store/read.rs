@@ -148,6 +148,18 @@ impl Store {
         Ok(None)
     }
 
+    /// One agent by id (a point read, not a scan of every agent).
+    pub fn agent(&self, id: u64) -> Result<Option<AgentV1>, StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(AGENTS)?;
+        match table.get(id)? {
+            Some(v) => Ok(Some(
+                decode::<AgentRecord>(v.value(), "agents")?.latest().clone(),
+            )),
+            None => Ok(None),
+        }
+    }
+
     /// All agents, by id.
     pub fn agents(&self) -> Result<Vec<(u64, AgentV1)>, StoreError> {
         let tx = self.db().begin_read()?;
