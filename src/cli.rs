@@ -120,9 +120,9 @@ pub struct ServeArgs {
     /// connections queues for them instead of starting threads (default 2)
     #[argh(option, default = "2")]
     pub reader_threads: usize,
-    /// megabytes of database pages kept in memory (default 64); more helps large
-    /// histories, less suits a small board
-    #[argh(option, default = "64")]
+    /// megabytes of database pages redb keeps in memory (default 16; redb's own default
+    /// is 1024, which a busy server fills); the kernel's page cache still holds the file
+    #[argh(option, default = "16")]
     pub cache_mb: usize,
     /// open conversations an agent is given automatically at most (default 5)
     #[argh(option, default = "5")]

@@ -7,6 +7,14 @@ use deskbell::cli::{AddAdminArgs, Cli, Command, data_dir};
 use deskbell::server::Server;
 use futures_lite::StreamExt;
 
+/// glibc builds use jemalloc with its background purge thread: glibc's malloc kept every
+/// page of a burst of connections after they closed (RSS 101 → 219 MB for 10,000 and it
+/// stayed there), jemalloc gives them back within seconds (docs/BENCHMARKS.md, issue #9).
+/// The static musl builds keep musl's allocator, which returns them by itself.
+#[cfg(target_env = "gnu")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli: Cli = argh::from_env();
     let result = match cli.command {

@@ -45,8 +45,10 @@ pub use writer::{Reply, WriterConfig, WriterHandle};
 /// `meta` key of the server key (see [`Store::server_key`]); older binaries ignore it.
 const SERVER_KEY: &str = "server_key";
 
-/// Bytes of redb's page cache unless the caller says otherwise (`--cache-mb`).
-pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// Bytes of redb's page cache unless the caller says otherwise (`--cache-mb`). redb's
+/// default, 1 GiB, grew a server to 254-279 MB in 20 s of load; 16 MB cost no measurable
+/// throughput (docs/BENCHMARKS.md, issue #9).
+pub const DEFAULT_CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "deskbell.redb";
