@@ -3,13 +3,12 @@
 //! this file applies them: live state, a system message in the conversation, notices.
 
 use crate::protocol::{
-    ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, ErrorCode,
-    HandoffReason, Presence, QueuePosition, ServerFrame,
+    ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, ErrorCode, Presence,
+    QueuePosition, ServerFrame,
 };
 use crate::routing::{self, Placement, RoutingError};
 use crate::store::records::AgentV1;
-use crate::store::{NewMessage, StoreError, WriteOp};
-use crate::timer::unix_ms;
+use crate::store::{StoreError, WriteOp};
 
 use super::Hub;
 use super::event::{Completion, ConnId, WriteTag};
@@ -73,7 +72,7 @@ impl Hub {
                 let open = self
                     .conversations
                     .get(&r.conversation)
-                    .is_some_and(|c| c.status != ConversationStatus::Closed);
+                    .is_some_and(|c| !c.closing);
                 if !open {
                     self.refuse(
                         conn,
@@ -84,7 +83,8 @@ impl Hub {
                     );
                     return;
                 }
-                self.close_conversation(r.conversation, agent).await;
+                self.close_conversation(r.conversation, agent, Some(conn))
+                    .await;
             }
             ClientFrame::Reopen(r) => {
                 if self.conversations.contains_key(&r.conversation) {
@@ -272,7 +272,7 @@ impl Hub {
             }
             previous
         };
-        self.write_status(conversation, status, agent, event, by)
+        self.write_status(conversation, status, agent, event, by, WriteTag::Status)
             .await;
         if let Some(live) = self.conversations.get(&conversation) {
             let summary = live.summary(conversation);
@@ -293,7 +293,8 @@ impl Hub {
         }
     }
 
-    /// Stores a status change with its system message.
+    /// Stores a status change with its system message; `tag` says what to do when the
+    /// commit returns.
     pub(super) async fn write_status(
         &mut self,
         conversation: u64,
@@ -301,6 +302,7 @@ impl Hub {
         agent: Option<u64>,
         event: ConversationEvent,
         by: u64,
+        tag: WriteTag,
     ) {
         let mut message = self.system_message(&event);
         message.body = self.describe(&event, by);
@@ -311,105 +313,9 @@ impl Hub {
                 agent,
                 message,
             },
-            WriteTag::Status,
+            tag,
         )
         .await;
-    }
-
-    /// A system message recording `event`, described in English.
-    pub(super) fn system_message(&self, event: &ConversationEvent) -> NewMessage {
-        NewMessage {
-            author_kind: crate::protocol::AuthorKind::System,
-            author_id: 0,
-            author_name: String::new(),
-            body: self.describe(event, 0),
-            client_id: None,
-            event: Some(event.clone()),
-            at_ms: unix_ms(),
-        }
-    }
-
-    fn name_of(&self, agent: u64) -> String {
-        self.agents
-            .get(&agent)
-            .map(|a| a.account.name.clone())
-            .unwrap_or_else(|| format!("agent {agent}"))
-    }
-
-    /// The English text of a system message.
-    fn describe(&self, event: &ConversationEvent, by: u64) -> String {
-        match event {
-            ConversationEvent::Queued => "Waiting for the next available agent".into(),
-            ConversationEvent::Assigned { agent } => {
-                format!("{} joined the conversation", self.name_of(*agent))
-            }
-            ConversationEvent::Transferred { from, to } => {
-                format!(
-                    "{} handed the conversation to {}",
-                    self.name_of(*from),
-                    self.name_of(*to)
-                )
-            }
-            ConversationEvent::Closed { by: 0 } => "Closed after a period of inactivity".into(),
-            ConversationEvent::Closed { by } => {
-                format!("{} closed the conversation", self.name_of(*by))
-            }
-            ConversationEvent::Reopened { .. } => {
-                format!("{} reopened the conversation", self.name_of(by))
-            }
-            ConversationEvent::Note => "Internal note".into(),
-            ConversationEvent::HandedOff { reason } => match reason {
-                HandoffReason::HumanRequested => "The visitor asked for a person".into(),
-                HandoffReason::Frustrated => {
-                    "Handed to the team: the visitor was unhappy with the bot".into()
-                }
-                HandoffReason::LowConfidence => {
-                    "Handed to the team: the bot did not know the answer".into()
-                }
-                HandoffReason::BotUnavailable => "Handed to the team".into(),
-            },
-            ConversationEvent::Feedback { helpful: true, .. } => {
-                "The visitor found the bot's answer helpful".into()
-            }
-            ConversationEvent::Feedback { helpful: false, .. } => {
-                "The visitor did not find the bot's answer helpful".into()
-            }
-            ConversationEvent::BotAnswer { .. } => "Answer from the FAQ".into(),
-            ConversationEvent::Suggestions { .. } => "Suggested replies".into(),
-        }
-    }
-
-    /// Closes an open conversation (`by` = 0 for inactivity). The live entry stays until
-    /// the closing system message is committed and delivered.
-    pub(super) async fn close_conversation(&mut self, conversation: u64, by: u64) {
-        let (agent, visitor, site) = {
-            let Some(live) = self.conversations.get_mut(&conversation) else {
-                return;
-            };
-            live.status = ConversationStatus::Closed;
-            live.queue_position = None;
-            (live.agent, live.visitor, live.site.clone())
-        };
-        if self.open_by_visitor.get(&(visitor, site.clone())) == Some(&conversation) {
-            self.open_by_visitor.remove(&(visitor, site));
-        }
-        let assigned = self.router.close(conversation);
-        self.write_status(
-            conversation,
-            ConversationStatus::Closed,
-            agent,
-            ConversationEvent::Closed { by },
-            by,
-        )
-        .await;
-        if let Some(live) = self.conversations.get(&conversation) {
-            self.announce_conversation(live.summary(conversation), None);
-        }
-        if let Some(a) = agent {
-            self.broadcast_agent_info(a);
-        }
-        self.apply_assignments(assigned).await;
-        self.refresh_totals();
     }
 
     pub(super) async fn on_reopen_loaded(
@@ -472,23 +378,16 @@ impl Hub {
         self.conversations.insert(
             conversation,
             LiveConversation {
-                visitor: record.visitor,
-                site: record.site.clone(),
-                status: ConversationStatus::Queued,
-                agent: None,
                 last_seq: record.last_seq,
                 last_at_ms: record.last_at_ms,
-                last_activity_ms: now,
                 created_ms: record.created_ms,
                 durable: true,
-                queue_position: None,
                 subscribers,
-                typing: Vec::new(),
                 read: [record.read_visitor, record.read_agent],
                 idle_timer,
                 visitor_name: record.visitor_name.clone(),
                 preview: record.preview.clone(),
-                bot_decided: 0,
+                ..LiveConversation::new(record.visitor, record.site.clone(), now)
             },
         );
         self.open_by_visitor.insert(key, conversation);

@@ -199,7 +199,8 @@ impl Hub {
         }
         self.metrics.bot_handoffs_total.inc();
         let event = ConversationEvent::HandedOff { reason };
-        self.write_status(conversation, ConversationStatus::Queued, None, event, 0)
+        let (status, tag) = (ConversationStatus::Queued, WriteTag::Status);
+        self.write_status(conversation, status, None, event, 0, tag)
             .await;
         if !suggestions.is_empty() {
             let replies: Vec<SuggestedReply> = suggestions
@@ -210,7 +211,7 @@ impl Hub {
                     answer: c.answer,
                 })
                 .collect();
-            let body = format!("{} suggested replies from the FAQ", replies.len());
+            let body = super::texts::suggestions(replies.len());
             let event = Some(ConversationEvent::Suggestions { replies });
             self.post_as_bot(conversation, body, event).await;
         }

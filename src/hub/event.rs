@@ -148,6 +148,16 @@ pub enum WriteTag {
     },
     /// A system message recording a status change.
     Status,
+    /// The system message closing a conversation: the close enters live state when it
+    /// is committed (see `hub/closing.rs`).
+    Closed {
+        /// Conversation.
+        conversation: u64,
+        /// The agent who closed it (0: inactivity).
+        by: u64,
+        /// The connection that asked, told if the close is not stored.
+        conn: Option<ConnId>,
+    },
     /// Anything whose result only needs logging.
     Background(&'static str),
 }

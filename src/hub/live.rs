@@ -91,9 +91,38 @@ pub struct LiveConversation {
     pub preview: String,
     /// Highest visitor message the bot has decided on (while the status is `Bot`).
     pub bot_decided: u64,
+    /// A close is being committed: nobody may close it again meanwhile. The close itself
+    /// enters live state only when its commit returns (see `hub/closing.rs`).
+    pub closing: bool,
 }
 
 impl LiveConversation {
+    /// The one constructor: an open, queued conversation of `visitor` on `site` with no
+    /// messages, created now (`now_ms` on the hub's clock). Callers that know more (a
+    /// restored or reopened conversation) override fields with struct update syntax.
+    pub fn new(visitor: u64, site: String, now_ms: u64) -> LiveConversation {
+        LiveConversation {
+            visitor,
+            site,
+            status: ConversationStatus::Queued,
+            agent: None,
+            last_seq: 0,
+            last_at_ms: crate::timer::unix_ms(),
+            last_activity_ms: now_ms,
+            created_ms: crate::timer::unix_ms(),
+            durable: false,
+            queue_position: None,
+            subscribers: Vec::new(),
+            typing: Vec::new(),
+            read: [0, 0],
+            idle_timer: None,
+            visitor_name: None,
+            preview: String::new(),
+            bot_decided: 0,
+            closing: false,
+        }
+    }
+
     /// The summary agents and visitors are shown.
     pub fn summary(&self, id: u64) -> ConversationSummary {
         ConversationSummary {

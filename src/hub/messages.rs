@@ -4,9 +4,9 @@
 use std::time::Instant;
 
 use crate::protocol::{
-    Ack, AuthorKind, ClientFrame, ConversationStatus, ErrorCode, Resync, ServerFrame,
+    AuthorKind, ClientFrame, ConversationStatus, ErrorCode, Resync, ServerFrame,
 };
-use crate::store::{Appended, NewMessage, Outcome, StoreError, WriteOp};
+use crate::store::{NewMessage, WriteOp};
 use crate::timer::unix_ms;
 
 use super::Hub;
@@ -157,23 +157,9 @@ impl Hub {
         self.conversations.insert(
             id,
             LiveConversation {
-                visitor,
-                site: site.to_string(),
                 status,
-                agent: None,
-                last_seq: 0,
-                last_at_ms: unix_ms(),
-                last_activity_ms: now,
-                created_ms: unix_ms(),
-                durable: false,
-                queue_position: None,
-                subscribers: Vec::new(),
-                typing: Vec::new(),
-                read: [0, 0],
-                idle_timer: None,
                 visitor_name: self.visitor_names.get(&visitor).cloned(),
-                preview: String::new(),
-                bot_decided: 0,
+                ..LiveConversation::new(visitor, site.to_string(), now)
             },
         );
         self.open_by_visitor.insert((visitor, site.to_string()), id);
@@ -411,156 +397,6 @@ impl Hub {
         };
         self.write(op, WriteTag::Background("visitor profile"))
             .await;
-    }
-
-    /// A write came back: acknowledge, fan out, and route new conversations.
-    pub(super) async fn on_written(&mut self, tag: WriteTag, result: Result<Outcome, StoreError>) {
-        match (tag, result) {
-            (
-                WriteTag::Send {
-                    conn,
-                    client_id,
-                    received,
-                    opened,
-                },
-                Ok(Outcome::Appended(a)),
-            ) => {
-                let ack = ServerFrame::Ack(Ack {
-                    client_id,
-                    conversation: a.conversation,
-                    seq: a.seq,
-                    duplicate: a.duplicate,
-                });
-                let (conversation, duplicate, seq) = (a.conversation, a.duplicate, a.seq);
-                // A new visitor message where the bot answers: the bot reads it.
-                let for_bot = (!duplicate
-                    && a.message.author_kind == AuthorKind::Visitor
-                    && self.bot_active(conversation))
-                .then(|| a.message.body.clone());
-                // Live state first, then the ack: whoever sees the ack sees a hub that
-                // already knows the message.
-                if duplicate {
-                    self.metrics.messages_duplicate_total.inc();
-                } else {
-                    self.metrics.messages_total.inc();
-                    self.committed(a, Some(conn));
-                }
-                // Counted before the ack leaves: whoever sees the ack sees it counted.
-                self.metrics
-                    .ack_seconds
-                    .observe(received.elapsed().as_micros() as u64);
-                self.send_to(conn, ack);
-                if opened && !duplicate {
-                    self.on_conversation_opened(conversation).await;
-                }
-                if let Some(text) = for_bot {
-                    self.ask_bot(conversation, seq, text).await;
-                }
-            }
-            (
-                WriteTag::Send {
-                    conn,
-                    client_id,
-                    opened,
-                    ..
-                },
-                Err(e),
-            ) => {
-                if opened {
-                    self.forget_unopened(conn);
-                }
-                let code = match e {
-                    StoreError::NotFound(_) | StoreError::Conflict(_) => ErrorCode::Conflict,
-                    _ => ErrorCode::StorageUnavailable,
-                };
-                self.refuse(
-                    conn,
-                    code,
-                    format!("not stored: {e}"),
-                    Some(client_id),
-                    None,
-                );
-            }
-            (WriteTag::Status, Ok(Outcome::Appended(a))) => self.committed(a, None),
-            (tag, Err(e)) if e.is_unavailable() => {
-                tracing::debug!(?tag, error = %e, "write refused")
-            }
-            (tag, Err(e)) => tracing::error!(?tag, error = %e, "write failed"),
-            (_, Ok(_)) => {}
-        }
-    }
-
-    /// A new conversation's first write failed: drop its live side.
-    fn forget_unopened(&mut self, conn: ConnId) {
-        let Some(Identity::Visitor { id, site }) =
-            self.conns.get(&conn).and_then(|c| c.identity.clone())
-        else {
-            return;
-        };
-        if let Some(conversation) = self.open_by_visitor.get(&(id, site.clone())).copied()
-            && self
-                .conversations
-                .get(&conversation)
-                .is_some_and(|c| !c.durable)
-        {
-            self.conversations.remove(&conversation);
-            self.open_by_visitor.remove(&(id, site));
-        }
-    }
-
-    /// Records a committed message in live state and sends it to subscribers.
-    fn committed(&mut self, appended: Appended, origin: Option<ConnId>) {
-        let now = self.config.now_ms();
-        let Some(live) = self.conversations.get_mut(&appended.conversation) else {
-            return;
-        };
-        live.last_seq = live.last_seq.max(appended.seq);
-        live.last_at_ms = appended.message.at_ms;
-        live.last_activity_ms = now;
-        let note = appended
-            .message
-            .event
-            .as_ref()
-            .is_some_and(crate::protocol::ConversationEvent::agents_only);
-        if crate::protocol::Message::previewed(appended.message.event.as_ref()) {
-            live.preview = crate::store::preview_of(&appended.message.body);
-        }
-        // Retire the live entry with the closing message itself, not with an earlier
-        // message that was still in flight when the conversation was closed.
-        let closed = live.status == ConversationStatus::Closed
-            && matches!(
-                appended.message.event,
-                Some(crate::protocol::ConversationEvent::Closed { .. })
-            );
-        let frame = ServerFrame::Message(
-            appended
-                .message
-                .to_wire(appended.conversation, appended.seq),
-        );
-        if note {
-            self.publish_to_agents(appended.conversation, frame, origin);
-        } else {
-            self.publish(appended.conversation, frame, origin);
-        }
-        if closed {
-            self.retire(appended.conversation);
-        }
-    }
-
-    /// Drops a closed conversation from live state once its closing message is out.
-    fn retire(&mut self, conversation: u64) {
-        let Some(live) = self.conversations.remove(&conversation) else {
-            return;
-        };
-        for key in live
-            .typing
-            .iter()
-            .map(|(_, _, t)| *t)
-            .chain(live.idle_timer)
-        {
-            self.wheel.cancel(key);
-        }
-        self.refresh_totals();
     }
 
     fn on_sync(&mut self, conn: ConnId, who: &Identity, conversation: u64, after_seq: u64) {

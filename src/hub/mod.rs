@@ -6,6 +6,7 @@
 
 mod actions;
 mod bot;
+mod closing;
 mod connections;
 pub mod event;
 mod inbox_batch;
@@ -13,7 +14,9 @@ mod live;
 mod messages;
 mod signals;
 mod startup;
+mod texts;
 mod timers;
+mod written;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;

@@ -79,8 +79,6 @@ impl Hub {
             self.conversations.insert(
                 open.id,
                 LiveConversation {
-                    visitor: open.record.visitor,
-                    site: open.record.site,
                     status: if agent.is_some() {
                         ConversationStatus::Assigned
                     } else if with_bot {
@@ -91,17 +89,13 @@ impl Hub {
                     agent,
                     last_seq: open.last_seq,
                     last_at_ms: open.last_at_ms,
-                    last_activity_ms: now,
                     created_ms: open.record.created_ms,
                     durable: true,
-                    queue_position: None,
-                    subscribers: Vec::new(),
-                    typing: Vec::new(),
                     read,
                     idle_timer,
                     visitor_name,
                     preview,
-                    bot_decided: 0,
+                    ..LiveConversation::new(open.record.visitor, open.record.site, now)
                 },
             );
         }

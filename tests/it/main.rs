@@ -15,6 +15,7 @@ mod bot;
 mod crash;
 mod delivery;
 mod disk;
+mod hub_commits;
 mod install;
 mod notes;
 mod old_data;
