@@ -94,6 +94,12 @@ pub enum Event {
         /// The session that stays (the one that changed its own password).
         keep: Option<[u8; 32]>,
     },
+    /// Run the timers now, then answer on `done`: tests with a manual clock move the
+    /// clock and wait on this barrier instead of sleeping for the next real tick.
+    Tick {
+        /// Signalled once the timers that were due have run.
+        done: async_channel::Sender<()>,
+    },
     /// Stop: close every connection with 1001 and answer on `done`.
     Shutdown {
         /// Signalled when all connections were told to close.

@@ -20,6 +20,7 @@ mod written;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures_lite::{StreamExt, future};
@@ -43,12 +44,27 @@ const EVENT_QUEUE: usize = 4096;
 #[derive(Clone)]
 pub struct HubHandle {
     events: async_channel::Sender<Event>,
+    /// Published by the hub in `refresh_totals`: any enabled agent online.
+    agents_online: Arc<AtomicBool>,
 }
 
 impl HubHandle {
     /// Sends an event, waiting while the hub is busy. False when the hub has stopped.
     pub async fn send(&self, event: Event) -> bool {
         self.events.send(event).await.is_ok()
+    }
+
+    /// Runs the hub's timers now and waits until they have run (a barrier for tests
+    /// that move a manual clock). False when the hub has stopped.
+    pub async fn tick(&self) -> bool {
+        let (done, ran) = async_channel::bounded(1);
+        self.send(Event::Tick { done }).await && ran.recv().await.is_ok()
+    }
+
+    /// Whether an enabled agent is online to take conversations, as the hub last saw
+    /// it (published by the hub; read by the widget's settings endpoint).
+    pub fn agents_online(&self) -> bool {
+        self.agents_online.load(Ordering::Relaxed)
     }
 }
 
@@ -81,8 +97,8 @@ pub struct Hub {
     wheel: TimingWheel<TimerEvent>,
     next_conversation: u64,
     shutting_down: bool,
-    /// Whether visitors were last told that an agent is online.
-    any_agent_online: bool,
+    /// Whether an agent is online, as visitors were last told and as the handle shows.
+    any_agent_online: Arc<AtomicBool>,
     /// While shutting down: who to tell when done, and the clock ms to give up waiting.
     shutdown: Option<(async_channel::Sender<()>, u64)>,
 }
@@ -123,15 +139,19 @@ pub fn spawn(
         open_by_visitor: HashMap::new(),
         next_conversation: 0,
         shutting_down: false,
-        any_agent_online: false,
+        any_agent_online: Arc::new(AtomicBool::new(false)),
         shutdown: None,
     };
     let unanswered = hub.restore()?;
+    let handle = HubHandle {
+        events: events_tx,
+        agents_online: hub.any_agent_online.clone(),
+    };
     let task = executor.spawn(async move {
         hub.ask_bot_again(unanswered).await;
         hub.run(events, completions).await
     });
-    Ok((HubHandle { events: events_tx }, task))
+    Ok((handle, task))
 }
 
 enum Wake {
@@ -216,6 +236,10 @@ impl Hub {
             Event::Disconnected { conn } => self.on_disconnected(conn),
             Event::AgentSaved { id, agent } => self.on_agent_saved(id, agent).await,
             Event::SessionsEnded { agent, keep } => self.on_sessions_ended(agent, keep),
+            Event::Tick { done } => {
+                self.on_tick().await;
+                let _ = done.try_send(());
+            }
             Event::Shutdown { .. } => {}
         }
     }
@@ -266,8 +290,7 @@ impl Hub {
             .filter(|a| a.presence == crate::protocol::Presence::Online && !a.account.disabled)
             .count();
         self.metrics.agents_online.set(online as i64);
-        if self.any_agent_online != (online > 0) {
-            self.any_agent_online = online > 0;
+        if self.any_agent_online.swap(online > 0, Ordering::Relaxed) != (online > 0) {
             self.tell_visitors_availability(online > 0);
         }
     }
