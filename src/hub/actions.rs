@@ -4,9 +4,8 @@
 
 use crate::protocol::{
     ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, ErrorCode, Presence,
-    QueuePosition, ServerFrame,
 };
-use crate::routing::{self, Placement, RoutingError};
+use crate::routing::{self, RoutingError, TransferOutcome};
 use crate::store::records::AgentV1;
 use crate::store::{StoreError, WriteOp};
 
@@ -33,12 +32,36 @@ fn routing_error_code(e: &RoutingError) -> ErrorCode {
 }
 
 impl Hub {
+    /// The router's claim, of a conversation that is not being closed.
+    fn claim(&mut self, conversation: u64, agent: u64) -> Result<(), RoutingError> {
+        if self
+            .conversations
+            .get(&conversation)
+            .is_none_or(|c| c.closing)
+        {
+            return Err(RoutingError::UnknownConversation(conversation));
+        }
+        self.router.claim(conversation, agent)
+    }
+
+    /// The router's transfer, of a conversation that is not being closed.
+    fn transfer(&mut self, conversation: u64, to: u64) -> Result<TransferOutcome, RoutingError> {
+        if self
+            .conversations
+            .get(&conversation)
+            .is_none_or(|c| c.closing)
+        {
+            return Err(RoutingError::UnknownConversation(conversation));
+        }
+        self.router.transfer(conversation, to)
+    }
+
     pub(super) async fn agent_action(&mut self, conn: ConnId, agent: u64, frame: ClientFrame) {
         match frame {
-            ClientFrame::Claim(r) => match self.claim(r.conversation, agent).await {
+            ClientFrame::Claim(r) => match self.claim(r.conversation, agent) {
                 Ok(()) => {
                     let event = ConversationEvent::Assigned { agent };
-                    self.set_assignment(r.conversation, Some(agent), event, agent)
+                    self.set_assignment(r.conversation, None, event, agent)
                         .await;
                     self.refresh_queue();
                 }
@@ -50,13 +73,14 @@ impl Hub {
                     Some(r.conversation),
                 ),
             },
-            ClientFrame::Transfer(t) => match self.router.transfer(t.conversation, t.to_agent) {
+            ClientFrame::Transfer(t) => match self.transfer(t.conversation, t.to_agent) {
                 Ok(outcome) => {
                     let event = ConversationEvent::Transferred {
                         from: outcome.previous,
                         to: t.to_agent,
                     };
-                    self.set_assignment(t.conversation, Some(t.to_agent), event, agent)
+                    let previous = Some(outcome.previous);
+                    self.set_assignment(t.conversation, previous, event, agent)
                         .await;
                     self.apply_assignments(outcome.assigned).await;
                 }
@@ -147,150 +171,6 @@ impl Hub {
             Err(e) => tracing::warn!(agent, error = %e, "presence change refused by the router"),
         }
         self.broadcast_agent_info(agent);
-    }
-
-    /// Routes a conversation whose first message was just committed.
-    pub(super) async fn on_conversation_opened(&mut self, conversation: u64) {
-        let idle_deadline = self.config.now_ms() + self.config.idle_close_ms;
-        let Some(live) = self.conversations.get_mut(&conversation) else {
-            return;
-        };
-        live.durable = true;
-        if self.config.idle_close_ms > 0 {
-            live.idle_timer = Some(
-                self.wheel
-                    .insert(idle_deadline, TimerEvent::IdleClose(conversation)),
-            );
-        }
-        if live.status == ConversationStatus::Bot {
-            // The bot has the first say (see `hub/bot.rs`); agents see it in "all open".
-            let summary = live.summary(conversation);
-            self.announce_conversation(summary, None);
-            self.refresh_totals();
-            return;
-        }
-        self.route_new(conversation).await;
-    }
-
-    /// Gives a conversation that no agent has had yet to the router: an agent with room,
-    /// or the queue.
-    pub(super) async fn route_new(&mut self, conversation: u64) {
-        match self.router.place_new(conversation) {
-            Placement::Assigned(agent) => self.assign_automatically(conversation, agent).await,
-            Placement::Queued { .. } => {
-                if let Some(live) = self.conversations.get(&conversation) {
-                    self.announce_conversation(live.summary(conversation), None);
-                }
-            }
-        }
-        self.refresh_queue();
-        self.refresh_totals();
-    }
-
-    /// The router's claim; a conversation the bot is answering is first shown to the
-    /// router as queued (and given back to the bot if the claim is refused).
-    async fn claim(&mut self, conversation: u64, agent: u64) -> Result<(), RoutingError> {
-        let from_bot = self
-            .conversations
-            .get(&conversation)
-            .is_some_and(|c| c.status == ConversationStatus::Bot);
-        if !from_bot {
-            return self.router.claim(conversation, agent);
-        }
-        self.router.restore_queued(conversation);
-        let claimed = self.router.claim(conversation, agent);
-        match &claimed {
-            Ok(()) => {
-                if let Some(live) = self.conversations.get_mut(&conversation) {
-                    live.status = ConversationStatus::Queued;
-                }
-            }
-            Err(_) => {
-                let assigned = self.router.close(conversation);
-                self.apply_assignments(assigned).await;
-            }
-        }
-        claimed
-    }
-
-    /// Records an assignment the router made by itself.
-    async fn assign_automatically(&mut self, conversation: u64, agent: u64) {
-        self.set_assignment(
-            conversation,
-            Some(agent),
-            ConversationEvent::Assigned { agent },
-            0,
-        )
-        .await;
-    }
-
-    /// Applies automatic assignments made by the router.
-    pub(super) async fn apply_assignments(&mut self, assigned: Vec<(u64, u64)>) {
-        for (conversation, agent) in assigned {
-            self.assign_automatically(conversation, agent).await;
-        }
-        self.refresh_queue();
-    }
-
-    /// Applies placements after requeueing an agent's conversations.
-    pub(super) async fn apply_placements(&mut self, placements: Vec<(u64, Placement)>) {
-        for (conversation, placement) in placements {
-            match placement {
-                Placement::Assigned(agent) => self.assign_automatically(conversation, agent).await,
-                Placement::Queued { .. } => {
-                    self.set_assignment(conversation, None, ConversationEvent::Queued, 0)
-                        .await
-                }
-            }
-        }
-        self.refresh_queue();
-    }
-
-    /// Records a new assignee (or the queue, for `None`) in live state and storage, and
-    /// tells agents and the visitor.
-    async fn set_assignment(
-        &mut self,
-        conversation: u64,
-        agent: Option<u64>,
-        event: ConversationEvent,
-        by: u64,
-    ) {
-        let status = if agent.is_some() {
-            ConversationStatus::Assigned
-        } else {
-            ConversationStatus::Queued
-        };
-        let previous = {
-            let Some(live) = self.conversations.get_mut(&conversation) else {
-                return;
-            };
-            let previous = live.agent;
-            live.status = status;
-            live.agent = agent;
-            if agent.is_some() {
-                live.queue_position = None;
-            }
-            previous
-        };
-        self.write_status(conversation, status, agent, event, by, WriteTag::Status)
-            .await;
-        if let Some(live) = self.conversations.get(&conversation) {
-            let summary = live.summary(conversation);
-            let visitor = live.visitor;
-            self.announce_conversation(summary, previous);
-            if agent.is_some() {
-                self.send_to_visitor(
-                    visitor,
-                    ServerFrame::QueuePosition(QueuePosition {
-                        conversation,
-                        position: 0,
-                    }),
-                );
-            }
-        }
-        for a in [previous, agent].into_iter().flatten() {
-            self.broadcast_agent_info(a);
-        }
     }
 
     /// Stores a status change with its system message; `tag` says what to do when the
@@ -392,39 +272,9 @@ impl Hub {
         );
         self.open_by_visitor.insert(key, conversation);
         let event = ConversationEvent::Reopened { by: agent };
-        match self.router.reopen(conversation, record.agent) {
-            Placement::Assigned(a) => {
-                self.set_assignment(conversation, Some(a), event, agent)
-                    .await
-            }
-            Placement::Queued { .. } => self.set_assignment(conversation, None, event, agent).await,
-        }
+        self.router.reopen(conversation, record.agent);
+        self.set_assignment(conversation, None, event, agent).await;
         self.refresh_queue();
-        self.refresh_totals();
-    }
-
-    /// Recomputes queue positions and tells visitors whose position changed.
-    pub(super) fn refresh_queue(&mut self) {
-        let queued: Vec<u64> = self.router.queued().collect();
-        let mut changed = Vec::new();
-        for (index, conversation) in queued.iter().enumerate() {
-            let position = index as u32 + 1;
-            if let Some(live) = self.conversations.get_mut(conversation)
-                && live.queue_position != Some(position)
-            {
-                live.queue_position = Some(position);
-                changed.push((live.visitor, *conversation, position));
-            }
-        }
-        for (visitor, conversation, position) in changed {
-            self.send_to_visitor(
-                visitor,
-                ServerFrame::QueuePosition(QueuePosition {
-                    conversation,
-                    position,
-                }),
-            );
-        }
         self.refresh_totals();
     }
 
@@ -448,9 +298,7 @@ impl Hub {
             for conn in conns {
                 self.kill(conn, 1008, "account disabled");
             }
-            if let Ok(placements) = self.router.disable_agent(id) {
-                self.apply_placements(placements).await;
-            }
+            self.take_back(id, true).await;
         } else {
             if let Ok(assigned) = self.router.enable_agent(id) {
                 self.apply_assignments(assigned).await;
@@ -471,9 +319,7 @@ impl Hub {
         if !live.conns.is_empty() {
             return;
         }
-        if let Ok(placements) = self.router.requeue_agent(agent) {
-            self.apply_placements(placements).await;
-        }
+        self.take_back(agent, false).await;
         self.broadcast_agent_info(agent);
     }
 }

@@ -66,14 +66,12 @@ impl Hub {
             }
         };
         let agent = self.router.assignee(conversation);
-        let Some(live) = self.conversations.get_mut(&conversation) else {
+        let Some(live) = self.conversations.get(&conversation) else {
             return;
         };
-        live.status = ConversationStatus::Closed;
-        live.agent = agent;
-        live.queue_position = None;
         let key = (live.visitor, live.site.clone());
-        let summary = live.summary(conversation);
+        let mut summary = live.summary(conversation, None);
+        summary.agent = agent;
         if self.open_by_visitor.get(&key) == Some(&conversation) {
             self.open_by_visitor.remove(&key);
         }

@@ -76,7 +76,7 @@ impl Hub {
                 let conversation = self
                     .open_by_visitor
                     .get(&(id, site))
-                    .and_then(|c| self.conversations.get(c).map(|live| live.summary(*c)))
+                    .and_then(|c| self.summary_of(*c))
                     .or(latest);
                 Welcome {
                     role: Role::Visitor,
@@ -108,8 +108,8 @@ impl Hub {
                 }
                 let mut conversations: Vec<ConversationSummary> = self
                     .conversations
-                    .iter()
-                    .map(|(c, live)| live.summary(*c))
+                    .keys()
+                    .filter_map(|c| self.summary_of(*c))
                     .collect();
                 conversations.sort_by_key(|c| c.id);
                 Welcome {
@@ -413,10 +413,9 @@ impl Hub {
             let room = most.saturating_sub(live.outbound.len());
             for update in self.inbox.take(conn, room) {
                 let frame = match update {
-                    Update::Conversation(stored) => match self.conversations.get(&stored.id) {
-                        Some(live) => ServerFrame::Conversation(live.summary(stored.id)),
-                        None => ServerFrame::Conversation(stored),
-                    },
+                    Update::Conversation(stored) => {
+                        ServerFrame::Conversation(self.summary_of(stored.id).unwrap_or(stored))
+                    }
                     Update::Agent(id) => match self.agents.get(&id) {
                         Some(agent) => ServerFrame::Agent(self.agent_info(id, agent)),
                         None => continue,

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use crate::protocol::{AuthorKind, ConversationStatus, ConversationSummary, Presence};
+use crate::routing::Placement;
 use crate::store::records::AgentV1;
 use crate::timer::TimerKey;
 
@@ -61,10 +62,6 @@ pub struct LiveConversation {
     pub visitor: u64,
     /// The site.
     pub site: String,
-    /// Queued or assigned.
-    pub status: ConversationStatus,
-    /// Assigned agent.
-    pub agent: Option<u64>,
     /// Highest committed seq.
     pub last_seq: u64,
     /// Time of the latest message (ms since epoch).
@@ -75,8 +72,9 @@ pub struct LiveConversation {
     pub created_ms: u64,
     /// False until the conversation's creation is committed.
     pub durable: bool,
-    /// 1-based queue position while queued.
-    pub queue_position: Option<u32>,
+    /// The queue position the visitor was last told (0 or `None`: none), so only
+    /// changes are sent. Where the conversation sits is the router's answer, not this.
+    pub told_position: Option<u32>,
     /// Connections receiving its messages.
     pub subscribers: Vec<ConnId>,
     /// Who is typing, with the timer that switches it off.
@@ -104,14 +102,12 @@ impl LiveConversation {
         LiveConversation {
             visitor,
             site,
-            status: ConversationStatus::Queued,
-            agent: None,
             last_seq: 0,
             last_at_ms: crate::timer::unix_ms(),
             last_activity_ms: now_ms,
             created_ms: crate::timer::unix_ms(),
             durable: false,
-            queue_position: None,
+            told_position: None,
             subscribers: Vec::new(),
             typing: Vec::new(),
             read: [0, 0],
@@ -123,18 +119,27 @@ impl LiveConversation {
         }
     }
 
-    /// The summary agents and visitors are shown.
-    pub fn summary(&self, id: u64) -> ConversationSummary {
+    /// The summary agents and visitors are shown, with the conversation's placement as
+    /// the router gives it (`None`: not open there, i.e. closed).
+    pub fn summary(&self, id: u64, placement: Option<Placement>) -> ConversationSummary {
+        let (status, agent, queue_position) = match placement {
+            Some(Placement::Assigned(agent)) => (ConversationStatus::Assigned, Some(agent), None),
+            Some(Placement::Queued { position }) => {
+                (ConversationStatus::Queued, None, Some(position as u32))
+            }
+            Some(Placement::WithBot) => (ConversationStatus::Bot, None, None),
+            None => (ConversationStatus::Closed, None, None),
+        };
         ConversationSummary {
             id,
             site: self.site.clone(),
             visitor: self.visitor,
-            status: self.status,
-            agent: self.agent,
+            status,
+            agent,
             last_seq: self.last_seq,
             last_at_ms: self.last_at_ms,
             created_ms: self.created_ms,
-            queue_position: self.queue_position,
+            queue_position,
             visitor_name: self.visitor_name.clone(),
             preview: self.preview.clone(),
             read_visitor: self.read[0],

@@ -81,7 +81,12 @@ impl Hub {
         send: crate::protocol::Send,
         received: Instant,
     ) {
-        let open = self.open_by_visitor.get(&(visitor, site.clone())).copied();
+        // A conversation whose close is being committed counts as closed already.
+        let open = self
+            .open_by_visitor
+            .get(&(visitor, site.clone()))
+            .copied()
+            .filter(|c| self.conversations.get(c).is_some_and(|c| !c.closing));
         if let Some(asked) = send.conversation
             && Some(asked) != open
         {
@@ -122,7 +127,7 @@ impl Hub {
                 } else {
                     ConversationStatus::Queued
                 };
-                let conversation = self.open_conversation(visitor, &site, status);
+                let conversation = self.open_conversation(visitor, &site);
                 (
                     WriteOp::OpenConversation {
                         conversation,
@@ -150,14 +155,13 @@ impl Hub {
 
     /// Creates the live side of a new conversation (made durable by the first message's
     /// write) and subscribes all of the visitor's connections: they have missed nothing.
-    fn open_conversation(&mut self, visitor: u64, site: &str, status: ConversationStatus) -> u64 {
+    fn open_conversation(&mut self, visitor: u64, site: &str) -> u64 {
         self.next_conversation += 1;
         let id = self.next_conversation;
         let now = self.config.now_ms();
         self.conversations.insert(
             id,
             LiveConversation {
-                status,
                 visitor_name: self.visitor_names.get(&visitor).cloned(),
                 ..LiveConversation::new(visitor, site.to_string(), now)
             },
@@ -203,7 +207,7 @@ impl Hub {
             );
             return;
         };
-        if live.agent != Some(agent) || live.status != ConversationStatus::Assigned {
+        if live.closing || self.router.assignee(conversation) != Some(agent) {
             let why = "the conversation is not assigned to you; claim it first";
             self.refuse(
                 conn,
@@ -255,7 +259,7 @@ impl Hub {
         let open = self
             .conversations
             .get(&note.conversation)
-            .is_some_and(|c| c.status != ConversationStatus::Closed);
+            .is_some_and(|c| !c.closing);
         if !open {
             let why = "the conversation is closed or unknown";
             self.refuse(
@@ -375,7 +379,8 @@ impl Hub {
             for id in mine {
                 if let Some(live) = self.conversations.get_mut(&id) {
                     live.visitor_name = Some(name.clone());
-                    let summary = live.summary(id);
+                }
+                if let Some(summary) = self.summary_of(id) {
                     self.announce_conversation(summary, None);
                 }
             }

@@ -12,6 +12,7 @@ pub mod event;
 mod inbox_batch;
 mod live;
 mod messages;
+mod placing;
 mod signals;
 mod startup;
 mod texts;
@@ -28,7 +29,7 @@ use futures_lite::{StreamExt, future};
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::readers::Readers;
-use crate::routing::Router;
+use crate::routing::{self, Router};
 use crate::store::{Reply, Store, StoreError, WriteOp, WriterHandle};
 use crate::timer::TimingWheel;
 
@@ -273,6 +274,23 @@ impl Hub {
         if let Err(e) = self.writer.submit(op, reply).await {
             tracing::warn!(error = %e, "write dropped: writer stopped");
         }
+    }
+
+    /// The summary of a live conversation, its placement read from the router. One
+    /// whose first message is still being committed is not placed yet: it shows where
+    /// it is about to go (the bot, or the queue).
+    fn summary_of(&self, conversation: u64) -> Option<crate::protocol::ConversationSummary> {
+        let live = self.conversations.get(&conversation)?;
+        let placement = match self.router.placement(conversation) {
+            None if !live.durable && self.bot.is_some() => Some(routing::Placement::WithBot),
+            None if !live.durable => Some(routing::Placement::Queued { position: 0 }),
+            placement => placement,
+        };
+        let mut summary = live.summary(conversation, placement);
+        if summary.queue_position == Some(0) {
+            summary.queue_position = None;
+        }
+        Some(summary)
     }
 
     /// Keeps the gauges in step with live state, and tells visitors when the answer to

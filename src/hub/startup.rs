@@ -48,7 +48,9 @@ impl Hub {
                 (ConversationStatus::Assigned, Some(agent)) => {
                     self.router.restore_assigned(open.id, agent);
                 }
-                _ if with_bot => {}
+                _ if with_bot => {
+                    self.router.restore_with_bot(open.id);
+                }
                 _ => {
                     self.router.restore_queued(open.id);
                 }
@@ -79,14 +81,6 @@ impl Hub {
             self.conversations.insert(
                 open.id,
                 LiveConversation {
-                    status: if agent.is_some() {
-                        ConversationStatus::Assigned
-                    } else if with_bot {
-                        ConversationStatus::Bot
-                    } else {
-                        ConversationStatus::Queued
-                    },
-                    agent,
                     last_seq: open.last_seq,
                     last_at_ms: open.last_at_ms,
                     created_ms: open.record.created_ms,

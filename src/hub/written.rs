@@ -29,11 +29,10 @@ impl Hub {
                     duplicate: a.duplicate,
                 });
                 let (conversation, duplicate, seq) = (a.conversation, a.duplicate, a.seq);
-                // A new visitor message where the bot answers: the bot reads it.
-                let for_bot = (!duplicate
-                    && a.message.author_kind == AuthorKind::Visitor
-                    && self.bot_active(conversation))
-                .then(|| a.message.body.clone());
+                // A new visitor message: the bot reads it if it answers there (checked
+                // once the conversation it may just have opened is placed).
+                let from_visitor = (!duplicate && a.message.author_kind == AuthorKind::Visitor)
+                    .then(|| a.message.body.clone());
                 // Live state first, then the ack: whoever sees the ack sees a hub that
                 // already knows the message.
                 if duplicate {
@@ -50,7 +49,9 @@ impl Hub {
                 if opened && !duplicate {
                     self.on_conversation_opened(conversation).await;
                 }
-                if let Some(text) = for_bot {
+                if let Some(text) = from_visitor
+                    && self.bot_active(conversation)
+                {
                     self.ask_bot(conversation, seq, text).await;
                 }
             }

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use Placement::{Assigned, Queued};
+use Placement::{Assigned, Queued, WithBot};
 use Presence::{Away, Offline, Online};
 
 /// A router with agents `ids`, all Online, default capacity `cap`.
@@ -325,8 +325,19 @@ fn check_invariants(r: &Router, open: &BTreeSet<ConversationId>) {
             assert!(agent.enabled, "disabled agent {id} holds {conv}");
         }
     }
+    let with_bot: BTreeSet<ConversationId> = r
+        .open
+        .iter()
+        .filter(|(_, o)| o.with_bot)
+        .map(|(c, _)| *c)
+        .collect();
+    for conv in &with_bot {
+        assert_eq!(r.open[conv].agent, None, "{conv} with the bot and an agent");
+        assert_eq!(r.placement(*conv), Some(Placement::WithBot));
+    }
     assert!(queued.is_disjoint(&assigned));
-    assert_eq!(queued.len() + assigned.len(), open.len());
+    assert!(with_bot.is_disjoint(&queued) && with_bot.is_disjoint(&assigned));
+    assert_eq!(queued.len() + assigned.len() + with_bot.len(), open.len());
     if !r.line.is_empty() {
         assert_eq!(r.least_busy(), None, "someone has room while others wait");
     }
@@ -360,13 +371,18 @@ fn randomized_invariants_hold() {
             };
             let mut auto: Vec<AgentId> = Vec::new();
             // Odd seeds model a quieter shop (fewer arrivals), so the queue often empties.
-            let op = match rng.below(13) {
+            let op = match rng.below(14) {
                 2 if seed % 2 == 1 => 3,
                 op => op,
             };
             match op {
                 0..=2 => {
-                    if let Assigned(a) = r.place_new(next_conv) {
+                    let placed = if rng.below(4) == 0 {
+                        r.place_with_bot(next_conv)
+                    } else {
+                        r.place_new(next_conv)
+                    };
+                    if let Assigned(a) = placed {
                         auto.push(a);
                     }
                     open.insert(next_conv);
@@ -424,7 +440,17 @@ fn randomized_invariants_hold() {
                             Queued { position } => {
                                 assert_eq!(r.queue_position(conv), Some(position));
                             }
+                            WithBot => panic!("{conv} went back to the bot"),
                         }
+                    }
+                }
+                12 => {
+                    let conv = pick_open(&mut rng, &open);
+                    let was_with_bot = r.placement(conv) == Some(WithBot);
+                    let placed = r.hand_off(conv);
+                    assert_eq!(placed.is_some(), was_with_bot);
+                    if let Some(Assigned(a)) = placed {
+                        auto.push(a);
                     }
                 }
                 _ => {
@@ -439,6 +465,31 @@ fn randomized_invariants_hold() {
             check_invariants(&r, &open);
         }
     }
+}
+
+#[test]
+fn the_bot_holds_no_capacity_and_lets_go_to_the_back_of_the_line() {
+    let mut r = online(1, &[1]);
+    assert_eq!(r.place_with_bot(1), WithBot);
+    assert_eq!(r.queue_len(), 0);
+    assert_eq!(
+        r.open_count(1),
+        0,
+        "the bot's conversation holds no capacity"
+    );
+    assert_eq!(r.place_new(2), Assigned(1));
+    assert_eq!(r.place_new(3), q(1));
+    assert_eq!(r.hand_off(1), Some(q(2)), "behind those already waiting");
+    assert_eq!(r.hand_off(1), None, "only once");
+    assert_eq!(r.place_with_bot(4), WithBot);
+    assert_eq!(r.claim(4, 1), Ok(()), "an agent may take it from the bot");
+    assert_eq!(r.placement(4), Some(Assigned(1)));
+    assert_eq!(r.hand_off(4), None);
+    assert_eq!(r.place_with_bot(5), WithBot);
+    assert_eq!(r.restore_with_bot(6), WithBot);
+    assert_eq!(r.close(5), []);
+    assert_eq!(r.placement(5), None);
+    assert_eq!(queue(&r), [3, 1]);
 }
 
 #[test]

@@ -84,11 +84,15 @@ fn silent_connections_are_dropped_and_live_ones_kept() {
 fn a_connection_that_never_says_hello_is_closed() {
     let server = TestServer::start_with(|c| c.hello_timeout_ms = 5_000);
     let mut mute = Client::connect(server.addr, Encoding::Json);
-    // Twice: the hub may register the connection just after the first step.
-    server.advance(6_000);
-    server.advance(6_000);
-    let ended = mute
-        .try_recv(Duration::from_secs(2))
-        .expect_err("no welcome without hello");
-    assert_ne!(ended, "timeout", "closed without hello");
+    // The hub registers the connection a moment after the handshake, and the clock does
+    // not wait for it: step until the deadline has passed for it (bounded).
+    for _ in 0..20 {
+        server.advance(6_000);
+        match mute.try_recv(Duration::from_millis(50)) {
+            Err(e) if e == "timeout" => continue,
+            Err(_) => return,
+            Ok(frame) => panic!("no welcome without hello: {frame:?}"),
+        }
+    }
+    panic!("the connection was never closed without a hello");
 }
