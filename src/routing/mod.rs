@@ -467,4 +467,6 @@ impl Router {
 }
 
 #[cfg(test)]
+mod random_tests;
+#[cfg(test)]
 mod tests;
