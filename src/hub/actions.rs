@@ -238,7 +238,7 @@ impl Hub {
                 Some(conversation),
             );
         }
-        if self.open_by_visitor.contains_key(&key) {
+        if self.conversations.open_for(key.0, &key.1).is_some() {
             let why = "the visitor has started a newer conversation";
             return self.refuse(conn, ErrorCode::Conflict, why, None, Some(conversation));
         }
@@ -255,7 +255,7 @@ impl Hub {
                 TimerEvent::IdleClose(conversation),
             )
         });
-        self.conversations.insert(
+        self.conversations.open(
             conversation,
             LiveConversation {
                 last_seq: record.last_seq,
@@ -270,7 +270,6 @@ impl Hub {
                 ..LiveConversation::new(record.visitor, record.site.clone(), now)
             },
         );
-        self.open_by_visitor.insert(key, conversation);
         let event = ConversationEvent::Reopened { by: agent };
         self.router.reopen(conversation, record.agent);
         self.set_assignment(conversation, None, event, agent).await;

@@ -2,7 +2,7 @@
 //!
 //! A close enters live state only when its commit returns, as messages do: until then
 //! the conversation stays open everywhere (its placement in the router, its entry in
-//! `open_by_visitor`), only marked `closing` so it is not closed twice. If the commit
+//! the visitor index of `Convs`), only marked `closing` so it is not closed twice. If the commit
 //! fails nothing has to be undone: the store and live state both still say open, and
 //! whoever asked is told the close was not stored.
 
@@ -69,12 +69,8 @@ impl Hub {
         let Some(live) = self.conversations.get(&conversation) else {
             return;
         };
-        let key = (live.visitor, live.site.clone());
         let mut summary = live.summary(conversation, None);
         summary.agent = agent;
-        if self.open_by_visitor.get(&key) == Some(&conversation) {
-            self.open_by_visitor.remove(&key);
-        }
         let assigned = self.router.close(conversation);
         self.announce_conversation(summary, None);
         // The closing message goes out, then the live entry is retired.

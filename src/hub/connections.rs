@@ -74,9 +74,9 @@ impl Hub {
                     self.visitor_names.insert(id, name);
                 }
                 let conversation = self
-                    .open_by_visitor
-                    .get(&(id, site))
-                    .and_then(|c| self.summary_of(*c))
+                    .conversations
+                    .open_for(id, &site)
+                    .and_then(|c| self.summary_of(c))
                     .or(latest);
                 Welcome {
                     role: Role::Visitor,

@@ -83,9 +83,8 @@ impl Hub {
     ) {
         // A conversation whose close is being committed counts as closed already.
         let open = self
-            .open_by_visitor
-            .get(&(visitor, site.clone()))
-            .copied()
+            .conversations
+            .open_for(visitor, &site)
             .filter(|c| self.conversations.get(c).is_some_and(|c| !c.closing));
         if let Some(asked) = send.conversation
             && Some(asked) != open
@@ -159,14 +158,13 @@ impl Hub {
         self.next_conversation += 1;
         let id = self.next_conversation;
         let now = self.config.now_ms();
-        self.conversations.insert(
+        self.conversations.open(
             id,
             LiveConversation {
                 visitor_name: self.visitor_names.get(&visitor).cloned(),
                 ..LiveConversation::new(visitor, site.to_string(), now)
             },
         );
-        self.open_by_visitor.insert((visitor, site.to_string()), id);
         let conns: Vec<ConnId> = self.visitors.get(&visitor).cloned().unwrap_or_default();
         for conn in conns {
             let same_site = matches!(

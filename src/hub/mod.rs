@@ -8,6 +8,7 @@ mod actions;
 mod bot;
 mod closing;
 mod connections;
+mod convs;
 pub mod event;
 mod inbox_batch;
 mod live;
@@ -34,7 +35,7 @@ use crate::store::{Reply, Store, StoreError, WriteOp, WriterHandle};
 use crate::timer::TimingWheel;
 
 pub use event::{Completion, ConnId, ConnLink, Event, Identity, Outbound, WriteTag};
-use live::{LiveAgent, LiveConn, LiveConversation, TimerEvent};
+use live::{LiveAgent, LiveConn, TimerEvent};
 
 /// Resolution of the timing wheel.
 pub const TICK_MS: u64 = 100;
@@ -92,8 +93,8 @@ pub struct Hub {
     /// tick (see `inbox_batch`).
     inbox: inbox_batch::InboxBatch,
     agents: BTreeMap<u64, LiveAgent>,
-    conversations: HashMap<u64, LiveConversation>,
-    open_by_visitor: HashMap<(u64, String), u64>,
+    /// Live conversations and each visitor's open one (see `convs`).
+    conversations: convs::Convs,
     router: Router,
     wheel: TimingWheel<TimerEvent>,
     next_conversation: u64,
@@ -136,8 +137,7 @@ pub fn spawn(
         unsaved_visitors: HashMap::new(),
         inbox: inbox_batch::InboxBatch::default(),
         agents: BTreeMap::new(),
-        conversations: HashMap::new(),
-        open_by_visitor: HashMap::new(),
+        conversations: convs::Convs::default(),
         next_conversation: 0,
         shutting_down: false,
         any_agent_online: Arc::new(AtomicBool::new(false)),

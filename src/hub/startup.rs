@@ -76,9 +76,7 @@ impl Hub {
                 .visitor(open.record.visitor)?
                 .and_then(|v| v.name);
             let preview = self.store.preview(open.id)?;
-            self.open_by_visitor
-                .insert((open.record.visitor, open.record.site.clone()), open.id);
-            self.conversations.insert(
+            self.conversations.open(
                 open.id,
                 LiveConversation {
                     last_seq: open.last_seq,

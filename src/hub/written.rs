@@ -109,14 +109,13 @@ impl Hub {
         else {
             return;
         };
-        if let Some(conversation) = self.open_by_visitor.get(&(id, site.clone())).copied()
+        if let Some(conversation) = self.conversations.open_for(id, &site)
             && self
                 .conversations
                 .get(&conversation)
                 .is_some_and(|c| !c.durable)
         {
-            self.conversations.remove(&conversation);
-            self.open_by_visitor.remove(&(id, site));
+            self.conversations.remove(conversation);
         }
     }
 
@@ -151,7 +150,7 @@ impl Hub {
 
     /// Drops a closed conversation from live state once its closing message is out.
     pub(super) fn retire(&mut self, conversation: u64) {
-        let Some(live) = self.conversations.remove(&conversation) else {
+        let Some(live) = self.conversations.remove(conversation) else {
             return;
         };
         for key in live
