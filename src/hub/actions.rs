@@ -243,12 +243,6 @@ impl Hub {
             return self.refuse(conn, ErrorCode::Conflict, why, None, Some(conversation));
         }
         let now = self.config.now_ms();
-        let subscribers: Vec<ConnId> = self
-            .conns
-            .iter()
-            .filter(|(_, c)| c.subscriptions.contains(&conversation))
-            .map(|(id, _)| *id)
-            .collect();
         let idle_timer = (self.config.idle_close_ms > 0).then(|| {
             self.wheel.insert(
                 now + self.config.idle_close_ms,
@@ -262,7 +256,6 @@ impl Hub {
                 last_at_ms: record.last_at_ms,
                 created_ms: record.created_ms,
                 durable: true,
-                subscribers,
                 read: [record.read_visitor, record.read_agent],
                 idle_timer,
                 visitor_name: record.visitor_name.clone(),

@@ -7,9 +7,10 @@ use std::sync::atomic::Ordering;
 use crate::protocol::{AgentInfo, ConversationSummary, Presence, Role, ServerFrame, Welcome};
 
 use super::Hub;
+use super::conns::LiveConn;
 use super::event::{ConnId, ConnLink, Identity, Outbound};
 use super::inbox_batch::Update;
-use super::live::{LiveConn, TimerEvent};
+use super::live::TimerEvent;
 
 impl Hub {
     /// An agent's sessions ended (password changed): close the connections made with
@@ -34,18 +35,7 @@ impl Hub {
             now + self.config.hello_timeout_ms,
             TimerEvent::Heartbeat(link.conn),
         );
-        self.conns.insert(
-            link.conn,
-            LiveConn {
-                outbound: link.outbound,
-                _kill: link.kill,
-                last_seen: link.last_seen,
-                identity: None,
-                session: None,
-                subscriptions: Vec::new(),
-                heartbeat: Some(heartbeat),
-            },
-        );
+        self.conns.insert(link.conn, LiveConn::new(link, heartbeat));
     }
 
     pub(super) async fn on_hello(
@@ -57,19 +47,16 @@ impl Hub {
         visitor_name: Option<String>,
         session: Option<[u8; 32]>,
     ) {
-        let Some(live) = self.conns.get_mut(&conn) else {
-            return;
-        };
-        if live.identity.is_some() {
+        if !self.conns.identify(conn, identity.clone()) {
             return;
         }
-        live.identity = Some(identity.clone());
-        live.session = session;
+        if let Some(live) = self.conns.get_mut(&conn) {
+            live.session = session;
+        }
         let agents_online = self.agents.values().any(|a| a.presence == Presence::Online);
         let welcome = match identity {
             Identity::Visitor { id, site } => {
                 self.metrics.connections_visitor.inc();
-                self.visitors.entry(id).or_default().push(conn);
                 if let Some(name) = visitor_name {
                     self.visitor_names.insert(id, name);
                 }
@@ -151,28 +138,19 @@ impl Hub {
     }
 
     pub(super) fn on_disconnected(&mut self, conn: ConnId) {
-        let Some(live) = self.conns.remove(&conn) else {
+        let Some(live) = self.conns.remove(conn) else {
             return;
         };
         if let Some(timer) = live.heartbeat {
             self.wheel.cancel(timer);
         }
         self.inbox.forget(conn);
-        for conversation in &live.subscriptions {
-            if let Some(c) = self.conversations.get_mut(conversation) {
-                c.subscribers.retain(|s| *s != conn);
-            }
-        }
-        match live.identity {
+        match live.identity().cloned() {
             Some(Identity::Visitor { id, .. }) => {
                 self.metrics.connections_visitor.dec();
-                if let Some(list) = self.visitors.get_mut(&id) {
-                    list.retain(|c| *c != conn);
-                    if list.is_empty() {
-                        self.visitors.remove(&id);
-                        self.visitor_names.remove(&id);
-                        self.unsaved_visitors.remove(&id);
-                    }
+                if self.conns.of_visitor(id).is_empty() {
+                    self.visitor_names.remove(&id);
+                    self.unsaved_visitors.remove(&id);
                 }
             }
             Some(Identity::Agent { id }) => {
@@ -204,7 +182,7 @@ impl Hub {
             return;
         };
         live.heartbeat = None;
-        if live.identity.is_none() {
+        if live.identity().is_none() {
             self.kill(conn, 1008, "no hello received in time");
             return;
         }
@@ -262,17 +240,14 @@ impl Hub {
         except: Option<ConnId>,
         agents_only: bool,
     ) {
-        let Some(c) = self.conversations.get(&conversation) else {
+        if !self.conversations.contains_key(&conversation) {
             return;
-        };
-        let is_agent = |conn: &ConnId| {
-            matches!(
-                self.conns.get(conn).and_then(|l| l.identity.as_ref()),
-                Some(Identity::Agent { .. })
-            )
-        };
-        let targets: Vec<ConnId> = c
-            .subscribers
+        }
+        let is_agent =
+            |conn: &ConnId| matches!(self.conns.identity(*conn), Some(Identity::Agent { .. }));
+        let targets: Vec<ConnId> = self
+            .conns
+            .subscribers(conversation)
             .iter()
             .copied()
             .filter(|s| Some(*s) != except && (!agents_only || is_agent(s)))
@@ -288,7 +263,7 @@ impl Hub {
         let frame = Arc::new(ServerFrame::Availability(crate::protocol::Availability {
             agents_online,
         }));
-        let targets: Vec<ConnId> = self.visitors.values().flatten().copied().collect();
+        let targets: Vec<ConnId> = self.conns.visitor_conns().collect();
         for conn in targets {
             self.deliver(conn, Outbound::Frame(frame.clone()));
         }
@@ -296,7 +271,7 @@ impl Hub {
 
     /// Sends a frame to every connection of a visitor.
     pub(super) fn send_to_visitor(&mut self, visitor: u64, frame: ServerFrame) {
-        let targets = self.visitors.get(&visitor).cloned().unwrap_or_default();
+        let targets = self.conns.of_visitor(visitor).to_vec();
         let frame = Arc::new(frame);
         for conn in targets {
             self.deliver(conn, Outbound::Frame(frame.clone()));
@@ -310,17 +285,7 @@ impl Hub {
 
     /// Makes `conn` receive the conversation's messages from now on.
     pub(super) fn subscribe(&mut self, conn: ConnId, conversation: u64) {
-        let Some(live) = self.conns.get_mut(&conn) else {
-            return;
-        };
-        if !live.subscriptions.contains(&conversation) {
-            live.subscriptions.push(conversation);
-        }
-        if let Some(c) = self.conversations.get_mut(&conversation)
-            && !c.subscribers.contains(&conn)
-        {
-            c.subscribers.push(conn);
-        }
+        self.conns.subscribe(conn, conversation);
     }
 
     /// Ends a connection: asks it to close politely, and drops the hub's link so the

@@ -1,32 +1,12 @@
-//! The hub's in-memory picture of what is live: connections, agents, open conversations.
-
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+//! The hub's in-memory picture of agents and open conversations (connections are in
+//! `conns`), and the events of its timing wheel.
 
 use crate::protocol::{AuthorKind, ConversationStatus, ConversationSummary, Presence};
 use crate::routing::Placement;
 use crate::store::records::AgentV1;
 use crate::timer::TimerKey;
 
-use super::event::{ConnId, Identity, Outbound};
-
-/// One connection as the hub knows it.
-pub struct LiveConn {
-    /// Frames for it.
-    pub outbound: async_channel::Sender<Outbound>,
-    /// Held to keep the connection alive; dropped to kill it.
-    pub _kill: async_channel::Sender<()>,
-    /// Clock ms of the last frame received.
-    pub last_seen: Arc<AtomicU64>,
-    /// Set by the hello.
-    pub identity: Option<Identity>,
-    /// For agents: digest of the session token the hello used.
-    pub session: Option<[u8; 32]>,
-    /// Conversations it receives messages of.
-    pub subscriptions: Vec<u64>,
-    /// Heartbeat timer.
-    pub heartbeat: Option<TimerKey>,
-}
+use super::event::ConnId;
 
 /// An agent account and its live connections.
 pub struct LiveAgent {
@@ -75,8 +55,6 @@ pub struct LiveConversation {
     /// The queue position the visitor was last told (0 or `None`: none), so only
     /// changes are sent. Where the conversation sits is the router's answer, not this.
     pub told_position: Option<u32>,
-    /// Connections receiving its messages.
-    pub subscribers: Vec<ConnId>,
     /// Who is typing, with the timer that switches it off.
     pub typing: Vec<(AuthorKind, u64, TimerKey)>,
     /// Highest seq read by the visitor and by the agent side.
@@ -108,7 +86,6 @@ impl LiveConversation {
             created_ms: crate::timer::unix_ms(),
             durable: false,
             told_position: None,
-            subscribers: Vec::new(),
             typing: Vec::new(),
             read: [0, 0],
             idle_timer: None,

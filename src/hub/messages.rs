@@ -15,7 +15,7 @@ use super::live::LiveConversation;
 
 impl Hub {
     pub(super) async fn on_frame(&mut self, conn: ConnId, frame: ClientFrame, received: Instant) {
-        let Some(identity) = self.conns.get(&conn).and_then(|c| c.identity.clone()) else {
+        let Some(identity) = self.conns.identity(conn).cloned() else {
             self.refuse(
                 conn,
                 ErrorCode::UnexpectedFrame,
@@ -165,10 +165,10 @@ impl Hub {
                 ..LiveConversation::new(visitor, site.to_string(), now)
             },
         );
-        let conns: Vec<ConnId> = self.visitors.get(&visitor).cloned().unwrap_or_default();
+        let conns: Vec<ConnId> = self.conns.of_visitor(visitor).to_vec();
         for conn in conns {
             let same_site = matches!(
-                self.conns.get(&conn).and_then(|c| c.identity.as_ref()),
+                self.conns.identity(conn),
                 Some(Identity::Visitor { site: s, .. }) if s == site
             );
             if same_site {

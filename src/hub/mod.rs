@@ -8,6 +8,7 @@ mod actions;
 mod bot;
 mod closing;
 mod connections;
+mod conns;
 mod convs;
 pub mod event;
 mod inbox_batch;
@@ -35,7 +36,7 @@ use crate::store::{Reply, Store, StoreError, WriteOp, WriterHandle};
 use crate::timer::TimingWheel;
 
 pub use event::{Completion, ConnId, ConnLink, Event, Identity, Outbound, WriteTag};
-use live::{LiveAgent, LiveConn, TimerEvent};
+use live::{LiveAgent, TimerEvent};
 
 /// Resolution of the timing wheel.
 pub const TICK_MS: u64 = 100;
@@ -81,8 +82,8 @@ pub struct Hub {
     bot: Option<crate::bot::Bot>,
     /// The storage-read pool, for reads whose result comes back as a completion.
     readers: Readers,
-    conns: HashMap<ConnId, LiveConn>,
-    visitors: HashMap<u64, Vec<ConnId>>,
+    /// Open connections, the visitor index and subscriptions (see `conns`).
+    conns: conns::Conns,
     /// Names of connected visitors who gave one.
     visitor_names: HashMap<u64, String>,
     /// Connected visitors with no stored record yet, and the details of their visit:
@@ -131,8 +132,7 @@ pub fn spawn(
         completions: completions_tx,
         bot,
         readers,
-        conns: HashMap::new(),
-        visitors: HashMap::new(),
+        conns: conns::Conns::default(),
         visitor_names: HashMap::new(),
         unsaved_visitors: HashMap::new(),
         inbox: inbox_batch::InboxBatch::default(),
@@ -220,7 +220,10 @@ impl Hub {
             } => {
                 // Only for a connection still waiting for its hello (its disconnection
                 // is what drops the entry again).
-                let waiting = self.conns.get(&conn).is_some_and(|c| c.identity.is_none());
+                let waiting = self
+                    .conns
+                    .get(&conn)
+                    .is_some_and(|c| c.identity().is_none());
                 if let (Identity::Visitor { id, .. }, Some(details), true) =
                     (&identity, unsaved, waiting)
                 {

@@ -104,9 +104,7 @@ impl Hub {
 
     /// A new conversation's first write failed: drop its live side.
     fn forget_unopened(&mut self, conn: ConnId) {
-        let Some(Identity::Visitor { id, site }) =
-            self.conns.get(&conn).and_then(|c| c.identity.clone())
-        else {
+        let Some(Identity::Visitor { id, site }) = self.conns.identity(conn).cloned() else {
             return;
         };
         if let Some(conversation) = self.conversations.open_for(id, &site)
