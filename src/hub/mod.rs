@@ -11,7 +11,7 @@ mod connections;
 mod conns;
 mod convs;
 pub mod event;
-mod inbox_batch;
+mod inbox;
 mod live;
 mod messages;
 mod placing;
@@ -91,8 +91,8 @@ pub struct Hub {
     /// the record in the same commit. Dropped with their last connection.
     unsaved_visitors: HashMap<u64, crate::store::VisitorUpdate>,
     /// Inbox updates for agents about conversations that are not theirs, sent once per
-    /// tick (see `inbox_batch`).
-    inbox: inbox_batch::InboxBatch,
+    /// tick (see `inbox`).
+    inbox: inbox::batch::InboxBatch,
     agents: BTreeMap<u64, LiveAgent>,
     /// Live conversations and each visitor's open one (see `convs`).
     conversations: convs::Convs,
@@ -135,7 +135,7 @@ pub fn spawn(
         conns: conns::Conns::default(),
         visitor_names: HashMap::new(),
         unsaved_visitors: HashMap::new(),
-        inbox: inbox_batch::InboxBatch::default(),
+        inbox: inbox::batch::InboxBatch::default(),
         agents: BTreeMap::new(),
         conversations: convs::Convs::default(),
         next_conversation: 0,
