@@ -1,8 +1,15 @@
-//! The hub: the one task that owns all live conversation state (connections, agents,
-//! open conversations, the routing queue and the timing wheel). Connections and the HTTP
-//! API talk to it through a bounded channel of [`Event`]s; the writer thread answers on
-//! an unbounded channel of [`Completion`]s (bounded in practice by the writer's own
+//! The hub: the one task that owns all live conversation state. Connections and the
+//! HTTP API talk to it through a bounded channel of [`Event`]s; the writer thread answers
+//! on an unbounded channel of [`Completion`]s (bounded in practice by the writer's own
 //! queue). Nothing else mutates live conversation state, so there are no locks.
+//!
+//! The state is made of owned parts, each keeping its own indexes consistent behind its
+//! methods, with its invariants stated in its module header and unit-tested there:
+//! `Conns` (connections, the visitor index, subscriptions both ways), `Convs` (live
+//! conversations and each visitor's open one), the [`Router`] (where each conversation
+//! sits: the only record of it), the inbox batch, and the timing wheel. Every change
+//! enters live state when its commit returns, as messages do. Tests drive the tick with
+//! [`HubHandle::tick`] instead of waiting for the real timer.
 
 mod actions;
 mod bot;
