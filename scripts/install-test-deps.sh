@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Rust on a Debian machine: Chromium (for the
-# browser tests; never a downloaded browser), Node.js and the pinned npm packages.
+# browser tests; never a downloaded browser), Node.js and the pinned npm packages
+# (playwright-core, and TypeScript for scripts/check-js.sh: a type check, no build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_apt=()

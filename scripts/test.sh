@@ -8,6 +8,7 @@ if [ ! -x /usr/bin/chromium ] || [ ! -d tests/browser/node_modules/playwright-co
   echo "== installing test dependencies"
   scripts/install-test-deps.sh
 fi
+scripts/check-js.sh
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

@@ -1,3 +1,4 @@
+// @ts-check
 // The HTTP API (docs/API.md). The session is the HttpOnly cookie the server sets at
 // login: this module never sees or stores a token.
 
@@ -18,6 +19,7 @@ export class ApiError extends Error {
 }
 
 async function request(method, path, body) {
+  /** @type {RequestInit & { headers: Record<string, string> }} */
   const init = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
   // Every change says it is JSON (DELETE too): the server refuses cookie-authenticated
   // changes without it, which is what stops cross-site forms (CSRF).

@@ -1,3 +1,4 @@
+// @ts-check
 // deskbell agent console: start-up. Decides between the first-start setup page, the
 // login page and the console, and wires the live connection. No token is ever stored in
 // JavaScript: the session is the HttpOnly cookie set by POST /api/login.
@@ -25,7 +26,7 @@ import { startLive, stopLive, hasUnsent } from './live.js';
 import { mountShell } from './views/shell.js';
 import { loadFaq } from './faq.js';
 
-const root = document.getElementById('app');
+const root = /** @type {HTMLElement} */ (document.getElementById('app')); // in index.html
 root.className = '';
 let started = false;
 
@@ -86,9 +87,10 @@ async function loadCanned() {
 /** Learns whether we are an admin when the server has no /api/me. */
 async function learnRole() {
   if (!state.me || state.me.admin !== null) return;
+  const { id } = state.me; // another agent's welcome reloads the page
   try {
     const agents = await api.get('/api/agents');
-    const me = agents.find((a) => a.id === state.me.id);
+    const me = agents.find((a) => a.id === id);
     state.me.admin = Boolean(me && me.admin);
     changed('me');
     loadFaq();

@@ -1,9 +1,15 @@
+// @ts-check
 // Tiny DOM helpers. Text always goes in as text nodes (never as markup): `h('p', null,
 // visitorText)` is safe for anything a visitor typed. There is no innerHTML in the console.
 
 const PROPS = new Set(['value', 'checked', 'disabled', 'selected', 'hidden', 'readOnly', 'required', 'multiple']);
 
-/** Creates an element: h('button', { class: 'x', onclick: fn }, 'Label', child…). */
+/** Creates an element: h('button', { class: 'x', onclick: fn }, 'Label', child…).
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any> | null} [props]
+ * @param {...any} children
+ * @returns {HTMLElementTagNameMap[K]} */
 export function h(tag, props, ...children) {
   const el = document.createElement(tag);
   if (props) {
@@ -86,6 +92,6 @@ export function toast(message, kind = 'info', ms = 5000) {
   const close = () => item.remove();
   item.append(h('button', { class: 'toast-close', 'aria-label': 'Dismiss', onclick: close }, icon('x')));
   box.append(item);
-  while (box.children.length > 4) box.firstElementChild.remove();
+  while (box.children.length > 4) box.children[0].remove();
   setTimeout(close, ms);
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The FAQ entries the bot answers from (docs/API.md, "FAQ entries and the bot"): the API
 // calls, the limits an entry must respect, and the entries kept in state.faq so that a
 // bot answer in a conversation can name its entry. Every agent may read them; only
@@ -5,6 +6,8 @@
 
 import { state, changed } from './state.js';
 import { api } from './api.js';
+
+/** @typedef {{ id?: number, questions: string[], answer: string }} FaqEntry An entry (no id before it is saved). */
 
 /** The server's limits for an entry (the editor checks them before saving). */
 export const FAQ_LIMITS = { maxQuestions: 20, questionChars: 300, answerChars: 2000 };

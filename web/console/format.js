@@ -1,3 +1,4 @@
+// @ts-check
 // Formatting helpers: names, times, user agents, byte lengths. Pure functions.
 
 /** The visitor's name, or "Visitor #id". */

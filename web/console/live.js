@@ -1,3 +1,4 @@
+// @ts-check
 // The live connection: says hello (the session cookie identifies the agent), follows
 // every open conversation with `sync`, turns server frames into state, and sends what
 // the agent does. Unacknowledged messages are resent with the same client id after a
@@ -134,9 +135,10 @@ const HANDLERS = {
     if (!p) return;
     t.pending.delete(a.client_id);
     if (!t.messages.has(a.seq)) {
+      const me = /** @type {NonNullable<typeof state.me>} */ (state.me); // set by the welcome
       t.messages.set(a.seq, {
         conversation: a.conversation, seq: a.seq, at_ms: Date.now(),
-        author: { kind: 'agent', id: state.me.id, name: state.me.name },
+        author: { kind: 'agent', id: me.id, name: me.name },
         body: p.body, client_id: a.client_id, event: p.note ? 'note' : null,
       });
     }

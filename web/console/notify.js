@@ -1,3 +1,4 @@
+// @ts-check
 // Getting the agent's attention: a short WebAudio chime (no sound file), desktop
 // notifications (permission asked only from a click), and the unread count in the title.
 

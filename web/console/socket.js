@@ -1,3 +1,4 @@
+// @ts-check
 // A WebSocket to /ws with the JSON subprotocol that reconnects by itself with jittered
 // exponential backoff. What to say after connecting (hello, sync) is live.js's job.
 

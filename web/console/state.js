@@ -1,9 +1,11 @@
+// @ts-check
 // The console's in-memory state and change notifications. Only live.js (frames from the
 // server) and the API calls in views change it; views subscribe to topics and redraw.
 // Topics: 'conn', 'me', 'agents', 'convs', 'thread:ID', 'closed', 'canned', 'faq', 'prefs'.
 
 export const state = {
-  /** The logged-in agent: { id, name, admin } (admin may be unknown: null). */
+  /** The logged-in agent: { id, name, admin } (admin may be unknown: null).
+   * @type {{ id: number, name: string, admin: boolean | null } | null} */
   me: null,
   /** Connection: { phase: 'connecting' | 'online' | 'waiting' | 'ended', retryAt, attempt }. */
   conn: { phase: 'connecting', retryAt: 0, attempt: 0 },
@@ -17,14 +19,18 @@ export const state = {
   convs: new Map(),
   /** id → Thread (messages held for a conversation). */
   threads: new Map(),
-  /** The closed tab: ids in page order, whether more exist, loading, error text. */
+  /** The closed tab: ids in page order, whether more exist, loading, error text.
+   * @type {{ ids: number[], more: boolean, loading: boolean, error: string, loaded: boolean }} */
   closed: { ids: [], more: true, loading: false, error: '', loaded: false },
-  /** Canned replies: [{ id, shortcut, text }]; null = not loaded; 'missing' = no endpoint. */
+  /** Canned replies: [{ id, shortcut, text }]; null = not loaded; 'missing' = no endpoint.
+   * @type {{ id: number, shortcut: string, text: string }[] | 'missing' | null} */
   canned: null,
   /** FAQ entries by id, for naming the entry a bot answer came from (every agent may
-   * read them; only admins may change them); null = not loaded. */
+   * read them; only admins may change them); null = not loaded.
+   * @type {Map<number, import('./faq.js').FaqEntry> | null} */
   faq: null,
-  /** The conversation on screen, or null. */
+  /** The conversation on screen, or null.
+   * @type {number | null} */
   viewing: null,
 };
 

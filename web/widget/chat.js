@@ -1,3 +1,4 @@
+// @ts-check
 // chat.js: the visitor's side of the protocol, no DOM. Owns the WebSocket (reconnects
 // with jittered backoff), the visitor token, the outbox of unsent messages (kept in
 // localStorage, resent with the same client id until acked: the server deduplicates),

@@ -1,3 +1,4 @@
+// @ts-check
 // codec.js: the postcard encoding of deskbell's WebSocket frames (docs/PROTOCOL.md).
 //
 // Frames use the same object shapes as the JSON encoding, e.g.

@@ -1,3 +1,4 @@
+// @ts-check
 // main.js: boots the widget. Reads the snippet's <script> (host and data-* attributes),
 // fetches the site's settings (GET /api/widget?site=), builds the UI and the chat, and
 // offers window.deskbell = {open, close, toggle}. The WebSocket is opened only when the
@@ -5,9 +6,11 @@
 
 var DEFAULT_COLOUR = '#2563eb';
 
+/** @returns {HTMLScriptElement | null} */
 function ownScript() {
   var s = document.currentScript;
-  if (s && s.src) return s;
+  if (s instanceof HTMLScriptElement && s.src) return s;
+  /** @type {NodeListOf<HTMLScriptElement>} */
   var all = document.querySelectorAll('script[src]');
   for (var i = all.length - 1; i >= 0; i--) {
     if (/\/widget\.js([?#]|$)/.test(all[i].src)) return all[i];

@@ -1,6 +1,10 @@
+// @ts-check
 // messages.js: the message list of the widget (ui.js) and its reactions to chat.js
 // events. Messages are kept in (conversation, seq) order; the visitor's unacked
 // messages stay at the end, marked as sending. Text only ever goes in via textContent.
+
+/** @typedef {Element & { _conv?: number, _seq?: number, _author?: string, _who?: HTMLElement, _tick?: Tick, _pending?: boolean }} MessageEl */
+/** @typedef {HTMLElement & { _state?: string }} Tick A message's tick, and the state it shows. */
 
 /** Handles one event from chat.js. */
 Widget.prototype.on = function (event, data) {
@@ -42,6 +46,7 @@ Widget.prototype.onMessage = function (d) {
   this.keys[key] = el;
   var atBottom = this.nearBottom();
   this.place(el);
+  /** @type {MessageEl} */
   var before = el.previousElementSibling;
   if (el._who && before && before._author === el._author) el._who.hidden = true; // same sender
   if (m.author.kind === 'visitor' && m.conversation === this.chat.conv && m.seq <= this.chat.readAgent) {
@@ -64,6 +69,7 @@ Widget.prototype.onMessage = function (d) {
 /** A message element: system line, or a bubble with author, time and (for ours) tick. */
 Widget.prototype.build = function (m) {
   var t = this.t;
+  /** @type {MessageEl} */
   var el = document.createElement('div');
   if (m.author.kind === 'system') {
     el.className = 'sys';
@@ -205,6 +211,7 @@ Widget.prototype.place = function (el) {
   var nodes = this.log.children;
   var i = nodes.length - 1;
   for (; i >= 0; i--) {
+    /** @type {MessageEl} */
     var n = nodes[i];
     if (n._pending) continue;
     if (n._seq === undefined) break; // the greeting and the "earlier" button

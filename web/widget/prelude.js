@@ -1,3 +1,4 @@
+// @ts-check
 /*! deskbell chat widget. Source: web/widget/ (the files in bundle.txt, concatenated). */
 (function () {
 'use strict';

@@ -1,3 +1,4 @@
+// @ts-check
 // styles.js: the widget's CSS. It lives in the shadow root, so nothing leaks in or out;
 // `:host { all: initial }` stops the page's inherited fonts and colours at the border.
 // --c is the shop's colour, --on-c the text colour readable on it.

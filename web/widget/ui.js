@@ -1,3 +1,4 @@
+// @ts-check
 // ui.js: the widget's DOM, inside a shadow root: launcher with unread badge, the panel
 // (header, notices, message list, typing line, pre-chat form, composer), the buttons under
 // bot answers. It reacts to the events chat.js emits and calls chat.js for what the
@@ -97,6 +98,7 @@ Widget.prototype.mount = function () {
 /** Fills in the fixed texts and labels of the current language. */
 Widget.prototype.texts = function () {
   var t = this.t;
+  /** @type {(selector: string) => HTMLElement} */
   var q = this.shadow.querySelector.bind(this.shadow);
   this.panel.setAttribute('lang', this.lang === 'zh' ? 'zh-CN' : 'en');
   q('.close').setAttribute('aria-label', t('close'));
@@ -282,6 +284,7 @@ Widget.prototype.refresh = function () {
   this.awayBox.hidden = !away;
   this.awayForm.hidden = !!contact.email || needForm; // the pre-chat form asks for it
   this.awayForm.elements.name.hidden = !!contact.name;
+  /** @type {HTMLElement} */
   var thanks = this.shadow.querySelector('.thanks');
   thanks.hidden = !contact.email;
   thanks.textContent = contact.email ? t('emailThanks', { email: contact.email }) : '';

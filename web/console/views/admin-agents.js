@@ -1,3 +1,4 @@
+// @ts-check
 // Admin → Agents: create agents, set role and capacity, disable/enable, reset passwords.
 
 import { state } from '../state.js';

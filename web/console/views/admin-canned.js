@@ -1,3 +1,4 @@
+// @ts-check
 // Admin → Canned replies: short answers agents insert by typing /shortcut.
 
 import { state, changed } from '../state.js';

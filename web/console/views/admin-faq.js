@@ -1,3 +1,4 @@
+// @ts-check
 // Admin → FAQ bot: the entries the bot answers from (list, add, edit, delete), whether the
 // bot runs and with which thresholds, and a box to try a question. With no entries yet, a
 // button pre-fills the forms with common questions for the owner to adapt.

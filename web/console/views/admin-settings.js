@@ -1,3 +1,4 @@
+// @ts-check
 // Admin → Widget: how the chat looks and behaves on the shop's site (GET/PUT /api/settings).
 
 import { api, ApiError } from '../api.js';
@@ -5,6 +6,7 @@ import { h, fill, toast } from '../dom.js';
 import { offsetLabel } from '../format.js';
 import { field, errorLine, setError, missingNotice } from './forms.js';
 
+/** @type {[number, string][]} Weekday numbers as the server counts them (0 = Sunday), names. */
 const DAYS = [[1, 'Monday'], [2, 'Tuesday'], [3, 'Wednesday'], [4, 'Thursday'], [5, 'Friday'], [6, 'Saturday'], [0, 'Sunday']];
 const OFFSETS = [];
 for (let m = -720; m <= 840; m += 60) OFFSETS.push(m);

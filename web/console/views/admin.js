@@ -1,3 +1,4 @@
+// @ts-check
 // Admin area: agents, widget settings, canned replies, the FAQ bot, and the snippet to embed.
 
 import { h, fill, toast } from '../dom.js';

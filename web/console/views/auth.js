@@ -1,3 +1,4 @@
+// @ts-check
 // First-start setup (one-time code → first admin) and the login page.
 
 import { api, ApiError } from '../api.js';

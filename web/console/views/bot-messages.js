@@ -1,3 +1,4 @@
+// @ts-check
 // The FAQ bot's part of a conversation, as agents see it: the bot's answers (naming the
 // FAQ entry they came from), hand-off lines, the visitor's feedback on an answer, and the
 // card of suggested replies, each with a one-click Send (which claims the chat first when

@@ -1,3 +1,4 @@
+// @ts-check
 // The composer: Enter sends, Shift+Enter is a new line; a Reply / Internal note switch;
 // `/shortcut` suggests canned replies; typing notices go to the visitor (never for notes).
 

@@ -1,3 +1,4 @@
+// @ts-check
 // One conversation: header with its state and actions (claim, take over, transfer,
 // close, reopen), the messages, who is typing, the composer and the visitor panel.
 

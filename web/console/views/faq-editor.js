@@ -1,3 +1,4 @@
+// @ts-check
 // The form for one FAQ entry (new or edited): the questions, one per line, and the answer.
 // It checks the server's limits before saving and shows the server's message when it
 // refuses anyway.
@@ -10,6 +11,8 @@ import { field, errorLine, setError } from './forms.js';
  * An entry editor. entry: { id?, questions, answer } (no id = a new entry);
  * onSaved(entry) after the server stored it; onCancel() for the Cancel/Discard button
  * (none when omitted).
+ * @param {{ entry?: import('../faq.js').FaqEntry, onSaved: (entry: import('../faq.js').FaqEntry) => void,
+ *   onCancel?: (() => void) | null, cancelLabel?: string }} options
  */
 export function faqEditor({ entry = { questions: [], answer: '' }, onSaved, onCancel, cancelLabel = 'Cancel' }) {
   const { maxQuestions, questionChars, answerChars } = FAQ_LIMITS;

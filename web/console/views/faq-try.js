@@ -1,3 +1,4 @@
+// @ts-check
 // Admin → FAQ bot → "Try a question": asks the server what the bot would do with a message
 // (POST /api/faq/try) and shows the decision and the best-matching entries, each score
 // as a bar against the answer and suggest thresholds.

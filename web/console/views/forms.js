@@ -1,3 +1,4 @@
+// @ts-check
 // Small form helpers shared by the admin pages.
 
 import { h } from '../dom.js';

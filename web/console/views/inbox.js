@@ -1,3 +1,4 @@
+// @ts-check
 // The inbox: tabs (queue, mine, all open, closed), newest activity first, with unread
 // counts, previews and who has each chat (or "Bot" while the FAQ bot answers it). Closed
 // chats are paged from the HTTP API.
@@ -136,7 +137,7 @@ export function mountInbox() {
       row.classList.toggle('selected', conv.id === selected);
       row.classList.toggle('unread', unread(conv).count > 0 && concernsMe(conv));
       if (conv.id === selected) row.setAttribute('aria-current', 'true'); else row.removeAttribute('aria-current');
-      if (row !== cursor) list.insertBefore(row, cursor); else cursor = cursor.nextSibling;
+      if (row !== cursor) list.insertBefore(row, cursor); else cursor = row.nextSibling;
     }
     for (const [id, row] of rows) if (!keep.has(id)) { row.remove(); rows.delete(id); }
     if (!items.length && !(tab === 'closed' && state.closed.loading)) {

@@ -1,3 +1,4 @@
+// @ts-check
 // The message list of one conversation: visitor, agent, bot and system messages and
 // internal notes, each styled apart (the bot's part: bot-messages.js); pending and failed
 // sends; day separators; the visitor's read mark. Everything people wrote goes in as text
@@ -158,7 +159,7 @@ export function createMessageList(id, { onNearBottom }) {
       }
       next.set(item.key, node);
       if (node !== cursor) list.insertBefore(node, cursor);
-      else cursor = cursor.nextSibling;
+      else cursor = node.nextSibling;
     }
     while (cursor) {
       const after = cursor.nextSibling;

@@ -1,3 +1,4 @@
+// @ts-check
 // The logged-in console: top bar plus the routed page (inbox/conversation or admin).
 
 import { state, subscribe } from '../state.js';

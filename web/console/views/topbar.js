@@ -1,3 +1,4 @@
+// @ts-check
 // The top bar: brand, navigation, connection state, presence, sound and desktop
 // notification switches, the agent's name and logout.
 
@@ -59,7 +60,7 @@ export function mountTopbar({ onLogout }) {
   }
 
   function render() {
-    const me = state.me || { name: '' };
+    const me = state.me || { name: '', admin: false };
     who.textContent = me.name;
     adminLink.hidden = !me.admin;
     inboxLink.href = `#/inbox/${inboxTab()}`;

@@ -1,3 +1,4 @@
+// @ts-check
 // The visitor panel: who they are, where they are, their browser, language, local time,
 // attributes the shop synced and their previous conversations (GET /api/visitors/ID).
 

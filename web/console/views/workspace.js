@@ -1,3 +1,4 @@
+// @ts-check
 // The inbox and the open conversation side by side (one at a time on a phone).
 
 import { state, inTab, unread } from '../state.js';
