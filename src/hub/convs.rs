@@ -141,7 +141,7 @@ mod tests {
             seed ^= seed >> 7;
             seed ^= seed << 17;
             let id = seed % 16;
-            if seed % 3 == 0 {
+            if seed.is_multiple_of(3) {
                 convs.remove(id);
             } else {
                 convs.open(id, conv(seed % 4, ["a", "b"][(step % 2) as usize]));

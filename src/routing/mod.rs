@@ -212,7 +212,7 @@ impl Router {
         self.forget(conv);
         let ticket = self.line.restored_ticket(conv);
         self.admit(conv, ticket);
-        self.to_bot(conv)
+        self.give_to_bot(conv)
     }
 
     /// Start-up: re-feeds a stored queued conversation. Restored conversations are lined up
@@ -260,7 +260,7 @@ impl Router {
         }
         let ticket = self.line.fresh_ticket(conv);
         self.admit(conv, ticket);
-        self.to_bot(conv)
+        self.give_to_bot(conv)
     }
 
     /// The bot lets go of a conversation: it is placed like a new one (an agent with
@@ -384,7 +384,7 @@ impl Router {
     }
 
     /// Marks an admitted conversation (not with any agent nor in line) as the bot's.
-    fn to_bot(&mut self, conv: ConversationId) -> Placement {
+    fn give_to_bot(&mut self, conv: ConversationId) -> Placement {
         if let Some(open) = self.open.get_mut(&conv) {
             open.with_bot = true;
         }
