@@ -32,27 +32,23 @@ fn routing_error_code(e: &RoutingError) -> ErrorCode {
 }
 
 impl Hub {
-    /// The router's claim, of a conversation that is not being closed.
-    fn claim(&mut self, conversation: u64, agent: u64) -> Result<(), RoutingError> {
-        if self
-            .conversations
-            .get(&conversation)
-            .is_none_or(|c| c.closing)
-        {
-            return Err(RoutingError::UnknownConversation(conversation));
+    /// A conversation agents may claim or transfer: live and not being closed.
+    fn movable(&self, conversation: u64) -> Result<(), RoutingError> {
+        match self.conversations.get(&conversation) {
+            Some(c) if !c.closing => Ok(()),
+            _ => Err(RoutingError::UnknownConversation(conversation)),
         }
+    }
+
+    /// The router's claim, of a movable conversation.
+    fn claim(&mut self, conversation: u64, agent: u64) -> Result<(), RoutingError> {
+        self.movable(conversation)?;
         self.router.claim(conversation, agent)
     }
 
-    /// The router's transfer, of a conversation that is not being closed.
+    /// The router's transfer, of a movable conversation.
     fn transfer(&mut self, conversation: u64, to: u64) -> Result<TransferOutcome, RoutingError> {
-        if self
-            .conversations
-            .get(&conversation)
-            .is_none_or(|c| c.closing)
-        {
-            return Err(RoutingError::UnknownConversation(conversation));
-        }
+        self.movable(conversation)?;
         self.router.transfer(conversation, to)
     }
 

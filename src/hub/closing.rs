@@ -12,6 +12,7 @@ use crate::timer::unix_ms;
 
 use super::Hub;
 use super::event::{ConnId, WriteTag};
+use super::live::TimerEvent;
 use super::texts;
 
 impl Hub {
@@ -49,8 +50,14 @@ impl Hub {
         let appended = match result {
             Ok(appended) => appended,
             Err(e) => {
+                let retry = self.config.now_ms() + self.config.idle_close_ms;
                 if let Some(live) = self.conversations.get_mut(&conversation) {
                     live.closing = false;
+                    // An idle close gave up its timer: check again one idle period on.
+                    if live.idle_timer.is_none() && self.config.idle_close_ms > 0 {
+                        let check = TimerEvent::IdleClose(conversation);
+                        live.idle_timer = Some(self.wheel.insert(retry, check));
+                    }
                 }
                 tracing::warn!(conversation, error = %e, "close not stored");
                 if let Some(conn) = conn {

@@ -102,7 +102,9 @@ impl LiveConversation {
         let (status, agent, queue_position) = match placement {
             Some(Placement::Assigned(agent)) => (ConversationStatus::Assigned, Some(agent), None),
             Some(Placement::Queued { position }) => {
-                (ConversationStatus::Queued, None, Some(position as u32))
+                // Position 0: about to be queued, no place yet.
+                let position = (position > 0).then_some(position as u32);
+                (ConversationStatus::Queued, None, position)
             }
             Some(Placement::WithBot) => (ConversationStatus::Bot, None, None),
             None => (ConversationStatus::Closed, None, None),

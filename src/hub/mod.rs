@@ -296,11 +296,7 @@ impl Hub {
             None if !live.durable => Some(routing::Placement::Queued { position: 0 }),
             placement => placement,
         };
-        let mut summary = live.summary(conversation, placement);
-        if summary.queue_position == Some(0) {
-            summary.queue_position = None;
-        }
-        Some(summary)
+        Some(live.summary(conversation, placement))
     }
 
     /// Keeps the gauges in step with live state, and tells visitors when the answer to

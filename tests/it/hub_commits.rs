@@ -61,3 +61,38 @@ fn a_close_whose_commit_fails_leaves_the_conversation_open() {
         Some(ConversationEvent::Closed { by: alice_id })
     );
 }
+
+#[test]
+fn an_idle_close_whose_commit_fails_is_tried_again_later() {
+    let faults = FaultSwitch::new();
+    let switch = faults.clone();
+    let server = TestServer::start_with(move |c| {
+        c.storage_faults = Some(switch);
+        c.idle_close_ms = 60_000;
+        // No heartbeat gets in the way of the idle periods the clock jumps over.
+        c.ping_interval_ms = 600_000;
+        c.dead_after_ms = 1_200_000;
+    });
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    visitor.say(None, "v1", "anyone?");
+    let (conversation, _) = visitor.ack("v1");
+    visitor.expect("a place in line", |f| match f {
+        ServerFrame::QueuePosition(p) => Some(p.position),
+        _ => None,
+    });
+
+    faults.set_full(true);
+    server.advance(61_000);
+    health_becomes(server.addr, 503);
+    faults.set_full(false);
+    health_becomes(server.addr, 200);
+    visitor.quiet_for(Duration::from_millis(100), "the failed close sent nothing");
+
+    // Still open, and still closed for inactivity once another idle period has passed.
+    server.advance(61_000);
+    let closed = visitor.message("Closed after a period of inactivity");
+    assert_eq!(
+        (closed.conversation, closed.event),
+        (conversation, Some(ConversationEvent::Closed { by: 0 }))
+    );
+}
