@@ -69,7 +69,11 @@ fn silent_connections_are_dropped_and_live_ones_kept() {
             conversation: None,
             on: false,
         }));
-        let _ = chatty.try_recv(Duration::from_millis(100));
+        // The refusal (no open conversation to type in) proves the frame was read.
+        chatty.expect("the answer to typing", |f| match f {
+            ServerFrame::Error(e) if e.error == "not_found" => Some(()),
+            _ => None,
+        });
     }
     server.advance(10_000);
     let ended = silent
