@@ -1,7 +1,8 @@
 //! Fills a freshly started, empty deskbell with a small known data set through its
 //! public HTTP API and WebSocket, and writes what it stored (as the server reported it
 //! back) to a JSON file. `scripts/make-data-fixture.sh` runs it to produce
-//! `tests/fixtures/data-v1/`, which `tests/it/old_data.rs` opens with newer builds.
+//! `tests/fixtures/data-v2/` (an earlier version of it made `data-v1/`, before the FAQ
+//! bot), which `tests/it/old_data.rs` opens with newer builds.
 //!
 //! Run: `make_data_fixture ADDR SETUP_CODE OUT.json` against a server on loopback.
 
@@ -16,6 +17,9 @@ use async_tungstenite::tungstenite::{Message as WsMessage, http::HeaderValue};
 use deskbell::protocol::*;
 use futures_lite::StreamExt;
 use serde_json::{Value, json};
+
+#[path = "make_data_fixture/bot.rs"]
+mod bot;
 
 /// The fixture's admin (documented in the fixture's README).
 const ADMIN: (&str, &str) = ("owner", "fixture-owner-pass-1");
@@ -42,7 +46,7 @@ fn fill(addr: SocketAddr, code: &str) -> Result<Value, Error> {
     let setup = json!({"code": code, "name": ADMIN.0, "password": ADMIN.1});
     expect(http(addr, "POST", "/api/setup", None, &setup)?, 201)?;
     let admin = login(addr, ADMIN)?;
-    let agent = json!({"name": AGENT.0, "password": AGENT.1, "capacity": 3});
+    let agent = json!({"name": AGENT.0, "password": AGENT.1, "capacity": 5});
     let alice_id = expect(
         http(addr, "POST", "/api/agents", Some(&admin), &agent)?,
         201,
@@ -127,10 +131,13 @@ fn fill(addr: SocketAddr, code: &str) -> Result<Value, Error> {
     alice.ack("n1")?;
     alice.say(Some(noted), "a4", "Yes, you can.")?;
 
+    // 4-6. The FAQ bot (saved after the first three, so they were handed over untouched).
+    let bot = bot::fill(addr, &admin, &mut alice, alice_id)?;
+
     // What the server now reports, as a fresh agent connection and the API see it.
     let (mut alice, welcome) = Client::agent_with_welcome(addr, &alice_token)?;
     let mut messages = BTreeMap::new();
-    for id in [open, closed, noted] {
+    for id in [open, closed, noted, bot.answered, bot.handed, bot.suggested] {
         messages.insert(id.to_string(), serde_json::to_value(alice.sync(id)?)?);
     }
     let mut open_conversations = welcome.conversations.clone();
@@ -144,13 +151,21 @@ fn fill(addr: SocketAddr, code: &str) -> Result<Value, Error> {
             {"name": "Maria", "token": maria_token, "conversation": open},
             {"name": null, "token": bob_token, "conversation": closed},
             {"name": null, "token": chen_token, "conversation": noted},
+            {"name": null, "token": bot.answered_token, "conversation": bot.answered},
+            {"name": null, "token": bot.handed_token, "conversation": bot.handed},
+            {"name": null, "token": bot.suggested_token, "conversation": bot.suggested},
         ],
-        "conversations": {"open": open, "closed": closed, "noted": noted},
+        "conversations": {"open": open, "closed": closed, "noted": noted,
+                          "answered": bot.answered, "handed": bot.handed,
+                          "suggested": bot.suggested},
+        "faq_ids": bot.faq_ids,
+        "faq_try": bot.tried,
         "open_conversations": serde_json::to_value(open_conversations)?,
         "messages": messages,
         "api": {
             "agents": get("/api/agents")?,
             "canned": get("/api/canned")?,
+            "faq": get("/api/faq")?,
             "settings": get("/api/settings")?,
             "closed": get("/api/conversations?status=closed")?,
             "visitor_open": get(&format!("/api/visitors/{}", maria.id))?,

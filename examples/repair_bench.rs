@@ -18,7 +18,7 @@ const BODY: &str = "Hello! Do you ship to Norway, and how long does it usually t
 
 fn message(i: u64) -> NewMessage {
     NewMessage {
-        author_kind: AuthorKind::Visitor,
+        author_kind: AuthorKind::Visitor.into(),
         author_id: i % 1000,
         author_name: String::new(),
         body: BODY[..160].to_string(),
@@ -46,7 +46,7 @@ fn write_for(
         writer::spawn(store.db().clone(), config, Arc::new(Metrics::new())).expect("writer");
     for conversation in 1..=1000u64 {
         let op = WriteOp::OpenConversation {
-            status: deskbell::protocol::ConversationStatus::Queued,
+            status: deskbell::protocol::ConversationStatus::Queued.into(),
             conversation,
             visitor: conversation,
             site: "default".into(),

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Writes tests/fixtures/data-v1/: a small data directory written by THIS build of
-# deskbell (schema version 1 when it was made), for tests/it/old_data.rs.
+# Writes tests/fixtures/data-v2/: a small data directory written by THIS build of
+# deskbell (schema version 2 when it was made; data-v1 came from an older copy of
+# this script, before the FAQ bot), for tests/it/old_data.rs. The bot is on (the
+# built-in model), so the FAQ entries are stored with their embeddings.
 # Starts the real binary on a loopback port with an empty data directory, fills it
 # through the HTTP API and WebSocket (examples/make_data_fixture.rs), stops it with
 # SIGTERM and copies the database file and what was stored (fixture.json).
-# Usage: scripts/make-data-fixture.sh [OUT_DIR]   (default tests/fixtures/data-v1)
+# Usage: scripts/make-data-fixture.sh [OUT_DIR]   (default tests/fixtures/data-v2)
 # Only rerun it on purpose: the fixture stands for data written by an older release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:-tests/fixtures/data-v1}
+out=${1:-tests/fixtures/data-v2}
 target=${CARGO_TARGET_DIR:-target}
 
 cargo build --bin deskbell --example make_data_fixture

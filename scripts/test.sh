@@ -11,6 +11,8 @@ fi
 scripts/check-js.sh
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+echo "== import cycles in src/ (and the checker's own test)"
+node --test scripts/import-cycles.test.mjs >/dev/null && node scripts/import-cycles.mjs
 echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test"

@@ -33,7 +33,7 @@ pub fn add_admin_offline(data_dir: &Path, name: &str, password: &str) -> Result<
     );
     match result? {
         Outcome::AgentCreated(id) => {
-            let _ = std::fs::remove_file(data_dir.join(crate::server::SETUP_CODE_FILE));
+            crate::auth::setup_code::retire(data_dir);
             Ok(id)
         }
         _ => Err(Error::Usage("unexpected storage answer".into())),

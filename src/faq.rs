@@ -82,7 +82,7 @@ pub async fn save(
     let record = FaqRecord::V1 {
         questions: entry.questions.clone(),
         answer: entry.answer.clone(),
-        embeddings: embeddings.clone(),
+        embeddings: embeddings.clone().map(Into::into),
     };
     entry.id = match writer.call(WriteOp::PutFaq { id, record }).await {
         Ok(Outcome::FaqSaved(saved)) => saved,
@@ -126,7 +126,7 @@ pub fn load_into(bot: &Bot, store: &Store, writer: &WriterHandle) -> Result<usiz
                 let record = FaqRecord::V1 {
                     questions: entry.questions.clone(),
                     answer: entry.answer.clone(),
-                    embeddings: Some(fresh.clone()),
+                    embeddings: Some(fresh.clone().into()),
                 };
                 writer.call_blocking(WriteOp::PutFaq {
                     id: Some(entry.id),

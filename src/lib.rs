@@ -8,14 +8,16 @@
 //!
 //! - [`server`]: starts and stops one server (store, writer, executor, hub, listener).
 //! - [`app`]: the shared context handed to HTTP handlers and connections.
-//! - [`http`]: hyper on smol: accept loop, routes, the account API.
-//! - [`ws`]: WebSocket upgrade and the per-connection session loop.
+//! - [`http`]: hyper on smol: accept loop, route table (`/api/` and `/api/v1/`), guards,
+//!   the JSON API and the HTTP half of the WebSocket upgrade.
+//! - [`ws`]: WebSocket sessions: the per-connection loop and the edge check of frames.
 //! - [`hub`]: the one task that owns all live conversation state.
 //! - [`routing`]: pure decisions: who gets a conversation, the queue.
 //! - [`timer`]: the timing wheel and injectable clocks.
 //! - [`store`]: redb tables, versioned records, reads, and the single group-commit writer.
+//! - [`stored`]: `From` between stored records and wire/bot types; wire views of stored data.
 //! - [`protocol`]: wire frames, their postcard/JSON encodings, stable error codes.
-//! - [`auth`]: password hashing, tokens, setup codes, login throttling.
+//! - [`auth`]: password hashing, tokens, sessions, setup codes, login throttling.
 //! - [`ratelimit`]: the per-connection token bucket.
 //! - [`new_visitors`]: how many new visitors one client address may create per minute.
 //! - [`readers`]: small fixed thread pools for storage reads and password hashing.
@@ -62,6 +64,7 @@ pub mod routing;
 pub mod server;
 pub mod settings;
 pub mod store;
+pub mod stored;
 pub mod timer;
 pub mod tls;
 pub mod ws;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures_lite::future;
 
 use crate::app::App;
-use crate::auth::new_setup_code;
+use crate::auth::setup_code;
 use crate::bot::Bot;
 use crate::config::Config;
 use crate::error::Error;
@@ -17,9 +17,6 @@ use crate::hub::{self, Event, HubHandle};
 use crate::metrics::Metrics;
 use crate::readers::{self, Readers};
 use crate::store::{Store, WriterConfig, WriterHandle, writer};
-
-/// File in the data directory holding the one-time setup code until it is used.
-pub const SETUP_CODE_FILE: &str = "setup-code.txt";
 
 /// How long shutdown waits for connections to close.
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(3);
@@ -115,7 +112,7 @@ impl Server {
         )?;
         _hub_task.detach();
 
-        let setup_code = prepare_setup_code(&store, &config)?;
+        let setup_code = setup_code::prepare(&store, &config)?;
         let listener = std::net::TcpListener::bind(config.listen)
             .map_err(Error::io(format!("listening on {}", config.listen)))?;
         let addr = listener
@@ -306,32 +303,4 @@ fn start_bot(
         "the FAQ bot is ready"
     );
     Ok(Some((bot, thread)))
-}
-
-/// While no admin exists: a fresh one-time code, logged and written to a file only the
-/// service user can read, for the console's setup page.
-fn prepare_setup_code(store: &Store, config: &Config) -> Result<Option<String>, Error> {
-    let path = config.data_dir.join(SETUP_CODE_FILE);
-    if store.has_admin()? {
-        let _ = std::fs::remove_file(&path);
-        return Ok(None);
-    }
-    let code = new_setup_code()?;
-    write_private(&path, &format!("{code}\n"))
-        .map_err(Error::io(format!("writing {}", path.display())))?;
-    tracing::info!(
-        setup_code = %code,
-        file = %path.display(),
-        "no admin yet: open the console and enter this one-time setup code"
-    );
-    Ok(Some(code))
-}
-
-fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(text.as_bytes())
 }

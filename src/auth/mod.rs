@@ -1,7 +1,7 @@
 //! Account security: password hashing, session tokens, setup codes and login throttling.
 //!
-//! Everything here is pure (no I/O, no clock): callers pass the time in and decide
-//! where the CPU-heavy work runs.
+//! Everything here except [`setup_code`] and [`session`] is pure (no I/O, no clock):
+//! callers pass the time in and decide where the CPU-heavy work runs.
 //!
 //! - [`password`]: argon2id hashing and the rules for new passwords.
 //! - [`token`]: random session tokens (stored only as digests) and one-time setup codes.
@@ -9,9 +9,14 @@
 //!   per account, so that a stranger slows only themselves down.
 //! - [`device`]: signed known-device cookies, which let a browser that logged in before
 //!   skip the throttle's account-wide guard.
+//! - [`session`]: the session token a request carries (bearer or cookie) and the one
+//!   place a token is resolved to its agent (HTTP guards and the agent WebSocket hello).
+//! - [`setup_code`]: the setup-code file: written at start-up, retired by the first admin.
 
 pub mod device;
 pub mod password;
+pub mod session;
+pub mod setup_code;
 pub mod throttle;
 pub mod token;
 
@@ -46,4 +51,15 @@ pub enum AuthError {
     /// A new password consists only of whitespace.
     #[error("the password must not be only spaces")]
     PasswordBlank,
+    /// Storage could not say whether an admin exists (at start-up, for the setup code).
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// The setup-code file could not be written.
+    #[error("writing {path}: {source}")]
+    SetupCodeFile {
+        /// The file.
+        path: String,
+        /// What the OS said.
+        source: std::io::Error,
+    },
 }

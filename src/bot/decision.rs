@@ -100,8 +100,10 @@ pub struct Candidate {
     pub score: f32,
 }
 
-/// Why the bot hands a conversation to a person.
+/// Why the bot hands a conversation to a person; serde gives the API's names
+/// (`human_requested`, `frustrated`, `low_confidence`, as the wire's own reasons).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum HandoffReason {
     /// The visitor asked for a person.
     HumanRequested,

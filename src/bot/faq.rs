@@ -1,8 +1,8 @@
-//! The shop's FAQ entries and the record shape of their example embeddings.
+//! The shop's FAQ entries and the shape of their example embeddings.
 //!
 //! An entry's example questions are embedded once, when the entry is saved
-//! ([`super::Bot::embed_entry`]); the store keeps the result as [`FaqEmbeddings`] next to
-//! the entry. Each vector is int8 with one `f32` scale (≈ 390 bytes instead of 1,536 for
+//! ([`super::Bot::embed_entry`]); the store keeps the result next to the entry (as its
+//! own `StoredEmbeddings`, converted from [`FaqEmbeddings`] in `crate::stored`). Each vector is int8 with one `f32` scale (≈ 390 bytes instead of 1,536 for
 //! `f32`); the cosine it gives differs from the `f32` one by less than 0.001, far below
 //! any threshold step. `model_id` says which model computed them: when it differs from
 //! the running model's ([`super::Bot::model_id`]), the embeddings must be recomputed.

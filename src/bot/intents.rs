@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use super::lang::Lang;
 
-/// A built-in intent.
+/// A built-in intent. Its one name table is [`Intent::name`]: serde writes and reads
+/// that name (the API's `/api/faq/try`, the evaluation set, logs all agree).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
 pub enum Intent {
     /// "hi", "hello there": answered briefly.
     Greeting,
@@ -39,14 +41,14 @@ impl Intent {
         Intent::Frustration,
     ];
 
-    /// Stable lowercase name (logs, the evaluation set, the console).
+    /// Stable lowercase name (the API, logs, the evaluation set, the console).
     pub fn name(self) -> &'static str {
         match self {
             Intent::Greeting => "greeting",
             Intent::Thanks => "thanks",
             Intent::Goodbye => "goodbye",
             Intent::BotIdentity => "bot_identity",
-            Intent::HumanRequest => "human",
+            Intent::HumanRequest => "human_request",
             Intent::Frustration => "frustration",
         }
     }
@@ -197,6 +199,55 @@ impl Intent {
                 "what rubbish",
                 "ugh",
             ],
+        }
+    }
+}
+
+impl From<Intent> for &'static str {
+    fn from(intent: Intent) -> &'static str {
+        intent.name()
+    }
+}
+
+impl TryFrom<String> for Intent {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Intent, String> {
+        Intent::from_name(&name).ok_or_else(|| format!("unknown intent {name:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bot::HandoffReason;
+
+    /// The API (`/api/faq/try`), the evaluation set and logs read one name per intent.
+    #[test]
+    fn serde_writes_and_reads_the_one_name() {
+        for intent in Intent::ALL {
+            let json = serde_json::to_value(intent).expect("serialize");
+            assert_eq!(json, serde_json::json!(intent.name()));
+            let back: Intent = serde_json::from_value(json).expect("deserialize");
+            assert_eq!(back, intent);
+        }
+        assert_eq!(Intent::HumanRequest.name(), "human_request");
+        assert!(serde_json::from_str::<Intent>("\"HumanRequest\"").is_err());
+    }
+
+    /// The hand-off reasons the API gives are the wire's own (`docs/API.md`).
+    #[test]
+    fn hand_off_reasons_have_the_api_names() {
+        let names = [
+            (HandoffReason::HumanRequested, "human_requested"),
+            (HandoffReason::Frustrated, "frustrated"),
+            (HandoffReason::LowConfidence, "low_confidence"),
+        ];
+        for (reason, name) in names {
+            assert_eq!(
+                serde_json::to_value(reason).expect("serialize"),
+                serde_json::json!(name)
+            );
         }
     }
 }

@@ -6,31 +6,17 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::Deserialize;
 
-use super::api::{BODY_LIMIT, authenticate, store_error, view};
-use super::inbox::CannedView;
-use super::reply::{Body, bearer_or_cookie, error_response, json, read_json};
+use super::reply::{BODY_LIMIT, Body, error_response, json, read_json, store_error};
+use super::session::require_admin;
+use super::views::{CannedView, view};
 use crate::app::App;
+use crate::auth::session::bearer_or_cookie;
 use crate::auth::{check_new_password, hash_password, token_digest};
 use crate::hub::Event;
 use crate::protocol::ErrorCode;
 use crate::settings::SettingsBody;
 use crate::store::records::{AgentRole, CannedRecord};
 use crate::store::{Outcome, WriteOp};
-
-/// The request's agent if they are an admin, else the error response.
-pub(super) async fn require_admin(
-    app: &Arc<App>,
-    req: &Request<Incoming>,
-) -> Result<u64, Response<Body>> {
-    match authenticate(app, req).await {
-        Ok((id, me)) if me.role == AgentRole::Admin => Ok(id),
-        Ok(_) => Err(error_response(
-            ErrorCode::Forbidden,
-            "only admins can do that",
-        )),
-        Err(r) => Err(r),
-    }
-}
 
 /// `GET /api/settings`.
 pub async fn get_settings(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {

@@ -8,11 +8,15 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use super::reply::{Body, SESSION_COOKIE, bearer_or_cookie, error_response, json, read_json};
+use super::reply::{BODY_LIMIT, Body, error_response, json, read_json, store_error};
+use super::session::authenticate;
+use super::views::{AgentView, view};
 use crate::app::App;
 use crate::auth::device::{
     device_cookie, device_set_cookie, new_device_id, sign_device, verify_device,
 };
+use crate::auth::session::{SESSION_COOKIE, bearer_or_cookie};
+use crate::auth::setup_code;
 use crate::auth::{
     KnownDevice, RetryAfter, Source, check_new_password, constant_time_eq, hash_password,
     new_token, normalize_setup_code, token_digest, verify_password,
@@ -20,11 +24,9 @@ use crate::auth::{
 use crate::hub::Event;
 use crate::protocol::ErrorCode;
 use crate::store::records::{AgentRole, AgentV1, SessionRecord};
-use crate::store::{Outcome, StoreError, WriteOp};
+use crate::store::{Outcome, WriteOp};
 use crate::timer::unix_ms;
 
-/// Largest accepted API request body.
-pub(super) const BODY_LIMIT: usize = 16 * 1024;
 /// The one account name the setup-code throttle counts under.
 const SETUP_ACCOUNT: &str = "setup";
 
@@ -53,57 +55,10 @@ struct NewAgentRequest {
     capacity: Option<u32>,
 }
 
-/// An agent as the API shows it.
-#[derive(Serialize)]
-pub(super) struct AgentView {
-    id: u64,
-    name: String,
-    admin: bool,
-    capacity: Option<u32>,
-    disabled: bool,
-}
-
 #[derive(Serialize)]
 struct LoginReply {
     token: String,
     agent: AgentView,
-}
-
-pub(super) fn view(id: u64, a: &AgentV1) -> AgentView {
-    AgentView {
-        id,
-        name: a.name.clone(),
-        admin: a.role == AgentRole::Admin,
-        capacity: a.capacity,
-        disabled: a.disabled,
-    }
-}
-
-pub(super) fn store_error(e: StoreError) -> Response<Body> {
-    match e {
-        StoreError::NameTaken => error_response(
-            ErrorCode::Conflict,
-            "an agent with that name already exists",
-        ),
-        StoreError::AlreadySetUp => {
-            error_response(ErrorCode::Conflict, "setup has already been completed")
-        }
-        StoreError::NotFound(what) => {
-            error_response(ErrorCode::NotFound, &format!("{what} not found"))
-        }
-        StoreError::Conflict(why) => error_response(ErrorCode::Conflict, &why),
-        other => {
-            if other.is_unavailable() {
-                tracing::debug!(error = %other, "API request refused: storage unavailable");
-            } else {
-                tracing::error!(error = %other, "storage error in API");
-            }
-            error_response(
-                ErrorCode::StorageUnavailable,
-                "storage is unavailable; try again shortly",
-            )
-        }
-    }
 }
 
 fn valid_name(name: &str) -> bool {
@@ -198,7 +153,7 @@ pub async fn setup(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
             if let Ok(mut code) = app.setup_code.lock() {
                 *code = None;
             }
-            let _ = std::fs::remove_file(app.config.data_dir.join(crate::server::SETUP_CODE_FILE));
+            setup_code::retire(&app.config.data_dir);
             tracing::info!(admin = %agent.name, "first admin created; setup code retired");
             json(StatusCode::CREATED, &view(id, &agent))
         }
@@ -359,44 +314,6 @@ pub async fn logout(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
         response.headers_mut().insert(header::SET_COOKIE, v);
     }
     response
-}
-
-/// The logged-in agent behind a request, or an error response.
-pub(super) async fn authenticate(
-    app: &Arc<App>,
-    req: &Request<Incoming>,
-) -> Result<(u64, AgentV1), Response<Body>> {
-    let Some(token) = bearer_or_cookie(req.headers()) else {
-        return Err(error_response(ErrorCode::Unauthorized, "log in first"));
-    };
-    let store = app.store.clone();
-    let lookup = App::read(
-        app,
-        move || -> Result<Option<(u64, AgentV1)>, StoreError> {
-            let Some(SessionRecord::V1 {
-                agent, expires_ms, ..
-            }) = store.session(&token_digest(&token))?
-            else {
-                return Ok(None);
-            };
-            if expires_ms < unix_ms() {
-                return Ok(None);
-            }
-            Ok(store
-                .agents()?
-                .into_iter()
-                .find(|(id, a)| *id == agent && !a.disabled))
-        },
-    )
-    .await;
-    match lookup {
-        Ok(Some(found)) => Ok(found),
-        Ok(None) => Err(error_response(
-            ErrorCode::Unauthorized,
-            "unknown or expired session; log in again",
-        )),
-        Err(e) => Err(store_error(e)),
-    }
 }
 
 /// `GET /api/agents`: every agent (any logged-in agent may list colleagues).

@@ -7,15 +7,18 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use super::admin::require_admin;
-use super::api::{BODY_LIMIT, authenticate, store_error};
-use super::reply::{Body, error_response, json, read_json};
+use super::reply::{BODY_LIMIT, Body, error_response, json, read_json, store_error};
+use super::session::{authenticate, require_admin};
 use crate::app::App;
 use crate::bot::{Decision, FaqEntry, HandoffReason, Intent};
 use crate::faq::FaqError;
 use crate::protocol::ErrorCode;
 
 /// An entry's JSON body (the id comes from the path).
+/// Largest accepted FAQ entry body: its questions and answer are longer than the other
+/// API records, so three times [`BODY_LIMIT`].
+const ENTRY_BODY_LIMIT: usize = BODY_LIMIT * 3;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EntryBody {
@@ -83,7 +86,7 @@ pub async fn save(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>) -> Re
         return r;
     }
     // Room for 20 questions of 300 characters and a 2,000-character answer in UTF-8.
-    let body: EntryBody = match read_json(req, BODY_LIMIT * 3).await {
+    let body: EntryBody = match read_json(req, ENTRY_BODY_LIMIT).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -131,8 +134,8 @@ struct DecisionView {
     action: &'static str,
     faq_id: Option<u64>,
     text: Option<String>,
-    reason: Option<&'static str>,
-    intent: Option<&'static str>,
+    reason: Option<HandoffReason>,
+    intent: Option<Intent>,
     candidates: Vec<u64>,
 }
 
@@ -151,32 +154,17 @@ fn decision_view(decision: Decision) -> DecisionView {
             view.text = Some(answer);
         }
         Decision::SmallTalk { intent, reply, .. } => {
-            view.intent = Some(intent_name(intent));
+            view.intent = Some(intent);
             view.text = Some(reply);
         }
         Decision::Suggest { candidates } => {
             view.candidates = candidates.iter().map(|c| c.faq_id).collect();
         }
         Decision::Handoff { reason } => {
-            view.reason = Some(match reason {
-                HandoffReason::HumanRequested => "human_requested",
-                HandoffReason::Frustrated => "frustrated",
-                HandoffReason::LowConfidence => "low_confidence",
-            });
+            view.reason = Some(reason);
         }
     }
     view
-}
-
-fn intent_name(intent: Intent) -> &'static str {
-    match intent {
-        Intent::Greeting => "greeting",
-        Intent::Thanks => "thanks",
-        Intent::Goodbye => "goodbye",
-        Intent::BotIdentity => "bot_identity",
-        Intent::HumanRequest => "human_request",
-        Intent::Frustration => "frustration",
-    }
 }
 
 /// `POST /api/faq/try`: what the bot would do with `text`.
@@ -207,7 +195,7 @@ pub async fn try_question(app: &Arc<App>, req: Request<Incoming>) -> Response<Bo
                 .scores
                 .intents
                 .iter()
-                .map(|(i, s)| serde_json::json!({"intent": intent_name(*i), "score": s}))
+                .map(|(i, s)| serde_json::json!({"intent": i, "score": s}))
                 .collect();
             let view = bot_view(app);
             json(

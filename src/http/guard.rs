@@ -17,8 +17,8 @@ use hyper::Method;
 use hyper::header::{self, HeaderMap, HeaderName};
 
 use super::client::ClientAddr;
-use super::reply::session_cookie;
 use crate::auth::constant_time_eq;
+use crate::auth::session::session_cookie;
 use crate::cidr::any_contains;
 use crate::config::Config;
 use crate::origin::Origin;

@@ -9,15 +9,16 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::api::{authenticate, store_error, view};
-use super::reply::{Body, error_response, json};
+use super::reply::{Body, error_response, json, store_error};
+use super::session::authenticate;
+use super::views::{CannedView, view};
 use crate::app::App;
 use crate::protocol::{ConversationSummary, ErrorCode};
 use crate::settings::open_at;
 use crate::timer::unix_ms;
 
 /// One query parameter's value (no percent-decoding needed for the numbers and ids used).
-pub(super) fn query<'a>(req: &'a Request<Incoming>, name: &str) -> Option<&'a str> {
+fn query<'a>(req: &'a Request<Incoming>, name: &str) -> Option<&'a str> {
     req.uri()
         .query()?
         .split('&')
@@ -164,13 +165,6 @@ pub async fn visitor(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Respons
         Ok(None) => error_response(ErrorCode::NotFound, "no such visitor"),
         Err(e) => store_error(e),
     }
-}
-
-#[derive(Serialize)]
-pub(super) struct CannedView {
-    pub id: u64,
-    pub shortcut: String,
-    pub text: String,
 }
 
 /// `GET /api/canned`: canned replies.

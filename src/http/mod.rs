@@ -1,6 +1,9 @@
 //! HTTP on smol with hyper: the accept loop (with the per-address connection cap) and
-//! each connection's HTTP/1.1 service. Requests go through [`routes`]; WebSocket
-//! upgrades are handed to [`crate::ws`]; account endpoints live in [`api`].
+//! each connection's HTTP/1.1 service. Requests go through `routes` (the table of
+//! `router`); guards are in `session`, shared answers in [`reply`] and `views`;
+//! endpoint files (`api`, `inbox`, `admin`, `faq`) import those, never each other.
+//! WebSocket upgrades are answered by `upgrade`, which hands the connection to
+//! [`crate::ws`] (and `ws` imports nothing from here).
 
 mod admin;
 mod api;
@@ -12,7 +15,11 @@ mod health;
 mod inbox;
 pub mod limits;
 pub mod reply;
+mod router;
 mod routes;
+mod session;
+mod upgrade;
+mod views;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

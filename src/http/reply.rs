@@ -6,18 +6,19 @@ use std::time::Duration;
 use futures_lite::future;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::protocol::ErrorCode;
+use crate::store::StoreError;
 
 /// Response body type used everywhere.
 pub type Body = Full<Bytes>;
 
-/// Name of the cookie that carries an agent's session token.
-pub const SESSION_COOKIE: &str = "deskbell_session";
+/// Largest accepted API request body (an endpoint with larger records says so).
+pub const BODY_LIMIT: usize = 16 * 1024;
 
 /// A JSON response.
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<Body> {
@@ -130,24 +131,31 @@ pub async fn read_json<T: DeserializeOwned>(
         .map_err(|e| error_response(ErrorCode::BadFrame, &format!("invalid JSON: {e}")))
 }
 
-/// The session token from `Authorization: Bearer …` or the session cookie.
-pub fn bearer_or_cookie(headers: &HeaderMap) -> Option<String> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_string());
-    bearer.or_else(|| session_cookie(headers))
-}
-
-/// The session token from the cookie header.
-pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_string())
+/// The response for a storage error: conflicts and missing records by name, anything
+/// else as `storage_unavailable` (logged here, at debug when it is a passing state).
+pub fn store_error(e: StoreError) -> Response<Body> {
+    match e {
+        StoreError::NameTaken => error_response(
+            ErrorCode::Conflict,
+            "an agent with that name already exists",
+        ),
+        StoreError::AlreadySetUp => {
+            error_response(ErrorCode::Conflict, "setup has already been completed")
+        }
+        StoreError::NotFound(what) => {
+            error_response(ErrorCode::NotFound, &format!("{what} not found"))
+        }
+        StoreError::Conflict(why) => error_response(ErrorCode::Conflict, &why),
+        other => {
+            if other.is_unavailable() {
+                tracing::debug!(error = %other, "API request refused: storage unavailable");
+            } else {
+                tracing::error!(error = %other, "storage error in API");
+            }
+            error_response(
+                ErrorCode::StorageUnavailable,
+                "storage is unavailable; try again shortly",
+            )
+        }
+    }
 }

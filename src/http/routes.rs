@@ -1,8 +1,10 @@
-//! The route table: which methods each path answers (for `OPTIONS`, 405 and `Allow`),
-//! the checks made once before dispatch ([`super::guard`]), and the dispatch itself.
+//! The route table ([`super::router`]: which methods each path answers, for dispatch,
+//! `OPTIONS`, 405 and `Allow`), the checks made once before dispatch ([`super::guard`]),
+//! and the dispatch itself. Every `/api/X` is also `/api/v1/X`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use hyper::body::Incoming;
@@ -11,51 +13,97 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::client::{self, ClientAddr};
 use super::reply::{Body, BodyDeadline, error_response, text};
-use super::{admin, api, assets, faq, guard, health, inbox};
+use super::router::{self, Found, Router};
+use super::{admin, api, assets, faq, guard, health, inbox, upgrade};
 use crate::app::App;
 use crate::metrics;
 use crate::protocol::ErrorCode;
 
-const GET: &str = "GET";
-const GET_HEAD: &str = "GET, HEAD";
-const GET_POST: &str = "GET, POST";
-const POST: &str = "POST";
-
-/// The methods `path` answers, as an `Allow` value; None for an unknown path.
-fn allowed_methods(path: &str) -> Option<&'static str> {
-    Some(match path {
-        "/healthz" | "/metrics" | "/ws" | "/" | "/console" | "/demo" => GET,
-        "/api/login" | "/api/logout" | "/api/faq/try" => POST,
-        "/api/setup" | "/api/agents" | "/api/canned" | "/api/faq" => GET_POST,
-        "/api/widget" | "/api/me" | "/api/conversations" => GET,
-        "/api/settings" => "GET, PUT",
-        _ if path.starts_with("/api/") => {
-            let (collection, id) = split_id(path)?;
-            id?;
-            match collection {
-                "visitors" => GET,
-                "agents" => "PATCH",
-                "canned" | "faq" => "PUT, DELETE",
-                _ => return None,
-            }
-        }
-        _ => {
-            assets::find(path)?;
-            GET_HEAD
-        }
-    })
+/// Every endpoint the table knows; [`dispatch`] says which function answers each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    Healthz,
+    Metrics,
+    Ws,
+    Root,
+    Console,
+    Demo,
+    SetupNeeded,
+    Setup,
+    Login,
+    Logout,
+    ListAgents,
+    CreateAgent,
+    PatchAgent,
+    Widget,
+    Me,
+    Conversations,
+    Visitor,
+    ListCanned,
+    CreateCanned,
+    SaveCanned,
+    DeleteCanned,
+    GetSettings,
+    PutSettings,
+    ListFaq,
+    CreateFaq,
+    TryFaq,
+    SaveFaq,
+    DeleteFaq,
 }
 
-/// `/api/<collection>/<id>` → the collection and the id (None when not a number).
-fn split_id(path: &str) -> Option<(&str, Option<u64>)> {
-    let (collection, id) = path.strip_prefix("/api/")?.split_once('/')?;
-    Some((collection, id.parse::<u64>().ok()))
+/// The route table, built once. Each `/api/…` route is also `/api/v1/…` ([`router::V1`]).
+static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
+    use Endpoint::*;
+    use Method as M;
+    Router::new()
+        .add(M::GET, "/healthz", Healthz)
+        .add(M::GET, "/metrics", Metrics)
+        .add(M::GET, "/ws", Ws)
+        .add(M::GET, "/", Root)
+        .add(M::GET, "/console", Console)
+        .add(M::GET, "/demo", Demo)
+        .add(M::GET, "/api/setup", SetupNeeded)
+        .add(M::POST, "/api/setup", Setup)
+        .add(M::POST, "/api/login", Login)
+        .add(M::POST, "/api/logout", Logout)
+        .add(M::GET, "/api/agents", ListAgents)
+        .add(M::POST, "/api/agents", CreateAgent)
+        .add(M::PATCH, "/api/agents/{id}", PatchAgent)
+        .add(M::GET, "/api/widget", Widget)
+        .add(M::GET, "/api/me", Me)
+        .add(M::GET, "/api/conversations", Conversations)
+        .add(M::GET, "/api/visitors/{id}", Visitor)
+        .add(M::GET, "/api/canned", ListCanned)
+        .add(M::POST, "/api/canned", CreateCanned)
+        .add(M::PUT, "/api/canned/{id}", SaveCanned)
+        .add(M::DELETE, "/api/canned/{id}", DeleteCanned)
+        .add(M::GET, "/api/settings", GetSettings)
+        .add(M::PUT, "/api/settings", PutSettings)
+        .add(M::GET, "/api/faq", ListFaq)
+        .add(M::POST, "/api/faq", CreateFaq)
+        .add(M::POST, "/api/faq/try", TryFaq)
+        .add(M::PUT, "/api/faq/{id}", SaveFaq)
+        .add(M::DELETE, "/api/faq/{id}", DeleteFaq)
+});
+
+/// The methods `path` answers, as an `Allow` value; None for an unknown path. Paths
+/// outside the table are the embedded assets (GET and HEAD), never under `/api/`.
+fn allowed_methods(path: &str) -> Option<String> {
+    if let Some(allow) = ROUTES.allow(path) {
+        return Some(allow);
+    }
+    if path.starts_with("/api/") {
+        return None;
+    }
+    assets::find(path)?;
+    Some("GET, HEAD".into())
 }
 
-fn with_allow(mut response: Response<Body>, allow: &'static str) -> Response<Body> {
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(allow));
+fn with_allow(mut response: Response<Body>, allow: &str) -> Response<Body> {
+    if let Ok(value) = HeaderValue::from_str(allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
     response
 }
 
@@ -66,9 +114,9 @@ fn options(path: &str) -> Response<Body> {
     let Some(allow) = allowed_methods(path) else {
         return error_response(ErrorCode::NotFound, "no such page");
     };
-    let mut response = with_allow(Response::new(Body::default()), allow);
+    let mut response = with_allow(Response::new(Body::default()), &allow);
     *response.status_mut() = StatusCode::NO_CONTENT;
-    if path == "/api/widget" {
+    if router::unversioned(path) == "/api/widget" {
         let headers = response.headers_mut();
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -93,13 +141,27 @@ pub(super) async fn route(
     if method == Method::OPTIONS {
         return options(&path);
     }
-    let Some(allow) = allowed_methods(&path) else {
-        return error_response(ErrorCode::NotFound, "no such page");
+    let endpoint = match ROUTES.find(&method, &path) {
+        Found::Handler(endpoint, ids) => Some((endpoint, ids.first().copied())),
+        Found::WrongMethod(allow) => {
+            let message = format!("{path} answers {allow} only");
+            return with_allow(
+                error_response(ErrorCode::MethodNotAllowed, &message),
+                &allow,
+            );
+        }
+        Found::NoPath => match allowed_methods(&path) {
+            None => return error_response(ErrorCode::NotFound, "no such page"),
+            Some(_) if method == Method::GET || method == Method::HEAD => None,
+            Some(allow) => {
+                let message = format!("{path} answers {allow} only");
+                return with_allow(
+                    error_response(ErrorCode::MethodNotAllowed, &message),
+                    &allow,
+                );
+            }
+        },
     };
-    if !allow.split(", ").any(|m| m == method.as_str()) {
-        let message = format!("{path} answers {allow} only");
-        return with_allow(error_response(ErrorCode::MethodNotAllowed, &message), allow);
-    }
     if let Err(why) = guard::csrf(&app.config, &method, &path, req.headers()) {
         tracing::debug!(%peer, %method, path, "cross-site request refused");
         return error_response(ErrorCode::Forbidden, why);
@@ -124,19 +186,25 @@ pub(super) async fn route(
         .insert(BodyDeadline(Duration::from_millis(
             app.config.body_timeout_ms,
         )));
-    dispatch(app, client, method, &path, req).await
+    match endpoint {
+        Some((endpoint, id)) => dispatch(app, client, endpoint, id.unwrap_or(0), req).await,
+        None => assets::serve(&path)
+            .unwrap_or_else(|| error_response(ErrorCode::NotFound, "no such page")),
+    }
 }
 
+/// Calls the endpoint's function; `id` is the path's `{id}` (0 where there is none).
 async fn dispatch(
     app: &Arc<App>,
     client: ClientAddr,
-    method: Method,
-    path: &str,
+    endpoint: Endpoint,
+    id: u64,
     req: Request<Incoming>,
 ) -> Response<Body> {
-    match (method, path) {
-        (Method::GET, "/healthz") => health::healthz(app),
-        (Method::GET, "/metrics") => {
+    use Endpoint::*;
+    match endpoint {
+        Healthz => health::healthz(app),
+        Metrics => {
             if guard::metrics_allowed(&app.config, &client, req.headers()) {
                 text(StatusCode::OK, metrics::CONTENT_TYPE, app.metrics.render())
             } else {
@@ -147,54 +215,31 @@ async fn dispatch(
                 )
             }
         }
-        (Method::GET, "/ws") => crate::ws::upgrade(app, client.address, req),
-        (Method::POST, "/api/setup") => api::setup(app, client.address, req).await,
-        (Method::POST, "/api/login") => api::login(app, client.address, req).await,
-        (Method::POST, "/api/logout") => api::logout(app, req).await,
-        (Method::GET, "/api/agents") => api::list_agents(app, req).await,
-        (Method::POST, "/api/agents") => api::create(app, req).await,
-        (Method::GET, "/api/setup") => inbox::setup_needed(app),
-        (Method::GET, "/api/widget") => inbox::widget(app, &req),
-        (Method::GET, "/api/me") => inbox::me(app, req).await,
-        (Method::GET, "/api/conversations") => inbox::conversations(app, req).await,
-        (Method::GET, "/api/canned") => inbox::canned(app, req).await,
-        (Method::POST, "/api/canned") => admin::save_canned(app, req, None).await,
-        (Method::GET, "/api/settings") => admin::get_settings(app, req).await,
-        (Method::PUT, "/api/settings") => admin::put_settings(app, req).await,
-        (Method::GET, "/api/faq") => faq::list(app, req).await,
-        (Method::POST, "/api/faq") => faq::save(app, req, None).await,
-        (Method::POST, "/api/faq/try") => faq::try_question(app, req).await,
-        (method, path) if path.starts_with("/api/") => with_id(app, method, path, req).await,
-        (Method::GET, "/") => assets::redirect("/console/"),
-        (Method::GET, "/console" | "/demo") => assets::redirect(if path == "/demo" {
-            "/demo/"
-        } else {
-            "/console/"
-        }),
-        (Method::GET | Method::HEAD, _) => assets::serve(path)
-            .unwrap_or_else(|| error_response(ErrorCode::NotFound, "no such page")),
-        _ => error_response(ErrorCode::NotFound, "no such page"),
-    }
-}
-
-/// Routes `/api/<collection>/<id>`.
-async fn with_id(
-    app: &Arc<App>,
-    method: Method,
-    path: &str,
-    req: Request<Incoming>,
-) -> Response<Body> {
-    let Some((collection, Some(id))) = split_id(path) else {
-        return error_response(ErrorCode::NotFound, "no such endpoint");
-    };
-    match (method, collection) {
-        (Method::GET, "visitors") => inbox::visitor(app, req, id).await,
-        (Method::PATCH, "agents") => admin::patch_agent(app, req, id).await,
-        (Method::PUT, "canned") => admin::save_canned(app, req, Some(id)).await,
-        (Method::DELETE, "canned") => admin::delete_canned(app, req, id).await,
-        (Method::PUT, "faq") => faq::save(app, req, Some(id)).await,
-        (Method::DELETE, "faq") => faq::delete(app, req, id).await,
-        _ => error_response(ErrorCode::NotFound, "no such endpoint"),
+        Ws => upgrade::upgrade(app, client.address, req),
+        Root | Console => assets::redirect("/console/"),
+        Demo => assets::redirect("/demo/"),
+        SetupNeeded => inbox::setup_needed(app),
+        Setup => api::setup(app, client.address, req).await,
+        Login => api::login(app, client.address, req).await,
+        Logout => api::logout(app, req).await,
+        ListAgents => api::list_agents(app, req).await,
+        CreateAgent => api::create(app, req).await,
+        PatchAgent => admin::patch_agent(app, req, id).await,
+        Widget => inbox::widget(app, &req),
+        Me => inbox::me(app, req).await,
+        Conversations => inbox::conversations(app, req).await,
+        Visitor => inbox::visitor(app, req, id).await,
+        ListCanned => inbox::canned(app, req).await,
+        CreateCanned => admin::save_canned(app, req, None).await,
+        SaveCanned => admin::save_canned(app, req, Some(id)).await,
+        DeleteCanned => admin::delete_canned(app, req, id).await,
+        GetSettings => admin::get_settings(app, req).await,
+        PutSettings => admin::put_settings(app, req).await,
+        ListFaq => faq::list(app, req).await,
+        CreateFaq => faq::save(app, req, None).await,
+        TryFaq => faq::try_question(app, req).await,
+        SaveFaq => faq::save(app, req, Some(id)).await,
+        DeleteFaq => faq::delete(app, req, id).await,
     }
 }
 
@@ -204,12 +249,16 @@ mod tests {
 
     #[test]
     fn allow_lists() {
-        assert_eq!(allowed_methods("/api/agents"), Some(GET_POST));
-        assert_eq!(allowed_methods("/api/agents/7"), Some("PATCH"));
-        assert_eq!(allowed_methods("/api/agents/x"), None);
-        assert_eq!(allowed_methods("/api/nothing"), None);
-        assert_eq!(allowed_methods("/api/faq/try"), Some(POST));
-        assert_eq!(allowed_methods("/console/"), Some(GET_HEAD));
-        assert_eq!(allowed_methods("/no-such-file"), None);
+        let allow = |path| allowed_methods(path);
+        assert_eq!(allow("/api/agents").as_deref(), Some("GET, POST"));
+        assert_eq!(allow("/api/v1/agents").as_deref(), Some("GET, POST"));
+        assert_eq!(allow("/api/agents/7").as_deref(), Some("PATCH"));
+        assert_eq!(allow("/api/agents/x"), None);
+        assert_eq!(allow("/api/nothing"), None);
+        assert_eq!(allow("/api/faq/try").as_deref(), Some("POST"));
+        assert_eq!(allow("/api/faq/7").as_deref(), Some("PUT, DELETE"));
+        assert_eq!(allow("/api/settings").as_deref(), Some("GET, PUT"));
+        assert_eq!(allow("/console/").as_deref(), Some("GET, HEAD"));
+        assert_eq!(allow("/no-such-file"), None);
     }
 }

@@ -185,7 +185,7 @@ impl Hub {
         self.write(
             WriteOp::ChangeStatus {
                 conversation,
-                status,
+                status: status.into(),
                 agent,
                 message,
             },

@@ -166,12 +166,12 @@ impl Hub {
         event: Option<ConversationEvent>,
     ) {
         let message = NewMessage {
-            author_kind: AuthorKind::Bot,
+            author_kind: AuthorKind::Bot.into(),
             author_id: 0,
             author_name: String::new(),
             body,
             client_id: None,
-            event,
+            event: event.map(Into::into),
             at_ms: unix_ms(),
         };
         let op = WriteOp::Append {

@@ -93,12 +93,12 @@ impl Hub {
     /// A system message recording `event`, with its English text.
     pub(super) fn system_message(&self, event: &ConversationEvent) -> NewMessage {
         NewMessage {
-            author_kind: AuthorKind::System,
+            author_kind: AuthorKind::System.into(),
             author_id: 0,
             author_name: String::new(),
             body: self.describe(event, 0),
             client_id: None,
-            event: Some(event.clone()),
+            event: Some(event.clone().into()),
             at_ms: unix_ms(),
         }
     }

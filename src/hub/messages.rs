@@ -104,7 +104,7 @@ impl Hub {
             return;
         }
         let message = NewMessage {
-            author_kind: AuthorKind::Visitor,
+            author_kind: AuthorKind::Visitor.into(),
             author_id: visitor,
             author_name: String::new(),
             body: send.body,
@@ -130,7 +130,7 @@ impl Hub {
                 (
                     WriteOp::OpenConversation {
                         conversation,
-                        status,
+                        status: status.into(),
                         visitor,
                         site,
                         message,
@@ -222,7 +222,7 @@ impl Hub {
             .map(|a| a.account.name.clone())
             .unwrap_or_default();
         let message = NewMessage {
-            author_kind: AuthorKind::Agent,
+            author_kind: AuthorKind::Agent.into(),
             author_id: agent,
             author_name: name,
             body: send.body,
@@ -269,33 +269,9 @@ impl Hub {
             );
             return;
         }
-        if note.client_id.is_empty() || note.client_id.len() > 64 || note.body.trim().is_empty() {
-            let why = "a note needs a client_id of 1-64 bytes and a body";
-            self.refuse(
-                conn,
-                ErrorCode::InvalidField,
-                why,
-                Some(note.client_id),
-                Some(note.conversation),
-            );
-            return;
-        }
-        if note.body.len() > self.config.max_body_bytes {
-            let why = format!(
-                "the note is longer than {} bytes",
-                self.config.max_body_bytes
-            );
-            self.refuse(
-                conn,
-                ErrorCode::TooLarge,
-                why,
-                Some(note.client_id),
-                Some(note.conversation),
-            );
-            return;
-        }
+        // Its fields were checked at the edge (`ws::frame_check`).
         let message = NewMessage {
-            author_kind: AuthorKind::Agent,
+            author_kind: AuthorKind::Agent.into(),
             author_id: agent,
             author_name: self
                 .agents
@@ -304,7 +280,7 @@ impl Hub {
                 .unwrap_or_default(),
             body: note.body,
             client_id: Some(note.client_id.clone()),
-            event: Some(crate::protocol::ConversationEvent::Note),
+            event: Some(crate::protocol::ConversationEvent::Note.into()),
             at_ms: unix_ms(),
         };
         let tag = WriteTag::Send {

@@ -44,7 +44,7 @@ impl Hub {
             });
             // Bot conversations stay with the bot (or, with `--no-bot` now, join the queue).
             let with_bot = open.record.status == ConversationStatus::Bot && self.bot.is_some();
-            match (open.record.status, open.record.agent) {
+            match (open.record.status.into(), open.record.agent) {
                 (ConversationStatus::Assigned, Some(agent)) => {
                     self.router.restore_assigned(open.id, agent);
                 }

@@ -130,8 +130,8 @@ impl Hub {
             .message
             .event
             .as_ref()
-            .is_some_and(crate::protocol::ConversationEvent::agents_only);
-        if crate::protocol::Message::previewed(appended.message.event.as_ref()) {
+            .is_some_and(crate::store::values::StoredEvent::agents_only);
+        if crate::store::values::StoredEvent::previewed(appended.message.event.as_ref()) {
             live.preview = crate::store::preview_of(&appended.message.body);
         }
         let frame = ServerFrame::Message(

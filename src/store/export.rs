@@ -59,15 +59,6 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-fn kind_name(kind: crate::protocol::AuthorKind) -> &'static str {
-    match kind {
-        crate::protocol::AuthorKind::Visitor => "visitor",
-        crate::protocol::AuthorKind::Agent => "agent",
-        crate::protocol::AuthorKind::Bot => "bot",
-        crate::protocol::AuthorKind::System => "system",
-    }
-}
-
 impl Store {
     /// Writes every conversation (oldest first) in `format` from one snapshot; returns
     /// the number of conversations.
@@ -111,13 +102,13 @@ impl Store {
                         .map(|(seq, m)| ExportedMessage {
                             seq: *seq,
                             at: iso_time(m.at_ms),
-                            author: kind_name(m.author_kind),
+                            author: m.author_kind.name(),
                             author_name: &m.author_name,
                             body: &m.body,
                             internal_note: m
                                 .event
                                 .as_ref()
-                                .is_some_and(crate::protocol::ConversationEvent::agents_only),
+                                .is_some_and(super::values::StoredEvent::agents_only),
                         })
                         .collect();
                     let line = serde_json::json!({
@@ -136,7 +127,7 @@ impl Store {
                         let note = m
                             .event
                             .as_ref()
-                            .is_some_and(crate::protocol::ConversationEvent::agents_only);
+                            .is_some_and(super::values::StoredEvent::agents_only);
                         writeln!(
                             out,
                             "{id},{},{status},{},{},{},{seq},{},{},{},{note},{}",
@@ -145,7 +136,7 @@ impl Store {
                             csv_field(visitor.name.as_deref().unwrap_or("")),
                             csv_field(visitor.email.as_deref().unwrap_or("")),
                             iso_time(m.at_ms),
-                            kind_name(m.author_kind),
+                            m.author_kind.name(),
                             csv_field(&m.author_name),
                             csv_field(&m.body),
                         )?;

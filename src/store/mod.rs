@@ -1,7 +1,15 @@
 //! Durable state in one redb file: agents, sessions, visitors, conversations, messages.
 //! Reads go straight to the database; every write goes through the single [`writer`].
-//! Nothing here knows about HTTP or WebSockets.
+//! Nothing here knows about HTTP, WebSockets, the wire protocol or the bot: records hold
+//! only the store's own types ([`values`]); `crate::stored` converts.
+//!
+//! File format invariants (`docs/STORAGE.md`): a record is an enum of versions, and its
+//! bytes never change without a new variant; value enums only grow at the end (with a
+//! schema bump); `golden.rs` pins the bytes of every variant, and the data-v1 and
+//! data-v2 fixtures written by older builds must keep opening (`tests/it/old_data.rs`).
 
+mod apply;
+mod apply_conversations;
 mod backup;
 mod error;
 mod export;
@@ -13,6 +21,7 @@ mod read;
 pub mod records;
 mod sessions;
 mod tables;
+pub mod values;
 mod visitor_ids;
 pub mod writer;
 
@@ -24,6 +33,7 @@ use redb::ReadableTable;
 pub use backup::restore;
 pub use error::StoreError;
 pub use export::{ExportFormat, iso_time};
+pub use faq::StoredFaq;
 pub use faults::FaultSwitch;
 pub use handle::Handle;
 pub use ops::{Appended, NewMessage, Outcome, VisitorUpdate, WriteOp};
@@ -167,5 +177,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     Ok(server_key)
 }
 
+#[cfg(test)]
+mod golden;
 #[cfg(test)]
 mod tests;

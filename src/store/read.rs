@@ -3,14 +3,13 @@
 
 use redb::ReadableTable;
 
-use crate::protocol::ConversationSummary;
-
 use super::records::{
     AgentRecord, AgentRole, AgentV1, CannedRecord, ConversationRecord, ConversationV1,
     MessageRecord, MessageV1, SessionRecord, SettingsRecord, SettingsV1, VisitorRecord, VisitorV2,
     decode,
 };
 use super::tables::*;
+use super::values::{StoredEvent, StoredStatus};
 use super::{Store, StoreError};
 
 /// An open conversation with its latest message position, as the hub restores it.
@@ -149,6 +148,18 @@ impl Store {
         Ok(None)
     }
 
+    /// One agent by id (a point read, not a scan of every agent).
+    pub fn agent(&self, id: u64) -> Result<Option<AgentV1>, StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(AGENTS)?;
+        match table.get(id)? {
+            Some(v) => Ok(Some(
+                decode::<AgentRecord>(v.value(), "agents")?.latest().clone(),
+            )),
+            None => Ok(None),
+        }
+    }
+
     /// All agents, by id.
     pub fn agents(&self) -> Result<Vec<(u64, AgentV1)>, StoreError> {
         let tx = self.db().begin_read()?;
@@ -231,7 +242,7 @@ impl Store {
             let (_, v) = row?;
             let record: MessageRecord = decode(v.value(), "messages")?;
             let m = record.latest();
-            if crate::protocol::Message::previewed(m.event.as_ref()) {
+            if StoredEvent::previewed(m.event.as_ref()) {
                 return Ok(preview_of(&m.body));
             }
         }
@@ -250,30 +261,6 @@ impl Store {
                 .unwrap_or(0);
         }
         Ok(read)
-    }
-
-    /// A stored conversation as agents see it (queue position unknown here).
-    pub fn summary(&self, id: u64) -> Result<Option<ConversationSummary>, StoreError> {
-        let Some(c) = self.conversation(id)? else {
-            return Ok(None);
-        };
-        let (last_seq, last_at_ms) = self.last_message(id)?;
-        let [read_visitor, read_agent] = self.read_state(id)?;
-        Ok(Some(ConversationSummary {
-            id,
-            visitor_name: self.visitor(c.visitor)?.and_then(|v| v.name),
-            site: c.site,
-            visitor: c.visitor,
-            status: c.status,
-            agent: c.agent,
-            last_seq,
-            last_at_ms,
-            created_ms: c.created_ms,
-            queue_position: None,
-            preview: self.preview(id)?,
-            read_visitor,
-            read_agent,
-        }))
     }
 
     /// The widget settings (defaults until an admin saves some).
@@ -302,32 +289,28 @@ impl Store {
         Ok(out)
     }
 
-    /// Closed conversations with ids below `before` (0 = any), newest first.
-    pub fn closed_conversations(
+    /// Ids of closed conversations below `before` (0 = any), newest first, at most
+    /// `limit`.
+    pub fn closed_conversation_ids(
         &self,
         before: u64,
         limit: usize,
-    ) -> Result<Vec<ConversationSummary>, StoreError> {
-        let ids: Vec<u64> = {
-            let tx = self.db().begin_read()?;
-            let table = tx.open_table(CONVERSATIONS)?;
-            let end = if before == 0 { u64::MAX } else { before };
-            let mut ids = Vec::new();
-            for row in table.range(0..end)?.rev() {
-                let (k, v) = row?;
-                let record: ConversationRecord = decode(v.value(), "conversations")?;
-                if record.latest().status == crate::protocol::ConversationStatus::Closed {
-                    ids.push(k.value());
-                    if ids.len() >= limit {
-                        break;
-                    }
+    ) -> Result<Vec<u64>, StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_table(CONVERSATIONS)?;
+        let end = if before == 0 { u64::MAX } else { before };
+        let mut ids = Vec::new();
+        for row in table.range(0..end)?.rev() {
+            let (k, v) = row?;
+            let record: ConversationRecord = decode(v.value(), "conversations")?;
+            if record.latest().status == StoredStatus::Closed {
+                ids.push(k.value());
+                if ids.len() >= limit {
+                    break;
                 }
             }
-            ids
-        };
-        ids.into_iter()
-            .filter_map(|id| self.summary(id).transpose())
-            .collect()
+        }
+        Ok(ids)
     }
 
     /// Closed conversations last changed before `cutoff_ms`, oldest first, at most `limit`.
@@ -343,7 +326,7 @@ impl Store {
             let (k, v) = row?;
             let c = decode::<ConversationRecord>(v.value(), "conversations")?;
             let c = c.latest();
-            if c.status == crate::protocol::ConversationStatus::Closed && c.updated_ms < cutoff_ms {
+            if c.status == StoredStatus::Closed && c.updated_ms < cutoff_ms {
                 out.push(k.value());
                 if out.len() >= limit {
                     break;
@@ -353,25 +336,16 @@ impl Store {
         Ok(out)
     }
 
-    /// A visitor's conversations, newest first.
-    pub fn visitor_conversations(
-        &self,
-        visitor: u64,
-    ) -> Result<Vec<ConversationSummary>, StoreError> {
-        let ids: Vec<u64> = {
-            let tx = self.db().begin_read()?;
-            let table = tx.open_multimap_table(VISITOR_CONVERSATIONS)?;
-            table
-                .get(visitor)?
-                .map(|r| r.map(|v| v.value()))
-                .collect::<Result<_, _>>()?
-        };
-        let mut out: Vec<ConversationSummary> = ids
-            .into_iter()
-            .filter_map(|id| self.summary(id).transpose())
+    /// Ids of a visitor's conversations, newest first.
+    pub fn visitor_conversation_ids(&self, visitor: u64) -> Result<Vec<u64>, StoreError> {
+        let tx = self.db().begin_read()?;
+        let table = tx.open_multimap_table(VISITOR_CONVERSATIONS)?;
+        let mut ids: Vec<u64> = table
+            .get(visitor)?
+            .map(|r| r.map(|v| v.value()))
             .collect::<Result<_, _>>()?;
-        out.sort_by_key(|c| std::cmp::Reverse(c.id));
-        Ok(out)
+        ids.sort_by_key(|id| std::cmp::Reverse(*id));
+        Ok(ids)
     }
 
     /// Highest visitor id that may have been handed out (stored, or reserved by the

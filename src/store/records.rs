@@ -1,11 +1,12 @@
 //! Storage records. Each is an enum of versions: a new version is a new variant appended
 //! at the end, and readers convert old variants, so files written by older builds open.
+//! Records hold only the store's own types ([`super::values`]), never wire or bot types:
+//! their bytes change only with a new variant (golden bytes in `super::golden`).
 
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::{Author, AuthorKind, ConversationEvent, ConversationStatus, Message};
-
 use super::StoreError;
+use super::values::{StoredAuthorKind, StoredEmbeddings, StoredEvent, StoredStatus};
 
 /// Encodes a record for storage.
 pub fn encode<T: Serialize>(record: &T) -> Vec<u8> {
@@ -34,7 +35,7 @@ pub struct MessageV1 {
     /// Commit time, ms since the Unix epoch.
     pub at_ms: u64,
     /// Who wrote it.
-    pub author_kind: AuthorKind,
+    pub author_kind: StoredAuthorKind,
     /// Visitor or agent id (0 for bot/system).
     pub author_id: u64,
     /// Author's display name at the time of writing.
@@ -44,26 +45,7 @@ pub struct MessageV1 {
     /// The sender's client message id.
     pub client_id: Option<String>,
     /// For system messages: what happened.
-    pub event: Option<ConversationEvent>,
-}
-
-impl MessageV1 {
-    /// The wire form of this message at position `seq` of `conversation`.
-    pub fn to_wire(&self, conversation: u64, seq: u64) -> Message {
-        Message {
-            conversation,
-            seq,
-            at_ms: self.at_ms,
-            author: Author {
-                kind: self.author_kind,
-                id: self.author_id,
-                name: self.author_name.clone(),
-            },
-            body: self.body.clone(),
-            client_id: self.client_id.clone(),
-            event: self.event.clone(),
-        }
-    }
+    pub event: Option<StoredEvent>,
 }
 
 impl MessageRecord {
@@ -90,7 +72,7 @@ pub struct ConversationV1 {
     /// The site it started on.
     pub site: String,
     /// Queued, assigned or closed.
-    pub status: ConversationStatus,
+    pub status: StoredStatus,
     /// Assigned (or, when closed, last) agent.
     pub agent: Option<u64>,
     /// Creation time, ms since the Unix epoch.
@@ -334,7 +316,7 @@ pub enum FaqRecord {
         answer: String,
         /// The questions' embeddings; `None` when saved while the bot was off (computed
         /// at the next start with the bot).
-        embeddings: Option<crate::bot::FaqEmbeddings>,
+        embeddings: Option<StoredEmbeddings>,
     },
 }
 

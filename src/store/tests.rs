@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
+use super::values::{StoredAuthorKind, StoredStatus};
 use super::*;
 use crate::metrics::Metrics;
-use crate::protocol::{AuthorKind, ConversationStatus};
 
 fn message(body: &str, client_id: Option<&str>) -> NewMessage {
     NewMessage {
-        author_kind: AuthorKind::Visitor,
+        author_kind: StoredAuthorKind::Visitor,
         author_id: 1,
         author_name: String::new(),
         body: body.into(),
@@ -41,7 +41,7 @@ fn sequences_are_monotonic_and_retries_are_deduplicated() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (store, writer, thread) = start(dir.path());
     let first = appended(writer.call_blocking(WriteOp::OpenConversation {
-        status: crate::protocol::ConversationStatus::Queued,
+        status: StoredStatus::Queued,
         conversation: 1,
         visitor: 1,
         site: "default".into(),
@@ -87,7 +87,7 @@ fn data_survives_reopening_and_closing_frees_the_visitor() {
     {
         let (_store, writer, thread) = start(dir.path());
         appended(writer.call_blocking(WriteOp::OpenConversation {
-            status: crate::protocol::ConversationStatus::Queued,
+            status: StoredStatus::Queued,
             conversation: 5,
             visitor: 3,
             site: "shop".into(),
@@ -95,7 +95,7 @@ fn data_survives_reopening_and_closing_frees_the_visitor() {
             visitor_details: None,
         }));
         let again = writer.call_blocking(WriteOp::OpenConversation {
-            status: crate::protocol::ConversationStatus::Queued,
+            status: StoredStatus::Queued,
             conversation: 6,
             visitor: 3,
             site: "shop".into(),
@@ -120,7 +120,7 @@ fn data_survives_reopening_and_closing_frees_the_visitor() {
     assert_eq!(next.seq, 2);
     let closed = appended(writer.call_blocking(WriteOp::ChangeStatus {
         conversation: 5,
-        status: ConversationStatus::Closed,
+        status: StoredStatus::Closed,
         agent: None,
         message: message("closed", None),
     }));
@@ -130,7 +130,7 @@ fn data_survives_reopening_and_closing_frees_the_visitor() {
         .current_conversation_of(3, "shop")
         .expect("reads")
         .expect("latest");
-    assert_eq!((id, record.status, seq), (5, ConversationStatus::Closed, 3));
+    assert_eq!((id, record.status, seq), (5, StoredStatus::Closed, 3));
 }
 
 #[test]
@@ -138,7 +138,7 @@ fn paging_back_returns_older_messages_in_order() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (store, writer, _thread) = start(dir.path());
     appended(writer.call_blocking(WriteOp::OpenConversation {
-        status: crate::protocol::ConversationStatus::Queued,
+        status: StoredStatus::Queued,
         conversation: 1,
         visitor: 1,
         site: "s".into(),
@@ -283,7 +283,7 @@ fn reserved_visitor_ids_count_as_used_and_first_messages_create_the_visitor() {
     assert_eq!(store.max_ids().expect("ids").0, 64);
     assert!(store.visitor(7).expect("read").is_none());
     appended(writer.call_blocking(WriteOp::OpenConversation {
-        status: ConversationStatus::Queued,
+        status: StoredStatus::Queued,
         conversation: 1,
         visitor: 7,
         site: "s".into(),
@@ -301,4 +301,30 @@ fn reserved_visitor_ids_count_as_used_and_first_messages_create_the_visitor() {
     assert_eq!(record.page.as_deref(), Some("https://shop.example/a"));
     assert_eq!(record.created_ms, 5);
     assert_eq!(store.max_ids().expect("ids").0, 64);
+}
+
+#[test]
+fn the_store_imports_nothing_from_the_wire_the_bot_or_the_transports() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store");
+    let mut checked = 0;
+    for file in std::fs::read_dir(&dir).expect("src/store") {
+        let path = file.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        // Code only: the docs may say where the conversions are.
+        let code: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect();
+        for module in ["protocol", "bot", "hub", "http", "ws", "stored"] {
+            for pattern in [format!("crate::{module}"), format!("deskbell::{module}")] {
+                assert!(
+                    !code.contains(&pattern),
+                    "{} uses {pattern}: store owns its types (docs/STORAGE.md)",
+                    path.display()
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 10, "only {checked} files under {}", dir.display());
 }

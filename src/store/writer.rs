@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 
 use redb::Durability;
 
-use super::ops::{Outcome, SeqCache, WriteOp, apply};
+use super::apply::apply;
+use super::ops::{Outcome, SeqCache, WriteOp};
 use super::{Handle, StoreError};
 use crate::metrics::Metrics;
 

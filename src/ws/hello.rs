@@ -8,10 +8,11 @@ use std::sync::Arc;
 
 use super::visitor_token;
 use crate::app::App;
+use crate::auth::session::{self, SessionAgent};
 use crate::auth::token_digest;
 use crate::hub::{Event, Identity};
 use crate::protocol::{ErrorCode, ErrorFrame, HelloAgent, HelloVisitor};
-use crate::store::records::{SessionRecord, VisitorV2};
+use crate::store::records::VisitorV2;
 use crate::store::{StoreError, VisitorUpdate, WriteOp};
 use crate::timer::unix_ms;
 
@@ -192,34 +193,23 @@ pub async fn agent(
         return Err(refuse(ErrorCode::Unauthorized, "log in first"));
     };
     let store = app.store.clone();
-    let session = App::read(app, move || store.session(&token_digest(&token)))
+    let found = App::read(app, move || session::resolve(&store, &token, unix_ms()))
         .await
         .map_err(storage)?;
-    let Some(SessionRecord::V1 {
-        agent, expires_ms, ..
-    }) = session
-    else {
-        return Err(refuse(
-            ErrorCode::Unauthorized,
-            "unknown or expired session; log in again",
-        ));
-    };
-    if expires_ms < unix_ms() {
-        return Err(refuse(
-            ErrorCode::Unauthorized,
-            "session expired; log in again",
-        ));
-    }
-    let store = app.store.clone();
-    let account = App::read(app, move || store.agents())
-        .await
-        .map_err(storage)?;
-    match account.into_iter().find(|(id, _)| *id == agent) {
-        Some((_, a)) if !a.disabled => {
+    match found {
+        SessionAgent::Agent(agent, _) => {
             tracing::debug!(conn, agent, "agent connected");
             Ok(agent)
         }
-        _ => Err(refuse(
+        SessionAgent::Unknown => Err(refuse(
+            ErrorCode::Unauthorized,
+            "unknown or expired session; log in again",
+        )),
+        SessionAgent::Expired => Err(refuse(
+            ErrorCode::Unauthorized,
+            "session expired; log in again",
+        )),
+        SessionAgent::Disabled => Err(refuse(
             ErrorCode::Unauthorized,
             "account disabled or removed",
         )),

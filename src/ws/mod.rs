@@ -1,26 +1,23 @@
-//! WebSocket endpoint (`GET /ws`): checks the upgrade request, negotiates the encoding
-//! by subprotocol, and starts a [`session`] task for the connection.
+//! WebSocket connections (`GET /ws`, after `http::upgrade` accepted the request and
+//! negotiated the encoding): the socket's limits and a [`session`] task per connection.
+//! Nothing here imports `http`: the HTTP side calls [`start`], never the reverse.
 
 mod closing;
+pub mod frame_check;
 mod hello;
 mod io;
 mod session;
 mod visitor_token;
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use async_tungstenite::WebSocketStream;
-use async_tungstenite::tungstenite::handshake::derive_accept_key;
 use async_tungstenite::tungstenite::protocol::{Role as WsRole, WebSocketConfig};
-use hyper::body::Incoming;
-use hyper::{Request, Response, StatusCode, header};
+use hyper::upgrade::OnUpgrade;
 
 use crate::app::App;
 use crate::config::Config;
-use crate::http::guard::is_console_origin;
-use crate::http::reply::{Body, error_response, session_cookie};
-use crate::protocol::{Encoding, ErrorCode};
+use crate::protocol::Encoding;
 
 pub use hello::PeerInfo;
 pub use io::UpgradedIo;
@@ -41,43 +38,10 @@ pub fn socket_config(config: &Config) -> WebSocketConfig {
         .max_frame_size(Some(config.max_frame_bytes))
 }
 
-fn header_text(req: &Request<Incoming>, name: header::HeaderName) -> Option<String> {
-    req.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
-/// Answers an upgrade request from `client` (the address after trusted proxies); on
-/// success the connection continues in its own task.
-pub fn upgrade(app: &Arc<App>, client: IpAddr, mut req: Request<Incoming>) -> Response<Body> {
-    let is_upgrade =
-        header_text(&req, header::UPGRADE).is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
-    let Some(key) = req.headers().get(header::SEC_WEBSOCKET_KEY).cloned() else {
-        return error_response(ErrorCode::UnexpectedFrame, "this is a WebSocket endpoint");
-    };
-    if !is_upgrade {
-        return error_response(ErrorCode::UnexpectedFrame, "this is a WebSocket endpoint");
-    }
-    let offer = header_text(&req, header::SEC_WEBSOCKET_PROTOCOL);
-    let Some(encoding) = Encoding::negotiate(offer.as_deref()) else {
-        return error_response(
-            ErrorCode::BadFrame,
-            "unsupported subprotocol; offer deskbell.v1.postcard or deskbell.v1.json",
-        );
-    };
-    let origin = header_text(&req, header::ORIGIN);
-    let console_origin = origin
-        .as_deref()
-        .is_some_and(|o| is_console_origin(&app.config, o, req.headers()));
-    let peer = PeerInfo {
-        address: client,
-        console_origin,
-        origin,
-        user_agent: header_text(&req, header::USER_AGENT),
-        cookie_token: session_cookie(req.headers()),
-    };
-    let on_upgrade = hyper::upgrade::on(&mut req);
+/// Runs the WebSocket session of an accepted upgrade in its own task, once hyper hands
+/// over the connection. The HTTP half (checks, negotiation, the 101 answer) is
+/// `http::upgrade`'s; this side never sees an HTTP response.
+pub fn start(app: &Arc<App>, on_upgrade: OnUpgrade, encoding: Encoding, peer: PeerInfo) {
     let task_app = app.clone();
     let config = socket_config(&app.config);
     app.spawn(async move {
@@ -94,25 +58,4 @@ pub fn upgrade(app: &Arc<App>, client: IpAddr, mut req: Request<Incoming>) -> Re
             Err(e) => tracing::debug!(error = %e, "websocket upgrade failed"),
         }
     });
-    let mut response = Response::new(Body::default());
-    *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONNECTION,
-        header::HeaderValue::from_static("Upgrade"),
-    );
-    headers.insert(
-        header::UPGRADE,
-        header::HeaderValue::from_static("websocket"),
-    );
-    if let Ok(accept) = header::HeaderValue::from_str(&derive_accept_key(key.as_bytes())) {
-        headers.insert(header::SEC_WEBSOCKET_ACCEPT, accept);
-    }
-    if offer.is_some() {
-        headers.insert(
-            header::SEC_WEBSOCKET_PROTOCOL,
-            header::HeaderValue::from_static(encoding.subprotocol()),
-        );
-    }
-    response
 }

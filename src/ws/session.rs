@@ -13,6 +13,7 @@ use futures_util::SinkExt;
 use tracing::Instrument;
 
 use super::closing::close;
+use super::frame_check;
 use super::hello::{self, PeerInfo};
 use super::io::UpgradedIo;
 use crate::app::App;
@@ -253,7 +254,7 @@ impl Session {
         let agents_only = message
             .event
             .as_ref()
-            .is_some_and(crate::protocol::ConversationEvent::agents_only);
+            .is_some_and(crate::store::values::StoredEvent::agents_only);
         !(agents_only && matches!(self.role, Some((Role::Visitor, _))))
     }
 
@@ -359,7 +360,7 @@ impl Session {
     }
 
     async fn on_frame(&mut self, socket: &mut Socket, frame: ClientFrame) -> bool {
-        if let Some(error) = self.check(&frame) {
+        if let Err(error) = frame_check::check(&frame, self.app.config.max_body_bytes) {
             return self.send_error(socket, error).await;
         }
         match frame {
@@ -396,37 +397,6 @@ impl Session {
                 received: Instant::now(),
             })
             .await
-    }
-
-    /// Field checks that need no state.
-    fn check(&self, frame: &ClientFrame) -> Option<ErrorFrame> {
-        let ClientFrame::Send(send) = frame else {
-            return None;
-        };
-        let problem = if send.client_id.is_empty() || send.client_id.len() > 64 {
-            Some((
-                ErrorCode::InvalidField,
-                "client_id must be 1-64 bytes".to_string(),
-            ))
-        } else if send.body.trim().is_empty() {
-            Some((ErrorCode::InvalidField, "the message is empty".to_string()))
-        } else if send.body.len() > self.app.config.max_body_bytes {
-            Some((
-                ErrorCode::TooLarge,
-                format!(
-                    "the message is longer than {} bytes",
-                    self.app.config.max_body_bytes
-                ),
-            ))
-        } else {
-            None
-        };
-        problem.map(|(code, message)| {
-            let mut error = code.frame(message);
-            error.client_id = Some(send.client_id.clone());
-            error.conversation = send.conversation;
-            error
-        })
     }
 
     /// Visitors may only read their own conversations; agents may read any. Another

@@ -1,21 +1,25 @@
-//! Old data keeps opening: a data directory written by an earlier build
-//! (`tests/fixtures/data-v1/`, schema version 1, made by `scripts/make-data-fixture.sh`)
-//! is copied, served by this build, and everything in it must still be there, exactly
-//! as the old build reported it (`fixture.json`); new messages are stored and acked.
-//! After a schema bump this is the test of the migration.
+//! Old data keeps opening: data directories written by earlier builds
+//! (`tests/fixtures/data-v1/`, schema version 1, and `data-v2/`, schema version 2 with
+//! the FAQ bot; both made by `scripts/make-data-fixture.sh`) are copied, served by this
+//! build, and everything in them must still be there, exactly as the old build reported
+//! it (`fixture.json`); new messages are stored and acked. After a schema bump this is
+//! the test of the migration.
 
 use std::path::Path;
 
+use deskbell::config::{BotSettings, Config};
 use deskbell::protocol::*;
-use deskbell::store::DB_FILE;
-use serde_json::Value;
+use deskbell::store::{DB_FILE, Store};
+use serde_json::{Value, json};
 
 use crate::harness::{Client, TestServer, http};
 
 /// Copies the fixture's database into a fresh temporary data directory; returns it and
 /// what the old build reported about the data (`fixture.json`).
-fn fixture() -> (tempfile::TempDir, Value) {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data-v1");
+fn fixture(name: &str) -> (tempfile::TempDir, Value) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::copy(source.join(DB_FILE), dir.path().join(DB_FILE)).expect("copy the fixture");
     let text = std::fs::read_to_string(source.join("fixture.json")).expect("fixture.json");
@@ -71,8 +75,80 @@ fn number(value: &Value, pointer: &str) -> u64 {
 
 #[test]
 fn a_version_1_data_directory_opens_with_everything_in_it() {
-    let (dir, fx) = fixture();
-    let mut server = TestServer::start_in(dir, |_| {});
+    let (dir, fx) = fixture("data-v1");
+    let fx = &fx;
+    serve_and_check(
+        dir,
+        fx,
+        &["agents", "canned", "settings", "closed", "visitor_open"],
+        |_| {},
+    );
+}
+
+#[test]
+fn a_version_2_data_directory_opens_with_its_faq_and_bot_conversations() {
+    let (dir, fx) = fixture("data-v2");
+    let fx = &fx;
+    // The FAQ entries come with the embeddings the old build computed.
+    let store = Store::open(dir.path()).expect("opens");
+    let entries = store.faq_entries().expect("FAQ entries decode");
+    drop(store);
+    let ids: Vec<u64> = entries.iter().map(|(e, _)| e.id).collect();
+    assert_eq!(json!(ids), fx["faq_ids"]);
+    for (entry, embeddings) in &entries {
+        let embeddings = embeddings.as_ref().expect("stored with embeddings");
+        assert_eq!(embeddings.vectors.len(), entry.questions.len(), "{entry:?}");
+        assert_eq!(
+            embeddings.model_id.len(),
+            64,
+            "a sha256: {}",
+            embeddings.model_id
+        );
+    }
+    let bot = |c: &mut Config| c.bot = Some(BotSettings::default());
+    let keys = [
+        "agents",
+        "canned",
+        "faq",
+        "settings",
+        "closed",
+        "visitor_open",
+    ];
+    let server = serve_and_check(dir, fx, &keys, bot);
+
+    // The bot decides as before on the same entries.
+    let admin = server.login(text(fx, "/admin/name"), text(fx, "/admin/password"));
+    let tried = fx["faq_try"].as_object().expect("faq_try");
+    for (question, before) in tried {
+        let (status, now) = http(
+            server.addr,
+            "POST",
+            "/api/faq/try",
+            Some(&admin),
+            &json!({ "text": question }),
+        );
+        assert_eq!(status, 200, "{now}");
+        assert_contains(&now["decision"], &before["decision"], question);
+    }
+    // Nothing was recomputed: the embeddings are the old build's.
+    let mut server = server;
+    if let Some(running) = server.server.take() {
+        running.shutdown();
+    }
+    let store = Store::open(&server.data_dir()).expect("reopens");
+    assert_eq!(store.faq_entries().expect("decode"), entries);
+}
+
+/// Serves the copied fixture `dir` with `adjust`ed config and checks it against `fx`
+/// (the API answers under `api_keys`, every message, visitors, new messages, a
+/// restart); returns the running server.
+fn serve_and_check(
+    dir: tempfile::TempDir,
+    fx: &Value,
+    api_keys: &[&str],
+    adjust: impl Fn(&mut Config),
+) -> TestServer {
+    let mut server = TestServer::start_in(dir, &adjust);
     assert_eq!(
         server.server.as_ref().and_then(|s| s.setup_code()),
         None,
@@ -80,22 +156,21 @@ fn a_version_1_data_directory_opens_with_everything_in_it() {
     );
 
     // Accounts, settings, canned replies, closed conversations, a visitor's profile.
-    let admin = server.login(text(&fx, "/admin/name"), text(&fx, "/admin/password"));
+    let admin = server.login(text(fx, "/admin/name"), text(fx, "/admin/password"));
     assert_eq!(get(&server, &admin, "/api/me")["admin"], true);
-    let visitor_id = number(&fx, "/api/visitor_open/id");
-    for (path, key) in [
-        ("/api/agents".to_string(), "agents"),
-        ("/api/canned".to_string(), "canned"),
-        ("/api/settings".to_string(), "settings"),
-        ("/api/conversations?status=closed".to_string(), "closed"),
-        (format!("/api/visitors/{visitor_id}"), "visitor_open"),
-    ] {
+    let visitor_id = number(fx, "/api/visitor_open/id");
+    for key in api_keys {
+        let path = match *key {
+            "closed" => "/api/conversations?status=closed".to_string(),
+            "visitor_open" => format!("/api/visitors/{visitor_id}"),
+            other => format!("/api/{other}"),
+        };
         assert_contains(&get(&server, &admin, &path), &fx["api"][key], key);
     }
 
     // Every message of every conversation, notes included, as the agent sees them.
-    let alice = server.login(text(&fx, "/agent/name"), text(&fx, "/agent/password"));
-    let alice_id = number(&fx, "/agent/id");
+    let alice = server.login(text(fx, "/agent/name"), text(fx, "/agent/password"));
+    let alice_id = number(fx, "/agent/id");
     let (mut agent, welcome) = Client::agent(server.addr, Encoding::Json, &alice);
     let mut open = welcome.conversations.clone();
     open.sort_by_key(|c| c.id);
@@ -109,7 +184,7 @@ fn a_version_1_data_directory_opens_with_everything_in_it() {
     }
 
     // Visitors come back with their old tokens to their conversations; notes stay hidden.
-    let origin = text(&fx, "/origin");
+    let origin = text(fx, "/origin");
     let visitors = fx["visitors"].as_array().expect("visitors");
     let mut clients = Vec::new();
     for v in visitors {
@@ -130,15 +205,22 @@ fn a_version_1_data_directory_opens_with_everything_in_it() {
             .as_array()
             .expect("list")
             .iter()
-            .filter(|m| m["event"] != serde_json::json!("note"))
+            .filter(|m| {
+                let event: Option<ConversationEvent> =
+                    serde_json::from_value(m["event"].clone()).expect("an event");
+                !event.is_some_and(|e| e.agents_only())
+            })
             .map(|m| m["seq"].as_u64().expect("seq"))
             .collect();
-        assert_eq!(seen, not_notes, "the visitor sees everything but notes");
+        assert_eq!(
+            seen, not_notes,
+            "the visitor sees everything but agents-only events"
+        );
         clients.push((client, conversation));
     }
 
     // New messages after the upgrade: acked with the next seq, delivered, and stored.
-    let open_id = number(&fx, "/conversations/open");
+    let open_id = number(fx, "/conversations/open");
     let last_seq = messages[&open_id.to_string()]
         .as_array()
         .and_then(|m| m.last())
@@ -154,14 +236,14 @@ fn a_version_1_data_directory_opens_with_everything_in_it() {
     let (bob, closed_id) = &mut clients[1];
     bob.say(None, "after-3", "one more order please");
     let (fresh, seq) = bob.ack("after-3");
-    assert!(fresh > number(&fx, "/conversations/noted") && fresh != *closed_id);
+    assert!(fresh > number(fx, "/conversations/noted") && fresh != *closed_id);
     assert_eq!(seq, 1);
     agent.assigned(fresh, alice_id);
     drop(clients);
     agent.close();
 
     // And after a restart everything, old and new, is there exactly once.
-    server.restart();
+    server.restart_with(&adjust);
     let (mut agent, _) = Client::agent(server.addr, Encoding::Binary, &alice);
     let replay = agent.sync(open_id, 0);
     let old = serde_json::to_value(&replay[..replay.len() - 2]).expect("json");
@@ -178,4 +260,5 @@ fn a_version_1_data_directory_opens_with_everything_in_it() {
         ]
     );
     assert_eq!(agent.sync(fresh, 0)[0].body, "one more order please");
+    server
 }

@@ -1,0 +1,232 @@
+//! Applying one [`WriteOp`] inside a write transaction: the dispatch, and the ops on
+//! accounts, visitors, settings, canned replies and FAQ entries. Messages, statuses and
+//! purges are in `apply_conversations.rs`. Every op checks before it writes, so a
+//! refused op leaves nothing behind.
+
+use redb::{ReadableTable, TableDefinition, WriteTransaction};
+
+use super::StoreError;
+use super::apply_conversations::{append, change_status, purge};
+use super::ops::{Outcome, SeqCache, VisitorUpdate, WriteOp};
+use super::records::*;
+use super::tables::*;
+
+/// Creates a visitor's record or merges `update` into it.
+fn upsert_visitor(tx: &WriteTransaction, id: u64, update: VisitorUpdate) -> Result<(), StoreError> {
+    let mut visitors = tx.open_table(VISITORS)?;
+    let mut record = match visitors.get(id)? {
+        Some(v) => decode::<VisitorRecord>(v.value(), "visitors")?.into_latest(),
+        None => VisitorV2 {
+            created_ms: update.seen_ms.unwrap_or(0),
+            ..VisitorV2::default()
+        },
+    };
+    record.last_seen_ms = update.seen_ms.unwrap_or(record.last_seen_ms);
+    record.page = update.page.or(record.page);
+    record.referrer = update.referrer.or(record.referrer);
+    record.language = update.language.or(record.language);
+    record.user_agent = update.user_agent.or(record.user_agent);
+    record.utc_offset_min = update.utc_offset_min.or(record.utc_offset_min);
+    record.name = update.name.or(record.name);
+    record.email = update.email.or(record.email);
+    visitors.insert(id, encode(&VisitorRecord::V2(record)).as_slice())?;
+    Ok(())
+}
+
+/// Applies one op inside `tx`.
+pub fn apply(
+    tx: &WriteTransaction,
+    op: WriteOp,
+    seqs: &mut SeqCache,
+) -> Result<Outcome, StoreError> {
+    match op {
+        WriteOp::Append {
+            conversation,
+            message,
+        } => {
+            if tx.open_table(CONVERSATIONS)?.get(conversation)?.is_none() {
+                return Err(StoreError::NotFound("conversation"));
+            }
+            append(tx, conversation, message, seqs).map(Outcome::Appended)
+        }
+        WriteOp::OpenConversation {
+            conversation,
+            status,
+            visitor,
+            site,
+            message,
+            visitor_details,
+        } => {
+            let mut open = tx.open_table(OPEN_BY_VISITOR)?;
+            if open.get((visitor, site.as_str()))?.is_some() {
+                return Err(StoreError::Conflict(
+                    "the visitor already has an open conversation".into(),
+                ));
+            }
+            let record = ConversationRecord::V1(ConversationV1 {
+                visitor,
+                site: site.clone(),
+                status,
+                agent: None,
+                created_ms: message.at_ms,
+                updated_ms: message.at_ms,
+            });
+            tx.open_table(CONVERSATIONS)?
+                .insert(conversation, encode(&record).as_slice())?;
+            open.insert((visitor, site.as_str()), conversation)?;
+            tx.open_multimap_table(VISITOR_CONVERSATIONS)?
+                .insert(visitor, conversation)?;
+            if let Some(update) = visitor_details {
+                upsert_visitor(tx, visitor, update)?;
+            }
+            seqs.insert(conversation, 0);
+            append(tx, conversation, message, seqs).map(Outcome::Appended)
+        }
+        WriteOp::ChangeStatus {
+            conversation,
+            status,
+            agent,
+            message,
+        } => {
+            change_status(tx, conversation, status, agent, message.at_ms)?;
+            append(tx, conversation, message, seqs).map(Outcome::Appended)
+        }
+        WriteOp::SetRead {
+            conversation,
+            reader,
+            seq,
+        } => {
+            let mut table = tx.open_table(READ_STATE)?;
+            let current = table
+                .get((conversation, reader))?
+                .map(|v| v.value())
+                .unwrap_or(0);
+            if seq > current {
+                table.insert((conversation, reader), seq)?;
+            }
+            Ok(Outcome::Done)
+        }
+        WriteOp::UpsertVisitor {
+            id,
+            token_digest,
+            update,
+        } => {
+            upsert_visitor(tx, id, update)?;
+            if let Some(digest) = token_digest {
+                tx.open_table(VISITOR_BY_TOKEN)?
+                    .insert(digest.as_slice(), id)?;
+            }
+            Ok(Outcome::Done)
+        }
+        WriteOp::ReserveVisitorIds { up_to } => {
+            let mut meta = tx.open_table(META)?;
+            let current = meta
+                .get(VISITOR_IDS_RESERVED)?
+                .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
+                .map_or(0, u64::from_le_bytes);
+            if up_to > current {
+                meta.insert(VISITOR_IDS_RESERVED, up_to.to_le_bytes().as_slice())?;
+            }
+            Ok(Outcome::Done)
+        }
+        WriteOp::CreateAgent {
+            agent,
+            only_if_no_admin,
+        } => create_agent(tx, agent, only_if_no_admin),
+        WriteOp::UpdateAgent {
+            id,
+            agent,
+            end_sessions,
+        } => {
+            let mut agents = tx.open_table(AGENTS)?;
+            if agents.get(id)?.is_none() {
+                return Err(StoreError::NotFound("agent"));
+            }
+            agents.insert(id, encode(&AgentRecord::V1(agent)).as_slice())?;
+            if let Some(keep) = end_sessions {
+                super::sessions::end_sessions(tx, id, keep)?;
+            }
+            Ok(Outcome::Done)
+        }
+        WriteOp::PutSession { digest, record } => {
+            tx.open_table(SESSIONS)?
+                .insert(digest.as_slice(), encode(&record).as_slice())?;
+            Ok(Outcome::Done)
+        }
+        WriteOp::PutSettings { settings } => {
+            tx.open_table(SETTINGS)?
+                .insert("widget", encode(&SettingsRecord::V1(settings)).as_slice())?;
+            Ok(Outcome::Done)
+        }
+        WriteOp::PutCanned { id, record } => {
+            put_numbered(tx, CANNED, id, &encode(&record), "canned reply").map(Outcome::CannedSaved)
+        }
+        WriteOp::DeleteCanned { id } => delete_numbered(tx, CANNED, id, "canned reply"),
+        WriteOp::PutFaq { id, record } => {
+            put_numbered(tx, FAQ, id, &encode(&record), "FAQ entry").map(Outcome::FaqSaved)
+        }
+        WriteOp::DeleteFaq { id } => delete_numbered(tx, FAQ, id, "FAQ entry"),
+        WriteOp::PurgeConversation { id } => purge(tx, id, seqs),
+        WriteOp::DeleteSession { digest } => {
+            tx.open_table(SESSIONS)?.remove(digest.as_slice())?;
+            Ok(Outcome::Done)
+        }
+    }
+}
+
+/// Stores a record in a table keyed by a number the store chooses: replaces `id` (which
+/// must exist), or takes the next number after the highest. Returns the id.
+fn put_numbered(
+    tx: &WriteTransaction,
+    table: TableDefinition<u64, &[u8]>,
+    id: Option<u64>,
+    bytes: &[u8],
+    what: &'static str,
+) -> Result<u64, StoreError> {
+    let mut rows = tx.open_table(table)?;
+    let id = match id {
+        Some(id) if rows.get(id)?.is_some() => id,
+        Some(_) => return Err(StoreError::NotFound(what)),
+        None => rows.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1,
+    };
+    rows.insert(id, bytes)?;
+    Ok(id)
+}
+
+/// Deletes a numbered record; `NotFound` if there is none.
+fn delete_numbered(
+    tx: &WriteTransaction,
+    table: TableDefinition<u64, &[u8]>,
+    id: u64,
+    what: &'static str,
+) -> Result<Outcome, StoreError> {
+    if tx.open_table(table)?.remove(id)?.is_none() {
+        return Err(StoreError::NotFound(what));
+    }
+    Ok(Outcome::Done)
+}
+
+fn create_agent(
+    tx: &WriteTransaction,
+    agent: AgentV1,
+    only_if_no_admin: bool,
+) -> Result<Outcome, StoreError> {
+    let mut agents = tx.open_table(AGENTS)?;
+    if only_if_no_admin {
+        for row in agents.iter()? {
+            let record: AgentRecord = decode(row?.1.value(), "agents")?;
+            if record.latest().role == AgentRole::Admin && !record.latest().disabled {
+                return Err(StoreError::AlreadySetUp);
+            }
+        }
+    }
+    let mut names = tx.open_table(AGENT_BY_NAME)?;
+    let key = agent.name.to_lowercase();
+    if names.get(key.as_str())?.is_some() {
+        return Err(StoreError::NameTaken);
+    }
+    let id = agents.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1;
+    agents.insert(id, encode(&AgentRecord::V1(agent)).as_slice())?;
+    names.insert(key.as_str(), id)?;
+    Ok(Outcome::AgentCreated(id))
+}

@@ -1,0 +1,162 @@
+//! Applying the conversation ops inside a write transaction: appending messages
+//! (idempotent by client id), changing a conversation's status, purging a closed one.
+//! Each checks before it writes, so a refused op leaves nothing behind.
+
+use redb::{ReadableTable, WriteTransaction};
+
+use super::StoreError;
+use super::ops::{Appended, NewMessage, Outcome, SeqCache};
+use super::read::last_message_in;
+use super::records::*;
+use super::tables::*;
+use super::values::StoredStatus;
+
+/// Appends a message, or returns the stored one when its client id was seen before.
+pub(super) fn append(
+    tx: &WriteTransaction,
+    conversation: u64,
+    message: NewMessage,
+    seqs: &mut SeqCache,
+) -> Result<Appended, StoreError> {
+    let mut messages = tx.open_table(MESSAGES)?;
+    if let Some(client_id) = &message.client_id {
+        let client_ids = tx.open_table(CLIENT_IDS)?;
+        if let Some(seq) = client_ids
+            .get((conversation, client_id.as_str()))?
+            .map(|v| v.value())
+        {
+            let stored = messages
+                .get((conversation, seq))?
+                .ok_or(StoreError::NotFound("deduplicated message"))?;
+            let record: MessageRecord = decode(stored.value(), "messages")?;
+            return Ok(Appended {
+                conversation,
+                seq,
+                duplicate: true,
+                message: record.latest().clone(),
+            });
+        }
+    }
+    let last = match seqs.get(&conversation) {
+        Some(seq) => *seq,
+        None => last_message_in(&messages, conversation)?.0,
+    };
+    let seq = last + 1;
+    let record = MessageV1 {
+        at_ms: message.at_ms,
+        author_kind: message.author_kind,
+        author_id: message.author_id,
+        author_name: message.author_name,
+        body: message.body,
+        client_id: message.client_id,
+        event: message.event,
+    };
+    messages.insert(
+        (conversation, seq),
+        encode(&MessageRecord::V1(record.clone())).as_slice(),
+    )?;
+    if let Some(client_id) = &record.client_id {
+        tx.open_table(CLIENT_IDS)?
+            .insert((conversation, client_id.as_str()), seq)?;
+    }
+    seqs.insert(conversation, seq);
+    Ok(Appended {
+        conversation,
+        seq,
+        duplicate: false,
+        message: record,
+    })
+}
+
+pub(super) fn change_status(
+    tx: &WriteTransaction,
+    conversation: u64,
+    status: StoredStatus,
+    agent: Option<u64>,
+    at_ms: u64,
+) -> Result<(), StoreError> {
+    let mut convs = tx.open_table(CONVERSATIONS)?;
+    let mut record = match convs.get(conversation)? {
+        Some(v) => decode::<ConversationRecord>(v.value(), "conversations")?
+            .latest()
+            .clone(),
+        None => return Err(StoreError::NotFound("conversation")),
+    };
+    let mut open = tx.open_table(OPEN_BY_VISITOR)?;
+    let key = (record.visitor, record.site.as_str());
+    let open_now = open.get(key)?.map(|v| v.value());
+    match status {
+        StoredStatus::Closed => {
+            if open_now == Some(conversation) {
+                open.remove(key)?;
+            }
+        }
+        _ => match open_now {
+            Some(id) if id != conversation => {
+                return Err(StoreError::Conflict(
+                    "the visitor has started a newer conversation".into(),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                open.insert(key, conversation)?;
+            }
+        },
+    }
+    record.status = status;
+    record.agent = agent.or(record.agent);
+    record.updated_ms = at_ms;
+    convs.insert(
+        conversation,
+        encode(&ConversationRecord::V1(record)).as_slice(),
+    )?;
+    Ok(())
+}
+
+pub(super) fn purge(
+    tx: &WriteTransaction,
+    id: u64,
+    seqs: &mut SeqCache,
+) -> Result<Outcome, StoreError> {
+    let mut convs = tx.open_table(CONVERSATIONS)?;
+    let record = match convs.get(id)? {
+        Some(v) => decode::<ConversationRecord>(v.value(), "conversations")?
+            .latest()
+            .clone(),
+        None => return Err(StoreError::NotFound("conversation")),
+    };
+    if record.status != StoredStatus::Closed {
+        return Err(StoreError::Conflict(
+            "only closed conversations are purged".into(),
+        ));
+    }
+    let mut messages = tx.open_table(MESSAGES)?;
+    let keys: Vec<u64> = messages
+        .range((id, 0)..=(id, u64::MAX))?
+        .map(|row| row.map(|(k, _)| k.value().1))
+        .collect::<Result<_, _>>()?;
+    for seq in keys {
+        messages.remove((id, seq))?;
+    }
+    let mut client_ids = tx.open_table(CLIENT_IDS)?;
+    let mut ids = Vec::new();
+    for row in client_ids.range((id, "")..)? {
+        let (key, _) = row?;
+        let (conversation, client) = key.value();
+        if conversation != id {
+            break;
+        }
+        ids.push(client.to_string());
+    }
+    for client in ids {
+        client_ids.remove((id, client.as_str()))?;
+    }
+    let mut read = tx.open_table(READ_STATE)?;
+    read.remove((id, 0u8))?;
+    read.remove((id, 1u8))?;
+    tx.open_multimap_table(VISITOR_CONVERSATIONS)?
+        .remove(record.visitor, id)?;
+    convs.remove(id)?;
+    seqs.remove(&id);
+    Ok(Outcome::Done)
+}

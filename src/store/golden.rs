@@ -1,0 +1,338 @@
+//! Golden bytes for every stored record variant and every value inside one: the hex
+//! below was written once from the encoding of the build that wrote
+//! `tests/fixtures/data-v2/` (when records still held wire and bot types) and must never
+//! change. A new record variant, event, status or author kind does not compile until
+//! [`sample`] has a vector for it (the matches have no wildcard). The second test checks
+//! that every row of the data-v1 and data-v2 fixtures decodes and re-encodes to its
+//! stored bytes.
+
+use std::path::Path;
+
+use redb::{ReadableTable, TableDefinition};
+
+use super::records::*;
+use super::tables::*;
+use super::values::*;
+use super::{DB_FILE, Store};
+
+/// Every record variant and stored value, by name: (name, record, golden hex).
+enum Sample {
+    /// A message record.
+    Message(MessageRecord),
+    /// A conversation record.
+    Conversation(ConversationRecord),
+    /// An agent record.
+    Agent(AgentRecord),
+    /// A session record.
+    Session(SessionRecord),
+    /// A visitor record.
+    Visitor(VisitorRecord),
+    /// Settings.
+    Settings(SettingsRecord),
+    /// An FAQ entry.
+    Faq(FaqRecord),
+    /// A canned reply.
+    Canned(CannedRecord),
+}
+
+fn message(kind: StoredAuthorKind, event: Option<StoredEvent>) -> Sample {
+    Sample::Message(MessageRecord::V1(MessageV1 {
+        at_ms: 1_795_338_445_376,
+        author_kind: kind,
+        author_id: 2,
+        author_name: "Alice".into(),
+        body: "Hi".into(),
+        client_id: Some("a1".into()),
+        event,
+    }))
+}
+
+fn system(event: StoredEvent) -> Sample {
+    message(StoredAuthorKind::System, Some(event))
+}
+
+fn conversation(status: StoredStatus) -> Sample {
+    Sample::Conversation(ConversationRecord::V1(ConversationV1 {
+        visitor: 7,
+        site: "default".into(),
+        status,
+        agent: Some(2),
+        created_ms: 1000,
+        updated_ms: 2000,
+    }))
+}
+
+fn agent(role: AgentRole) -> Sample {
+    Sample::Agent(AgentRecord::V1(AgentV1 {
+        name: "Alice".into(),
+        role,
+        password_hash: "$argon2id$x".into(),
+        capacity: Some(3),
+        disabled: false,
+        created_ms: 1000,
+    }))
+}
+
+fn faq(embeddings: Option<StoredEmbeddings>) -> Sample {
+    Sample::Faq(FaqRecord::V1 {
+        questions: vec!["Open?".into()],
+        answer: "9-5".into(),
+        embeddings,
+    })
+}
+
+/// The golden hex of `sample`, matched without a wildcard on every enum it holds.
+fn golden(sample: &Sample) -> &'static str {
+    match sample {
+        Sample::Message(MessageRecord::V1(m)) => match (&m.author_kind, &m.event) {
+            (StoredAuthorKind::Visitor, None) => "00c0c48a94a034000205416c6963650248690102613100",
+            (StoredAuthorKind::Agent, None) => "00c0c48a94a034010205416c6963650248690102613100",
+            (StoredAuthorKind::Bot, None) => "00c0c48a94a034020205416c6963650248690102613100",
+            (StoredAuthorKind::System, None) => "00c0c48a94a034030205416c6963650248690102613100",
+            (_, Some(event)) => match event {
+                StoredEvent::Queued => "00c0c48a94a034030205416c696365024869010261310100",
+                StoredEvent::Assigned { .. } => {
+                    "00c0c48a94a034030205416c69636502486901026131010102"
+                }
+                StoredEvent::Transferred { .. } => {
+                    "00c0c48a94a034030205416c6963650248690102613101020203"
+                }
+                StoredEvent::Closed { .. } => "00c0c48a94a034030205416c69636502486901026131010302",
+                StoredEvent::Reopened { .. } => {
+                    "00c0c48a94a034030205416c69636502486901026131010402"
+                }
+                StoredEvent::Note => "00c0c48a94a034030205416c696365024869010261310105",
+                StoredEvent::BotAnswer { .. } => {
+                    "00c0c48a94a034030205416c69636502486901026131010601"
+                }
+                StoredEvent::HandedOff { reason } => match reason {
+                    StoredHandoffReason::HumanRequested => {
+                        "00c0c48a94a034030205416c69636502486901026131010700"
+                    }
+                    StoredHandoffReason::Frustrated => {
+                        "00c0c48a94a034030205416c69636502486901026131010701"
+                    }
+                    StoredHandoffReason::LowConfidence => {
+                        "00c0c48a94a034030205416c69636502486901026131010702"
+                    }
+                    StoredHandoffReason::BotUnavailable => {
+                        "00c0c48a94a034030205416c69636502486901026131010703"
+                    }
+                },
+                StoredEvent::Suggestions { .. } => {
+                    "00c0c48a94a034030205416c69636502486901026131010801030359657331"
+                }
+                StoredEvent::Feedback { .. } => {
+                    "00c0c48a94a034030205416c6963650248690102613101090201"
+                }
+            },
+        },
+        Sample::Conversation(ConversationRecord::V1(c)) => match c.status {
+            StoredStatus::Queued => "00070764656661756c74000102e807d00f",
+            StoredStatus::Assigned => "00070764656661756c74010102e807d00f",
+            StoredStatus::Closed => "00070764656661756c74020102e807d00f",
+            StoredStatus::Bot => "00070764656661756c74030102e807d00f",
+        },
+        Sample::Agent(AgentRecord::V1(a)) => match a.role {
+            AgentRole::Admin => "0005416c696365000b246172676f6e3269642478010300e807",
+            AgentRole::Agent => "0005416c696365010b246172676f6e3269642478010300e807",
+        },
+        Sample::Session(SessionRecord::V1 { .. }) => "0002e807d00f",
+        Sample::Visitor(VisitorRecord::V1(_)) => "00050601022f70000102656e000177",
+        Sample::Visitor(VisitorRecord::V2(_)) => {
+            "01050601022f70000102656e00017801054d6172696101036d40780104706c616e0370726f"
+        }
+        Sample::Settings(SettingsRecord::V1(_)) => {
+            "00000007233235363365620572696768740000000101a403b808011168747470733a2f2f612e6578616d706c65"
+        }
+        Sample::Faq(FaqRecord::V1 { embeddings, .. }) => match embeddings {
+            Some(_) => "0001054f70656e3f03392d3501026162010000003f0301ff7f",
+            None => "0001054f70656e3f03392d3500",
+        },
+        Sample::Canned(CannedRecord::V1 { .. }) => "0005686f75727303392d35",
+    }
+}
+
+/// One sample of everything [`golden`] matches on.
+fn samples() -> Vec<Sample> {
+    let mut all = Vec::new();
+    for kind in [
+        StoredAuthorKind::Visitor,
+        StoredAuthorKind::Agent,
+        StoredAuthorKind::Bot,
+        StoredAuthorKind::System,
+    ] {
+        all.push(message(kind, None));
+    }
+    all.extend(
+        [
+            StoredEvent::Queued,
+            StoredEvent::Assigned { agent: 2 },
+            StoredEvent::Transferred { from: 2, to: 3 },
+            StoredEvent::Closed { by: 2 },
+            StoredEvent::Reopened { by: 2 },
+            StoredEvent::Note,
+            StoredEvent::BotAnswer { faq_id: 1 },
+            StoredEvent::Suggestions {
+                replies: vec![StoredSuggestion {
+                    faq_id: 3,
+                    answer: "Yes".into(),
+                    score_pct: 49,
+                }],
+            },
+            StoredEvent::Feedback {
+                seq: 2,
+                helpful: true,
+            },
+        ]
+        .map(system),
+    );
+    for reason in [
+        StoredHandoffReason::HumanRequested,
+        StoredHandoffReason::Frustrated,
+        StoredHandoffReason::LowConfidence,
+        StoredHandoffReason::BotUnavailable,
+    ] {
+        all.push(system(StoredEvent::HandedOff { reason }));
+    }
+    for status in [
+        StoredStatus::Queued,
+        StoredStatus::Assigned,
+        StoredStatus::Closed,
+        StoredStatus::Bot,
+    ] {
+        all.push(conversation(status));
+    }
+    all.push(agent(AgentRole::Admin));
+    all.push(agent(AgentRole::Agent));
+    all.push(Sample::Session(SessionRecord::V1 {
+        agent: 2,
+        created_ms: 1000,
+        expires_ms: 2000,
+    }));
+    all.push(Sample::Visitor(VisitorRecord::V1(VisitorV1 {
+        created_ms: 5,
+        last_seen_ms: 6,
+        page: Some("/p".into()),
+        language: Some("en".into()),
+        utc_offset_min: Some(-60),
+        ..VisitorV1::default()
+    })));
+    all.push(Sample::Visitor(VisitorRecord::V2(VisitorV2 {
+        created_ms: 5,
+        last_seen_ms: 6,
+        page: Some("/p".into()),
+        language: Some("en".into()),
+        utc_offset_min: Some(60),
+        name: Some("Maria".into()),
+        email: Some("m@x".into()),
+        attributes: vec![("plan".into(), "pro".into())],
+        ..VisitorV2::default()
+    })));
+    all.push(Sample::Settings(SettingsRecord::V1(SettingsV1 {
+        business_hours: vec![OpeningHours {
+            day: 1,
+            open_min: 420,
+            close_min: 1080,
+        }],
+        allowed_origins: vec!["https://a.example".into()],
+        ..SettingsV1::default()
+    })));
+    all.push(faq(Some(StoredEmbeddings {
+        model_id: "ab".into(),
+        vectors: vec![StoredEmbedding {
+            scale: 0.5,
+            values: vec![1, -1, 127],
+        }],
+    })));
+    all.push(faq(None));
+    all.push(Sample::Canned(CannedRecord::V1 {
+        shortcut: "hours".into(),
+        text: "9-5".into(),
+    }));
+    all
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bytes of `sample`, and whether they decode back to the same record.
+fn encode_and_check(sample: &Sample) -> Vec<u8> {
+    fn both<
+        T: serde::Serialize + for<'de> serde::Deserialize<'de> + PartialEq + std::fmt::Debug,
+    >(
+        record: &T,
+    ) -> Vec<u8> {
+        let bytes = encode(record);
+        let back: T = decode(&bytes, "golden").expect("decodes");
+        assert_eq!(&back, record);
+        bytes
+    }
+    match sample {
+        Sample::Message(r) => both(r),
+        Sample::Conversation(r) => both(r),
+        Sample::Agent(r) => both(r),
+        Sample::Session(r) => both(r),
+        Sample::Visitor(r) => both(r),
+        Sample::Settings(r) => both(r),
+        Sample::Faq(r) => both(r),
+        Sample::Canned(r) => both(r),
+    }
+}
+
+#[test]
+fn every_record_variant_encodes_to_its_golden_bytes() {
+    let samples = samples();
+    let mut seen = std::collections::HashSet::new();
+    for sample in &samples {
+        let want = golden(sample);
+        assert!(seen.insert(want), "two samples share the vector {want}");
+        assert_eq!(hex(&encode_and_check(sample)), want);
+    }
+    assert_eq!(seen.len(), 30, "one sample per golden vector");
+}
+
+/// Every row of one record table: decodes as `T` and re-encodes to the stored bytes.
+fn rows_round_trip<K, T>(store: &Store, table: TableDefinition<K, &[u8]>) -> usize
+where
+    K: redb::Key + 'static,
+    T: serde::Serialize + for<'de> serde::Deserialize<'de>,
+{
+    let tx = store.db().begin_read().expect("read");
+    let table = tx.open_table(table).expect("table");
+    let mut rows = 0;
+    for row in table.iter().expect("iter") {
+        let (_, value) = row.expect("row");
+        let record: T = decode(value.value(), "fixture").expect("decodes");
+        assert_eq!(
+            hex(&encode(&record)),
+            hex(value.value()),
+            "re-encodes the same"
+        );
+        rows += 1;
+    }
+    rows
+}
+
+#[test]
+fn every_row_of_the_old_fixtures_re_encodes_to_its_stored_bytes() {
+    for (name, at_least) in [("data-v1", 20), ("data-v2", 50)] {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name)
+            .join(DB_FILE);
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::copy(source, dir.path().join(DB_FILE)).expect("copy");
+        let store = Store::open(dir.path()).expect("opens");
+        let total = rows_round_trip::<u64, AgentRecord>(&store, AGENTS)
+            + rows_round_trip::<&[u8], SessionRecord>(&store, SESSIONS)
+            + rows_round_trip::<u64, VisitorRecord>(&store, VISITORS)
+            + rows_round_trip::<u64, ConversationRecord>(&store, CONVERSATIONS)
+            + rows_round_trip::<(u64, u64), MessageRecord>(&store, MESSAGES)
+            + rows_round_trip::<&str, SettingsRecord>(&store, SETTINGS)
+            + rows_round_trip::<u64, FaqRecord>(&store, FAQ)
+            + rows_round_trip::<u64, CannedRecord>(&store, CANNED);
+        assert!(total >= at_least, "{name}: only {total} rows");
+    }
+}

@@ -1,0 +1,147 @@
+//! The one check of a client frame's own fields, made once at the edge (the session
+//! loop, before the frame reaches the hub); inner layers trust it. Pure: no state, no
+//! I/O, unit-tested here. Checks that need state (is the conversation open, may this
+//! connection write to it) stay with the state's owner.
+//!
+//! The rule for a frame that carries text (`send`, `note`): a `client_id` of 1–64 bytes,
+//! a body that is not only whitespace, and at most `max_body_bytes` bytes of body.
+
+use crate::protocol::{ClientFrame, ConversationId, ErrorCode, ErrorFrame};
+
+/// Longest accepted `client_id`, in bytes.
+pub const MAX_CLIENT_ID: usize = 64;
+
+/// Checks `frame` on its own; the error to send when it is malformed. The `match` has no
+/// wildcard: a new frame does not compile until it says what is checked here.
+pub fn check(frame: &ClientFrame, max_body_bytes: usize) -> Result<(), ErrorFrame> {
+    match frame {
+        ClientFrame::Send(send) => text(
+            "message",
+            &send.client_id,
+            &send.body,
+            send.conversation,
+            max_body_bytes,
+        ),
+        ClientFrame::Note(note) => text(
+            "note",
+            &note.client_id,
+            &note.body,
+            Some(note.conversation),
+            max_body_bytes,
+        ),
+        ClientFrame::HelloVisitor(_)
+        | ClientFrame::HelloAgent(_)
+        | ClientFrame::Sync(_)
+        | ClientFrame::Typing(_)
+        | ClientFrame::Read(_)
+        | ClientFrame::Claim(_)
+        | ClientFrame::Close(_)
+        | ClientFrame::Reopen(_)
+        | ClientFrame::Transfer(_)
+        | ClientFrame::Presence(_)
+        | ClientFrame::History(_)
+        | ClientFrame::Profile(_)
+        | ClientFrame::BotFeedback(_) => Ok(()),
+    }
+}
+
+/// The rule for a frame that carries text; `what` names it in the message.
+fn text(
+    what: &str,
+    client_id: &str,
+    body: &str,
+    conversation: Option<ConversationId>,
+    max_body_bytes: usize,
+) -> Result<(), ErrorFrame> {
+    let (code, message) = if client_id.is_empty() || client_id.len() > MAX_CLIENT_ID {
+        (
+            ErrorCode::InvalidField,
+            format!("client_id must be 1-{MAX_CLIENT_ID} bytes"),
+        )
+    } else if body.trim().is_empty() {
+        (ErrorCode::InvalidField, format!("the {what} is empty"))
+    } else if body.len() > max_body_bytes {
+        (
+            ErrorCode::TooLarge,
+            format!("the {what} is longer than {max_body_bytes} bytes"),
+        )
+    } else {
+        return Ok(());
+    };
+    let mut error = code.frame(message);
+    error.client_id = Some(client_id.to_string());
+    error.conversation = conversation;
+    Err(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Note, Send, Typing};
+
+    fn send(client_id: &str, body: &str) -> ClientFrame {
+        ClientFrame::Send(Send {
+            conversation: Some(4),
+            client_id: client_id.into(),
+            body: body.into(),
+        })
+    }
+
+    fn note(client_id: &str, body: &str) -> ClientFrame {
+        ClientFrame::Note(Note {
+            conversation: 9,
+            client_id: client_id.into(),
+            body: body.into(),
+        })
+    }
+
+    fn refused(frame: &ClientFrame) -> (u16, ErrorFrame) {
+        let error = check(frame, 10).expect_err("refused");
+        (error.code, error)
+    }
+
+    #[test]
+    fn well_formed_text_frames_pass() {
+        assert!(check(&send("c1", "hello"), 10).is_ok());
+        assert!(check(&note(&"x".repeat(64), "0123456789"), 10).is_ok());
+    }
+
+    #[test]
+    fn sends_and_notes_follow_one_rule() {
+        for frame in [send("", "hi"), note("", "hi"), note(&"x".repeat(65), "hi")] {
+            assert_eq!(
+                refused(&frame).0,
+                ErrorCode::InvalidField.number(),
+                "{frame:?}"
+            );
+        }
+        for frame in [send("c", " \n\t"), note("c", "")] {
+            let (code, error) = refused(&frame);
+            assert_eq!(code, ErrorCode::InvalidField.number());
+            assert!(error.message.contains("empty"), "{}", error.message);
+        }
+        for frame in [send("c", "01234567890"), note("c", "01234567890")] {
+            assert_eq!(refused(&frame).0, ErrorCode::TooLarge.number(), "{frame:?}");
+        }
+    }
+
+    #[test]
+    fn errors_name_the_frame_they_answer() {
+        let (_, error) = refused(&note("n7", ""));
+        assert_eq!(error.client_id.as_deref(), Some("n7"));
+        assert_eq!(error.conversation, Some(9));
+        assert!(error.message.contains("note"), "{}", error.message);
+        let (_, error) = refused(&send("s1", "far too long"));
+        assert_eq!(error.conversation, Some(4));
+        assert!(error.message.contains("message"), "{}", error.message);
+    }
+
+    #[test]
+    fn frames_without_text_pass() {
+        let typing = ClientFrame::Typing(Typing {
+            conversation: Some(1),
+            on: true,
+        });
+        assert!(check(&typing, 0).is_ok());
+    }
+}
