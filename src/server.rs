@@ -214,6 +214,12 @@ impl Server {
         self.setup_code.clone()
     }
 
+    /// Runs the hub's timers now and returns once they have run: tests that move a
+    /// manual clock call this instead of sleeping for the next real tick.
+    pub fn tick(&self) {
+        smol::block_on(self.hub.tick());
+    }
+
     /// The server's metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.app.metrics

@@ -64,7 +64,7 @@ pub fn widget(app: &Arc<App>, req: &Request<Incoming>) -> Response<Body> {
     let body = WidgetSettings {
         site,
         open_now: open_at(&settings, unix_ms()),
-        agents_online: app.metrics.agents_online.get() > 0,
+        agents_online: app.hub.agents_online(),
         bot: app.bot.is_some(),
         title: settings.title,
         greeting: settings.greeting,

@@ -3,13 +3,11 @@
 //! this file applies them: live state, a system message in the conversation, notices.
 
 use crate::protocol::{
-    ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, ErrorCode,
-    HandoffReason, Presence, QueuePosition, ServerFrame,
+    ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, ErrorCode, Presence,
 };
-use crate::routing::{self, Placement, RoutingError};
+use crate::routing::{self, RoutingError, TransferOutcome};
 use crate::store::records::AgentV1;
-use crate::store::{NewMessage, StoreError, WriteOp};
-use crate::timer::unix_ms;
+use crate::store::{StoreError, WriteOp};
 
 use super::Hub;
 use super::event::{Completion, ConnId, WriteTag};
@@ -34,12 +32,32 @@ fn routing_error_code(e: &RoutingError) -> ErrorCode {
 }
 
 impl Hub {
+    /// A conversation agents may claim or transfer: live and not being closed.
+    fn movable(&self, conversation: u64) -> Result<(), RoutingError> {
+        match self.conversations.get(&conversation) {
+            Some(c) if !c.closing => Ok(()),
+            _ => Err(RoutingError::UnknownConversation(conversation)),
+        }
+    }
+
+    /// The router's claim, of a movable conversation.
+    fn claim(&mut self, conversation: u64, agent: u64) -> Result<(), RoutingError> {
+        self.movable(conversation)?;
+        self.router.claim(conversation, agent)
+    }
+
+    /// The router's transfer, of a movable conversation.
+    fn transfer(&mut self, conversation: u64, to: u64) -> Result<TransferOutcome, RoutingError> {
+        self.movable(conversation)?;
+        self.router.transfer(conversation, to)
+    }
+
     pub(super) async fn agent_action(&mut self, conn: ConnId, agent: u64, frame: ClientFrame) {
         match frame {
-            ClientFrame::Claim(r) => match self.claim(r.conversation, agent).await {
+            ClientFrame::Claim(r) => match self.claim(r.conversation, agent) {
                 Ok(()) => {
                     let event = ConversationEvent::Assigned { agent };
-                    self.set_assignment(r.conversation, Some(agent), event, agent)
+                    self.set_assignment(r.conversation, None, event, agent)
                         .await;
                     self.refresh_queue();
                 }
@@ -51,13 +69,14 @@ impl Hub {
                     Some(r.conversation),
                 ),
             },
-            ClientFrame::Transfer(t) => match self.router.transfer(t.conversation, t.to_agent) {
+            ClientFrame::Transfer(t) => match self.transfer(t.conversation, t.to_agent) {
                 Ok(outcome) => {
                     let event = ConversationEvent::Transferred {
                         from: outcome.previous,
                         to: t.to_agent,
                     };
-                    self.set_assignment(t.conversation, Some(t.to_agent), event, agent)
+                    let previous = Some(outcome.previous);
+                    self.set_assignment(t.conversation, previous, event, agent)
                         .await;
                     self.apply_assignments(outcome.assigned).await;
                 }
@@ -73,7 +92,7 @@ impl Hub {
                 let open = self
                     .conversations
                     .get(&r.conversation)
-                    .is_some_and(|c| c.status != ConversationStatus::Closed);
+                    .is_some_and(|c| !c.closing);
                 if !open {
                     self.refuse(
                         conn,
@@ -84,7 +103,8 @@ impl Hub {
                     );
                     return;
                 }
-                self.close_conversation(r.conversation, agent).await;
+                self.close_conversation(r.conversation, agent, Some(conn))
+                    .await;
             }
             ClientFrame::Reopen(r) => {
                 if self.conversations.contains_key(&r.conversation) {
@@ -149,151 +169,8 @@ impl Hub {
         self.broadcast_agent_info(agent);
     }
 
-    /// Routes a conversation whose first message was just committed.
-    pub(super) async fn on_conversation_opened(&mut self, conversation: u64) {
-        let idle_deadline = self.config.now_ms() + self.config.idle_close_ms;
-        let Some(live) = self.conversations.get_mut(&conversation) else {
-            return;
-        };
-        live.durable = true;
-        if self.config.idle_close_ms > 0 {
-            live.idle_timer = Some(
-                self.wheel
-                    .insert(idle_deadline, TimerEvent::IdleClose(conversation)),
-            );
-        }
-        if live.status == ConversationStatus::Bot {
-            // The bot has the first say (see `hub/bot.rs`); agents see it in "all open".
-            let summary = live.summary(conversation);
-            self.announce_conversation(summary, None);
-            self.refresh_totals();
-            return;
-        }
-        self.route_new(conversation).await;
-    }
-
-    /// Gives a conversation that no agent has had yet to the router: an agent with room,
-    /// or the queue.
-    pub(super) async fn route_new(&mut self, conversation: u64) {
-        match self.router.place_new(conversation) {
-            Placement::Assigned(agent) => self.assign_automatically(conversation, agent).await,
-            Placement::Queued { .. } => {
-                if let Some(live) = self.conversations.get(&conversation) {
-                    self.announce_conversation(live.summary(conversation), None);
-                }
-            }
-        }
-        self.refresh_queue();
-        self.refresh_totals();
-    }
-
-    /// The router's claim; a conversation the bot is answering is first shown to the
-    /// router as queued (and given back to the bot if the claim is refused).
-    async fn claim(&mut self, conversation: u64, agent: u64) -> Result<(), RoutingError> {
-        let from_bot = self
-            .conversations
-            .get(&conversation)
-            .is_some_and(|c| c.status == ConversationStatus::Bot);
-        if !from_bot {
-            return self.router.claim(conversation, agent);
-        }
-        self.router.restore_queued(conversation);
-        let claimed = self.router.claim(conversation, agent);
-        match &claimed {
-            Ok(()) => {
-                if let Some(live) = self.conversations.get_mut(&conversation) {
-                    live.status = ConversationStatus::Queued;
-                }
-            }
-            Err(_) => {
-                let assigned = self.router.close(conversation);
-                self.apply_assignments(assigned).await;
-            }
-        }
-        claimed
-    }
-
-    /// Records an assignment the router made by itself.
-    async fn assign_automatically(&mut self, conversation: u64, agent: u64) {
-        self.set_assignment(
-            conversation,
-            Some(agent),
-            ConversationEvent::Assigned { agent },
-            0,
-        )
-        .await;
-    }
-
-    /// Applies automatic assignments made by the router.
-    pub(super) async fn apply_assignments(&mut self, assigned: Vec<(u64, u64)>) {
-        for (conversation, agent) in assigned {
-            self.assign_automatically(conversation, agent).await;
-        }
-        self.refresh_queue();
-    }
-
-    /// Applies placements after requeueing an agent's conversations.
-    pub(super) async fn apply_placements(&mut self, placements: Vec<(u64, Placement)>) {
-        for (conversation, placement) in placements {
-            match placement {
-                Placement::Assigned(agent) => self.assign_automatically(conversation, agent).await,
-                Placement::Queued { .. } => {
-                    self.set_assignment(conversation, None, ConversationEvent::Queued, 0)
-                        .await
-                }
-            }
-        }
-        self.refresh_queue();
-    }
-
-    /// Records a new assignee (or the queue, for `None`) in live state and storage, and
-    /// tells agents and the visitor.
-    async fn set_assignment(
-        &mut self,
-        conversation: u64,
-        agent: Option<u64>,
-        event: ConversationEvent,
-        by: u64,
-    ) {
-        let status = if agent.is_some() {
-            ConversationStatus::Assigned
-        } else {
-            ConversationStatus::Queued
-        };
-        let previous = {
-            let Some(live) = self.conversations.get_mut(&conversation) else {
-                return;
-            };
-            let previous = live.agent;
-            live.status = status;
-            live.agent = agent;
-            if agent.is_some() {
-                live.queue_position = None;
-            }
-            previous
-        };
-        self.write_status(conversation, status, agent, event, by)
-            .await;
-        if let Some(live) = self.conversations.get(&conversation) {
-            let summary = live.summary(conversation);
-            let visitor = live.visitor;
-            self.announce_conversation(summary, previous);
-            if agent.is_some() {
-                self.send_to_visitor(
-                    visitor,
-                    ServerFrame::QueuePosition(QueuePosition {
-                        conversation,
-                        position: 0,
-                    }),
-                );
-            }
-        }
-        for a in [previous, agent].into_iter().flatten() {
-            self.broadcast_agent_info(a);
-        }
-    }
-
-    /// Stores a status change with its system message.
+    /// Stores a status change with its system message; `tag` says what to do when the
+    /// commit returns.
     pub(super) async fn write_status(
         &mut self,
         conversation: u64,
@@ -301,6 +178,7 @@ impl Hub {
         agent: Option<u64>,
         event: ConversationEvent,
         by: u64,
+        tag: WriteTag,
     ) {
         let mut message = self.system_message(&event);
         message.body = self.describe(&event, by);
@@ -311,105 +189,9 @@ impl Hub {
                 agent,
                 message,
             },
-            WriteTag::Status,
+            tag,
         )
         .await;
-    }
-
-    /// A system message recording `event`, described in English.
-    pub(super) fn system_message(&self, event: &ConversationEvent) -> NewMessage {
-        NewMessage {
-            author_kind: crate::protocol::AuthorKind::System.into(),
-            author_id: 0,
-            author_name: String::new(),
-            body: self.describe(event, 0),
-            client_id: None,
-            event: Some(event.clone().into()),
-            at_ms: unix_ms(),
-        }
-    }
-
-    fn name_of(&self, agent: u64) -> String {
-        self.agents
-            .get(&agent)
-            .map(|a| a.account.name.clone())
-            .unwrap_or_else(|| format!("agent {agent}"))
-    }
-
-    /// The English text of a system message.
-    fn describe(&self, event: &ConversationEvent, by: u64) -> String {
-        match event {
-            ConversationEvent::Queued => "Waiting for the next available agent".into(),
-            ConversationEvent::Assigned { agent } => {
-                format!("{} joined the conversation", self.name_of(*agent))
-            }
-            ConversationEvent::Transferred { from, to } => {
-                format!(
-                    "{} handed the conversation to {}",
-                    self.name_of(*from),
-                    self.name_of(*to)
-                )
-            }
-            ConversationEvent::Closed { by: 0 } => "Closed after a period of inactivity".into(),
-            ConversationEvent::Closed { by } => {
-                format!("{} closed the conversation", self.name_of(*by))
-            }
-            ConversationEvent::Reopened { .. } => {
-                format!("{} reopened the conversation", self.name_of(by))
-            }
-            ConversationEvent::Note => "Internal note".into(),
-            ConversationEvent::HandedOff { reason } => match reason {
-                HandoffReason::HumanRequested => "The visitor asked for a person".into(),
-                HandoffReason::Frustrated => {
-                    "Handed to the team: the visitor was unhappy with the bot".into()
-                }
-                HandoffReason::LowConfidence => {
-                    "Handed to the team: the bot did not know the answer".into()
-                }
-                HandoffReason::BotUnavailable => "Handed to the team".into(),
-            },
-            ConversationEvent::Feedback { helpful: true, .. } => {
-                "The visitor found the bot's answer helpful".into()
-            }
-            ConversationEvent::Feedback { helpful: false, .. } => {
-                "The visitor did not find the bot's answer helpful".into()
-            }
-            ConversationEvent::BotAnswer { .. } => "Answer from the FAQ".into(),
-            ConversationEvent::Suggestions { .. } => "Suggested replies".into(),
-        }
-    }
-
-    /// Closes an open conversation (`by` = 0 for inactivity). The live entry stays until
-    /// the closing system message is committed and delivered.
-    pub(super) async fn close_conversation(&mut self, conversation: u64, by: u64) {
-        let (agent, visitor, site) = {
-            let Some(live) = self.conversations.get_mut(&conversation) else {
-                return;
-            };
-            live.status = ConversationStatus::Closed;
-            live.queue_position = None;
-            (live.agent, live.visitor, live.site.clone())
-        };
-        if self.open_by_visitor.get(&(visitor, site.clone())) == Some(&conversation) {
-            self.open_by_visitor.remove(&(visitor, site));
-        }
-        let assigned = self.router.close(conversation);
-        self.write_status(
-            conversation,
-            ConversationStatus::Closed,
-            agent,
-            ConversationEvent::Closed { by },
-            by,
-        )
-        .await;
-        if let Some(live) = self.conversations.get(&conversation) {
-            self.announce_conversation(live.summary(conversation), None);
-        }
-        if let Some(a) = agent {
-            self.broadcast_agent_info(a);
-        }
-        self.apply_assignments(assigned).await;
-        self.refresh_totals();
     }
 
     pub(super) async fn on_reopen_loaded(
@@ -452,80 +234,35 @@ impl Hub {
                 Some(conversation),
             );
         }
-        if self.open_by_visitor.contains_key(&key) {
+        if self.conversations.open_for(key.0, &key.1).is_some() {
             let why = "the visitor has started a newer conversation";
             return self.refuse(conn, ErrorCode::Conflict, why, None, Some(conversation));
         }
         let now = self.config.now_ms();
-        let subscribers: Vec<ConnId> = self
-            .conns
-            .iter()
-            .filter(|(_, c)| c.subscriptions.contains(&conversation))
-            .map(|(id, _)| *id)
-            .collect();
         let idle_timer = (self.config.idle_close_ms > 0).then(|| {
             self.wheel.insert(
                 now + self.config.idle_close_ms,
                 TimerEvent::IdleClose(conversation),
             )
         });
-        self.conversations.insert(
+        self.conversations.open(
             conversation,
             LiveConversation {
-                visitor: record.visitor,
-                site: record.site.clone(),
-                status: ConversationStatus::Queued,
-                agent: None,
                 last_seq: record.last_seq,
                 last_at_ms: record.last_at_ms,
-                last_activity_ms: now,
                 created_ms: record.created_ms,
                 durable: true,
-                queue_position: None,
-                subscribers,
-                typing: Vec::new(),
                 read: [record.read_visitor, record.read_agent],
                 idle_timer,
                 visitor_name: record.visitor_name.clone(),
                 preview: record.preview.clone(),
-                bot_decided: 0,
+                ..LiveConversation::new(record.visitor, record.site.clone(), now)
             },
         );
-        self.open_by_visitor.insert(key, conversation);
         let event = ConversationEvent::Reopened { by: agent };
-        match self.router.reopen(conversation, record.agent) {
-            Placement::Assigned(a) => {
-                self.set_assignment(conversation, Some(a), event, agent)
-                    .await
-            }
-            Placement::Queued { .. } => self.set_assignment(conversation, None, event, agent).await,
-        }
+        self.router.reopen(conversation, record.agent);
+        self.set_assignment(conversation, None, event, agent).await;
         self.refresh_queue();
-        self.refresh_totals();
-    }
-
-    /// Recomputes queue positions and tells visitors whose position changed.
-    pub(super) fn refresh_queue(&mut self) {
-        let queued: Vec<u64> = self.router.queued().collect();
-        let mut changed = Vec::new();
-        for (index, conversation) in queued.iter().enumerate() {
-            let position = index as u32 + 1;
-            if let Some(live) = self.conversations.get_mut(conversation)
-                && live.queue_position != Some(position)
-            {
-                live.queue_position = Some(position);
-                changed.push((live.visitor, *conversation, position));
-            }
-        }
-        for (visitor, conversation, position) in changed {
-            self.send_to_visitor(
-                visitor,
-                ServerFrame::QueuePosition(QueuePosition {
-                    conversation,
-                    position,
-                }),
-            );
-        }
         self.refresh_totals();
     }
 
@@ -549,9 +286,7 @@ impl Hub {
             for conn in conns {
                 self.kill(conn, 1008, "account disabled");
             }
-            if let Ok(placements) = self.router.disable_agent(id) {
-                self.apply_placements(placements).await;
-            }
+            self.take_back(id, true).await;
         } else {
             if let Ok(assigned) = self.router.enable_agent(id) {
                 self.apply_assignments(assigned).await;
@@ -572,9 +307,7 @@ impl Hub {
         if !live.conns.is_empty() {
             return;
         }
-        if let Ok(placements) = self.router.requeue_agent(agent) {
-            self.apply_placements(placements).await;
-        }
+        self.take_back(agent, false).await;
         self.broadcast_agent_info(agent);
     }
 }

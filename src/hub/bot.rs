@@ -23,10 +23,8 @@ impl Hub {
     /// Whether the bot answers in `conversation` now.
     pub(super) fn bot_active(&self, conversation: u64) -> bool {
         self.bot.is_some()
-            && self
-                .conversations
-                .get(&conversation)
-                .is_some_and(|c| c.status == ConversationStatus::Bot)
+            && self.conversations.contains_key(&conversation)
+            && self.router.placement(conversation) == Some(crate::routing::Placement::WithBot)
     }
 
     /// Hands a committed visitor message to the bot; a full or stopped bot hands the
@@ -191,15 +189,16 @@ impl Hub {
         reason: HandoffReason,
         suggestions: Vec<Candidate>,
     ) {
-        match self.conversations.get_mut(&conversation) {
-            Some(live) if live.status == ConversationStatus::Bot => {
-                live.status = ConversationStatus::Queued;
-            }
-            _ => return,
+        if !self.conversations.contains_key(&conversation) {
+            return;
         }
+        let Some(placement) = self.router.hand_off(conversation) else {
+            return;
+        };
         self.metrics.bot_handoffs_total.inc();
         let event = ConversationEvent::HandedOff { reason };
-        self.write_status(conversation, ConversationStatus::Queued, None, event, 0)
+        let (status, tag) = (ConversationStatus::Queued, WriteTag::Status);
+        self.write_status(conversation, status, None, event, 0, tag)
             .await;
         if !suggestions.is_empty() {
             let replies: Vec<SuggestedReply> = suggestions
@@ -210,10 +209,10 @@ impl Hub {
                     answer: c.answer,
                 })
                 .collect();
-            let body = format!("{} suggested replies from the FAQ", replies.len());
+            let body = super::texts::suggestions(replies.len());
             let event = Some(ConversationEvent::Suggestions { replies });
             self.post_as_bot(conversation, body, event).await;
         }
-        self.route_new(conversation).await;
+        self.apply_new_placement(conversation, placement).await;
     }
 }

@@ -4,12 +4,12 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use crate::protocol::{AgentInfo, ConversationSummary, Presence, Role, ServerFrame, Welcome};
+use crate::protocol::{ConversationSummary, Presence, Role, ServerFrame, Welcome};
 
 use super::Hub;
+use super::conns::LiveConn;
 use super::event::{ConnId, ConnLink, Identity, Outbound};
-use super::inbox_batch::Update;
-use super::live::{LiveConn, TimerEvent};
+use super::live::TimerEvent;
 
 impl Hub {
     /// An agent's sessions ended (password changed): close the connections made with
@@ -34,18 +34,7 @@ impl Hub {
             now + self.config.hello_timeout_ms,
             TimerEvent::Heartbeat(link.conn),
         );
-        self.conns.insert(
-            link.conn,
-            LiveConn {
-                outbound: link.outbound,
-                _kill: link.kill,
-                last_seen: link.last_seen,
-                identity: None,
-                session: None,
-                subscriptions: Vec::new(),
-                heartbeat: Some(heartbeat),
-            },
-        );
+        self.conns.insert(link.conn, LiveConn::new(link, heartbeat));
     }
 
     pub(super) async fn on_hello(
@@ -57,26 +46,23 @@ impl Hub {
         visitor_name: Option<String>,
         session: Option<[u8; 32]>,
     ) {
-        let Some(live) = self.conns.get_mut(&conn) else {
-            return;
-        };
-        if live.identity.is_some() {
+        if !self.conns.identify(conn, identity.clone()) {
             return;
         }
-        live.identity = Some(identity.clone());
-        live.session = session;
+        if let Some(live) = self.conns.get_mut(&conn) {
+            live.session = session;
+        }
         let agents_online = self.agents.values().any(|a| a.presence == Presence::Online);
         let welcome = match identity {
             Identity::Visitor { id, site } => {
                 self.metrics.connections_visitor.inc();
-                self.visitors.entry(id).or_default().push(conn);
                 if let Some(name) = visitor_name {
                     self.visitor_names.insert(id, name);
                 }
                 let conversation = self
-                    .open_by_visitor
-                    .get(&(id, site))
-                    .and_then(|c| self.conversations.get(c).map(|live| live.summary(*c)))
+                    .conversations
+                    .open_for(id, &site)
+                    .and_then(|c| self.summary_of(c))
                     .or(latest);
                 Welcome {
                     role: Role::Visitor,
@@ -108,8 +94,8 @@ impl Hub {
                 }
                 let mut conversations: Vec<ConversationSummary> = self
                     .conversations
-                    .iter()
-                    .map(|(c, live)| live.summary(*c))
+                    .keys()
+                    .filter_map(|c| self.summary_of(*c))
                     .collect();
                 conversations.sort_by_key(|c| c.id);
                 Welcome {
@@ -151,28 +137,19 @@ impl Hub {
     }
 
     pub(super) fn on_disconnected(&mut self, conn: ConnId) {
-        let Some(live) = self.conns.remove(&conn) else {
+        let Some(live) = self.conns.remove(conn) else {
             return;
         };
         if let Some(timer) = live.heartbeat {
             self.wheel.cancel(timer);
         }
         self.inbox.forget(conn);
-        for conversation in &live.subscriptions {
-            if let Some(c) = self.conversations.get_mut(conversation) {
-                c.subscribers.retain(|s| *s != conn);
-            }
-        }
-        match live.identity {
+        match live.identity().cloned() {
             Some(Identity::Visitor { id, .. }) => {
                 self.metrics.connections_visitor.dec();
-                if let Some(list) = self.visitors.get_mut(&id) {
-                    list.retain(|c| *c != conn);
-                    if list.is_empty() {
-                        self.visitors.remove(&id);
-                        self.visitor_names.remove(&id);
-                        self.unsaved_visitors.remove(&id);
-                    }
+                if self.conns.of_visitor(id).is_empty() {
+                    self.visitor_names.remove(&id);
+                    self.unsaved_visitors.remove(&id);
                 }
             }
             Some(Identity::Agent { id }) => {
@@ -204,7 +181,7 @@ impl Hub {
             return;
         };
         live.heartbeat = None;
-        if live.identity.is_none() {
+        if live.identity().is_none() {
             self.kill(conn, 1008, "no hello received in time");
             return;
         }
@@ -262,17 +239,14 @@ impl Hub {
         except: Option<ConnId>,
         agents_only: bool,
     ) {
-        let Some(c) = self.conversations.get(&conversation) else {
+        if !self.conversations.contains_key(&conversation) {
             return;
-        };
-        let is_agent = |conn: &ConnId| {
-            matches!(
-                self.conns.get(conn).and_then(|l| l.identity.as_ref()),
-                Some(Identity::Agent { .. })
-            )
-        };
-        let targets: Vec<ConnId> = c
-            .subscribers
+        }
+        let is_agent =
+            |conn: &ConnId| matches!(self.conns.identity(*conn), Some(Identity::Agent { .. }));
+        let targets: Vec<ConnId> = self
+            .conns
+            .subscribers(conversation)
             .iter()
             .copied()
             .filter(|s| Some(*s) != except && (!agents_only || is_agent(s)))
@@ -288,7 +262,7 @@ impl Hub {
         let frame = Arc::new(ServerFrame::Availability(crate::protocol::Availability {
             agents_online,
         }));
-        let targets: Vec<ConnId> = self.visitors.values().flatten().copied().collect();
+        let targets: Vec<ConnId> = self.conns.visitor_conns().collect();
         for conn in targets {
             self.deliver(conn, Outbound::Frame(frame.clone()));
         }
@@ -296,7 +270,7 @@ impl Hub {
 
     /// Sends a frame to every connection of a visitor.
     pub(super) fn send_to_visitor(&mut self, visitor: u64, frame: ServerFrame) {
-        let targets = self.visitors.get(&visitor).cloned().unwrap_or_default();
+        let targets = self.conns.of_visitor(visitor).to_vec();
         let frame = Arc::new(frame);
         for conn in targets {
             self.deliver(conn, Outbound::Frame(frame.clone()));
@@ -310,17 +284,7 @@ impl Hub {
 
     /// Makes `conn` receive the conversation's messages from now on.
     pub(super) fn subscribe(&mut self, conn: ConnId, conversation: u64) {
-        let Some(live) = self.conns.get_mut(&conn) else {
-            return;
-        };
-        if !live.subscriptions.contains(&conversation) {
-            live.subscriptions.push(conversation);
-        }
-        if let Some(c) = self.conversations.get_mut(&conversation)
-            && !c.subscribers.contains(&conn)
-        {
-            c.subscribers.push(conn);
-        }
+        self.conns.subscribe(conn, conversation);
     }
 
     /// Ends a connection: asks it to close politely, and drops the hub's link so the
@@ -331,100 +295,6 @@ impl Hub {
         }
         // The connection task sees its kill channel close once the link is dropped.
         self.on_disconnected(conn);
-    }
-
-    /// The agent list with presence and load.
-    pub(super) fn agent_infos(&self) -> Vec<AgentInfo> {
-        self.agents
-            .iter()
-            .filter(|(_, a)| !a.account.disabled)
-            .map(|(id, a)| self.agent_info(*id, a))
-            .collect()
-    }
-
-    fn agent_info(&self, id: u64, agent: &super::LiveAgent) -> AgentInfo {
-        AgentInfo {
-            id,
-            name: agent.account.name.clone(),
-            presence: agent.presence,
-            open: self.router.open_count(id) as u32,
-            capacity: agent
-                .account
-                .capacity
-                .unwrap_or(self.config.default_capacity),
-        }
-    }
-
-    /// Tells all agents about one agent's presence and load.
-    pub(super) fn broadcast_agent_info(&mut self, id: u64) {
-        self.refresh_totals();
-        let Some(agent) = self.agents.get(&id) else {
-            return;
-        };
-        let info = self.agent_info(id, agent);
-        // The agent hears of their own change at once; colleagues at the next tick.
-        let (mine, theirs) = self.agent_conns_split(&[Some(id)]);
-        let frame = Arc::new(ServerFrame::Agent(info));
-        for conn in mine {
-            self.deliver(conn, Outbound::Frame(frame.clone()));
-        }
-        self.inbox.agent(id, theirs);
-    }
-
-    /// Tells agents a conversation's new state: at once the agent it is assigned to
-    /// (and `previous`, the one it was taken from), the others at the next tick.
-    pub(super) fn announce_conversation(
-        &mut self,
-        summary: ConversationSummary,
-        previous: Option<u64>,
-    ) {
-        let owners = [summary.agent, previous];
-        let (mine, theirs) = self.agent_conns_split(&owners);
-        let frame = Arc::new(ServerFrame::Conversation(summary.clone()));
-        for conn in mine {
-            self.deliver(conn, Outbound::Frame(frame.clone()));
-        }
-        self.inbox.conversation(summary, theirs);
-    }
-
-    /// Agent connections: those of the agents in `owners`, and the others.
-    fn agent_conns_split(&self, owners: &[Option<u64>]) -> (Vec<ConnId>, Vec<ConnId>) {
-        let (mut mine, mut theirs) = (Vec::new(), Vec::new());
-        for (id, agent) in &self.agents {
-            let list = if owners.contains(&Some(*id)) {
-                &mut mine
-            } else {
-                &mut theirs
-            };
-            list.extend(agent.conns.iter().copied());
-        }
-        (mine, theirs)
-    }
-
-    /// Sends agents the inbox updates waiting for them, as many as each connection's
-    /// queue has room for (up to half of it); the rest waits for the next tick.
-    pub(super) fn flush_inbox(&mut self) {
-        let most = (self.config.max_outbound_queue / 2).max(1);
-        for conn in self.inbox.conns() {
-            let Some(live) = self.conns.get(&conn) else {
-                self.inbox.forget(conn);
-                continue;
-            };
-            let room = most.saturating_sub(live.outbound.len());
-            for update in self.inbox.take(conn, room) {
-                let frame = match update {
-                    Update::Conversation(stored) => match self.conversations.get(&stored.id) {
-                        Some(live) => ServerFrame::Conversation(live.summary(stored.id)),
-                        None => ServerFrame::Conversation(stored),
-                    },
-                    Update::Agent(id) => match self.agents.get(&id) {
-                        Some(agent) => ServerFrame::Agent(self.agent_info(id, agent)),
-                        None => continue,
-                    },
-                };
-                self.deliver(conn, Outbound::Frame(Arc::new(frame)));
-            }
-        }
     }
 
     /// Closes every connection with 1001 (server going away).

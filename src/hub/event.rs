@@ -94,6 +94,12 @@ pub enum Event {
         /// The session that stays (the one that changed its own password).
         keep: Option<[u8; 32]>,
     },
+    /// Run the timers now, then answer on `done`: tests with a manual clock move the
+    /// clock and wait on this barrier instead of sleeping for the next real tick.
+    Tick {
+        /// Signalled once the timers that were due have run.
+        done: async_channel::Sender<()>,
+    },
     /// Stop: close every connection with 1001 and answer on `done`.
     Shutdown {
         /// Signalled when all connections were told to close.
@@ -148,6 +154,16 @@ pub enum WriteTag {
     },
     /// A system message recording a status change.
     Status,
+    /// The system message closing a conversation: the close enters live state when it
+    /// is committed (see `hub/closing.rs`).
+    Closed {
+        /// Conversation.
+        conversation: u64,
+        /// The agent who closed it (0: inactivity).
+        by: u64,
+        /// The connection that asked, told if the close is not stored.
+        conn: Option<ConnId>,
+    },
     /// Anything whose result only needs logging.
     Background(&'static str),
 }

@@ -1,31 +1,12 @@
-//! The hub's in-memory picture of what is live: connections, agents, open conversations.
-
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+//! The hub's in-memory picture of agents and open conversations (connections are in
+//! `conns`), and the events of its timing wheel.
 
 use crate::protocol::{AuthorKind, ConversationStatus, ConversationSummary, Presence};
+use crate::routing::Placement;
 use crate::store::records::AgentV1;
 use crate::timer::TimerKey;
 
-use super::event::{ConnId, Identity, Outbound};
-
-/// One connection as the hub knows it.
-pub struct LiveConn {
-    /// Frames for it.
-    pub outbound: async_channel::Sender<Outbound>,
-    /// Held to keep the connection alive; dropped to kill it.
-    pub _kill: async_channel::Sender<()>,
-    /// Clock ms of the last frame received.
-    pub last_seen: Arc<AtomicU64>,
-    /// Set by the hello.
-    pub identity: Option<Identity>,
-    /// For agents: digest of the session token the hello used.
-    pub session: Option<[u8; 32]>,
-    /// Conversations it receives messages of.
-    pub subscriptions: Vec<u64>,
-    /// Heartbeat timer.
-    pub heartbeat: Option<TimerKey>,
-}
+use super::event::ConnId;
 
 /// An agent account and its live connections.
 pub struct LiveAgent {
@@ -61,10 +42,6 @@ pub struct LiveConversation {
     pub visitor: u64,
     /// The site.
     pub site: String,
-    /// Queued or assigned.
-    pub status: ConversationStatus,
-    /// Assigned agent.
-    pub agent: Option<u64>,
     /// Highest committed seq.
     pub last_seq: u64,
     /// Time of the latest message (ms since epoch).
@@ -75,10 +52,9 @@ pub struct LiveConversation {
     pub created_ms: u64,
     /// False until the conversation's creation is committed.
     pub durable: bool,
-    /// 1-based queue position while queued.
-    pub queue_position: Option<u32>,
-    /// Connections receiving its messages.
-    pub subscribers: Vec<ConnId>,
+    /// The queue position the visitor was last told (0 or `None`: none), so only
+    /// changes are sent. Where the conversation sits is the router's answer, not this.
+    pub told_position: Option<u32>,
     /// Who is typing, with the timer that switches it off.
     pub typing: Vec<(AuthorKind, u64, TimerKey)>,
     /// Highest seq read by the visitor and by the agent side.
@@ -91,21 +67,58 @@ pub struct LiveConversation {
     pub preview: String,
     /// Highest visitor message the bot has decided on (while the status is `Bot`).
     pub bot_decided: u64,
+    /// A close is being committed: nobody may close it again meanwhile. The close itself
+    /// enters live state only when its commit returns (see `hub/closing.rs`).
+    pub closing: bool,
 }
 
 impl LiveConversation {
-    /// The summary agents and visitors are shown.
-    pub fn summary(&self, id: u64) -> ConversationSummary {
+    /// The one constructor: an open, queued conversation of `visitor` on `site` with no
+    /// messages, created now (`now_ms` on the hub's clock). Callers that know more (a
+    /// restored or reopened conversation) override fields with struct update syntax.
+    pub fn new(visitor: u64, site: String, now_ms: u64) -> LiveConversation {
+        LiveConversation {
+            visitor,
+            site,
+            last_seq: 0,
+            last_at_ms: crate::timer::unix_ms(),
+            last_activity_ms: now_ms,
+            created_ms: crate::timer::unix_ms(),
+            durable: false,
+            told_position: None,
+            typing: Vec::new(),
+            read: [0, 0],
+            idle_timer: None,
+            visitor_name: None,
+            preview: String::new(),
+            bot_decided: 0,
+            closing: false,
+        }
+    }
+
+    /// The summary agents and visitors are shown, with the conversation's placement as
+    /// the router gives it (`None`: not open there, i.e. closed).
+    pub fn summary(&self, id: u64, placement: Option<Placement>) -> ConversationSummary {
+        let (status, agent, queue_position) = match placement {
+            Some(Placement::Assigned(agent)) => (ConversationStatus::Assigned, Some(agent), None),
+            Some(Placement::Queued { position }) => {
+                // Position 0: about to be queued, no place yet.
+                let position = (position > 0).then_some(position as u32);
+                (ConversationStatus::Queued, None, position)
+            }
+            Some(Placement::WithBot) => (ConversationStatus::Bot, None, None),
+            None => (ConversationStatus::Closed, None, None),
+        };
         ConversationSummary {
             id,
             site: self.site.clone(),
             visitor: self.visitor,
-            status: self.status,
-            agent: self.agent,
+            status,
+            agent,
             last_seq: self.last_seq,
             last_at_ms: self.last_at_ms,
             created_ms: self.created_ms,
-            queue_position: self.queue_position,
+            queue_position,
             visitor_name: self.visitor_name.clone(),
             preview: self.preview.clone(),
             read_visitor: self.read[0],

@@ -4,9 +4,9 @@
 use std::time::Instant;
 
 use crate::protocol::{
-    Ack, AuthorKind, ClientFrame, ConversationStatus, ErrorCode, Resync, ServerFrame,
+    AuthorKind, ClientFrame, ConversationStatus, ErrorCode, Resync, ServerFrame,
 };
-use crate::store::{Appended, NewMessage, Outcome, StoreError, WriteOp};
+use crate::store::{NewMessage, WriteOp};
 use crate::timer::unix_ms;
 
 use super::Hub;
@@ -15,7 +15,7 @@ use super::live::LiveConversation;
 
 impl Hub {
     pub(super) async fn on_frame(&mut self, conn: ConnId, frame: ClientFrame, received: Instant) {
-        let Some(identity) = self.conns.get(&conn).and_then(|c| c.identity.clone()) else {
+        let Some(identity) = self.conns.identity(conn).cloned() else {
             self.refuse(
                 conn,
                 ErrorCode::UnexpectedFrame,
@@ -81,7 +81,11 @@ impl Hub {
         send: crate::protocol::Send,
         received: Instant,
     ) {
-        let open = self.open_by_visitor.get(&(visitor, site.clone())).copied();
+        // A conversation whose close is being committed counts as closed already.
+        let open = self
+            .conversations
+            .open_for(visitor, &site)
+            .filter(|c| self.conversations.get(c).is_some_and(|c| !c.closing));
         if let Some(asked) = send.conversation
             && Some(asked) != open
         {
@@ -122,7 +126,7 @@ impl Hub {
                 } else {
                     ConversationStatus::Queued
                 };
-                let conversation = self.open_conversation(visitor, &site, status);
+                let conversation = self.open_conversation(visitor, &site);
                 (
                     WriteOp::OpenConversation {
                         conversation,
@@ -150,37 +154,21 @@ impl Hub {
 
     /// Creates the live side of a new conversation (made durable by the first message's
     /// write) and subscribes all of the visitor's connections: they have missed nothing.
-    fn open_conversation(&mut self, visitor: u64, site: &str, status: ConversationStatus) -> u64 {
+    fn open_conversation(&mut self, visitor: u64, site: &str) -> u64 {
         self.next_conversation += 1;
         let id = self.next_conversation;
         let now = self.config.now_ms();
-        self.conversations.insert(
+        self.conversations.open(
             id,
             LiveConversation {
-                visitor,
-                site: site.to_string(),
-                status,
-                agent: None,
-                last_seq: 0,
-                last_at_ms: unix_ms(),
-                last_activity_ms: now,
-                created_ms: unix_ms(),
-                durable: false,
-                queue_position: None,
-                subscribers: Vec::new(),
-                typing: Vec::new(),
-                read: [0, 0],
-                idle_timer: None,
                 visitor_name: self.visitor_names.get(&visitor).cloned(),
-                preview: String::new(),
-                bot_decided: 0,
+                ..LiveConversation::new(visitor, site.to_string(), now)
             },
         );
-        self.open_by_visitor.insert((visitor, site.to_string()), id);
-        let conns: Vec<ConnId> = self.visitors.get(&visitor).cloned().unwrap_or_default();
+        let conns: Vec<ConnId> = self.conns.of_visitor(visitor).to_vec();
         for conn in conns {
             let same_site = matches!(
-                self.conns.get(&conn).and_then(|c| c.identity.as_ref()),
+                self.conns.identity(conn),
                 Some(Identity::Visitor { site: s, .. }) if s == site
             );
             if same_site {
@@ -217,7 +205,7 @@ impl Hub {
             );
             return;
         };
-        if live.agent != Some(agent) || live.status != ConversationStatus::Assigned {
+        if live.closing || self.router.assignee(conversation) != Some(agent) {
             let why = "the conversation is not assigned to you; claim it first";
             self.refuse(
                 conn,
@@ -269,7 +257,7 @@ impl Hub {
         let open = self
             .conversations
             .get(&note.conversation)
-            .is_some_and(|c| c.status != ConversationStatus::Closed);
+            .is_some_and(|c| !c.closing);
         if !open {
             let why = "the conversation is closed or unknown";
             self.refuse(
@@ -365,7 +353,8 @@ impl Hub {
             for id in mine {
                 if let Some(live) = self.conversations.get_mut(&id) {
                     live.visitor_name = Some(name.clone());
-                    let summary = live.summary(id);
+                }
+                if let Some(summary) = self.summary_of(id) {
                     self.announce_conversation(summary, None);
                 }
             }
@@ -387,156 +376,6 @@ impl Hub {
         };
         self.write(op, WriteTag::Background("visitor profile"))
             .await;
-    }
-
-    /// A write came back: acknowledge, fan out, and route new conversations.
-    pub(super) async fn on_written(&mut self, tag: WriteTag, result: Result<Outcome, StoreError>) {
-        match (tag, result) {
-            (
-                WriteTag::Send {
-                    conn,
-                    client_id,
-                    received,
-                    opened,
-                },
-                Ok(Outcome::Appended(a)),
-            ) => {
-                let ack = ServerFrame::Ack(Ack {
-                    client_id,
-                    conversation: a.conversation,
-                    seq: a.seq,
-                    duplicate: a.duplicate,
-                });
-                let (conversation, duplicate, seq) = (a.conversation, a.duplicate, a.seq);
-                // A new visitor message where the bot answers: the bot reads it.
-                let for_bot = (!duplicate
-                    && a.message.author_kind == AuthorKind::Visitor
-                    && self.bot_active(conversation))
-                .then(|| a.message.body.clone());
-                // Live state first, then the ack: whoever sees the ack sees a hub that
-                // already knows the message.
-                if duplicate {
-                    self.metrics.messages_duplicate_total.inc();
-                } else {
-                    self.metrics.messages_total.inc();
-                    self.committed(a, Some(conn));
-                }
-                // Counted before the ack leaves: whoever sees the ack sees it counted.
-                self.metrics
-                    .ack_seconds
-                    .observe(received.elapsed().as_micros() as u64);
-                self.send_to(conn, ack);
-                if opened && !duplicate {
-                    self.on_conversation_opened(conversation).await;
-                }
-                if let Some(text) = for_bot {
-                    self.ask_bot(conversation, seq, text).await;
-                }
-            }
-            (
-                WriteTag::Send {
-                    conn,
-                    client_id,
-                    opened,
-                    ..
-                },
-                Err(e),
-            ) => {
-                if opened {
-                    self.forget_unopened(conn);
-                }
-                let code = match e {
-                    StoreError::NotFound(_) | StoreError::Conflict(_) => ErrorCode::Conflict,
-                    _ => ErrorCode::StorageUnavailable,
-                };
-                self.refuse(
-                    conn,
-                    code,
-                    format!("not stored: {e}"),
-                    Some(client_id),
-                    None,
-                );
-            }
-            (WriteTag::Status, Ok(Outcome::Appended(a))) => self.committed(a, None),
-            (tag, Err(e)) if e.is_unavailable() => {
-                tracing::debug!(?tag, error = %e, "write refused")
-            }
-            (tag, Err(e)) => tracing::error!(?tag, error = %e, "write failed"),
-            (_, Ok(_)) => {}
-        }
-    }
-
-    /// A new conversation's first write failed: drop its live side.
-    fn forget_unopened(&mut self, conn: ConnId) {
-        let Some(Identity::Visitor { id, site }) =
-            self.conns.get(&conn).and_then(|c| c.identity.clone())
-        else {
-            return;
-        };
-        if let Some(conversation) = self.open_by_visitor.get(&(id, site.clone())).copied()
-            && self
-                .conversations
-                .get(&conversation)
-                .is_some_and(|c| !c.durable)
-        {
-            self.conversations.remove(&conversation);
-            self.open_by_visitor.remove(&(id, site));
-        }
-    }
-
-    /// Records a committed message in live state and sends it to subscribers.
-    fn committed(&mut self, appended: Appended, origin: Option<ConnId>) {
-        let now = self.config.now_ms();
-        let Some(live) = self.conversations.get_mut(&appended.conversation) else {
-            return;
-        };
-        live.last_seq = live.last_seq.max(appended.seq);
-        live.last_at_ms = appended.message.at_ms;
-        live.last_activity_ms = now;
-        let note = appended
-            .message
-            .event
-            .as_ref()
-            .is_some_and(crate::store::values::StoredEvent::agents_only);
-        if crate::store::values::StoredEvent::previewed(appended.message.event.as_ref()) {
-            live.preview = crate::store::preview_of(&appended.message.body);
-        }
-        // Retire the live entry with the closing message itself, not with an earlier
-        // message that was still in flight when the conversation was closed.
-        let closed = live.status == ConversationStatus::Closed
-            && matches!(
-                appended.message.event,
-                Some(crate::store::values::StoredEvent::Closed { .. })
-            );
-        let frame = ServerFrame::Message(
-            appended
-                .message
-                .to_wire(appended.conversation, appended.seq),
-        );
-        if note {
-            self.publish_to_agents(appended.conversation, frame, origin);
-        } else {
-            self.publish(appended.conversation, frame, origin);
-        }
-        if closed {
-            self.retire(appended.conversation);
-        }
-    }
-
-    /// Drops a closed conversation from live state once its closing message is out.
-    fn retire(&mut self, conversation: u64) {
-        let Some(live) = self.conversations.remove(&conversation) else {
-            return;
-        };
-        for key in live
-            .typing
-            .iter()
-            .map(|(_, _, t)| *t)
-            .chain(live.idle_timer)
-        {
-            self.wheel.cancel(key);
-        }
-        self.refresh_totals();
     }
 
     fn on_sync(&mut self, conn: ConnId, who: &Identity, conversation: u64, after_seq: u64) {

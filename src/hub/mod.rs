@@ -1,22 +1,36 @@
-//! The hub: the one task that owns all live conversation state (connections, agents,
-//! open conversations, the routing queue and the timing wheel). Connections and the HTTP
-//! API talk to it through a bounded channel of [`Event`]s; the writer thread answers on
-//! an unbounded channel of [`Completion`]s (bounded in practice by the writer's own
+//! The hub: the one task that owns all live conversation state. Connections and the
+//! HTTP API talk to it through a bounded channel of [`Event`]s; the writer thread answers
+//! on an unbounded channel of [`Completion`]s (bounded in practice by the writer's own
 //! queue). Nothing else mutates live conversation state, so there are no locks.
+//!
+//! The state is made of owned parts, each keeping its own indexes consistent behind its
+//! methods, with its invariants stated in its module header and unit-tested there:
+//! `Conns` (connections, the visitor index, subscriptions both ways), `Convs` (live
+//! conversations and each visitor's open one), the [`Router`] (where each conversation
+//! sits: the only record of it), the inbox batch, and the timing wheel. Every change
+//! enters live state when its commit returns, as messages do. Tests drive the tick with
+//! [`HubHandle::tick`] instead of waiting for the real timer.
 
 mod actions;
 mod bot;
+mod closing;
 mod connections;
+mod conns;
+mod convs;
 pub mod event;
-mod inbox_batch;
+mod inbox;
 mod live;
 mod messages;
+mod placing;
 mod signals;
 mod startup;
+mod texts;
 mod timers;
+mod written;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures_lite::{StreamExt, future};
@@ -24,12 +38,12 @@ use futures_lite::{StreamExt, future};
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::readers::Readers;
-use crate::routing::Router;
+use crate::routing::{self, Router};
 use crate::store::{Reply, Store, StoreError, WriteOp, WriterHandle};
 use crate::timer::TimingWheel;
 
 pub use event::{Completion, ConnId, ConnLink, Event, Identity, Outbound, WriteTag};
-use live::{LiveAgent, LiveConn, LiveConversation, TimerEvent};
+use live::{LiveAgent, TimerEvent};
 
 /// Resolution of the timing wheel.
 pub const TICK_MS: u64 = 100;
@@ -40,12 +54,27 @@ const EVENT_QUEUE: usize = 4096;
 #[derive(Clone)]
 pub struct HubHandle {
     events: async_channel::Sender<Event>,
+    /// Published by the hub in `refresh_totals`: any enabled agent online.
+    agents_online: Arc<AtomicBool>,
 }
 
 impl HubHandle {
     /// Sends an event, waiting while the hub is busy. False when the hub has stopped.
     pub async fn send(&self, event: Event) -> bool {
         self.events.send(event).await.is_ok()
+    }
+
+    /// Runs the hub's timers now and waits until they have run (a barrier for tests
+    /// that move a manual clock). False when the hub has stopped.
+    pub async fn tick(&self) -> bool {
+        let (done, ran) = async_channel::bounded(1);
+        self.send(Event::Tick { done }).await && ran.recv().await.is_ok()
+    }
+
+    /// Whether an enabled agent is online to take conversations, as the hub last saw
+    /// it (published by the hub; read by the widget's settings endpoint).
+    pub fn agents_online(&self) -> bool {
+        self.agents_online.load(Ordering::Relaxed)
     }
 }
 
@@ -60,8 +89,8 @@ pub struct Hub {
     bot: Option<crate::bot::Bot>,
     /// The storage-read pool, for reads whose result comes back as a completion.
     readers: Readers,
-    conns: HashMap<ConnId, LiveConn>,
-    visitors: HashMap<u64, Vec<ConnId>>,
+    /// Open connections, the visitor index and subscriptions (see `conns`).
+    conns: conns::Conns,
     /// Names of connected visitors who gave one.
     visitor_names: HashMap<u64, String>,
     /// Connected visitors with no stored record yet, and the details of their visit:
@@ -69,17 +98,17 @@ pub struct Hub {
     /// the record in the same commit. Dropped with their last connection.
     unsaved_visitors: HashMap<u64, crate::store::VisitorUpdate>,
     /// Inbox updates for agents about conversations that are not theirs, sent once per
-    /// tick (see `inbox_batch`).
-    inbox: inbox_batch::InboxBatch,
+    /// tick (see `inbox`).
+    inbox: inbox::batch::InboxBatch,
     agents: BTreeMap<u64, LiveAgent>,
-    conversations: HashMap<u64, LiveConversation>,
-    open_by_visitor: HashMap<(u64, String), u64>,
+    /// Live conversations and each visitor's open one (see `convs`).
+    conversations: convs::Convs,
     router: Router,
     wheel: TimingWheel<TimerEvent>,
     next_conversation: u64,
     shutting_down: bool,
-    /// Whether visitors were last told that an agent is online.
-    any_agent_online: bool,
+    /// Whether an agent is online, as visitors were last told and as the handle shows.
+    any_agent_online: Arc<AtomicBool>,
     /// While shutting down: who to tell when done, and the clock ms to give up waiting.
     shutdown: Option<(async_channel::Sender<()>, u64)>,
 }
@@ -110,25 +139,27 @@ pub fn spawn(
         completions: completions_tx,
         bot,
         readers,
-        conns: HashMap::new(),
-        visitors: HashMap::new(),
+        conns: conns::Conns::default(),
         visitor_names: HashMap::new(),
         unsaved_visitors: HashMap::new(),
-        inbox: inbox_batch::InboxBatch::default(),
+        inbox: inbox::batch::InboxBatch::default(),
         agents: BTreeMap::new(),
-        conversations: HashMap::new(),
-        open_by_visitor: HashMap::new(),
+        conversations: convs::Convs::default(),
         next_conversation: 0,
         shutting_down: false,
-        any_agent_online: false,
+        any_agent_online: Arc::new(AtomicBool::new(false)),
         shutdown: None,
     };
     let unanswered = hub.restore()?;
+    let handle = HubHandle {
+        events: events_tx,
+        agents_online: hub.any_agent_online.clone(),
+    };
     let task = executor.spawn(async move {
         hub.ask_bot_again(unanswered).await;
         hub.run(events, completions).await
     });
-    Ok((HubHandle { events: events_tx }, task))
+    Ok((handle, task))
 }
 
 enum Wake {
@@ -196,7 +227,10 @@ impl Hub {
             } => {
                 // Only for a connection still waiting for its hello (its disconnection
                 // is what drops the entry again).
-                let waiting = self.conns.get(&conn).is_some_and(|c| c.identity.is_none());
+                let waiting = self
+                    .conns
+                    .get(&conn)
+                    .is_some_and(|c| c.identity().is_none());
                 if let (Identity::Visitor { id, .. }, Some(details), true) =
                     (&identity, unsaved, waiting)
                 {
@@ -213,6 +247,10 @@ impl Hub {
             Event::Disconnected { conn } => self.on_disconnected(conn),
             Event::AgentSaved { id, agent } => self.on_agent_saved(id, agent).await,
             Event::SessionsEnded { agent, keep } => self.on_sessions_ended(agent, keep),
+            Event::Tick { done } => {
+                self.on_tick().await;
+                let _ = done.try_send(());
+            }
             Event::Shutdown { .. } => {}
         }
     }
@@ -248,6 +286,19 @@ impl Hub {
         }
     }
 
+    /// The summary of a live conversation, its placement read from the router. One
+    /// whose first message is still being committed is not placed yet: it shows where
+    /// it is about to go (the bot, or the queue).
+    fn summary_of(&self, conversation: u64) -> Option<crate::protocol::ConversationSummary> {
+        let live = self.conversations.get(&conversation)?;
+        let placement = match self.router.placement(conversation) {
+            None if !live.durable && self.bot.is_some() => Some(routing::Placement::WithBot),
+            None if !live.durable => Some(routing::Placement::Queued { position: 0 }),
+            placement => placement,
+        };
+        Some(live.summary(conversation, placement))
+    }
+
     /// Keeps the gauges in step with live state, and tells visitors when the answer to
     /// "can anyone reply now?" changes.
     fn refresh_totals(&mut self) {
@@ -263,8 +314,7 @@ impl Hub {
             .filter(|a| a.presence == crate::protocol::Presence::Online && !a.account.disabled)
             .count();
         self.metrics.agents_online.set(online as i64);
-        if self.any_agent_online != (online > 0) {
-            self.any_agent_online = online > 0;
+        if self.any_agent_online.swap(online > 0, Ordering::Relaxed) != (online > 0) {
             self.tell_visitors_availability(online > 0);
         }
     }

@@ -32,7 +32,7 @@ impl Hub {
     fn target(&self, who: &Identity, asked: Option<u64>) -> Option<u64> {
         match who {
             Identity::Visitor { id, site } => {
-                let open = self.open_by_visitor.get(&(*id, site.clone())).copied();
+                let open = self.conversations.open_for(*id, site);
                 match asked {
                     Some(c) if Some(c) != open => None,
                     _ => open,

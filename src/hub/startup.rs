@@ -48,7 +48,9 @@ impl Hub {
                 (ConversationStatus::Assigned, Some(agent)) => {
                     self.router.restore_assigned(open.id, agent);
                 }
-                _ if with_bot => {}
+                _ if with_bot => {
+                    self.router.restore_with_bot(open.id);
+                }
                 _ => {
                     self.router.restore_queued(open.id);
                 }
@@ -74,34 +76,18 @@ impl Hub {
                 .visitor(open.record.visitor)?
                 .and_then(|v| v.name);
             let preview = self.store.preview(open.id)?;
-            self.open_by_visitor
-                .insert((open.record.visitor, open.record.site.clone()), open.id);
-            self.conversations.insert(
+            self.conversations.open(
                 open.id,
                 LiveConversation {
-                    visitor: open.record.visitor,
-                    site: open.record.site,
-                    status: if agent.is_some() {
-                        ConversationStatus::Assigned
-                    } else if with_bot {
-                        ConversationStatus::Bot
-                    } else {
-                        ConversationStatus::Queued
-                    },
-                    agent,
                     last_seq: open.last_seq,
                     last_at_ms: open.last_at_ms,
-                    last_activity_ms: now,
                     created_ms: open.record.created_ms,
                     durable: true,
-                    queue_position: None,
-                    subscribers: Vec::new(),
-                    typing: Vec::new(),
                     read,
                     idle_timer,
                     visitor_name,
                     preview,
-                    bot_decided: 0,
+                    ..LiveConversation::new(open.record.visitor, open.record.site, now)
                 },
             );
         }

@@ -43,6 +43,12 @@ impl Hub {
             live.idle_timer = Some(self.wheel.insert(due, TimerEvent::IdleClose(conversation)));
             return;
         }
-        self.close_conversation(conversation, 0).await;
+        if !self
+            .conversations
+            .get(&conversation)
+            .is_some_and(|c| c.closing)
+        {
+            self.close_conversation(conversation, 0, None).await;
+        }
     }
 }

@@ -18,9 +18,14 @@
 //! - Conversations taken back from an agent ([`Router::requeue_agent`],
 //!   [`Router::disable_agent`]) keep their original place in line, so they go ahead of
 //!   conversations queued after them.
+//! - A conversation can start **with the bot** ([`Router::place_with_bot`]): neither
+//!   queued nor assigned, so it holds no agent's capacity and no place in line. The bot
+//!   lets go with [`Router::hand_off`] (placed like a new conversation, at the back of
+//!   the line), or an agent takes it with [`Router::claim`].
 //!
 //! # Invariants (checked by the randomized test)
-//! 1. Every open conversation is either queued once or assigned to exactly one agent.
+//! 1. Every open conversation is either with the bot, queued once, or assigned to
+//!    exactly one agent.
 //! 2. Auto-assignment never puts an agent above their capacity (manual actions may).
 //! 3. After every call except `restore_*`, if the queue is not empty then no eligible
 //!    agent has free capacity (so a new conversation never jumps the queue).
@@ -30,70 +35,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use line::{Line, Ticket};
 
 mod line;
+mod read;
+mod types;
+
+pub use types::{Placement, Presence, RoutingError, TransferOutcome};
 
 /// Identifies an agent (a staff account), as stored.
 pub type AgentId = u64;
 /// Identifies a conversation, as stored; ids increase in creation order.
 pub type ConversationId = u64;
-
-/// Whether an agent can take new conversations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Presence {
-    /// Connected and accepting conversations: the only state that gets auto-assignments.
-    Online,
-    /// Connected but not accepting new conversations; keeps the ones they have.
-    Away,
-    /// Not connected; keeps their conversations until the hub calls
-    /// [`Router::requeue_agent`] after the grace period.
-    Offline,
-}
-
-/// Where an open conversation sits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Placement {
-    /// Handled by this agent.
-    Assigned(AgentId),
-    /// Waiting; `position` is 1-based (1 = next in line).
-    Queued {
-        /// 1-based place in the queue.
-        position: usize,
-    },
-}
-
-/// Why the router refused a request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum RoutingError {
-    /// The agent was never added with [`Router::add_agent`].
-    #[error("unknown agent {0}")]
-    UnknownAgent(AgentId),
-    /// The agent is disabled and may not take conversations.
-    #[error("agent {0} is disabled")]
-    AgentDisabled(AgentId),
-    /// The target of a transfer must be online.
-    #[error("agent {0} is not online")]
-    AgentNotOnline(AgentId),
-    /// The conversation is not open (never placed, or closed).
-    #[error("conversation {0} is not open")]
-    UnknownConversation(ConversationId),
-    /// Only an assigned conversation can be transferred; a queued one is claimed.
-    #[error("conversation {0} is not assigned to anyone")]
-    NotAssigned(ConversationId),
-    /// Only a queued conversation can be claimed.
-    #[error("conversation is already assigned to agent {0}")]
-    AlreadyAssignedTo(AgentId),
-    /// A transfer to the agent who already has the conversation.
-    #[error("conversation is already with agent {0}")]
-    SameAgent(AgentId),
-}
-
-/// What a successful [`Router::transfer`] changed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TransferOutcome {
-    /// The agent who had the conversation before.
-    pub previous: AgentId,
-    /// Queued conversations assigned because the previous agent's load dropped.
-    pub assigned: Vec<(ConversationId, AgentId)>,
-}
 
 /// One agent as the router sees it.
 #[derive(Debug)]
@@ -124,8 +74,10 @@ impl Agent {
 struct Open {
     /// Its place in line whenever it is queued.
     ticket: Ticket,
-    /// Who handles it; `None` while queued.
+    /// Who handles it; `None` while queued or with the bot.
     agent: Option<AgentId>,
+    /// The bot answers it (then `agent` is `None` and it is not in line).
+    with_bot: bool,
 }
 
 /// Routing state: agents, open conversations and the waiting queue. See the module docs.
@@ -254,6 +206,15 @@ impl Router {
         }
     }
 
+    /// Start-up: re-feeds a stored conversation the bot answers. Does not drain the
+    /// queue; see [`Router::restore_assigned`].
+    pub fn restore_with_bot(&mut self, conv: ConversationId) -> Placement {
+        self.forget(conv);
+        let ticket = self.line.restored_ticket(conv);
+        self.admit(conv, ticket);
+        self.give_to_bot(conv)
+    }
+
     /// Start-up: re-feeds a stored queued conversation. Restored conversations are lined up
     /// by id (creation order). Does not drain the queue; see [`Router::restore_assigned`].
     pub fn restore_queued(&mut self, conv: ConversationId) -> Placement {
@@ -291,6 +252,29 @@ impl Router {
         self.place(conv, ticket)
     }
 
+    /// Places a new conversation with the bot: no agent, no place in line. If it is
+    /// already open, returns where it is and changes nothing.
+    pub fn place_with_bot(&mut self, conv: ConversationId) -> Placement {
+        if let Some(placement) = self.placement(conv) {
+            return placement;
+        }
+        let ticket = self.line.fresh_ticket(conv);
+        self.admit(conv, ticket);
+        self.give_to_bot(conv)
+    }
+
+    /// The bot lets go of a conversation: it is placed like a new one (an agent with
+    /// room if nobody waits, else the back of the line). `None`, changing nothing, if
+    /// the conversation is not with the bot.
+    pub fn hand_off(&mut self, conv: ConversationId) -> Option<Placement> {
+        if !self.open.get(&conv)?.with_bot {
+            return None;
+        }
+        self.open.remove(&conv);
+        let ticket = self.line.fresh_ticket(conv);
+        Some(self.place(conv, ticket))
+    }
+
     /// Reopens a closed conversation: back to `previous` if that agent is eligible (enabled,
     /// Online, below capacity) and nobody is waiting, else placed like a new conversation.
     /// If it is already open, returns where it is and changes nothing.
@@ -311,7 +295,8 @@ impl Router {
         }
     }
 
-    /// An agent takes a queued conversation, whatever their load or presence.
+    /// An agent takes a queued conversation, or one with the bot, whatever their load or
+    /// presence.
     pub fn claim(&mut self, conv: ConversationId, agent: AgentId) -> Result<(), RoutingError> {
         let open = self
             .open
@@ -366,71 +351,6 @@ impl Router {
         self.drain()
     }
 
-    /// Where an open conversation sits; `None` if it is not open. A queued position costs a
-    /// walk over the queue ahead of it: to refresh every waiting visitor, enumerate
-    /// [`Router::queued`] instead (one pass).
-    pub fn placement(&self, conv: ConversationId) -> Option<Placement> {
-        let open = self.open.get(&conv)?;
-        Some(match open.agent {
-            Some(agent) => Placement::Assigned(agent),
-            None => Placement::Queued {
-                position: self.line.position(open.ticket),
-            },
-        })
-    }
-
-    /// 1-based queue position of a queued conversation (O(queue length); see
-    /// [`Router::placement`]).
-    pub fn queue_position(&self, conv: ConversationId) -> Option<usize> {
-        match self.placement(conv)? {
-            Placement::Queued { position } => Some(position),
-            Placement::Assigned(_) => None,
-        }
-    }
-
-    /// Queued conversations, next in line first: the `n`th item (from 0) has position `n + 1`.
-    pub fn queued(&self) -> impl Iterator<Item = ConversationId> + '_ {
-        self.line.iter()
-    }
-
-    /// Number of queued conversations.
-    pub fn queue_len(&self) -> usize {
-        self.line.len()
-    }
-
-    /// The agent handling a conversation; `None` if queued or not open.
-    pub fn assignee(&self, conv: ConversationId) -> Option<AgentId> {
-        self.open.get(&conv)?.agent
-    }
-
-    /// Number of open conversations assigned to an agent (0 if unknown).
-    pub fn open_count(&self, agent: AgentId) -> usize {
-        self.agents.get(&agent).map_or(0, |a| a.open.len())
-    }
-
-    /// An agent's capacity; `None` if unknown.
-    pub fn capacity(&self, agent: AgentId) -> Option<u32> {
-        self.agents.get(&agent).map(|a| a.capacity)
-    }
-
-    /// An agent's presence; `None` if unknown.
-    pub fn presence(&self, agent: AgentId) -> Option<Presence> {
-        self.agents.get(&agent).map(|a| a.presence)
-    }
-
-    /// Whether an agent is known and enabled.
-    pub fn is_enabled(&self, agent: AgentId) -> bool {
-        self.agents.get(&agent).is_some_and(|a| a.enabled)
-    }
-
-    /// An agent's open conversations in id order (none if unknown).
-    pub fn conversations_of(&self, agent: AgentId) -> impl Iterator<Item = ConversationId> + '_ {
-        self.agents
-            .get(&agent)
-            .into_iter()
-            .flat_map(|a| a.open.iter().copied())
-    }
-
     /// The eligible agent auto-assignment would pick now.
     ///
     /// A linear scan, on purpose: with at most ~10 agents it is a handful of comparisons
@@ -459,7 +379,16 @@ impl Router {
         }
         if let Some(open) = self.open.get_mut(&conv) {
             open.agent = Some(agent);
+            open.with_bot = false;
         }
+    }
+
+    /// Marks an admitted conversation (not with any agent nor in line) as the bot's.
+    fn give_to_bot(&mut self, conv: ConversationId) -> Placement {
+        if let Some(open) = self.open.get_mut(&conv) {
+            open.with_bot = true;
+        }
+        Placement::WithBot
     }
 
     /// Records a conversation as open, not yet with any agent nor in line.
@@ -469,6 +398,7 @@ impl Router {
             Open {
                 ticket,
                 agent: None,
+                with_bot: false,
             },
         );
     }
@@ -503,6 +433,7 @@ impl Router {
                     a.open.remove(&conv);
                 }
             }
+            None if open.with_bot => {}
             None => {
                 self.line.remove(open.ticket);
             }
@@ -517,6 +448,7 @@ impl Router {
             .filter_map(|&conv| {
                 let placement = match self.assignee(conv) {
                     Some(agent) => Placement::Assigned(agent),
+                    None if self.open.get(&conv)?.with_bot => Placement::WithBot,
                     None => Placement::Queued {
                         position: *positions.get(&conv)?,
                     },
@@ -534,5 +466,7 @@ impl Router {
     }
 }
 
+#[cfg(test)]
+mod random_tests;
 #[cfg(test)]
 mod tests;

@@ -272,10 +272,7 @@ fn small_talk_keeps_the_bot_and_a_claim_silences_it() {
         after.iter().all(|m| m.author.kind != AuthorKind::Bot),
         "{after:?}"
     );
-    assert!(
-        visitor.try_recv(Duration::from_millis(500)).is_err(),
-        "nothing more"
-    );
+    visitor.quiet_for(Duration::from_millis(500), "nothing more");
 }
 
 #[test]

@@ -104,10 +104,13 @@ impl TestServer {
         self.dir.path().to_path_buf()
     }
 
-    /// Moves the server's clock and waits for the hub to run its timers.
+    /// Moves the server's clock and has the hub run its timers, returning once they
+    /// have run (a barrier: no sleeping for the hub's real tick).
     pub fn advance(&self, ms: u64) {
         self.clock.advance(ms);
-        std::thread::sleep(Duration::from_millis(350));
+        if let Some(server) = &self.server {
+            server.tick();
+        }
     }
 
     /// Creates the first admin through the setup code, logs in, returns the token.
@@ -387,6 +390,17 @@ impl Client {
                 }
                 Some(Some(Ok(_))) => continue,
             }
+        }
+    }
+
+    /// Asserts that no frame arrives within `wait` and that the connection is still
+    /// open: a close, a read error or a frame that fails to decode fail the check too
+    /// (a bare `try_recv(..).is_err()` would pass on them).
+    pub fn quiet_for(&mut self, wait: Duration, what: &str) {
+        match self.try_recv(wait) {
+            Err(e) if e == "timeout" => {}
+            Err(e) => panic!("{what}: the connection ended or broke instead: {e}"),
+            Ok(frame) => panic!("{what}: a frame arrived: {frame:?}"),
         }
     }
 

@@ -16,6 +16,7 @@ mod crash;
 mod delivery;
 mod disk;
 mod frame_rules;
+mod hub_commits;
 mod install;
 mod notes;
 mod old_data;

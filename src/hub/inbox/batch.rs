@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::protocol::ConversationSummary;
 
-use super::event::ConnId;
+use crate::hub::event::ConnId;
 
 /// One update to hand out.
 #[derive(Debug, Clone, PartialEq, Eq)]

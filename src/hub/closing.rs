@@ -1,0 +1,115 @@
+//! Closing conversations, and the system messages that record status changes.
+//!
+//! A close enters live state only when its commit returns, as messages do: until then
+//! the conversation stays open everywhere (its placement in the router, its entry in
+//! the visitor index of `Convs`), only marked `closing` so it is not closed twice. If the commit
+//! fails nothing has to be undone: the store and live state both still say open, and
+//! whoever asked is told the close was not stored.
+
+use crate::protocol::{AuthorKind, ConversationEvent, ConversationStatus, ErrorCode};
+use crate::store::{Appended, NewMessage, StoreError};
+use crate::timer::unix_ms;
+
+use super::Hub;
+use super::event::{ConnId, WriteTag};
+use super::live::TimerEvent;
+use super::texts;
+
+impl Hub {
+    /// Closes an open conversation (`by` = 0 for inactivity; `conn` = who asked). The
+    /// change is applied by [`Hub::on_close_written`] once it is committed.
+    pub(super) async fn close_conversation(
+        &mut self,
+        conversation: u64,
+        by: u64,
+        conn: Option<ConnId>,
+    ) {
+        let Some(live) = self.conversations.get_mut(&conversation) else {
+            return;
+        };
+        live.closing = true;
+        let agent = self.router.assignee(conversation);
+        let tag = WriteTag::Closed {
+            conversation,
+            by,
+            conn,
+        };
+        let (status, event) = (ConversationStatus::Closed, ConversationEvent::Closed { by });
+        self.write_status(conversation, status, agent, event, by, tag)
+            .await;
+    }
+
+    /// The close of `conversation` came back from the writer: applied to live state if
+    /// committed, forgotten (and the asker told) if not.
+    pub(super) async fn on_close_written(
+        &mut self,
+        conversation: u64,
+        conn: Option<ConnId>,
+        result: Result<Appended, StoreError>,
+    ) {
+        let appended = match result {
+            Ok(appended) => appended,
+            Err(e) => {
+                let retry = self.config.now_ms() + self.config.idle_close_ms;
+                if let Some(live) = self.conversations.get_mut(&conversation) {
+                    live.closing = false;
+                    // An idle close gave up its timer: check again one idle period on.
+                    if live.idle_timer.is_none() && self.config.idle_close_ms > 0 {
+                        let check = TimerEvent::IdleClose(conversation);
+                        live.idle_timer = Some(self.wheel.insert(retry, check));
+                    }
+                }
+                tracing::warn!(conversation, error = %e, "close not stored");
+                if let Some(conn) = conn {
+                    let code = if e.is_unavailable() {
+                        ErrorCode::StorageUnavailable
+                    } else {
+                        ErrorCode::Conflict
+                    };
+                    let why = format!("the close was not stored: {e}");
+                    self.refuse(conn, code, why, None, Some(conversation));
+                }
+                return;
+            }
+        };
+        let agent = self.router.assignee(conversation);
+        let Some(live) = self.conversations.get(&conversation) else {
+            return;
+        };
+        let mut summary = live.summary(conversation, None);
+        summary.agent = agent;
+        let assigned = self.router.close(conversation);
+        self.announce_conversation(summary, None);
+        // The closing message goes out, then the live entry is retired.
+        self.committed(appended, None);
+        self.retire(conversation);
+        if let Some(a) = agent {
+            self.broadcast_agent_info(a);
+        }
+        self.apply_assignments(assigned).await;
+        self.refresh_totals();
+    }
+
+    /// A system message recording `event`, with its English text.
+    pub(super) fn system_message(&self, event: &ConversationEvent) -> NewMessage {
+        NewMessage {
+            author_kind: AuthorKind::System.into(),
+            author_id: 0,
+            author_name: String::new(),
+            body: self.describe(event, 0),
+            client_id: None,
+            event: Some(event.clone().into()),
+            at_ms: unix_ms(),
+        }
+    }
+
+    /// The English text of a system message (see [`texts`]).
+    pub(super) fn describe(&self, event: &ConversationEvent, by: u64) -> String {
+        texts::describe(event, by, |agent| {
+            self.agents
+                .get(&agent)
+                .map(|a| a.account.name.clone())
+                .unwrap_or_else(|| texts::unknown_agent(agent))
+        })
+    }
+}

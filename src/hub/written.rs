@@ -1,0 +1,164 @@
+//! What the hub does when a write comes back from the writer: acknowledge the sender,
+//! enter the committed message into live state, fan it out, route a conversation its
+//! first message opened, hand a visitor message to the bot. Live state changes here,
+//! after the commit, never before it.
+
+use crate::protocol::{Ack, AuthorKind, ErrorCode, ServerFrame};
+use crate::store::{Appended, Outcome, StoreError};
+
+use super::Hub;
+use super::event::{ConnId, Identity, WriteTag};
+
+impl Hub {
+    /// A write came back: acknowledge, fan out, and route new conversations.
+    pub(super) async fn on_written(&mut self, tag: WriteTag, result: Result<Outcome, StoreError>) {
+        match (tag, result) {
+            (
+                WriteTag::Send {
+                    conn,
+                    client_id,
+                    received,
+                    opened,
+                },
+                Ok(Outcome::Appended(a)),
+            ) => {
+                let ack = ServerFrame::Ack(Ack {
+                    client_id,
+                    conversation: a.conversation,
+                    seq: a.seq,
+                    duplicate: a.duplicate,
+                });
+                let (conversation, duplicate, seq) = (a.conversation, a.duplicate, a.seq);
+                // A new visitor message: the bot reads it if it answers there (checked
+                // once the conversation it may just have opened is placed).
+                let from_visitor = (!duplicate && a.message.author_kind == AuthorKind::Visitor)
+                    .then(|| a.message.body.clone());
+                // Live state first, then the ack: whoever sees the ack sees a hub that
+                // already knows the message.
+                if duplicate {
+                    self.metrics.messages_duplicate_total.inc();
+                } else {
+                    self.metrics.messages_total.inc();
+                    self.committed(a, Some(conn));
+                }
+                // Counted before the ack leaves: whoever sees the ack sees it counted.
+                self.metrics
+                    .ack_seconds
+                    .observe(received.elapsed().as_micros() as u64);
+                self.send_to(conn, ack);
+                if opened && !duplicate {
+                    self.on_conversation_opened(conversation).await;
+                }
+                if let Some(text) = from_visitor
+                    && self.bot_active(conversation)
+                {
+                    self.ask_bot(conversation, seq, text).await;
+                }
+            }
+            (
+                WriteTag::Send {
+                    conn,
+                    client_id,
+                    opened,
+                    ..
+                },
+                Err(e),
+            ) => {
+                if opened {
+                    self.forget_unopened(conn);
+                }
+                let code = match e {
+                    StoreError::NotFound(_) | StoreError::Conflict(_) => ErrorCode::Conflict,
+                    _ => ErrorCode::StorageUnavailable,
+                };
+                self.refuse(
+                    conn,
+                    code,
+                    format!("not stored: {e}"),
+                    Some(client_id),
+                    None,
+                );
+            }
+            (WriteTag::Status, Ok(Outcome::Appended(a))) => self.committed(a, None),
+            (
+                WriteTag::Closed {
+                    conversation, conn, ..
+                },
+                result,
+            ) => {
+                let result = result.and_then(|outcome| match outcome {
+                    Outcome::Appended(a) => Ok(a),
+                    other => Err(StoreError::Conflict(format!(
+                        "unexpected outcome {other:?}"
+                    ))),
+                });
+                self.on_close_written(conversation, conn, result).await
+            }
+            (tag, Err(e)) if e.is_unavailable() => {
+                tracing::debug!(?tag, error = %e, "write refused")
+            }
+            (tag, Err(e)) => tracing::error!(?tag, error = %e, "write failed"),
+            (_, Ok(_)) => {}
+        }
+    }
+
+    /// A new conversation's first write failed: drop its live side.
+    fn forget_unopened(&mut self, conn: ConnId) {
+        let Some(Identity::Visitor { id, site }) = self.conns.identity(conn).cloned() else {
+            return;
+        };
+        if let Some(conversation) = self.conversations.open_for(id, &site)
+            && self
+                .conversations
+                .get(&conversation)
+                .is_some_and(|c| !c.durable)
+        {
+            self.conversations.remove(conversation);
+        }
+    }
+
+    /// Records a committed message in live state and sends it to subscribers.
+    pub(super) fn committed(&mut self, appended: Appended, origin: Option<ConnId>) {
+        let now = self.config.now_ms();
+        let Some(live) = self.conversations.get_mut(&appended.conversation) else {
+            return;
+        };
+        live.last_seq = live.last_seq.max(appended.seq);
+        live.last_at_ms = appended.message.at_ms;
+        live.last_activity_ms = now;
+        let note = appended
+            .message
+            .event
+            .as_ref()
+            .is_some_and(crate::store::values::StoredEvent::agents_only);
+        if crate::store::values::StoredEvent::previewed(appended.message.event.as_ref()) {
+            live.preview = crate::store::preview_of(&appended.message.body);
+        }
+        let frame = ServerFrame::Message(
+            appended
+                .message
+                .to_wire(appended.conversation, appended.seq),
+        );
+        if note {
+            self.publish_to_agents(appended.conversation, frame, origin);
+        } else {
+            self.publish(appended.conversation, frame, origin);
+        }
+    }
+
+    /// Drops a closed conversation from live state once its closing message is out.
+    pub(super) fn retire(&mut self, conversation: u64) {
+        let Some(live) = self.conversations.remove(conversation) else {
+            return;
+        };
+        for key in live
+            .typing
+            .iter()
+            .map(|(_, _, t)| *t)
+            .chain(live.idle_timer)
+        {
+            self.wheel.cancel(key);
+        }
+        self.refresh_totals();
+    }
+}
