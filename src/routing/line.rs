@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::ConversationId;
+use super::types::ConversationId;
 
 /// A conversation's place in line, fixed when it is created or reopened and kept while it
 /// stays open, so a conversation taken back from an agent returns to where it stood.

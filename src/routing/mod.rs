@@ -38,12 +38,7 @@ mod line;
 mod read;
 mod types;
 
-pub use types::{Placement, Presence, RoutingError, TransferOutcome};
-
-/// Identifies an agent (a staff account), as stored.
-pub type AgentId = u64;
-/// Identifies a conversation, as stored; ids increase in creation order.
-pub type ConversationId = u64;
+pub use types::{AgentId, ConversationId, Placement, Presence, RoutingError, TransferOutcome};
 
 /// One agent as the router sees it.
 #[derive(Debug)]

@@ -1,6 +1,9 @@
 //! The router's vocabulary: presence, placements, refusals and what a transfer changed.
 
-use super::{AgentId, ConversationId};
+/// Identifies an agent (a staff account), as stored.
+pub type AgentId = u64;
+/// Identifies a conversation, as stored; ids increase in creation order.
+pub type ConversationId = u64;
 
 /// Whether an agent can take new conversations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
