@@ -10,6 +10,7 @@ import { connectSocket } from './socket.js';
 import { alertAbout, alertConversation } from './notify.js';
 import { clientId, visitorLabel } from './format.js';
 import { toast } from './dom.js';
+import { api } from './api.js';
 
 /** Messages loaded per conversation when it is first followed. */
 const TAIL = 30;
@@ -108,6 +109,7 @@ const HANDLERS = {
     socket.resetBackoff();
     state.me = { id: w.id, name: w.name, admin: state.me && state.me.id === w.id ? state.me.admin : null };
     state.maxBody = w.max_body_bytes || state.maxBody;
+    api.get('/api/widget').then((settings) => { state.botOn = Boolean(settings && settings.bot); }, () => {});
     state.agents = new Map(w.agents.map((a) => [a.id, a]));
     const open = new Set(w.conversations.map((c) => c.id));
     // Conversations we showed as open that are no longer: they closed while we were away.
@@ -225,7 +227,9 @@ const HANDLERS = {
     } else {
       follow(c.id);
       // A chat the bot is answering is nobody's business yet: alerts come with the hand-off.
-      const handedOff = wasOpen && prev.status === 'bot';
+      // Colleagues' inbox updates are coalesced per tick, so a chat may arrive already
+      // handed off, never seen with the bot: with the bot on, every new chat starts there.
+      const handedOff = wasOpen ? prev.status === 'bot' : !prev && state.botOn;
       if (c.status === 'queued' && (!wasOpen || prev.status !== 'queued')) alertConversation(conv, handedOff ? 'handoff' : 'queued');
       if (c.status === 'assigned' && c.agent === me && (!prev || prev.agent !== me || !wasOpen)) alertConversation(conv, 'assigned');
     }

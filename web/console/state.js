@@ -13,6 +13,9 @@ export const state = {
   presence: 'online',
   /** Largest message body in bytes (from the welcome). */
   maxBody: 8192,
+  /** Whether the FAQ bot answers new chats first (GET /api/widget, read at each welcome):
+   * then a queued chat this console never saw before is one the bot handed over. */
+  botOn: false,
   /** id → { id, name, presence, open, capacity } from the WebSocket. */
   agents: new Map(),
   /** id → conversation summary (open ones from the WebSocket; closed ones seen or paged). */
