@@ -1,5 +1,6 @@
-//! The hub changes live state only when a commit returns: a status change whose commit
-//! fails leaves the conversation exactly as the store has it.
+//! The hub changes live state only when a commit returns: a status change (a close, a
+//! claim, a transfer, an automatic assignment) whose commit fails leaves the conversation
+//! exactly as the store has it.
 
 use std::time::{Duration, Instant};
 
@@ -95,4 +96,163 @@ fn an_idle_close_whose_commit_fails_is_tried_again_later() {
         (closed.conversation, closed.event),
         (conversation, Some(ConversationEvent::Closed { by: 0 }))
     );
+}
+
+/// Sets an agent's presence and waits until the hub has applied it.
+fn set_presence(agent: &mut Client, id: u64, presence: Presence) {
+    agent.send(&ClientFrame::Presence(SetPresence { presence }));
+    agent.expect("the presence applied", |f| match f {
+        ServerFrame::Agent(a) if a.id == id && a.presence == presence => Some(()),
+        _ => None,
+    });
+}
+
+/// Waits for the refusal of an action on `conversation` and returns its code.
+fn refusal(agent: &mut Client, conversation: u64) -> String {
+    agent.expect("the action refused", |f| match f {
+        ServerFrame::Error(e) if e.conversation == Some(conversation) => Some(e.error.clone()),
+        _ => None,
+    })
+}
+
+/// Reads frames for `wait` and fails if one says `conversation` has an agent.
+fn never_assigned(client: &mut Client, conversation: u64, wait: Duration, what: &str) {
+    let deadline = Instant::now() + wait;
+    loop {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        match client.try_recv(remaining) {
+            Err(e) if e == "timeout" => return,
+            Err(e) => panic!("{what}: the connection ended or broke instead: {e}"),
+            Ok(ServerFrame::Conversation(c)) if c.id == conversation && c.agent.is_some() => {
+                panic!("{what}: told of an agent: {c:?}")
+            }
+            Ok(ServerFrame::QueuePosition(q)) if q.conversation == conversation && q.position == 0 => {
+                panic!("{what}: the visitor was told an agent took it")
+            }
+            Ok(ServerFrame::Message(m)) if m.conversation == conversation => {
+                panic!("{what}: a message arrived: {m:?}")
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Fills the disk, then empties it, waiting for the server to see each.
+fn disk_full_then_back(server: &TestServer, faults: &FaultSwitch, during: impl FnOnce()) {
+    faults.set_full(true);
+    during();
+    health_becomes(server.addr, 503);
+    faults.set_full(false);
+    health_becomes(server.addr, 200);
+}
+
+#[test]
+fn a_claim_whose_commit_fails_leaves_the_conversation_queued() {
+    let faults = FaultSwitch::new();
+    let switch = faults.clone();
+    let server = TestServer::start_with(move |c| c.storage_faults = Some(switch));
+    let admin = server.admin();
+    let (alice_id, alice) = server.agent(&admin, "Alice", None);
+    let (bob_id, bob) = server.agent(&admin, "Bob", None);
+    let (mut alice_ws, _) = Client::agent(server.addr, Encoding::Json, &alice);
+    set_presence(&mut alice_ws, alice_id, Presence::Away);
+    let (mut bob_ws, _) = Client::agent(server.addr, Encoding::Json, &bob);
+    set_presence(&mut bob_ws, bob_id, Presence::Away);
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    visitor.say(None, "v1", "hello");
+    let (conversation, _) = visitor.ack("v1");
+    let first = visitor.expect("a place in line", |f| match f {
+        ServerFrame::QueuePosition(p) => Some(p.position),
+        _ => None,
+    });
+    assert_eq!(first, 1);
+
+    // Alice claims while the disk is full: she is told it was not stored, and nobody
+    // hears of an agent.
+    disk_full_then_back(&server, &faults, || {
+        alice_ws.send(&ClientFrame::Claim(ConversationRef { conversation }));
+        assert_eq!(refusal(&mut alice_ws, conversation), "storage_unavailable");
+    });
+    let quiet = Duration::from_millis(200);
+    never_assigned(&mut visitor, conversation, quiet, "visitor");
+    never_assigned(&mut bob_ws, conversation, quiet, "Bob");
+
+    // Still queued for everyone: Bob claims it for real.
+    bob_ws.send(&ClientFrame::Claim(ConversationRef { conversation }));
+    bob_ws.assigned(conversation, bob_id);
+    visitor.message("Bob joined the conversation");
+}
+
+#[test]
+fn a_transfer_whose_commit_fails_leaves_the_conversation_with_the_first_agent() {
+    let faults = FaultSwitch::new();
+    let switch = faults.clone();
+    let server = TestServer::start_with(move |c| c.storage_faults = Some(switch));
+    let admin = server.admin();
+    let (alice_id, alice) = server.agent(&admin, "Alice", None);
+    let (bob_id, bob) = server.agent(&admin, "Bob", None);
+    let (mut alice_ws, _) = Client::agent(server.addr, Encoding::Json, &alice);
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    visitor.say(None, "v1", "refund please");
+    let (conversation, _) = visitor.ack("v1");
+    alice_ws.assigned(conversation, alice_id);
+    visitor.message("Alice joined the conversation");
+    let (mut bob_ws, _) = Client::agent(server.addr, Encoding::Json, &bob);
+
+    disk_full_then_back(&server, &faults, || {
+        alice_ws.send(&ClientFrame::Transfer(Transfer {
+            conversation,
+            to_agent: bob_id,
+        }));
+        assert_eq!(refusal(&mut alice_ws, conversation), "storage_unavailable");
+    });
+    let quiet = Duration::from_millis(200);
+    bob_ws.expect("Bob online", |f| match f {
+        ServerFrame::Agent(a) if a.id == bob_id => Some(()),
+        _ => None,
+    });
+    never_assigned(&mut bob_ws, conversation, quiet, "Bob");
+    visitor.quiet_for(quiet, "the failed transfer told the visitor nothing");
+
+    // Still Alice's: she writes in it, Bob may not.
+    alice_ws.sync(conversation, 0);
+    alice_ws.say(Some(conversation), "a1", "still me");
+    alice_ws.ack("a1");
+    visitor.message("still me");
+    bob_ws.say(Some(conversation), "b1", "me?");
+    assert_eq!(bob_ws.error().error, "not_assigned");
+}
+
+#[test]
+fn an_automatic_assignment_whose_commit_fails_is_tried_again_later() {
+    let faults = FaultSwitch::new();
+    let switch = faults.clone();
+    let server = TestServer::start_with(move |c| c.storage_faults = Some(switch));
+    let admin = server.admin();
+    let (alice_id, alice) = server.agent(&admin, "Alice", None);
+    let (mut alice_ws, _) = Client::agent(server.addr, Encoding::Json, &alice);
+    set_presence(&mut alice_ws, alice_id, Presence::Away);
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    visitor.say(None, "v1", "anyone?");
+    let (conversation, _) = visitor.ack("v1");
+    visitor.expect("a place in line", |f| match f {
+        ServerFrame::QueuePosition(p) => Some(p.position),
+        _ => None,
+    });
+
+    // Alice comes back while the disk is full: the drain gives her the conversation,
+    // but its commit fails, so nobody is told.
+    disk_full_then_back(&server, &faults, || {
+        alice_ws.send(&ClientFrame::Presence(SetPresence {
+            presence: Presence::Online,
+        }));
+    });
+    let quiet = Duration::from_millis(200);
+    never_assigned(&mut alice_ws, conversation, quiet, "Alice");
+    never_assigned(&mut visitor, conversation, quiet, "visitor");
+
+    // The next tick tries again, and now it is stored.
+    server.advance(200);
+    alice_ws.assigned(conversation, alice_id);
+    visitor.message("Alice joined the conversation");
 }
