@@ -27,8 +27,9 @@
 //! 1. Every open conversation is either with the bot, queued once, or assigned to
 //!    exactly one agent.
 //! 2. Auto-assignment never puts an agent above their capacity (manual actions may).
-//! 3. After every call except `restore_*`, if the queue is not empty then no eligible
-//!    agent has free capacity (so a new conversation never jumps the queue).
+//! 3. After every call except `restore_*` and [`Router::revert`], if the queue is not
+//!    empty then no eligible agent has free capacity (so a new conversation never jumps
+//!    the queue); after those, the next [`Router::drain`] restores it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,6 +37,7 @@ use line::{Line, Ticket};
 
 mod line;
 mod read;
+mod revert;
 mod types;
 
 pub use types::{AgentId, ConversationId, Placement, Presence, RoutingError, TransferOutcome};

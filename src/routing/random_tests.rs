@@ -1,5 +1,6 @@
 //! The randomized check of the module invariants: long random sequences of every call
-//! the hub makes (the bot placement included), the invariants checked after each.
+//! the hub makes (the bot placement and the revert of a failed commit included), the
+//! invariants checked after each.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
@@ -87,7 +88,7 @@ fn randomized_invariants_hold() {
             };
             let mut auto: Vec<AgentId> = Vec::new();
             // Odd seeds model a quieter shop (fewer arrivals), so the queue often empties.
-            let op = match rng.below(14) {
+            let op = match rng.below(15) {
                 2 if seed % 2 == 1 => 3,
                 op => op,
             };
@@ -168,6 +169,26 @@ fn randomized_invariants_hold() {
                     if let Some(Assigned(a)) = placed {
                         auto.push(a);
                     }
+                }
+                13 => {
+                    // A commit failed: back to where the store has it; the hub drains
+                    // on its next tick.
+                    let conv = pick_open(&mut rng, &open);
+                    let id = agent(&mut rng);
+                    let stored = [Assigned(id), Queued { position: 0 }, WithBot][rng.below(3) as usize];
+                    assert_eq!(r.revert(conv, stored), open.contains(&conv));
+                    if open.contains(&conv) {
+                        let enabled = r.agents.get(&id).is_some_and(|a| a.enabled);
+                        match (stored, r.placement(conv)) {
+                            (Assigned(_), Some(Assigned(a))) => assert!(enabled && a == id),
+                            (Assigned(_) | Queued { .. }, Some(Queued { .. })) => {
+                                assert!(!matches!(stored, Assigned(_)) || !enabled)
+                            }
+                            (WithBot, Some(WithBot)) => {}
+                            other => panic!("reverted {conv} to {stored:?}: {other:?}"),
+                        }
+                    }
+                    auto.extend(r.drain().into_iter().map(|(_, a)| a));
                 }
                 _ => {
                     let id = 1 + rng.below(6);
