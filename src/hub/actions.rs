@@ -5,7 +5,7 @@
 use crate::protocol::{
     ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, ErrorCode, Presence,
 };
-use crate::routing::{self, RoutingError, TransferOutcome};
+use crate::routing::{self, Placement, RoutingError, TransferOutcome};
 use crate::store::records::AgentV1;
 use crate::store::{StoreError, WriteOp};
 
@@ -40,10 +40,12 @@ impl Hub {
         }
     }
 
-    /// The router's claim, of a movable conversation.
-    fn claim(&mut self, conversation: u64, agent: u64) -> Result<(), RoutingError> {
+    /// The router's claim, of a movable conversation; returns where it was before.
+    fn claim(&mut self, conversation: u64, agent: u64) -> Result<Option<Placement>, RoutingError> {
         self.movable(conversation)?;
-        self.router.claim(conversation, agent)
+        let before = self.router.placement(conversation);
+        self.router.claim(conversation, agent)?;
+        Ok(before)
     }
 
     /// The router's transfer, of a movable conversation.
@@ -55,11 +57,10 @@ impl Hub {
     pub(super) async fn agent_action(&mut self, conn: ConnId, agent: u64, frame: ClientFrame) {
         match frame {
             ClientFrame::Claim(r) => match self.claim(r.conversation, agent) {
-                Ok(()) => {
+                Ok(before) => {
                     let event = ConversationEvent::Assigned { agent };
-                    self.set_assignment(r.conversation, None, event, agent)
+                    self.set_assignment(r.conversation, before, event, agent, Some(conn))
                         .await;
-                    self.refresh_queue();
                 }
                 Err(e) => self.refuse(
                     conn,
@@ -75,8 +76,8 @@ impl Hub {
                         from: outcome.previous,
                         to: t.to_agent,
                     };
-                    let previous = Some(outcome.previous);
-                    self.set_assignment(t.conversation, previous, event, agent)
+                    let before = Some(Placement::Assigned(outcome.previous));
+                    self.set_assignment(t.conversation, before, event, agent, Some(conn))
                         .await;
                     self.apply_assignments(outcome.assigned).await;
                 }
@@ -261,8 +262,8 @@ impl Hub {
         );
         let event = ConversationEvent::Reopened { by: agent };
         self.router.reopen(conversation, record.agent);
-        self.set_assignment(conversation, None, event, agent).await;
-        self.refresh_queue();
+        self.set_assignment(conversation, None, event, agent, Some(conn))
+            .await;
         self.refresh_totals();
     }
 

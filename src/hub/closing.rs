@@ -61,13 +61,7 @@ impl Hub {
                 }
                 tracing::warn!(conversation, error = %e, "close not stored");
                 if let Some(conn) = conn {
-                    let code = if e.is_unavailable() {
-                        ErrorCode::StorageUnavailable
-                    } else {
-                        ErrorCode::Conflict
-                    };
-                    let why = format!("the close was not stored: {e}");
-                    self.refuse(conn, code, why, None, Some(conversation));
+                    self.refuse_unstored(conn, conversation, "the close", &e);
                 }
                 return;
             }
@@ -88,6 +82,31 @@ impl Hub {
         }
         self.apply_assignments(assigned).await;
         self.refresh_totals();
+    }
+
+    /// A reopen whose commit failed: the store still has the conversation closed, so it
+    /// leaves the router and live state again (nobody was told it reopened).
+    pub(super) async fn undo_reopen(&mut self, conversation: u64) {
+        let assigned = self.router.close(conversation);
+        self.retire(conversation);
+        self.apply_assignments(assigned).await;
+    }
+
+    /// Tells `conn` that `what` it asked for in `conversation` was not stored.
+    pub(super) fn refuse_unstored(
+        &mut self,
+        conn: ConnId,
+        conversation: u64,
+        what: &str,
+        e: &StoreError,
+    ) {
+        let code = if e.is_unavailable() {
+            ErrorCode::StorageUnavailable
+        } else {
+            ErrorCode::Conflict
+        };
+        let why = format!("{what} was not stored: {e}");
+        self.refuse(conn, code, why, None, Some(conversation));
     }
 
     /// A system message recording `event`, with its English text.

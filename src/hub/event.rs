@@ -164,6 +164,20 @@ pub enum WriteTag {
         /// The connection that asked, told if the close is not stored.
         conn: Option<ConnId>,
     },
+    /// The system message recording where the router placed a conversation (an agent,
+    /// the queue): the placement enters live state when it is committed, and the router
+    /// is put back if it is not (see `hub/placing.rs`).
+    Placed {
+        /// Conversation.
+        conversation: u64,
+        /// Where the router placed it.
+        placed: crate::routing::Placement,
+        /// The agent it was taken from, told at once.
+        previous: Option<u64>,
+        /// The connection that asked (a claim, a transfer, a reopen), told if the
+        /// change is not stored.
+        conn: Option<ConnId>,
+    },
     /// Anything whose result only needs logging.
     Background(&'static str),
 }

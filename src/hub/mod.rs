@@ -21,6 +21,7 @@ pub mod event;
 mod inbox;
 mod live;
 mod messages;
+mod pending;
 mod placing;
 mod signals;
 mod startup;
@@ -104,6 +105,8 @@ pub struct Hub {
     /// Live conversations and each visitor's open one (see `convs`).
     conversations: convs::Convs,
     router: Router,
+    /// Assignments the router holds whose commit has not returned (see `pending`).
+    pending: pending::Pending,
     wheel: TimingWheel<TimerEvent>,
     next_conversation: u64,
     shutting_down: bool,
@@ -131,6 +134,7 @@ pub fn spawn(
     let now = config.now_ms();
     let mut hub = Hub {
         router: Router::new(config.default_capacity),
+        pending: pending::Pending::default(),
         wheel: TimingWheel::new(TICK_MS, now),
         config,
         store,
@@ -290,11 +294,17 @@ impl Hub {
     /// whose first message is still being committed is not placed yet: it shows where
     /// it is about to go (the bot, or the queue).
     fn summary_of(&self, conversation: u64) -> Option<crate::protocol::ConversationSummary> {
+        use routing::Placement::{Queued, WithBot};
         let live = self.conversations.get(&conversation)?;
-        let placement = match self.router.placement(conversation) {
-            None if !live.durable && self.bot.is_some() => Some(routing::Placement::WithBot),
-            None if !live.durable => Some(routing::Placement::Queued { position: 0 }),
-            placement => placement,
+        let reserved = self.router.placement(conversation);
+        // An assignment waiting for its commit is nobody's business yet: the store's
+        // placement is shown until it returns.
+        let placement = match (self.pending.stored(conversation), reserved) {
+            (Some(Some(Queued { .. })), Some(Queued { position })) => Some(Queued { position }),
+            (Some(Some(stored)), _) => Some(stored),
+            (_, None) if !live.durable && self.bot.is_some() => Some(WithBot),
+            (_, None) if !live.durable => Some(Queued { position: 0 }),
+            _ => reserved,
         };
         Some(live.summary(conversation, placement))
     }

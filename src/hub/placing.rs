@@ -1,13 +1,22 @@
 //! Applying the router's placements: a new conversation goes to the bot, an agent or the
 //! queue; an assignment or a return to the queue is stored with its system message, and
-//! agents and the visitor are told. Where a conversation sits is always read back from
-//! the [`crate::routing::Router`], never kept in live state.
+//! agents and the visitor are told once it is committed. Where a conversation sits is
+//! always read back from the [`crate::routing::Router`], never kept in live state.
+//!
+//! The router holds an assignment from the moment it is decided (so the next event
+//! cannot give the conversation out twice or overfill an agent), but that reservation is
+//! shown to nobody: summaries show where the store has it (`pending`), and no frame
+//! leaves until the commit returns. If the commit fails the router is put back
+//! ([`crate::routing::Router::revert`]); an automatic assignment goes back in line and
+//! the next tick tries again.
 
 use crate::protocol::{ConversationEvent, ConversationStatus, QueuePosition, ServerFrame};
 use crate::routing::Placement;
 
+use crate::store::{Appended, StoreError};
+
 use super::Hub;
-use super::event::WriteTag;
+use super::event::{ConnId, WriteTag};
 use super::live::TimerEvent;
 
 impl Hub {
@@ -52,7 +61,9 @@ impl Hub {
     /// Records an assignment the router made by itself from the queue.
     async fn assign_automatically(&mut self, conversation: u64, agent: u64) {
         let event = ConversationEvent::Assigned { agent };
-        self.set_assignment(conversation, None, event, 0).await;
+        let before = Some(Placement::Queued { position: 0 });
+        self.set_assignment(conversation, before, event, 0, None)
+            .await;
     }
 
     /// Applies automatic assignments made by the router.
@@ -60,7 +71,6 @@ impl Hub {
         for (conversation, agent) in assigned {
             self.assign_automatically(conversation, agent).await;
         }
-        self.refresh_queue();
     }
 
     /// Takes an agent's conversations back (`disable`: and disables them) and applies
@@ -74,41 +84,102 @@ impl Hub {
         };
         for (conversation, placement) in placements.unwrap_or_default() {
             // Conversations the drain gave out came from the queue, not from `agent`.
-            let previous = former.contains(&conversation).then_some(agent);
+            let before = match former.contains(&conversation) {
+                true => Placement::Assigned(agent),
+                false => Placement::Queued { position: 0 },
+            };
             let event = match placement {
                 Placement::Assigned(agent) => ConversationEvent::Assigned { agent },
                 Placement::Queued { .. } | Placement::WithBot => ConversationEvent::Queued,
             };
-            self.set_assignment(conversation, previous, event, 0).await;
+            self.set_assignment(conversation, Some(before), event, 0, None)
+                .await;
         }
-        self.refresh_queue();
     }
 
     /// Stores where the router now has a conversation (an agent, or the queue) with the
-    /// system message `event`, and tells agents (`previous`, the agent it was taken
-    /// from, at once) and the visitor.
+    /// system message `event`. The router holds the decision at once; nobody is told
+    /// until the commit returns ([`Hub::on_placed_written`]). `before` is where the
+    /// router had it before the decision (`None`: closed, for a reopen); `conn` asked.
     pub(super) async fn set_assignment(
         &mut self,
         conversation: u64,
-        previous: Option<u64>,
+        before: Option<Placement>,
         event: ConversationEvent,
         by: u64,
+        conn: Option<ConnId>,
     ) {
+        let Some(placed) = self.router.placement(conversation) else {
+            return;
+        };
         if !self.conversations.contains_key(&conversation) {
             return;
         }
-        let agent = self.router.assignee(conversation);
-        let status = match agent {
-            Some(_) => ConversationStatus::Assigned,
-            None => ConversationStatus::Queued,
+        let (status, agent) = match placed {
+            Placement::Assigned(agent) => (ConversationStatus::Assigned, Some(agent)),
+            Placement::Queued { .. } | Placement::WithBot => (ConversationStatus::Queued, None),
         };
-        self.write_status(conversation, status, agent, event, by, WriteTag::Status)
+        let previous = match before {
+            Some(Placement::Assigned(a)) if agent != Some(a) => Some(a),
+            _ => None,
+        };
+        self.pending.reserve(conversation, before);
+        let tag = WriteTag::Placed {
+            conversation,
+            placed,
+            previous,
+            conn,
+        };
+        self.write_status(conversation, status, agent, event, by, tag)
             .await;
+    }
+
+    /// A placement came back from the writer. Committed: agents (`previous`, the agent
+    /// it was taken from, at once) and the visitor are told, and its system message goes
+    /// out. Not committed: the router goes back to where the store has it (an automatic
+    /// assignment back in line, tried again on the next tick) and `conn` is told.
+    pub(super) async fn on_placed_written(
+        &mut self,
+        conversation: u64,
+        placed: Placement,
+        previous: Option<u64>,
+        conn: Option<ConnId>,
+        result: Result<Appended, StoreError>,
+    ) {
+        let appended = match result {
+            Ok(appended) => appended,
+            Err(e) => {
+                match self.pending.settle(conversation, None) {
+                    Some(Some(stored)) => {
+                        self.router.revert(conversation, stored);
+                    }
+                    Some(None) => self.undo_reopen(conversation).await,
+                    None => {}
+                }
+                tracing::warn!(conversation, error = %e, "placement not stored");
+                if let Some(conn) = conn {
+                    self.refuse_unstored(conn, conversation, "the change", &e);
+                }
+                if matches!(self.router.placement(conversation), Some(Placement::Queued { .. })) {
+                    // Agents may not have seen it in line yet (a new conversation).
+                    if let Some(summary) = self.summary_of(conversation) {
+                        self.announce_conversation(summary, None);
+                    }
+                }
+                self.refresh_queue();
+                return;
+            }
+        };
+        self.pending.settle(conversation, Some(placed));
         let Some(summary) = self.summary_of(conversation) else {
             return;
         };
         let visitor = summary.visitor;
         self.announce_conversation(summary, previous);
+        let agent = match placed {
+            Placement::Assigned(agent) => Some(agent),
+            Placement::Queued { .. } | Placement::WithBot => None,
+        };
         if agent.is_some() {
             if let Some(live) = self.conversations.get_mut(&conversation) {
                 live.told_position = None;
@@ -119,9 +190,11 @@ impl Hub {
             });
             self.send_to_visitor(visitor, frame);
         }
+        self.committed(appended, None);
         for a in [previous, agent].into_iter().flatten() {
             self.broadcast_agent_info(a);
         }
+        self.refresh_queue();
     }
 
     /// Tells visitors whose queue position changed their new one.

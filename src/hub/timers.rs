@@ -25,6 +25,9 @@ impl Hub {
                 } => self.on_typing_expired(conversation, kind, id),
             }
         }
+        // Assignments whose commit failed went back in line: try them again.
+        let assigned = self.router.drain();
+        self.apply_assignments(assigned).await;
         self.flush_inbox();
     }
 

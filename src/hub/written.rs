@@ -9,6 +9,16 @@ use crate::store::{Appended, Outcome, StoreError};
 use super::Hub;
 use super::event::{ConnId, Identity, WriteTag};
 
+/// The message a status write appended, or why there is none.
+fn appended(result: Result<Outcome, StoreError>) -> Result<Appended, StoreError> {
+    result.and_then(|outcome| match outcome {
+        Outcome::Appended(a) => Ok(a),
+        other => Err(StoreError::Conflict(format!(
+            "unexpected outcome {other:?}"
+        ))),
+    })
+}
+
 impl Hub {
     /// A write came back: acknowledge, fan out, and route new conversations.
     pub(super) async fn on_written(&mut self, tag: WriteTag, result: Result<Outcome, StoreError>) {
@@ -81,17 +91,25 @@ impl Hub {
             }
             (WriteTag::Status, Ok(Outcome::Appended(a))) => self.committed(a, None),
             (
+                WriteTag::Placed {
+                    conversation,
+                    placed,
+                    previous,
+                    conn,
+                },
+                result,
+            ) => {
+                let result = appended(result);
+                self.on_placed_written(conversation, placed, previous, conn, result)
+                    .await
+            }
+            (
                 WriteTag::Closed {
                     conversation, conn, ..
                 },
                 result,
             ) => {
-                let result = result.and_then(|outcome| match outcome {
-                    Outcome::Appended(a) => Ok(a),
-                    other => Err(StoreError::Conflict(format!(
-                        "unexpected outcome {other:?}"
-                    ))),
-                });
+                let result = appended(result);
                 self.on_close_written(conversation, conn, result).await
             }
             (tag, Err(e)) if e.is_unavailable() => {
