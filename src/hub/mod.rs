@@ -7,9 +7,23 @@
 //! methods, with its invariants stated in its module header and unit-tested there:
 //! `Conns` (connections, the visitor index, subscriptions both ways), `Convs` (live
 //! conversations and each visitor's open one), the [`Router`] (where each conversation
-//! sits: the only record of it), the inbox batch, and the timing wheel. Every change
-//! enters live state when its commit returns, as messages do. Tests drive the tick with
-//! [`HubHandle::tick`] instead of waiting for the real timer.
+//! sits: the only record of it), `Pending` (assignments waiting for their commit), the
+//! inbox batch, and the timing wheel. Tests drive the tick with [`HubHandle::tick`]
+//! instead of waiting for the real timer.
+//!
+//! # Invariants
+//! 1. **Commit first.** Every change of a conversation (a message, a close, an
+//!    assignment: automatic on opening, hand-off, drain or tick, a claim, a transfer, a
+//!    requeue after grace or on disable, a reopen) enters live state when its commit
+//!    returns; until then no frame about it goes to any agent or visitor.
+//! 2. **Reservations are private.** An assignment holds its place in the [`Router`]
+//!    from the moment it is decided, so the next event cannot give the conversation out
+//!    twice or overfill an agent; but summaries show where the store has it (`Pending`)
+//!    until the commit returns.
+//! 3. **A failed commit is undone.** The router goes back to the store's placement
+//!    ([`Router::revert`]), the agent who asked is told `storage_unavailable`, and an
+//!    automatic assignment waits in line until the next tick drains the queue again. A
+//!    close whose commit fails leaves nothing to undo (see `closing`).
 
 mod actions;
 mod bot;

@@ -101,6 +101,10 @@ mod tests {
         assert_eq!(p.settle(3, None), None);
         assert_eq!(p.settle(3, Some(Assigned(2))), None);
         assert_eq!(p.stored(3), None);
-        assert_eq!(p.settle(3, None), None, "nothing pending: nothing to revert");
+        assert_eq!(
+            p.settle(3, None),
+            None,
+            "nothing pending: nothing to revert"
+        );
     }
 }

@@ -160,7 +160,10 @@ impl Hub {
                 if let Some(conn) = conn {
                     self.refuse_unstored(conn, conversation, "the change", &e);
                 }
-                if matches!(self.router.placement(conversation), Some(Placement::Queued { .. })) {
+                if matches!(
+                    self.router.placement(conversation),
+                    Some(Placement::Queued { .. })
+                ) {
                     // Agents may not have seen it in line yet (a new conversation).
                     if let Some(summary) = self.summary_of(conversation) {
                         self.announce_conversation(summary, None);

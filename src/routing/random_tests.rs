@@ -175,7 +175,8 @@ fn randomized_invariants_hold() {
                     // on its next tick.
                     let conv = pick_open(&mut rng, &open);
                     let id = agent(&mut rng);
-                    let stored = [Assigned(id), Queued { position: 0 }, WithBot][rng.below(3) as usize];
+                    let stored =
+                        [Assigned(id), Queued { position: 0 }, WithBot][rng.below(3) as usize];
                     assert_eq!(r.revert(conv, stored), open.contains(&conv));
                     if open.contains(&conv) {
                         let enabled = r.agents.get(&id).is_some_and(|a| a.enabled);

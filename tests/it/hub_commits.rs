@@ -126,7 +126,9 @@ fn never_assigned(client: &mut Client, conversation: u64, wait: Duration, what: 
             Ok(ServerFrame::Conversation(c)) if c.id == conversation && c.agent.is_some() => {
                 panic!("{what}: told of an agent: {c:?}")
             }
-            Ok(ServerFrame::QueuePosition(q)) if q.conversation == conversation && q.position == 0 => {
+            Ok(ServerFrame::QueuePosition(q))
+                if q.conversation == conversation && q.position == 0 =>
+            {
                 panic!("{what}: the visitor was told an agent took it")
             }
             Ok(ServerFrame::Message(m)) if m.conversation == conversation => {
