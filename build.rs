@@ -34,11 +34,13 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// True for a line of JavaScript that holds only a comment: `// …` or one `/* … */`.
+/// True for a line of JavaScript that holds only a comment: `// …` or one `/* … */`
+/// (a `/*! … */` banner is kept).
 fn is_comment_line(line: &str) -> bool {
     let text = line.trim();
     let whole_block = text.len() >= 4
         && text.starts_with("/*")
+        && !text.starts_with("/*!")
         && text.ends_with("*/")
         && !text[2..text.len() - 2].contains("*/");
     text.starts_with("//") || whole_block

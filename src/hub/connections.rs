@@ -52,7 +52,10 @@ impl Hub {
         if let Some(live) = self.conns.get_mut(&conn) {
             live.session = session;
         }
-        let agents_online = self.agents.values().any(|a| a.presence == Presence::Online);
+        // The figure `refresh_totals` publishes (a disabled agent answers nobody).
+        let agents_online = self
+            .any_agent_online
+            .load(std::sync::atomic::Ordering::Relaxed);
         let welcome = match identity {
             Identity::Visitor { id, site } => {
                 self.metrics.connections_visitor.inc();

@@ -1,5 +1,5 @@
 // The widget's postcard codec (web/widget/codec.js) against the vectors written by the
-// real Rust encoder (tests/fixtures/protocol_vectors.json, see src/protocol/vectors.rs).
+// real Rust encoder (tests/fixtures/protocol_vectors.json, see src/protocol/vectors/).
 // Plain Node, no browser and no server.
 
 import { test } from 'node:test';

@@ -56,12 +56,12 @@ export async function startServer(extraArgs = []) {
 
 /** The widget bundle exactly as build.rs writes it: each file listed in
  * web/widget/bundle.txt, line by line, without its comment-only lines (`// …` or one
- * whole `/* … *\/`). */
+ * whole `/* … *\/`; a `/*! … *\/` banner is kept). */
 export function widgetBundle() {
   const dir = join(repoRoot, 'web/widget');
   const commentOnly = (line) => {
     const text = line.trim();
-    const wholeBlock = text.length >= 4 && text.startsWith('/*') && text.endsWith('*/')
+    const wholeBlock = text.length >= 4 && text.startsWith('/*') && !text.startsWith('/*!') && text.endsWith('*/')
       && !text.slice(2, -2).includes('*/');
     return text.startsWith('//') || wholeBlock;
   };
