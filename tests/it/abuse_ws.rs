@@ -184,6 +184,14 @@ fn a_burst_of_new_conversations_does_not_disconnect_agents() {
     for (i, visitor) in visitors.iter_mut().enumerate() {
         visitor.ack(&format!("b{i}"));
     }
+    // An assignment is shown once its commit returns, after the ack: wait until every
+    // visitor knows where it is (a place in line, or 0 for an agent), so the observer
+    // sees the final state.
+    for visitor in visitors.iter_mut() {
+        visitor.expect("a placement", |f| {
+            matches!(f, ServerFrame::QueuePosition(_)).then_some(())
+        });
+    }
     let (observer, expected) = connect(&admin);
     observer.close();
     assert_eq!(expected.len(), BURST_VISITORS);
