@@ -2,13 +2,34 @@
 //! claim, a transfer, an automatic assignment) whose commit fails leaves the conversation
 //! exactly as the store has it.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use deskbell::config::Config;
 use deskbell::protocol::*;
 use deskbell::store::FaultSwitch;
 use serde_json::Value;
 
 use crate::harness::{Client, TestServer, WAIT, http};
+
+/// A server whose storage faults the test switches on and off.
+fn faulty_server(adjust: impl FnOnce(&mut Config)) -> (TestServer, Arc<FaultSwitch>) {
+    let faults = FaultSwitch::new();
+    let switch = faults.clone();
+    let server = TestServer::start_with(move |c| {
+        c.storage_faults = Some(switch);
+        adjust(c);
+    });
+    (server, faults)
+}
+
+/// A visitor whose first message `body` opened a conversation.
+fn open_conversation(server: &TestServer, body: &str) -> (Client, u64) {
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    visitor.say(None, "v1", body);
+    let (conversation, _) = visitor.ack("v1");
+    (visitor, conversation)
+}
 
 /// Polls `/healthz` until it answers `status`.
 fn health_becomes(addr: std::net::SocketAddr, status: u16) {
@@ -25,26 +46,18 @@ fn health_becomes(addr: std::net::SocketAddr, status: u16) {
 
 #[test]
 fn a_close_whose_commit_fails_leaves_the_conversation_open() {
-    let faults = FaultSwitch::new();
-    let switch = faults.clone();
-    let server = TestServer::start_with(move |c| c.storage_faults = Some(switch));
+    let (server, faults) = faulty_server(|_| {});
     let admin = server.admin();
     let (alice_id, alice) = server.agent(&admin, "Alice", None);
     let (mut agent, _) = Client::agent(server.addr, Encoding::Json, &alice);
-    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
-    visitor.say(None, "v1", "hello");
-    let (conversation, _) = visitor.ack("v1");
+    let (mut visitor, conversation) = open_conversation(&server, "hello");
     agent.assigned(conversation, alice_id);
     agent.sync(conversation, 0);
 
     // The disk fills while Alice closes: the close is not stored, and she is told so.
     faults.set_full(true);
     agent.send(&ClientFrame::Close(ConversationRef { conversation }));
-    let refused = agent.expect("the close refused", |f| match f {
-        ServerFrame::Error(e) if e.conversation == Some(conversation) => Some(e.clone()),
-        _ => None,
-    });
-    assert_eq!(refused.error, "storage_unavailable", "{refused:?}");
+    assert_eq!(refusal(&mut agent, conversation), "storage_unavailable");
     health_becomes(server.addr, 503);
     faults.set_full(false);
     health_becomes(server.addr, 200);
@@ -65,18 +78,13 @@ fn a_close_whose_commit_fails_leaves_the_conversation_open() {
 
 #[test]
 fn an_idle_close_whose_commit_fails_is_tried_again_later() {
-    let faults = FaultSwitch::new();
-    let switch = faults.clone();
-    let server = TestServer::start_with(move |c| {
-        c.storage_faults = Some(switch);
+    let (server, faults) = faulty_server(|c| {
         c.idle_close_ms = 60_000;
         // No heartbeat gets in the way of the idle periods the clock jumps over.
         c.ping_interval_ms = 600_000;
         c.dead_after_ms = 1_200_000;
     });
-    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
-    visitor.say(None, "v1", "anyone?");
-    let (conversation, _) = visitor.ack("v1");
+    let (mut visitor, conversation) = open_conversation(&server, "anyone?");
     visitor.expect("a place in line", |f| match f {
         ServerFrame::QueuePosition(p) => Some(p.position),
         _ => None,
@@ -140,7 +148,7 @@ fn never_assigned(client: &mut Client, conversation: u64, wait: Duration, what: 
 }
 
 /// Fills the disk, then empties it, waiting for the server to see each.
-fn disk_full_then_back(server: &TestServer, faults: &FaultSwitch, during: impl FnOnce()) {
+fn disk_full_then_back(server: &TestServer, faults: &Arc<FaultSwitch>, during: impl FnOnce()) {
     faults.set_full(true);
     during();
     health_becomes(server.addr, 503);
@@ -150,9 +158,7 @@ fn disk_full_then_back(server: &TestServer, faults: &FaultSwitch, during: impl F
 
 #[test]
 fn a_claim_whose_commit_fails_leaves_the_conversation_queued() {
-    let faults = FaultSwitch::new();
-    let switch = faults.clone();
-    let server = TestServer::start_with(move |c| c.storage_faults = Some(switch));
+    let (server, faults) = faulty_server(|_| {});
     let admin = server.admin();
     let (alice_id, alice) = server.agent(&admin, "Alice", None);
     let (bob_id, bob) = server.agent(&admin, "Bob", None);
@@ -160,9 +166,7 @@ fn a_claim_whose_commit_fails_leaves_the_conversation_queued() {
     set_presence(&mut alice_ws, alice_id, Presence::Away);
     let (mut bob_ws, _) = Client::agent(server.addr, Encoding::Json, &bob);
     set_presence(&mut bob_ws, bob_id, Presence::Away);
-    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
-    visitor.say(None, "v1", "hello");
-    let (conversation, _) = visitor.ack("v1");
+    let (mut visitor, conversation) = open_conversation(&server, "hello");
     let first = visitor.expect("a place in line", |f| match f {
         ServerFrame::QueuePosition(p) => Some(p.position),
         _ => None,
@@ -187,16 +191,12 @@ fn a_claim_whose_commit_fails_leaves_the_conversation_queued() {
 
 #[test]
 fn a_transfer_whose_commit_fails_leaves_the_conversation_with_the_first_agent() {
-    let faults = FaultSwitch::new();
-    let switch = faults.clone();
-    let server = TestServer::start_with(move |c| c.storage_faults = Some(switch));
+    let (server, faults) = faulty_server(|_| {});
     let admin = server.admin();
     let (alice_id, alice) = server.agent(&admin, "Alice", None);
     let (bob_id, bob) = server.agent(&admin, "Bob", None);
     let (mut alice_ws, _) = Client::agent(server.addr, Encoding::Json, &alice);
-    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
-    visitor.say(None, "v1", "refund please");
-    let (conversation, _) = visitor.ack("v1");
+    let (mut visitor, conversation) = open_conversation(&server, "refund please");
     alice_ws.assigned(conversation, alice_id);
     visitor.message("Alice joined the conversation");
     let (mut bob_ws, _) = Client::agent(server.addr, Encoding::Json, &bob);
@@ -227,16 +227,12 @@ fn a_transfer_whose_commit_fails_leaves_the_conversation_with_the_first_agent() 
 
 #[test]
 fn an_automatic_assignment_whose_commit_fails_is_tried_again_later() {
-    let faults = FaultSwitch::new();
-    let switch = faults.clone();
-    let server = TestServer::start_with(move |c| c.storage_faults = Some(switch));
+    let (server, faults) = faulty_server(|_| {});
     let admin = server.admin();
     let (alice_id, alice) = server.agent(&admin, "Alice", None);
     let (mut alice_ws, _) = Client::agent(server.addr, Encoding::Json, &alice);
     set_presence(&mut alice_ws, alice_id, Presence::Away);
-    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
-    visitor.say(None, "v1", "anyone?");
-    let (conversation, _) = visitor.ack("v1");
+    let (mut visitor, conversation) = open_conversation(&server, "anyone?");
     visitor.expect("a place in line", |f| match f {
         ServerFrame::QueuePosition(p) => Some(p.position),
         _ => None,
