@@ -11,6 +11,7 @@ use crate::protocol::{
     AuthorKind, BotFeedback, ConversationEvent, ConversationStatus, ErrorCode, HandoffReason,
     SuggestedReply,
 };
+use crate::routing::Placement;
 use crate::store::{NewMessage, WriteOp};
 use crate::timer::unix_ms;
 
@@ -196,8 +197,17 @@ impl Hub {
             return;
         };
         self.metrics.bot_handoffs_total.inc();
+        // Stored as queued; the router may already hold an agent for it, stored next.
+        // Both are shown when committed, and the bot gets it back if neither is.
         let event = ConversationEvent::HandedOff { reason };
-        let (status, tag) = (ConversationStatus::Queued, WriteTag::Status);
+        self.pending.reserve(conversation, Some(Placement::WithBot));
+        let tag = WriteTag::Placed {
+            conversation,
+            placed: Placement::Queued { position: 0 },
+            previous: None,
+            conn: None,
+        };
+        let status = ConversationStatus::Queued;
         self.write_status(conversation, status, None, event, 0, tag)
             .await;
         if !suggestions.is_empty() {
@@ -213,6 +223,9 @@ impl Hub {
             let event = Some(ConversationEvent::Suggestions { replies });
             self.post_as_bot(conversation, body, event).await;
         }
-        self.apply_new_placement(conversation, placement).await;
+        if let Placement::Assigned(agent) = placement {
+            self.assign_automatically(conversation, agent).await;
+        }
+        self.refresh_totals();
     }
 }

@@ -59,7 +59,7 @@ impl Hub {
     }
 
     /// Records an assignment the router made by itself from the queue.
-    async fn assign_automatically(&mut self, conversation: u64, agent: u64) {
+    pub(super) async fn assign_automatically(&mut self, conversation: u64, agent: u64) {
         let event = ConversationEvent::Assigned { agent };
         let before = Some(Placement::Queued { position: 0 });
         self.set_assignment(conversation, before, event, 0, None)

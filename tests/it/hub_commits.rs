@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use deskbell::config::Config;
+use deskbell::config::{BotSettings, Config};
 use deskbell::protocol::*;
 use deskbell::store::FaultSwitch;
 use serde_json::Value;
@@ -251,6 +251,41 @@ fn an_automatic_assignment_whose_commit_fails_is_tried_again_later() {
 
     // A later tick tries again, and now it is stored.
     server.advance(200);
+    alice_ws.assigned(conversation, alice_id);
+    visitor.message("Alice joined the conversation");
+}
+
+#[test]
+fn a_hand_off_whose_commit_fails_leaves_the_conversation_with_the_bot() {
+    let (server, faults) = faulty_server(|c| c.bot = Some(BotSettings::default()));
+    let admin = server.admin();
+    let (alice_id, alice) = server.agent(&admin, "Alice", None);
+    let (mut alice_ws, _) = Client::agent(server.addr, Encoding::Json, &alice);
+    let (mut visitor, conversation) = open_conversation(&server, "hello!");
+    let talk_to_a_person = ClientFrame::BotFeedback(BotFeedback {
+        conversation,
+        seq: 1,
+        helpful: false,
+    });
+
+    // The visitor asks for a person while the disk is full: neither the hand-off nor
+    // Alice's assignment is stored, so nobody hears of either.
+    disk_full_then_back(&server, &faults, || {
+        visitor.send(&talk_to_a_person);
+        let quiet = Duration::from_millis(300);
+        never_assigned(&mut alice_ws, conversation, quiet, "Alice");
+    });
+
+    // Still the bot's, not in line: a tick gives it to nobody, and asking again hands
+    // it over for real.
+    server.advance(200);
+    never_assigned(
+        &mut alice_ws,
+        conversation,
+        Duration::from_millis(300),
+        "Alice",
+    );
+    visitor.send(&talk_to_a_person);
     alice_ws.assigned(conversation, alice_id);
     visitor.message("Alice joined the conversation");
 }
