@@ -156,7 +156,12 @@ impl Hub {
                     Some(None) => self.undo_reopen(conversation).await,
                     None => {}
                 }
-                tracing::warn!(conversation, error = %e, "placement not stored");
+                // While storage is down an automatic assignment is retried every tick.
+                if e.is_unavailable() {
+                    tracing::debug!(conversation, error = %e, "placement not stored");
+                } else {
+                    tracing::warn!(conversation, error = %e, "placement not stored");
+                }
                 if let Some(conn) = conn {
                     self.refuse_unstored(conn, conversation, "the change", &e);
                 }
