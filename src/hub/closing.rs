@@ -28,7 +28,7 @@ impl Hub {
             return;
         };
         live.closing = true;
-        let agent = self.router.assignee(conversation);
+        let agent = self.stored_assignee(conversation);
         let tag = WriteTag::Closed {
             conversation,
             by,

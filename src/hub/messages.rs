@@ -205,7 +205,7 @@ impl Hub {
             );
             return;
         };
-        if live.closing || self.router.assignee(conversation) != Some(agent) {
+        if live.closing || self.stored_assignee(conversation) != Some(agent) {
             let why = "the conversation is not assigned to you; claim it first";
             self.refuse(
                 conn,

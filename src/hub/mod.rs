@@ -323,6 +323,16 @@ impl Hub {
         Some(live.summary(conversation, placement))
     }
 
+    /// The agent a conversation is assigned to as the store has it: an assignment
+    /// waiting for its commit does not count yet (who may write in it, who closes it).
+    fn stored_assignee(&self, conversation: u64) -> Option<u64> {
+        match self.pending.stored(conversation) {
+            Some(Some(routing::Placement::Assigned(agent))) => Some(agent),
+            Some(_) => None,
+            None => self.router.assignee(conversation),
+        }
+    }
+
     /// Keeps the gauges in step with live state, and tells visitors when the answer to
     /// "can anyone reply now?" changes.
     fn refresh_totals(&mut self) {
