@@ -152,6 +152,9 @@ impl Hub {
                 match self.pending.settle(conversation, None) {
                     Some(Some(stored)) => {
                         self.router.revert(conversation, stored);
+                        if let Placement::Assigned(agent) = stored {
+                            self.retry_take_back(agent);
+                        }
                     }
                     Some(None) => self.undo_reopen(conversation).await,
                     None => {}
@@ -203,6 +206,20 @@ impl Hub {
             self.broadcast_agent_info(a);
         }
         self.refresh_queue();
+    }
+
+    /// A conversation went back to `agent` because taking it back was not stored: if
+    /// they are still gone, their grace period starts again, so it is tried once more
+    /// when that ends.
+    fn retry_take_back(&mut self, agent: u64) {
+        let at = self.config.now_ms() + self.config.agent_grace_ms;
+        if let Some(live) = self.agents.get_mut(&agent)
+            && live.conns.is_empty()
+            && live.grace.is_none()
+            && !self.shutting_down
+        {
+            live.grace = Some(self.wheel.insert(at, TimerEvent::AgentGrace(agent)));
+        }
     }
 
     /// Tells visitors whose queue position changed their new one.

@@ -289,3 +289,42 @@ fn a_hand_off_whose_commit_fails_leaves_the_conversation_with_the_bot() {
     alice_ws.assigned(conversation, alice_id);
     visitor.message("Alice joined the conversation");
 }
+
+#[test]
+fn a_requeue_whose_commit_fails_is_tried_again_after_another_grace_period() {
+    let (server, faults) = faulty_server(|c| {
+        // No heartbeat gets in the way of the grace periods the clock jumps over.
+        c.ping_interval_ms = 600_000;
+        c.dead_after_ms = 1_200_000;
+        c.agent_grace_ms = 30_000;
+    });
+    let admin = server.admin();
+    let (alice_id, alice) = server.agent(&admin, "Alice", None);
+    let (bob_id, bob) = server.agent(&admin, "Bob", None);
+    let (mut alice_ws, _) = Client::agent(server.addr, Encoding::Json, &alice);
+    let (mut visitor, conversation) = open_conversation(&server, "hello");
+    alice_ws.assigned(conversation, alice_id);
+    visitor.message("Alice joined the conversation");
+    let (mut bob_ws, _) = Client::agent(server.addr, Encoding::Json, &bob);
+    alice_ws.close();
+    bob_ws.expect("Alice offline", |f| match f {
+        ServerFrame::Agent(a) if a.id == alice_id && a.presence == Presence::Offline => Some(()),
+        _ => None,
+    });
+
+    // Alice's grace period ends while the disk is full: her conversation is not moved.
+    disk_full_then_back(&server, &faults, || {
+        server.advance(31_000);
+        let quiet = Duration::from_millis(300);
+        never_assigned(&mut bob_ws, conversation, quiet, "Bob");
+    });
+    visitor.quiet_for(
+        Duration::from_millis(100),
+        "the failed requeue told nothing",
+    );
+
+    // One grace period later it is tried again, and stored.
+    server.advance(31_000);
+    bob_ws.assigned(conversation, bob_id);
+    visitor.message("Bob joined the conversation");
+}
