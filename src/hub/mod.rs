@@ -22,8 +22,9 @@
 //!    until the commit returns.
 //! 3. **A failed commit is undone.** The router goes back to the store's placement
 //!    ([`Router::revert`]), the agent who asked is told `storage_unavailable`, and an
-//!    automatic assignment waits in line until the next tick drains the queue again. A
-//!    close whose commit fails leaves nothing to undo (see `closing`).
+//!    automatic assignment waits in line until the next tick drains the queue again (a
+//!    requeue after grace, until another grace period ends). A close whose commit fails
+//!    leaves nothing to undo (see `closing`).
 
 mod actions;
 mod bot;
