@@ -1,5 +1,5 @@
 //! Checking a connection's first frame: who is this visitor or agent? Storage reads run
-//! on the blocking pool. A visitor's hello writes nothing unless the visitor is stored
+//! on the reader pool (`App::read`). A visitor's hello writes nothing unless the visitor is stored
 //! already: a new visitor gets a signed token ([`super::visitor_token`]) and an id from
 //! durably reserved blocks (`store::VisitorIds`); the record is created by their first
 //! message or profile. New visitors per client address are limited per minute.
