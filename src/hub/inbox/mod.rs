@@ -5,6 +5,7 @@
 
 pub mod batch;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::protocol::{AgentInfo, ConversationSummary, ServerFrame};
@@ -83,9 +84,13 @@ impl Hub {
     }
 
     /// Sends agents the inbox updates waiting for them, as many as each connection's
-    /// queue has room for (up to half of it); the rest waits for the next tick.
+    /// queue has room for (up to half of it); the rest waits for the next tick. Each
+    /// conversation's or agent's frame is built once per flush and shared by every
+    /// connection that gets it.
     pub(super) fn flush_inbox(&mut self) {
         let most = (self.config.max_outbound_queue / 2).max(1);
+        let mut conversations: HashMap<u64, Arc<ServerFrame>> = HashMap::new();
+        let mut agents: HashMap<u64, Option<Arc<ServerFrame>>> = HashMap::new();
         for conn in self.inbox.conns() {
             let Some(live) = self.conns.get(&conn) else {
                 self.inbox.forget(conn);
@@ -94,15 +99,25 @@ impl Hub {
             let room = most.saturating_sub(live.outbound.len());
             for update in self.inbox.take(conn, room) {
                 let frame = match update {
-                    Update::Conversation(stored) => {
-                        ServerFrame::Conversation(self.summary_of(stored.id).unwrap_or(stored))
+                    Update::Conversation(stored) => conversations
+                        .entry(stored.id)
+                        .or_insert_with(|| {
+                            let summary = self.summary_of(stored.id).unwrap_or(stored);
+                            Arc::new(ServerFrame::Conversation(summary))
+                        })
+                        .clone(),
+                    Update::Agent(id) => {
+                        let built = agents.entry(id).or_insert_with(|| {
+                            let agent = self.agents.get(&id)?;
+                            Some(Arc::new(ServerFrame::Agent(self.agent_info(id, agent))))
+                        });
+                        match built {
+                            Some(frame) => frame.clone(),
+                            None => continue,
+                        }
                     }
-                    Update::Agent(id) => match self.agents.get(&id) {
-                        Some(agent) => ServerFrame::Agent(self.agent_info(id, agent)),
-                        None => continue,
-                    },
                 };
-                self.deliver(conn, Outbound::Frame(Arc::new(frame)));
+                self.deliver(conn, Outbound::Frame(frame));
             }
         }
     }
