@@ -147,11 +147,7 @@ pub fn store_error(e: StoreError) -> Response<Body> {
         }
         StoreError::Conflict(why) => error_response(ErrorCode::Conflict, &why),
         other => {
-            if other.is_unavailable() {
-                tracing::debug!(error = %other, "API request refused: storage unavailable");
-            } else {
-                tracing::error!(error = %other, "storage error in API");
-            }
+            other.log_refusal("API request");
             error_response(
                 ErrorCode::StorageUnavailable,
                 "storage is unavailable; try again shortly",

@@ -107,6 +107,12 @@ fn with_allow(mut response: Response<Body>, allow: &str) -> Response<Body> {
     response
 }
 
+/// 405 naming the methods `path` answers, also in `Allow`.
+fn method_not_allowed(path: &str, allow: &str) -> Response<Body> {
+    let message = format!("{path} answers {allow} only");
+    with_allow(error_response(ErrorCode::MethodNotAllowed, &message), allow)
+}
+
 /// `OPTIONS`: 204 with `Allow` and no CORS headers, except on `/api/widget`, which
 /// any website's widget may read (a simple GET, so browsers do not need this answer;
 /// it says the same as the GET's `Access-Control-Allow-Origin: *`).
@@ -143,23 +149,11 @@ pub(super) async fn route(
     }
     let endpoint = match ROUTES.find(&method, &path) {
         Found::Handler(endpoint, ids) => Some((endpoint, ids.first().copied())),
-        Found::WrongMethod(allow) => {
-            let message = format!("{path} answers {allow} only");
-            return with_allow(
-                error_response(ErrorCode::MethodNotAllowed, &message),
-                &allow,
-            );
-        }
+        Found::WrongMethod(allow) => return method_not_allowed(&path, &allow),
         Found::NoPath => match allowed_methods(&path) {
             None => return error_response(ErrorCode::NotFound, "no such page"),
             Some(_) if method == Method::GET || method == Method::HEAD => None,
-            Some(allow) => {
-                let message = format!("{path} answers {allow} only");
-                return with_allow(
-                    error_response(ErrorCode::MethodNotAllowed, &message),
-                    &allow,
-                );
-            }
+            Some(allow) => return method_not_allowed(&path, &allow),
         },
     };
     if let Err(why) = guard::csrf(&app.config, &method, &path, req.headers()) {

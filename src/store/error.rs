@@ -53,6 +53,17 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         matches!(self, StoreError::Unavailable(_))
     }
+
+    /// Logs a request refused because of this error: at debug while storage is failing
+    /// (the writer has logged it once already), as an error otherwise. `during` names
+    /// what was refused, e.g. "API request" or "hello".
+    pub fn log_refusal(&self, during: &'static str) {
+        if self.is_unavailable() {
+            tracing::debug!(error = %self, during, "refused: storage unavailable");
+        } else {
+            tracing::error!(error = %self, during, "storage error");
+        }
+    }
 }
 
 macro_rules! from_redb {

@@ -36,11 +36,7 @@ fn refuse(code: ErrorCode, message: impl Into<String>) -> ErrorFrame {
 }
 
 fn storage(e: StoreError) -> ErrorFrame {
-    if e.is_unavailable() {
-        tracing::debug!(error = %e, "hello refused: storage unavailable");
-    } else {
-        tracing::error!(error = %e, "storage error during hello");
-    }
+    e.log_refusal("hello");
     refuse(
         ErrorCode::StorageUnavailable,
         "storage is unavailable; try again shortly",
