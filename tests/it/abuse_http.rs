@@ -109,11 +109,7 @@ fn bearer_requests_are_unaffected() {
 #[test]
 fn login_and_setup_from_another_site_are_refused() {
     let server = TestServer::start();
-    let code = server
-        .server
-        .as_ref()
-        .and_then(|s| s.setup_code())
-        .expect("code");
+    let code = server.setup_code();
     let setup = json!({"code": code, "name": "admin", "password": "correct horse battery"});
     let json_ct = ("Content-Type", "application/json");
     for extra in [EVIL, ("Sec-Fetch-Site", "cross-site")] {

@@ -51,6 +51,20 @@ fn post_from(
 }
 
 /// A login from `from`; returns status, head and body.
+/// Tries up to 12 times while the answer is 401; the attempt (from 0) and the head of
+/// the first 429, or None if none came. Any other status fails the test.
+fn first_refusal(mut attempt: impl FnMut() -> (u16, String, String)) -> Option<(usize, String)> {
+    for n in 0..12 {
+        let (status, head, _) = attempt();
+        match status {
+            401 => {}
+            429 => return Some((n, head)),
+            other => panic!("attempt {n}: unexpected status {other}"),
+        }
+    }
+    None
+}
+
 fn login_from(
     server: &TestServer,
     from: IpAddr,
@@ -82,18 +96,7 @@ fn a_stranger_cannot_lock_the_owner_out_and_is_slowed_himself() {
     let server = TestServer::start();
     server.admin();
     let attacker = lo(2);
-    let mut refused = None;
-    for attempt in 0..12 {
-        let (status, head, _) = login_from(&server, attacker, "admin", "wrong guess", None);
-        match status {
-            401 => {}
-            429 => {
-                refused = Some((attempt, head));
-                break;
-            }
-            other => panic!("attempt {attempt}: unexpected status {other}"),
-        }
-    }
+    let refused = first_refusal(|| login_from(&server, attacker, "admin", "wrong guess", None));
     let (attempt, head) = refused.expect("the attacker is throttled");
     assert!(attempt <= 6, "throttled only after {attempt} wrong guesses");
     let wait: u64 = header(&head, "retry-after")
@@ -168,25 +171,10 @@ fn a_distributed_attack_slows_unknown_addresses_but_not_known_ones() {
 #[test]
 fn guessing_the_setup_code_is_throttled_per_address() {
     let server = TestServer::start();
-    let code = server
-        .server
-        .as_ref()
-        .and_then(|s| s.setup_code())
-        .expect("setup code");
+    let code = server.setup_code();
     let attacker = lo(2);
     let guess = json!({"code": "2222-2222-2222", "name": "mallory", "password": "a long password"});
-    let mut refused = None;
-    for attempt in 0..12 {
-        let (status, head, _) = post_from(server.addr, attacker, "/api/setup", None, &guess);
-        match status {
-            401 => {}
-            429 => {
-                refused = Some((attempt, head));
-                break;
-            }
-            other => panic!("attempt {attempt}: unexpected status {other}"),
-        }
-    }
+    let refused = first_refusal(|| post_from(server.addr, attacker, "/api/setup", None, &guess));
     let (attempt, head) = refused.expect("setup-code guessing is throttled");
     assert!(attempt <= 6, "throttled only after {attempt} wrong codes");
     assert!(header(&head, "retry-after").is_some());

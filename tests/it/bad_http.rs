@@ -187,11 +187,7 @@ fn agent_management_needs_a_login_and_an_admin() {
 #[test]
 fn setup_needs_the_code_and_happens_once() {
     let server = TestServer::start();
-    let code = server
-        .server
-        .as_ref()
-        .and_then(|s| s.setup_code())
-        .expect("setup code");
+    let code = server.setup_code();
     let setup = |code: &str, name: &str| {
         http(
             server.addr,

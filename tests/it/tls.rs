@@ -172,7 +172,7 @@ fn https_and_wss_share_the_tls_listener() {
 
     // The console's session cookie is marked Secure over TLS.
     let setup = serde_json::json!({
-        "code": server.server.as_ref().and_then(|s| s.setup_code()).expect("setup code"),
+        "code": server.setup_code(),
         "name": "admin", "password": "correct horse battery"
     });
     let (status, _, body) = https(server.addr, &ca, "POST", "/api/setup", &setup.to_string());

@@ -125,13 +125,17 @@ impl TestServer {
         }
     }
 
-    /// Creates the first admin through the setup code, logs in, returns the token.
-    pub fn admin(&self) -> String {
-        let code = self
-            .server
+    /// The one-time setup code (the server has no admin yet).
+    pub fn setup_code(&self) -> String {
+        self.server
             .as_ref()
             .and_then(|s| s.setup_code())
-            .expect("setup code");
+            .expect("setup code")
+    }
+
+    /// Creates the first admin through the setup code, logs in, returns the token.
+    pub fn admin(&self) -> String {
+        let code = self.setup_code();
         let (status, _) = http(
             self.addr,
             "POST",
