@@ -33,6 +33,8 @@
 //! - [`maintenance`]: backup, restore and export commands.
 //! - [`control`]: the control socket those commands use to reach a running server.
 //! - [`origin`]: web origins: `--public-url`, `Origin` headers, the console's own address.
+//! - [`outbox`]: the durable outbox and the contract of its sinks (webhooks, email, push).
+//! - [`presence`]: who is online, published by the hub for the outbox's sinks.
 //! - [`cidr`]: address ranges for `--trusted-proxy` and `--metrics-allow`.
 //! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
 
@@ -56,6 +58,8 @@ pub mod metrics;
 pub mod new_visitors;
 pub mod notify;
 pub mod origin;
+pub mod outbox;
+pub mod presence;
 pub mod protocol;
 pub mod ratelimit;
 pub mod readers;
