@@ -35,6 +35,8 @@ pub struct App {
     pub settings: std::sync::RwLock<crate::store::records::SettingsV1>,
     /// The FAQ bot (None with `--no-bot`); clones share its index with the hub's.
     pub bot: Option<crate::bot::Bot>,
+    /// The webhook sink: endpoints' cache, test pings (`/api/webhooks`).
+    pub webhooks: Arc<crate::webhooks::WebhookSink>,
     /// The one-time setup code while no admin exists.
     pub setup_code: Mutex<Option<String>>,
     /// A real hash of a random password, verified against for unknown accounts so a
@@ -74,6 +76,7 @@ impl App {
         bot: Option<crate::bot::Bot>,
         readers: Readers,
         hashers: Readers,
+        webhooks: Arc<crate::webhooks::WebhookSink>,
     ) -> App {
         App {
             new_visitors: Mutex::new(crate::new_visitors::NewVisitorLimit::new(
@@ -89,6 +92,7 @@ impl App {
             setup_throttle: Mutex::new(LoginThrottle::new(ThrottlePolicy::setup_code())),
             settings: std::sync::RwLock::new(settings),
             bot,
+            webhooks,
             setup_code: Mutex::new(setup_code),
             warned_untrusted_proxy: std::sync::atomic::AtomicBool::new(false),
             dummy_hash: crate::auth::new_token()

@@ -202,6 +202,11 @@ pub struct ServeArgs {
     /// 0.33); below it the conversation goes to the agents with no suggestion
     #[argh(option)]
     pub bot_suggest_threshold: Option<f32>,
+    /// let webhook URLs reach loopback, private (10.x, 192.168.x…), link-local and other
+    /// non-public addresses, e.g. a receiver on the shop's own network. Off by default:
+    /// anyone with an admin account could otherwise make deskbell call internal services
+    #[argh(switch)]
+    pub allow_private_webhooks: bool,
     /// log filter, e.g. info, debug, deskbell=debug (default: $RUST_LOG or info)
     #[argh(option)]
     pub log: Option<String>,
@@ -321,6 +326,7 @@ impl ServeArgs {
         config.rate_burst = self.rate_burst;
         config.new_visitors_per_minute = self.new_visitors_per_minute;
         config.allowed_origins = self.allowed_origin;
+        config.allow_private_webhooks = self.allow_private_webhooks;
         config.public_url = self
             .public_url
             .as_deref()

@@ -97,6 +97,9 @@ pub struct Config {
     /// How long a visitor message may wait for the bot's decision before the
     /// conversation goes to the agents anyway.
     pub bot_timeout_ms: u64,
+    /// Let webhook URLs reach loopback, private and link-local addresses
+    /// (`--allow-private-webhooks`: a shop's own LAN, and the tests).
+    pub allow_private_webhooks: bool,
     /// Monotonic clock for timers (tests inject a manual one).
     pub clock: Arc<dyn Clock>,
     /// Test hook: when set, database writes go through a backend that fails them as a
@@ -146,6 +149,7 @@ impl Config {
             body_timeout_ms: 10_000,
             bot: None,
             bot_timeout_ms: 5_000,
+            allow_private_webhooks: false,
             clock: Arc::new(SystemClock::new()),
             storage_faults: None,
         }

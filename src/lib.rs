@@ -34,6 +34,7 @@
 //! - [`control`]: the control socket those commands use to reach a running server.
 //! - [`origin`]: web origins: `--public-url`, `Origin` headers, the console's own address.
 //! - [`outbox`]: the durable outbox and the contract of its sinks (webhooks, email, push).
+//! - [`webhooks`]: signed webhooks (Standard Webhooks): SSRF-checked URLs, the sink.
 //! - [`presence`]: who is online, published by the hub for the outbox's sinks.
 //! - [`cidr`]: address ranges for `--trusted-proxy` and `--metrics-allow`.
 //! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
@@ -71,4 +72,5 @@ pub mod store;
 pub mod stored;
 pub mod timer;
 pub mod tls;
+pub mod webhooks;
 pub mod ws;

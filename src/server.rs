@@ -123,6 +123,11 @@ impl Server {
 
         let (max_visitor, _) = store.max_ids()?;
         let settings = store.settings()?;
+        let webhooks = Arc::new(crate::webhooks::WebhookSink::new(
+            store.clone(),
+            writer.clone(),
+            config.allow_private_webhooks,
+        )?);
         let app = Arc::new(App::new(
             config.clone(),
             store,
@@ -136,6 +141,7 @@ impl Server {
             bot,
             readers,
             hashers,
+            webhooks,
         ));
         let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);
         match crate::control::bind(&config.data_dir) {

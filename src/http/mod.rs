@@ -20,6 +20,7 @@ mod routes;
 mod session;
 mod upgrade;
 mod views;
+mod webhooks;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

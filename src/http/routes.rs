@@ -14,7 +14,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use super::client::{self, ClientAddr};
 use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
-use super::{admin, api, assets, faq, guard, health, inbox, upgrade};
+use super::{admin, api, assets, faq, guard, health, inbox, upgrade, webhooks};
 use crate::app::App;
 use crate::metrics;
 use crate::protocol::ErrorCode;
@@ -50,6 +50,11 @@ enum Endpoint {
     TryFaq,
     SaveFaq,
     DeleteFaq,
+    ListWebhooks,
+    CreateWebhook,
+    PatchWebhook,
+    DeleteWebhook,
+    TestWebhook,
 }
 
 /// The route table, built once. Each `/api/…` route is also `/api/v1/…` ([`router::V1`]).
@@ -85,6 +90,11 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::POST, "/api/faq/try", TryFaq)
         .add(M::PUT, "/api/faq/{id}", SaveFaq)
         .add(M::DELETE, "/api/faq/{id}", DeleteFaq)
+        .add(M::GET, "/api/webhooks", ListWebhooks)
+        .add(M::POST, "/api/webhooks", CreateWebhook)
+        .add(M::PATCH, "/api/webhooks/{id}", PatchWebhook)
+        .add(M::DELETE, "/api/webhooks/{id}", DeleteWebhook)
+        .add(M::POST, "/api/webhooks/{id}/test", TestWebhook)
 });
 
 /// The methods `path` answers, as an `Allow` value; None for an unknown path. Paths
@@ -234,6 +244,11 @@ async fn dispatch(
         TryFaq => faq::try_question(app, req).await,
         SaveFaq => faq::save(app, req, Some(id)).await,
         DeleteFaq => faq::delete(app, req, id).await,
+        ListWebhooks => webhooks::list(app, req).await,
+        CreateWebhook => webhooks::create(app, req).await,
+        PatchWebhook => webhooks::patch(app, req, id).await,
+        DeleteWebhook => webhooks::delete(app, req, id).await,
+        TestWebhook => webhooks::test(app, req, id).await,
     }
 }
 
@@ -252,6 +267,8 @@ mod tests {
         assert_eq!(allow("/api/faq/try").as_deref(), Some("POST"));
         assert_eq!(allow("/api/faq/7").as_deref(), Some("PUT, DELETE"));
         assert_eq!(allow("/api/settings").as_deref(), Some("GET, PUT"));
+        assert_eq!(allow("/api/webhooks/3").as_deref(), Some("PATCH, DELETE"));
+        assert_eq!(allow("/api/webhooks/3/test").as_deref(), Some("POST"));
         assert_eq!(allow("/console/").as_deref(), Some("GET, HEAD"));
         assert_eq!(allow("/no-such-file"), None);
     }

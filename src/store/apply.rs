@@ -166,6 +166,9 @@ pub fn apply(
             put_numbered(tx, FAQ, id, &encode(&record), "FAQ entry").map(Outcome::FaqSaved)
         }
         WriteOp::DeleteFaq { id } => delete_numbered(tx, FAQ, id, "FAQ entry"),
+        WriteOp::CreateWebhook { record, max } => super::webhooks::create(tx, record, max),
+        WriteOp::UpdateWebhook { id, change } => super::webhooks::update(tx, id, change),
+        WriteOp::DeleteWebhook { id } => super::webhooks::delete(tx, id),
         WriteOp::PurgeConversation { id } => purge(tx, id, seqs),
         WriteOp::DeleteSession { digest } => {
             tx.open_table(SESSIONS)?.remove(digest.as_slice())?;

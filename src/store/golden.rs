@@ -13,6 +13,7 @@ use redb::{ReadableTable, TableDefinition};
 use super::records::*;
 use super::tables::*;
 use super::values::*;
+use super::webhooks::{WebhookRecord, WebhookV1};
 use super::{DB_FILE, Store};
 
 /// Every record variant and stored value, by name: (name, record, golden hex).
@@ -33,6 +34,8 @@ enum Sample {
     Faq(FaqRecord),
     /// A canned reply.
     Canned(CannedRecord),
+    /// A webhook endpoint.
+    Webhook(WebhookRecord),
 }
 
 fn message(kind: StoredAuthorKind, event: Option<StoredEvent>) -> Sample {
@@ -150,6 +153,9 @@ fn golden(sample: &Sample) -> &'static str {
             None => "0001054f70656e3f03392d3500",
         },
         Sample::Canned(CannedRecord::V1 { .. }) => "0005686f75727303392d35",
+        Sample::Webhook(WebhookRecord::V1(_)) => {
+            "001268747470733a2f2f682e6578616d706c652f010f6d6573736167652e76697369746f720343524d03010203e8070101d00f0103343130"
+        }
     }
 }
 
@@ -250,6 +256,16 @@ fn samples() -> Vec<Sample> {
         shortcut: "hours".into(),
         text: "9-5".into(),
     }));
+    all.push(Sample::Webhook(WebhookRecord::V1(WebhookV1 {
+        url: "https://h.example/".into(),
+        events: vec!["message.visitor".into()],
+        description: "CRM".into(),
+        secret: vec![1, 2, 3],
+        created_ms: 1000,
+        disabled: true,
+        failing_since_ms: Some(2000),
+        disabled_reason: Some("410".into()),
+    })));
     all
 }
 
@@ -278,6 +294,7 @@ fn encode_and_check(sample: &Sample) -> Vec<u8> {
         Sample::Settings(r) => both(r),
         Sample::Faq(r) => both(r),
         Sample::Canned(r) => both(r),
+        Sample::Webhook(r) => both(r),
     }
 }
 
@@ -290,7 +307,7 @@ fn every_record_variant_encodes_to_its_golden_bytes() {
         assert!(seen.insert(want), "two samples share the vector {want}");
         assert_eq!(hex(&encode_and_check(sample)), want);
     }
-    assert_eq!(seen.len(), 30, "one sample per golden vector");
+    assert_eq!(seen.len(), 31, "one sample per golden vector");
 }
 
 /// Every row of one record table: decodes as `T` and re-encodes to the stored bytes.
@@ -332,7 +349,8 @@ fn every_row_of_the_old_fixtures_re_encodes_to_its_stored_bytes() {
             + rows_round_trip::<(u64, u64), MessageRecord>(&store, MESSAGES)
             + rows_round_trip::<&str, SettingsRecord>(&store, SETTINGS)
             + rows_round_trip::<u64, FaqRecord>(&store, FAQ)
-            + rows_round_trip::<u64, CannedRecord>(&store, CANNED);
+            + rows_round_trip::<u64, CannedRecord>(&store, CANNED)
+            + rows_round_trip::<u64, WebhookRecord>(&store, WEBHOOKS);
         assert!(total >= at_least, "{name}: only {total} rows");
     }
 }

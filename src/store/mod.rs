@@ -23,6 +23,7 @@ mod sessions;
 mod tables;
 pub mod values;
 mod visitor_ids;
+pub mod webhooks;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
@@ -175,6 +176,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     tx.open_table(tables::SETTINGS)?;
     tx.open_table(tables::CANNED)?;
     tx.open_table(tables::FAQ)?;
+    tx.open_table(tables::WEBHOOKS)?;
     tx.commit()?;
     Ok(server_key)
 }

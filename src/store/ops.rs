@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::records::{AgentV1, CannedRecord, FaqRecord, MessageV1, SessionRecord, SettingsV1};
 use super::values::{StoredAuthorKind, StoredEvent, StoredStatus};
+use super::webhooks::{WebhookChange, WebhookV1};
 
 /// Visitor details to set; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -163,6 +164,25 @@ pub enum WriteOp {
         /// Its id.
         id: u64,
     },
+    /// Create a webhook endpoint under the next id; refused when `max` exist already.
+    CreateWebhook {
+        /// The endpoint.
+        record: WebhookV1,
+        /// Most endpoints there may be.
+        max: usize,
+    },
+    /// Change a webhook endpoint's state (failures, disabled), merged in the transaction.
+    UpdateWebhook {
+        /// Its id.
+        id: u64,
+        /// What changes.
+        change: WebhookChange,
+    },
+    /// Delete a webhook endpoint.
+    DeleteWebhook {
+        /// Its id.
+        id: u64,
+    },
     /// Delete a closed conversation and everything in it (retention). Refused for a
     /// conversation that is open again.
     PurgeConversation {
@@ -187,6 +207,13 @@ pub enum Outcome {
     CannedSaved(u64),
     /// An FAQ entry was saved under this id.
     FaqSaved(u64),
+    /// A webhook endpoint was created with this id.
+    WebhookSaved(u64),
+    /// A webhook endpoint's state was changed.
+    WebhookChanged {
+        /// True when this change disabled it (it was enabled before).
+        disabled_now: bool,
+    },
     /// Done, nothing to report.
     Done,
 }

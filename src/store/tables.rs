@@ -9,7 +9,8 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// layout changes; a binary refuses data directories with a higher version.
 ///
 /// History: 1 = the chat core. 2 = FAQ entries ([`FAQ`]) and the `bot` conversation
-/// status (records written by 2 may hold values that 1 cannot decode).
+/// status (records written by 2 may hold values that 1 cannot decode). 3 = webhook
+/// endpoints ([`WEBHOOKS`]; the outbox's tables come with it).
 pub const SCHEMA_VERSION: u64 = 2;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`
@@ -18,6 +19,8 @@ pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// `meta` key: the highest visitor id that may have been handed out (ids are reserved
 /// in blocks before use; older binaries ignore the key).
 pub const VISITOR_IDS_RESERVED: &str = "visitor_ids_reserved";
+/// `meta` key: the highest webhook endpoint id ever handed out (ids are never reused).
+pub const LAST_WEBHOOK_ID: &str = "last_webhook_id";
 /// Agent id → [`super::records::AgentRecord`].
 pub const AGENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("agentid_agent");
 /// Lower-cased login name → agent id.
@@ -45,6 +48,8 @@ pub const CLIENT_IDS: TableDefinition<(u64, &str), u64> = TableDefinition::new("
 pub const SETTINGS: TableDefinition<&str, &[u8]> = TableDefinition::new("name_settings");
 /// FAQ entry id → [`super::records::FaqRecord`] (since schema 2).
 pub const FAQ: TableDefinition<u64, &[u8]> = TableDefinition::new("faqid_faq");
+/// Webhook endpoint id → [`super::webhooks::WebhookRecord`] (since schema 3).
+pub const WEBHOOKS: TableDefinition<u64, &[u8]> = TableDefinition::new("webhookid_webhook");
 /// Canned reply id → [`super::records::CannedRecord`].
 pub const CANNED: TableDefinition<u64, &[u8]> = TableDefinition::new("cannedid_canned");
 /// (conversation id, reader: 0 visitor / 1 agent) → highest seq read.

@@ -26,3 +26,4 @@ mod threads;
 mod timers;
 mod tls;
 mod versioned;
+mod webhooks;

@@ -1,0 +1,153 @@
+//! The blocking HTTP client deliveries use: ureq with rustls, one POST at a time on the
+//! calling thread (a delivery thread or a blocking-pool thread, never the executor).
+//!
+//! Rules: 10 s for the whole attempt (resolution, connect, TLS, request, response
+//! head), redirects never followed (a 3xx is a failed attempt), no proxy from the
+//! environment, at most [`BODY_READ_LIMIT`] bytes of the answer read (then dropped).
+//! Name resolution goes through [`CheckingResolver`]: it resolves, refuses the whole
+//! name if any address is not public (unless `--allow-private-webhooks`), and hands
+//! ureq only the addresses it checked, so a second lookup cannot rebind the name.
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use ureq::Agent;
+use ureq::config::Config as UreqConfig;
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+
+use super::address::check_ip;
+
+/// The whole attempt's time limit.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Bytes of a receiver's answer read at most.
+pub const BODY_READ_LIMIT: u64 = 4096;
+
+/// What one POST came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sent {
+    /// An HTTP answer came back.
+    Answered {
+        /// Its status.
+        status: u16,
+        /// From the start of the attempt to the response head.
+        latency_ms: u32,
+    },
+    /// No answer: refused address, resolution, connection, TLS or timeout.
+    NoAnswer {
+        /// What went wrong (no secret in it).
+        error: String,
+        /// True when the address check refused the host.
+        refused: bool,
+        /// How long the attempt took.
+        latency_ms: u32,
+    },
+}
+
+/// A name resolver that lets ureq connect only to addresses it checked.
+#[derive(Debug, Default)]
+pub struct CheckingResolver {
+    /// `--allow-private-webhooks`: skip the check.
+    allow_private: bool,
+    /// The system resolver, honouring ureq's time limit.
+    inner: DefaultResolver,
+}
+
+/// The marker text of a refusal, to tell it from other I/O errors.
+const REFUSED: &str = "refused:";
+
+impl Resolver for CheckingResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let addrs = self.inner.resolve(uri, config, timeout)?;
+        if !self.allow_private {
+            for addr in &addrs {
+                if let Err(why) = check_ip(addr.ip()) {
+                    let host = uri.host().unwrap_or("the host");
+                    return Err(ureq::Error::Io(std::io::Error::new(
+                        std::io::ErrorKind::PermissionDenied,
+                        format!("{REFUSED} {host} resolves to {why}"),
+                    )));
+                }
+            }
+        }
+        Ok(addrs)
+    }
+}
+
+/// The shared client (cheap to clone: ureq agents share their pool).
+#[derive(Clone, Debug)]
+pub struct Client {
+    /// The configured agent.
+    agent: Agent,
+}
+
+impl Client {
+    /// A client; `allow_private` is `--allow-private-webhooks`.
+    pub fn new(allow_private: bool) -> Client {
+        let config = UreqConfig::builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(None)
+            .timeout_global(Some(TIMEOUT))
+            .user_agent(concat!("deskbell-webhooks/", env!("CARGO_PKG_VERSION")))
+            .max_idle_connections_per_host(2)
+            .build();
+        let resolver = CheckingResolver {
+            allow_private,
+            inner: DefaultResolver::default(),
+        };
+        Client {
+            agent: Agent::with_parts(config, DefaultConnector::default(), resolver),
+        }
+    }
+
+    /// POSTs `body` as JSON to `url` with `headers`. Blocking, at most [`TIMEOUT`].
+    pub fn post(&self, url: &str, headers: &[(&str, String)], body: &[u8]) -> Sent {
+        let started = Instant::now();
+        let elapsed = || u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
+        let mut request = self
+            .agent
+            .post(url)
+            .header("content-type", "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, value.as_str());
+        }
+        match request.send(body) {
+            Ok(mut response) => {
+                let latency_ms = elapsed();
+                let status = response.status().as_u16();
+                // Read a little so the connection can be reused; the text is not kept.
+                let mut reader = response.body_mut().as_reader().take(BODY_READ_LIMIT);
+                let _ = std::io::copy(&mut reader, &mut std::io::sink());
+                Sent::Answered { status, latency_ms }
+            }
+            Err(e) => {
+                let error = describe(&e);
+                Sent::NoAnswer {
+                    refused: error.starts_with(REFUSED),
+                    error,
+                    latency_ms: elapsed(),
+                }
+            }
+        }
+    }
+}
+
+/// A short, secret-free description of a failed attempt.
+fn describe(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(_) => format!("no answer within {} s", TIMEOUT.as_secs()),
+        ureq::Error::HostNotFound => "the host name does not resolve".into(),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => io.to_string(),
+        ureq::Error::Io(io) => format!("connection failed: {io}"),
+        ureq::Error::ConnectionFailed => "connection failed".into(),
+        other => other.to_string(),
+    }
+}
