@@ -1,6 +1,11 @@
 //! Webhooks for integrators: the admin API (secret shown once, bounds, CSRF, admins
 //! only), SSRF refusals at creation and again at delivery, and real signed deliveries
 //! to a receiver that verifies them as the Standard Webhooks spec says.
+//!
+//! - this file: the admin API, test pings, SSRF refusals;
+//! - `examples`: the verification examples of `docs/WEBHOOKS.md`, run for real.
+
+mod examples;
 
 use std::time::Duration;
 
@@ -9,11 +14,11 @@ use serde_json::{Value, json};
 use crate::harness::{Receiver, TestServer, WAIT, http, http_full};
 
 /// A server whose webhooks may reach 127.0.0.1 (the receiver).
-fn server() -> TestServer {
+pub fn server() -> TestServer {
     TestServer::start_with(|c| c.allow_private_webhooks = true)
 }
 
-fn create(server: &TestServer, token: &str, url: &str, events: &[&str]) -> (u16, Value) {
+pub fn create(server: &TestServer, token: &str, url: &str, events: &[&str]) -> (u16, Value) {
     http(
         server.addr,
         "POST",
@@ -23,7 +28,7 @@ fn create(server: &TestServer, token: &str, url: &str, events: &[&str]) -> (u16,
     )
 }
 
-fn ping(server: &TestServer, token: &str, id: u64) -> (u16, Value) {
+pub fn ping(server: &TestServer, token: &str, id: u64) -> (u16, Value) {
     let path = format!("/api/webhooks/{id}/test");
     http(server.addr, "POST", &path, Some(token), &json!({}))
 }
