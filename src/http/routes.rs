@@ -55,6 +55,8 @@ enum Endpoint {
     PatchWebhook,
     DeleteWebhook,
     TestWebhook,
+    WebhookDeliveries,
+    Redeliver,
 }
 
 /// The route table, built once. Each `/api/…` route is also `/api/v1/…` ([`router::V1`]).
@@ -95,6 +97,12 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::PATCH, "/api/webhooks/{id}", PatchWebhook)
         .add(M::DELETE, "/api/webhooks/{id}", DeleteWebhook)
         .add(M::POST, "/api/webhooks/{id}/test", TestWebhook)
+        .add(M::GET, "/api/webhooks/{id}/deliveries", WebhookDeliveries)
+        .add(
+            M::POST,
+            "/api/webhooks/{id}/deliveries/{id}/redeliver",
+            Redeliver,
+        )
 });
 
 /// The methods `path` answers, as an `Allow` value; None for an unknown path. Paths
@@ -158,7 +166,7 @@ pub(super) async fn route(
         return options(&path);
     }
     let endpoint = match ROUTES.find(&method, &path) {
-        Found::Handler(endpoint, ids) => Some((endpoint, ids.first().copied())),
+        Found::Handler(endpoint, ids) => Some((endpoint, ids)),
         Found::WrongMethod(allow) => return method_not_allowed(&path, &allow),
         Found::NoPath => match allowed_methods(&path) {
             None => return error_response(ErrorCode::NotFound, "no such page"),
@@ -191,20 +199,22 @@ pub(super) async fn route(
             app.config.body_timeout_ms,
         )));
     match endpoint {
-        Some((endpoint, id)) => dispatch(app, client, endpoint, id.unwrap_or(0), req).await,
+        Some((endpoint, ids)) => dispatch(app, client, endpoint, &ids, req).await,
         None => assets::serve(&path)
             .unwrap_or_else(|| error_response(ErrorCode::NotFound, "no such page")),
     }
 }
 
-/// Calls the endpoint's function; `id` is the path's `{id}` (0 where there is none).
+/// Calls the endpoint's function; `ids` are the path's `{id}` values in order (`id`,
+/// the first, is 0 where there is none).
 async fn dispatch(
     app: &Arc<App>,
     client: ClientAddr,
     endpoint: Endpoint,
-    id: u64,
+    ids: &[u64],
     req: Request<Incoming>,
 ) -> Response<Body> {
+    let id = ids.first().copied().unwrap_or(0);
     use Endpoint::*;
     match endpoint {
         Healthz => health::healthz(app),
@@ -249,6 +259,11 @@ async fn dispatch(
         PatchWebhook => webhooks::patch(app, req, id).await,
         DeleteWebhook => webhooks::delete(app, req, id).await,
         TestWebhook => webhooks::test(app, req, id).await,
+        WebhookDeliveries => webhooks::deliveries(app, req, id).await,
+        Redeliver => {
+            let n = ids.get(1).copied().unwrap_or(0);
+            webhooks::redeliver(app, req, id, n).await
+        }
     }
 }
 
@@ -269,6 +284,8 @@ mod tests {
         assert_eq!(allow("/api/settings").as_deref(), Some("GET, PUT"));
         assert_eq!(allow("/api/webhooks/3").as_deref(), Some("PATCH, DELETE"));
         assert_eq!(allow("/api/webhooks/3/test").as_deref(), Some("POST"));
+        let redeliver = "/api/v1/webhooks/3/deliveries/17/redeliver";
+        assert_eq!(allow(redeliver).as_deref(), Some("POST"));
         assert_eq!(allow("/console/").as_deref(), Some("GET, HEAD"));
         assert_eq!(allow("/no-such-file"), None);
     }

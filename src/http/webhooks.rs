@@ -1,6 +1,7 @@
 //! Admin endpoints for webhook endpoints (`docs/API.md`, "Webhooks"): create (the secret
-//! is shown in this one answer), list, enable or disable, delete, and a test ping sent
-//! at once on a blocking thread (never on the executor).
+//! is shown in this one answer), list, enable or disable, delete, a test ping sent at
+//! once on a blocking thread (never on the executor), and each endpoint's delivery log
+//! (the outbox's attempt log) with "redeliver".
 
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::reply::{BODY_LIMIT, Body, error_response, json, read_json, store_error};
 use super::session::require_admin;
 use crate::app::App;
+use crate::outbox::{AttemptLog, SinkId};
 use crate::protocol::ErrorCode;
 use crate::store::webhooks::{WebhookChange, WebhookV1};
 use crate::store::{Outcome, WriteOp};
@@ -60,13 +62,18 @@ fn view(id: u64, w: &WebhookV1) -> WebhookView {
 }
 
 /// Refreshes the sink's cache of enabled endpoints after a change (a storage read: on
-/// the reader pool).
+/// the reader pool) and wakes the outbox, which records events only while a sink is
+/// active.
 async fn reload(app: &Arc<App>) {
     let sink = app.webhooks.clone();
     if let Err(e) = App::read(app, move || sink.reload()).await {
         e.log_refusal("reloading webhook endpoints");
     }
+    app.outbox.wake();
 }
+
+/// Attempts shown per endpoint (the outbox keeps the last 50).
+const LOG_LIMIT: usize = 50;
 
 /// `GET /api/webhooks`.
 pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
@@ -174,6 +181,10 @@ pub async fn delete(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response
     }
     match app.writer.call(WriteOp::DeleteWebhook { id }).await {
         Ok(_) => {
+            // Its queued deliveries and its log go with it.
+            if let Err(e) = app.outbox.forget_key(SinkId::Webhook, id).await {
+                e.log_refusal("forgetting a deleted webhook endpoint's deliveries");
+            }
             reload(app).await;
             tracing::info!(endpoint = id, "webhook endpoint deleted");
             json(StatusCode::OK, &serde_json::json!({"ok": true}))
@@ -229,4 +240,98 @@ pub async fn test(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<B
         },
     };
     json(StatusCode::OK, &shown)
+}
+
+/// One attempt in an endpoint's delivery log.
+#[derive(Serialize)]
+struct AttemptView {
+    /// Its number in the log: what `redeliver` takes.
+    n: u64,
+    /// The `webhook-id` it was sent with.
+    event_id: String,
+    /// The event's type.
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// The conversation it is about (0 for none).
+    conversation: u64,
+    /// When the attempt ended (RFC 3339).
+    at: String,
+    /// 0 for a delivery's first attempt.
+    attempt: u32,
+    /// `delivered`, `retry`, `gave_up` or `skipped`.
+    outcome: &'static str,
+    /// The HTTP status, if one came back.
+    status: Option<u16>,
+    /// How long it took.
+    latency_ms: u32,
+    /// What went wrong.
+    error: Option<String>,
+}
+
+impl From<AttemptLog> for AttemptView {
+    fn from(a: AttemptLog) -> Self {
+        AttemptView {
+            n: a.n,
+            event_id: a.event.public_id(),
+            kind: a.event.kind.name(),
+            conversation: a.event.conversation,
+            at: rfc3339_ms(a.at_ms),
+            attempt: a.attempt,
+            outcome: a.outcome,
+            status: a.status,
+            latency_ms: a.latency_ms,
+            error: a.error,
+        }
+    }
+}
+
+/// 404 unless endpoint `id` exists (a storage read, on the reader pool).
+async fn require_endpoint(app: &Arc<App>, id: u64) -> Result<(), Response<Body>> {
+    let store = app.store.clone();
+    match App::read(app, move || store.webhook(id)).await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(error_response(
+            ErrorCode::NotFound,
+            "webhook endpoint not found",
+        )),
+        Err(e) => Err(store_error(e)),
+    }
+}
+
+/// `GET /api/webhooks/ID/deliveries`: the endpoint's last attempts, newest first.
+pub async fn deliveries(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
+    if let Err(r) = require_admin(app, &req).await {
+        return r;
+    }
+    if let Err(r) = require_endpoint(app, id).await {
+        return r;
+    }
+    let outbox = app.outbox.clone();
+    match App::read(app, move || outbox.attempts(SinkId::Webhook, id, LOG_LIMIT)).await {
+        Ok(log) => {
+            let views: Vec<AttemptView> = log.into_iter().map(AttemptView::from).collect();
+            json(StatusCode::OK, &views)
+        }
+        Err(e) => store_error(e),
+    }
+}
+
+/// `POST /api/webhooks/ID/deliveries/N/redeliver`: sends the event of logged attempt N
+/// again (same `webhook-id`), as a new delivery with its own retries.
+pub async fn redeliver(app: &Arc<App>, req: Request<Incoming>, id: u64, n: u64) -> Response<Body> {
+    if let Err(r) = require_admin(app, &req).await {
+        return r;
+    }
+    if let Err(r) = require_endpoint(app, id).await {
+        return r;
+    }
+    let outbox = app.outbox.clone();
+    // redeliver reads the log before it writes: on the reader pool, not the executor.
+    let job = App::read(app, move || {
+        smol::block_on(outbox.redeliver(SinkId::Webhook, id, n))
+    });
+    match job.await {
+        Ok(job) => json(StatusCode::ACCEPTED, &serde_json::json!({ "job": job })),
+        Err(e) => store_error(e),
+    }
 }

@@ -19,7 +19,7 @@ use super::client::{Client, Sent};
 use super::payload;
 use super::signing::sign;
 use super::target::WebhookTarget;
-use crate::outbox::{Attempt, Delivery, EventKind, OutboxEvent, Planned, Sink, SinkId};
+use crate::outbox::{Attempt, Delivery, EventKind, OutboxEvent, Planned, Sink, SinkId, Wall};
 use crate::store::webhooks::{WebhookChange, WebhookV1};
 use crate::store::{Outcome, Store, StoreError, WriteOp, WriterHandle, iso_time};
 use crate::timer::unix_ms;
@@ -130,6 +130,8 @@ pub struct WebhookSink {
     client: Client,
     /// `--allow-private-webhooks`.
     allow_private: bool,
+    /// The outbox's time (moves with the server's clock): when endpoints fail.
+    wall: Wall,
     /// Enabled endpoints, refreshed by [`WebhookSink::reload`] after every change.
     routes: RwLock<Arc<Routes>>,
     /// True while any endpoint is enabled.
@@ -156,12 +158,14 @@ impl WebhookSink {
         store: Store,
         writer: WriterHandle,
         allow_private: bool,
+        wall: Wall,
     ) -> Result<WebhookSink, StoreError> {
         let sink = WebhookSink {
             store,
             writer,
             client: Client::new(allow_private),
             allow_private,
+            wall,
             routes: RwLock::new(Arc::new(Vec::new())),
             active: AtomicBool::new(false),
             pings: Arc::new(AtomicUsize::new(0)),
@@ -188,6 +192,11 @@ impl WebhookSink {
             })
             .collect();
         self.active.store(!routes.is_empty(), Ordering::Relaxed);
+        if !routes.is_empty() {
+            // Record from the next commit on, not from the outbox thread's next look:
+            // an event caused right after the endpoint's creation is not missed.
+            self.store.outbox_gate().set_on(true);
+        }
         if let Ok(mut current) = self.routes.write() {
             *current = Arc::new(routes);
         }
@@ -238,7 +247,7 @@ impl WebhookSink {
 
     /// Records what an attempt says about the endpoint's health.
     fn record(&self, id: u64, endpoint: &WebhookV1, health: Health) {
-        let Some(change) = health_change(endpoint, health, unix_ms()) else {
+        let Some(change) = health_change(endpoint, health, self.wall.now_ms()) else {
             return;
         };
         match self

@@ -3,8 +3,10 @@
 //! to a receiver that verifies them as the Standard Webhooks spec says.
 //!
 //! - this file: the admin API, test pings, SSRF refusals;
+//! - `delivery`: chat events delivered end to end, retries, redelivery, disabling;
 //! - `examples`: the verification examples of `docs/WEBHOOKS.md`, run for real.
 
+mod delivery;
 mod examples;
 
 use std::time::Duration;
@@ -33,7 +35,7 @@ pub fn ping(server: &TestServer, token: &str, id: u64) -> (u16, Value) {
     http(server.addr, "POST", &path, Some(token), &json!({}))
 }
 
-fn list(server: &TestServer, token: &str) -> Value {
+pub fn list(server: &TestServer, token: &str) -> Value {
     let (status, list) = http(
         server.addr,
         "GET",

@@ -1,0 +1,261 @@
+//! Events delivered end to end: chat through the WebSocket, the outbox, the webhook
+//! sink, and a real receiver that verifies every signature. Retries are driven with
+//! the server's manual clock (the outbox's backoff moves with it).
+
+use std::time::Duration;
+
+use deskbell::outbox::backoff::DELAYS_MS;
+use deskbell::protocol::Encoding;
+use serde_json::{Value, json};
+
+use super::{create, list, server};
+use crate::harness::{Client, Received, Receiver, TestServer, WAIT, http};
+
+/// The JSON example under "### `kind`" in docs/WEBHOOKS.md.
+fn documented(kind: &str) -> Value {
+    let doc = include_str!("../../../docs/WEBHOOKS.md");
+    let heading = format!("### `{kind}`");
+    let after = &doc[doc.find(&heading).expect("documented") + heading.len()..];
+    let block = &after[after.find("```json\n").expect("example") + 8..];
+    serde_json::from_str(&block[..block.find("```").expect("fence")]).expect("valid JSON")
+}
+
+/// Fails unless `real` has the documented fields, no more and no fewer (objects that
+/// are null on one side are not compared further).
+fn same_shape(real: &Value, doc: &Value, path: &str) {
+    if let (Some(a), Some(b)) = (real.as_object(), doc.as_object()) {
+        let mut keys_a: Vec<&String> = a.keys().collect();
+        let mut keys_b: Vec<&String> = b.keys().collect();
+        keys_a.sort();
+        keys_b.sort();
+        assert_eq!(keys_a, keys_b, "fields of {path}");
+        for (k, v) in a {
+            same_shape(v, &b[k], &format!("{path}.{k}"));
+        }
+    }
+}
+
+fn of_type<'a>(got: &'a [Received], kind: &str) -> Vec<&'a Received> {
+    got.iter().filter(|r| r.json()["type"] == kind).collect()
+}
+
+/// Waits until the endpoint's delivery log satisfies `done`; returns it.
+fn log_until(
+    server: &TestServer,
+    token: &str,
+    id: u64,
+    done: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    let until = std::time::Instant::now() + WAIT;
+    loop {
+        let path = format!("/api/webhooks/{id}/deliveries");
+        let (status, log) = http(server.addr, "GET", &path, Some(token), &json!(null));
+        assert_eq!(status, 200, "{log}");
+        let log = log.as_array().cloned().unwrap_or_default();
+        if done(&log) || std::time::Instant::now() > until {
+            return log;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// An endpoint for `events` on `receiver`, which verifies with its secret.
+fn endpoint(server: &TestServer, admin: &str, receiver: &Receiver, events: &[&str]) -> u64 {
+    let (status, created) = create(server, admin, &receiver.url("/hook"), events);
+    assert_eq!(status, 201, "{created}");
+    receiver.set_secret(created["secret"].as_str().expect("secret"));
+    created["id"].as_u64().expect("id")
+}
+
+#[test]
+fn chat_events_reach_the_receiver_signed_and_as_documented() {
+    let server = server();
+    let admin = server.admin();
+    let receiver = Receiver::start();
+    let events = ["conversation.created", "message.visitor", "message.agent"];
+    let id = endpoint(&server, &admin, &receiver, &events);
+    let (alice_id, alice) = server.agent(&admin, "Alice", None);
+    let (mut agent, _) = Client::agent(server.addr, Encoding::Json, &alice);
+
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    visitor.say(None, "v1", "Do you ship to Norway?");
+    let (conversation, seq) = visitor.ack("v1");
+    agent.assigned(conversation, alice_id);
+    agent.say(Some(conversation), "a1", "Yes, in 3-5 days.");
+    agent.ack("a1");
+
+    let got = receiver.wait_for(3, WAIT);
+    assert_eq!(got.len(), 3, "created, visitor and agent message: {got:?}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        receiver.received().len(),
+        3,
+        "conversation.assigned was not asked for"
+    );
+    for r in &got {
+        assert!(r.verified, "signature: {:?}", r.headers);
+        assert!(r.id().starts_with("evt_"), "{}", r.id());
+        let kind = r.json()["type"].as_str().unwrap_or("").to_string();
+        same_shape(&r.json(), &documented(&kind), &kind);
+    }
+    let ids: std::collections::HashSet<&str> = got.iter().map(Received::id).collect();
+    assert_eq!(ids.len(), 3, "one id per event");
+
+    let message = of_type(&got, "message.visitor")[0].json();
+    assert_eq!(message["data"]["conversation"]["id"], conversation);
+    assert_eq!(message["data"]["message"]["seq"], seq);
+    assert_eq!(message["data"]["message"]["author_kind"], "visitor");
+    assert_eq!(message["data"]["message"]["text"], "Do you ship to Norway?");
+    assert!(message["data"]["visitor"]["id"].as_u64().is_some());
+    let created = of_type(&got, "conversation.created")[0].json();
+    assert_eq!(created["data"]["message"]["seq"], 1);
+    let reply = of_type(&got, "message.agent")[0].json();
+    assert_eq!(
+        reply["data"]["agent"],
+        json!({"id": alice_id, "name": "Alice"})
+    );
+    assert_eq!(reply["data"]["message"]["text"], "Yes, in 3-5 days.");
+
+    let log = log_until(&server, &admin, id, |log| log.len() == 3);
+    assert!(
+        log.iter()
+            .all(|a| a["outcome"] == "delivered" && a["status"] == 200),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn a_receiver_that_was_down_gets_the_event_when_it_is_back() {
+    let server = server();
+    let admin = server.admin();
+    let mut receiver = Receiver::start();
+    let id = endpoint(&server, &admin, &receiver, &["message.visitor"]);
+    receiver.down();
+
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    visitor.say(None, "v1", "Anyone there?");
+    visitor.ack("v1");
+    let log = log_until(&server, &admin, id, |log| !log.is_empty());
+    assert_eq!(log[0]["outcome"], "retry", "{log:?}");
+    assert!(
+        log[0]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("connection"),
+        "{log:?}"
+    );
+    assert!(list(&server, &admin)[0]["failing_since"].is_string());
+
+    receiver.up();
+    server.advance(DELAYS_MS[0] * 11 / 10);
+    let got = receiver.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1);
+    assert!(got[0].verified);
+    assert_eq!(
+        got[0].id(),
+        log[0]["event_id"].as_str().expect("id"),
+        "same webhook-id"
+    );
+    let log = log_until(&server, &admin, id, |log| log.len() == 2);
+    assert_eq!(log[0]["outcome"], "delivered", "{log:?}");
+    assert!(
+        list(&server, &admin)[0]["failing_since"].is_null(),
+        "recovered"
+    );
+}
+
+#[test]
+fn a_failing_receiver_is_retried_with_backoff_then_redelivered_on_request() {
+    let server = server();
+    let admin = server.admin();
+    let receiver = Receiver::start();
+    let id = endpoint(&server, &admin, &receiver, &["message.visitor"]);
+    receiver.answer(500);
+
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    visitor.say(None, "v1", "Hello?");
+    visitor.ack("v1");
+    assert_eq!(receiver.wait_for(1, WAIT).len(), 1);
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(receiver.received().len(), 1, "no retry before the backoff");
+    server.advance(DELAYS_MS[0] * 11 / 10);
+    assert_eq!(receiver.wait_for(2, WAIT).len(), 2, "the first retry");
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(receiver.received().len(), 2, "the second waits longer");
+    receiver.answer(200);
+    server.advance(DELAYS_MS[1] * 11 / 10);
+    let got = receiver.wait_for(3, WAIT);
+    assert_eq!(got.len(), 3, "the second retry");
+    assert!(
+        got.iter().all(|r| r.verified && r.id() == got[0].id()),
+        "one event"
+    );
+    let statuses: Vec<u16> = got.iter().map(|r| r.answered).collect();
+    assert_eq!(statuses, [500, 500, 200]);
+    let log = log_until(&server, &admin, id, |log| log.len() == 3);
+    let outcomes: Vec<&str> = log
+        .iter()
+        .map(|a| a["outcome"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(outcomes, ["delivered", "retry", "retry"]);
+    assert_eq!(log[1]["error"], "HTTP 500");
+
+    // Redeliver the logged delivery: the same event, the same id, once more.
+    let n = log[0]["n"].as_u64().expect("n");
+    let path = format!("/api/webhooks/{id}/deliveries/{n}/redeliver");
+    let (status, answer) = http(server.addr, "POST", &path, Some(&admin), &json!({}));
+    assert_eq!(status, 202, "{answer}");
+    let got = receiver.wait_for(4, WAIT);
+    assert_eq!(got.len(), 4);
+    assert_eq!((got[3].id(), got[3].verified), (got[0].id(), true));
+    let path = format!("/api/webhooks/{id}/deliveries/99999/redeliver");
+    let (status, _) = http(server.addr, "POST", &path, Some(&admin), &json!({}));
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn gone_or_three_days_of_failures_disable_an_endpoint() {
+    let server = server();
+    let admin = server.admin();
+    let gone = Receiver::start();
+    let failing = Receiver::start();
+    endpoint(&server, &admin, &gone, &["message.visitor"]);
+    endpoint(&server, &admin, &failing, &["message.visitor"]);
+    gone.answer(410);
+    failing.answer(503);
+
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    visitor.say(None, "v1", "First");
+    visitor.ack("v1");
+    assert_eq!(gone.wait_for(1, WAIT).len(), 1);
+    assert_eq!(failing.wait_for(1, WAIT).len(), 1);
+    let until = std::time::Instant::now() + WAIT;
+    while list(&server, &admin)[0]["disabled"] != true && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let shown = list(&server, &admin);
+    assert_eq!(shown[0]["disabled"], true, "410 Gone: {shown}");
+    assert_eq!(
+        shown[0]["disabled_reason"],
+        "the receiver answered 410 Gone"
+    );
+    assert_eq!(shown[1]["disabled"], false, "one failure is not enough");
+
+    // Three days later, every attempt since has failed: the next one disables it.
+    server.clock.advance(3 * 24 * 3_600_000);
+    visitor.say(None, "v2", "Second");
+    visitor.ack("v2");
+    let until = std::time::Instant::now() + WAIT;
+    while list(&server, &admin)[1]["disabled"] != true && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let shown = list(&server, &admin);
+    assert_eq!(shown[1]["disabled"], true, "{shown}");
+    let reason = shown[1]["disabled_reason"].as_str().unwrap_or("");
+    assert!(reason.contains("3 days"), "{reason}");
+    assert_eq!(
+        gone.received().len(),
+        1,
+        "nothing more to a disabled endpoint"
+    );
+}
