@@ -18,8 +18,8 @@ pub enum WebhookRecord {
     V1(WebhookV1),
 }
 
-/// Version 1 of a webhook endpoint.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+/// Version 1 of a webhook endpoint. Its `Debug` leaves the secret out.
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
 pub struct WebhookV1 {
     /// Where deliveries are POSTed (checked when it was created).
     pub url: String,
@@ -37,6 +37,21 @@ pub struct WebhookV1 {
     pub failing_since_ms: Option<u64>,
     /// Why it was disabled (shown in the console).
     pub disabled_reason: Option<String>,
+}
+
+impl std::fmt::Debug for WebhookV1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookV1")
+            .field("url", &self.url)
+            .field("events", &self.events)
+            .field("description", &self.description)
+            .field("secret", &format_args!("<{} bytes>", self.secret.len()))
+            .field("created_ms", &self.created_ms)
+            .field("disabled", &self.disabled)
+            .field("failing_since_ms", &self.failing_since_ms)
+            .field("disabled_reason", &self.disabled_reason)
+            .finish()
+    }
 }
 
 impl WebhookRecord {
@@ -275,6 +290,11 @@ mod tests {
             .map(|w| w.0)
             .collect();
         assert_eq!(left, [2]);
+        let shown = format!("{:?}", store.webhook(2).expect("read"));
+        assert!(
+            shown.contains("<32 bytes>") && !shown.contains("7, 7"),
+            "{shown}"
+        );
         drop(store);
         // Deleting the newest and creating again never hands out its id twice.
         assert!(write_offline(dir.path(), WriteOp::DeleteWebhook { id: 2 }).is_ok());

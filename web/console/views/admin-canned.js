@@ -4,7 +4,7 @@
 import { state, changed } from '../state.js';
 import { api, ApiError } from '../api.js';
 import { h, fill, toast } from '../dom.js';
-import { field, errorLine, setError, missingNotice } from './forms.js';
+import { field, errorLine, setError, missingNotice, loadList } from './forms.js';
 
 function cleanShortcut(text) {
   return text.trim().replace(/^\/+/, '').toLowerCase();
@@ -102,12 +102,7 @@ export function cannedPage() {
     fill(list, items.sort((a, b) => a.shortcut.localeCompare(b.shortcut)).map(itemEl));
   }
 
-  api.get('/api/canned').then((got) => { items = got; publish(items); render(); }, (e) => {
-    missing = e instanceof ApiError && e.missing;
-    if (!missing) toast(e.message, 'error');
-    render();
-  });
-  fill(list, h('p', { class: 'muted' }, 'Loading…'));
+  loadList(list, '/api/canned', (got) => { items = got; publish(items); render(); }, (m) => { missing = m; render(); });
 
   return {
     el: h('div', { class: 'admin-page' },

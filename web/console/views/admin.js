@@ -1,5 +1,6 @@
 // @ts-check
-// Admin area: agents, widget settings, canned replies, the FAQ bot, and the snippet to embed.
+// Admin area: agents, widget settings, canned replies, the FAQ bot, webhooks, and the
+// snippet to embed.
 
 import { h, fill, toast } from '../dom.js';
 import { api } from '../api.js';
@@ -7,30 +8,17 @@ import { agentsPage } from './admin-agents.js';
 import { settingsPage } from './admin-settings.js';
 import { cannedPage } from './admin-canned.js';
 import { faqPage } from './admin-faq.js';
+import { webhooksPage } from './admin-webhooks.js';
+import { copyText } from './forms.js';
 
 const PAGES = [
   ['agents', 'Agents'],
   ['widget', 'Widget'],
   ['canned', 'Canned replies'],
   ['faq', 'FAQ bot'],
+  ['webhooks', 'Webhooks'],
   ['embed', 'Embed on your site'],
 ];
-
-async function copyText(text, button) {
-  try {
-    await navigator.clipboard.writeText(text);
-  } catch {
-    // Clipboard API needs a secure context; fall back to a selected textarea.
-    const area = h('textarea', { class: 'offscreen', readonly: true });
-    area.value = text;
-    document.body.append(area);
-    area.select();
-    document.execCommand('copy');
-    area.remove();
-  }
-  button.textContent = 'Copied';
-  setTimeout(() => { button.textContent = 'Copy'; }, 2000);
-}
 
 function embedPage() {
   const line = (origin) => `<script src="${origin}/widget.js" async></script>`;
@@ -68,7 +56,7 @@ export function mountAdmin() {
       fill(nav, PAGES.map(([key, label]) => h('a', { href: `#/admin/${key}`, class: key === name ? 'active' : '' }, label)));
       if (current === name) return;
       current = name;
-      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, faq: faqPage, embed: embedPage }[name]();
+      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, faq: faqPage, webhooks: webhooksPage, embed: embedPage }[name]();
       fill(content, page.el);
     },
     update(topics) { if (page) page.update(topics); },

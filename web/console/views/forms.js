@@ -1,7 +1,8 @@
 // @ts-check
 // Small form helpers shared by the admin pages.
 
-import { h } from '../dom.js';
+import { h, fill, toast } from '../dom.js';
+import { api, ApiError } from '../api.js';
 
 export function field(label, input, hint) {
   return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), input, hint ? h('span', { class: 'field-hint' }, hint) : null);
@@ -19,4 +20,33 @@ export function setError(el, text) {
 /** A notice for an endpoint the server does not offer yet. */
 export function missingNotice(what) {
   return h('div', { class: 'notice' }, `${what} needs a newer deskbell server. This page starts working as soon as the server is updated.`);
+}
+
+/** Copies `text` to the clipboard; `button` says Copied for a moment. */
+export async function copyText(text, button) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    // Clipboard API needs a secure context; fall back to a selected textarea.
+    const area = h('textarea', { class: 'offscreen', readonly: true });
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    document.execCommand('copy');
+    area.remove();
+  }
+  button.textContent = 'Copied';
+  setTimeout(() => { button.textContent = 'Copy'; }, 2000);
+}
+
+/** Loads an admin page's list from `path`: shows "Loading…" in `list`, then calls
+ * `loaded(items)`, or `failed(missing)` (missing: the server has no such endpoint yet;
+ * any other error is also shown as a toast). */
+export function loadList(list, path, loaded, failed) {
+  api.get(path).then(loaded, (e) => {
+    const missing = e instanceof ApiError && e.missing;
+    if (!missing) toast(e.message, 'error');
+    failed(missing);
+  });
+  fill(list, h('p', { class: 'muted' }, 'Loading…'));
 }
