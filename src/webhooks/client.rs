@@ -151,3 +151,84 @@ fn describe(e: &ureq::Error) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+
+    /// A one-request server on 127.0.0.1 answering `response`; returns its URL.
+    fn answer_once(response: Vec<u8>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+        std::thread::spawn(move || {
+            if let Ok((mut stream, _)) = listener.accept() {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+                let _ = stream.write_all(&response);
+            }
+        });
+        url
+    }
+
+    #[test]
+    fn loopback_is_refused_by_the_resolver_unless_allowed() {
+        let url = answer_once(b"HTTP/1.1 204 No Content\r\n\r\n".to_vec());
+        let localhost = url.replace("127.0.0.1", "localhost");
+        for refused in [&url, &localhost] {
+            match Client::new(false).post(refused, &[], b"{}") {
+                Sent::NoAnswer { refused, error, .. } => {
+                    assert!(refused, "{error}");
+                    assert!(error.contains("loopback"), "{error}");
+                }
+                other => panic!("sent to {refused}: {other:?}"),
+            }
+        }
+        let sent = Client::new(true).post(&url, &[], b"{}");
+        assert!(
+            matches!(sent, Sent::Answered { status: 204, .. }),
+            "{sent:?}"
+        );
+    }
+
+    #[test]
+    fn redirects_are_not_followed_and_long_answers_not_read() {
+        let redirect =
+            b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/elsewhere\r\nContent-Length: 0\r\n\r\n";
+        let sent = Client::new(true).post(&answer_once(redirect.to_vec()), &[], b"{}");
+        assert!(
+            matches!(sent, Sent::Answered { status: 302, .. }),
+            "{sent:?}"
+        );
+        let mut huge = b"HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\n".to_vec();
+        huge.extend(std::iter::repeat_n(b'x', 64 * 1024));
+        let started = Instant::now();
+        let sent = Client::new(true).post(&answer_once(huge), &[], b"{}");
+        assert!(
+            matches!(sent, Sent::Answered { status: 200, .. }),
+            "{sent:?}"
+        );
+        assert!(
+            started.elapsed() < TIMEOUT,
+            "the rest of the body is not waited for"
+        );
+    }
+
+    #[test]
+    fn a_closed_port_is_a_connection_error() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let sent = Client::new(true).post(&format!("http://127.0.0.1:{port}/"), &[], b"{}");
+        match sent {
+            Sent::NoAnswer { refused, error, .. } => {
+                assert!(!refused);
+                assert!(error.contains("connection"), "{error}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -253,7 +253,14 @@ fn the_api_is_for_admins_bounded_and_strict() {
     // Admins only.
     let (status, _) = create(&server, &agent, &url, &["message.visitor"]);
     assert_eq!(status, 403);
-    for (method, path) in [("GET", "/api/webhooks"), ("POST", "/api/webhooks/1/test")] {
+    for (method, path) in [
+        ("GET", "/api/webhooks"),
+        ("POST", "/api/webhooks/1/test"),
+        ("PATCH", "/api/webhooks/1"),
+        ("DELETE", "/api/webhooks/1"),
+        ("GET", "/api/webhooks/1/deliveries"),
+        ("POST", "/api/webhooks/1/deliveries/1/redeliver"),
+    ] {
         let (status, _) = http(server.addr, method, path, Some(&agent), &json!({}));
         assert_eq!(status, 403, "{method} {path}");
         let (status, _) = http(server.addr, method, path, None, &json!({}));
