@@ -1,6 +1,6 @@
 // @ts-check
-// Admin area: agents, widget settings, canned replies, the FAQ bot, webhooks, and the
-// snippet to embed.
+// Admin area: agents, widget settings, canned replies, the FAQ bot, webhooks, the
+// outbox's deliveries, and the snippet to embed.
 
 import { h, fill, toast } from '../dom.js';
 import { api } from '../api.js';
@@ -9,6 +9,7 @@ import { settingsPage } from './admin-settings.js';
 import { cannedPage } from './admin-canned.js';
 import { faqPage } from './admin-faq.js';
 import { webhooksPage } from './admin-webhooks.js';
+import { deliveriesPage } from './admin-deliveries.js';
 import { copyText } from './forms.js';
 
 const PAGES = [
@@ -17,6 +18,7 @@ const PAGES = [
   ['canned', 'Canned replies'],
   ['faq', 'FAQ bot'],
   ['webhooks', 'Webhooks'],
+  ['deliveries', 'Deliveries'],
   ['embed', 'Embed on your site'],
 ];
 
@@ -56,7 +58,7 @@ export function mountAdmin() {
       fill(nav, PAGES.map(([key, label]) => h('a', { href: `#/admin/${key}`, class: key === name ? 'active' : '' }, label)));
       if (current === name) return;
       current = name;
-      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, faq: faqPage, webhooks: webhooksPage, embed: embedPage }[name]();
+      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, faq: faqPage, webhooks: webhooksPage, deliveries: deliveriesPage, embed: embedPage }[name]();
       fill(content, page.el);
     },
     update(topics) { if (page) page.update(topics); },
