@@ -4,8 +4,10 @@
 
 use std::time::Duration;
 
+use deskbell::config::BotSettings;
+use deskbell::outbox::EventKind;
 use deskbell::outbox::backoff::DELAYS_MS;
-use deskbell::protocol::Encoding;
+use deskbell::protocol::{BotFeedback, ClientFrame, ConversationRef, Encoding, Profile};
 use serde_json::{Value, json};
 
 use super::{create, list, server};
@@ -258,4 +260,85 @@ fn gone_or_three_days_of_failures_disable_an_endpoint() {
         1,
         "nothing more to a disabled endpoint"
     );
+}
+
+#[test]
+fn every_event_kind_arrives_signed_and_as_documented() {
+    let server = TestServer::start_with(|c| {
+        c.allow_private_webhooks = true;
+        c.bot = Some(BotSettings::default());
+    });
+    let admin = server.admin();
+    let receiver = Receiver::start();
+    let all: Vec<&str> = EventKind::ALL.iter().map(|k| k.name()).collect();
+    endpoint(&server, &admin, &receiver, &all);
+    let hours = "We are open Monday to Saturday, 9:00-18:00.";
+    let questions = ["What are your opening hours?", "When is the shop open?"];
+    let (status, saved) = http(
+        server.addr,
+        "POST",
+        "/api/faq",
+        Some(&admin),
+        &json!({"questions": questions, "answer": hours}),
+    );
+    assert_eq!(status, 201, "{saved}");
+    let (alice_id, alice) = server.agent(&admin, "Alice", None);
+    let (mut agent, _) = Client::agent(server.addr, Encoding::Json, &alice);
+
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    visitor.say(None, "v1", "What are your opening hours?");
+    let (conversation, _) = visitor.ack("v1");
+    let answer = visitor.message(hours);
+    visitor.send(&ClientFrame::Profile(Profile {
+        name: Some("Maria".into()),
+        email: Some("maria@example.com".into()),
+    }));
+    visitor.send(&ClientFrame::BotFeedback(BotFeedback {
+        conversation,
+        seq: answer.seq,
+        helpful: false,
+    }));
+    agent.assigned(conversation, alice_id);
+    agent.say(Some(conversation), "a1", "Hi Maria, how can I help?");
+    agent.ack("a1");
+    agent.send(&ClientFrame::Close(ConversationRef { conversation }));
+    visitor.message("Alice closed the conversation");
+
+    let until = std::time::Instant::now() + WAIT;
+    let mut got = receiver.received();
+    while all.iter().any(|k| of_type(&got, k).is_empty()) && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+        got = receiver.received();
+    }
+    for kind in &all {
+        let sent = of_type(&got, kind);
+        assert!(
+            !sent.is_empty(),
+            "no {kind} among {:?}",
+            got.iter().map(Received::json).collect::<Vec<_>>()
+        );
+        for r in sent {
+            assert!(r.verified, "{kind}: signature");
+            same_shape(&r.json(), &documented(kind), kind);
+            let at = r.json()["timestamp"].as_str().unwrap_or("").to_string();
+            assert!(at.starts_with("20"), "{kind}: timestamp {at}");
+        }
+    }
+    let first = |kind: &str| of_type(&got, kind)[0].json()["data"].clone();
+    assert_eq!(first("message.bot")["message"]["text"], hours);
+    assert_eq!(
+        first("conversation.handed_off")["message"]["handoff_reason"],
+        "human_requested"
+    );
+    assert_eq!(first("conversation.assigned")["agent"]["name"], "Alice");
+    assert_eq!(first("conversation.closed")["agent"]["id"], alice_id);
+    assert_eq!(
+        first("conversation.closed")["conversation"]["status"],
+        "closed"
+    );
+    assert_eq!(
+        first("visitor.email_left")["visitor"]["email"],
+        "maria@example.com"
+    );
+    assert_eq!(first("message.agent")["visitor"]["name"], "Maria");
 }
