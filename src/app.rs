@@ -35,6 +35,9 @@ pub struct App {
     pub settings: std::sync::RwLock<crate::store::records::SettingsV1>,
     /// The FAQ bot (None with `--no-bot`); clones share its index with the hub's.
     pub bot: Option<crate::bot::Bot>,
+    /// Sends email (None without `--smtp-url`, or when its settings are unusable); only
+    /// ever called on blocking threads.
+    pub mailer: Option<Arc<crate::email::Mailer>>,
     /// The one-time setup code while no admin exists.
     pub setup_code: Mutex<Option<String>>,
     /// A real hash of a random password, verified against for unknown accounts so a
@@ -76,6 +79,7 @@ impl App {
         hashers: Readers,
     ) -> App {
         App {
+            mailer: crate::email::start(&config),
             new_visitors: Mutex::new(crate::new_visitors::NewVisitorLimit::new(
                 config.new_visitors_per_minute,
                 NEW_VISITOR_ADDRESSES,
