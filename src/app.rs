@@ -58,6 +58,10 @@ pub struct App {
     visitor_ids: crate::store::VisitorIds,
     /// How many new visitors each client address may still create.
     pub new_visitors: Mutex<crate::new_visitors::NewVisitorLimit>,
+    /// Who is online, as the hub publishes it (for the outbox's sinks).
+    pub presence: Arc<crate::presence::Presence>,
+    /// The durable outbox (webhooks, email, push).
+    pub outbox: crate::outbox::Outbox,
 }
 
 impl App {
@@ -77,6 +81,8 @@ impl App {
         bot: Option<crate::bot::Bot>,
         readers: Readers,
         hashers: Readers,
+        presence: Arc<crate::presence::Presence>,
+        outbox: crate::outbox::Outbox,
     ) -> App {
         App {
             mailer: crate::email::start(&config),
@@ -104,6 +110,8 @@ impl App {
             executor: Arc::downgrade(executor),
             next_conn: AtomicU64::new(1),
             visitor_ids: crate::store::VisitorIds::new(max_visitor),
+            presence,
+            outbox,
         }
     }
 

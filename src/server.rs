@@ -54,9 +54,13 @@ impl Server {
             quick_repair: config.quick_repair,
             ..WriterConfig::default()
         };
-        let (writer, writer_thread) =
-            writer::spawn(store.db().clone(), writer_config, metrics.clone())
-                .map_err(Error::io("starting the writer"))?;
+        let (writer, writer_thread) = writer::spawn(
+            store.db().clone(),
+            store.outbox_gate().clone(),
+            writer_config,
+            metrics.clone(),
+        )
+        .map_err(Error::io("starting the writer"))?;
 
         let (bot, bot_thread) = match start_bot(&config, &store, &writer) {
             Ok(Some((bot, thread))) => (Some(bot), Some(thread)),
@@ -101,6 +105,7 @@ impl Server {
             executor_threads.push(thread);
         }
 
+        let presence = Arc::new(crate::presence::Presence::new());
         let (hub, _hub_task) = hub::spawn(
             &executor,
             config.clone(),
@@ -109,7 +114,18 @@ impl Server {
             metrics.clone(),
             bot.clone(),
             readers.clone(),
+            presence.clone(),
         )?;
+        // The sinks the outbox delivers to; each is added by its own module.
+        let sinks: Vec<Arc<dyn crate::outbox::Sink>> = Vec::new();
+        let outbox = crate::outbox::Outbox::start(
+            store.clone(),
+            writer.clone(),
+            sinks,
+            metrics.clone(),
+            config.clock.clone(),
+        )
+        .map_err(Error::io("starting the outbox"))?;
         _hub_task.detach();
 
         let setup_code = setup_code::prepare(&store, &config)?;
@@ -136,6 +152,8 @@ impl Server {
             bot,
             readers,
             hashers,
+            presence,
+            outbox,
         ));
         let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);
         match crate::control::bind(&config.data_dir) {
@@ -246,6 +264,8 @@ impl Server {
         if let Some(thread) = self.bot_thread.take() {
             let _ = thread.join();
         }
+        // Before the writer: the outbox settles its attempts in flight through it.
+        self.app.outbox.stop();
         self.writer.close();
         if let Some(thread) = self.writer_thread.take() {
             let _ = thread.join();

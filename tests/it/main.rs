@@ -22,6 +22,7 @@ mod install;
 mod notes;
 mod old_data;
 mod ops;
+mod outbox;
 mod routing;
 mod threads;
 mod timers;
