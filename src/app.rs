@@ -83,9 +83,9 @@ impl App {
         hashers: Readers,
         presence: Arc<crate::presence::Presence>,
         outbox: crate::outbox::Outbox,
+        mailer: Option<Arc<crate::email::Mailer>>,
     ) -> App {
         App {
-            mailer: crate::email::start(&config),
             new_visitors: Mutex::new(crate::new_visitors::NewVisitorLimit::new(
                 config.new_visitors_per_minute,
                 NEW_VISITOR_ADDRESSES,
@@ -112,6 +112,7 @@ impl App {
             visitor_ids: crate::store::VisitorIds::new(max_visitor),
             presence,
             outbox,
+            mailer,
         }
     }
 

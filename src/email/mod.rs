@@ -1,15 +1,40 @@
-//! Email over SMTP: the settings ([`config`]), the connection ([`transport`]), and
+//! Email over SMTP: the settings ([`config`]), the connection ([`transport`]), the
+//! texts ([`templates_en`], [`templates_zh`]) and how a message is built ([`render`]),
+//! the check of a typed address ([`check_address`]), and
 //! [`start`], which turns the settings into a [`Mailer`] at server start, logging, never
 //! failing: a bad SMTP setup is an error in the log (and in the console's "send a test
 //! email"), never a reason for chat to stop.
 
 pub mod config;
+pub mod render;
+pub mod templates;
+pub mod templates_en;
+pub mod templates_zh;
 pub mod transport;
 
 use std::sync::Arc;
 
 pub use config::{EmailConfig, Security, SmtpServer};
+pub use render::Language;
 pub use transport::{Mailer, SendError};
+
+/// Longest address accepted (RFC 5321's path limit less the brackets).
+const MAX_ADDRESS: usize = 254;
+
+/// The one check of an email address typed into the API: trimmed, at most 254
+/// characters, one `@`, a domain with a dot (or an address literal). Returns it trimmed.
+pub fn check_address(text: &str) -> Result<String, &'static str> {
+    let text = text.trim();
+    if text.len() > MAX_ADDRESS {
+        return Err("the email address is too long");
+    }
+    let address: lettre::Address = text.parse().map_err(|_| "that is not an email address")?;
+    let domain = address.domain();
+    if !domain.contains('.') && !domain.starts_with('[') {
+        return Err("the email address needs a full domain, like name@shop.example");
+    }
+    Ok(text.to_string())
+}
 
 /// The mailer for `config`, or None when email is off or cannot be set up (logged).
 pub fn start(config: &crate::config::Config) -> Option<Arc<Mailer>> {
