@@ -118,7 +118,9 @@ impl Server {
         )?;
         let mailer = crate::email::start(&config);
         // The sinks the outbox delivers to; each is added by its own module.
-        let sinks: Vec<Arc<dyn crate::outbox::Sink>> = Vec::new();
+        let sinks: Vec<Arc<dyn crate::outbox::Sink>> = vec![Arc::new(
+            crate::email::EmailSink::new(&config, store.clone(), presence.clone(), mailer.clone()),
+        )];
         let outbox = crate::outbox::Outbox::start(
             store.clone(),
             writer.clone(),

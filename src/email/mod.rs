@@ -1,21 +1,27 @@
 //! Email over SMTP: the settings ([`config`]), the connection ([`transport`]), the
 //! texts ([`templates_en`], [`templates_zh`]) and how a message is built ([`render`]),
-//! the check of a typed address ([`check_address`]), and
+//! the check of a typed address ([`check_address`]), the outbox's email sink ([`sink`],
+//! with [`batch`], [`target`] and email 1, [`waiting`]), and
 //! [`start`], which turns the settings into a [`Mailer`] at server start, logging, never
 //! failing: a bad SMTP setup is an error in the log (and in the console's "send a test
 //! email"), never a reason for chat to stop.
 
+pub mod batch;
 pub mod config;
 pub mod render;
+pub mod sink;
+pub mod target;
 pub mod templates;
 pub mod templates_en;
 pub mod templates_zh;
 pub mod transport;
+pub mod waiting;
 
 use std::sync::Arc;
 
 pub use config::{EmailConfig, Security, SmtpServer};
 pub use render::Language;
+pub use sink::EmailSink;
 pub use transport::{Mailer, SendError};
 
 /// Longest address accepted (RFC 5321's path limit less the brackets).

@@ -5,7 +5,7 @@ use deskbell::email::{EmailConfig, SmtpServer as SmtpUrl};
 
 use deskbell::protocol::Encoding;
 
-use crate::harness::{Client, SmtpServer, TestServer, http};
+use crate::harness::{Client, Mail, SmtpServer, TestServer, http};
 
 /// Email settings pointing at `url`.
 fn email_config(url: &str) -> EmailConfig {
@@ -213,4 +213,119 @@ fn the_test_email_shows_why_the_smtp_server_failed() {
     let (status, answer) = http(plain.addr, "POST", "/api/email/test", Some(&admin), &body);
     assert_eq!(status, 503);
     assert!(answer.to_string().contains("--smtp-url"), "{answer}");
+}
+
+/// A server with email through `smtp`, links to https://chat.shop.example.
+fn server_with_email(smtp: &SmtpServer) -> TestServer {
+    let url = smtp.url();
+    TestServer::start_with(|c| {
+        c.email = Some(email_config(&url));
+        c.public_url = Some(
+            deskbell::origin::Origin::parse_public_url("https://chat.shop.example").expect("url"),
+        );
+    })
+}
+
+/// The emails sent to `to`.
+fn mails_to(mails: &[Mail], to: &str) -> Vec<Mail> {
+    mails.iter().filter(|m| m.to() == [to]).cloned().collect()
+}
+
+#[test]
+fn a_waiting_visitor_is_emailed_to_agents_once_per_window() {
+    let smtp = SmtpServer::start();
+    let server = server_with_email(&smtp);
+    let admin = server.admin();
+    let (status, _) = patch_me(
+        &server,
+        &admin,
+        serde_json::json!({"email": "owner@shop.example"}),
+    );
+    assert_eq!(status, 200);
+    let (_, li) = server.agent(&admin, "Li", None);
+    let (status, _) = patch_me(
+        &server,
+        &li,
+        serde_json::json!({"email": "li@shop.example", "language": "zh"}),
+    );
+    assert_eq!(status, 200);
+    let (_, off) = server.agent(&admin, "Off", None);
+    let body = serde_json::json!({"email": "off@shop.example", "notify_waiting_email": false});
+    assert_eq!(patch_me(&server, &off, body).0, 200);
+    server.agent(&admin, "NoMail", None);
+
+    // Nobody is online: the visitor's first message is emailed at once.
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    visitor.say(None, "v1", "Hello <b>there</b> & <script>x</script>");
+    let (conversation, _) = visitor.ack("v1");
+    let mails = smtp.wait_for(2, crate::harness::WAIT);
+    assert_eq!(mails.len(), 2, "owner and Li, not Off or NoMail: {mails:?}");
+    let owner = &mails_to(&mails, "owner@shop.example")[0];
+    let subject = owner.header("Subject").unwrap_or_default();
+    assert!(
+        subject.starts_with("A visitor is waiting: Visitor #"),
+        "{subject}"
+    );
+    let link = format!("https://chat.shop.example/console/#/c/{conversation}");
+    assert!(
+        owner
+            .text()
+            .contains("Hello <b>there</b> & <script>x</script>"),
+        "{}",
+        owner.text()
+    );
+    assert!(owner.text().contains(&link), "{}", owner.text());
+    let html = owner.html();
+    assert!(
+        html.contains("Hello &lt;b&gt;there&lt;/b&gt; &amp; &lt;script&gt;x&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
+    assert!(
+        !html.contains("<script") && !html.contains("<img"),
+        "{html}"
+    );
+    assert_eq!(
+        owner.header("List-Unsubscribe").as_deref(),
+        Some("<https://chat.shop.example/console/#/profile>")
+    );
+    let li_mail = &mails_to(&mails, "li@shop.example")[0];
+    assert!(
+        li_mail
+            .header("Subject")
+            .unwrap_or_default()
+            .starts_with("有访客在等待")
+    );
+    assert!(li_mail.text().contains("打开对话"), "{}", li_mail.text());
+
+    // More messages within the window wait for it, and go out together.
+    visitor.say(Some(conversation), "v2", "Second question");
+    visitor.ack("v2");
+    visitor.say(Some(conversation), "v3", "Third question");
+    visitor.ack("v3");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(smtp.mails().len(), 2, "nothing more inside the window");
+    server.advance(600_000);
+    let mails = smtp.wait_for(4, crate::harness::WAIT);
+    assert_eq!(mails.len(), 4, "one more each after the window");
+    let again = mails_to(&mails, "owner@shop.example");
+    assert_eq!(again.len(), 2);
+    assert!(
+        again[1]
+            .header("Subject")
+            .unwrap_or_default()
+            .starts_with("More messages")
+    );
+    assert!(
+        again[1].text().contains("Second question") && again[1].text().contains("Third question")
+    );
+
+    // Once an agent is online, nobody is emailed (the clock jump dropped the old
+    // connections: a new visitor writes).
+    let (_agent, _) = Client::agent(server.addr, Encoding::Json, &li);
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    visitor.say(None, "w1", "Anyone?");
+    visitor.ack("w1");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(smtp.mails().len(), 4, "an agent is online");
 }

@@ -17,7 +17,7 @@ mod ws_client;
 
 pub use binary::Binary;
 pub use http_client::{header, http, http_full, http_raw, split_response};
-pub use smtp::SmtpServer;
+pub use smtp::{Mail, SmtpServer};
 pub use ws_client::Client;
 
 use std::net::SocketAddr;
