@@ -97,6 +97,8 @@ pub struct Config {
     /// How long a visitor message may wait for the bot's decision before the
     /// conversation goes to the agents anyway.
     pub bot_timeout_ms: u64,
+    /// Email over SMTP (`--smtp-url` and friends); None = no email.
+    pub email: Option<crate::email::EmailConfig>,
     /// Monotonic clock for timers (tests inject a manual one).
     pub clock: Arc<dyn Clock>,
     /// Test hook: when set, database writes go through a backend that fails them as a
@@ -146,6 +148,7 @@ impl Config {
             body_timeout_ms: 10_000,
             bot: None,
             bot_timeout_ms: 5_000,
+            email: None,
             clock: Arc::new(SystemClock::new()),
             storage_faults: None,
         }

@@ -116,8 +116,11 @@ impl Server {
             readers.clone(),
             presence.clone(),
         )?;
+        let mailer = crate::email::start(&config);
         // The sinks the outbox delivers to; each is added by its own module.
-        let sinks: Vec<Arc<dyn crate::outbox::Sink>> = Vec::new();
+        let sinks: Vec<Arc<dyn crate::outbox::Sink>> = vec![Arc::new(
+            crate::email::EmailSink::new(&config, store.clone(), presence.clone(), mailer.clone()),
+        )];
         let outbox = crate::outbox::Outbox::start(
             store.clone(),
             writer.clone(),
@@ -154,6 +157,7 @@ impl Server {
             hashers,
             presence,
             outbox,
+            mailer,
         ));
         let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);
         match crate::control::bind(&config.data_dir) {

@@ -5,16 +5,19 @@
 //! - this file: [`TestServer`], the test [`Config`], logging and the server panic count;
 //! - `http_client`: blocking HTTP/1.1 requests and response splitting;
 //! - `ws_client`: the WebSocket [`Client`], in either encoding;
-//! - `binary`: the real `deskbell` binary as a child process ([`Binary`]).
+//! - `binary`: the real `deskbell` binary as a child process ([`Binary`]);
+//! - `smtp`: a real SMTP server (aiosmtpd) and the emails it received ([`SmtpServer`]).
 
 #![allow(dead_code)]
 
 mod binary;
 mod http_client;
+mod smtp;
 mod ws_client;
 
 pub use binary::Binary;
 pub use http_client::{header, http, http_full, http_raw, split_response};
+pub use smtp::{Mail, SmtpServer};
 pub use ws_client::Client;
 
 use std::net::SocketAddr;
