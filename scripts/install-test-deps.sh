@@ -2,14 +2,18 @@
 # Installs what the test suite needs beyond Rust on a Debian machine: Chromium (for the
 # browser tests; never a downloaded browser), Node.js and the pinned npm packages
 # (playwright-core, and TypeScript for scripts/check-js.sh: a type check, no build), and
-# Python 3 with the pinned `standardwebhooks` package (docs/WEBHOOKS.md's examples are run
-# by tests/it/webhooks/examples.rs).
+# Python's aiosmtpd, the real SMTP server the email tests talk to (Debian's package), and
+# the pinned `standardwebhooks` Python package (docs/WEBHOOKS.md's examples are run by
+# tests/it/webhooks/examples.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+python3 -c 'import aiosmtpd' >/dev/null 2>&1 \
+  || /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 \
+  || need_apt+=(python3-aiosmtpd)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

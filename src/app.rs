@@ -35,6 +35,9 @@ pub struct App {
     pub settings: std::sync::RwLock<crate::store::records::SettingsV1>,
     /// The FAQ bot (None with `--no-bot`); clones share its index with the hub's.
     pub bot: Option<crate::bot::Bot>,
+    /// Sends email (None without `--smtp-url`, or when its settings are unusable); only
+    /// ever called on blocking threads.
+    pub mailer: Option<Arc<crate::email::Mailer>>,
     /// The webhook sink: endpoints' cache, test pings (`/api/webhooks`).
     pub webhooks: Arc<crate::webhooks::WebhookSink>,
     /// The one-time setup code while no admin exists.
@@ -82,6 +85,7 @@ impl App {
         hashers: Readers,
         presence: Arc<crate::presence::Presence>,
         outbox: crate::outbox::Outbox,
+        mailer: Option<Arc<crate::email::Mailer>>,
         webhooks: Arc<crate::webhooks::WebhookSink>,
     ) -> App {
         App {
@@ -112,6 +116,7 @@ impl App {
             visitor_ids: crate::store::VisitorIds::new(max_visitor),
             presence,
             outbox,
+            mailer,
         }
     }
 

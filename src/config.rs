@@ -97,6 +97,8 @@ pub struct Config {
     /// How long a visitor message may wait for the bot's decision before the
     /// conversation goes to the agents anyway.
     pub bot_timeout_ms: u64,
+    /// Email over SMTP (`--smtp-url` and friends); None = no email.
+    pub email: Option<crate::email::EmailConfig>,
     /// Let webhook URLs reach loopback, private and link-local addresses
     /// (`--allow-private-webhooks`: a shop's own LAN, and the tests).
     pub allow_private_webhooks: bool,
@@ -149,6 +151,7 @@ impl Config {
             body_timeout_ms: 10_000,
             bot: None,
             bot_timeout_ms: 5_000,
+            email: None,
             allow_private_webhooks: false,
             clock: Arc::new(SystemClock::new()),
             storage_faults: None,

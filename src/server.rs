@@ -116,6 +116,7 @@ impl Server {
             readers.clone(),
             presence.clone(),
         )?;
+        let mailer = crate::email::start(&config);
         // The sinks the outbox delivers to; each is added by its own module.
         let webhooks = Arc::new(crate::webhooks::WebhookSink::new(
             store.clone(),
@@ -123,7 +124,15 @@ impl Server {
             config.allow_private_webhooks,
             crate::outbox::Wall::new(config.clock.clone()),
         )?);
-        let sinks: Vec<Arc<dyn crate::outbox::Sink>> = vec![webhooks.clone()];
+        let sinks: Vec<Arc<dyn crate::outbox::Sink>> = vec![
+            Arc::new(crate::email::EmailSink::new(
+                &config,
+                store.clone(),
+                presence.clone(),
+                mailer.clone(),
+            )),
+            webhooks.clone(),
+        ];
         let outbox = crate::outbox::Outbox::start(
             store.clone(),
             writer.clone(),
@@ -160,6 +169,7 @@ impl Server {
             hashers,
             presence,
             outbox,
+            mailer,
             webhooks,
         ));
         let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);

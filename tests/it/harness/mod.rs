@@ -7,17 +7,20 @@
 //! - `ws_client`: the WebSocket [`Client`], in either encoding;
 //! - `binary`: the real `deskbell` binary as a child process ([`Binary`]);
 //! - `receiver`: a real webhook receiver that verifies signatures ([`Receiver`]).
+//! - `smtp`: a real SMTP server (aiosmtpd) and the emails it received ([`SmtpServer`]).
 
 #![allow(dead_code)]
 
 mod binary;
 mod http_client;
 mod receiver;
+mod smtp;
 mod ws_client;
 
 pub use binary::Binary;
 pub use http_client::{header, http, http_full, http_raw, split_response};
 pub use receiver::{Received, Receiver};
+pub use smtp::{Mail, SmtpServer};
 pub use ws_client::Client;
 
 use std::net::SocketAddr;
