@@ -62,6 +62,8 @@ pub struct App {
     pub presence: Arc<crate::presence::Presence>,
     /// The durable outbox (webhooks, email, push).
     pub outbox: crate::outbox::Outbox,
+    /// The visitors' side of email: what they may ask for, confirmations, links.
+    pub visitor_mail: Arc<crate::email::VisitorMail>,
 }
 
 impl App {
@@ -84,6 +86,7 @@ impl App {
         presence: Arc<crate::presence::Presence>,
         outbox: crate::outbox::Outbox,
         mailer: Option<Arc<crate::email::Mailer>>,
+        visitor_mail: Arc<crate::email::VisitorMail>,
     ) -> App {
         App {
             new_visitors: Mutex::new(crate::new_visitors::NewVisitorLimit::new(
@@ -113,6 +116,7 @@ impl App {
             presence,
             outbox,
             mailer,
+            visitor_mail,
         }
     }
 

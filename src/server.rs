@@ -117,10 +117,20 @@ impl Server {
             presence.clone(),
         )?;
         let mailer = crate::email::start(&config);
+        let visitor_mail = Arc::new(crate::email::VisitorMail::new(
+            &config,
+            store.clone(),
+            mailer.is_some(),
+        ));
         // The sinks the outbox delivers to; each is added by its own module.
-        let sinks: Vec<Arc<dyn crate::outbox::Sink>> = vec![Arc::new(
-            crate::email::EmailSink::new(&config, store.clone(), presence.clone(), mailer.clone()),
-        )];
+        let sinks: Vec<Arc<dyn crate::outbox::Sink>> =
+            vec![Arc::new(crate::email::EmailSink::new(
+                &config,
+                store.clone(),
+                presence.clone(),
+                mailer.clone(),
+                visitor_mail.clone(),
+            ))];
         let outbox = crate::outbox::Outbox::start(
             store.clone(),
             writer.clone(),
@@ -158,6 +168,7 @@ impl Server {
             presence,
             outbox,
             mailer,
+            visitor_mail,
         ));
         let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);
         match crate::control::bind(&config.data_dir) {
