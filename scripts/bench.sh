@@ -13,6 +13,10 @@
 # SERVER_BIN=path runs that deskbell binary (e.g. the static musl one from
 # scripts/build-release.sh) instead of target/release/deskbell,
 # SERVER_EXTRA="--cache-mb 1024" adds serve flags, NO_BUILD=1 skips the cargo build.
+# OUTBOX=1 runs every server with the outbox busy (issue #11): a webhook endpoint for
+# every event, pointing at a loopback receiver (`deskbell-load receiver`), and email
+# configured to a loopback SMTP server (aiosmtpd, discarding); the receiver's counts
+# are printed as a RECEIVER line after each scenario.
 # After each scenario the server's peak RSS (VmHWM), RSS and threads are printed as a
 # `SERVER` line, from /proc/PID/status.
 set -euo pipefail
@@ -30,6 +34,12 @@ SERVER_FLAGS=(--rate-per-sec 100000 --rate-burst 100000 --max-connections-per-ad
   --new-visitors-per-minute 0)
 # shellcheck disable=SC2206 # word splitting wanted: several flags
 SERVER_FLAGS+=(${SERVER_EXTRA:-})
+RECEIVER_PORT=$((PORT + 1))
+SMTP_PORT=$((PORT + 2))
+if [[ ${OUTBOX:-0} == 1 ]]; then
+    SERVER_FLAGS+=(--allow-private-webhooks --smtp-url "smtp://127.0.0.1:$SMTP_PORT"
+        --smtp-from "Bench <bench@localhost>" --public-url "http://$ADDR")
+fi
 SERVER_BIN=${SERVER_BIN:-$BIN/deskbell}
 
 # Both processes hold up to 19,000 sockets: raise the soft open-file limit to the hard
@@ -38,7 +48,10 @@ ulimit -n "$(ulimit -Hn)"
 
 WORK=$(mktemp -d /tmp/deskbell-bench.XXXXXX)
 SERVER_PID=
+RECEIVER_PID=
+SMTP_PID=
 cleanup() {
+    for pid in $RECEIVER_PID $SMTP_PID; do kill -TERM "$pid" 2>/dev/null || true; done
     if [[ -n $SERVER_PID ]]; then
         kill -TERM "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
@@ -89,6 +102,13 @@ run() {
     local name=$1
     shift
     start_server "$name"
+    if [[ ${OUTBOX:-0} == 1 ]]; then
+        "$BIN/deskbell-load" receiver --listen "127.0.0.1:$RECEIVER_PORT" --secs 540 \
+            >"$WORK/$name.receiver" 2>&1 &
+        RECEIVER_PID=$!
+        "$BIN/deskbell-load" --addr "$ADDR" --data "$WORK/$name" \
+            webhook --url "http://127.0.0.1:$RECEIVER_PORT/hook"
+    fi
     # A burst compares with the idle figure: let start-up's garbage (the model load) be
     # given back first (jemalloc purges after 10 s).
     if [[ $name == burst-* ]]; then sleep 15; fi
@@ -100,7 +120,19 @@ run() {
         --server-pid "$SERVER_PID" "$@" 2>"$WORK/$name.progress" | tee "$WORK/$name.out" ||
         { echo "scenario $name failed:" >&2; tail -5 "$WORK/$name.progress" >&2; }
     server_status "$name" | tee -a "$WORK/$name.out"
+    if [[ -n $RECEIVER_PID ]]; then
+        # What the outbox still holds when the load ends (it keeps sending after).
+        curl -s "http://$ADDR/metrics" | grep -E '^deskbell_outbox_(pending|delivered_total)' |
+            tr '\n' ' ' | sed "s/^/OUTBOX $name /; s/$/\n/" | tee -a "$WORK/$name.out"
+    fi
     stop_server
+    if [[ -n $RECEIVER_PID ]]; then
+        kill -TERM "$RECEIVER_PID" 2>/dev/null || true
+        wait "$RECEIVER_PID" 2>/dev/null || true
+        RECEIVER_PID=
+        grep '^RECEIVER' "$WORK/$name.receiver" | tail -1 | sed "s/^RECEIVER/RECEIVER $name/" |
+            tee -a "$WORK/$name.out"
+    fi
 }
 
 if [[ ${NO_BUILD:-0} != 1 ]]; then
@@ -109,6 +141,12 @@ if [[ ${NO_BUILD:-0} != 1 ]]; then
 fi
 facts
 echo "server: $SERVER_BIN ${SERVER_FLAGS[*]}"
+if [[ ${OUTBOX:-0} == 1 ]]; then
+    # A loopback SMTP server that accepts and discards every mail.
+    python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Sink \
+        >"$WORK/smtp.log" 2>&1 &
+    SMTP_PID=$!
+fi
 
 
 started=$(date +%s)
@@ -141,4 +179,4 @@ done
 echo
 echo "== summary ($(($(date +%s) - started)) s)"
 facts
-cat "$WORK"/*.out 2>/dev/null | grep -E '^(RESULT|SERVER)' || echo "no results"
+cat "$WORK"/*.out 2>/dev/null | grep -E '^(RESULT|SERVER|OUTBOX|RECEIVER)' || echo "no results"

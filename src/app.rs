@@ -64,6 +64,8 @@ pub struct App {
     pub presence: Arc<crate::presence::Presence>,
     /// The durable outbox (webhooks, email, push).
     pub outbox: crate::outbox::Outbox,
+    /// The visitors' side of email: what they may ask for, confirmations, links.
+    pub visitor_mail: Arc<crate::email::VisitorMail>,
 }
 
 impl App {
@@ -86,6 +88,7 @@ impl App {
         presence: Arc<crate::presence::Presence>,
         outbox: crate::outbox::Outbox,
         mailer: Option<Arc<crate::email::Mailer>>,
+        visitor_mail: Arc<crate::email::VisitorMail>,
         webhooks: Arc<crate::webhooks::WebhookSink>,
     ) -> App {
         App {
@@ -117,6 +120,7 @@ impl App {
             presence,
             outbox,
             mailer,
+            visitor_mail,
         }
     }
 

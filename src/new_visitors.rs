@@ -92,7 +92,7 @@ impl NewVisitorLimit {
 }
 
 /// The key an address is counted under: IPv4 as is, IPv6 by its /64.
-fn bucket_key(address: IpAddr) -> IpAddr {
+pub fn bucket_key(address: IpAddr) -> IpAddr {
     match address {
         IpAddr::V4(_) => address,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

@@ -117,6 +117,11 @@ impl Server {
             presence.clone(),
         )?;
         let mailer = crate::email::start(&config);
+        let visitor_mail = Arc::new(crate::email::VisitorMail::new(
+            &config,
+            store.clone(),
+            mailer.is_some(),
+        ));
         // The sinks the outbox delivers to; each is added by its own module.
         let webhooks = Arc::new(crate::webhooks::WebhookSink::new(
             store.clone(),
@@ -130,6 +135,7 @@ impl Server {
                 store.clone(),
                 presence.clone(),
                 mailer.clone(),
+                visitor_mail.clone(),
             )),
             webhooks.clone(),
         ];
@@ -170,6 +176,7 @@ impl Server {
             presence,
             outbox,
             mailer,
+            visitor_mail,
             webhooks,
         ));
         let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);

@@ -17,6 +17,8 @@
 //! - `stats`: latency samples, percentiles, the measurement window.
 //! - `idle`, `throughput`, `latency`: the three scenarios of the first benchmark.
 //! - `burst`: open and close many connections; does memory go back to idle?
+//! - `receiver`, `webhook`: a loopback webhook receiver, and registering it with the
+//!   server, for the outbox benchmark.
 
 #[path = "deskbell_load/agents.rs"]
 mod agents;
@@ -32,6 +34,8 @@ mod idle;
 mod latency;
 #[path = "deskbell_load/probe.rs"]
 mod probe;
+#[path = "deskbell_load/receiver.rs"]
+mod receiver;
 #[path = "deskbell_load/run.rs"]
 mod run;
 #[path = "deskbell_load/stats.rs"]
@@ -82,6 +86,30 @@ enum Scenario {
     Burst(BurstArgs),
     Throughput(ThroughputArgs),
     Latency(LatencyArgs),
+    Receiver(ReceiverArgs),
+    Webhook(WebhookArgs),
+}
+
+/// run a webhook receiver on loopback that answers 204 and counts what it gets
+#[derive(FromArgs)]
+#[argh(subcommand, name = "receiver")]
+struct ReceiverArgs {
+    /// address to listen on (loopback only)
+    #[argh(option)]
+    listen: SocketAddr,
+    /// seconds to run (at most 600)
+    #[argh(option)]
+    secs: u64,
+}
+
+/// register a webhook endpoint for every event (as the admin; sets the server up first
+/// when --data names a fresh one)
+#[derive(FromArgs)]
+#[argh(subcommand, name = "webhook")]
+struct WebhookArgs {
+    /// the receiver's URL
+    #[argh(option)]
+    url: String,
 }
 
 /// hold N idle visitor connections and report the server's RSS growth per connection
@@ -168,11 +196,25 @@ fn run(cli: Cli) -> Result<(), String> {
     guard::check_range("--threads", cli.threads as u64, 8)?;
     guard::check_range("--concurrency", cli.concurrency as u64, 1024)?;
     let setup_limit = Duration::from_secs(guard::SETUP_SECS);
+    match &cli.scenario {
+        Scenario::Receiver(a) => {
+            guard::check_range("--secs", a.secs, 600)?;
+            guard::watchdog(Duration::from_secs(a.secs + 30));
+            return receiver::run(a.listen, a.secs);
+        }
+        Scenario::Webhook(a) => {
+            guard::watchdog(setup_limit);
+            let admin = http::admin(cli.addr, cli.data.as_deref())?;
+            return http::webhook(cli.addr, &admin, &a.url);
+        }
+        _ => {}
+    }
     let (connections, secs) = match &cli.scenario {
         Scenario::Idle(a) => (a.connections, a.hold_secs),
         Scenario::Burst(a) => (a.connections, (a.settle_secs + 30) * a.rounds as u64),
         Scenario::Throughput(a) => (a.connections + a.agents, a.duration_secs),
         Scenario::Latency(a) => (a.conversations + a.agents, a.duration_secs),
+        Scenario::Receiver(_) | Scenario::Webhook(_) => (1, 1),
     };
     guard::check_range(
         "connections",
@@ -245,5 +287,6 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             run::block_on(threads, |ex| latency::run(ex, l))
         }
+        Scenario::Receiver(_) | Scenario::Webhook(_) => Ok(()),
     }
 }

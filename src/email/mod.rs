@@ -2,12 +2,18 @@
 //! texts ([`templates_en`], [`templates_zh`]) and how a message is built ([`render`]),
 //! the check of a typed address ([`check_address`]), the outbox's email sink ([`sink`],
 //! with [`batch`], [`target`] and email 1, [`waiting`]), and
+//! the visitors' emails (the address confirmation, an agent's replies, the
+//! transcript: [`visitors`] decides and signs links with [`link_token`] under
+//! [`limits`], [`visitor_sink`] plans and sends, [`visitor_mail`] and
+//! [`visitor_texts`] render), and
 //! [`start`], which turns the settings into a [`Mailer`] at server start, logging, never
 //! failing: a bad SMTP setup is an error in the log (and in the console's "send a test
 //! email"), never a reason for chat to stop.
 
 pub mod batch;
 pub mod config;
+pub mod limits;
+pub mod link_token;
 pub mod render;
 pub mod sink;
 pub mod target;
@@ -15,6 +21,10 @@ pub mod templates;
 pub mod templates_en;
 pub mod templates_zh;
 pub mod transport;
+pub mod visitor_mail;
+pub mod visitor_sink;
+pub mod visitor_texts;
+pub mod visitors;
 pub mod waiting;
 
 use std::sync::Arc;
@@ -23,6 +33,7 @@ pub use config::{EmailConfig, Security, SmtpServer};
 pub use render::Language;
 pub use sink::EmailSink;
 pub use transport::{Mailer, SendError};
+pub use visitors::VisitorMail;
 
 /// Longest address accepted (RFC 5321's path limit less the brackets).
 const MAX_ADDRESS: usize = 254;

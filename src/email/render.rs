@@ -86,6 +86,9 @@ pub struct Rendered {
     pub html: String,
     /// Where one click unsubscribes or changes the choice (`List-Unsubscribe`).
     pub unsubscribe: Option<String>,
+    /// True when a POST to `unsubscribe` unsubscribes at once (RFC 8058:
+    /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`).
+    pub one_click: bool,
 }
 
 /// A whole HTML document around `body`: inline styles only, nothing remote, no script.
@@ -136,6 +139,12 @@ pub fn build(
             HeaderName::new_from_ascii_str("List-Unsubscribe"),
             format!("<{url}>"),
         ));
+        if rendered.one_click {
+            builder = builder.raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_string(),
+            ));
+        }
     }
     builder
         .multipart(
@@ -166,6 +175,7 @@ pub fn test_email(mailer: &Mailer, to: &str, language: Language) -> Result<Messa
             escape(mailer.server())
         ),
         unsubscribe: None,
+        one_click: false,
     };
     build(mailer, to, language, rendered)
 }

@@ -6,7 +6,8 @@
 //! agent with an email address and that choice on ([`super::batch`] keeps it to one per
 //! window). **Deliver** (delivery thread, blocking SMTP): checks again (an agent may have
 //! come online or taken the conversation: then it is skipped), renders in the agent's
-//! language with the messages so far, and sends.
+//! language with the messages so far, and sends. The visitors' emails (confirmation,
+//! replies, transcript) are [`super::visitor_sink`]'s.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -14,8 +15,9 @@ use std::time::Instant;
 use super::batch::{Batches, Decision};
 use super::render::{self, Language};
 use super::target::EmailTarget;
+use super::visitor_sink::VisitorSink;
 use super::waiting::{self, Waiting};
-use super::{Mailer, SendError};
+use super::{Mailer, SendError, VisitorMail};
 use crate::outbox::{Attempt, Delivery, EventKind, OutboxEvent, Planned, Sink, SinkId};
 use crate::presence::Presence;
 use crate::store::Store;
@@ -36,6 +38,8 @@ pub struct EmailSink {
     window_ms: u64,
     /// When each agent was last emailed about each conversation.
     batches: Mutex<Batches>,
+    /// The visitors' emails.
+    visitors: VisitorSink,
 }
 
 impl EmailSink {
@@ -45,8 +49,10 @@ impl EmailSink {
         store: Store,
         presence: Arc<Presence>,
         mailer: Option<Arc<Mailer>>,
+        mail: Arc<VisitorMail>,
     ) -> EmailSink {
         EmailSink {
+            visitors: VisitorSink::new(store.clone(), presence.clone(), mail),
             store,
             presence,
             mailer,
@@ -138,7 +144,7 @@ impl EmailSink {
 }
 
 /// Sends and reports how it went.
-fn send(mailer: &Mailer, message: &lettre::Message) -> Attempt {
+pub(super) fn send(mailer: &Mailer, message: &lettre::Message) -> Attempt {
     let started = Instant::now();
     let result = mailer.send(message);
     let latency_ms = started.elapsed().as_millis().min(u32::MAX as u128) as u32;
@@ -159,13 +165,13 @@ fn send(mailer: &Mailer, message: &lettre::Message) -> Attempt {
     }
 }
 
-fn skipped(reason: &str) -> Attempt {
+pub(super) fn skipped(reason: &str) -> Attempt {
     Attempt::Skipped {
         reason: reason.to_string(),
     }
 }
 
-fn retry(error: String) -> Attempt {
+pub(super) fn retry(error: String) -> Attempt {
     Attempt::Retry {
         error,
         status: None,
@@ -186,6 +192,7 @@ impl Sink for EmailSink {
         if self.mailer.is_none() {
             return;
         }
+        self.visitors.plan(event, now_ms, out);
         match event.kind {
             EventKind::ConversationCreated | EventKind::MessageVisitor | EventKind::HandedOff => {}
             EventKind::MessageAgent
@@ -243,6 +250,13 @@ impl Sink for EmailSink {
                 conversation,
                 again,
             }) => self.deliver_waiting(agent, conversation, again),
+            Some(target) => match &self.mailer {
+                Some(mailer) => self
+                    .visitors
+                    .deliver(mailer, &target)
+                    .unwrap_or_else(|| skipped("not a visitor email")),
+                None => skipped("email is off"),
+            },
             None => skipped("an email job this build does not know"),
         }
     }

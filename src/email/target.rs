@@ -15,6 +15,29 @@ pub enum EmailTarget {
         /// An earlier email about this conversation was planned for this agent.
         again: bool,
     },
+    /// The confirmation email for an address `visitor` typed.
+    VisitorConfirm {
+        /// The visitor.
+        visitor: u64,
+        /// The address to confirm.
+        address: String,
+    },
+    /// Email 2: the agents' replies in `conversation` its visitor has not read.
+    VisitorReply {
+        /// The visitor.
+        visitor: u64,
+        /// The conversation.
+        conversation: u64,
+    },
+    /// Email 3: the transcript of `conversation` for its visitor.
+    VisitorTranscript {
+        /// The visitor.
+        visitor: u64,
+        /// The conversation.
+        conversation: u64,
+        /// The confirmed address it goes to.
+        address: String,
+    },
 }
 
 impl EmailTarget {
@@ -36,14 +59,34 @@ mod tests {
     #[test]
     fn golden_bytes() {
         // Matched without a wildcard: a new variant needs its golden bytes here.
-        let samples = [EmailTarget::AgentWaiting {
-            agent: 2,
-            conversation: 300,
-            again: true,
-        }];
+        let samples = [
+            EmailTarget::AgentWaiting {
+                agent: 2,
+                conversation: 300,
+                again: true,
+            },
+            EmailTarget::VisitorConfirm {
+                visitor: 5,
+                address: "a@b.c".into(),
+            },
+            EmailTarget::VisitorReply {
+                visitor: 5,
+                conversation: 300,
+            },
+            EmailTarget::VisitorTranscript {
+                visitor: 5,
+                conversation: 7,
+                address: "a@b.c".into(),
+            },
+        ];
         for sample in samples {
             let golden: &[u8] = match sample {
                 EmailTarget::AgentWaiting { .. } => &[0, 2, 0xac, 0x02, 1],
+                EmailTarget::VisitorConfirm { .. } => &[1, 5, 5, b'a', b'@', b'b', b'.', b'c'],
+                EmailTarget::VisitorReply { .. } => &[2, 5, 0xac, 0x02],
+                EmailTarget::VisitorTranscript { .. } => {
+                    &[3, 5, 7, 5, b'a', b'@', b'b', b'.', b'c']
+                }
             };
             assert_eq!(sample.encode(), golden);
             assert_eq!(EmailTarget::decode(golden), Some(sample));

@@ -183,6 +183,7 @@ pub fn render(w: &Waiting<'_>, language: Language) -> Rendered {
         text,
         html,
         unsubscribe: choices,
+        one_click: false,
     }
 }
 

@@ -10,6 +10,7 @@ mod agent_write;
 mod api;
 pub mod assets;
 pub mod client;
+mod email_links;
 mod faq;
 pub mod guard;
 mod health;
@@ -23,6 +24,7 @@ mod routes;
 mod session;
 mod upgrade;
 mod views;
+mod visitor_email;
 mod webhooks;
 
 use std::convert::Infallible;

@@ -14,7 +14,10 @@ use hyper::{Method, Request, Response, StatusCode};
 use super::client::{self, ClientAddr};
 use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
-use super::{admin, api, assets, faq, guard, health, inbox, outbox, profile, upgrade, webhooks};
+use super::{
+    admin, api, assets, email_links, faq, guard, health, inbox, outbox, profile, upgrade,
+    visitor_email, webhooks,
+};
 use crate::app::App;
 use crate::metrics;
 use crate::protocol::ErrorCode;
@@ -54,6 +57,11 @@ enum Endpoint {
     DeleteFaq,
     OutboxStatus,
     OutboxRetry,
+    VisitorConfirm,
+    VisitorTranscript,
+    VisitorResume,
+    EmailConfirm,
+    EmailUnsubscribe,
     ListWebhooks,
     CreateWebhook,
     PatchWebhook,
@@ -100,6 +108,13 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::POST, "/api/faq/try", TryFaq)
         .add(M::PUT, "/api/faq/{id}", SaveFaq)
         .add(M::DELETE, "/api/faq/{id}", DeleteFaq)
+        .add(M::POST, "/api/visitor/confirm", VisitorConfirm)
+        .add(M::POST, "/api/visitor/transcript", VisitorTranscript)
+        .add(M::POST, "/api/visitor/resume", VisitorResume)
+        .add(M::GET, "/email/confirm", EmailConfirm)
+        .add(M::POST, "/email/confirm", EmailConfirm)
+        .add(M::GET, "/email/unsubscribe", EmailUnsubscribe)
+        .add(M::POST, "/email/unsubscribe", EmailUnsubscribe)
         .add(M::GET, "/api/webhooks", ListWebhooks)
         .add(M::POST, "/api/webhooks", CreateWebhook)
         .add(M::PATCH, "/api/webhooks/{id}", PatchWebhook)
@@ -266,6 +281,11 @@ async fn dispatch(
         DeleteFaq => faq::delete(app, req, id).await,
         OutboxStatus => outbox::status(app, req).await,
         OutboxRetry => outbox::retry(app, req, id).await,
+        VisitorConfirm => visitor_email::confirm(app, client.address, req).await,
+        VisitorTranscript => visitor_email::transcript(app, client.address, req).await,
+        VisitorResume => visitor_email::resume(app, req).await,
+        EmailConfirm => email_links::confirm(app, req).await,
+        EmailUnsubscribe => email_links::unsubscribe(app, req).await,
         ListWebhooks => webhooks::list(app, req).await,
         CreateWebhook => webhooks::create(app, req).await,
         PatchWebhook => webhooks::patch(app, req, id).await,

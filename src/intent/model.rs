@@ -6,12 +6,20 @@
 //! loads another file with the same inputs and output. Loading parses, optimises and
 //! smoke-tests the graph, so a truncated or foreign file fails at start with an
 //! [`IntentError`], never later in a conversation.
+//!
+//! Loading holds at most two copies of the weights at once: the file's bytes are decoded
+//! into a protobuf message and freed, then the message becomes tract's graph and is
+//! freed, then the graph is optimised. (tract's own `model_for_read` copies the file
+//! into a second buffer and keeps it with the message: four copies, ~90 MB, which
+//! jemalloc kept for its 10 s decay while the first visitors arrived; docs/BENCHMARKS.md,
+//! "Issue #9 item 8".)
 
-use std::io::Cursor;
 use std::path::Path;
 use std::sync::Arc;
 
+use prost::Message as _;
 use sha2::{Digest, Sha256};
+use tract_onnx::pb::ModelProto;
 use tract_onnx::prelude::*;
 
 use super::IntentError;
@@ -101,34 +109,42 @@ impl std::fmt::Debug for Model {
 impl Model {
     /// The model built into the binary.
     pub fn builtin() -> Result<Model, IntentError> {
-        Model::load(&builtin_model_bytes()?, BUILTIN_MODEL_ID.into())
+        let (proto, file_bytes) = {
+            let bytes = builtin_model_bytes()?;
+            (decode(&bytes)?, bytes.len())
+        };
+        Model::load(proto, BUILTIN_MODEL_ID.into(), file_bytes)
     }
 
     /// Reads and loads a model file (the `--model PATH` override).
     pub fn from_path(path: &Path) -> Result<Model, IntentError> {
-        let bytes = std::fs::read(path).map_err(|e| IntentError::ReadModel {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?;
-        Model::from_bytes(&bytes)
+        let (proto, id, file_bytes) = {
+            let bytes = std::fs::read(path).map_err(|e| IntentError::ReadModel {
+                path: path.to_owned(),
+                message: e.to_string(),
+            })?;
+            (decode(&bytes)?, hex(&Sha256::digest(&bytes)), bytes.len())
+        };
+        Model::load(proto, id.into(), file_bytes)
     }
 
     /// Parses, optimises and smoke-tests an ONNX model held in memory.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, IntentError> {
-        Model::load(bytes, hex(&Sha256::digest(bytes)).into())
+        let id = hex(&Sha256::digest(bytes)).into();
+        Model::load(decode(bytes)?, id, bytes.len())
     }
 
-    /// [`Model::from_bytes`] for a model whose id (the file's SHA-256) is known.
-    fn load(bytes: &[u8], id: Arc<str>) -> Result<Model, IntentError> {
-        if bytes.is_empty() {
-            return Err(IntentError::EmptyModel);
-        }
+    /// Builds, optimises and smoke-tests the model decoded from a file of `file_bytes`
+    /// bytes whose SHA-256 is `id`. Takes the message by value: it is freed as soon as
+    /// tract's graph holds the weights.
+    fn load(proto: ModelProto, id: Arc<str>, file_bytes: usize) -> Result<Model, IntentError> {
         let bad = |e: TractError| IntentError::BadModel(format!("{e:#}"));
         let mut model = tract_onnx::onnx()
             .with_ignore_value_info(true)
             .with_ignore_output_shapes(true)
-            .model_for_read(&mut Cursor::new(bytes))
+            .model_for_proto_model(&proto)
             .map_err(bad)?;
+        drop(proto);
         if model.inputs.len() != 3 || model.outputs.len() != 1 {
             return Err(IntentError::BadModel(format!(
                 "expected 3 inputs and 1 output, found {} and {}",
@@ -150,7 +166,7 @@ impl Model {
         let model = Model {
             plan,
             id,
-            file_bytes: bytes.len(),
+            file_bytes,
         };
         model.smoke_test()?;
         Ok(model)
@@ -215,6 +231,16 @@ impl Model {
         }
         Ok(out)
     }
+}
+
+/// Decodes an ONNX file's protobuf message (the weights are copied out of `bytes`, which
+/// the caller can free next).
+fn decode(bytes: &[u8]) -> Result<ModelProto, IntentError> {
+    if bytes.is_empty() {
+        return Err(IntentError::EmptyModel);
+    }
+    ModelProto::decode(bytes)
+        .map_err(|e| IntentError::BadModel(format!("Reading proto model: {e}")))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -37,6 +37,10 @@ fn upsert_visitor(
     record.name = update.name.or(record.name);
     let new_email = update.email.is_some() && update.email != record.email;
     record.email = update.email.or(record.email);
+    if new_email {
+        // A confirmation names an address: another address is not confirmed.
+        super::email_records::unconfirm(tx, id)?;
+    }
     visitors.insert(id, encode(&VisitorRecord::V2(record)).as_slice())?;
     Ok(new_email)
 }
@@ -257,6 +261,14 @@ pub fn apply(
         }
         WriteOp::OutboxForgetKey { sink, key } => {
             super::outbox::forget_key(tx, sink, key).map(|()| Outcome::Done)
+        }
+        WriteOp::ConfirmVisitorEmail {
+            visitor,
+            address,
+            at_ms,
+        } => super::email_records::confirm(tx, visitor, address, at_ms).map(|()| Outcome::Done),
+        WriteOp::OptOutEmail { address, at_ms } => {
+            super::email_records::opt_out(tx, &address, at_ms).map(|()| Outcome::Done)
         }
         WriteOp::DeleteSession { digest } => {
             tx.open_table(SESSIONS)?.remove(digest.as_slice())?;

@@ -76,6 +76,20 @@ impl Store {
         copy_table(&snapshot, &tx, READ_STATE, &mut copied, progress)?;
         copy_table(&snapshot, &tx, SETTINGS, &mut copied, progress)?;
         copy_table(&snapshot, &tx, CANNED, &mut copied, progress)?;
+        copy_table(
+            &snapshot,
+            &tx,
+            super::email_records::VISITOR_CONFIRMED,
+            &mut copied,
+            progress,
+        )?;
+        copy_table(
+            &snapshot,
+            &tx,
+            super::email_records::ADDRESS_OPTOUT,
+            &mut copied,
+            progress,
+        )?;
         tx.commit()?;
         drop(copy);
         std::fs::rename(&partial, dest)?;

@@ -11,6 +11,7 @@
 mod apply;
 mod apply_conversations;
 mod backup;
+pub mod email_records;
 mod error;
 mod export;
 mod faq;
@@ -191,6 +192,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     tx.open_table(tables::CANNED)?;
     tx.open_table(tables::FAQ)?;
     outbox_records::create_tables(&tx)?;
+    email_records::create_tables(&tx)?;
     tx.open_table(tables::WEBHOOKS)?;
     tx.commit()?;
     Ok(server_key)

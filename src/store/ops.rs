@@ -235,6 +235,23 @@ pub enum WriteOp {
         /// The key.
         key: u64,
     },
+    /// A visitor followed the link confirming their email address
+    /// ([`super::email_records`]).
+    ConfirmVisitorEmail {
+        /// The visitor.
+        visitor: u64,
+        /// The address the link named.
+        address: String,
+        /// When, ms since the Unix epoch.
+        at_ms: u64,
+    },
+    /// An address unsubscribed from every visitor email.
+    OptOutEmail {
+        /// The address.
+        address: String,
+        /// When, ms since the Unix epoch.
+        at_ms: u64,
+    },
 }
 
 /// The result of a successful op.

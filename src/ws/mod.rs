@@ -7,7 +7,7 @@ pub mod frame_check;
 mod hello;
 mod io;
 mod session;
-mod visitor_token;
+pub mod visitor_token;
 
 use std::sync::Arc;
 

@@ -215,19 +215,20 @@ fn the_test_email_shows_why_the_smtp_server_failed() {
     assert!(answer.to_string().contains("--smtp-url"), "{answer}");
 }
 
+/// Email through `smtp`, links to https://chat.shop.example.
+pub fn adjust_email(c: &mut deskbell::config::Config, smtp: &SmtpServer) {
+    c.email = Some(email_config(&smtp.url()));
+    c.public_url =
+        Some(deskbell::origin::Origin::parse_public_url("https://chat.shop.example").expect("url"));
+}
+
 /// A server with email through `smtp`, links to https://chat.shop.example.
-fn server_with_email(smtp: &SmtpServer) -> TestServer {
-    let url = smtp.url();
-    TestServer::start_with(|c| {
-        c.email = Some(email_config(&url));
-        c.public_url = Some(
-            deskbell::origin::Origin::parse_public_url("https://chat.shop.example").expect("url"),
-        );
-    })
+pub fn server_with_email(smtp: &SmtpServer) -> TestServer {
+    TestServer::start_with(|c| adjust_email(c, smtp))
 }
 
 /// The emails sent to `to`.
-fn mails_to(mails: &[Mail], to: &str) -> Vec<Mail> {
+pub fn mails_to(mails: &[Mail], to: &str) -> Vec<Mail> {
     mails.iter().filter(|m| m.to() == [to]).cloned().collect()
 }
 

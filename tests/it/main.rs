@@ -16,6 +16,7 @@ mod crash;
 mod delivery;
 mod disk;
 mod email;
+mod email_visitors;
 mod frame_rules;
 mod hub_commits;
 mod install;

@@ -433,6 +433,33 @@ Chat.prototype.profile = function (name, email) {
     this.store.set('profile_pending', frame);
     this.start();
   }
+  if (email) this.emailAsk('confirm', { email: email });
+};
+
+/**
+ * Asks the server to email the visitor (POST /api/visitor/confirm or /transcript):
+ * JSON sent as text/plain without credentials, so no CORS preflight. Resolves to the
+ * answer's status word ("confirmation_sent", "sent", "confirmed") or null.
+ * @param {string} what
+ * @param {Object} fields
+ */
+Chat.prototype.emailAsk = function (what, fields) {
+  var token = this.store.get('token');
+  if (!token || !window.fetch) return Promise.resolve(null);
+  var body = /** @type {Object<string, any>} */ ({ token: token });
+  Object.keys(fields).forEach(function (k) { body[k] = fields[k]; });
+  var url = this.url.replace(/^ws/, 'http').replace(/\/ws$/, '') + '/api/visitor/' + what;
+  return fetch(url, { method: 'POST', credentials: 'omit', headers: { 'Content-Type': 'text/plain' },
+    body: JSON.stringify(body) })
+    .then(function (r) { return r.json(); })
+    .then(function (a) { return a && a.status ? String(a.status) : null; })
+    .catch(function () { return null; });
+};
+
+/** Emails this conversation to the visitor (or the address's confirmation first). */
+Chat.prototype.emailTranscript = function () {
+  if (!this.conv) return Promise.resolve(null);
+  return this.emailAsk('transcript', { conversation: this.conv });
 };
 
 /** What the visitor told us before: {name, email}. */

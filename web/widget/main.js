@@ -86,6 +86,29 @@ function whenBodyReady(then) {
   else document.addEventListener('DOMContentLoaded', then);
 }
 
-fetchSettings(base, site).then(function (remote) {
+/**
+ * A link from a reply email (`#deskbell-resume=TOKEN`): removed from the address bar at
+ * once, then exchanged for that visitor's token and conversation, which the chat
+ * resumes (opened).
+ */
+function resumeFromLink() {
+  var match = /(?:^#|&)deskbell-resume=([A-Za-z0-9_.-]+)/.exec(location.hash);
+  if (!match || !window.fetch) return Promise.resolve();
+  try { history.replaceState(null, '', location.pathname + location.search); } catch (e) { /* old browser */ }
+  return fetch(base + '/api/visitor/resume', { method: 'POST', credentials: 'omit',
+    headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify({ resume: match[1] }) })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (a) {
+      if (!a || !a.visitor_token) return;
+      var store = siteStore(site);
+      store.set('token', a.visitor_token);
+      store.set('conv', a.conversation || null);
+      wantOpen = true;
+    })
+    .catch(function () { /* a broken link: the widget starts as usual */ });
+}
+
+Promise.all([fetchSettings(base, site), resumeFromLink()]).then(function (both) {
+  var remote = both[0];
   whenBodyReady(function () { boot(remote || {}); });
 });

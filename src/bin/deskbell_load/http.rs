@@ -101,3 +101,18 @@ pub fn agent(addr: SocketAddr, admin: &str, name: &str, capacity: u32) -> Result
     }
     login(addr, name, AGENT_PASSWORD)
 }
+
+/// Registers `url` as a webhook endpoint for every event kind.
+pub fn webhook(addr: SocketAddr, admin: &str, url: &str) -> Result<(), String> {
+    let events: Vec<&str> = deskbell::outbox::EventKind::ALL
+        .iter()
+        .map(|k| k.name())
+        .collect();
+    let body = json!({"url": url, "events": events, "description": "deskbell-load"});
+    let (status, answer) = post_json(addr, "/api/webhooks", Some(admin), &body)?;
+    if status != 201 {
+        return Err(format!("creating the webhook answered {status}: {answer}"));
+    }
+    println!("webhook: {url} registered as endpoint {}", answer["id"]);
+    Ok(())
+}
