@@ -24,6 +24,7 @@ mod notes;
 mod old_data;
 mod ops;
 mod outbox;
+mod outbox_crash;
 mod routing;
 mod threads;
 mod timers;
