@@ -198,7 +198,11 @@ Chat.prototype.onWelcome = function (w) {
   }
   this.emit('agents_online', w.agents_online);
   var pending = this.store.get('profile_pending');
-  if (pending && this.send({ profile: pending })) this.store.set('profile_pending', null);
+  if (pending && this.send({ profile: pending })) {
+    this.store.set('profile_pending', null);
+    // Typed before the first welcome: only now is there a token to ask with.
+    if (pending.email) this.emailAsk('confirm', { email: pending.email });
+  }
   var c = w.conversation;
   this.setConversation(c ? c.id : null);
   if (!c) {
@@ -430,18 +434,21 @@ Chat.prototype.profile = function (name, email) {
   this.store.set('contact', mine);
   var frame = { name: name || null, email: email || null };
   if (!this.welcomed || !this.send({ profile: frame })) {
-    this.store.set('profile_pending', frame);
+    this.store.set('profile_pending', frame); // sent, and its email confirmed, at welcome
     this.start();
+  } else if (email) {
+    this.emailAsk('confirm', { email: email });
   }
-  if (email) this.emailAsk('confirm', { email: email });
 };
 
 /**
  * Asks the server to email the visitor (POST /api/visitor/confirm or /transcript):
  * JSON sent as text/plain without credentials, so no CORS preflight. Resolves to the
- * answer's status word ("confirmation_sent", "sent", "confirmed") or null.
+ * answer: {status: "confirmation_sent" | "sent" | "confirmed"}, or a refusal
+ * {code, error, message} (docs/API.md); null when the server could not be asked.
  * @param {string} what
  * @param {Object} fields
+ * @returns {Promise<{status?: string, message?: string} | null>}
  */
 Chat.prototype.emailAsk = function (what, fields) {
   var token = this.store.get('token');
@@ -452,11 +459,12 @@ Chat.prototype.emailAsk = function (what, fields) {
   return fetch(url, { method: 'POST', credentials: 'omit', headers: { 'Content-Type': 'text/plain' },
     body: JSON.stringify(body) })
     .then(function (r) { return r.json(); })
-    .then(function (a) { return a && a.status ? String(a.status) : null; })
+    .then(function (a) { return a && typeof a === 'object' ? a : null; })
     .catch(function () { return null; });
 };
 
-/** Emails this conversation to the visitor (or the address's confirmation first). */
+/** Emails this conversation to the visitor (or the address's confirmation first):
+ * resolves as emailAsk does. */
 Chat.prototype.emailTranscript = function () {
   if (!this.conv) return Promise.resolve(null);
   return this.emailAsk('transcript', { conversation: this.conv });
