@@ -44,6 +44,7 @@ function Chat(options) {
   this.site = options.site;
   this.emit = options.emit;
   this.bot = options.bot; // the FAQ bot answers new conversations first
+  this.emails = options.emails; // the server can email visitors (confirmations, transcripts)
   this.store = siteStore(options.site);
   this.ws = null;
   this.wanted = false; // connect and stay connected
@@ -445,14 +446,15 @@ Chat.prototype.profile = function (name, email) {
  * Asks the server to email the visitor (POST /api/visitor/confirm or /transcript):
  * JSON sent as text/plain without credentials, so no CORS preflight. Resolves to the
  * answer: {status: "confirmation_sent" | "sent" | "confirmed"}, or a refusal
- * {code, error, message} (docs/API.md); null when the server could not be asked.
+ * {code, error, message} (docs/API.md); null when the server could not be asked (or
+ * sends no visitor emails: then nothing is asked).
  * @param {string} what
  * @param {Object} fields
  * @returns {Promise<{status?: string, message?: string} | null>}
  */
 Chat.prototype.emailAsk = function (what, fields) {
   var token = this.store.get('token');
-  if (!token || !window.fetch) return Promise.resolve(null);
+  if (!token || !window.fetch || !this.emails) return Promise.resolve(null);
   var body = /** @type {Object<string, any>} */ ({ token: token });
   Object.keys(fields).forEach(function (k) { body[k] = fields[k]; });
   var url = this.url.replace(/^ws/, 'http').replace(/\/ws$/, '') + '/api/visitor/' + what;

@@ -72,6 +72,7 @@ function boot(remote) {
     wsUrl: base.replace(/^http/, 'ws') + '/ws',
     site: site,
     bot: remote.bot === true,
+    emails: remote.visitor_emails === true,
     emit: function (event, payload) { if (widget) widget.on(event, payload); }
   });
   widget = new Widget(chat, translator(lang), lang, settings);

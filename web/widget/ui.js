@@ -314,8 +314,10 @@ Widget.prototype.refresh = function () {
   this.awayBox.hidden = !away;
   this.awayForm.hidden = !!(contact.email || contact.linked) || needForm; // the pre-chat form asks for it
   this.awayForm.elements.name.hidden = !!contact.name;
-  // Offered once the server has an address for this visitor and there is a conversation.
-  this.mailBtn.hidden = !(contact.email || contact.linked) || !this.chat.conv || !!this.unavailable;
+  // Offered once the server, which sends emails, has an address for this visitor and
+  // there is a conversation.
+  this.mailBtn.hidden = !this.chat.emails || !(contact.email || contact.linked) || !this.chat.conv ||
+    !!this.unavailable;
   /** @type {HTMLElement} */
   var thanks = this.shadow.querySelector('.thanks');
   thanks.hidden = !contact.email;
