@@ -224,6 +224,11 @@ pub struct ServeArgs {
     /// anyone with an admin account could otherwise make deskbell call internal services
     #[argh(switch)]
     pub allow_private_webhooks: bool,
+    /// a tuning and test knob: seconds an agent's reply waits before it is emailed to a
+    /// visitor who left (skipped if they come back or read it meanwhile); default 300.
+    /// The browser tests set 1
+    #[argh(option, default = "300")]
+    pub email_reply_delay_secs: u64,
     /// log filter, e.g. info, debug, deskbell=debug (default: $RUST_LOG or info)
     #[argh(option)]
     pub log: Option<String>,
@@ -391,6 +396,7 @@ impl ServeArgs {
             std::env::var(crate::email::config::PASSWORD_ENV).ok(),
             self.smtp_from.as_deref(),
             self.email_batch_minutes,
+            self.email_reply_delay_secs,
         )
         .map(Some)
         .map_err(Error::Usage)
@@ -493,6 +499,7 @@ mod tests {
         let email = config.email.expect("email on");
         assert_eq!(email.server.port, 587);
         assert_eq!(email.batch, std::time::Duration::from_secs(300));
+        assert_eq!(email.reply_delay, crate::email::config::DEFAULT_REPLY_DELAY);
         assert!(serve(&[]).expect("no email").email.is_none());
         for bad in [
             &["--smtp-from", "a@b.example"][..],

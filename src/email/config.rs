@@ -1,6 +1,7 @@
 //! Email settings from the command line: the SMTP server (`--smtp-url`), where its
 //! password comes from (`--smtp-password-file`, `DESKBELL_SMTP_PASSWORD`, or the URL),
-//! the sender (`--smtp-from`) and the batching window (`--email-batch-minutes`). Pure:
+//! the sender (`--smtp-from`), the batching window (`--email-batch-minutes`) and the delay
+//! of a reply's email to a visitor (`--email-reply-delay-secs`). Pure:
 //! parsing and checks only, unit-tested here.
 //!
 //! # The URL
@@ -16,6 +17,12 @@
 
 use std::fmt;
 use std::time::Duration;
+
+/// How long email 2 (an agent's reply to a visitor who left) waits: 5 minutes.
+pub const DEFAULT_REPLY_DELAY: Duration = Duration::from_secs(300);
+
+/// The longest `--email-reply-delay-secs` accepted: a day.
+const MAX_REPLY_DELAY_SECS: u64 = 86_400;
 
 /// The environment variable that may hold the SMTP password.
 pub const PASSWORD_ENV: &str = "DESKBELL_SMTP_PASSWORD";
@@ -144,6 +151,9 @@ pub struct EmailConfig {
     pub from: String,
     /// At most one "visitor waiting" email per conversation in this window.
     pub batch: Duration,
+    /// How long after an agent's reply its email to a visitor who left waits (for the
+    /// visitor to come back or read it first); [`DEFAULT_REPLY_DELAY`] unless tuned.
+    pub reply_delay: Duration,
     /// How long one SMTP exchange (connect, TLS, send) may take.
     pub timeout: Duration,
 }
@@ -157,6 +167,7 @@ impl EmailConfig {
         env_password: Option<String>,
         from: Option<&str>,
         batch_minutes: u64,
+        reply_delay_secs: u64,
     ) -> Result<EmailConfig, String> {
         let mut server = SmtpServer::parse(url).map_err(|e| format!("--smtp-url {e}"))?;
         if let Some(path) = password_file {
@@ -191,10 +202,16 @@ impl EmailConfig {
         if !(1..=1440).contains(&batch_minutes) {
             return Err("--email-batch-minutes must be between 1 and 1440".to_string());
         }
+        if reply_delay_secs > MAX_REPLY_DELAY_SECS {
+            return Err(format!(
+                "--email-reply-delay-secs must be at most {MAX_REPLY_DELAY_SECS}"
+            ));
+        }
         Ok(EmailConfig {
             server,
             from,
             batch: Duration::from_secs(batch_minutes * 60),
+            reply_delay: Duration::from_secs(reply_delay_secs),
             timeout: Duration::from_secs(20),
         })
     }
@@ -252,19 +269,27 @@ mod tests {
         std::fs::write(&file, "from-file\n").expect("write");
         let from = Some("Shop <chat@shop.example>");
         let url = "smtp://u:from-url@m.example";
-        let c =
-            EmailConfig::from_flags(url, Some(&file), Some("env".into()), from, 10).expect("file");
+        let c = EmailConfig::from_flags(url, Some(&file), Some("env".into()), from, 10, 300)
+            .expect("file");
         assert_eq!(c.server.password.as_deref(), Some("from-file"));
-        let c = EmailConfig::from_flags(url, None, Some("env".into()), from, 10).expect("env");
+        let c = EmailConfig::from_flags(url, None, Some("env".into()), from, 10, 300).expect("env");
         assert_eq!(c.server.password.as_deref(), Some("env"));
-        let c = EmailConfig::from_flags(url, None, None, from, 10).expect("url");
+        let c = EmailConfig::from_flags(url, None, None, from, 10, 300).expect("url");
         assert_eq!(c.server.password.as_deref(), Some("from-url"));
         assert_eq!(c.batch, Duration::from_secs(600));
-        assert!(EmailConfig::from_flags(url, None, None, None, 10).is_err());
-        assert!(EmailConfig::from_flags(url, None, None, Some("not an address"), 10).is_err());
-        assert!(EmailConfig::from_flags(url, None, None, from, 0).is_err());
+        assert!(EmailConfig::from_flags(url, None, None, None, 10, 300).is_err());
+        assert!(EmailConfig::from_flags(url, None, None, Some("not an address"), 10, 300).is_err());
+        assert!(EmailConfig::from_flags(url, None, None, from, 0, 300).is_err());
+        assert_eq!(
+            EmailConfig::from_flags(url, None, None, from, 10, 1)
+                .expect("a short delay")
+                .reply_delay,
+            Duration::from_secs(1)
+        );
+        assert!(EmailConfig::from_flags(url, None, None, from, 10, 86_401).is_err());
         assert!(
-            EmailConfig::from_flags("smtp://m.example", None, Some("pw".into()), from, 10).is_err()
+            EmailConfig::from_flags("smtp://m.example", None, Some("pw".into()), from, 10, 300)
+                .is_err()
         );
     }
 }

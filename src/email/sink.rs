@@ -52,7 +52,17 @@ impl EmailSink {
         mail: Arc<VisitorMail>,
     ) -> EmailSink {
         EmailSink {
-            visitors: VisitorSink::new(store.clone(), presence.clone(), mail),
+            visitors: VisitorSink::new(
+                store.clone(),
+                presence.clone(),
+                mail,
+                config
+                    .email
+                    .as_ref()
+                    .map_or(super::visitor_sink::REPLY_DELAY_MS, |e| {
+                        e.reply_delay.as_millis() as u64
+                    }),
+            ),
             store,
             presence,
             mailer,

@@ -148,6 +148,7 @@ mod tests {
             server: SmtpServer::parse(url).expect("url"),
             from: "Shop <chat@shop.example>".into(),
             batch: std::time::Duration::from_secs(600),
+            reply_delay: std::time::Duration::from_secs(300),
             timeout: std::time::Duration::from_secs(2),
         }
     }

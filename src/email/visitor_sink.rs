@@ -1,8 +1,8 @@
 //! The email sink's visitor side ([`VisitorSink`], part of [`super::EmailSink`]).
 //!
 //! **Plan** (outbox thread): an agent's message (`message.agent`) to a visitor whose
-//! stored address is confirmed and subscribed plans email 2 for [`REPLY_DELAY_MS`]
-//! later; while one is scheduled for the conversation, later replies add nothing (it is
+//! stored address is confirmed and subscribed plans email 2 for the reply delay
+//! (`--email-reply-delay-secs`, [`REPLY_DELAY_MS`] by default) later; while one is scheduled for the conversation, later replies add nothing (it is
 //! rendered when sent, so it shows them all). Confirmations and transcripts are not
 //! planned from events: the HTTP endpoints enqueue them (`Outbox::enqueue`) after
 //! [`super::VisitorMail`] allowed them.
@@ -29,9 +29,9 @@ use crate::store::email_records::address_key;
 use crate::store::records::VisitorV2;
 use crate::store::values::StoredAuthorKind;
 
-/// How long after an agent's reply email 2 waits (for the visitor to come back or read
-/// it in the widget) before it is sent: 5 minutes.
-pub const REPLY_DELAY_MS: u64 = 5 * 60_000;
+/// How long after an agent's reply email 2 waits by default (for the visitor to come
+/// back or read it in the widget) before it is sent: 5 minutes.
+pub const REPLY_DELAY_MS: u64 = super::config::DEFAULT_REPLY_DELAY.as_millis() as u64;
 
 /// The visitor emails of the email sink.
 pub struct VisitorSink {
@@ -43,16 +43,24 @@ pub struct VisitorSink {
     mail: Arc<VisitorMail>,
     /// Conversation → when its scheduled email 2 is due (entries past due are replaced).
     replies: Mutex<HashMap<u64, u64>>,
+    /// How long after an agent's reply email 2 waits, in ms.
+    delay_ms: u64,
 }
 
 impl VisitorSink {
-    /// The visitor side of a server's email sink.
-    pub fn new(store: Store, presence: Arc<Presence>, mail: Arc<VisitorMail>) -> VisitorSink {
+    /// The visitor side of a server's email sink; email 2 waits `delay_ms`.
+    pub fn new(
+        store: Store,
+        presence: Arc<Presence>,
+        mail: Arc<VisitorMail>,
+        delay_ms: u64,
+    ) -> VisitorSink {
         VisitorSink {
             store,
             presence,
             mail,
             replies: Mutex::new(HashMap::new()),
+            delay_ms,
         }
     }
 
@@ -89,7 +97,7 @@ impl VisitorSink {
         {
             return; // the scheduled email will show this reply too
         }
-        let due = now_ms + REPLY_DELAY_MS;
+        let due = now_ms + self.delay_ms;
         tracing::debug!(conversation = event.conversation, due, "email 2 planned");
         replies.insert(event.conversation, due);
         out.push(Planned {

@@ -46,6 +46,9 @@ struct WidgetSettings {
     agents_online: bool,
     /// Whether the FAQ bot answers first.
     bot: bool,
+    /// Whether visitors can get emails (SMTP and `--public-url` set): the widget then
+    /// asks to confirm a typed address and offers "Email me this conversation".
+    visitor_emails: bool,
     /// `--public-url`, when set: where the embed snippet loads the widget from.
     #[serde(skip_serializing_if = "Option::is_none")]
     public_url: Option<String>,
@@ -66,6 +69,7 @@ pub fn widget(app: &Arc<App>, req: &Request<Incoming>) -> Response<Body> {
         open_now: open_at(&settings, unix_ms()),
         agents_online: app.hub.agents_online(),
         bot: app.bot.is_some(),
+        visitor_emails: app.visitor_mail.enabled(),
         title: settings.title,
         greeting: settings.greeting,
         colour: settings.colour,

@@ -8,8 +8,9 @@
 // come from the binary: Chromium treats a page it did not load from 127.0.0.1 as public
 // and blocks its WebSocket to 127.0.0.1). Final runs go without it.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +20,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../..');
 const binary = process.env.DESKBELL_BIN || join(repoRoot, 'target/debug/deskbell');
 
-/** Starts deskbell; resolves to { url, dataDir, setupCode, stop }. */
+/** Starts deskbell (on 127.0.0.1:0 unless `extraArgs` has a `--listen`); resolves to
+ * { url, dataDir, setupCode, stop }. */
 export async function startServer(extraArgs = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'deskbell-browser-'));
-  const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, ...extraArgs], {
+  const listen = extraArgs.includes('--listen') ? [] : ['--listen', '127.0.0.1:0'];
+  const child = spawn(binary, ['serve', ...listen, '--data', dataDir, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
   });
@@ -50,6 +53,66 @@ export async function startServer(extraArgs = []) {
         await new Promise((ok) => child.once('exit', ok));
       }
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A loopback port that was free a moment ago (bound, noted, closed), for a server that
+ * must know its own address before it starts (`--public-url`). */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * A real SMTP server: aiosmtpd (Debian's python3-aiosmtpd) running the integration
+ * tests' sink, tests/it/harness/smtp_sink.py, on a free loopback port; it writes each
+ * message as one JSON file (envelope, headers, decoded text and HTML). Resolves to
+ * { url, mails(), waitFor(pick), stop }: `mails()` every message so far, in order;
+ * `waitFor(pick)` the first message for which pick(mail) is true, within `timeout` ms.
+ */
+export async function startMailbox() {
+  const python = ['python3', '/usr/bin/python3'].find(
+    (p) => spawnSync(p, ['-c', 'import aiosmtpd'], { stdio: 'ignore' }).status === 0);
+  if (!python) throw new Error('aiosmtpd is missing: run scripts/install-test-deps.sh');
+  const dir = mkdtempSync(join(tmpdir(), 'deskbell-mail-'));
+  const port = await freePort();
+  const child = spawn(python, [join(here, '../it/harness/smtp_sink.py'), String(port), dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('aiosmtpd did not start')), 15000);
+    child.stdout.on('data', (d) => { if (String(d).includes('ready')) { clearTimeout(timer); ok(); } });
+    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`aiosmtpd exited ${code}`)); });
+  });
+  const mails = () => readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    mails,
+    async waitFor(pick, timeout = WAIT_MS) {
+      const until = Date.now() + timeout;
+      for (;;) {
+        const found = mails().find(pick);
+        if (found) return found;
+        if (Date.now() > until) {
+          throw new Error(`no such mail in ${timeout} ms; got: ${JSON.stringify(mails().map((m) => m.text))}`);
+        }
+        await new Promise((ok) => setTimeout(ok, 100));
+      }
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((ok) => child.once('exit', ok));
+      }
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -36,6 +36,11 @@ fn widget_settings_are_public_and_follow_the_admin() {
         ),
         (Some(true), Some(false))
     );
+    assert_eq!(
+        widget["visitor_emails"].as_bool(),
+        Some(false),
+        "no SMTP here"
+    );
 
     let admin = server.admin();
     let (status, saved) = http(

@@ -13,6 +13,7 @@ fn email_config(url: &str) -> EmailConfig {
         server: SmtpUrl::parse(url).expect("smtp url"),
         from: "Shop <chat@shop.example>".into(),
         batch: std::time::Duration::from_secs(600),
+        reply_delay: std::time::Duration::from_secs(300),
         timeout: std::time::Duration::from_secs(5),
     }
 }

@@ -208,6 +208,17 @@ fn replies_reach_a_visitor_who_left_only_at_a_confirmed_address() {
 fn transcripts_go_to_confirmed_addresses_and_unsubscribing_stops_everything() {
     let smtp = SmtpServer::start();
     let server = server_with_email(&smtp);
+    let (_, widget) = http(
+        server.addr,
+        "GET",
+        "/api/widget",
+        None,
+        &serde_json::Value::Null,
+    );
+    assert_eq!(
+        widget["visitor_emails"], true,
+        "the widget offers the transcript"
+    );
     let admin = server.admin();
     let (mut agent, _) = Client::agent(server.addr, Encoding::Json, &admin);
     let (_visitor, token, conversation) = visitor_with_email(&server, "li@mail.example");

@@ -44,6 +44,7 @@ function Chat(options) {
   this.site = options.site;
   this.emit = options.emit;
   this.bot = options.bot; // the FAQ bot answers new conversations first
+  this.emails = options.emails; // the server can email visitors (confirmations, transcripts)
   this.store = siteStore(options.site);
   this.ws = null;
   this.wanted = false; // connect and stay connected
@@ -198,7 +199,11 @@ Chat.prototype.onWelcome = function (w) {
   }
   this.emit('agents_online', w.agents_online);
   var pending = this.store.get('profile_pending');
-  if (pending && this.send({ profile: pending })) this.store.set('profile_pending', null);
+  if (pending && this.send({ profile: pending })) {
+    this.store.set('profile_pending', null);
+    // Typed before the first welcome: only now is there a token to ask with.
+    if (pending.email) this.emailAsk('confirm', { email: pending.email });
+  }
   var c = w.conversation;
   this.setConversation(c ? c.id : null);
   if (!c) {
@@ -430,33 +435,38 @@ Chat.prototype.profile = function (name, email) {
   this.store.set('contact', mine);
   var frame = { name: name || null, email: email || null };
   if (!this.welcomed || !this.send({ profile: frame })) {
-    this.store.set('profile_pending', frame);
+    this.store.set('profile_pending', frame); // sent, and its email confirmed, at welcome
     this.start();
+  } else if (email) {
+    this.emailAsk('confirm', { email: email });
   }
-  if (email) this.emailAsk('confirm', { email: email });
 };
 
 /**
  * Asks the server to email the visitor (POST /api/visitor/confirm or /transcript):
  * JSON sent as text/plain without credentials, so no CORS preflight. Resolves to the
- * answer's status word ("confirmation_sent", "sent", "confirmed") or null.
+ * answer: {status: "confirmation_sent" | "sent" | "confirmed"}, or a refusal
+ * {code, error, message} (docs/API.md); null when the server could not be asked (or
+ * sends no visitor emails: then nothing is asked).
  * @param {string} what
  * @param {Object} fields
+ * @returns {Promise<{status?: string, message?: string} | null>}
  */
 Chat.prototype.emailAsk = function (what, fields) {
   var token = this.store.get('token');
-  if (!token || !window.fetch) return Promise.resolve(null);
+  if (!token || !window.fetch || !this.emails) return Promise.resolve(null);
   var body = /** @type {Object<string, any>} */ ({ token: token });
   Object.keys(fields).forEach(function (k) { body[k] = fields[k]; });
   var url = this.url.replace(/^ws/, 'http').replace(/\/ws$/, '') + '/api/visitor/' + what;
   return fetch(url, { method: 'POST', credentials: 'omit', headers: { 'Content-Type': 'text/plain' },
     body: JSON.stringify(body) })
     .then(function (r) { return r.json(); })
-    .then(function (a) { return a && a.status ? String(a.status) : null; })
+    .then(function (a) { return a && typeof a === 'object' ? a : null; })
     .catch(function () { return null; });
 };
 
-/** Emails this conversation to the visitor (or the address's confirmation first). */
+/** Emails this conversation to the visitor (or the address's confirmation first):
+ * resolves as emailAsk does. */
 Chat.prototype.emailTranscript = function () {
   if (!this.conv) return Promise.resolve(null);
   return this.emailAsk('transcript', { conversation: this.conv });

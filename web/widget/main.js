@@ -72,6 +72,7 @@ function boot(remote) {
     wsUrl: base.replace(/^http/, 'ws') + '/ws',
     site: site,
     bot: remote.bot === true,
+    emails: remote.visitor_emails === true,
     emit: function (event, payload) { if (widget) widget.on(event, payload); }
   });
   widget = new Widget(chat, translator(lang), lang, settings);
@@ -89,7 +90,8 @@ function whenBodyReady(then) {
 /**
  * A link from a reply email (`#deskbell-resume=TOKEN`): removed from the address bar at
  * once, then exchanged for that visitor's token and conversation, which the chat
- * resumes (opened).
+ * resumes (opened). The contact is marked `linked`: the visitor has an address the
+ * server writes to, so "Email me this conversation" is offered.
  */
 function resumeFromLink() {
   var match = /(?:^#|&)deskbell-resume=([A-Za-z0-9_.-]+)/.exec(location.hash);
@@ -103,6 +105,10 @@ function resumeFromLink() {
       var store = siteStore(site);
       store.set('token', a.visitor_token);
       store.set('conv', a.conversation || null);
+      // Only a confirmed address gets this link: the server knows where to write.
+      var contact = store.get('contact') || {};
+      contact.linked = true;
+      store.set('contact', contact);
       wantOpen = true;
     })
     .catch(function () { /* a broken link: the widget starts as usual */ });

@@ -47,7 +47,8 @@ var CSS = [
 
   '.notice{padding:10px 16px;font-size:14px;background:#f3f4f6;border-bottom:1px solid #e5e7eb}',
   '.queue{background:#fffbeb;color:#92400e}',
-  '.conn{background:#fef2f2;color:#991b1b;text-align:center;font-size:13px;padding:6px}',
+  '.conn,.mailed.bad{background:#fef2f2;color:#991b1b;text-align:center;font-size:13px;padding:6px}',
+  '.mailed{background:#ecfdf5;color:#065f46;font-size:13px}',
   '.away p{margin:0 0 8px}',
   'form.contact{display:flex;flex-direction:column;gap:8px}',
   '.contact input{width:100%;padding:9px 11px;border:1px solid #d1d5db;border-radius:8px;background:#fff}',

@@ -1,7 +1,7 @@
 // @ts-check
 // ui.js: the widget's DOM, inside a shadow root: launcher with unread badge, the panel
 // (header, notices, message list, typing line, pre-chat form, composer), the buttons under
-// bot answers. It reacts to the events chat.js emits and calls chat.js for what the
+// bot answers, "Email me this conversation". It reacts to the events chat.js emits and calls chat.js for what the
 // visitor does. Every text from the network or the settings goes through textContent;
 // the template below is static.
 
@@ -17,9 +17,12 @@ var TEMPLATE = '<div class="db">' +
   '<button class="icon sound" type="button" aria-pressed="false"><svg viewBox="0 0 24 24" aria-hidden="true">' +
   '<path d="M11 5 6 9H3v6h3l5 4z"/><path class="wave" d="M15.5 8.5a5 5 0 0 1 0 7M18.5 5.5a9 9 0 0 1 0 13"/>' +
   '<path class="mute" d="m16 9 5 5m0-5-5 5"/></svg></button>' +
+  '<button class="icon mail" type="button" hidden><svg viewBox="0 0 24 24" aria-hidden="true">' +
+  '<path d="M3 6h18v12H3zm0 1 9 6 9-6"/></svg></button>' +
   '<button class="icon close" type="button"><svg viewBox="0 0 24 24" aria-hidden="true">' +
   '<path d="M6 6l12 12M18 6 6 18"/></svg></button></header>' +
   '<div class="notice conn" role="status" hidden></div>' +
+  '<div class="notice mailed" role="status" hidden></div>' +
   '<div class="notice queue" role="status" hidden></div>' +
   '<div class="notice away" hidden><p class="away-text"></p>' +
   '<form class="contact away-form"><input name="name" autocomplete="name" maxlength="80">' +
@@ -52,6 +55,7 @@ function Widget(chat, t, lang, settings) {
   this.agentName = '';
   this.sound = false;
   this.audio = null;
+  this.mailedTimer = null; // hides the answer to "Email me this conversation"
   try { this.sound = localStorage.getItem('deskbell:sound') === '1'; } catch (e) { /* no storage */ }
 }
 
@@ -89,6 +93,8 @@ Widget.prototype.mount = function () {
   this.queueEl = q('.queue');
   this.connEl = q('.conn');
   this.soundBtn = q('.sound');
+  this.mailBtn = q('.mail');
+  this.mailedEl = q('.mailed');
   this.fb = q('.fb');
   this.texts();
   this.bind();
@@ -119,6 +125,8 @@ Widget.prototype.texts = function () {
   this.awayForm.elements.email.placeholder = t('email');
   this.awayForm.elements.email.setAttribute('aria-label', t('email'));
   this.awayForm.querySelector('button').textContent = t('notify');
+  this.mailBtn.setAttribute('aria-label', t('mailMe'));
+  this.mailBtn.title = t('mailMe');
   this.fb.children[0].textContent = t('helped');
   this.fb.children[1].textContent = t('human');
   this.setSound(this.sound);
@@ -145,6 +153,7 @@ Widget.prototype.bind = function () {
     if (e.key === 'Escape') { e.preventDefault(); self.close(); }
   });
   this.soundBtn.addEventListener('click', function () { self.setSound(!self.sound, true); });
+  this.mailBtn.addEventListener('click', function () { self.mailTranscript(); });
   this.more.addEventListener('click', function () { self.chat.loadEarlier(); });
   this.textarea.addEventListener('keydown', function (e) {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
@@ -180,6 +189,27 @@ Widget.prototype.submit = function () {
   this.textarea.value = '';
   this.grow();
   this.chat.post(body);
+};
+
+/** "Email me this conversation": asks, then says what happened (sent, the address's
+ * confirmation first, or the server's refusal such as its limit) for a while. */
+Widget.prototype.mailTranscript = function () {
+  var self = this;
+  var t = this.t;
+  var btn = this.mailBtn;
+  var note = this.mailedEl;
+  btn.disabled = true;
+  clearTimeout(this.mailedTimer);
+  this.chat.emailTranscript().then(function (a) {
+    btn.disabled = false;
+    var status = a && a.status;
+    note.textContent = status === 'sent' ? t('mailSent')
+      : status === 'confirmation_sent' ? t('mailConfirm')
+      : t('failed', { why: (a && a.message) || t('noNet') });
+    note.classList.toggle('bad', status !== 'sent' && status !== 'confirmation_sent');
+    note.hidden = false;
+    self.mailedTimer = setTimeout(function () { note.hidden = true; }, 15000);
+  });
 };
 
 Widget.prototype.grow = function () {
@@ -282,8 +312,12 @@ Widget.prototype.refresh = function () {
     : away ? (s.away_message || t('away')).split(/[.。!！]/)[0] : t('replySoon');
   var needForm = !!s.prechat && !contact.name && !this.chat.conv && !this.chat.outbox().length;
   this.awayBox.hidden = !away;
-  this.awayForm.hidden = !!contact.email || needForm; // the pre-chat form asks for it
+  this.awayForm.hidden = !!(contact.email || contact.linked) || needForm; // the pre-chat form asks for it
   this.awayForm.elements.name.hidden = !!contact.name;
+  // Offered once the server, which sends emails, has an address for this visitor and
+  // there is a conversation.
+  this.mailBtn.hidden = !this.chat.emails || !(contact.email || contact.linked) || !this.chat.conv ||
+    !!this.unavailable;
   /** @type {HTMLElement} */
   var thanks = this.shadow.querySelector('.thanks');
   thanks.hidden = !contact.email;
