@@ -87,15 +87,17 @@ impl Pools {
         Ok(pools)
     }
 
-    /// Whether `sink` can take another delivery now.
-    pub fn has_room(&self, sink: SinkId) -> bool {
-        self.queues.contains_key(&sink)
-            && self.in_flight.get(&sink).copied().unwrap_or(0) < THREADS_PER_SINK
+    /// How many more deliveries `sink` can take now.
+    pub fn room(&self, sink: SinkId) -> usize {
+        if !self.queues.contains_key(&sink) {
+            return 0;
+        }
+        THREADS_PER_SINK.saturating_sub(self.in_flight.get(&sink).copied().unwrap_or(0))
     }
 
     /// Hands a delivery to its sink's threads; false when the sink has no room or is gone.
     pub fn send(&mut self, sink: SinkId, delivery: Delivery) -> bool {
-        if !self.has_room(sink) {
+        if self.room(sink) == 0 {
             return false;
         }
         let Some(queue) = self.queues.get(&sink) else {

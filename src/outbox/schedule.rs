@@ -112,13 +112,12 @@ impl Schedule {
         self.jobs.remove(&id)
     }
 
-    /// An in-flight job failed and waits again until `due_ms`.
-    pub fn retry(&mut self, id: u64, due_ms: u64) {
-        if let Some(job) = self.jobs.get_mut(&id) {
-            job.attempts += 1;
-            job.due_ms = due_ms;
+    /// An in-flight job that was not sent after all waits again at its due time (no
+    /// attempt is counted).
+    pub fn release(&mut self, id: u64) {
+        if let Some(job) = self.jobs.get(&id) {
             self.in_flight.remove(&id);
-            self.due.push(Reverse((due_ms, id)));
+            self.due.push(Reverse((job.due_ms, id)));
         }
     }
 
@@ -190,7 +189,10 @@ mod tests {
         let mut s = Schedule::new();
         s.insert(job(1, SinkId::Email, 0));
         assert_eq!(s.take_due(0, 10, |_| true).len(), 1);
-        s.retry(1, 100);
+        let mut again = s.remove(1).expect("in flight");
+        again.attempts += 1;
+        again.due_ms = 100;
+        s.insert(again);
         assert!(s.take_due(99, 10, |_| true).is_empty());
         let again = s.take_due(100, 10, |_| true);
         assert_eq!(again[0].attempts, 1);
@@ -207,6 +209,16 @@ mod tests {
         let taken = s.take_due(5, 10, |sink| sink == SinkId::Email);
         assert_eq!(taken.iter().map(|j| j.id).collect::<Vec<_>>(), vec![2]);
         assert_eq!(s.take_due(5, 10, |_| true)[0].id, 1, "still waiting");
+    }
+
+    #[test]
+    fn a_released_job_waits_again_without_an_attempt() {
+        let mut s = Schedule::new();
+        s.insert(job(1, SinkId::Webhook, 7));
+        let _ = s.take_due(7, 10, |_| true);
+        s.release(1);
+        let again = s.take_due(7, 10, |_| true);
+        assert_eq!((again.len(), again[0].attempts, again[0].due_ms), (1, 0, 7));
     }
 
     #[test]

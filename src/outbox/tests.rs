@@ -153,7 +153,8 @@ fn message(author_kind: StoredAuthorKind, body: &str) -> NewMessage {
 }
 
 fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    // Generous: other test binaries may be compiling on the same two cores.
+    let deadline = Instant::now() + Duration::from_secs(30);
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(5));
@@ -340,6 +341,37 @@ fn given_up_deliveries_are_kept_a_week_then_pruned() {
     wait_for("the failure to be pruned", || {
         rig.outbox.failures(10).expect("reads").is_empty()
     });
+    rig.stop();
+}
+
+#[test]
+fn more_due_deliveries_than_threads_each_wait_one_backoff() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sink = Recorder::new((0..6).map(|_| retry()).collect());
+    let rig = Rig::start(dir.path(), sink.clone());
+    rig.open(1, "hello");
+    for i in 0..4 {
+        rig.writer
+            .call_blocking(WriteOp::Append {
+                conversation: 1,
+                message: message(StoredAuthorKind::Visitor, &format!("more {i}")),
+            })
+            .expect("appends");
+    }
+    wait_for("six first attempts", || sink.seen().len() == 6);
+    std::thread::sleep(super::worker::POLL * 3);
+    assert_eq!(
+        sink.seen().len(),
+        6,
+        "waiting for their threads is no attempt"
+    );
+    rig.clock.advance(backoff::DELAYS_MS[0] * 11 / 10);
+    wait_for("six second attempts", || sink.seen().len() == 12);
+    assert!(
+        sink.seen()[6..].iter().all(|s| s.2 == 1),
+        "{:?}",
+        sink.seen()
+    );
     rig.stop();
 }
 

@@ -255,8 +255,21 @@ impl Worker {
     /// Hands due jobs to delivery threads with room.
     fn dispatch(&mut self) {
         let now = self.parts.wall.now_ms();
-        let pools = &self.pools;
-        let due = self.schedule.take_due(now, 64, |sink| pools.has_room(sink));
+        let mut room: std::collections::HashMap<SinkId, usize> = self
+            .parts
+            .sinks
+            .iter()
+            .map(|s| (s.id(), self.pools.room(s.id())))
+            .collect();
+        let due = self
+            .schedule
+            .take_due(now, 64, |sink| match room.get_mut(&sink) {
+                Some(left) if *left > 0 => {
+                    *left -= 1;
+                    true
+                }
+                _ => false,
+            });
         for job in due {
             let delivery = Delivery {
                 job: job.id,
@@ -265,8 +278,9 @@ impl Worker {
                 attempt: job.attempts,
             };
             if !self.pools.send(job.sink, delivery) {
-                // Room vanished (cannot happen on this one thread): try again next time.
-                self.schedule.retry(job.id, now);
+                // No room after all (cannot happen: room was counted above): wait again,
+                // without counting an attempt.
+                self.schedule.release(job.id);
             }
         }
         self.parts
