@@ -393,7 +393,7 @@ impl ServeArgs {
         crate::email::EmailConfig::from_flags(
             url,
             self.smtp_password_file.as_deref(),
-            std::env::var(crate::email::config::PASSWORD_ENV).ok(),
+            std::env::var(crate::email_settings::PASSWORD_ENV).ok(),
             self.smtp_from.as_deref(),
             self.email_batch_minutes,
             self.email_reply_delay_secs,
@@ -499,7 +499,10 @@ mod tests {
         let email = config.email.expect("email on");
         assert_eq!(email.server.port, 587);
         assert_eq!(email.batch, std::time::Duration::from_secs(300));
-        assert_eq!(email.reply_delay, crate::email::config::DEFAULT_REPLY_DELAY);
+        assert_eq!(
+            email.reply_delay,
+            crate::email_settings::DEFAULT_REPLY_DELAY
+        );
         assert!(serve(&[]).expect("no email").email.is_none());
         for bad in [
             &["--smtp-from", "a@b.example"][..],

@@ -98,7 +98,7 @@ pub struct Config {
     /// conversation goes to the agents anyway.
     pub bot_timeout_ms: u64,
     /// Email over SMTP (`--smtp-url` and friends); None = no email.
-    pub email: Option<crate::email::EmailConfig>,
+    pub email: Option<crate::email_settings::EmailConfig>,
     /// Let webhook URLs reach loopback, private and link-local addresses
     /// (`--allow-private-webhooks`: a shop's own LAN, and the tests).
     pub allow_private_webhooks: bool,

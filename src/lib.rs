@@ -34,7 +34,9 @@
 //! - [`control`]: the control socket those commands use to reach a running server.
 //! - [`origin`]: web origins: `--public-url`, `Origin` headers, the console's own address.
 //! - [`outbox`]: the durable outbox and the contract of its sinks (webhooks, email, push).
-//! - [`email`]: email over SMTP: settings, the connection, what is sent and when.
+//! - [`email`]: email over SMTP: the connection, what is sent and when.
+//! - [`email_settings`]: the email flags, parsed and checked (pure; kept apart from
+//!   `email` so `config` can hold them without importing the mailer).
 //! - [`webhooks`]: signed webhooks (Standard Webhooks): SSRF-checked URLs, the sink.
 //! - [`presence`]: who is online, published by the hub for the outbox's sinks.
 //! - [`cidr`]: address ranges for `--trusted-proxy` and `--metrics-allow`.
@@ -51,6 +53,7 @@ pub mod cli;
 pub mod config;
 pub mod control;
 pub mod email;
+pub mod email_settings;
 pub mod error;
 pub mod faq;
 pub mod http;

@@ -10,8 +10,8 @@
 //! failing: a bad SMTP setup is an error in the log (and in the console's "send a test
 //! email"), never a reason for chat to stop.
 
+mod attempts;
 pub mod batch;
-pub mod config;
 pub mod limits;
 pub mod link_token;
 pub mod render;
@@ -29,7 +29,7 @@ pub mod waiting;
 
 use std::sync::Arc;
 
-pub use config::{EmailConfig, Security, SmtpServer};
+pub use crate::email_settings::{EmailConfig, Security, SmtpServer};
 pub use render::Language;
 pub use sink::EmailSink;
 pub use transport::{Mailer, SendError};

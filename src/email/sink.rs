@@ -10,14 +10,14 @@
 //! replies, transcript) are [`super::visitor_sink`]'s.
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
+use super::attempts::{retry, send, skipped};
 use super::batch::{Batches, Decision};
 use super::render::{self, Language};
 use super::target::EmailTarget;
 use super::visitor_sink::VisitorSink;
 use super::waiting::{self, Waiting};
-use super::{Mailer, SendError, VisitorMail};
+use super::{Mailer, VisitorMail};
 use crate::outbox::{Attempt, Delivery, EventKind, OutboxEvent, Planned, Sink, SinkId};
 use crate::presence::Presence;
 use crate::store::Store;
@@ -150,42 +150,6 @@ impl EmailSink {
             }
         };
         send(mailer, &message)
-    }
-}
-
-/// Sends and reports how it went.
-pub(super) fn send(mailer: &Mailer, message: &lettre::Message) -> Attempt {
-    let started = Instant::now();
-    let result = mailer.send(message);
-    let latency_ms = started.elapsed().as_millis().min(u32::MAX as u128) as u32;
-    match result {
-        Ok(()) => Attempt::Delivered {
-            status: None,
-            latency_ms,
-        },
-        Err(SendError::Transient(error)) => Attempt::Retry {
-            error,
-            status: None,
-            latency_ms,
-        },
-        Err(SendError::Permanent(error)) => Attempt::Failed {
-            error,
-            status: None,
-        },
-    }
-}
-
-pub(super) fn skipped(reason: &str) -> Attempt {
-    Attempt::Skipped {
-        reason: reason.to_string(),
-    }
-}
-
-pub(super) fn retry(error: String) -> Attempt {
-    Attempt::Retry {
-        error,
-        status: None,
-        latency_ms: 0,
     }
 }
 

@@ -10,7 +10,7 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{Message, SmtpTransport, Transport};
 
-use super::config::{EmailConfig, Security};
+use crate::email_settings::{EmailConfig, Security};
 
 /// Why a send failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -141,7 +141,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::email::config::SmtpServer;
+    use crate::email_settings::SmtpServer;
 
     fn config(url: &str) -> EmailConfig {
         EmailConfig {

@@ -16,9 +16,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use super::attempts::{retry, send, skipped};
 use super::limits::Bucket;
 use super::render::{self, Language, Rendered};
-use super::sink::{retry, send, skipped};
 use super::target::EmailTarget;
 use super::visitor_mail::{self, visible};
 use super::{Mailer, VisitorMail};
@@ -31,7 +31,7 @@ use crate::store::values::StoredAuthorKind;
 
 /// How long after an agent's reply email 2 waits by default (for the visitor to come
 /// back or read it in the widget) before it is sent: 5 minutes.
-pub const REPLY_DELAY_MS: u64 = super::config::DEFAULT_REPLY_DELAY.as_millis() as u64;
+pub const REPLY_DELAY_MS: u64 = crate::email_settings::DEFAULT_REPLY_DELAY.as_millis() as u64;
 
 /// The visitor emails of the email sink.
 pub struct VisitorSink {

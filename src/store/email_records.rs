@@ -1,7 +1,8 @@
 //! What the store keeps about visitors' email addresses: which address each visitor
 //! confirmed (a click on the link of a confirmation email), and which addresses asked
 //! for no more emails (one-click unsubscribe). Two small tables of their own, versioned
-//! records like `records.rs` (golden bytes in the tests below), their ops and reads.
+//! records like `records.rs` (golden bytes in the tests below) and their ops; the reads
+//! are in `email_read.rs`.
 //!
 //! A confirmation names the address: a visitor counts as confirmed only while their
 //! stored email is that address, and storing a different email deletes the
@@ -11,8 +12,8 @@
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
-use super::records::{decode, encode};
-use super::{Store, StoreError};
+use super::StoreError;
+use super::records::encode;
 
 /// Visitor id → [`ConfirmedRecord`]: the address that visitor confirmed (since schema 3).
 pub const VISITOR_CONFIRMED: TableDefinition<u64, &[u8]> =
@@ -92,30 +93,10 @@ pub(super) fn opt_out(tx: &WriteTransaction, address: &str, at_ms: u64) -> Resul
     Ok(())
 }
 
-impl Store {
-    /// The address `visitor` confirmed, if any (compare it with their stored email).
-    pub fn confirmed_email(&self, visitor: u64) -> Result<Option<ConfirmedV1>, StoreError> {
-        let tx = self.db().begin_read()?;
-        let table = tx.open_table(VISITOR_CONFIRMED)?;
-        match table.get(visitor)? {
-            Some(v) => match decode::<ConfirmedRecord>(v.value(), "email confirmations")? {
-                ConfirmedRecord::V1(c) => Ok(Some(c)),
-            },
-            None => Ok(None),
-        }
-    }
-
-    /// Whether `address` unsubscribed from visitor emails.
-    pub fn email_opted_out(&self, address: &str) -> Result<bool, StoreError> {
-        let tx = self.db().begin_read()?;
-        let table = tx.open_table(ADDRESS_OPTOUT)?;
-        Ok(table.get(address_key(address).as_str())?.is_some())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::records::decode;
 
     #[test]
     fn golden_bytes() {

@@ -11,6 +11,7 @@
 mod apply;
 mod apply_conversations;
 mod backup;
+mod email_read;
 pub mod email_records;
 mod error;
 mod export;
@@ -27,6 +28,7 @@ mod sessions;
 mod tables;
 pub mod values;
 mod visitor_ids;
+pub mod webhook_records;
 pub mod webhooks;
 pub mod writer;
 

@@ -8,7 +8,7 @@ use super::outbox::Settled;
 use super::outbox_records::JobV1;
 use super::records::{AgentV2, CannedRecord, FaqRecord, MessageV1, SessionRecord, SettingsV1};
 use super::values::{StoredAuthorKind, StoredEvent, StoredStatus};
-use super::webhooks::{WebhookChange, WebhookV1};
+use super::webhook_records::{WebhookChange, WebhookV1};
 
 /// Visitor details to set; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
