@@ -97,6 +97,10 @@ pub struct Config {
     /// How long a visitor message may wait for the bot's decision before the
     /// conversation goes to the agents anyway.
     pub bot_timeout_ms: u64,
+    /// The VAPID `sub` of Web Pushes (`--push-contact`; None: the https public URL).
+    pub push_contact: Option<String>,
+    /// Push also to http endpoints and private addresses (`--allow-insecure-push`).
+    pub push_allow_insecure: bool,
     /// Monotonic clock for timers (tests inject a manual one).
     pub clock: Arc<dyn Clock>,
     /// Test hook: when set, database writes go through a backend that fails them as a
@@ -146,6 +150,8 @@ impl Config {
             body_timeout_ms: 10_000,
             bot: None,
             bot_timeout_ms: 5_000,
+            push_contact: None,
+            push_allow_insecure: false,
             clock: Arc::new(SystemClock::new()),
             storage_faults: None,
         }

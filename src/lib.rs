@@ -35,6 +35,7 @@
 //! - [`origin`]: web origins: `--public-url`, `Origin` headers, the console's own address.
 //! - [`outbox`]: the durable outbox and the contract of its sinks (webhooks, email, push).
 //! - [`presence`]: who is online, published by the hub for the outbox's sinks.
+//! - [`push`]: Web Push to agents' devices (VAPID, RFC 8291 payloads), an outbox sink.
 //! - [`cidr`]: address ranges for `--trusted-proxy` and `--metrics-allow`.
 //! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
 
@@ -61,6 +62,7 @@ pub mod origin;
 pub mod outbox;
 pub mod presence;
 pub mod protocol;
+pub mod push;
 pub mod ratelimit;
 pub mod readers;
 pub mod retention;

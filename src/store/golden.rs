@@ -10,6 +10,7 @@ use std::path::Path;
 
 use redb::{ReadableTable, TableDefinition};
 
+use super::push::{PushSubscriptionRecord, PushSubscriptionV1, PushTargetRecord};
 use super::records::*;
 use super::tables::*;
 use super::values::*;
@@ -33,6 +34,10 @@ enum Sample {
     Faq(FaqRecord),
     /// A canned reply.
     Canned(CannedRecord),
+    /// An agent's push subscription.
+    PushSubscription(PushSubscriptionRecord),
+    /// The push sink's outbox target.
+    PushTarget(PushTargetRecord),
 }
 
 fn message(kind: StoredAuthorKind, event: Option<StoredEvent>) -> Sample {
@@ -150,6 +155,10 @@ fn golden(sample: &Sample) -> &'static str {
             None => "0001054f70656e3f03392d3500",
         },
         Sample::Canned(CannedRecord::V1 { .. }) => "0005686f75727303392d35",
+        Sample::PushSubscription(PushSubscriptionRecord::V1(_)) => {
+            "00021668747470733a2f2f707573682e6578616d706c652f780204010109e8070550686f6e65"
+        }
+        Sample::PushTarget(PushTargetRecord::V1 { .. }) => "0003",
     }
 }
 
@@ -250,6 +259,17 @@ fn samples() -> Vec<Sample> {
         shortcut: "hours".into(),
         text: "9-5".into(),
     }));
+    all.push(Sample::PushSubscription(PushSubscriptionRecord::V1(
+        PushSubscriptionV1 {
+            agent: 2,
+            endpoint: "https://push.example/x".into(),
+            p256dh: vec![4, 1],
+            auth: vec![9],
+            created_ms: 1000,
+            label: "Phone".into(),
+        },
+    )));
+    all.push(Sample::PushTarget(PushTargetRecord::V1 { subscription: 3 }));
     all
 }
 
@@ -278,6 +298,8 @@ fn encode_and_check(sample: &Sample) -> Vec<u8> {
         Sample::Settings(r) => both(r),
         Sample::Faq(r) => both(r),
         Sample::Canned(r) => both(r),
+        Sample::PushSubscription(r) => both(r),
+        Sample::PushTarget(r) => both(r),
     }
 }
 
@@ -290,7 +312,7 @@ fn every_record_variant_encodes_to_its_golden_bytes() {
         assert!(seen.insert(want), "two samples share the vector {want}");
         assert_eq!(hex(&encode_and_check(sample)), want);
     }
-    assert_eq!(seen.len(), 30, "one sample per golden vector");
+    assert_eq!(seen.len(), 32, "one sample per golden vector");
 }
 
 /// Every row of one record table: decodes as `T` and re-encodes to the stored bytes.

@@ -17,6 +17,7 @@ mod faq;
 mod faults;
 mod handle;
 mod ops;
+pub mod push;
 mod read;
 pub mod records;
 mod sessions;
@@ -175,6 +176,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     tx.open_table(tables::SETTINGS)?;
     tx.open_table(tables::CANNED)?;
     tx.open_table(tables::FAQ)?;
+    push::prepare(&tx)?;
     tx.commit()?;
     Ok(server_key)
 }

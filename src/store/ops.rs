@@ -174,6 +174,8 @@ pub enum WriteOp {
         /// Token digest.
         digest: [u8; 32],
     },
+    /// A change to agents' push subscriptions (`store/push.rs`).
+    Push(super::push::PushOp),
 }
 
 /// The result of a successful op.
@@ -187,6 +189,8 @@ pub enum Outcome {
     CannedSaved(u64),
     /// An FAQ entry was saved under this id.
     FaqSaved(u64),
+    /// A push subscription was stored under this id.
+    PushSubscribed(u64),
     /// Done, nothing to report.
     Done,
 }
