@@ -55,6 +55,8 @@ pub struct App {
     visitor_ids: crate::store::VisitorIds,
     /// How many new visitors each client address may still create.
     pub new_visitors: Mutex<crate::new_visitors::NewVisitorLimit>,
+    /// Web Push: the VAPID key and the rules for subscriptions (also the outbox sink).
+    pub push: Arc<crate::push::Push>,
 }
 
 impl App {
@@ -74,6 +76,7 @@ impl App {
         bot: Option<crate::bot::Bot>,
         readers: Readers,
         hashers: Readers,
+        push: Arc<crate::push::Push>,
     ) -> App {
         App {
             new_visitors: Mutex::new(crate::new_visitors::NewVisitorLimit::new(
@@ -100,6 +103,7 @@ impl App {
             executor: Arc::downgrade(executor),
             next_conn: AtomicU64::new(1),
             visitor_ids: crate::store::VisitorIds::new(max_visitor),
+            push,
         }
     }
 

@@ -123,6 +123,14 @@ impl Server {
 
         let (max_visitor, _) = store.max_ids()?;
         let settings = store.settings()?;
+        // TODO(outbox merge): the hub's published presence, and the sink into the outbox.
+        let presence = Arc::new(crate::presence::Presence::new());
+        let push = Arc::new(crate::push::Push::new(
+            &config,
+            store.clone(),
+            writer.clone(),
+            presence,
+        )?);
         let app = Arc::new(App::new(
             config.clone(),
             store,
@@ -136,6 +144,7 @@ impl Server {
             bot,
             readers,
             hashers,
+            push,
         ));
         let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);
         match crate::control::bind(&config.data_dir) {

@@ -14,7 +14,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use super::client::{self, ClientAddr};
 use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
-use super::{admin, api, assets, faq, guard, health, inbox, upgrade};
+use super::{admin, api, assets, faq, guard, health, inbox, push, upgrade};
 use crate::app::App;
 use crate::metrics;
 use crate::protocol::ErrorCode;
@@ -50,6 +50,10 @@ enum Endpoint {
     TryFaq,
     SaveFaq,
     DeleteFaq,
+    PushKey,
+    ListPush,
+    Subscribe,
+    Unsubscribe,
 }
 
 /// The route table, built once. Each `/api/…` route is also `/api/v1/…` ([`router::V1`]).
@@ -85,6 +89,10 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::POST, "/api/faq/try", TryFaq)
         .add(M::PUT, "/api/faq/{id}", SaveFaq)
         .add(M::DELETE, "/api/faq/{id}", DeleteFaq)
+        .add(M::GET, "/api/push/key", PushKey)
+        .add(M::GET, "/api/push/subscriptions", ListPush)
+        .add(M::POST, "/api/push/subscriptions", Subscribe)
+        .add(M::DELETE, "/api/push/subscriptions/{id}", Unsubscribe)
 });
 
 /// The methods `path` answers, as an `Allow` value; None for an unknown path. Paths
@@ -234,6 +242,10 @@ async fn dispatch(
         TryFaq => faq::try_question(app, req).await,
         SaveFaq => faq::save(app, req, Some(id)).await,
         DeleteFaq => faq::delete(app, req, id).await,
+        PushKey => push::key(app, req).await,
+        ListPush => push::list(app, req).await,
+        Subscribe => push::subscribe(app, req).await,
+        Unsubscribe => push::unsubscribe(app, req, id).await,
     }
 }
 

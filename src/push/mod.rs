@@ -35,17 +35,6 @@ use vapid::VapidKey;
 /// Devices one agent may have notified at once.
 pub const MAX_DEVICES_PER_AGENT: usize = 10;
 
-/// Why push could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum PushError {
-    /// Reading the key failed.
-    #[error("reading the VAPID key: {0}")]
-    Store(#[from] StoreError),
-    /// The stored key is unusable.
-    #[error(transparent)]
-    Key(#[from] vapid::BadKey),
-}
-
 /// The push sink and what the push API needs: shared as `Arc<Push>`.
 pub struct Push {
     /// Reads subscriptions, conversations, messages.
@@ -73,8 +62,9 @@ impl Push {
         store: Store,
         writer: WriterHandle,
         presence: Arc<Presence>,
-    ) -> Result<Push, PushError> {
-        let vapid = VapidKey::from_bytes(&store.vapid_key()?)?;
+    ) -> Result<Push, StoreError> {
+        let vapid = VapidKey::from_bytes(&store.vapid_key()?)
+            .map_err(|e| StoreError::Corrupt(format!("meta: {e}")))?;
         let active = !store.push_subscriptions(None)?.is_empty();
         Ok(Push {
             contact: contact(config),

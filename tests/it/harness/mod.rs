@@ -5,16 +5,19 @@
 //! - this file: [`TestServer`], the test [`Config`], logging and the server panic count;
 //! - `http_client`: blocking HTTP/1.1 requests and response splitting;
 //! - `ws_client`: the WebSocket [`Client`], in either encoding;
-//! - `binary`: the real `deskbell` binary as a child process ([`Binary`]).
+//! - `binary`: the real `deskbell` binary as a child process ([`Binary`]);
+//! - `push_service`: a fake Web Push service and browser ([`PushService`], [`Device`]).
 
 #![allow(dead_code)]
 
 mod binary;
 mod http_client;
+mod push_service;
 mod ws_client;
 
 pub use binary::Binary;
 pub use http_client::{header, http, http_full, http_raw, split_response};
+pub use push_service::{Device, PushService};
 pub use ws_client::Client;
 
 use std::net::SocketAddr;
