@@ -42,8 +42,13 @@ fn write_for(
         quick_repair,
         ..WriterConfig::default()
     };
-    let (writer, thread) =
-        writer::spawn(store.db().clone(), config, Arc::new(Metrics::new())).expect("writer");
+    let (writer, thread) = writer::spawn(
+        store.db().clone(),
+        store.outbox_gate().clone(),
+        config,
+        Arc::new(Metrics::new()),
+    )
+    .expect("writer");
     for conversation in 1..=1000u64 {
         let op = WriteOp::OpenConversation {
             status: deskbell::protocol::ConversationStatus::Queued.into(),

@@ -57,6 +57,10 @@ pub struct App {
     pub new_visitors: Mutex<crate::new_visitors::NewVisitorLimit>,
     /// Web Push: the VAPID key and the rules for subscriptions (also the outbox sink).
     pub push: Arc<crate::push::Push>,
+    /// Who is online, as the hub publishes it (for the outbox's sinks).
+    pub presence: Arc<crate::presence::Presence>,
+    /// The durable outbox (webhooks, email, push).
+    pub outbox: crate::outbox::Outbox,
 }
 
 impl App {
@@ -77,6 +81,8 @@ impl App {
         readers: Readers,
         hashers: Readers,
         push: Arc<crate::push::Push>,
+        presence: Arc<crate::presence::Presence>,
+        outbox: crate::outbox::Outbox,
     ) -> App {
         App {
             new_visitors: Mutex::new(crate::new_visitors::NewVisitorLimit::new(
@@ -104,6 +110,8 @@ impl App {
             next_conn: AtomicU64::new(1),
             visitor_ids: crate::store::VisitorIds::new(max_visitor),
             push,
+            presence,
+            outbox,
         }
     }
 

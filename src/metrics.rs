@@ -6,7 +6,10 @@
 //! scrape taken during updates may mix slightly different instants, which
 //! Prometheus tolerates.
 
+mod outbox;
 mod primitives;
+
+pub use outbox::OutboxMetrics;
 
 pub use primitives::{Counter, Gauge, Histogram, Scale};
 
@@ -62,6 +65,8 @@ pub struct Metrics {
     pub bot_handoffs_total: Counter,
     /// "That helped" presses (`deskbell_bot_helpful_total`).
     pub bot_helpful_total: Counter,
+    /// The outbox: deliveries, retries, failures (`deskbell_outbox_*`).
+    pub outbox: OutboxMetrics,
 }
 
 impl Default for Metrics {
@@ -91,6 +96,7 @@ impl Metrics {
             bot_small_talk_total: Counter::default(),
             bot_handoffs_total: Counter::default(),
             bot_helpful_total: Counter::default(),
+            outbox: OutboxMetrics::default(),
         }
     }
 
@@ -197,6 +203,7 @@ impl Metrics {
             "Bot answers the visitor marked as helpful.",
             &self.bot_helpful_total,
         )?;
+        self.outbox.write(out)?;
         write_gauges(
             out,
             "deskbell_storage_ok",

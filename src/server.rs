@@ -54,9 +54,13 @@ impl Server {
             quick_repair: config.quick_repair,
             ..WriterConfig::default()
         };
-        let (writer, writer_thread) =
-            writer::spawn(store.db().clone(), writer_config, metrics.clone())
-                .map_err(Error::io("starting the writer"))?;
+        let (writer, writer_thread) = writer::spawn(
+            store.db().clone(),
+            store.outbox_gate().clone(),
+            writer_config,
+            metrics.clone(),
+        )
+        .map_err(Error::io("starting the writer"))?;
 
         let (bot, bot_thread) = match start_bot(&config, &store, &writer) {
             Ok(Some((bot, thread))) => (Some(bot), Some(thread)),
@@ -101,6 +105,7 @@ impl Server {
             executor_threads.push(thread);
         }
 
+        let presence = Arc::new(crate::presence::Presence::new());
         let (hub, _hub_task) = hub::spawn(
             &executor,
             config.clone(),
@@ -109,7 +114,24 @@ impl Server {
             metrics.clone(),
             bot.clone(),
             readers.clone(),
+            presence.clone(),
         )?;
+        // The sinks the outbox delivers to; each is added by its own module.
+        let push = Arc::new(crate::push::Push::new(
+            &config,
+            store.clone(),
+            writer.clone(),
+            presence.clone(),
+        )?);
+        let sinks: Vec<Arc<dyn crate::outbox::Sink>> = vec![push.clone()];
+        let outbox = crate::outbox::Outbox::start(
+            store.clone(),
+            writer.clone(),
+            sinks,
+            metrics.clone(),
+            config.clock.clone(),
+        )
+        .map_err(Error::io("starting the outbox"))?;
         _hub_task.detach();
 
         let setup_code = setup_code::prepare(&store, &config)?;
@@ -123,14 +145,6 @@ impl Server {
 
         let (max_visitor, _) = store.max_ids()?;
         let settings = store.settings()?;
-        // TODO(outbox merge): the hub's published presence, and the sink into the outbox.
-        let presence = Arc::new(crate::presence::Presence::new());
-        let push = Arc::new(crate::push::Push::new(
-            &config,
-            store.clone(),
-            writer.clone(),
-            presence,
-        )?);
         let app = Arc::new(App::new(
             config.clone(),
             store,
@@ -145,6 +159,8 @@ impl Server {
             readers,
             hashers,
             push,
+            presence,
+            outbox,
         ));
         let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);
         match crate::control::bind(&config.data_dir) {
@@ -255,6 +271,8 @@ impl Server {
         if let Some(thread) = self.bot_thread.take() {
             let _ = thread.join();
         }
+        // Before the writer: the outbox settles its attempts in flight through it.
+        self.app.outbox.stop();
         self.writer.close();
         if let Some(thread) = self.writer_thread.take() {
             let _ = thread.join();

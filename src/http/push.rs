@@ -100,6 +100,8 @@ pub async fn subscribe(app: &Arc<App>, req: Request<Incoming>) -> Response<Body>
     match app.writer.call(WriteOp::Push(op)).await {
         Ok(Outcome::PushSubscribed(id)) => {
             app.push.subscribed();
+            // The outbox records events only while a sink wants them: tell it now.
+            app.outbox.wake();
             tracing::info!(agent, subscription = id, "push subscription stored");
             json(StatusCode::CREATED, &device_view(id, &record))
         }

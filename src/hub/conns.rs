@@ -11,12 +11,16 @@
 //!    once); no empty list is kept. A subscription outlives the conversation's live
 //!    entry, so a reopened conversation reaches whoever still follows it.
 //! 3. A removed connection appears in no index.
+//! 4. The published [`Presence`] counts exactly the identified agent connections (and
+//!    the visible ones among them) and the visitor connections subscribed to each
+//!    conversation: it changes only here, with the indexes.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Keys;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
+use crate::presence::Presence;
 use crate::timer::TimerKey;
 
 use super::event::{ConnId, ConnLink, Identity, Outbound};
@@ -37,6 +41,8 @@ pub struct LiveConn {
     identity: Option<Identity>,
     /// Conversations it receives messages of (through [`Conns::subscribe`]).
     subscriptions: Vec<u64>,
+    /// For agents: whether the console page is visible (through [`Conns::set_visible`]).
+    visible: bool,
 }
 
 impl LiveConn {
@@ -50,6 +56,7 @@ impl LiveConn {
             heartbeat: Some(heartbeat),
             identity: None,
             subscriptions: Vec::new(),
+            visible: true,
         }
     }
 
@@ -68,9 +75,19 @@ pub struct Conns {
     visitors: HashMap<u64, Vec<ConnId>>,
     /// Each conversation's subscribed connections.
     subscribers: HashMap<u64, Vec<ConnId>>,
+    /// Who is here, published for threads outside the hub.
+    presence: Arc<Presence>,
 }
 
 impl Conns {
+    /// No connections; presence is published to `presence`.
+    pub fn new(presence: Arc<Presence>) -> Conns {
+        Conns {
+            presence,
+            ..Conns::default()
+        }
+    }
+
     /// Registers a new connection (not identified, subscribed to nothing).
     pub fn insert(&mut self, conn: ConnId, live: LiveConn) {
         if self.by_id.contains_key(&conn) {
@@ -88,8 +105,14 @@ impl Conns {
         if live.identity.is_some() {
             return false;
         }
-        if let Identity::Visitor { id, .. } = &identity {
-            self.visitors.entry(*id).or_default().push(conn);
+        match &identity {
+            Identity::Visitor { id, .. } => {
+                self.visitors.entry(*id).or_default().push(conn);
+                for conversation in &live.subscriptions {
+                    self.presence.visitor_joined(*conversation);
+                }
+            }
+            Identity::Agent { id } => self.presence.agent_tab_opened(*id, live.visible),
         }
         live.identity = Some(identity);
         true
@@ -104,17 +127,40 @@ impl Conns {
             return;
         }
         live.subscriptions.push(conversation);
+        if matches!(live.identity, Some(Identity::Visitor { .. })) {
+            self.presence.visitor_joined(conversation);
+        }
         self.subscribers.entry(conversation).or_default().push(conn);
+    }
+
+    /// Records whether an agent connection's console page is visible.
+    pub fn set_visible(&mut self, conn: ConnId, visible: bool) {
+        let Some(live) = self.by_id.get_mut(&conn) else {
+            return;
+        };
+        if live.visible == visible {
+            return;
+        }
+        live.visible = visible;
+        if let Some(Identity::Agent { id }) = &live.identity {
+            self.presence.agent_tab_visibility(*id, visible);
+        }
     }
 
     /// Drops a connection from every index.
     pub fn remove(&mut self, conn: ConnId) -> Option<LiveConn> {
         let live = self.by_id.remove(&conn)?;
+        let visitor = matches!(live.identity, Some(Identity::Visitor { .. }));
         for conversation in &live.subscriptions {
             drop_from(&mut self.subscribers, *conversation, conn);
+            if visitor {
+                self.presence.visitor_left(*conversation);
+            }
         }
-        if let Some(Identity::Visitor { id, .. }) = &live.identity {
-            drop_from(&mut self.visitors, *id, conn);
+        match &live.identity {
+            Some(Identity::Visitor { id, .. }) => drop_from(&mut self.visitors, *id, conn),
+            Some(Identity::Agent { id }) => self.presence.agent_tab_closed(*id, live.visible),
+            None => {}
         }
         Some(live)
     }
@@ -179,14 +225,28 @@ impl Conns {
                 assert!(self.by_id[conn].subscriptions.contains(conversation));
             }
         }
+        let mut agents = std::collections::HashSet::new();
         for (conn, live) in &self.by_id {
             for conversation in &live.subscriptions {
                 assert!(self.subscribers(*conversation).contains(conn));
+            }
+            match &live.identity {
+                Some(Identity::Agent { id }) => {
+                    assert!(self.presence.agent_online(*id));
+                    agents.insert(*id);
+                }
+                Some(Identity::Visitor { .. }) => {
+                    for conversation in &live.subscriptions {
+                        assert!(self.presence.visitor_connected(*conversation));
+                    }
+                }
+                None => {}
             }
             if let Some(Identity::Visitor { id, .. }) = &live.identity {
                 assert!(self.of_visitor(*id).contains(conn));
             }
         }
+        assert_eq!(self.presence.agents_online(), agents.len());
     }
 }
 
@@ -241,6 +301,9 @@ mod tests {
         conns.check();
         assert_eq!(conns.of_visitor(7), [1, 2]);
         assert_eq!(conns.subscribers(10), [1, 3]);
+        assert!(conns.presence.visitor_connected(10) && conns.presence.agent_visible(4));
+        conns.set_visible(3, false);
+        assert!(conns.presence.agent_online(4) && !conns.presence.agent_visible(4));
         conns.remove(1);
         conns.check();
         assert_eq!(
@@ -250,6 +313,7 @@ mod tests {
         conns.remove(2);
         conns.remove(3);
         conns.check();
+        assert!(!conns.presence.visitor_connected(10) && !conns.presence.agent_online(4));
         assert!(conns.is_empty() && conns.of_visitor(7).is_empty());
         assert!(conns.subscribers(10).is_empty());
     }

@@ -135,6 +135,7 @@ pub struct Hub {
 const SHUTDOWN_GRACE_MS: u64 = 2_000;
 
 /// Restores live state from the store and starts the hub task on `executor`.
+#[allow(clippy::too_many_arguments)] // the hub's parts, each named at the one call site
 pub fn spawn(
     executor: &smol::Executor<'static>,
     config: Arc<Config>,
@@ -143,6 +144,7 @@ pub fn spawn(
     metrics: Arc<Metrics>,
     bot: Option<crate::bot::Bot>,
     readers: Readers,
+    presence: Arc<crate::presence::Presence>,
 ) -> Result<(HubHandle, smol::Task<()>), StoreError> {
     let (events_tx, events) = async_channel::bounded(EVENT_QUEUE);
     let (completions_tx, completions) = async_channel::unbounded();
@@ -158,7 +160,7 @@ pub fn spawn(
         completions: completions_tx,
         bot,
         readers,
-        conns: conns::Conns::default(),
+        conns: conns::Conns::new(presence),
         visitor_names: HashMap::new(),
         unsaved_visitors: HashMap::new(),
         inbox: inbox::batch::InboxBatch::default(),

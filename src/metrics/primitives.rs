@@ -152,7 +152,7 @@ impl Histogram {
 }
 
 /// Writes the `# HELP` and `# TYPE` lines of a metric family.
-fn write_header(out: &mut String, name: &str, help: &str, kind: &str) -> fmt::Result {
+pub(super) fn write_header(out: &mut String, name: &str, help: &str, kind: &str) -> fmt::Result {
     writeln!(out, "# HELP {name} {help}")?;
     writeln!(out, "# TYPE {name} {kind}")
 }

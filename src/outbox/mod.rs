@@ -19,8 +19,19 @@
 //! A job that was sent but not yet marked done when the process died is sent again
 //! after the restart, with the same event id: receivers deduplicate on it.
 
+pub mod backoff;
+mod convert;
 pub mod event;
+mod handle;
+mod pool;
+mod schedule;
 pub mod sink;
+mod worker;
 
 pub use event::{EventKind, OutboxEvent};
+pub use handle::{AttemptLog, FailedDelivery, Outbox};
 pub use sink::{Attempt, Delivery, Planned, Sink, SinkId};
+pub use worker::{KEEP_FAILED_MS, MAX_JOBS};
+
+#[cfg(test)]
+mod tests;

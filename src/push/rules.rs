@@ -11,7 +11,8 @@
 //!    conversation was announced by rule 1 already).
 //! 3. Nobody is pushed while one of their console tabs is visible: the console itself
 //!    chimes and shows the conversation there.
-//! 4. Other events (agent and bot messages, assignments, closes, emails) are not pushed.
+//! 4. Other events (agent and bot messages, assignments, closes, emails) are not pushed,
+//!    nor a conversation's first message (its `conversation.created` says it already).
 
 use serde::Serialize;
 
@@ -30,10 +31,11 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// The reason for `kind`, None for events that are never pushed (rule 4).
-    pub fn of(kind: EventKind) -> Option<Reason> {
-        match kind {
+    /// The reason for `event`, None for events that are never pushed (rule 4).
+    pub fn of(event: &OutboxEvent) -> Option<Reason> {
+        match event.kind {
             EventKind::ConversationCreated | EventKind::HandedOff => Some(Reason::Waiting),
+            EventKind::MessageVisitor if event.seq == Some(1) => None,
             EventKind::MessageVisitor => Some(Reason::VisitorMessage),
             EventKind::MessageAgent
             | EventKind::MessageBot
@@ -168,8 +170,22 @@ mod tests {
         assert!(!wanted(Waiting, queued, 1, true, true));
         assert!(!wanted(Waiting, queued, 1, false, false));
         // Rule 4.
-        assert_eq!(Reason::of(EventKind::MessageAgent), None);
-        assert_eq!(Reason::of(EventKind::HandedOff), Some(Waiting));
+        let event = |kind, seq| OutboxEvent {
+            id: 1,
+            kind,
+            at_ms: 0,
+            conversation: 2,
+            seq: Some(seq),
+            visitor: 3,
+            agent: None,
+        };
+        assert_eq!(Reason::of(&event(EventKind::MessageAgent, 2)), None);
+        assert_eq!(Reason::of(&event(EventKind::HandedOff, 4)), Some(Waiting));
+        assert_eq!(Reason::of(&event(EventKind::MessageVisitor, 1)), None);
+        assert_eq!(
+            Reason::of(&event(EventKind::MessageVisitor, 2)),
+            Some(VisitorMessage)
+        );
     }
 
     #[test]

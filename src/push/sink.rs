@@ -24,7 +24,7 @@ impl Sink for Push {
     }
 
     fn plan(&self, event: &OutboxEvent, _now_ms: u64, out: &mut Vec<Planned>) {
-        let Some(reason) = Reason::of(event.kind) else {
+        let Some(reason) = Reason::of(event) else {
             return;
         };
         if let Err(e) = self.plan_for(reason, event, out) {
@@ -91,7 +91,7 @@ impl Push {
         let Some(device) = self.store.push_subscription(subscription)? else {
             return Ok(skipped("the device no longer asks to be notified"));
         };
-        let Some(reason) = Reason::of(event.kind) else {
+        let Some(reason) = Reason::of(event) else {
             return Ok(skipped("not an event that is pushed"));
         };
         let Some(conversation) = self.conversation_state(event.conversation)? else {

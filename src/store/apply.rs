@@ -7,12 +7,19 @@ use redb::{ReadableTable, TableDefinition, WriteTransaction};
 
 use super::StoreError;
 use super::apply_conversations::{append, change_status, purge};
-use super::ops::{Outcome, SeqCache, VisitorUpdate, WriteOp};
+use super::ops::{Outcome, VisitorUpdate, WriteOp, WriterState};
+use super::outbox::event_of;
+use super::outbox_records::{StoredOutboxEvent, StoredOutboxKind};
 use super::records::*;
 use super::tables::*;
 
-/// Creates a visitor's record or merges `update` into it.
-fn upsert_visitor(tx: &WriteTransaction, id: u64, update: VisitorUpdate) -> Result<(), StoreError> {
+/// Creates a visitor's record or merges `update` into it; true when it sets an email
+/// address the record did not have.
+fn upsert_visitor(
+    tx: &WriteTransaction,
+    id: u64,
+    update: VisitorUpdate,
+) -> Result<bool, StoreError> {
     let mut visitors = tx.open_table(VISITORS)?;
     let mut record = match visitors.get(id)? {
         Some(v) => decode::<VisitorRecord>(v.value(), "visitors")?.into_latest(),
@@ -28,8 +35,35 @@ fn upsert_visitor(tx: &WriteTransaction, id: u64, update: VisitorUpdate) -> Resu
     record.user_agent = update.user_agent.or(record.user_agent);
     record.utc_offset_min = update.utc_offset_min.or(record.utc_offset_min);
     record.name = update.name.or(record.name);
+    let new_email = update.email.is_some() && update.email != record.email;
     record.email = update.email.or(record.email);
     visitors.insert(id, encode(&VisitorRecord::V2(record)).as_slice())?;
+    Ok(new_email)
+}
+
+/// Records the outbox event a newly stored message means, if any.
+fn record_message(
+    tx: &WriteTransaction,
+    state: &mut WriterState,
+    appended: &super::ops::Appended,
+    visitor: u64,
+) -> Result<(), StoreError> {
+    if appended.duplicate {
+        return Ok(());
+    }
+    let message = &appended.message;
+    if let Some((kind, agent)) = event_of(message) {
+        let event = StoredOutboxEvent {
+            id: 0,
+            kind,
+            at_ms: message.at_ms,
+            conversation: appended.conversation,
+            seq: Some(appended.seq),
+            visitor,
+            agent,
+        };
+        state.outbox.record(tx, &state.gate, event)?;
+    }
     Ok(())
 }
 
@@ -37,7 +71,7 @@ fn upsert_visitor(tx: &WriteTransaction, id: u64, update: VisitorUpdate) -> Resu
 pub fn apply(
     tx: &WriteTransaction,
     op: WriteOp,
-    seqs: &mut SeqCache,
+    state: &mut WriterState,
 ) -> Result<Outcome, StoreError> {
     match op {
         WriteOp::Append {
@@ -47,7 +81,9 @@ pub fn apply(
             if tx.open_table(CONVERSATIONS)?.get(conversation)?.is_none() {
                 return Err(StoreError::NotFound("conversation"));
             }
-            append(tx, conversation, message, seqs).map(Outcome::Appended)
+            let appended = append(tx, conversation, message, &mut state.seqs)?;
+            record_message(tx, state, &appended, 0)?;
+            Ok(Outcome::Appended(appended))
         }
         WriteOp::OpenConversation {
             conversation,
@@ -79,8 +115,22 @@ pub fn apply(
             if let Some(update) = visitor_details {
                 upsert_visitor(tx, visitor, update)?;
             }
-            seqs.insert(conversation, 0);
-            append(tx, conversation, message, seqs).map(Outcome::Appended)
+            state.seqs.insert(conversation, 0);
+            let appended = append(tx, conversation, message, &mut state.seqs)?;
+            if !appended.duplicate {
+                let created = StoredOutboxEvent {
+                    id: 0,
+                    kind: StoredOutboxKind::ConversationCreated,
+                    at_ms: appended.message.at_ms,
+                    conversation,
+                    seq: Some(appended.seq),
+                    visitor,
+                    agent: None,
+                };
+                state.outbox.record(tx, &state.gate, created)?;
+            }
+            record_message(tx, state, &appended, visitor)?;
+            Ok(Outcome::Appended(appended))
         }
         WriteOp::ChangeStatus {
             conversation,
@@ -89,7 +139,9 @@ pub fn apply(
             message,
         } => {
             change_status(tx, conversation, status, agent, message.at_ms)?;
-            append(tx, conversation, message, seqs).map(Outcome::Appended)
+            let appended = append(tx, conversation, message, &mut state.seqs)?;
+            record_message(tx, state, &appended, 0)?;
+            Ok(Outcome::Appended(appended))
         }
         WriteOp::SetRead {
             conversation,
@@ -111,7 +163,19 @@ pub fn apply(
             token_digest,
             update,
         } => {
-            upsert_visitor(tx, id, update)?;
+            let at_ms = update.seen_ms.unwrap_or(0);
+            if upsert_visitor(tx, id, update)? {
+                let event = StoredOutboxEvent {
+                    id: 0,
+                    kind: StoredOutboxKind::VisitorEmailLeft,
+                    at_ms,
+                    conversation: 0,
+                    seq: None,
+                    visitor: id,
+                    agent: None,
+                };
+                state.outbox.record(tx, &state.gate, event)?;
+            }
             if let Some(digest) = token_digest {
                 tx.open_table(VISITOR_BY_TOKEN)?
                     .insert(digest.as_slice(), id)?;
@@ -166,7 +230,22 @@ pub fn apply(
             put_numbered(tx, FAQ, id, &encode(&record), "FAQ entry").map(Outcome::FaqSaved)
         }
         WriteOp::DeleteFaq { id } => delete_numbered(tx, FAQ, id, "FAQ entry"),
-        WriteOp::PurgeConversation { id } => purge(tx, id, seqs),
+        WriteOp::PurgeConversation { id } => purge(tx, id, &mut state.seqs),
+        WriteOp::OutboxPlan { below, jobs } => {
+            super::outbox::plan(tx, &mut state.outbox, below, jobs).map(Outcome::JobsCreated)
+        }
+        WriteOp::OutboxEnqueue { jobs } => {
+            super::outbox::insert_jobs(tx, jobs).map(Outcome::JobsCreated)
+        }
+        WriteOp::OutboxSettle { results } => {
+            super::outbox::settle(tx, results).map(|()| Outcome::Done)
+        }
+        WriteOp::OutboxPrune { failed_before_ms } => {
+            super::outbox::prune_failed(tx, failed_before_ms).map(|_| Outcome::Done)
+        }
+        WriteOp::OutboxForgetKey { sink, key } => {
+            super::outbox::forget_key(tx, sink, key).map(|()| Outcome::Done)
+        }
         WriteOp::DeleteSession { digest } => {
             tx.open_table(SESSIONS)?.remove(digest.as_slice())?;
             Ok(Outcome::Done)

@@ -17,6 +17,9 @@ mod faq;
 mod faults;
 mod handle;
 mod ops;
+pub mod outbox;
+mod outbox_read;
+pub mod outbox_records;
 pub mod push;
 mod read;
 pub mod records;
@@ -38,6 +41,7 @@ pub use faq::StoredFaq;
 pub use faults::FaultSwitch;
 pub use handle::Handle;
 pub use ops::{Appended, NewMessage, Outcome, VisitorUpdate, WriteOp};
+pub use outbox::{OutboxGate, Settled};
 pub use read::{OpenConversation, preview_of};
 pub use tables::SCHEMA_VERSION;
 pub use visitor_ids::VisitorIds;
@@ -63,6 +67,8 @@ pub struct Store {
     path: PathBuf,
     /// This data directory's secret for signing tokens (see [`Store::server_key`]).
     server_key: [u8; 32],
+    /// Whether the writer records outbox events (switched by the outbox thread).
+    outbox_gate: Arc<OutboxGate>,
 }
 
 impl Store {
@@ -87,6 +93,7 @@ impl Store {
             db,
             path,
             server_key,
+            outbox_gate: Arc::new(OutboxGate::default()),
         })
     }
 
@@ -111,6 +118,11 @@ impl Store {
     /// It travels with backups; it is never logged or sent anywhere.
     pub fn server_key(&self) -> &[u8; 32] {
         &self.server_key
+    }
+
+    /// Whether the writer records outbox events; give it to `writer::spawn`.
+    pub fn outbox_gate(&self) -> &Arc<OutboxGate> {
+        &self.outbox_gate
     }
 }
 
@@ -149,7 +161,9 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
             Some(v) if v == SCHEMA_VERSION => {}
             Some(v) => {
                 // 1 → 2 only adds the FAQ table (created below) and a conversation
-                // status that version 1 never wrote: nothing to rewrite.
+                // status that version 1 never wrote; 2 → 3 only adds the outbox's and its
+                // sinks' tables: nothing to rewrite.
+
                 tracing::info!(
                     from = v,
                     to = SCHEMA_VERSION,
@@ -177,11 +191,14 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     tx.open_table(tables::CANNED)?;
     tx.open_table(tables::FAQ)?;
     push::prepare(&tx)?;
+    outbox_records::create_tables(&tx)?;
     tx.commit()?;
     Ok(server_key)
 }
 
 #[cfg(test)]
 mod golden;
+#[cfg(test)]
+mod golden_outbox;
 #[cfg(test)]
 mod tests;

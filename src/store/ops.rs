@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use super::outbox::Settled;
+use super::outbox_records::JobV1;
 use super::records::{AgentV1, CannedRecord, FaqRecord, MessageV1, SessionRecord, SettingsV1};
 use super::values::{StoredAuthorKind, StoredEvent, StoredStatus};
 
@@ -176,6 +178,37 @@ pub enum WriteOp {
     },
     /// A change to agents' push subscriptions (`store/push.rs`).
     Push(super::push::PushOp),
+    /// The outbox thread planned the events below `below`: delete them and store their
+    /// deliveries as jobs (ids in order in [`Outcome::JobsCreated`]).
+    OutboxPlan {
+        /// Every event with a smaller id was planned.
+        below: u64,
+        /// The deliveries.
+        jobs: Vec<JobV1>,
+    },
+    /// Store deliveries not caused by a recorded event (a confirmation email, a
+    /// redelivery): ids in [`Outcome::JobsCreated`].
+    OutboxEnqueue {
+        /// The deliveries.
+        jobs: Vec<JobV1>,
+    },
+    /// Store attempt results.
+    OutboxSettle {
+        /// One per attempt.
+        results: Vec<Settled>,
+    },
+    /// Delete given-up jobs that failed before this time (ms since the epoch).
+    OutboxPrune {
+        /// Cut-off.
+        failed_before_ms: u64,
+    },
+    /// Delete the jobs and logged attempts under one log key (a deleted endpoint).
+    OutboxForgetKey {
+        /// The sink's byte.
+        sink: u8,
+        /// The key.
+        key: u64,
+    },
 }
 
 /// The result of a successful op.
@@ -191,6 +224,8 @@ pub enum Outcome {
     FaqSaved(u64),
     /// A push subscription was stored under this id.
     PushSubscribed(u64),
+    /// Outbox jobs were stored under these ids.
+    JobsCreated(Vec<u64>),
     /// Done, nothing to report.
     Done,
 }
@@ -210,3 +245,32 @@ pub struct Appended {
 
 /// Highest sequence number per conversation, kept by the writer between batches.
 pub type SeqCache = HashMap<u64, u64>;
+
+/// What the writer thread keeps between batches: the sequence cache and the outbox's
+/// event counter, with the gate that says whether events are recorded.
+#[derive(Debug)]
+pub struct WriterState {
+    /// Highest sequence number per conversation.
+    pub seqs: SeqCache,
+    /// The outbox's event counter.
+    pub outbox: super::outbox::OutboxRecorder,
+    /// Whether events are recorded (shared with the outbox thread).
+    pub gate: std::sync::Arc<super::outbox::OutboxGate>,
+}
+
+impl WriterState {
+    /// Empty caches, recording as `gate` says.
+    pub fn new(gate: std::sync::Arc<super::outbox::OutboxGate>) -> WriterState {
+        WriterState {
+            seqs: SeqCache::new(),
+            outbox: super::outbox::OutboxRecorder::default(),
+            gate,
+        }
+    }
+
+    /// After a failed commit: forget everything that may not be on disk.
+    pub fn forget(&mut self) {
+        self.seqs.clear();
+        self.outbox.forget();
+    }
+}

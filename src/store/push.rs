@@ -245,8 +245,13 @@ mod tests {
         let key = store.vapid_key().expect("a key at first open");
         assert!(p256::SecretKey::from_slice(&key).is_ok());
         let metrics = std::sync::Arc::new(crate::metrics::Metrics::new());
-        let (w, thread) =
-            writer::spawn(store.db().clone(), WriterConfig::default(), metrics).expect("writer");
+        let (w, thread) = writer::spawn(
+            store.db().clone(),
+            store.outbox_gate().clone(),
+            WriterConfig::default(),
+            metrics,
+        )
+        .expect("writer");
         let call = |op| smol::block_on(w.call(WriteOp::Push(op)));
         let subscribe = |agent, endpoint: &str| {
             call(PushOp::Subscribe {

@@ -9,8 +9,10 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// layout changes; a binary refuses data directories with a higher version.
 ///
 /// History: 1 = the chat core. 2 = FAQ entries ([`FAQ`]) and the `bot` conversation
-/// status (records written by 2 may hold values that 1 cannot decode).
-pub const SCHEMA_VERSION: u64 = 2;
+/// status (records written by 2 may hold values that 1 cannot decode). 3 = the outbox
+/// (`outbox_records`: recorded events, delivery jobs, the attempt log) and the tables of
+/// its sinks; nothing older is rewritten.
+pub const SCHEMA_VERSION: u64 = 3;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`
 /// → 32 bytes, [`VISITOR_IDS_RESERVED`] → u64 (little endian), `"vapid_key"` → 32 bytes

@@ -22,6 +22,7 @@ fn start(dir: &std::path::Path) -> (Store, WriterHandle, std::thread::JoinHandle
     let store = Store::open(dir).expect("opens");
     let (writer, thread) = writer::spawn(
         store.db().clone(),
+        store.outbox_gate().clone(),
         WriterConfig::default(),
         Arc::new(Metrics::new()),
     )

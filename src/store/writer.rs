@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 use redb::Durability;
 
 use super::apply::apply;
-use super::ops::{Outcome, SeqCache, WriteOp};
+use super::ops::{Outcome, WriteOp, WriterState};
+use super::outbox::OutboxGate;
 use super::{Handle, StoreError};
 use crate::metrics::Metrics;
 
@@ -97,6 +98,7 @@ impl WriterHandle {
 /// Starts the writer thread.
 pub fn spawn(
     db: Arc<Handle>,
+    gate: Arc<OutboxGate>,
     config: WriterConfig,
     metrics: Arc<Metrics>,
 ) -> std::io::Result<(WriterHandle, JoinHandle<()>)> {
@@ -104,7 +106,7 @@ pub fn spawn(
     metrics.storage_ok.set(1);
     let thread = std::thread::Builder::new()
         .name("deskbell-writer".into())
-        .spawn(move || run(&db, config, &metrics, &queue))?;
+        .spawn(move || run(&db, WriterState::new(gate), config, &metrics, &queue))?;
     Ok((WriterHandle { jobs }, thread))
 }
 
@@ -114,6 +116,7 @@ pub fn write_offline(data_dir: &std::path::Path, op: WriteOp) -> Result<Outcome,
     let store = super::Store::open(data_dir)?;
     let (writer, thread) = spawn(
         store.db().clone(),
+        store.outbox_gate().clone(),
         WriterConfig::default(),
         Arc::new(Metrics::new()),
     )?;
@@ -137,8 +140,13 @@ struct Outage {
     attempts: u32,
 }
 
-fn run(db: &Handle, config: WriterConfig, metrics: &Metrics, queue: &async_channel::Receiver<Job>) {
-    let mut seqs = SeqCache::new();
+fn run(
+    db: &Handle,
+    mut state: WriterState,
+    config: WriterConfig,
+    metrics: &Metrics,
+    queue: &async_channel::Receiver<Job>,
+) {
     let mut outage: Option<Outage> = None;
     let mut batch: Vec<Job> = Vec::with_capacity(config.batch_max);
     loop {
@@ -168,7 +176,7 @@ fn run(db: &Handle, config: WriterConfig, metrics: &Metrics, queue: &async_chann
         let size = batch.len();
         let (ops, replies): (Vec<WriteOp>, Vec<Reply>) =
             batch.drain(..).map(|job| (job.op, job.reply)).unzip();
-        let (results, failure) = commit_batch(db, config, ops, &mut seqs);
+        let (results, failure) = commit_batch(db, config, ops, &mut state);
         metrics
             .commit_seconds
             .observe(started.elapsed().as_micros() as u64);
@@ -256,11 +264,11 @@ fn commit_batch(
     db: &Handle,
     config: WriterConfig,
     ops: Vec<WriteOp>,
-    seqs: &mut SeqCache,
+    state: &mut WriterState,
 ) -> (Vec<Result<Outcome, StoreError>>, Option<String>) {
     let count = ops.len();
-    let fail_all = |e: StoreError, seqs: &mut SeqCache| {
-        seqs.clear();
+    let fail_all = |e: StoreError, state: &mut WriterState| {
+        state.forget();
         let failure = storage_failure(&e);
         if failure.is_none() {
             tracing::error!(error = %e, jobs = count, "commit failed; nothing of this batch was acknowledged");
@@ -279,22 +287,22 @@ fn commit_batch(
     };
     let mut tx = match db.begin_write() {
         Ok(tx) => tx,
-        Err(e) => return fail_all(e, seqs),
+        Err(e) => return fail_all(e, state),
     };
     if let Err(e) = tx.set_durability(Durability::Immediate) {
-        return fail_all(StoreError::Db(e.into()), seqs);
+        return fail_all(StoreError::Db(e.into()), state);
     }
     tx.set_quick_repair(config.quick_repair);
     let mut results = Vec::with_capacity(count);
     for op in ops {
-        match apply(&tx, op, seqs) {
-            Err(StoreError::Db(e)) => return fail_all(StoreError::Db(e), seqs),
+        match apply(&tx, op, state) {
+            Err(StoreError::Db(e)) => return fail_all(StoreError::Db(e), state),
             other => results.push(other),
         }
     }
     match tx.commit() {
         Ok(()) => (results, None),
-        Err(e) => fail_all(e.into(), seqs),
+        Err(e) => fail_all(e.into(), state),
     }
 }
 
