@@ -66,6 +66,10 @@ impl Push {
         let vapid = VapidKey::from_bytes(&store.vapid_key()?)
             .map_err(|e| StoreError::Corrupt(format!("meta: {e}")))?;
         let active = !store.push_subscriptions(None)?.is_empty();
+        if active {
+            // Record from the first commit on, before the outbox thread's first round.
+            store.outbox_gate().set_on(true);
+        }
         Ok(Push {
             contact: contact(config),
             rules: EndpointRules {
@@ -90,9 +94,13 @@ impl Push {
         self.rules
     }
 
-    /// A subscription was stored: events are worth recording from now on.
+    /// A subscription was stored: events are worth recording from now on. The gate is
+    /// opened here at once (the outbox thread would open it on its next round, and an
+    /// event committed before that would not be recorded); the caller then wakes the
+    /// outbox.
     pub fn subscribed(&self) {
         self.active.store(true, Ordering::Relaxed);
+        self.store.outbox_gate().set_on(true);
     }
 
     /// A subscription was removed: recount (a blocking read; call off the executor).

@@ -17,7 +17,7 @@ mod ws_client;
 
 pub use binary::Binary;
 pub use http_client::{header, http, http_full, http_raw, split_response};
-pub use push_service::{Device, PushService};
+pub use push_service::{Device, PushService, verify_vapid};
 pub use ws_client::Client;
 
 use std::net::SocketAddr;
