@@ -1,7 +1,8 @@
 // The console as an installable web app with Web Push, in real Chromium against the real
 // binary: the manifest and its icons load, the service worker registers for /console/,
 // the console tells the server whether its page is visible, and "Notify this device"
-// subscribes with the server's VAPID key and posts the subscription (and takes it back).
+// subscribes with the server's VAPID key and posts the subscription (and takes it back,
+// also when the agent logs out).
 //
 // Headless Chromium has no push service, so only PushManager.prototype.subscribe is
 // stubbed: it makes the keys a browser would (an ECDH P-256 key pair, a 16-byte secret)
@@ -93,6 +94,14 @@ test('the console installs as a web app and "Notify this device" subscribes', as
   // And "stop notifying this device" takes it back.
   await page.getByRole('button', { name: /stop notifying this device/ }).click();
   await button.waitFor();
+  assert.deepEqual((await api(server, 'GET', '/api/push/subscriptions', undefined, token)).body, []);
+
+  // Logging out stops notifying this device for the agent who leaves.
+  await button.click();
+  await page.getByRole('button', { name: /stop notifying this device/ }).waitFor();
+  assert.equal((await api(server, 'GET', '/api/push/subscriptions', undefined, token)).body.length, 1);
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Log in' }).waitFor();
   assert.deepEqual((await api(server, 'GET', '/api/push/subscriptions', undefined, token)).body, []);
   assert.deepEqual(page.problems, []);
 });

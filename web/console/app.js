@@ -26,7 +26,7 @@ import { setupPage, loginPage, unreachablePage } from './views/auth.js';
 import { startLive, stopLive, hasUnsent } from './live.js';
 import { mountShell } from './views/shell.js';
 import { loadFaq } from './faq.js';
-import { registerWorker } from './push.js';
+import { registerWorker, stopPushOnLogout } from './push.js';
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app')); // in index.html
 root.className = '';
@@ -113,6 +113,7 @@ function enter(agent) {
 
 async function logout() {
   stopLive();
+  await stopPushOnLogout();
   try { await api.post('/api/logout'); } catch { /* the cookie expires anyway */ }
   location.replace('/console/');
 }

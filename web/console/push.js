@@ -84,6 +84,12 @@ export async function togglePush() {
   return 'on';
 }
 
+/** Logging out: this device stops notifying the agent who leaves (best effort). */
+export async function stopPushOnLogout() {
+  if (!pushSupported() || !localStorage.getItem(KEY)) return;
+  try { await stopPush(); } catch { /* the session ends anyway */ }
+}
+
 /** Stops notifying this device: on the server first, then in the browser. */
 async function stopPush() {
   const id = localStorage.getItem(KEY);
