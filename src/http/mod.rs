@@ -14,6 +14,7 @@ pub mod guard;
 mod health;
 mod inbox;
 pub mod limits;
+mod outbox;
 mod push;
 pub mod reply;
 mod router;

@@ -14,7 +14,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use super::client::{self, ClientAddr};
 use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
-use super::{admin, api, assets, faq, guard, health, inbox, push, upgrade};
+use super::{admin, api, assets, faq, guard, health, inbox, outbox, push, upgrade};
 use crate::app::App;
 use crate::metrics;
 use crate::protocol::ErrorCode;
@@ -50,6 +50,8 @@ enum Endpoint {
     TryFaq,
     SaveFaq,
     DeleteFaq,
+    OutboxStatus,
+    OutboxRetry,
     PushKey,
     ListPush,
     Subscribe,
@@ -78,6 +80,8 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::GET, "/api/me", Me)
         .add(M::GET, "/api/conversations", Conversations)
         .add(M::GET, "/api/visitors/{id}", Visitor)
+        .add(M::GET, "/api/outbox", OutboxStatus)
+        .add(M::POST, "/api/outbox/failures/{id}/retry", OutboxRetry)
         .add(M::GET, "/api/canned", ListCanned)
         .add(M::POST, "/api/canned", CreateCanned)
         .add(M::PUT, "/api/canned/{id}", SaveCanned)
@@ -242,6 +246,8 @@ async fn dispatch(
         TryFaq => faq::try_question(app, req).await,
         SaveFaq => faq::save(app, req, Some(id)).await,
         DeleteFaq => faq::delete(app, req, id).await,
+        OutboxStatus => outbox::status(app, req).await,
+        OutboxRetry => outbox::retry(app, req, id).await,
         PushKey => push::key(app, req).await,
         ListPush => push::list(app, req).await,
         Subscribe => push::subscribe(app, req).await,

@@ -154,6 +154,24 @@ impl Outbox {
         self.enqueue(sink, &event, planned).await
     }
 
+    /// Tries a given-up delivery again from now, with a fresh ~24 h of retries; false
+    /// when `job` is not a given-up delivery.
+    pub async fn retry_failed(&self, job: u64) -> Result<bool, StoreError> {
+        let op = WriteOp::OutboxRevive {
+            job,
+            due_ms: self.now_ms(),
+        };
+        match self.inner.writer.call(op).await? {
+            Outcome::JobRevived(Some(stored)) => {
+                if let Some(job) = to_job(job, stored) {
+                    let _ = self.inner.tx.try_send(Msg::Revived(job));
+                }
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     /// Deletes the jobs and the log under (`sink`, `key`) (its endpoint is gone).
     pub async fn forget_key(&self, sink: SinkId, key: u64) -> Result<(), StoreError> {
         self.inner

@@ -38,6 +38,8 @@ pub(super) enum Msg {
     Finished(Finished),
     /// Jobs were stored by someone else (enqueue, redeliver).
     Added(Vec<Job>),
+    /// A given-up job was taken back to try again.
+    Revived(Job),
     /// Drop the jobs under this log key (a deleted endpoint).
     Forget(SinkId, u64),
     /// Stop after settling what is in flight.
@@ -290,6 +292,10 @@ impl Worker {
             Msg::Wake => {}
             Msg::Finished(finished) => self.finished(finished),
             Msg::Added(jobs) => jobs.into_iter().for_each(|job| self.schedule.insert(job)),
+            Msg::Revived(job) => {
+                self.parts.metrics.outbox.failed.dec();
+                self.schedule.insert(job);
+            }
             Msg::Forget(sink, key) => self
                 .schedule
                 .forget(|job| job.sink == sink && job.log_key == Some(key)),

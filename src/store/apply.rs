@@ -240,6 +240,9 @@ pub fn apply(
         WriteOp::OutboxSettle { results } => {
             super::outbox::settle(tx, results).map(|()| Outcome::Done)
         }
+        WriteOp::OutboxRevive { job, due_ms } => {
+            super::outbox::revive(tx, job, due_ms).map(Outcome::JobRevived)
+        }
         WriteOp::OutboxPrune { failed_before_ms } => {
             super::outbox::prune_failed(tx, failed_before_ms).map(|_| Outcome::Done)
         }

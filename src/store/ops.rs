@@ -197,6 +197,13 @@ pub enum WriteOp {
         /// One per attempt.
         results: Vec<Settled>,
     },
+    /// Take a given-up job back to try it again ([`Outcome::JobRevived`]).
+    OutboxRevive {
+        /// The job.
+        job: u64,
+        /// First new attempt not before (ms since the epoch).
+        due_ms: u64,
+    },
     /// Delete given-up jobs that failed before this time (ms since the epoch).
     OutboxPrune {
         /// Cut-off.
@@ -226,6 +233,8 @@ pub enum Outcome {
     PushSubscribed(u64),
     /// Outbox jobs were stored under these ids.
     JobsCreated(Vec<u64>),
+    /// A given-up job waits again (None: it was not given up).
+    JobRevived(Option<JobV1>),
     /// Done, nothing to report.
     Done,
 }

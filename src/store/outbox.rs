@@ -311,3 +311,26 @@ pub(super) fn forget_key(tx: &WriteTransaction, sink: u8, key: u64) -> Result<()
     })?;
     Ok(())
 }
+
+/// Takes a given-up job back: waiting again from `due_ms`, attempts counted from 0.
+/// Returns the job as stored, or None when it is not (or no longer) given up.
+pub(super) fn revive(
+    tx: &WriteTransaction,
+    id: u64,
+    due_ms: u64,
+) -> Result<Option<JobV1>, StoreError> {
+    let mut jobs = tx.open_table(OUTBOX_JOBS)?;
+    let Some(stored) = jobs.get(id)? else {
+        return Ok(None);
+    };
+    let JobRecord::V1(mut job) = decode::<JobRecord>(stored.value(), "outbox jobs")?;
+    drop(stored);
+    if job.failed_ms.is_none() {
+        return Ok(None);
+    }
+    job.failed_ms = None;
+    job.attempts = 0;
+    job.due_ms = due_ms;
+    jobs.insert(id, encode(&JobRecord::V1(job.clone())).as_slice())?;
+    Ok(Some(job))
+}

@@ -21,6 +21,7 @@ mod install;
 mod notes;
 mod old_data;
 mod ops;
+mod outbox;
 mod push;
 mod routing;
 mod threads;

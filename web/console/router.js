@@ -1,7 +1,7 @@
 // Hash routes: #/inbox/TAB, #/c/ID, #/admin/PAGE.
 
 export const TABS = ['queue', 'mine', 'open', 'closed'];
-export const ADMIN_PAGES = ['agents', 'widget', 'canned', 'faq', 'embed'];
+export const ADMIN_PAGES = ['agents', 'widget', 'canned', 'faq', 'deliveries', 'embed'];
 
 let lastTab = 'mine';
 

@@ -1,5 +1,6 @@
 // @ts-check
-// Admin area: agents, widget settings, canned replies, the FAQ bot, and the snippet to embed.
+// Admin area: agents, widget settings, canned replies, the FAQ bot, the outbox's
+// deliveries, and the snippet to embed.
 
 import { h, fill, toast } from '../dom.js';
 import { api } from '../api.js';
@@ -7,12 +8,14 @@ import { agentsPage } from './admin-agents.js';
 import { settingsPage } from './admin-settings.js';
 import { cannedPage } from './admin-canned.js';
 import { faqPage } from './admin-faq.js';
+import { deliveriesPage } from './admin-deliveries.js';
 
 const PAGES = [
   ['agents', 'Agents'],
   ['widget', 'Widget'],
   ['canned', 'Canned replies'],
   ['faq', 'FAQ bot'],
+  ['deliveries', 'Deliveries'],
   ['embed', 'Embed on your site'],
 ];
 
@@ -68,7 +71,7 @@ export function mountAdmin() {
       fill(nav, PAGES.map(([key, label]) => h('a', { href: `#/admin/${key}`, class: key === name ? 'active' : '' }, label)));
       if (current === name) return;
       current = name;
-      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, faq: faqPage, embed: embedPage }[name]();
+      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, faq: faqPage, deliveries: deliveriesPage, embed: embedPage }[name]();
       fill(content, page.el);
     },
     update(topics) { if (page) page.update(topics); },
