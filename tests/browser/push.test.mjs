@@ -1,8 +1,9 @@
 // The console as an installable web app with Web Push, in real Chromium against the real
 // binary: the manifest and its icons load, the service worker registers for /console/,
-// the console tells the server whether its page is visible, and "Notify this device"
+// the console tells the server whether its page is visible, "Notify this device"
 // subscribes with the server's VAPID key and posts the subscription (and takes it back,
-// also when the agent logs out).
+// also when the agent logs out), and the worker shows a push as a notification that
+// leads to its conversation.
 //
 // Headless Chromium has no push service, so only PushManager.prototype.subscribe is
 // stubbed: it makes the keys a browser would (an ECDH P-256 key pair, a 16-byte secret)
@@ -90,6 +91,29 @@ test('the console installs as a web app and "Notify this device" subscribes', as
   assert.equal(devices.length, 1);
   assert.equal(devices[0].service, 'push.example');
   assert.match(devices[0].label, /Chrome/);
+
+  // The service worker shows a push as a notification that leads to the conversation
+  // (the push is handed to it through the DevTools protocol, as a push service would).
+  const cdp = await page.context().newCDPSession(page);
+  const registered = new Promise((ok) => cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+    const mine = registrations.find((r) => r.scopeURL === `${server.url}/console/` && !r.isDeleted);
+    if (mine) ok(mine.registrationId);
+  }));
+  await cdp.send('ServiceWorker.enable');
+  const registrationId = await registered;
+  const payload = { title: 'Maria is waiting', body: 'Do you ship to Norway?', conversation: 12, url: '/console/#/c/12', tag: 'deskbell-c12', event: 'evt_1' };
+  await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.url, registrationId, data: JSON.stringify(payload) });
+  const notification = () => page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    const [n] = await registration.getNotifications();
+    return n ? { title: n.title, body: n.body, tag: n.tag, url: n.data.url } : null;
+  });
+  let shown = null;
+  for (let tries = 0; !shown && tries < 100; tries++) {
+    shown = await notification();
+    if (!shown) await page.waitForTimeout(50);
+  }
+  assert.deepEqual(shown, { title: payload.title, body: payload.body, tag: payload.tag, url: `${server.url}/console/#/c/12` });
 
   // And "stop notifying this device" takes it back.
   await page.getByRole('button', { name: /stop notifying this device/ }).click();
