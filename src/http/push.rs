@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::protocol::ErrorCode;
 use crate::push::MAX_DEVICES_PER_AGENT;
 use crate::push::subscription::{SubscriptionBody, validate};
-use crate::store::push::{PushOp, PushSubscriptionV1};
+use crate::store::push_records::{PushOp, PushSubscriptionV1};
 use crate::store::{Outcome, WriteOp};
 use crate::timer::unix_ms;
 

@@ -11,7 +11,7 @@ use ureq::unversioned::transport::DefaultConnector;
 use super::address::{PublicOnly, REFUSED};
 use super::subscription::audience;
 use super::vapid::VapidKey;
-use crate::store::push::PushSubscriptionV1;
+use crate::store::push_records::PushSubscriptionV1;
 
 /// How long one push may take, connection and answer included.
 pub const TIMEOUT: Duration = Duration::from_secs(10);

@@ -8,7 +8,7 @@ use super::Push;
 use super::rules::{self, ConversationState, Reason};
 use super::send::Sent;
 use crate::outbox::{Attempt, Delivery, OutboxEvent, Planned, Sink, SinkId};
-use crate::store::push::{PushOp, PushTargetRecord};
+use crate::store::push_records::{PushOp, PushTargetRecord};
 use crate::store::records::{decode, encode};
 use crate::store::values::StoredAuthorKind;
 use crate::store::{StoreError, WriteOp};

@@ -9,7 +9,7 @@ use base64ct::{Base64Url, Base64UrlUnpadded, Encoding};
 use serde::Deserialize;
 
 use super::address;
-use crate::store::push::PushSubscriptionV1;
+use crate::store::push_records::PushSubscriptionV1;
 
 /// Longest endpoint URL accepted (browsers' are a few hundred bytes).
 pub const MAX_ENDPOINT: usize = 1024;

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use redb::{ReadableTable, TableDefinition};
 
-use super::push::{PushSubscriptionRecord, PushSubscriptionV1, PushTargetRecord};
+use super::push_records::{PushSubscriptionRecord, PushSubscriptionV1, PushTargetRecord};
 use super::records::*;
 use super::tables::*;
 use super::values::*;

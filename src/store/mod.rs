@@ -20,7 +20,9 @@ mod ops;
 pub mod outbox;
 mod outbox_read;
 pub mod outbox_records;
-pub mod push;
+mod push;
+mod push_read;
+pub mod push_records;
 mod read;
 pub mod records;
 mod sessions;
@@ -42,6 +44,7 @@ pub use faults::FaultSwitch;
 pub use handle::Handle;
 pub use ops::{Appended, NewMessage, Outcome, VisitorUpdate, WriteOp};
 pub use outbox::{OutboxGate, Settled};
+pub use push_read::StoredSubscription;
 pub use read::{OpenConversation, preview_of};
 pub use tables::SCHEMA_VERSION;
 pub use visitor_ids::VisitorIds;
@@ -190,7 +193,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     tx.open_table(tables::SETTINGS)?;
     tx.open_table(tables::CANNED)?;
     tx.open_table(tables::FAQ)?;
-    push::prepare(&tx)?;
+    push_records::prepare(&tx)?;
     outbox_records::create_tables(&tx)?;
     tx.commit()?;
     Ok(server_key)

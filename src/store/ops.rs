@@ -176,8 +176,8 @@ pub enum WriteOp {
         /// Token digest.
         digest: [u8; 32],
     },
-    /// A change to agents' push subscriptions (`store/push.rs`).
-    Push(super::push::PushOp),
+    /// A change to agents' push subscriptions (`push_records.rs`, applied in `push.rs`).
+    Push(super::push_records::PushOp),
     /// The outbox thread planned the events below `below`: delete them and store their
     /// deliveries as jobs (ids in order in [`Outcome::JobsCreated`]).
     OutboxPlan {
