@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::auth::{check_new_password, hash_password};
 use crate::error::Error;
-use crate::store::records::{AgentRole, AgentV1};
+use crate::store::records::{AgentRole, AgentV2};
 use crate::store::{Outcome, WriteOp, writer};
 use crate::timer::unix_ms;
 
@@ -16,14 +16,12 @@ pub fn add_admin_offline(data_dir: &Path, name: &str, password: &str) -> Result<
         return Err(Error::Usage("the name must be 1-64 characters".into()));
     }
     check_new_password(password)?;
-    let agent = AgentV1 {
-        name: name.to_string(),
-        role: AgentRole::Admin,
-        password_hash: hash_password(password)?,
-        capacity: None,
-        disabled: false,
-        created_ms: unix_ms(),
-    };
+    let agent = AgentV2::new(
+        name.to_string(),
+        AgentRole::Admin,
+        hash_password(password)?,
+        unix_ms(),
+    );
     let result = writer::write_offline(
         data_dir,
         WriteOp::CreateAgent {

@@ -35,6 +35,9 @@ pub struct App {
     pub settings: std::sync::RwLock<crate::store::records::SettingsV1>,
     /// The FAQ bot (None with `--no-bot`); clones share its index with the hub's.
     pub bot: Option<crate::bot::Bot>,
+    /// Sends email (None without `--smtp-url`, or when its settings are unusable); only
+    /// ever called on blocking threads.
+    pub mailer: Option<Arc<crate::email::Mailer>>,
     /// The one-time setup code while no admin exists.
     pub setup_code: Mutex<Option<String>>,
     /// A real hash of a random password, verified against for unknown accounts so a
@@ -83,6 +86,7 @@ impl App {
         push: Arc<crate::push::Push>,
         presence: Arc<crate::presence::Presence>,
         outbox: crate::outbox::Outbox,
+        mailer: Option<Arc<crate::email::Mailer>>,
     ) -> App {
         App {
             new_visitors: Mutex::new(crate::new_visitors::NewVisitorLimit::new(
@@ -112,6 +116,7 @@ impl App {
             push,
             presence,
             outbox,
+            mailer,
         }
     }
 

@@ -202,6 +202,23 @@ pub struct ServeArgs {
     /// 0.33); below it the conversation goes to the agents with no suggestion
     #[argh(option)]
     pub bot_suggest_threshold: Option<f32>,
+    /// send email through this SMTP server: smtp://host[:port] (plain, port 25),
+    /// smtp://host?tls=starttls (STARTTLS required, port 587) or smtps://host (implicit
+    /// TLS, port 465), with an optional user[:password]@ before the host; prefer
+    /// --smtp-password-file or $DESKBELL_SMTP_PASSWORD for the password (not seen in ps)
+    #[argh(option)]
+    pub smtp_url: Option<String>,
+    /// file whose first line is the SMTP password (overrides the URL's and
+    /// $DESKBELL_SMTP_PASSWORD)
+    #[argh(option)]
+    pub smtp_password_file: Option<PathBuf>,
+    /// sender of every email, e.g. "Shop <chat@shop.example>" (needed with --smtp-url)
+    #[argh(option)]
+    pub smtp_from: Option<String>,
+    /// at most one "a visitor is waiting" email per conversation in this many minutes:
+    /// later messages wait and go out together (default 10)
+    #[argh(option, default = "10")]
+    pub email_batch_minutes: u64,
     /// log filter, e.g. info, debug, deskbell=debug (default: $RUST_LOG or info)
     #[argh(option)]
     pub log: Option<String>,
@@ -302,6 +319,7 @@ impl ServeArgs {
             ));
         }
         let bot = self.bot_settings()?;
+        let email = self.email_config()?;
         let mut config = Config::new(self.listen, data_dir(self.data));
         config.tls = match (self.tls_cert, self.tls_key) {
             (Some(cert), Some(key)) => Some(crate::tls::TlsFiles { cert, key }),
@@ -356,6 +374,7 @@ impl ServeArgs {
         config.quick_repair = self.quick_repair;
         config.retain_days = self.retain_days;
         config.bot = bot;
+        config.email = email;
         if let Some(contact) = &self.push_contact
             && !(contact.starts_with("mailto:") || contact.starts_with("https://"))
         {
@@ -366,6 +385,27 @@ impl ServeArgs {
         config.push_contact = self.push_contact;
         config.push_allow_insecure = self.allow_insecure_push;
         Ok(config)
+    }
+
+    /// The email settings, when `--smtp-url` is given.
+    fn email_config(&self) -> Result<Option<crate::email::EmailConfig>, Error> {
+        let Some(url) = &self.smtp_url else {
+            if self.smtp_password_file.is_some() || self.smtp_from.is_some() {
+                return Err(Error::Usage(
+                    "--smtp-password-file and --smtp-from need --smtp-url".into(),
+                ));
+            }
+            return Ok(None);
+        };
+        crate::email::EmailConfig::from_flags(
+            url,
+            self.smtp_password_file.as_deref(),
+            std::env::var(crate::email::config::PASSWORD_ENV).ok(),
+            self.smtp_from.as_deref(),
+            self.email_batch_minutes,
+        )
+        .map(Some)
+        .map_err(Error::Usage)
     }
 
     /// The bot's settings from `--no-bot`, `--model` and the threshold flags.
@@ -446,6 +486,35 @@ mod tests {
             &["--metrics-allow", "everyone"],
             &["--max-connections-per-address", "0"],
             &["--metrics-token-file", "/nonexistent/token"],
+        ] {
+            assert!(serve(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn smtp_flags_make_the_email_settings() {
+        let config = serve(&[
+            "--smtp-url",
+            "smtp://u@mail.example?tls=starttls",
+            "--smtp-from",
+            "Shop <chat@shop.example>",
+            "--email-batch-minutes",
+            "5",
+        ])
+        .expect("valid flags");
+        let email = config.email.expect("email on");
+        assert_eq!(email.server.port, 587);
+        assert_eq!(email.batch, std::time::Duration::from_secs(300));
+        assert!(serve(&[]).expect("no email").email.is_none());
+        for bad in [
+            &["--smtp-from", "a@b.example"][..],
+            &["--smtp-url", "smtp://mail.example"],
+            &[
+                "--smtp-url",
+                "ftp://mail.example",
+                "--smtp-from",
+                "a@b.example",
+            ],
         ] {
             assert!(serve(bad).is_err(), "{bad:?}");
         }

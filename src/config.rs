@@ -101,6 +101,8 @@ pub struct Config {
     pub push_contact: Option<String>,
     /// Push also to http endpoints and private addresses (`--allow-insecure-push`).
     pub push_allow_insecure: bool,
+    /// Email over SMTP (`--smtp-url` and friends); None = no email.
+    pub email: Option<crate::email::EmailConfig>,
     /// Monotonic clock for timers (tests inject a manual one).
     pub clock: Arc<dyn Clock>,
     /// Test hook: when set, database writes go through a backend that fails them as a
@@ -152,6 +154,7 @@ impl Config {
             bot_timeout_ms: 5_000,
             push_contact: None,
             push_allow_insecure: false,
+            email: None,
             clock: Arc::new(SystemClock::new()),
             storage_faults: None,
         }

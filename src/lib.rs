@@ -34,6 +34,7 @@
 //! - [`control`]: the control socket those commands use to reach a running server.
 //! - [`origin`]: web origins: `--public-url`, `Origin` headers, the console's own address.
 //! - [`outbox`]: the durable outbox and the contract of its sinks (webhooks, email, push).
+//! - [`email`]: email over SMTP: settings, the connection, what is sent and when.
 //! - [`presence`]: who is online, published by the hub for the outbox's sinks.
 //! - [`push`]: Web Push to agents' devices (VAPID, RFC 8291 payloads), an outbox sink.
 //! - [`cidr`]: address ranges for `--trusted-proxy` and `--metrics-allow`.
@@ -49,6 +50,7 @@ pub mod cidr;
 pub mod cli;
 pub mod config;
 pub mod control;
+pub mod email;
 pub mod error;
 pub mod faq;
 pub mod http;

@@ -116,6 +116,7 @@ impl Server {
             readers.clone(),
             presence.clone(),
         )?;
+        let mailer = crate::email::start(&config);
         // The sinks the outbox delivers to; each is added by its own module.
         let push = Arc::new(crate::push::Push::new(
             &config,
@@ -123,7 +124,15 @@ impl Server {
             writer.clone(),
             presence.clone(),
         )?);
-        let sinks: Vec<Arc<dyn crate::outbox::Sink>> = vec![push.clone()];
+        let sinks: Vec<Arc<dyn crate::outbox::Sink>> = vec![
+            Arc::new(crate::email::EmailSink::new(
+                &config,
+                store.clone(),
+                presence.clone(),
+                mailer.clone(),
+            )),
+            push.clone(),
+        ];
         let outbox = crate::outbox::Outbox::start(
             store.clone(),
             writer.clone(),
@@ -161,6 +170,7 @@ impl Server {
             push,
             presence,
             outbox,
+            mailer,
         ));
         let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);
         match crate::control::bind(&config.data_dir) {

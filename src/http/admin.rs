@@ -6,13 +6,13 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::Deserialize;
 
+use super::agent_write::{self, email_field};
 use super::reply::{BODY_LIMIT, Body, error_response, json, read_json, store_error};
 use super::session::require_admin;
-use super::views::{CannedView, view};
+use super::views::CannedView;
 use crate::app::App;
 use crate::auth::session::bearer_or_cookie;
 use crate::auth::{check_new_password, hash_password, token_digest};
-use crate::hub::Event;
 use crate::protocol::ErrorCode;
 use crate::settings::SettingsBody;
 use crate::store::records::{AgentRole, CannedRecord};
@@ -136,9 +136,11 @@ struct AgentPatch {
     capacity: Option<Option<u32>>,
     disabled: Option<bool>,
     password: Option<String>,
+    #[serde(default, deserialize_with = "agent_write::present")]
+    email: Option<Option<String>>,
 }
 
-/// `PATCH /api/agents/ID`: role, capacity, disabled, password. A new password ends
+/// `PATCH /api/agents/ID`: role, capacity, disabled, password, email. A new password ends
 /// the agent's sessions (and closes their sockets): all of them when an admin resets
 /// someone else's, all but the current one when admins change their own.
 pub async fn patch_agent(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
@@ -184,6 +186,12 @@ pub async fn patch_agent(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Res
     if let Some(disabled) = patch.disabled {
         agent.disabled = disabled;
     }
+    if let Some(email) = patch.email {
+        agent.email = match email_field(email.as_deref()) {
+            Ok(email) => email,
+            Err(why) => return error_response(ErrorCode::InvalidField, why),
+        };
+    }
     let end_sessions = patch
         .password
         .is_some()
@@ -197,25 +205,5 @@ pub async fn patch_agent(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Res
             Err(e) => return error_response(ErrorCode::Internal, &e.to_string()),
         }
     }
-    if let Err(e) = app
-        .writer
-        .call(WriteOp::UpdateAgent {
-            id,
-            agent: agent.clone(),
-            end_sessions,
-        })
-        .await
-    {
-        return store_error(e);
-    }
-    if let Some(keep) = end_sessions {
-        app.hub.send(Event::SessionsEnded { agent: id, keep }).await;
-    }
-    app.hub
-        .send(Event::AgentSaved {
-            id,
-            agent: agent.clone(),
-        })
-        .await;
-    json(StatusCode::OK, &view(id, &agent))
+    agent_write::save(app, id, agent, end_sessions).await
 }

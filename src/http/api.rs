@@ -8,6 +8,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 
+use super::agent_write::valid_name;
 use super::reply::{BODY_LIMIT, Body, error_response, json, read_json, store_error};
 use super::session::authenticate;
 use super::views::{AgentView, view};
@@ -23,7 +24,7 @@ use crate::auth::{
 };
 use crate::hub::Event;
 use crate::protocol::ErrorCode;
-use crate::store::records::{AgentRole, AgentV1, SessionRecord};
+use crate::store::records::{AgentRole, AgentV2, SessionRecord};
 use crate::store::{Outcome, WriteOp};
 use crate::timer::unix_ms;
 
@@ -61,11 +62,6 @@ struct LoginReply {
     agent: AgentView,
 }
 
-fn valid_name(name: &str) -> bool {
-    let name = name.trim();
-    !name.is_empty() && name.chars().count() <= 64 && !name.chars().any(char::is_control)
-}
-
 async fn create_agent(
     app: &Arc<App>,
     name: String,
@@ -73,7 +69,7 @@ async fn create_agent(
     role: AgentRole,
     capacity: Option<u32>,
     first: bool,
-) -> Result<(u64, AgentV1), Response<Body>> {
+) -> Result<(u64, AgentV2), Response<Body>> {
     if !valid_name(&name) {
         return Err(error_response(
             ErrorCode::InvalidField,
@@ -85,13 +81,9 @@ async fn create_agent(
     let hash = App::hash(app, move || hash_password(&password))
         .await
         .map_err(|e| error_response(ErrorCode::Internal, &e.to_string()))?;
-    let agent = AgentV1 {
-        name: name.trim().to_string(),
-        role,
-        password_hash: hash,
+    let agent = AgentV2 {
         capacity,
-        disabled: false,
-        created_ms: unix_ms(),
+        ..AgentV2::new(name.trim().to_string(), role, hash, unix_ms())
     };
     match app
         .writer
@@ -276,7 +268,7 @@ pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
 async fn agent_by_name(
     app: &Arc<App>,
     name: &str,
-) -> Result<Option<(u64, AgentV1)>, Response<Body>> {
+) -> Result<Option<(u64, AgentV2)>, Response<Body>> {
     let store = app.store.clone();
     let name = name.to_string();
     App::read(app, move || store.agent_by_name(&name))

@@ -6,6 +6,7 @@
 //! [`crate::ws`] (and `ws` imports nothing from here).
 
 mod admin;
+mod agent_write;
 mod api;
 pub mod assets;
 pub mod client;
@@ -15,6 +16,7 @@ mod health;
 mod inbox;
 pub mod limits;
 mod outbox;
+mod profile;
 mod push;
 pub mod reply;
 mod router;

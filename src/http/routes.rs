@@ -14,7 +14,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use super::client::{self, ClientAddr};
 use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
-use super::{admin, api, assets, faq, guard, health, inbox, outbox, push, upgrade};
+use super::{admin, api, assets, faq, guard, health, inbox, outbox, profile, push, upgrade};
 use crate::app::App;
 use crate::metrics;
 use crate::protocol::ErrorCode;
@@ -37,6 +37,8 @@ enum Endpoint {
     PatchAgent,
     Widget,
     Me,
+    PatchMe,
+    TestEmail,
     Conversations,
     Visitor,
     ListCanned,
@@ -78,6 +80,8 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::PATCH, "/api/agents/{id}", PatchAgent)
         .add(M::GET, "/api/widget", Widget)
         .add(M::GET, "/api/me", Me)
+        .add(M::PATCH, "/api/me", PatchMe)
+        .add(M::POST, "/api/email/test", TestEmail)
         .add(M::GET, "/api/conversations", Conversations)
         .add(M::GET, "/api/visitors/{id}", Visitor)
         .add(M::GET, "/api/outbox", OutboxStatus)
@@ -233,6 +237,8 @@ async fn dispatch(
         PatchAgent => admin::patch_agent(app, req, id).await,
         Widget => inbox::widget(app, &req),
         Me => inbox::me(app, req).await,
+        PatchMe => profile::patch_me(app, req).await,
+        TestEmail => profile::test_email(app, req).await,
         Conversations => inbox::conversations(app, req).await,
         Visitor => inbox::visitor(app, req, id).await,
         ListCanned => inbox::canned(app, req).await,

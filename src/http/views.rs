@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::store::records::{AgentRole, AgentV1};
+use crate::store::records::{AgentRole, AgentV2};
 
 /// An agent as the API shows it.
 #[derive(Serialize)]
@@ -18,16 +18,25 @@ pub struct AgentView {
     capacity: Option<u32>,
     /// True when the account may no longer log in.
     disabled: bool,
+    /// Where notification emails go (None: no email).
+    email: Option<String>,
+    /// Language of the emails (`en` or `zh`).
+    language: &'static str,
+    /// Gets "a visitor is waiting" emails.
+    notify_waiting_email: bool,
 }
 
 /// The API's view of agent `id`.
-pub fn view(id: u64, a: &AgentV1) -> AgentView {
+pub fn view(id: u64, a: &AgentV2) -> AgentView {
     AgentView {
         id,
         name: a.name.clone(),
         admin: a.role == AgentRole::Admin,
         capacity: a.capacity,
         disabled: a.disabled,
+        email: a.email.clone(),
+        language: crate::email::Language::of_agent(a).code(),
+        notify_waiting_email: a.notify_waiting_email,
     }
 }
 

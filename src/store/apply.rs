@@ -203,10 +203,16 @@ pub fn apply(
             end_sessions,
         } => {
             let mut agents = tx.open_table(AGENTS)?;
-            if agents.get(id)?.is_none() {
-                return Err(StoreError::NotFound("agent"));
-            }
-            agents.insert(id, encode(&AgentRecord::V1(agent)).as_slice())?;
+            let old_name = match agents.get(id)? {
+                Some(v) => {
+                    decode::<AgentRecord>(v.value(), "agents")?
+                        .into_latest()
+                        .name
+                }
+                None => return Err(StoreError::NotFound("agent")),
+            };
+            rename_agent(tx, id, &old_name, &agent.name)?;
+            agents.insert(id, encode(&AgentRecord::V2(agent)).as_slice())?;
             if let Some(keep) = end_sessions {
                 super::sessions::end_sessions(tx, id, keep)?;
             }
@@ -289,16 +295,36 @@ fn delete_numbered(
     Ok(Outcome::Done)
 }
 
+/// Keeps the name index in step with a renamed agent; `NameTaken` when another account
+/// has the new name (compared lower-cased, as logins are).
+fn rename_agent(tx: &WriteTransaction, id: u64, old: &str, new: &str) -> Result<(), StoreError> {
+    let (old, new) = (old.to_lowercase(), new.to_lowercase());
+    if old == new {
+        return Ok(());
+    }
+    let mut names = tx.open_table(AGENT_BY_NAME)?;
+    if names
+        .get(new.as_str())?
+        .is_some_and(|owner| owner.value() != id)
+    {
+        return Err(StoreError::NameTaken);
+    }
+    names.remove(old.as_str())?;
+    names.insert(new.as_str(), id)?;
+    Ok(())
+}
+
 fn create_agent(
     tx: &WriteTransaction,
-    agent: AgentV1,
+    agent: AgentV2,
     only_if_no_admin: bool,
 ) -> Result<Outcome, StoreError> {
     let mut agents = tx.open_table(AGENTS)?;
     if only_if_no_admin {
         for row in agents.iter()? {
             let record: AgentRecord = decode(row?.1.value(), "agents")?;
-            if record.latest().role == AgentRole::Admin && !record.latest().disabled {
+            let record = record.into_latest();
+            if record.role == AgentRole::Admin && !record.disabled {
                 return Err(StoreError::AlreadySetUp);
             }
         }
@@ -309,7 +335,7 @@ fn create_agent(
         return Err(StoreError::NameTaken);
     }
     let id = agents.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1;
-    agents.insert(id, encode(&AgentRecord::V1(agent)).as_slice())?;
+    agents.insert(id, encode(&AgentRecord::V2(agent)).as_slice())?;
     names.insert(key.as_str(), id)?;
     Ok(Outcome::AgentCreated(id))
 }

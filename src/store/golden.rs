@@ -78,6 +78,15 @@ fn agent(role: AgentRole) -> Sample {
     }))
 }
 
+fn agent_v2(role: AgentRole) -> Sample {
+    Sample::Agent(AgentRecord::V2(AgentV2 {
+        capacity: Some(3),
+        email: Some("a@x".into()),
+        language: Some("zh".into()),
+        ..AgentV2::new("Alice".into(), role, "$argon2id$x".into(), 1000)
+    }))
+}
+
 fn faq(embeddings: Option<StoredEmbeddings>) -> Sample {
     Sample::Faq(FaqRecord::V1 {
         questions: vec!["Open?".into()],
@@ -141,6 +150,14 @@ fn golden(sample: &Sample) -> &'static str {
         Sample::Agent(AgentRecord::V1(a)) => match a.role {
             AgentRole::Admin => "0005416c696365000b246172676f6e3269642478010300e807",
             AgentRole::Agent => "0005416c696365010b246172676f6e3269642478010300e807",
+        },
+        Sample::Agent(AgentRecord::V2(a)) => match a.role {
+            AgentRole::Admin => {
+                "0105416c696365000b246172676f6e3269642478010300e807010361407801027a6801"
+            }
+            AgentRole::Agent => {
+                "0105416c696365010b246172676f6e3269642478010300e807010361407801027a6801"
+            }
         },
         Sample::Session(SessionRecord::V1 { .. }) => "0002e807d00f",
         Sample::Visitor(VisitorRecord::V1(_)) => "00050601022f70000102656e000177",
@@ -214,6 +231,8 @@ fn samples() -> Vec<Sample> {
     }
     all.push(agent(AgentRole::Admin));
     all.push(agent(AgentRole::Agent));
+    all.push(agent_v2(AgentRole::Admin));
+    all.push(agent_v2(AgentRole::Agent));
     all.push(Sample::Session(SessionRecord::V1 {
         agent: 2,
         created_ms: 1000,
@@ -312,7 +331,7 @@ fn every_record_variant_encodes_to_its_golden_bytes() {
         assert!(seen.insert(want), "two samples share the vector {want}");
         assert_eq!(hex(&encode_and_check(sample)), want);
     }
-    assert_eq!(seen.len(), 32, "one sample per golden vector");
+    assert_eq!(seen.len(), 34, "one sample per golden vector");
 }
 
 /// Every row of one record table: decodes as `T` and re-encodes to the stored bytes.

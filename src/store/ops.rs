@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::outbox::Settled;
 use super::outbox_records::JobV1;
-use super::records::{AgentV1, CannedRecord, FaqRecord, MessageV1, SessionRecord, SettingsV1};
+use super::records::{AgentV2, CannedRecord, FaqRecord, MessageV1, SessionRecord, SettingsV1};
 use super::values::{StoredAuthorKind, StoredEvent, StoredStatus};
 
 /// Visitor details to set; `None` leaves a field as it is.
@@ -115,16 +115,17 @@ pub enum WriteOp {
     /// Create an agent account.
     CreateAgent {
         /// The account.
-        agent: AgentV1,
+        agent: AgentV2,
         /// Refuse if an admin exists already (first-run setup).
         only_if_no_admin: bool,
     },
-    /// Replace an agent account's fields (name changes are not supported).
+    /// Replace an agent account's fields; a new name moves its index entry (refused with
+    /// `NameTaken` when another account has it).
     UpdateAgent {
         /// Agent id.
         id: u64,
         /// New fields.
-        agent: AgentV1,
+        agent: AgentV2,
         /// After a password change: in the same transaction, end the agent's sessions,
         /// all (`Some(None)`) or all but the one with this token digest.
         end_sessions: Option<Option<[u8; 32]>>,

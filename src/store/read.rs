@@ -4,7 +4,7 @@
 use redb::ReadableTable;
 
 use super::records::{
-    AgentRecord, AgentRole, AgentV1, CannedRecord, ConversationRecord, ConversationV1,
+    AgentRecord, AgentRole, AgentV2, CannedRecord, ConversationRecord, ConversationV1,
     MessageRecord, MessageV1, SessionRecord, SettingsRecord, SettingsV1, VisitorRecord, VisitorV2,
     decode,
 };
@@ -149,19 +149,19 @@ impl Store {
     }
 
     /// One agent by id (a point read, not a scan of every agent).
-    pub fn agent(&self, id: u64) -> Result<Option<AgentV1>, StoreError> {
+    pub fn agent(&self, id: u64) -> Result<Option<AgentV2>, StoreError> {
         let tx = self.db().begin_read()?;
         let table = tx.open_table(AGENTS)?;
         match table.get(id)? {
             Some(v) => Ok(Some(
-                decode::<AgentRecord>(v.value(), "agents")?.latest().clone(),
+                decode::<AgentRecord>(v.value(), "agents")?.into_latest(),
             )),
             None => Ok(None),
         }
     }
 
     /// All agents, by id.
-    pub fn agents(&self) -> Result<Vec<(u64, AgentV1)>, StoreError> {
+    pub fn agents(&self) -> Result<Vec<(u64, AgentV2)>, StoreError> {
         let tx = self.db().begin_read()?;
         let table = tx.open_table(AGENTS)?;
         let mut out = Vec::new();
@@ -169,14 +169,14 @@ impl Store {
             let (k, v) = row?;
             out.push((
                 k.value(),
-                decode::<AgentRecord>(v.value(), "agents")?.latest().clone(),
+                decode::<AgentRecord>(v.value(), "agents")?.into_latest(),
             ));
         }
         Ok(out)
     }
 
     /// An agent by login name (case-insensitive).
-    pub fn agent_by_name(&self, name: &str) -> Result<Option<(u64, AgentV1)>, StoreError> {
+    pub fn agent_by_name(&self, name: &str) -> Result<Option<(u64, AgentV2)>, StoreError> {
         let tx = self.db().begin_read()?;
         let names = tx.open_table(AGENT_BY_NAME)?;
         let Some(id) = names.get(name.to_lowercase().as_str())?.map(|v| v.value()) else {
@@ -186,7 +186,7 @@ impl Store {
         match agents.get(id)? {
             Some(v) => Ok(Some((
                 id,
-                decode::<AgentRecord>(v.value(), "agents")?.latest().clone(),
+                decode::<AgentRecord>(v.value(), "agents")?.into_latest(),
             ))),
             None => Ok(None),
         }

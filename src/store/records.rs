@@ -104,6 +104,9 @@ pub enum AgentRole {
 pub enum AgentRecord {
     /// Version 1.
     V1(AgentV1),
+    /// Version 2: adds the email address, the email language and the choice of
+    /// "a visitor is waiting" emails.
+    V2(AgentV2),
 }
 
 /// Version 1 of an agent account.
@@ -123,11 +126,62 @@ pub struct AgentV1 {
     pub created_ms: u64,
 }
 
+/// Version 2 of an agent account: version 1 plus email.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct AgentV2 {
+    /// Login and display name.
+    pub name: String,
+    /// Admin or agent.
+    pub role: AgentRole,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Auto-assignment capacity; `None` = the server default.
+    pub capacity: Option<u32>,
+    /// Disabled accounts cannot log in and get no conversations.
+    pub disabled: bool,
+    /// Creation time, ms since the Unix epoch.
+    pub created_ms: u64,
+    /// Where notification emails go (checked when set); None = no email.
+    pub email: Option<String>,
+    /// Language of the emails (`en`, `zh`); None = English.
+    pub language: Option<String>,
+    /// Gets "a visitor is waiting and nobody is online" emails (default: on).
+    pub notify_waiting_email: bool,
+}
+
+impl AgentV2 {
+    /// A new account with no email and the default choices.
+    pub fn new(name: String, role: AgentRole, password_hash: String, created_ms: u64) -> AgentV2 {
+        AgentV2 {
+            name,
+            role,
+            password_hash,
+            capacity: None,
+            disabled: false,
+            created_ms,
+            email: None,
+            language: None,
+            notify_waiting_email: true,
+        }
+    }
+}
+
+impl From<AgentV1> for AgentV2 {
+    fn from(a: AgentV1) -> Self {
+        AgentV2 {
+            capacity: a.capacity,
+            disabled: a.disabled,
+            ..AgentV2::new(a.name, a.role, a.password_hash, a.created_ms)
+        }
+    }
+}
+
 impl AgentRecord {
-    /// The current version's fields.
-    pub fn latest(&self) -> &AgentV1 {
+    /// The record in the current version's shape.
+    pub fn into_latest(self) -> AgentV2 {
         match self {
-            AgentRecord::V1(a) => a,
+            AgentRecord::V1(a) => a.into(),
+            AgentRecord::V2(a) => a,
         }
     }
 }

@@ -15,6 +15,7 @@ mod bot;
 mod crash;
 mod delivery;
 mod disk;
+mod email;
 mod frame_rules;
 mod hub_commits;
 mod install;

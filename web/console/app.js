@@ -12,7 +12,7 @@
 //   state.js      in-memory state, unread counts, change topics for the views
 //   notify.js     chime (WebAudio), desktop notifications, unread count in the title
 //   push.js       the service worker (sw.js) and "Notify this device" (Web Push)
-//   router.js     hash routes #/inbox/TAB, #/c/ID, #/admin/PAGE
+//   router.js     hash routes #/inbox/TAB, #/c/ID, #/admin/PAGE, #/profile
 //   dom.js        element builder (text nodes only), safe links, icons, toasts
 //   format.js     names, times, user agents, byte lengths, client ids
 //   faq.js        the FAQ bot's entries: API calls, limits, names for bot answers
@@ -103,7 +103,7 @@ function enter(agent) {
   if (started) return;
   started = true;
   state.me = agent && agent.id !== null ? { id: agent.id, name: agent.name, admin: agent.admin } : null;
-  if (!/^#\/(inbox|c|admin)\b/.test(location.hash)) history.replaceState(null, '', '#/inbox/mine');
+  if (!/^#\/(inbox|c|admin|profile)\b/.test(location.hash)) history.replaceState(null, '', '#/inbox/mine');
   mountShell(root, { onLogout: logout });
   registerWorker();
   startLive({ welcomed: learnRole, sessionCheck });

@@ -1,5 +1,6 @@
 // @ts-check
-// The logged-in console: top bar plus the routed page (inbox/conversation or admin).
+// The logged-in console: top bar plus the routed page (inbox/conversation, admin or
+// the agent's profile).
 
 import { state, subscribe } from '../state.js';
 import { h, fill } from '../dom.js';
@@ -8,6 +9,7 @@ import { updateTitle } from '../notify.js';
 import { mountTopbar } from './topbar.js';
 import { createWorkspace } from './workspace.js';
 import { mountAdmin } from './admin.js';
+import { profilePage } from './profile.js';
 
 export function mountShell(root, { onLogout }) {
   const topbar = mountTopbar({ onLogout });
@@ -19,7 +21,9 @@ export function mountShell(root, { onLogout }) {
 
   function route() {
     const r = currentRoute();
-    if (r.name === 'admin') {
+    if (r.name === 'profile') {
+      if (showing !== 'profile') { workspace.show({ name: 'inbox', tab: 'mine' }); fill(main, profilePage().el); showing = 'profile'; }
+    } else if (r.name === 'admin') {
       if (state.me && state.me.admin === false) { go('#/inbox/mine'); return; }
       if (!admin) admin = mountAdmin();
       if (showing !== 'admin') { workspace.show({ name: 'inbox', tab: 'mine' }); fill(main, admin.el); showing = 'admin'; }

@@ -43,7 +43,7 @@ export function mountTopbar({ onLogout }) {
       }
     },
   });
-  const who = h('span', { class: 'me-name' });
+  const who = h('a', { class: 'me-name', href: '#/profile', title: 'Your profile' });
   const logout = h('button', { class: 'icon-btn', type: 'button', title: 'Log out', 'aria-label': 'Log out', onclick: onLogout }, icon('logout'));
   const conn = h('div', { class: 'conn', role: 'status', 'aria-live': 'polite' });
 

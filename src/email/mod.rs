@@ -1,0 +1,64 @@
+//! Email over SMTP: the settings ([`config`]), the connection ([`transport`]), the
+//! texts ([`templates_en`], [`templates_zh`]) and how a message is built ([`render`]),
+//! the check of a typed address ([`check_address`]), the outbox's email sink ([`sink`],
+//! with [`batch`], [`target`] and email 1, [`waiting`]), and
+//! [`start`], which turns the settings into a [`Mailer`] at server start, logging, never
+//! failing: a bad SMTP setup is an error in the log (and in the console's "send a test
+//! email"), never a reason for chat to stop.
+
+pub mod batch;
+pub mod config;
+pub mod render;
+pub mod sink;
+pub mod target;
+pub mod templates;
+pub mod templates_en;
+pub mod templates_zh;
+pub mod transport;
+pub mod waiting;
+
+use std::sync::Arc;
+
+pub use config::{EmailConfig, Security, SmtpServer};
+pub use render::Language;
+pub use sink::EmailSink;
+pub use transport::{Mailer, SendError};
+
+/// Longest address accepted (RFC 5321's path limit less the brackets).
+const MAX_ADDRESS: usize = 254;
+
+/// The one check of an email address typed into the API: trimmed, at most 254
+/// characters, one `@`, a domain with a dot (or an address literal). Returns it trimmed.
+pub fn check_address(text: &str) -> Result<String, &'static str> {
+    let text = text.trim();
+    if text.len() > MAX_ADDRESS {
+        return Err("the email address is too long");
+    }
+    let address: lettre::Address = text.parse().map_err(|_| "that is not an email address")?;
+    let domain = address.domain();
+    if !domain.contains('.') && !domain.starts_with('[') {
+        return Err("the email address needs a full domain, like name@shop.example");
+    }
+    Ok(text.to_string())
+}
+
+/// The mailer for `config`, or None when email is off or cannot be set up (logged).
+pub fn start(config: &crate::config::Config) -> Option<Arc<Mailer>> {
+    let email = config.email.as_ref()?;
+    if config.public_url.is_none() {
+        tracing::warn!(
+            "SMTP is set without --public-url: emails cannot link to the console or the \
+             shop, so they go out without links; give --public-url https://chat.shop.example"
+        );
+    }
+    match Mailer::new(email) {
+        Ok(mailer) => {
+            tracing::info!(server = %mailer.server(), from = %mailer.from(), "email is on");
+            Some(Arc::new(mailer))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "email is off: the SMTP settings are unusable");
+            None
+        }
+    }
+}
