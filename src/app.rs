@@ -60,6 +60,8 @@ pub struct App {
     visitor_ids: crate::store::VisitorIds,
     /// How many new visitors each client address may still create.
     pub new_visitors: Mutex<crate::new_visitors::NewVisitorLimit>,
+    /// Web Push: the VAPID key and the rules for subscriptions (also the outbox sink).
+    pub push: Arc<crate::push::Push>,
     /// Who is online, as the hub publishes it (for the outbox's sinks).
     pub presence: Arc<crate::presence::Presence>,
     /// The durable outbox (webhooks, email, push).
@@ -85,6 +87,7 @@ impl App {
         bot: Option<crate::bot::Bot>,
         readers: Readers,
         hashers: Readers,
+        push: Arc<crate::push::Push>,
         presence: Arc<crate::presence::Presence>,
         outbox: crate::outbox::Outbox,
         mailer: Option<Arc<crate::email::Mailer>>,
@@ -117,6 +120,7 @@ impl App {
             executor: Arc::downgrade(executor),
             next_conn: AtomicU64::new(1),
             visitor_ids: crate::store::VisitorIds::new(max_visitor),
+            push,
             presence,
             outbox,
             mailer,

@@ -232,6 +232,15 @@ pub struct ServeArgs {
     /// log filter, e.g. info, debug, deskbell=debug (default: $RUST_LOG or info)
     #[argh(option)]
     pub log: Option<String>,
+    /// how push services can reach you, sent with every Web Push (VAPID `sub`), e.g.
+    /// mailto:owner@shop.example (default: --public-url when it is https)
+    #[argh(option)]
+    pub push_contact: Option<String>,
+    /// accept Web Push endpoints over plain http and on loopback, private or
+    /// link-local addresses (tests, a push server on your own network); by default
+    /// only https endpoints on public addresses are pushed to
+    #[argh(switch)]
+    pub allow_insecure_push: bool,
 }
 
 /// Create an admin account offline.
@@ -377,6 +386,15 @@ impl ServeArgs {
         config.retain_days = self.retain_days;
         config.bot = bot;
         config.email = email;
+        if let Some(contact) = &self.push_contact
+            && !(contact.starts_with("mailto:") || contact.starts_with("https://"))
+        {
+            return Err(Error::Usage(
+                "--push-contact must be a mailto: or https:// address".into(),
+            ));
+        }
+        config.push_contact = self.push_contact;
+        config.push_allow_insecure = self.allow_insecure_push;
         Ok(config)
     }
 

@@ -97,6 +97,10 @@ pub struct Config {
     /// How long a visitor message may wait for the bot's decision before the
     /// conversation goes to the agents anyway.
     pub bot_timeout_ms: u64,
+    /// The VAPID `sub` of Web Pushes (`--push-contact`; None: the https public URL).
+    pub push_contact: Option<String>,
+    /// Push also to http endpoints and private addresses (`--allow-insecure-push`).
+    pub push_allow_insecure: bool,
     /// Email over SMTP (`--smtp-url` and friends); None = no email.
     pub email: Option<crate::email_settings::EmailConfig>,
     /// Let webhook URLs reach loopback, private and link-local addresses
@@ -151,6 +155,8 @@ impl Config {
             body_timeout_ms: 10_000,
             bot: None,
             bot_timeout_ms: 5_000,
+            push_contact: None,
+            push_allow_insecure: false,
             email: None,
             allow_private_webhooks: false,
             clock: Arc::new(SystemClock::new()),

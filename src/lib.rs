@@ -39,6 +39,7 @@
 //!   `email` so `config` can hold them without importing the mailer).
 //! - [`webhooks`]: signed webhooks (Standard Webhooks): SSRF-checked URLs, the sink.
 //! - [`presence`]: who is online, published by the hub for the outbox's sinks.
+//! - [`push`]: Web Push to agents' devices (VAPID, RFC 8291 payloads), an outbox sink.
 //! - [`cidr`]: address ranges for `--trusted-proxy` and `--metrics-allow`.
 //! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
 
@@ -67,6 +68,7 @@ pub mod origin;
 pub mod outbox;
 pub mod presence;
 pub mod protocol;
+pub mod push;
 pub mod ratelimit;
 pub mod readers;
 pub mod retention;

@@ -129,6 +129,12 @@ impl Server {
             config.allow_private_webhooks,
             crate::outbox::Wall::new(config.clock.clone()),
         )?);
+        let push = Arc::new(crate::push::Push::new(
+            &config,
+            store.clone(),
+            writer.clone(),
+            presence.clone(),
+        )?);
         let sinks: Vec<Arc<dyn crate::outbox::Sink>> = vec![
             Arc::new(crate::email::EmailSink::new(
                 &config,
@@ -138,6 +144,7 @@ impl Server {
                 visitor_mail.clone(),
             )),
             webhooks.clone(),
+            push.clone(),
         ];
         let outbox = crate::outbox::Outbox::start(
             store.clone(),
@@ -173,6 +180,7 @@ impl Server {
             bot,
             readers,
             hashers,
+            push,
             presence,
             outbox,
             mailer,

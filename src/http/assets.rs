@@ -24,6 +24,7 @@ fn content_type(path: &str) -> &'static str {
         Some("png") => "image/png",
         Some("ico") => "image/x-icon",
         Some("json") => "application/json",
+        Some("webmanifest") => "application/manifest+json",
         Some("mp3") => "audio/mpeg",
         Some("wav") => "audio/wav",
         _ => "application/octet-stream",

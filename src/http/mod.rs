@@ -18,6 +18,7 @@ mod inbox;
 pub mod limits;
 mod outbox;
 mod profile;
+mod push;
 pub mod reply;
 mod router;
 mod routes;

@@ -15,7 +15,7 @@ use super::client::{self, ClientAddr};
 use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
-    admin, api, assets, email_links, faq, guard, health, inbox, outbox, profile, upgrade,
+    admin, api, assets, email_links, faq, guard, health, inbox, outbox, profile, push, upgrade,
     visitor_email, webhooks,
 };
 use crate::app::App;
@@ -69,6 +69,10 @@ enum Endpoint {
     TestWebhook,
     WebhookDeliveries,
     Redeliver,
+    PushKey,
+    ListPush,
+    Subscribe,
+    Unsubscribe,
 }
 
 /// The route table, built once. Each `/api/…` route is also `/api/v1/…` ([`router::V1`]).
@@ -126,6 +130,10 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
             "/api/webhooks/{id}/deliveries/{id}/redeliver",
             Redeliver,
         )
+        .add(M::GET, "/api/push/key", PushKey)
+        .add(M::GET, "/api/push/subscriptions", ListPush)
+        .add(M::POST, "/api/push/subscriptions", Subscribe)
+        .add(M::DELETE, "/api/push/subscriptions/{id}", Unsubscribe)
 });
 
 /// The methods `path` answers, as an `Allow` value; None for an unknown path. Paths
@@ -296,6 +304,10 @@ async fn dispatch(
             let n = ids.get(1).copied().unwrap_or(0);
             webhooks::redeliver(app, req, id, n).await
         }
+        PushKey => push::key(app, req).await,
+        ListPush => push::list(app, req).await,
+        Subscribe => push::subscribe(app, req).await,
+        Unsubscribe => push::unsubscribe(app, req, id).await,
     }
 }
 

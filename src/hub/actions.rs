@@ -151,6 +151,8 @@ impl Hub {
                 }
                 self.set_router_presence(agent, p.presence).await;
             }
+            // Whether Web Push reaches this agent (`presence`, `push::rules`).
+            ClientFrame::Visibility(v) => self.conns.set_visible(conn, v.visible),
             _ => self.refuse(
                 conn,
                 ErrorCode::UnexpectedFrame,

@@ -134,7 +134,6 @@ impl Conns {
     }
 
     /// Records whether an agent connection's console page is visible.
-    #[cfg_attr(not(test), allow(dead_code))] // fed by the console's visibility frame (Web Push)
     pub fn set_visible(&mut self, conn: ConnId, visible: bool) {
         let Some(live) = self.by_id.get_mut(&conn) else {
             return;

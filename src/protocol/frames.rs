@@ -45,6 +45,8 @@ pub enum ClientFrame {
     Profile(Profile),
     /// 14: visitor answers a bot answer's "That helped" / "Talk to a person" buttons.
     BotFeedback(BotFeedback),
+    /// 15: an agent's console page became visible or hidden (`document.visibilityState`).
+    Visibility(Visibility),
 }
 
 /// First frame of a visitor connection.
@@ -186,6 +188,15 @@ pub struct BotFeedback {
     /// True for "That helped"; false for "Talk to a person" (hands the conversation to
     /// the agents).
     pub helpful: bool,
+}
+
+/// Whether the agent can see the console page now: a visible tab gets no Web Push (the
+/// console shows and chimes itself); a hidden one does.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Visibility {
+    /// True when the page is visible.
+    pub visible: bool,
 }
 
 /// An agent's availability.

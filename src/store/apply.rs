@@ -274,6 +274,7 @@ pub fn apply(
             tx.open_table(SESSIONS)?.remove(digest.as_slice())?;
             Ok(Outcome::Done)
         }
+        WriteOp::Push(op) => super::push::apply(tx, op),
     }
 }
 

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use redb::{ReadableTable, TableDefinition};
 
+use super::push_records::{PushSubscriptionRecord, PushSubscriptionV1, PushTargetRecord};
 use super::records::*;
 use super::tables::*;
 use super::values::*;
@@ -36,6 +37,10 @@ enum Sample {
     Canned(CannedRecord),
     /// A webhook endpoint.
     Webhook(WebhookRecord),
+    /// An agent's push subscription.
+    PushSubscription(PushSubscriptionRecord),
+    /// The push sink's outbox target.
+    PushTarget(PushTargetRecord),
 }
 
 fn message(kind: StoredAuthorKind, event: Option<StoredEvent>) -> Sample {
@@ -173,6 +178,10 @@ fn golden(sample: &Sample) -> &'static str {
         Sample::Webhook(WebhookRecord::V1(_)) => {
             "001268747470733a2f2f682e6578616d706c652f010f6d6573736167652e76697369746f720343524d03010203e8070101d00f0103343130"
         }
+        Sample::PushSubscription(PushSubscriptionRecord::V1(_)) => {
+            "00021668747470733a2f2f707573682e6578616d706c652f780204010109e8070550686f6e65"
+        }
+        Sample::PushTarget(PushTargetRecord::V1 { .. }) => "0003",
     }
 }
 
@@ -285,6 +294,17 @@ fn samples() -> Vec<Sample> {
         failing_since_ms: Some(2000),
         disabled_reason: Some("410".into()),
     })));
+    all.push(Sample::PushSubscription(PushSubscriptionRecord::V1(
+        PushSubscriptionV1 {
+            agent: 2,
+            endpoint: "https://push.example/x".into(),
+            p256dh: vec![4, 1],
+            auth: vec![9],
+            created_ms: 1000,
+            label: "Phone".into(),
+        },
+    )));
+    all.push(Sample::PushTarget(PushTargetRecord::V1 { subscription: 3 }));
     all
 }
 
@@ -314,6 +334,8 @@ fn encode_and_check(sample: &Sample) -> Vec<u8> {
         Sample::Faq(r) => both(r),
         Sample::Canned(r) => both(r),
         Sample::Webhook(r) => both(r),
+        Sample::PushSubscription(r) => both(r),
+        Sample::PushTarget(r) => both(r),
     }
 }
 
@@ -326,7 +348,7 @@ fn every_record_variant_encodes_to_its_golden_bytes() {
         assert!(seen.insert(want), "two samples share the vector {want}");
         assert_eq!(hex(&encode_and_check(sample)), want);
     }
-    assert_eq!(seen.len(), 33, "one sample per golden vector");
+    assert_eq!(seen.len(), 35, "one sample per golden vector");
 }
 
 /// Every row of one record table: decodes as `T` and re-encodes to the stored bytes.

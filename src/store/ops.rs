@@ -197,6 +197,8 @@ pub enum WriteOp {
         /// Token digest.
         digest: [u8; 32],
     },
+    /// A change to agents' push subscriptions (`push_records.rs`, applied in `push.rs`).
+    Push(super::push_records::PushOp),
     /// The outbox thread planned the events below `below`: delete them and store their
     /// deliveries as jobs (ids in order in [`Outcome::JobsCreated`]).
     OutboxPlan {
@@ -265,6 +267,8 @@ pub enum Outcome {
     CannedSaved(u64),
     /// An FAQ entry was saved under this id.
     FaqSaved(u64),
+    /// A push subscription was stored under this id.
+    PushSubscribed(u64),
     /// Outbox jobs were stored under these ids.
     JobsCreated(Vec<u64>),
     /// A given-up job waits again (None: it was not given up).

@@ -15,7 +15,8 @@ use redb::{MultimapTableDefinition, TableDefinition};
 pub const SCHEMA_VERSION: u64 = 3;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`
-/// → 32 bytes, [`VISITOR_IDS_RESERVED`] → u64 (little endian).
+/// → 32 bytes, [`VISITOR_IDS_RESERVED`] → u64 (little endian), `"vapid_key"` → 32 bytes
+/// and `"push_subscription_next"` → u64 (little endian) (`super::push`).
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// `meta` key: the highest visitor id that may have been handed out (ids are reserved
 /// in blocks before use; older binaries ignore the key).
@@ -45,6 +46,9 @@ pub const VISITOR_CONVERSATIONS: MultimapTableDefinition<u64, u64> =
 pub const MESSAGES: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("convseq_message");
 /// (conversation id, client message id) → seq; makes retried sends idempotent.
 pub const CLIENT_IDS: TableDefinition<(u64, &str), u64> = TableDefinition::new("convclientid_seq");
+/// Push subscription id → [`super::push::PushSubscriptionRecord`] (since schema 3).
+pub const PUSH_SUBSCRIPTIONS: TableDefinition<u64, &[u8]> =
+    TableDefinition::new("pushid_subscription");
 /// `"widget"` → [`super::records::SettingsRecord`]: the shop's widget settings.
 pub const SETTINGS: TableDefinition<&str, &[u8]> = TableDefinition::new("name_settings");
 /// FAQ entry id → [`super::records::FaqRecord`] (since schema 2).

@@ -41,7 +41,8 @@ pub fn check(frame: &ClientFrame, max_body_bytes: usize) -> Result<(), ErrorFram
         | ClientFrame::Presence(_)
         | ClientFrame::History(_)
         | ClientFrame::Profile(_)
-        | ClientFrame::BotFeedback(_) => Ok(()),
+        | ClientFrame::BotFeedback(_)
+        | ClientFrame::Visibility(_) => Ok(()),
     }
 }
 

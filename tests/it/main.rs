@@ -25,6 +25,7 @@ mod old_data;
 mod ops;
 mod outbox;
 mod outbox_crash;
+mod push;
 mod routing;
 mod threads;
 mod timers;

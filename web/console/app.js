@@ -11,6 +11,7 @@
 //                 resend of unacknowledged messages with the same client id
 //   state.js      in-memory state, unread counts, change topics for the views
 //   notify.js     chime (WebAudio), desktop notifications, unread count in the title
+//   push.js       the service worker (sw.js) and "Notify this device" (Web Push)
 //   router.js     hash routes #/inbox/TAB, #/c/ID, #/admin/PAGE, #/profile
 //   dom.js        element builder (text nodes only), safe links, icons, toasts
 //   format.js     names, times, user agents, byte lengths, client ids
@@ -25,6 +26,7 @@ import { setupPage, loginPage, unreachablePage } from './views/auth.js';
 import { startLive, stopLive, hasUnsent } from './live.js';
 import { mountShell } from './views/shell.js';
 import { loadFaq } from './faq.js';
+import { registerWorker, stopPushOnLogout } from './push.js';
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app')); // in index.html
 root.className = '';
@@ -103,6 +105,7 @@ function enter(agent) {
   state.me = agent && agent.id !== null ? { id: agent.id, name: agent.name, admin: agent.admin } : null;
   if (!/^#\/(inbox|c|admin|profile)\b/.test(location.hash)) history.replaceState(null, '', '#/inbox/mine');
   mountShell(root, { onLogout: logout });
+  registerWorker();
   startLive({ welcomed: learnRole, sessionCheck });
   loadCanned();
   loadFaq();
@@ -110,6 +113,7 @@ function enter(agent) {
 
 async function logout() {
   stopLive();
+  await stopPushOnLogout();
   try { await api.post('/api/logout'); } catch { /* the cookie expires anyway */ }
   location.replace('/console/');
 }

@@ -57,6 +57,12 @@ function send(frame) {
   return Boolean(socket && welcomed && socket.send(frame));
 }
 
+/** Tells the server whether this tab is in view: while none is, it pushes to the phone. */
+function sendVisibility() {
+  send({ visibility: { visible: document.visibilityState === 'visible' } });
+}
+document.addEventListener('visibilitychange', sendVisibility);
+
 /** Like send, but tells the agent when it could not go out. */
 function act(frame) {
   if (send(frame)) return true;
@@ -122,6 +128,7 @@ const HANDLERS = {
     for (const c of w.conversations) upsert(c);
     state.conn = { phase: 'online', retryAt: 0, attempt: 0 };
     if (state.presence === 'away') send({ presence: { presence: 'away' } });
+    sendVisibility();
     for (const c of w.conversations) follow(c.id);
     if (state.viewing && !open.has(state.viewing)) follow(state.viewing);
     for (const t of state.threads.values()) {

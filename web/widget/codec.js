@@ -21,7 +21,7 @@ var Codec = (function () {
       'sync:Sync', 'typing:Typing', 'read:Read', 'claim:ConversationRef',
       'close:ConversationRef', 'reopen:ConversationRef', 'transfer:Transfer',
       'presence:SetPresence', 'history:HistoryRequest', 'note:Note', 'profile:Profile',
-      'bot_feedback:BotFeedback'],
+      'bot_feedback:BotFeedback', 'visibility:Visibility'],
     HelloVisitor: 'site:str token:?str page:?str referrer:?str language:?str utc_offset_min:?i32',
     HelloAgent: 'token:?str',
     Send: 'conversation:?u64 client_id:str body:str',
@@ -35,6 +35,7 @@ var Codec = (function () {
     Note: 'conversation:u64 client_id:str body:str',
     Profile: 'name:?str email:?str',
     BotFeedback: 'conversation:u64 seq:u64 helpful:bool',
+    Visibility: 'visible:bool',
     Presence: ['online', 'away', 'offline'],
 
     ServerFrame: ['welcome:Welcome', 'ack:Ack', 'message:Message', 'synced:Synced',

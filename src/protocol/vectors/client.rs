@@ -137,5 +137,7 @@ pub(super) fn client_frames() -> Vec<ClientFrame> {
             seq: BIG,
             helpful: false,
         }),
+        ClientFrame::Visibility(Visibility { visible: true }),
+        ClientFrame::Visibility(Visibility { visible: false }),
     ]
 }

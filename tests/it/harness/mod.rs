@@ -7,6 +7,7 @@
 //! - `ws_client`: the WebSocket [`Client`], in either encoding;
 //! - `binary`: the real `deskbell` binary as a child process ([`Binary`]);
 //! - `receiver`: a real webhook receiver that verifies signatures ([`Receiver`]).
+//! - `push_service`: a fake Web Push service and browser ([`PushService`], [`Device`]).
 //! - `smtp`: a real SMTP server (aiosmtpd) and the emails it received ([`SmtpServer`]).
 
 #![allow(dead_code)]
@@ -14,12 +15,14 @@
 mod binary;
 mod http_client;
 mod receiver;
+mod push_service;
 mod smtp;
 mod ws_client;
 
 pub use binary::Binary;
 pub use http_client::{header, http, http_full, http_raw, split_response};
 pub use receiver::{Received, Receiver};
+pub use push_service::{Device, PushService, verify_vapid};
 pub use smtp::{Mail, SmtpServer};
 pub use ws_client::Client;
 

@@ -1,10 +1,11 @@
 // @ts-check
-// The top bar: brand, navigation, connection state, presence, sound and desktop
-// notification switches, the agent's name and logout.
+// The top bar: brand, navigation, connection state, presence, sound, desktop
+// notification and "Notify this device" (Web Push) switches, the agent's name and logout.
 
 import { state, attentionCount } from '../state.js';
 import { h, fill, icon, toast } from '../dom.js';
 import { prefs, setSound, toggleDesktop, desktopState } from '../notify.js';
+import { togglePush, pushState } from '../push.js';
 import { setPresence, retryNow } from '../live.js';
 import { inboxTab } from '../router.js';
 
@@ -25,6 +26,23 @@ export function mountTopbar({ onLogout }) {
       render();
     },
   });
+  const pushBtn = h('button', {
+    class: 'icon-btn', type: 'button',
+    onclick: async () => {
+      pushBtn.disabled = true;
+      try {
+        const result = await togglePush();
+        if (result === 'on') toast('This device will be notified when a visitor needs you and no console is in view.', 'ok');
+        if (result === 'blocked') toast('Notifications are blocked for this site. Allow them in the browser’s site settings.', 'error', 8000);
+        if (result === 'unsupported') toast('This browser cannot receive push notifications. On an iPhone, add the console to the home screen first.', 'error', 8000);
+      } catch (e) {
+        toast(`Could not change notifications for this device: ${e.message}`, 'error', 8000);
+      } finally {
+        pushBtn.disabled = false;
+        render();
+      }
+    },
+  });
   const who = h('a', { class: 'me-name', href: '#/profile', title: 'Your profile' });
   const logout = h('button', { class: 'icon-btn', type: 'button', title: 'Log out', 'aria-label': 'Log out', onclick: onLogout }, icon('logout'));
   const conn = h('div', { class: 'conn', role: 'status', 'aria-live': 'polite' });
@@ -33,7 +51,7 @@ export function mountTopbar({ onLogout }) {
     h('a', { class: 'brand', href: '#/inbox/mine' }, icon('bell', 'brand-icon'), h('span', { class: 'brand-text' }, 'deskbell')),
     h('nav', { class: 'nav' }, inboxLink, adminLink),
     conn,
-    h('div', { class: 'topbar-tools' }, presenceBtn, soundBtn, desktopBtn, who, logout));
+    h('div', { class: 'topbar-tools' }, presenceBtn, soundBtn, desktopBtn, pushBtn, who, logout));
 
   let countdown = null;
   function renderConn() {
@@ -85,6 +103,16 @@ export function mountTopbar({ onLogout }) {
     }[d];
     desktopBtn.setAttribute('aria-pressed', String(d === 'on'));
     desktopBtn.setAttribute('aria-label', desktopBtn.title);
+    const p = pushState();
+    fill(pushBtn, icon('phone', p === 'on' ? '' : 'icon-off'));
+    pushBtn.title = {
+      on: 'This device is notified (click to stop notifying this device)',
+      off: 'Notify this device: push notifications when no console is in view',
+      blocked: 'Notifications are blocked for this site in this browser',
+      unsupported: 'This browser cannot receive push notifications',
+    }[p];
+    pushBtn.setAttribute('aria-pressed', String(p === 'on'));
+    pushBtn.setAttribute('aria-label', pushBtn.title);
   }
 
   render();
