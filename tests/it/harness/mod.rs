@@ -14,15 +14,15 @@
 
 mod binary;
 mod http_client;
-mod receiver;
 mod push_service;
+mod receiver;
 mod smtp;
 mod ws_client;
 
 pub use binary::Binary;
 pub use http_client::{header, http, http_full, http_raw, split_response};
-pub use receiver::{Received, Receiver};
 pub use push_service::{Device, PushService, verify_vapid};
+pub use receiver::{Received, Receiver};
 pub use smtp::{Mail, SmtpServer};
 pub use ws_client::Client;
 
