@@ -154,6 +154,7 @@ impl Server {
             config.clock.clone(),
         )
         .map_err(Error::io("starting the outbox"))?;
+        webhooks.set_outbox(outbox.clone());
         _hub_task.detach();
 
         let setup_code = setup_code::prepare(&store, &config)?;

@@ -10,6 +10,7 @@
 //! failing: a bad SMTP setup is an error in the log (and in the console's "send a test
 //! email"), never a reason for chat to stop.
 
+pub mod admin_notice;
 mod attempts;
 pub mod batch;
 pub mod limits;

@@ -224,6 +224,16 @@ impl Sink for EmailSink {
                 conversation,
                 again,
             }) => self.deliver_waiting(agent, conversation, again),
+            Some(EmailTarget::WebhookDisabled { endpoint, admin }) => match &self.mailer {
+                Some(mailer) => super::admin_notice::deliver(
+                    &self.store,
+                    mailer,
+                    self.public_url.as_deref(),
+                    endpoint,
+                    admin,
+                ),
+                None => skipped("email is off"),
+            },
             Some(target) => match &self.mailer {
                 Some(mailer) => self
                     .visitors

@@ -38,6 +38,13 @@ pub enum EmailTarget {
         /// The confirmed address it goes to.
         address: String,
     },
+    /// Tell admin `admin` that webhook endpoint `endpoint` was disabled.
+    WebhookDisabled {
+        /// The endpoint.
+        endpoint: u64,
+        /// The admin to tell.
+        admin: u64,
+    },
 }
 
 impl EmailTarget {
@@ -78,6 +85,10 @@ mod tests {
                 conversation: 7,
                 address: "a@b.c".into(),
             },
+            EmailTarget::WebhookDisabled {
+                endpoint: 3,
+                admin: 1,
+            },
         ];
         for sample in samples {
             let golden: &[u8] = match sample {
@@ -87,6 +98,7 @@ mod tests {
                 EmailTarget::VisitorTranscript { .. } => {
                     &[3, 5, 7, 5, b'a', b'@', b'b', b'.', b'c']
                 }
+                EmailTarget::WebhookDisabled { .. } => &[4, 3, 1],
             };
             assert_eq!(sample.encode(), golden);
             assert_eq!(EmailTarget::decode(golden), Some(sample));

@@ -122,7 +122,7 @@ impl VisitorSink {
 
     fn deliver_one(&self, mailer: &Mailer, target: &EmailTarget) -> Option<Attempt> {
         Some(match target {
-            EmailTarget::AgentWaiting { .. } => return None,
+            EmailTarget::AgentWaiting { .. } | EmailTarget::WebhookDisabled { .. } => return None,
             EmailTarget::VisitorConfirm { visitor, address } => {
                 self.deliver_confirm(mailer, *visitor, address)
             }

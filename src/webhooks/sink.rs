@@ -9,17 +9,20 @@
 //! being fixed should not lose events). A host that now resolves to a refused address
 //! gives up at once. An endpoint whose attempts have failed for
 //! [`DISABLE_AFTER_MS`] without a success in between is disabled, with the reason in
-//! `disabled_reason` and a warning in the log.
+//! `disabled_reason`, a warning in the log and an email to every admin with an address
+//! (`crate::email::admin_notice`).
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use super::address::check_url;
 use super::client::{Client, Sent};
 use super::payload;
 use super::signing::sign;
 use super::target::WebhookTarget;
-use crate::outbox::{Attempt, Delivery, EventKind, OutboxEvent, Planned, Sink, SinkId, Wall};
+use crate::outbox::{
+    Attempt, Delivery, EventKind, Outbox, OutboxEvent, Planned, Sink, SinkId, Wall,
+};
 use crate::store::webhooks::{WebhookChange, WebhookV1};
 use crate::store::{Outcome, Store, StoreError, WriteOp, WriterHandle, iso_time};
 use crate::timer::unix_ms;
@@ -138,6 +141,9 @@ pub struct WebhookSink {
     active: AtomicBool,
     /// Test pings running now (at most [`MAX_PINGS`]).
     pings: Arc<AtomicUsize>,
+    /// The outbox, once started (the sink is made before it): where the email to the
+    /// admins goes when an endpoint is disabled.
+    outbox: OnceLock<Outbox>,
 }
 
 /// Test pings that may run at once (each may take up to 10 s on a blocking thread).
@@ -169,9 +175,16 @@ impl WebhookSink {
             routes: RwLock::new(Arc::new(Vec::new())),
             active: AtomicBool::new(false),
             pings: Arc::new(AtomicUsize::new(0)),
+            outbox: OnceLock::new(),
         };
         sink.reload()?;
         Ok(sink)
+    }
+
+    /// Gives the sink the outbox it delivers for (to email the admins about a disabled
+    /// endpoint). Called once, right after the outbox starts.
+    pub fn set_outbox(&self, outbox: Outbox) {
+        let _ = self.outbox.set(outbox);
     }
 
     /// `--allow-private-webhooks`.
@@ -246,7 +259,7 @@ impl WebhookSink {
     }
 
     /// Records what an attempt says about the endpoint's health.
-    fn record(&self, id: u64, endpoint: &WebhookV1, health: Health) {
+    fn record(&self, id: u64, endpoint: &WebhookV1, health: Health, event: &OutboxEvent) {
         let Some(change) = health_change(endpoint, health, self.wall.now_ms()) else {
             return;
         };
@@ -260,12 +273,28 @@ impl WebhookSink {
                 let reason = self.store.webhook(id).ok().flatten();
                 let reason = reason.and_then(|w| w.disabled_reason).unwrap_or_default();
                 tracing::warn!(endpoint = id, %reason, "webhook endpoint disabled");
+                self.tell_admins(id, event);
                 if let Err(e) = self.reload() {
                     e.log_refusal("reloading webhook endpoints");
                 }
             }
             Ok(_) => {}
             Err(e) => e.log_refusal("recording a webhook endpoint's health"),
+        }
+    }
+}
+
+impl WebhookSink {
+    /// Records an email to every admin with an address about disabled endpoint `id`
+    /// (durable: the outbox delivers it like any other; email off: skipped there).
+    fn tell_admins(&self, id: u64, event: &OutboxEvent) {
+        let Some(outbox) = self.outbox.get() else {
+            return;
+        };
+        for planned in crate::email::admin_notice::jobs(&self.store, id) {
+            if let Err(e) = smol::block_on(outbox.enqueue(SinkId::Email, event, planned)) {
+                e.log_refusal("recording the email about a disabled webhook endpoint");
+            }
         }
     }
 }
@@ -329,7 +358,7 @@ impl Sink for WebhookSink {
         };
         let sent = self.send(&endpoint, &delivery.event.public_id(), &body);
         let (attempt, health) = classify(&sent);
-        self.record(id, &endpoint, health);
+        self.record(id, &endpoint, health, &delivery.event);
         attempt
     }
 }

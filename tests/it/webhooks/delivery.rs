@@ -342,3 +342,50 @@ fn every_event_kind_arrives_signed_and_as_documented() {
     );
     assert_eq!(first("message.agent")["visitor"]["name"], "Maria");
 }
+
+#[test]
+fn the_admins_are_emailed_when_an_endpoint_is_disabled() {
+    let smtp = crate::harness::SmtpServer::start();
+    let server = TestServer::start_with(|c| {
+        crate::email::adjust_email(c, &smtp);
+        c.allow_private_webhooks = true;
+    });
+    let admin = server.admin();
+    let (status, me) = http(
+        server.addr,
+        "PATCH",
+        "/api/me",
+        Some(&admin),
+        &json!({"email": "owner@shop.example"}),
+    );
+    assert_eq!(status, 200, "{me}");
+    let gone = Receiver::start();
+    endpoint(&server, &admin, &gone, &["message.visitor"]);
+    gone.answer(410);
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    visitor.say(None, "v1", "Hello");
+    visitor.ack("v1");
+    // The "visitor is waiting" email goes to the admin too: wait for the notice.
+    let is_notice = |m: &&crate::harness::Mail| {
+        m.header("Subject")
+            .is_some_and(|s| s.contains("webhook endpoint was disabled"))
+    };
+    let until = std::time::Instant::now() + WAIT;
+    let mut mails = smtp.mails();
+    while !mails.iter().any(|m| is_notice(&m)) && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+        mails = smtp.mails();
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let mails = smtp.mails();
+    let notices: Vec<_> = mails.iter().filter(is_notice).collect();
+    assert_eq!(notices.len(), 1, "{mails:?}");
+    assert_eq!(notices[0].to(), ["owner@shop.example"]);
+    let text = notices[0].text();
+    assert!(text.contains(&gone.url("/hook")), "{text}");
+    assert!(text.contains("410 Gone"), "{text}");
+    assert!(
+        text.contains("https://chat.shop.example/console/#/admin/webhooks"),
+        "{text}"
+    );
+}
