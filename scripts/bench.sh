@@ -142,8 +142,11 @@ fi
 facts
 echo "server: $SERVER_BIN ${SERVER_FLAGS[*]}"
 if [[ ${OUTBOX:-0} == 1 ]]; then
-    # A loopback SMTP server that accepts and discards every mail.
-    python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Sink \
+    # A loopback SMTP server that accepts and discards every mail (Debian's aiosmtpd:
+    # the first python3 on PATH may be another one).
+    PY=python3
+    python3 -c 'import aiosmtpd' 2>/dev/null || PY=/usr/bin/python3
+    "$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Sink \
         >"$WORK/smtp.log" 2>&1 &
     SMTP_PID=$!
 fi
