@@ -1,6 +1,7 @@
 //! The delivery threads: a few per sink, so a slow webhook receiver cannot hold up an
 //! email. Each thread takes one delivery at a time, calls the sink, and reports back to
 //! the outbox thread; a panicking sink becomes a failed attempt, not a lost thread.
+//! They run at a lower CPU priority than the chat ([`OUTBOX_NICE`]).
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -21,6 +22,23 @@ pub struct Finished {
     pub job: u64,
     /// How it went.
     pub attempt: Attempt,
+}
+
+/// The CPU priority (nice value) of the outbox's threads: deliveries are background
+/// work and must not take the CPU from the hub and the writer (on 2 cores, a busy
+/// outbox at equal priority tripled the chat's latency).
+pub const OUTBOX_NICE: i32 = 10;
+
+/// Lowers the calling thread's CPU priority to [`OUTBOX_NICE`] (Linux: a thread's
+/// own nice value; elsewhere nothing). A failure only leaves it as it was.
+pub fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let thread = rustix::thread::gettid();
+        if let Err(e) = rustix::process::setpriority_process(Some(thread), OUTBOX_NICE) {
+            tracing::debug!(error = %e, "could not lower an outbox thread's priority");
+        }
+    }
 }
 
 /// The delivery threads of every sink.
@@ -53,6 +71,7 @@ impl Pools {
                 let thread = std::thread::Builder::new()
                     .name(format!("deskbell-{}-{i}", sink.id().name()))
                     .spawn(move || {
+                        lower_priority();
                         while let Ok(delivery) = work.recv_blocking() {
                             let job = delivery.job;
                             let attempt =

@@ -100,7 +100,10 @@ pub(super) fn spawn(
     })?;
     std::thread::Builder::new()
         .name("deskbell-outbox".into())
-        .spawn(move || Worker::new(parts, pools).run(&inbox))
+        .spawn(move || {
+            super::pool::lower_priority();
+            Worker::new(parts, pools).run(&inbox)
+        })
 }
 
 /// The outbox thread's state.

@@ -78,3 +78,44 @@ fn a_burst_of_hellos_starts_no_threads() {
     drop(server);
     assert_eq!(threads_named("deskbell-read-2"), 0);
 }
+
+/// The nice value of each of this process's threads whose name starts with `prefix`.
+fn nice_of_threads(prefix: &str) -> Vec<i64> {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    tasks
+        .filter_map(|t| t.ok())
+        .filter(|t| {
+            std::fs::read_to_string(t.path().join("comm"))
+                .is_ok_and(|name| name.starts_with(prefix))
+        })
+        .filter_map(|t| std::fs::read_to_string(t.path().join("stat")).ok())
+        // Field 19 is the nice value; fields are counted after the ")" ending the name.
+        .filter_map(|stat| {
+            let after = stat.rsplit_once(')')?.1;
+            after.split_whitespace().nth(16)?.parse().ok()
+        })
+        .collect()
+}
+
+#[test]
+fn the_outbox_threads_run_below_the_chat() {
+    let _server = TestServer::start();
+    let outbox = nice_of_threads("deskbell-outbox");
+    let webhook = nice_of_threads("deskbell-webhoo");
+    assert!(!outbox.is_empty() && !webhook.is_empty(), "threads found");
+    let wanted = deskbell::outbox::OUTBOX_NICE;
+    let own = nice_of_threads("deskbell-writer");
+    assert!(
+        own.iter().all(|n| *n < i64::from(wanted)),
+        "the writer keeps its priority: {own:?}"
+    );
+    assert!(
+        outbox
+            .iter()
+            .chain(&webhook)
+            .all(|n| *n == i64::from(wanted)),
+        "outbox {outbox:?}, webhook delivery {webhook:?}"
+    );
+}
