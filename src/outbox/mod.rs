@@ -30,8 +30,8 @@ mod worker;
 
 pub use event::{EventKind, OutboxEvent};
 pub use handle::{AttemptLog, FailedDelivery, Outbox};
-pub use sink::{Attempt, Delivery, Planned, Sink, SinkId};
 pub use pool::OUTBOX_NICE;
+pub use sink::{Attempt, Delivery, Planned, Sink, SinkId};
 pub use worker::{KEEP_FAILED_MS, MAX_JOBS, Wall};
 
 #[cfg(test)]
