@@ -77,6 +77,19 @@ pub fn normalize_setup_code(input: &str) -> String {
         .collect()
 }
 
+/// The `N` bytes written as exactly `2 * N` lower-case hex digits (the MAC part of a
+/// signed token), or None for any other text: one spelling per token.
+pub fn lower_hex_bytes<const N: usize>(hex: &str) -> Option<[u8; N]> {
+    if hex.len() != N * 2 || hex.bytes().any(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    let mut bytes = [0u8; N];
+    for (i, pair) in hex.as_bytes().chunks_exact(2).enumerate() {
+        bytes[i] = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(bytes)
+}
+
 /// Compares two byte strings in time that depends only on their lengths, not on
 /// where they differ. Lengths are not secret (digests and codes have fixed size).
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -82,17 +82,7 @@ pub fn verify(key: &[u8; 32], token: &str, purpose: Purpose, now_ms: u64) -> Opt
         return None;
     }
     let (payload, hex) = token.split_once('.')?;
-    if hex.len() != MAC_BYTES * 2 {
-        return None;
-    }
-    let mut tag = [0u8; MAC_BYTES];
-    for (i, pair) in hex.as_bytes().chunks_exact(2).enumerate() {
-        let text = std::str::from_utf8(pair).ok()?;
-        if text.bytes().any(|b| b.is_ascii_uppercase()) {
-            return None;
-        }
-        tag[i] = u8::from_str_radix(text, 16).ok()?;
-    }
+    let tag: [u8; MAC_BYTES] = crate::auth::token::lower_hex_bytes(hex)?;
     mac(key, payload).verify_truncated_left(&tag).ok()?;
     let claims: Claims = postcard::from_bytes(&unbase64url(payload)?).ok()?;
     (claims.purpose == purpose && now_ms < claims.expires_ms && claims.visitor != 0)

@@ -47,18 +47,11 @@ pub fn verify(key: &[u8; 32], token: &str) -> Option<u64> {
     if id.is_empty() || id.len() > 20 || (id.len() > 1 && id.starts_with('0')) {
         return None;
     }
-    if !id.bytes().all(|b| b.is_ascii_digit()) || hex.len() != MAC_BYTES * 2 {
+    if !id.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let id: u64 = id.parse().ok()?;
-    let mut tag = [0u8; MAC_BYTES];
-    for (i, pair) in hex.as_bytes().chunks_exact(2).enumerate() {
-        let text = std::str::from_utf8(pair).ok()?;
-        if text.bytes().any(|b| b.is_ascii_uppercase()) {
-            return None;
-        }
-        tag[i] = u8::from_str_radix(text, 16).ok()?;
-    }
+    let tag: [u8; MAC_BYTES] = crate::auth::token::lower_hex_bytes(hex)?;
     // Constant-time comparison of the truncated MAC.
     mac(key, id).verify_truncated_left(&tag).ok()?;
     (id != 0).then_some(id)
