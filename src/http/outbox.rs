@@ -66,6 +66,8 @@ impl From<FailedDelivery> for FailureView {
 struct OutboxView {
     /// Deliveries waiting or in flight.
     pending: i64,
+    /// Recorded events not yet planned into deliveries.
+    events_waiting: i64,
     /// Given-up deliveries kept (the newest are listed in `failures`).
     failed: i64,
     /// Events not recorded because the outbox was full, since the start.
@@ -89,6 +91,7 @@ pub async fn status(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
         StatusCode::OK,
         &OutboxView {
             pending: m.pending.get(),
+            events_waiting: m.events_waiting.get(),
             failed: m.failed.get(),
             refused: m.refused.get(),
             failures: failures.into_iter().map(FailureView::from).collect(),

@@ -19,6 +19,9 @@ pub struct OutboxMetrics {
     pub given_up: [Counter; 3],
     /// Deliveries waiting or in flight (`deskbell_outbox_pending`).
     pub pending: Gauge,
+    /// Recorded events not yet planned into deliveries, counted about once a second
+    /// (`deskbell_outbox_events_waiting`).
+    pub events_waiting: Gauge,
     /// Given-up deliveries kept for the console (`deskbell_outbox_failed`).
     pub failed: Gauge,
     /// Events not recorded because the outbox was full (`deskbell_outbox_refused_total`).
@@ -51,6 +54,12 @@ impl OutboxMetrics {
             "deskbell_outbox_pending",
             "Outbox deliveries waiting or in flight.",
             &[("", &self.pending)],
+        )?;
+        write_gauges(
+            out,
+            "deskbell_outbox_events_waiting",
+            "Recorded events not yet planned into deliveries (planned as deliveries go out).",
+            &[("", &self.events_waiting)],
         )?;
         write_gauges(
             out,

@@ -10,7 +10,9 @@
 //!    delivery time. Nothing on the message path waits for delivery.
 //! 2. **Planning.** The outbox thread ([`worker`]) reads new entries in id order, asks
 //!    every [`Sink`] which deliveries each one needs ([`Sink::plan`]), and writes those
-//!    deliveries as jobs while deleting the entries, in one commit.
+//!    deliveries as jobs while deleting the entries, in one commit. It plans only when
+//!    the delivery threads run low on work, so a slow receiver's backlog waits as
+//!    entries and the writer plans at the delivery rate, not the message rate.
 //! 3. **Delivery.** Due jobs go to a few delivery threads that call [`Sink::deliver`]
 //!    (blocking network I/O is fine there). Results are written back in batches: done
 //!    jobs are deleted, failures rescheduled with backoff ([`backoff`]) for about 24

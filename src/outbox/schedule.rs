@@ -2,12 +2,11 @@
 //! flight. Pure: no clock, no I/O; the stored jobs are the truth and this is rebuilt
 //! from them at start.
 //!
-//! Invariants: every job is either waiting (one live heap entry at its `due_ms`) or in
-//! flight (in `in_flight`, no live heap entry), never both; heap entries whose time no
-//! longer matches their job are stale and skipped.
+//! Invariants: every job is either waiting (exactly one entry `(due_ms, id)` in `due`)
+//! or in flight (in `in_flight`, no entry in `due`), never both; `due` holds nothing
+//! else.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::event::OutboxEvent;
 use super::sink::SinkId;
@@ -38,8 +37,8 @@ pub struct Job {
 pub struct Schedule {
     /// Every job not yet settled, by id.
     jobs: HashMap<u64, Job>,
-    /// (due, id), earliest first; may hold stale entries.
-    due: BinaryHeap<Reverse<(u64, u64)>>,
+    /// (due, id) of every waiting job, earliest first.
+    due: BTreeSet<(u64, u64)>,
     /// Jobs handed to a delivery thread.
     in_flight: HashSet<u64>,
 }
@@ -63,14 +62,27 @@ impl Schedule {
     /// Adds (or replaces) a waiting job.
     pub fn insert(&mut self, job: Job) {
         self.in_flight.remove(&job.id);
-        self.due.push(Reverse((job.due_ms, job.id)));
+        if let Some(old) = self.jobs.get(&job.id) {
+            self.due.remove(&(old.due_ms, job.id));
+        }
+        self.due.insert((job.due_ms, job.id));
         self.jobs.insert(job.id, job);
     }
 
     /// The earliest due time of a waiting job.
-    pub fn next_due(&mut self) -> Option<u64> {
-        self.drop_stale();
-        self.due.peek().map(|Reverse((due, _))| *due)
+    pub fn next_due(&self) -> Option<u64> {
+        self.due.first().map(|(due, _)| *due)
+    }
+
+    /// Jobs in flight plus waiting jobs due at `now_ms`, counted up to `cap`: the work
+    /// already at hand, so the outbox plans more only when it runs low.
+    pub fn ready(&self, now_ms: u64, cap: usize) -> usize {
+        let due_now = self
+            .due
+            .range(..=(now_ms, u64::MAX))
+            .take(cap.saturating_sub(self.in_flight.len()))
+            .count();
+        (self.in_flight.len() + due_now).min(cap)
     }
 
     /// Up to `limit` jobs due at `now_ms` whose sink `has_room` says yes to, marked in
@@ -81,43 +93,41 @@ impl Schedule {
         limit: usize,
         mut has_room: impl FnMut(SinkId) -> bool,
     ) -> Vec<Job> {
-        let mut taken = Vec::new();
-        let mut held = Vec::new();
-        while taken.len() < limit {
-            self.drop_stale();
-            let Some(Reverse((due, id))) = self.due.peek().copied() else {
-                break;
-            };
-            if due > now_ms {
+        let mut picked = Vec::new();
+        for &(due, id) in self.due.range(..=(now_ms, u64::MAX)) {
+            if picked.len() >= limit {
                 break;
             }
-            self.due.pop();
-            let Some(job) = self.jobs.get(&id) else {
-                continue;
-            };
-            if has_room(job.sink) {
-                self.in_flight.insert(id);
-                taken.push(job.clone());
-            } else {
-                held.push(Reverse((due, id)));
+            if self.jobs.get(&id).is_some_and(|job| has_room(job.sink)) {
+                picked.push((due, id));
             }
         }
-        self.due.extend(held);
+        let mut taken = Vec::with_capacity(picked.len());
+        for (due, id) in picked {
+            self.due.remove(&(due, id));
+            self.in_flight.insert(id);
+            if let Some(job) = self.jobs.get(&id) {
+                taken.push(job.clone());
+            }
+        }
         taken
     }
 
     /// An in-flight job is finished for good (delivered, skipped, given up).
     pub fn remove(&mut self, id: u64) -> Option<Job> {
         self.in_flight.remove(&id);
-        self.jobs.remove(&id)
+        let job = self.jobs.remove(&id)?;
+        self.due.remove(&(job.due_ms, id));
+        Some(job)
     }
 
     /// An in-flight job that was not sent after all waits again at its due time (no
     /// attempt is counted).
     pub fn release(&mut self, id: u64) {
-        if let Some(job) = self.jobs.get(&id) {
-            self.in_flight.remove(&id);
-            self.due.push(Reverse((job.due_ms, id)));
+        if let Some(job) = self.jobs.get(&id)
+            && self.in_flight.remove(&id)
+        {
+            self.due.insert((job.due_ms, id));
         }
     }
 
@@ -126,18 +136,7 @@ impl Schedule {
         self.jobs.retain(|_, job| !matches(job));
         let jobs = &self.jobs;
         self.in_flight.retain(|id| jobs.contains_key(id));
-    }
-
-    /// Pops heap entries that no longer match a waiting job.
-    fn drop_stale(&mut self) {
-        while let Some(Reverse((due, id))) = self.due.peek().copied() {
-            let live = !self.in_flight.contains(&id)
-                && self.jobs.get(&id).is_some_and(|job| job.due_ms == due);
-            if live {
-                break;
-            }
-            self.due.pop();
-        }
+        self.due.retain(|(_, id)| jobs.contains_key(id));
     }
 }
 
@@ -219,6 +218,24 @@ mod tests {
         s.release(1);
         let again = s.take_due(7, 10, |_| true);
         assert_eq!((again.len(), again[0].attempts, again[0].due_ms), (1, 0, 7));
+    }
+
+    #[test]
+    fn ready_counts_in_flight_and_due_jobs_only() {
+        let mut s = Schedule::new();
+        s.insert(job(1, SinkId::Webhook, 0));
+        s.insert(job(2, SinkId::Webhook, 5));
+        s.insert(job(3, SinkId::Webhook, 1_000));
+        assert_eq!(s.ready(5, 10), 2, "the job due later is not at hand");
+        let _ = s.take_due(0, 10, |_| true);
+        assert_eq!(s.ready(5, 10), 2, "in flight counts");
+        assert_eq!(s.ready(5, 1), 1, "capped");
+        let mut retry = s.remove(1).expect("in flight");
+        retry.attempts = 1;
+        retry.due_ms = 900;
+        s.insert(retry);
+        assert_eq!(s.ready(5, 10), 1, "a job backing off is not at hand");
+        assert_eq!(s.ready(1_000, 10), 3);
     }
 
     #[test]

@@ -20,6 +20,8 @@ struct Recorder {
     script: Mutex<VecDeque<Attempt>>,
     /// Deliveries seen: (event id, kind, attempt).
     seen: Mutex<Vec<(u64, EventKind, u32)>>,
+    /// While set, deliveries wait (a receiver that has stalled).
+    hold: std::sync::atomic::AtomicBool,
 }
 
 impl Recorder {
@@ -28,6 +30,7 @@ impl Recorder {
             active: true,
             script: Mutex::new(script.into()),
             seen: Mutex::new(Vec::new()),
+            hold: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -53,6 +56,9 @@ impl Sink for Recorder {
     }
     fn deliver(&self, delivery: &Delivery) -> Attempt {
         assert_eq!(delivery.target, vec![7]);
+        while self.hold.load(std::sync::atomic::Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(2));
+        }
         self.seen.lock().expect("lock").push((
             delivery.event.id,
             delivery.event.kind,
@@ -210,6 +216,7 @@ fn nothing_is_recorded_while_no_sink_is_active() {
         active: false,
         script: Mutex::new(VecDeque::new()),
         seen: Mutex::new(Vec::new()),
+        hold: std::sync::atomic::AtomicBool::new(false),
     });
     let store = Store::open(dir.path()).expect("opens");
     let (writer, thread) = writer::spawn(
@@ -438,4 +445,33 @@ fn a_full_outbox_refuses_events_loudly_and_chat_goes_on() {
     assert_eq!(gate.refused.load(std::sync::atomic::Ordering::Relaxed), 4);
     writer.close();
     thread.join().expect("exits");
+}
+
+#[test]
+fn a_stalled_receiver_leaves_its_backlog_as_events_not_jobs() {
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sink = Recorder::new(vec![]);
+    sink.hold.store(true, Ordering::Relaxed);
+    let rig = Rig::start(dir.path(), sink.clone());
+    for conversation in 1..=200 {
+        rig.open(conversation, "hello"); // two events each
+    }
+    std::thread::sleep(super::worker::POLL * 3);
+    let jobs = rig.store.outbox_jobs().expect("reads").len();
+    let waiting = rig.store.outbox_unplanned_len().expect("reads");
+    assert!(
+        jobs <= super::worker::PLAN_BATCH,
+        "planned ahead: {jobs} jobs"
+    );
+    assert_eq!(jobs as u64 + waiting, 400, "every event is a job or waits");
+    sink.hold.store(false, Ordering::Relaxed);
+    wait_for("every delivery", || sink.seen().len() >= 400);
+    wait_for("the jobs to be settled", || {
+        rig.store.outbox_jobs().expect("reads").is_empty()
+    });
+    let ids: std::collections::HashSet<u64> = sink.seen().iter().map(|s| s.0).collect();
+    assert_eq!((ids.len(), sink.seen().len()), (400, 400), "each once");
+    assert_eq!(rig.store.outbox_unplanned_len().expect("reads"), 0);
+    rig.stop();
 }

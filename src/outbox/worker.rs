@@ -9,22 +9,24 @@ use std::time::Duration;
 use futures_lite::future;
 
 use crate::metrics::Metrics;
-use crate::store::outbox_records::{JobV1, StoredAttemptOutcome, StoredOutboxEvent};
-use crate::store::{Outcome, Settled, Store, StoreError, WriteOp, WriterHandle};
+use crate::store::outbox_records::StoredAttemptOutcome;
+use crate::store::{Settled, Store, StoreError, WriteOp, WriterHandle};
 use crate::timer::{Clock, unix_ms};
 
 use super::backoff::next_delay_ms;
-use super::event::OutboxEvent;
 use super::pool::{Finished, Pools};
 use super::schedule::{Job, Schedule};
-use super::sink::{Attempt, Delivery, Planned, Sink, SinkId};
+use super::sink::{Attempt, Delivery, Sink, SinkId};
+
+mod planning;
+
+pub use planning::MAX_JOBS;
+#[cfg(test)]
+pub(super) use planning::PLAN_BATCH;
+pub(super) use planning::{new_job, to_job};
 
 /// The longest the thread sleeps before looking for new events and due jobs.
 pub const POLL: Duration = Duration::from_millis(100);
-/// Events planned per commit.
-pub const PLAN_BATCH: usize = 256;
-/// Jobs kept waiting at most; beyond it planning pauses (events wait, recorded).
-pub const MAX_JOBS: usize = 100_000;
 /// Given-up jobs are kept this long for the console, then pruned.
 pub const KEEP_FAILED_MS: u64 = 7 * 24 * 3_600_000;
 /// How often old given-up jobs are pruned.
@@ -122,6 +124,8 @@ struct Worker {
     storage_warned: bool,
     /// Refusals already added to the metric.
     refused_seen: u64,
+    /// When the events waiting to be planned were last counted.
+    waiting_counted_ms: u64,
 }
 
 impl Worker {
@@ -134,6 +138,7 @@ impl Worker {
             last_prune_ms: 0,
             storage_warned: false,
             refused_seen: 0,
+            waiting_counted_ms: 0,
         }
     }
 
@@ -189,70 +194,6 @@ impl Worker {
             }
             Err(e) => tracing::error!(error = %e, "outbox: could not read the waiting deliveries"),
         }
-    }
-
-    /// Plans one batch of recorded events; true when the batch was full (more wait).
-    fn plan(&mut self) -> bool {
-        if self.schedule.len() >= MAX_JOBS {
-            return false;
-        }
-        let events = match self.parts.store.outbox_unplanned(PLAN_BATCH) {
-            Ok(events) => events,
-            Err(e) => {
-                self.storage_error("reading recorded events", &e);
-                return false;
-            }
-        };
-        let Some(last) = events.last() else {
-            return false;
-        };
-        let below = last.id + 1;
-        let full = events.len() == PLAN_BATCH;
-        let now = self.parts.wall.now_ms();
-        let mut jobs = Vec::new();
-        let mut planned = Vec::new();
-        for stored in events {
-            let event = self.complete(OutboxEvent::from(stored));
-            for sink in self.parts.sinks.iter().filter(|s| s.active()) {
-                planned.clear();
-                sink.plan(&event, now, &mut planned);
-                for p in planned.drain(..) {
-                    jobs.push(new_job(sink.id(), &event, p, now));
-                }
-            }
-        }
-        let made = jobs.clone();
-        match self
-            .parts
-            .writer
-            .call_blocking(WriteOp::OutboxPlan { below, jobs })
-        {
-            Ok(Outcome::JobsCreated(ids)) => {
-                self.storage_warned = false;
-                for (id, job) in ids.into_iter().zip(made) {
-                    if let Some(job) = to_job(id, job) {
-                        self.schedule.insert(job);
-                    }
-                }
-                full
-            }
-            Ok(_) => false,
-            Err(e) => {
-                self.storage_error("planning deliveries", &e);
-                false
-            }
-        }
-    }
-
-    /// Fills in the visitor of an event recorded without one.
-    fn complete(&self, mut event: OutboxEvent) -> OutboxEvent {
-        if event.visitor == 0
-            && event.conversation != 0
-            && let Ok(Some(conversation)) = self.parts.store.conversation(event.conversation)
-        {
-            event.visitor = conversation.visitor;
-        }
-        event
     }
 
     /// Hands due jobs to delivery threads with room.
@@ -465,34 +406,4 @@ fn receive(inbox: &async_channel::Receiver<Msg>, wait: Duration) -> Option<Msg> 
         smol::Timer::after(wait).await;
         None
     }))
-}
-
-/// A stored job for a planned delivery.
-pub(super) fn new_job(sink: SinkId, event: &OutboxEvent, planned: Planned, now: u64) -> JobV1 {
-    JobV1 {
-        sink: sink.code(),
-        target: planned.target,
-        log_key: planned.log_key,
-        event: StoredOutboxEvent::from(event),
-        created_ms: now,
-        due_ms: planned.not_before_ms.max(now),
-        attempts: 0,
-        last_error: None,
-        last_status: None,
-        failed_ms: None,
-    }
-}
-
-/// The schedule's view of a stored job (None for an unknown sink byte: a newer build's).
-pub(super) fn to_job(id: u64, job: JobV1) -> Option<Job> {
-    Some(Job {
-        id,
-        sink: SinkId::from_code(job.sink)?,
-        target: job.target,
-        log_key: job.log_key,
-        event: OutboxEvent::from(job.event),
-        attempts: job.attempts,
-        due_ms: job.due_ms,
-        created_ms: job.created_ms,
-    })
 }

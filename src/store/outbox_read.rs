@@ -1,6 +1,6 @@
 //! Reading the outbox: events waiting to be planned, jobs, and the attempt log.
 
-use redb::ReadableTable;
+use redb::{ReadableTable, ReadableTableMetadata};
 
 use super::outbox_records::*;
 use super::records::decode;
@@ -18,6 +18,12 @@ impl Store {
             out.push(event);
         }
         Ok(out)
+    }
+
+    /// How many recorded events wait to be planned.
+    pub fn outbox_unplanned_len(&self) -> Result<u64, StoreError> {
+        let tx = self.db().begin_read()?;
+        Ok(tx.open_table(OUTBOX)?.len()?)
     }
 
     /// Every job, waiting and given up, by id.

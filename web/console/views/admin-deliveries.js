@@ -43,7 +43,7 @@ export function deliveriesPage() {
   async function load() {
     try {
       const o = await api.get('/api/outbox');
-      summary.textContent = `${o.pending} waiting or being sent · ${o.failed} given up in the last week`
+      summary.textContent = `${o.pending + o.events_waiting} waiting or being sent · ${o.failed} given up in the last week`
         + (o.refused ? ` · ${o.refused} events not recorded because the outbox was full (see the log)` : '');
       fill(list, o.failures.length
         ? o.failures.map(row)
