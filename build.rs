@@ -9,9 +9,9 @@
 //!   the comments are a tenth of it gzipped. `tests/browser/harness.mjs` applies the
 //!   same rule for the size test.
 //!
-//! It also deflates the built-in model (`models/minilm-l6-v2-int8.onnx`, 22.9 MB →
-//! ~17.9 MB in the binary; `intent::model` inflates it once at start) and writes its
-//! SHA-256, the model's id, so the server need not hash 23 MB at every start (a quarter
+//! It also deflates the built-in model (`models/use-m-en-zh-int8.onnx`, 32.8 MB →
+//! ~16.4 MB in the binary; `intent::model` inflates it once at start) and writes its
+//! SHA-256, the model's id, so the server need not hash 33 MB at every start (a quarter
 //! of a second on a Raspberry Pi 4, whose CPU has no SHA instructions).
 
 use std::fmt::Write as _;
@@ -103,9 +103,9 @@ fn main() {
 /// Writes `OUT_DIR/model.onnx.deflate` (the built-in model, deflated) and
 /// `OUT_DIR/model.onnx.sha256` (its SHA-256 in hex).
 fn deflate_model(manifest: &Path, out_dir: &Path) {
-    let model = manifest.join("models/minilm-l6-v2-int8.onnx");
+    let model = manifest.join("models/use-m-en-zh-int8.onnx");
     println!("cargo:rerun-if-changed={}", model.display());
-    let bytes = fs::read(&model).expect("models/minilm-l6-v2-int8.onnx is in the repository");
+    let bytes = fs::read(&model).expect("models/use-m-en-zh-int8.onnx is in the repository");
     let deflated = miniz_oxide::deflate::compress_to_vec(&bytes, 9);
     fs::write(out_dir.join("model.onnx.deflate"), deflated).expect("writing the deflated model");
     let mut id = String::with_capacity(64);

@@ -191,8 +191,8 @@ pub struct ServeArgs {
     /// run without the FAQ bot: every conversation goes straight to the agents
     #[argh(switch)]
     pub no_bot: bool,
-    /// ONNX sentence-encoder file to use instead of the built-in model (with its
-    /// vocab.txt next to it)
+    /// ONNX sentence-encoder file to use instead of the built-in model (same inputs,
+    /// 512-d output and vocabulary as the built-in one)
     #[argh(option)]
     pub model: Option<PathBuf>,
     /// score (0-1) at which the bot answers an FAQ question itself (default 0.50)

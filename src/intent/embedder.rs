@@ -3,24 +3,22 @@
 //! [`Embed`] is the seam the bot is written against, so its tests can use a fake;
 //! [`Embedder`] is the real one.
 //!
-//! Forward passes take one text each by default ([`DEFAULT_MAX_BATCH`] = 1). The int8
-//! model quantizes its activations dynamically with one scale per *tensor*, so in a
-//! padded batch a message's embedding depends on its batch-mates (measured: cosine down
-//! to 0.95 against the same message alone), which would make the bot's answer depend
-//! on who else was typing; and on this CPU a batch of 16 was not faster per message
-//! than 16 single passes. [`Embedder::with_max_batch`] enables padded batches (sorted
-//! by length, attention mask over the padding) for a model without that problem.
+//! The model embeds one text per forward pass whatever the batch
+//! ([`super::model`]: its n-gram windows cannot see padding), so a message's embedding
+//! never depends on who else was typing. [`DEFAULT_MAX_BATCH`] = 1 keeps the worker's
+//! batches to one text per call; [`Embedder::with_max_batch`] groups texts into one
+//! call, which gives the same vectors.
 
 use std::path::Path;
 
 use super::IntentError;
-use super::model::{BUILTIN_VOCAB, Batch, DIM, Embedding, Model};
+use super::model::{BUILTIN_CHARSMAP, BUILTIN_VOCAB, Batch, DIM, Embedding, Model};
 use super::tokenizer::Tokenizer;
 
-/// Ids per message, `[CLS]` and `[SEP]` included: longer messages are cut. Visitor
+/// Ids per message, `<s>` and `</s>` included: longer messages are cut. Visitor
 /// questions are short; this bounds the cost of a pasted essay.
 pub const DEFAULT_MAX_TOKENS: usize = 128;
-/// Most sequences in one forward pass (see the module header for why 1).
+/// Most texts per call of the model (see the module header for why 1).
 pub const DEFAULT_MAX_BATCH: usize = 1;
 
 /// Anything that turns texts into normalised embeddings, one per text, in order.
@@ -29,7 +27,7 @@ pub trait Embed {
     fn embed(&self, texts: &[&str]) -> Result<Vec<Embedding>, IntentError>;
 }
 
-/// The real embedder: WordPiece tokenizer + ONNX model.
+/// The real embedder: SentencePiece Unigram tokenizer + ONNX model.
 #[derive(Debug, Clone)]
 pub struct Embedder {
     /// Text → ids, special tokens never produced from text.
@@ -63,13 +61,13 @@ impl Embedder {
         Ok(Embedder::new(Model::from_path(path)?, builtin_tokenizer()?))
     }
 
-    /// Changes the per-text id limit (at least 2: `[CLS] [SEP]`).
+    /// Changes the per-text id limit (at least 2: `<s> </s>`).
     pub fn with_max_tokens(mut self, max_tokens: usize) -> Embedder {
         self.max_tokens = max_tokens.max(2);
         self
     }
 
-    /// Changes the most sequences per forward pass (at least 1).
+    /// Changes the most texts per call of the model (at least 1).
     pub fn with_max_batch(mut self, max_batch: usize) -> Embedder {
         self.max_batch = max_batch.max(1);
         self
@@ -96,7 +94,8 @@ impl Embed for Embedder {
         let mut order: Vec<usize> = (0..seqs.len()).collect();
         order.sort_by_key(|&i| seqs[i].len());
         let mut out = vec![[0.0; DIM]; seqs.len()];
-        let pad = self.tokenizer.special_ids().pad;
+        // Padding is masked out: the model runs each row at its own length.
+        let pad = self.tokenizer.special_ids().unk;
         for chunk in order.chunks(self.max_batch) {
             let rows: Vec<&[u32]> = chunk.iter().map(|&i| seqs[i].as_slice()).collect();
             let vectors = self.model.run(&Batch::pad(&rows, pad))?;
@@ -109,9 +108,9 @@ impl Embed for Embedder {
     }
 }
 
-/// Loads the built-in vocabulary.
+/// Loads the built-in vocabulary and normalisation map.
 pub fn builtin_tokenizer() -> Result<Tokenizer, IntentError> {
-    Ok(Tokenizer::from_vocab(BUILTIN_VOCAB)?)
+    Ok(Tokenizer::new(BUILTIN_VOCAB, BUILTIN_CHARSMAP)?)
 }
 
 /// Scales `v` to unit length (a zero vector stays zero).

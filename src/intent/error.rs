@@ -21,10 +21,10 @@ pub enum IntentError {
     #[error("the model file is empty")]
     EmptyModel,
     /// The bytes are not an ONNX sentence-embedding model tract can run with deskbell's
-    /// inputs (`input_ids`, `attention_mask`, `token_type_ids` → one 384-d vector).
+    /// inputs (`input_ids`, `attention_mask`, `token_type_ids` → one 512-d vector).
     #[error("the model is not a usable ONNX sentence-embedding model: {0}")]
     BadModel(String),
-    /// `vocab.txt` is unusable.
+    /// The built-in vocabulary or normalisation map is unusable.
     #[error("the model vocabulary is unusable: {0}")]
     Vocabulary(#[from] TokenizerError),
     /// The forward pass failed (or panicked) on this batch.

@@ -1,25 +1,26 @@
-//! Intent: the on-device sentence-embedding model (all-MiniLM-L6-v2, int8 ONNX), from
-//! visitor text to a normalised 384-d vector, off the executor threads.
+//! Intent: the on-device sentence-embedding model (Universal Sentence Encoder
+//! multilingual v3, English + Chinese, int8 ONNX), from visitor text to a normalised
+//! 512-d vector, off the executor threads.
 //!
 //! # Layout
 //!
-//! - [`tokenizer`]: visitor text → WordPiece token ids, identical to the reference
-//!   tokenizer the model was trained with, except that special-token text is plain text.
-//! - `charclass`: the character classes the tokenizer follows, generated from the
-//!   reference by `scripts/model/gen_char_tables.py` (not edited by hand).
-//! - [`model`]: loads the ONNX file with tract (built in, or `--model PATH`), runs padded
-//!   batches of ids.
+//! - [`tokenizer`]: visitor text → SentencePiece Unigram ids, identical to Google's
+//!   `sentencepiece` running the model's pruned vocabulary; special-piece text is plain
+//!   text. Its parts: `tokenizer::normalizer` (the `nmt_nfkc` charsmap and whitespace)
+//!   and `tokenizer::unigram` (the scored pieces and the Viterbi segmentation).
+//! - [`model`]: loads the ONNX file with tract (built in, or `--model PATH`), runs one
+//!   unpadded sequence per forward pass.
 //! - [`embedder`]: texts → embeddings (tokenizer + model + batching), and the [`Embed`]
 //!   trait the bot is written against.
 //! - [`worker`]: the dedicated inference thread with a bounded queue that batches
 //!   waiting requests.
 //! - `error`: [`IntentError`].
 //!
-//! The model file, its vocabulary and licence live in `models/` and are produced by
-//! `scripts/model/run.sh`; the golden fixtures in `tests/fixtures/` come from the same run.
+//! The model file, its vocabulary, normalisation map and licence live in `models/` and
+//! are produced by `scripts/model-use/run.sh`; the golden fixtures in `tests/fixtures/`
+//! (`tokenizer_golden.jsonl`, `embedding_golden.json`) come from the same run.
 //! What the embeddings are used for is [`crate::bot`]'s business.
 
-mod charclass;
 pub mod embedder;
 mod error;
 pub mod model;

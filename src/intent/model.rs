@@ -1,11 +1,19 @@
-//! The ONNX sentence-embedding model, run by tract: padded token ids in, one 384-d vector
-//! per sequence out.
+//! The ONNX sentence-embedding model, run by tract: token ids in, one 512-d vector per
+//! sequence out.
 //!
-//! The model file is `models/minilm-l6-v2-int8.onnx` (mean pooling and L2 normalisation
-//! are inside the graph), built into the binary deflated ([`builtin_model_bytes`]); `--model PATH`
-//! loads another file with the same inputs and output. Loading parses, optimises and
-//! smoke-tests the graph, so a truncated or foreign file fails at start with an
-//! [`IntentError`], never later in a conversation.
+//! The model file is `models/use-m-en-zh-int8.onnx`: Google's Universal Sentence Encoder
+//! multilingual v3 (a CNN over 2-, 3- and 5-grams of piece embeddings, averaged, then a
+//! small residual network; L2 normalisation inside the graph), its vocabulary pruned to
+//! English + Chinese (`scripts/model-use/`). It is built into the binary deflated
+//! ([`builtin_model_bytes`]); `--model PATH` loads another file with the same inputs,
+//! output and vocabulary. Loading parses, optimises and smoke-tests the graph, so a
+//! truncated or foreign file fails at start with an [`IntentError`], never later in a
+//! conversation.
+//!
+//! The graph embeds one unpadded sequence per pass: its n-gram windows would read
+//! padding as text. [`Model::run`] therefore runs each row of a [`Batch`] on its own,
+//! cut to its attention mask, so a padded batch gives exactly the vectors of its rows
+//! run alone.
 //!
 //! Loading holds at most two copies of the weights at once: the file's bytes are decoded
 //! into a protobuf message and freed, then the message becomes tract's graph and is
@@ -25,14 +33,15 @@ use tract_onnx::prelude::*;
 use super::IntentError;
 
 /// Dimensions of an embedding.
-pub const DIM: usize = 384;
+pub const DIM: usize = 512;
 
 /// One sentence embedding, L2-normalised (so a dot product is the cosine similarity).
 pub type Embedding = [f32; DIM];
 
-/// The model built into the binary (int8 all-MiniLM-L6-v2, Apache-2.0, see `models/NOTICE.md`).
+/// The model built into the binary (int8 USE multilingual v3, English + Chinese,
+/// Apache-2.0, see `models/NOTICE.md`).
 ///
-/// Deflated by `build.rs` (5 MB smaller); [`builtin_model_bytes`] inflates it.
+/// Deflated by `build.rs` (16 MB smaller); [`builtin_model_bytes`] inflates it.
 static BUILTIN_MODEL_DEFLATED: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/model.onnx.deflate"));
 
@@ -46,8 +55,11 @@ pub fn builtin_model_bytes() -> Result<Vec<u8>, IntentError> {
 /// The built-in model's id: the SHA-256 of the file, computed by `build.rs`.
 static BUILTIN_MODEL_ID: &str = include_str!(concat!(env!("OUT_DIR"), "/model.onnx.sha256"));
 
-/// The vocabulary that goes with the built-in model.
-pub static BUILTIN_VOCAB: &str = include_str!("../../models/vocab.txt");
+/// The vocabulary that goes with the built-in model: `piece<TAB>score` per line.
+pub static BUILTIN_VOCAB: &str = include_str!("../../models/use-m-en-zh-vocab.tsv");
+
+/// The model's SentencePiece normalisation map (`nmt_nfkc`, precompiled).
+pub static BUILTIN_CHARSMAP: &[u8] = include_bytes!("../../models/use-m-charsmap.bin");
 
 /// Token ids prepared for one forward pass: `rows` sequences padded to `cols` ids.
 #[derive(Debug, Clone, Default)]
@@ -172,9 +184,9 @@ impl Model {
         Ok(model)
     }
 
-    /// Runs `[CLS] [SEP]` once: the output must be one finite vector of [`DIM`] values.
+    /// Runs `<s> </s>` once: the output must be one finite vector of [`DIM`] values.
     fn smoke_test(&self) -> Result<(), IntentError> {
-        let batch = Batch::pad(&[&[101, 102]], 0);
+        let batch = Batch::pad(&[&[1, 2]], 0);
         match self.run(&batch) {
             Ok(out) if out.len() == 1 && out[0].iter().all(|v| v.is_finite()) => Ok(()),
             Ok(_) => Err(IntentError::BadModel("non-finite output".into())),
@@ -193,23 +205,35 @@ impl Model {
         self.file_bytes
     }
 
-    /// One forward pass: an embedding per row of `batch`, in order, as the model outputs
-    /// them (the built-in model normalises them; [`super::Embedder`] normalises again).
+    /// An embedding per row of `batch`, in order, as the model outputs them (the
+    /// built-in model normalises them; [`super::Embedder`] normalises again). Each row
+    /// is one forward pass over its unpadded ids (see the module header).
     pub fn run(&self, batch: &Batch) -> Result<Vec<Embedding>, IntentError> {
-        if batch.rows == 0 {
-            return Ok(Vec::new());
-        }
+        let cols = batch.cols;
+        let rows = batch
+            .ids
+            .chunks(cols.max(1))
+            .zip(batch.mask.chunks(cols.max(1)));
+        rows.take(batch.rows)
+            .map(|(ids, mask)| {
+                let len = mask.iter().take_while(|&&m| m != 0).count();
+                self.run_one(&ids[..len])
+            })
+            .collect()
+    }
+
+    /// One forward pass over one sequence of ids.
+    fn run_one(&self, ids: &[i64]) -> Result<Embedding, IntentError> {
         let fail = |e: TractError| IntentError::Inference(format!("{e:#}"));
-        let shape = [batch.rows, batch.cols];
-        let types = vec![0i64; batch.ids.len()];
+        let shape = [1, ids.len()];
+        let ones = vec![1i64; ids.len()];
+        let zeros = vec![0i64; ids.len()];
         let inputs = tvec![
-            Tensor::from_shape(&shape, &batch.ids)
+            Tensor::from_shape(&shape, ids).map_err(fail)?.into_tvalue(),
+            Tensor::from_shape(&shape, &ones)
                 .map_err(fail)?
                 .into_tvalue(),
-            Tensor::from_shape(&shape, &batch.mask)
-                .map_err(fail)?
-                .into_tvalue(),
-            Tensor::from_shape(&shape, &types)
+            Tensor::from_shape(&shape, &zeros)
                 .map_err(fail)?
                 .into_tvalue(),
         ];
@@ -218,16 +242,15 @@ impl Model {
             .first()
             .ok_or_else(|| IntentError::Inference("no output".into()))?;
         let view = output.to_plain_array_view::<f32>().map_err(fail)?;
-        if view.shape() != [batch.rows, DIM] {
+        if view.shape() != [1, DIM] {
             return Err(IntentError::Inference(format!(
-                "output shape {:?}, expected [{}, {DIM}]",
-                view.shape(),
-                batch.rows
+                "output shape {:?}, expected [1, {DIM}]",
+                view.shape()
             )));
         }
-        let mut out = vec![[0.0; DIM]; batch.rows];
-        for (row, value) in out.iter_mut().flatten().zip(view.iter()) {
-            *row = *value;
+        let mut out = [0.0; DIM];
+        for (slot, value) in out.iter_mut().zip(view.iter()) {
+            *slot = *value;
         }
         Ok(out)
     }

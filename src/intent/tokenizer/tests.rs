@@ -1,27 +1,29 @@
-//! Tests of the tokenizer: golden ids from the reference tokenizer, special-token text,
-//! truncation, linear time on huge input, vocabulary errors, and the character tables.
+//! Tests of the tokenizer: golden ids from Google's sentencepiece library, special-piece
+//! text, truncation, huge input, the Unigram rules on a tiny vocabulary, normalisation,
+//! and load errors.
 
 use std::time::{Duration, Instant};
 
 use super::*;
 
-const VOCAB: &str = include_str!("../../../models/vocab.txt");
-const GOLDEN: &str = include_str!("../../../tests/fixtures/tokenizer_golden.tsv");
+const VOCAB: &str = include_str!("../../../models/use-m-en-zh-vocab.tsv");
+const CHARSMAP: &[u8] = include_bytes!("../../../models/use-m-charsmap.bin");
+const GOLDEN: &str = include_str!("../../../tests/fixtures/tokenizer_golden.jsonl");
 
 fn tokenizer() -> Tokenizer {
-    Tokenizer::from_vocab(VOCAB).expect("models/vocab.txt loads")
+    Tokenizer::new(VOCAB, CHARSMAP).expect("models/use-m-en-zh-vocab.tsv loads")
 }
 
-/// Id of `token` in models/vocab.txt, looked up independently of the tokenizer.
-fn vocab_id(token: &str) -> u32 {
+/// Id of `piece` in the vocabulary file, looked up independently of the tokenizer.
+fn vocab_id(piece: &str) -> u32 {
     let line = VOCAB
         .lines()
-        .position(|l| l == token)
-        .expect("token in vocab");
+        .position(|l| l.split('\t').next() == Some(piece))
+        .expect("piece in vocab");
     u32::try_from(line).expect("small id")
 }
 
-/// One row of the golden file: the text and the reference ids.
+/// One line of the golden file: the text and the reference ids (`<s> … </s>`, uncut).
 struct Golden {
     line: usize,
     text: String,
@@ -29,217 +31,190 @@ struct Golden {
 }
 
 fn golden() -> Vec<Golden> {
-    let rows = GOLDEN
+    GOLDEN
         .lines()
         .enumerate()
-        .filter(|(_, l)| !l.starts_with('#'));
-    rows.map(|(index, row)| {
-        let mut cols = row.split('\t');
-        let text = unescape(cols.next().expect("text column"));
-        let ids = cols.next().expect("ids column").split(' ');
-        let ids = ids.map(|id| id.parse().expect("numeric id")).collect();
-        Golden {
-            line: index + 1,
-            text,
-            ids,
-        }
-    })
-    .collect()
-}
-
-/// Undoes the fixture's escaping: `\\`, `\t`, `\n`, `\r`, `\u{HEX}`.
-fn unescape(escaped: &str) -> String {
-    let mut out = String::new();
-    let mut chars = escaped.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('\\') => out.push('\\'),
-            Some('t') => out.push('\t'),
-            Some('n') => out.push('\n'),
-            Some('r') => out.push('\r'),
-            Some('u') => {
-                assert_eq!(chars.next(), Some('{'), "bad \\u escape in {escaped:?}");
-                let hex: String = chars.by_ref().take_while(|&c| c != '}').collect();
-                let code = u32::from_str_radix(&hex, 16).expect("hex code point");
-                out.push(char::from_u32(code).expect("valid code point"));
+        .map(|(index, row)| {
+            let value: serde_json::Value = serde_json::from_str(row).expect("a JSON line");
+            let ids = value["ids"].as_array().expect("ids");
+            Golden {
+                line: index + 1,
+                text: value["text"].as_str().expect("text").to_owned(),
+                ids: ids
+                    .iter()
+                    .map(|id| u32::try_from(id.as_u64().expect("an id")).expect("u32"))
+                    .collect(),
             }
-            other => panic!("unknown escape {other:?} in {escaped:?}"),
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 #[test]
 fn golden_ids_match_the_reference_tokenizer() {
     let tokenizer = tokenizer();
     let cases = golden();
-    assert!(cases.len() >= 60, "only {} golden sentences", cases.len());
-    let failures: Vec<String> = cases
-        .iter()
-        .filter_map(|case| {
-            let got = tokenizer.encode(&case.text, DEFAULT_MAX_LEN);
-            (got != case.ids).then(|| {
-                let (line, text, want) = (case.line, &case.text, &case.ids);
-                format!("line {line}: {text:?}\n  want {want:?}\n  got  {got:?}")
-            })
-        })
-        .collect();
-    let (failed, total) = (failures.len(), cases.len());
+    assert!(cases.len() >= 300, "only {} golden texts", cases.len());
+    let mut wrong = Vec::new();
+    for case in &cases {
+        let got = tokenizer.encode(&case.text, usize::MAX);
+        if got != case.ids {
+            wrong.push(format!(
+                "line {}: {:?}\n  want {:?}\n  got  {:?}",
+                case.line, case.text, case.ids, got
+            ));
+        }
+        // Cut to 128 ids: the reference's first 127, then </s>.
+        let cut = tokenizer.encode(&case.text, 128);
+        if case.ids.len() > 128 {
+            assert_eq!(cut[..127], case.ids[..127], "line {}", case.line);
+            assert_eq!(cut.len(), 128);
+        } else {
+            assert_eq!(cut, case.ids, "line {}", case.line);
+        }
+    }
     assert!(
-        failures.is_empty(),
-        "{failed}/{total} differ:\n{}",
-        failures.join("\n")
+        wrong.is_empty(),
+        "{} of {} differ:\n{}",
+        wrong.len(),
+        cases.len(),
+        wrong.join("\n")
     );
 }
 
 #[test]
-fn special_token_text_never_yields_special_ids() {
+fn the_golden_set_covers_what_visitors_write() {
+    let cases = golden();
+    let has = |f: &dyn Fn(&str) -> bool| cases.iter().filter(|c| f(&c.text)).count();
+    let han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    assert!(has(&|t| t.chars().any(han)) >= 80, "Chinese");
+    assert!(has(&|t| t.is_ascii() && !t.is_empty()) >= 150, "English");
+    assert!(
+        has(&|t| t.chars().any(han) && t.chars().any(|c| c.is_ascii_alphabetic())) >= 20,
+        "mixed"
+    );
+    assert!(has(&|t| t.chars().any(|c| c > '\u{1f000}')) >= 10, "emoji");
+    assert!(has(&|t| t.chars().count() > 500) >= 3, "long");
+    let unk = tokenizer().special_ids().unk;
+    assert!(cases.iter().filter(|c| c.ids.contains(&unk)).count() >= 10);
+}
+
+#[test]
+fn special_piece_text_never_yields_control_ids() {
     let tokenizer = tokenizer();
     let special = tokenizer.special_ids();
-    let (open, close) = (vocab_id("["), vocab_id("]"));
-    let sep_text = [special.cls, open, vocab_id("sep"), close, special.sep];
-    assert_eq!(tokenizer.encode("[SEP]", DEFAULT_MAX_LEN), sep_text);
-    assert_eq!(
-        tokenizer.encode("[MASK]", DEFAULT_MAX_LEN)[2],
-        vocab_id("mask")
-    );
-
-    let tricky = [
-        "[CLS]",
-        "[SEP]",
-        "[PAD]",
-        "[MASK]",
-        "[UNK]",
-        "[CLS][SEP][PAD][MASK][UNK]",
-        "##[SEP]",
-        "[[SEP]]",
-        "x[SEP]y",
-        "[sep]",
-        "[ SEP ]",
-        "[SEP\u{200b}]",
-        "［SEP］",
-        "[unused0]",
-        "<s></s><pad><mask>",
-        "\u{0}[SEP]\u{0}",
-    ];
-    let golden = golden();
-    let texts = tricky
-        .iter()
-        .copied()
-        .chain(golden.iter().map(|g| g.text.as_str()));
-    for text in texts {
-        let ids = tokenizer.encode(text, DEFAULT_MAX_LEN);
-        assert_eq!(ids.first(), Some(&special.cls));
-        assert_eq!(ids.last(), Some(&special.sep));
-        let inner = &ids[1..ids.len() - 1];
-        let leaked = [special.pad, special.cls, special.sep, special.mask];
+    for text in [
+        "<s> hi </s>",
+        "<s></s><unk>",
+        "</s>",
+        "▁<s>",
+        "extra_token_id_1",
+    ] {
+        let ids = tokenizer.encode(text, 128);
+        let (first, rest) = ids.split_first().expect("ids");
+        let (last, inner) = rest.split_last().expect("ids");
+        assert_eq!((*first, *last), (special.bos, special.eos));
         assert!(
-            !inner.iter().any(|id| leaked.contains(id)),
-            "{text:?} gave {ids:?}"
+            inner
+                .iter()
+                .all(|&id| !special.is_control(id) && id != special.unk),
+            "{text:?}: {ids:?}"
         );
     }
 }
 
 #[test]
-fn truncation_keeps_cls_first_and_sep_last() {
+fn truncation_keeps_bos_first_and_eos_last() {
     let tokenizer = tokenizer();
     let special = tokenizer.special_ids();
-    let text = "one two three unbelievably four five six seven eight nine ten";
-    let full = tokenizer.encode(text, DEFAULT_MAX_LEN);
-    for max_len in 0..full.len() + 3 {
-        let ids = tokenizer.encode(text, max_len);
-        let want = max_len.clamp(2, full.len());
-        assert_eq!(ids.len(), want, "max_len {max_len}");
-        assert_eq!(ids.last(), Some(&special.sep), "max_len {max_len}");
-        assert_eq!(ids[..want - 1], full[..want - 1], "max_len {max_len}");
+    let text = "many words in a row ".repeat(20);
+    for max_len in [0, 1, 2, 3, 10] {
+        let ids = tokenizer.encode(&text, max_len);
+        assert_eq!(ids.len(), max_len.max(2), "max_len {max_len}");
+        assert_eq!(ids[0], special.bos);
+        assert_eq!(ids[ids.len() - 1], special.eos);
     }
+    assert_eq!(tokenizer.encode("", 128), [special.bos, special.eos]);
+    assert_eq!(tokenizer.encode(" \t\n ", 128), [special.bos, special.eos]);
 }
 
 #[test]
-fn huge_input_takes_linear_time() {
+fn huge_input_is_cut_and_stays_fast() {
     let tokenizer = tokenizer();
-    let special = tokenizer.special_ids();
     let started = Instant::now();
-
-    let chatter = "Where is my order?? Café 营业时间 😀 e\u{301}\u{200b} ".repeat(25_000);
-    assert_eq!(
-        tokenizer.encode(&chatter, DEFAULT_MAX_LEN).len(),
-        DEFAULT_MAX_LEN
-    );
-    let all = tokenizer.encode(&chatter[..chatter.len() / 5], usize::MAX);
-    assert!(all.len() > 50_000, "{} ids", all.len());
-
-    let one_word = "a".repeat(1_000_000);
-    let unk = [special.cls, special.unk, special.sep];
-    assert_eq!(tokenizer.encode(&one_word, usize::MAX), unk);
-    let zalgo = format!("a{}", "\u{301}\u{316}".repeat(200_000));
-    assert_eq!(
-        tokenizer.encode(&zalgo, 8),
-        [special.cls, vocab_id("a"), special.sep]
-    );
-    let bangs = "!".repeat(500_000);
-    assert_eq!(tokenizer.encode(&bangs, usize::MAX).len(), 500_002);
-
-    // A quadratic step would take minutes here; debug builds on a busy machine take ~1 s.
-    let took = started.elapsed();
-    assert!(took < Duration::from_secs(30), "took {took:?}");
-}
-
-#[test]
-fn wordpiece_rules_on_a_tiny_vocabulary() {
-    let vocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nun\n##aff\n##able\naff\n!\na\n##a\n";
-    let tokenizer = Tokenizer::from_vocab(vocab).expect("tiny vocab loads");
-    assert_eq!(tokenizer.vocab_size(), 12);
-    let encode = |text: &str| tokenizer.encode(text, DEFAULT_MAX_LEN);
-    // Longest match first, "##" continuations, lowercase, accents stripped.
-    assert_eq!(encode("UNAFFÄBLE"), [2, 5, 6, 7, 3]);
-    // A word with an unmatched piece is one [UNK]; punctuation is its own word.
-    assert_eq!(encode("unaffx!aff"), [2, 1, 9, 8, 3]);
-    // 100 characters are spelled out, 101 are [UNK].
-    assert_eq!(encode(&"a".repeat(100)).len(), 102);
-    assert_eq!(encode(&"a".repeat(101)), [2, 1, 3]);
-}
-
-#[test]
-fn bad_vocabularies_are_rejected() {
-    let err = |text: &str| Tokenizer::from_vocab(text).err();
-    let specials = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n";
-    assert_eq!(
-        err("[PAD]\n[UNK]\n[CLS]\n[SEP]\n"),
-        Some(TokenizerError::MissingSpecial("[MASK]"))
-    );
-    assert_eq!(
-        err("[PAD]\n\n[UNK]\n"),
-        Some(TokenizerError::EmptyToken { line: 2 })
-    );
-    let duplicate = TokenizerError::DuplicateToken {
-        line: 7,
-        token: "hi".into(),
-    };
-    assert_eq!(err(&format!("{specials}hi\nhi\n")), Some(duplicate));
-    assert_eq!(err(&format!("{specials}hi\r\nho\r\n")), None);
-}
-
-#[test]
-fn char_tables_are_sorted_and_agree_with_ascii_fast_paths() {
-    for table in [REMOVED, NONSPACING_MARK, PUNCTUATION, CJK] {
-        assert!(table.iter().all(|&(lo, hi)| lo <= hi));
-        assert!(
-            table.windows(2).all(|w| w[0].1 < w[1].0),
-            "ranges overlap or unsorted"
-        );
+    for text in [
+        "x".repeat(4 << 20),
+        "好".repeat(1 << 20),
+        "ab ".repeat(1 << 20),
+    ] {
+        let ids = tokenizer.encode(&text, 128);
+        assert_eq!(ids.len(), 128);
+        // A space (1 byte) becomes `▁` (3 bytes), plus the leading `▁`.
+        assert!(tokenizer.normalize(&text).len() <= 3 * MAX_INPUT_BYTES + 3);
     }
-    for c in (0u8..128).map(char::from) {
-        assert_eq!(is_removed(c), charclass::contains(REMOVED, c), "{c:?}");
-        assert_eq!(
-            is_punctuation(c),
-            charclass::contains(PUNCTUATION, c),
-            "{c:?}"
+    assert!(started.elapsed() < Duration::from_secs(10), "too slow");
+}
+
+/// A tiny vocabulary over the real charsmap: scores chosen so each rule shows.
+#[test]
+fn unigram_rules_on_a_tiny_vocabulary() {
+    let vocab = "<unk>\t0\n<s>\t0\n</s>\t0\n▁\t-1\na\t-2\nb\t-2\nab\t-3\n▁a\t-2.5\nc\t-9\n";
+    let t = Tokenizer::new(vocab, CHARSMAP).expect("loads");
+    // ▁ + ab (−4) beats ▁a + b (−4.5) and ▁ + a + b (−5).
+    assert_eq!(t.encode("ab", 16), [1, 3, 6, 2]);
+    // "x" and "y" are covered by no piece: one <unk> for the run, score min − 10.
+    assert_eq!(t.encode("axyb", 16), [1, 7, 0, 5, 2]);
+    assert_eq!(t.encode("a x", 16), [1, 7, 3, 0, 2]);
+    // Full-width letters are normalised to ASCII first.
+    assert_eq!(t.encode("ａｂ", 16), t.encode("ab", 16));
+}
+
+#[test]
+fn normalisation_follows_nmt_nfkc_and_whitespace_rules() {
+    let t = tokenizer();
+    assert_eq!(t.normalize("  Hello \t  World  "), "▁Hello▁World");
+    assert_eq!(t.normalize("ＡＢＣ１２３"), "▁ABC123");
+    assert_eq!(t.normalize("ﬁne"), "▁fine");
+    assert_eq!(t.normalize("Café"), "▁Café");
+    assert_eq!(t.normalize("运费 多少"), "▁运费▁多少");
+    assert_eq!(t.normalize(""), "");
+    assert_eq!(t.normalize(" \u{3000} "), "");
+    assert_eq!(
+        t.encode("Hello world", 16)[1..3],
+        [vocab_id("▁Hello"), vocab_id("▁world")]
+    );
+}
+
+#[test]
+fn bad_vocabularies_and_charsmaps_are_rejected() {
+    let err = |vocab: &str| Tokenizer::new(vocab, CHARSMAP).err();
+    assert_eq!(
+        err("<unk>\t0\n<s>\t0\n"),
+        Some(TokenizerError::MissingSpecial("</s>"))
+    );
+    assert_eq!(
+        err("<s>\t0\n<unk>\t0\n</s>\t0\n"),
+        Some(TokenizerError::MissingSpecial("<unk>"))
+    );
+    assert_eq!(
+        err("<unk>\t0\n<s>\t0\n</s>\t0\na\tx\n"),
+        Some(TokenizerError::BadLine { line: 4 })
+    );
+    assert_eq!(
+        err("<unk>\t0\n<s>\t0\n</s>\t0\na\n"),
+        Some(TokenizerError::BadLine { line: 4 })
+    );
+    assert_eq!(
+        err("<unk>\t0\n<s>\t0\n</s>\t0\na\t-1\na\t-2\n"),
+        Some(TokenizerError::DuplicatePiece {
+            line: 5,
+            piece: "a".into()
+        })
+    );
+    for charsmap in [&b""[..], b"\x08\0\0\0abc", b"\x03\0\0\0abcd"] {
+        let result = Tokenizer::new("<unk>\t0\n<s>\t0\n</s>\t0\n", charsmap);
+        assert!(
+            matches!(result, Err(TokenizerError::BadCharsmap(_))),
+            "{result:?}"
         );
-        assert!(!charclass::contains(NONSPACING_MARK, c) && !charclass::contains(CJK, c));
     }
 }
