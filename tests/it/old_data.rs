@@ -116,7 +116,9 @@ fn a_version_2_data_directory_opens_with_its_faq_and_bot_conversations() {
     ];
     let server = serve_and_check(dir, fx, &keys, bot);
 
-    // The bot decides as before on the same entries.
+    // The old build's embeddings came from another model (all-MiniLM-L6-v2, 384-d):
+    // they were recomputed at start, and the bot still takes the same decisions on
+    // the same entries: the same answer, or the same first suggestion.
     let admin = server.login(text(fx, "/admin/name"), text(fx, "/admin/password"));
     let tried = fx["faq_try"].as_object().expect("faq_try");
     for (question, before) in tried {
@@ -128,15 +130,41 @@ fn a_version_2_data_directory_opens_with_its_faq_and_bot_conversations() {
             &json!({ "text": question }),
         );
         assert_eq!(status, 200, "{now}");
-        assert_contains(&now["decision"], &before["decision"], question);
+        let (now, before) = (&now["decision"], &before["decision"]);
+        for key in ["action", "faq_id", "intent", "reason", "text"] {
+            assert_eq!(now[key], before[key], "{question}: {key}");
+        }
+        assert_eq!(
+            now["candidates"].get(0),
+            before["candidates"].get(0),
+            "{question}: first suggestion"
+        );
     }
-    // Nothing was recomputed: the embeddings are the old build's.
     let mut server = server;
     if let Some(running) = server.server.take() {
         running.shutdown();
     }
     let store = Store::open(&server.data_dir()).expect("reopens");
-    assert_eq!(store.faq_entries().expect("decode"), entries);
+    let now = store.faq_entries().expect("decode");
+    assert_eq!(now.len(), entries.len());
+    for ((entry, fresh), (old_entry, old)) in now.iter().zip(&entries) {
+        assert_eq!(entry, old_entry);
+        let (fresh, old) = (
+            fresh.as_ref().expect("stored"),
+            old.as_ref().expect("stored"),
+        );
+        assert_ne!(
+            fresh.model_id, old.model_id,
+            "recomputed by the current model"
+        );
+        assert_eq!(fresh.vectors.len(), entry.questions.len());
+        assert!(
+            fresh
+                .vectors
+                .iter()
+                .all(|v| v.values.len() == deskbell::intent::DIM)
+        );
+    }
 }
 
 /// Serves the copied fixture `dir` with `adjust`ed config and checks it against `fx`

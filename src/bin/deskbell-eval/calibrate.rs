@@ -1,38 +1,90 @@
 //! Threshold calibration: a two-stage sweep fitted to part of the set, with 3-fold
 //! cross-validation to estimate how fitted thresholds do on unseen messages.
+//!
+//! Several shops (each its own FAQ, so its own [`Matcher`]) are fitted together: one
+//! setting, its counts summed over the shops.
 
 use deskbell::bot::{BotConfig, Matcher, Scores};
 
 use crate::score::{Sample, Summary};
 
-/// Decides every sample with `config` over precomputed scores.
-fn summarize(m: &mut Matcher, config: BotConfig, scored: &[(&Sample, Scores)]) -> Summary {
-    m.set_config(config);
+/// One shop: its matcher and the messages to fit or score.
+struct Shop<'a> {
+    /// The shop's FAQ and the built-in intents.
+    matcher: &'a Matcher,
+    /// Its messages.
+    samples: Vec<&'a Sample>,
+}
+
+/// A shop's messages with their scores under one scoring setting.
+struct Scored<'a> {
+    /// A copy of the shop's matcher, to switch thresholds on.
+    matcher: Matcher,
+    /// Each message and its scores.
+    scored: Vec<(&'a Sample, Scores)>,
+}
+
+/// Scores every shop's messages with the scoring part of `config`.
+fn score<'a>(shops: &[Shop<'a>], config: BotConfig) -> Vec<Scored<'a>> {
+    shops
+        .iter()
+        .map(|shop| {
+            let mut matcher = shop.matcher.clone();
+            matcher.set_config(config);
+            let scored = shop
+                .samples
+                .iter()
+                .map(|x| (*x, matcher.scores(&x.u.text, &x.v)))
+                .collect();
+            Scored { matcher, scored }
+        })
+        .collect()
+}
+
+/// Decides every scored message with `config`, counts summed over the shops.
+fn summarize(shops: &mut [Scored<'_>], config: BotConfig) -> Summary {
     let mut s = Summary::default();
-    for (x, scores) in scored {
-        s.add(&x.u, &m.decide_scores(&x.u.text, scores));
+    for shop in shops {
+        shop.matcher.set_config(config);
+        for (x, scores) in &shop.scored {
+            s.add(&x.u, &shop.matcher.decide_scores(&x.u.text, scores));
+        }
     }
     s
 }
 
-/// Fits the thresholds to the English messages and estimates how well fitted
-/// thresholds do on messages they were not fitted to (3-fold cross-validation).
-pub fn calibrate(samples: &[Sample], matcher: &Matcher) {
-    let english: Vec<&Sample> = samples.iter().filter(|x| !x.u.zh && !x.u.holdout).collect();
+/// Fits the thresholds to the English messages of every shop (`cases`: each matcher
+/// with its samples) and estimates how well fitted thresholds do on messages they
+/// were not fitted to (3-fold cross-validation).
+pub fn calibrate(cases: &[(Matcher, Vec<Sample>)]) {
+    let english = |keep: &dyn Fn(&Sample) -> bool| -> Vec<Shop<'_>> {
+        cases
+            .iter()
+            .map(|(matcher, samples)| Shop {
+                matcher,
+                samples: samples
+                    .iter()
+                    .filter(|x| !x.u.zh && !x.u.holdout && keep(x))
+                    .collect(),
+            })
+            .collect()
+    };
     let mut held_out = Summary::default();
     for fold in 0..3 {
-        let (train, test): (Vec<&Sample>, Vec<&Sample>) =
-            english.iter().partition(|x| x.u.fold != fold);
-        let config = fit(&train, matcher);
+        let config = fit(&english(&|x| x.u.fold != fold));
         println!("fold {fold}: fitted on the other folds: {}", brief(&config));
-        held_out.merge(&evaluate(&test, matcher, config));
+        held_out.merge(&summarize(
+            &mut score(&english(&|x| x.u.fold == fold), config),
+            config,
+        ));
     }
     println!("{}", held_out.line("cross-validated"));
-    let config = fit(&english, matcher);
+    let all = english(&|_| true);
+    let config = fit(&all);
     println!("fitted on all English messages: {config:?}");
     println!(
         "{}",
-        evaluate(&english, matcher, config).line("  in-sample")
+        summarize(&mut score(&all, config), config).line("  in-sample")
     );
 }
 
@@ -50,17 +102,6 @@ fn brief(c: &BotConfig) -> String {
     )
 }
 
-/// Scores `group` with `config`.
-fn evaluate(group: &[&Sample], matcher: &Matcher, config: BotConfig) -> Summary {
-    let mut m = matcher.clone();
-    m.set_config(config);
-    let scored: Vec<(&Sample, Scores)> = group
-        .iter()
-        .map(|x| (*x, m.scores(&x.u.text, &x.v)))
-        .collect();
-    summarize(&mut m, config, &scored)
-}
-
 /// Sweeps the thresholds over `group` in two stages.
 ///
 /// 1. Routing — centroid and keyword weights, hand-off, small-talk and suggest
@@ -69,25 +110,23 @@ fn evaluate(group: &[&Sample], matcher: &Matcher, config: BotConfig) -> Summary 
 ///    needless suggestion costs an agent a glance, a missing one costs a search).
 /// 2. Answering — answer threshold and margin: maximise right answers minus three
 ///    times the wrong ones (off-topic answers included).
-fn fit(group: &[&Sample], matcher: &Matcher) -> BotConfig {
+fn fit(shops: &[Shop<'_>]) -> BotConfig {
     let steps = |from: f32, to: f32, step: f32| {
         let n = ((to - from) / step).round() as usize;
         (0..=n).map(move |i| ((from + step * i as f32) * 100.0).round() / 100.0)
     };
-    let mut m = matcher.clone();
+    let base = shops
+        .first()
+        .map_or_else(BotConfig::default, |s| *s.matcher.config());
     let mut stage1: Vec<(f64, BotConfig)> = Vec::new();
     for w in steps(0.0, 1.0, 0.25) {
         for k in steps(0.0, 0.3, 0.1) {
             let scoring = BotConfig {
                 centroid_weight: w,
                 keyword_weight: k,
-                ..*matcher.config()
+                ..base
             };
-            m.set_config(scoring);
-            let scored: Vec<(&Sample, Scores)> = group
-                .iter()
-                .map(|x| (*x, m.scores(&x.u.text, &x.v)))
-                .collect();
+            let mut scored = score(shops, scoring);
             for handoff in steps(0.4, 0.6, 0.05) {
                 for small_talk in steps(0.4, 0.65, 0.05) {
                     for suggest in steps(0.25, 0.65, 0.01) {
@@ -98,7 +137,7 @@ fn fit(group: &[&Sample], matcher: &Matcher) -> BotConfig {
                             small_talk_threshold: small_talk,
                             ..scoring
                         };
-                        let s = summarize(&mut m, config, &scored);
+                        let s = summarize(&mut scored, config);
                         stage1.push((s.correct as f64 + 0.5 * s.rejected as f64, config));
                     }
                 }
@@ -106,11 +145,7 @@ fn fit(group: &[&Sample], matcher: &Matcher) -> BotConfig {
         }
     }
     let routing = middle_of_best(&stage1);
-    m.set_config(routing);
-    let scored: Vec<(&Sample, Scores)> = group
-        .iter()
-        .map(|x| (*x, m.scores(&x.u.text, &x.v)))
-        .collect();
+    let mut scored = score(shops, routing);
     let mut stage2 = Vec::new();
     for answer in steps(routing.suggest_threshold, 0.9, 0.01) {
         for margin in [0.0, 0.02, 0.05, 0.1] {
@@ -119,7 +154,7 @@ fn fit(group: &[&Sample], matcher: &Matcher) -> BotConfig {
                 answer_margin: margin,
                 ..routing
             };
-            let s = summarize(&mut m, config, &scored);
+            let s = summarize(&mut scored, config);
             let wrong = s.answered_wrong + (s.off_topic - s.not_answered);
             stage2.push((s.answered_right as f64 - 3.0 * wrong as f64, config));
         }

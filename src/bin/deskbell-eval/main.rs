@@ -3,6 +3,10 @@
 //! and with `--calibrate` sweeps the thresholds on the dev split. See `docs/BOT.md`.
 //!
 //! `cargo run --release --bin deskbell-eval [-- --calibrate --verbose]`
+//!
+//! The per-shop sets of `tests/fixtures/bot_eval/` go in as pairs, `--faq F --messages
+//! M` once per shop (calibrated together); a `*-holdout.json` message file is refused
+//! unless `--holdout` says this run is the blind measurement.
 
 mod calibrate;
 mod score;
@@ -24,6 +28,15 @@ struct Args {
     /// the evaluation set (default: tests/fixtures/bot_eval.json)
     #[argh(option)]
     set: Option<PathBuf>,
+    /// an FAQ file of tests/fixtures/bot_eval/ (repeat, paired with --messages)
+    #[argh(option)]
+    faq: Vec<PathBuf>,
+    /// the message file that goes with the --faq at the same position
+    #[argh(option)]
+    messages: Vec<PathBuf>,
+    /// allow *-holdout.json message files (only for the final, blind measurement)
+    #[argh(switch)]
+    holdout: bool,
     /// an ONNX model file instead of the built-in model
     #[argh(option)]
     model: Option<PathBuf>,
@@ -62,12 +75,39 @@ fn main() -> ExitCode {
     }
 }
 
+/// Reads a file into a string, naming it in the error.
+fn read(path: &std::path::Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The sets named on the command line, each with a name for the output.
+fn load_sets(args: &Args) -> Result<Vec<(String, EvalSet)>, String> {
+    if args.faq.len() != args.messages.len() {
+        return Err("give one --messages file per --faq file".into());
+    }
+    if args.faq.is_empty() {
+        let default_set = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bot_eval.json");
+        let path = args.set.clone().unwrap_or_else(|| default_set.into());
+        let set = EvalSet::parse(&read(&path)?)?;
+        return Ok(vec![(path.display().to_string(), set)]);
+    }
+    let mut sets = Vec::new();
+    for (faq, messages) in args.faq.iter().zip(&args.messages) {
+        let name = messages.display().to_string();
+        let is_holdout = name.contains("holdout");
+        if is_holdout && !args.holdout {
+            return Err(format!(
+                "{name} is a blind holdout set: never tune on it; pass --holdout for the final measurement"
+            ));
+        }
+        let set = EvalSet::parse_split(&read(faq)?, &read(messages)?, is_holdout)?;
+        sets.push((format!("{name} against {}", faq.display()), set));
+    }
+    Ok(sets)
+}
+
 fn run(args: &Args) -> Result<(), String> {
-    let default_set = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bot_eval.json");
-    let set_path = args.set.clone().unwrap_or_else(|| default_set.into());
-    let text =
-        std::fs::read_to_string(&set_path).map_err(|e| format!("{}: {e}", set_path.display()))?;
-    let set = EvalSet::parse(&text)?;
+    let sets = load_sets(args)?;
     let rss_before = memory();
 
     let started = Instant::now();
@@ -85,45 +125,53 @@ fn run(args: &Args) -> Result<(), String> {
     if let Some(t) = args.suggest_threshold {
         config.suggest_threshold = t;
     }
-    let started = Instant::now();
-    let matcher = build_matcher(&embedder, &set, config)?;
-    let index_ms = started.elapsed().as_secs_f64() * 1e3;
-
-    // One message at a time, as the bot sees them: tokenize + forward pass + decide.
-    let mut samples = Vec::new();
     let mut latencies = Vec::new();
-    for round in 0..args.rounds.max(1) {
-        for u in &set.utterances {
-            let started = Instant::now();
-            let v = embed_one(&embedder, &u.text)?;
-            let decision = matcher.decide(&u.text, &v);
-            latencies.push(started.elapsed().as_secs_f64() * 1e3);
-            if round == 0 {
-                samples.push(Sample::new(u.clone(), v, decision));
+    let mut batch_ms = Vec::new();
+    let mut cases = Vec::new();
+    for (name, set) in &sets {
+        let started = Instant::now();
+        let matcher = build_matcher(&embedder, set, config)?;
+        let index_ms = started.elapsed().as_secs_f64() * 1e3;
+
+        // One message at a time, as the bot sees them: tokenize + forward pass + decide.
+        let mut samples = Vec::new();
+        for round in 0..args.rounds.max(1) {
+            for u in &set.utterances {
+                let started = Instant::now();
+                let v = embed_one(&embedder, &u.text)?;
+                let decision = matcher.decide(&u.text, &v);
+                latencies.push(started.elapsed().as_secs_f64() * 1e3);
+                if round == 0 {
+                    samples.push(Sample::new(u.clone(), v, decision));
+                }
             }
         }
-    }
-    let batch_ms = batch_latency(&embedder, &set)?;
+        batch_ms.push(batch_latency(&embedder, set)?);
 
-    println!(
-        "deskbell-eval: {} (model {})",
-        set_path.display(),
-        short(embedder.model().id())
-    );
-    println!(
-        "model: {:.1} MB file, loaded in {load_ms:.0} ms; {} FAQ entries and {} intent examples indexed in {index_ms:.0} ms",
-        embedder.model().file_bytes() as f64 / 1e6,
-        set.faq.len(),
-        Matcher::intent_examples().len()
-    );
-    println!("{config:?}");
-    Summary::print_all(&samples);
-    if args.verbose {
-        score::print_mistakes(&samples, &set);
+        println!(
+            "deskbell-eval: {name} (model {})",
+            short(embedder.model().id())
+        );
+        println!(
+            "model: {:.1} MB file, loaded in {load_ms:.0} ms; {} FAQ entries and {} intent examples indexed in {index_ms:.0} ms",
+            embedder.model().file_bytes() as f64 / 1e6,
+            set.faq.len(),
+            Matcher::intent_examples().len()
+        );
+        println!("{config:?}");
+        Summary::print_all(&samples);
+        if args.verbose {
+            score::print_mistakes(&samples, set);
+        }
+        if args.labels {
+            score::print_labels(&samples, set);
+        }
+        if let Some(path) = &args.dump {
+            score::dump(path, &embedder, set, &samples)?;
+        }
+        cases.push((matcher, samples));
     }
-    if args.labels {
-        score::print_labels(&samples, &set);
-    }
+    let batch_ms = batch_ms.iter().sum::<f64>() / batch_ms.len().max(1) as f64;
     score::print_latency(&mut latencies, batch_ms);
     println!(
         "load: {}",
@@ -134,10 +182,7 @@ fn run(args: &Args) -> Result<(), String> {
     println!("memory before the model: {rss_before}");
     println!("memory with the model:   {}", memory());
     if args.calibrate {
-        calibrate::calibrate(&samples, &matcher);
-    }
-    if let Some(path) = &args.dump {
-        score::dump(path, &embedder, &set, &samples)?;
+        calibrate::calibrate(&cases);
     }
     Ok(())
 }

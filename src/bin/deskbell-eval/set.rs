@@ -1,6 +1,10 @@
-//! The evaluation set (`tests/fixtures/bot_eval.json`): the shop's FAQ and labelled
-//! visitor messages, each in one of three cross-validation folds, plus a holdout set
-//! written after calibration.
+//! The evaluation sets: the shop's FAQ and labelled visitor messages, each in one of
+//! three cross-validation folds. Two layouts:
+//!
+//! - `tests/fixtures/bot_eval.json`: one file with the FAQ, English and Chinese
+//!   messages and a holdout part ([`EvalSet::parse`]);
+//! - `tests/fixtures/bot_eval/`: an FAQ file and a message file per shop and language
+//!   ([`EvalSet::parse_split`]; their README says which files are blind holdouts).
 
 use std::collections::BTreeMap;
 
@@ -14,6 +18,26 @@ struct File {
     utterances: BTreeMap<String, Vec<String>>,
     utterances_zh: BTreeMap<String, Vec<String>>,
     holdout: BTreeMap<String, Vec<String>>,
+}
+
+/// An FAQ file of `tests/fixtures/bot_eval/`.
+#[derive(Debug, Deserialize)]
+struct FaqFile {
+    faq: Vec<FileFaq>,
+}
+
+/// A message file of `tests/fixtures/bot_eval/`.
+#[derive(Debug, Deserialize)]
+struct MessageFile {
+    /// `en` or `zh`.
+    lang: String,
+    messages: Vec<FileMessage>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FileMessage {
+    text: String,
+    label: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,10 +89,43 @@ impl EvalSet {
     /// Parses the set and checks that no test message copies an FAQ example.
     pub fn parse(text: &str) -> Result<EvalSet, String> {
         let file: File = serde_json::from_str(text).map_err(|e| format!("bad eval set: {e}"))?;
-        let ids: BTreeMap<String, u64> = file.faq.iter().map(|f| (f.key.clone(), f.id)).collect();
-        let keys = file.faq.iter().map(|f| (f.id, f.key.clone())).collect();
-        let faq: Vec<FaqEntry> = file
-            .faq
+        let groups = [
+            (false, false, file.utterances),
+            (true, false, file.utterances_zh),
+            (false, true, file.holdout),
+        ];
+        EvalSet::assemble(file.faq, groups.into_iter().collect(), true)
+    }
+
+    /// Parses an FAQ file and a message file of `tests/fixtures/bot_eval/`; `holdout`
+    /// marks the messages as holdout ones.
+    pub fn parse_split(faq: &str, messages: &str, holdout: bool) -> Result<EvalSet, String> {
+        let faq: FaqFile = serde_json::from_str(faq).map_err(|e| format!("bad FAQ file: {e}"))?;
+        let file: MessageFile =
+            serde_json::from_str(messages).map_err(|e| format!("bad message file: {e}"))?;
+        let mut by_label: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for m in file.messages {
+            by_label.entry(m.label).or_default().push(m.text);
+        }
+        let zh = match file.lang.as_str() {
+            "en" => false,
+            "zh" => true,
+            other => return Err(format!("unknown language {other:?}")),
+        };
+        // Written without seeing deskbell's built-in examples: "hi" may be both.
+        EvalSet::assemble(faq.faq, vec![(zh, holdout, by_label)], false)
+    }
+
+    /// The set from an FAQ and groups of (Chinese?, holdout?, messages by label). A
+    /// message may not copy an FAQ example, nor a built-in intent's if `intents`.
+    fn assemble(
+        faq: Vec<FileFaq>,
+        groups: Vec<(bool, bool, BTreeMap<String, Vec<String>>)>,
+        intents: bool,
+    ) -> Result<EvalSet, String> {
+        let ids: BTreeMap<String, u64> = faq.iter().map(|f| (f.key.clone(), f.id)).collect();
+        let keys = faq.iter().map(|f| (f.id, f.key.clone())).collect();
+        let faq: Vec<FaqEntry> = faq
             .into_iter()
             .map(|f| FaqEntry {
                 id: f.id,
@@ -82,15 +139,11 @@ impl EvalSet {
             .chain(
                 Intent::ALL
                     .iter()
+                    .filter(|_| intents)
                     .flat_map(|i| i.examples().iter().map(|q| simplify(q))),
             )
             .collect();
         let mut utterances = Vec::new();
-        let groups = [
-            (false, false, file.utterances),
-            (true, false, file.utterances_zh),
-            (false, true, file.holdout),
-        ];
         for (zh, holdout, groups) in groups {
             for (label, texts) in groups {
                 let expect = if label == "off_topic" {
