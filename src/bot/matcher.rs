@@ -8,8 +8,11 @@
 //! scores its nearest example (many short examples, which a centroid would blur). The
 //! decision, in order:
 //!
-//! 0. a message in Chinese goes by the keyword table in [`super::zh`] (the model does
-//!    not read Chinese): hand off, small talk, or hand off for low confidence;
+//! 0. a message in Chinese that the keyword table in [`super::zh`] recognises (a request
+//!    for a person, frustration, "are you a bot", short small talk) gets that intent's
+//!    decision; any other Chinese message goes on like an English one (the model reads
+//!    both, and an English FAQ answers Chinese questions too); replies to small talk are
+//!    in the message's language;
 //! 1. a request for a person, then frustration, at least `handoff_threshold`, and
 //!    within `handoff_lead` of the best small-talk intent and of the nearest FAQ
 //!    example → hand off;
@@ -229,13 +232,11 @@ impl Matcher {
     /// over the same scores).
     pub fn decide_scores(&self, text: &str, scores: &Scores) -> Decision {
         let c = &self.config;
-        if Lang::detect(text) == Lang::Zh {
-            return match zh::intent(text) {
-                Some(intent) => intent_decision(intent, Lang::Zh),
-                None => Decision::Handoff {
-                    reason: HandoffReason::LowConfidence,
-                },
-            };
+        let lang = Lang::detect(text);
+        if lang == Lang::Zh
+            && let Some(intent) = zh::intent(text)
+        {
+            return intent_decision(intent, Lang::Zh);
         }
         let faq_nearest = scores.faq_nearest();
         let small_talk = scores.intents.iter().find(|(i, _)| i.is_small_talk());
@@ -246,14 +247,14 @@ impl Matcher {
                 && s + c.handoff_lead >= faq_nearest
                 && s + c.handoff_lead >= small_talk_best
             {
-                return intent_decision(intent, Lang::En);
+                return intent_decision(intent, lang);
             }
         }
         if let Some(&(intent, s)) = small_talk
             && s >= c.small_talk_threshold
             && s >= faq_nearest
         {
-            return intent_decision(intent, Lang::En);
+            return intent_decision(intent, lang);
         }
         let runner_up = scores.faq.get(1).map_or(-1.0, |f| f.score);
         if let Some(best) = scores.faq.first()

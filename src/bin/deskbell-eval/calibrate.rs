@@ -53,35 +53,32 @@ fn summarize(shops: &mut [Scored<'_>], config: BotConfig) -> Summary {
     s
 }
 
-/// Fits the thresholds to the English messages of every shop (`cases`: each matcher
-/// with its samples) and estimates how well fitted thresholds do on messages they
-/// were not fitted to (3-fold cross-validation).
+/// Fits the thresholds to the messages of every shop (`cases`: each matcher with its
+/// samples; English and Chinese, never holdout ones) and estimates how well fitted
+/// thresholds do on messages they were not fitted to (3-fold cross-validation).
 pub fn calibrate(cases: &[(Matcher, Vec<Sample>)]) {
-    let english = |keep: &dyn Fn(&Sample) -> bool| -> Vec<Shop<'_>> {
+    let fitted = |keep: &dyn Fn(&Sample) -> bool| -> Vec<Shop<'_>> {
         cases
             .iter()
             .map(|(matcher, samples)| Shop {
                 matcher,
-                samples: samples
-                    .iter()
-                    .filter(|x| !x.u.zh && !x.u.holdout && keep(x))
-                    .collect(),
+                samples: samples.iter().filter(|x| !x.u.holdout && keep(x)).collect(),
             })
             .collect()
     };
     let mut held_out = Summary::default();
     for fold in 0..3 {
-        let config = fit(&english(&|x| x.u.fold != fold));
+        let config = fit(&fitted(&|x| x.u.fold != fold));
         println!("fold {fold}: fitted on the other folds: {}", brief(&config));
         held_out.merge(&summarize(
-            &mut score(&english(&|x| x.u.fold == fold), config),
+            &mut score(&fitted(&|x| x.u.fold == fold), config),
             config,
         ));
     }
     println!("{}", held_out.line("cross-validated"));
-    let all = english(&|_| true);
+    let all = fitted(&|_| true);
     let config = fit(&all);
-    println!("fitted on all English messages: {config:?}");
+    println!("fitted on all messages: {config:?}");
     println!(
         "{}",
         summarize(&mut score(&all, config), config).line("  in-sample")

@@ -140,7 +140,9 @@ impl Summary {
             for x in samples.iter().filter(|x| keep(&x.u)) {
                 s.add(&x.u, &x.decision);
             }
-            println!("{}", s.line(name));
+            if s.in_domain + s.off_topic > 0 {
+                println!("{}", s.line(name));
+            }
         }
         let mut labels: Vec<&str> = samples.iter().map(|x| x.u.label.as_str()).collect();
         labels.sort_unstable();
