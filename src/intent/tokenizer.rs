@@ -20,9 +20,11 @@
 //! Cost is linear in the input; inputs longer than [`MAX_INPUT_BYTES`] are cut first
 //! (their ids past the first few hundred are never used).
 
+mod error;
 mod normalizer;
 mod unigram;
 
+pub use error::TokenizerError;
 use normalizer::Normalizer;
 use unigram::{SPECIAL_PIECES, Vocab};
 
@@ -31,35 +33,6 @@ pub const DEFAULT_MAX_LEN: usize = 256;
 /// Bytes of visitor text that are tokenized at most; the rest is ignored. Far more than
 /// any `max_len` in use needs (a piece covers at least one character).
 pub const MAX_INPUT_BYTES: usize = 16 * 1024;
-
-/// Why the vocabulary or the charsmap could not be loaded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TokenizerError {
-    /// A vocabulary line is not `piece<TAB>score` with a non-empty piece and a finite
-    /// score.
-    #[error("vocabulary line {line} is not a piece, a tab and a score")]
-    BadLine {
-        /// 1-based line number.
-        line: usize,
-    },
-    /// The same piece is listed twice, so it would have two ids.
-    #[error("vocabulary line {line}: piece {piece:?} is listed twice")]
-    DuplicatePiece {
-        /// 1-based line number of the second occurrence.
-        line: usize,
-        /// The repeated piece.
-        piece: String,
-    },
-    /// The first three lines are not `<unk>`, `<s>`, `</s>`.
-    #[error("vocabulary lacks the special piece {0} in its place")]
-    MissingSpecial(&'static str),
-    /// More lines than ids fit in a `u32`.
-    #[error("vocabulary has more pieces than fit in a u32 id")]
-    TooLarge,
-    /// The normalisation map is not a precompiled SentencePiece charsmap.
-    #[error("the normalisation map is unusable: {0}")]
-    BadCharsmap(String),
-}
 
 /// Ids of the special pieces (the first three of every vocabulary).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,7 @@
 //! double-array trie of that many bytes over the UTF-8 bytes of the keys, then the
 //! values as NUL-terminated UTF-8 strings; a trie leaf holds its value's offset.
 
-use super::TokenizerError;
+use super::error::TokenizerError;
 
 /// SentencePiece's whitespace symbol, `▁`.
 pub const SPACE: char = '\u{2581}';

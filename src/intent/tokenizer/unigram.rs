@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 
-use super::TokenizerError;
+use super::error::TokenizerError;
 
 /// The names of the three first ids, which every vocabulary starts with.
 pub const SPECIAL_PIECES: [&str; 3] = ["<unk>", "<s>", "</s>"];
