@@ -195,11 +195,11 @@ pub struct ServeArgs {
     /// 512-d output and vocabulary as the built-in one)
     #[argh(option)]
     pub model: Option<PathBuf>,
-    /// score (0-1) at which the bot answers an FAQ question itself (default 0.50)
+    /// score (0-1) at which the bot answers an FAQ question itself (default 0.54)
     #[argh(option)]
     pub bot_answer_threshold: Option<f32>,
     /// score (0-1) from which FAQ answers are suggested to the agent instead (default
-    /// 0.33); below it the conversation goes to the agents with no suggestion
+    /// 0.30); below it the conversation goes to the agents with no suggestion
     #[argh(option)]
     pub bot_suggest_threshold: Option<f32>,
     /// send email through this SMTP server: smtp://host[:port] (plain, port 25),

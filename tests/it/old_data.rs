@@ -87,7 +87,16 @@ fn a_version_1_data_directory_opens_with_everything_in_it() {
 
 #[test]
 fn a_version_2_data_directory_opens_with_its_faq_and_bot_conversations() {
-    let (dir, fx) = fixture("data-v2");
+    let (dir, mut fx) = fixture("data-v2");
+    // The bot's thresholds in `GET /api/faq` are the running build's defaults (set anew
+    // for the multilingual model), not data of the directory.
+    if let Some(bot) = fx
+        .pointer_mut("/api/faq/bot")
+        .and_then(Value::as_object_mut)
+    {
+        bot.remove("answer_threshold");
+        bot.remove("suggest_threshold");
+    }
     let fx = &fx;
     // The FAQ entries come with the embeddings the old build computed.
     let store = Store::open(dir.path()).expect("opens");
