@@ -68,6 +68,7 @@ fn real_model_answers_paraphrases_and_hands_off() {
     for (text, id) in [
         ("how much does postage cost", 2),
         ("r u open on saturday", 1),
+        ("when do you open", 1),
         ("can i send these shoes back", 3),
     ] {
         let d = decide(&m, text);
@@ -76,6 +77,12 @@ fn real_model_answers_paraphrases_and_hands_off() {
             "{text}: {d:?}"
         );
     }
+    // Close to shipping, not close enough to answer: suggested (tests/browser/bot.test.mjs).
+    let d = decide(&m, "do you ship to norway");
+    assert!(
+        matches!(&d, Decision::Suggest { candidates } if candidates.iter().any(|c| c.faq_id == 2)),
+        "{d:?}"
+    );
     let human = Decision::Handoff {
         reason: HandoffReason::HumanRequested,
     };
@@ -91,6 +98,17 @@ fn real_model_answers_paraphrases_and_hands_off() {
         reason: HandoffReason::LowConfidence,
     };
     assert_eq!(decide(&m, "what is the capital of australia"), unsure);
+}
+
+#[test]
+fn real_model_answers_chinese_questions_from_an_english_faq() {
+    let m = real_matcher();
+    let d = decide(&m, "运费多少钱");
+    assert!(
+        matches!(d, Decision::Answer { faq_id: 2, .. } | Decision::Suggest { .. }),
+        "{d:?}"
+    );
+    assert_eq!(d.label(), DecisionLabel::Faq(2), "{d:?}");
 }
 
 #[test]
