@@ -105,7 +105,10 @@ fn real_model_answers_chinese_questions_from_an_english_faq() {
     let m = real_matcher();
     let d = decide(&m, "运费多少钱");
     assert!(
-        matches!(d, Decision::Answer { faq_id: 2, .. } | Decision::Suggest { .. }),
+        matches!(
+            d,
+            Decision::Answer { faq_id: 2, .. } | Decision::Suggest { .. }
+        ),
         "{d:?}"
     );
     assert_eq!(d.label(), DecisionLabel::Faq(2), "{d:?}");
