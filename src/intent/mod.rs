@@ -7,6 +7,8 @@
 //!   tokenizer the model was trained with, except that special-token text is plain text.
 //! - `charclass`: the character classes the tokenizer follows, generated from the
 //!   reference by `scripts/model/gen_char_tables.py` (not edited by hand).
+//! - [`embedded`]: streams the deflated model out of the executable file (not through
+//!   its mapping, whose pages would stay resident) and inflates it to its known size.
 //! - [`model`]: loads the ONNX file with tract (built in, or `--model PATH`), runs padded
 //!   batches of ids.
 //! - [`embedder`]: texts → embeddings (tokenizer + model + batching), and the [`Embed`]
@@ -20,6 +22,7 @@
 //! What the embeddings are used for is [`crate::bot`]'s business.
 
 mod charclass;
+pub mod embedded;
 pub mod embedder;
 mod error;
 pub mod model;
