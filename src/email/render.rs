@@ -38,7 +38,7 @@ impl Language {
     }
 
     /// The language an agent chose on their profile.
-    pub fn of_agent(agent: &crate::store::records::AgentV2) -> Language {
+    pub fn of_agent(agent: &crate::store::records::AgentV3) -> Language {
         Language::of_browser(agent.language.as_deref())
     }
 
