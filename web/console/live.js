@@ -11,6 +11,7 @@ import { alertAbout, alertConversation } from './notify.js';
 import { clientId, visitorLabel } from './format.js';
 import { toast } from './dom.js';
 import { api } from './api.js';
+import { t, errorText } from './i18n.js';
 
 /** Messages loaded per conversation when it is first followed. */
 const TAIL = 30;
@@ -66,7 +67,7 @@ document.addEventListener('visibilitychange', sendVisibility);
 /** Like send, but tells the agent when it could not go out. */
 function act(frame) {
   if (send(frame)) return true;
-  toast('Not connected right now. Try again when the connection is back.', 'error');
+  toast(t('live.notConnected'), 'error');
   return false;
 }
 
@@ -168,7 +169,7 @@ const HANDLERS = {
     if (m.author.kind === 'visitor') t.typing.delete(`visitor:${m.author.id}`);
     const conv = bump(m.conversation, m.seq, m.at_ms, previewed(m) ? m.body : null);
     if (fresh && !t.syncing && conv && m.author.kind === 'visitor' && concernsMe(conv)) {
-      alertAbout(conv, `${visitorLabel(conv)} wrote`, m.body);
+      alertAbout(conv, t('live.wrote', { visitor: visitorLabel(conv) }), m.body);
     }
     changed(`thread:${m.conversation}`, 'convs');
   },
@@ -324,16 +325,12 @@ function concernsMe(conv) {
   return conv.status === 'queued' || (conv.status === 'assigned' && state.me && conv.agent === state.me.id);
 }
 
-const FRIENDLY = {
-  4031: 'This chat is not assigned to you. Claim it first.',
-  4130: 'That message is too long.',
-  5070: 'The server could not store the message. It will be retried.',
-  5030: 'The server is busy or restarting. Retrying shortly.',
-};
+/** Error frames with words of their own here (a send is retried on some). */
+const FRIENDLY = [4031, 4130, 5070, 5030];
 
 /** A readable sentence for an error frame. */
 export function readableError(e) {
-  const text = FRIENDLY[e.code] || e.message || e.error || 'Something went wrong.';
+  const text = FRIENDLY.includes(e.code) ? t(`live.error.${e.code}`) : errorText(e.code, e.message || e.error);
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
@@ -404,7 +401,7 @@ function sendClaimedReplies(c) {
   if (c.status === 'assigned' && state.me && c.agent === state.me.id) {
     for (const body of waiting) sendMessage(c.id, body);
   } else {
-    toast('Not sent: the chat went to someone else or was closed.', 'error');
+    toast(t('live.claimLost'), 'error');
   }
 }
 export const closeConversation = (id) => act({ close: { conversation: id } });
