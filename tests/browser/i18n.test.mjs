@@ -72,3 +72,12 @@ test('every key the console asks for exists', () => {
   }
   assert.ok(asked > 300, `only ${asked} uses of t() found`);
 });
+
+test('no file that translates hides t() behind a variable of its own', () => {
+  for (const file of consoleFiles(consoleDir)) {
+    const source = readFileSync(file, 'utf8');
+    if (!/import \{[^}]*\bt\b[^}]*\} from '\.\.?\/i18n\.js'/.test(source)) continue;
+    const shadow = /\b(?:const|let|var) t\b|\bfor \((?:const|let) t\b|\(t\) =>|\bt =>|function \w*\(t[,)]/.exec(source);
+    assert.equal(shadow, null, `${file}: "${shadow && shadow[0]}" hides the translation function`);
+  }
+});

@@ -51,10 +51,10 @@ export function deliveriesPage() {
         + (o.refused ? ` · ${t('deliveries.refused', { n: o.refused })}` : '');
       fill(list, o.failures.length
         ? o.failures.map(row)
-        : h('p', { class: 'muted', style: 'padding: 14px' }, t('deliveries.none')));
+        : h('p', { class: 'muted deliveries-note' }, t('deliveries.none')));
     } catch (err) {
       summary.textContent = '';
-      fill(list, h('p', { class: 'form-error', style: 'padding: 14px' }, err.message));
+      fill(list, h('p', { class: 'form-error deliveries-note' }, err.message));
     }
   }
 

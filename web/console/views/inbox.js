@@ -45,8 +45,8 @@ function concernsMe(conv) {
 function rowContent(conv) {
   const name = visitorLabel(conv);
   const { count, approx } = unread(conv);
-  const t = state.threads.get(conv.id);
-  const typing = t && [...t.typing.values()].some((x) => x.author.kind === 'visitor');
+  const held = state.threads.get(conv.id);
+  const typing = held && [...held.typing.values()].some((x) => x.author.kind === 'visitor');
   let chip;
   if (conv.status === 'queued') chip = h('span', { class: 'chip chip-wait' }, t('inbox.waiting', { time: duration(Date.now() - (conv.created_ms || conv.last_at_ms)) }));
   else if (conv.status === 'bot') chip = h('span', { class: 'chip chip-bot', title: t('inbox.botTitle') }, t('inbox.bot'));
@@ -165,7 +165,7 @@ export function mountInbox() {
       renderList();
     },
     update(topics) {
-      if (topics.has('convs') || topics.has('agents') || topics.has('closed') || [...topics].some((t) => t.startsWith('thread:'))) {
+      if (topics.has('convs') || topics.has('agents') || topics.has('closed') || [...topics].some((topic) => topic.startsWith('thread:'))) {
         renderTabs();
         renderList();
       }
