@@ -78,7 +78,11 @@ fn each_agent_chooses_the_consoles_language_on_their_profile() {
         );
     }
     let (status, error) = patch(json!({ "console_language": 7 }));
-    assert_eq!((status, error["error"].as_str()), (400, Some("bad_frame")), "not text");
+    assert_eq!(
+        (status, error["error"].as_str()),
+        (400, Some("bad_frame")),
+        "not text"
+    );
     let (status, error) = patch(json!({ "console_lang": "en" }));
     assert_eq!(status, 400, "unknown fields are refused: {error}");
     assert_eq!(

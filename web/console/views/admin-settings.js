@@ -31,7 +31,8 @@ function languageTexts(lang, given) {
   const away = h('textarea', { rows: 2, value: own.away_message || '', placeholder: t('settings.useDefault') });
   const el = h('div', { class: 'language-texts', dataset: { lang } },
     h('h3', null, t(`settings.textsFor.${lang}`)),
-    field(t('settings.title'), title), field(t('settings.greeting'), greeting), field(t('settings.away'), away));
+    field(t(`settings.local.${lang}.title`), title), field(t(`settings.local.${lang}.greeting`), greeting),
+    field(t(`settings.local.${lang}.away`), away));
   return { el, value: () => ({ title: title.value.trim(), greeting: greeting.value.trim(), away_message: away.value.trim() }) };
 }
 
