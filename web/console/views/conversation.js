@@ -69,7 +69,7 @@ export function mountConversation(id) {
       const label = state.me && a.id === state.me.id ? t('conv.nameYou', { name: a.name }) : a.name;
       return h('li', null, h('button', {
         type: 'button', class: 'menu-item', disabled: !online,
-        title: online ? t('conv.giveTo', { name: a.name }) : t('conv.isPresence', { name: a.name, presence: t(`presence.${a.presence}`) }),
+        title: online ? t('conv.giveTo', { name: a.name }) : t(`conv.is.${a.presence}`, { name: a.name }),
         onclick: () => { close(); transfer(id, a.id); },
       }, h('span', { class: `dot dot-${a.presence}` }), h('span', { class: 'menu-label' }, label), h('span', { class: 'muted small' }, online ? t('conv.load', { open: a.open, capacity: a.capacity }) : t(`presence.${a.presence}`))));
     }) : [h('li', { class: 'menu-empty' }, t('conv.noColleagues'))];
@@ -91,7 +91,7 @@ export function mountConversation(id) {
       const waited = t('inbox.waiting', { time: duration(Date.now() - conv.created_ms) });
       status = h('span', { class: 'chip chip-wait' }, conv.queue_position ? t('conv.inQueue', { waited, n: conv.queue_position }) : waited);
     } else if (conv.status === 'bot') status = h('span', { class: 'chip chip-bot' }, t('conv.botAnswering'));
-    else if (conv.status === 'assigned') status = h('span', { class: `chip ${conv.agent === state.me?.id ? 'chip-mine' : ''}` }, t('conv.assignedTo', { name: agentName(conv.agent) }));
+    else if (conv.status === 'assigned') status = h('span', { class: `chip ${conv.agent === state.me?.id ? 'chip-mine' : ''}` }, conv.agent === state.me?.id ? t('conv.assignedToYou') : t('conv.assignedTo', { name: agentName(conv.agent) }));
     else status = h('span', { class: 'chip chip-closed' }, t('status.closed'));
     fill(title,
       h('span', { class: `avatar ${avatarClass(conv.visitor)}`, 'aria-hidden': 'true' }, initials(name)),
