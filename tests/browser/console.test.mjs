@@ -89,7 +89,14 @@ async function spawnDeskbell(dataDir, listen) {
   });
   let setupCode = '';
   try { setupCode = readFileSync(join(dataDir, 'setup-code.txt'), 'utf8').trim(); } catch { /* set up already */ }
-  return { url, setupCode, child, kill: () => new Promise((ok) => { child.once('exit', ok); child.kill('SIGKILL'); }) };
+  // kill() resolves at once for a child that has exited already (else a failed step,
+  // followed by the `finally` that kills, would wait forever for an exit long gone).
+  const kill = () => new Promise((ok) => {
+    if (child.exitCode !== null || child.signalCode !== null) return ok();
+    child.once('exit', ok);
+    child.kill('SIGKILL');
+  });
+  return { url, setupCode, child, kill };
 }
 
 /** Runs fn with a server without the FAQ bot: visitors' chats go straight to the agents

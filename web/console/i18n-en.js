@@ -172,6 +172,7 @@ export const EN = {
   'messages.retry': 'Retry',
   'messages.discard': 'Discard',
   'messages.sending': 'Sending…',
+  'messages.waitingConnection': 'Waiting for connection…',
   'messages.messages': 'Messages',
   'messages.new': 'New messages',
   'messages.loadingEarlier': 'Loading earlier messages…',

@@ -171,6 +171,7 @@ export const ZH_CN = {
   'messages.retry': '重试',
   'messages.discard': '放弃',
   'messages.sending': '发送中…',
+  'messages.waitingConnection': '等待连接后发送…',
   'messages.messages': '消息',
   'messages.new': '新消息',
   'messages.loadingEarlier': '正在加载更早的消息…',

@@ -83,7 +83,7 @@ function pendingEl(p, id) {
     ? [h('span', { class: 'fail-text' }, t('messages.notSent', { why: p.error })),
       h('button', { class: 'link-btn', type: 'button', onclick: () => retryMessage(id, p.client_id) }, t('messages.retry')),
       h('button', { class: 'link-btn', type: 'button', onclick: () => discardMessage(id, p.client_id) }, t('messages.discard'))]
-    : [h('span', null, waiting ? t('conv.waitingConnection') : t('messages.sending'))];
+    : [h('span', null, waiting ? t('messages.waitingConnection') : t('messages.sending'))];
   return h('div', { class: `msg ${p.note ? 'msg-note' : 'msg-agent msg-mine'} msg-pending${failed ? ' msg-failed' : ''}` },
     p.note ? h('div', { class: 'note-head' }, icon('lock'), h('span', null, t('messages.noteBy', { name: t('conv.you') }))) : null,
     h('div', { class: 'bubble' }, richText(p.body)),
