@@ -17,7 +17,7 @@
 //! the mapping, so the bytes are always the blob's.
 
 use std::fs::File;
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::os::unix::fs::FileExt;
 
 use miniz_oxide::inflate::stream::{InflateState, inflate};
@@ -98,7 +98,7 @@ fn file_reader(blob: &'static [u8]) -> Option<impl Read + Send> {
     }
     let maps = std::fs::read_to_string("/proc/self/maps").ok()?;
     let offset = file_offset(&maps, blob.as_ptr() as usize, blob.len())?;
-    let file = File::open("/proc/self/exe").ok()?;
+    let mut file = File::open("/proc/self/exe").ok()?;
     let last = blob.len() - 1;
     for i in 0..SAMPLES {
         let at = last * i / (SAMPLES - 1);
@@ -108,8 +108,7 @@ fn file_reader(blob: &'static [u8]) -> Option<impl Read + Send> {
             return None;
         }
     }
-    let mut file = file;
-    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(offset)).ok()?;
+    file.seek(SeekFrom::Start(offset)).ok()?;
     Some(file.take(blob.len() as u64))
 }
 
