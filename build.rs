@@ -100,14 +100,20 @@ fn main() {
     deflate_model(&manifest, &out_dir);
 }
 
-/// Writes `OUT_DIR/model.onnx.deflate` (the built-in model, deflated) and
-/// `OUT_DIR/model.onnx.sha256` (its SHA-256 in hex).
+/// Writes `OUT_DIR/model.onnx.deflate` (the built-in model, deflated),
+/// `OUT_DIR/model.onnx.sha256` (its SHA-256 in hex) and `OUT_DIR/model.onnx.len` (its
+/// size in bytes, a Rust literal, so it is inflated into a buffer of the right size).
 fn deflate_model(manifest: &Path, out_dir: &Path) {
     let model = manifest.join("models/use-m-en-zh-int8.onnx");
     println!("cargo:rerun-if-changed={}", model.display());
     let bytes = fs::read(&model).expect("models/use-m-en-zh-int8.onnx is in the repository");
     let deflated = miniz_oxide::deflate::compress_to_vec(&bytes, 9);
     fs::write(out_dir.join("model.onnx.deflate"), deflated).expect("writing the deflated model");
+    fs::write(
+        out_dir.join("model.onnx.len"),
+        format!("{}usize", bytes.len()),
+    )
+    .expect("writing the model's size");
     let mut id = String::with_capacity(64);
     for byte in Sha256::digest(&bytes) {
         write!(id, "{byte:02x}").expect("writing to a String");

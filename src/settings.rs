@@ -1,9 +1,10 @@
-//! The shop's widget settings: checking what an admin submits, and whether the shop is
-//! open at a given moment. Pure; the settings themselves are stored by [`crate::store`].
+//! The shop's widget settings: checking what an admin submits (also the title, greeting
+//! and away message per language), and whether the shop is open at a given moment. Pure;
+//! the settings themselves are stored by [`crate::store`].
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::records::{OpeningHours, SettingsV1};
+use crate::store::records::{LocalTexts, OpeningHours, SettingsV2};
 
 /// Settings as the HTTP API shows and accepts them (times as `"HH:MM"`).
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -27,7 +28,92 @@ pub struct SettingsBody {
     pub business_hours: Vec<HoursBody>,
     /// Websites allowed to open visitor chats.
     pub allowed_origins: Vec<String>,
+    /// Title, greeting and away message per language; absent in a `PUT`: kept as stored.
+    #[serde(default)]
+    pub texts: Option<TextsBody>,
 }
+
+/// The languages the widget speaks, as `texts` keys: English and Simplified Chinese.
+pub const TEXT_LANGUAGES: [&str; 2] = ["en", "zh"];
+
+/// The shop's texts per widget language; an empty text means "the default one".
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TextsBody {
+    /// For visitors whose widget speaks English.
+    #[serde(default)]
+    pub en: LanguageTexts,
+    /// For visitors whose widget speaks Chinese.
+    #[serde(default)]
+    pub zh: LanguageTexts,
+}
+
+/// One language's texts as the API shows them (empty: the default text).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageTexts {
+    /// Panel title.
+    #[serde(default)]
+    pub title: String,
+    /// First line shown to a visitor.
+    #[serde(default)]
+    pub greeting: String,
+    /// Shown when closed or nobody is online.
+    #[serde(default)]
+    pub away_message: String,
+}
+
+impl TextsBody {
+    /// Checked like the default texts, and stored only for languages with some text.
+    fn validate(self) -> Result<Vec<LocalTexts>, String> {
+        let mut stored = Vec::new();
+        for (language, t) in TEXT_LANGUAGES.into_iter().zip([self.en, self.zh]) {
+            let local = LocalTexts {
+                language: language.to_string(),
+                title: text(&format!("texts.{language}.title"), &t.title, TITLE_MAX)?,
+                greeting: text(
+                    &format!("texts.{language}.greeting"),
+                    &t.greeting,
+                    GREETING_MAX,
+                )?,
+                away_message: text(
+                    &format!("texts.{language}.away_message"),
+                    &t.away_message,
+                    AWAY_MAX,
+                )?,
+            };
+            if !(local.title.is_empty()
+                && local.greeting.is_empty()
+                && local.away_message.is_empty())
+            {
+                stored.push(local);
+            }
+        }
+        Ok(stored)
+    }
+
+    /// The API form of stored texts (both languages, empty where none are set).
+    pub fn from_stored(s: &SettingsV2) -> TextsBody {
+        let of = |language: &str| {
+            s.texts_of(language)
+                .map(|t| LanguageTexts {
+                    title: t.title.clone(),
+                    greeting: t.greeting.clone(),
+                    away_message: t.away_message.clone(),
+                })
+                .unwrap_or_default()
+        };
+        TextsBody {
+            en: of("en"),
+            zh: of("zh"),
+        }
+    }
+}
+
+/// Most characters of a title, a greeting and an away message.
+const TITLE_MAX: usize = 60;
+const GREETING_MAX: usize = 300;
+const AWAY_MAX: usize = 500;
 
 /// One weekday's hours as the API shows them.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -71,8 +157,9 @@ fn text(field: &str, value: &str, max: usize) -> Result<String, String> {
 }
 
 impl SettingsBody {
-    /// Checks every field and converts to the stored form, or says what is wrong.
-    pub fn validate(self) -> Result<SettingsV1, String> {
+    /// Checks every field and converts to the stored form, or says what is wrong;
+    /// `kept`: the stored texts per language, kept when the body has no `texts`.
+    pub fn validate(self, kept: &[LocalTexts]) -> Result<SettingsV2, String> {
         let colour_ok = self.colour.len() == 7
             && self.colour.starts_with('#')
             && self.colour[1..].chars().all(|c| c.is_ascii_hexdigit());
@@ -117,21 +204,25 @@ impl SettingsBody {
             }
             allowed_origins.push(origin.to_string());
         }
-        Ok(SettingsV1 {
-            title: text("title", &self.title, 60)?,
-            greeting: text("greeting", &self.greeting, 300)?,
+        Ok(SettingsV2 {
+            title: text("title", &self.title, TITLE_MAX)?,
+            greeting: text("greeting", &self.greeting, GREETING_MAX)?,
             colour: self.colour.to_lowercase(),
             position: self.position,
             prechat: self.prechat,
-            away_message: text("away_message", &self.away_message, 500)?,
+            away_message: text("away_message", &self.away_message, AWAY_MAX)?,
             utc_offset_min: self.utc_offset_min,
             business_hours,
             allowed_origins,
+            texts: match self.texts {
+                Some(texts) => texts.validate()?,
+                None => kept.to_vec(),
+            },
         })
     }
 
     /// The API form of stored settings.
-    pub fn from_stored(s: &SettingsV1) -> SettingsBody {
+    pub fn from_stored(s: &SettingsV2) -> SettingsBody {
         SettingsBody {
             title: s.title.clone(),
             greeting: s.greeting.clone(),
@@ -150,12 +241,13 @@ impl SettingsBody {
                 })
                 .collect(),
             allowed_origins: s.allowed_origins.clone(),
+            texts: Some(TextsBody::from_stored(s)),
         }
     }
 }
 
 /// True when the shop is open at `unix_ms` (always, when no hours are set).
-pub fn open_at(settings: &SettingsV1, unix_ms: u64) -> bool {
+pub fn open_at(settings: &SettingsV2, unix_ms: u64) -> bool {
     if settings.business_hours.is_empty() {
         return true;
     }
@@ -173,14 +265,14 @@ mod tests {
     use super::*;
 
     fn body() -> SettingsBody {
-        SettingsBody::from_stored(&SettingsV1::default())
+        SettingsBody::from_stored(&SettingsV2::default())
     }
 
     #[test]
     fn opening_hours_follow_the_shops_time_zone() {
-        let mut settings = SettingsV1 {
+        let mut settings = SettingsV2 {
             utc_offset_min: 60,
-            ..SettingsV1::default()
+            ..SettingsV2::default()
         };
         // Monday 09:00-17:00 local (UTC+1).
         settings.business_hours.push(OpeningHours {
@@ -198,21 +290,21 @@ mod tests {
         // Same time on Tuesday: closed.
         assert!(!open_at(&settings, monday_0830_utc + 86_400_000));
         assert!(
-            open_at(&SettingsV1::default(), monday_0830_utc),
+            open_at(&SettingsV2::default(), monday_0830_utc),
             "no hours: always open"
         );
     }
 
     #[test]
     fn submitted_settings_are_checked() {
-        assert!(body().validate().is_ok());
+        assert!(body().validate(&[]).is_ok());
         let bad_colour = SettingsBody {
             colour: "blue".into(),
             ..body()
         };
         assert!(
             bad_colour
-                .validate()
+                .validate(&[])
                 .expect_err("refused")
                 .contains("colour")
         );
@@ -224,12 +316,12 @@ mod tests {
             }],
             ..body()
         };
-        assert!(bad_hours.validate().is_err());
+        assert!(bad_hours.validate(&[]).is_err());
         let bad_origin = SettingsBody {
             allowed_origins: vec!["shop.example".into()],
             ..body()
         };
-        assert!(bad_origin.validate().is_err());
+        assert!(bad_origin.validate(&[]).is_err());
         let good = SettingsBody {
             business_hours: vec![HoursBody {
                 day: 6,
@@ -239,11 +331,61 @@ mod tests {
             allowed_origins: vec!["https://shop.example/".into()],
             ..body()
         };
-        let stored = good.validate().expect("valid");
+        let stored = good.validate(&[]).expect("valid");
         assert_eq!(stored.allowed_origins, ["https://shop.example"]);
         assert_eq!(
             SettingsBody::from_stored(&stored).business_hours[0].close,
             "24:00"
         );
+    }
+
+    #[test]
+    fn texts_per_language_are_checked_stored_only_when_written_and_kept_when_absent() {
+        let zh = LanguageTexts {
+            title: " 在线客服 ".into(),
+            ..LanguageTexts::default()
+        };
+        let with_texts = SettingsBody {
+            texts: Some(TextsBody {
+                zh: zh.clone(),
+                ..TextsBody::default()
+            }),
+            ..body()
+        };
+        let stored = with_texts.validate(&[]).expect("valid");
+        assert_eq!(stored.texts.len(), 1, "English has no text of its own");
+        assert_eq!(
+            stored.texts_of("zh").map(|t| t.title.as_str()),
+            Some("在线客服")
+        );
+        let shown = SettingsBody::from_stored(&stored).texts.expect("shown");
+        assert_eq!(
+            (shown.en.title.as_str(), shown.zh.title.as_str()),
+            ("", "在线客服")
+        );
+
+        let without = SettingsBody {
+            texts: None,
+            ..body()
+        };
+        assert_eq!(
+            without.validate(&stored.texts).expect("valid").texts,
+            stored.texts
+        );
+
+        let too_long = SettingsBody {
+            texts: Some(TextsBody {
+                en: LanguageTexts {
+                    greeting: "x".repeat(GREETING_MAX + 1),
+                    ..LanguageTexts::default()
+                },
+                ..TextsBody::default()
+            }),
+            ..body()
+        };
+        let why = too_long.validate(&[]).expect_err("refused");
+        assert!(why.contains("texts.en.greeting"), "{why}");
+        let unknown: Result<TextsBody, _> = serde_json::from_str(r#"{"fr":{"title":"Bonjour"}}"#);
+        assert!(unknown.is_err(), "only the widget's languages");
     }
 }

@@ -38,7 +38,12 @@ pub async fn put_settings(app: &Arc<App>, req: Request<Incoming>) -> Response<Bo
         Ok(b) => b,
         Err(r) => return r,
     };
-    let settings = match body.validate() {
+    let kept = app
+        .settings
+        .read()
+        .map(|s| s.texts.clone())
+        .unwrap_or_default();
+    let settings = match body.validate(&kept) {
         Ok(s) => s,
         Err(why) => return error_response(ErrorCode::InvalidField, &why),
     };

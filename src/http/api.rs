@@ -24,7 +24,7 @@ use crate::auth::{
 };
 use crate::hub::Event;
 use crate::protocol::ErrorCode;
-use crate::store::records::{AgentRole, AgentV2, SessionRecord};
+use crate::store::records::{AgentRole, AgentV3, SessionRecord};
 use crate::store::{Outcome, WriteOp};
 use crate::timer::unix_ms;
 
@@ -69,7 +69,7 @@ async fn create_agent(
     role: AgentRole,
     capacity: Option<u32>,
     first: bool,
-) -> Result<(u64, AgentV2), Response<Body>> {
+) -> Result<(u64, AgentV3), Response<Body>> {
     if !valid_name(&name) {
         return Err(error_response(
             ErrorCode::InvalidField,
@@ -81,9 +81,9 @@ async fn create_agent(
     let hash = App::hash(app, move || hash_password(&password))
         .await
         .map_err(|e| error_response(ErrorCode::Internal, &e.to_string()))?;
-    let agent = AgentV2 {
+    let agent = AgentV3 {
         capacity,
-        ..AgentV2::new(name.trim().to_string(), role, hash, unix_ms())
+        ..AgentV3::new(name.trim().to_string(), role, hash, unix_ms())
     };
     match app
         .writer
@@ -268,7 +268,7 @@ pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
 async fn agent_by_name(
     app: &Arc<App>,
     name: &str,
-) -> Result<Option<(u64, AgentV2)>, Response<Body>> {
+) -> Result<Option<(u64, AgentV3)>, Response<Body>> {
     let store = app.store.clone();
     let name = name.to_string();
     App::read(app, move || store.agent_by_name(&name))

@@ -14,7 +14,7 @@ use super::session::authenticate;
 use super::views::{CannedView, view};
 use crate::app::App;
 use crate::protocol::{ConversationSummary, ErrorCode};
-use crate::settings::open_at;
+use crate::settings::{TextsBody, open_at};
 use crate::timer::unix_ms;
 
 /// One query parameter's value (no percent-decoding needed for the numbers and ids used).
@@ -42,6 +42,9 @@ struct WidgetSettings {
     position: String,
     prechat: bool,
     away_message: String,
+    /// Title, greeting and away message per widget language (`en`, `zh`); empty texts
+    /// fall back to the ones above.
+    texts: TextsBody,
     open_now: bool,
     agents_online: bool,
     /// Whether the FAQ bot answers first.
@@ -70,6 +73,7 @@ pub fn widget(app: &Arc<App>, req: &Request<Incoming>) -> Response<Body> {
         agents_online: app.hub.agents_online(),
         bot: app.bot.is_some(),
         visitor_emails: app.visitor_mail.enabled(),
+        texts: TextsBody::from_stored(&settings),
         title: settings.title,
         greeting: settings.greeting,
         colour: settings.colour,

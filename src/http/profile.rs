@@ -1,5 +1,5 @@
 //! The logged-in agent's own profile (`PATCH /api/me`: name, password with the current
-//! one, email address, email language and notification choices) and the admins' "send
+//! one, email address, email language, notification choices and the console's language) and the admins' "send
 //! a test email" (`POST /api/email/test`), which sends on a thread of its own and answers
 //! with the SMTP server's error, if any.
 
@@ -34,10 +34,16 @@ struct ProfilePatch {
     language: Option<String>,
     /// Whether to get "a visitor is waiting" emails.
     notify_waiting_email: Option<bool>,
+    /// Language of the console: "en" or "zh-CN"; `null` follows the browser.
+    #[serde(default, deserialize_with = "agent_write::present")]
+    console_language: Option<Option<String>>,
 }
 
+/// The console's languages (`web/console/i18n.js` has a dictionary for each).
+pub const CONSOLE_LANGUAGES: [&str; 2] = ["en", "zh-CN"];
+
 /// `PATCH /api/me`: the agent's own name, password (with the current password), email
-/// address, email language and notification choices. A new password ends the agent's
+/// address, email language, notification choices and console language. A new password ends the agent's
 /// other sessions.
 pub async fn patch_me(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
     let (id, mut agent) = match authenticate(app, &req).await {
@@ -72,6 +78,17 @@ pub async fn patch_me(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> 
     }
     if let Some(on) = patch.notify_waiting_email {
         agent.notify_waiting_email = on;
+    }
+    if let Some(language) = patch.console_language {
+        match language {
+            Some(l) if !CONSOLE_LANGUAGES.contains(&l.as_str()) => {
+                return error_response(
+                    ErrorCode::InvalidField,
+                    "console_language must be en, zh-CN or null",
+                );
+            }
+            language => agent.console_language = language,
+        }
     }
     let end_sessions = patch.password.is_some().then_some(current);
     if let Some(password) = patch.password {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::store::records::{AgentRole, AgentV2};
+use crate::store::records::{AgentRole, AgentV3};
 
 /// An agent as the API shows it.
 #[derive(Serialize)]
@@ -24,10 +24,12 @@ pub struct AgentView {
     language: &'static str,
     /// Gets "a visitor is waiting" emails.
     notify_waiting_email: bool,
+    /// Language of the console (`en` or `zh-CN`; None: the browser's).
+    console_language: Option<String>,
 }
 
 /// The API's view of agent `id`.
-pub fn view(id: u64, a: &AgentV2) -> AgentView {
+pub fn view(id: u64, a: &AgentV3) -> AgentView {
     AgentView {
         id,
         name: a.name.clone(),
@@ -37,6 +39,7 @@ pub fn view(id: u64, a: &AgentV2) -> AgentView {
         email: a.email.clone(),
         language: crate::email::Language::of_agent(a).code(),
         notify_waiting_email: a.notify_waiting_email,
+        console_language: a.console_language.clone(),
     }
 }
 

@@ -109,12 +109,15 @@ impl Hub {
         self.refuse(conn, code, why, None, Some(conversation));
     }
 
-    /// A system message recording `event`, with its English text.
+    /// A system message recording `event`, with its English text; one that introduces
+    /// an agent (a join, a transfer) carries that agent's display name as its author's
+    /// name (see [`texts::named_agent`]).
     pub(super) fn system_message(&self, event: &ConversationEvent) -> NewMessage {
+        let named = texts::named_agent(event).and_then(|agent| self.agents.get(&agent));
         NewMessage {
             author_kind: AuthorKind::System.into(),
             author_id: 0,
-            author_name: String::new(),
+            author_name: named.map(|a| a.account.name.clone()).unwrap_or_default(),
             body: self.describe(event, 0),
             client_id: None,
             event: Some(event.clone().into()),

@@ -39,6 +39,17 @@ pub fn describe(event: &ConversationEvent, by: u64, name: impl Fn(u64) -> String
     }
 }
 
+/// The agent a system message about `event` introduces to the visitor (who joined, who
+/// took a transferred conversation): their display name goes in the message's
+/// `author.name`, so a widget can name them in its own language (docs/PROTOCOL.md).
+pub fn named_agent(event: &ConversationEvent) -> Option<u64> {
+    match event {
+        ConversationEvent::Assigned { agent } => Some(*agent),
+        ConversationEvent::Transferred { to, .. } => Some(*to),
+        _ => None,
+    }
+}
+
 /// The text of the bot's message carrying `count` suggested replies (agents only).
 pub fn suggestions(count: usize) -> String {
     format!("{count} suggested replies from the FAQ")
@@ -68,5 +79,18 @@ mod tests {
             describe(&ConversationEvent::Transferred { from: 1, to: 2 }, 1, name),
             "A1 handed the conversation to A2"
         );
+    }
+
+    #[test]
+    fn joins_and_transfers_name_the_agent_who_now_answers() {
+        assert_eq!(
+            named_agent(&ConversationEvent::Assigned { agent: 4 }),
+            Some(4)
+        );
+        assert_eq!(
+            named_agent(&ConversationEvent::Transferred { from: 1, to: 2 }),
+            Some(2)
+        );
+        assert_eq!(named_agent(&ConversationEvent::Closed { by: 2 }), None);
     }
 }

@@ -10,6 +10,8 @@
 //!   and `tokenizer::unigram` (the scored pieces and the Viterbi segmentation).
 //! - [`model`]: loads the ONNX file with tract (built in, or `--model PATH`), runs one
 //!   unpadded sequence per forward pass.
+//! - [`embedded`]: streams the deflated model out of the executable file (not through
+//!   its mapping, whose pages would stay resident) and inflates it to its known size.
 //! - [`embedder`]: texts → embeddings (tokenizer + model + batching), and the [`Embed`]
 //!   trait the bot is written against.
 //! - [`worker`]: the dedicated inference thread with a bounded queue that batches
@@ -21,6 +23,7 @@
 //! (`tokenizer_golden.jsonl`, `embedding_golden.json`) come from the same run.
 //! What the embeddings are used for is [`crate::bot`]'s business.
 
+pub mod embedded;
 pub mod embedder;
 mod error;
 pub mod model;

@@ -30,7 +30,7 @@ use sha2::{Digest, Sha256};
 use tract_onnx::pb::ModelProto;
 use tract_onnx::prelude::*;
 
-use super::IntentError;
+use super::{IntentError, embedded};
 
 /// Dimensions of an embedding.
 pub const DIM: usize = 512;
@@ -45,10 +45,16 @@ pub type Embedding = [f32; DIM];
 static BUILTIN_MODEL_DEFLATED: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/model.onnx.deflate"));
 
+/// The built-in model file's size, inflated.
+const BUILTIN_MODEL_LEN: usize = include!(concat!(env!("OUT_DIR"), "/model.onnx.len"));
+
 /// The built-in model file, inflated (about 60 ms; the buffer is freed once the model is
-/// loaded).
+/// loaded). The deflated bytes are streamed from the executable file, so their 17.9 MB
+/// of pages do not stay in the process's memory ([`embedded`]).
 pub fn builtin_model_bytes() -> Result<Vec<u8>, IntentError> {
-    miniz_oxide::inflate::decompress_to_vec_with_limit(BUILTIN_MODEL_DEFLATED, 64 << 20)
+    let (deflated, source) = embedded::open_static(BUILTIN_MODEL_DEFLATED);
+    tracing::debug!(?source, "reading the built-in model");
+    embedded::inflate_exact(deflated, BUILTIN_MODEL_LEN)
         .map_err(|e| IntentError::BadModel(format!("the built-in model does not inflate: {e}")))
 }
 

@@ -167,6 +167,19 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// Waits until `count` stored jobs have made `attempts` attempts: the outbox has heard
+/// the results and set their next times, so moving the clock now reaches them (moved
+/// earlier, a retry would be scheduled from the moved clock and wait a whole delay).
+fn wait_settled(rig: &Rig, attempts: u32, count: usize) {
+    wait_for("the attempts to be settled", || {
+        let jobs = rig.store.outbox_jobs().expect("reads");
+        jobs.iter()
+            .filter(|(_, job)| job.attempts == attempts)
+            .count()
+            == count
+    });
+}
+
 #[test]
 fn events_are_recorded_with_their_cause_and_delivered_once_each() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -261,6 +274,7 @@ fn failures_are_retried_with_backoff_and_logged() {
     rig.open(1, "hello");
     // conversation.created and message.visitor: both fail once at once.
     wait_for("two first attempts", || sink.seen().len() == 2);
+    wait_settled(&rig, 1, 2);
     std::thread::sleep(super::worker::POLL * 3);
     assert_eq!(sink.seen().len(), 2, "no retry before the backoff");
     rig.clock.advance(backoff::DELAYS_MS[0] * 11 / 10);
@@ -293,6 +307,7 @@ fn give_up_one(rig: &Rig, sink: &Recorder) -> FailedDelivery {
         .expect("stores");
     for n in 1..=11 {
         wait_for("the next attempt", || sink.seen().len() == n);
+        wait_settled(rig, n as u32, 1);
         rig.clock
             .advance(backoff::DELAYS_MS[(n - 1).min(9)] * 11 / 10);
     }
@@ -369,6 +384,7 @@ fn more_due_deliveries_than_threads_each_wait_one_backoff() {
             .expect("appends");
     }
     wait_for("six first attempts", || sink.seen().len() == 6);
+    wait_settled(&rig, 1, 6);
     std::thread::sleep(super::worker::POLL * 3);
     assert_eq!(
         sink.seen().len(),

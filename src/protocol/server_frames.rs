@@ -118,7 +118,9 @@ pub struct Author {
     pub kind: AuthorKind,
     /// Visitor or agent id (0 for bot and system).
     pub id: u64,
-    /// Display name (agent's name; empty for visitors unless they gave one).
+    /// Display name (agent's name; empty for visitors unless they gave one; for a system
+    /// message that introduces an agent, `Assigned` and `Transferred`, that agent's name,
+    /// else empty).
     pub name: String,
 }
 

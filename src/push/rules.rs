@@ -17,6 +17,7 @@
 use serde::Serialize;
 
 use super::send::{PushMessage, Urgency, topic};
+use crate::email::Language;
 use crate::outbox::{EventKind, OutboxEvent};
 use crate::store::preview_of;
 use crate::store::values::StoredStatus;
@@ -94,28 +95,43 @@ pub struct Payload {
 /// Longest preview in a notification, in characters.
 const PREVIEW: usize = 120;
 
-/// The push for `event`: `visitor` is the visitor's name if they gave one, `words`
-/// the visitor's message it is about (None if there is none to show).
+/// The push for `event` in the agent's `language`: `visitor` is the visitor's name if
+/// they gave one, `words` the visitor's message it is about (None if there is none to
+/// show).
 pub fn message(
     reason: Reason,
     event: &OutboxEvent,
     visitor: Option<&str>,
     words: Option<&str>,
+    language: Language,
 ) -> PushMessage {
+    let zh = language == Language::Zh;
     let who = visitor
         .map(str::trim)
         .filter(|n| !n.is_empty())
-        .map_or_else(|| format!("Visitor #{}", event.visitor), str::to_string);
-    let (title, ttl_s) = match reason {
-        Reason::Waiting => (format!("{who} is waiting"), 4 * 3600),
-        Reason::VisitorMessage => (format!("{who} wrote"), 3600),
+        .map_or_else(
+            || match zh {
+                true => format!("访客 #{}", event.visitor),
+                false => format!("Visitor #{}", event.visitor),
+            },
+            str::to_string,
+        );
+    let (title, ttl_s) = match (reason, zh) {
+        (Reason::Waiting, false) => (format!("{who} is waiting"), 4 * 3600),
+        (Reason::Waiting, true) => (format!("{who} 正在等待接入"), 4 * 3600),
+        (Reason::VisitorMessage, false) => (format!("{who} wrote"), 3600),
+        (Reason::VisitorMessage, true) => (format!("{who} 发来消息"), 3600),
     };
     let mut body: String = preview_of(words.unwrap_or(""))
         .chars()
         .take(PREVIEW)
         .collect();
     if body.is_empty() {
-        body = "Open the conversation to answer.".into();
+        body = match zh {
+            true => "打开会话进行回复。",
+            false => "Open the conversation to answer.",
+        }
+        .into();
     }
     let payload = Payload {
         title: title.chars().take(PREVIEW).collect(),
@@ -200,7 +216,13 @@ mod tests {
             agent: None,
         };
         let long = format!("<b>Hello</b>\n{}", "x".repeat(500));
-        let m = message(Reason::VisitorMessage, &event, None, Some(&long));
+        let m = message(
+            Reason::VisitorMessage,
+            &event,
+            None,
+            Some(&long),
+            Language::En,
+        );
         let json: serde_json::Value = serde_json::from_slice(&m.payload).expect("json");
         assert_eq!(json["title"], "Visitor #7 wrote");
         assert_eq!(json["url"], "/console/#/c/12");
@@ -214,9 +236,26 @@ mod tests {
         );
         assert!(m.payload.len() < 400, "{}", m.payload.len());
         assert_eq!((m.ttl_s, m.urgency), (3600, Urgency::High));
-        let m = message(Reason::Waiting, &event, Some(" Maria "), None);
+        let m = message(Reason::Waiting, &event, Some(" Maria "), None, Language::En);
         let json: serde_json::Value = serde_json::from_slice(&m.payload).expect("json");
         assert_eq!(json["title"], "Maria is waiting");
         assert_eq!(json["body"], "Open the conversation to answer.");
+        // In the agent's language (the console's, else the emails').
+        let m = message(Reason::Waiting, &event, None, None, Language::Zh);
+        let json: serde_json::Value = serde_json::from_slice(&m.payload).expect("json");
+        assert_eq!(json["title"], "访客 #7 正在等待接入");
+        assert_eq!(json["body"], "打开会话进行回复。");
+        let m = message(
+            Reason::VisitorMessage,
+            &event,
+            Some("王"),
+            Some("在吗"),
+            Language::Zh,
+        );
+        let json: serde_json::Value = serde_json::from_slice(&m.payload).expect("json");
+        assert_eq!(
+            (json["title"].as_str(), json["body"].as_str()),
+            (Some("王 发来消息"), Some("在吗"))
+        );
     }
 }

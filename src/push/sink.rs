@@ -103,7 +103,12 @@ impl Push {
             ));
         }
         let (name, words) = self.what_the_visitor_said(reason, event)?;
-        let message = rules::message(reason, event, name.as_deref(), words.as_deref());
+        let language = self
+            .store
+            .agent(device.agent)?
+            .map(|a| crate::email::Language::of_console(&a))
+            .unwrap_or_default();
+        let message = rules::message(reason, event, name.as_deref(), words.as_deref(), language);
         let now_s = unix_ms() / 1000;
         let sent = self
             .sender

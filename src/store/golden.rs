@@ -83,11 +83,38 @@ fn agent(role: AgentRole) -> Sample {
 
 fn agent_v2(role: AgentRole) -> Sample {
     Sample::Agent(AgentRecord::V2(AgentV2 {
+        name: "Alice".into(),
+        role,
+        password_hash: "$argon2id$x".into(),
+        capacity: Some(3),
+        disabled: false,
+        created_ms: 1000,
+        email: Some("a@x".into()),
+        language: Some("zh".into()),
+        notify_waiting_email: true,
+    }))
+}
+
+fn agent_v3(role: AgentRole) -> Sample {
+    Sample::Agent(AgentRecord::V3(AgentV3 {
         capacity: Some(3),
         email: Some("a@x".into()),
         language: Some("zh".into()),
-        ..AgentV2::new("Alice".into(), role, "$argon2id$x".into(), 1000)
+        console_language: Some("zh-CN".into()),
+        ..AgentV3::new("Alice".into(), role, "$argon2id$x".into(), 1000)
     }))
+}
+
+fn settings_v1() -> SettingsV1 {
+    SettingsV1 {
+        business_hours: vec![OpeningHours {
+            day: 1,
+            open_min: 420,
+            close_min: 1080,
+        }],
+        allowed_origins: vec!["https://a.example".into()],
+        ..SettingsV1::default()
+    }
 }
 
 fn faq(embeddings: Option<StoredEmbeddings>) -> Sample {
@@ -162,6 +189,14 @@ fn golden(sample: &Sample) -> &'static str {
                 "0105416c696365010b246172676f6e3269642478010300e807010361407801027a6801"
             }
         },
+        Sample::Agent(AgentRecord::V3(a)) => match a.role {
+            AgentRole::Admin => {
+                "0205416c696365000b246172676f6e3269642478010300e807010361407801027a680101057a682d434e"
+            }
+            AgentRole::Agent => {
+                "0205416c696365010b246172676f6e3269642478010300e807010361407801027a680101057a682d434e"
+            }
+        },
         Sample::Session(SessionRecord::V1 { .. }) => "0002e807d00f",
         Sample::Visitor(VisitorRecord::V1(_)) => "00050601022f70000102656e000177",
         Sample::Visitor(VisitorRecord::V2(_)) => {
@@ -169,6 +204,9 @@ fn golden(sample: &Sample) -> &'static str {
         }
         Sample::Settings(SettingsRecord::V1(_)) => {
             "00000007233235363365620572696768740000000101a403b808011168747470733a2f2f612e6578616d706c65"
+        }
+        Sample::Settings(SettingsRecord::V2(_)) => {
+            "01000007233235363365620572696768740000000101a403b808011168747470733a2f2f612e6578616d706c6501027a6806e59ca8e7babf0006e6988ee5a4a9"
         }
         Sample::Faq(FaqRecord::V1 { embeddings, .. }) => match embeddings {
             Some(_) => "0001054f70656e3f03392d3501026162010000003f0301ff7f",
@@ -239,6 +277,8 @@ fn samples() -> Vec<Sample> {
     all.push(agent(AgentRole::Agent));
     all.push(agent_v2(AgentRole::Admin));
     all.push(agent_v2(AgentRole::Agent));
+    all.push(agent_v3(AgentRole::Admin));
+    all.push(agent_v3(AgentRole::Agent));
     all.push(Sample::Session(SessionRecord::V1 {
         agent: 2,
         created_ms: 1000,
@@ -263,14 +303,15 @@ fn samples() -> Vec<Sample> {
         attributes: vec![("plan".into(), "pro".into())],
         ..VisitorV2::default()
     })));
-    all.push(Sample::Settings(SettingsRecord::V1(SettingsV1 {
-        business_hours: vec![OpeningHours {
-            day: 1,
-            open_min: 420,
-            close_min: 1080,
+    all.push(Sample::Settings(SettingsRecord::V1(settings_v1())));
+    all.push(Sample::Settings(SettingsRecord::V2(SettingsV2 {
+        texts: vec![LocalTexts {
+            language: "zh".into(),
+            title: "在线".into(),
+            greeting: String::new(),
+            away_message: "明天".into(),
         }],
-        allowed_origins: vec!["https://a.example".into()],
-        ..SettingsV1::default()
+        ..settings_v1().into()
     })));
     all.push(faq(Some(StoredEmbeddings {
         model_id: "ab".into(),
@@ -348,7 +389,7 @@ fn every_record_variant_encodes_to_its_golden_bytes() {
         assert!(seen.insert(want), "two samples share the vector {want}");
         assert_eq!(hex(&encode_and_check(sample)), want);
     }
-    assert_eq!(seen.len(), 35, "one sample per golden vector");
+    assert_eq!(seen.len(), 38, "one sample per golden vector");
 }
 
 /// Every row of one record table: decodes as `T` and re-encodes to the stored bytes.

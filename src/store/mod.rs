@@ -28,6 +28,7 @@ pub mod push_records;
 mod read;
 pub mod records;
 mod sessions;
+mod settings_records;
 mod tables;
 pub mod values;
 mod visitor_ids;

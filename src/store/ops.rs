@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::outbox::Settled;
 use super::outbox_records::JobV1;
-use super::records::{AgentV2, CannedRecord, FaqRecord, MessageV1, SessionRecord, SettingsV1};
+use super::records::{AgentV3, CannedRecord, FaqRecord, MessageV1, SessionRecord, SettingsV2};
 use super::values::{StoredAuthorKind, StoredEvent, StoredStatus};
 use super::webhook_records::{WebhookChange, WebhookV1};
 
@@ -116,7 +116,7 @@ pub enum WriteOp {
     /// Create an agent account.
     CreateAgent {
         /// The account.
-        agent: AgentV2,
+        agent: AgentV3,
         /// Refuse if an admin exists already (first-run setup).
         only_if_no_admin: bool,
     },
@@ -126,7 +126,7 @@ pub enum WriteOp {
         /// Agent id.
         id: u64,
         /// New fields.
-        agent: AgentV2,
+        agent: AgentV3,
         /// After a password change: in the same transaction, end the agent's sessions,
         /// all (`Some(None)`) or all but the one with this token digest.
         end_sessions: Option<Option<[u8; 32]>>,
@@ -141,7 +141,7 @@ pub enum WriteOp {
     /// Replace the widget settings.
     PutSettings {
         /// The settings.
-        settings: SettingsV1,
+        settings: SettingsV2,
     },
     /// Create (`id` None) or replace a canned reply.
     PutCanned {

@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 use super::StoreError;
 use super::values::{StoredAuthorKind, StoredEmbeddings, StoredEvent, StoredStatus};
 
+pub use super::settings_records::{
+    LocalTexts, OpeningHours, SettingsRecord, SettingsV1, SettingsV2,
+};
+
 /// Encodes a record for storage.
 pub fn encode<T: Serialize>(record: &T) -> Vec<u8> {
     // Serialising plain data structs into a Vec cannot fail.
@@ -107,6 +111,8 @@ pub enum AgentRecord {
     /// Version 2: adds the email address, the email language and the choice of
     /// "a visitor is waiting" emails.
     V2(AgentV2),
+    /// Version 3: adds the console's language.
+    V3(AgentV3),
 }
 
 /// Version 1 of an agent account.
@@ -149,10 +155,35 @@ pub struct AgentV2 {
     pub notify_waiting_email: bool,
 }
 
-impl AgentV2 {
+/// Version 3 of an agent account: version 2 plus the console's language.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct AgentV3 {
+    /// Login and display name.
+    pub name: String,
+    /// Admin or agent.
+    pub role: AgentRole,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Auto-assignment capacity; `None` = the server default.
+    pub capacity: Option<u32>,
+    /// Disabled accounts cannot log in and get no conversations.
+    pub disabled: bool,
+    /// Creation time, ms since the Unix epoch.
+    pub created_ms: u64,
+    /// Where notification emails go (checked when set); None = no email.
+    pub email: Option<String>,
+    /// Language of the emails (`en`, `zh`); None = English.
+    pub language: Option<String>,
+    /// Gets "a visitor is waiting and nobody is online" emails (default: on).
+    pub notify_waiting_email: bool,
+    /// Language of the console (`en`, `zh-CN`); None = the browser's.
+    pub console_language: Option<String>,
+}
+
+impl AgentV3 {
     /// A new account with no email and the default choices.
-    pub fn new(name: String, role: AgentRole, password_hash: String, created_ms: u64) -> AgentV2 {
-        AgentV2 {
+    pub fn new(name: String, role: AgentRole, password_hash: String, created_ms: u64) -> AgentV3 {
+        AgentV3 {
             name,
             role,
             password_hash,
@@ -162,6 +193,7 @@ impl AgentV2 {
             email: None,
             language: None,
             notify_waiting_email: true,
+            console_language: None,
         }
     }
 }
@@ -169,19 +201,43 @@ impl AgentV2 {
 impl From<AgentV1> for AgentV2 {
     fn from(a: AgentV1) -> Self {
         AgentV2 {
+            name: a.name,
+            role: a.role,
+            password_hash: a.password_hash,
             capacity: a.capacity,
             disabled: a.disabled,
-            ..AgentV2::new(a.name, a.role, a.password_hash, a.created_ms)
+            created_ms: a.created_ms,
+            email: None,
+            language: None,
+            notify_waiting_email: true,
+        }
+    }
+}
+
+impl From<AgentV2> for AgentV3 {
+    fn from(a: AgentV2) -> Self {
+        AgentV3 {
+            name: a.name,
+            role: a.role,
+            password_hash: a.password_hash,
+            capacity: a.capacity,
+            disabled: a.disabled,
+            created_ms: a.created_ms,
+            email: a.email,
+            language: a.language,
+            notify_waiting_email: a.notify_waiting_email,
+            console_language: None,
         }
     }
 }
 
 impl AgentRecord {
     /// The record in the current version's shape.
-    pub fn into_latest(self) -> AgentV2 {
+    pub fn into_latest(self) -> AgentV3 {
         match self {
-            AgentRecord::V1(a) => a.into(),
-            AgentRecord::V2(a) => a,
+            AgentRecord::V1(a) => AgentV2::from(a).into(),
+            AgentRecord::V2(a) => a.into(),
+            AgentRecord::V3(a) => a,
         }
     }
 }
@@ -299,63 +355,43 @@ mod tests {
             (5, Some("/p"), None)
         );
     }
-}
 
-/// The shop's widget settings as stored.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
-pub enum SettingsRecord {
-    /// Version 1.
-    V1(SettingsV1),
-}
-
-/// Opening hours on one weekday, in the shop's local time.
-#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OpeningHours {
-    /// 0 = Sunday … 6 = Saturday.
-    pub day: u8,
-    /// Opening time, minutes after midnight.
-    pub open_min: u16,
-    /// Closing time, minutes after midnight (up to 1440), after the opening time.
-    pub close_min: u16,
-}
-
-/// Version 1 of the widget settings.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
-pub struct SettingsV1 {
-    /// Panel title.
-    pub title: String,
-    /// First line shown to a visitor.
-    pub greeting: String,
-    /// Accent colour, `#rrggbb`.
-    pub colour: String,
-    /// `left` or `right`.
-    pub position: String,
-    /// Ask name and email before the chat.
-    pub prechat: bool,
-    /// Shown outside business hours or when nobody is online.
-    pub away_message: String,
-    /// The shop's time zone as minutes east of UTC.
-    pub utc_offset_min: i32,
-    /// Business hours; empty = always open.
-    pub business_hours: Vec<OpeningHours>,
-    /// Websites allowed to open visitor chats; empty = any.
-    pub allowed_origins: Vec<String>,
-}
-
-impl Default for SettingsV1 {
-    fn default() -> Self {
-        SettingsV1 {
-            // Empty texts mean "the widget's own text, in the visitor's language".
-            title: String::new(),
-            greeting: String::new(),
-            colour: "#2563eb".into(),
-            position: "right".into(),
-            prechat: false,
-            away_message: String::new(),
-            utc_offset_min: 0,
-            business_hours: Vec::new(),
-            allowed_origins: Vec::new(),
-        }
+    #[test]
+    fn a_version_2_agent_written_by_an_older_build_reads_with_the_browsers_language() {
+        // postcard bytes of AgentRecord::V2 as written before the console's language.
+        let old = "0105416c696365000b246172676f6e3269642478010300e807010361407801027a6801";
+        let bytes: Vec<u8> = (0..old.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&old[i..i + 2], 16).expect("hex"))
+            .collect();
+        let read: AgentRecord = decode(&bytes, "agents").expect("decodes");
+        let latest = read.into_latest();
+        assert_eq!(
+            (
+                latest.name.as_str(),
+                latest.email.as_deref(),
+                latest.language.as_deref(),
+                latest.console_language
+            ),
+            ("Alice", Some("a@x"), Some("zh"), None)
+        );
+        let v1 = AgentRecord::V1(AgentV1 {
+            name: "Bo".into(),
+            role: AgentRole::Agent,
+            password_hash: String::new(),
+            capacity: Some(2),
+            disabled: true,
+            created_ms: 9,
+        });
+        let latest = v1.into_latest();
+        assert_eq!(
+            (
+                latest.capacity,
+                latest.disabled,
+                latest.notify_waiting_email
+            ),
+            (Some(2), true, true)
+        );
     }
 }
 

@@ -4,20 +4,17 @@
 //! Rules: 10 s for the whole attempt (resolution, connect, TLS, request, response
 //! head), redirects never followed (a 3xx is a failed attempt), no proxy from the
 //! environment, at most [`BODY_READ_LIMIT`] bytes of the answer read (then dropped).
-//! Name resolution goes through [`CheckingResolver`]: it resolves, refuses the whole
-//! name if any address is not public (unless `--allow-private-webhooks`), and hands
-//! ureq only the addresses it checked, so a second lookup cannot rebind the name.
+//! Name resolution goes through [`CheckingResolver`] (`resolver.rs`), which hands ureq
+//! only addresses it checked.
 
 use std::io::Read;
 use std::time::{Duration, Instant};
 
 use ureq::Agent;
 use ureq::config::Config as UreqConfig;
-use ureq::http::Uri;
-use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::DefaultConnector;
 
-use super::address::check_ip;
+use super::resolver::{CheckingResolver, REFUSED};
 
 /// The whole attempt's time limit.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -46,41 +43,6 @@ pub enum Sent {
     },
 }
 
-/// A name resolver that lets ureq connect only to addresses it checked.
-#[derive(Debug, Default)]
-pub struct CheckingResolver {
-    /// `--allow-private-webhooks`: skip the check.
-    allow_private: bool,
-    /// The system resolver, honouring ureq's time limit.
-    inner: DefaultResolver,
-}
-
-/// The marker text of a refusal, to tell it from other I/O errors.
-const REFUSED: &str = "refused:";
-
-impl Resolver for CheckingResolver {
-    fn resolve(
-        &self,
-        uri: &Uri,
-        config: &ureq::config::Config,
-        timeout: NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let addrs = self.inner.resolve(uri, config, timeout)?;
-        if !self.allow_private {
-            for addr in &addrs {
-                if let Err(why) = check_ip(addr.ip()) {
-                    let host = uri.host().unwrap_or("the host");
-                    return Err(ureq::Error::Io(std::io::Error::new(
-                        std::io::ErrorKind::PermissionDenied,
-                        format!("{REFUSED} {host} resolves to {why}"),
-                    )));
-                }
-            }
-        }
-        Ok(addrs)
-    }
-}
-
 /// The shared client (cheap to clone: ureq agents share their pool).
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -99,10 +61,7 @@ impl Client {
             .user_agent(concat!("deskbell-webhooks/", env!("CARGO_PKG_VERSION")))
             .max_idle_connections_per_host(2)
             .build();
-        let resolver = CheckingResolver {
-            allow_private,
-            inner: DefaultResolver::default(),
-        };
+        let resolver = CheckingResolver::new(allow_private);
         Client {
             agent: Agent::with_parts(config, DefaultConnector::default(), resolver),
         }

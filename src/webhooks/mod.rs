@@ -20,6 +20,7 @@ pub mod address;
 pub mod client;
 pub mod input;
 pub mod payload;
+pub mod resolver;
 pub mod signing;
 pub mod sink;
 pub mod target;

@@ -89,7 +89,14 @@ async function spawnDeskbell(dataDir, listen) {
   });
   let setupCode = '';
   try { setupCode = readFileSync(join(dataDir, 'setup-code.txt'), 'utf8').trim(); } catch { /* set up already */ }
-  return { url, setupCode, child, kill: () => new Promise((ok) => { child.once('exit', ok); child.kill('SIGKILL'); }) };
+  // kill() resolves at once for a child that has exited already (else a failed step,
+  // followed by the `finally` that kills, would wait forever for an exit long gone).
+  const kill = () => new Promise((ok) => {
+    if (child.exitCode !== null || child.signalCode !== null) return ok();
+    child.once('exit', ok);
+    child.kill('SIGKILL');
+  });
+  return { url, setupCode, child, kill };
 }
 
 /** Runs fn with a server without the FAQ bot: visitors' chats go straight to the agents
@@ -449,6 +456,9 @@ test('screenshot of a realistic inbox', async () => {
     // Ben comes online and gets the next chat; then everybody is full and chats wait.
     await wire.agent('ben', ben.token);
     const gift = await chat('yuki', { name: 'Yuki Tanaka' }, ['Do you sell gift cards?']);
+    // The visitor's ack comes with the message's commit, the assignment with its own:
+    // Ben answers once it is his (else, on a busy machine, his reply is refused).
+    await wire.waitFor('ben', 'conversation', { id: gift, status: 'assigned', agent: ben.id });
     await say('ben', gift, 'We do! From 20 to 200 euros, sent by email.');
     await chat('v5', null, ['Hi, can I change the delivery address on my order?']);
     await chat('v6', { name: 'Jonas' }, ['Hello? Is anyone there?']);

@@ -100,7 +100,8 @@ test('outside business hours the visitor sees the away message and leaves an ema
   }
   await agent.getByLabel(`${names[openDay]} opens`).fill('09:00');
   await agent.getByLabel(`${names[openDay]} closes`).fill('17:00');
-  await agent.getByLabel('Away message').fill(awayText);
+  // The default away message (the "Texts per language" fieldset has one per language).
+  await agent.locator('fieldset', { hasText: 'Opening hours' }).getByLabel('Away message').fill(awayText);
   await agent.getByRole('button', { name: 'Save' }).click();
   await agent.getByText('Widget settings saved').waitFor();
 

@@ -181,7 +181,13 @@ fn replies_reach_a_visitor_who_left_only_at_a_confirmed_address() {
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["visitor_token"].as_str(), Some(token.as_str()));
     assert_eq!(answer["conversation"].as_u64(), Some(conversation));
-    let forged = format!("{}0", &resume_token[..resume_token.len() - 1]);
+    // Change the last character (to another hex digit, whatever it was).
+    let last = if resume_token.ends_with('0') {
+        '1'
+    } else {
+        '0'
+    };
+    let forged = format!("{}{last}", &resume_token[..resume_token.len() - 1]);
     let (status, _) = widget_post(
         &server,
         "/api/visitor/resume",

@@ -19,6 +19,7 @@ mod email;
 mod email_visitors;
 mod frame_rules;
 mod hub_commits;
+mod i18n;
 mod install;
 mod notes;
 mod old_data;

@@ -204,6 +204,27 @@ fn serve_and_check(
         };
         assert_contains(&get(&server, &admin, &path), &fx["api"][key], key);
     }
+    // Accounts and settings from before the console's language and the texts per
+    // language have neither: the browser's language, the default texts. Changing them
+    // writes the newer record versions into the old file (read again after the restart).
+    assert_eq!(
+        get(&server, &admin, "/api/me")["console_language"],
+        Value::Null
+    );
+    let mut settings = get(&server, &admin, "/api/settings");
+    let empty = json!({ "title": "", "greeting": "", "away_message": "" });
+    assert_eq!(settings["texts"], json!({ "en": empty, "zh": empty }));
+    let (status, _) = http(
+        server.addr,
+        "PATCH",
+        "/api/me",
+        Some(&admin),
+        &json!({ "console_language": "zh-CN" }),
+    );
+    assert_eq!(status, 200);
+    settings["texts"]["zh"]["greeting"] = json!("您好！");
+    let (status, saved) = http(server.addr, "PUT", "/api/settings", Some(&admin), &settings);
+    assert_eq!(status, 200, "{saved}");
 
     // Every message of every conversation, notes included, as the agent sees them.
     let alice = server.login(text(fx, "/agent/name"), text(fx, "/agent/password"));
@@ -297,5 +318,10 @@ fn serve_and_check(
         ]
     );
     assert_eq!(agent.sync(fresh, 0)[0].body, "one more order please");
+    let admin = server.login(text(fx, "/admin/name"), text(fx, "/admin/password"));
+    assert_eq!(get(&server, &admin, "/api/me")["console_language"], "zh-CN");
+    let settings = get(&server, &admin, "/api/settings");
+    assert_eq!(settings["texts"]["zh"]["greeting"], "您好！");
+    assert_contains(&settings, &fx["api"]["settings"], "settings kept");
     server
 }

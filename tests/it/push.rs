@@ -266,6 +266,29 @@ fn a_waiting_conversation_is_pushed_encrypted_and_signed() {
     assert_eq!(pushes[1].header("ttl"), Some("3600"));
 }
 
+#[test]
+fn a_push_speaks_the_agents_console_language() {
+    let s = setup();
+    let (status, _) = http(
+        s.server.addr,
+        "PATCH",
+        "/api/me",
+        Some(&s.bob.1),
+        &json!({ "console_language": "zh-CN" }),
+    );
+    assert_eq!(status, 200);
+    let (mut visitor, welcome) = Client::visitor(s.server.addr, Encoding::Json, None);
+    visitor.say(None, "v1", "你好，在吗？");
+    visitor.ack("v1");
+    let pushes = s.service.wait_for(1, WAIT);
+    let payload = s.phone.open(&pushes[0].body);
+    assert_eq!(
+        payload["title"],
+        format!("访客 #{} 正在等待接入", welcome.id)
+    );
+    assert_eq!(payload["body"], "你好，在吗？");
+}
+
 /// Says whether the console page is visible, then syncs: a barrier, since the hub
 /// handles one connection's frames in order.
 fn hide(agent: &mut Client, conversation: u64, visible: bool) {

@@ -1,11 +1,17 @@
 // @ts-check
 // The HTTP API (docs/API.md). The session is the HttpOnly cookie the server sets at
-// login: this module never sees or stores a token.
+// login: this module never sees or stores a token. Errors read in the console's
+// language (i18n.js `errorText`).
+
+import { t, errorText } from './i18n.js';
 
 /** An error answer from the API, or a network failure (status 0). */
 export class ApiError extends Error {
   constructor(status, body, retryAfter) {
-    super((body && body.message) || (status ? `The server answered ${status}.` : 'Cannot reach the server.'));
+    const said = body && body.message;
+    super(said || !status ? errorText(body && body.code, said || t('api.unreachable')) : t('api.status', { status }));
+    /** The server's own words (English), for telling answers apart. */
+    this.serverMessage = said || '';
     this.status = status;
     this.code = body && body.code;
     this.kind = body && body.error;
@@ -14,7 +20,7 @@ export class ApiError extends Error {
 
   /** True when the endpoint itself does not exist (yet) on this server. */
   get missing() {
-    return this.status === 404 && (this.message === 'no such page' || !this.code);
+    return this.status === 404 && (this.serverMessage === 'no such page' || !this.code);
   }
 }
 
@@ -29,7 +35,7 @@ async function request(method, path, body) {
   try {
     res = await fetch(path, init);
   } catch {
-    throw new ApiError(0, { message: 'Cannot reach the server. Check your connection and try again.' });
+    throw new ApiError(0, null);
   }
   const text = await res.text();
   let data = null;

@@ -15,6 +15,8 @@
 //   router.js     hash routes #/inbox/TAB, #/c/ID, #/admin/PAGE, #/profile
 //   dom.js        element builder (text nodes only), safe links, icons, toasts
 //   format.js     names, times, user agents, byte lengths, client ids
+//   i18n.js       the console's languages: t(key), the dictionaries i18n-en.js and
+//                 i18n-zh-CN.js, the agent's choice or the browser's language
 //   faq.js        the FAQ bot's entries: API calls, limits, names for bot answers
 //   views/        one file per screen or part of one (shell, topbar, inbox, conversation,
 //                 messages, composer, visitor panel, auth, admin pages)
@@ -27,6 +29,7 @@ import { startLive, stopLive, hasUnsent } from './live.js';
 import { mountShell } from './views/shell.js';
 import { loadFaq } from './faq.js';
 import { registerWorker, stopPushOnLogout } from './push.js';
+import { t, useLanguage } from './i18n.js';
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app')); // in index.html
 root.className = '';
@@ -74,7 +77,7 @@ async function sessionCheck() {
   }
   stopLive();
   started = false;
-  showLogin({ setupKnown: true, notice: 'Your session has ended. Please log in again.' });
+  showLogin({ setupKnown: true, notice: t('app.sessionEnded') });
 }
 
 async function loadCanned() {
@@ -102,6 +105,7 @@ async function learnRole() {
 function enter(agent) {
   if (started) return;
   started = true;
+  useLanguage(agent && agent.console_language); // before anything of the console is drawn
   state.me = agent && agent.id !== null ? { id: agent.id, name: agent.name, admin: agent.admin } : null;
   if (!/^#\/(inbox|c|admin|profile)\b/.test(location.hash)) history.replaceState(null, '', '#/inbox/mine');
   mountShell(root, { onLogout: logout });

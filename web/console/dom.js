@@ -2,6 +2,8 @@
 // Tiny DOM helpers. Text always goes in as text nodes (never as markup): `h('p', null,
 // visitorText)` is safe for anything a visitor typed. There is no innerHTML in the console.
 
+import { t } from './i18n.js';
+
 const PROPS = new Set(['value', 'checked', 'disabled', 'selected', 'hidden', 'readOnly', 'required', 'multiple']);
 
 /** Creates an element: h('button', { class: 'x', onclick: fn }, 'Label', child…).
@@ -91,7 +93,7 @@ export function toast(message, kind = 'info', ms = 5000) {
   }
   const item = h('div', { class: `toast toast-${kind}` }, message);
   const close = () => item.remove();
-  item.append(h('button', { class: 'toast-close', 'aria-label': 'Dismiss', onclick: close }, icon('x')));
+  item.append(h('button', { class: 'toast-close', 'aria-label': t('dom.dismiss'), onclick: close }, icon('x')));
   box.append(item);
   while (box.children.length > 4) box.children[0].remove();
   setTimeout(close, ms);

@@ -6,6 +6,7 @@
 
 import { state, changed } from './state.js';
 import { api } from './api.js';
+import { t } from './i18n.js';
 
 /** @typedef {{ id?: number, questions: string[], answer: string }} FaqEntry An entry (no id before it is saved). */
 
@@ -25,12 +26,12 @@ export function questionLines(text) {
 /** What is wrong with an entry, or '' when the server will take it. */
 export function entryProblem(questions, answer) {
   const { maxQuestions, questionChars, answerChars } = FAQ_LIMITS;
-  if (!questions.length) return 'Write at least one question, one per line.';
-  if (questions.length > maxQuestions) return `At most ${maxQuestions} questions per entry (this one has ${questions.length}).`;
+  if (!questions.length) return t('faq.problem.noQuestion');
+  if (questions.length > maxQuestions) return t('faq.problem.tooMany', { max: maxQuestions, n: questions.length });
   const long = questions.findIndex((q) => charCount(q) > questionChars);
-  if (long >= 0) return `Question ${long + 1} is longer than ${questionChars} characters.`;
-  if (!answer) return 'Write the answer.';
-  if (charCount(answer) > answerChars) return `The answer is longer than ${answerChars} characters (${charCount(answer)}).`;
+  if (long >= 0) return t('faq.problem.longQuestion', { number: long + 1, max: questionChars });
+  if (!answer) return t('faq.problem.noAnswer');
+  if (charCount(answer) > answerChars) return t('faq.problem.longAnswer', { max: answerChars, n: charCount(answer) });
   return '';
 }
 

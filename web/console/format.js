@@ -1,10 +1,13 @@
 // @ts-check
-// Formatting helpers: names, times, user agents, byte lengths. Pure functions.
+// Formatting helpers: names, times, user agents, byte lengths, in the console's language
+// (i18n.js). Pure functions.
+
+import { t, language } from './i18n.js';
 
 /** The visitor's name, or "Visitor #id". */
 export function visitorLabel(conv) {
   const name = conv && conv.visitor_name && conv.visitor_name.trim();
-  return name || `Visitor #${conv ? conv.visitor : '?'}`;
+  return name || t('format.visitor', { id: conv ? conv.visitor : '?' });
 }
 
 /** One or two letters for an avatar. */
@@ -36,32 +39,32 @@ function sameDay(a, b) {
 export function dayLabel(ms, now = Date.now()) {
   const d = new Date(ms);
   const today = new Date(now);
-  if (sameDay(d, today)) return 'Today';
+  if (sameDay(d, today)) return t('format.today');
   const yesterday = new Date(now - 86400000);
-  if (sameDay(d, yesterday)) return 'Yesterday';
-  return d.toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long' });
+  if (sameDay(d, yesterday)) return t('format.yesterday');
+  return d.toLocaleDateString(language(), { weekday: 'long', day: 'numeric', month: 'long' });
 }
 
 /** Short time for lists: "now", "5 min", "14:05", "Mon", "3 Mar". */
 export function shortTime(ms, now = Date.now()) {
   if (!ms) return '';
   const diff = now - ms;
-  if (diff < 60000) return 'now';
-  if (diff < 3600000) return `${Math.floor(diff / 60000)} min`;
+  if (diff < 60000) return t('format.now');
+  if (diff < 3600000) return t('format.minutes', { n: Math.floor(diff / 60000) });
   const d = new Date(ms);
   if (sameDay(d, new Date(now))) return clock(ms);
-  if (diff < 6 * 86400000) return d.toLocaleDateString(undefined, { weekday: 'short' });
-  return d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+  if (diff < 6 * 86400000) return d.toLocaleDateString(language(), { weekday: 'short' });
+  return d.toLocaleDateString(language(), { day: 'numeric', month: 'short' });
 }
 
-/** "for 4 min", "for 2 h". */
+/** "4 min", "2 h", "3 days". */
 export function duration(ms) {
   const min = Math.max(0, Math.floor(ms / 60000));
-  if (min < 1) return 'under a minute';
-  if (min < 60) return `${min} min`;
+  if (min < 1) return t('format.underMinute');
+  if (min < 60) return t('format.minutes', { n: min });
   const hours = Math.floor(min / 60);
-  if (hours < 48) return `${hours} h`;
-  return `${Math.floor(hours / 24)} days`;
+  if (hours < 48) return t('format.hours', { n: hours });
+  return t('format.days', { n: Math.floor(hours / 24) });
 }
 
 /** "UTC+1", "UTC-3:30" for minutes east of UTC. */
@@ -83,7 +86,7 @@ export function localTimeAt(offsetMin, now = Date.now()) {
 export function describeUserAgent(ua) {
   if (!ua) return '';
   const pick = (re) => { const m = ua.match(re); return m ? m[1] : null; };
-  let browser = 'Unknown browser';
+  let browser = t('format.unknownBrowser');
   let v;
   if ((v = pick(/Edg(?:e|A|iOS)?\/(\d+)/))) browser = `Edge ${v}`;
   else if ((v = pick(/(?:OPR|Opera)\/(\d+)/))) browser = `Opera ${v}`;
@@ -100,15 +103,15 @@ export function describeUserAgent(ua) {
   else if (/Mac OS X|Macintosh/.test(ua)) os = 'macOS';
   else if (/CrOS/.test(ua)) os = 'ChromeOS';
   else if (/Linux/.test(ua)) os = 'Linux';
-  const mobile = /Mobi|iPhone|Android/.test(ua) ? ' (mobile)' : '';
-  return os ? `${browser} on ${os}${os === 'iPhone' ? '' : mobile}` : browser;
+  const mobile = /Mobi|iPhone|Android/.test(ua) && os !== 'iPhone';
+  return os ? t(mobile ? 'format.browserOnMobile' : 'format.browserOn', { browser, os }) : browser;
 }
 
 /** A language tag as a readable name: "en-GB" → "British English (en-GB)". */
 export function languageName(tag) {
   if (!tag) return '';
   try {
-    const names = new Intl.DisplayNames(undefined, { type: 'language' });
+    const names = new Intl.DisplayNames(language(), { type: 'language' });
     const name = names.of(tag);
     return name && name !== tag ? `${name} (${tag})` : tag;
   } catch {

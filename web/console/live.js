@@ -11,6 +11,7 @@ import { alertAbout, alertConversation } from './notify.js';
 import { clientId, visitorLabel } from './format.js';
 import { toast } from './dom.js';
 import { api } from './api.js';
+import { t, errorText } from './i18n.js';
 
 /** Messages loaded per conversation when it is first followed. */
 const TAIL = 30;
@@ -32,7 +33,7 @@ export function startLive(h) {
     onFrame: handle,
     onClose({ code }) {
       welcomed = false;
-      for (const t of state.threads.values()) { t.following = false; t.syncing = false; t.loadingOlder = false; t.typing.clear(); }
+      for (const held of state.threads.values()) { held.following = false; held.syncing = false; held.loadingOlder = false; held.typing.clear(); }
       changed('conn', 'convs', ...[...state.threads.keys()].map((id) => `thread:${id}`));
       if (code === 1008) hooks.sessionCheck();
     },
@@ -66,34 +67,34 @@ document.addEventListener('visibilitychange', sendVisibility);
 /** Like send, but tells the agent when it could not go out. */
 function act(frame) {
   if (send(frame)) return true;
-  toast('Not connected right now. Try again when the connection is back.', 'error');
+  toast(t('live.notConnected'), 'error');
   return false;
 }
 
 /** The highest seq held with nothing missing between it and the oldest held. */
-function contiguousMax(t) {
-  if (t.oldest === null) return 0;
-  let seq = t.oldest - 1;
-  while (t.messages.has(seq + 1)) seq += 1;
+function contiguousMax(held) {
+  if (held.oldest === null) return 0;
+  let seq = held.oldest - 1;
+  while (held.messages.has(seq + 1)) seq += 1;
   return seq;
 }
 
 /** Subscribes this connection to a conversation, resuming after what we hold. */
 export function follow(id) {
-  const t = thread(id);
-  if (t.following || !welcomed) return;
+  const held = thread(id);
+  if (held.following || !welcomed) return;
   const conv = state.convs.get(id);
   let after;
-  if (t.oldest === null) {
+  if (held.oldest === null) {
     after = Math.max(0, (conv ? conv.last_seq : 0) - TAIL);
-    t.oldest = after + 1;
-    t.hasMore = after > 0;
+    held.oldest = after + 1;
+    held.hasMore = after > 0;
   } else {
-    after = contiguousMax(t);
+    after = contiguousMax(held);
   }
   if (send({ sync: { conversation: id, after_seq: after } })) {
-    t.following = true;
-    t.syncing = true;
+    held.following = true;
+    held.syncing = true;
   }
 }
 
@@ -131,57 +132,57 @@ const HANDLERS = {
     sendVisibility();
     for (const c of w.conversations) follow(c.id);
     if (state.viewing && !open.has(state.viewing)) follow(state.viewing);
-    for (const t of state.threads.values()) {
-      for (const p of t.pending.values()) if (p.status === 'sending') transmit(t.id, p);
+    for (const held of state.threads.values()) {
+      for (const p of held.pending.values()) if (p.status === 'sending') transmit(held.id, p);
     }
     hooks.welcomed();
     changed('conn', 'me', 'agents', 'convs', 'closed');
   },
 
   ack(a) {
-    const t = thread(a.conversation);
-    const p = t.pending.get(a.client_id);
+    const held = thread(a.conversation);
+    const p = held.pending.get(a.client_id);
     if (!p) return;
-    t.pending.delete(a.client_id);
-    if (!t.messages.has(a.seq)) {
+    held.pending.delete(a.client_id);
+    if (!held.messages.has(a.seq)) {
       const me = /** @type {NonNullable<typeof state.me>} */ (state.me); // set by the welcome
-      t.messages.set(a.seq, {
+      held.messages.set(a.seq, {
         conversation: a.conversation, seq: a.seq, at_ms: Date.now(),
         author: { kind: 'agent', id: me.id, name: me.name },
         body: p.body, client_id: a.client_id, event: p.note ? 'note' : null,
       });
     }
-    t.maxSeq = Math.max(t.maxSeq, a.seq);
+    held.maxSeq = Math.max(held.maxSeq, a.seq);
     bump(a.conversation, a.seq, Date.now(), p.note ? null : p.body);
     changed(`thread:${a.conversation}`, 'convs');
   },
 
   message(m) {
-    const t = thread(m.conversation);
-    const fresh = !t.messages.has(m.seq);
-    t.messages.set(m.seq, m);
-    t.maxSeq = Math.max(t.maxSeq, m.seq);
-    if (t.oldest === null) t.oldest = m.seq;
+    const held = thread(m.conversation);
+    const fresh = !held.messages.has(m.seq);
+    held.messages.set(m.seq, m);
+    held.maxSeq = Math.max(held.maxSeq, m.seq);
+    if (held.oldest === null) held.oldest = m.seq;
     if (m.client_id && m.author.kind === 'agent' && state.me && m.author.id === state.me.id) {
-      t.pending.delete(m.client_id);
+      held.pending.delete(m.client_id);
     }
-    if (m.author.kind === 'visitor') t.typing.delete(`visitor:${m.author.id}`);
+    if (m.author.kind === 'visitor') held.typing.delete(`visitor:${m.author.id}`);
     const conv = bump(m.conversation, m.seq, m.at_ms, previewed(m) ? m.body : null);
-    if (fresh && !t.syncing && conv && m.author.kind === 'visitor' && concernsMe(conv)) {
-      alertAbout(conv, `${visitorLabel(conv)} wrote`, m.body);
+    if (fresh && !held.syncing && conv && m.author.kind === 'visitor' && concernsMe(conv)) {
+      alertAbout(conv, t('live.wrote', { visitor: visitorLabel(conv) }), m.body);
     }
     changed(`thread:${m.conversation}`, 'convs');
   },
 
   synced(s) {
-    const t = thread(s.conversation);
-    t.syncing = false;
-    t.loaded = true;
-    t.maxSeq = Math.max(t.maxSeq, s.upto_seq);
-    if (!state.convs.has(s.conversation) && t.messages.size) {
+    const held = thread(s.conversation);
+    held.syncing = false;
+    held.loaded = true;
+    held.maxSeq = Math.max(held.maxSeq, s.upto_seq);
+    if (!state.convs.has(s.conversation) && held.messages.size) {
       // Opened by address (e.g. after a reload) and not open: it is closed. Describe it
       // from its messages until a summary arrives.
-      const list = [...t.messages.values()].sort((a, b) => a.seq - b.seq);
+      const list = [...held.messages.values()].sort((a, b) => a.seq - b.seq);
       const visitor = list.find((m) => m.author.kind === 'visitor');
       const said = list.filter(previewed);
       state.convs.set(s.conversation, {
@@ -195,11 +196,11 @@ const HANDLERS = {
   },
 
   resync(r) {
-    const t = thread(r.conversation);
-    t.messages.clear();
-    t.maxSeq = 0;
-    t.oldest = null;
-    t.following = false;
+    const held = thread(r.conversation);
+    held.messages.clear();
+    held.maxSeq = 0;
+    held.oldest = null;
+    held.following = false;
     const conv = state.convs.get(r.conversation);
     if (conv) conv.last_seq = r.server_seq;
     follow(r.conversation);
@@ -208,10 +209,10 @@ const HANDLERS = {
 
   typing(ty) {
     if (ty.author.kind === 'agent' && state.me && ty.author.id === state.me.id) return;
-    const t = thread(ty.conversation);
+    const held = thread(ty.conversation);
     const key = `${ty.author.kind}:${ty.author.id}`;
-    if (ty.on) t.typing.set(key, { author: ty.author, until: Date.now() + 12000 });
-    else t.typing.delete(key);
+    if (ty.on) held.typing.set(key, { author: ty.author, until: Date.now() + 12000 });
+    else held.typing.delete(key);
     changed(`thread:${ty.conversation}`);
   },
 
@@ -253,15 +254,15 @@ const HANDLERS = {
   },
 
   history(page) {
-    const t = thread(page.conversation);
-    let lowest = t.oldest;
+    const held = thread(page.conversation);
+    let lowest = held.oldest;
     for (const m of page.messages) {
-      if (!t.messages.has(m.seq)) t.messages.set(m.seq, m);
+      if (!held.messages.has(m.seq)) held.messages.set(m.seq, m);
       lowest = lowest === null ? m.seq : Math.min(lowest, m.seq);
     }
-    t.oldest = lowest;
-    t.hasMore = page.has_more && page.messages.length > 0;
-    t.loadingOlder = false;
+    held.oldest = lowest;
+    held.hasMore = page.has_more && page.messages.length > 0;
+    held.loadingOlder = false;
     changed(`thread:${page.conversation}`, 'convs');
   },
 
@@ -269,25 +270,25 @@ const HANDLERS = {
     if (e.code === 4010) { hooks.sessionCheck(); return; }
     const text = readableError(e);
     if (e.client_id) {
-      for (const t of state.threads.values()) {
-        const p = t.pending.get(e.client_id);
+      for (const held of state.threads.values()) {
+        const p = held.pending.get(e.client_id);
         if (!p) continue;
         // Storage trouble or too many frames: keep the same client id and retry later.
         if ((e.code === 5070 || e.code === 4290 || e.code === 5030) && p.tries < 5) {
           p.tries += 1;
-          setTimeout(() => { if (t.pending.get(e.client_id) === p) transmit(t.id, p); }, 2000 * p.tries);
+          setTimeout(() => { if (held.pending.get(e.client_id) === p) transmit(held.id, p); }, 2000 * p.tries);
         } else {
           p.status = 'failed';
           p.error = text;
         }
-        changed(`thread:${t.id}`);
+        changed(`thread:${held.id}`);
         return;
       }
     }
     if (e.conversation) {
       if (afterClaim.delete(e.conversation)) changed(`thread:${e.conversation}`);
-      const t = state.threads.get(e.conversation);
-      if (t && t.loadingOlder) { t.loadingOlder = false; changed(`thread:${e.conversation}`); }
+      const held = state.threads.get(e.conversation);
+      if (held && held.loadingOlder) { held.loadingOlder = false; changed(`thread:${e.conversation}`); }
     }
     toast(text, 'error');
   },
@@ -324,16 +325,12 @@ function concernsMe(conv) {
   return conv.status === 'queued' || (conv.status === 'assigned' && state.me && conv.agent === state.me.id);
 }
 
-const FRIENDLY = {
-  4031: 'This chat is not assigned to you. Claim it first.',
-  4130: 'That message is too long.',
-  5070: 'The server could not store the message. It will be retried.',
-  5030: 'The server is busy or restarting. Retrying shortly.',
-};
+/** Error frames with words of their own here (a send is retried on some). */
+const FRIENDLY = [4031, 4130, 5070, 5030];
 
 /** A readable sentence for an error frame. */
 export function readableError(e) {
-  const text = FRIENDLY[e.code] || e.message || e.error || 'Something went wrong.';
+  const text = FRIENDLY.includes(e.code) ? t(`live.error.${e.code}`) : errorText(e.code, e.message || e.error);
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
@@ -348,9 +345,9 @@ function transmit(id, p) {
 
 /** Sends a reply (or an internal note) with a fresh client id. */
 export function sendMessage(id, body, note = false) {
-  const t = thread(id);
+  const held = thread(id);
   const p = { client_id: clientId(note ? 'n' : 'a'), body, note, status: 'sending', error: null, at_ms: Date.now(), tries: 0 };
-  t.pending.set(p.client_id, p);
+  held.pending.set(p.client_id, p);
   transmit(id, p);
   changed(`thread:${id}`);
 }
@@ -370,7 +367,7 @@ export function discardMessage(id, cid) {
 
 /** True if some message is still waiting for its acknowledgement. */
 export function hasUnsent() {
-  for (const t of state.threads.values()) if (t.pending.size) return true;
+  for (const held of state.threads.values()) if (held.pending.size) return true;
   return false;
 }
 
@@ -404,7 +401,7 @@ function sendClaimedReplies(c) {
   if (c.status === 'assigned' && state.me && c.agent === state.me.id) {
     for (const body of waiting) sendMessage(c.id, body);
   } else {
-    toast('Not sent: the chat went to someone else or was closed.', 'error');
+    toast(t('live.claimLost'), 'error');
   }
 }
 export const closeConversation = (id) => act({ close: { conversation: id } });
@@ -421,9 +418,9 @@ export function setPresence(presence) {
 /** Marks what is on screen as read (only for chats assigned to this agent). */
 export function markRead(id) {
   const conv = state.convs.get(id);
-  const t = state.threads.get(id);
-  if (!conv || !t || conv.status !== 'assigned' || !state.me || conv.agent !== state.me.id) return;
-  const seq = contiguousMax(t);
+  const held = state.threads.get(id);
+  if (!conv || !held || conv.status !== 'assigned' || !state.me || conv.agent !== state.me.id) return;
+  const seq = contiguousMax(held);
   if (seq <= (conv.read_agent || 0)) return;
   if (send({ read: { conversation: id, seq } })) {
     conv.read_agent = seq;
@@ -433,10 +430,10 @@ export function markRead(id) {
 
 /** Asks for the page of messages before the oldest held. */
 export function loadOlder(id) {
-  const t = thread(id);
-  if (t.loadingOlder || !t.hasMore || t.oldest === null || t.oldest <= 1) return;
-  if (send({ history: { conversation: id, before_seq: t.oldest, limit: PAGE } })) {
-    t.loadingOlder = true;
+  const held = thread(id);
+  if (held.loadingOlder || !held.hasMore || held.oldest === null || held.oldest <= 1) return;
+  if (send({ history: { conversation: id, before_seq: held.oldest, limit: PAGE } })) {
+    held.loadingOlder = true;
     changed(`thread:${id}`);
   }
 }

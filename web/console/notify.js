@@ -4,6 +4,7 @@
 
 import { state, attentionCount } from './state.js';
 import { visitorLabel as visitorName } from './format.js';
+import { t } from './i18n.js';
 
 const SOUND_KEY = 'deskbell.sound';
 const DESKTOP_KEY = 'deskbell.desktop';
@@ -98,15 +99,9 @@ export function alertAbout(conv, title, body) {
   }
 }
 
-const ALERT_TITLES = {
-  queued: 'New chat waiting',
-  handoff: 'The bot handed over a chat',
-  assigned: 'Chat assigned to you',
-};
-
 /** Alert for a new, handed-off (by the bot) or newly assigned conversation. */
 export function alertConversation(conv, why) {
-  const title = `${ALERT_TITLES[why]}: ${visitorName(conv)}`;
+  const title = t(`notify.${why}`, { visitor: visitorName(conv) });
   alertAbout(conv, title, conv.preview || '');
 }
 

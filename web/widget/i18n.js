@@ -1,5 +1,6 @@
 // i18n.js: the widget's own texts in English and Simplified Chinese. The shop's texts
-// (title, greeting, away message) come from the console settings and are shown as given.
+// (title, greeting, away message) come from the console settings, per language where the
+// owner wrote them (main.js picks), and are shown as given.
 
 var TEXTS = {
   en: {
@@ -41,6 +42,7 @@ var TEXTS = {
     ev_queued: 'Waiting for someone to join',
     ev_assigned: '{name} joined the conversation',
     ev_transferred: 'The conversation was transferred',
+    ev_transferred_to: '{name} took over the conversation',
     ev_closed: 'The conversation has ended. Write again at any time.',
     ev_reopened: 'The conversation was reopened',
     ev_handed_off: 'Connecting you with a person…',
@@ -88,6 +90,7 @@ var TEXTS = {
     ev_queued: '正在等待客服接入',
     ev_assigned: '{name} 已加入对话',
     ev_transferred: '对话已转接',
+    ev_transferred_to: '已转接给 {name}',
     ev_closed: '对话已结束，您可以随时再次留言。',
     ev_reopened: '对话已重新打开',
     ev_handed_off: '正在转接人工客服…',

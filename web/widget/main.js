@@ -58,10 +58,12 @@ window.deskbell = {
 };
 
 function boot(remote) {
+  // The shop's texts in the visitor's language, else its default ones (docs/API.md).
+  var own = (remote.texts && remote.texts[lang]) || {};
   var settings = {
-    title: remote.title,
-    greeting: remote.greeting,
-    away_message: remote.away_message,
+    title: own.title || remote.title,
+    greeting: own.greeting || remote.greeting,
+    away_message: own.away_message || remote.away_message,
     prechat: remote.prechat === true,
     open_now: remote.open_now,
     agents_online: remote.agents_online,

@@ -52,7 +52,10 @@ Widget.prototype.onMessage = function (d) {
   if (m.author.kind === 'visitor' && m.conversation === this.chat.conv && m.seq <= this.chat.readAgent) {
     this.setTick(el, 'read');
   }
-  if (m.author.kind === 'agent' && m.author.name && m.conversation === this.chat.conv) {
+  // An agent's name: from her messages, or from the notice that she joined (a join or
+  // transfer notice carries the agent's name as its author's, docs/PROTOCOL.md).
+  if ((m.author.kind === 'agent' || m.author.kind === 'system') && m.author.name &&
+      m.conversation === this.chat.conv) {
     this.agentName = m.author.name;
     this.refresh();
   }
@@ -140,7 +143,9 @@ Widget.prototype.systemText = function (m) {
   if (kind === 'closed' || kind === 'handed_off') return this.t('ev_' + kind);
   if (this.lang === 'en' && m.body) return m.body; // the server's English description
   if (!kind) return m.body;
-  return this.t('ev_' + kind, { name: this.agentName || this.t('colleague') });
+  var named = m.author.name; // who joined, or who took over after a transfer
+  if (kind === 'transferred' && named) return this.t('ev_transferred_to', { name: named });
+  return this.t('ev_' + kind, { name: named || this.agentName || this.t('colleague') });
 };
 
 Widget.prototype.setTick = function (el, state) {

@@ -5,6 +5,7 @@ import { state, changed } from '../state.js';
 import { api, ApiError } from '../api.js';
 import { h, fill, toast } from '../dom.js';
 import { field, errorLine, setError, missingNotice, loadList } from './forms.js';
+import { t } from '../i18n.js';
 
 function cleanShortcut(text) {
   return text.trim().replace(/^\/+/, '').toLowerCase();
@@ -20,17 +21,17 @@ export function cannedPage() {
   let editing = null;
   let missing = false;
   const list = h('div', { class: 'canned-list' });
-  const shortcut = h('input', { maxlength: 32, placeholder: 'hours', autocomplete: 'off', spellcheck: 'false' });
-  const text = h('textarea', { rows: 3, placeholder: 'We are open Monday to Friday, 9 to 17.' });
+  const shortcut = h('input', { maxlength: 32, placeholder: t('canned.shortcutExample'), autocomplete: 'off', spellcheck: 'false' });
+  const text = h('textarea', { rows: 3, placeholder: t('canned.textExample') });
   const error = errorLine();
-  const add = h('button', { class: 'btn btn-primary', type: 'submit' }, 'Add reply');
+  const add = h('button', { class: 'btn btn-primary', type: 'submit' }, t('canned.add'));
   const form = h('form', { class: 'form', novalidate: true },
-    field('Shortcut', shortcut, 'Agents type /shortcut in the message box.'), field('Text', text), h('div', { class: 'form-actions' }, error, add));
+    field(t('canned.shortcut'), shortcut, t('canned.shortcutHint')), field(t('canned.text'), text), h('div', { class: 'form-actions' }, error, add));
 
   function check(sc, body, except) {
-    if (!/^[\p{L}\p{N}_-]{1,32}$/u.test(sc)) return 'A shortcut is one word: letters, digits, - or _.';
-    if (!body.trim()) return 'Write the reply text.';
-    if (items.some((c) => c.shortcut === sc && c.id !== except)) return `/${sc} already exists.`;
+    if (!/^[\p{L}\p{N}_-]{1,32}$/u.test(sc)) return t('canned.badShortcut');
+    if (!body.trim()) return t('canned.noText');
+    if (items.some((c) => c.shortcut === sc && c.id !== except)) return t('canned.exists', { shortcut: sc });
     return '';
   }
 
@@ -48,7 +49,7 @@ export function cannedPage() {
       form.reset();
       render();
     } catch (err) {
-      setError(error, err instanceof ApiError && err.missing ? 'This server cannot store canned replies yet.' : err.message);
+      setError(error, err instanceof ApiError && err.missing ? t('canned.cannotStore') : err.message);
     }
     add.disabled = false;
   });
@@ -58,11 +59,11 @@ export function cannedPage() {
       return h('div', { class: 'canned-row' },
         h('div', { class: 'canned-text' }, h('strong', null, `/${c.shortcut}`), h('p', null, c.text)),
         h('div', { class: 'canned-actions' },
-          h('button', { class: 'btn btn-small btn-ghost', type: 'button', onclick: () => { editing = c.id; render(); } }, 'Edit'),
+          h('button', { class: 'btn btn-small btn-ghost', type: 'button', onclick: () => { editing = c.id; render(); } }, t('common.edit')),
           h('button', {
             class: 'btn btn-small btn-danger-ghost', type: 'button',
             onclick: async () => {
-              if (!confirm(`Delete /${c.shortcut}?`)) return;
+              if (!confirm(t('canned.confirmDelete', { shortcut: c.shortcut }))) return;
               try {
                 await api.del(`/api/canned/${c.id}`);
                 items = items.filter((x) => x.id !== c.id);
@@ -70,16 +71,16 @@ export function cannedPage() {
                 render();
               } catch (err) { toast(err.message, 'error'); }
             },
-          }, 'Delete')));
+          }, t('common.delete'))));
     }
-    const sc = h('input', { value: c.shortcut, maxlength: 32, 'aria-label': 'Shortcut' });
-    const body = h('textarea', { rows: 3, value: c.text, 'aria-label': 'Text' });
+    const sc = h('input', { value: c.shortcut, maxlength: 32, 'aria-label': t('canned.shortcut') });
+    const body = h('textarea', { rows: 3, value: c.text, 'aria-label': t('canned.text') });
     const err = errorLine();
     const edit = h('form', { class: 'canned-row canned-edit' },
       h('div', { class: 'canned-text' }, sc, body, err),
       h('div', { class: 'canned-actions' },
-        h('button', { class: 'btn btn-small btn-primary', type: 'submit' }, 'Save'),
-        h('button', { class: 'btn btn-small btn-ghost', type: 'button', onclick: () => { editing = null; render(); } }, 'Cancel')));
+        h('button', { class: 'btn btn-small btn-primary', type: 'submit' }, t('common.save')),
+        h('button', { class: 'btn btn-small btn-ghost', type: 'button', onclick: () => { editing = null; render(); } }, t('common.cancel'))));
     edit.addEventListener('submit', async (e) => {
       e.preventDefault();
       const next = { shortcut: cleanShortcut(sc.value), text: body.value.trim() };
@@ -97,8 +98,8 @@ export function cannedPage() {
   }
 
   function render() {
-    if (missing) { fill(list, missingNotice('Canned replies')); return; }
-    if (!items.length) { fill(list, h('p', { class: 'muted' }, 'No canned replies yet. Add answers to the questions you get every day.')); return; }
+    if (missing) { fill(list, missingNotice(t('admin.page.canned'))); return; }
+    if (!items.length) { fill(list, h('p', { class: 'muted' }, t('canned.empty'))); return; }
     fill(list, items.sort((a, b) => a.shortcut.localeCompare(b.shortcut)).map(itemEl));
   }
 
@@ -106,9 +107,9 @@ export function cannedPage() {
 
   return {
     el: h('div', { class: 'admin-page' },
-      h('h1', null, 'Canned replies'),
-      h('p', { class: 'muted' }, 'Ready answers for common questions. In a chat, type / and the first letters of the shortcut.'),
-      list, h('h2', null, 'New canned reply'), form),
+      h('h1', null, t('admin.page.canned')),
+      h('p', { class: 'muted' }, t('canned.intro')),
+      list, h('h2', null, t('canned.new')), form),
     update() {},
   };
 }

@@ -4,24 +4,28 @@
 
 import { api } from '../api.js';
 import { h, fill, toast } from '../dom.js';
-
-const SINKS = { webhook: 'Webhook', email: 'Email', push: 'Push' };
+import { t, language } from '../i18n.js';
 
 /** @param {string} iso */
 function when(iso) {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(language());
+}
+
+/** A sink's name ("Webhook", "Email", "Push"), or its code when unknown. */
+function sinkName(sink) {
+  return ['webhook', 'email', 'push'].includes(sink) ? t(`deliveries.sink.${sink}`) : sink;
 }
 
 export function deliveriesPage() {
-  const summary = h('p', { class: 'muted' }, 'Loading…');
+  const summary = h('p', { class: 'muted' }, t('common.loading'));
   const list = h('div', { class: 'agents-table deliveries-table' });
 
   async function retry(/** @type {any} */ f, /** @type {HTMLButtonElement} */ button) {
     button.disabled = true;
     try {
       await api.post(`/api/outbox/failures/${f.id}/retry`, {});
-      toast('Trying again now.', 'ok');
+      toast(t('deliveries.retrying'), 'ok');
       await load();
     } catch (err) {
       toast(err.message, 'error');
@@ -30,35 +34,35 @@ export function deliveriesPage() {
   }
 
   function row(/** @type {any} */ f) {
-    const button = h('button', { class: 'btn btn-small btn-ghost', type: 'button' }, 'Try again');
+    const button = h('button', { class: 'btn btn-small btn-ghost', type: 'button' }, t('auth.tryAgain'));
     button.addEventListener('click', () => retry(f, /** @type {HTMLButtonElement} */ (button)));
-    const about = f.conversation ? h('a', { href: `#/c/${f.conversation}` }, `chat #${f.conversation}`) : null;
+    const about = f.conversation ? h('a', { href: `#/c/${f.conversation}` }, t('deliveries.chat', { id: f.conversation })) : null;
     return h('div', { class: 'agent-row delivery-row' },
-      h('div', null, h('strong', null, SINKS[f.sink] || f.sink), ' ', h('span', { class: 'muted' }, f.event_type)),
-      h('div', { class: 'small' }, about, about ? ' · ' : '', `${f.attempts} attempts, given up ${when(f.failed_at)}`),
-      h('div', { class: 'small form-error' }, f.status ? `HTTP ${f.status}: ` : '', f.error || 'no reason given'),
+      h('div', null, h('strong', null, sinkName(f.sink)), ' ', h('span', { class: 'muted' }, f.event_type)),
+      h('div', { class: 'small' }, about, about ? ' · ' : '', t('deliveries.gaveUp', { n: f.attempts, when: when(f.failed_at) })),
+      h('div', { class: 'small form-error' }, f.status ? `HTTP ${f.status}: ` : '', f.error || t('deliveries.noReason')),
       h('div', { class: 'agent-actions' }, button));
   }
 
   async function load() {
     try {
       const o = await api.get('/api/outbox');
-      summary.textContent = `${o.pending + o.events_waiting} waiting or being sent · ${o.failed} given up in the last week`
-        + (o.refused ? ` · ${o.refused} events not recorded because the outbox was full (see the log)` : '');
+      summary.textContent = t('deliveries.summary', { waiting: o.pending + o.events_waiting, n: o.failed })
+        + (o.refused ? ` · ${t('deliveries.refused', { n: o.refused })}` : '');
       fill(list, o.failures.length
         ? o.failures.map(row)
-        : h('p', { class: 'muted', style: 'padding: 14px' }, 'Nothing has failed. Deliveries that fail are retried for about a day; those that still fail show up here.'));
+        : h('p', { class: 'muted deliveries-note' }, t('deliveries.none')));
     } catch (err) {
       summary.textContent = '';
-      fill(list, h('p', { class: 'form-error', style: 'padding: 14px' }, err.message));
+      fill(list, h('p', { class: 'form-error deliveries-note' }, err.message));
     }
   }
 
   load();
   return {
     el: h('div', { class: 'admin-page' },
-      h('h1', null, 'Deliveries'),
-      h('p', { class: 'muted' }, 'Emails, push notifications and webhooks leave through one queue that survives restarts. A failed delivery is retried 11 times over about 24 hours, then given up and listed here for a week.'),
+      h('h1', null, t('admin.page.deliveries')),
+      h('p', { class: 'muted' }, t('deliveries.intro')),
       summary,
       list),
     update() {},

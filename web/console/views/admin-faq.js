@@ -9,35 +9,18 @@ import { faqApi, rememberFaq } from '../faq.js';
 import { missingNotice } from './forms.js';
 import { faqEditor } from './faq-editor.js';
 import { faqTryBox } from './faq-try.js';
-
-/** Starting points for a new shop: edited before they are saved. */
-const COMMON_QUESTIONS = [
-  {
-    questions: ['What are your opening hours?', 'When are you open?', 'Are you open on Saturday?'],
-    answer: 'We are open Monday to Friday from 9:00 to 17:00 and on Saturday from 10:00 to 14:00.',
-  },
-  {
-    questions: ['How long does shipping take?', 'Do you ship abroad?', 'How much does delivery cost?'],
-    answer: 'Orders leave within 2 working days. Delivery takes 2–4 days at home and 5–10 days abroad; it is free from 50 €.',
-  },
-  {
-    questions: ['Can I return an item?', 'What is your return policy?', 'How do I get a refund?'],
-    answer: 'You can return unused items within 30 days. Write to us with your order number and we send you a return label; the refund follows within 5 days of receiving the parcel.',
-  },
-];
+import { t, tv } from '../i18n.js';
 
 const percent = (x) => `${Math.round(x * 100)}%`;
 
 function botStatus(bot) {
   if (!bot) return null;
   if (!bot.enabled) {
-    return h('p', { class: 'notice bot-status bot-off' },
-      'The bot is off: this server runs with --no-bot, so every chat goes straight to the team. You can still edit the entries; the bot uses them once it is on. Trying a question is unavailable.');
+    return h('p', { class: 'notice bot-status bot-off' }, t('faq.botOff'));
   }
   return h('p', { class: 'bot-status bot-on' },
-    h('strong', null, 'The bot is on. '),
-    `It answers a visitor when their question matches an entry by at least ${percent(bot.answer_threshold)}; `,
-    `from ${percent(bot.suggest_threshold)} it hands the chat to the team with the entry as a suggested reply; below that it simply hands over.`);
+    h('strong', null, t('faq.botOn')), ' ',
+    t('faq.botOnRules', { answer: percent(bot.answer_threshold), suggest: percent(bot.suggest_threshold) }));
 }
 
 export function faqPage() {
@@ -65,16 +48,19 @@ export function faqPage() {
         publish();
         renderList();
         renderDrafts();
-        toast('FAQ entry saved. The bot uses it from the next message on.', 'ok');
+        toast(t('faq.saved'), 'ok');
       },
       onCancel: entry ? () => { drafts = drafts.filter((d) => d !== draft); renderDrafts(); } : null,
-      cancelLabel: 'Discard',
+      cancelLabel: t('messages.discard'),
     });
     return draft;
   }
 
   function startCommon() {
-    drafts = COMMON_QUESTIONS.map((e) => newDraft({ questions: [...e.questions], answer: e.answer }));
+    // Starting points for a new shop, in the console's language: edited before they are saved.
+    /** @type {{ questions: string[], answer: string }[]} */
+    const common = tv('faq.common');
+    drafts = common.map((e) => newDraft({ questions: [...e.questions], answer: e.answer }));
     renderDrafts();
     newBox.scrollIntoView({ behavior: 'smooth', block: 'start' });
     newBox.querySelector('textarea')?.focus({ preventScroll: true });
@@ -99,14 +85,14 @@ export function faqPage() {
     return h('div', { class: 'faq-row' },
       h('div', { class: 'faq-text' },
         h('strong', null, first, h('span', { class: 'muted small' }, ` #${entry.id}`)),
-        more.length ? h('p', { class: 'faq-more muted small' }, `Also: ${more.join(' · ')}`) : null,
+        more.length ? h('p', { class: 'faq-more muted small' }, t('faq.also', { questions: more.join(' · ') })) : null,
         h('p', { class: 'faq-answer' }, entry.answer)),
       h('div', { class: 'canned-actions' },
-        h('button', { class: 'btn btn-small btn-ghost', type: 'button', onclick: () => { editing = entry.id; renderList(); } }, 'Edit'),
+        h('button', { class: 'btn btn-small btn-ghost', type: 'button', onclick: () => { editing = entry.id; renderList(); } }, t('common.edit')),
         h('button', {
           class: 'btn btn-small btn-danger-ghost', type: 'button',
           onclick: async () => {
-            if (!confirm(`Delete the entry “${first}”? The bot stops using it at once.`)) return;
+            if (!confirm(t('faq.confirmDelete', { question: first }))) return;
             try {
               await faqApi.remove(entry.id);
               entries = entries.filter((x) => x.id !== entry.id);
@@ -114,14 +100,14 @@ export function faqPage() {
               renderList();
             } catch (err) { toast(err.message, 'error'); }
           },
-        }, 'Delete')));
+        }, t('common.delete'))));
   }
 
   function renderList() {
     if (!entries.length) {
       fill(list, h('div', { class: 'faq-empty' },
-        h('p', null, 'No entries yet. Each entry is an answer plus the ways visitors ask for it; the bot replies when a question comes close enough.'),
-        h('button', { class: 'btn btn-primary', type: 'button', onclick: startCommon }, 'Add common questions')));
+        h('p', null, t('faq.empty')),
+        h('button', { class: 'btn btn-primary', type: 'button', onclick: startCommon }, t('faq.addCommon'))));
       return;
     }
     fill(list, [...entries].sort((a, b) => a.id - b.id).map(entryRow));
@@ -131,19 +117,19 @@ export function faqPage() {
     if (!drafts.length) drafts = [newDraft(undefined)];
     const examples = drafts.some((d) => d.entry);
     fill(newBox,
-      examples ? h('p', { class: 'form-notice' }, 'Examples to start from: change the questions and answers to fit your shop, then save each one.') : null,
+      examples ? h('p', { class: 'form-notice' }, t('faq.examples')) : null,
       drafts.map((d) => d.form.el));
   }
 
   const root = h('div', { class: 'admin-page faq-page' },
-    h('h1', null, 'FAQ bot'),
-    h('p', { class: 'muted' }, 'The bot answers visitors’ common questions by itself, in their own words, and hands the chat to the team when it is not sure or the visitor asks for a person.'),
+    h('h1', null, t('admin.page.faq')),
+    h('p', { class: 'muted' }, t('faq.intro')),
     status,
-    h('h2', null, 'Entries'),
+    h('h2', null, t('faq.entries')),
     list,
-    h('h2', null, 'New entry'),
+    h('h2', null, t('faq.newEntry')),
     newBox,
-    h('h2', null, 'Test the bot'),
+    h('h2', null, t('faq.test')),
     tryBox.el);
 
   async function load() {
@@ -156,12 +142,12 @@ export function faqPage() {
       tryBox.setEnabled(Boolean(bot && bot.enabled));
       renderList();
     } catch (e) {
-      if (e instanceof ApiError && e.missing) fill(root, h('h1', null, 'FAQ bot'), missingNotice('The FAQ bot'));
+      if (e instanceof ApiError && e.missing) fill(root, h('h1', null, t('admin.page.faq')), missingNotice(t('admin.page.faq')));
       else fill(list, h('p', { class: 'form-error' }, e.message));
     }
   }
 
-  fill(list, h('p', { class: 'muted' }, 'Loading…'));
+  fill(list, h('p', { class: 'muted' }, t('common.loading')));
   renderDrafts();
   load();
 

@@ -7,32 +7,25 @@ import { api, ApiError } from '../api.js';
 import { h, fill, toast } from '../dom.js';
 import { field, errorLine, setError, missingNotice, copyText, loadList } from './forms.js';
 import { deliveryLog } from './webhook-log.js';
+import { t, language } from '../i18n.js';
 
-/** Every event an endpoint can receive, with what it means. */
-export const EVENTS = [
-  ['conversation.created', 'A visitor starts a conversation'],
-  ['message.visitor', 'A visitor writes'],
-  ['message.agent', 'An agent answers'],
-  ['message.bot', 'The FAQ bot answers'],
-  ['conversation.handed_off', 'The bot hands over to the team'],
-  ['conversation.assigned', 'An agent takes a conversation'],
-  ['conversation.closed', 'A conversation is closed'],
-  ['visitor.email_left', 'A visitor leaves an email address'],
-];
+/** Every event an endpoint can receive (what each means: `webhooks.event.NAME`). */
+export const EVENTS = ['conversation.created', 'message.visitor', 'message.agent', 'message.bot',
+  'conversation.handed_off', 'conversation.assigned', 'conversation.closed', 'visitor.email_left'];
 
 function secretBox(endpoint) {
-  const copy = h('button', { class: 'btn btn-primary', type: 'button' }, 'Copy');
-  copy.addEventListener('click', () => copyText(endpoint.secret, copy).catch(() => toast('Could not copy. Select the text and copy it by hand.', 'error')));
+  const copy = h('button', { class: 'btn btn-primary', type: 'button' }, t('common.copy'));
+  copy.addEventListener('click', () => copyText(endpoint.secret, copy).catch(() => toast(t('admin.copyFailed'), 'error')));
   return h('div', { class: 'webhook-secret', role: 'status' },
-    h('strong', null, 'Signing secret for ', endpoint.url),
-    h('p', null, 'Copy it now and keep it with your receiving code: it is shown only this once. Your receiver checks the webhook-signature header with it.'),
+    h('strong', null, t('webhooks.secretFor', { url: endpoint.url })),
+    h('p', null, t('webhooks.secretHint')),
     h('div', { class: 'snippet' }, h('pre', null, h('code', null, endpoint.secret)), copy));
 }
 
 function statusLine(w) {
-  if (w.disabled) return h('span', { class: 'chip chip-wait' }, `Disabled: ${w.disabled_reason || 'by an admin'}`);
-  if (w.failing_since) return h('span', { class: 'chip chip-wait' }, `Failing since ${new Date(w.failing_since).toLocaleString()}`);
-  return h('span', { class: 'chip chip-mine' }, 'Active');
+  if (w.disabled) return h('span', { class: 'chip chip-wait' }, t('webhooks.disabled', { why: w.disabled_reason || t('webhooks.byAdmin') }));
+  if (w.failing_since) return h('span', { class: 'chip chip-wait' }, t('webhooks.failingSince', { when: new Date(w.failing_since).toLocaleString(language()) }));
+  return h('span', { class: 'chip chip-mine' }, t('webhooks.active'));
 }
 
 export function webhooksPage() {
@@ -43,21 +36,21 @@ export function webhooksPage() {
   const shown = h('div');
   const url = h('input', { type: 'url', maxlength: 2048, placeholder: 'https://crm.example.com/hooks/deskbell', autocomplete: 'off', spellcheck: 'false' });
   const description = h('input', { maxlength: 200, placeholder: 'CRM', autocomplete: 'off' });
-  const boxes = EVENTS.map(([name, label]) => ({ name, input: h('input', { type: 'checkbox', value: name, checked: name === 'message.visitor' || name === 'conversation.created' }), label }));
+  const boxes = EVENTS.map((name) => ({ name, input: h('input', { type: 'checkbox', value: name, checked: name === 'message.visitor' || name === 'conversation.created' }), label: t(`webhooks.event.${name}`) }));
   const events = h('div', { class: 'webhook-events' }, boxes.map((b) => h('label', { class: 'check' }, b.input, h('span', null, b.label, ' ', h('code', { class: 'muted small' }, b.name)))));
   const error = errorLine();
-  const add = h('button', { class: 'btn btn-primary', type: 'submit' }, 'Add endpoint');
+  const add = h('button', { class: 'btn btn-primary', type: 'submit' }, t('webhooks.add'));
   const form = h('form', { class: 'form', novalidate: true },
-    field('URL', url, 'Where deskbell POSTs events. https:// recommended.'),
-    h('div', { class: 'field' }, h('span', { class: 'field-label' }, 'Events'), events),
-    field('Description', description, 'Optional: what this endpoint is for.'),
+    field(t('webhooks.url'), url, t('webhooks.urlHint')),
+    h('div', { class: 'field' }, h('span', { class: 'field-label' }, t('webhooks.events')), events),
+    field(t('webhooks.description'), description, t('webhooks.descriptionHint')),
     h('div', { class: 'form-actions' }, error, add));
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const chosen = boxes.filter((b) => b.input.checked).map((b) => b.name);
-    const problem = !/^https?:\/\/\S+$/i.test(url.value.trim()) ? 'Enter a URL starting with https:// or http://.'
-      : !chosen.length ? 'Choose at least one event.' : '';
+    const problem = !/^https?:\/\/\S+$/i.test(url.value.trim()) ? t('webhooks.badUrl')
+      : !chosen.length ? t('webhooks.noEvents') : '';
     setError(error, problem);
     if (problem) return;
     add.disabled = true;
@@ -70,7 +63,7 @@ export function webhooksPage() {
       boxes.forEach((b) => { b.input.checked = b.name === 'message.visitor' || b.name === 'conversation.created'; });
       render();
     } catch (err) {
-      setError(error, err instanceof ApiError && err.missing ? 'This server cannot send webhooks yet.' : err.message);
+      setError(error, err instanceof ApiError && err.missing ? t('webhooks.cannotSend') : err.message);
     }
     add.disabled = false;
   });
@@ -86,13 +79,13 @@ export function webhooksPage() {
 
   function row(w) {
     const result = h('span', { class: 'small webhook-result', role: 'status' });
-    const test = h('button', { class: 'btn btn-small btn-ghost', type: 'button' }, 'Test');
+    const test = h('button', { class: 'btn btn-small btn-ghost', type: 'button' }, t('webhooks.test'));
     test.addEventListener('click', async () => {
       test.disabled = true;
-      fill(result, 'Sending…');
+      fill(result, t('messages.sending'));
       try {
         const r = await api.post(`/api/webhooks/${w.id}/test`);
-        fill(result, r.ok ? `OK: HTTP ${r.status} in ${r.latency_ms} ms` : `Failed: ${r.error}`);
+        fill(result, r.ok ? t('webhooks.testOk', { status: r.status, ms: r.latency_ms }) : t('webhooks.testFailed', { why: r.error }));
         result.className = `small webhook-result ${r.ok ? 'ok' : 'form-error'}`;
         const log = logs.get(w.id);
         if (log) log.reload();
@@ -102,20 +95,20 @@ export function webhooksPage() {
       }
       test.disabled = false;
     });
-    const toggle = h('button', { class: 'btn btn-small btn-ghost', type: 'button' }, w.disabled ? 'Enable' : 'Disable');
-    toggle.addEventListener('click', () => act('Could not change it', async () => {
+    const toggle = h('button', { class: 'btn btn-small btn-ghost', type: 'button' }, w.disabled ? t('common.enable') : t('common.disable'));
+    toggle.addEventListener('click', () => act(t('webhooks.cannotChange'), async () => {
       Object.assign(w, await api.patch(`/api/webhooks/${w.id}`, { disabled: !w.disabled }));
     }));
-    const remove = h('button', { class: 'btn btn-small btn-danger-ghost', type: 'button' }, 'Delete');
+    const remove = h('button', { class: 'btn btn-small btn-danger-ghost', type: 'button' }, t('common.delete'));
     remove.addEventListener('click', () => {
-      if (!confirm(`Delete the endpoint ${w.url}? Deliveries still waiting for it are dropped.`)) return;
-      act('Could not delete it', async () => {
+      if (!confirm(t('webhooks.confirmDelete', { url: w.url }))) return;
+      act(t('webhooks.cannotDelete'), async () => {
         await api.del(`/api/webhooks/${w.id}`);
         items = items.filter((x) => x.id !== w.id);
         logs.delete(w.id);
       });
     });
-    const logButton = h('button', { class: 'btn btn-small btn-ghost', type: 'button', 'aria-expanded': logs.has(w.id) ? 'true' : 'false' }, 'Deliveries');
+    const logButton = h('button', { class: 'btn btn-small btn-ghost', type: 'button', 'aria-expanded': logs.has(w.id) ? 'true' : 'false' }, t('admin.page.deliveries'));
     logButton.addEventListener('click', () => {
       if (logs.has(w.id)) logs.delete(w.id); else logs.set(w.id, deliveryLog(w.id));
       render();
@@ -132,8 +125,8 @@ export function webhooksPage() {
   }
 
   function render() {
-    if (missing) { fill(list, missingNotice('Webhooks')); return; }
-    if (!items.length) { fill(list, h('p', { class: 'muted' }, 'No webhook endpoints yet.')); return; }
+    if (missing) { fill(list, missingNotice(t('admin.page.webhooks'))); return; }
+    if (!items.length) { fill(list, h('p', { class: 'muted' }, t('webhooks.empty'))); return; }
     fill(list, items.map(row));
   }
 
@@ -141,9 +134,9 @@ export function webhooksPage() {
 
   return {
     el: h('div', { class: 'admin-page' },
-      h('h1', null, 'Webhooks'),
-      h('p', { class: 'muted' }, 'Tell your own systems what happens in the chat. Each event is sent as a signed JSON POST (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature), retried for about a day if your server does not answer 2xx.'),
-      shown, list, h('h2', null, 'New endpoint'), form),
+      h('h1', null, t('admin.page.webhooks')),
+      h('p', { class: 'muted' }, t('webhooks.intro')),
+      shown, list, h('h2', null, t('webhooks.new')), form),
     update() {},
   };
 }

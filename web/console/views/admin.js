@@ -11,16 +11,10 @@ import { faqPage } from './admin-faq.js';
 import { webhooksPage } from './admin-webhooks.js';
 import { deliveriesPage } from './admin-deliveries.js';
 import { copyText } from './forms.js';
+import { t } from '../i18n.js';
 
-const PAGES = [
-  ['agents', 'Agents'],
-  ['widget', 'Widget'],
-  ['canned', 'Canned replies'],
-  ['faq', 'FAQ bot'],
-  ['webhooks', 'Webhooks'],
-  ['deliveries', 'Deliveries'],
-  ['embed', 'Embed on your site'],
-];
+/** The admin pages in menu order (their names: `admin.page.KEY`). */
+const PAGES = ['agents', 'widget', 'canned', 'faq', 'webhooks', 'deliveries', 'embed'];
 
 function embedPage() {
   const line = (origin) => `<script src="${origin}/widget.js" async></script>`;
@@ -30,24 +24,24 @@ function embedPage() {
   api.get('/api/widget').then((w) => {
     if (w && w.public_url) { snippet = line(w.public_url); code.textContent = snippet; }
   }).catch(() => {});
-  const copy = h('button', { class: 'btn btn-primary', type: 'button', onclick: () => copyText(snippet, copy).catch(() => toast('Could not copy. Select the text and copy it by hand.', 'error')) }, 'Copy');
+  const copy = h('button', { class: 'btn btn-primary', type: 'button', onclick: () => copyText(snippet, copy).catch(() => toast(t('admin.copyFailed'), 'error')) }, t('common.copy'));
   return {
     el: h('div', { class: 'admin-page' },
-      h('h1', null, 'Embed the chat on your site'),
-      h('p', { class: 'muted' }, 'Paste this line into your shop’s pages, just before the closing </body> tag. Most shop systems have a place for “custom code” or “footer scripts”.'),
+      h('h1', null, t('admin.embed.title')),
+      h('p', { class: 'muted' }, t('admin.embed.intro')),
       h('div', { class: 'snippet' }, h('pre', null, code), copy),
       h('ol', { class: 'steps' },
-        h('li', null, 'Paste the snippet on every page where visitors should be able to chat.'),
-        h('li', null, 'Under Widget, set the title, colour and greeting, and list your shop’s address under “Allowed websites”.'),
-        h('li', null, 'Open your shop in a private window and say hello: the chat shows up here in the inbox.')),
-      h('p', { class: 'muted small' }, 'This address is deskbell’s public address (--public-url) or, without it, the one your browser uses to reach deskbell. If visitors reach it under another name (behind a proxy), start deskbell with --public-url set to that address.'),
-      h('p', null, h('a', { href: '/demo/', target: '_blank', rel: 'noopener' }, 'Try it on the demo shop'))),
+        h('li', null, t('admin.embed.step1')),
+        h('li', null, t('admin.embed.step2')),
+        h('li', null, t('admin.embed.step3'))),
+      h('p', { class: 'muted small' }, t('admin.embed.address')),
+      h('p', null, h('a', { href: '/demo/', target: '_blank', rel: 'noopener' }, t('admin.embed.demo')))),
     update() {},
   };
 }
 
 export function mountAdmin() {
-  const nav = h('nav', { class: 'subnav', 'aria-label': 'Admin' });
+  const nav = h('nav', { class: 'subnav', 'aria-label': t('topbar.admin') });
   const content = h('div', { class: 'admin-content' });
   const el = h('div', { class: 'admin' }, nav, content);
   let page = null;
@@ -55,7 +49,7 @@ export function mountAdmin() {
   return {
     el,
     show(name) {
-      fill(nav, PAGES.map(([key, label]) => h('a', { href: `#/admin/${key}`, class: key === name ? 'active' : '' }, label)));
+      fill(nav, PAGES.map((key) => h('a', { href: `#/admin/${key}`, class: key === name ? 'active' : '' }, t(`admin.page.${key}`))));
       if (current === name) return;
       current = name;
       page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, faq: faqPage, webhooks: webhooksPage, deliveries: deliveriesPage, embed: embedPage }[name]();

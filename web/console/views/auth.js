@@ -3,6 +3,7 @@
 
 import { api, ApiError } from '../api.js';
 import { h, icon } from '../dom.js';
+import { t } from '../i18n.js';
 
 function card(title, intro, form, footer) {
   return h('main', { class: 'auth' },
@@ -34,32 +35,32 @@ export function setupPage({ onDone, onLogin }) {
   const pass = h('input', { name: 'password', type: 'password', autocomplete: 'new-password', required: true });
   const pass2 = h('input', { name: 'password2', type: 'password', autocomplete: 'new-password', required: true });
   const error = errorBox();
-  const button = h('button', { class: 'btn btn-primary btn-wide', type: 'submit' }, 'Create admin account');
+  const button = h('button', { class: 'btn btn-primary btn-wide', type: 'submit' }, t('auth.createAdmin'));
   const form = h('form', { class: 'form', novalidate: true }, error,
-    field('Setup code', code, 'Printed in the server log at start-up, and saved in setup-code.txt in the data directory.'),
-    field('Your name', name, 'You log in with this name. Colleagues see it too.'),
-    field('Password', pass),
-    field('Password again', pass2),
+    field(t('auth.setupCode'), code, t('auth.setupCodeHint')),
+    field(t('auth.yourName'), name, t('auth.yourNameHint')),
+    field(t('profile.password'), pass),
+    field(t('auth.passwordAgain'), pass2),
     button);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     showError(error, '');
-    if (!code.value.trim() || !name.value.trim() || !pass.value) return showError(error, 'Fill in every field.');
-    if (pass.value !== pass2.value) return showError(error, 'The two passwords are different.');
+    if (!code.value.trim() || !name.value.trim() || !pass.value) return showError(error, t('auth.fillAll'));
+    if (pass.value !== pass2.value) return showError(error, t('auth.passwordsDiffer'));
     button.disabled = true;
     try {
       await api.post('/api/setup', { code: code.value.trim(), name: name.value.trim(), password: pass.value });
       const session = await api.post('/api/login', { name: name.value.trim(), password: pass.value });
       onDone(session.agent);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 409) showError(error, 'This server is already set up. Log in instead.');
-      else if (e instanceof ApiError && e.status === 401) showError(error, 'That setup code is not right. Copy it again from the server log.');
+      if (e instanceof ApiError && e.status === 409) showError(error, t('auth.alreadySetUp'));
+      else if (e instanceof ApiError && e.status === 401) showError(error, t('auth.wrongCode'));
       else showError(error, e.message);
       button.disabled = false;
     }
   });
-  const footer = h('a', { href: '#', onclick: (e) => { e.preventDefault(); onLogin(); } }, 'Already set up? Log in');
-  return card('Welcome to deskbell', 'Create the first admin account for your shop.', form, footer);
+  const footer = h('a', { href: '#', onclick: (e) => { e.preventDefault(); onLogin(); } }, t('auth.toLogin'));
+  return card(t('auth.welcome'), t('auth.welcomeIntro'), form, footer);
 }
 
 /** The login page. onDone(agent) after a successful login. */
@@ -67,7 +68,7 @@ export function loginPage({ onDone, onSetup, notice }) {
   const name = h('input', { name: 'name', autocomplete: 'username', required: true, autofocus: true });
   const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const error = errorBox();
-  const button = h('button', { class: 'btn btn-primary btn-wide', type: 'submit' }, 'Log in');
+  const button = h('button', { class: 'btn btn-primary btn-wide', type: 'submit' }, t('auth.login'));
   let countdown = null;
 
   function lockFor(seconds, message) {
@@ -77,13 +78,13 @@ export function loginPage({ onDone, onSetup, notice }) {
       if (left <= 0) {
         clearInterval(countdown);
         button.disabled = false;
-        button.textContent = 'Log in';
+        button.textContent = t('auth.login');
         showError(error, '');
         return;
       }
       button.disabled = true;
-      button.textContent = `Try again in ${left} s`;
-      showError(error, message || `Too many failed attempts. Try again in ${left} s.`);
+      button.textContent = t('auth.tryAgainIn', { n: left });
+      showError(error, message || t('auth.tooMany', { n: left }));
       left -= 1;
     };
     tick();
@@ -92,11 +93,11 @@ export function loginPage({ onDone, onSetup, notice }) {
 
   const form = h('form', { class: 'form', novalidate: true },
     notice ? h('p', { class: 'form-notice' }, notice) : null,
-    error, field('Name', name), field('Password', pass), button);
+    error, field(t('profile.name'), name), field(t('profile.password'), pass), button);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     showError(error, '');
-    if (!name.value.trim() || !pass.value) return showError(error, 'Enter your name and password.');
+    if (!name.value.trim() || !pass.value) return showError(error, t('auth.enterBoth'));
     button.disabled = true;
     try {
       const session = await api.post('/api/login', { name: name.value.trim(), password: pass.value });
@@ -105,11 +106,11 @@ export function loginPage({ onDone, onSetup, notice }) {
     } catch (e) {
       button.disabled = false;
       if (e instanceof ApiError && e.status === 429) {
-        const fromText = /(\d+)\s*s\b/.exec(e.message);
+        const fromText = /(\d+)\s*s\b/.exec(e.serverMessage);
         const wait = e.retryAfter || (fromText ? Number(fromText[1]) : 30);
         lockFor(wait);
       } else if (e instanceof ApiError && e.status === 401) {
-        showError(error, 'Wrong name or password.');
+        showError(error, t('auth.wrong'));
         pass.select();
       } else {
         showError(error, e.message);
@@ -117,13 +118,13 @@ export function loginPage({ onDone, onSetup, notice }) {
     }
   });
   const footer = onSetup
-    ? h('a', { href: '#', onclick: (e) => { e.preventDefault(); onSetup(); } }, 'First start? Create the admin account')
-    : h('span', { class: 'muted' }, 'Forgot your password? Ask an admin to reset it.');
-  return card('Log in', null, form, footer);
+    ? h('a', { href: '#', onclick: (e) => { e.preventDefault(); onSetup(); } }, t('auth.toSetup'))
+    : h('span', { class: 'muted' }, t('auth.forgot'));
+  return card(t('auth.login'), null, form, footer);
 }
 
 /** Shown when the server cannot be reached at start. */
 export function unreachablePage(message, onRetry) {
-  const retry = h('button', { class: 'btn btn-primary btn-wide', onclick: onRetry }, 'Try again');
-  return card('Cannot reach deskbell', message, h('div', { class: 'form' }, retry));
+  const retry = h('button', { class: 'btn btn-primary btn-wide', onclick: onRetry }, t('auth.tryAgain'));
+  return card(t('auth.unreachable'), message, h('div', { class: 'form' }, retry));
 }

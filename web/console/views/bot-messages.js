@@ -8,14 +8,13 @@ import { state } from '../state.js';
 import { h, icon } from '../dom.js';
 import { faqTitle } from '../faq.js';
 import { claimAndSend, waitingForClaim } from '../live.js';
+import { t } from '../i18n.js';
 
-/** Why the bot handed a chat to the team (the `handed_off` event's reason). */
-export const HANDOFF_REASONS = {
-  human_requested: 'the visitor asked for a person',
-  frustrated: 'the visitor seemed frustrated',
-  low_confidence: 'the bot was not sure of an answer',
-  bot_unavailable: 'the bot was unavailable',
-};
+/** Why the bot handed a chat to the team (the `handed_off` event's reason), or null for
+ * a reason this console does not know. */
+export function handoffReason(reason) {
+  return ['human_requested', 'frustrated', 'low_confidence', 'bot_unavailable'].includes(reason) ? t(`bot.reason.${reason}`) : null;
+}
 
 const BOT_EVENTS = ['bot_answer', 'handed_off', 'suggestions', 'feedback'];
 const AGENTS_ONLY = ['note', 'suggestions', 'feedback'];
@@ -39,12 +38,12 @@ export function isBotPart(m) {
 /** "FAQ #7 “Do you ship to Norway?”" (the question only when the entries are loaded). */
 function faqName(id) {
   const title = faqTitle(id);
-  return title ? `FAQ #${id} “${title}”` : `FAQ #${id}`;
+  return title ? t('bot.faqNamed', { id, title }) : t('bot.faq', { id });
 }
 
 function agentName(id) {
   const agent = state.agents.get(id);
-  return agent ? agent.name : `agent #${id}`;
+  return agent ? agent.name : t('conv.agentNumbered', { id });
 }
 
 /**
@@ -53,15 +52,18 @@ function agentName(id) {
  */
 function replyState(conv, body, sent) {
   if (sent(body)) return { state: 'sent' };
-  if (!conv) return { state: 'blocked', why: 'Loading…' };
+  if (!conv) return { state: 'blocked', why: t('common.loading') };
   if (waitingForClaim(conv.id).includes(body)) return { state: 'claiming' };
-  if (conv.status === 'closed') return { state: 'blocked', why: 'The chat is closed.' };
+  if (conv.status === 'closed') return { state: 'blocked', why: t('bot.closed') };
   const mine = state.me && conv.agent === state.me.id;
-  if (conv.status === 'assigned' && !mine) return { state: 'blocked', why: `${agentName(conv.agent)} is handling this chat.` };
-  return { state: 'send', why: mine ? 'Send this answer to the visitor' : 'Claim the chat and send this answer to the visitor' };
+  if (conv.status === 'assigned' && !mine) return { state: 'blocked', why: t('bot.handledBy', { name: agentName(conv.agent) }) };
+  return { state: 'send', why: mine ? t('bot.sendTitle') : t('bot.claimSendTitle') };
 }
 
-const BUTTON_LABELS = { send: 'Send', sent: 'Sent', claiming: 'Claiming…', blocked: 'Send' };
+/** The label of a suggested reply's button in each state. */
+function buttonLabel(now) {
+  return t(now === 'sent' ? 'bot.sent' : now === 'claiming' ? 'bot.claiming' : 'composer.send');
+}
 
 function suggestionEl(reply, conv, sent, rich) {
   const { state: now, why } = replyState(conv, reply.answer, sent);
@@ -70,14 +72,14 @@ function suggestionEl(reply, conv, sent, rich) {
   return h('li', { class: 'suggestion' },
     h('div', { class: 'suggestion-top' },
       h('span', { class: 'suggestion-faq' }, faqName(reply.faq_id)),
-      h('span', { class: 'score', title: 'How closely the question matches this entry' },
+      h('span', { class: 'score', title: t('bot.scoreTitle') },
         h('span', { class: 'score-bar', 'aria-hidden': 'true' }, fill), `${reply.score_pct}%`)),
     h('p', { class: 'suggestion-text' }, rich(reply.answer)),
     h('button', {
       class: `btn btn-small ${now === 'send' ? 'btn-primary' : 'btn-ghost'} suggestion-send`, type: 'button',
       disabled: now !== 'send', title: why,
       onclick: () => claimAndSend(conv.id, reply.answer),
-    }, now === 'sent' ? icon('check') : null, BUTTON_LABELS[now]));
+    }, now === 'sent' ? icon('check') : null, buttonLabel(now)));
 }
 
 /**
@@ -88,24 +90,24 @@ export function botMessageEl(m, ctx) {
   const kind = eventKind(m);
   const seq = { seq: m.seq };
   if (kind === 'handed_off') {
-    const reason = HANDOFF_REASONS[m.event.handed_off.reason] || m.body;
+    const reason = handoffReason(m.event.handed_off.reason) || m.body;
     return h('div', { class: 'msg-system msg-handoff', dataset: seq },
-      h('span', null, `Handed to the team: ${reason}`), ' · ', ctx.time);
+      h('span', null, t('bot.handedOff', { reason })), ' · ', ctx.time);
   }
   if (kind === 'feedback') {
-    const text = m.event.feedback.helpful ? 'The visitor found the bot’s answer helpful' : 'The visitor said the bot’s answer did not help';
-    return h('div', { class: 'msg-system msg-feedback', dataset: seq, title: 'Only agents see this' },
+    const text = m.event.feedback.helpful ? t('bot.helpful') : t('bot.notHelpful');
+    return h('div', { class: 'msg-system msg-feedback', dataset: seq, title: t('bot.agentsOnly') },
       icon('lock'), h('span', null, text), ' · ', ctx.time);
   }
   if (kind === 'suggestions') {
     return h('div', { class: 'suggestions', dataset: seq },
-      h('div', { class: 'suggestions-head' }, icon('lock'), h('span', null, 'Suggested replies from the FAQ · only agents see this'), ' · ', ctx.time),
+      h('div', { class: 'suggestions-head' }, icon('lock'), h('span', null, t('bot.suggestions')), ' · ', ctx.time),
       h('ol', { class: 'suggestion-list' }, m.event.suggestions.replies.map((r) => suggestionEl(r, ctx.conv, ctx.sent, ctx.rich))));
   }
-  const source = kind === 'bot_answer' ? h('span', { class: 'bot-source' }, `answer from ${faqName(m.event.bot_answer.faq_id)}`) : null;
+  const source = kind === 'bot_answer' ? h('span', { class: 'bot-source' }, t('bot.answerFrom', { faq: faqName(m.event.bot_answer.faq_id) })) : null;
   return h('div', { class: 'msg msg-bot', dataset: seq },
     h('div', { class: 'bubble' }, ctx.rich(m.body)),
-    h('div', { class: 'meta' }, h('span', { class: 'bot-tag' }, 'Bot'), source ? [' · ', source] : null, ' · ', ctx.time));
+    h('div', { class: 'meta' }, h('span', { class: 'bot-tag' }, t('inbox.bot')), source ? [' · ', source] : null, ' · ', ctx.time));
 }
 
 /** What botMessageEl's output depends on besides the message: redraw when it changes. */

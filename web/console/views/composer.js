@@ -6,6 +6,7 @@ import { state } from '../state.js';
 import { h, fill, icon } from '../dom.js';
 import { byteLength } from '../format.js';
 import { sendMessage, typing } from '../live.js';
+import { t } from '../i18n.js';
 
 const drafts = new Map();
 const TYPING_IDLE_MS = 3000;
@@ -20,15 +21,15 @@ export function createComposer(id) {
   let suggestions = [];
   let active = 0;
 
-  const input = h('textarea', { class: 'composer-input', rows: 1, placeholder: 'Write a reply…', 'aria-label': 'Message' });
-  const replyBtn = h('button', { class: 'mode', type: 'button', onclick: () => setMode('reply') }, 'Reply');
-  const noteBtn = h('button', { class: 'mode mode-note', type: 'button', onclick: () => setMode('note') }, icon('lock'), 'Internal note');
-  const sendBtn = h('button', { class: 'btn btn-primary send', type: 'button', onclick: submit, 'aria-label': 'Send' }, icon('send'), h('span', { class: 'send-text' }, 'Send'));
+  const input = h('textarea', { class: 'composer-input', rows: 1, placeholder: t('composer.placeholder'), 'aria-label': t('composer.message') });
+  const replyBtn = h('button', { class: 'mode', type: 'button', onclick: () => setMode('reply') }, t('composer.reply'));
+  const noteBtn = h('button', { class: 'mode mode-note', type: 'button', onclick: () => setMode('note') }, icon('lock'), t('composer.note'));
+  const sendBtn = h('button', { class: 'btn btn-primary send', type: 'button', onclick: submit, 'aria-label': t('composer.send') }, icon('send'), h('span', { class: 'send-text' }, t('composer.send')));
   const hint = h('div', { class: 'composer-hint' });
   const menu = h('ul', { class: 'canned-menu', role: 'listbox', hidden: true });
   const el = h('div', { class: 'composer' },
     menu,
-    h('div', { class: 'modes', role: 'group', 'aria-label': 'Message type' }, replyBtn, noteBtn),
+    h('div', { class: 'modes', role: 'group', 'aria-label': t('composer.type') }, replyBtn, noteBtn),
     h('div', { class: 'composer-row' }, input, sendBtn),
     hint);
 
@@ -106,8 +107,8 @@ export function createComposer(id) {
     active = Math.min(active, Math.max(0, suggestions.length - 1));
     fill(menu);
     if (!suggestions.length) {
-      const why = state.canned === 'missing' ? 'Canned replies are not available on this server yet.'
-        : canned.length ? `No canned reply starts with “/${word.query}”.` : 'No canned replies yet. Admins add them under Admin → Canned replies.';
+      const why = state.canned === 'missing' ? t('composer.cannedMissing')
+        : canned.length ? t('composer.cannedNone', { query: word.query }) : t('composer.cannedEmpty');
       menu.append(h('li', { class: 'canned-empty' }, why));
     }
     suggestions.forEach((c, i) => {
@@ -175,21 +176,21 @@ export function createComposer(id) {
     if (reply && mode === 'note' && wanted === 'reply' && !input.value) mode = 'reply';
     const c = conv();
     replyBtn.disabled = !reply;
-    replyBtn.title = reply ? '' : 'Claim the chat to reply to the visitor';
+    replyBtn.title = reply ? '' : t('composer.claimToReply');
     replyBtn.classList.toggle('active', mode === 'reply');
     noteBtn.classList.toggle('active', mode === 'note');
     replyBtn.setAttribute('aria-pressed', String(mode === 'reply'));
     noteBtn.setAttribute('aria-pressed', String(mode === 'note'));
     el.classList.toggle('is-note', mode === 'note');
-    input.placeholder = mode === 'note' ? 'Write a note only your colleagues can see…' : `Reply to the visitor…`;
+    input.placeholder = mode === 'note' ? t('composer.notePlaceholder') : t('composer.replyPlaceholder');
     const over = tooLong();
     sendBtn.disabled = !input.value.trim() || over;
-    fill(sendBtn.lastChild, mode === 'note' ? 'Add note' : 'Send');
-    sendBtn.setAttribute('aria-label', mode === 'note' ? 'Add note' : 'Send');
+    fill(sendBtn.lastChild, mode === 'note' ? t('composer.addNote') : t('composer.send'));
+    sendBtn.setAttribute('aria-label', mode === 'note' ? t('composer.addNote') : t('composer.send'));
     fill(hint);
-    if (over) hint.append(h('span', { class: 'fail-text' }, `Too long: ${byteLength(input.value)} of ${state.maxBody} bytes.`));
-    else if (mode === 'note') hint.append(icon('lock'), 'Only agents see notes. The visitor never does.');
-    else hint.append('Enter to send · Shift+Enter for a new line · / for canned replies');
+    if (over) hint.append(h('span', { class: 'fail-text' }, t('composer.tooLong', { n: byteLength(input.value), max: state.maxBody })));
+    else if (mode === 'note') hint.append(icon('lock'), t('composer.noteHint'));
+    else hint.append(t('composer.hint'));
     el.hidden = !c || c.status === 'closed';
   }
 

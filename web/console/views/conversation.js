@@ -10,21 +10,22 @@ import { inboxTab } from '../router.js';
 import { createMessageList } from './messages.js';
 import { createComposer } from './composer.js';
 import { createVisitorPanel } from './visitor.js';
+import { t, listOf } from '../i18n.js';
 
 function agentName(agentId) {
-  if (state.me && agentId === state.me.id) return 'you';
+  if (state.me && agentId === state.me.id) return t('conv.you');
   const a = state.agents.get(agentId);
-  return a ? a.name : `agent #${agentId}`;
+  return a ? a.name : t('conv.agentNumbered', { id: agentId });
 }
 
 export function mountConversation(id) {
-  const t = thread(id);
+  const held = thread(id);
   view(id);
   const title = h('div', { class: 'conv-title' });
   const actions = h('div', { class: 'conv-actions' });
-  const infoBtn = h('button', { class: 'icon-btn info-btn', type: 'button', 'aria-label': 'Visitor details', title: 'Visitor details', onclick: () => el.classList.toggle('show-visitor') }, icon('info'));
+  const infoBtn = h('button', { class: 'icon-btn info-btn', type: 'button', 'aria-label': t('conv.visitorDetails'), title: t('conv.visitorDetails'), onclick: () => el.classList.toggle('show-visitor') }, icon('info'));
   const head = h('header', { class: 'conv-head' },
-    h('a', { class: 'icon-btn back', href: `#/inbox/${inboxTab()}`, 'aria-label': 'Back to the inbox' }, icon('back')),
+    h('a', { class: 'icon-btn back', href: `#/inbox/${inboxTab()}`, 'aria-label': t('conv.back') }, icon('back')),
     title, actions, infoBtn);
   const notice = h('div', { class: 'conv-notice', hidden: true });
   const typingLine = h('div', { class: 'typing-line', 'aria-live': 'polite' });
@@ -38,7 +39,7 @@ export function mountConversation(id) {
   const messages = createMessageList(id, { onNearBottom: scheduleRead });
   const composer = createComposer(id);
   const panel = createVisitorPanel(id, { onClose: () => el.classList.remove('show-visitor') });
-  const el = h('section', { class: 'conv', 'aria-label': 'Conversation' },
+  const el = h('section', { class: 'conv', 'aria-label': t('conv.conversation') },
     head,
     h('div', { class: 'conv-body' },
       h('div', { class: 'conv-main' }, messages.el, typingLine, notice, composer.el),
@@ -65,50 +66,52 @@ export function mountConversation(id) {
     const close = () => details.removeAttribute('open');
     const items = colleagues.length ? colleagues.sort((a, b) => a.name.localeCompare(b.name)).map((a) => {
       const online = a.presence === 'online';
-      const label = state.me && a.id === state.me.id ? `${a.name} (you)` : a.name;
+      const label = state.me && a.id === state.me.id ? t('conv.nameYou', { name: a.name }) : a.name;
       return h('li', null, h('button', {
         type: 'button', class: 'menu-item', disabled: !online,
-        title: online ? `Give this chat to ${a.name}` : `${a.name} is ${a.presence}`,
+        title: online ? t('conv.giveTo', { name: a.name }) : t(`conv.is.${a.presence}`, { name: a.name }),
         onclick: () => { close(); transfer(id, a.id); },
-      }, h('span', { class: `dot dot-${a.presence}` }), h('span', { class: 'menu-label' }, label), h('span', { class: 'muted small' }, online ? `${a.open}/${a.capacity} chats` : a.presence)));
-    }) : [h('li', { class: 'menu-empty' }, 'No colleagues yet.')];
-    details.append(h('summary', { class: 'btn btn-ghost' }, 'Transfer', icon('down')), h('ul', { class: 'menu-list' }, items));
+      }, h('span', { class: `dot dot-${a.presence}` }), h('span', { class: 'menu-label' }, label), h('span', { class: 'muted small' }, online ? t('conv.load', { open: a.open, capacity: a.capacity }) : t(`presence.${a.presence}`))));
+    }) : [h('li', { class: 'menu-empty' }, t('conv.noColleagues'))];
+    details.append(h('summary', { class: 'btn btn-ghost' }, t('conv.transfer'), icon('down')), h('ul', { class: 'menu-list' }, items));
     return details;
   }
 
   function renderHead() {
     const conv = state.convs.get(id);
     if (!conv) {
-      const status = t.loaded ? 'No such conversation.' : state.conn.phase === 'online' ? 'Loading…' : 'Waiting for the connection…';
-      fill(title, h('div', null, h('div', { class: 'conv-name' }, `Conversation #${id}`), h('div', { class: 'conv-sub muted' }, status)));
+      const status = held.loaded ? t('conv.noSuch') : state.conn.phase === 'online' ? t('common.loading') : t('conv.waitingConnection');
+      fill(title, h('div', null, h('div', { class: 'conv-name' }, t('conv.numbered', { id })), h('div', { class: 'conv-sub muted' }, status)));
       fill(actions);
       return;
     }
     const name = visitorLabel(conv);
     let status;
-    if (conv.status === 'queued') status = h('span', { class: 'chip chip-wait' }, `Waiting ${duration(Date.now() - conv.created_ms)}${conv.queue_position ? ` · #${conv.queue_position} in queue` : ''}`);
-    else if (conv.status === 'bot') status = h('span', { class: 'chip chip-bot' }, 'Bot answering');
-    else if (conv.status === 'assigned') status = h('span', { class: `chip ${conv.agent === state.me?.id ? 'chip-mine' : ''}` }, `Assigned to ${agentName(conv.agent)}`);
-    else status = h('span', { class: 'chip chip-closed' }, 'Closed');
+    if (conv.status === 'queued') {
+      const waited = t('inbox.waiting', { time: duration(Date.now() - conv.created_ms) });
+      status = h('span', { class: 'chip chip-wait' }, conv.queue_position ? t('conv.inQueue', { waited, n: conv.queue_position }) : waited);
+    } else if (conv.status === 'bot') status = h('span', { class: 'chip chip-bot' }, t('conv.botAnswering'));
+    else if (conv.status === 'assigned') status = h('span', { class: `chip ${conv.agent === state.me?.id ? 'chip-mine' : ''}` }, conv.agent === state.me?.id ? t('conv.assignedToYou') : t('conv.assignedTo', { name: agentName(conv.agent) }));
+    else status = h('span', { class: 'chip chip-closed' }, t('status.closed'));
     fill(title,
       h('span', { class: `avatar ${avatarClass(conv.visitor)}`, 'aria-hidden': 'true' }, initials(name)),
       h('div', { class: 'conv-title-text' }, h('h1', { class: 'conv-name' }, name), h('div', { class: 'conv-sub' }, status, h('span', { class: 'muted' }, ` #${conv.id}`))));
     const mine = state.me && conv.agent === state.me.id;
     const buttons = [];
-    if (conv.status === 'queued' || conv.status === 'bot') buttons.push(h('button', { class: 'btn btn-primary head-claim', type: 'button', onclick: () => claim(id) }, 'Claim'));
+    if (conv.status === 'queued' || conv.status === 'bot') buttons.push(h('button', { class: 'btn btn-primary head-claim', type: 'button', onclick: () => claim(id) }, t('conv.claim')));
     if (conv.status === 'assigned' && !mine) {
       const away = state.presence !== 'online';
       buttons.push(h('button', {
         class: 'btn btn-ghost', type: 'button', disabled: away,
-        title: away ? 'Go online to take over chats' : 'Transfer this chat to yourself',
+        title: away ? t('conv.takeOverAway') : t('conv.takeOverTitle'),
         onclick: () => state.me && transfer(id, state.me.id),
-      }, 'Take over'));
+      }, t('conv.takeOver')));
     }
     if (conv.status !== 'closed') {
       buttons.push(transferMenu(conv));
-      buttons.push(h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => closeConversation(id) }, 'Close'));
+      buttons.push(h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => closeConversation(id) }, t('conv.close')));
     } else {
-      buttons.push(h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => reopen(id) }, 'Reopen'));
+      buttons.push(h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => reopen(id) }, t('conv.reopen')));
     }
     // Keep an open transfer menu open across redraws, and keep the very same buttons when
     // nothing about them changed: replacing a button between the press and the release of
@@ -124,21 +127,21 @@ export function mountConversation(id) {
     if (!conv) return;
     let content = null;
     if (conv.status === 'queued') {
-      content = [h('span', null, 'This visitor is waiting for someone. Claim the chat to reply.'), h('button', { class: 'btn btn-primary btn-small', type: 'button', onclick: () => claim(id) }, 'Claim chat')];
+      content = [h('span', null, t('conv.noticeQueued')), h('button', { class: 'btn btn-primary btn-small', type: 'button', onclick: () => claim(id) }, t('conv.claimChat'))];
     } else if (conv.status === 'bot') {
-      content = [h('span', null, 'The FAQ bot is answering this visitor. Claim the chat to take over: the bot then stays quiet.'), h('button', { class: 'btn btn-primary btn-small', type: 'button', onclick: () => claim(id) }, 'Claim chat')];
+      content = [h('span', null, t('conv.noticeBot')), h('button', { class: 'btn btn-primary btn-small', type: 'button', onclick: () => claim(id) }, t('conv.claimChat'))];
     } else if (conv.status === 'assigned' && state.me && conv.agent !== state.me.id) {
-      content = [h('span', null, `${agentName(conv.agent)} is handling this chat. You can leave an internal note.`)];
+      content = [h('span', null, t('conv.noticeOthers', { name: agentName(conv.agent) }))];
     } else if (conv.status === 'closed') {
-      content = [h('span', null, 'This conversation is closed.'), h('button', { class: 'btn btn-ghost btn-small', type: 'button', onclick: () => reopen(id) }, 'Reopen')];
+      content = [h('span', null, t('conv.noticeClosed')), h('button', { class: 'btn btn-ghost btn-small', type: 'button', onclick: () => reopen(id) }, t('conv.reopen'))];
     }
     if (content) { fill(notice, content); notice.hidden = false; }
   }
 
   function renderTyping() {
     const now = Date.now();
-    const who = [...t.typing.values()].filter((x) => x.until > now).map((x) => (x.author.kind === 'visitor' ? visitorLabel(state.convs.get(id)) : x.author.name || 'A colleague'));
-    fill(typingLine, who.length ? [h('span', { class: 'typing-dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), `${who.join(' and ')} ${who.length > 1 ? 'are' : 'is'} typing…`] : []);
+    const who = [...held.typing.values()].filter((x) => x.until > now).map((x) => (x.author.kind === 'visitor' ? visitorLabel(state.convs.get(id)) : x.author.name || t('conv.colleague')));
+    fill(typingLine, who.length ? [h('span', { class: 'typing-dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), t('conv.typing', { names: listOf(who), n: who.length })] : []);
   }
   const typingTimer = setInterval(renderTyping, 3000);
 

@@ -6,6 +6,7 @@
 import { h } from '../dom.js';
 import { FAQ_LIMITS, charCount, entryProblem, faqApi, questionLines } from '../faq.js';
 import { field, errorLine, setError } from './forms.js';
+import { t, language } from '../i18n.js';
 
 /**
  * An entry editor. entry: { id?, questions, answer } (no id = a new entry);
@@ -14,26 +15,26 @@ import { field, errorLine, setError } from './forms.js';
  * @param {{ entry?: import('../faq.js').FaqEntry, onSaved: (entry: import('../faq.js').FaqEntry) => void,
  *   onCancel?: (() => void) | null, cancelLabel?: string }} options
  */
-export function faqEditor({ entry = { questions: [], answer: '' }, onSaved, onCancel, cancelLabel = 'Cancel' }) {
+export function faqEditor({ entry = { questions: [], answer: '' }, onSaved, onCancel, cancelLabel = t('common.cancel') }) {
   const { maxQuestions, questionChars, answerChars } = FAQ_LIMITS;
   const questions = h('textarea', {
     rows: 4, value: entry.questions.join('\n'), spellcheck: 'true',
-    placeholder: 'Do you ship to Norway?\nshipping abroad\nhow long does delivery take',
+    placeholder: t('faq.questionsExample'),
   });
-  const answer = h('textarea', { rows: 4, value: entry.answer, placeholder: 'Yes, we ship to Norway in 3–5 working days.' });
+  const answer = h('textarea', { rows: 4, value: entry.answer, placeholder: t('faq.answerExample') });
   const count = h('span', { class: 'field-hint faq-count' });
   const error = errorLine();
-  const save = h('button', { class: 'btn btn-primary', type: 'submit' }, entry.id ? 'Save changes' : 'Save entry');
+  const save = h('button', { class: 'btn btn-primary', type: 'submit' }, entry.id ? t('faq.saveChanges') : t('faq.saveEntry'));
   const cancel = onCancel ? h('button', { class: 'btn btn-ghost', type: 'button', onclick: onCancel }, cancelLabel) : null;
   const form = h('form', { class: 'form faq-editor', novalidate: true },
-    field('Questions', questions, `One per line: the ways a visitor might ask. 1–${maxQuestions} questions of up to ${questionChars} characters.`),
-    field('Answer', answer, `What the bot replies, up to ${answerChars.toLocaleString('en')} characters.`),
+    field(t('faq.questions'), questions, t('faq.questionsHint', { max: maxQuestions, chars: questionChars })),
+    field(t('faq.answer'), answer, t('faq.answerHint', { chars: answerChars.toLocaleString(language()) })),
     count,
     h('div', { class: 'form-actions' }, error, cancel, save));
 
   function updateCount() {
     const n = questionLines(questions.value).length;
-    count.textContent = `${n} question${n === 1 ? '' : 's'} · answer ${charCount(answer.value.trim())} / ${answerChars.toLocaleString('en')} characters`;
+    count.textContent = t('faq.count', { questions: t('faq.questionCount', { n }), n: charCount(answer.value.trim()), max: answerChars.toLocaleString(language()) });
   }
   questions.addEventListener('input', updateCount);
   answer.addEventListener('input', updateCount);

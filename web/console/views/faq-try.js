@@ -5,15 +5,22 @@
 
 import { h, fill } from '../dom.js';
 import { faqApi, faqTitle } from '../faq.js';
-import { HANDOFF_REASONS } from './bot-messages.js';
+import { handoffReason } from './bot-messages.js';
 import { field, errorLine, setError } from './forms.js';
+import { t } from '../i18n.js';
 
 const percent = (score) => `${Math.round(score * 100)}%`;
 
 /** "FAQ #7 “Do you ship to Norway?”", or a note that the entry is gone. */
 function entryName(id) {
   const title = faqTitle(id);
-  return title ? `#${id} “${title}”` : `#${id} (deleted)`;
+  return title ? t('try.entry', { id, title }) : t('try.deleted', { id });
+}
+
+/** A small-talk intent's name ("greeting"), in the console's language when known. */
+function intentName(intent) {
+  const own = t(`try.intent.${intent}`);
+  return own === `try.intent.${intent}` ? intent.replace(/_/g, ' ') : own;
 }
 
 /** The decision in one sentence plus, for answers and small talk, what the bot would say. */
@@ -21,19 +28,20 @@ function decisionEl(d) {
   let headline;
   let said = null;
   if (d.action === 'answer') {
-    headline = `Answer with FAQ ${entryName(d.faq_id)}`;
+    headline = t('try.answer', { entry: entryName(d.faq_id) });
     said = d.text;
   } else if (d.action === 'small_talk') {
-    headline = `Small talk${d.intent ? ` (${d.intent.replace(/_/g, ' ')})` : ''}`;
+    headline = d.intent ? t('try.smallTalkAbout', { intent: intentName(d.intent) }) : t('try.smallTalk');
     said = d.text;
   } else if (d.action === 'suggest') {
     const offered = (d.candidates || []).map((id) => `#${id}`).join(', ');
-    headline = `Suggest: hand the chat to the team with ${offered || 'these entries'} as suggested replies`;
+    headline = t('try.suggest', { entries: offered || t('try.theseEntries') });
   } else {
-    headline = `Hand-off: ${HANDOFF_REASONS[d.reason] || d.reason || 'to the team'}`;
+    headline = t('try.handoff', { reason: handoffReason(d.reason) || d.reason || t('try.toTeam') });
   }
+  const known = ['answer', 'small_talk', 'suggest', 'handoff'].includes(d.action);
   return h('div', { class: `try-decision try-${d.action}` },
-    h('span', { class: 'try-action' }, d.action.replace('_', ' ')),
+    h('span', { class: 'try-action' }, known ? t(`try.action.${d.action}`) : d.action.replace('_', ' ')),
     h('strong', null, headline),
     said ? h('blockquote', { class: 'try-said' }, said) : null);
 }
@@ -44,13 +52,13 @@ function matchEl(match, thresholds) {
   const bar = h('span', { class: `match-fill zone-${zone}` });
   // Widths and positions through the CSSOM (inline style attributes are blocked by the CSP).
   bar.style.width = percent(Math.max(0, Math.min(1, match.score)));
-  const answerMark = h('span', { class: 'mark mark-answer', title: `Answer from ${percent(thresholds.answer)}` });
+  const answerMark = h('span', { class: 'mark mark-answer', title: t('try.answerFrom', { score: percent(thresholds.answer) }) });
   answerMark.style.left = percent(thresholds.answer);
-  const suggestMark = h('span', { class: 'mark mark-suggest', title: `Suggest from ${percent(thresholds.suggest)}` });
+  const suggestMark = h('span', { class: 'mark mark-suggest', title: t('try.suggestFrom', { score: percent(thresholds.suggest) }) });
   suggestMark.style.left = percent(thresholds.suggest);
   return h('li', { class: 'try-match' },
     h('span', { class: 'match-name' }, entryName(match.faq_id)),
-    h('span', { class: 'match-bar', role: 'img', 'aria-label': `score ${percent(match.score)}` }, bar, suggestMark, answerMark),
+    h('span', { class: 'match-bar', role: 'img', 'aria-label': t('try.score', { score: percent(match.score) }) }, bar, suggestMark, answerMark),
     h('span', { class: 'match-score' }, percent(match.score)));
 }
 
@@ -59,30 +67,30 @@ function resultEl(result) {
   const matches = result.faq || [];
   return [
     decisionEl(result.decision),
-    h('h3', null, 'Best matches'),
+    h('h3', null, t('try.best')),
     matches.length
       ? h('ol', { class: 'try-matches' }, matches.map((m) => matchEl(m, thresholds)))
-      : h('p', { class: 'muted' }, 'No entries to compare with yet.'),
+      : h('p', { class: 'muted' }, t('try.noEntries')),
     h('p', { class: 'try-legend muted small' },
-      h('span', { class: 'mark-key mark-answer' }), ` answers from ${percent(thresholds.answer)}`, ' · ',
-      h('span', { class: 'mark-key mark-suggest' }), ` suggests to the team from ${percent(thresholds.suggest)}`),
+      h('span', { class: 'mark-key mark-answer' }), ' ', t('try.legendAnswer', { score: percent(thresholds.answer) }), ' · ',
+      h('span', { class: 'mark-key mark-suggest' }), ' ', t('try.legendSuggest', { score: percent(thresholds.suggest) })),
   ];
 }
 
 /** The box. setEnabled(false) when the bot is off (the server would answer 409). */
 export function faqTryBox() {
-  const input = h('input', { maxlength: 500, placeholder: 'do u ship 2 norway', autocomplete: 'off' });
-  const go = h('button', { class: 'btn btn-primary', type: 'submit' }, 'Try');
+  const input = h('input', { maxlength: 500, placeholder: t('try.placeholder'), autocomplete: 'off' });
+  const go = h('button', { class: 'btn btn-primary', type: 'submit' }, t('try.try'));
   const error = errorLine();
   const output = h('div', { class: 'try-result', 'aria-live': 'polite' });
-  const off = h('p', { class: 'notice', hidden: true }, 'The bot is off on this server, so questions cannot be tried here.');
-  const form = h('form', { class: 'try-form', novalidate: true }, field('Try a question', input), go);
-  const hint = h('p', { class: 'field-hint try-hint' }, 'Write as a visitor would: the bot’s decision and its best matches appear below.');
+  const off = h('p', { class: 'notice', hidden: true }, t('try.off'));
+  const form = h('form', { class: 'try-form', novalidate: true }, field(t('try.label'), input), go);
+  const hint = h('p', { class: 'field-hint try-hint' }, t('try.hint'));
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const text = input.value.trim();
-    if (!text) { setError(error, 'Write a question to try.'); return; }
+    if (!text) { setError(error, t('try.empty')); return; }
     setError(error, '');
     go.disabled = true;
     try {

@@ -3,6 +3,7 @@
 
 import { h, fill, toast } from '../dom.js';
 import { api, ApiError } from '../api.js';
+import { t } from '../i18n.js';
 
 export function field(label, input, hint) {
   return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), input, hint ? h('span', { class: 'field-hint' }, hint) : null);
@@ -19,7 +20,7 @@ export function setError(el, text) {
 
 /** A notice for an endpoint the server does not offer yet. */
 export function missingNotice(what) {
-  return h('div', { class: 'notice' }, `${what} needs a newer deskbell server. This page starts working as soon as the server is updated.`);
+  return h('div', { class: 'notice' }, t('forms.missing', { what }));
 }
 
 /** Copies `text` to the clipboard; `button` says Copied for a moment. */
@@ -35,8 +36,8 @@ export async function copyText(text, button) {
     document.execCommand('copy');
     area.remove();
   }
-  button.textContent = 'Copied';
-  setTimeout(() => { button.textContent = 'Copy'; }, 2000);
+  button.textContent = t('common.copied');
+  setTimeout(() => { button.textContent = t('common.copy'); }, 2000);
 }
 
 /** Loads an admin page's list from `path`: shows "Loading…" in `list`, then calls
@@ -48,5 +49,5 @@ export function loadList(list, path, loaded, failed) {
     if (!missing) toast(e.message, 'error');
     failed(missing);
   });
-  fill(list, h('p', { class: 'muted' }, 'Loading…'));
+  fill(list, h('p', { class: 'muted' }, t('common.loading')));
 }

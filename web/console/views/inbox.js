@@ -8,14 +8,7 @@ import { api, ApiError } from '../api.js';
 import { h, fill } from '../dom.js';
 import { visitorLabel, initials, avatarClass, shortTime, duration } from '../format.js';
 import { TABS } from '../router.js';
-
-const LABELS = { queue: 'Queue', mine: 'Mine', open: 'All open', closed: 'Closed' };
-const EMPTY = {
-  queue: ['Nobody is waiting', 'New chats wait here when no agent is free.'],
-  mine: ['No chats assigned to you', 'While you are online, new chats are assigned to you automatically.'],
-  open: ['No open chats', 'Chats appear here as soon as a visitor writes.'],
-  closed: ['No closed chats yet', 'Closed conversations are kept here.'],
-};
+import { t } from '../i18n.js';
 const CLOSED_PAGE = 30;
 
 async function loadClosed() {
@@ -37,7 +30,7 @@ async function loadClosed() {
   } catch (e) {
     c.more = false;
     c.error = e instanceof ApiError && e.missing
-      ? 'This server cannot list closed chats yet. Chats closed while you are here still show up.'
+      ? t('inbox.closedMissing')
       : e.message;
   }
   c.loading = false;
@@ -52,16 +45,16 @@ function concernsMe(conv) {
 function rowContent(conv) {
   const name = visitorLabel(conv);
   const { count, approx } = unread(conv);
-  const t = state.threads.get(conv.id);
-  const typing = t && [...t.typing.values()].some((x) => x.author.kind === 'visitor');
+  const held = state.threads.get(conv.id);
+  const typing = held && [...held.typing.values()].some((x) => x.author.kind === 'visitor');
   let chip;
-  if (conv.status === 'queued') chip = h('span', { class: 'chip chip-wait' }, `Waiting ${duration(Date.now() - (conv.created_ms || conv.last_at_ms))}`);
-  else if (conv.status === 'bot') chip = h('span', { class: 'chip chip-bot', title: 'The FAQ bot is answering; claim the chat to take over' }, 'Bot');
+  if (conv.status === 'queued') chip = h('span', { class: 'chip chip-wait' }, t('inbox.waiting', { time: duration(Date.now() - (conv.created_ms || conv.last_at_ms)) }));
+  else if (conv.status === 'bot') chip = h('span', { class: 'chip chip-bot', title: t('inbox.botTitle') }, t('inbox.bot'));
   else if (conv.status === 'assigned') {
     const mine = state.me && conv.agent === state.me.id;
     const agent = state.agents.get(conv.agent);
-    chip = h('span', { class: `chip ${mine ? 'chip-mine' : ''}` }, mine ? 'You' : (agent ? agent.name : `Agent #${conv.agent}`));
-  } else chip = h('span', { class: 'chip chip-closed' }, 'Closed');
+    chip = h('span', { class: `chip ${mine ? 'chip-mine' : ''}` }, mine ? t('inbox.you') : (agent ? agent.name : t('inbox.agentNumbered', { id: conv.agent })));
+  } else chip = h('span', { class: 'chip chip-closed' }, t('status.closed'));
   return [
     h('span', { class: `avatar ${avatarClass(conv.visitor)}`, 'aria-hidden': 'true' }, initials(name)),
     h('span', { class: 'row-main' },
@@ -69,8 +62,8 @@ function rowContent(conv) {
         h('span', { class: 'row-name' }, name),
         h('span', { class: 'row-time' }, shortTime(conv.last_at_ms))),
       h('span', { class: 'row-bottom' },
-        typing ? h('span', { class: 'row-preview row-typing' }, 'typing…') : h('span', { class: 'row-preview' }, conv.preview || ' '),
-        count > 0 ? h('span', { class: `badge${concernsMe(conv) ? '' : ' badge-quiet'}`, title: `${count} unread` }, `${count}${approx ? '+' : ''}`) : null),
+        typing ? h('span', { class: 'row-preview row-typing' }, t('inbox.typing')) : h('span', { class: 'row-preview' }, conv.preview || ' '),
+        count > 0 ? h('span', { class: `badge${concernsMe(conv) ? '' : ' badge-quiet'}`, title: t('inbox.unread', { n: count }) }, `${count}${approx ? '+' : ''}`) : null),
       h('span', { class: 'row-meta' }, chip, h('span', { class: 'row-id' }, `#${conv.id}`))),
   ];
 }
@@ -82,13 +75,13 @@ export function mountInbox() {
   const tabBar = h('div', { class: 'tabs', role: 'tablist' });
   for (const name of TABS) {
     const count = h('span', { class: 'tab-count' });
-    const link = h('a', { class: 'tab', role: 'tab', href: `#/inbox/${name}` }, h('span', null, LABELS[name]), count);
+    const link = h('a', { class: 'tab', role: 'tab', href: `#/inbox/${name}` }, h('span', null, t(`inbox.tab.${name}`)), count);
     tabButtons.set(name, { link, count });
     tabBar.append(link);
   }
   const list = h('div', { class: 'conv-list', role: 'list' });
   const footer = h('div', { class: 'list-footer' });
-  const el = h('section', { class: 'inbox', 'aria-label': 'Conversations' }, tabBar, list, footer);
+  const el = h('section', { class: 'inbox', 'aria-label': t('inbox.conversations') }, tabBar, list, footer);
   const rows = new Map();
 
   function conversations() {
@@ -141,8 +134,7 @@ export function mountInbox() {
     }
     for (const [id, row] of rows) if (!keep.has(id)) { row.remove(); rows.delete(id); }
     if (!items.length && !(tab === 'closed' && state.closed.loading)) {
-      const [title, text] = EMPTY[tab];
-      list.append(h('div', { class: 'empty' }, h('strong', null, title), h('span', null, text)));
+      list.append(h('div', { class: 'empty' }, h('strong', null, t(`inbox.empty.${tab}`)), h('span', null, t(`inbox.emptyHint.${tab}`))));
     }
     renderFooter();
   }
@@ -152,8 +144,8 @@ export function mountInbox() {
     if (tab !== 'closed') return;
     const c = state.closed;
     if (c.error) footer.append(h('p', { class: 'muted small' }, c.error));
-    if (c.loading) footer.append(h('p', { class: 'muted small' }, 'Loading…'));
-    else if (c.more) footer.append(h('button', { class: 'btn btn-ghost btn-wide', type: 'button', onclick: loadClosed }, 'Load older chats'));
+    if (c.loading) footer.append(h('p', { class: 'muted small' }, t('common.loading')));
+    else if (c.more) footer.append(h('button', { class: 'btn btn-ghost btn-wide', type: 'button', onclick: loadClosed }, t('inbox.loadOlder')));
   }
 
   // Times like "5 min" move on by themselves.
@@ -173,7 +165,7 @@ export function mountInbox() {
       renderList();
     },
     update(topics) {
-      if (topics.has('convs') || topics.has('agents') || topics.has('closed') || [...topics].some((t) => t.startsWith('thread:'))) {
+      if (topics.has('convs') || topics.has('agents') || topics.has('closed') || [...topics].some((topic) => topic.startsWith('thread:'))) {
         renderTabs();
         renderList();
       }

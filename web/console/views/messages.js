@@ -9,6 +9,7 @@ import { h, icon, safeLink } from '../dom.js';
 import { clock, dayLabel, visitorLabel } from '../format.js';
 import { loadOlder, retryMessage, discardMessage } from '../live.js';
 import { agentsOnly, botMessageEl, botSignature, isBotPart } from './bot-messages.js';
+import { t, language } from '../i18n.js';
 
 const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
 
@@ -25,6 +26,26 @@ function richText(body) {
   return out;
 }
 
+/** An agent's name for a system line: from the agents we know, the name the line
+ * carries (a join or transfer names who now answers), or their number. */
+function agentCalled(id, carried = '') {
+  const agent = state.agents.get(id);
+  return agent ? agent.name : carried || t('conv.agentNumbered', { id });
+}
+
+/** A system line in the console's language: the server's English text, or its event in
+ * the words of the dictionary (the bot's events are bot-messages.js's). */
+function systemText(m) {
+  const e = m.event;
+  if (language() === 'en' || !e) return m.body;
+  if (e === 'queued') return t('system.queued');
+  if (e.assigned) return t('system.assigned', { name: agentCalled(e.assigned.agent, m.author.name) });
+  if (e.transferred) return t('system.transferred', { from: agentCalled(e.transferred.from), to: agentCalled(e.transferred.to, m.author.name) });
+  if (e.closed) return e.closed.by ? t('system.closed', { name: agentCalled(e.closed.by) }) : t('system.closedIdle');
+  if (e.reopened) return t('system.reopened', { name: agentCalled(e.reopened.by) });
+  return m.body;
+}
+
 function dayKey(ms) {
   const d = new Date(ms);
   return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
@@ -33,17 +54,17 @@ function dayKey(ms) {
 /** ctx: { conv, sent(seq, body) } (see botMessageEl). */
 function messageEl(m, ctx) {
   const conv = ctx.conv;
-  const time = h('time', { datetime: new Date(m.at_ms).toISOString(), title: new Date(m.at_ms).toLocaleString() }, clock(m.at_ms));
+  const time = h('time', { datetime: new Date(m.at_ms).toISOString(), title: new Date(m.at_ms).toLocaleString(language()) }, clock(m.at_ms));
   const mine = state.me && m.author.kind === 'agent' && m.author.id === state.me.id;
   if (isBotPart(m)) return botMessageEl(m, { conv: ctx.live, time, rich: richText, sent: (body) => ctx.sent(m.seq, body) });
   if (m.event === 'note') {
     return h('div', { class: 'msg msg-note', dataset: { seq: m.seq } },
-      h('div', { class: 'note-head' }, icon('lock'), h('span', null, `Internal note · ${mine ? 'you' : m.author.name}`)),
+      h('div', { class: 'note-head' }, icon('lock'), h('span', null, t('messages.noteBy', { name: mine ? t('conv.you') : m.author.name }))),
       h('div', { class: 'bubble' }, richText(m.body)),
       h('div', { class: 'meta' }, time));
   }
   if (m.author.kind === 'system' || m.event) {
-    return h('div', { class: 'msg-system', dataset: { seq: m.seq } }, h('span', null, m.body), ' · ', time);
+    return h('div', { class: 'msg-system', dataset: { seq: m.seq } }, h('span', null, systemText(m)), ' · ', time);
   }
   if (m.author.kind === 'visitor') {
     return h('div', { class: 'msg msg-visitor', dataset: { seq: m.seq } },
@@ -52,27 +73,27 @@ function messageEl(m, ctx) {
   }
   return h('div', { class: `msg msg-agent${mine ? ' msg-mine' : ''}`, dataset: { seq: m.seq } },
     h('div', { class: 'bubble' }, richText(m.body)),
-    h('div', { class: 'meta' }, h('span', null, mine ? 'You' : m.author.name), ' · ', time));
+    h('div', { class: 'meta' }, h('span', null, mine ? t('inbox.you') : m.author.name), ' · ', time));
 }
 
 function pendingEl(p, id) {
   const failed = p.status === 'failed';
   const waiting = state.conn.phase !== 'online';
   const status = failed
-    ? [h('span', { class: 'fail-text' }, `Not sent: ${p.error}`),
-      h('button', { class: 'link-btn', type: 'button', onclick: () => retryMessage(id, p.client_id) }, 'Retry'),
-      h('button', { class: 'link-btn', type: 'button', onclick: () => discardMessage(id, p.client_id) }, 'Discard')]
-    : [h('span', null, waiting ? 'Waiting for connection…' : 'Sending…')];
+    ? [h('span', { class: 'fail-text' }, t('messages.notSent', { why: p.error })),
+      h('button', { class: 'link-btn', type: 'button', onclick: () => retryMessage(id, p.client_id) }, t('messages.retry')),
+      h('button', { class: 'link-btn', type: 'button', onclick: () => discardMessage(id, p.client_id) }, t('messages.discard'))]
+    : [h('span', null, waiting ? t('messages.waitingConnection') : t('messages.sending'))];
   return h('div', { class: `msg ${p.note ? 'msg-note' : 'msg-agent msg-mine'} msg-pending${failed ? ' msg-failed' : ''}` },
-    p.note ? h('div', { class: 'note-head' }, icon('lock'), h('span', null, 'Internal note · you')) : null,
+    p.note ? h('div', { class: 'note-head' }, icon('lock'), h('span', null, t('messages.noteBy', { name: t('conv.you') }))) : null,
     h('div', { class: 'bubble' }, richText(p.body)),
     h('div', { class: 'meta' }, status));
 }
 
 /** The scrolling message list for conversation `id`. */
 export function createMessageList(id, { onNearBottom }) {
-  const list = h('div', { class: 'messages', role: 'log', 'aria-label': 'Messages', tabindex: '0' });
-  const jump = h('button', { class: 'jump', type: 'button', hidden: true, onclick: () => scrollToBottom(true) }, 'New messages', icon('down'));
+  const list = h('div', { class: 'messages', role: 'log', 'aria-label': t('messages.messages'), tabindex: '0' });
+  const jump = h('button', { class: 'jump', type: 'button', hidden: true, onclick: () => scrollToBottom(true) }, t('messages.new'), icon('down'));
   const el = h('div', { class: 'messages-wrap' }, list, jump);
   let cache = new Map();
   let lastKey = null;
@@ -100,16 +121,16 @@ export function createMessageList(id, { onNearBottom }) {
   resized.observe(list);
 
   function items() {
-    const t = thread(id);
+    const held = thread(id);
     const live = state.convs.get(id);
     const conv = live || { visitor: '?', read_visitor: 0 };
     const out = [];
-    if (t.hasMore) out.push({ key: 'older', sig: String(t.loadingOlder), make: () => h('div', { class: 'older' }, t.loadingOlder ? 'Loading earlier messages…' : h('button', { class: 'link-btn', type: 'button', onclick: () => loadOlder(id) }, 'Show earlier messages')) });
-    else if (t.loaded) out.push({ key: 'start', sig: '', make: () => h('div', { class: 'thread-start' }, `Conversation #${id} started`) });
-    const messages = orderedMessages(t);
+    if (held.hasMore) out.push({ key: 'older', sig: String(held.loadingOlder), make: () => h('div', { class: 'older' }, held.loadingOlder ? t('messages.loadingEarlier') : h('button', { class: 'link-btn', type: 'button', onclick: () => loadOlder(id) }, t('messages.showEarlier'))) });
+    else if (held.loaded) out.push({ key: 'start', sig: '', make: () => h('div', { class: 'thread-start' }, t('messages.started', { id })) });
+    const messages = orderedMessages(held);
     // Whether an agent sent `body` after message `seq` (a suggested reply used), or is sending it.
     const sent = (seq, body) => messages.some((m) => m.seq > seq && m.author.kind === 'agent' && m.body === body)
-      || [...t.pending.values()].some((p) => !p.note && p.body === body);
+      || [...held.pending.values()].some((p) => !p.note && p.body === body);
     const ctx = { conv, live, sent };
     // The read mark goes under the newest message the visitor has read (agents-only excluded).
     let seenSeq = 0;
@@ -126,10 +147,10 @@ export function createMessageList(id, { onNearBottom }) {
       const extra = isBotPart(m) ? botSignature(m, { conv: live, sent: (body) => sent(m.seq, body) }) : '';
       out.push({ key: `s:${m.seq}`, sig: `${m.seq}|${m.author.kind === 'visitor' ? visitorLabel(conv) : ''}|${extra}`, make: () => messageEl(m, ctx) });
       if (m.seq === seenSeq && seenSeq === lastVisibleToVisitor(messages)) {
-        out.push({ key: 'seen', sig: String(seenSeq), make: () => h('div', { class: 'seen' }, icon('check'), 'Seen') });
+        out.push({ key: 'seen', sig: String(seenSeq), make: () => h('div', { class: 'seen' }, icon('check'), t('messages.seen')) });
       }
     }
-    for (const p of t.pending.values()) {
+    for (const p of held.pending.values()) {
       out.push({ key: `p:${p.client_id}`, sig: `${p.status}|${p.error}|${state.conn.phase === 'online'}`, make: () => pendingEl(p, id) });
     }
     return out;

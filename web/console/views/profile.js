@@ -1,17 +1,19 @@
 // @ts-check
-// Profile: the logged-in agent's own name, password, email address, email language and
-// notification choices (PATCH /api/me), and, for admins, "Send a test email"
-// (POST /api/email/test), which shows the SMTP server's answer.
+// Profile: the logged-in agent's own name, password, the console's language, email
+// address, email language and notification choices (PATCH /api/me), and, for admins,
+// "Send a test email" (POST /api/email/test), which shows the SMTP server's answer.
+// A new console language is drawn by loading the console again.
 
 import { state, changed } from '../state.js';
 import { api } from '../api.js';
 import { h, fill, toast } from '../dom.js';
 import { field, errorLine, setError } from './forms.js';
+import { t, LANGUAGES, useLanguage } from '../i18n.js';
 
 /** A form whose submit handler gets the error line to report into. */
 function form(children, onSubmit) {
   const error = errorLine();
-  const submit = h('button', { class: 'btn btn-primary', type: 'submit' }, 'Save');
+  const submit = h('button', { class: 'btn btn-primary', type: 'submit' }, t('common.save'));
   const el = h('form', { class: 'form form-grid', novalidate: true }, children, h('div', { class: 'form-actions' }, error, submit));
   el.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -28,22 +30,31 @@ function form(children, onSubmit) {
 }
 
 export function profilePage() {
-  const body = h('div', { class: 'profile-forms' }, h('p', { class: 'muted' }, 'Loading…'));
+  const body = h('div', { class: 'profile-forms' }, h('p', { class: 'muted' }, t('common.loading')));
 
   function render(me) {
     const name = h('input', { name: 'name', required: true, maxlength: 64, autocomplete: 'username', value: me.name });
-    const nameForm = form([field('Name', name, 'Your login name, also shown to colleagues.')], async () => {
+    const nameForm = form([field(t('profile.name'), name, t('profile.nameHint'))], async () => {
       const saved = await api.patch('/api/me', { name: name.value.trim() });
       if (state.me) { state.me.name = saved.name; changed('me'); }
-      toast('Name saved.', 'ok');
+      toast(t('profile.nameSaved'), 'ok');
+    });
+
+    const consoleLanguage = h('select', { name: 'console_language' },
+      h('option', { value: '', selected: !me.console_language }, t('profile.browserLanguage')),
+      LANGUAGES.map(([code, label]) => h('option', { value: code, selected: me.console_language === code }, label)));
+    const languageForm = form([field(t('profile.consoleLanguage'), consoleLanguage, t('profile.consoleLanguageHint'))], async () => {
+      const saved = await api.patch('/api/me', { console_language: consoleLanguage.value || null });
+      if (useLanguage(saved.console_language)) location.reload();
+      else toast(t('profile.languageSaved'), 'ok');
     });
 
     const current = h('input', { name: 'current_password', type: 'password', autocomplete: 'current-password' });
     const next = h('input', { name: 'password', type: 'password', autocomplete: 'new-password' });
-    const passwordForm = form([field('Current password', current), field('New password', next, 'Your other sessions are logged out.')], async () => {
+    const passwordForm = form([field(t('profile.currentPassword'), current), field(t('profile.newPassword'), next, t('profile.newPasswordHint'))], async () => {
       await api.patch('/api/me', { current_password: current.value, password: next.value });
       current.value = ''; next.value = '';
-      toast('Password changed.', 'ok');
+      toast(t('profile.passwordChanged'), 'ok');
     });
 
     const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', value: me.email || '', placeholder: 'you@shop.example' });
@@ -52,19 +63,20 @@ export function profilePage() {
       h('option', { value: 'zh', selected: me.language === 'zh' }, '中文'));
     const waiting = h('input', { name: 'notify_waiting_email', type: 'checkbox', checked: me.notify_waiting_email !== false });
     const emailForm = form([
-      field('Email', email, 'Where deskbell emails you. Leave empty for no email.'),
-      field('Language of emails', language),
-      h('label', { class: 'field field-check', id: 'notifications' }, waiting, h('span', null, 'Email me when a visitor is waiting and nobody is online')),
+      field(t('profile.email'), email, t('profile.emailHint')),
+      field(t('profile.emailLanguage'), language),
+      h('label', { class: 'field field-check', id: 'notifications' }, waiting, h('span', null, t('profile.waitingEmail'))),
     ], async () => {
       await api.patch('/api/me', { email: email.value.trim() || null, language: language.value, notify_waiting_email: waiting.checked });
-      toast('Email settings saved.', 'ok');
+      toast(t('profile.emailSaved'), 'ok');
     });
 
     /** @type {HTMLElement[]} */
     const parts = [
-      h('h2', null, 'Name'), nameForm,
-      h('h2', null, 'Password'), passwordForm,
-      h('h2', null, 'Email notifications'), emailForm,
+      h('h2', null, t('profile.name')), nameForm,
+      h('h2', null, t('profile.consoleLanguage')), languageForm,
+      h('h2', null, t('profile.password')), passwordForm,
+      h('h2', null, t('profile.emailNotifications')), emailForm,
     ];
     if (me.admin) {
       const result = h('p', { class: 'test-email-result', role: 'status' });
@@ -73,20 +85,20 @@ export function profilePage() {
         onclick: async () => {
           send.disabled = true;
           result.className = 'test-email-result muted';
-          result.textContent = 'Sending…';
+          result.textContent = t('messages.sending');
           try {
             const answer = await api.post('/api/email/test', {});
             result.className = 'test-email-result ok';
-            result.textContent = `Sent to ${answer.to}. Check that mailbox.`;
+            result.textContent = t('profile.testSent', { to: answer.to });
           } catch (err) {
             result.className = 'test-email-result form-error';
             result.textContent = err.message;
           }
           send.disabled = false;
         },
-      }, 'Send a test email');
-      parts.push(h('h2', null, 'Check the email setup'),
-        h('p', { class: 'muted' }, 'Sends a short email to your address now, through the server’s SMTP settings, and shows what the mail server answered.'),
+      }, t('profile.sendTest'));
+      parts.push(h('h2', null, t('profile.checkEmail')),
+        h('p', { class: 'muted' }, t('profile.checkEmailHint')),
         send, result);
     }
     fill(body, parts);
@@ -94,7 +106,7 @@ export function profilePage() {
 
   api.get('/api/me').then(render, (e) => fill(body, h('p', { class: 'form-error' }, e.message)));
   return {
-    el: h('div', { class: 'admin-page profile' }, h('h1', null, 'Your profile'), body),
+    el: h('div', { class: 'admin-page profile' }, h('h1', null, t('topbar.profile')), body),
     update() {},
   };
 }

@@ -8,12 +8,13 @@ import { prefs, setSound, toggleDesktop, desktopState } from '../notify.js';
 import { togglePush, pushState } from '../push.js';
 import { setPresence, retryNow } from '../live.js';
 import { inboxTab } from '../router.js';
+import { t } from '../i18n.js';
 
 export function mountTopbar({ onLogout }) {
-  const inboxLink = h('a', { class: 'nav-link', href: '#/inbox/mine' }, icon('inbox'), h('span', { class: 'nav-text' }, 'Inbox'));
+  const inboxLink = h('a', { class: 'nav-link', href: '#/inbox/mine' }, icon('inbox'), h('span', { class: 'nav-text' }, t('topbar.inbox')));
   const inboxBadge = h('span', { class: 'badge', hidden: true });
   inboxLink.append(inboxBadge);
-  const adminLink = h('a', { class: 'nav-link', href: '#/admin/agents', hidden: true }, icon('settings'), h('span', { class: 'nav-text' }, 'Admin'));
+  const adminLink = h('a', { class: 'nav-link', href: '#/admin/agents', hidden: true }, icon('settings'), h('span', { class: 'nav-text' }, t('topbar.admin')));
 
   const presenceBtn = h('button', { class: 'presence', type: 'button', onclick: () => setPresence(state.presence === 'online' ? 'away' : 'online') });
   const soundBtn = h('button', { class: 'icon-btn', type: 'button', onclick: () => { setSound(!prefs.sound); render(); } });
@@ -21,8 +22,8 @@ export function mountTopbar({ onLogout }) {
     class: 'icon-btn', type: 'button',
     onclick: async () => {
       const result = await toggleDesktop();
-      if (result === 'blocked') toast('Desktop notifications are blocked for this site. Allow them in the browser’s site settings.', 'error', 8000);
-      if (result === 'unsupported') toast('This browser cannot show desktop notifications.', 'error');
+      if (result === 'blocked') toast(t('topbar.desktopBlockedToast'), 'error', 8000);
+      if (result === 'unsupported') toast(t('topbar.desktopUnsupportedToast'), 'error');
       render();
     },
   });
@@ -32,19 +33,19 @@ export function mountTopbar({ onLogout }) {
       pushBtn.disabled = true;
       try {
         const result = await togglePush();
-        if (result === 'on') toast('This device will be notified when a visitor needs you and no console is in view.', 'ok');
-        if (result === 'blocked') toast('Notifications are blocked for this site. Allow them in the browser’s site settings.', 'error', 8000);
-        if (result === 'unsupported') toast('This browser cannot receive push notifications. On an iPhone, add the console to the home screen first.', 'error', 8000);
+        if (result === 'on') toast(t('topbar.pushOnToast'), 'ok');
+        if (result === 'blocked') toast(t('topbar.pushBlockedToast'), 'error', 8000);
+        if (result === 'unsupported') toast(t('topbar.pushUnsupportedToast'), 'error', 8000);
       } catch (e) {
-        toast(`Could not change notifications for this device: ${e.message}`, 'error', 8000);
+        toast(t('topbar.pushFailed', { why: e.message }), 'error', 8000);
       } finally {
         pushBtn.disabled = false;
         render();
       }
     },
   });
-  const who = h('a', { class: 'me-name', href: '#/profile', title: 'Your profile' });
-  const logout = h('button', { class: 'icon-btn', type: 'button', title: 'Log out', 'aria-label': 'Log out', onclick: onLogout }, icon('logout'));
+  const who = h('a', { class: 'me-name', href: '#/profile', title: t('topbar.profile') });
+  const logout = h('button', { class: 'icon-btn', type: 'button', title: t('topbar.logout'), 'aria-label': t('topbar.logout'), onclick: onLogout }, icon('logout'));
   const conn = h('div', { class: 'conn', role: 'status', 'aria-live': 'polite' });
 
   const el = h('header', { class: 'topbar' },
@@ -65,13 +66,13 @@ export function mountTopbar({ onLogout }) {
     }
     conn.hidden = false;
     if (phase === 'connecting') {
-      fill(conn, h('span', { class: 'spinner' }), 'Connecting…');
+      fill(conn, h('span', { class: 'spinner' }), t('topbar.connecting'));
       return;
     }
     const tick = () => {
       const secs = Math.max(0, Math.ceil((retryAt - Date.now()) / 1000));
-      fill(conn, icon('alert'), h('span', null, secs > 0 ? `Connection lost. Reconnecting in ${secs} s` : 'Reconnecting…'),
-        h('button', { class: 'link-btn', type: 'button', onclick: retryNow }, 'Retry now'));
+      fill(conn, icon('alert'), h('span', null, secs > 0 ? t('topbar.reconnectingIn', { n: secs }) : t('topbar.reconnecting')),
+        h('button', { class: 'link-btn', type: 'button', onclick: retryNow }, t('topbar.retryNow')));
     };
     tick();
     countdown = setInterval(tick, 1000);
@@ -86,31 +87,21 @@ export function mountTopbar({ onLogout }) {
     inboxBadge.hidden = n === 0;
     inboxBadge.textContent = n > 99 ? '99+' : String(n);
     const away = state.presence === 'away';
-    fill(presenceBtn, h('span', { class: `dot ${away ? 'dot-away' : 'dot-online'}` }), h('span', { class: 'presence-text' }, away ? 'Away' : 'Online'));
-    presenceBtn.title = away ? 'You are away: no new chats are assigned to you. Click to go online.' : 'You are online: new chats are assigned to you. Click to go away.';
+    fill(presenceBtn, h('span', { class: `dot ${away ? 'dot-away' : 'dot-online'}` }), h('span', { class: 'presence-text' }, away ? t('presence.away') : t('presence.online')));
+    presenceBtn.title = away ? t('topbar.awayTitle') : t('topbar.onlineTitle');
     presenceBtn.setAttribute('aria-label', presenceBtn.title);
     fill(soundBtn, icon(prefs.sound ? 'sound' : 'mute'));
-    soundBtn.title = prefs.sound ? 'Sound on (click to mute)' : 'Sound off (click to turn on)';
+    soundBtn.title = prefs.sound ? t('topbar.soundOn') : t('topbar.soundOff');
     soundBtn.setAttribute('aria-pressed', String(prefs.sound));
     soundBtn.setAttribute('aria-label', soundBtn.title);
     const d = desktopState();
     fill(desktopBtn, icon('bell', d === 'on' ? '' : 'icon-off'));
-    desktopBtn.title = {
-      on: 'Desktop notifications on (click to turn off)',
-      off: 'Desktop notifications off (click to turn on)',
-      blocked: 'Desktop notifications are blocked in this browser',
-      unsupported: 'This browser has no desktop notifications',
-    }[d];
+    desktopBtn.title = t(`topbar.desktop.${d}`);
     desktopBtn.setAttribute('aria-pressed', String(d === 'on'));
     desktopBtn.setAttribute('aria-label', desktopBtn.title);
     const p = pushState();
     fill(pushBtn, icon('phone', p === 'on' ? '' : 'icon-off'));
-    pushBtn.title = {
-      on: 'This device is notified (click to stop notifying this device)',
-      off: 'Notify this device: push notifications when no console is in view',
-      blocked: 'Notifications are blocked for this site in this browser',
-      unsupported: 'This browser cannot receive push notifications',
-    }[p];
+    pushBtn.title = t(`topbar.push.${p}`);
     pushBtn.setAttribute('aria-pressed', String(p === 'on'));
     pushBtn.setAttribute('aria-label', pushBtn.title);
   }

@@ -6,6 +6,7 @@ import { state } from '../state.js';
 import { api, ApiError } from '../api.js';
 import { h, fill, safeLink } from '../dom.js';
 import { visitorLabel, initials, avatarClass, describeUserAgent, languageName, localTimeAt, offsetLabel, shortTime, dayLabel, clock } from '../format.js';
+import { t } from '../i18n.js';
 
 const cache = new Map(); // visitor id → { at, data, error, missing, loading }
 const REFRESH_MS = 30000;
@@ -39,6 +40,11 @@ function urlText(url) {
   }
 }
 
+/** "Today, 14:05". */
+function when(ms) {
+  return t('visitor.when', { day: dayLabel(ms), time: clock(ms) });
+}
+
 function attributeValue(v) {
   if (v === null || v === undefined) return '—';
   return typeof v === 'string' ? v : JSON.stringify(v);
@@ -47,15 +53,15 @@ function attributeValue(v) {
 /** The panel for conversation `id`. */
 export function createVisitorPanel(id, { onClose }) {
   const body = h('div', { class: 'visitor-body' });
-  const el = h('aside', { class: 'visitor-panel', 'aria-label': 'Visitor details' },
-    h('div', { class: 'panel-head' }, h('h2', null, 'Visitor'), h('button', { class: 'icon-btn panel-close', type: 'button', 'aria-label': 'Close details', onclick: onClose }, '×')),
+  const el = h('aside', { class: 'visitor-panel', 'aria-label': t('conv.visitorDetails') },
+    h('div', { class: 'panel-head' }, h('h2', null, t('visitor.title')), h('button', { class: 'icon-btn panel-close', type: 'button', 'aria-label': t('visitor.closeDetails'), onclick: onClose }, '×')),
     body);
   const clockTimer = setInterval(render, 30000);
   let drawn = '';
 
   function render() {
     const conv = state.convs.get(id);
-    if (!conv) { fill(body, h('p', { class: 'muted' }, 'Loading…')); return; }
+    if (!conv) { fill(body, h('p', { class: 'muted' }, t('common.loading'))); return; }
     load(conv.visitor, render);
     const entry = cache.get(conv.visitor) || {};
     // Redraw only when something shown here changed (it is asked after every message).
@@ -69,40 +75,40 @@ export function createVisitorPanel(id, { onClose }) {
       h('span', { class: `avatar avatar-lg ${avatarClass(conv.visitor)}` }, initials(name)),
       h('div', null,
         h('div', { class: 'visitor-name' }, name),
-        v.email ? h('div', { class: 'visitor-email' }, v.email) : h('div', { class: 'muted small' }, `Visitor #${conv.visitor}`))));
+        v.email ? h('div', { class: 'visitor-email' }, v.email) : h('div', { class: 'muted small' }, t('format.visitor', { id: conv.visitor })))));
 
     const details = [
-      row('Page', v.page ? safeLink(v.page, urlText(v.page)) : null),
-      row('Came from', v.referrer ? safeLink(v.referrer, urlText(v.referrer)) : null),
-      row('Browser', v.user_agent ? h('span', { title: v.user_agent }, describeUserAgent(v.user_agent)) : null),
-      row('Language', languageName(v.language)),
-      row('Local time', typeof v.utc_offset_min === 'number' ? `${localTimeAt(v.utc_offset_min)} (${offsetLabel(v.utc_offset_min)})` : null),
-      row('First seen', v.created_ms ? `${dayLabel(v.created_ms)}, ${clock(v.created_ms)}` : null),
-      row('Last seen', v.last_seen_ms ? `${dayLabel(v.last_seen_ms)}, ${clock(v.last_seen_ms)}` : null),
-      row('Chat started', conv.created_ms ? `${dayLabel(conv.created_ms)}, ${clock(conv.created_ms)}` : null),
-      row('Site', conv.site),
+      row(t('visitor.page'), v.page ? safeLink(v.page, urlText(v.page)) : null),
+      row(t('visitor.referrer'), v.referrer ? safeLink(v.referrer, urlText(v.referrer)) : null),
+      row(t('visitor.browser'), v.user_agent ? h('span', { title: v.user_agent }, describeUserAgent(v.user_agent)) : null),
+      row(t('visitor.language'), languageName(v.language)),
+      row(t('visitor.localTime'), typeof v.utc_offset_min === 'number' ? `${localTimeAt(v.utc_offset_min)} (${offsetLabel(v.utc_offset_min)})` : null),
+      row(t('visitor.firstSeen'), v.created_ms ? when(v.created_ms) : null),
+      row(t('visitor.lastSeen'), v.last_seen_ms ? when(v.last_seen_ms) : null),
+      row(t('visitor.chatStarted'), conv.created_ms ? when(conv.created_ms) : null),
+      row(t('visitor.site'), conv.site),
     ].filter(Boolean);
     sections.push(h('dl', { class: 'facts' }, details));
 
     const attrs = v.attributes && typeof v.attributes === 'object' ? Object.entries(v.attributes) : [];
     if (attrs.length) {
-      sections.push(h('h3', null, 'Attributes'), h('dl', { class: 'facts' }, attrs.map(([k, val]) => row(k, attributeValue(val)))));
+      sections.push(h('h3', null, t('visitor.attributes')), h('dl', { class: 'facts' }, attrs.map(([k, val]) => row(k, attributeValue(val)))));
     }
 
     const previous = Array.isArray(v.conversations) ? v.conversations.filter((c) => c.id !== id) : [];
     if (previous.length) {
-      sections.push(h('h3', null, 'Other conversations'), h('ul', { class: 'history-list' },
+      sections.push(h('h3', null, t('visitor.others')), h('ul', { class: 'history-list' },
         previous.sort((a, b) => b.id - a.id).map((c) => h('li', null,
           h('a', { href: `#/c/${c.id}` },
-            h('span', { class: 'history-top' }, h('span', null, `#${c.id}`), h('span', { class: 'muted' }, `${c.status} · ${shortTime(c.last_at_ms)}`)),
+            h('span', { class: 'history-top' }, h('span', null, `#${c.id}`), h('span', { class: 'muted' }, `${t(`status.${c.status}`)} · ${shortTime(c.last_at_ms)}`)),
             h('span', { class: 'history-preview' }, c.preview || '—'))))));
     } else if (entry.data) {
-      sections.push(h('p', { class: 'muted small' }, 'No other conversations with this visitor.'));
+      sections.push(h('p', { class: 'muted small' }, t('visitor.noOthers')));
     }
 
-    if (entry.missing) sections.push(h('p', { class: 'muted small' }, 'Page, browser, language and past chats show here once the server offers visitor details.'));
+    if (entry.missing) sections.push(h('p', { class: 'muted small' }, t('visitor.missing')));
     if (entry.error) sections.push(h('p', { class: 'form-error' }, entry.error));
-    if (!entry.data && !entry.missing && !entry.error) sections.push(h('p', { class: 'muted small' }, 'Loading visitor details…'));
+    if (!entry.data && !entry.missing && !entry.error) sections.push(h('p', { class: 'muted small' }, t('visitor.loading')));
     fill(body, sections);
   }
 

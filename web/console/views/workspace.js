@@ -6,6 +6,7 @@ import { h, fill, icon } from '../dom.js';
 import { view } from '../live.js';
 import { mountInbox } from './inbox.js';
 import { mountConversation } from './conversation.js';
+import { t } from '../i18n.js';
 
 function placeholder() {
   const convs = [...state.convs.values()];
@@ -13,13 +14,15 @@ function placeholder() {
   const mine = convs.filter((c) => inTab(c, 'mine'));
   const unreadMine = mine.reduce((n, c) => n + unread(c).count, 0);
   const lines = [];
-  lines.push(queued ? `${queued} waiting in the queue` : 'Nobody is waiting in the queue');
-  lines.push(mine.length ? `${mine.length} chat${mine.length > 1 ? 's' : ''} assigned to you${unreadMine ? `, ${unreadMine} unread message${unreadMine > 1 ? 's' : ''}` : ''}` : 'No chats assigned to you');
+  lines.push(queued ? t('workspace.queued', { n: queued }) : t('workspace.nobodyQueued'));
+  if (!mine.length) lines.push(t('workspace.noneMine'));
+  else if (!unreadMine) lines.push(t('workspace.mine', { n: mine.length }));
+  else lines.push(t('workspace.mineUnread', { chats: t('workspace.mine', { n: mine.length }), n: unreadMine }));
   return h('div', { class: 'placeholder' },
     icon('inbox', 'placeholder-icon'),
-    h('h2', null, 'Pick a conversation'),
+    h('h2', null, t('workspace.pick')),
     lines.map((l) => h('p', { class: 'muted' }, l)),
-    state.presence === 'away' ? h('p', { class: 'muted small' }, 'You are away: new chats are not assigned to you.') : null);
+    state.presence === 'away' ? h('p', { class: 'muted small' }, t('workspace.away')) : null);
 }
 
 export function createWorkspace() {
