@@ -16,19 +16,16 @@ pub struct BotConfig {
     /// The best entry must lead the runner-up by this much to be answered; closer
     /// calls are suggested instead.
     pub answer_margin: f32,
-    /// A greeting, thanks, goodbye or "are you a bot" scoring at least this (and more
-    /// than every FAQ entry) gets a small-talk reply.
+    /// A greeting, thanks, goodbye or "are you a bot" scoring at least this (and ahead of
+    /// every FAQ example by `small_talk_margin`) gets a small-talk reply.
     pub small_talk_threshold: f32,
-    /// "A person please" or frustration scoring at least this (and more than every FAQ
-    /// entry, less `handoff_lead`) hands off.
-    pub handoff_threshold: f32,
-    /// How far a hand-off intent may trail the best FAQ entry and still win: a request
-    /// for a person mentioning a topic ("can I talk to someone about my refund") should
-    /// reach a person.
-    pub handoff_lead: f32,
-    /// Weight `w` of an entry's centroid (mean of its examples) against its single
-    /// nearest example: `score = w · centroid + (1 − w) · nearest + k · keywords`.
+    /// How far the small-talk intent must lead the nearest FAQ example question.
+    pub small_talk_margin: f32,
+    /// Weight `c` of an entry's centroid (mean of its examples) next to its nearest
+    /// example: `score = (nearest + c · centroid + a · answer) / (1 + c + a) + k · keywords`.
     pub centroid_weight: f32,
+    /// Weight `a` of the similarity to the entry's answer.
+    pub answer_weight: f32,
     /// Weight `k` of the keyword overlap with the entry's questions and answer.
     pub keyword_weight: f32,
     /// Most candidates in a suggestion.
@@ -38,14 +35,14 @@ pub struct BotConfig {
 impl Default for BotConfig {
     fn default() -> Self {
         BotConfig {
-            answer_threshold: 0.54,
-            suggest_threshold: 0.3,
-            answer_margin: 0.1,
-            small_talk_threshold: 0.55,
-            handoff_threshold: 0.45,
-            handoff_lead: 0.05,
-            centroid_weight: 0.25,
-            keyword_weight: 0.2,
+            answer_threshold: 0.34,
+            suggest_threshold: 0.275,
+            answer_margin: 0.16,
+            small_talk_threshold: 0.6,
+            small_talk_margin: 0.0,
+            centroid_weight: 0.0,
+            answer_weight: 0.6,
+            keyword_weight: 0.16,
             max_suggestions: 3,
         }
     }

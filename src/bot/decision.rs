@@ -112,3 +112,61 @@ pub enum HandoffReason {
     /// No FAQ entry or built-in intent matched well enough.
     LowConfidence,
 }
+
+/// The rule behind a decision and its figures, for the console's "Try a question" box
+/// (serialised as `{"rule": "answer", "score": …}`); see [`super::Matcher`]'s header.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Reason {
+    /// The message asks for a person or complains about the bot, by phrase.
+    HandoffPhrase,
+    /// A Chinese greeting, thanks, goodbye or "are you a bot" the word table knows.
+    SmallTalkWord,
+    /// The best small-talk intent scored `score` (threshold `threshold`), ahead of the
+    /// nearest FAQ example (`faq_nearest`).
+    SmallTalk {
+        /// The intent's score.
+        score: f32,
+        /// `small_talk_threshold`.
+        threshold: f32,
+        /// The nearest FAQ example's similarity.
+        faq_nearest: f32,
+    },
+    /// The best entry scored at least the answer threshold and led the next by at least
+    /// the margin.
+    Answer {
+        /// Its score.
+        score: f32,
+        /// `answer_threshold`.
+        threshold: f32,
+        /// How far it led the runner-up.
+        lead: f32,
+        /// `answer_margin`.
+        margin: f32,
+    },
+    /// The best entry scored enough to answer but another was too close: suggested.
+    CloseCall {
+        /// Its score.
+        score: f32,
+        /// How far it led the runner-up.
+        lead: f32,
+        /// `answer_margin`.
+        margin: f32,
+    },
+    /// The best entry scored below the answer threshold: suggested to the agent.
+    BelowAnswer {
+        /// Its score.
+        score: f32,
+        /// `answer_threshold`.
+        threshold: f32,
+    },
+    /// No entry reached the suggest threshold: handed off, low confidence.
+    BelowSuggest {
+        /// The best entry's score.
+        score: f32,
+        /// `suggest_threshold`.
+        threshold: f32,
+    },
+    /// The shop has no FAQ entries: handed off.
+    NoEntries,
+}

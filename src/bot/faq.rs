@@ -1,6 +1,6 @@
 //! The shop's FAQ entries and the shape of their example embeddings.
 //!
-//! An entry's example questions are embedded once, when the entry is saved
+//! An entry's example questions and its answer are embedded once, when the entry is saved
 //! ([`super::Bot::embed_entry`]); the store keeps the result next to the entry (as its
 //! own `StoredEmbeddings`, converted from [`FaqEmbeddings`] in `crate::stored`). Each
 //! vector is int8 with one `f32` scale (≈ 520 bytes instead of 2,048 for `f32`); the
@@ -24,12 +24,24 @@ pub struct FaqEntry {
     pub answer: String,
 }
 
-/// The stored embeddings of one entry's questions, in the order of `questions`.
+impl FaqEntry {
+    /// The texts the bot compares messages with, in the order their embeddings are
+    /// stored: every example question, then the answer.
+    pub fn prototypes(&self) -> Vec<&str> {
+        let mut texts: Vec<&str> = self.questions.iter().map(String::as_str).collect();
+        texts.push(&self.answer);
+        texts
+    }
+}
+
+/// The stored embeddings of one entry's prototypes, in the order of
+/// [`FaqEntry::prototypes`] (its questions, then its answer; embeddings stored before
+/// issue #12 have the questions only, and are recomputed at start).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FaqEmbeddings {
     /// Hex sha256 of the model file that computed them.
     pub model_id: String,
-    /// One per question.
+    /// One per prototype.
     pub vectors: Vec<QuantizedEmbedding>,
 }
 

@@ -1,39 +1,41 @@
 //! The pure part of the bot: given a message's embedding, score every FAQ entry and
 //! built-in intent and decide what to do. No I/O, no model: the embeddings come in.
 //!
-//! An FAQ entry scores `w · centroid + (1 − w) · nearest + k · keywords`: cosine to the
-//! mean of its examples, cosine to its nearest example, and the keyword overlap with
-//! its questions and answer ([`super::keywords`]); `w` and `k` are
-//! [`BotConfig::centroid_weight`] and [`BotConfig::keyword_weight`]. A built-in intent
-//! scores its nearest example (many short examples, which a centroid would blur). The
-//! decision, in order:
+//! An FAQ entry's prototypes are its example questions and its answer. It scores
+//! `(nearest + c · centroid + a · answer) / (1 + c + a) + k · keywords`: cosine to its
+//! nearest example question, to the mean of its examples, to its answer, and the
+//! keyword overlap with its questions and answer ([`super::keywords`]); `c`, `a` and `k`
+//! are [`BotConfig::centroid_weight`], [`BotConfig::answer_weight`] and
+//! [`BotConfig::keyword_weight`]. A built-in intent scores its nearest example (many
+//! short examples, which a centroid would blur). The decision, in order (each with the
+//! [`Reason`] the console's "Try a question" box shows):
 //!
-//! 0. a message in Chinese that the keyword table in [`super::zh`] recognises (a request
-//!    for a person, frustration, "are you a bot", short small talk) gets that intent's
-//!    decision; any other Chinese message goes on like an English one (the model reads
-//!    both, and an English FAQ answers Chinese questions too); replies to small talk are
-//!    in the message's language;
-//! 1. a request for a person, then frustration, at least `handoff_threshold`, and
-//!    within `handoff_lead` of the best small-talk intent and of the nearest FAQ
-//!    example → hand off;
-//! 2. the best small-talk intent at least `small_talk_threshold` and not beaten by an
-//!    FAQ example → small talk;
-//! 3. the best entry at least `answer_threshold`, ahead of the next by `answer_margin`
+//! 1. a request for a person, then a complaint about the bot, recognised by phrase in
+//!    either language ([`super::person_rules`]) → hand off, whatever else the message
+//!    names;
+//! 2. a Chinese message that the small-talk table in [`super::zh`] recognises → small
+//!    talk; replies to small talk are in the message's language;
+//! 3. the best small-talk intent at least `small_talk_threshold`, and ahead of the
+//!    nearest FAQ example by `small_talk_margin` → small talk;
+//! 4. the best entry at least `answer_threshold`, ahead of the next by `answer_margin`
 //!    → answer;
-//! 4. entries at least `suggest_threshold` → suggest them to the agent;
-//! 5. otherwise → hand off, low confidence.
+//! 5. entries at least `suggest_threshold` → suggest them to the agent;
+//! 6. otherwise → hand off, low confidence.
+//!
+//! The model's scores for "a person please" and frustration are shown, never decided
+//! on: on the calibration sets they also fired on greetings and short FAQ questions.
 
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
 use super::config::BotConfig;
-use super::decision::{Candidate, Decision, HandoffReason};
+use super::decision::{Candidate, Decision, HandoffReason, Reason};
 use super::faq::FaqEntry;
 use super::intents::Intent;
 use super::keywords::{self, Idf};
 use super::lang::Lang;
-use super::{BotError, zh};
+use super::{BotError, person_rules, zh};
 use crate::intent::embedder::{dot, normalize};
 use crate::intent::{DIM, Embedding};
 
@@ -60,6 +62,8 @@ struct Indexed {
     answer: String,
     /// One embedding per example question.
     examples: Vec<Embedding>,
+    /// The answer's embedding (an extra prototype: visitors often ask in its words).
+    answer_vector: Embedding,
     /// Normalised mean of `examples`.
     centroid: Embedding,
     /// Content words of its questions and answer.
@@ -87,6 +91,8 @@ pub struct FaqScore {
     pub nearest: f32,
     /// Similarity to its centroid.
     pub centroid: f32,
+    /// Similarity to its answer.
+    pub answer: f32,
     /// Keyword overlap with its questions and answer, in `[0, 1]`.
     pub keywords: f32,
 }
@@ -146,15 +152,21 @@ impl Matcher {
         self.entries.is_empty()
     }
 
-    /// Adds `entry`, or replaces the entry with its id, with one embedding per question.
-    pub fn upsert(&mut self, entry: &FaqEntry, examples: Vec<Embedding>) -> Result<(), BotError> {
-        if examples.len() != entry.questions.len() || examples.is_empty() {
+    /// Adds `entry`, or replaces the entry with its id, with one embedding per prototype
+    /// ([`FaqEntry::prototypes`]: its questions, then its answer).
+    pub fn upsert(
+        &mut self,
+        entry: &FaqEntry,
+        mut examples: Vec<Embedding>,
+    ) -> Result<(), BotError> {
+        if examples.len() != entry.prototypes().len() || entry.questions.is_empty() {
             return Err(BotError::EmbeddingCount {
                 faq_id: entry.id,
-                questions: entry.questions.len(),
+                questions: entry.prototypes().len(),
                 embeddings: examples.len(),
             });
         }
+        let answer_vector = examples.pop().unwrap_or([0.0; DIM]);
         let mut centroid = [0.0; DIM];
         for e in &examples {
             centroid.iter_mut().zip(e).for_each(|(c, v)| *c += v);
@@ -168,6 +180,7 @@ impl Matcher {
             id: entry.id,
             answer: entry.answer.clone(),
             examples,
+            answer_vector,
             centroid,
             words,
         };
@@ -190,7 +203,11 @@ impl Matcher {
     /// Scores every FAQ entry and built-in intent against the message `text` whose
     /// embedding is `message`.
     pub fn scores(&self, text: &str, message: &Embedding) -> Scores {
-        let (w, k) = (self.config.centroid_weight, self.config.keyword_weight);
+        let (c, a, k) = (
+            self.config.centroid_weight,
+            self.config.answer_weight,
+            self.config.keyword_weight,
+        );
         let words = keywords::words(text);
         let mut faq: Vec<FaqScore> = self
             .entries
@@ -201,12 +218,14 @@ impl Matcher {
                     .iter()
                     .fold(-1.0f32, |m, x| m.max(dot(x, message)));
                 let centroid = dot(&e.centroid, message);
+                let answer = dot(&e.answer_vector, message);
                 let keywords = self.idf.overlap(&words, &e.words);
                 FaqScore {
                     faq_id: e.id,
-                    score: w * centroid + (1.0 - w) * nearest + k * keywords,
+                    score: (nearest + c * centroid + a * answer) / (1.0 + c + a) + k * keywords,
                     nearest,
                     centroid,
+                    answer,
                     keywords,
                 }
             })
@@ -231,41 +250,57 @@ impl Matcher {
     /// [`Matcher::decide`] from precomputed scores (the evaluation sweeps thresholds
     /// over the same scores).
     pub fn decide_scores(&self, text: &str, scores: &Scores) -> Decision {
+        self.decide_with_reason(text, scores).0
+    }
+
+    /// [`Matcher::decide_scores`] with the rule that decided and its figures.
+    pub fn decide_with_reason(&self, text: &str, scores: &Scores) -> (Decision, Reason) {
         let c = &self.config;
         let lang = Lang::detect(text);
+        if let Some(intent) = person_rules::handoff_intent(text) {
+            return (intent_decision(intent, lang), Reason::HandoffPhrase);
+        }
         if lang == Lang::Zh
             && let Some(intent) = zh::intent(text)
         {
-            return intent_decision(intent, Lang::Zh);
+            return (intent_decision(intent, Lang::Zh), Reason::SmallTalkWord);
         }
         let faq_nearest = scores.faq_nearest();
         let small_talk = scores.intents.iter().find(|(i, _)| i.is_small_talk());
-        let small_talk_best = small_talk.map_or(-1.0, |(_, s)| *s);
-        for intent in [Intent::HumanRequest, Intent::Frustration] {
-            let s = scores.intent(intent);
-            if s >= c.handoff_threshold
-                && s + c.handoff_lead >= faq_nearest
-                && s + c.handoff_lead >= small_talk_best
-            {
-                return intent_decision(intent, lang);
-            }
-        }
-        if let Some(&(intent, s)) = small_talk
-            && s >= c.small_talk_threshold
-            && s >= faq_nearest
+        if let Some(&(intent, score)) = small_talk
+            && score >= c.small_talk_threshold
+            && score >= faq_nearest + c.small_talk_margin
         {
-            return intent_decision(intent, lang);
+            let reason = Reason::SmallTalk {
+                score,
+                threshold: c.small_talk_threshold,
+                faq_nearest,
+            };
+            return (intent_decision(intent, lang), reason);
         }
+        let Some(best) = scores.faq.first() else {
+            let reason = Reason::NoEntries;
+            return (
+                Decision::Handoff {
+                    reason: HandoffReason::LowConfidence,
+                },
+                reason,
+            );
+        };
         let runner_up = scores.faq.get(1).map_or(-1.0, |f| f.score);
-        if let Some(best) = scores.faq.first()
-            && best.score >= c.answer_threshold
-            && best.score - runner_up >= c.answer_margin
-        {
-            return Decision::Answer {
+        if best.score >= c.answer_threshold && best.score - runner_up >= c.answer_margin {
+            let reason = Reason::Answer {
+                score: best.score,
+                threshold: c.answer_threshold,
+                lead: best.score - runner_up,
+                margin: c.answer_margin,
+            };
+            let decision = Decision::Answer {
                 faq_id: best.faq_id,
                 answer: self.answer(best.faq_id).to_owned(),
                 score: best.score,
             };
+            return (decision, reason);
         }
         let candidates: Vec<Candidate> = scores
             .faq
@@ -279,12 +314,30 @@ impl Matcher {
             })
             .collect();
         if candidates.is_empty() {
-            Decision::Handoff {
-                reason: HandoffReason::LowConfidence,
+            let reason = Reason::BelowSuggest {
+                score: best.score,
+                threshold: c.suggest_threshold,
+            };
+            return (
+                Decision::Handoff {
+                    reason: HandoffReason::LowConfidence,
+                },
+                reason,
+            );
+        }
+        let reason = if best.score < c.answer_threshold {
+            Reason::BelowAnswer {
+                score: best.score,
+                threshold: c.answer_threshold,
             }
         } else {
-            Decision::Suggest { candidates }
-        }
+            Reason::CloseCall {
+                score: best.score,
+                lead: best.score - runner_up,
+                margin: c.answer_margin,
+            }
+        };
+        (Decision::Suggest { candidates }, reason)
     }
 
     /// The answer of entry `id` (empty if there is none).

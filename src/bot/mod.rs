@@ -11,7 +11,9 @@
 //! - `intent_vectors`: those examples embedded ahead of time by the built-in model.
 //! - `keywords`: rare-word overlap between a message and an FAQ entry.
 //! - `lang`: [`Lang`], the visitor's language for small-talk replies.
-//! - `zh`: the keyword table for Chinese messages (the model reads English only).
+//! - `person_rules`: requests for a person and complaints about the bot, by phrase
+//!   (English and Chinese), decided before anything else.
+//! - `zh`: the word table for short Chinese small talk.
 //! - `config`: [`BotConfig`], the calibrated thresholds.
 //!
 //! # API for the server (hub, store, console)
@@ -56,11 +58,12 @@ mod intents;
 mod keywords;
 mod lang;
 mod matcher;
+mod person_rules;
 mod service;
 mod zh;
 
 pub use config::BotConfig;
-pub use decision::{Candidate, Decision, DecisionLabel, HandoffReason};
+pub use decision::{Candidate, Decision, DecisionLabel, HandoffReason, Reason};
 pub use faq::{FaqEmbeddings, FaqEntry, QuantizedEmbedding};
 pub use intents::Intent;
 pub use lang::Lang;

@@ -8,7 +8,7 @@ use std::thread::JoinHandle;
 
 use super::BotError;
 use super::config::BotConfig;
-use super::decision::Decision;
+use super::decision::{Decision, Reason};
 use super::faq::{FaqEmbeddings, FaqEntry, QuantizedEmbedding};
 use super::matcher::{Matcher, Scores};
 use crate::intent::{Embed, EmbedHandle, Embedder, Embedding, IntentError, WorkerConfig};
@@ -36,6 +36,8 @@ pub struct Bot {
 pub struct Explanation {
     /// What the bot would do.
     pub decision: Decision,
+    /// The rule that decided, with its figures.
+    pub reason: Reason,
     /// The FAQ entries (best first, at most five) and every built-in intent.
     pub scores: Scores,
 }
@@ -131,15 +133,20 @@ impl Bot {
         let vectors = self.worker.embed(vec![text.clone()]).await?;
         let message = vectors.first().ok_or(IntentError::Closed)?;
         let mut scores = matcher.scores(&text, message);
-        let decision = matcher.decide_scores(&text, &scores);
+        let (decision, reason) = matcher.decide_with_reason(&text, &scores);
         scores.faq.truncate(5);
-        Ok(Explanation { decision, scores })
+        Ok(Explanation {
+            decision,
+            reason,
+            scores,
+        })
     }
 
     /// Embeds an entry's questions for storage, when the entry is saved. Persist the
     /// result next to the entry, then call [`Bot::upsert_faq`].
     pub async fn embed_entry(&self, entry: &FaqEntry) -> Result<FaqEmbeddings, BotError> {
-        let vectors = self.worker.embed(entry.questions.clone()).await?;
+        let texts = entry.prototypes().into_iter().map(str::to_owned).collect();
+        let vectors = self.worker.embed(texts).await?;
         Ok(FaqEmbeddings {
             model_id: self.model_id.to_string(),
             vectors: vectors.iter().map(QuantizedEmbedding::quantize).collect(),
@@ -149,7 +156,7 @@ impl Bot {
     /// Whether `stored` was computed by the running model for `entry`'s questions; if
     /// not (e.g. after `--model` changed), recompute with [`Bot::embed_entry`].
     pub fn is_current(&self, entry: &FaqEntry, stored: &FaqEmbeddings) -> bool {
-        *stored.model_id == *self.model_id && stored.vectors.len() == entry.questions.len()
+        *stored.model_id == *self.model_id && stored.vectors.len() == entry.prototypes().len()
     }
 
     /// Adds or replaces an entry. Messages submitted from now on see it.

@@ -1,25 +1,16 @@
-//! Chinese messages: a keyword table checked before the model.
+//! Chinese small talk: a keyword table checked before the model.
 //!
 //! It was written when the model read English only (all-MiniLM-L6-v2 spelled most
 //! Chinese characters `[UNK]`); the multilingual model now reads Chinese, and the table
-//! stays as a sure first pass for what matters most: asking for a person, frustration,
-//! "are you a bot", and — in short messages only — greetings, thanks and goodbyes.
-//! Anything else in Chinese goes to the model ([`super::Matcher`]).
+//! stays as a sure first pass for "are you a bot" and — in short messages only —
+//! greetings, thanks and goodbyes. Requests for a person and complaints, in either
+//! language, are [`super::person_rules`]' and are checked before this table. Anything
+//! else in Chinese goes to the model ([`super::Matcher`]).
 
 use super::intents::Intent;
 
 /// Keywords per intent, checked in this order (first match wins).
 const TABLE: &[(Intent, &[&str])] = &[
-    (
-        Intent::HumanRequest,
-        &["人工", "转人", "要真人", "找真人", "有真人", "客服"],
-    ),
-    (
-        Intent::Frustration,
-        &[
-            "垃圾", "离谱", "太差", "投诉", "气死", "无语", "没用", "骗子",
-        ],
-    ),
     (Intent::BotIdentity, &["机器人", "真人吗", "是真人"]),
     (Intent::Thanks, &["谢谢", "多谢", "感谢", "谢了"]),
     (Intent::Goodbye, &["再见", "拜拜", "回头见", "下次见"]),
@@ -59,9 +50,6 @@ mod tests {
         assert_eq!(intent("拜拜"), Some(Intent::Goodbye));
         assert_eq!(intent("你是机器人吗？"), Some(Intent::BotIdentity));
         assert_eq!(intent("你是真人还是机器人？"), Some(Intent::BotIdentity));
-        assert_eq!(intent("请帮我转人工客服，谢谢"), Some(Intent::HumanRequest));
-        assert_eq!(intent("有真人吗"), Some(Intent::HumanRequest));
-        assert_eq!(intent("太离谱了"), Some(Intent::Frustration));
         assert_eq!(intent("你好，请问运费多少？"), None);
         assert_eq!(intent("运费多少？"), None);
     }

@@ -196,8 +196,9 @@ fn build_matcher(embedder: &Embedder, set: &EvalSet, config: BotConfig) -> Resul
     let intents = examples.iter().map(|(i, _)| *i).zip(vectors).collect();
     let mut matcher = Matcher::new(config, intents);
     for entry in &set.faq {
-        let texts: Vec<&str> = entry.questions.iter().map(String::as_str).collect();
-        let vectors = embedder.embed(&texts).map_err(|e| e.to_string())?;
+        let vectors = embedder
+            .embed(&entry.prototypes())
+            .map_err(|e| e.to_string())?;
         let stored = vectors
             .iter()
             .map(|v| QuantizedEmbedding::quantize(v).to_embedding())

@@ -248,7 +248,8 @@ pub fn dump(
     let mut faq = Vec::new();
     for entry in &set.faq {
         let v = embed(entry.questions.iter().map(String::as_str).collect())?;
-        faq.push(serde_json::json!({"id": entry.id, "key": set.name(DecisionLabel::Faq(entry.id)), "questions": entry.questions, "vectors": v.iter().map(|e| e.to_vec()).collect::<Vec<_>>()}));
+        let answer = embed(vec![entry.answer.as_str()])?;
+        faq.push(serde_json::json!({"id": entry.id, "key": set.name(DecisionLabel::Faq(entry.id)), "questions": entry.questions, "vectors": v.iter().map(|e| e.to_vec()).collect::<Vec<_>>(), "answer": entry.answer, "answer_vector": answer[0].to_vec()}));
     }
     let examples = Matcher::intent_examples();
     let v = embed(examples.iter().map(|(_, t)| *t).collect())?;

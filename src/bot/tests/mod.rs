@@ -69,8 +69,8 @@ fn matcher(config: BotConfig) -> Matcher {
     let intents = examples.iter().map(|(i, t)| (*i, words(t))).collect();
     let mut m = Matcher::new(config, intents);
     for e in shop() {
-        let v = e.questions.iter().map(|q| words(q)).collect();
-        m.upsert(&e, v).expect("one embedding per question");
+        let v = e.prototypes().iter().map(|q| words(q)).collect();
+        m.upsert(&e, v).expect("one embedding per prototype");
     }
     m
 }
@@ -92,7 +92,8 @@ fn a_close_faq_question_is_answered() {
         panic!("expected an answer, got {d:?}");
     };
     assert_eq!((faq_id, answer.as_str()), (1, "Tue–Sat 10–18."));
-    assert!(score > 0.8, "{score}");
+    // Its nearest example is identical; the centroid and the answer weigh in too.
+    assert!(score > 0.75, "{score}");
 }
 
 #[test]
@@ -136,7 +137,7 @@ fn below_the_suggest_threshold_nothing_is_answered_or_suggested() {
 fn a_medium_match_is_suggested_not_answered() {
     let config = BotConfig {
         answer_threshold: 0.9,
-        suggest_threshold: 0.25,
+        suggest_threshold: 0.15,
         ..BotConfig::default()
     };
     let m = matcher(config);
@@ -206,8 +207,11 @@ fn entries_can_be_replaced_and_removed_and_must_match_their_questions() {
     let mut m = matcher(BotConfig::default());
     assert_eq!(m.len(), 3);
     let new = entry(1, &["do you sell gift cards"], "Yes, from €10.");
-    m.upsert(&new, vec![words("do you sell gift cards")])
-        .expect("replaces");
+    m.upsert(
+        &new,
+        vec![words("do you sell gift cards"), words("Yes, from €10.")],
+    )
+    .expect("replaces");
     assert_eq!(m.len(), 3);
     let d = decide(&m, "do you sell gift cards?");
     assert!(
@@ -221,7 +225,7 @@ fn entries_can_be_replaced_and_removed_and_must_match_their_questions() {
         mismatch,
         Err(BotError::EmbeddingCount {
             faq_id: 1,
-            questions: 1,
+            questions: 2,
             embeddings: 0
         })
     ));

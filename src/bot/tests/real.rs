@@ -41,9 +41,8 @@ fn real_matcher() -> Matcher {
         ),
     ];
     for f in &faq {
-        let texts: Vec<&str> = f.questions.iter().map(String::as_str).collect();
         let stored: Vec<Embedding> = e
-            .embed(&texts)
+            .embed(&f.prototypes())
             .expect("embeds")
             .iter()
             .map(|v| {
