@@ -16,6 +16,10 @@ pub struct BotConfig {
     /// The best entry must lead the runner-up by this much to be answered; closer
     /// calls are suggested instead.
     pub answer_margin: f32,
+    /// [`BotConfig::answer_margin`] for a message in another language than the best
+    /// entry's answer (a Chinese question, an English FAQ): cross-language scores are
+    /// lower and closer together, so the same lead means more.
+    pub cross_language_margin: f32,
     /// A greeting, thanks, goodbye or "are you a bot" scoring at least this (and ahead of
     /// every FAQ example by `small_talk_margin`) gets a small-talk reply.
     pub small_talk_threshold: f32,
@@ -38,6 +42,7 @@ impl Default for BotConfig {
             answer_threshold: 0.34,
             suggest_threshold: 0.275,
             answer_margin: 0.16,
+            cross_language_margin: 0.12,
             small_talk_threshold: 0.6,
             small_talk_margin: 0.0,
             centroid_weight: 0.0,

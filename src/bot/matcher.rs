@@ -13,12 +13,14 @@
 //! 1. a request for a person, then a complaint about the bot, recognised by phrase in
 //!    either language ([`super::person_rules`]) → hand off, whatever else the message
 //!    names;
-//! 2. a Chinese message that the small-talk table in [`super::zh`] recognises → small
-//!    talk; replies to small talk are in the message's language;
+//! 2. a short thanks or goodbye (English, Chinese), or a Chinese greeting or "are you a
+//!    bot", recognised by word ([`super::small_talk_words`]) → small talk; replies to
+//!    small talk are in the message's language;
 //! 3. the best small-talk intent at least `small_talk_threshold`, and ahead of the
 //!    nearest FAQ example by `small_talk_margin` → small talk;
 //! 4. the best entry at least `answer_threshold`, ahead of the next by `answer_margin`
-//!    → answer;
+//!    (`cross_language_margin` when the message is not in the language of the entry's
+//!    answer: scores across languages are lower and closer together) → answer;
 //! 5. entries at least `suggest_threshold` → suggest them to the agent;
 //! 6. otherwise → hand off, low confidence.
 //!
@@ -35,7 +37,7 @@ use super::faq::FaqEntry;
 use super::intents::Intent;
 use super::keywords::{self, Idf};
 use super::lang::Lang;
-use super::{BotError, person_rules, zh};
+use super::{BotError, person_rules, small_talk_words};
 use crate::intent::embedder::{dot, normalize};
 use crate::intent::{DIM, Embedding};
 
@@ -68,6 +70,8 @@ struct Indexed {
     centroid: Embedding,
     /// Content words of its questions and answer.
     words: HashSet<String>,
+    /// The language its answer is written in.
+    lang: Lang,
 }
 
 /// Every score behind a decision (for the console's "try a question" box and the
@@ -183,6 +187,7 @@ impl Matcher {
             answer_vector,
             centroid,
             words,
+            lang: Lang::detect(&entry.answer),
         };
         match self.entries.iter_mut().find(|e| e.id == entry.id) {
             Some(slot) => *slot = indexed,
@@ -260,10 +265,8 @@ impl Matcher {
         if let Some(intent) = person_rules::handoff_intent(text) {
             return (intent_decision(intent, lang), Reason::HandoffPhrase);
         }
-        if lang == Lang::Zh
-            && let Some(intent) = zh::intent(text)
-        {
-            return (intent_decision(intent, Lang::Zh), Reason::SmallTalkWord);
+        if let Some(intent) = small_talk_words::intent(text) {
+            return (intent_decision(intent, lang), Reason::SmallTalkWord);
         }
         let faq_nearest = scores.faq_nearest();
         let small_talk = scores.intents.iter().find(|(i, _)| i.is_small_talk());
@@ -288,12 +291,17 @@ impl Matcher {
             );
         };
         let runner_up = scores.faq.get(1).map_or(-1.0, |f| f.score);
-        if best.score >= c.answer_threshold && best.score - runner_up >= c.answer_margin {
+        let margin = if self.entry_lang(best.faq_id) == Some(lang) {
+            c.answer_margin
+        } else {
+            c.cross_language_margin
+        };
+        if best.score >= c.answer_threshold && best.score - runner_up >= margin {
             let reason = Reason::Answer {
                 score: best.score,
                 threshold: c.answer_threshold,
                 lead: best.score - runner_up,
-                margin: c.answer_margin,
+                margin,
             };
             let decision = Decision::Answer {
                 faq_id: best.faq_id,
@@ -334,10 +342,15 @@ impl Matcher {
             Reason::CloseCall {
                 score: best.score,
                 lead: best.score - runner_up,
-                margin: c.answer_margin,
+                margin,
             }
         };
         (Decision::Suggest { candidates }, reason)
+    }
+
+    /// The language entry `id`'s answer is written in.
+    fn entry_lang(&self, id: u64) -> Option<Lang> {
+        self.entries.iter().find(|e| e.id == id).map(|e| e.lang)
     }
 
     /// The answer of entry `id` (empty if there is none).

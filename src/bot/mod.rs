@@ -13,7 +13,8 @@
 //! - `lang`: [`Lang`], the visitor's language for small-talk replies.
 //! - `person_rules`: requests for a person and complaints about the bot, by phrase
 //!   (English and Chinese), decided before anything else.
-//! - `zh`: the word table for short Chinese small talk.
+//! - `small_talk_words`: short thanks and goodbyes (English, Chinese), Chinese greetings
+//!   and "are you a bot", by word.
 //! - `config`: [`BotConfig`], the calibrated thresholds.
 //!
 //! # API for the server (hub, store, console)
@@ -60,7 +61,7 @@ mod lang;
 mod matcher;
 mod person_rules;
 mod service;
-mod zh;
+mod small_talk_words;
 
 pub use config::BotConfig;
 pub use decision::{Candidate, Decision, DecisionLabel, HandoffReason, Reason};

@@ -202,6 +202,7 @@ pub async fn try_question(app: &Arc<App>, req: Request<Incoming>) -> Response<Bo
                 StatusCode::OK,
                 &serde_json::json!({
                     "decision": decision_view(explained.decision),
+                    "reason": explained.reason,
                     "faq": explained.scores.faq,
                     "intents": intents,
                     "thresholds": {"answer": view.answer_threshold, "suggest": view.suggest_threshold},

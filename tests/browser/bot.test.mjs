@@ -151,6 +151,9 @@ test('admin: FAQ entries are added from examples, checked, tried, edited and del
   assert.match(await decision.getAttribute('class'), /\btry-answer\b/);
   assert.match(await decision.textContent(), /Answer with FAQ #\d+ “How much is shipping\?”/);
   await decision.locator('.try-said', { hasText: SHIPPING.answer }).waitFor();
+  // …and says why, with the figures the server decided on.
+  assert.match(await agent.locator('.try-reason').textContent(),
+    /^Why: the best entry scored \d+% \(answers from \d+%\) and led the next one by \d+% \(needs \d+%\)\.$/);
   const top = agent.locator('.try-match').first();
   assert.match(await top.locator('.match-name').textContent(), /How much is shipping\?/);
   assert.match(await top.locator('.match-fill').getAttribute('class'), /zone-answer/);

@@ -103,6 +103,22 @@ fn the_bot_answers_an_faq_question_and_hands_over_on_request() {
     assert_eq!(status, 200, "{tried}");
     assert_eq!(tried["decision"]["action"], "answer", "{tried}");
     assert_eq!(tried["faq"][0]["faq_id"], hours, "{tried}");
+    assert_eq!(tried["reason"]["rule"], "answer", "{tried}");
+    let lead = tried["reason"]["lead"].as_f64().expect("a lead");
+    assert!(lead >= tried["reason"]["margin"].as_f64().expect("a margin"));
+    // A request for a person wins over the topic it names, and the box says why.
+    let (_, tried) = try_question(
+        &server,
+        &admin,
+        "can I talk to someone about your saturday hours?",
+    );
+    assert_eq!(tried["decision"]["action"], "handoff", "{tried}");
+    assert_eq!(tried["decision"]["reason"], "human_requested", "{tried}");
+    assert_eq!(tried["reason"]["rule"], "handoff_phrase", "{tried}");
+    assert_eq!(
+        tried["faq"][0]["faq_id"], hours,
+        "the scores are still shown: {tried}"
+    );
 
     let (mut agent, _) = Client::agent(server.addr, Encoding::Json, &alice);
     let (mut visitor, _) = Client::visitor(server.addr, Encoding::Binary, None);

@@ -88,10 +88,11 @@ pub fn calibrate(cases: &[(Matcher, Vec<Sample>)]) {
 /// The thresholds of `c` on one line.
 fn brief(c: &BotConfig) -> String {
     format!(
-        "answer {:.2}, suggest {:.3}, margin {:.2}, small talk {:.2} (margin {:.2}), centroid weight {:.2}, answer weight {:.2}, keyword weight {:.2}",
+        "answer {:.2}, suggest {:.3}, margin {:.2} (across languages {:.2}), small talk {:.2} (margin {:.2}), centroid weight {:.2}, answer weight {:.2}, keyword weight {:.2}",
         c.answer_threshold,
         c.suggest_threshold,
         c.answer_margin,
+        c.cross_language_margin,
         c.small_talk_threshold,
         c.small_talk_margin,
         c.centroid_weight,
@@ -108,6 +109,7 @@ fn brief(c: &BotConfig) -> String {
 ///    (a needless suggestion costs an agent a glance, a missing one costs a search).
 /// 2. Answering — answer threshold and margin: maximise right answers minus
 ///    [`WRONG_COST`] times the wrong ones (off-topic answers included).
+/// 3. The margin for messages in another language than the entry: the same objective.
 fn fit(shops: &[Shop<'_>]) -> BotConfig {
     let steps = |from: f32, to: f32, step: f32| {
         let n = ((to - from) / step).round() as usize;
@@ -153,14 +155,29 @@ fn fit(shops: &[Shop<'_>]) -> BotConfig {
             let config = BotConfig {
                 answer_threshold: answer,
                 answer_margin: margin,
+                cross_language_margin: margin,
                 ..routing
             };
-            let s = summarize(&mut scored, config);
-            let wrong = s.answered_wrong + (s.off_topic - s.not_answered);
-            stage2.push((s.answered_right as f64 - WRONG_COST * wrong as f64, config));
+            stage2.push((objective(&summarize(&mut scored, config)), config));
         }
     }
-    middle_of_best(&stage2)
+    let answering = middle_of_best(&stage2);
+    let stage3: Vec<(f64, BotConfig)> = steps(0.0, 0.3, 0.02)
+        .map(|cross_language_margin| {
+            let config = BotConfig {
+                cross_language_margin,
+                ..answering
+            };
+            (objective(&summarize(&mut scored, config)), config)
+        })
+        .collect();
+    middle_of_best(&stage3)
+}
+
+/// Right answers minus [`WRONG_COST`] times the wrong ones (off-topic answers included).
+fn objective(s: &Summary) -> f64 {
+    let wrong = s.answered_wrong + (s.off_topic - s.not_answered);
+    s.answered_right as f64 - WRONG_COST * wrong as f64
 }
 
 /// How many right answers one wrong answer costs when fitting the answer threshold:

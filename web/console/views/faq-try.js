@@ -62,11 +62,27 @@ function matchEl(match, thresholds) {
     h('span', { class: 'match-score' }, percent(match.score)));
 }
 
+/** The rule that decided, in one sentence with its figures (the server's `reason`). */
+function reasonEl(reason) {
+  if (!reason || !reason.rule) return null;
+  const key = `try.why.${reason.rule}`;
+  const figures = {
+    score: percent(reason.score ?? 0),
+    threshold: percent(reason.threshold ?? 0),
+    lead: percent(reason.lead ?? 0),
+    margin: percent(reason.margin ?? 0),
+    nearest: percent(reason.faq_nearest ?? 0),
+  };
+  const text = t(key, figures);
+  return h('p', { class: 'try-reason' }, text === key ? reason.rule.replace(/_/g, ' ') : text);
+}
+
 function resultEl(result) {
   const thresholds = result.thresholds;
   const matches = result.faq || [];
   return [
     decisionEl(result.decision),
+    reasonEl(result.reason),
     h('h3', null, t('try.best')),
     matches.length
       ? h('ol', { class: 'try-matches' }, matches.map((m) => matchEl(m, thresholds)))
