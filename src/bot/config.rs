@@ -39,11 +39,11 @@ pub struct BotConfig {
 impl Default for BotConfig {
     fn default() -> Self {
         BotConfig {
-            answer_threshold: 0.34,
+            answer_threshold: 0.285,
             suggest_threshold: 0.275,
             answer_margin: 0.16,
             cross_language_margin: 0.12,
-            small_talk_threshold: 0.6,
+            small_talk_threshold: 0.65,
             small_talk_margin: 0.0,
             centroid_weight: 0.0,
             answer_weight: 0.6,
