@@ -9,6 +9,7 @@
 //! unless `--holdout` says this run is the blind measurement.
 
 mod calibrate;
+mod goals;
 mod score;
 mod set;
 
@@ -160,6 +161,9 @@ fn run(args: &Args) -> Result<(), String> {
         );
         println!("{config:?}");
         Summary::print_all(&samples);
+        if !set.kinds.is_empty() {
+            goals::print(&matcher, &samples, set);
+        }
         if args.verbose {
             score::print_mistakes(&samples, set);
         }

@@ -38,6 +38,9 @@ struct MessageFile {
 struct FileMessage {
     text: String,
     label: String,
+    /// `direct`, `indirect`, `typo`, `short`, `long`, `mixed`, `person_with_topic`…
+    #[serde(default)]
+    kind: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +86,9 @@ pub struct EvalSet {
     pub keys: BTreeMap<u64, String>,
     /// Every labelled message.
     pub utterances: Vec<Utterance>,
+    /// The kind of each message by its text (the per-shop sets' `kind`; empty for the
+    /// older one-file set).
+    pub kinds: BTreeMap<String, String>,
 }
 
 impl EvalSet {
@@ -104,7 +110,9 @@ impl EvalSet {
         let file: MessageFile =
             serde_json::from_str(messages).map_err(|e| format!("bad message file: {e}"))?;
         let mut by_label: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut kinds = BTreeMap::new();
         for m in file.messages {
+            kinds.insert(m.text.clone(), m.kind);
             by_label.entry(m.label).or_default().push(m.text);
         }
         let zh = match file.lang.as_str() {
@@ -113,7 +121,9 @@ impl EvalSet {
             other => return Err(format!("unknown language {other:?}")),
         };
         // Written without seeing deskbell's built-in examples: "hi" may be both.
-        EvalSet::assemble(faq.faq, vec![(zh, holdout, by_label)], false)
+        let mut set = EvalSet::assemble(faq.faq, vec![(zh, holdout, by_label)], false)?;
+        set.kinds = kinds;
+        Ok(set)
     }
 
     /// The set from an FAQ and groups of (Chinese?, holdout?, messages by label). A
@@ -175,6 +185,7 @@ impl EvalSet {
             faq,
             keys,
             utterances,
+            kinds: BTreeMap::new(),
         })
     }
 
