@@ -43,10 +43,10 @@ pub fn words(text: &str) -> HashSet<String> {
     }
     for run in lower.split(|c: char| !is_han(c)).filter(|r| !r.is_empty()) {
         let chars: Vec<char> = run.chars().collect();
-        if let [single] = chars[..] {
-            if !STOP_CHARS.contains(single) {
-                terms.insert(single.to_string());
-            }
+        if let [single] = chars[..]
+            && !STOP_CHARS.contains(single)
+        {
+            terms.insert(single.to_string());
         }
         for pair in chars.windows(2) {
             terms.insert(pair.iter().collect());
