@@ -15,6 +15,8 @@ pub(super) struct Unanswered {
     pub conversation: u64,
     pub seq: u64,
     pub text: String,
+    /// The language the visitor's browser last reported.
+    pub language: Option<String>,
 }
 
 impl Hub {
@@ -67,14 +69,19 @@ impl Hub {
                         conversation: open.id,
                         seq,
                         text: message.body,
+                        language: None,
                     });
                 }
             }
             let read = self.store.read_state(open.id)?;
-            let visitor_name = self
-                .store
-                .visitor(open.record.visitor)?
-                .and_then(|v| v.name);
+            let visitor = self.store.visitor(open.record.visitor)?;
+            let language = visitor.as_ref().and_then(|v| v.language.clone());
+            if let Some(u) = unanswered.last_mut()
+                && u.conversation == open.id
+            {
+                u.language = language;
+            }
+            let visitor_name = visitor.and_then(|v| v.name);
             let preview = self.store.preview(open.id)?;
             self.conversations.open(
                 open.id,

@@ -236,10 +236,8 @@ pub fn apply(
             put_numbered(tx, CANNED, id, &encode(&record), "canned reply").map(Outcome::CannedSaved)
         }
         WriteOp::DeleteCanned { id } => delete_numbered(tx, CANNED, id, "canned reply"),
-        WriteOp::PutFaq { id, record } => {
-            put_numbered(tx, FAQ, id, &encode(&record), "FAQ entry").map(Outcome::FaqSaved)
-        }
-        WriteOp::DeleteFaq { id } => delete_numbered(tx, FAQ, id, "FAQ entry"),
+        WriteOp::PutFaq { id, record } => super::faq::put(tx, id, record),
+        WriteOp::DeleteFaq { id } => super::faq::delete(tx, id),
         WriteOp::CreateWebhook { record, max } => super::webhooks::create(tx, record, max),
         WriteOp::UpdateWebhook { id, change } => super::webhooks::update(tx, id, change),
         WriteOp::DeleteWebhook { id } => super::webhooks::delete(tx, id),
@@ -280,7 +278,7 @@ pub fn apply(
 
 /// Stores a record in a table keyed by a number the store chooses: replaces `id` (which
 /// must exist), or takes the next number after the highest. Returns the id.
-fn put_numbered(
+pub(super) fn put_numbered(
     tx: &WriteTransaction,
     table: TableDefinition<u64, &[u8]>,
     id: Option<u64>,
@@ -298,7 +296,7 @@ fn put_numbered(
 }
 
 /// Deletes a numbered record; `NotFound` if there is none.
-fn delete_numbered(
+pub(super) fn delete_numbered(
     tx: &WriteTransaction,
     table: TableDefinition<u64, &[u8]>,
     id: u64,

@@ -16,6 +16,7 @@ pub mod email_records;
 mod error;
 mod export;
 mod faq;
+mod faq_records;
 mod faults;
 mod handle;
 mod ops;
