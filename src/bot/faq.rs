@@ -29,7 +29,8 @@ pub struct FaqEntry {
     pub id: u64,
     /// A few ways a visitor could ask it (the bot compares messages with these).
     pub questions: Vec<String>,
-    /// What the bot sends when it is confident the visitor asked this.
+    /// What the bot sends when it is confident the visitor asked this: the default
+    /// answer, for visitors whose language has none of its own ([`SavedFaq::answers`]).
     pub answer: String,
 }
 
