@@ -4,7 +4,7 @@
 
 use redb::{ReadableTable, WriteTransaction};
 
-use super::apply::{delete_numbered, put_numbered};
+use super::numbered::{delete_numbered, put_numbered};
 use super::ops::Outcome;
 use super::records::{FaqRecord, FaqV2, LocalAnswer, decode, encode};
 use super::tables::{FAQ, FAQ_REVISION, META};

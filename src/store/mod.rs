@@ -19,6 +19,7 @@ mod faq;
 mod faq_records;
 mod faults;
 mod handle;
+mod numbered;
 mod ops;
 pub mod outbox;
 mod outbox_read;
