@@ -58,6 +58,7 @@ impl Hub {
                 }
             }
             let agent = self.router.assignee(open.id);
+            let visitor = self.store.visitor(open.record.visitor)?;
             if with_bot && agent.is_none() {
                 // The newest message is the visitor's own: the bot never answered it.
                 let (newest, _) = self.store.messages_before(open.id, 0, 1)?;
@@ -69,18 +70,11 @@ impl Hub {
                         conversation: open.id,
                         seq,
                         text: message.body,
-                        language: None,
+                        language: visitor.as_ref().and_then(|v| v.language.clone()),
                     });
                 }
             }
             let read = self.store.read_state(open.id)?;
-            let visitor = self.store.visitor(open.record.visitor)?;
-            let language = visitor.as_ref().and_then(|v| v.language.clone());
-            if let Some(u) = unanswered.last_mut()
-                && u.conversation == open.id
-            {
-                u.language = language;
-            }
             let visitor_name = visitor.and_then(|v| v.name);
             let preview = self.store.preview(open.id)?;
             self.conversations.open(
