@@ -1,19 +1,20 @@
 //! Between stored records and the rest: `From` conversions both ways between the
 //! store's own value types (`store::values`) and the wire's (`protocol`) and the bot's,
 //! and the wire- and bot-shaped views of stored data (`Store::summary`,
-//! `Store::faq_entries`, `MessageV1::to_wire`).
+//! `Store::faq_entries`, `MessageV1::to_wire`) and the record of a saved FAQ entry
+//! ([`faq_record`]).
 //!
 //! `store` imports nothing from `protocol` or `bot`, so a frame or bot change cannot
 //! change the file format by accident; this module is where the two meet. A new wire
 //! variant that must be stored needs a new stored variant (appended, with its golden
 //! bytes in `store/golden.rs`) and its arm here: the matches below have no wildcard.
 
-use crate::bot::{FaqEmbeddings, FaqEntry, QuantizedEmbedding};
+use crate::bot::{FaqEmbeddings, FaqEntry, QuantizedEmbedding, SavedFaq};
 use crate::protocol::{
     Author, AuthorKind, ConversationEvent, ConversationStatus, ConversationSummary, HandoffReason,
     Message, SuggestedReply,
 };
-use crate::store::records::MessageV1;
+use crate::store::records::{FaqV2, LocalAnswer, MessageV1};
 use crate::store::values::{
     StoredAuthorKind, StoredEmbedding, StoredEmbeddings, StoredEvent, StoredHandoffReason,
     StoredStatus, StoredSuggestion,
@@ -215,19 +216,45 @@ impl Store {
     }
 
     /// Every FAQ entry by id, with its stored embeddings (`None`: not computed yet).
-    pub fn faq_entries(&self) -> Result<Vec<(FaqEntry, Option<FaqEmbeddings>)>, StoreError> {
+    pub fn faq_entries(&self) -> Result<Vec<(SavedFaq, Option<FaqEmbeddings>)>, StoreError> {
         Ok(self
             .faq_records()?
             .into_iter()
             .map(|f| {
-                let entry = FaqEntry {
-                    id: f.id,
-                    questions: f.questions,
-                    answer: f.answer,
+                let saved = SavedFaq {
+                    entry: FaqEntry {
+                        id: f.id,
+                        questions: f.questions,
+                        answer: f.answer,
+                    },
+                    answers: f
+                        .answers
+                        .into_iter()
+                        .map(|a| (a.language, a.text))
+                        .collect(),
+                    revision: f.revision,
                 };
-                (entry, f.embeddings.map(Into::into))
+                (saved, f.embeddings.map(Into::into))
             })
             .collect())
+    }
+}
+
+/// The record that stores `saved` with `embeddings` (its `revision` is set by the store).
+pub fn faq_record(saved: &SavedFaq, embeddings: Option<FaqEmbeddings>) -> FaqV2 {
+    FaqV2 {
+        questions: saved.entry.questions.clone(),
+        answer: saved.entry.answer.clone(),
+        answers: saved
+            .answers
+            .iter()
+            .map(|(language, text)| LocalAnswer {
+                language: language.clone(),
+                text: text.clone(),
+            })
+            .collect(),
+        revision: saved.revision,
+        embeddings: embeddings.map(Into::into),
     }
 }
 

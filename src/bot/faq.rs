@@ -1,4 +1,11 @@
-//! The shop's FAQ entries and the shape of their example embeddings.
+//! The shop's FAQ entries, their answers per language, and the shape of their example
+//! embeddings.
+//!
+//! An entry has a default answer ([`FaqEntry::answer`]) and may have the same answer in
+//! other languages ([`SavedFaq::answers`], by language code). A visitor gets the answer in
+//! their language ([`super::answer_language`]) when the owner wrote one, the default one
+//! otherwise ([`answer_in`]): a shop that wrote its default answers in Chinese gives
+//! them to English visitors too unless it adds English ones.
 //!
 //! An entry's example questions and its answer are embedded once, when the entry is saved
 //! ([`super::Bot::embed_entry`]); the store keeps the result next to the entry (as its
@@ -7,6 +14,8 @@
 //! cosine it gives differs from the `f32` one by less than 0.001, far below any
 //! threshold step. `model_id` says which model computed them: when it differs from
 //! the running model's ([`super::Bot::model_id`]), the embeddings must be recomputed.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +29,8 @@ pub struct FaqEntry {
     pub id: u64,
     /// A few ways a visitor could ask it (the bot compares messages with these).
     pub questions: Vec<String>,
-    /// What the bot sends when it is confident the visitor asked this.
+    /// What the bot sends when it is confident the visitor asked this: the default
+    /// answer, for visitors whose language has none of its own ([`SavedFaq::answers`]).
     pub answer: String,
 }
 
@@ -32,6 +42,40 @@ impl FaqEntry {
         texts.push(&self.answer);
         texts
     }
+}
+
+/// An entry as saved: the entry with its default answer, that answer in other languages,
+/// and the revision it was saved at (the bot's index never lets a lower revision of an
+/// entry replace a higher one; see `super::index`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedFaq {
+    /// The entry (its `answer` is the default answer).
+    pub entry: FaqEntry,
+    /// The answer in other languages: language code (`en`, `zh`) → answer.
+    pub answers: BTreeMap<String, String>,
+    /// Set by the store when saved; 0 for an entry saved before revisions.
+    pub revision: u64,
+}
+
+impl SavedFaq {
+    /// The answer for a visitor whose language is `language` (see [`answer_in`]).
+    pub fn answer_in(&self, language: &str) -> &str {
+        answer_in(&self.entry.answer, &self.answers, language)
+    }
+}
+
+/// The rule for every answer the bot sends or suggests: the answer in `language` when
+/// the owner wrote one (a non-empty text under that code), else the default answer.
+pub fn answer_in<'a>(
+    default: &'a str,
+    answers: &'a BTreeMap<String, String>,
+    language: &str,
+) -> &'a str {
+    answers
+        .get(language)
+        .map(String::as_str)
+        .filter(|a| !a.is_empty())
+        .unwrap_or(default)
 }
 
 /// The stored embeddings of one entry's prototypes, in the order of
@@ -86,6 +130,31 @@ impl QuantizedEmbedding {
 mod tests {
     use super::*;
     use crate::intent::embedder::{dot, normalize};
+
+    #[test]
+    fn the_answer_in_the_visitors_language_else_the_default_one() {
+        let saved = SavedFaq {
+            entry: FaqEntry {
+                id: 1,
+                questions: vec!["Open?".into()],
+                answer: "9-5".into(),
+            },
+            answers: BTreeMap::from([
+                ("zh".to_string(), "九点到五点".to_string()),
+                ("fr".to_string(), String::new()),
+            ]),
+            revision: 3,
+        };
+        assert_eq!(saved.answer_in("zh"), "九点到五点");
+        assert_eq!(saved.answer_in("en"), "9-5", "no English one: the default");
+        assert_eq!(saved.answer_in("fr"), "9-5", "an empty one counts as none");
+        assert_eq!(saved.answer_in("ZH"), "9-5", "codes are lower-case");
+        let chinese_default = BTreeMap::new();
+        assert_eq!(
+            answer_in("九点到五点", &chinese_default, "en"),
+            "九点到五点"
+        );
+    }
 
     #[test]
     fn quantized_embeddings_keep_the_cosine_and_reject_bad_records() {

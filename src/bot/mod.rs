@@ -6,11 +6,15 @@
 //! - `service`: [`Bot`], the handle the server holds (index + inference worker).
 //! - `matcher`: [`Matcher`], the pure scoring and decision rules (no I/O).
 //! - `decision`: [`Decision`] and its parts.
-//! - `faq`: [`FaqEntry`] and the stored shape of its embeddings ([`FaqEmbeddings`]).
+//! - `index`: [`Index`], the matcher with each entry's answers per language and revision,
+//!   changed together.
+//! - `faq`: [`FaqEntry`], [`SavedFaq`] (answers per language, revision), the rule that
+//!   picks the answer for a language, and the stored shape of embeddings ([`FaqEmbeddings`]).
 //! - `intents`: the built-in [`Intent`]s, their example phrasings and replies.
 //! - `intent_vectors`: those examples embedded ahead of time by the built-in model.
 //! - `keywords`: rare-word overlap between a message and an FAQ entry.
-//! - `lang`: [`Lang`], the visitor's language for small-talk replies.
+//! - `lang`: [`Lang`] and [`answer_language`], the visitor's language for everything the
+//!   bot says.
 //! - `person_rules`: requests for a person and complaints about the bot, by phrase
 //!   (English and Chinese), decided before anything else.
 //! - `small_talk_words`: short thanks and goodbyes (English, Chinese), Chinese greetings
@@ -22,19 +26,13 @@
 //! Start-up (before serving; blocking, ~1 s; skipped with `--no-bot`):
 //! ```text
 //! let (mut bot, bot_thread) = Bot::start(cli.model.as_deref(), bot_config)?; // clear BotError if the model is bad
-//! for (entry, stored) in store.faq_entries()? {                  // FaqEntry + FaqEmbeddings
-//!     let stored = if bot.is_current(&entry, &stored) { stored } else {
-//!         let fresh = smol::block_on(bot.embed_entry(&entry))?;   // model changed: recompute
-//!         store.save_faq_embeddings(entry.id, &fresh)?; fresh
-//!     };
-//!     bot.upsert_faq(&entry, &stored)?;
-//! }
+//! crate::faq::load_into(&bot, &store, &writer)?; // every SavedFaq; re-embeds what another model made
 //! ```
 //! A visitor message (the hub, after the message is committed, only while the bot is
 //! active in that conversation — never after a hand-off or once an agent has written):
 //! ```text
 //! let events = hub_events.clone();
-//! match bot.decide(text, Box::new(move |r| { let _ = events.try_send(Event::BotDecided { conv, r }); })) {
+//! match bot.decide(text, browser_language, Box::new(move |r| { let _ = events.try_send(Event::BotDecided { conv, r }); })) {
 //!     Ok(()) => {}                            // the decision arrives as an event
 //!     Err(_busy_or_closed) => queue_for_agents(conv),
 //! }
@@ -46,7 +44,8 @@
 //! The hub must re-check that the bot is still active when the decision arrives (an
 //! agent may have written meanwhile). The console: `bot.explain(text).await` for the
 //! "try a question" box (decision + scores); on save, `bot.embed_entry(&entry).await`,
-//! persist, then `bot.upsert_faq(&entry, &stored)`; on delete, `bot.remove_faq(id)`.
+//! persist (the store gives the revision), then `bot.upsert_faq(&saved, &stored)`; on
+//! delete, `bot.remove_faq(id, revision)` (`crate::faq` does both).
 //! Flags map onto [`BotConfig`]: `--bot-answer-threshold` → `answer_threshold`,
 //! `--bot-suggest-threshold` → `suggest_threshold`. Shutdown: `bot.close()`, join the
 //! thread.
@@ -54,6 +53,7 @@
 mod config;
 mod decision;
 mod faq;
+mod index;
 mod intent_vectors;
 mod intents;
 mod keywords;
@@ -65,9 +65,10 @@ mod small_talk_words;
 
 pub use config::BotConfig;
 pub use decision::{Candidate, Decision, DecisionLabel, HandoffReason, Reason};
-pub use faq::{FaqEmbeddings, FaqEntry, QuantizedEmbedding};
+pub use faq::{FaqEmbeddings, FaqEntry, QuantizedEmbedding, SavedFaq, answer_in};
+pub use index::Index;
 pub use intents::Intent;
-pub use lang::Lang;
+pub use lang::{Lang, answer_language};
 pub use matcher::{FaqScore, Matcher, Scores};
 pub use service::{Bot, DecisionReply, Explanation};
 

@@ -1,6 +1,7 @@
-//! [`Bot`]: the handle the server holds. It owns the current [`Matcher`] and talks to the
-//! inference worker; decisions are computed on the worker thread, so nothing here
-//! blocks an executor thread except [`Bot::start`] (call it before serving).
+//! [`Bot`]: the handle the server holds. It owns the current [`Index`] (the [`Matcher`]
+//! with the answers per language and revisions) and talks to the inference worker;
+//! decisions are computed on the worker thread, so nothing here blocks an executor
+//! thread except [`Bot::start`] (call it before serving).
 
 use std::path::Path;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -9,7 +10,9 @@ use std::thread::JoinHandle;
 use super::BotError;
 use super::config::BotConfig;
 use super::decision::{Decision, Reason};
-use super::faq::{FaqEmbeddings, FaqEntry, QuantizedEmbedding};
+use super::faq::{FaqEmbeddings, FaqEntry, QuantizedEmbedding, SavedFaq};
+use super::index::Index;
+use super::lang::answer_language;
 use super::matcher::{Matcher, Scores};
 use crate::intent::{Embed, EmbedHandle, Embedder, Embedding, IntentError, WorkerConfig};
 
@@ -18,15 +21,16 @@ use crate::intent::{Embed, EmbedHandle, Embedder, Embedding, IntentError, Worker
 pub type DecisionReply = Box<dyn FnOnce(Result<Decision, BotError>) + Send>;
 
 /// The running bot: FAQ index + inference worker. Clones share both (the hub decides,
-/// the HTTP API edits the FAQ); each decision uses the index as it was when the message
-/// was submitted.
+/// the HTTP API edits the FAQ); each decision uses the index as it is when the decision
+/// is made (after the message's embedding), so a change that has returned is seen by
+/// every later decision.
 #[derive(Debug, Clone)]
 pub struct Bot {
     /// The inference worker.
     worker: EmbedHandle,
-    /// The current index: each request takes the `Arc` inside; FAQ changes replace it
+    /// The current index: each decision takes the `Arc` inside; FAQ changes replace it
     /// (copy on write), so a change never waits for a decision in progress.
-    matcher: Arc<RwLock<Arc<Matcher>>>,
+    index: Arc<RwLock<Arc<Index>>>,
     /// Id of the running model (hex sha256 of its file).
     model_id: Arc<str>,
 }
@@ -94,28 +98,42 @@ impl Bot {
             }
         };
         let intents = examples.iter().map(|(i, _)| *i).zip(vectors).collect();
-        let matcher = Arc::new(RwLock::new(Arc::new(Matcher::new(config, intents))));
+        let matcher = Matcher::new(config, intents);
+        let index = Arc::new(RwLock::new(Arc::new(Index::new(matcher))));
         let (worker, thread) =
             EmbedHandle::spawn(embedder, worker).map_err(|e| BotError::Spawn(e.to_string()))?;
         let bot = Bot {
             worker,
-            matcher,
+            index,
             model_id: model_id.into(),
         };
         Ok((bot, thread))
     }
 
     /// Queues `text` and returns at once; `reply` gets the decision from the worker
-    /// thread. `Err(Intent(Busy))` when the queue is full and `Err(Intent(Closed))`
-    /// after shutdown: `reply` is then dropped uncalled and the caller should treat
-    /// the message as needing a person.
-    pub fn decide(&self, text: String, reply: DecisionReply) -> Result<(), BotError> {
-        let matcher = self.matcher();
+    /// thread, its texts in the visitor's language ([`answer_language`] of `text` and
+    /// `browser`, the language the visitor's browser reports). `Err(Intent(Busy))` when
+    /// the queue is full and `Err(Intent(Closed))` after shutdown: `reply` is then
+    /// dropped uncalled and the caller should treat the message as needing a person.
+    pub fn decide(
+        &self,
+        text: String,
+        browser: Option<String>,
+        reply: DecisionReply,
+    ) -> Result<(), BotError> {
+        let current = self.index.clone();
         let texts = vec![text.clone()];
         let on_embedded = move |result: Result<Vec<_>, IntentError>| {
             let decision = result.map_err(BotError::from).and_then(|vectors| {
                 let message = vectors.first().ok_or(IntentError::Closed)?;
-                Ok(matcher.decide(&text, message))
+                // The index as it is now, not as it was when the message was queued.
+                let index = current
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone();
+                let decision = index.matcher().decide(&text, message);
+                let language = answer_language(&text, browser.as_deref());
+                Ok(index.localize(decision, &language))
             });
             reply(decision);
         };
@@ -123,23 +141,41 @@ impl Bot {
     }
 
     /// [`Bot::decide`], waiting for the decision (and for room in the queue).
-    pub async fn decide_async(&self, text: String) -> Result<Decision, BotError> {
-        Ok(self.explain(text).await?.decision)
+    pub async fn decide_async(
+        &self,
+        text: String,
+        browser: Option<&str>,
+    ) -> Result<Decision, BotError> {
+        let (decision, _, _) = self.decide_with_scores(text, browser).await?;
+        Ok(decision)
     }
 
-    /// The decision for `text` with the scores behind it (the console's test box).
+    /// The decision for `text` with the scores behind it (the console's test box), in
+    /// the message's own language (no browser language).
     pub async fn explain(&self, text: String) -> Result<Explanation, BotError> {
-        let matcher = self.matcher();
-        let vectors = self.worker.embed(vec![text.clone()]).await?;
-        let message = vectors.first().ok_or(IntentError::Closed)?;
-        let mut scores = matcher.scores(&text, message);
-        let (decision, reason) = matcher.decide_with_reason(&text, &scores);
+        let (decision, mut scores, reason) = self.decide_with_scores(text, None).await?;
         scores.faq.truncate(5);
         Ok(Explanation {
             decision,
             reason,
             scores,
         })
+    }
+
+    /// Embeds `text`, then decides with the index as it is then: the decision (its
+    /// answer in the visitor's language), the scores and the rule that decided.
+    async fn decide_with_scores(
+        &self,
+        text: String,
+        browser: Option<&str>,
+    ) -> Result<(Decision, Scores, Reason), BotError> {
+        let vectors = self.worker.embed(vec![text.clone()]).await?;
+        let message = vectors.first().ok_or(IntentError::Closed)?;
+        let index = self.index();
+        let scores = index.matcher().scores(&text, message);
+        let (decision, reason) = index.matcher().decide_with_reason(&text, &scores);
+        let language = answer_language(&text, browser);
+        Ok((index.localize(decision, &language), scores, reason))
     }
 
     /// Embeds an entry's questions for storage, when the entry is saved. Persist the
@@ -159,40 +195,44 @@ impl Bot {
         *stored.model_id == *self.model_id && stored.vectors.len() == entry.prototypes().len()
     }
 
-    /// Adds or replaces an entry. Messages submitted from now on see it.
-    pub fn upsert_faq(&self, entry: &FaqEntry, stored: &FaqEmbeddings) -> Result<(), BotError> {
-        if !self.is_current(entry, stored) {
-            return Err(BotError::StaleEmbeddings { faq_id: entry.id });
+    /// Adds or replaces an entry, unless the index has that revision of it or a later
+    /// one (then `Ok(false)`). Decisions made from now on see it.
+    pub fn upsert_faq(&self, saved: &SavedFaq, stored: &FaqEmbeddings) -> Result<bool, BotError> {
+        if !self.is_current(&saved.entry, stored) {
+            return Err(BotError::StaleEmbeddings {
+                faq_id: saved.entry.id,
+            });
         }
         let vectors = stored
             .vectors
             .iter()
             .map(QuantizedEmbedding::to_embedding)
             .collect::<Result<Vec<_>, _>>()?;
-        self.change(|m| m.upsert(entry, vectors))
+        self.change(|index| index.upsert(saved, vectors))
     }
 
-    /// Removes an entry; whether it was there.
-    pub fn remove_faq(&self, id: u64) -> bool {
-        self.change(|m| m.remove(id))
+    /// Removes an entry deleted at `revision` (unless a later revision of the id is
+    /// there); whether it was removed.
+    pub fn remove_faq(&self, id: u64, revision: u64) -> bool {
+        self.change(|index| index.remove(id, revision))
     }
 
     /// Changes the thresholds.
     pub fn set_config(&self, config: BotConfig) {
-        self.change(|m| m.set_config(config));
+        self.change(|index| index.set_config(config));
     }
 
-    /// The current index (for synchronous use, e.g. the evaluation).
-    pub fn matcher(&self) -> Arc<Matcher> {
-        self.matcher
+    /// The current index.
+    pub fn index(&self) -> Arc<Index> {
+        self.index
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
 
     /// Applies `edit` to a copy of the index and makes the copy current.
-    fn change<T>(&self, edit: impl FnOnce(&mut Matcher) -> T) -> T {
-        let mut current = self.matcher.write().unwrap_or_else(PoisonError::into_inner);
+    fn change<T>(&self, edit: impl FnOnce(&mut Index) -> T) -> T {
+        let mut current = self.index.write().unwrap_or_else(PoisonError::into_inner);
         edit(Arc::make_mut(&mut current))
     }
 

@@ -1,6 +1,7 @@
 //! Endpoints for the shop's FAQ: every agent may list the entries; admins save, delete
 //! and "try a question" (what the bot would do with a message, with the scores behind it).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use hyper::body::Incoming;
@@ -10,20 +11,24 @@ use serde::{Deserialize, Serialize};
 use super::reply::{BODY_LIMIT, Body, error_response, json, read_json, store_error};
 use super::session::{authenticate, require_admin};
 use crate::app::App;
-use crate::bot::{Decision, FaqEntry, HandoffReason, Intent};
-use crate::faq::FaqError;
+use crate::bot::{Decision, HandoffReason, Intent, SavedFaq};
+use crate::faq::{Draft, FaqError};
 use crate::protocol::ErrorCode;
 
-/// An entry's JSON body (the id comes from the path).
-/// Largest accepted FAQ entry body: its questions and answer are longer than the other
-/// API records, so three times [`BODY_LIMIT`].
-const ENTRY_BODY_LIMIT: usize = BODY_LIMIT * 3;
+/// Largest accepted FAQ entry body: its questions and answers are longer than the other
+/// API records, so four times [`BODY_LIMIT`] (20 questions of 300 characters and three
+/// answers of 2,000 in Chinese, 3 bytes each, with room for escapes).
+const ENTRY_BODY_LIMIT: usize = BODY_LIMIT * 4;
 
+/// An entry's JSON body (the id comes from the path).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EntryBody {
     questions: Vec<String>,
     answer: String,
+    /// The answer in other languages (`en`, `zh`); absent or empty: none.
+    #[serde(default)]
+    answers: BTreeMap<String, String>,
 }
 
 /// An entry as the API shows it.
@@ -32,14 +37,16 @@ struct EntryView {
     id: u64,
     questions: Vec<String>,
     answer: String,
+    answers: BTreeMap<String, String>,
 }
 
-impl From<FaqEntry> for EntryView {
-    fn from(e: FaqEntry) -> Self {
+impl From<SavedFaq> for EntryView {
+    fn from(saved: SavedFaq) -> Self {
         EntryView {
-            id: e.id,
-            questions: e.questions,
-            answer: e.answer,
+            id: saved.entry.id,
+            questions: saved.entry.questions,
+            answer: saved.entry.answer,
+            answers: saved.answers,
         }
     }
 }
@@ -85,20 +92,16 @@ pub async fn save(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>) -> Re
     if let Err(r) = require_admin(app, &req).await {
         return r;
     }
-    // Room for 20 questions of 300 characters and a 2,000-character answer in UTF-8.
     let body: EntryBody = match read_json(req, ENTRY_BODY_LIMIT).await {
         Ok(b) => b,
         Err(r) => return r,
     };
-    match crate::faq::save(
-        app.bot.as_ref(),
-        &app.writer,
-        id,
-        body.questions,
-        body.answer,
-    )
-    .await
-    {
+    let draft = Draft {
+        questions: body.questions,
+        answer: body.answer,
+        answers: body.answers,
+    };
+    match crate::faq::save(app.bot.as_ref(), &app.writer, id, draft).await {
         Ok(entry) => {
             let status = if id.is_none() {
                 StatusCode::CREATED

@@ -28,9 +28,16 @@ impl Hub {
             && self.router.placement(conversation) == Some(crate::routing::Placement::WithBot)
     }
 
-    /// Hands a committed visitor message to the bot; a full or stopped bot hands the
-    /// conversation to the agents at once.
-    pub(super) async fn ask_bot(&mut self, conversation: u64, seq: u64, text: String) {
+    /// Hands a committed visitor message to the bot, with the language the visitor's
+    /// browser reports (the bot answers in the message's language or that one); a full
+    /// or stopped bot hands the conversation to the agents at once.
+    pub(super) async fn ask_bot(
+        &mut self,
+        conversation: u64,
+        seq: u64,
+        text: String,
+        language: Option<String>,
+    ) {
         let Some(bot) = &self.bot else {
             return;
         };
@@ -42,7 +49,7 @@ impl Hub {
                 decision,
             });
         });
-        match bot.decide(text, reply) {
+        match bot.decide(text, language, reply) {
             Ok(()) => {
                 let due = self.config.now_ms() + self.config.bot_timeout_ms;
                 self.wheel
@@ -65,7 +72,8 @@ impl Hub {
                 seq = u.seq,
                 "asking the bot again about a message from before the restart"
             );
-            self.ask_bot(u.conversation, u.seq, u.text).await;
+            self.ask_bot(u.conversation, u.seq, u.text, u.language)
+                .await;
         }
     }
 

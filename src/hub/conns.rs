@@ -37,6 +37,8 @@ pub struct LiveConn {
     pub session: Option<[u8; 32]>,
     /// Heartbeat timer.
     pub heartbeat: Option<TimerKey>,
+    /// For visitors: the language their browser reports (the bot answers in it).
+    pub language: Option<String>,
     /// Set by the hello (through [`Conns::identify`]).
     identity: Option<Identity>,
     /// Conversations it receives messages of (through [`Conns::subscribe`]).
@@ -54,6 +56,7 @@ impl LiveConn {
             last_seen: link.last_seen,
             session: None,
             heartbeat: Some(heartbeat),
+            language: None,
             identity: None,
             subscriptions: Vec::new(),
             visible: true,

@@ -58,6 +58,9 @@ pub enum Event {
         latest: Option<ConversationSummary>,
         /// For visitors: the name they gave earlier, if any.
         visitor_name: Option<String>,
+        /// For visitors: the language their browser reports (the hello's `language`),
+        /// for the bot's answers.
+        language: Option<String>,
         /// For agents: the digest of the session token the hello used, so the
         /// connection can be closed when that session ends.
         session: Option<[u8; 32]>,

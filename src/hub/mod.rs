@@ -243,6 +243,7 @@ impl Hub {
                 visitor_token,
                 latest,
                 visitor_name,
+                language,
                 session,
                 unsaved,
             } => {
@@ -256,6 +257,9 @@ impl Hub {
                     (&identity, unsaved, waiting)
                 {
                     self.unsaved_visitors.insert(*id, *details);
+                }
+                if let (Some(live), true) = (self.conns.get_mut(&conn), waiting) {
+                    live.language = language;
                 }
                 self.on_hello(conn, identity, visitor_token, latest, visitor_name, session)
                     .await

@@ -15,6 +15,8 @@ pub(super) struct Unanswered {
     pub conversation: u64,
     pub seq: u64,
     pub text: String,
+    /// The language the visitor's browser last reported.
+    pub language: Option<String>,
 }
 
 impl Hub {
@@ -56,6 +58,7 @@ impl Hub {
                 }
             }
             let agent = self.router.assignee(open.id);
+            let visitor = self.store.visitor(open.record.visitor)?;
             if with_bot && agent.is_none() {
                 // The newest message is the visitor's own: the bot never answered it.
                 let (newest, _) = self.store.messages_before(open.id, 0, 1)?;
@@ -67,14 +70,12 @@ impl Hub {
                         conversation: open.id,
                         seq,
                         text: message.body,
+                        language: visitor.as_ref().and_then(|v| v.language.clone()),
                     });
                 }
             }
             let read = self.store.read_state(open.id)?;
-            let visitor_name = self
-                .store
-                .visitor(open.record.visitor)?
-                .and_then(|v| v.name);
+            let visitor_name = visitor.and_then(|v| v.name);
             let preview = self.store.preview(open.id)?;
             self.conversations.open(
                 open.id,

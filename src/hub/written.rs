@@ -62,7 +62,8 @@ impl Hub {
                 if let Some(text) = from_visitor
                     && self.bot_active(conversation)
                 {
-                    self.ask_bot(conversation, seq, text).await;
+                    let language = self.conns.get(&conn).and_then(|c| c.language.clone());
+                    self.ask_bot(conversation, seq, text, language).await;
                 }
             }
             (

@@ -3,10 +3,11 @@
 //! purges are in `apply_conversations.rs`. Every op checks before it writes, so a
 //! refused op leaves nothing behind.
 
-use redb::{ReadableTable, TableDefinition, WriteTransaction};
+use redb::{ReadableTable, WriteTransaction};
 
 use super::StoreError;
 use super::apply_conversations::{append, change_status, purge};
+use super::numbered::{delete_numbered, put_numbered};
 use super::ops::{Outcome, VisitorUpdate, WriteOp, WriterState};
 use super::outbox::event_of;
 use super::outbox_records::{StoredOutboxEvent, StoredOutboxKind};
@@ -236,10 +237,8 @@ pub fn apply(
             put_numbered(tx, CANNED, id, &encode(&record), "canned reply").map(Outcome::CannedSaved)
         }
         WriteOp::DeleteCanned { id } => delete_numbered(tx, CANNED, id, "canned reply"),
-        WriteOp::PutFaq { id, record } => {
-            put_numbered(tx, FAQ, id, &encode(&record), "FAQ entry").map(Outcome::FaqSaved)
-        }
-        WriteOp::DeleteFaq { id } => delete_numbered(tx, FAQ, id, "FAQ entry"),
+        WriteOp::PutFaq { id, record } => super::faq::put(tx, id, record),
+        WriteOp::DeleteFaq { id } => super::faq::delete(tx, id),
         WriteOp::CreateWebhook { record, max } => super::webhooks::create(tx, record, max),
         WriteOp::UpdateWebhook { id, change } => super::webhooks::update(tx, id, change),
         WriteOp::DeleteWebhook { id } => super::webhooks::delete(tx, id),
@@ -276,38 +275,6 @@ pub fn apply(
         }
         WriteOp::Push(op) => super::push::apply(tx, op),
     }
-}
-
-/// Stores a record in a table keyed by a number the store chooses: replaces `id` (which
-/// must exist), or takes the next number after the highest. Returns the id.
-fn put_numbered(
-    tx: &WriteTransaction,
-    table: TableDefinition<u64, &[u8]>,
-    id: Option<u64>,
-    bytes: &[u8],
-    what: &'static str,
-) -> Result<u64, StoreError> {
-    let mut rows = tx.open_table(table)?;
-    let id = match id {
-        Some(id) if rows.get(id)?.is_some() => id,
-        Some(_) => return Err(StoreError::NotFound(what)),
-        None => rows.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1,
-    };
-    rows.insert(id, bytes)?;
-    Ok(id)
-}
-
-/// Deletes a numbered record; `NotFound` if there is none.
-fn delete_numbered(
-    tx: &WriteTransaction,
-    table: TableDefinition<u64, &[u8]>,
-    id: u64,
-    what: &'static str,
-) -> Result<Outcome, StoreError> {
-    if tx.open_table(table)?.remove(id)?.is_none() {
-        return Err(StoreError::NotFound(what));
-    }
-    Ok(Outcome::Done)
 }
 
 /// Keeps the name index in step with a renamed agent; `NameTaken` when another account

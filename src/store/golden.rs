@@ -125,6 +125,16 @@ fn faq(embeddings: Option<StoredEmbeddings>) -> Sample {
     })
 }
 
+fn embeddings() -> StoredEmbeddings {
+    StoredEmbeddings {
+        model_id: "ab".into(),
+        vectors: vec![StoredEmbedding {
+            scale: 0.5,
+            values: vec![1, -1, 127],
+        }],
+    }
+}
+
 /// The golden hex of `sample`, matched without a wildcard on every enum it holds.
 fn golden(sample: &Sample) -> &'static str {
     match sample {
@@ -211,6 +221,10 @@ fn golden(sample: &Sample) -> &'static str {
         Sample::Faq(FaqRecord::V1 { embeddings, .. }) => match embeddings {
             Some(_) => "0001054f70656e3f03392d3501026162010000003f0301ff7f",
             None => "0001054f70656e3f03392d3500",
+        },
+        Sample::Faq(FaqRecord::V2(f)) => match f.embeddings {
+            Some(_) => "0101054f70656e3f03392d3501027a6806e4b99de782b90701026162010000003f0301ff7f",
+            None => "0101054f70656e3f03392d3501027a6806e4b99de782b90700",
         },
         Sample::Canned(CannedRecord::V1 { .. }) => "0005686f75727303392d35",
         Sample::Webhook(WebhookRecord::V1(_)) => {
@@ -313,14 +327,20 @@ fn samples() -> Vec<Sample> {
         }],
         ..settings_v1().into()
     })));
-    all.push(faq(Some(StoredEmbeddings {
-        model_id: "ab".into(),
-        vectors: vec![StoredEmbedding {
-            scale: 0.5,
-            values: vec![1, -1, 127],
-        }],
-    })));
+    all.push(faq(Some(embeddings())));
     all.push(faq(None));
+    for embeddings in [Some(embeddings()), None] {
+        all.push(Sample::Faq(FaqRecord::V2(FaqV2 {
+            questions: vec!["Open?".into()],
+            answer: "9-5".into(),
+            answers: vec![LocalAnswer {
+                language: "zh".into(),
+                text: "九点".into(),
+            }],
+            revision: 7,
+            embeddings,
+        })));
+    }
     all.push(Sample::Canned(CannedRecord::V1 {
         shortcut: "hours".into(),
         text: "9-5".into(),
@@ -389,7 +409,7 @@ fn every_record_variant_encodes_to_its_golden_bytes() {
         assert!(seen.insert(want), "two samples share the vector {want}");
         assert_eq!(hex(&encode_and_check(sample)), want);
     }
-    assert_eq!(seen.len(), 38, "one sample per golden vector");
+    assert_eq!(seen.len(), 40, "one sample per golden vector");
 }
 
 /// Every row of one record table: decodes as `T` and re-encodes to the stored bytes.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::outbox::Settled;
 use super::outbox_records::JobV1;
-use super::records::{AgentV3, CannedRecord, FaqRecord, MessageV1, SessionRecord, SettingsV2};
+use super::records::{AgentV3, CannedRecord, FaqV2, MessageV1, SessionRecord, SettingsV2};
 use super::values::{StoredAuthorKind, StoredEvent, StoredStatus};
 use super::webhook_records::{WebhookChange, WebhookV1};
 
@@ -155,12 +155,12 @@ pub enum WriteOp {
         /// Its id.
         id: u64,
     },
-    /// Create (`id` None) or replace an FAQ entry.
+    /// Create (`id` None) or replace an FAQ entry; the store sets its `revision`.
     PutFaq {
         /// Existing id to replace.
         id: Option<u64>,
-        /// The entry.
-        record: FaqRecord,
+        /// The entry (its `revision` is ignored).
+        record: FaqV2,
     },
     /// Delete an FAQ entry.
     DeleteFaq {
@@ -265,8 +265,18 @@ pub enum Outcome {
     AgentCreated(u64),
     /// A canned reply was saved under this id.
     CannedSaved(u64),
-    /// An FAQ entry was saved under this id.
-    FaqSaved(u64),
+    /// An FAQ entry was saved.
+    FaqSaved {
+        /// Its id.
+        id: u64,
+        /// The revision it was saved at.
+        revision: u64,
+    },
+    /// An FAQ entry was deleted at this revision.
+    FaqDeleted {
+        /// The revision taken by the deletion.
+        revision: u64,
+    },
     /// A push subscription was stored under this id.
     PushSubscribed(u64),
     /// Outbox jobs were stored under these ids.

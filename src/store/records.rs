@@ -6,8 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
-use super::values::{StoredAuthorKind, StoredEmbeddings, StoredEvent, StoredStatus};
+use super::values::{StoredAuthorKind, StoredEvent, StoredStatus};
 
+pub use super::faq_records::{FaqRecord, FaqV2, LocalAnswer};
 pub use super::settings_records::{
     LocalTexts, OpeningHours, SettingsRecord, SettingsV1, SettingsV2,
 };
@@ -393,21 +394,6 @@ mod tests {
             (Some(2), true, true)
         );
     }
-}
-
-/// An FAQ entry as stored (since schema 2).
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-pub enum FaqRecord {
-    /// Version 1.
-    V1 {
-        /// Ways a visitor might ask it.
-        questions: Vec<String>,
-        /// What the bot answers.
-        answer: String,
-        /// The questions' embeddings; `None` when saved while the bot was off (computed
-        /// at the next start with the bot).
-        embeddings: Option<StoredEmbeddings>,
-    },
 }
 
 /// A canned reply as stored.

@@ -16,13 +16,16 @@ pub const SCHEMA_VERSION: u64 = 3;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`
 /// → 32 bytes, [`VISITOR_IDS_RESERVED`] → u64 (little endian), `"vapid_key"` → 32 bytes
-/// and `"push_subscription_next"` → u64 (little endian) (`super::push`).
+/// and `"push_subscription_next"` → u64 (little endian) (`super::push`), [`FAQ_REVISION`].
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// `meta` key: the highest visitor id that may have been handed out (ids are reserved
 /// in blocks before use; older binaries ignore the key).
 pub const VISITOR_IDS_RESERVED: &str = "visitor_ids_reserved";
 /// `meta` key: the highest webhook endpoint id ever handed out (ids are never reused).
 pub const LAST_WEBHOOK_ID: &str = "last_webhook_id";
+/// `meta` key: the latest FAQ revision handed out (u64, little endian; one counter for
+/// every entry, taken when an entry is saved or deleted; see `super::faq_records`).
+pub const FAQ_REVISION: &str = "faq_revision";
 /// Agent id → [`super::records::AgentRecord`].
 pub const AGENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("agentid_agent");
 /// Lower-cased login name → agent id.

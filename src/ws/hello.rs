@@ -115,6 +115,7 @@ pub async fn visitor(
         name: None,
         email: None,
     };
+    let language = update.language.clone();
     // Nothing is written here for a visitor without a record: the hub keeps this
     // visit's details and their first message or profile creates the record.
     let (id, visitor_name, token, unsaved) = match known {
@@ -165,6 +166,7 @@ pub async fn visitor(
         visitor_token: token,
         latest,
         visitor_name,
+        language,
         session: None,
         unsaved,
     })

@@ -336,6 +336,7 @@ impl Session {
                             identity: crate::hub::Identity::Agent { id },
                             visitor_token: None,
                             visitor_name: None,
+                            language: None,
                             latest: None,
                             session,
                             unsaved: None,

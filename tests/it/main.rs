@@ -17,6 +17,7 @@ mod delivery;
 mod disk;
 mod email;
 mod email_visitors;
+mod faq;
 mod frame_rules;
 mod hub_commits;
 mod i18n;

@@ -102,11 +102,20 @@ fn a_version_2_data_directory_opens_with_its_faq_and_bot_conversations() {
     let store = Store::open(dir.path()).expect("opens");
     let entries = store.faq_entries().expect("FAQ entries decode");
     drop(store);
-    let ids: Vec<u64> = entries.iter().map(|(e, _)| e.id).collect();
+    let ids: Vec<u64> = entries.iter().map(|(e, _)| e.entry.id).collect();
     assert_eq!(json!(ids), fx["faq_ids"]);
     for (entry, embeddings) in &entries {
         let embeddings = embeddings.as_ref().expect("stored with embeddings");
-        assert_eq!(embeddings.vectors.len(), entry.questions.len(), "{entry:?}");
+        assert_eq!(
+            embeddings.vectors.len(),
+            entry.entry.questions.len(),
+            "{entry:?}"
+        );
+        assert_eq!(
+            (entry.revision, entry.answers.len()),
+            (0, 0),
+            "version 1 records: no revision, no other languages"
+        );
         assert_eq!(
             embeddings.model_id.len(),
             64,
@@ -157,7 +166,10 @@ fn a_version_2_data_directory_opens_with_its_faq_and_bot_conversations() {
     let now = store.faq_entries().expect("decode");
     assert_eq!(now.len(), entries.len());
     for ((entry, fresh), (old_entry, old)) in now.iter().zip(&entries) {
-        assert_eq!(entry, old_entry);
+        // Written again as version 2 records, each at a new revision.
+        assert_eq!(entry.entry, old_entry.entry);
+        assert_eq!(entry.answers, old_entry.answers);
+        assert!(entry.revision > 0, "{entry:?}");
         let (fresh, old) = (
             fresh.as_ref().expect("stored"),
             old.as_ref().expect("stored"),
@@ -166,7 +178,7 @@ fn a_version_2_data_directory_opens_with_its_faq_and_bot_conversations() {
             fresh.model_id, old.model_id,
             "recomputed by the current model"
         );
-        assert_eq!(fresh.vectors.len(), entry.questions.len());
+        assert_eq!(fresh.vectors.len(), entry.entry.questions.len());
         assert!(
             fresh
                 .vectors

@@ -8,10 +8,16 @@ import { state, changed } from './state.js';
 import { api } from './api.js';
 import { t } from './i18n.js';
 
-/** @typedef {{ id?: number, questions: string[], answer: string }} FaqEntry An entry (no id before it is saved). */
+/** @typedef {{ id?: number, questions: string[], answer: string, answers?: Object<string, string> }} FaqEntry
+ * An entry (no id before it is saved); `answers` holds the answer per visitor language. */
 
 /** The server's limits for an entry (the editor checks them before saving). */
 export const FAQ_LIMITS = { maxQuestions: 20, questionChars: 300, answerChars: 2000 };
+
+/** The languages an answer can be written in besides the default one (the server's
+ * `faq::ANSWER_LANGUAGES`): a visitor whose message or browser is in one of them gets
+ * that answer when there is one. */
+export const ANSWER_LANGUAGES = ['en', 'zh'];
 
 /** Length in characters as the server counts them (code points, not UTF-16 units). */
 export function charCount(text) {
@@ -23,8 +29,9 @@ export function questionLines(text) {
   return text.split('\n').map((q) => q.trim()).filter(Boolean);
 }
 
-/** What is wrong with an entry, or '' when the server will take it. */
-export function entryProblem(questions, answer) {
+/** What is wrong with an entry (its answers per language included), or '' when the
+ * server will take it. */
+export function entryProblem(questions, answer, answers = {}) {
   const { maxQuestions, questionChars, answerChars } = FAQ_LIMITS;
   if (!questions.length) return t('faq.problem.noQuestion');
   if (questions.length > maxQuestions) return t('faq.problem.tooMany', { max: maxQuestions, n: questions.length });
@@ -32,6 +39,11 @@ export function entryProblem(questions, answer) {
   if (long >= 0) return t('faq.problem.longQuestion', { number: long + 1, max: questionChars });
   if (!answer) return t('faq.problem.noAnswer');
   if (charCount(answer) > answerChars) return t('faq.problem.longAnswer', { max: answerChars, n: charCount(answer) });
+  for (const [code, text] of Object.entries(answers)) {
+    if (charCount(text) > answerChars) {
+      return t('faq.problem.longAnswerIn', { language: t(`faq.language.${code}`), max: answerChars, n: charCount(text) });
+    }
+  }
   return '';
 }
 

@@ -240,10 +240,15 @@ fn the_bot_handle_decides_on_the_worker_and_takes_stored_embeddings() {
         WorkerConfig::default(),
     )
     .expect("starts");
-    for e in shop() {
+    for (revision, e) in (1..).zip(shop()) {
         let stored = smol::block_on(bot.embed_entry(&e)).expect("embeds");
         assert!(bot.is_current(&e, &stored));
-        bot.upsert_faq(&e, &stored).expect("current embeddings");
+        let saved = SavedFaq {
+            entry: e,
+            answers: Default::default(),
+            revision,
+        };
+        assert_eq!(bot.upsert_faq(&saved, &stored), Ok(true));
     }
     let (tx, rx) = mpsc::channel();
     let worker = std::thread::current().id();
@@ -251,7 +256,7 @@ fn the_bot_handle_decides_on_the_worker_and_takes_stored_embeddings() {
         tx.send((d, std::thread::current().id()))
             .expect("test listens");
     });
-    bot.decide("how much is shipping?".into(), reply)
+    bot.decide("how much is shipping?".into(), None, reply)
         .expect("queued");
     let (decision, thread_id) = rx.recv().expect("a decision");
     assert_ne!(thread_id, worker, "decided on the worker thread");
@@ -268,15 +273,21 @@ fn the_bot_handle_decides_on_the_worker_and_takes_stored_embeddings() {
         model_id: "another-model".into(),
         ..smol::block_on(bot.embed_entry(&shop()[0])).expect("embeds")
     };
-    let refused = bot.upsert_faq(&shop()[0], &stale);
+    let first = SavedFaq {
+        entry: shop()[0].clone(),
+        answers: Default::default(),
+        revision: 9,
+    };
+    let refused = bot.upsert_faq(&first, &stale);
     assert_eq!(refused, Err(BotError::StaleEmbeddings { faq_id: 1 }));
 
-    assert!(bot.remove_faq(2));
-    let d = smol::block_on(bot.decide_async("how much is shipping?".into())).expect("decides");
+    assert!(bot.remove_faq(2, 10));
+    let d =
+        smol::block_on(bot.decide_async("how much is shipping?".into(), None)).expect("decides");
     assert!(!matches!(d, Decision::Answer { faq_id: 2, .. }), "{d:?}");
 
     bot.close();
-    let closed = bot.decide("hello".into(), Box::new(|_| {}));
+    let closed = bot.decide("hello".into(), None, Box::new(|_| {}));
     assert_eq!(closed, Err(BotError::Intent(IntentError::Closed)));
     thread.join().expect("worker exits");
 }

@@ -96,12 +96,17 @@ impl Client {
 
     /// Says hello as a visitor on a connected socket and returns the welcome.
     pub fn hello_visitor(&mut self, token: Option<&str>) -> Welcome {
+        self.hello_visitor_in(token, "en-GB")
+    }
+
+    /// [`Client::hello_visitor`] from a browser set to `language` (e.g. `zh-CN`).
+    pub fn hello_visitor_in(&mut self, token: Option<&str>, language: &str) -> Welcome {
         self.send(&ClientFrame::HelloVisitor(HelloVisitor {
             site: "default".into(),
             token: token.map(str::to_string),
             page: Some("https://shop.test/shoes".into()),
             referrer: None,
-            language: Some("en-GB".into()),
+            language: Some(language.into()),
             utc_offset_min: Some(60),
         }));
         self.welcome()

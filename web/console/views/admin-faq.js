@@ -86,7 +86,9 @@ export function faqPage() {
       h('div', { class: 'faq-text' },
         h('strong', null, first, h('span', { class: 'muted small' }, ` #${entry.id}`)),
         more.length ? h('p', { class: 'faq-more muted small' }, t('faq.also', { questions: more.join(' · ') })) : null,
-        h('p', { class: 'faq-answer' }, entry.answer)),
+        h('p', { class: 'faq-answer' }, entry.answer),
+        ...Object.entries(entry.answers || {}).map(([code, text]) => h('p', { class: 'faq-answer faq-answer-local', lang: code === 'zh' ? 'zh-CN' : code },
+          h('span', { class: 'muted small' }, `${t(`faq.language.${code}`)}: `), text))),
       h('div', { class: 'canned-actions' },
         h('button', { class: 'btn btn-small btn-ghost', type: 'button', onclick: () => { editing = entry.id; renderList(); } }, t('common.edit')),
         h('button', {

@@ -1,10 +1,10 @@
 // @ts-check
-// The form for one FAQ entry (new or edited): the questions, one per line, and the answer.
-// It checks the server's limits before saving and shows the server's message when it
-// refuses anyway.
+// The form for one FAQ entry (new or edited): the questions, one per line, the default
+// answer, and the answer per visitor language (optional). It checks the server's limits
+// before saving and shows the server's message when it refuses anyway.
 
 import { h } from '../dom.js';
-import { FAQ_LIMITS, charCount, entryProblem, faqApi, questionLines } from '../faq.js';
+import { ANSWER_LANGUAGES, FAQ_LIMITS, charCount, entryProblem, faqApi, questionLines } from '../faq.js';
 import { field, errorLine, setError } from './forms.js';
 import { t, language } from '../i18n.js';
 
@@ -22,6 +22,12 @@ export function faqEditor({ entry = { questions: [], answer: '' }, onSaved, onCa
     placeholder: t('faq.questionsExample'),
   });
   const answer = h('textarea', { rows: 4, value: entry.answer, placeholder: t('faq.answerExample') });
+  const stored = entry.answers || {};
+  /** One optional textarea per language, `data-language` naming it. */
+  const local = ANSWER_LANGUAGES.map((code) => h('textarea', {
+    rows: 2, value: stored[code] || '', class: 'faq-answer-in', 'data-language': code,
+    lang: code === 'zh' ? 'zh-CN' : code,
+  }));
   const count = h('span', { class: 'field-hint faq-count' });
   const error = errorLine();
   const save = h('button', { class: 'btn btn-primary', type: 'submit' }, entry.id ? t('faq.saveChanges') : t('faq.saveEntry'));
@@ -29,6 +35,10 @@ export function faqEditor({ entry = { questions: [], answer: '' }, onSaved, onCa
   const form = h('form', { class: 'form faq-editor', novalidate: true },
     field(t('faq.questions'), questions, t('faq.questionsHint', { max: maxQuestions, chars: questionChars })),
     field(t('faq.answer'), answer, t('faq.answerHint', { chars: answerChars.toLocaleString(language()) })),
+    h('fieldset', { class: 'faq-answers' },
+      h('legend', { class: 'field-label' }, t('faq.answersIn')),
+      h('p', { class: 'field-hint' }, t('faq.answersInHint')),
+      ...local.map((area, i) => field(t('faq.answerIn', { language: t(`faq.language.${ANSWER_LANGUAGES[i]}`) }), area))),
     count,
     h('div', { class: 'form-actions' }, error, cancel, save));
 
@@ -42,8 +52,14 @@ export function faqEditor({ entry = { questions: [], answer: '' }, onSaved, onCa
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const body = { questions: questionLines(questions.value), answer: answer.value.trim() };
-    const problem = entryProblem(body.questions, body.answer);
+    /** @type {Object<string, string>} */
+    const answers = {};
+    for (const area of local) {
+      const text = area.value.trim();
+      if (text) answers[area.dataset.language || ''] = text;
+    }
+    const body = { questions: questionLines(questions.value), answer: answer.value.trim(), answers };
+    const problem = entryProblem(body.questions, body.answer, body.answers);
     setError(error, problem);
     if (problem) return;
     save.disabled = true;
