@@ -42,7 +42,7 @@
 //! //   Handoff { reason }      → queue for agents, notify them; bot silent from now on
 //! ```
 //! The hub must re-check that the bot is still active when the decision arrives (an
-//! agent may have written meanwhile). The console: `bot.explain(text).await` for the
+//! agent may have written meanwhile). The console: `bot.explain(text, browser).await` for the
 //! "try a question" box (decision + scores); on save, `bot.embed_entry(&entry).await`,
 //! persist (the store gives the revision), then `bot.upsert_faq(&saved, &stored)`; on
 //! delete, `bot.remove_faq(id, revision)` (`crate::faq` does both).

@@ -150,10 +150,15 @@ impl Bot {
         Ok(decision)
     }
 
-    /// The decision for `text` with the scores behind it (the console's test box), in
-    /// the message's own language (no browser language).
-    pub async fn explain(&self, text: String) -> Result<Explanation, BotError> {
-        let (decision, mut scores, reason) = self.decide_with_scores(text, None).await?;
+    /// The decision for `text` with the scores behind it (the console's test box): the
+    /// one a visitor whose browser reports `browser` (`None`: none) gets, answer
+    /// language included.
+    pub async fn explain(
+        &self,
+        text: String,
+        browser: Option<&str>,
+    ) -> Result<Explanation, BotError> {
+        let (decision, mut scores, reason) = self.decide_with_scores(text, browser).await?;
         scores.faq.truncate(5);
         Ok(Explanation {
             decision,

@@ -129,6 +129,10 @@ pub async fn delete(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response
 #[serde(deny_unknown_fields)]
 struct TryBody {
     text: String,
+    /// The visitor's browser language to try with (`en`, `zh`); absent or null: none,
+    /// so the message's own language decides.
+    #[serde(default)]
+    language: Option<String>,
 }
 
 /// The decision in the shape docs/API.md gives.
@@ -192,7 +196,15 @@ pub async fn try_question(app: &Arc<App>, req: Request<Incoming>) -> Response<Bo
             "the text must not be empty or longer than a message",
         );
     }
-    match bot.explain(text).await {
+    if let Some(language) = &body.language
+        && !crate::faq::ANSWER_LANGUAGES.contains(&language.as_str())
+    {
+        return error_response(
+            ErrorCode::InvalidField,
+            "language must be one of the answer languages (en, zh) or null",
+        );
+    }
+    match bot.explain(text, body.language.as_deref()).await {
         Ok(explained) => {
             let intents: Vec<serde_json::Value> = explained
                 .scores

@@ -101,8 +101,14 @@ fn faq_answers_come_in_the_visitors_language_else_the_default_one() {
             "{browser}, {question}: {m:?}"
         );
         assert_eq!(m.body, answer, "{browser}, {question}");
+        // "Try a question" with the same browser language shows exactly that decision.
+        let language = &browser[..2];
+        let shown = tried_in(&server, &admin, question, Some(language));
+        assert_eq!(shown["action"], "answer", "{browser}, {question}: {shown}");
+        assert_eq!(shown["faq_id"], entry, "{browser}, {question}: {shown}");
+        assert_eq!(shown["text"], answer, "{browser}, {question}: {shown}");
     }
-    // The console's test box answers in the message's language.
+    // Without a browser language the test box answers in the message's language.
     let decision = tried(&server, &admin, "你们周六几点开门？");
     assert_eq!(decision["text"], HOURS_ZH, "{decision}");
 }
@@ -152,12 +158,17 @@ fn the_faq_api_keeps_answers_per_language_and_refuses_unknown_or_oversized_ones(
 
 /// What the bot decides for `text` according to the console's test box.
 fn tried(server: &TestServer, admin: &str, text: &str) -> Value {
+    tried_in(server, admin, text, None)
+}
+
+/// [`tried`] for a visitor whose browser reports `language`.
+fn tried_in(server: &TestServer, admin: &str, text: &str, language: Option<&str>) -> Value {
     let (status, tried) = http(
         server.addr,
         "POST",
         "/api/faq/try",
         Some(admin),
-        &json!({ "text": text }),
+        &json!({ "text": text, "language": language }),
     );
     assert_eq!(status, 200, "{tried}");
     tried["decision"].clone()

@@ -81,5 +81,5 @@ export const faqApi = {
   create: (entry) => api.post('/api/faq', entry),
   update: (id, entry) => api.put(`/api/faq/${id}`, entry),
   remove: (id) => api.del(`/api/faq/${id}`),
-  tryText: (text) => api.post('/api/faq/try', { text }),
+  tryText: (text, language) => api.post('/api/faq/try', { text, language: language || null }),
 };

@@ -265,7 +265,7 @@ fn the_bot_handle_decides_on_the_worker_and_takes_stored_embeddings() {
         "{decision:?}"
     );
 
-    let explained = smol::block_on(bot.explain("return policy".into())).expect("explains");
+    let explained = smol::block_on(bot.explain("return policy".into(), None)).expect("explains");
     assert_eq!(explained.scores.faq[0].faq_id, 3);
     assert_eq!(explained.scores.intents.len(), Intent::ALL.len());
 

@@ -96,11 +96,13 @@ function resultEl(result) {
 /** The box. setEnabled(false) when the bot is off (the server would answer 409). */
 export function faqTryBox() {
   const input = h('input', { maxlength: 500, placeholder: t('try.placeholder'), autocomplete: 'off' });
+  const language = h('select', null,
+    ['', 'en', 'zh'].map((code) => h('option', { value: code }, t(`try.language.${code || 'none'}`))));
   const go = h('button', { class: 'btn btn-primary', type: 'submit' }, t('try.try'));
   const error = errorLine();
   const output = h('div', { class: 'try-result', 'aria-live': 'polite' });
   const off = h('p', { class: 'notice', hidden: true }, t('try.off'));
-  const form = h('form', { class: 'try-form', novalidate: true }, field(t('try.label'), input), go);
+  const form = h('form', { class: 'try-form', novalidate: true }, field(t('try.label'), input), field(t('try.language'), language), go);
   const hint = h('p', { class: 'field-hint try-hint' }, t('try.hint'));
 
   form.addEventListener('submit', async (e) => {
@@ -110,7 +112,7 @@ export function faqTryBox() {
     setError(error, '');
     go.disabled = true;
     try {
-      fill(output, resultEl(await faqApi.tryText(text)));
+      fill(output, resultEl(await faqApi.tryText(text, language.value)));
     } catch (err) {
       fill(output);
       setError(error, err.message);
@@ -123,6 +125,7 @@ export function faqTryBox() {
     setEnabled(enabled) {
       off.hidden = enabled;
       input.disabled = !enabled;
+      language.disabled = !enabled;
       go.disabled = !enabled;
     },
   };
