@@ -114,6 +114,23 @@ fn real_model_answers_chinese_questions_from_an_english_faq() {
 }
 
 #[test]
+fn real_model_reads_mixed_messages_and_person_requests_in_chinese() {
+    let m = real_matcher();
+    // English and Chinese in one message: shipping is the first entry offered.
+    for text in ["shipping 要多少钱", "退货 policy 是什么"] {
+        let d = decide(&m, text);
+        let want = if text.starts_with("shipping") { 2 } else { 3 };
+        assert_eq!(d.label(), DecisionLabel::Faq(want), "{text}: {d:?}");
+    }
+    // A request for a person that also names a topic goes to a person.
+    let d = decide(&m, "运费的问题，我要找人工");
+    let human = Decision::Handoff {
+        reason: HandoffReason::HumanRequested,
+    };
+    assert_eq!(d, human);
+}
+
+#[test]
 fn real_model_greets_in_chinese() {
     let m = real_matcher();
     let d = decide(&m, "你好呀");
