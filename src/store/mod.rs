@@ -172,7 +172,8 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
             Some(v) => {
                 // 1 → 2 only adds the FAQ table (created below) and a conversation
                 // status that version 1 never wrote; 2 → 3 only adds the outbox's and its
-                // sinks' tables: nothing to rewrite.
+                // sinks' tables; 3 → 4 only marks records older builds cannot decode:
+                // nothing to rewrite.
 
                 tracing::info!(
                     from = v,

@@ -12,7 +12,10 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// status (records written by 2 may hold values that 1 cannot decode). 3 = the outbox
 /// (`outbox_records`: recorded events, delivery jobs, the attempt log) and the tables of
 /// its sinks (webhook endpoints, [`WEBHOOKS`]); nothing older is rewritten.
-pub const SCHEMA_VERSION: u64 = 3;
+/// 4 = record variants older builds cannot decode (`AgentRecord::V3`,
+/// `SettingsRecord::V2`, `FaqRecord::V2`, issue #12): nothing is rewritten; an older
+/// binary refuses the directory instead of failing on one row.
+pub const SCHEMA_VERSION: u64 = 4;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`
 /// → 32 bytes, [`VISITOR_IDS_RESERVED`] → u64 (little endian), `"vapid_key"` → 32 bytes

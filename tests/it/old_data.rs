@@ -168,6 +168,22 @@ fn a_version_2_data_directory_opens_with_its_faq_and_bot_conversations() {
         running.shutdown();
     }
     let store = Store::open(&server.data_dir()).expect("reopens");
+    drop(store);
+    // Upgraded to this build's schema, so an older binary refuses the directory rather
+    // than failing on a record it cannot decode.
+    let db = redb::Database::open(server.data_dir().join(DB_FILE)).expect("opens");
+    let meta: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+    let version = {
+        use redb::ReadableDatabase;
+        let tx = db.begin_read().expect("read");
+        let table = tx.open_table(meta).expect("meta");
+        let value = table.get("schema_version").expect("get").expect("present");
+        u64::from_le_bytes(value.value().try_into().expect("8 bytes"))
+    };
+    drop(db);
+    assert_eq!(version, deskbell::store::SCHEMA_VERSION);
+    assert_eq!(version, 4);
+    let store = Store::open(&server.data_dir()).expect("reopens");
     let now = store.faq_entries().expect("decode");
     assert_eq!(now.len(), entries.len());
     for ((entry, fresh), (old_entry, old)) in now.iter().zip(&entries) {
