@@ -125,15 +125,16 @@ impl Summary {
 
     /// Prints the figures per split and language, and per label.
     pub fn print_all(samples: &[Sample]) {
-        let groups: [(&str, Group); 4] = [
+        let groups: [(&str, Group); 5] = [
             ("English", |u| !u.zh && !u.holdout),
-            ("English holdout", |u| u.holdout),
+            ("English holdout", |u| !u.zh && u.holdout),
             ("Chinese chat", |u| {
-                u.zh && !matches!(u.expect, Expect::Label(DecisionLabel::Faq(_)))
+                u.zh && !u.holdout && !matches!(u.expect, Expect::Label(DecisionLabel::Faq(_)))
             }),
             ("Chinese FAQ", |u| {
-                u.zh && matches!(u.expect, Expect::Label(DecisionLabel::Faq(_)))
+                u.zh && !u.holdout && matches!(u.expect, Expect::Label(DecisionLabel::Faq(_)))
             }),
+            ("Chinese holdout", |u| u.zh && u.holdout),
         ];
         for (name, keep) in groups {
             let mut s = Summary::default();
