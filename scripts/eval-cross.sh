@@ -10,6 +10,12 @@
 #   qemu-arm.
 #   QEMU_CPU=cortex-a72 (Pi 4), cortex-a76 (Pi 5) or cortex-a53 (Pi 3): the CPU qemu
 #   emulates, so tract picks the kernels that Pi would (default: qemu's "max").
+#   EVAL_SETS: which messages (default `old`: tests/fixtures/bot_eval.json);
+#   `calibration`: issue #12's sets, tests/fixtures/bot_eval/SHOP-LANG-calibration.json
+#   against their FAQ, and the Chinese ones also against the English FAQ
+#   (cross-lingual), one deskbell-eval run per pair; `holdout`: the same pairs with
+#   the holdout files, where only the count of differing decisions is printed (no
+#   accuracy, no decisions: those files are for the final blind measurement).
 # Prints "identical on N utterances" (exit 0) or the differences (exit 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,14 +35,36 @@ fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-# Runs one evaluation into $WORK/$1.*; $2 = what to call it, the rest = the command.
+EVAL_SETS=${EVAL_SETS:-old}
+# The deskbell-eval arguments of each set to compare, one run each.
+SET_ARGS=()
+case $EVAL_SETS in
+  old) SET_ARGS=("--set tests/fixtures/bot_eval.json") ;;
+  calibration | holdout)
+    dir=tests/fixtures/bot_eval
+    extra=""
+    [ "$EVAL_SETS" = holdout ] && extra=" --holdout"
+    for shop in bakery bike; do
+      for pair in en:en zh:zh zh:en; do
+        SET_ARGS+=("--faq $dir/$shop-${pair#*:}-faq.json --messages $dir/$shop-${pair%:*}-$EVAL_SETS.json$extra")
+      done
+    done
+    ;;
+  *) echo "EVAL_SETS: old, calibration or holdout" >&2; exit 2 ;;
+esac
+
+# Runs one evaluation into $WORK/$1.*; $2 = what to call it, $3 = the set's arguments,
+# the rest = the command. Appends the decisions to $WORK/$1.labels.
 evaluate() {
-  local name=$1 title=$2 t0
-  shift 2
+  local name=$1 title=$2 args=$3 t0 summary=""
+  shift 3
   t0=$(date +%s%3N)
-  "$@" --set tests/fixtures/bot_eval.json --rounds 1 --labels --dump "$WORK/$name.json" >"$WORK/$name.out"
-  echo "$title: $(($(date +%s%3N) - t0)) ms; $(grep -m 1 '^English ' "$WORK/$name.out")"
-  grep '^label' "$WORK/$name.out" >"$WORK/$name.labels"
+  # shellcheck disable=SC2086 # word splitting wanted: several arguments
+  "$@" $args --rounds 1 --labels --dump "$WORK/$name.json" >"$WORK/$name.out"
+  # The accuracy line only for the set that may be looked at.
+  [ "$EVAL_SETS" = old ] && summary="; $(grep -m 1 '^English ' "$WORK/$name.out")"
+  echo "$title: $(($(date +%s%3N) - t0)) ms$summary"
+  grep '^label' "$WORK/$name.out" | sed "s|^|$args\t|" >>"$WORK/$name.labels"
 }
 
 case "$(file -b "$ARM")" in
@@ -44,14 +72,23 @@ case "$(file -b "$ARM")" in
   *ARM*) QEMU=qemu-arm ;;
   *) echo "$ARM: not an ARM binary" >&2; exit 1 ;;
 esac
-evaluate x86_64 "x86_64 (native)" "$X86"
-evaluate aarch64 "$(basename "$ARM") ($QEMU, cpu ${QEMU_CPU:-max})" "$QEMU" "$ARM"
+for i in "${!SET_ARGS[@]}"; do
+  args=${SET_ARGS[$i]}
+  echo "== $args"
+  evaluate x86_64 "x86_64 (native)" "$args" "$X86"
+  evaluate aarch64 "$(basename "$ARM") ($QEMU, cpu ${QEMU_CPU:-max})" "$args" "$QEMU" "$ARM"
+  mv "$WORK/x86_64.json" "$WORK/x86_64.$i.json"
+  mv "$WORK/aarch64.json" "$WORK/aarch64.$i.json"
+done
 
 if command -v python3 >/dev/null; then
-  python3 - "$WORK/x86_64.json" "$WORK/aarch64.json" <<'EOF'
+  python3 - "$WORK" "${#SET_ARGS[@]}" <<'EOF'
 import json, sys
-a, b = (json.load(open(p))["utterances"] for p in sys.argv[1:3])
-pairs = [(u["vector"], v["vector"]) for u, v in zip(a, b)]
+work, sets = sys.argv[1], int(sys.argv[2])
+pairs = []
+for i in range(sets):
+    a, b = (json.load(open(f"{work}/{arch}.{i}.json"))["utterances"] for arch in ("x86_64", "aarch64"))
+    pairs += [(u["vector"], v["vector"]) for u, v in zip(a, b)]
 d = max(abs(x - y) for u, v in pairs for x, y in zip(u, v))
 cos = min(sum(x * y for x, y in zip(u, v)) / (sum(x * x for x in u) * sum(y * y for y in v)) ** 0.5 for u, v in pairs)
 print(f"embeddings: largest component difference {d:.3g}, lowest cosine similarity {cos:.5f}")
@@ -61,6 +98,9 @@ fi
 n=$(wc -l <"$WORK/x86_64.labels")
 if [ "$n" -gt 0 ] && diff "$WORK/x86_64.labels" "$WORK/aarch64.labels" >"$WORK/diff"; then
   echo "identical on $n utterances"
+elif [ "$EVAL_SETS" = holdout ]; then
+  echo "decisions differ on $(grep -c '^<' "$WORK/diff" || true) of $n utterances (holdout: not shown)"
+  exit 1
 else
   echo "decisions differ (< x86_64, > $(basename "$ARM"); of $n utterances):"
   cat "$WORK/diff"

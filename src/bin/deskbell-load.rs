@@ -19,9 +19,12 @@
 //! - `burst`: open and close many connections; does memory go back to idle?
 //! - `receiver`, `webhook`: a loopback webhook receiver, and registering it with the
 //!   server, for the outbox benchmark.
+//! - `bot`: send → bot reply through the visitor path, after saving an FAQ (issue #12).
 
 #[path = "deskbell_load/agents.rs"]
 mod agents;
+#[path = "deskbell_load/bot.rs"]
+mod bot;
 #[path = "deskbell_load/burst.rs"]
 mod burst;
 #[path = "deskbell_load/guard.rs"]
@@ -88,6 +91,26 @@ enum Scenario {
     Latency(LatencyArgs),
     Receiver(ReceiverArgs),
     Webhook(WebhookArgs),
+    Bot(BotArgs),
+}
+
+/// save an FAQ, then send messages one at a time, each from a fresh visitor, and report
+/// send → bot reply latency (one message in flight: the bot's own latency)
+#[derive(FromArgs)]
+#[argh(subcommand, name = "bot")]
+struct BotArgs {
+    /// FAQ file, e.g. tests/fixtures/bot_eval/bakery-en-faq.json
+    #[argh(option)]
+    faq: PathBuf,
+    /// save only its first N entries (default 14)
+    #[argh(option, default = "14")]
+    entries: usize,
+    /// message file, e.g. tests/fixtures/bot_eval/bakery-en-calibration.json
+    #[argh(option)]
+    messages: PathBuf,
+    /// passes over the messages (default 1, at most 10)
+    #[argh(option, default = "1")]
+    rounds: usize,
 }
 
 /// run a webhook receiver on loopback that answers 204 and counts what it gets
@@ -215,6 +238,8 @@ fn run(cli: Cli) -> Result<(), String> {
         Scenario::Throughput(a) => (a.connections + a.agents, a.duration_secs),
         Scenario::Latency(a) => (a.conversations + a.agents, a.duration_secs),
         Scenario::Receiver(_) | Scenario::Webhook(_) => (1, 1),
+        // One connection at a time, for as long as the watchdog allows any run.
+        Scenario::Bot(_) => (1, guard::MAX_SECS),
     };
     guard::check_range(
         "connections",
@@ -286,6 +311,18 @@ fn run(cli: Cli) -> Result<(), String> {
                 setup_limit,
             };
             run::block_on(threads, |ex| latency::run(ex, l))
+        }
+        Scenario::Bot(a) => {
+            guard::check_range("--rounds", a.rounds as u64, 10)?;
+            let b = bot::Bot {
+                addr,
+                data_dir: data,
+                faq: a.faq,
+                entries: a.entries,
+                messages: a.messages,
+                rounds: a.rounds.max(1),
+            };
+            smol::block_on(bot::run(b))
         }
         Scenario::Receiver(_) | Scenario::Webhook(_) => Ok(()),
     }

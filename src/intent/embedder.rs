@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use super::IntentError;
-use super::model::{BUILTIN_CHARSMAP, BUILTIN_VOCAB, Batch, DIM, Embedding, Model};
+use super::model::{BUILTIN_CHARSMAP, Batch, DIM, Embedding, Model, builtin_vocab_text};
 use super::tokenizer::Tokenizer;
 
 /// Ids per message, `<s>` and `</s>` included: longer messages are cut. Visitor
@@ -110,7 +110,7 @@ impl Embed for Embedder {
 
 /// Loads the built-in vocabulary and normalisation map.
 pub fn builtin_tokenizer() -> Result<Tokenizer, IntentError> {
-    Ok(Tokenizer::new(BUILTIN_VOCAB, BUILTIN_CHARSMAP)?)
+    Ok(Tokenizer::new(&builtin_vocab_text(), BUILTIN_CHARSMAP)?)
 }
 
 /// Scales `v` to unit length (a zero vector stays zero).

@@ -22,6 +22,7 @@
 //! jemalloc kept for its 10 s decay while the first visitors arrived; docs/BENCHMARKS.md,
 //! "Issue #9 item 8".)
 
+use std::io::Read as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -62,7 +63,20 @@ pub fn builtin_model_bytes() -> Result<Vec<u8>, IntentError> {
 static BUILTIN_MODEL_ID: &str = include_str!(concat!(env!("OUT_DIR"), "/model.onnx.sha256"));
 
 /// The vocabulary that goes with the built-in model: `piece<TAB>score` per line.
+/// Parsed once at start, through [`builtin_vocab_text`].
 pub static BUILTIN_VOCAB: &str = include_str!("../../models/use-m-en-zh-vocab.tsv");
+
+/// A copy of [`BUILTIN_VOCAB`] read from the executable file, like the model: parsing
+/// it through the mapping would keep its 1.5 MB of pages resident for as long as the
+/// process runs ([`embedded`]); this copy is freed once the tokenizer is built.
+pub fn builtin_vocab_text() -> String {
+    let (mut reader, _) = embedded::open_static(BUILTIN_VOCAB.as_bytes());
+    let mut text = String::with_capacity(BUILTIN_VOCAB.len());
+    match reader.read_to_string(&mut text) {
+        Ok(n) if n == BUILTIN_VOCAB.len() => text,
+        _ => BUILTIN_VOCAB.to_owned(),
+    }
+}
 
 /// The model's SentencePiece normalisation map (`nmt_nfkc`, precompiled).
 pub static BUILTIN_CHARSMAP: &[u8] = include_bytes!("../../models/use-m-charsmap.bin");
