@@ -2,10 +2,10 @@
 //! reasons to hand a conversation to a person at once. Each has example phrasings the
 //! visitor's message is compared with, and short replies in English and Chinese.
 //!
-//! The examples are English and never copied from the evaluation set. The model is
-//! English-only (most Chinese characters are `[UNK]` in its vocabulary, so unrelated
-//! Chinese messages embed alike); Chinese messages go through the keyword table in
-//! `zh` instead (see `docs/BOT.md`).
+//! The examples are English and never copied from the evaluation sets; the multilingual
+//! model compares Chinese messages with them too. The two hand-off intents' scores are
+//! shown in the console's "Try a question" box but do not decide: requests for a person
+//! and complaints are recognised by phrase (`super::person_rules`, see `docs/BOT.md`).
 
 use serde::{Deserialize, Serialize};
 
