@@ -291,3 +291,26 @@ fn the_bot_handle_decides_on_the_worker_and_takes_stored_embeddings() {
     assert_eq!(closed, Err(BotError::Intent(IntentError::Closed)));
     thread.join().expect("worker exits");
 }
+
+#[test]
+fn a_message_in_another_language_than_the_entry_has_its_own_margin() {
+    // "shipping 运费" is Chinese to `Lang::detect` (two Han characters, one Latin word);
+    // the shop's entries are in English.
+    let text = "shipping 运费";
+    let lenient = BotConfig {
+        answer_threshold: 0.1,
+        suggest_threshold: 0.05,
+        answer_margin: 0.9,
+        cross_language_margin: 0.0,
+        ..BotConfig::default()
+    };
+    let d = decide(&matcher(lenient), text);
+    assert!(matches!(d, Decision::Answer { faq_id: 2, .. }), "{d:?}");
+    let strict = BotConfig {
+        answer_margin: 0.0,
+        cross_language_margin: 0.9,
+        ..lenient
+    };
+    let d = decide(&matcher(strict), text);
+    assert!(matches!(d, Decision::Suggest { .. }), "{d:?}");
+}
