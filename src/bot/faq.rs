@@ -42,6 +42,12 @@ impl FaqEntry {
         texts.push(&self.answer);
         texts
     }
+
+    /// How many embeddings [`FaqEntry::prototypes`] has: one per question, one for the
+    /// answer.
+    pub fn prototype_count(&self) -> usize {
+        self.questions.len() + 1
+    }
 }
 
 /// An entry as saved: the entry with its default answer, that answer in other languages,

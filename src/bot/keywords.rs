@@ -10,6 +10,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::lang::is_han;
+
 /// Words too common to say anything about the topic.
 const STOP_WORDS: &[&str] = &[
     "a", "am", "an", "and", "any", "are", "as", "at", "be", "by", "can", "could", "did", "do",
@@ -26,11 +28,6 @@ const STOP_CHARS: &str = "的了吗呢吧啊是我你们有在要这那么什怎
 
 /// Word endings cut before comparing, longest first, when at least three letters stay.
 const SUFFIXES: &[&str] = &["ing", "ed", "s"];
-
-/// Whether `c` is a CJK ideograph (the unified blocks and the compatibility block).
-fn is_han(c: char) -> bool {
-    matches!(c, '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{2ffff}')
-}
 
 /// The content terms of `text` (see the module header).
 pub fn words(text: &str) -> HashSet<String> {

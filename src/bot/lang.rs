@@ -68,9 +68,11 @@ fn primary_subtag(tag: &str) -> Option<String> {
     valid.then(|| first.to_ascii_lowercase())
 }
 
-/// CJK Unified Ideographs (main block and extension A) and the compatibility block.
-fn is_han(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
+/// CJK Unified Ideographs (main block, extension A, the supplementary plane's
+/// extensions) and the compatibility block: the characters Chinese is written in (also
+/// the keyword score's test for "read in character pairs", `super::keywords`).
+pub(super) fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FFFF}')
 }
 
 #[cfg(test)]

@@ -163,10 +163,10 @@ impl Matcher {
         entry: &FaqEntry,
         mut examples: Vec<Embedding>,
     ) -> Result<(), BotError> {
-        if examples.len() != entry.prototypes().len() || entry.questions.is_empty() {
+        if examples.len() != entry.prototype_count() || entry.questions.is_empty() {
             return Err(BotError::EmbeddingCount {
                 faq_id: entry.id,
-                questions: entry.prototypes().len(),
+                questions: entry.prototype_count(),
                 embeddings: examples.len(),
             });
         }

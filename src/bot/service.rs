@@ -197,7 +197,7 @@ impl Bot {
     /// Whether `stored` was computed by the running model for `entry`'s questions; if
     /// not (e.g. after `--model` changed), recompute with [`Bot::embed_entry`].
     pub fn is_current(&self, entry: &FaqEntry, stored: &FaqEmbeddings) -> bool {
-        *stored.model_id == *self.model_id && stored.vectors.len() == entry.prototypes().len()
+        *stored.model_id == *self.model_id && stored.vectors.len() == entry.prototype_count()
     }
 
     /// Adds or replaces an entry, unless the index has that revision of it or a later

@@ -56,10 +56,13 @@ fn english(text: &str) -> Option<Intent> {
     if words.is_empty() || words.len() > ENGLISH_MAX_WORDS {
         return None;
     }
-    let joined = format!(" {} ", words.join(" "));
+    let says = |phrase: &str| {
+        let phrase: Vec<&str> = phrase.split(' ').collect();
+        words.windows(phrase.len()).any(|w| w == phrase.as_slice())
+    };
     ENGLISH
         .iter()
-        .find(|(_, phrases)| phrases.iter().any(|p| joined.contains(&format!(" {p} "))))
+        .find(|(_, phrases)| phrases.iter().any(|p| says(p)))
         .map(|(intent, _)| *intent)
 }
 
