@@ -21,6 +21,10 @@ struct Goals {
     ranked_first: usize,
     /// ... answered to the visitor with the right entry.
     answered_right: usize,
+    /// ... not answered, but the right entry among the "Did you mean…?" choices.
+    offered_right: usize,
+    /// Messages that are not FAQ questions but got "Did you mean…?" choices.
+    offered_needlessly: usize,
     /// Replies to the visitor that were wrong: another entry's answer, an answer to a
     /// request for a person, to small talk or off-topic, small talk to a question.
     wrong: usize,
@@ -57,6 +61,7 @@ pub fn print(matcher: &Matcher, samples: &[Sample], set: &EvalSet) {
                 let right = matches!(d, Decision::Answer { faq_id, .. } if *faq_id == id);
                 g.ranked_first += usize::from(first);
                 g.answered_right += usize::from(right);
+                g.offered_right += usize::from(offered(d, id));
                 g.wrong += usize::from(replied && !right);
                 let kind = set.kinds.get(&x.u.text).cloned().unwrap_or_default();
                 let slot = g.kinds.entry(kind).or_default();
@@ -67,6 +72,7 @@ pub fn print(matcher: &Matcher, samples: &[Sample], set: &EvalSet) {
             Expect::Label(DecisionLabel::Intent(Intent::HumanRequest | Intent::Frustration)) => {
                 g.person += 1;
                 g.wrong += usize::from(replied);
+                g.offered_needlessly += usize::from(matches!(d, Decision::Suggest { .. }));
                 g.person_handed_off += usize::from(matches!(
                     d,
                     Decision::Handoff {
@@ -84,6 +90,7 @@ pub fn print(matcher: &Matcher, samples: &[Sample], set: &EvalSet) {
             Expect::OffTopic => {
                 g.off_topic += 1;
                 g.off_topic_not_answered += usize::from(!replied);
+                g.offered_needlessly += usize::from(matches!(d, Decision::Suggest { .. }));
                 g.wrong += usize::from(matches!(d, Decision::Answer { .. }));
             }
         }
@@ -101,6 +108,17 @@ pub fn print(matcher: &Matcher, samples: &[Sample], set: &EvalSet) {
         g.answered_right,
         g.faq,
         pct(g.answered_right, g.faq)
+    );
+    println!(
+        "  ... or the right entry offered as a choice  {:>3}/{:<3} = {:5.1} %   (served in one tap)",
+        g.answered_right + g.offered_right,
+        g.faq,
+        pct(g.answered_right + g.offered_right, g.faq)
+    );
+    println!(
+        "  choices offered to person requests and off-topic messages {}/{}",
+        g.offered_needlessly,
+        g.person + g.off_topic
     );
     println!(
         "  wrong replies over all messages   {:>3}/{:<3} = {:5.1} %   (goal <= 2 %)",
@@ -131,4 +149,9 @@ pub fn print(matcher: &Matcher, samples: &[Sample], set: &EvalSet) {
         "  FAQ questions per kind (answered right / ranked first / all): {}",
         kinds.join(", ")
     );
+}
+
+/// Whether `d` offers entry `id` to the visitor as a "Did you mean…?" choice.
+fn offered(d: &Decision, id: u64) -> bool {
+    matches!(d, Decision::Suggest { candidates } if candidates.iter().any(|c| c.faq_id == id))
 }
