@@ -11,13 +11,13 @@
 
 use crate::bot::{FaqEmbeddings, FaqEntry, QuantizedEmbedding, SavedFaq};
 use crate::protocol::{
-    Author, AuthorKind, ConversationEvent, ConversationStatus, ConversationSummary, HandoffReason,
-    Message, SuggestedReply,
+    Author, AuthorKind, Choice, ConversationEvent, ConversationStatus, ConversationSummary,
+    HandoffReason, Message, SuggestedReply,
 };
 use crate::store::records::{FaqV2, LocalAnswer, MessageV1};
 use crate::store::values::{
-    StoredAuthorKind, StoredEmbedding, StoredEmbeddings, StoredEvent, StoredHandoffReason,
-    StoredStatus, StoredSuggestion,
+    StoredAuthorKind, StoredChoice, StoredEmbedding, StoredEmbeddings, StoredEvent,
+    StoredHandoffReason, StoredStatus, StoredSuggestion,
 };
 use crate::store::{Store, StoreError};
 
@@ -83,6 +83,15 @@ impl From<ConversationEvent> for StoredEvent {
                     .collect(),
             },
             E::Feedback { seq, helpful } => StoredEvent::Feedback { seq, helpful },
+            E::Choices { choices } => StoredEvent::Choices {
+                choices: choices
+                    .into_iter()
+                    .map(|c| StoredChoice {
+                        faq_id: c.faq_id,
+                        question: c.question,
+                    })
+                    .collect(),
+            },
         }
     }
 }
@@ -112,6 +121,15 @@ impl From<StoredEvent> for ConversationEvent {
                     .collect(),
             },
             StoredEvent::Feedback { seq, helpful } => E::Feedback { seq, helpful },
+            StoredEvent::Choices { choices } => E::Choices {
+                choices: choices
+                    .into_iter()
+                    .map(|c| Choice {
+                        faq_id: c.faq_id,
+                        question: c.question,
+                    })
+                    .collect(),
+            },
         }
     }
 }
@@ -287,6 +305,12 @@ mod tests {
                 seq: 2,
                 helpful: false,
             },
+            E::Choices {
+                choices: vec![Choice {
+                    faq_id: 3,
+                    question: "运费多少？".into(),
+                }],
+            },
         ];
         for e in &all {
             match e {
@@ -299,7 +323,8 @@ mod tests {
                 | E::BotAnswer { .. }
                 | E::HandedOff { .. }
                 | E::Suggestions { .. }
-                | E::Feedback { .. } => {}
+                | E::Feedback { .. }
+                | E::Choices { .. } => {}
             }
         }
         all

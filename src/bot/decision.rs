@@ -96,6 +96,9 @@ pub struct Candidate {
     pub faq_id: u64,
     /// Its answer text (what one click sends).
     pub answer: String,
+    /// One of its example questions, offered to the visitor as "Did you mean…?" (empty
+    /// until [`super::Index::localize`] picks one in the visitor's language).
+    pub question: String,
     /// How well the message matched it.
     pub score: f32,
 }

@@ -1,6 +1,7 @@
 //! [`Index`]: the bot's FAQ index as one owned part. The [`Matcher`] scores entries; next to
-//! it each entry's answers in other languages and the revision it was saved at. They are
-//! changed together, only through [`Index::upsert`] and [`Index::remove`].
+//! it each entry's example questions, its answers in other languages and the revision it
+//! was saved at. They are changed together, only through [`Index::upsert`] and
+//! [`Index::remove`].
 //!
 //! # Invariants (checked by the unit tests below)
 //! 1. An entry's questions, embeddings and answers in the index are those of the highest
@@ -9,7 +10,9 @@
 //! 2. A removal is a revision too: a save committed before the deletion but arriving
 //!    after it is ignored, and a new entry that reuses the id (a higher revision) is not.
 //! 3. Every answer text in a decision ([`Decision::Answer`], each [`Candidate`]) and a
-//!    small-talk reply are in the visitor's language per [`Index::localize`].
+//!    small-talk reply are in the visitor's language per [`Index::localize`]; each
+//!    candidate's question is one of its entry's example questions, in the visitor's
+//!    language when the owner wrote one.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -28,6 +31,8 @@ pub struct Index {
     matcher: Matcher,
     /// Each entry's answers in other languages (absent: none).
     answers: HashMap<u64, BTreeMap<String, String>>,
+    /// Each entry's example questions, as the owner wrote them.
+    questions: HashMap<u64, Vec<String>>,
     /// The highest revision applied per id, by a save or a removal.
     revisions: HashMap<u64, u64>,
 }
@@ -38,6 +43,7 @@ impl Index {
         Index {
             matcher,
             answers: HashMap::new(),
+            questions: HashMap::new(),
             revisions: HashMap::new(),
         }
     }
@@ -65,6 +71,7 @@ impl Index {
         }
         self.matcher.upsert(&saved.entry, examples)?;
         self.revisions.insert(id, saved.revision);
+        self.questions.insert(id, saved.entry.questions.clone());
         if saved.answers.is_empty() {
             self.answers.remove(&id);
         } else {
@@ -81,6 +88,7 @@ impl Index {
         }
         self.revisions.insert(id, revision);
         self.answers.remove(&id);
+        self.questions.remove(&id);
         self.matcher.remove(id)
     }
 
@@ -108,6 +116,7 @@ impl Index {
                     .into_iter()
                     .map(|c| Candidate {
                         answer: in_language(c.faq_id, c.answer),
+                        question: self.question_in(c.faq_id, language).to_owned(),
                         ..c
                     })
                     .collect(),
@@ -122,6 +131,20 @@ impl Index {
             }
             Decision::Handoff { reason } => Decision::Handoff { reason },
         }
+    }
+
+    /// Entry `id`'s first example question in `language` (by [`Lang::detect`]), else its
+    /// first question, else empty.
+    fn question_in(&self, id: u64, language: &str) -> &str {
+        let Some(questions) = self.questions.get(&id) else {
+            return "";
+        };
+        let lang = Lang::from_code(language);
+        questions
+            .iter()
+            .find(|q| Lang::detect(q) == lang)
+            .or(questions.first())
+            .map_or("", String::as_str)
     }
 }
 
@@ -210,6 +233,37 @@ mod tests {
     }
 
     #[test]
+    fn choices_offer_a_question_in_the_visitors_language() {
+        let mut index = index();
+        let mut both = saved(1, "When are you open?", 1);
+        both.entry.questions.push("几点开门？".into());
+        index
+            .upsert(&both, vec![axis(0), axis(1), axis(2)])
+            .expect("ok");
+        let suggest = Decision::Suggest {
+            candidates: vec![Candidate {
+                faq_id: 1,
+                answer: String::new(),
+                question: String::new(),
+                score: 0.4,
+            }],
+        };
+        let question = |index: &Index, language| match index.localize(suggest.clone(), language) {
+            Decision::Suggest { candidates } => candidates[0].question.clone(),
+            other => panic!("still a suggestion: {other:?}"),
+        };
+        assert_eq!(question(&index, "zh-CN"), "几点开门？");
+        assert_eq!(question(&index, "en"), "When are you open?");
+        assert_eq!(
+            question(&index, "de"),
+            "When are you open?",
+            "no German: English"
+        );
+        index.remove(1, 2);
+        assert_eq!(question(&index, "zh"), "", "a removed entry offers nothing");
+    }
+
+    #[test]
     fn decisions_are_localized_to_the_visitors_language() {
         let mut index = index();
         index.upsert(&saved(1, "a", 1), prototypes(0)).expect("ok");
@@ -235,6 +289,7 @@ mod tests {
             candidates: vec![Candidate {
                 faq_id: 1,
                 answer: "answer to a".into(),
+                question: String::new(),
                 score: 0.4,
             }],
         };
@@ -244,6 +299,10 @@ mod tests {
         assert_eq!(
             candidates[0].answer, "回答 a",
             "agents get the visitor's language"
+        );
+        assert_eq!(
+            candidates[0].question, "a",
+            "the only question: whatever its language"
         );
         let hello = Decision::SmallTalk {
             intent: Intent::Greeting,

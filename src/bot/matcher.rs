@@ -318,6 +318,7 @@ impl Matcher {
             .map(|f| Candidate {
                 faq_id: f.faq_id,
                 answer: self.answer(f.faq_id).to_owned(),
+                question: String::new(),
                 score: f.score,
             })
             .collect();

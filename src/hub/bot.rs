@@ -110,6 +110,7 @@ impl Hub {
                 self.post_as_bot(conversation, reply, None).await;
             }
             Decision::Suggest { candidates } => {
+                self.offer_choices(conversation, &candidates).await;
                 self.hand_off(conversation, HandoffReason::LowConfidence, candidates)
                     .await;
             }
@@ -168,13 +169,23 @@ impl Hub {
     }
 
     /// Posts `body` in the conversation as the bot.
-    async fn post_as_bot(
+    pub(super) async fn post_as_bot(
         &mut self,
         conversation: u64,
         body: String,
         event: Option<ConversationEvent>,
     ) {
-        let message = NewMessage {
+        let message = Self::bot_message(body, event);
+        let op = WriteOp::Append {
+            conversation,
+            message,
+        };
+        self.write(op, WriteTag::Status).await;
+    }
+
+    /// A message from the bot, written now.
+    pub(super) fn bot_message(body: String, event: Option<ConversationEvent>) -> NewMessage {
+        NewMessage {
             author_kind: AuthorKind::Bot.into(),
             author_id: 0,
             author_name: String::new(),
@@ -182,12 +193,7 @@ impl Hub {
             client_id: None,
             event: event.map(Into::into),
             at_ms: unix_ms(),
-        };
-        let op = WriteOp::Append {
-            conversation,
-            message,
-        };
-        self.write(op, WriteTag::Status).await;
+        }
     }
 
     /// The bot lets go: a system message says why, likely answers go to the agents

@@ -181,8 +181,27 @@ pub enum WriteTag {
         /// change is not stored.
         conn: Option<ConnId>,
     },
+    /// The bot's "Did you mean…?" message: its choices enter live state when it is
+    /// committed (see `hub/choices.rs`).
+    Choices {
+        /// Conversation.
+        conversation: u64,
+        /// What the message offers.
+        offered: Vec<OfferedChoice>,
+    },
     /// Anything whose result only needs logging.
     Background(&'static str),
+}
+
+/// An FAQ question the bot offered a visitor, with the answer a tap on it gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferedChoice {
+    /// The FAQ entry.
+    pub faq_id: u64,
+    /// The question as offered (a tap sends exactly this text).
+    pub question: String,
+    /// The entry's answer in the visitor's language when it was offered.
+    pub answer: String,
 }
 
 /// An item queued for one connection.

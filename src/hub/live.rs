@@ -6,7 +6,7 @@ use crate::routing::Placement;
 use crate::store::records::AgentV3;
 use crate::timer::TimerKey;
 
-use super::event::ConnId;
+use super::event::{ConnId, OfferedChoice};
 
 /// An agent account and its live connections.
 pub struct LiveAgent {
@@ -67,6 +67,9 @@ pub struct LiveConversation {
     pub preview: String,
     /// Highest visitor message the bot has decided on (while the status is `Bot`).
     pub bot_decided: u64,
+    /// The questions of the bot's latest committed "Did you mean…?" message, until an
+    /// agent writes (see `hub/choices.rs`).
+    pub choices: Vec<OfferedChoice>,
     /// A close is being committed: nobody may close it again meanwhile. The close itself
     /// enters live state only when its commit returns (see `hub/closing.rs`).
     pub closing: bool,
@@ -92,6 +95,7 @@ impl LiveConversation {
             visitor_name: None,
             preview: String::new(),
             bot_decided: 0,
+            choices: Vec::new(),
             closing: false,
         }
     }

@@ -28,6 +28,7 @@
 
 mod actions;
 mod bot;
+mod choices;
 mod closing;
 mod connections;
 mod conns;

@@ -36,6 +36,7 @@ pub fn describe(event: &ConversationEvent, by: u64, name: impl Fn(u64) -> String
         }
         ConversationEvent::BotAnswer { .. } => "Answer from the FAQ".into(),
         ConversationEvent::Suggestions { .. } => "Suggested replies".into(),
+        ConversationEvent::Choices { .. } => "Did you mean one of these?".into(),
     }
 }
 

@@ -59,7 +59,12 @@ impl Hub {
                 if opened && !duplicate {
                     self.on_conversation_opened(conversation).await;
                 }
-                if let Some(text) = from_visitor
+                let tapped = from_visitor
+                    .as_deref()
+                    .and_then(|text| self.tapped_choice(conversation, text));
+                if let Some(choice) = tapped {
+                    self.answer_choice(conversation, choice).await;
+                } else if let Some(text) = from_visitor
                     && self.bot_active(conversation)
                 {
                     let language = self.conns.get(&conn).and_then(|c| c.language.clone());
@@ -91,6 +96,16 @@ impl Hub {
                 );
             }
             (WriteTag::Status, Ok(Outcome::Appended(a))) => self.committed(a, None),
+            (
+                WriteTag::Choices {
+                    conversation,
+                    offered,
+                },
+                Ok(Outcome::Appended(a)),
+            ) => {
+                self.committed(a, None);
+                self.remember_choices(conversation, offered);
+            }
             (
                 WriteTag::Placed {
                     conversation,
@@ -152,6 +167,10 @@ impl Hub {
             .is_some_and(crate::store::values::StoredEvent::agents_only);
         if crate::store::values::StoredEvent::previewed(appended.message.event.as_ref()) {
             live.preview = crate::store::preview_of(&appended.message.body);
+        }
+        if appended.message.author_kind == AuthorKind::Agent && !note {
+            // A person answers now: the bot's offer is over.
+            live.choices.clear();
         }
         let frame = ServerFrame::Message(
             appended

@@ -192,6 +192,13 @@ pub enum ConversationEvent {
         /// "That helped" (true) or "Talk to a person" (false).
         helpful: bool,
     },
+    /// On a bot message to the visitor: "Did you mean…?" with FAQ questions the message
+    /// may have meant, best first. A widget shows them as buttons; pressing one sends its
+    /// `question` as an ordinary visitor message, which the bot answers with that entry.
+    Choices {
+        /// Best first.
+        choices: Vec<Choice>,
+    },
 }
 
 impl ConversationEvent {
@@ -238,6 +245,15 @@ pub struct SuggestedReply {
     pub answer: String,
     /// How well the visitor's message matched it, 0–100.
     pub score_pct: u32,
+}
+
+/// An FAQ question offered to the visitor as a "Did you mean…?" choice.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    /// The FAQ entry.
+    pub faq_id: u64,
+    /// One of its example questions, in the visitor's language when the owner wrote one.
+    pub question: String,
 }
 
 /// End of a replay.

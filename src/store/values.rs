@@ -103,6 +103,11 @@ pub enum StoredEvent {
         /// "That helped" (true) or "Talk to a person" (false).
         helpful: bool,
     },
+    /// A bot message offering the visitor FAQ questions ("Did you mean…?").
+    Choices {
+        /// Best first.
+        choices: Vec<StoredChoice>,
+    },
 }
 
 impl StoredEvent {
@@ -135,6 +140,15 @@ pub enum StoredHandoffReason {
     LowConfidence,
     /// The bot could not decide in time.
     BotUnavailable,
+}
+
+/// An FAQ question offered to the visitor.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct StoredChoice {
+    /// The FAQ entry.
+    pub faq_id: u64,
+    /// The question offered.
+    pub question: String,
 }
 
 /// An FAQ answer suggested to the agents.

@@ -12,15 +12,15 @@ use serde_json::{Value, json};
 
 use crate::harness::{Client, TestServer, http};
 
-const HOURS_ANSWER: &str = "We're open Tuesday to Saturday, 10:00-18:30.";
+pub const HOURS_ANSWER: &str = "We're open Tuesday to Saturday, 10:00-18:30.";
 const RETURNS_ANSWER: &str = "You can return anything within 30 days for a full refund.";
 
-fn with_bot() -> TestServer {
+pub fn with_bot() -> TestServer {
     TestServer::start_with(|c| c.bot = Some(BotSettings::default()))
 }
 
 /// Saves the shop's FAQ; returns (hours id, returns id).
-fn save_faq(server: &TestServer, admin: &str) -> (u64, u64) {
+pub fn save_faq(server: &TestServer, admin: &str) -> (u64, u64) {
     let hours = save_entry(
         server,
         admin,
@@ -74,7 +74,7 @@ fn try_question(server: &TestServer, admin: &str, text: &str) -> (u16, Value) {
 }
 
 /// Collects a client's messages until one satisfies `last`.
-fn messages_until(client: &mut Client, mut last: impl FnMut(&Message) -> bool) -> Vec<Message> {
+pub fn messages_until(client: &mut Client, mut last: impl FnMut(&Message) -> bool) -> Vec<Message> {
     let mut seen = Vec::new();
     client.expect("message", |f| match f {
         ServerFrame::Message(m) => {
@@ -86,7 +86,7 @@ fn messages_until(client: &mut Client, mut last: impl FnMut(&Message) -> bool) -
     seen
 }
 
-fn handed_off(m: &Message) -> Option<HandoffReason> {
+pub fn handed_off(m: &Message) -> Option<HandoffReason> {
     match m.event {
         Some(ConversationEvent::HandedOff { reason }) => Some(reason),
         _ => None,
@@ -222,13 +222,25 @@ fn no_answer_below_the_threshold_and_suggestions_go_to_agents_only() {
     );
     agent.assigned(first, alice_id);
 
-    // A known question under a very high answer threshold: suggested to the agent.
+    // A known question under a very high answer threshold: suggested to the agent, and
+    // offered to the visitor as a question only ("Did you mean…?", no answer text).
     let (mut other, _) = Client::visitor(server.addr, Encoding::Binary, None);
     other.say(None, "o1", "when are you open on saturday?");
     let (second, _) = other.ack("o1");
     let seen = messages_until(&mut other, |m| handed_off(m).is_some());
+    let from_bot: Vec<&Message> = seen
+        .iter()
+        .filter(|m| m.author.kind == AuthorKind::Bot)
+        .collect();
     assert!(
-        seen.iter().all(|m| m.author.kind != AuthorKind::Bot),
+        matches!(
+            from_bot.as_slice(),
+            [m] if matches!(&m.event, Some(ConversationEvent::Choices { choices }) if choices[0].faq_id == hours)
+        ),
+        "{seen:?}"
+    );
+    assert!(
+        !seen.iter().any(|m| m.body.contains(HOURS_ANSWER)),
         "{seen:?}"
     );
     agent.assigned(second, alice_id);

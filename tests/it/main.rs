@@ -12,6 +12,7 @@ mod backup;
 mod bad_http;
 mod bad_input;
 mod bot;
+mod bot_choices;
 mod crash;
 mod delivery;
 mod disk;

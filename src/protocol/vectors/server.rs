@@ -198,6 +198,23 @@ pub(super) fn server_frames() -> Vec<ServerFrame> {
             Some(ConversationEvent::Suggestions { replies: vec![] }),
         )),
         ServerFrame::Message(message(
+            14,
+            author(AuthorKind::Bot, 0, ""),
+            "Did you mean one of these?",
+            Some(ConversationEvent::Choices {
+                choices: vec![
+                    Choice {
+                        faq_id: 3,
+                        question: "Can I return it?".into(),
+                    },
+                    Choice {
+                        faq_id: MAX_JS,
+                        question: "可以退货吗？".into(),
+                    },
+                ],
+            }),
+        )),
+        ServerFrame::Message(message(
             15,
             system(),
             "The visitor found the answer helpful",
