@@ -287,7 +287,11 @@ test('suggested replies: an unsure question reaches the team with a card; one cl
   const visitor = await openVisitor(browser, server);
   await visitorSays(visitor, UNSURE);
   await widget(visitor, '.sys').getByText('Connecting you with a person…').waitFor();
-  assert.equal(await widget(visitor, '.msg.bot').count(), 0, 'the visitor never sees suggestions');
+  // The visitor is offered the likely questions, never the answers suggested to agents.
+  await widget(visitor, '.msg.bot .ch button').filter({ hasText: SHIPPING.questions[0] }).waitFor();
+  assert.equal(await widget(visitor, '.msg.bot').count(), 1);
+  assert.equal(await widget(visitor, '.msg.bot').filter({ hasText: SHIPPING.answer }).count(), 0,
+    'the visitor never sees suggestions');
 
   await agent.waitForFunction(() => window.notified.length > 0);
   assert.match((await agent.evaluate(() => window.notified)).join(), /^The bot handed over a chat: Visitor #\d+$/);
@@ -310,6 +314,30 @@ test('suggested replies: an unsure question reaches the team with a card; one cl
   const received = widget(visitor, '.msg.them:not(.bot)').filter({ hasText: SHIPPING.answer });
   await received.waitFor();
   assert.equal(await received.locator('.who').textContent(), ADMIN);
+  assert.deepEqual(visitor.problems, []);
+  assert.deepEqual(agent.problems, []);
+});
+
+test('"Did you mean…?": the visitor taps a likely question, the bot answers it, the buttons go; the agent sees what was offered', async (t) => {
+  const { server, token, browser } = await setUp(t);
+  const [, shipping] = await addFaq(server, token, HOURS, SHIPPING, RETURNS);
+  const decision = await botDecision(server, token, UNSURE);
+  assert.equal(decision.action, 'suggest', JSON.stringify(decision));
+  assert.ok(decision.candidates.includes(shipping.id), JSON.stringify(decision));
+
+  const agent = await openConsole(browser, server);
+  const visitor = await openVisitor(browser, server);
+  await visitorSays(visitor, UNSURE);
+  const choice = widget(visitor, '.msg.bot .ch button').filter({ hasText: SHIPPING.questions[0] });
+  await choice.click();
+  await widget(visitor, '.msg.me .bubble').getByText(SHIPPING.questions[0], { exact: true }).waitFor();
+  await widget(visitor, '.msg.bot').filter({ hasText: SHIPPING.answer }).waitFor();
+  await widget(visitor, '.ch').first().waitFor({ state: 'hidden' });
+  assert.equal(await widget(visitor, '.ch button:visible').count(), 0, 'no buttons once the visitor wrote');
+
+  await agent.locator('.conv-row').first().click();
+  await agent.locator('.msg-bot .bot-choices li', { hasText: SHIPPING.questions[0] }).waitFor();
+  await agent.locator('.msg-bot .bot-source', { hasText: `FAQ #${shipping.id}` }).waitFor();
   assert.deepEqual(visitor.problems, []);
   assert.deepEqual(agent.problems, []);
 });

@@ -228,6 +228,7 @@ export const EN = {
   'bot.reason.bot_unavailable': 'the bot was unavailable',
   'bot.faqNamed': 'FAQ #{id} “{title}”',
   'bot.faq': 'FAQ #{id}',
+  'bot.choicesOffered': 'Questions the visitor can tap',
   'bot.closed': 'The chat is closed.',
   'bot.handledBy': '{name} is handling this chat.',
   'bot.sendTitle': 'Send this answer to the visitor',

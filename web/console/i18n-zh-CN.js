@@ -227,6 +227,7 @@ export const ZH_CN = {
   'bot.reason.bot_unavailable': '机器人暂不可用',
   'bot.faqNamed': '常见问题 #{id}“{title}”',
   'bot.faq': '常见问题 #{id}',
+  'bot.choicesOffered': '访客可点选的问题',
   'bot.closed': '会话已结束。',
   'bot.handledBy': '{name} 正在处理此会话。',
   'bot.sendTitle': '将此答案发送给访客',

@@ -102,6 +102,7 @@ Widget.prototype.build = function (m) {
   meta.appendChild(time);
   el.appendChild(meta);
   if (m.event && m.event.bot_answer && m.conversation === this.chat.conv) this.addFeedback(el, m.seq);
+  if (m.event && m.event.choices && m.conversation === this.chat.conv) this.addChoices(el, m.event.choices.choices);
   if (mine) {
     var tick = document.createElement('span');
     tick.className = 'tick';
@@ -128,6 +129,22 @@ Widget.prototype.addFeedback = function (el, seq) {
     if (helpful) row.textContent = thanks;
     else row.parentNode.removeChild(row);
   };
+  el.appendChild(row);
+};
+
+/** "Did you mean…?" buttons under a bot message; a tap sends the question as the
+ * visitor's message (CSS hides them once the visitor wrote after them). */
+Widget.prototype.addChoices = function (el, choices) {
+  var chat = this.chat;
+  var row = document.createElement('div');
+  row.className = 'ch';
+  choices.forEach(function (c) {
+    var b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = c.question;
+    b.onclick = function () { chat.post(c.question); };
+    row.appendChild(b);
+  });
   el.appendChild(row);
 };
 

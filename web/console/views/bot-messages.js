@@ -3,6 +3,7 @@
 // FAQ entry they came from), hand-off lines, the visitor's feedback on an answer, and the
 // card of suggested replies, each with a one-click Send (which claims the chat first when
 // it is not ours yet). Suggestions and feedback are agents-only: the visitor never sees them.
+// A "Did you mean…?" message lists the questions the visitor was offered to tap.
 
 import { state } from '../state.js';
 import { h, icon } from '../dom.js';
@@ -16,7 +17,7 @@ export function handoffReason(reason) {
   return ['human_requested', 'frustrated', 'low_confidence', 'bot_unavailable'].includes(reason) ? t(`bot.reason.${reason}`) : null;
 }
 
-const BOT_EVENTS = ['bot_answer', 'handed_off', 'suggestions', 'feedback'];
+const BOT_EVENTS = ['bot_answer', 'handed_off', 'suggestions', 'feedback', 'choices'];
 const AGENTS_ONLY = ['note', 'suggestions', 'feedback'];
 
 /** A message's event name ('bot_answer', 'note', 'queued'…), or '' without one. */
@@ -104,9 +105,11 @@ export function botMessageEl(m, ctx) {
       h('div', { class: 'suggestions-head' }, icon('lock'), h('span', null, t('bot.suggestions')), ' · ', ctx.time),
       h('ol', { class: 'suggestion-list' }, m.event.suggestions.replies.map((r) => suggestionEl(r, ctx.conv, ctx.sent, ctx.rich))));
   }
+  const offered = kind === 'choices' ? h('ul', { class: 'bot-choices', title: t('bot.choicesOffered') },
+    m.event.choices.choices.map((c) => h('li', { title: faqName(c.faq_id) }, c.question))) : null;
   const source = kind === 'bot_answer' ? h('span', { class: 'bot-source' }, t('bot.answerFrom', { faq: faqName(m.event.bot_answer.faq_id) })) : null;
   return h('div', { class: 'msg msg-bot', dataset: seq },
-    h('div', { class: 'bubble' }, ctx.rich(m.body)),
+    h('div', { class: 'bubble' }, ctx.rich(m.body), offered),
     h('div', { class: 'meta' }, h('span', { class: 'bot-tag' }, t('inbox.bot')), source ? [' · ', source] : null, ' · ', ctx.time));
 }
 
