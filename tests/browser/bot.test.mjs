@@ -273,12 +273,18 @@ test('end to end: the bot answers, the visitor asks for a person, the agent take
   assert.deepEqual(agent.problems, []);
 });
 
-test('suggested replies: an unsure question reaches the team with a card; one click claims the chat and sends', async (t) => {
+/** A server with the FAQ where UNSURE is suggested (checked), not answered. */
+async function withUnsureQuestion(t) {
   const { server, token, browser } = await setUp(t);
   const [, shipping] = await addFaq(server, token, HOURS, SHIPPING, RETURNS);
   const decision = await botDecision(server, token, UNSURE);
   assert.equal(decision.action, 'suggest', JSON.stringify(decision));
   assert.ok(decision.candidates.includes(shipping.id), JSON.stringify(decision));
+  return { server, browser, shipping };
+}
+
+test('suggested replies: an unsure question reaches the team with a card; one click claims the chat and sends', async (t) => {
+  const { server, browser, shipping } = await withUnsureQuestion(t);
 
   // The agent is away: the handed-off chat waits in the queue, unclaimed.
   const agent = await openConsole(browser, server);
@@ -319,11 +325,7 @@ test('suggested replies: an unsure question reaches the team with a card; one cl
 });
 
 test('"Did you mean…?": the visitor taps a likely question, the bot answers it, the buttons go; the agent sees what was offered', async (t) => {
-  const { server, token, browser } = await setUp(t);
-  const [, shipping] = await addFaq(server, token, HOURS, SHIPPING, RETURNS);
-  const decision = await botDecision(server, token, UNSURE);
-  assert.equal(decision.action, 'suggest', JSON.stringify(decision));
-  assert.ok(decision.candidates.includes(shipping.id), JSON.stringify(decision));
+  const { server, browser, shipping } = await withUnsureQuestion(t);
 
   const agent = await openConsole(browser, server);
   const visitor = await openVisitor(browser, server);
