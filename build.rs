@@ -4,10 +4,12 @@
 //! - every file under `web/console/` and `web/demo/` is served at the same path
 //!   (`web/console/app.js` → `/console/app.js`);
 //! - the widget is one file, `/widget.js`: the files listed in `web/widget/bundle.txt`,
-//!   concatenated in that order, without their comment-only lines (a line whose text
-//!   starts with `//`, or is one whole `/* … */`): every visitor downloads it, and
-//!   the comments are a tenth of it gzipped. `tests/browser/harness.mjs` applies the
-//!   same rule for the size test.
+//!   concatenated in that order, each line without its indentation, and without
+//!   comment-only lines (a line whose text starts with `//`, and `/* … */` blocks that
+//!   start and end a line, over one line or several; a `/*! … */` banner is kept):
+//!   every visitor downloads it, and comments and indentation are a seventh of it
+//!   gzipped. `tests/browser/harness.mjs` applies the same rule for the size test.
+//!   (The widget's code has no template literals, whose lines would change meaning.)
 //!
 //! It also deflates the built-in model (`models/use-m-en-zh-int8.onnx`, 32.8 MB →
 //! ~16.4 MB in the binary; `intent::model` inflates it once at start) and writes its
@@ -34,16 +36,31 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// True for a line of JavaScript that holds only a comment: `// …` or one `/* … */`
-/// (a `/*! … */` banner is kept).
-fn is_comment_line(line: &str) -> bool {
-    let text = line.trim();
-    let whole_block = text.len() >= 4
-        && text.starts_with("/*")
-        && !text.starts_with("/*!")
-        && text.ends_with("*/")
-        && !text[2..text.len() - 2].contains("*/");
-    text.starts_with("//") || whole_block
+/// The lines of a widget file that go into the bundle, without indentation: every line
+/// but comment-only ones (`// …`, and `/* … */` blocks that start and end a line, over
+/// one line or several; a `/*! … */` banner is kept).
+fn bundle_lines(file: &str) -> Vec<&str> {
+    let mut kept = Vec::new();
+    let mut in_block = false;
+    for text in file.lines().map(str::trim) {
+        if in_block {
+            in_block = !text.ends_with("*/");
+            continue;
+        }
+        if text.starts_with("/*") && !text.starts_with("/*!") {
+            let rest = &text[2..];
+            match rest.find("*/") {
+                None => in_block = true,
+                Some(end) if end + 2 == rest.len() => {}
+                Some(_) => kept.push(text),
+            }
+            continue;
+        }
+        if !text.starts_with("//") {
+            kept.push(text);
+        }
+    }
+    kept
 }
 
 fn main() {
@@ -63,7 +80,7 @@ fn main() {
     {
         let part = fs::read_to_string(web.join("widget").join(name))
             .expect("a file named in bundle.txt exists");
-        for line in part.lines().filter(|line| !is_comment_line(line)) {
+        for line in bundle_lines(&part) {
             bundle.push_str(line);
             bundle.push('\n');
         }

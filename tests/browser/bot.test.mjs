@@ -16,7 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ADMIN, api, createAgent, DESKTOP, openConsole as openConsoleWith, openVisitor as openVisitorWith, screenshotDir,
-  setUpServerAndBrowser, WAIT_MS, watchPage, widget,
+  setUpServerAndBrowser, visitorSays, WAIT_MS, watchPage, widget,
 } from './harness.mjs';
 
 const HOURS = {
@@ -87,17 +87,6 @@ const openConsole = (browser, server, login) =>
 /** A visitor on the demo shop in its own context (own storage). */
 const openVisitor = (browser, server) => openVisitorWith(browser, server, { watch: WATCH });
 
-/** The visitor opens the chat (if needed) and sends `body`; waits for its ack. */
-async function visitorSays(page, body) {
-  const composer = widget(page, 'textarea');
-  if (!(await composer.isVisible())) {
-    await widget(page, '.launcher').click();
-    await composer.waitFor();
-  }
-  await composer.fill(body);
-  await composer.press('Enter');
-  await widget(page, '.msg.me:not(.pending) .bubble').getByText(body, { exact: true }).last().waitFor();
-}
 
 test('admin: FAQ entries are added from examples, checked, tried, edited and deleted in the console', async (t) => {
   const { server, token, browser } = await setUp(t);
@@ -331,6 +320,11 @@ test('"Did you mean…?": the visitor taps a likely question, the bot answers it
   const visitor = await openVisitor(browser, server);
   await visitorSays(visitor, UNSURE);
   const choice = widget(visitor, '.msg.bot .ch button').filter({ hasText: SHIPPING.questions[0] });
+  // The bot's bubble and buttons take the shop's colour (the demo shop's green).
+  const colour = await widget(visitor, '.launcher').evaluate((e) => getComputedStyle(e).backgroundColor);
+  assert.equal(await choice.evaluate((e) => getComputedStyle(e).borderTopColor), colour);
+  const tint = await widget(visitor, '.msg.bot .bubble').first().evaluate((e) => getComputedStyle(e).backgroundColor);
+  assert.notEqual(tint, 'rgb(238, 242, 255)', 'not the fixed indigo tint');
   await choice.click();
   await widget(visitor, '.msg.me .bubble').getByText(SHIPPING.questions[0], { exact: true }).waitFor();
   await widget(visitor, '.msg.bot').filter({ hasText: SHIPPING.answer }).waitFor();

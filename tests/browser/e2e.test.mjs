@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ADMIN, api, openConsole, openVisitor, setUpServerAndBrowser, widget,
+  ADMIN, api, openConsole, openVisitor, setUpServerAndBrowser, visitorSays, widget,
 } from './harness.mjs';
 
 /** A server (without the FAQ bot: the visitor talks to the agent directly; the bot's part
@@ -16,16 +16,6 @@ const setUp = (t) => setUpServerAndBrowser(t, ['--no-bot']);
 
 const bubbles = (page, who) => widget(page, `.msg.${who}:not(.greeting) .bubble`);
 
-/** The visitor opens the chat and sends `body` with Enter. */
-async function visitorSays(page, body) {
-  const composer = widget(page, 'textarea');
-  if (!(await composer.isVisible())) {
-    await widget(page, '.launcher').click();
-    await composer.waitFor();
-  }
-  await composer.fill(body);
-  await composer.press('Enter');
-}
 
 /** The agent types `body` into the open conversation and sends it with Enter. */
 async function agentSays(page, body) {
@@ -44,7 +34,7 @@ const ANSWER = 'Yes, in 3-5 working days.';
  * Resolves to the conversation's row in the console.
  */
 async function exchange(visitor, agent) {
-  await visitorSays(visitor, QUESTION);
+  await visitorSays(visitor, QUESTION, { acked: false });
   await widget(visitor, '.msg.me:not(.pending) .tick').getByText('✓', { exact: true }).waitFor();
 
   const row = agent.locator('.conv-row', { hasText: QUESTION });
@@ -124,7 +114,7 @@ test('outside business hours the visitor sees the away message and leaves an ema
   await email.fill('maria@example.com');
   await away.getByRole('button', { name: 'Let me know' }).click();
   await away.getByText('We will answer at maria@example.com').waitFor();
-  await visitorSays(visitor, 'Is the blanket back in stock?');
+  await visitorSays(visitor, 'Is the blanket back in stock?', { acked: false });
   await widget(visitor, '.msg.me:not(.pending)').getByText('Is the blanket back in stock?').waitFor();
 
   // The agent finds the conversation and the email in the visitor panel.
@@ -158,7 +148,7 @@ test('reloading either side keeps the history, each message once', async (t) => 
   await widget(visitor, '.msg.me .tick.read').waitFor();
   // A message after the reload is sent only once the history is synced: when it is
   // acknowledged, everything replayed has arrived.
-  await visitorSays(visitor, 'Thanks!');
+  await visitorSays(visitor, 'Thanks!', { acked: false });
   await widget(visitor, '.msg.me:not(.pending)').getByText('Thanks!').waitFor();
   assert.deepEqual(await bubbles(visitor, 'me').allTextContents(), [QUESTION, 'Thanks!']);
   assert.deepEqual(await bubbles(visitor, 'them').allTextContents(), [ANSWER]);
@@ -183,7 +173,7 @@ test('markup typed into the widget shows as text in the console', async (t) => {
   const visitor = await openVisitor(browser, server);
   const evil = '<img src=x onerror=alert(1)>';
 
-  await visitorSays(visitor, evil);
+  await visitorSays(visitor, evil, { acked: false });
   await bubbles(visitor, 'me').getByText(evil, { exact: true }).waitFor();
   const row = agent.locator('.conv-row', { hasText: evil });
   await row.waitFor();

@@ -117,23 +117,34 @@ export async function startMailbox() {
   };
 }
 
-/** The widget bundle exactly as build.rs writes it: each file listed in
- * web/widget/bundle.txt, line by line, without its comment-only lines (`// …` or one
- * whole `/* … *\/`; a `/*! … *\/` banner is kept). */
+/** The widget bundle exactly as build.rs writes it (its bundle_lines): each file listed
+ * in web/widget/bundle.txt, line by line without indentation, without comment-only lines
+ * (`// …`, and `/* … *\/` blocks that start and end a line, over one line or several;
+ * a `/*! … *\/` banner is kept). */
 export function widgetBundle() {
   const dir = join(repoRoot, 'web/widget');
-  const commentOnly = (line) => {
-    const text = line.trim();
-    const wholeBlock = text.length >= 4 && text.startsWith('/*') && !text.startsWith('/*!') && text.endsWith('*/')
-      && !text.slice(2, -2).includes('*/');
-    return text.startsWith('//') || wholeBlock;
+  const bundleLines = (file) => {
+    const kept = [];
+    let inBlock = false;
+    const lines = file.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    for (const text of lines.map((line) => line.trim())) {
+      if (inBlock) {
+        inBlock = !text.endsWith('*/');
+      } else if (text.startsWith('/*') && !text.startsWith('/*!')) {
+        const end = text.slice(2).indexOf('*/');
+        if (end < 0) inBlock = true;
+        else if (end + 4 !== text.length) kept.push(text);
+      } else if (!text.startsWith('//')) {
+        kept.push(text);
+      }
+    }
+    return kept;
   };
   return readFileSync(join(dir, 'bundle.txt'), 'utf8').split('\n')
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#'))
-    .map((name) => readFileSync(join(dir, name), 'utf8').split('\n')
-      .filter((line, i, all) => !(i === all.length - 1 && line === '') && !commentOnly(line))
-      .map((line) => `${line}\n`).join(''))
+    .map((name) => bundleLines(readFileSync(join(dir, name), 'utf8')).map((line) => `${line}\n`).join(''))
     .join('');
 }
 
@@ -289,3 +300,16 @@ export async function openVisitor(browser, server, { watch } = {}) {
 
 /** A locator inside the widget: it lives in an open shadow root, which CSS locators pierce. */
 export const widget = (page, selector) => page.locator(`[data-deskbell] ${selector}`);
+
+/** The visitor opens the chat (if needed) and sends `body` with Enter; then waits for
+ * its ack unless `acked` is false. */
+export async function visitorSays(page, body, { acked = true } = {}) {
+  const composer = widget(page, 'textarea');
+  if (!(await composer.isVisible())) {
+    await widget(page, '.launcher').click();
+    await composer.waitFor();
+  }
+  await composer.fill(body);
+  await composer.press('Enter');
+  if (acked) await widget(page, '.msg.me:not(.pending) .bubble').getByText(body, { exact: true }).last().waitFor();
+}

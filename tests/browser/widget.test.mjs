@@ -302,15 +302,23 @@ test('nobody online: the away message, email capture and the place in the queue'
   await away.getByText('We will answer at maria@example.com').waitFor();
   assert.ok(await away.locator('form').isHidden());
 
-  // A message can still be left: it waits in the queue.
+  // A message can still be left: it waits in the queue, but nobody serves the queue now,
+  // so the widget shows one state, away, and not also a place in the queue.
   await composer(page).fill('Is the blanket in stock?');
   await composer(page).press('Enter');
-  await page.locator('[data-deskbell] .queue').getByText('Waiting: you are number 1').waitFor();
+  await page.locator('[data-deskbell] .msg.me:not(.pending) .tick').waitFor();
   const second = await openVisitor(server);
   await launcher(second.page).click();
   await composer(second.page).fill('Me too');
   await composer(second.page).press('Enter');
-  await second.page.locator('[data-deskbell] .queue').getByText('you are number 2').waitFor();
+  await second.page.locator('[data-deskbell] .msg.me:not(.pending) .tick').waitFor();
+  for (const [p, n] of [[page, 1], [second.page, 2]]) {
+    await p.locator('[data-deskbell] .away').getByText('We are away right now').waitFor();
+    // The place in the queue has arrived (the notice holds it), and stays unshown.
+    await p.waitForFunction((text) => document.querySelector('[data-deskbell]').shadowRoot
+      .querySelector('.queue').textContent === text, `Waiting: you are number ${n}`);
+    assert.ok(await p.locator('[data-deskbell] .queue').isHidden(), 'away, not also waiting');
+  }
 
   // The details reached the server: agents see the name (and the email, where the
   // visitor API exists).

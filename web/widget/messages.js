@@ -91,7 +91,7 @@ Widget.prototype.build = function (m) {
   el._author = m.author.kind + m.author.id;
   var bubble = document.createElement('div');
   bubble.className = 'bubble';
-  bubble.textContent = m.body;
+  linkify(bubble, m.body);
   el.appendChild(bubble);
   var meta = document.createElement('div');
   meta.className = 'meta';
@@ -131,6 +131,27 @@ Widget.prototype.addFeedback = function (el, seq) {
   };
   el.appendChild(row);
 };
+
+/** Puts `text` into `el` as text nodes, with http(s) and www. addresses as links that
+ * open in a new tab and tell the target nothing (never markup from the text). */
+function linkify(el, text) {
+  var re = /\b(?:https?:\/\/|www\.)[^\s<>"]+/gi;
+  var at = 0;
+  var found;
+  while ((found = re.exec(text))) {
+    var url = found[0].replace(/[.,;:!?)\]'。，！？）]+$/, '');
+    el.appendChild(document.createTextNode(text.slice(at, found.index)));
+    var a = document.createElement('a');
+    a.href = /^www\./i.test(url) ? 'https://' + url : url;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer nofollow';
+    a.textContent = url;
+    el.appendChild(a);
+    at = found.index + url.length;
+    re.lastIndex = at;
+  }
+  el.appendChild(document.createTextNode(text.slice(at)));
+}
 
 /** "Did you mean…?" buttons under a bot message; a tap sends the question as the
  * visitor's message (CSS hides them once the visitor wrote after them). */

@@ -186,6 +186,10 @@ Widget.prototype.bind = function () {
 Widget.prototype.submit = function () {
   var body = this.textarea.value.trim();
   if (!body) return;
+  // A visitor who wrote waits for an answer: sound on, unless they chose otherwise.
+  var chosen = null;
+  try { chosen = localStorage.getItem('deskbell:sound'); } catch (e) { /* no storage */ }
+  if (chosen === null) this.setSound(true, false);
   this.textarea.value = '';
   this.grow();
   this.chat.post(body);
@@ -259,6 +263,9 @@ Widget.prototype.seen = function () {
 
 Widget.prototype.setBadge = function (n) {
   this.unread = n;
+  // The shop page's title counts them too, e.g. "(1) Green Leaf Teas".
+  var title = document.title.replace(/^\(\d+\+?\) /, '');
+  document.title = n ? '(' + (n > 99 ? '99+' : n) + ') ' + title : title;
   this.badge.hidden = n === 0;
   this.badge.textContent = n > 99 ? '99+' : String(n);
   var label = n ? this.t('openUnread', { n: n }) : this.t('open');
@@ -266,9 +273,13 @@ Widget.prototype.setBadge = function (n) {
   this.launcher.title = label;
 };
 
+/** Shows the sound switch as `on`; remembers it when set (`byClick` true or false), and
+ * beeps when the visitor switched it on. */
 Widget.prototype.setSound = function (on, byClick) {
   this.sound = on;
-  try { localStorage.setItem('deskbell:sound', on ? '1' : '0'); } catch (e) { /* no storage */ }
+  if (byClick !== undefined) {
+    try { localStorage.setItem('deskbell:sound', on ? '1' : '0'); } catch (e) { /* no storage */ }
+  }
   this.soundBtn.setAttribute('aria-pressed', on ? 'true' : 'false');
   var label = this.t(on ? 'soundOn' : 'soundOff');
   this.soundBtn.setAttribute('aria-label', label);
@@ -322,7 +333,8 @@ Widget.prototype.refresh = function () {
   var thanks = this.shadow.querySelector('.thanks');
   thanks.hidden = !contact.email;
   thanks.textContent = contact.email ? t('emailThanks', { email: contact.email }) : '';
-  this.queueEl.hidden = !(this.queued > 0 && this.status === 'queued');
+  // Away says it all: no place in a queue nobody serves now.
+  this.queueEl.hidden = away || !(this.queued > 0 && this.status === 'queued');
   this.queueEl.textContent = t('queue', { n: this.queued });
   this.prechat.hidden = !needForm;
   this.composer.hidden = needForm;
