@@ -11,13 +11,13 @@
 
 use crate::bot::{FaqEmbeddings, FaqEntry, QuantizedEmbedding, SavedFaq};
 use crate::protocol::{
-    Author, AuthorKind, ConversationEvent, ConversationStatus, ConversationSummary, HandoffReason,
-    Message, SuggestedReply,
+    Attachment, Author, AuthorKind, ConversationEvent, ConversationStatus, ConversationSummary,
+    HandoffReason, Message, SuggestedReply,
 };
 use crate::store::records::{FaqV2, LocalAnswer, MessageV1};
 use crate::store::values::{
-    StoredAuthorKind, StoredEmbedding, StoredEmbeddings, StoredEvent, StoredHandoffReason,
-    StoredStatus, StoredSuggestion,
+    StoredAttachment, StoredAuthorKind, StoredEmbedding, StoredEmbeddings, StoredEvent,
+    StoredHandoffReason, StoredStatus, StoredSuggestion,
 };
 use crate::store::{Store, StoreError};
 
@@ -83,6 +83,17 @@ impl From<ConversationEvent> for StoredEvent {
                     .collect(),
             },
             E::Feedback { seq, helpful } => StoredEvent::Feedback { seq, helpful },
+            E::Attachments { files } => StoredEvent::Attachments {
+                files: files
+                    .into_iter()
+                    .map(|f| StoredAttachment {
+                        token: crate::store::file_token::parse(&f.id).unwrap_or_default(),
+                        name: f.name,
+                        content_type: f.content_type,
+                        size: f.size,
+                    })
+                    .collect(),
+            },
         }
     }
 }
@@ -112,6 +123,17 @@ impl From<StoredEvent> for ConversationEvent {
                     .collect(),
             },
             StoredEvent::Feedback { seq, helpful } => E::Feedback { seq, helpful },
+            StoredEvent::Attachments { files } => E::Attachments {
+                files: files
+                    .into_iter()
+                    .map(|f| Attachment {
+                        id: crate::store::file_token::format(&f.token),
+                        name: f.name,
+                        content_type: f.content_type,
+                        size: f.size,
+                    })
+                    .collect(),
+            },
         }
     }
 }
@@ -287,6 +309,14 @@ mod tests {
                 seq: 2,
                 helpful: false,
             },
+            E::Attachments {
+                files: vec![Attachment {
+                    id: "00112233445566778899aabbccddeeff".into(),
+                    name: "box.jpg".into(),
+                    content_type: "image/jpeg".into(),
+                    size: 1234,
+                }],
+            },
         ];
         for e in &all {
             match e {
@@ -299,7 +329,8 @@ mod tests {
                 | E::BotAnswer { .. }
                 | E::HandedOff { .. }
                 | E::Suggestions { .. }
-                | E::Feedback { .. } => {}
+                | E::Feedback { .. }
+                | E::Attachments { .. } => {}
             }
         }
         all

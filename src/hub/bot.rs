@@ -175,6 +175,7 @@ impl Hub {
         event: Option<ConversationEvent>,
     ) {
         let message = NewMessage {
+            attachments: Vec::new(),
             author_kind: AuthorKind::Bot.into(),
             author_id: 0,
             author_name: String::new(),

@@ -79,6 +79,8 @@ impl Hub {
                     self.forget_unopened(conn);
                 }
                 let code = match e {
+                    // Someone else's upload, or one already sent or expired.
+                    StoreError::NotFound("upload") => ErrorCode::NotFound,
                     StoreError::NotFound(_) | StoreError::Conflict(_) => ErrorCode::Conflict,
                     _ => ErrorCode::StorageUnavailable,
                 };
