@@ -130,8 +130,12 @@ fn disposition(inline: bool, name: &str) -> String {
         })
         .filter(|c| !matches!(c, '"' | '\\' | ';'))
         .collect();
-    let encoded: String =
-        percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string();
+    // RFC 8187's attr-char: letters, digits and a few marks stay as they are.
+    const ENCODED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'.')
+        .remove(b'-')
+        .remove(b'_');
+    let encoded = percent_encoding::utf8_percent_encode(name, ENCODED).to_string();
     format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
@@ -143,7 +147,7 @@ mod tests {
     fn names_are_quoted_safely() {
         assert_eq!(
             disposition(false, "Preise 2026.pdf"),
-            "attachment; filename=\"Preise 2026.pdf\"; filename*=UTF-8''Preise%202026%2Epdf"
+            "attachment; filename=\"Preise 2026.pdf\"; filename*=UTF-8''Preise%202026.pdf"
         );
         let d = disposition(true, "价格\";x.png");
         assert!(
