@@ -223,3 +223,5 @@ mod golden_files;
 mod golden_outbox;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_files;
