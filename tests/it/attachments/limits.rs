@@ -250,3 +250,16 @@ fn a_full_disk_refuses_uploads_cleanly_and_recovers() {
     send_files(&mut client, None, "v1", "", &[&id]);
     client.ack("v1");
 }
+
+#[test]
+fn downloads_per_address_are_rate_limited() {
+    let server = TestServer::start_with(|c| c.uploads.downloads_per_minute = 2);
+    for _ in 0..2 {
+        assert_eq!(
+            download(server.addr, "00000000000000000000000000000000").0,
+            404
+        );
+    }
+    let (status, _, body) = download(server.addr, "00000000000000000000000000000000");
+    assert_eq!(status, 429, "{}", String::from_utf8_lossy(&body));
+}
