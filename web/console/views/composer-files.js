@@ -1,0 +1,72 @@
+// @ts-check
+// The composer's files: a paperclip button, paste and drag-and-drop add files; each
+// uploads at once with its progress shown, and can be removed (an upload in progress is
+// cancelled). A refused file says why (too large, a type not accepted, quota reached)
+// and stays until removed; the message can be sent once every file is uploaded.
+
+import { h, fill, icon } from '../dom.js';
+import { t } from '../i18n.js';
+import { uploadFile } from '../uploads.js';
+import { fileSize } from './attachments.js';
+
+/** Most files in one message (the server's limit). */
+const MAX_FILES = 10;
+
+/** A tray of files for one composer; `changed()` is called whenever its state changes. */
+export function createFileTray(changed) {
+  /** @type {{ file: File, progress: number, answer: any, error: string | null, abort: () => void }[]} */
+  let items = [];
+  const picker = h('input', { type: 'file', multiple: true, hidden: true, class: 'file-picker', onchange: () => { add(picker.files); picker.value = ''; } });
+  const button = h('button', { class: 'attach', type: 'button', title: t('files.attach'), 'aria-label': t('files.attach'), onclick: () => picker.click() }, icon('clip'));
+  const list = h('ul', { class: 'file-tray', hidden: true });
+  const el = h('div', null, picker, list);
+
+  function add(files) {
+    for (const file of Array.from(files || [])) {
+      if (items.length >= MAX_FILES) break;
+      const item = { file, progress: 0, answer: null, error: null, abort: () => {} };
+      const started = uploadFile(file, (fraction) => { item.progress = fraction; render(); });
+      item.abort = started.abort;
+      started.done.then((answer) => { item.answer = answer; }, (e) => { item.error = e.message; })
+        .finally(() => { render(); changed(); });
+      items.push(item);
+    }
+    render();
+    changed();
+  }
+
+  function remove(item) {
+    item.abort();
+    items = items.filter((i) => i !== item);
+    render();
+    changed();
+  }
+
+  function render() {
+    fill(list, items.map((item) => {
+      const state = item.error ? 'failed' : item.answer ? 'done' : 'uploading';
+      const detail = item.error
+        ? h('span', { class: 'fail-text' }, item.error)
+        : item.answer ? h('span', null, fileSize(item.answer.size))
+          : h('progress', { max: 1, value: item.progress, 'aria-label': t('files.uploading', { name: item.file.name }) });
+      return h('li', { class: `file-chip file-${state}` },
+        icon('file'), h('span', { class: 'file-name' }, item.file.name), detail,
+        h('button', { class: 'link-btn', type: 'button', 'aria-label': t('files.remove', { name: item.file.name }), onclick: () => remove(item) }, icon('x')));
+    }));
+    list.hidden = !items.length;
+  }
+
+  return {
+    el,
+    button,
+    add,
+    /** True while some file is chosen. */
+    has: () => items.length > 0,
+    /** True when every chosen file is uploaded. */
+    ready: () => items.every((i) => i.answer),
+    /** The upload answers, in order. */
+    answers: () => items.map((i) => i.answer),
+    /** Forgets the files (after sending). */
+    clear() { items = []; render(); },
+  };
+}
