@@ -57,7 +57,7 @@ pub use handle::Handle;
 pub use ops::{Appended, NewAttachment, NewMessage, Outcome, VisitorUpdate, WriteOp};
 pub use outbox::{OutboxGate, Settled};
 pub use push_read::StoredSubscription;
-pub use read::{OpenConversation, preview_of};
+pub use read::{OpenConversation, preview_of, preview_of_message};
 pub use tables::SCHEMA_VERSION;
 pub use visitor_ids::VisitorIds;
 pub use writer::{Reply, WriterConfig, WriterHandle};

@@ -11,23 +11,22 @@ use crate::harness::{Client, TestServer, header};
 /// A server with an online agent, and a visitor who has a token. Returns the server,
 /// the agent's (id, session, client) and the visitor's (token, client).
 fn chat() -> (TestServer, (u64, String, Client), (String, Client)) {
+    chat_in(Encoding::Binary)
+}
+
+/// [`chat`] with the visitor speaking `encoding`.
+fn chat_in(encoding: Encoding) -> (TestServer, (u64, String, Client), (String, Client)) {
     let server = TestServer::start();
     let admin = server.admin();
     let (alice_id, alice) = server.agent(&admin, "Alice", None);
     let (agent, _) = Client::agent(server.addr, Encoding::Json, &alice);
-    let (visitor, welcome) = Client::visitor(server.addr, Encoding::Binary, None);
+    let (visitor, welcome) = Client::visitor(server.addr, encoding, None);
     let token = welcome.visitor_token.expect("token");
     (server, (alice_id, alice, agent), (token, visitor))
 }
 
 fn exchange(visitor_encoding: Encoding) {
-    let server = TestServer::start();
-    let admin = server.admin();
-    let (alice_id, alice) = server.agent(&admin, "Alice", None);
-    let (mut agent, _) = Client::agent(server.addr, Encoding::Json, &alice);
-    let (mut visitor, welcome) = Client::visitor(server.addr, visitor_encoding, None);
-    let token = welcome.visitor_token.expect("token");
-
+    let (server, (alice_id, alice, mut agent), (token, mut visitor)) = chat_in(visitor_encoding);
     let photo = upload_id(&upload_as_visitor(
         server.addr,
         &token,
@@ -304,4 +303,29 @@ fn markup_and_programs_are_refused_whatever_they_claim() {
         );
     }
     assert_eq!(files_on_disk(&server.data_dir()), 0);
+}
+
+#[test]
+fn a_file_sent_to_the_bot_goes_to_the_agents() {
+    let server = TestServer::start_with(|c| c.bot = Some(deskbell::config::BotSettings::default()));
+    let (mut visitor, welcome) = Client::visitor(server.addr, Encoding::Json, None);
+    let token = welcome.visitor_token.expect("token");
+    let id = upload_id(&upload_as_visitor(
+        server.addr,
+        &token,
+        "p.png",
+        "image/png",
+        SCREENSHOT,
+    ));
+    send_files(&mut visitor, None, "v1", "hello", &[&id]);
+    visitor.ack("v1");
+    visitor.expect("the hand-off", |f| match f {
+        ServerFrame::Message(m) if matches!(m.event, Some(ConversationEvent::HandedOff { .. })) => {
+            Some(())
+        }
+        ServerFrame::Message(m) if m.author.kind == AuthorKind::Bot => {
+            panic!("the bot answered a file: {m:?}")
+        }
+        _ => None,
+    });
 }

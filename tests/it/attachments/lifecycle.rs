@@ -29,9 +29,9 @@ fn sent_file(addr: std::net::SocketAddr, bytes: &[u8]) -> (String, u64, Attachme
         bytes,
     ));
     send_files(&mut visitor, None, "v1", "my receipt", &[&id]);
-    let (conversation, _) = visitor.ack("v1");
+    let (conversation, seq) = visitor.ack("v1");
     let replay = visitor.sync(conversation, 0);
-    let file = files_of(replay.last().expect("the message"))[0].clone();
+    let file = files_of(replay.iter().find(|m| m.seq == seq).expect("the message"))[0].clone();
     (token, conversation, file)
 }
 
@@ -82,7 +82,8 @@ fn a_backup_carries_the_files_and_a_restore_brings_them_back() {
     let (mut visitor, welcome) = Client::visitor(restored.addr(), Encoding::Json, Some(&token));
     assert_eq!(welcome.conversation.expect("restored").id, conversation);
     let replay = visitor.sync(conversation, 0);
-    assert_eq!(files_of(replay.last().expect("message"))[0], file);
+    let sent = replay.iter().find(|m| m.client_id.as_deref() == Some("v1"));
+    assert_eq!(files_of(sent.expect("the message"))[0], file);
     restored.shutdown();
 }
 
@@ -137,7 +138,8 @@ fn an_acknowledged_file_survives_sigkill() {
     assert_eq!((status, bytes.as_slice()), (200, PHOTO_FREE_PDF));
     let (mut visitor, _) = Client::visitor(server.addr, Encoding::Binary, Some(&token));
     let replay = visitor.sync(conversation, 0);
-    assert_eq!(files_of(replay.last().expect("message"))[0], file);
+    let sent = replay.iter().find(|m| m.client_id.as_deref() == Some("v1"));
+    assert_eq!(files_of(sent.expect("the message"))[0], file);
     // A retry of the acknowledged send is the same message.
     send_files(
         &mut visitor,

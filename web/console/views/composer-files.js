@@ -24,6 +24,7 @@ export function createFileTray(changed) {
   function add(files) {
     for (const file of Array.from(files || [])) {
       if (items.length >= MAX_FILES) break;
+      /** @type {typeof items[number]} */
       const item = { file, progress: 0, answer: null, error: null, abort: () => {} };
       const started = uploadFile(file, (fraction) => { item.progress = fraction; render(); });
       item.abort = started.abort;
