@@ -1,7 +1,8 @@
 // Files in the agent console, in real Chromium against the real binary: a visitor's
 // photo shows as a thumbnail that opens full size; the agent attaches a PDF with the
 // paperclip (upload progress, then Send) and drops a text file on the composer, and the
-// visitor receives both; a file of a refused type says why and is never sent.
+// visitor receives both; a big image is shrunk to 2048 px unless sent at original size;
+// a file of a refused type says why and is never sent.
 //
 // The visitor is a raw JSON WebSocket plus fetch() in a page on the server's origin, so
 // this test does not depend on the widget.
@@ -90,6 +91,32 @@ test('photos and files go both ways in the console', async (t) => {
   await page.getByRole('button', { name: 'Send' }).click();
   const dropped = await visitor.filesMessage(2);
   assert.equal(dropped.event.attachments.files[0].content_type, 'text/plain; charset=utf-8');
+
+  // A big photo is shrunk to 2048 px before it is uploaded, unless sent at original size.
+  const wide = Buffer.from((await page.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 3000;
+    canvas.height = 60;
+    const context = canvas.getContext('2d');
+    context.fillStyle = '#3a7';
+    context.fillRect(0, 0, 3000, 60);
+    return canvas.toDataURL('image/png');
+  })).split(',')[1], 'base64');
+  const widthOf = (id) => visitor.page.evaluate(async (i) => {
+    const bytes = new Uint8Array(await (await fetch(`/api/files/${i}`)).arrayBuffer());
+    return new DataView(bytes.buffer).getUint32(16);
+  }, id);
+  await page.locator('.composer .file-picker').setInputFiles({ name: 'wide.png', mimeType: 'image/png', buffer: wide });
+  await page.locator('.file-chip.file-done', { hasText: 'wide.png' }).waitFor();
+  await page.getByRole('button', { name: 'Send' }).click();
+  const shrunk = await visitor.filesMessage(3);
+  assert.equal(await widthOf(shrunk.event.attachments.files[0].id), 2048);
+  await page.locator('.composer .file-picker').setInputFiles({ name: 'wide.png', mimeType: 'image/png', buffer: wide });
+  await page.getByLabel('Send photos at original size').check();
+  await page.locator('.file-chip.file-done', { hasText: 'wide.png' }).waitFor();
+  await page.getByRole('button', { name: 'Send' }).click();
+  const full = await visitor.filesMessage(4);
+  assert.equal(await widthOf(full.event.attachments.files[0].id), 3000);
 
   // A program is refused with a clear reason and cannot be sent.
   await page.locator('.composer .file-picker').setInputFiles({ name: 'setup.exe', mimeType: 'image/png', buffer: Buffer.from('MZ\x90\x00\x03\x00\x00\x00\x04\x00') });

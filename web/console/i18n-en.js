@@ -297,6 +297,7 @@ export const EN = {
   'files.open': 'Open {name} full size',
   'files.close': 'Close',
   'files.cancelled': 'Cancelled',
+  'files.original': 'Send photos at original size',
   'files.bytes': '{n} bytes',
   // forms
   'forms.missing': '{what} needs a newer deskbell server. This page starts working as soon as the server is updated.',

@@ -296,6 +296,7 @@ export const ZH_CN = {
   'files.open': '查看 {name} 原图',
   'files.close': '关闭',
   'files.cancelled': '已取消',
+  'files.original': '以原始尺寸发送照片',
   'files.bytes': '{n} 字节',
   // forms
   'forms.missing': '{what}需要更新版本的 deskbell 服务器。服务器升级后此页面即可使用。',
