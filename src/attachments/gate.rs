@@ -1,6 +1,7 @@
-//! The shared state behind the attachment endpoints' limits, held by `App`: the hourly
-//! upload budgets, the server-wide count of uploads being received, and the per-address
-//! download rate.
+//! The shared state behind the attachment endpoints, held by `App`: the hourly upload
+//! budgets, the server-wide count of uploads being received, the per-address download
+//! rate, and the pool of threads that do the files' blocking work (sniffing, stripping,
+//! hashing, writing and syncing, reading downloads) off the executor.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -10,12 +11,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::UploadLimits;
 use super::budget::{OverBudget, Payer, UploadBudget};
 use crate::new_visitors::NewVisitorLimit;
+use crate::readers::Readers;
+
+/// Threads of the files' pool.
+const FILE_THREADS: usize = 2;
 
 /// Payers and addresses remembered at most.
 const REMEMBERED: usize = 10_000;
 
 /// The limits' state.
-#[derive(Debug)]
 pub struct UploadGate {
     /// Hourly budgets per visitor and address.
     budget: Mutex<UploadBudget>,
@@ -25,6 +29,9 @@ pub struct UploadGate {
     at_once: usize,
     /// Downloads per address per minute.
     downloads: Mutex<NewVisitorLimit>,
+    /// The files' blocking work; None if its threads could not start (then smol's
+    /// blocking pool does it).
+    pool: Option<Readers>,
 }
 
 /// One upload being received; its place is given back when dropped.
@@ -54,6 +61,22 @@ impl UploadGate {
                 limits.downloads_per_minute,
                 REMEMBERED,
             )),
+            pool: Readers::start("deskbell-files", FILE_THREADS, crate::readers::QUEUE)
+                .map_err(|e| tracing::warn!(error = %e, "no threads for attachments' files"))
+                .ok(),
+        }
+    }
+
+    /// Runs a file's blocking work off the executor and returns its result. The pool's
+    /// threads end when the server's `App` is dropped.
+    pub async fn blocking<T, F>(&self, job: F) -> T
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        match &self.pool {
+            Some(pool) => pool.run(job).await,
+            None => smol::unblock(job).await,
         }
     }
 

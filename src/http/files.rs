@@ -65,7 +65,7 @@ pub async fn download(
         response
     } else {
         let path = app.store.db().files().path_of(&attachment.digest);
-        match smol::unblock(move || std::fs::read(path)).await {
+        match app.uploads.blocking(move || std::fs::read(path)).await {
             Ok(bytes) if req.method() == Method::HEAD => {
                 let mut response = Response::new(Body::default());
                 if let Ok(length) = HeaderValue::from_str(&bytes.len().to_string()) {

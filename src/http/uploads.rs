@@ -204,7 +204,8 @@ async fn receive(
     let name = clean_name(&query_name(req.uri().query().unwrap_or_default()));
     let bytes = read_body(req, length, limits).await?;
     let checked_name = name.clone();
-    let prepared = smol::unblock(move || prepare(bytes, &declared, &checked_name))
+    let prepared = (app.uploads)
+        .blocking(move || prepare(bytes, &declared, &checked_name))
         .await
         .ok_or_else(|| {
             let why = "this type of file is not accepted: photos (JPEG, PNG, WebP, GIF, HEIC), \
@@ -243,7 +244,10 @@ async fn commit(
     for _ in 0..2 {
         let files = app.store.db().files().clone();
         let file = prepared.clone();
-        if let Err(e) = smol::unblock(move || files.store(&file.digest, &file.bytes)).await {
+        if let Err(e) = (app.uploads)
+            .blocking(move || files.store(&file.digest, &file.bytes))
+            .await
+        {
             tracing::warn!(error = %e, "an upload could not be stored");
             let why =
                 "the file could not be stored (data directory full or read-only); try again later";
