@@ -329,3 +329,31 @@ fn a_file_sent_to_the_bot_goes_to_the_agents() {
         _ => None,
     });
 }
+
+#[test]
+fn an_iphone_heic_photo_is_accepted_as_a_file_never_shown_inline() {
+    let (server, _, (token, mut visitor)) = chat();
+    let mut heic = vec![0, 0, 0, 24];
+    heic.extend_from_slice(b"ftypheic\0\0\0\0mif1heic");
+    heic.extend_from_slice(&[0x55; 64]);
+    let (status, body) = upload_as_visitor(server.addr, &token, "IMG_1.HEIC", "image/heic", &heic);
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        (body["content_type"].as_str(), body["inline"].as_bool()),
+        (Some("image/heic"), Some(false))
+    );
+    send_files(
+        &mut visitor,
+        None,
+        "v1",
+        "",
+        &[body["upload"].as_str().expect("id")],
+    );
+    let (conversation, seq) = visitor.ack("v1");
+    let stored = visitor.sync(conversation, 0);
+    let file = &files_of(stored.iter().find(|m| m.seq == seq).expect("message"))[0];
+    let (status, head, bytes) = download(server.addr, &file.id);
+    assert_eq!((status, bytes), (200, heic));
+    let disposition = header(&head, "content-disposition").expect("disposition");
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+}

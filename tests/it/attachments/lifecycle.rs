@@ -60,6 +60,22 @@ fn a_backup_carries_the_files_and_a_restore_brings_them_back() {
         exported.contains(&format!("/api/files/{}", file.id)) && exported.contains("receipt.pdf"),
         "export lists the file: {exported}"
     );
+    let out = deskbell(&["export", "--data", &data, "--format", "csv"]);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        csv.lines()
+            .next()
+            .is_some_and(|h| h.ends_with(",body,attachments")),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!(
+            "receipt.pdf (application/pdf, {} bytes) /api/files/{}",
+            PDF.len(),
+            file.id
+        )),
+        "{csv}"
+    );
 
     let fresh = tempfile::tempdir().expect("tempdir");
     let out = deskbell(&[
