@@ -18,6 +18,7 @@ const BODY: &str = "Hello! Do you ship to Norway, and how long does it usually t
 
 fn message(i: u64) -> NewMessage {
     NewMessage {
+        attachments: Vec::new(),
         author_kind: AuthorKind::Visitor.into(),
         author_id: i % 1000,
         author_name: String::new(),

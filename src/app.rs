@@ -68,6 +68,8 @@ pub struct App {
     pub outbox: crate::outbox::Outbox,
     /// The visitors' side of email: what they may ask for, confirmations, links.
     pub visitor_mail: Arc<crate::email::VisitorMail>,
+    /// The attachment endpoints' limits (budgets, uploads in flight, download rate).
+    pub uploads: crate::attachments::gate::UploadGate,
 }
 
 impl App {
@@ -95,6 +97,7 @@ impl App {
         webhooks: Arc<crate::webhooks::WebhookSink>,
     ) -> App {
         App {
+            uploads: crate::attachments::gate::UploadGate::new(&config.uploads),
             new_visitors: Mutex::new(crate::new_visitors::NewVisitorLimit::new(
                 config.new_visitors_per_minute,
                 NEW_VISITOR_ADDRESSES,

@@ -185,6 +185,16 @@ pub struct ServeArgs {
     /// (default: keep everything)
     #[argh(option)]
     pub retain_days: Option<u64>,
+    /// largest file a visitor or agent may attach, in MB (default 10)
+    #[argh(option, default = "10")]
+    pub max_upload_mb: u64,
+    /// most space all attachments may take together, in MB; uploads beyond it are
+    /// refused with storage_full (default 2048)
+    #[argh(option, default = "2048")]
+    pub files_quota_mb: u64,
+    /// MB one visitor, and one client address, may upload per hour (default 100)
+    #[argh(option, default = "100")]
+    pub upload_mb_per_hour: u64,
     /// use redb quick-repair commits: faster restart after a crash, slower writes
     #[argh(switch)]
     pub quick_repair: bool,
@@ -384,6 +394,14 @@ impl ServeArgs {
         config.max_connections_per_address = self.max_connections_per_address;
         config.quick_repair = self.quick_repair;
         config.retain_days = self.retain_days;
+        if self.max_upload_mb == 0 || self.max_upload_mb > 1024 {
+            return Err(Error::Usage(
+                "--max-upload-mb must be between 1 and 1024".into(),
+            ));
+        }
+        config.uploads.max_file_bytes = self.max_upload_mb << 20;
+        config.uploads.quota_bytes = self.files_quota_mb << 20;
+        config.uploads.bytes_per_hour = self.upload_mb_per_hour << 20;
         config.bot = bot;
         config.email = email;
         if let Some(contact) = &self.push_contact

@@ -108,6 +108,8 @@ pub struct Config {
     pub allow_private_webhooks: bool,
     /// Monotonic clock for timers (tests inject a manual one).
     pub clock: Arc<dyn Clock>,
+    /// Limits on attachments (`--max-upload-mb`, `--files-quota-mb`, `--upload-mb-per-hour`).
+    pub uploads: crate::attachments::UploadLimits,
     /// Test hook: when set, database writes go through a backend that fails them as a
     /// full disk would while the switch is on. Always None outside tests (no flag sets it).
     pub storage_faults: Option<Arc<FaultSwitch>>,
@@ -160,6 +162,7 @@ impl Config {
             email: None,
             allow_private_webhooks: false,
             clock: Arc::new(SystemClock::new()),
+            uploads: crate::attachments::UploadLimits::default(),
             storage_faults: None,
         }
     }

@@ -40,6 +40,8 @@
 //! - [`webhooks`]: signed webhooks (Standard Webhooks): SSRF-checked URLs, the sink.
 //! - [`presence`]: who is online, published by the hub for the outbox's sinks.
 //! - [`push`]: Web Push to agents' devices (VAPID, RFC 8291 payloads), an outbox sink.
+//! - [`attachments`]: files in messages: the type allow-list, metadata stripping,
+//!   upload budgets, and the sweep of unsent uploads and unnamed files.
 //! - [`cidr`]: address ranges for `--trusted-proxy` and `--metrics-allow`.
 //! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
 
@@ -47,6 +49,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod attachments;
 pub mod auth;
 pub mod bot;
 pub mod cidr;

@@ -216,6 +216,16 @@ impl Server {
             executor.spawn(task).detach();
         }
         executor
+            .spawn(crate::attachments::sweep::run(
+                app.store.clone(),
+                app.readers.clone(),
+                writer.clone(),
+                config.uploads.upload_ttl_ms,
+                std::time::Duration::from_millis(config.retention_interval_ms),
+                accept_stopped.clone(),
+            ))
+            .detach();
+        executor
             .spawn(crate::http::serve(
                 app.clone(),
                 listener,

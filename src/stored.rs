@@ -11,13 +11,13 @@
 
 use crate::bot::{FaqEmbeddings, FaqEntry, QuantizedEmbedding, SavedFaq};
 use crate::protocol::{
-    Author, AuthorKind, Choice, ConversationEvent, ConversationStatus, ConversationSummary,
-    HandoffReason, Message, SuggestedReply,
+    Attachment, Author, AuthorKind, Choice, ConversationEvent, ConversationStatus,
+    ConversationSummary, HandoffReason, Message, SuggestedReply,
 };
 use crate::store::records::{FaqV2, LocalAnswer, MessageV1};
 use crate::store::values::{
-    StoredAuthorKind, StoredChoice, StoredEmbedding, StoredEmbeddings, StoredEvent,
-    StoredHandoffReason, StoredStatus, StoredSuggestion,
+    StoredAttachment, StoredAuthorKind, StoredChoice, StoredEmbedding, StoredEmbeddings,
+    StoredEvent, StoredHandoffReason, StoredStatus, StoredSuggestion,
 };
 use crate::store::{Store, StoreError};
 
@@ -92,6 +92,17 @@ impl From<ConversationEvent> for StoredEvent {
                     })
                     .collect(),
             },
+            E::Attachments { files } => StoredEvent::Attachments {
+                files: files
+                    .into_iter()
+                    .map(|f| StoredAttachment {
+                        token: crate::store::file_token::parse(&f.id).unwrap_or_default(),
+                        name: f.name,
+                        content_type: f.content_type,
+                        size: f.size,
+                    })
+                    .collect(),
+            },
         }
     }
 }
@@ -127,6 +138,17 @@ impl From<StoredEvent> for ConversationEvent {
                     .map(|c| Choice {
                         faq_id: c.faq_id,
                         question: c.question,
+                    })
+                    .collect(),
+            },
+            StoredEvent::Attachments { files } => E::Attachments {
+                files: files
+                    .into_iter()
+                    .map(|f| Attachment {
+                        id: crate::store::file_token::format(&f.token),
+                        name: f.name,
+                        content_type: f.content_type,
+                        size: f.size,
                     })
                     .collect(),
             },
@@ -311,6 +333,14 @@ mod tests {
                     question: "运费多少？".into(),
                 }],
             },
+            E::Attachments {
+                files: vec![Attachment {
+                    id: "00112233445566778899aabbccddeeff".into(),
+                    name: "box.jpg".into(),
+                    content_type: "image/jpeg".into(),
+                    size: 1234,
+                }],
+            },
         ];
         for e in &all {
             match e {
@@ -324,7 +354,8 @@ mod tests {
                 | E::HandedOff { .. }
                 | E::Suggestions { .. }
                 | E::Feedback { .. }
-                | E::Choices { .. } => {}
+                | E::Choices { .. }
+                | E::Attachments { .. } => {}
             }
         }
         all

@@ -15,8 +15,8 @@ use super::client::{self, ClientAddr};
 use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
-    admin, api, assets, email_links, faq, guard, health, inbox, outbox, profile, push, upgrade,
-    visitor_email, webhooks,
+    admin, api, assets, email_links, faq, files, guard, health, inbox, outbox, profile, push,
+    upgrade, uploads, visitor_email, webhooks,
 };
 use crate::app::App;
 use crate::metrics;
@@ -73,6 +73,7 @@ enum Endpoint {
     ListPush,
     Subscribe,
     Unsubscribe,
+    Upload,
 }
 
 /// The route table, built once. Each `/api/…` route is also `/api/v1/…` ([`router::V1`]).
@@ -134,6 +135,7 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::GET, "/api/push/subscriptions", ListPush)
         .add(M::POST, "/api/push/subscriptions", Subscribe)
         .add(M::DELETE, "/api/push/subscriptions/{id}", Unsubscribe)
+        .add(M::POST, "/api/uploads", Upload)
 });
 
 /// The methods `path` answers, as an `Allow` value; None for an unknown path. Paths
@@ -193,8 +195,16 @@ pub(super) async fn route(
 ) -> Response<Body> {
     let path = req.uri().path().to_string();
     let method = req.method().clone();
+    let unversioned = router::unversioned(&path).into_owned();
     if method == Method::OPTIONS {
+        if unversioned == "/api/uploads" {
+            return uploads::preflight(app, req.headers());
+        }
         return options(&path);
+    }
+    if let Some(id) = unversioned.strip_prefix(files::PREFIX) {
+        let client = client::resolve(peer.ip(), req.headers(), &app.config.trusted_proxies);
+        return files::download(app, client, id, req).await;
     }
     let endpoint = match ROUTES.find(&method, &path) {
         Found::Handler(endpoint, ids) => Some((endpoint, ids)),
@@ -308,6 +318,7 @@ async fn dispatch(
         ListPush => push::list(app, req).await,
         Subscribe => push::subscribe(app, req).await,
         Unsubscribe => push::unsubscribe(app, req, id).await,
+        Upload => uploads::upload(app, client, req).await,
     }
 }
 

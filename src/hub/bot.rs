@@ -186,6 +186,7 @@ impl Hub {
     /// A message from the bot, written now.
     pub(super) fn bot_message(body: String, event: Option<ConversationEvent>) -> NewMessage {
         NewMessage {
+            attachments: Vec::new(),
             author_kind: AuthorKind::Bot.into(),
             author_id: 0,
             author_name: String::new(),

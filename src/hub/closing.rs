@@ -115,6 +115,7 @@ impl Hub {
     pub(super) fn system_message(&self, event: &ConversationEvent) -> NewMessage {
         let named = texts::named_agent(event).and_then(|agent| self.agents.get(&agent));
         NewMessage {
+            attachments: Vec::new(),
             author_kind: AuthorKind::System.into(),
             author_id: 0,
             author_name: named.map(|a| a.account.name.clone()).unwrap_or_default(),

@@ -4,9 +4,9 @@
 use std::time::Instant;
 
 use crate::protocol::{
-    AuthorKind, ClientFrame, ConversationStatus, ErrorCode, Resync, ServerFrame,
+    AuthorKind, ClientFrame, ConversationStatus, ErrorCode, Resync, Send, SendFiles, ServerFrame,
 };
-use crate::store::{NewMessage, WriteOp};
+use crate::store::{NewAttachment, NewMessage, WriteOp, file_token};
 use crate::timer::unix_ms;
 
 use super::Hub;
@@ -27,10 +27,22 @@ impl Hub {
         };
         match (identity, frame) {
             (Identity::Visitor { id, site }, ClientFrame::Send(send)) => {
-                self.visitor_send(conn, id, site, send, received).await
+                self.visitor_send(conn, id, site, (send, Vec::new()), received)
+                    .await
             }
             (Identity::Agent { id }, ClientFrame::Send(send)) => {
-                self.agent_send(conn, id, send, received).await
+                self.agent_send(conn, id, (send, Vec::new()), received)
+                    .await
+            }
+            (Identity::Visitor { id, site }, ClientFrame::SendFiles(files)) => {
+                if let Some(send) = self.with_files(conn, files) {
+                    self.visitor_send(conn, id, site, send, received).await
+                }
+            }
+            (Identity::Agent { id }, ClientFrame::SendFiles(files)) => {
+                if let Some(send) = self.with_files(conn, files) {
+                    self.agent_send(conn, id, send, received).await
+                }
             }
             (Identity::Agent { id }, ClientFrame::Note(note)) => {
                 self.agent_note(conn, id, note, received).await
@@ -73,12 +85,34 @@ impl Hub {
         self.send_to(conn, ServerFrame::Error(frame));
     }
 
+    /// A `send_files` as a `send` and its attachments, each with a fresh download
+    /// token (its upload ids were checked by `ws::frame_check`).
+    fn with_files(&mut self, conn: ConnId, files: SendFiles) -> Option<(Send, Vec<NewAttachment>)> {
+        let mut attachments = Vec::with_capacity(files.uploads.len());
+        for upload in &files.uploads {
+            match (file_token::parse(upload), file_token::new()) {
+                (Some(upload), Ok(token)) => attachments.push(NewAttachment { upload, token }),
+                _ => {
+                    let why = "the files could not be attached; try again";
+                    self.refuse(conn, ErrorCode::Internal, why, Some(files.client_id), None);
+                    return None;
+                }
+            }
+        }
+        let send = Send {
+            conversation: files.conversation,
+            client_id: files.client_id,
+            body: files.body,
+        };
+        Some((send, attachments))
+    }
+
     async fn visitor_send(
         &mut self,
         conn: ConnId,
         visitor: u64,
         site: String,
-        send: crate::protocol::Send,
+        (send, attachments): (Send, Vec<NewAttachment>),
         received: Instant,
     ) {
         // A conversation whose close is being committed counts as closed already.
@@ -104,6 +138,7 @@ impl Hub {
             return;
         }
         let message = NewMessage {
+            attachments,
             author_kind: AuthorKind::Visitor.into(),
             author_id: visitor,
             author_name: String::new(),
@@ -182,7 +217,7 @@ impl Hub {
         &mut self,
         conn: ConnId,
         agent: u64,
-        send: crate::protocol::Send,
+        (send, attachments): (Send, Vec<NewAttachment>),
         received: Instant,
     ) {
         let Some(conversation) = send.conversation else {
@@ -222,6 +257,7 @@ impl Hub {
             .map(|a| a.account.name.clone())
             .unwrap_or_default();
         let message = NewMessage {
+            attachments,
             author_kind: AuthorKind::Agent.into(),
             author_id: agent,
             author_name: name,
@@ -271,6 +307,7 @@ impl Hub {
         }
         // Its fields were checked at the edge (`ws::frame_check`).
         let message = NewMessage {
+            attachments: Vec::new(),
             author_kind: AuthorKind::Agent.into(),
             author_id: agent,
             author_name: self

@@ -37,6 +37,10 @@ pub fn describe(event: &ConversationEvent, by: u64, name: impl Fn(u64) -> String
         ConversationEvent::BotAnswer { .. } => "Answer from the FAQ".into(),
         ConversationEvent::Suggestions { .. } => "Suggested replies".into(),
         ConversationEvent::Choices { .. } => "Did you mean one of these?".into(),
+        ConversationEvent::Attachments { files } => match files.len() {
+            1 => "Sent a file".into(),
+            n => format!("Sent {n} files"),
+        },
     }
 }
 

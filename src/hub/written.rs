@@ -43,6 +43,11 @@ impl Hub {
                 // once the conversation it may just have opened is placed).
                 let from_visitor = (!duplicate && a.message.author_kind == AuthorKind::Visitor)
                     .then(|| a.message.body.clone());
+                // The bot reads text only: a message with files goes to the agents.
+                let with_files = matches!(
+                    a.message.event,
+                    Some(crate::store::values::StoredEvent::Attachments { .. })
+                );
                 // Live state first, then the ack: whoever sees the ack sees a hub that
                 // already knows the message.
                 if duplicate {
@@ -67,8 +72,13 @@ impl Hub {
                 } else if let Some(text) = from_visitor
                     && self.bot_active(conversation)
                 {
-                    let language = self.conns.get(&conn).and_then(|c| c.language.clone());
-                    self.ask_bot(conversation, seq, text, language).await;
+                    if with_files {
+                        let reason = crate::protocol::HandoffReason::LowConfidence;
+                        self.hand_off(conversation, reason, Vec::new()).await;
+                    } else {
+                        let language = self.conns.get(&conn).and_then(|c| c.language.clone());
+                        self.ask_bot(conversation, seq, text, language).await;
+                    }
                 }
             }
             (
@@ -84,6 +94,8 @@ impl Hub {
                     self.forget_unopened(conn);
                 }
                 let code = match e {
+                    // Someone else's upload, or one already sent or expired.
+                    StoreError::NotFound("upload") => ErrorCode::NotFound,
                     StoreError::NotFound(_) | StoreError::Conflict(_) => ErrorCode::Conflict,
                     _ => ErrorCode::StorageUnavailable,
                 };
@@ -166,7 +178,7 @@ impl Hub {
             .as_ref()
             .is_some_and(crate::store::values::StoredEvent::agents_only);
         if crate::store::values::StoredEvent::previewed(appended.message.event.as_ref()) {
-            live.preview = crate::store::preview_of(&appended.message.body);
+            live.preview = crate::store::preview_of_message(&appended.message);
         }
         if appended.message.author_kind == AuthorKind::Agent && !note {
             // A person answers now: the bot's offer is over.

@@ -148,6 +148,7 @@ impl Rig {
 
 fn message(author_kind: StoredAuthorKind, body: &str) -> NewMessage {
     NewMessage {
+        attachments: Vec::new(),
         author_kind,
         author_id: 3,
         author_name: "someone".into(),

@@ -35,11 +35,17 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The request body did not arrive in time.
     Timeout,
+    /// An uploaded file's bytes are not of a type on the allow-list.
+    UnsupportedType,
+    /// This visitor or address has uploaded as much as it may this hour.
+    UploadQuota,
+    /// The space for attachments (`--files-quota-mb`) is full.
+    StorageFull,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::BadFrame,
         ErrorCode::TooLarge,
         ErrorCode::UnexpectedFrame,
@@ -55,6 +61,9 @@ impl ErrorCode {
         ErrorCode::Internal,
         ErrorCode::MethodNotAllowed,
         ErrorCode::Timeout,
+        ErrorCode::UnsupportedType,
+        ErrorCode::UploadQuota,
+        ErrorCode::StorageFull,
     ];
 
     /// The stable number (first three digits follow the HTTP status it resembles).
@@ -75,6 +84,9 @@ impl ErrorCode {
             ErrorCode::Internal => 5000,
             ErrorCode::MethodNotAllowed => 4050,
             ErrorCode::Timeout => 4080,
+            ErrorCode::UnsupportedType => 4150,
+            ErrorCode::UploadQuota => 4291,
+            ErrorCode::StorageFull => 5071,
         }
     }
 
@@ -96,6 +108,9 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Timeout => "timeout",
+            ErrorCode::UnsupportedType => "unsupported_type",
+            ErrorCode::UploadQuota => "upload_quota",
+            ErrorCode::StorageFull => "storage_full",
         }
     }
 

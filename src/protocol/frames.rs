@@ -47,6 +47,8 @@ pub enum ClientFrame {
     BotFeedback(BotFeedback),
     /// 15: an agent's console page became visible or hidden (`document.visibilityState`).
     Visibility(Visibility),
+    /// 16: post a message with files uploaded before (`POST /api/uploads`).
+    SendFiles(SendFiles),
 }
 
 /// First frame of a visitor connection.
@@ -85,6 +87,20 @@ pub struct Send {
     pub client_id: String,
     /// The text. Never interpreted as markup.
     pub body: String,
+}
+
+/// A chat message with files, from a client: like [`Send`], plus the upload ids.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SendFiles {
+    /// Required for agents; visitors may omit it (their open conversation, created if needed).
+    pub conversation: Option<ConversationId>,
+    /// Chosen by the client, unique per message; a retry with the same id is not stored twice.
+    pub client_id: String,
+    /// The caption; may be empty. Never interpreted as markup.
+    pub body: String,
+    /// Ids from `POST /api/uploads` by the same visitor or agent, 1 to 10, each used once.
+    pub uploads: Vec<String>,
 }
 
 /// Subscribe to a conversation and receive what came after `after_seq`.

@@ -199,6 +199,12 @@ pub enum ConversationEvent {
         /// Best first.
         choices: Vec<Choice>,
     },
+    /// On a visitor's or agent's message: the files it carries; `body` is the caption
+    /// (may be empty).
+    Attachments {
+        /// In the order the sender gave them.
+        files: Vec<Attachment>,
+    },
 }
 
 impl ConversationEvent {
@@ -218,8 +224,27 @@ impl Message {
     /// Whether an inbox preview shows this message: what the visitor, an agent or the
     /// bot said to the other side (not system messages or agents-only ones).
     pub fn previewed(event: Option<&ConversationEvent>) -> bool {
-        matches!(event, None | Some(ConversationEvent::BotAnswer { .. }))
+        matches!(
+            event,
+            None | Some(
+                ConversationEvent::BotAnswer { .. } | ConversationEvent::Attachments { .. }
+            )
+        )
     }
+}
+
+/// A file attached to a message. Its bytes are at `GET /api/files/{id}`: the id is a
+/// capability (random, 128 bits) that only the conversation's people receive.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The download id (32 hex digits).
+    pub id: String,
+    /// The file name the sender gave.
+    pub name: String,
+    /// Its media type, found in its bytes: `image/jpeg`, `application/pdf`…
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: u64,
 }
 
 /// Why the bot handed a conversation to the agents.

@@ -86,7 +86,7 @@ pub fn apply(
             if tx.open_table(CONVERSATIONS)?.get(conversation)?.is_none() {
                 return Err(StoreError::NotFound("conversation"));
             }
-            let appended = append(tx, conversation, message, &mut state.seqs)?;
+            let appended = append(tx, conversation, message, state)?;
             record_message(tx, state, &appended, 0)?;
             Ok(Outcome::Appended(appended))
         }
@@ -104,6 +104,13 @@ pub fn apply(
                     "the visitor already has an open conversation".into(),
                 ));
             }
+            // Refused before anything of the conversation is written.
+            super::apply_files::check_uploads(
+                tx,
+                message.author_kind,
+                message.author_id,
+                &message.attachments,
+            )?;
             let record = ConversationRecord::V1(ConversationV1 {
                 visitor,
                 site: site.clone(),
@@ -121,7 +128,7 @@ pub fn apply(
                 upsert_visitor(tx, visitor, update)?;
             }
             state.seqs.insert(conversation, 0);
-            let appended = append(tx, conversation, message, &mut state.seqs)?;
+            let appended = append(tx, conversation, message, state)?;
             if !appended.duplicate {
                 let created = StoredOutboxEvent {
                     id: 0,
@@ -144,7 +151,7 @@ pub fn apply(
             message,
         } => {
             change_status(tx, conversation, status, agent, message.at_ms)?;
-            let appended = append(tx, conversation, message, &mut state.seqs)?;
+            let appended = append(tx, conversation, message, state)?;
             record_message(tx, state, &appended, 0)?;
             Ok(Outcome::Appended(appended))
         }
@@ -242,7 +249,7 @@ pub fn apply(
         WriteOp::CreateWebhook { record, max } => super::webhooks::create(tx, record, max),
         WriteOp::UpdateWebhook { id, change } => super::webhooks::update(tx, id, change),
         WriteOp::DeleteWebhook { id } => super::webhooks::delete(tx, id),
-        WriteOp::PurgeConversation { id } => purge(tx, id, &mut state.seqs),
+        WriteOp::PurgeConversation { id } => purge(tx, id, state),
         WriteOp::OutboxPlan { below, jobs } => {
             super::outbox::plan(tx, &mut state.outbox, below, jobs).map(Outcome::JobsCreated)
         }
@@ -268,6 +275,18 @@ pub fn apply(
         } => super::email_records::confirm(tx, visitor, address, at_ms).map(|()| Outcome::Done),
         WriteOp::OptOutEmail { address, at_ms } => {
             super::email_records::opt_out(tx, &address, at_ms).map(|()| Outcome::Done)
+        }
+        WriteOp::PutUpload {
+            id,
+            record,
+            quota_bytes,
+        } => super::apply_files::put_upload(tx, state, id, record, quota_bytes),
+        WriteOp::ExpireUploads { before_ms } => {
+            super::apply_files::expire_uploads(tx, state, before_ms)
+        }
+        WriteOp::SweepFiles { digests } => {
+            state.orphans.extend(digests);
+            Ok(Outcome::Done)
         }
         WriteOp::DeleteSession { digest } => {
             tx.open_table(SESSIONS)?.remove(digest.as_slice())?;

@@ -5,18 +5,20 @@
 use redb::{ReadableTable, WriteTransaction};
 
 use super::StoreError;
-use super::ops::{Appended, NewMessage, Outcome, SeqCache};
+use super::apply_files::{attach, check_uploads, detach};
+use super::ops::{Appended, NewMessage, Outcome, WriterState};
 use super::read::last_message_in;
 use super::records::*;
 use super::tables::*;
-use super::values::StoredStatus;
+use super::values::{StoredEvent, StoredStatus};
 
-/// Appends a message, or returns the stored one when its client id was seen before.
+/// Appends a message, or returns the stored one when its client id was seen before
+/// (a retry: its uploads were consumed by the first attempt and are not looked at).
 pub(super) fn append(
     tx: &WriteTransaction,
     conversation: u64,
     message: NewMessage,
-    seqs: &mut SeqCache,
+    state: &mut WriterState,
 ) -> Result<Appended, StoreError> {
     let mut messages = tx.open_table(MESSAGES)?;
     if let Some(client_id) = &message.client_id {
@@ -37,11 +39,30 @@ pub(super) fn append(
             });
         }
     }
-    let last = match seqs.get(&conversation) {
+    let uploads = match message.attachments.is_empty() {
+        true => Vec::new(),
+        false => check_uploads(
+            tx,
+            message.author_kind,
+            message.author_id,
+            &message.attachments,
+        )?,
+    };
+    let last = match state.seqs.get(&conversation) {
         Some(seq) => *seq,
         None => last_message_in(&messages, conversation)?.0,
     };
     let seq = last + 1;
+    let event = match uploads.is_empty() {
+        true => message.event,
+        false => Some(attach(
+            tx,
+            conversation,
+            seq,
+            &message.attachments,
+            uploads,
+        )?),
+    };
     let record = MessageV1 {
         at_ms: message.at_ms,
         author_kind: message.author_kind,
@@ -49,7 +70,7 @@ pub(super) fn append(
         author_name: message.author_name,
         body: message.body,
         client_id: message.client_id,
-        event: message.event,
+        event,
     };
     messages.insert(
         (conversation, seq),
@@ -59,7 +80,7 @@ pub(super) fn append(
         tx.open_table(CLIENT_IDS)?
             .insert((conversation, client_id.as_str()), seq)?;
     }
-    seqs.insert(conversation, seq);
+    state.seqs.insert(conversation, seq);
     Ok(Appended {
         conversation,
         seq,
@@ -116,7 +137,7 @@ pub(super) fn change_status(
 pub(super) fn purge(
     tx: &WriteTransaction,
     id: u64,
-    seqs: &mut SeqCache,
+    state: &mut WriterState,
 ) -> Result<Outcome, StoreError> {
     let mut convs = tx.open_table(CONVERSATIONS)?;
     let record = match convs.get(id)? {
@@ -131,13 +152,24 @@ pub(super) fn purge(
         ));
     }
     let mut messages = tx.open_table(MESSAGES)?;
-    let keys: Vec<u64> = messages
-        .range((id, 0)..=(id, u64::MAX))?
-        .map(|row| row.map(|(k, _)| k.value().1))
-        .collect::<Result<_, _>>()?;
+    let mut keys = Vec::new();
+    let mut attached = Vec::new();
+    for row in messages.range((id, 0)..=(id, u64::MAX))? {
+        let (key, value) = row?;
+        keys.push(key.value().1);
+        let record: MessageRecord = decode(value.value(), "messages")?;
+        if let MessageRecord::V1(MessageV1 {
+            event: Some(StoredEvent::Attachments { files }),
+            ..
+        }) = record
+        {
+            attached.extend(files);
+        }
+    }
     for seq in keys {
         messages.remove((id, seq))?;
     }
+    detach(tx, state, &attached)?;
     let mut client_ids = tx.open_table(CLIENT_IDS)?;
     let mut ids = Vec::new();
     for row in client_ids.range((id, "")..)? {
@@ -157,6 +189,6 @@ pub(super) fn purge(
     tx.open_multimap_table(VISITOR_CONVERSATIONS)?
         .remove(record.visitor, id)?;
     convs.remove(id)?;
-    seqs.remove(&id);
+    state.seqs.remove(&id);
     Ok(Outcome::Done)
 }

@@ -1,6 +1,13 @@
 //! Consistent copies of the database: a backup is a complete redb file written from one
 //! read transaction (a snapshot: the writer keeps committing meanwhile), and a restore
 //! puts such a file in place in a stopped data directory.
+//!
+//! Attachments travel inside the backup: the bytes of every file the snapshot names go
+//! into the backup's own table [`FILE_BYTES`] (digest → bytes), so a backup stays one
+//! file. While a backup runs, the writer removes no file (a [`super::files::Pin`]), so
+//! every file the snapshot names is there to copy. A restore writes them back under
+//! `files/` (synced) before the database that names them is put in place, then drops the
+//! table from the restored database.
 
 use std::path::{Path, PathBuf};
 
@@ -9,8 +16,13 @@ use redb::{
     ReadableMultimapTable, ReadableTable, TableDefinition, Value,
 };
 
+use super::file_records::{ATTACHMENTS, FILES, UPLOADS};
 use super::tables::*;
 use super::{DB_FILE, SCHEMA_VERSION, Store, StoreError};
+
+/// Only in backups: SHA-256 → the bytes of that attachment file.
+pub const FILE_BYTES: TableDefinition<&[u8], &[u8]> =
+    TableDefinition::new("backup_digest_filebytes");
 
 /// Copies every row of one table; `progress` gets the running row count.
 fn copy_table<K: Key + 'static, V: Value + 'static>(
@@ -58,6 +70,8 @@ impl Store {
     pub fn backup_to(&self, dest: &Path, progress: &mut dyn FnMut(u64)) -> Result<u64, StoreError> {
         let partial = dest.with_extension("partial");
         let _ = std::fs::remove_file(&partial);
+        // Before the snapshot: no file it names can be removed until the copy is done.
+        let _pin = self.db().files().pin();
         let snapshot = self.db().begin_read()?;
         let copy = Database::builder().create(&partial)?;
         let tx = copy.begin_write()?;
@@ -90,12 +104,59 @@ impl Store {
             &mut copied,
             progress,
         )?;
+        copy_table(&snapshot, &tx, FILES, &mut copied, progress)?;
+        copy_table(&snapshot, &tx, UPLOADS, &mut copied, progress)?;
+        copy_table(&snapshot, &tx, ATTACHMENTS, &mut copied, progress)?;
+        self.copy_file_bytes(&snapshot, &tx)?;
         tx.commit()?;
         drop(copy);
         std::fs::rename(&partial, dest)?;
         progress(copied);
         Ok(copied)
     }
+}
+
+impl Store {
+    /// Copies the bytes of every file `snapshot` names into the backup's [`FILE_BYTES`].
+    fn copy_file_bytes(
+        &self,
+        snapshot: &ReadTransaction,
+        tx: &redb::WriteTransaction,
+    ) -> Result<(), StoreError> {
+        let files = snapshot.open_table(FILES)?;
+        let mut bytes = tx.open_table(FILE_BYTES)?;
+        for row in files.iter()? {
+            let (digest, _) = row?;
+            let Ok(digest) = <[u8; 32]>::try_from(digest.value()) else {
+                continue;
+            };
+            let contents = std::fs::read(self.db().files().path_of(&digest))?;
+            bytes.insert(digest.as_slice(), contents.as_slice())?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the attachment files a backup carries into `data_dir/files` (synced), then
+/// drops them from the database file `db_file` (a copy of the backup) and compacts it.
+fn unpack_files(db_file: &Path, data_dir: &Path) -> Result<(), StoreError> {
+    let mut db = Database::builder().open(db_file)?;
+    let files = super::files::FileDir::beside(&data_dir.join(DB_FILE), None);
+    let tx = db.begin_write()?;
+    {
+        // A backup from before attachments has no such table: it is made empty here.
+        let table = tx.open_table(FILE_BYTES)?;
+        for row in table.iter()? {
+            let (digest, bytes) = row?;
+            if let Ok(digest) = <[u8; 32]>::try_from(digest.value()) {
+                files.store(&digest, bytes.value())?;
+            }
+        }
+    }
+    tx.delete_table(FILE_BYTES)?;
+    tx.commit()?;
+    db.compact().map_err(|e| StoreError::Db(e.into()))?;
+    Ok(())
 }
 
 /// Checks that `backup` is a deskbell database this build can open, then puts it in
@@ -137,6 +198,8 @@ pub fn restore(backup: &Path, data_dir: &Path) -> Result<PathBuf, StoreError> {
     }
     let incoming = data_dir.join(format!("{DB_FILE}.restoring"));
     std::fs::copy(backup, &incoming)?;
+    // The files first: the database that names them comes after.
+    unpack_files(&incoming, data_dir)?;
     std::fs::File::open(&incoming)?.sync_all()?;
     std::fs::rename(&incoming, &target)?;
     Ok(target)

@@ -39,6 +39,12 @@ pub enum StoreError {
     /// change was refused at once and nothing of it was stored. Retry later.
     #[error("storage is unavailable ({0}); nothing was stored, retry shortly")]
     Unavailable(String),
+    /// The stored files would exceed their quota (`--files-quota-mb`).
+    #[error("the space for attachments is full")]
+    QuotaFull,
+    /// An upload's file vanished before its record was committed: store it again.
+    #[error("the uploaded file is not in place")]
+    FileMissing,
     /// The writer has stopped (server shutting down).
     #[error("storage is shutting down")]
     Closed,

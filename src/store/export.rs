@@ -27,6 +27,48 @@ struct ExportedMessage<'a> {
     author_name: &'a str,
     body: &'a str,
     internal_note: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    attachments: Vec<ExportedFile<'a>>,
+}
+
+/// A file attached to an exported message; `path` is its download address on this
+/// server (`GET /api/files/{id}`).
+#[derive(Serialize)]
+struct ExportedFile<'a> {
+    name: &'a str,
+    content_type: &'a str,
+    size: u64,
+    path: String,
+}
+
+/// The files a message carries, as exported.
+fn files_of(message: &super::records::MessageV1) -> Vec<ExportedFile<'_>> {
+    match &message.event {
+        Some(super::values::StoredEvent::Attachments { files }) => files
+            .iter()
+            .map(|f| ExportedFile {
+                name: &f.name,
+                content_type: &f.content_type,
+                size: f.size,
+                path: format!("/api/files/{}", super::file_token::format(&f.token)),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The CSV column of a message's files: `name (type, size bytes) path`, `; `-separated.
+fn files_column(message: &super::records::MessageV1) -> String {
+    files_of(message)
+        .iter()
+        .map(|f| {
+            format!(
+                "{} ({}, {} bytes) {}",
+                f.name, f.content_type, f.size, f.path
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// `2026-11-22T06:24:47Z` from milliseconds since the Unix epoch.
@@ -70,7 +112,7 @@ impl Store {
         if format == ExportFormat::Csv {
             writeln!(
                 out,
-                "conversation,site,status,visitor_id,visitor_name,visitor_email,seq,time,author,author_name,internal_note,body"
+                "conversation,site,status,visitor_id,visitor_name,visitor_email,seq,time,author,author_name,internal_note,body,attachments"
             )?;
         }
         let mut count = 0;
@@ -109,6 +151,7 @@ impl Store {
                                 .event
                                 .as_ref()
                                 .is_some_and(super::values::StoredEvent::agents_only),
+                            attachments: files_of(m),
                         })
                         .collect();
                     let line = serde_json::json!({
@@ -130,7 +173,7 @@ impl Store {
                             .is_some_and(super::values::StoredEvent::agents_only);
                         writeln!(
                             out,
-                            "{id},{},{status},{},{},{},{seq},{},{},{},{note},{}",
+                            "{id},{},{status},{},{},{},{seq},{},{},{},{note},{},{}",
                             csv_field(&c.site),
                             c.visitor,
                             csv_field(visitor.name.as_deref().unwrap_or("")),
@@ -139,6 +182,7 @@ impl Store {
                             m.author_kind.name(),
                             csv_field(&m.author_name),
                             csv_field(&m.body),
+                            csv_field(&files_column(m)),
                         )?;
                     }
                 }

@@ -182,6 +182,9 @@ fn golden(sample: &Sample) -> &'static str {
                 StoredEvent::Choices { .. } => {
                     "00c0c48a94a034030205416c69636502486901026131010a0103054f70656e3f"
                 }
+                StoredEvent::Attachments { .. } => {
+                    "00c0c48a94a034030205416c69636502486901026131010b01abababababababababababababababab07626f782e6a70670a696d6167652f6a706567ac02"
+                }
             },
         },
         Sample::Conversation(ConversationRecord::V1(c)) => match c.status {
@@ -275,6 +278,14 @@ fn samples() -> Vec<Sample> {
                 choices: vec![StoredChoice {
                     faq_id: 3,
                     question: "Open?".into(),
+                }],
+            },
+            StoredEvent::Attachments {
+                files: vec![StoredAttachment {
+                    token: [0xab; 16],
+                    name: "box.jpg".into(),
+                    content_type: "image/jpeg".into(),
+                    size: 300,
                 }],
             },
         ]
@@ -418,7 +429,7 @@ fn every_record_variant_encodes_to_its_golden_bytes() {
         assert!(seen.insert(want), "two samples share the vector {want}");
         assert_eq!(hex(&encode_and_check(sample)), want);
     }
-    assert_eq!(seen.len(), 41, "one sample per golden vector");
+    assert_eq!(seen.len(), 42, "one sample per golden vector");
 }
 
 /// Every row of one record table: decodes as `T` and re-encodes to the stored bytes.

@@ -20,6 +20,7 @@ use redb::{Database, ReadTransaction, ReadableDatabase, WriteTransaction};
 
 use super::StoreError;
 use super::faults::{FaultSwitch, FaultyBackend};
+use super::files::FileDir;
 
 /// Scratch file written (then removed) to check that storage works again.
 pub const PROBE_FILE: &str = "storage-check.tmp";
@@ -37,6 +38,8 @@ pub struct Handle {
     cache_bytes: usize,
     /// The open database and, while storage is failing, why.
     state: RwLock<State>,
+    /// The attachments' files beside the database (`super::files`).
+    files: Arc<FileDir>,
 }
 
 #[derive(Default)]
@@ -56,6 +59,7 @@ impl Handle {
     ) -> Result<Handle, StoreError> {
         let db = open_database(path, faults.as_ref(), cache_bytes, true)?;
         Ok(Handle {
+            files: Arc::new(FileDir::beside(path, faults.clone())),
             path: path.to_path_buf(),
             faults,
             cache_bytes,
@@ -82,6 +86,11 @@ impl Handle {
             Some(db) => Ok(db.begin_write()?),
             None => Err(unavailable(&state)),
         }
+    }
+
+    /// The attachments' files directory of this data directory.
+    pub fn files(&self) -> &Arc<FileDir> {
+        &self.files
     }
 
     /// Why storage is failing, or None while it works.

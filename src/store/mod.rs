@@ -10,6 +10,7 @@
 
 mod apply;
 mod apply_conversations;
+mod apply_files;
 mod backup;
 mod email_read;
 pub mod email_records;
@@ -18,6 +19,10 @@ mod export;
 mod faq;
 mod faq_records;
 mod faults;
+pub mod file_records;
+pub mod file_token;
+pub mod files;
+mod files_read;
 mod handle;
 mod numbered;
 mod ops;
@@ -49,10 +54,10 @@ pub use export::{ExportFormat, iso_time};
 pub use faq::StoredFaq;
 pub use faults::FaultSwitch;
 pub use handle::Handle;
-pub use ops::{Appended, NewMessage, Outcome, VisitorUpdate, WriteOp};
+pub use ops::{Appended, NewAttachment, NewMessage, Outcome, VisitorUpdate, WriteOp};
 pub use outbox::{OutboxGate, Settled};
 pub use push_read::StoredSubscription;
-pub use read::{OpenConversation, preview_of};
+pub use read::{OpenConversation, preview_of, preview_of_message};
 pub use tables::SCHEMA_VERSION;
 pub use visitor_ids::VisitorIds;
 pub use writer::{Reply, WriterConfig, WriterHandle};
@@ -172,8 +177,8 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
             Some(v) => {
                 // 1 → 2 only adds the FAQ table (created below) and a conversation
                 // status that version 1 never wrote; 2 → 3 only adds the outbox's and its
-                // sinks' tables; 3 → 4 only marks records older builds cannot decode:
-                // nothing to rewrite.
+                // sinks' tables; 3 → 4 only marks records older builds cannot decode;
+                // 4 → 5 only adds the attachments' tables: nothing to rewrite.
 
                 tracing::info!(
                     from = v,
@@ -205,6 +210,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     outbox_records::create_tables(&tx)?;
     email_records::create_tables(&tx)?;
     tx.open_table(tables::WEBHOOKS)?;
+    file_records::create_tables(&tx)?;
     tx.commit()?;
     Ok(server_key)
 }
@@ -212,6 +218,10 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
 #[cfg(test)]
 mod golden;
 #[cfg(test)]
+mod golden_files;
+#[cfg(test)]
 mod golden_outbox;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_files;

@@ -48,6 +48,18 @@ pub struct NewMessage {
     pub event: Option<StoredEvent>,
     /// Time, ms since the Unix epoch.
     pub at_ms: u64,
+    /// Uploads to attach (the author's own); the stored message then carries the event
+    /// `Attachments` instead of `event`.
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// One upload to attach to a new message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewAttachment {
+    /// The upload id (must belong to the message's author).
+    pub upload: [u8; 16],
+    /// The capability token its download URL gets (chosen by the caller, random).
+    pub token: [u8; 16],
 }
 
 /// One change for the single writer.
@@ -192,6 +204,29 @@ pub enum WriteOp {
         /// The conversation.
         id: u64,
     },
+    /// Record an uploaded file whose bytes are in place and synced (`super::files`):
+    /// refused with `FileMissing` when they are not (removed meanwhile: store them again
+    /// and retry), and with `QuotaFull` when a new file would take the stored files past
+    /// `quota_bytes`.
+    PutUpload {
+        /// The upload id.
+        id: [u8; 16],
+        /// The upload.
+        record: super::file_records::UploadV1,
+        /// Most bytes all stored files may take together.
+        quota_bytes: u64,
+    },
+    /// Delete uploads never sent that were made before this time (ms since the epoch).
+    ExpireUploads {
+        /// Cut-off.
+        before_ms: u64,
+    },
+    /// Remove these files from disk after the commit if no record names them (files a
+    /// crash or a failed commit left behind).
+    SweepFiles {
+        /// Their digests.
+        digests: Vec<[u8; 32]>,
+    },
     /// Forget a login session.
     DeleteSession {
         /// Token digest.
@@ -320,15 +355,25 @@ pub struct WriterState {
     pub outbox: super::outbox::OutboxRecorder,
     /// Whether events are recorded (shared with the outbox thread).
     pub gate: std::sync::Arc<super::outbox::OutboxGate>,
+    /// The attachments' files directory.
+    pub files: std::sync::Arc<super::files::FileDir>,
+    /// Files whose last record this batch may have dropped: removed from disk after the
+    /// commit if still unnamed (`super::apply_files::remove_orphans`).
+    pub orphans: Vec<[u8; 32]>,
 }
 
 impl WriterState {
-    /// Empty caches, recording as `gate` says.
-    pub fn new(gate: std::sync::Arc<super::outbox::OutboxGate>) -> WriterState {
+    /// Empty caches, recording as `gate` says, removing files from `files`.
+    pub fn new(
+        gate: std::sync::Arc<super::outbox::OutboxGate>,
+        files: std::sync::Arc<super::files::FileDir>,
+    ) -> WriterState {
         WriterState {
             seqs: SeqCache::new(),
             outbox: super::outbox::OutboxRecorder::default(),
             gate,
+            files,
+            orphans: Vec::new(),
         }
     }
 
@@ -336,5 +381,6 @@ impl WriterState {
     pub fn forget(&mut self) {
         self.seqs.clear();
         self.outbox.forget();
+        self.orphans.clear();
     }
 }

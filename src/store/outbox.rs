@@ -85,8 +85,12 @@ pub struct OutboxRecorder {
 pub fn event_of(message: &MessageV1) -> Option<(StoredOutboxKind, Option<u64>)> {
     use StoredOutboxKind as K;
     match (message.author_kind, &message.event) {
-        (StoredAuthorKind::Visitor, None) => Some((K::MessageVisitor, None)),
-        (StoredAuthorKind::Agent, None) => Some((K::MessageAgent, Some(message.author_id))),
+        (StoredAuthorKind::Visitor, None | Some(StoredEvent::Attachments { .. })) => {
+            Some((K::MessageVisitor, None))
+        }
+        (StoredAuthorKind::Agent, None | Some(StoredEvent::Attachments { .. })) => {
+            Some((K::MessageAgent, Some(message.author_id)))
+        }
         (StoredAuthorKind::Bot, None | Some(StoredEvent::BotAnswer { .. })) => {
             Some((K::MessageBot, None))
         }

@@ -243,7 +243,7 @@ impl Store {
             let record: MessageRecord = decode(v.value(), "messages")?;
             let m = record.latest();
             if StoredEvent::previewed(m.event.as_ref()) {
-                return Ok(preview_of(&m.body));
+                return Ok(preview_of_message(m));
             }
         }
         Ok(String::new())
@@ -381,6 +381,18 @@ pub(super) fn last_message_in(
     }
 }
 
+/// The preview of a stored message: its text, or for files sent without a caption
+/// their names after a paperclip.
+pub fn preview_of_message(message: &MessageV1) -> String {
+    match &message.event {
+        Some(StoredEvent::Attachments { files }) if message.body.trim().is_empty() => {
+            let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+            preview_of(&format!("📎 {}", names.join(", ")))
+        }
+        _ => preview_of(&message.body),
+    }
+}
+
 /// The first 80 characters of a message, on one line.
 pub fn preview_of(body: &str) -> String {
     // Runs on every committed message: stop after 80 characters instead of copying the
@@ -418,5 +430,30 @@ mod tests {
         assert_eq!(preview.chars().count(), 79, "{preview}");
         assert!(preview.starts_with("wörd wörd"));
         assert_eq!(preview_of(""), "");
+    }
+
+    #[test]
+    fn files_without_a_caption_preview_as_their_names() {
+        use super::super::values::{StoredAttachment, StoredAuthorKind, StoredEvent};
+        let file = |name: &str| StoredAttachment {
+            token: [0; 16],
+            name: name.into(),
+            content_type: "image/png".into(),
+            size: 1,
+        };
+        let mut message = super::MessageV1 {
+            at_ms: 0,
+            author_kind: StoredAuthorKind::Visitor,
+            author_id: 1,
+            author_name: String::new(),
+            body: String::new(),
+            client_id: None,
+            event: Some(StoredEvent::Attachments {
+                files: vec![file("box.png"), file("label.png")],
+            }),
+        };
+        assert_eq!(super::preview_of_message(&message), "📎 box.png, label.png");
+        message.body = "It arrived broken".into();
+        assert_eq!(super::preview_of_message(&message), "It arrived broken");
     }
 }

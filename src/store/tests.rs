@@ -8,6 +8,7 @@ use crate::metrics::Metrics;
 
 fn message(body: &str, client_id: Option<&str>) -> NewMessage {
     NewMessage {
+        attachments: Vec::new(),
         author_kind: StoredAuthorKind::Visitor,
         author_id: 1,
         author_name: String::new(),

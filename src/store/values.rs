@@ -108,6 +108,26 @@ pub enum StoredEvent {
         /// Best first.
         choices: Vec<StoredChoice>,
     },
+    /// On a visitor's or agent's message: the files it carries (since schema 5). The
+    /// body is the caption, possibly empty.
+    Attachments {
+        /// In the order the sender gave them.
+        files: Vec<StoredAttachment>,
+    },
+}
+
+/// One file attached to a message, as the message keeps it: enough to show it without
+/// another lookup; the bytes are found through the token (`super::file_records`).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct StoredAttachment {
+    /// The capability token of its download URL (random, 128 bits).
+    pub token: [u8; 16],
+    /// The file name the sender gave (cleaned).
+    pub name: String,
+    /// The media type found in its bytes (from the allow-list).
+    pub content_type: String,
+    /// Size in bytes (after metadata was stripped).
+    pub size: u64,
 }
 
 impl StoredEvent {
@@ -124,7 +144,10 @@ impl StoredEvent {
     /// Whether an inbox preview shows a message with this event (`None`: an ordinary
     /// message). Must agree with the wire's rule (tested in `crate::stored`).
     pub fn previewed(event: Option<&StoredEvent>) -> bool {
-        matches!(event, None | Some(StoredEvent::BotAnswer { .. }))
+        matches!(
+            event,
+            None | Some(StoredEvent::BotAnswer { .. } | StoredEvent::Attachments { .. })
+        )
     }
 }
 

@@ -106,7 +106,10 @@ pub fn spawn(
     metrics.storage_ok.set(1);
     let thread = std::thread::Builder::new()
         .name("deskbell-writer".into())
-        .spawn(move || run(&db, WriterState::new(gate), config, &metrics, &queue))?;
+        .spawn(move || {
+            let state = WriterState::new(gate, db.files().clone());
+            run(&db, state, config, &metrics, &queue)
+        })?;
     Ok((WriterHandle { jobs }, thread))
 }
 
@@ -181,6 +184,9 @@ fn run(
             .commit_seconds
             .observe(started.elapsed().as_micros() as u64);
         metrics.commit_batch_size.observe(size as u64);
+        if failure.is_none() {
+            super::apply_files::remove_orphans(db, &mut state);
+        }
         if let Some(reason) = failure {
             // Before the replies: whoever hears of the failure sees /healthz report it.
             tracing::error!(

@@ -5,11 +5,16 @@
 //!
 //! The rule for a frame that carries text (`send`, `note`): a `client_id` of 1–64 bytes,
 //! a body that is not only whitespace, and at most `max_body_bytes` bytes of body.
+//! `send_files` follows it too, but its caption may be empty; it names 1 to
+//! [`MAX_UPLOADS`] different upload ids of 32 hex digits.
 
 use crate::protocol::{ClientFrame, ConversationId, ErrorCode, ErrorFrame};
 
 /// Longest accepted `client_id`, in bytes.
 pub const MAX_CLIENT_ID: usize = 64;
+
+/// Most files in one message.
+pub const MAX_UPLOADS: usize = 10;
 
 /// Checks `frame` on its own; the error to send when it is malformed. The `match` has no
 /// wildcard: a new frame does not compile until it says what is checked here.
@@ -21,6 +26,7 @@ pub fn check(frame: &ClientFrame, max_body_bytes: usize) -> Result<(), ErrorFram
             &send.body,
             send.conversation,
             max_body_bytes,
+            false,
         ),
         ClientFrame::Note(note) => text(
             "note",
@@ -28,7 +34,24 @@ pub fn check(frame: &ClientFrame, max_body_bytes: usize) -> Result<(), ErrorFram
             &note.body,
             Some(note.conversation),
             max_body_bytes,
+            false,
         ),
+        ClientFrame::SendFiles(send) => {
+            text(
+                "caption",
+                &send.client_id,
+                &send.body,
+                send.conversation,
+                max_body_bytes,
+                true,
+            )?;
+            uploads(&send.uploads).map_err(|message| {
+                let mut error = ErrorCode::InvalidField.frame(message);
+                error.client_id = Some(send.client_id.clone());
+                error.conversation = send.conversation;
+                error
+            })
+        }
         ClientFrame::HelloVisitor(_)
         | ClientFrame::HelloAgent(_)
         | ClientFrame::Sync(_)
@@ -46,6 +69,23 @@ pub fn check(frame: &ClientFrame, max_body_bytes: usize) -> Result<(), ErrorFram
     }
 }
 
+/// The upload ids of a `send_files`: 1 to [`MAX_UPLOADS`], each 32 hex digits, no
+/// repeats.
+fn uploads(ids: &[String]) -> Result<(), String> {
+    if ids.is_empty() || ids.len() > MAX_UPLOADS {
+        return Err(format!("a message carries 1-{MAX_UPLOADS} files"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for id in ids {
+        match crate::store::file_token::parse(id) {
+            Some(id) if seen.insert(id) => {}
+            Some(_) => return Err("the same upload is named twice".into()),
+            None => return Err("an upload id is 32 hex digits".into()),
+        }
+    }
+    Ok(())
+}
+
 /// The rule for a frame that carries text; `what` names it in the message.
 fn text(
     what: &str,
@@ -53,13 +93,14 @@ fn text(
     body: &str,
     conversation: Option<ConversationId>,
     max_body_bytes: usize,
+    may_be_empty: bool,
 ) -> Result<(), ErrorFrame> {
     let (code, message) = if client_id.is_empty() || client_id.len() > MAX_CLIENT_ID {
         (
             ErrorCode::InvalidField,
             format!("client_id must be 1-{MAX_CLIENT_ID} bytes"),
         )
-    } else if body.trim().is_empty() {
+    } else if body.trim().is_empty() && !may_be_empty {
         (ErrorCode::InvalidField, format!("the {what} is empty"))
     } else if body.len() > max_body_bytes {
         (
@@ -135,6 +176,36 @@ mod tests {
         let (_, error) = refused(&send("s1", "far too long"));
         assert_eq!(error.conversation, Some(4));
         assert!(error.message.contains("message"), "{}", error.message);
+    }
+
+    #[test]
+    fn files_need_ids_and_allow_an_empty_caption() {
+        let files = |body: &str, uploads: &[&str]| {
+            ClientFrame::SendFiles(crate::protocol::SendFiles {
+                conversation: None,
+                client_id: "f1".into(),
+                body: body.into(),
+                uploads: uploads.iter().map(|u| u.to_string()).collect(),
+            })
+        };
+        let a = "00112233445566778899aabbccddeeff";
+        let b = "ffeeddccbbaa99887766554433221100";
+        assert!(check(&files("", &[a, b]), 10).is_ok());
+        assert!(check(&files("the box", &[a]), 10).is_ok());
+        for frame in [
+            files("", &[]),
+            files("", &[a, a]),
+            files("", &["../etc/passwd"]),
+            files("", &[a; 11]),
+        ] {
+            let (code, error) = refused(&frame);
+            assert_eq!(code, ErrorCode::InvalidField.number(), "{frame:?}");
+            assert_eq!(error.client_id.as_deref(), Some("f1"));
+        }
+        assert_eq!(
+            refused(&files("01234567890", &[a])).0,
+            ErrorCode::TooLarge.number()
+        );
     }
 
     #[test]

@@ -381,6 +381,7 @@ fn the_faq_api_checks_entries_and_the_faq_survives_restarts_without_the_bot() {
 /// killed between committing the message and the bot's decision leaves behind.
 fn append_offline(dir: &Path, conversation: u64, visitor: u64, body: &str) {
     let message = NewMessage {
+        attachments: Vec::new(),
         author_kind: AuthorKind::Visitor.into(),
         author_id: visitor,
         author_name: String::new(),

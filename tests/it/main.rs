@@ -8,6 +8,7 @@ mod abuse_http;
 mod abuse_login;
 mod abuse_ws;
 mod api;
+mod attachments;
 mod backup;
 mod bad_http;
 mod bad_input;

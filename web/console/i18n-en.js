@@ -39,6 +39,9 @@ export const EN = {
   'error.5000': 'The server ran into a problem.',
   'error.5030': 'The server is busy or restarting. Try again shortly.',
   'error.5070': 'The server could not store it. Try again.',
+  'error.4150': 'This type of file cannot be sent. Photos, PDFs, office documents and text files can.',
+  'error.4291': 'Upload limit reached for now. Try again later.',
+  'error.5071': 'The space for files on the server is full.',
   // app
   'app.sessionEnded': 'Your session has ended. Please log in again.',
   // dom
@@ -288,6 +291,15 @@ export const EN = {
   'auth.forgot': 'Forgot your password? Ask an admin to reset it.',
   'auth.tryAgain': 'Try again',
   'auth.unreachable': 'Cannot reach deskbell',
+  // files in messages
+  'files.attach': 'Attach files',
+  'files.uploading': 'Uploading {name}',
+  'files.remove': 'Remove {name}',
+  'files.open': 'Open {name} full size',
+  'files.close': 'Close',
+  'files.cancelled': 'Cancelled',
+  'files.original': 'Send photos at original size',
+  'files.bytes': '{n} bytes',
   // forms
   'forms.missing': '{what} needs a newer deskbell server. This page starts working as soon as the server is updated.',
 };

@@ -38,6 +38,9 @@ export const ZH_CN = {
   'error.5000': '服务器出现故障。',
   'error.5030': '服务器繁忙或正在重启，请稍后再试。',
   'error.5070': '服务器无法保存，请重试。',
+  'error.4150': '无法发送此类文件。可以发送照片、PDF、办公文档和文本文件。',
+  'error.4291': '暂时已达到上传上限，请稍后再试。',
+  'error.5071': '服务器上的文件空间已满。',
   // app
   'app.sessionEnded': '登录已失效，请重新登录。',
   // dom
@@ -287,6 +290,15 @@ export const ZH_CN = {
   'auth.forgot': '忘记密码？请联系管理员重置。',
   'auth.tryAgain': '重试',
   'auth.unreachable': '无法连接 deskbell',
+  // files in messages
+  'files.attach': '添加文件',
+  'files.uploading': '正在上传 {name}',
+  'files.remove': '移除 {name}',
+  'files.open': '查看 {name} 原图',
+  'files.close': '关闭',
+  'files.cancelled': '已取消',
+  'files.original': '以原始尺寸发送照片',
+  'files.bytes': '{n} 字节',
   // forms
   'forms.missing': '{what}需要更新版本的 deskbell 服务器。服务器升级后此页面即可使用。',
 };

@@ -144,12 +144,15 @@ const HANDLERS = {
     const p = held.pending.get(a.client_id);
     if (!p) return;
     held.pending.delete(a.client_id);
+    // The files' download ids are the server's: replay the message to learn them.
+    if (p.files) send({ sync: { conversation: a.conversation, after_seq: a.seq - 1 } });
     if (!held.messages.has(a.seq)) {
       const me = /** @type {NonNullable<typeof state.me>} */ (state.me); // set by the welcome
       held.messages.set(a.seq, {
         conversation: a.conversation, seq: a.seq, at_ms: Date.now(),
         author: { kind: 'agent', id: me.id, name: me.name },
-        body: p.body, client_id: a.client_id, event: p.note ? 'note' : null,
+        body: p.body, client_id: a.client_id,
+        event: p.note ? 'note' : p.files ? { attachments: { files: p.files.map((f) => ({ ...f, id: '' })) } } : null,
       });
     }
     held.maxSeq = Math.max(held.maxSeq, a.seq);
@@ -309,7 +312,7 @@ function upsert(c) {
 /** Moves a summary forward after a new message. */
 /** Whether the inbox preview shows a message (as the server decides: chat, bot answers). */
 function previewed(m) {
-  return !m.event || (typeof m.event === 'object' && 'bot_answer' in m.event);
+  return !m.event || (typeof m.event === 'object' && ('bot_answer' in m.event || 'attachments' in m.event));
 }
 
 function bump(id, seq, atMs, preview) {
@@ -339,7 +342,9 @@ function transmit(id, p) {
   p.error = null;
   const frame = p.note
     ? { note: { conversation: id, client_id: p.client_id, body: p.body } }
-    : { send: { conversation: id, client_id: p.client_id, body: p.body } };
+    : p.files
+      ? { send_files: { conversation: id, client_id: p.client_id, body: p.body, uploads: p.files.map((f) => f.upload) } }
+      : { send: { conversation: id, client_id: p.client_id, body: p.body } };
   send(frame); // if offline, it stays "sending" and goes out after the next welcome
 }
 
@@ -347,6 +352,15 @@ function transmit(id, p) {
 export function sendMessage(id, body, note = false) {
   const held = thread(id);
   const p = { client_id: clientId(note ? 'n' : 'a'), body, note, status: 'sending', error: null, at_ms: Date.now(), tries: 0 };
+  held.pending.set(p.client_id, p);
+  transmit(id, p);
+  changed(`thread:${id}`);
+}
+
+/** Sends a reply with files uploaded before (`uploads.js` answers) and a caption. */
+export function sendFiles(id, body, files) {
+  const held = thread(id);
+  const p = { client_id: clientId('a'), body, note: false, files, status: 'sending', error: null, at_ms: Date.now(), tries: 0 };
   held.pending.set(p.client_id, p);
   transmit(id, p);
   changed(`thread:${id}`);

@@ -139,5 +139,20 @@ pub(super) fn client_frames() -> Vec<ClientFrame> {
         }),
         ClientFrame::Visibility(Visibility { visible: true }),
         ClientFrame::Visibility(Visibility { visible: false }),
+        ClientFrame::SendFiles(SendFiles {
+            conversation: None,
+            client_id: "m-2".into(),
+            body: String::new(),
+            uploads: vec!["00112233445566778899aabbccddeeff".into()],
+        }),
+        ClientFrame::SendFiles(SendFiles {
+            conversation: Some(BIG),
+            client_id: "a-9".into(),
+            body: "Price list and receipt — 价目表".into(),
+            uploads: vec![
+                "00112233445566778899aabbccddeeff".into(),
+                "ffeeddccbbaa99887766554433221100".into(),
+            ],
+        }),
     ]
 }

@@ -22,7 +22,7 @@ const BIG: u64 = 1 << 40;
 const MAX_JS: u64 = 1 << 53;
 
 /// Number of `ClientFrame` variants; [`client_variant`] must name each one.
-const CLIENT_VARIANTS: usize = 16;
+const CLIENT_VARIANTS: usize = 17;
 /// Number of `ServerFrame` variants; [`server_variant`] must name each one.
 const SERVER_VARIANTS: usize = 13;
 
@@ -46,6 +46,7 @@ fn client_variant(frame: &ClientFrame) -> usize {
         ClientFrame::Profile(_) => 13,
         ClientFrame::BotFeedback(_) => 14,
         ClientFrame::Visibility(_) => 15,
+        ClientFrame::SendFiles(_) => 16,
     }
 }
 

@@ -239,6 +239,27 @@ pub(super) fn server_frames() -> Vec<ServerFrame> {
                 reason: HandoffReason::LowConfidence,
             }),
         )),
+        ServerFrame::Message(message(
+            18,
+            author(AuthorKind::Visitor, BIG + 41, ""),
+            "",
+            Some(ConversationEvent::Attachments {
+                files: vec![
+                    Attachment {
+                        id: "00112233445566778899aabbccddeeff".into(),
+                        name: "箱子 box.jpg".into(),
+                        content_type: "image/jpeg".into(),
+                        size: 1_234_567,
+                    },
+                    Attachment {
+                        id: "ffeeddccbbaa99887766554433221100".into(),
+                        name: "receipt.pdf".into(),
+                        content_type: "application/pdf".into(),
+                        size: MAX_JS,
+                    },
+                ],
+            }),
+        )),
         ServerFrame::Synced(Synced {
             conversation: 12,
             upto_seq: 6,

@@ -1,12 +1,14 @@
 // @ts-check
 // The composer: Enter sends, Shift+Enter is a new line; a Reply / Internal note switch;
-// `/shortcut` suggests canned replies; typing notices go to the visitor (never for notes).
+// `/shortcut` suggests canned replies; typing notices go to the visitor (never for notes);
+// replies carry files too (the paperclip, paste, drag-and-drop: composer-files.js).
 
 import { state } from '../state.js';
 import { h, fill, icon } from '../dom.js';
 import { byteLength } from '../format.js';
-import { sendMessage, typing } from '../live.js';
+import { sendMessage, sendFiles, typing } from '../live.js';
 import { t } from '../i18n.js';
+import { createFileTray } from './composer-files.js';
 
 const drafts = new Map();
 const TYPING_IDLE_MS = 3000;
@@ -27,11 +29,25 @@ export function createComposer(id) {
   const sendBtn = h('button', { class: 'btn btn-primary send', type: 'button', onclick: submit, 'aria-label': t('composer.send') }, icon('send'), h('span', { class: 'send-text' }, t('composer.send')));
   const hint = h('div', { class: 'composer-hint' });
   const menu = h('ul', { class: 'canned-menu', role: 'listbox', hidden: true });
+  const files = createFileTray(() => render());
   const el = h('div', { class: 'composer' },
     menu,
     h('div', { class: 'modes', role: 'group', 'aria-label': t('composer.type') }, replyBtn, noteBtn),
-    h('div', { class: 'composer-row' }, input, sendBtn),
+    files.el,
+    h('div', { class: 'composer-row' }, files.button, input, sendBtn),
     hint);
+  input.addEventListener('paste', (e) => {
+    const pasted = e.clipboardData && e.clipboardData.files;
+    if (mode === 'reply' && pasted && pasted.length) { e.preventDefault(); files.add(pasted); }
+  });
+  el.addEventListener('dragover', (e) => { if (mode === 'reply') { e.preventDefault(); el.classList.add('drop-here'); } });
+  el.addEventListener('dragleave', () => el.classList.remove('drop-here'));
+  el.addEventListener('drop', (e) => {
+    el.classList.remove('drop-here');
+    if (mode !== 'reply' || !e.dataTransfer || !e.dataTransfer.files.length) return;
+    e.preventDefault();
+    files.add(e.dataTransfer.files);
+  });
 
   input.value = drafts.get(id) || '';
 
@@ -77,10 +93,17 @@ export function createComposer(id) {
 
   function submit() {
     const body = input.value.replace(/\s+$/, '');
-    if (!body.trim() || tooLong()) return;
+    const withFiles = mode === 'reply' && files.has();
+    if ((!body.trim() && !withFiles) || tooLong()) return;
     if (mode === 'reply' && !canReply()) return;
+    if (withFiles && !files.ready()) return;
     stopTyping();
-    sendMessage(id, body, mode === 'note');
+    if (withFiles) {
+      sendFiles(id, body, files.answers());
+      files.clear();
+    } else {
+      sendMessage(id, body, mode === 'note');
+    }
     input.value = '';
     drafts.delete(id);
     closeMenu();
@@ -184,7 +207,10 @@ export function createComposer(id) {
     el.classList.toggle('is-note', mode === 'note');
     input.placeholder = mode === 'note' ? t('composer.notePlaceholder') : t('composer.replyPlaceholder');
     const over = tooLong();
-    sendBtn.disabled = !input.value.trim() || over;
+    const withFiles = mode === 'reply' && files.has();
+    sendBtn.disabled = (!input.value.trim() && !withFiles) || over || (withFiles && !files.ready());
+    files.button.hidden = mode !== 'reply';
+    files.el.hidden = mode !== 'reply';
     fill(sendBtn.lastChild, mode === 'note' ? t('composer.addNote') : t('composer.send'));
     sendBtn.setAttribute('aria-label', mode === 'note' ? t('composer.addNote') : t('composer.send'));
     fill(hint);

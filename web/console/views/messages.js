@@ -10,6 +10,7 @@ import { clock, dayLabel, visitorLabel } from '../format.js';
 import { loadOlder, retryMessage, discardMessage } from '../live.js';
 import { agentsOnly, botMessageEl, botSignature, isBotPart } from './bot-messages.js';
 import { t, language } from '../i18n.js';
+import { filesEl, filesOf } from './attachments.js';
 
 const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
 
@@ -63,16 +64,19 @@ function messageEl(m, ctx) {
       h('div', { class: 'bubble' }, richText(m.body)),
       h('div', { class: 'meta' }, time));
   }
-  if (m.author.kind === 'system' || m.event) {
+  const files = filesOf(m);
+  if (m.author.kind === 'system' || (m.event && !files)) {
     return h('div', { class: 'msg-system', dataset: { seq: m.seq } }, h('span', null, systemText(m)), ' · ', time);
   }
+  // A caption may be empty when the message carries files.
+  const content = [m.body || !files ? h('div', { class: 'bubble' }, richText(m.body)) : null, files ? filesEl(files) : null];
   if (m.author.kind === 'visitor') {
     return h('div', { class: 'msg msg-visitor', dataset: { seq: m.seq } },
-      h('div', { class: 'bubble' }, richText(m.body)),
+      content,
       h('div', { class: 'meta' }, h('span', null, m.author.name || visitorLabel(conv)), ' · ', time));
   }
   return h('div', { class: `msg msg-agent${mine ? ' msg-mine' : ''}`, dataset: { seq: m.seq } },
-    h('div', { class: 'bubble' }, richText(m.body)),
+    content,
     h('div', { class: 'meta' }, h('span', null, mine ? t('inbox.you') : m.author.name), ' · ', time));
 }
 
@@ -86,7 +90,8 @@ function pendingEl(p, id) {
     : [h('span', null, waiting ? t('messages.waitingConnection') : t('messages.sending'))];
   return h('div', { class: `msg ${p.note ? 'msg-note' : 'msg-agent msg-mine'} msg-pending${failed ? ' msg-failed' : ''}` },
     p.note ? h('div', { class: 'note-head' }, icon('lock'), h('span', null, t('messages.noteBy', { name: t('conv.you') }))) : null,
-    h('div', { class: 'bubble' }, richText(p.body)),
+    p.body || !p.files ? h('div', { class: 'bubble' }, richText(p.body)) : null,
+    p.files ? filesEl(p.files.map((f) => ({ ...f, id: '' }))) : null,
     h('div', { class: 'meta' }, status));
 }
 
@@ -145,7 +150,9 @@ export function createMessageList(id, { onNearBottom }) {
         out.push({ key: `d:${d}`, sig: dayLabel(m.at_ms), make: () => h('div', { class: 'day' }, h('span', null, dayLabel(m.at_ms))) });
       }
       const extra = isBotPart(m) ? botSignature(m, { conv: live, sent: (body) => sent(m.seq, body) }) : '';
-      out.push({ key: `s:${m.seq}`, sig: `${m.seq}|${m.author.kind === 'visitor' ? visitorLabel(conv) : ''}|${extra}`, make: () => messageEl(m, ctx) });
+      // A sent file's own copy learns its download id when the server replays it.
+      const ids = (filesOf(m) || []).map((f) => f.id).join();
+      out.push({ key: `s:${m.seq}`, sig: `${m.seq}|${m.author.kind === 'visitor' ? visitorLabel(conv) : ''}|${extra}|${ids}`, make: () => messageEl(m, ctx) });
       if (m.seq === seenSeq && seenSeq === lastVisibleToVisitor(messages)) {
         out.push({ key: 'seen', sig: String(seenSeq), make: () => h('div', { class: 'seen' }, icon('check'), t('messages.seen')) });
       }
