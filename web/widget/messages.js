@@ -3,7 +3,7 @@
 // events. Messages are kept in (conversation, seq) order; the visitor's unacked
 // messages stay at the end, marked as sending. Text only ever goes in via textContent.
 
-/** @typedef {Element & { _conv?: number, _seq?: number, _author?: string, _who?: HTMLElement, _tick?: Tick, _pending?: boolean }} MessageEl */
+/** @typedef {Element & { _conv?: number, _seq?: number, _author?: string, _who?: HTMLElement, _tick?: Tick, _pending?: boolean, _files?: boolean }} MessageEl */
 /** @typedef {HTMLElement & { _state?: string }} Tick A message's tick, and the state it shows. */
 
 /** Handles one event from chat.js. */
@@ -92,7 +92,10 @@ Widget.prototype.build = function (m) {
   var bubble = document.createElement('div');
   bubble.className = 'bubble';
   linkify(bubble, m.body);
+  bubble.hidden = !m.body;
   el.appendChild(bubble);
+  var files = m.event && m.event.attachments ? m.event.attachments.files : m.files;
+  if (files) this.addFiles(el, files);
   var meta = document.createElement('div');
   meta.className = 'meta';
   var time = document.createElement('time');
@@ -209,8 +212,12 @@ Widget.prototype.markTicks = function (seq) {
 Widget.prototype.addPending = function (entry) {
   if (this.pendingEls[entry.client_id]) return;
   var el = this.build({
-    author: { kind: 'visitor', id: 0, name: '' }, body: entry.body, at_ms: entry.at_ms
+    author: { kind: 'visitor', id: 0, name: '' }, body: entry.body, at_ms: entry.at_ms,
+    files: entry.files && entry.files.map(function (f) {
+      return { name: f.name, size: f.size, content_type: f.content_type };
+    })
   });
+  el._files = !!entry.files;
   el._pending = true;
   this.pendingEls[entry.client_id] = el;
   this.log.appendChild(el);
@@ -220,7 +227,7 @@ Widget.prototype.addPending = function (entry) {
 
 Widget.prototype.onAcked = function (a) {
   var el = this.pendingEls[a.client_id];
-  if (!el) return;
+  if (!el || el._files) return; // replaced by its replay, which has the files' addresses
   delete this.pendingEls[a.client_id];
   var key = a.conversation + ':' + a.seq;
   if (this.keys[key]) { // already shown (replayed before the ack)
