@@ -85,6 +85,7 @@ Widget.prototype.build = function (m) {
     var who = document.createElement('div');
     who.className = 'who';
     who.textContent = m.author.name || (m.author.kind === 'bot' ? t('bot') : t('colleague'));
+    if (m.author.kind === 'agent') this.avatar(who, m.author.id);
     el.appendChild(who);
     el._who = who;
   }
@@ -155,6 +156,23 @@ function linkify(el, text) {
   }
   el.appendChild(document.createTextNode(text.slice(at)));
 }
+
+/** Puts the agent's avatar (her initials on her colour, GET /api/agents/ID/avatar,
+ * asked once per agent) before `who`, her name above a message. */
+Widget.prototype.avatar = function (who, id) {
+  var known = this.avatars = this.avatars || {};
+  known[id] = known[id] || fetch(this.chat.base + '/api/agents/' + id + '/avatar', { credentials: 'omit' })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .catch(function () { return null; });
+  known[id].then(function (a) {
+    if (!a || !/^#[0-9a-f]{6}$/i.test(a.colour)) return;
+    var av = document.createElement('span');
+    av.className = 'av';
+    av.textContent = a.initials;
+    av.style.background = a.colour;
+    who.insertBefore(av, who.firstChild);
+  });
+};
 
 /** "Did you mean…?" buttons under a bot message; a tap sends the question as the
  * visitor's message (CSS hides them once the visitor wrote after them). */
