@@ -4,11 +4,11 @@
 //! - every file under `web/console/` and `web/demo/` is served at the same path
 //!   (`web/console/app.js` → `/console/app.js`);
 //! - the widget is one file, `/widget.js`: the files listed in `web/widget/bundle.txt`,
-//!   concatenated in that order, each line without its indentation, and without
+//!   concatenated in that order, each line without its indentation, without
 //!   comment-only lines (a line whose text starts with `//`, and `/* … */` blocks that
-//!   start and end a line, over one line or several; a `/*! … */` banner is kept):
-//!   every visitor downloads it, and comments and indentation are a seventh of it
-//!   gzipped. `tests/browser/harness.mjs` applies the same rule for the size test.
+//!   start and end a line, over one line or several; a `/*! … */` banner is kept), and
+//!   without a ` // …` comment after code when no quote comes before it: every visitor
+//!   downloads it, and comments and indentation are a sixth of it gzipped. `tests/browser/harness.mjs` applies the same rule for the size test.
 //!   (The widget's code has no template literals, whose lines would change meaning.)
 //!
 //! It also deflates the built-in model (`models/use-m-en-zh-int8.onnx`, 32.8 MB →
@@ -57,10 +57,26 @@ fn bundle_lines(file: &str) -> Vec<&str> {
             continue;
         }
         if !text.starts_with("//") {
-            kept.push(text);
+            kept.push(without_trailing_comment(text));
         }
     }
     kept
+}
+
+/// `line` without a ` // …` comment after its code: cut at the first `// ` that follows
+/// a space or tab, unless a quote (`'`, `"`, `` ` ``) comes before it (the `//` may then be
+/// inside a string), in which case the line is kept whole.
+fn without_trailing_comment(line: &str) -> &str {
+    for (i, _) in line.match_indices("// ") {
+        if !line[..i].ends_with([' ', '\t']) {
+            continue;
+        }
+        if line[..i].contains(['\'', '"', '`']) {
+            return line;
+        }
+        return line[..i].trim_end();
+    }
+    line
 }
 
 fn main() {

@@ -120,9 +120,18 @@ export async function startMailbox() {
 /** The widget bundle exactly as build.rs writes it (its bundle_lines): each file listed
  * in web/widget/bundle.txt, line by line without indentation, without comment-only lines
  * (`// …`, and `/* … *\/` blocks that start and end a line, over one line or several;
- * a `/*! … *\/` banner is kept). */
+ * a `/*! … *\/` banner is kept), and without a ` // …` comment after code when no quote
+ * comes before it (without_trailing_comment). */
 export function widgetBundle() {
   const dir = join(repoRoot, 'web/widget');
+  const withoutTrailingComment = (line) => {
+    for (let i = line.indexOf('// '); i >= 0; i = line.indexOf('// ', i + 1)) {
+      const before = line.slice(0, i);
+      if (!/[ \t]$/.test(before)) continue;
+      return /['"`]/.test(before) ? line : before.trimEnd();
+    }
+    return line;
+  };
   const bundleLines = (file) => {
     const kept = [];
     let inBlock = false;
@@ -136,7 +145,7 @@ export function widgetBundle() {
         if (end < 0) inBlock = true;
         else if (end + 4 !== text.length) kept.push(text);
       } else if (!text.startsWith('//')) {
-        kept.push(text);
+        kept.push(withoutTrailingComment(text));
       }
     }
     return kept;

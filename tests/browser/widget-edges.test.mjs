@@ -1,12 +1,12 @@
 // Rough edges of the widget found in a walk-through (issue #13), in real Chromium against
 // the real binary with the real console: tappable and safe links, the agent's name as
-// soon as she claims the chat, the unread count in the shop page's title, and the sound
+// soon as she claims the chat and her avatar, the unread count in the shop page's title, and the sound
 // switched on by the visitor's first message unless they chose otherwise.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ADMIN, openConsole, openVisitor, setUpServerAndBrowser, visitorSays, widget,
+  ADMIN, api, openConsole, openVisitor, setUpServerAndBrowser, visitorSays, widget,
 } from './harness.mjs';
 
 /** A server without the FAQ bot (the visitor talks to the agent directly). */
@@ -20,7 +20,7 @@ const links = (page) => widget(page, '.bubble a').evaluateAll((all) =>
 const soundPressed = (page) => widget(page, '.sound').getAttribute('aria-pressed');
 
 test('links are tappable and safe, the agent is named on claiming, unread shows in the page title, sound comes on', async (t) => {
-  const { server, browser } = await setUp(t);
+  const { server, token, browser } = await setUp(t);
   const agent = await openConsole(browser, server);
   const visitor = await openVisitor(browser, server);
   const shopTitle = await visitor.title();
@@ -50,6 +50,13 @@ test('links are tappable and safe, the agent is named on claiming, unread shows 
   const tracking = widget(visitor, '.msg.them a');
   await tracking.waitFor();
   assert.equal(await tracking.getAttribute('href'), 'https://track.example/abc?id=9');
+  // Her avatar, as the console's profile page sets it, stands before her name.
+  const me = await api(server, 'GET', '/api/me', undefined, token);
+  const avatar = await api(server, 'GET', `/api/agents/${me.body.id}/avatar`);
+  assert.equal(avatar.status, 200, avatar.text);
+  const drawn = widget(visitor, '.msg.them .who .av');
+  await drawn.waitFor();
+  assert.equal(await drawn.textContent(), avatar.body.initials);
 
   // Switched off by hand, it stays off after a reload and another message.
   await widget(visitor, '.sound').click();

@@ -41,6 +41,7 @@ function newClientId() {
 
 function Chat(options) {
   this.url = options.wsUrl;
+  this.base = options.base; // the server's http(s) origin, for uploads and files
   this.site = options.site;
   this.emit = options.emit;
   this.bot = options.bot; // the FAQ bot answers new conversations first
@@ -357,8 +358,46 @@ Chat.prototype.flush = function () {
   for (var i = 0; i < box.length; i++) this.transmit(box[i]);
 };
 
+/** Queues a message with files uploaded before (`files`: the upload answers). */
+Chat.prototype.postFiles = function (body, files) {
+  var entry = { client_id: newClientId(), body: body, at_ms: Date.now(), files: files };
+  var box = this.outbox();
+  box.push(entry);
+  this.store.set('outbox', box);
+  this.emit('pending', entry);
+  if (this.ready) this.transmit(entry);
+  else this.start();
+};
+
+/** Uploads one file (POST /api/uploads with the visitor's token), reporting the share
+ * sent to `progress`; resolves to the server's answer, or rejects with its message. */
+Chat.prototype.upload = function (file, progress) {
+  var token = this.store.get('token');
+  var url = this.base + '/api/uploads?name=' + encodeURIComponent(file.name || 'file');
+  return new Promise(function (ok, fail) {
+    if (!token) return fail(new Error(''));
+    var x = new XMLHttpRequest();
+    x.open('POST', url);
+    x.setRequestHeader('X-Visitor-Token', token);
+    x.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    x.upload.onprogress = function (e) { if (e.lengthComputable) progress(e.loaded / e.total); };
+    x.onload = function () {
+      var a = null;
+      try { a = JSON.parse(x.responseText); } catch (e) { /* not JSON */ }
+      if (x.status === 201 && a) ok(a);
+      else fail(new Error((a && a.message) || 'HTTP ' + x.status));
+    };
+    x.onerror = function () { fail(new Error('')); };
+    x.send(file);
+  });
+};
+
 Chat.prototype.transmit = function (entry) {
-  if (!this.send({ send: { conversation: null, client_id: entry.client_id, body: entry.body } })) return;
+  var frame = entry.files
+    ? { send_files: { conversation: null, client_id: entry.client_id, body: entry.body,
+      uploads: entry.files.map(function (f) { return f.upload; }) } }
+    : { send: { conversation: null, client_id: entry.client_id, body: entry.body } };
+  if (!this.send(frame)) return;
   if (!this.ackTimer) this.armAckTimer();
 };
 
@@ -374,6 +413,7 @@ Chat.prototype.armAckTimer = function () {
 };
 
 Chat.prototype.onAck = function (a) {
+  var files = this.outbox().some(function (e) { return e.client_id === a.client_id && e.files; });
   this.dropFromOutbox(a.client_id);
   if (a.conversation !== this.conv) {
     // The first message of a new conversation (or after the old one was closed).
@@ -381,6 +421,8 @@ Chat.prototype.onAck = function (a) {
     this.emit('status', { status: this.status });
   }
   this.emit('acked', a);
+  // Our own message comes back only on request: a replay gives the files' addresses.
+  if (files) this.send({ sync: { conversation: a.conversation, after_seq: a.seq - 1 } });
   if (this.outbox().length) this.armAckTimer();
 };
 

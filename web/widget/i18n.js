@@ -49,7 +49,11 @@ var TEXTS = {
     helped: 'That helped',
     human: 'Talk to a person',
     thanks: 'Thanks!',
-    colleague: 'A colleague'
+    colleague: 'A colleague',
+    attach: 'Send a photo or file',
+    original: 'Send original',
+    uploading: 'Uploading… {n}%',
+    cancel: 'Cancel'
   },
   zh: {
     title: '在线咨询',
@@ -97,7 +101,11 @@ var TEXTS = {
     helped: '有帮助',
     human: '转人工',
     thanks: '谢谢！',
-    colleague: '客服'
+    colleague: '客服',
+    attach: '发送图片或文件',
+    original: '发送原图',
+    uploading: '正在上传… {n}%',
+    cancel: '取消'
   }
 };
 

@@ -72,6 +72,7 @@ function boot(remote) {
   };
   var chat = new Chat({
     wsUrl: base.replace(/^http/, 'ws') + '/ws',
+    base: base,
     site: site,
     bot: remote.bot === true,
     emails: remote.visitor_emails === true,

@@ -3,7 +3,7 @@
 // events. Messages are kept in (conversation, seq) order; the visitor's unacked
 // messages stay at the end, marked as sending. Text only ever goes in via textContent.
 
-/** @typedef {Element & { _conv?: number, _seq?: number, _author?: string, _who?: HTMLElement, _tick?: Tick, _pending?: boolean }} MessageEl */
+/** @typedef {Element & { _conv?: number, _seq?: number, _author?: string, _who?: HTMLElement, _tick?: Tick, _pending?: boolean, _files?: boolean }} MessageEl */
 /** @typedef {HTMLElement & { _state?: string }} Tick A message's tick, and the state it shows. */
 
 /** Handles one event from chat.js. */
@@ -85,6 +85,7 @@ Widget.prototype.build = function (m) {
     var who = document.createElement('div');
     who.className = 'who';
     who.textContent = m.author.name || (m.author.kind === 'bot' ? t('bot') : t('colleague'));
+    if (m.author.kind === 'agent') this.avatar(who, m.author.id);
     el.appendChild(who);
     el._who = who;
   }
@@ -92,7 +93,10 @@ Widget.prototype.build = function (m) {
   var bubble = document.createElement('div');
   bubble.className = 'bubble';
   linkify(bubble, m.body);
+  bubble.hidden = !m.body;
   el.appendChild(bubble);
+  var files = m.event && m.event.attachments ? m.event.attachments.files : m.files;
+  if (files) this.addFiles(el, files);
   var meta = document.createElement('div');
   meta.className = 'meta';
   var time = document.createElement('time');
@@ -153,6 +157,23 @@ function linkify(el, text) {
   el.appendChild(document.createTextNode(text.slice(at)));
 }
 
+/** Puts the agent's avatar (her initials on her colour, GET /api/agents/ID/avatar,
+ * asked once per agent) before `who`, her name above a message. */
+Widget.prototype.avatar = function (who, id) {
+  var known = this.avatars = this.avatars || {};
+  known[id] = known[id] || fetch(this.chat.base + '/api/agents/' + id + '/avatar', { credentials: 'omit' })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .catch(function () { return null; });
+  known[id].then(function (a) {
+    if (!a || !/^#[0-9a-f]{6}$/i.test(a.colour)) return;
+    var av = document.createElement('span');
+    av.className = 'av';
+    av.textContent = a.initials;
+    av.style.background = a.colour;
+    who.insertBefore(av, who.firstChild);
+  });
+};
+
 /** "Did you mean…?" buttons under a bot message; a tap sends the question as the
  * visitor's message (CSS hides them once the visitor wrote after them). */
 Widget.prototype.addChoices = function (el, choices) {
@@ -209,8 +230,12 @@ Widget.prototype.markTicks = function (seq) {
 Widget.prototype.addPending = function (entry) {
   if (this.pendingEls[entry.client_id]) return;
   var el = this.build({
-    author: { kind: 'visitor', id: 0, name: '' }, body: entry.body, at_ms: entry.at_ms
+    author: { kind: 'visitor', id: 0, name: '' }, body: entry.body, at_ms: entry.at_ms,
+    files: entry.files && entry.files.map(function (f) {
+      return { name: f.name, size: f.size, content_type: f.content_type };
+    })
   });
+  el._files = !!entry.files;
   el._pending = true;
   this.pendingEls[entry.client_id] = el;
   this.log.appendChild(el);
@@ -220,7 +245,7 @@ Widget.prototype.addPending = function (entry) {
 
 Widget.prototype.onAcked = function (a) {
   var el = this.pendingEls[a.client_id];
-  if (!el) return;
+  if (!el || el._files) return; // replaced by its replay, which has the files' addresses
   delete this.pendingEls[a.client_id];
   var key = a.conversation + ':' + a.seq;
   if (this.keys[key]) { // already shown (replayed before the ack)

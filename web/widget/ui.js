@@ -35,7 +35,14 @@ var TEMPLATE = '<div class="db">' +
   '<div class="fb"><button type="button"></button><button type="button"></button></div>' +
   '<form class="prechat contact" hidden><p></p><input name="name" required autocomplete="name" maxlength="80">' +
   '<input name="email" type="email" autocomplete="email" maxlength="254"><button class="primary" type="submit"></button></form>' +
-  '<form class="composer"><textarea rows="1"></textarea><button class="send" type="submit">' +
+  '<div class="tray" hidden><p class="tray-list"></p><label><input type="checkbox"> <span></span></label>' +
+  '<p class="tray-state" role="status"></p><button class="primary" type="button"></button>' +
+  '<button class="icon tray-x" type="button"><svg viewBox="0 0 24 24" aria-hidden="true">' +
+  '<path d="M6 6l12 12M18 6 6 18"/></svg></button></div>' +
+  '<form class="composer"><button class="icon clip" type="button"><svg viewBox="0 0 24 24" aria-hidden="true">' +
+  '<path d="m21 11-8.5 8.5a5 5 0 0 1-7-7L14 4a3.5 3.5 0 0 1 5 5l-8.5 8.5a2 2 0 0 1-3-3L15 7"/></svg></button>' +
+  '<input class="pick" type="file" multiple hidden accept="image/*,.heic,.pdf,.txt,.csv,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp">' +
+  '<textarea rows="1"></textarea><button class="send" type="submit">' +
   '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 20.5 21 12 3 3.5V10l12 2-12 2z"/></svg></button></form>' +
   '</section></div>';
 
@@ -96,6 +103,12 @@ Widget.prototype.mount = function () {
   this.mailBtn = q('.mail');
   this.mailedEl = q('.mailed');
   this.fb = q('.fb');
+  this.tray = q('.tray');
+  this.trayList = q('.tray-list');
+  this.trayState = q('.tray-state');
+  this.traySend = q('.tray .primary');
+  this.original = q('.tray input');
+  this.fileInput = q('.pick');
   this.texts();
   this.bind();
   this.applySettings(this.settings);
@@ -129,6 +142,11 @@ Widget.prototype.texts = function () {
   this.mailBtn.title = t('mailMe');
   this.fb.children[0].textContent = t('helped');
   this.fb.children[1].textContent = t('human');
+  q('.clip').setAttribute('aria-label', t('attach'));
+  q('.clip').title = t('attach');
+  q('.tray-x').setAttribute('aria-label', t('cancel'));
+  q('.tray span').textContent = t('original');
+  this.traySend.textContent = t('send');
   this.setSound(this.sound);
   this.setBadge(0);
 };
@@ -166,6 +184,14 @@ Widget.prototype.bind = function () {
     self.chat.typing(self.textarea.value.trim() !== '');
   });
   this.composer.addEventListener('submit', function (e) { e.preventDefault(); self.submit(); });
+  this.shadow.querySelector('.clip').addEventListener('click', function () { self.fileInput.click(); });
+  this.fileInput.addEventListener('change', function () { self.addToTray(self.fileInput.files); });
+  this.textarea.addEventListener('paste', function (e) {
+    var files = e.clipboardData && e.clipboardData.files;
+    if (files && files.length) { e.preventDefault(); self.addToTray(files); }
+  });
+  this.traySend.addEventListener('click', function () { self.sendTray(); });
+  this.shadow.querySelector('.tray-x').addEventListener('click', function () { self.clearTray(); });
   this.prechat.addEventListener('submit', function (e) {
     e.preventDefault();
     var f = self.prechat.elements;
