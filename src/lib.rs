@@ -25,7 +25,9 @@
 //! - [`metrics`]: counters and histograms rendered for Prometheus.
 //! - [`tls`]: `--tls-cert`/`--tls-key`: certificate loading, SIGHUP reload, handshakes.
 //! - [`notify`]: readiness and stopping notices for systemd.
-//! - [`settings`]: the widget settings: validation and business hours.
+//! - [`settings`]: the widget settings: validation.
+//! - [`business_hours`]: whether the shop is open: named IANA time zones (bundled
+//!   database) or a fixed offset, and the opening hours.
 //! - [`intent`]: the on-device embedding model: tokenizer, tract model, inference worker.
 //! - [`bot`]: the FAQ bot: match a message to FAQ entries and built-in intents, decide.
 //! - [`faq`]: the shop's FAQ across storage and the bot: load at start, checked saves.
@@ -49,6 +51,7 @@ pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod bot;
+pub mod business_hours;
 pub mod cidr;
 pub mod cli;
 pub mod config;

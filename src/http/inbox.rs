@@ -13,8 +13,9 @@ use super::reply::{Body, error_response, json, store_error};
 use super::session::authenticate;
 use super::views::{CannedView, view};
 use crate::app::App;
+use crate::business_hours::open_at;
 use crate::protocol::{ConversationSummary, ErrorCode};
-use crate::settings::{TextsBody, open_at};
+use crate::settings::TextsBody;
 use crate::timer::unix_ms;
 
 /// One query parameter's value (no percent-decoding needed for the numbers and ids used).

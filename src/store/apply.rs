@@ -230,7 +230,7 @@ pub fn apply(
         }
         WriteOp::PutSettings { settings } => {
             tx.open_table(SETTINGS)?
-                .insert("widget", encode(&SettingsRecord::V2(settings)).as_slice())?;
+                .insert("widget", encode(&SettingsRecord::V3(settings)).as_slice())?;
             Ok(Outcome::Done)
         }
         WriteOp::PutCanned { id, record } => {

@@ -218,6 +218,9 @@ fn golden(sample: &Sample) -> &'static str {
         Sample::Settings(SettingsRecord::V2(_)) => {
             "01000007233235363365620572696768740000000101a403b808011168747470733a2f2f612e6578616d706c6501027a6806e59ca8e7babf0006e6988ee5a4a9"
         }
+        Sample::Settings(SettingsRecord::V3(_)) => {
+            "02000007233235363365620572696768740000000101a403b808011168747470733a2f2f612e6578616d706c65000d4575726f70652f4c6f6e646f6e"
+        }
         Sample::Faq(FaqRecord::V1 { embeddings, .. }) => match embeddings {
             Some(_) => "0001054f70656e3f03392d3501026162010000003f0301ff7f",
             None => "0001054f70656e3f03392d3500",
@@ -327,6 +330,10 @@ fn samples() -> Vec<Sample> {
         }],
         ..settings_v1().into()
     })));
+    all.push(Sample::Settings(SettingsRecord::V3(SettingsV3 {
+        time_zone: "Europe/London".into(),
+        ..SettingsV2::from(settings_v1()).into()
+    })));
     all.push(faq(Some(embeddings())));
     all.push(faq(None));
     for embeddings in [Some(embeddings()), None] {
@@ -409,7 +416,7 @@ fn every_record_variant_encodes_to_its_golden_bytes() {
         assert!(seen.insert(want), "two samples share the vector {want}");
         assert_eq!(hex(&encode_and_check(sample)), want);
     }
-    assert_eq!(seen.len(), 40, "one sample per golden vector");
+    assert_eq!(seen.len(), 41, "one sample per golden vector");
 }
 
 /// Every row of one record table: decodes as `T` and re-encodes to the stored bytes.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::outbox::Settled;
 use super::outbox_records::JobV1;
-use super::records::{AgentV3, CannedRecord, FaqV2, MessageV1, SessionRecord, SettingsV2};
+use super::records::{AgentV3, CannedRecord, FaqV2, MessageV1, SessionRecord, SettingsV3};
 use super::values::{StoredAuthorKind, StoredEvent, StoredStatus};
 use super::webhook_records::{WebhookChange, WebhookV1};
 
@@ -141,7 +141,7 @@ pub enum WriteOp {
     /// Replace the widget settings.
     PutSettings {
         /// The settings.
-        settings: SettingsV2,
+        settings: SettingsV3,
     },
     /// Create (`id` None) or replace a canned reply.
     PutCanned {

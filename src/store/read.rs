@@ -5,7 +5,7 @@ use redb::ReadableTable;
 
 use super::records::{
     AgentRecord, AgentRole, AgentV3, CannedRecord, ConversationRecord, ConversationV1,
-    MessageRecord, MessageV1, SessionRecord, SettingsRecord, SettingsV2, VisitorRecord, VisitorV2,
+    MessageRecord, MessageV1, SessionRecord, SettingsRecord, SettingsV3, VisitorRecord, VisitorV2,
     decode,
 };
 use super::tables::*;
@@ -264,12 +264,12 @@ impl Store {
     }
 
     /// The widget settings (defaults until an admin saves some).
-    pub fn settings(&self) -> Result<SettingsV2, StoreError> {
+    pub fn settings(&self) -> Result<SettingsV3, StoreError> {
         let tx = self.db().begin_read()?;
         let table = tx.open_table(SETTINGS)?;
         match table.get("widget")? {
             Some(v) => Ok(decode::<SettingsRecord>(v.value(), "settings")?.into_latest()),
-            None => Ok(SettingsV2::default()),
+            None => Ok(SettingsV3::default()),
         }
     }
 

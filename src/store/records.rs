@@ -10,7 +10,7 @@ use super::values::{StoredAuthorKind, StoredEvent, StoredStatus};
 
 pub use super::faq_records::{FaqRecord, FaqV2, LocalAnswer};
 pub use super::settings_records::{
-    LocalTexts, OpeningHours, SettingsRecord, SettingsV1, SettingsV2,
+    LocalTexts, OpeningHours, SettingsRecord, SettingsV1, SettingsV2, SettingsV3,
 };
 
 /// Encodes a record for storage.

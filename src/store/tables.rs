@@ -15,7 +15,9 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// 4 = record variants older builds cannot decode (`AgentRecord::V3`,
 /// `SettingsRecord::V2`, `FaqRecord::V2`, issue #12): nothing is rewritten; an older
 /// binary refuses the directory instead of failing on one row.
-pub const SCHEMA_VERSION: u64 = 4;
+/// 5 = `SettingsRecord::V3` (the shop's named time zone, issue #13): nothing is
+/// rewritten; older settings keep their fixed offset.
+pub const SCHEMA_VERSION: u64 = 5;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`
 /// → 32 bytes, [`VISITOR_IDS_RESERVED`] → u64 (little endian), `"vapid_key"` → 32 bytes

@@ -12,6 +12,7 @@ mod backup;
 mod bad_http;
 mod bad_input;
 mod bot;
+mod business_hours;
 mod crash;
 mod delivery;
 mod disk;

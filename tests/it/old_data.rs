@@ -182,7 +182,7 @@ fn a_version_2_data_directory_opens_with_its_faq_and_bot_conversations() {
     };
     drop(db);
     assert_eq!(version, deskbell::store::SCHEMA_VERSION);
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     let store = Store::open(&server.data_dir()).expect("reopens");
     let now = store.faq_entries().expect("decode");
     assert_eq!(now.len(), entries.len());
@@ -248,6 +248,12 @@ fn serve_and_check(
     let mut settings = get(&server, &admin, "/api/settings");
     let empty = json!({ "title": "", "greeting": "", "away_message": "" });
     assert_eq!(settings["texts"], json!({ "en": empty, "zh": empty }));
+    // Settings from before named time zones keep their fixed offset (issue #13).
+    assert_eq!(settings["time_zone"], "");
+    assert_eq!(
+        settings["utc_offset_min"],
+        fx["api"]["settings"]["utc_offset_min"]
+    );
     let (status, _) = http(
         server.addr,
         "PATCH",

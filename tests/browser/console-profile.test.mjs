@@ -1,0 +1,45 @@
+// The console's rough edges from issue #13, in real Chromium against the real binary:
+// the shop's time zone picker (named IANA zones, the browser's by default, old fixed
+// offsets shown as such), the embed snippet's address, tappable links that never become
+// markup, friendly visitor names, and the agent's own profile.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, openConsole, setUpServerAndBrowser } from './harness.mjs';
+
+/** Opens Admin → `page` in the console. */
+async function adminPage(agent, link, heading) {
+  await agent.getByRole('link', { name: 'Admin' }).click();
+  await agent.getByRole('link', { name: link }).click();
+  await agent.getByRole('heading', { name: heading }).waitFor();
+}
+
+test('the shop time zone starts at the browser\'s, is saved by name, and an old fixed offset says so', async (t) => {
+  const { server, token, browser } = await setUpServerAndBrowser(t, ['--no-bot']);
+  const agent = await openConsole(browser, server, { timezoneId: 'America/New_York' });
+  await adminPage(agent, 'Widget', 'Widget');
+  const picker = agent.getByLabel('Shop time zone');
+  await agent.getByRole('button', { name: 'Save' }).waitFor();
+  assert.equal(await picker.inputValue(), 'America/New_York', 'the browser\'s zone');
+  await agent.getByLabel('Always open').uncheck();
+  await agent.getByRole('button', { name: 'Save' }).click();
+  await agent.getByText('Widget settings saved').waitFor();
+  const saved = await api(server, 'GET', '/api/settings', undefined, token);
+  assert.equal(saved.body.time_zone, 'America/New_York');
+
+  // Settings from before named zones: a fixed offset, shown as one, kept when saved.
+  const old = { ...saved.body, time_zone: '', utc_offset_min: 60 };
+  assert.equal((await api(server, 'PUT', '/api/settings', old, token)).status, 200);
+  await agent.reload();
+  await agent.getByRole('button', { name: 'Save' }).waitFor();
+  assert.equal(await picker.inputValue(), '');
+  await agent.getByText('UTC+1, fixed (no daylight saving)').waitFor({ state: 'attached' });
+  await agent.getByText('choose your city').waitFor();
+  await agent.getByRole('button', { name: 'Save' }).click();
+  await agent.getByText('Widget settings saved').waitFor();
+  const kept = await api(server, 'GET', '/api/settings', undefined, token);
+  assert.deepEqual([kept.body.time_zone, kept.body.utc_offset_min], ['', 60]);
+  await picker.selectOption('Europe/London');
+  await agent.getByText(/Now UTC\+[01]\./).waitFor();
+  assert.deepEqual(agent.problems, []);
+});
