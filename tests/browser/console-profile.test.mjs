@@ -43,3 +43,25 @@ test('the shop time zone starts at the browser\'s, is saved by name, and an old 
   await agent.getByText(/Now UTC\+[01]\./).waitFor();
   assert.deepEqual(agent.problems, []);
 });
+
+test('the embed snippet warns about a loopback address and uses --public-url when the server has one', async (t) => {
+  const { server, browser } = await setUpServerAndBrowser(t, ['--no-bot']);
+  const agent = await openConsole(browser, server);
+  await adminPage(agent, 'Embed on your site', 'Embed the chat on your site');
+  const code = agent.locator('.snippet code');
+  await code.getByText(`<script src="${server.url}/widget.js" async></script>`).waitFor();
+  const warning = agent.locator('.snippet-warning');
+  await warning.getByText('an address only this computer reaches').waitFor();
+  assert.match(await warning.textContent(), /--public-url/);
+
+  // A server with a public address (its answer stubbed: this one listens on 127.0.0.1).
+  await agent.route('**/api/widget*', (route) => route.fulfill({
+    contentType: 'application/json',
+    body: JSON.stringify({ site: 'default', public_url: 'https://chat.shop.example' }),
+  }));
+  await adminPage(agent, 'Widget', 'Widget');
+  await adminPage(agent, 'Embed on your site', 'Embed the chat on your site');
+  await code.getByText('<script src="https://chat.shop.example/widget.js" async></script>').waitFor();
+  assert.equal(await warning.isHidden(), true, 'https on a public name: nothing to warn about');
+  assert.deepEqual(agent.problems, []);
+});

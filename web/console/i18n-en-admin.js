@@ -62,6 +62,8 @@ export const EN_ADMIN = {
   'admin.embed.step2': 'Under Widget, set the title, colour and greeting, and list your shop’s address under “Allowed websites”.',
   'admin.embed.step3': 'Open your shop in a private window and say hello: the chat shows up here in the inbox.',
   'admin.embed.address': 'This address is deskbell’s public address (--public-url) or, without it, the one your browser uses to reach deskbell. If visitors reach it under another name (behind a proxy), start deskbell with --public-url set to that address.',
+  'admin.embed.loopback': 'This snippet loads the chat from {origin}, an address only this computer reaches: visitors would see no chat. Start deskbell with --public-url set to the address visitors use (e.g. https://chat.your-shop.example).',
+  'admin.embed.plain': 'This snippet loads the chat over plain http ({origin}): pages of an https shop may not load it. Put deskbell behind https (--tls-cert, or a proxy) and set --public-url to that address.',
   'admin.embed.demo': 'Try it on the demo shop',
   // settings
   'settings.useDefault': 'Empty: the default text',

@@ -62,6 +62,8 @@ export const ZH_CN_ADMIN = {
   'admin.embed.step2': '在“聊天窗口”中设置标题、颜色和欢迎语，并在“允许的网站”中填写店铺网址。',
   'admin.embed.step3': '用浏览器的无痕窗口打开店铺，发一句“你好”：会话会出现在这里的收件箱中。',
   'admin.embed.address': '这个地址是 deskbell 的公开地址（--public-url），未设置时为您的浏览器访问 deskbell 所用的地址。如果访客通过其他域名访问（例如经过反向代理），请用 --public-url 指定该地址启动 deskbell。',
+  'admin.embed.loopback': '这段代码从 {origin} 加载在线客服，而这个地址只有本机才能访问：访客将看不到聊天窗口。请用 --public-url 指定访客使用的地址（例如 https://chat.your-shop.example）启动 deskbell。',
+  'admin.embed.plain': '这段代码通过不加密的 http（{origin}）加载在线客服：https 店铺的页面可能无法加载。请为 deskbell 启用 https（--tls-cert 或反向代理），并用 --public-url 指定该地址。',
   'admin.embed.demo': '在演示店铺中试用',
   // settings
   'settings.useDefault': '留空则使用默认文字',
