@@ -63,7 +63,7 @@ pub struct LiveConversation {
     pub idle_timer: Option<TimerKey>,
     /// The visitor's name, if given.
     pub visitor_name: Option<String>,
-    /// Start of the latest visitor/agent/bot message.
+    /// Start of the visitor's latest message.
     pub preview: String,
     /// Highest visitor message the bot has decided on (while the status is `Bot`).
     pub bot_decided: u64,

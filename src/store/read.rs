@@ -229,8 +229,8 @@ impl Store {
         }
     }
 
-    /// The start of the latest visitor/agent/bot message (no system messages or notes),
-    /// looking back at most 50 messages.
+    /// The start of the visitor's latest message (`StoredEvent::previewed`), looking back
+    /// at most 50 messages.
     pub fn preview(&self, conversation: u64) -> Result<String, StoreError> {
         let tx = self.db().begin_read()?;
         let table = tx.open_table(MESSAGES)?;
@@ -242,7 +242,7 @@ impl Store {
             let (_, v) = row?;
             let record: MessageRecord = decode(v.value(), "messages")?;
             let m = record.latest();
-            if StoredEvent::previewed(m.event.as_ref()) {
+            if StoredEvent::previewed(m.author_kind, m.event.as_ref()) {
                 return Ok(preview_of(&m.body));
             }
         }

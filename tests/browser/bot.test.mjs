@@ -234,9 +234,10 @@ test('end to end: the bot answers, the visitor asks for a person, the agent take
   // The console lists the chat under "All open" with a Bot badge, not in the queue, and
   // does not call the agent for it.
   await agent.getByRole('tab', { name: /All open/ }).click();
-  // Its preview is the latest thing said: the bot's answer.
-  const row = agent.locator('.conv-row', { hasText: SHIPPING.answer.slice(0, 40) });
+  // Its preview is the visitor's question, not the bot's answer (issue #13).
+  const row = agent.locator('.conv-row', { hasText: POSTAGE });
   await row.locator('.chip-bot', { hasText: 'Bot' }).waitFor();
+  assert.equal(await row.locator('.row-preview').textContent(), POSTAGE);
   await agent.getByRole('tab', { name: /Queue/ }).click();
   await agent.locator('.empty', { hasText: 'Nobody is waiting' }).waitFor();
   assert.deepEqual(await agent.evaluate(() => window.notified), [], 'no alert while the bot answers');
@@ -251,7 +252,7 @@ test('end to end: the bot answers, the visitor asks for a person, the agent take
   await agent.waitForFunction(() => window.notified.length > 0);
   assert.match((await agent.evaluate(() => window.notified)).join(), /^Chat assigned to you: Visitor #\d+$/);
   await agent.getByRole('tab', { name: /Mine/ }).click();
-  await agent.locator('.conv-row', { hasText: SHIPPING.answer.slice(0, 40) }).click();
+  await agent.locator('.conv-row', { hasText: POSTAGE }).click();
   await agent.locator('.conv-sub', { hasText: 'Assigned to you' }).waitFor();
   await agent.locator('.msg-handoff', { hasText: 'the visitor asked for a person' }).waitFor();
   const botAnswer = agent.locator('.msg-bot', { hasText: SHIPPING.answer });
@@ -358,7 +359,7 @@ test('an agent claims a chat the bot is answering: the bot falls silent', async 
   await widget(visitor, '.msg.bot').filter({ hasText: HOURS.answer }).waitFor();
 
   await agent.getByRole('tab', { name: /All open/ }).click();
-  await agent.locator('.conv-row', { hasText: HOURS.answer.slice(0, 40) }).click();
+  await agent.locator('.conv-row', { hasText: 'when do you open' }).click();
   await agent.locator('.conv-sub .chip-bot', { hasText: 'Bot answering' }).waitFor();
   await agent.locator('.conv-notice', { hasText: 'The FAQ bot is answering' }).getByRole('button', { name: 'Claim chat' }).click();
   await agent.locator('.conv-sub', { hasText: 'Assigned to you' }).waitFor();
@@ -385,7 +386,7 @@ test('an agent who is not an admin sees which FAQ entry the bot answered with, a
   await widget(visitor, '.msg.bot').filter({ hasText: SHIPPING.answer }).waitFor();
 
   await agent.getByRole('tab', { name: /All open/ }).click();
-  await agent.locator('.conv-row', { hasText: SHIPPING.answer.slice(0, 40) }).click();
+  await agent.locator('.conv-row', { hasText: POSTAGE }).click();
   const botAnswer = agent.locator('.msg-bot', { hasText: SHIPPING.answer });
   await botAnswer.locator('.bot-source', { hasText: `FAQ #${shipping.id} “How much is shipping?”` }).waitFor();
   assert.equal(await agent.getByRole('link', { name: 'Admin' }).count(), 0, 'Ben is not an admin');

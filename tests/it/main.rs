@@ -28,6 +28,7 @@ mod old_data;
 mod ops;
 mod outbox;
 mod outbox_crash;
+mod previews;
 mod push;
 mod routing;
 mod threads;

@@ -306,12 +306,13 @@ function upsert(c) {
   return conv;
 }
 
-/** Moves a summary forward after a new message. */
-/** Whether the inbox preview shows a message (as the server decides: chat, bot answers). */
+/** Whether the inbox preview shows a message, as the server decides
+ * (`Message::previewed`): only the visitor's own words. */
 function previewed(m) {
-  return !m.event || (typeof m.event === 'object' && 'bot_answer' in m.event);
+  return m.author.kind === 'visitor' && !m.event;
 }
 
+/** Moves a summary forward after a new message. */
 function bump(id, seq, atMs, preview) {
   const conv = state.convs.get(id);
   if (!conv) return null;
