@@ -42,6 +42,7 @@
 //! - [`webhooks`]: signed webhooks (Standard Webhooks): SSRF-checked URLs, the sink.
 //! - [`presence`]: who is online, published by the hub for the outbox's sinks.
 //! - [`push`]: Web Push to agents' devices (VAPID, RFC 8291 payloads), an outbox sink.
+//! - [`visitor_alias`]: a visitor's generated friendly name and colour, from their id.
 //! - [`cidr`]: address ranges for `--trusted-proxy` and `--metrics-allow`.
 //! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
 
@@ -82,5 +83,6 @@ pub mod store;
 pub mod stored;
 pub mod timer;
 pub mod tls;
+pub mod visitor_alias;
 pub mod webhooks;
 pub mod ws;

@@ -127,6 +127,8 @@ pub async fn conversations(app: &Arc<App>, req: Request<Incoming>) -> Response<B
 #[derive(Serialize)]
 struct VisitorView {
     id: u64,
+    /// The generated friendly name and colour (issue #13), shown until `name` is given.
+    alias: crate::visitor_alias::VisitorAlias,
     name: Option<String>,
     email: Option<String>,
     page: Option<String>,
@@ -158,6 +160,7 @@ pub async fn visitor(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Respons
             StatusCode::OK,
             &VisitorView {
                 id,
+                alias: crate::visitor_alias::visitor_alias(id),
                 name: v.name,
                 email: v.email,
                 page: v.page,

@@ -25,6 +25,7 @@ mod routes;
 mod session;
 mod upgrade;
 mod views;
+mod visitor_cards;
 mod visitor_email;
 mod webhooks;
 

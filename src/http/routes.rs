@@ -16,7 +16,7 @@ use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
     admin, api, assets, email_links, faq, guard, health, inbox, outbox, profile, push, upgrade,
-    visitor_email, webhooks,
+    visitor_cards, visitor_email, webhooks,
 };
 use crate::app::App;
 use crate::metrics;
@@ -44,6 +44,7 @@ enum Endpoint {
     TestEmail,
     Conversations,
     Visitor,
+    VisitorCards,
     ListCanned,
     CreateCanned,
     SaveCanned,
@@ -99,6 +100,7 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::POST, "/api/email/test", TestEmail)
         .add(M::GET, "/api/conversations", Conversations)
         .add(M::GET, "/api/visitors/{id}", Visitor)
+        .add(M::GET, "/api/visitors", VisitorCards)
         .add(M::GET, "/api/outbox", OutboxStatus)
         .add(M::POST, "/api/outbox/failures/{id}/retry", OutboxRetry)
         .add(M::GET, "/api/canned", ListCanned)
@@ -276,6 +278,7 @@ async fn dispatch(
         TestEmail => profile::test_email(app, req).await,
         Conversations => inbox::conversations(app, req).await,
         Visitor => inbox::visitor(app, req, id).await,
+        VisitorCards => visitor_cards::visitor_cards(app, req).await,
         ListCanned => inbox::canned(app, req).await,
         CreateCanned => admin::save_canned(app, req, None).await,
         SaveCanned => admin::save_canned(app, req, Some(id)).await,

@@ -35,4 +35,5 @@ mod threads;
 mod timers;
 mod tls;
 mod versioned;
+mod visitor_cards;
 mod webhooks;
