@@ -250,7 +250,7 @@ test('end to end: the bot answers, the visitor asks for a person, the agent take
 
   // …and the online agent gets the chat (and an alert), with the bot's part visible.
   await agent.waitForFunction(() => window.notified.length > 0);
-  assert.match((await agent.evaluate(() => window.notified)).join(), /^Chat assigned to you: Visitor #\d+$/);
+  assert.match((await agent.evaluate(() => window.notified)).join(), /^Chat assigned to you: [A-Z][a-z]+ [A-Z][a-z]+$/, 'the visitor\'s friendly name');
   await agent.getByRole('tab', { name: /Mine/ }).click();
   await agent.locator('.conv-row', { hasText: POSTAGE }).click();
   await agent.locator('.conv-sub', { hasText: 'Assigned to you' }).waitFor();
@@ -291,7 +291,7 @@ test('suggested replies: an unsure question reaches the team with a card; one cl
   assert.equal(await widget(visitor, '.msg.bot').count(), 0, 'the visitor never sees suggestions');
 
   await agent.waitForFunction(() => window.notified.length > 0);
-  assert.match((await agent.evaluate(() => window.notified)).join(), /^The bot handed over a chat: Visitor #\d+$/);
+  assert.match((await agent.evaluate(() => window.notified)).join(), /^The bot handed over a chat: (Visitor #\d+|[A-Z][a-z]+ [A-Z][a-z]+)$/);
   await agent.getByRole('tab', { name: /Queue/ }).click();
   await agent.locator('.conv-row', { hasText: UNSURE }).click();
   const card = agent.locator('.suggestions');

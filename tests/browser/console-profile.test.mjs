@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, openConsole, setUpServerAndBrowser } from './harness.mjs';
+import { api, openConsole, openVisitor, setUpServerAndBrowser, widget } from './harness.mjs';
 
 /** Opens Admin → `page` in the console. */
 async function adminPage(agent, link, heading) {
@@ -63,5 +63,45 @@ test('the embed snippet warns about a loopback address and uses --public-url whe
   await adminPage(agent, 'Embed on your site', 'Embed the chat on your site');
   await code.getByText('<script src="https://chat.shop.example/widget.js" async></script>').waitFor();
   assert.equal(await warning.isHidden(), true, 'https on a public name: nothing to warn about');
+  assert.deepEqual(agent.problems, []);
+});
+
+/** The visitor opens the chat on the demo shop and sends `body`; resolves to their id. */
+async function visitorSays(page, body) {
+  await widget(page, '.launcher').click();
+  const composer = widget(page, 'textarea');
+  await composer.fill(body);
+  await composer.press('Enter');
+  await widget(page, '.msg.me:not(.pending)').getByText(body).waitFor();
+}
+
+test('each visitor gets a friendly name and colour of their own and the inbox row shows their page', async (t) => {
+  const { server, token, browser } = await setUpServerAndBrowser(t, ['--no-bot']);
+  const agent = await openConsole(browser, server);
+  await visitorSays(await openVisitor(browser, server), 'First question');
+  await visitorSays(await openVisitor(browser, server), 'Second question');
+
+  const rows = agent.locator('.conv-row');
+  await rows.nth(1).waitFor();
+  const open = await api(server, 'GET', '/api/visitors?ids=1,2', undefined, token);
+  assert.equal(open.status, 200, open.text);
+  const [one, two] = open.body;
+  assert.notEqual(one.alias.en, two.alias.en, 'two visitors, two names');
+  for (const [card, question] of [[one, 'First question'], [two, 'Second question']]) {
+    const row = agent.locator('.conv-row', { hasText: question });
+    await row.locator('.row-name', { hasText: card.alias.en }).waitFor();
+    const initials = card.alias.en.split(' ').map((w) => w[0]).join('');
+    assert.equal(await row.locator('.avatar').textContent(), initials);
+    const colour = await row.locator('.avatar').evaluate((el) => getComputedStyle(el).backgroundColor);
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(card.alias.colour.slice(i, i + 2), 16));
+    assert.equal(colour, `rgb(${r}, ${g}, ${b})`);
+    await row.locator('.row-page', { hasText: '/demo/' }).waitFor();
+  }
+
+  // The Chinese console calls them by their Chinese names.
+  assert.equal((await api(server, 'PATCH', '/api/me', { console_language: 'zh-CN' }, token)).status, 200);
+  await agent.reload();
+  await agent.locator('.conv-row .row-name', { hasText: one.alias.zh }).waitFor();
+  await agent.locator('.conv-row .row-name', { hasText: two.alias.zh }).waitFor();
   assert.deepEqual(agent.problems, []);
 });

@@ -9,6 +9,7 @@ import { state, thread, changed } from './state.js';
 import { connectSocket } from './socket.js';
 import { alertAbout, alertConversation } from './notify.js';
 import { clientId, visitorLabel } from './format.js';
+import { forgetVisitors, wantVisitor } from './visitor-cards.js';
 import { toast } from './dom.js';
 import { api } from './api.js';
 import { t, errorText } from './i18n.js';
@@ -48,6 +49,7 @@ export function stopLive() {
   if (socket) socket.stop();
   socket = null;
   welcomed = false;
+  forgetVisitors();
 }
 
 export function retryNow() {
@@ -166,7 +168,11 @@ const HANDLERS = {
     if (m.client_id && m.author.kind === 'agent' && state.me && m.author.id === state.me.id) {
       held.pending.delete(m.client_id);
     }
-    if (m.author.kind === 'visitor') held.typing.delete(`visitor:${m.author.id}`);
+    if (m.author.kind === 'visitor') {
+      held.typing.delete(`visitor:${m.author.id}`);
+      // Their page may have changed since the card was fetched.
+      if (fresh && !held.syncing) wantVisitor(m.author.id, true);
+    }
     const conv = bump(m.conversation, m.seq, m.at_ms, previewed(m) ? m.body : null);
     if (fresh && !held.syncing && conv && m.author.kind === 'visitor' && concernsMe(conv)) {
       alertAbout(conv, t('live.wrote', { visitor: visitorLabel(conv) }), m.body);
@@ -296,6 +302,7 @@ const HANDLERS = {
 
 /** Stores a summary (keeping the highest read marks we know). */
 function upsert(c) {
+  wantVisitor(c.visitor);
   const prev = state.convs.get(c.id);
   const conv = { ...(prev || {}), ...c };
   if (prev && prev.status !== 'closed' && c.status !== 'closed') {
