@@ -17,6 +17,7 @@
 //! - [`store`]: redb tables, versioned records, reads, and the single group-commit writer.
 //! - [`stored`]: `From` between stored records and wire/bot types; wire views of stored data.
 //! - [`protocol`]: wire frames, their postcard/JSON encodings, stable error codes.
+//! - [`avatar`]: avatars as initials on a colour: the palette, agents' avatars.
 //! - [`auth`]: password hashing, tokens, sessions, setup codes, login throttling.
 //! - [`ratelimit`]: the per-connection token bucket.
 //! - [`new_visitors`]: how many new visitors one client address may create per minute.
@@ -51,6 +52,7 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod avatar;
 pub mod bot;
 pub mod business_hours;
 pub mod cidr;

@@ -9,6 +9,8 @@
 
 use serde::Serialize;
 
+use crate::avatar::PALETTE as COLOURS;
+
 /// Adjectives, English and Chinese.
 const ADJECTIVES: [(&str, &str); 32] = [
     ("Amber", "琥珀"),
@@ -79,12 +81,6 @@ const ANIMALS: [(&str, &str); 32] = [
     ("Tiger", "老虎"),
     ("Turtle", "海龟"),
     ("Wren", "鹪鹩"),
-];
-
-/// Avatar colours, each dark enough for white initials (contrast at least 4.5:1).
-const COLOURS: [&str; 12] = [
-    "#b45309", "#047857", "#1d4ed8", "#7c3aed", "#be185d", "#0e7490", "#4d7c0f", "#c2410c",
-    "#4338ca", "#a21caf", "#0f766e", "#b91c1c",
 ];
 
 /// A visitor's generated name in both console languages, and their avatar colour.

@@ -38,6 +38,7 @@ enum Endpoint {
     ListAgents,
     CreateAgent,
     PatchAgent,
+    AgentAvatar,
     Widget,
     Me,
     PatchMe,
@@ -94,6 +95,7 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::GET, "/api/agents", ListAgents)
         .add(M::POST, "/api/agents", CreateAgent)
         .add(M::PATCH, "/api/agents/{id}", PatchAgent)
+        .add(M::GET, "/api/agents/{id}/avatar", AgentAvatar)
         .add(M::GET, "/api/widget", Widget)
         .add(M::GET, "/api/me", Me)
         .add(M::PATCH, "/api/me", PatchMe)
@@ -272,9 +274,10 @@ async fn dispatch(
         ListAgents => api::list_agents(app, req).await,
         CreateAgent => api::create(app, req).await,
         PatchAgent => admin::patch_agent(app, req, id).await,
+        AgentAvatar => inbox::agent_avatar(app, id).await,
         Widget => inbox::widget(app, &req),
         Me => inbox::me(app, req).await,
-        PatchMe => profile::patch_me(app, req).await,
+        PatchMe => profile::patch_me(app, client.address, req).await,
         TestEmail => profile::test_email(app, req).await,
         Conversations => inbox::conversations(app, req).await,
         Visitor => inbox::visitor(app, req, id).await,

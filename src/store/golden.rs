@@ -95,13 +95,27 @@ fn agent_v2(role: AgentRole) -> Sample {
     }))
 }
 
-fn agent_v3(role: AgentRole) -> Sample {
-    Sample::Agent(AgentRecord::V3(AgentV3 {
+fn agent_v3_fields(role: AgentRole) -> AgentV3 {
+    AgentV3 {
         capacity: Some(3),
         email: Some("a@x".into()),
         language: Some("zh".into()),
         console_language: Some("zh-CN".into()),
         ..AgentV3::new("Alice".into(), role, "$argon2id$x".into(), 1000)
+    }
+}
+
+fn agent_v3(role: AgentRole) -> Sample {
+    Sample::Agent(AgentRecord::V3(agent_v3_fields(role)))
+}
+
+fn agent_v4(role: AgentRole) -> Sample {
+    Sample::Agent(AgentRecord::V4(AgentV4 {
+        avatar: Some(AgentAvatar {
+            initials: "AL".into(),
+            colour: "#047857".into(),
+        }),
+        ..agent_v3_fields(role).into()
     }))
 }
 
@@ -207,6 +221,14 @@ fn golden(sample: &Sample) -> &'static str {
                 "0205416c696365010b246172676f6e3269642478010300e807010361407801027a680101057a682d434e"
             }
         },
+        Sample::Agent(AgentRecord::V4(a)) => match a.role {
+            AgentRole::Admin => {
+                "0305416c696365000b246172676f6e3269642478010300e807010361407801027a680101057a682d434e0102414c0723303437383537"
+            }
+            AgentRole::Agent => {
+                "0305416c696365010b246172676f6e3269642478010300e807010361407801027a680101057a682d434e0102414c0723303437383537"
+            }
+        },
         Sample::Session(SessionRecord::V1 { .. }) => "0002e807d00f",
         Sample::Visitor(VisitorRecord::V1(_)) => "00050601022f70000102656e000177",
         Sample::Visitor(VisitorRecord::V2(_)) => {
@@ -296,6 +318,8 @@ fn samples() -> Vec<Sample> {
     all.push(agent_v2(AgentRole::Agent));
     all.push(agent_v3(AgentRole::Admin));
     all.push(agent_v3(AgentRole::Agent));
+    all.push(agent_v4(AgentRole::Admin));
+    all.push(agent_v4(AgentRole::Agent));
     all.push(Sample::Session(SessionRecord::V1 {
         agent: 2,
         created_ms: 1000,
@@ -416,7 +440,7 @@ fn every_record_variant_encodes_to_its_golden_bytes() {
         assert!(seen.insert(want), "two samples share the vector {want}");
         assert_eq!(hex(&encode_and_check(sample)), want);
     }
-    assert_eq!(seen.len(), 41, "one sample per golden vector");
+    assert_eq!(seen.len(), 43, "one sample per golden vector");
 }
 
 /// Every row of one record table: decodes as `T` and re-encodes to the stored bytes.

@@ -4,7 +4,7 @@
 use redb::ReadableTable;
 
 use super::records::{
-    AgentRecord, AgentRole, AgentV3, CannedRecord, ConversationRecord, ConversationV1,
+    AgentRecord, AgentRole, AgentV4, CannedRecord, ConversationRecord, ConversationV1,
     MessageRecord, MessageV1, SessionRecord, SettingsRecord, SettingsV3, VisitorRecord, VisitorV2,
     decode,
 };
@@ -149,7 +149,7 @@ impl Store {
     }
 
     /// One agent by id (a point read, not a scan of every agent).
-    pub fn agent(&self, id: u64) -> Result<Option<AgentV3>, StoreError> {
+    pub fn agent(&self, id: u64) -> Result<Option<AgentV4>, StoreError> {
         let tx = self.db().begin_read()?;
         let table = tx.open_table(AGENTS)?;
         match table.get(id)? {
@@ -161,7 +161,7 @@ impl Store {
     }
 
     /// All agents, by id.
-    pub fn agents(&self) -> Result<Vec<(u64, AgentV3)>, StoreError> {
+    pub fn agents(&self) -> Result<Vec<(u64, AgentV4)>, StoreError> {
         let tx = self.db().begin_read()?;
         let table = tx.open_table(AGENTS)?;
         let mut out = Vec::new();
@@ -176,7 +176,7 @@ impl Store {
     }
 
     /// An agent by login name (case-insensitive).
-    pub fn agent_by_name(&self, name: &str) -> Result<Option<(u64, AgentV3)>, StoreError> {
+    pub fn agent_by_name(&self, name: &str) -> Result<Option<(u64, AgentV4)>, StoreError> {
         let tx = self.db().begin_read()?;
         let names = tx.open_table(AGENT_BY_NAME)?;
         let Some(id) = names.get(name.to_lowercase().as_str())?.map(|v| v.value()) else {

@@ -105,3 +105,42 @@ test('each visitor gets a friendly name and colour of their own and the inbox ro
   await agent.locator('.conv-row .row-name', { hasText: two.alias.zh }).waitFor();
   assert.deepEqual(agent.problems, []);
 });
+
+test('an agent renames themselves, picks an avatar visitors can fetch and changes their password', async (t) => {
+  const { server, token, browser } = await setUpServerAndBrowser(t, ['--no-bot']);
+  const other = await api(server, 'POST', '/api/login', { name: 'Alice', password: 'correct horse battery' });
+  assert.equal(other.status, 200, other.text);
+  const otherSession = other.body.token;
+  const agent = await openConsole(browser, server);
+  await agent.goto(`${server.url}/console/#/profile`);
+  await agent.getByRole('heading', { name: 'Avatar' }).waitFor();
+
+  const name = agent.locator('input[name=name]');
+  await name.fill('Alice Liddell');
+  await name.press('Enter');
+  await agent.getByText('Name saved.').waitFor();
+
+  await agent.locator('input[name=initials]').fill('al');
+  await agent.getByLabel('Colour #047857').check();
+  assert.equal(await agent.locator('.profile-avatar').textContent(), 'AL');
+  await agent.locator('input[name=initials]').press('Enter');
+  await agent.getByText('Avatar saved.').waitFor();
+  const me = await api(server, 'GET', '/api/me', undefined, token);
+  const card = await api(server, 'GET', `/api/agents/${me.body.id}/avatar`);
+  assert.deepEqual(card.body, { id: me.body.id, name: 'Alice Liddell', initials: 'AL', colour: '#047857' });
+
+  // A wrong current password is refused, the right one changes it and signs out the
+  // other session while this one stays.
+  await agent.locator('input[name=current_password]').fill('not my password');
+  await agent.locator('input[name=password]').fill('a brand new password');
+  await agent.locator('input[name=password]').press('Enter');
+  await agent.getByText('the current password is wrong').waitFor();
+  await agent.locator('input[name=current_password]').fill('correct horse battery');
+  await agent.locator('input[name=password]').press('Enter');
+  await agent.getByText('Password changed.').waitFor();
+  assert.equal((await api(server, 'GET', '/api/me', undefined, otherSession)).status, 401);
+  await agent.reload();
+  await agent.getByRole('heading', { name: 'Avatar' }).waitFor();
+  assert.equal(await agent.locator('input[name=initials]').inputValue(), 'AL', 'still signed in here');
+  assert.deepEqual(agent.problems.filter((p) => !/status of 403/.test(p)), []);
+});

@@ -29,6 +29,7 @@ mod ops;
 mod outbox;
 mod outbox_crash;
 mod previews;
+mod profile;
 mod push;
 mod routing;
 mod threads;

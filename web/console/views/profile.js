@@ -1,6 +1,7 @@
 // @ts-check
-// Profile: the logged-in agent's own name, password, the console's language, email
-// address, email language and notification choices (PATCH /api/me), and, for admins,
+// Profile: the logged-in agent's own name, avatar (initials on a colour, which visitors
+// see next to their messages), password, the console's language, email address, email
+// language and notification choices (PATCH /api/me), and, for admins,
 // "Send a test email" (POST /api/email/test), which shows the SMTP server's answer.
 // A new console language is drawn by loading the console again.
 
@@ -9,6 +10,7 @@ import { api } from '../api.js';
 import { h, fill, toast } from '../dom.js';
 import { field, errorLine, setError } from './forms.js';
 import { t, LANGUAGES, useLanguage } from '../i18n.js';
+import { AVATAR_PALETTE } from '../avatar-palette.js';
 
 /** A form whose submit handler gets the error line to report into. */
 function form(children, onSubmit) {
@@ -25,6 +27,52 @@ function form(children, onSubmit) {
       setError(error, err.message);
     }
     submit.disabled = false;
+  });
+  return el;
+}
+
+/** The avatar form: initials, a colour from the palette, a preview; "Use the default"
+ * goes back to the initials of the name on the colour the server picks. */
+function avatarForm(me) {
+  const avatar = me.avatar || { initials: '?', colour: AVATAR_PALETTE[0], chosen: false };
+  const preview = h('span', { class: 'avatar avatar-lg profile-avatar', 'aria-hidden': 'true' });
+  const initials = h('input', { name: 'initials', maxlength: 2, value: avatar.initials, class: 'initials-input' });
+  let colour = avatar.colour;
+  const swatches = AVATAR_PALETTE.map((c) => {
+    const radio = h('input', { type: 'radio', name: 'avatar-colour', value: c, checked: c === colour, 'aria-label': t('profile.avatarColour', { colour: c }) });
+    radio.addEventListener('change', () => { colour = c; show(); });
+    const swatch = h('label', { class: 'swatch' }, radio);
+    swatch.style.background = c;
+    return swatch;
+  });
+  function show() {
+    preview.textContent = initials.value.trim().toUpperCase() || '?';
+    preview.style.background = colour;
+  }
+  initials.addEventListener('input', show);
+  show();
+  const reset = h('button', { class: 'btn btn-ghost', type: 'button' }, t('profile.avatarDefault'));
+  const el = form([
+    h('div', { class: 'avatar-row' }, preview, field(t('profile.initials'), initials, t('profile.avatarHint'))),
+    h('div', { class: 'field' }, h('span', { class: 'field-label' }, t('profile.colour')), h('div', { class: 'swatches', role: 'radiogroup', 'aria-label': t('profile.colour') }, swatches)),
+    reset,
+  ], async () => {
+    const saved = await api.patch('/api/me', { avatar: { initials: initials.value.trim(), colour } });
+    initials.value = saved.avatar.initials;
+    show();
+    toast(t('profile.avatarSaved'), 'ok');
+  });
+  reset.addEventListener('click', async () => {
+    try {
+      const saved = await api.patch('/api/me', { avatar: null });
+      initials.value = saved.avatar.initials;
+      colour = saved.avatar.colour;
+      for (const s of swatches) { const r = /** @type {HTMLInputElement} */ (s.firstChild); r.checked = r.value === colour; }
+      show();
+      toast(t('profile.avatarSaved'), 'ok');
+    } catch (err) {
+      toast(err.message, 'error');
+    }
   });
   return el;
 }
@@ -74,6 +122,7 @@ export function profilePage() {
     /** @type {HTMLElement[]} */
     const parts = [
       h('h2', null, t('profile.name')), nameForm,
+      h('h2', null, t('profile.avatar')), avatarForm(me),
       h('h2', null, t('profile.consoleLanguage')), languageForm,
       h('h2', null, t('profile.password')), passwordForm,
       h('h2', null, t('profile.emailNotifications')), emailForm,
