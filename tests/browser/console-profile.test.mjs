@@ -144,3 +144,36 @@ test('an agent renames themselves, picks an avatar visitors can fetch and change
   assert.equal(await agent.locator('input[name=initials]').inputValue(), 'AL', 'still signed in here');
   assert.deepEqual(agent.problems.filter((p) => !/status of 403/.test(p)), []);
 });
+
+test('web addresses in messages are links to http(s) only, and text never becomes markup', async (t) => {
+  const { server, browser } = await setUpServerAndBrowser(t, ['--no-bot']);
+  const agent = await openConsole(browser, server);
+  const visitor = await openVisitor(browser, server);
+  const lines = [
+    'Tracking: www.parcel.example/track?id=42.',
+    '(see https://shop.example/wiki/Tea_(drink)) and HTTPS://SHOP.EXAMPLE/A',
+    'javascript:alert(document.domain) [x](javascript:alert(1)) <a href="javascript:alert(2)">y</a>',
+    'data:text/html,<script>alert(3)</script> https://shop.example/"onmouseover="alert(4) www. https://',
+  ];
+  await visitorSays(visitor, lines.join('\n'));
+  await agent.locator('.conv-row', { hasText: 'Tracking' }).click();
+  const bubble = agent.locator('.msg-visitor .bubble');
+  await bubble.waitFor();
+
+  const links = await bubble.locator('a').evaluateAll((as) => as.map((a) => ({
+    href: a.getAttribute('href'), text: a.textContent, target: a.getAttribute('target'), rel: a.getAttribute('rel'),
+  })));
+  const tab = { target: '_blank', rel: 'noopener noreferrer nofollow' };
+  assert.deepEqual(links, [
+    { href: 'https://www.parcel.example/track?id=42', text: 'www.parcel.example/track?id=42', ...tab },
+    { href: 'https://shop.example/wiki/Tea_(drink)', text: 'https://shop.example/wiki/Tea_(drink)', ...tab },
+    { href: 'https://shop.example/A', text: 'HTTPS://SHOP.EXAMPLE/A', ...tab },
+    { href: 'https://shop.example/', text: 'https://shop.example/', ...tab },
+  ]);
+  // The rest is text, exactly as written: no element but the links above.
+  assert.equal(await bubble.evaluate((el) => el.textContent), lines.join('\n'));
+  assert.equal(await bubble.locator('*:not(a)').count(), 0);
+  assert.equal(await agent.evaluate(() => document.querySelectorAll('script:not([src]), [onmouseover]').length), 0);
+  assert.deepEqual(agent.dialogs || [], []);
+  assert.deepEqual(agent.problems, []);
+});
