@@ -27,7 +27,8 @@ const DEFAULTS = {
 function timeZonePicker(s) {
   const fixed = !s.time_zone && s.business_hours.length > 0;
   const current = s.time_zone || (fixed ? '' : browserTimeZone());
-  const select = h('select', null, timeZoneNames(current).map((zone) =>
+  // IANA names are identifiers, the same in every language (translate="no").
+  const select = h('select', { translate: 'no' }, timeZoneNames(current).map((zone) =>
     h('option', { value: zone, selected: zone === current }, zone.replace(/_/g, ' '))));
   if (fixed) select.prepend(h('option', { value: '', selected: true }, t('settings.fixedOffset', { offset: offsetLabel(s.utc_offset_min) })));
   const now = h('span', { class: 'field-hint zone-now' });

@@ -70,7 +70,7 @@ function rowContent(conv) {
         typing ? h('span', { class: 'row-preview row-typing' }, t('inbox.typing')) : h('span', { class: 'row-preview' }, conv.preview || ' '),
         count > 0 ? h('span', { class: `badge${concernsMe(conv) ? '' : ' badge-quiet'}`, title: t('inbox.unread', { n: count }) }, `${count}${approx ? '+' : ''}`) : null),
       h('span', { class: 'row-meta' }, chip, h('span', { class: 'row-id' }, `#${conv.id}`),
-        page && card ? h('span', { class: 'row-page', title: card.page }, page) : null)),
+        page && card ? h('span', { class: 'row-page', title: card.page, translate: 'no' }, page) : null)),
   ];
 }
 
