@@ -92,9 +92,13 @@ test('each visitor gets a friendly name and colour of their own and the inbox ro
     await row.locator('.row-name', { hasText: card.alias.en }).waitFor();
     const initials = card.alias.en.split(' ').map((w) => w[0]).join('');
     assert.equal(await row.locator('.avatar').textContent(), initials);
-    const colour = await row.locator('.avatar').evaluate((el) => getComputedStyle(el).backgroundColor);
+    // Rows are redrawn as news arrives: ask the row on the page now, until it shows it.
     const [r, g, b] = [1, 3, 5].map((i) => parseInt(card.alias.colour.slice(i, i + 2), 16));
-    assert.equal(colour, `rgb(${r}, ${g}, ${b})`);
+    await agent.waitForFunction(([text, rgb]) => {
+      const shown = [...document.querySelectorAll('.conv-row')].find((el) => el.textContent.includes(text));
+      const avatar = shown && shown.querySelector('.avatar');
+      return Boolean(avatar) && getComputedStyle(avatar).backgroundColor === rgb;
+    }, [question, `rgb(${r}, ${g}, ${b})`]);
     await row.locator('.row-page', { hasText: '/demo/' }).waitFor();
   }
 
@@ -125,6 +129,8 @@ test('an agent renames themselves, picks an avatar visitors can fetch and change
   assert.equal(await agent.locator('.profile-avatar').textContent(), 'AL');
   await agent.locator('input[name=initials]').press('Enter');
   await agent.getByText('Avatar saved.').waitFor();
+  await agent.locator('.me-name .me-avatar', { hasText: 'AL' }).waitFor();
+  await agent.locator('.me-name', { hasText: 'Alice Liddell' }).waitFor();
   const me = await api(server, 'GET', '/api/me', undefined, token);
   const card = await api(server, 'GET', `/api/agents/${me.body.id}/avatar`);
   assert.deepEqual(card.body, { id: me.body.id, name: 'Alice Liddell', initials: 'AL', colour: '#047857' });

@@ -116,7 +116,8 @@ const HANDLERS = {
     }
     welcomed = true;
     socket.resetBackoff();
-    state.me = { id: w.id, name: w.name, admin: state.me && state.me.id === w.id ? state.me.admin : null };
+    const before = state.me && state.me.id === w.id ? state.me : null;
+    state.me = { id: w.id, name: w.name, admin: before ? before.admin : null, avatar: before ? before.avatar : null };
     state.maxBody = w.max_body_bytes || state.maxBody;
     api.get('/api/widget').then((settings) => { state.botOn = Boolean(settings && settings.bot); }, () => {});
     state.agents = new Map(w.agents.map((a) => [a.id, a]));

@@ -31,6 +31,14 @@ function form(children, onSubmit) {
   return el;
 }
 
+/** Shows the saved account's name and avatar in the top bar. */
+function mine(saved) {
+  if (!state.me) return;
+  state.me.name = saved.name;
+  state.me.avatar = saved.avatar;
+  changed('me');
+}
+
 /** The avatar form: initials, a colour from the palette, a preview; "Use the default"
  * goes back to the initials of the name on the colour the server picks. */
 function avatarForm(me) {
@@ -60,6 +68,7 @@ function avatarForm(me) {
     const saved = await api.patch('/api/me', { avatar: { initials: initials.value.trim(), colour } });
     initials.value = saved.avatar.initials;
     show();
+    mine(saved);
     toast(t('profile.avatarSaved'), 'ok');
   });
   reset.addEventListener('click', async () => {
@@ -67,6 +76,7 @@ function avatarForm(me) {
       const saved = await api.patch('/api/me', { avatar: null });
       initials.value = saved.avatar.initials;
       colour = saved.avatar.colour;
+      mine(saved);
       for (const s of swatches) { const r = /** @type {HTMLInputElement} */ (s.firstChild); r.checked = r.value === colour; }
       show();
       toast(t('profile.avatarSaved'), 'ok');
@@ -84,7 +94,7 @@ export function profilePage() {
     const name = h('input', { name: 'name', required: true, maxlength: 64, autocomplete: 'username', value: me.name });
     const nameForm = form([field(t('profile.name'), name, t('profile.nameHint'))], async () => {
       const saved = await api.patch('/api/me', { name: name.value.trim() });
-      if (state.me) { state.me.name = saved.name; changed('me'); }
+      mine(saved);
       toast(t('profile.nameSaved'), 'ok');
     });
 
