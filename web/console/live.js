@@ -9,7 +9,7 @@ import { state, thread, changed } from './state.js';
 import { connectSocket } from './socket.js';
 import { alertAbout, alertConversation } from './notify.js';
 import { clientId, visitorLabel } from './format.js';
-import { forgetVisitors, wantVisitor } from './visitor-cards.js';
+import { forgetVisitors, visitorKnown, wantVisitor } from './visitor-cards.js';
 import { toast } from './dom.js';
 import { api } from './api.js';
 import { t, errorText } from './i18n.js';
@@ -176,7 +176,7 @@ const HANDLERS = {
     }
     const conv = bump(m.conversation, m.seq, m.at_ms, previewed(m) ? m.body : null);
     if (fresh && !held.syncing && conv && m.author.kind === 'visitor' && concernsMe(conv)) {
-      alertAbout(conv, t('live.wrote', { visitor: visitorLabel(conv) }), m.body);
+      visitorKnown(conv.visitor).then(() => alertAbout(conv, t('live.wrote', { visitor: visitorLabel(conv) }), m.body));
     }
     changed(`thread:${m.conversation}`, 'convs');
   },
@@ -245,8 +245,9 @@ const HANDLERS = {
       // Colleagues' inbox updates are coalesced per tick, so a chat may arrive already
       // handed off, never seen with the bot: with the bot on, every new chat starts there.
       const handedOff = wasOpen ? prev.status === 'bot' : !prev && state.botOn;
-      if (c.status === 'queued' && (!wasOpen || prev.status !== 'queued')) alertConversation(conv, handedOff ? 'handoff' : 'queued');
-      if (c.status === 'assigned' && c.agent === me && (!prev || prev.agent !== me || !wasOpen)) alertConversation(conv, 'assigned');
+      // Alerts name the visitor as push and email do: after their card, or a moment.
+      if (c.status === 'queued' && (!wasOpen || prev.status !== 'queued')) visitorKnown(conv.visitor).then(() => alertConversation(conv, handedOff ? 'handoff' : 'queued'));
+      if (c.status === 'assigned' && c.agent === me && (!prev || prev.agent !== me || !wasOpen)) visitorKnown(conv.visitor).then(() => alertConversation(conv, 'assigned'));
     }
     sendClaimedReplies(c);
     changed('convs', 'closed', `thread:${c.id}`);

@@ -12,12 +12,29 @@ import { api } from './api.js';
 /** @type {Map<number, VisitorCard>} */
 const cards = new Map();
 const wanted = new Set();
+/** @type {Map<number, Array<() => void>>} who waits for a visitor's card */
+const waiting = new Map();
 const BATCH = 100;
+/** How long an alert waits for a new visitor's friendly name. */
+const NAME_WAIT_MS = 1500;
 let timer = null;
 
 /** The card of visitor `id`, once fetched. */
 export function visitorCard(id) {
   return cards.get(id) || null;
+}
+
+/** Resolves once visitor `id`'s card is known (or could not be fetched, or after a
+ * moment): an alert about a new visitor then names them as the push and email do.
+ * @returns {Promise<void>} */
+export function visitorKnown(id) {
+  if (!id || cards.has(id)) return Promise.resolve();
+  wantVisitor(id);
+  return new Promise((resolve) => {
+    const done = () => resolve(undefined);
+    waiting.set(id, [...(waiting.get(id) || []), done]);
+    setTimeout(done, NAME_WAIT_MS);
+  });
 }
 
 /** Asks for visitor `id`'s card soon; `fresh`: again, as their page may have changed. */
@@ -37,7 +54,11 @@ async function fetchWanted() {
   } catch {
     // The rows keep their placeholder names; the next summary asks again.
   }
-  for (const id of ids) wanted.delete(id);
+  for (const id of ids) {
+    wanted.delete(id);
+    for (const resolve of waiting.get(id) || []) resolve();
+    waiting.delete(id);
+  }
   if (wanted.size && !timer) timer = setTimeout(fetchWanted, 150);
 }
 
@@ -45,4 +66,6 @@ async function fetchWanted() {
 export function forgetVisitors() {
   cards.clear();
   wanted.clear();
+  for (const list of waiting.values()) for (const resolve of list) resolve();
+  waiting.clear();
 }
