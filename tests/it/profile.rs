@@ -94,7 +94,8 @@ fn agents_choose_an_avatar_that_visitors_widgets_can_fetch() {
 
     // Public, from any origin: what a visitor's widget draws next to Bob's messages.
     let path = format!("/api/agents/{bob_id}/avatar");
-    let (status, head, body) = http_full(server.addr, "GET", &path, &[], "");
+    let shop = [("Origin", "https://shop.example")];
+    let (status, head, body) = http_full(server.addr, "GET", &path, &shop, "");
     assert_eq!(status, 200, "{body}");
     assert!(
         head.to_lowercase()
