@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::auth::{check_new_password, hash_password};
 use crate::error::Error;
-use crate::store::records::{AgentRole, AgentV3};
+use crate::store::records::{AgentRole, AgentV4};
 use crate::store::{Outcome, WriteOp, writer};
 use crate::timer::unix_ms;
 
@@ -16,7 +16,7 @@ pub fn add_admin_offline(data_dir: &Path, name: &str, password: &str) -> Result<
         return Err(Error::Usage("the name must be 1-64 characters".into()));
     }
     check_new_password(password)?;
-    let agent = AgentV3::new(
+    let agent = AgentV4::new(
         name.to_string(),
         AgentRole::Admin,
         hash_password(password)?,

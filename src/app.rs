@@ -32,7 +32,7 @@ pub struct App {
     /// Wrong-setup-code bookkeeping (per address, no account-wide guard).
     pub setup_throttle: Mutex<LoginThrottle>,
     /// The widget settings, kept in step with storage by the settings API.
-    pub settings: std::sync::RwLock<crate::store::records::SettingsV2>,
+    pub settings: std::sync::RwLock<crate::store::records::SettingsV3>,
     /// The FAQ bot (None with `--no-bot`); clones share its index with the hub's.
     pub bot: Option<crate::bot::Bot>,
     /// Sends email (None without `--smtp-url`, or when its settings are unusable); only
@@ -85,7 +85,7 @@ impl App {
         setup_code: Option<String>,
         executor: &Arc<smol::Executor<'static>>,
         max_visitor: u64,
-        settings: crate::store::records::SettingsV2,
+        settings: crate::store::records::SettingsV3,
         bot: Option<crate::bot::Bot>,
         readers: Readers,
         hashers: Readers,

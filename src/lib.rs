@@ -17,6 +17,7 @@
 //! - [`store`]: redb tables, versioned records, reads, and the single group-commit writer.
 //! - [`stored`]: `From` between stored records and wire/bot types; wire views of stored data.
 //! - [`protocol`]: wire frames, their postcard/JSON encodings, stable error codes.
+//! - [`avatar`]: avatars as initials on a colour: the palette, agents' avatars.
 //! - [`auth`]: password hashing, tokens, sessions, setup codes, login throttling.
 //! - [`ratelimit`]: the per-connection token bucket.
 //! - [`new_visitors`]: how many new visitors one client address may create per minute.
@@ -25,7 +26,9 @@
 //! - [`metrics`]: counters and histograms rendered for Prometheus.
 //! - [`tls`]: `--tls-cert`/`--tls-key`: certificate loading, SIGHUP reload, handshakes.
 //! - [`notify`]: readiness and stopping notices for systemd.
-//! - [`settings`]: the widget settings: validation and business hours.
+//! - [`settings`]: the widget settings: validation.
+//! - [`business_hours`]: whether the shop is open: named IANA time zones (bundled
+//!   database) or a fixed offset, and the opening hours.
 //! - [`intent`]: the on-device embedding model: tokenizer, tract model, inference worker.
 //! - [`bot`]: the FAQ bot: match a message to FAQ entries and built-in intents, decide.
 //! - [`faq`]: the shop's FAQ across storage and the bot: load at start, checked saves.
@@ -42,6 +45,7 @@
 //! - [`push`]: Web Push to agents' devices (VAPID, RFC 8291 payloads), an outbox sink.
 //! - [`attachments`]: files in messages: the type allow-list, metadata stripping,
 //!   upload budgets, and the sweep of unsent uploads and unnamed files.
+//! - [`visitor_alias`]: a visitor's generated friendly name and colour, from their id.
 //! - [`cidr`]: address ranges for `--trusted-proxy` and `--metrics-allow`.
 //! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
 
@@ -51,7 +55,9 @@ pub mod accounts;
 pub mod app;
 pub mod attachments;
 pub mod auth;
+pub mod avatar;
 pub mod bot;
+pub mod business_hours;
 pub mod cidr;
 pub mod cli;
 pub mod config;
@@ -82,5 +88,6 @@ pub mod store;
 pub mod stored;
 pub mod timer;
 pub mod tls;
+pub mod visitor_alias;
 pub mod webhooks;
 pub mod ws;

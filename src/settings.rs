@@ -1,10 +1,11 @@
 //! The shop's widget settings: checking what an admin submits (also the title, greeting
-//! and away message per language), and whether the shop is open at a given moment. Pure;
-//! the settings themselves are stored by [`crate::store`].
+//! and away message per language, the time zone). Pure; whether the shop is open is
+//! [`crate::business_hours`], and the settings themselves are stored by [`crate::store`].
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::records::{LocalTexts, OpeningHours, SettingsV2};
+use crate::business_hours::checked_time_zone;
+use crate::store::records::{LocalTexts, OpeningHours, SettingsV3};
 
 /// Settings as the HTTP API shows and accepts them (times as `"HH:MM"`).
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -22,8 +23,12 @@ pub struct SettingsBody {
     pub prechat: bool,
     /// Shown when closed or nobody is online.
     pub away_message: String,
-    /// Minutes east of UTC.
+    /// A fixed offset, minutes east of UTC: used only when `time_zone` is empty.
+    #[serde(default)]
     pub utc_offset_min: i32,
+    /// The shop's IANA time zone (`Europe/London`); empty or absent: the fixed offset.
+    #[serde(default)]
+    pub time_zone: String,
     /// Opening hours per weekday.
     pub business_hours: Vec<HoursBody>,
     /// Websites allowed to open visitor chats.
@@ -93,7 +98,7 @@ impl TextsBody {
     }
 
     /// The API form of stored texts (both languages, empty where none are set).
-    pub fn from_stored(s: &SettingsV2) -> TextsBody {
+    pub fn from_stored(s: &SettingsV3) -> TextsBody {
         let of = |language: &str| {
             s.texts_of(language)
                 .map(|t| LanguageTexts {
@@ -159,7 +164,7 @@ fn text(field: &str, value: &str, max: usize) -> Result<String, String> {
 impl SettingsBody {
     /// Checks every field and converts to the stored form, or says what is wrong;
     /// `kept`: the stored texts per language, kept when the body has no `texts`.
-    pub fn validate(self, kept: &[LocalTexts]) -> Result<SettingsV2, String> {
+    pub fn validate(self, kept: &[LocalTexts]) -> Result<SettingsV3, String> {
         let colour_ok = self.colour.len() == 7
             && self.colour.starts_with('#')
             && self.colour[1..].chars().all(|c| c.is_ascii_hexdigit());
@@ -172,6 +177,10 @@ impl SettingsBody {
         if !(-14 * 60..=14 * 60).contains(&self.utc_offset_min) {
             return Err("utc_offset_min must be between -840 and 840".into());
         }
+        let time_zone = match self.time_zone.trim() {
+            "" => String::new(),
+            name => checked_time_zone(name)?,
+        };
         let mut business_hours = Vec::new();
         for hours in &self.business_hours {
             let (Some(open_min), Some(close_min)) =
@@ -204,14 +213,20 @@ impl SettingsBody {
             }
             allowed_origins.push(origin.to_string());
         }
-        Ok(SettingsV2 {
+        Ok(SettingsV3 {
             title: text("title", &self.title, TITLE_MAX)?,
             greeting: text("greeting", &self.greeting, GREETING_MAX)?,
             colour: self.colour.to_lowercase(),
             position: self.position,
             prechat: self.prechat,
             away_message: text("away_message", &self.away_message, AWAY_MAX)?,
-            utc_offset_min: self.utc_offset_min,
+            // A named zone makes the offset meaningless: stored as 0 so it never misleads.
+            utc_offset_min: if time_zone.is_empty() {
+                self.utc_offset_min
+            } else {
+                0
+            },
+            time_zone,
             business_hours,
             allowed_origins,
             texts: match self.texts {
@@ -222,7 +237,7 @@ impl SettingsBody {
     }
 
     /// The API form of stored settings.
-    pub fn from_stored(s: &SettingsV2) -> SettingsBody {
+    pub fn from_stored(s: &SettingsV3) -> SettingsBody {
         SettingsBody {
             title: s.title.clone(),
             greeting: s.greeting.clone(),
@@ -231,6 +246,7 @@ impl SettingsBody {
             prechat: s.prechat,
             away_message: s.away_message.clone(),
             utc_offset_min: s.utc_offset_min,
+            time_zone: s.time_zone.clone(),
             business_hours: s
                 .business_hours
                 .iter()
@@ -246,53 +262,12 @@ impl SettingsBody {
     }
 }
 
-/// True when the shop is open at `unix_ms` (always, when no hours are set).
-pub fn open_at(settings: &SettingsV2, unix_ms: u64) -> bool {
-    if settings.business_hours.is_empty() {
-        return true;
-    }
-    let local_min = (unix_ms / 60_000) as i64 + i64::from(settings.utc_offset_min);
-    let day = (local_min.div_euclid(1440) + 4).rem_euclid(7) as u8; // 1970-01-01 was a Thursday
-    let minute = local_min.rem_euclid(1440) as u16;
-    settings
-        .business_hours
-        .iter()
-        .any(|h| h.day == day && h.open_min <= minute && minute < h.close_min)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn body() -> SettingsBody {
-        SettingsBody::from_stored(&SettingsV2::default())
-    }
-
-    #[test]
-    fn opening_hours_follow_the_shops_time_zone() {
-        let mut settings = SettingsV2 {
-            utc_offset_min: 60,
-            ..SettingsV2::default()
-        };
-        // Monday 09:00-17:00 local (UTC+1).
-        settings.business_hours.push(OpeningHours {
-            day: 1,
-            open_min: 540,
-            close_min: 1020,
-        });
-        // 2026-11-23 is a Monday. 08:30 UTC = 09:30 local: open.
-        let monday_0830_utc = 1_795_422_600_000;
-        assert!(open_at(&settings, monday_0830_utc));
-        // 07:59 UTC = 08:59 local: closed.
-        assert!(!open_at(&settings, monday_0830_utc - 31 * 60_000));
-        // 16:00 UTC = 17:00 local: closed (closing time excluded).
-        assert!(!open_at(&settings, monday_0830_utc + 450 * 60_000));
-        // Same time on Tuesday: closed.
-        assert!(!open_at(&settings, monday_0830_utc + 86_400_000));
-        assert!(
-            open_at(&SettingsV2::default(), monday_0830_utc),
-            "no hours: always open"
-        );
+        SettingsBody::from_stored(&SettingsV3::default())
     }
 
     #[test]
@@ -322,6 +297,22 @@ mod tests {
             ..body()
         };
         assert!(bad_origin.validate(&[]).is_err());
+        let bad_zone = SettingsBody {
+            time_zone: "Europe/Bristol".into(),
+            ..body()
+        };
+        let why = bad_zone.validate(&[]).expect_err("refused");
+        assert!(why.contains("time zone"), "{why}");
+        let named = SettingsBody {
+            time_zone: "europe/london".into(),
+            utc_offset_min: 60,
+            ..body()
+        };
+        let stored = named.validate(&[]).expect("valid");
+        assert_eq!(
+            (stored.time_zone.as_str(), stored.utc_offset_min),
+            ("Europe/London", 0)
+        );
         let good = SettingsBody {
             business_hours: vec![HoursBody {
                 day: 6,

@@ -363,17 +363,29 @@ mod tests {
 
     #[test]
     fn events_convert_both_ways_and_keep_the_wire_rules() {
+        let kinds = [
+            AuthorKind::Visitor,
+            AuthorKind::Agent,
+            AuthorKind::Bot,
+            AuthorKind::System,
+        ];
         for event in every_event() {
             let stored = StoredEvent::from(event.clone());
             assert_eq!(stored.agents_only(), event.agents_only(), "{event:?}");
-            assert_eq!(
-                StoredEvent::previewed(Some(&stored)),
-                Message::previewed(Some(&event)),
-                "{event:?}"
-            );
+            for kind in kinds {
+                assert_eq!(
+                    StoredEvent::previewed(kind.into(), Some(&stored)),
+                    Message::previewed(kind, Some(&event)),
+                    "{kind:?} {event:?}"
+                );
+            }
             assert_eq!(ConversationEvent::from(stored), event);
         }
-        assert!(StoredEvent::previewed(None) && Message::previewed(None));
+        for kind in kinds {
+            let visitor = kind == AuthorKind::Visitor;
+            assert_eq!(StoredEvent::previewed(kind.into(), None), visitor);
+            assert_eq!(Message::previewed(kind, None), visitor, "{kind:?}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use hyper::header::{self, HeaderMap};
 
 use super::token::token_digest;
-use crate::store::records::{AgentV3, SessionRecord};
+use crate::store::records::{AgentV4, SessionRecord};
 use crate::store::{Store, StoreError};
 
 /// Name of the cookie that carries an agent's session token.
@@ -38,7 +38,7 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
 #[derive(Debug)]
 pub enum SessionAgent {
     /// A live session of an enabled agent.
-    Agent(u64, AgentV3),
+    Agent(u64, AgentV4),
     /// No session has this token.
     Unknown,
     /// The session's time is up.

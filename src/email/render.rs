@@ -38,14 +38,14 @@ impl Language {
     }
 
     /// The language an agent chose on their profile.
-    pub fn of_agent(agent: &crate::store::records::AgentV3) -> Language {
+    pub fn of_agent(agent: &crate::store::records::AgentV4) -> Language {
         Language::of_browser(agent.language.as_deref())
     }
 
     /// The language an agent reads the console in: their console language, else the
     /// language of their emails (for what the server writes to them outside an email,
     /// such as a push notification).
-    pub fn of_console(agent: &crate::store::records::AgentV3) -> Language {
+    pub fn of_console(agent: &crate::store::records::AgentV4) -> Language {
         agent
             .console_language
             .as_deref()

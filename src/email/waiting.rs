@@ -50,10 +50,11 @@ fn clock(at_ms: u64) -> String {
 
 /// The visitor's display name.
 fn visitor_name(w: &Waiting<'_>, language: Language) -> String {
-    w.visitor
-        .and_then(|v| v.name.clone())
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| format!("{} #{}", language.strings().visitor, w.visitor_id))
+    crate::visitor_alias::visitor_display_name(
+        w.visitor_id,
+        w.visitor.and_then(|v| v.name.as_deref()),
+        language == Language::Zh,
+    )
 }
 
 /// Who wrote a message, as the email shows it.
@@ -287,6 +288,7 @@ mod tests {
         let r = render(&w, Language::En);
         assert!(r.text.contains("(10 earlier messages left out)"));
         assert!(!r.text.contains("line 10\n") && r.text.contains("line 40"));
-        assert!(r.text.contains("Visitor #1"));
+        let alias = crate::visitor_alias::visitor_alias(1);
+        assert!(r.text.contains(&alias.en), "the visitor's friendly name");
     }
 }

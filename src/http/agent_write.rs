@@ -12,7 +12,7 @@ use super::views::view;
 use crate::app::App;
 use crate::hub::Event;
 use crate::store::WriteOp;
-use crate::store::records::AgentV3;
+use crate::store::records::AgentV4;
 
 /// Whether `name` may be a login and display name: 1-64 printable characters.
 pub fn valid_name(name: &str) -> bool {
@@ -44,7 +44,7 @@ where
 pub async fn save(
     app: &Arc<App>,
     id: u64,
-    agent: AgentV3,
+    agent: AgentV4,
     end_sessions: Option<Option<[u8; 32]>>,
 ) -> Response<Body> {
     if let Err(e) = app

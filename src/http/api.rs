@@ -9,7 +9,7 @@ use hyper::{Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 
 use super::agent_write::valid_name;
-use super::reply::{BODY_LIMIT, Body, error_response, json, read_json, store_error};
+use super::reply::{BODY_LIMIT, Body, error_response, json, read_json, store_error, too_many};
 use super::session::authenticate;
 use super::views::{AgentView, view};
 use crate::app::App;
@@ -19,12 +19,12 @@ use crate::auth::device::{
 use crate::auth::session::{SESSION_COOKIE, bearer_or_cookie};
 use crate::auth::setup_code;
 use crate::auth::{
-    KnownDevice, RetryAfter, Source, check_new_password, constant_time_eq, hash_password,
-    new_token, normalize_setup_code, token_digest, verify_password,
+    KnownDevice, Source, check_new_password, constant_time_eq, hash_password, new_token,
+    normalize_setup_code, token_digest, verify_password,
 };
 use crate::hub::Event;
 use crate::protocol::ErrorCode;
-use crate::store::records::{AgentRole, AgentV3, SessionRecord};
+use crate::store::records::{AgentRole, AgentV4, SessionRecord};
 use crate::store::{Outcome, WriteOp};
 use crate::timer::unix_ms;
 
@@ -69,7 +69,7 @@ async fn create_agent(
     role: AgentRole,
     capacity: Option<u32>,
     first: bool,
-) -> Result<(u64, AgentV3), Response<Body>> {
+) -> Result<(u64, AgentV4), Response<Body>> {
     if !valid_name(&name) {
         return Err(error_response(
             ErrorCode::InvalidField,
@@ -81,9 +81,9 @@ async fn create_agent(
     let hash = App::hash(app, move || hash_password(&password))
         .await
         .map_err(|e| error_response(ErrorCode::Internal, &e.to_string()))?;
-    let agent = AgentV3 {
+    let agent = AgentV4 {
         capacity,
-        ..AgentV3::new(name.trim().to_string(), role, hash, unix_ms())
+        ..AgentV4::new(name.trim().to_string(), role, hash, unix_ms())
     };
     match app
         .writer
@@ -268,24 +268,12 @@ pub async fn login(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
 async fn agent_by_name(
     app: &Arc<App>,
     name: &str,
-) -> Result<Option<(u64, AgentV3)>, Response<Body>> {
+) -> Result<Option<(u64, AgentV4)>, Response<Body>> {
     let store = app.store.clone();
     let name = name.to_string();
     App::read(app, move || store.agent_by_name(&name))
         .await
         .map_err(store_error)
-}
-
-/// 429 with `Retry-After` for a throttled login or setup code.
-fn too_many(wait: RetryAfter, what: &str) -> Response<Body> {
-    let mut r = error_response(
-        ErrorCode::RateLimited,
-        &format!("{what}; retry in {} s", wait.secs_ceil()),
-    );
-    if let Ok(v) = HeaderValue::from_str(&wait.secs_ceil().to_string()) {
-        r.headers_mut().insert(header::RETRY_AFTER, v);
-    }
-    r
 }
 
 /// `POST /api/logout`: forgets the session.

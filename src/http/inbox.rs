@@ -13,8 +13,9 @@ use super::reply::{Body, error_response, json, store_error};
 use super::session::authenticate;
 use super::views::{CannedView, view};
 use crate::app::App;
+use crate::business_hours::open_at;
 use crate::protocol::{ConversationSummary, ErrorCode};
-use crate::settings::{TextsBody, open_at};
+use crate::settings::TextsBody;
 use crate::timer::unix_ms;
 
 /// One query parameter's value (no percent-decoding needed for the numbers and ids used).
@@ -90,6 +91,49 @@ pub fn widget(app: &Arc<App>, req: &Request<Incoming>) -> Response<Body> {
     response
 }
 
+/// An agent as visitors may see them: what the widget draws next to their messages.
+#[derive(Serialize)]
+struct AgentCard {
+    id: u64,
+    name: String,
+    initials: String,
+    colour: String,
+}
+
+/// `GET /api/agents/ID/avatar`: an enabled agent's display name and avatar (public, any
+/// origin: the widget knows an agent by the id on their messages; it learns nothing a
+/// visitor chatting with them would not). 404 for disabled or unknown agents.
+pub async fn agent_avatar(app: &Arc<App>, id: u64) -> Response<Body> {
+    let store = app.store.clone();
+    let found = App::read(app, move || store.agent(id)).await;
+    let mut response = match found {
+        Ok(Some(agent)) if !agent.disabled => {
+            let avatar = crate::avatar::agent_avatar(id, &agent);
+            json(
+                StatusCode::OK,
+                &AgentCard {
+                    id,
+                    name: agent.name,
+                    initials: avatar.initials,
+                    colour: avatar.colour,
+                },
+            )
+        }
+        Ok(_) => error_response(ErrorCode::NotFound, "no such agent"),
+        Err(e) => store_error(e),
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60"),
+    );
+    response
+}
+
 /// `GET /api/me`: the logged-in agent.
 pub async fn me(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
     match authenticate(app, &req).await {
@@ -126,6 +170,8 @@ pub async fn conversations(app: &Arc<App>, req: Request<Incoming>) -> Response<B
 #[derive(Serialize)]
 struct VisitorView {
     id: u64,
+    /// The generated friendly name and colour (issue #13), shown until `name` is given.
+    alias: crate::visitor_alias::VisitorAlias,
     name: Option<String>,
     email: Option<String>,
     page: Option<String>,
@@ -157,6 +203,7 @@ pub async fn visitor(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Respons
             StatusCode::OK,
             &VisitorView {
                 id,
+                alias: crate::visitor_alias::visitor_alias(id),
                 name: v.name,
                 email: v.email,
                 page: v.page,

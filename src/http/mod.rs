@@ -27,6 +27,7 @@ mod session;
 mod upgrade;
 mod uploads;
 mod views;
+mod visitor_cards;
 mod visitor_email;
 mod webhooks;
 

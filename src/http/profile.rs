@@ -1,8 +1,10 @@
 //! The logged-in agent's own profile (`PATCH /api/me`: name, password with the current
-//! one, email address, email language, notification choices and the console's language) and the admins' "send
+//! one (throttled like a login), email address, email language, notification choices,
+//! the console's language and the avatar) and the admins' "send
 //! a test email" (`POST /api/email/test`), which sends on a thread of its own and answers
 //! with the SMTP server's error, if any.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use hyper::body::Incoming;
@@ -10,11 +12,11 @@ use hyper::{Request, Response, StatusCode};
 use serde::Deserialize;
 
 use super::agent_write::{self, email_field, valid_name};
-use super::reply::{BODY_LIMIT, Body, error_response, json, read_json, store_error};
+use super::reply::{BODY_LIMIT, Body, error_response, json, read_json, store_error, too_many};
 use super::session::{authenticate, require_admin};
 use crate::app::App;
 use crate::auth::session::bearer_or_cookie;
-use crate::auth::{check_new_password, hash_password, token_digest, verify_password};
+use crate::auth::{Source, check_new_password, hash_password, token_digest, verify_password};
 use crate::protocol::ErrorCode;
 
 /// What `PATCH /api/me` may change; absent fields stay as they are.
@@ -37,15 +39,30 @@ struct ProfilePatch {
     /// Language of the console: "en" or "zh-CN"; `null` follows the browser.
     #[serde(default, deserialize_with = "agent_write::present")]
     console_language: Option<Option<String>>,
+    /// The avatar: initials and a colour from the palette; `null`: the default.
+    #[serde(default, deserialize_with = "agent_write::present")]
+    avatar: Option<Option<AvatarPatch>>,
+}
+
+/// An avatar as `PATCH /api/me` takes it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AvatarPatch {
+    /// One or two letters or digits.
+    initials: String,
+    /// `#rrggbb`, one of `crate::avatar::PALETTE`.
+    colour: String,
 }
 
 /// The console's languages (`web/console/i18n.js` has a dictionary for each).
 pub const CONSOLE_LANGUAGES: [&str; 2] = ["en", "zh-CN"];
 
 /// `PATCH /api/me`: the agent's own name, password (with the current password), email
-/// address, email language, notification choices and console language. A new password ends the agent's
-/// other sessions.
-pub async fn patch_me(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
+/// address, email language, notification choices, console language and avatar. A new
+/// password ends the agent's other sessions (this one stays signed in). Wrong current
+/// passwords count in the login throttle under the agent's name and the caller's
+/// address, so a stolen session guesses no faster than the login form allows.
+pub async fn patch_me(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Response<Body> {
     let (id, mut agent) = match authenticate(app, &req).await {
         Ok(me) => me,
         Err(r) => return r,
@@ -55,6 +72,7 @@ pub async fn patch_me(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> 
         Ok(b) => b,
         Err(r) => return r,
     };
+    let stored_name = agent.name.clone();
     if let Some(name) = patch.name {
         if !valid_name(&name) {
             return error_response(
@@ -90,6 +108,15 @@ pub async fn patch_me(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> 
             language => agent.console_language = language,
         }
     }
+    if let Some(avatar) = patch.avatar {
+        agent.avatar = match avatar {
+            None => None,
+            Some(a) => match crate::avatar::checked_avatar(&a.initials, &a.colour) {
+                Ok(avatar) => Some(avatar),
+                Err(why) => return error_response(ErrorCode::InvalidField, &why),
+            },
+        };
+    }
     let end_sessions = patch.password.is_some().then_some(current);
     if let Some(password) = patch.password {
         let Some(old) = patch.current_password else {
@@ -101,6 +128,13 @@ pub async fn patch_me(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> 
         if let Err(e) = check_new_password(&password) {
             return error_response(ErrorCode::InvalidField, &e.to_string());
         }
+        // The name the throttle counts under is the one stored, not a new one in the patch.
+        let (source, now) = (Source::addr(peer), app.config.now_ms());
+        if let Ok(mut throttle) = app.throttle.lock()
+            && let Err(wait) = throttle.check(&source, &stored_name, now)
+        {
+            return too_many(wait, "too many wrong current passwords");
+        }
         let phc = agent.password_hash.clone();
         let result = App::hash(app, move || {
             if verify_password(&old, &phc) {
@@ -111,8 +145,16 @@ pub async fn patch_me(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> 
         })
         .await;
         match result {
-            Ok(Some(hash)) => agent.password_hash = hash,
+            Ok(Some(hash)) => {
+                if let Ok(mut throttle) = app.throttle.lock() {
+                    throttle.record_success(&source, &stored_name, now);
+                }
+                agent.password_hash = hash;
+            }
             Ok(None) => {
+                if let Ok(mut throttle) = app.throttle.lock() {
+                    throttle.record_failure(&source, &stored_name, now);
+                }
                 return error_response(ErrorCode::Forbidden, "the current password is wrong");
             }
             Err(e) => return error_response(ErrorCode::Internal, &e.to_string()),

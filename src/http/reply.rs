@@ -155,3 +155,16 @@ pub fn store_error(e: StoreError) -> Response<Body> {
         }
     }
 }
+
+/// 429 with `Retry-After` for a throttled password check (login, setup code, the
+/// current password of a profile change).
+pub fn too_many(wait: crate::auth::RetryAfter, what: &str) -> Response<Body> {
+    let mut r = error_response(
+        ErrorCode::RateLimited,
+        &format!("{what}; retry in {} s", wait.secs_ceil()),
+    );
+    if let Ok(v) = HeaderValue::from_str(&wait.secs_ceil().to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}

@@ -16,7 +16,7 @@ use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
     admin, api, assets, email_links, faq, files, guard, health, inbox, outbox, profile, push,
-    upgrade, uploads, visitor_email, webhooks,
+    upgrade, uploads, visitor_cards, visitor_email, webhooks,
 };
 use crate::app::App;
 use crate::metrics;
@@ -38,12 +38,14 @@ enum Endpoint {
     ListAgents,
     CreateAgent,
     PatchAgent,
+    AgentAvatar,
     Widget,
     Me,
     PatchMe,
     TestEmail,
     Conversations,
     Visitor,
+    VisitorCards,
     ListCanned,
     CreateCanned,
     SaveCanned,
@@ -94,12 +96,14 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::GET, "/api/agents", ListAgents)
         .add(M::POST, "/api/agents", CreateAgent)
         .add(M::PATCH, "/api/agents/{id}", PatchAgent)
+        .add(M::GET, "/api/agents/{id}/avatar", AgentAvatar)
         .add(M::GET, "/api/widget", Widget)
         .add(M::GET, "/api/me", Me)
         .add(M::PATCH, "/api/me", PatchMe)
         .add(M::POST, "/api/email/test", TestEmail)
         .add(M::GET, "/api/conversations", Conversations)
         .add(M::GET, "/api/visitors/{id}", Visitor)
+        .add(M::GET, "/api/visitors", VisitorCards)
         .add(M::GET, "/api/outbox", OutboxStatus)
         .add(M::POST, "/api/outbox/failures/{id}/retry", OutboxRetry)
         .add(M::GET, "/api/canned", ListCanned)
@@ -280,12 +284,14 @@ async fn dispatch(
         ListAgents => api::list_agents(app, req).await,
         CreateAgent => api::create(app, req).await,
         PatchAgent => admin::patch_agent(app, req, id).await,
+        AgentAvatar => inbox::agent_avatar(app, id).await,
         Widget => inbox::widget(app, &req),
         Me => inbox::me(app, req).await,
-        PatchMe => profile::patch_me(app, req).await,
+        PatchMe => profile::patch_me(app, client.address, req).await,
         TestEmail => profile::test_email(app, req).await,
         Conversations => inbox::conversations(app, req).await,
         Visitor => inbox::visitor(app, req, id).await,
+        VisitorCards => visitor_cards::visitor_cards(app, req).await,
         ListCanned => inbox::canned(app, req).await,
         CreateCanned => admin::save_canned(app, req, None).await,
         SaveCanned => admin::save_canned(app, req, Some(id)).await,

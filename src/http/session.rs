@@ -11,14 +11,14 @@ use super::reply::{Body, error_response, store_error};
 use crate::app::App;
 use crate::auth::session::{self, SessionAgent, bearer_or_cookie};
 use crate::protocol::ErrorCode;
-use crate::store::records::{AgentRole, AgentV3};
+use crate::store::records::{AgentRole, AgentV4};
 use crate::timer::unix_ms;
 
 /// The logged-in agent behind a request, or an error response.
 pub async fn authenticate(
     app: &Arc<App>,
     req: &Request<Incoming>,
-) -> Result<(u64, AgentV3), Response<Body>> {
+) -> Result<(u64, AgentV4), Response<Body>> {
     let Some(token) = bearer_or_cookie(req.headers()) else {
         return Err(error_response(ErrorCode::Unauthorized, "log in first"));
     };

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::store::records::{AgentRole, AgentV3};
+use crate::store::records::{AgentRole, AgentV4};
 
 /// An agent as the API shows it.
 #[derive(Serialize)]
@@ -26,10 +26,12 @@ pub struct AgentView {
     notify_waiting_email: bool,
     /// Language of the console (`en` or `zh-CN`; None: the browser's).
     console_language: Option<String>,
+    /// Initials on a colour: the one the agent chose, else the default.
+    avatar: crate::avatar::AvatarView,
 }
 
 /// The API's view of agent `id`.
-pub fn view(id: u64, a: &AgentV3) -> AgentView {
+pub fn view(id: u64, a: &AgentV4) -> AgentView {
     AgentView {
         id,
         name: a.name.clone(),
@@ -40,6 +42,7 @@ pub fn view(id: u64, a: &AgentV3) -> AgentView {
         language: crate::email::Language::of_agent(a).code(),
         notify_waiting_email: a.notify_waiting_email,
         console_language: a.console_language.clone(),
+        avatar: crate::avatar::agent_avatar(id, a),
     }
 }
 

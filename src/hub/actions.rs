@@ -6,7 +6,7 @@ use crate::protocol::{
     ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, ErrorCode, Presence,
 };
 use crate::routing::{self, Placement, RoutingError, TransferOutcome};
-use crate::store::records::AgentV3;
+use crate::store::records::AgentV4;
 use crate::store::{StoreError, WriteOp};
 
 use super::Hub;
@@ -270,7 +270,7 @@ impl Hub {
     }
 
     /// An account was created or changed through the API.
-    pub(super) async fn on_agent_saved(&mut self, id: u64, account: AgentV3) {
+    pub(super) async fn on_agent_saved(&mut self, id: u64, account: AgentV4) {
         let capacity = account.capacity.unwrap_or(self.config.default_capacity);
         let disabled = account.disabled;
         match self.agents.get_mut(&id) {

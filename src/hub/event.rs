@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 use crate::protocol::{ClientFrame, ConversationSummary, ServerFrame};
-use crate::store::records::AgentV3;
+use crate::store::records::AgentV4;
 use crate::store::{Outcome, StoreError};
 
 /// Identifies one WebSocket connection for its lifetime.
@@ -87,7 +87,7 @@ pub enum Event {
         /// Agent id.
         id: u64,
         /// The account.
-        agent: AgentV3,
+        agent: AgentV4,
     },
     /// An agent's password changed and these sessions ended: close the agent's
     /// connections made with them (all but those of session `keep`) with 1008.

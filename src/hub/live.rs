@@ -3,7 +3,7 @@
 
 use crate::protocol::{AuthorKind, ConversationStatus, ConversationSummary, Presence};
 use crate::routing::Placement;
-use crate::store::records::AgentV3;
+use crate::store::records::AgentV4;
 use crate::timer::TimerKey;
 
 use super::event::{ConnId, OfferedChoice};
@@ -11,7 +11,7 @@ use super::event::{ConnId, OfferedChoice};
 /// An agent account and its live connections.
 pub struct LiveAgent {
     /// Stored account.
-    pub account: AgentV3,
+    pub account: AgentV4,
     /// Open connections.
     pub conns: Vec<ConnId>,
     /// Current presence (offline while no connection is open).
@@ -25,7 +25,7 @@ pub struct LiveAgent {
 
 impl LiveAgent {
     /// An agent with no connection yet, who will come online when they connect.
-    pub fn offline(account: AgentV3) -> LiveAgent {
+    pub fn offline(account: AgentV4) -> LiveAgent {
         LiveAgent {
             account,
             conns: Vec::new(),
@@ -63,7 +63,7 @@ pub struct LiveConversation {
     pub idle_timer: Option<TimerKey>,
     /// The visitor's name, if given.
     pub visitor_name: Option<String>,
-    /// Start of the latest visitor/agent/bot message.
+    /// Start of the visitor's latest message.
     pub preview: String,
     /// Highest visitor message the bot has decided on (while the status is `Bot`).
     pub bot_decided: u64,

@@ -177,7 +177,10 @@ impl Hub {
             .event
             .as_ref()
             .is_some_and(crate::store::values::StoredEvent::agents_only);
-        if crate::store::values::StoredEvent::previewed(appended.message.event.as_ref()) {
+        if crate::store::values::StoredEvent::previewed(
+            appended.message.author_kind,
+            appended.message.event.as_ref(),
+        ) {
             live.preview = crate::store::preview_of_message(&appended.message);
         }
         if appended.message.author_kind == AuthorKind::Agent && !note {

@@ -221,15 +221,13 @@ impl ConversationEvent {
 }
 
 impl Message {
-    /// Whether an inbox preview shows this message: what the visitor, an agent or the
-    /// bot said to the other side (not system messages or agents-only ones).
-    pub fn previewed(event: Option<&ConversationEvent>) -> bool {
-        matches!(
-            event,
-            None | Some(
-                ConversationEvent::BotAnswer { .. } | ConversationEvent::Attachments { .. }
-            )
-        )
+    /// Whether an inbox preview shows a message of `kind` carrying `event`: only what the
+    /// visitor wrote (issue #13), text or files. A bot's answer must not hide the question,
+    /// and an agent's reply in the row would read as the visitor's words (the summary does
+    /// not say who wrote its preview); whether someone answered shows elsewhere in the row.
+    pub fn previewed(kind: AuthorKind, event: Option<&ConversationEvent>) -> bool {
+        kind == AuthorKind::Visitor
+            && matches!(event, None | Some(ConversationEvent::Attachments { .. }))
     }
 }
 
@@ -355,7 +353,7 @@ pub struct ConversationSummary {
     pub queue_position: Option<u32>,
     /// The visitor's name, if they gave one.
     pub visitor_name: Option<String>,
-    /// The start of the latest visitor or agent message.
+    /// The start of the visitor's latest message (see [`Message::previewed`]).
     pub preview: String,
     /// Highest seq the visitor has read.
     pub read_visitor: Seq,

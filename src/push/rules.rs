@@ -106,16 +106,7 @@ pub fn message(
     language: Language,
 ) -> PushMessage {
     let zh = language == Language::Zh;
-    let who = visitor
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map_or_else(
-            || match zh {
-                true => format!("访客 #{}", event.visitor),
-                false => format!("Visitor #{}", event.visitor),
-            },
-            str::to_string,
-        );
+    let who = crate::visitor_alias::visitor_display_name(event.visitor, visitor, zh);
     let (title, ttl_s) = match (reason, zh) {
         (Reason::Waiting, false) => (format!("{who} is waiting"), 4 * 3600),
         (Reason::Waiting, true) => (format!("{who} 正在等待接入"), 4 * 3600),
@@ -224,7 +215,12 @@ mod tests {
             Language::En,
         );
         let json: serde_json::Value = serde_json::from_slice(&m.payload).expect("json");
-        assert_eq!(json["title"], "Visitor #7 wrote");
+        let alias = crate::visitor_alias::visitor_alias(7);
+        assert_eq!(
+            json["title"],
+            format!("{} wrote", alias.en),
+            "the friendly name"
+        );
         assert_eq!(json["url"], "/console/#/c/12");
         assert_eq!(json["conversation"], 12);
         assert_eq!(json["event"], "evt_5");
@@ -243,7 +239,7 @@ mod tests {
         // In the agent's language (the console's, else the emails').
         let m = message(Reason::Waiting, &event, None, None, Language::Zh);
         let json: serde_json::Value = serde_json::from_slice(&m.payload).expect("json");
-        assert_eq!(json["title"], "访客 #7 正在等待接入");
+        assert_eq!(json["title"], format!("{} 正在等待接入", alias.zh));
         assert_eq!(json["body"], "打开会话进行回复。");
         let m = message(
             Reason::VisitorMessage,

@@ -224,7 +224,7 @@ pub fn apply(
                 None => return Err(StoreError::NotFound("agent")),
             };
             rename_agent(tx, id, &old_name, &agent.name)?;
-            agents.insert(id, encode(&AgentRecord::V3(agent)).as_slice())?;
+            agents.insert(id, encode(&AgentRecord::V4(agent)).as_slice())?;
             if let Some(keep) = end_sessions {
                 super::sessions::end_sessions(tx, id, keep)?;
             }
@@ -237,7 +237,7 @@ pub fn apply(
         }
         WriteOp::PutSettings { settings } => {
             tx.open_table(SETTINGS)?
-                .insert("widget", encode(&SettingsRecord::V2(settings)).as_slice())?;
+                .insert("widget", encode(&SettingsRecord::V3(settings)).as_slice())?;
             Ok(Outcome::Done)
         }
         WriteOp::PutCanned { id, record } => {
@@ -317,7 +317,7 @@ fn rename_agent(tx: &WriteTransaction, id: u64, old: &str, new: &str) -> Result<
 
 fn create_agent(
     tx: &WriteTransaction,
-    agent: AgentV3,
+    agent: AgentV4,
     only_if_no_admin: bool,
 ) -> Result<Outcome, StoreError> {
     let mut agents = tx.open_table(AGENTS)?;
@@ -336,7 +336,7 @@ fn create_agent(
         return Err(StoreError::NameTaken);
     }
     let id = agents.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1;
-    agents.insert(id, encode(&AgentRecord::V3(agent)).as_slice())?;
+    agents.insert(id, encode(&AgentRecord::V4(agent)).as_slice())?;
     names.insert(key.as_str(), id)?;
     Ok(Outcome::AgentCreated(id))
 }

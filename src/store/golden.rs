@@ -95,13 +95,27 @@ fn agent_v2(role: AgentRole) -> Sample {
     }))
 }
 
-fn agent_v3(role: AgentRole) -> Sample {
-    Sample::Agent(AgentRecord::V3(AgentV3 {
+fn agent_v3_fields(role: AgentRole) -> AgentV3 {
+    AgentV3 {
         capacity: Some(3),
         email: Some("a@x".into()),
         language: Some("zh".into()),
         console_language: Some("zh-CN".into()),
         ..AgentV3::new("Alice".into(), role, "$argon2id$x".into(), 1000)
+    }
+}
+
+fn agent_v3(role: AgentRole) -> Sample {
+    Sample::Agent(AgentRecord::V3(agent_v3_fields(role)))
+}
+
+fn agent_v4(role: AgentRole) -> Sample {
+    Sample::Agent(AgentRecord::V4(AgentV4 {
+        avatar: Some(AgentAvatar {
+            initials: "AL".into(),
+            colour: "#047857".into(),
+        }),
+        ..agent_v3_fields(role).into()
     }))
 }
 
@@ -213,6 +227,14 @@ fn golden(sample: &Sample) -> &'static str {
                 "0205416c696365010b246172676f6e3269642478010300e807010361407801027a680101057a682d434e"
             }
         },
+        Sample::Agent(AgentRecord::V4(a)) => match a.role {
+            AgentRole::Admin => {
+                "0305416c696365000b246172676f6e3269642478010300e807010361407801027a680101057a682d434e0102414c0723303437383537"
+            }
+            AgentRole::Agent => {
+                "0305416c696365010b246172676f6e3269642478010300e807010361407801027a680101057a682d434e0102414c0723303437383537"
+            }
+        },
         Sample::Session(SessionRecord::V1 { .. }) => "0002e807d00f",
         Sample::Visitor(VisitorRecord::V1(_)) => "00050601022f70000102656e000177",
         Sample::Visitor(VisitorRecord::V2(_)) => {
@@ -223,6 +245,9 @@ fn golden(sample: &Sample) -> &'static str {
         }
         Sample::Settings(SettingsRecord::V2(_)) => {
             "01000007233235363365620572696768740000000101a403b808011168747470733a2f2f612e6578616d706c6501027a6806e59ca8e7babf0006e6988ee5a4a9"
+        }
+        Sample::Settings(SettingsRecord::V3(_)) => {
+            "02000007233235363365620572696768740000000101a403b808011168747470733a2f2f612e6578616d706c65000d4575726f70652f4c6f6e646f6e"
         }
         Sample::Faq(FaqRecord::V1 { embeddings, .. }) => match embeddings {
             Some(_) => "0001054f70656e3f03392d3501026162010000003f0301ff7f",
@@ -313,6 +338,8 @@ fn samples() -> Vec<Sample> {
     all.push(agent_v2(AgentRole::Agent));
     all.push(agent_v3(AgentRole::Admin));
     all.push(agent_v3(AgentRole::Agent));
+    all.push(agent_v4(AgentRole::Admin));
+    all.push(agent_v4(AgentRole::Agent));
     all.push(Sample::Session(SessionRecord::V1 {
         agent: 2,
         created_ms: 1000,
@@ -346,6 +373,10 @@ fn samples() -> Vec<Sample> {
             away_message: "明天".into(),
         }],
         ..settings_v1().into()
+    })));
+    all.push(Sample::Settings(SettingsRecord::V3(SettingsV3 {
+        time_zone: "Europe/London".into(),
+        ..SettingsV2::from(settings_v1()).into()
     })));
     all.push(faq(Some(embeddings())));
     all.push(faq(None));
@@ -429,7 +460,7 @@ fn every_record_variant_encodes_to_its_golden_bytes() {
         assert!(seen.insert(want), "two samples share the vector {want}");
         assert_eq!(hex(&encode_and_check(sample)), want);
     }
-    assert_eq!(seen.len(), 42, "one sample per golden vector");
+    assert_eq!(seen.len(), 45, "one sample per golden vector");
 }
 
 /// Every row of one record table: decodes as `T` and re-encodes to the stored bytes.

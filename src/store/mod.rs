@@ -8,6 +8,7 @@
 //! schema bump); `golden.rs` pins the bytes of every variant, and the data-v1 and
 //! data-v2 fixtures written by older builds must keep opening (`tests/it/old_data.rs`).
 
+mod agent_records;
 mod apply;
 mod apply_conversations;
 mod apply_files;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::outbox::Settled;
 use super::outbox_records::JobV1;
-use super::records::{AgentV3, CannedRecord, FaqV2, MessageV1, SessionRecord, SettingsV2};
+use super::records::{AgentV4, CannedRecord, FaqV2, MessageV1, SessionRecord, SettingsV3};
 use super::values::{StoredAuthorKind, StoredEvent, StoredStatus};
 use super::webhook_records::{WebhookChange, WebhookV1};
 
@@ -128,7 +128,7 @@ pub enum WriteOp {
     /// Create an agent account.
     CreateAgent {
         /// The account.
-        agent: AgentV3,
+        agent: AgentV4,
         /// Refuse if an admin exists already (first-run setup).
         only_if_no_admin: bool,
     },
@@ -138,7 +138,7 @@ pub enum WriteOp {
         /// Agent id.
         id: u64,
         /// New fields.
-        agent: AgentV3,
+        agent: AgentV4,
         /// After a password change: in the same transaction, end the agent's sessions,
         /// all (`Some(None)`) or all but the one with this token digest.
         end_sessions: Option<Option<[u8; 32]>>,
@@ -153,7 +153,7 @@ pub enum WriteOp {
     /// Replace the widget settings.
     PutSettings {
         /// The settings.
-        settings: SettingsV2,
+        settings: SettingsV3,
     },
     /// Create (`id` None) or replace a canned reply.
     PutCanned {

@@ -4,8 +4,8 @@
 use redb::ReadableTable;
 
 use super::records::{
-    AgentRecord, AgentRole, AgentV3, CannedRecord, ConversationRecord, ConversationV1,
-    MessageRecord, MessageV1, SessionRecord, SettingsRecord, SettingsV2, VisitorRecord, VisitorV2,
+    AgentRecord, AgentRole, AgentV4, CannedRecord, ConversationRecord, ConversationV1,
+    MessageRecord, MessageV1, SessionRecord, SettingsRecord, SettingsV3, VisitorRecord, VisitorV2,
     decode,
 };
 use super::tables::*;
@@ -149,7 +149,7 @@ impl Store {
     }
 
     /// One agent by id (a point read, not a scan of every agent).
-    pub fn agent(&self, id: u64) -> Result<Option<AgentV3>, StoreError> {
+    pub fn agent(&self, id: u64) -> Result<Option<AgentV4>, StoreError> {
         let tx = self.db().begin_read()?;
         let table = tx.open_table(AGENTS)?;
         match table.get(id)? {
@@ -161,7 +161,7 @@ impl Store {
     }
 
     /// All agents, by id.
-    pub fn agents(&self) -> Result<Vec<(u64, AgentV3)>, StoreError> {
+    pub fn agents(&self) -> Result<Vec<(u64, AgentV4)>, StoreError> {
         let tx = self.db().begin_read()?;
         let table = tx.open_table(AGENTS)?;
         let mut out = Vec::new();
@@ -176,7 +176,7 @@ impl Store {
     }
 
     /// An agent by login name (case-insensitive).
-    pub fn agent_by_name(&self, name: &str) -> Result<Option<(u64, AgentV3)>, StoreError> {
+    pub fn agent_by_name(&self, name: &str) -> Result<Option<(u64, AgentV4)>, StoreError> {
         let tx = self.db().begin_read()?;
         let names = tx.open_table(AGENT_BY_NAME)?;
         let Some(id) = names.get(name.to_lowercase().as_str())?.map(|v| v.value()) else {
@@ -229,8 +229,8 @@ impl Store {
         }
     }
 
-    /// The start of the latest visitor/agent/bot message (no system messages or notes),
-    /// looking back at most 50 messages.
+    /// The start of the visitor's latest message (`StoredEvent::previewed`), looking back
+    /// at most 50 messages.
     pub fn preview(&self, conversation: u64) -> Result<String, StoreError> {
         let tx = self.db().begin_read()?;
         let table = tx.open_table(MESSAGES)?;
@@ -242,7 +242,7 @@ impl Store {
             let (_, v) = row?;
             let record: MessageRecord = decode(v.value(), "messages")?;
             let m = record.latest();
-            if StoredEvent::previewed(m.event.as_ref()) {
+            if StoredEvent::previewed(m.author_kind, m.event.as_ref()) {
                 return Ok(preview_of_message(m));
             }
         }
@@ -264,12 +264,12 @@ impl Store {
     }
 
     /// The widget settings (defaults until an admin saves some).
-    pub fn settings(&self) -> Result<SettingsV2, StoreError> {
+    pub fn settings(&self) -> Result<SettingsV3, StoreError> {
         let tx = self.db().begin_read()?;
         let table = tx.open_table(SETTINGS)?;
         match table.get("widget")? {
             Some(v) => Ok(decode::<SettingsRecord>(v.value(), "settings")?.into_latest()),
-            None => Ok(SettingsV2::default()),
+            None => Ok(SettingsV3::default()),
         }
     }
 

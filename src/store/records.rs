@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use super::StoreError;
 use super::values::{StoredAuthorKind, StoredEvent, StoredStatus};
 
+pub use super::agent_records::{AgentAvatar, AgentV4};
 pub use super::faq_records::{FaqRecord, FaqV2, LocalAnswer};
 pub use super::settings_records::{
-    LocalTexts, OpeningHours, SettingsRecord, SettingsV1, SettingsV2,
+    LocalTexts, OpeningHours, SettingsRecord, SettingsV1, SettingsV2, SettingsV3,
 };
 
 /// Encodes a record for storage.
@@ -114,6 +115,8 @@ pub enum AgentRecord {
     V2(AgentV2),
     /// Version 3: adds the console's language.
     V3(AgentV3),
+    /// Version 4: adds the avatar the agent chose (`agent_records.rs`).
+    V4(AgentV4),
 }
 
 /// Version 1 of an agent account.
@@ -234,11 +237,12 @@ impl From<AgentV2> for AgentV3 {
 
 impl AgentRecord {
     /// The record in the current version's shape.
-    pub fn into_latest(self) -> AgentV3 {
+    pub fn into_latest(self) -> AgentV4 {
         match self {
-            AgentRecord::V1(a) => AgentV2::from(a).into(),
-            AgentRecord::V2(a) => a.into(),
-            AgentRecord::V3(a) => a,
+            AgentRecord::V1(a) => AgentV3::from(AgentV2::from(a)).into(),
+            AgentRecord::V2(a) => AgentV3::from(a).into(),
+            AgentRecord::V3(a) => a.into(),
+            AgentRecord::V4(a) => a,
         }
     }
 }

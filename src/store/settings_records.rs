@@ -10,6 +10,8 @@ pub enum SettingsRecord {
     V1(SettingsV1),
     /// Version 2: adds the title, greeting and away message per language.
     V2(SettingsV2),
+    /// Version 3: adds a named time zone (issue #13).
+    V3(SettingsV3),
 }
 
 /// Opening hours on one weekday, in the shop's local time.
@@ -119,13 +121,60 @@ impl From<SettingsV1> for SettingsV2 {
     }
 }
 
-impl Default for SettingsV2 {
-    fn default() -> Self {
-        SettingsV1::default().into()
+/// Version 3 of the widget settings: version 2 plus a named time zone.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct SettingsV3 {
+    /// Panel title (the default for every language).
+    pub title: String,
+    /// First line shown to a visitor (the default for every language).
+    pub greeting: String,
+    /// Accent colour, `#rrggbb`.
+    pub colour: String,
+    /// `left` or `right`.
+    pub position: String,
+    /// Ask name and email before the chat.
+    pub prechat: bool,
+    /// Shown outside business hours or when nobody is online (the default).
+    pub away_message: String,
+    /// A fixed offset, minutes east of UTC: used only while `time_zone` is empty.
+    pub utc_offset_min: i32,
+    /// Business hours; empty = always open.
+    pub business_hours: Vec<OpeningHours>,
+    /// Websites allowed to open visitor chats; empty = any.
+    pub allowed_origins: Vec<String>,
+    /// Texts per language, at most one entry per language (none: the defaults only).
+    pub texts: Vec<LocalTexts>,
+    /// The shop's IANA time zone (`Europe/London`), with its daylight saving; empty: the
+    /// fixed `utc_offset_min` (what every record written before version 3 keeps: an
+    /// offset cannot tell which zone it was meant to be).
+    pub time_zone: String,
+}
+
+impl From<SettingsV2> for SettingsV3 {
+    fn from(s: SettingsV2) -> Self {
+        SettingsV3 {
+            title: s.title,
+            greeting: s.greeting,
+            colour: s.colour,
+            position: s.position,
+            prechat: s.prechat,
+            away_message: s.away_message,
+            utc_offset_min: s.utc_offset_min,
+            business_hours: s.business_hours,
+            allowed_origins: s.allowed_origins,
+            texts: s.texts,
+            time_zone: String::new(),
+        }
     }
 }
 
-impl SettingsV2 {
+impl Default for SettingsV3 {
+    fn default() -> Self {
+        SettingsV2::from(SettingsV1::default()).into()
+    }
+}
+
+impl SettingsV3 {
     /// The texts of `language`, if the owner wrote any.
     pub fn texts_of(&self, language: &str) -> Option<&LocalTexts> {
         self.texts.iter().find(|t| t.language == language)
@@ -134,10 +183,11 @@ impl SettingsV2 {
 
 impl SettingsRecord {
     /// The record in the current version's shape.
-    pub fn into_latest(self) -> SettingsV2 {
+    pub fn into_latest(self) -> SettingsV3 {
         match self {
-            SettingsRecord::V1(s) => s.into(),
-            SettingsRecord::V2(s) => s,
+            SettingsRecord::V1(s) => SettingsV2::from(s).into(),
+            SettingsRecord::V2(s) => s.into(),
+            SettingsRecord::V3(s) => s,
         }
     }
 }
@@ -164,5 +214,21 @@ mod tests {
         );
         assert!(latest.texts.is_empty());
         assert!(latest.texts_of("zh").is_none());
+    }
+
+    #[test]
+    fn settings_written_before_version_3_keep_their_fixed_offset() {
+        let v2 = SettingsV2 {
+            utc_offset_min: 330,
+            ..SettingsV2::from(SettingsV1::default())
+        };
+        let bytes = encode(&SettingsRecord::V2(v2));
+        let latest = decode::<SettingsRecord>(&bytes, "settings")
+            .expect("decodes")
+            .into_latest();
+        assert_eq!(
+            (latest.utc_offset_min, latest.time_zone.as_str()),
+            (330, "")
+        );
     }
 }

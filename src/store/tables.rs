@@ -15,8 +15,11 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// 4 = record variants older builds cannot decode (`AgentRecord::V3`,
 /// `SettingsRecord::V2`, `FaqRecord::V2`, issue #12): nothing is rewritten; an older
 /// binary refuses the directory instead of failing on one row.
-/// 5 = attachments (issue #13): the tables of `super::file_records` and the stored event
-/// `Attachments` (older builds cannot decode it); nothing is rewritten.
+/// 5 = issue #13: attachments (the tables of `super::file_records` and the stored event
+/// `Attachments`, which older builds cannot decode), `SettingsRecord::V3` (the shop's
+/// named time zone) and `AgentRecord::V4` (the agent's chosen avatar); nothing is
+/// rewritten: older settings keep their fixed offset, older agents get the default
+/// avatar.
 pub const SCHEMA_VERSION: u64 = 5;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`

@@ -204,11 +204,11 @@ fn the_server_key_is_made_once_and_kept() {
 fn a_password_change_ends_the_agents_sessions_but_the_kept_one() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (store, writer, thread) = start(dir.path());
-    let agent = records::AgentV3::new("bob".into(), records::AgentRole::Agent, String::new(), 0);
+    let agent = records::AgentV4::new("bob".into(), records::AgentRole::Agent, String::new(), 0);
     let mut ids = Vec::new();
     for name in ["bob", "carol"] {
         let created = writer.call_blocking(WriteOp::CreateAgent {
-            agent: records::AgentV3 {
+            agent: records::AgentV4 {
                 name: name.into(),
                 ..agent.clone()
             },

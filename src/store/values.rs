@@ -141,13 +141,12 @@ impl StoredEvent {
         )
     }
 
-    /// Whether an inbox preview shows a message with this event (`None`: an ordinary
-    /// message). Must agree with the wire's rule (tested in `crate::stored`).
-    pub fn previewed(event: Option<&StoredEvent>) -> bool {
-        matches!(
-            event,
-            None | Some(StoredEvent::BotAnswer { .. } | StoredEvent::Attachments { .. })
-        )
+    /// Whether an inbox preview shows a message of `kind` with this event (`None`: an
+    /// ordinary message): the visitor's own words or files only. Must agree with the
+    /// wire's rule, `Message::previewed` (tested in `crate::stored`), which says why.
+    pub fn previewed(kind: StoredAuthorKind, event: Option<&StoredEvent>) -> bool {
+        kind == StoredAuthorKind::Visitor
+            && matches!(event, None | Some(StoredEvent::Attachments { .. }))
     }
 }
 

@@ -76,6 +76,9 @@ pub struct VisitorData {
     pub id: u64,
     /// The name they gave.
     pub name: Option<String>,
+    /// Their generated friendly name ("Amber Otter"), what the console calls them until
+    /// they give one (`crate::visitor_alias`).
+    pub alias: String,
     /// The email address they left.
     pub email: Option<String>,
 }
@@ -161,6 +164,7 @@ pub fn render(store: &Store, event: &OutboxEvent) -> Result<Option<Payload>, Sto
         let visitor = store.visitor(event.visitor)?.unwrap_or_default();
         data.visitor = Some(VisitorData {
             id: event.visitor,
+            alias: crate::visitor_alias::visitor_alias(event.visitor).en,
             name: visitor.name,
             email: visitor.email,
         });

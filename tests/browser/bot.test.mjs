@@ -223,9 +223,10 @@ test('end to end: the bot answers, the visitor asks for a person, the agent take
   // The console lists the chat under "All open" with a Bot badge, not in the queue, and
   // does not call the agent for it.
   await agent.getByRole('tab', { name: /All open/ }).click();
-  // Its preview is the latest thing said: the bot's answer.
-  const row = agent.locator('.conv-row', { hasText: SHIPPING.answer.slice(0, 40) });
+  // Its preview is the visitor's question, not the bot's answer (issue #13).
+  const row = agent.locator('.conv-row', { hasText: POSTAGE });
   await row.locator('.chip-bot', { hasText: 'Bot' }).waitFor();
+  assert.equal(await row.locator('.row-preview').textContent(), POSTAGE);
   await agent.getByRole('tab', { name: /Queue/ }).click();
   await agent.locator('.empty', { hasText: 'Nobody is waiting' }).waitFor();
   assert.deepEqual(await agent.evaluate(() => window.notified), [], 'no alert while the bot answers');
@@ -238,9 +239,9 @@ test('end to end: the bot answers, the visitor asks for a person, the agent take
 
   // …and the online agent gets the chat (and an alert), with the bot's part visible.
   await agent.waitForFunction(() => window.notified.length > 0);
-  assert.match((await agent.evaluate(() => window.notified)).join(), /^Chat assigned to you: Visitor #\d+$/);
+  assert.match((await agent.evaluate(() => window.notified)).join(), /^Chat assigned to you: [A-Z][a-z]+ [A-Z][a-z]+$/, 'the visitor\'s friendly name');
   await agent.getByRole('tab', { name: /Mine/ }).click();
-  await agent.locator('.conv-row', { hasText: SHIPPING.answer.slice(0, 40) }).click();
+  await agent.locator('.conv-row', { hasText: POSTAGE }).click();
   await agent.locator('.conv-sub', { hasText: 'Assigned to you' }).waitFor();
   await agent.locator('.msg-handoff', { hasText: 'the visitor asked for a person' }).waitFor();
   const botAnswer = agent.locator('.msg-bot', { hasText: SHIPPING.answer });
@@ -289,7 +290,7 @@ test('suggested replies: an unsure question reaches the team with a card; one cl
     'the visitor never sees suggestions');
 
   await agent.waitForFunction(() => window.notified.length > 0);
-  assert.match((await agent.evaluate(() => window.notified)).join(), /^The bot handed over a chat: Visitor #\d+$/);
+  assert.match((await agent.evaluate(() => window.notified)).join(), /^The bot handed over a chat: [A-Z][a-z]+ [A-Z][a-z]+$/, 'the visitor\'s friendly name');
   await agent.getByRole('tab', { name: /Queue/ }).click();
   await agent.locator('.conv-row', { hasText: UNSURE }).click();
   const card = agent.locator('.suggestions');
@@ -382,7 +383,7 @@ test('an agent claims a chat the bot is answering: the bot falls silent', async 
   await widget(visitor, '.msg.bot').filter({ hasText: HOURS.answer }).waitFor();
 
   await agent.getByRole('tab', { name: /All open/ }).click();
-  await agent.locator('.conv-row', { hasText: HOURS.answer.slice(0, 40) }).click();
+  await agent.locator('.conv-row', { hasText: 'when do you open' }).click();
   await agent.locator('.conv-sub .chip-bot', { hasText: 'Bot answering' }).waitFor();
   await agent.locator('.conv-notice', { hasText: 'The FAQ bot is answering' }).getByRole('button', { name: 'Claim chat' }).click();
   await agent.locator('.conv-sub', { hasText: 'Assigned to you' }).waitFor();
@@ -409,7 +410,7 @@ test('an agent who is not an admin sees which FAQ entry the bot answered with, a
   await widget(visitor, '.msg.bot').filter({ hasText: SHIPPING.answer }).waitFor();
 
   await agent.getByRole('tab', { name: /All open/ }).click();
-  await agent.locator('.conv-row', { hasText: SHIPPING.answer.slice(0, 40) }).click();
+  await agent.locator('.conv-row', { hasText: POSTAGE }).click();
   const botAnswer = agent.locator('.msg-bot', { hasText: SHIPPING.answer });
   await botAnswer.locator('.bot-source', { hasText: `FAQ #${shipping.id} “How much is shipping?”` }).waitFor();
   assert.equal(await agent.getByRole('link', { name: 'Admin' }).count(), 0, 'Ben is not an admin');

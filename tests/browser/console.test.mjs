@@ -324,7 +324,7 @@ test('canned replies and visitor details (API answers stubbed in the documented 
     await panel.getByText('javascript:alert(1)').waitFor();
     assert.equal(await panel.locator('a[href^="javascript"]').count(), 0);
     const referrer = panel.getByRole('link', { name: 'www.google.com' });
-    assert.equal(await referrer.getAttribute('rel'), 'noopener noreferrer');
+    assert.equal(await referrer.getAttribute('rel'), 'noopener noreferrer nofollow');
     await panel.getByText('gold').waitFor();
     await panel.getByRole('link', { name: /Where is my parcel/ }).waitFor();
     const input = page.getByRole('textbox', { name: 'Message' });

@@ -83,7 +83,7 @@ test('outside business hours the visitor sees the away message and leaves an ema
   await agent.getByRole('link', { name: 'Widget' }).click();
   await agent.getByRole('heading', { name: 'Widget' }).waitFor();
   await agent.getByRole('button', { name: 'Save' }).waitFor();
-  await agent.getByLabel('Shop time zone').selectOption('0');
+  await agent.getByLabel('Shop time zone').selectOption('UTC');
   await agent.getByLabel('Always open').uncheck();
   for (let day = 0; day < 7; day++) {
     await agent.getByLabel(`Open on ${names[day]}`).setChecked(day === openDay);
@@ -99,7 +99,7 @@ test('outside business hours the visitor sees the away message and leaves an ema
   const saved = await api(server, 'GET', '/api/settings', undefined, token);
   assert.equal(saved.status, 200, saved.text);
   assert.deepEqual(saved.body.business_hours, [{ day: openDay, open: '09:00', close: '17:00' }]);
-  assert.equal(saved.body.utc_offset_min, 0);
+  assert.equal(saved.body.time_zone, 'UTC');
   const pub = await api(server, 'GET', '/api/widget?site=default');
   assert.equal(pub.body.open_now, false);
   assert.equal(pub.body.agents_online, true, 'an agent is online, yet the shop is closed');

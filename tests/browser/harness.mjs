@@ -281,11 +281,11 @@ export function watchPage(page, { acceptDialogs = false, expectedStatus = /statu
 
 /** The agent console in its own browser context, logged in through the form as ADMIN
  * (or as `login`: { name, password }). `initScript` runs in the page before the console's
- * own scripts; `watch` is passed to watchPage. */
+ * own scripts; `watch` is passed to watchPage; `timezoneId` is the browser's time zone. */
 export async function openConsole(browser, server, {
-  viewport = DESKTOP, initScript, watch, login = { name: ADMIN, password: PASSWORD },
+  viewport = DESKTOP, initScript, watch, login = { name: ADMIN, password: PASSWORD }, timezoneId,
 } = {}) {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({ viewport, ...(timezoneId ? { timezoneId } : {}) });
   context.setDefaultTimeout(WAIT_MS);
   if (initScript) await context.addInitScript(initScript);
   const page = watchPage(await context.newPage(), watch);

@@ -39,8 +39,9 @@ const ALLOWED = new Set(['deskbell', 'Alice', 'Bob', 'Webhook', 'Webhooks', 'Sta
   'KHTML', 'like', 'Gecko', 'Safari']);
 
 /** Latin words in the page (every text, shown or hidden, and placeholders, titles and
- * labels) outside ALLOWED; code (the snippet, webhook event names) and the bilingual
- * <noscript> are left out. */
+ * labels) outside ALLOWED; code (the snippet, webhook event names), what is marked
+ * translate="no" (time-zone names, page addresses) and the bilingual <noscript> are
+ * left out. */
 async function englishLeft(page) {
   const text = await page.evaluate(() => {
     const attrs = [...document.querySelectorAll('[placeholder], [title], [aria-label]')]
@@ -48,7 +49,7 @@ async function englishLeft(page) {
     const texts = [];
     const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walk.nextNode(); node; node = walk.nextNode()) {
-      if (!node.parentElement?.closest('code, pre, noscript')) texts.push(node.textContent);
+      if (!node.parentElement?.closest('code, pre, noscript, [translate="no"]')) texts.push(node.textContent);
     }
     return [...texts, ...attrs].join('\n');
   });

@@ -257,16 +257,21 @@ fn a_waiting_visitor_is_emailed_to_agents_once_per_window() {
     server.agent(&admin, "NoMail", None);
 
     // Nobody is online: the visitor's first message is emailed at once.
-    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Json, None);
+    let (mut visitor, welcome) = Client::visitor(server.addr, Encoding::Json, None);
     visitor.say(None, "v1", "Hello <b>there</b> & <script>x</script>");
     let (conversation, _) = visitor.ack("v1");
     let mails = smtp.wait_for(2, crate::harness::WAIT);
     assert_eq!(mails.len(), 2, "owner and Li, not Off or NoMail: {mails:?}");
     let owner = &mails_to(&mails, "owner@shop.example")[0];
     let subject = owner.header("Subject").unwrap_or_default();
-    assert!(
-        subject.starts_with("A visitor is waiting: Visitor #"),
-        "{subject}"
+    let visitor_id = welcome.id;
+    assert_eq!(
+        subject,
+        format!(
+            "A visitor is waiting: {}",
+            deskbell::visitor_alias::visitor_alias(visitor_id).en
+        ),
+        "the visitor's friendly name, as the console shows it"
     );
     let link = format!("https://chat.shop.example/console/#/c/{conversation}");
     assert!(

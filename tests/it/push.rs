@@ -241,7 +241,10 @@ fn a_waiting_conversation_is_pushed_encrypted_and_signed() {
     let payload = s.phone.open(&push.body);
     assert_eq!(
         payload["title"],
-        format!("Visitor #{} is waiting", welcome.id)
+        format!(
+            "{} is waiting",
+            deskbell::visitor_alias::visitor_alias(welcome.id).en
+        )
     );
     assert_eq!(payload["body"], "Do you ship to Norway?");
     assert_eq!(payload["conversation"], conversation);
@@ -284,7 +287,10 @@ fn a_push_speaks_the_agents_console_language() {
     let payload = s.phone.open(&pushes[0].body);
     assert_eq!(
         payload["title"],
-        format!("访客 #{} 正在等待接入", welcome.id)
+        format!(
+            "{} 正在等待接入",
+            deskbell::visitor_alias::visitor_alias(welcome.id).zh
+        )
     );
     assert_eq!(payload["body"], "你好，在吗？");
 }

@@ -106,7 +106,7 @@ function enter(agent) {
   if (started) return;
   started = true;
   useLanguage(agent && agent.console_language); // before anything of the console is drawn
-  state.me = agent && agent.id !== null ? { id: agent.id, name: agent.name, admin: agent.admin } : null;
+  state.me = agent && agent.id !== null ? { id: agent.id, name: agent.name, admin: agent.admin, avatar: agent.avatar || null } : null;
   if (!/^#\/(inbox|c|admin|profile)\b/.test(location.hash)) history.replaceState(null, '', '#/inbox/mine');
   mountShell(root, { onLogout: logout });
   registerWorker();

@@ -43,14 +43,15 @@ export function fill(el, ...children) {
   return add(el, children);
 }
 
-/** A link only for http(s) URLs; anything else is shown as plain text. */
+/** A link only for http(s) URLs, opening in a new tab without telling the page who sent
+ * the visitor there (and without vouching for it); anything else is plain text. */
 export function safeLink(url, label = url) {
   let parsed = null;
   try { parsed = new URL(url); } catch { /* not a URL */ }
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
     return h('span', { class: 'plain-url' }, label);
   }
-  return h('a', { href: parsed.href, target: '_blank', rel: 'noopener noreferrer' }, label);
+  return h('a', { href: parsed.href, target: '_blank', rel: 'noopener noreferrer nofollow' }, label);
 }
 
 const SVG = 'http://www.w3.org/2000/svg';

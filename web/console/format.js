@@ -3,11 +3,28 @@
 // (i18n.js). Pure functions.
 
 import { t, language } from './i18n.js';
+import { visitorCard } from './visitor-cards.js';
 
-/** The visitor's name, or "Visitor #id". */
+/** The visitor's name, else their friendly generated one ("Amber Otter", in the
+ * console's language), else "Visitor #id" until that is fetched. */
 export function visitorLabel(conv) {
   const name = conv && conv.visitor_name && conv.visitor_name.trim();
-  return name || t('format.visitor', { id: conv ? conv.visitor : '?' });
+  if (name) return name;
+  const card = conv ? visitorCard(conv.visitor) : null;
+  if (card) return language().startsWith('zh') ? card.alias.zh : card.alias.en;
+  return t('format.visitor', { id: conv ? conv.visitor : '?' });
+}
+
+/** The page a visitor is on, short: its path (and query) on the shop, '' when unknown. */
+export function pagePath(page) {
+  if (!page) return '';
+  try {
+    const url = new URL(page);
+    const path = `${url.pathname}${url.search}`;
+    return path === '/' ? url.host : path;
+  } catch {
+    return String(page);
+  }
 }
 
 /** One or two letters for an avatar. */

@@ -9,6 +9,7 @@ import { state, thread, changed } from './state.js';
 import { connectSocket } from './socket.js';
 import { alertAbout, alertConversation } from './notify.js';
 import { clientId, visitorLabel } from './format.js';
+import { forgetVisitors, visitorKnown, wantVisitor } from './visitor-cards.js';
 import { toast } from './dom.js';
 import { api } from './api.js';
 import { t, errorText } from './i18n.js';
@@ -48,6 +49,7 @@ export function stopLive() {
   if (socket) socket.stop();
   socket = null;
   welcomed = false;
+  forgetVisitors();
 }
 
 export function retryNow() {
@@ -114,7 +116,8 @@ const HANDLERS = {
     }
     welcomed = true;
     socket.resetBackoff();
-    state.me = { id: w.id, name: w.name, admin: state.me && state.me.id === w.id ? state.me.admin : null };
+    const before = state.me && state.me.id === w.id ? state.me : null;
+    state.me = { id: w.id, name: w.name, admin: before ? before.admin : null, avatar: before ? before.avatar : null };
     state.maxBody = w.max_body_bytes || state.maxBody;
     api.get('/api/widget').then((settings) => { state.botOn = Boolean(settings && settings.bot); }, () => {});
     state.agents = new Map(w.agents.map((a) => [a.id, a]));
@@ -169,10 +172,14 @@ const HANDLERS = {
     if (m.client_id && m.author.kind === 'agent' && state.me && m.author.id === state.me.id) {
       held.pending.delete(m.client_id);
     }
-    if (m.author.kind === 'visitor') held.typing.delete(`visitor:${m.author.id}`);
+    if (m.author.kind === 'visitor') {
+      held.typing.delete(`visitor:${m.author.id}`);
+      // Their page may have changed since the card was fetched.
+      if (fresh && !held.syncing) wantVisitor(m.author.id, true);
+    }
     const conv = bump(m.conversation, m.seq, m.at_ms, previewed(m) ? m.body : null);
     if (fresh && !held.syncing && conv && m.author.kind === 'visitor' && concernsMe(conv)) {
-      alertAbout(conv, t('live.wrote', { visitor: visitorLabel(conv) }), m.body);
+      visitorKnown(conv.visitor).then(() => alertAbout(conv, t('live.wrote', { visitor: visitorLabel(conv) }), m.body));
     }
     changed(`thread:${m.conversation}`, 'convs');
   },
@@ -241,8 +248,9 @@ const HANDLERS = {
       // Colleagues' inbox updates are coalesced per tick, so a chat may arrive already
       // handed off, never seen with the bot: with the bot on, every new chat starts there.
       const handedOff = wasOpen ? prev.status === 'bot' : !prev && state.botOn;
-      if (c.status === 'queued' && (!wasOpen || prev.status !== 'queued')) alertConversation(conv, handedOff ? 'handoff' : 'queued');
-      if (c.status === 'assigned' && c.agent === me && (!prev || prev.agent !== me || !wasOpen)) alertConversation(conv, 'assigned');
+      // Alerts name the visitor as push and email do: after their card, or a moment.
+      if (c.status === 'queued' && (!wasOpen || prev.status !== 'queued')) visitorKnown(conv.visitor).then(() => alertConversation(conv, handedOff ? 'handoff' : 'queued'));
+      if (c.status === 'assigned' && c.agent === me && (!prev || prev.agent !== me || !wasOpen)) visitorKnown(conv.visitor).then(() => alertConversation(conv, 'assigned'));
     }
     sendClaimedReplies(c);
     changed('convs', 'closed', `thread:${c.id}`);
@@ -299,6 +307,7 @@ const HANDLERS = {
 
 /** Stores a summary (keeping the highest read marks we know). */
 function upsert(c) {
+  wantVisitor(c.visitor);
   const prev = state.convs.get(c.id);
   const conv = { ...(prev || {}), ...c };
   if (prev && prev.status !== 'closed' && c.status !== 'closed') {
@@ -309,12 +318,13 @@ function upsert(c) {
   return conv;
 }
 
-/** Moves a summary forward after a new message. */
-/** Whether the inbox preview shows a message (as the server decides: chat, bot answers). */
+/** Whether the inbox preview shows a message, as the server decides
+ * (`Message::previewed`): only the visitor's own words. */
 function previewed(m) {
-  return !m.event || (typeof m.event === 'object' && ('bot_answer' in m.event || 'attachments' in m.event));
+  return m.author.kind === 'visitor' && (!m.event || (typeof m.event === 'object' && 'attachments' in m.event));
 }
 
+/** Moves a summary forward after a new message. */
 function bump(id, seq, atMs, preview) {
   const conv = state.convs.get(id);
   if (!conv) return null;

@@ -4,8 +4,9 @@
 // Topics: 'conn', 'me', 'agents', 'convs', 'thread:ID', 'closed', 'canned', 'faq', 'prefs'.
 
 export const state = {
-  /** The logged-in agent: { id, name, admin } (admin may be unknown: null).
-   * @type {{ id: number, name: string, admin: boolean | null } | null} */
+  /** The logged-in agent: { id, name, admin, avatar } (admin and avatar may be unknown:
+   * null; the avatar as GET /api/me shows it).
+   * @type {{ id: number, name: string, admin: boolean | null, avatar: { initials: string, colour: string } | null } | null} */
   me: null,
   /** Connection: { phase: 'connecting' | 'online' | 'waiting' | 'ended', retryAt, attempt }. */
   conn: { phase: 'connecting', retryAt: 0, attempt: 0 },

@@ -108,7 +108,14 @@ fn chat_events_reach_the_receiver_signed_and_as_documented() {
     assert_eq!(message["data"]["message"]["seq"], seq);
     assert_eq!(message["data"]["message"]["author_kind"], "visitor");
     assert_eq!(message["data"]["message"]["text"], "Do you ship to Norway?");
-    assert!(message["data"]["visitor"]["id"].as_u64().is_some());
+    let visitor_id = message["data"]["visitor"]["id"]
+        .as_u64()
+        .expect("visitor id");
+    assert_eq!(
+        message["data"]["visitor"]["alias"],
+        deskbell::visitor_alias::visitor_alias(visitor_id).en,
+        "the console's name for them"
+    );
     let created = of_type(&got, "conversation.created")[0].json();
     assert_eq!(created["data"]["message"]["seq"], 1);
     let reply = of_type(&got, "message.agent")[0].json();

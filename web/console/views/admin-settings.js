@@ -6,6 +6,7 @@
 import { api, ApiError } from '../api.js';
 import { h, fill, toast } from '../dom.js';
 import { offsetLabel } from '../format.js';
+import { browserTimeZone, timeZoneNames, zoneOffsetLabel } from '../zones.js';
 import { field, errorLine, setError, missingNotice } from './forms.js';
 import { t } from '../i18n.js';
 
@@ -13,15 +14,31 @@ import { t } from '../i18n.js';
 const DAYS = [1, 2, 3, 4, 5, 6, 0];
 /** The widget's languages, as `texts` keys. */
 const TEXT_LANGUAGES = ['en', 'zh'];
-const OFFSETS = [];
-for (let m = -720; m <= 840; m += 60) OFFSETS.push(m);
-OFFSETS.push(-570, -210, 210, 270, 330, 345, 390, 525, 570, 630, 765);
-OFFSETS.sort((a, b) => a - b);
-
 const DEFAULTS = {
   title: '', greeting: '', colour: '#2563eb', position: 'right', prechat: false, away_message: '',
-  utc_offset_min: -new Date().getTimezoneOffset(), business_hours: [], allowed_origins: [],
+  utc_offset_min: 0, time_zone: '', business_hours: [], allowed_origins: [],
 };
+
+/**
+ * The time-zone picker: every IANA zone, the shop's one selected. Settings without a
+ * named zone (saved before there were any) show their fixed offset as the first choice,
+ * with a hint to pick the city; settings that never had hours start at the browser's zone.
+ */
+function timeZonePicker(s) {
+  const fixed = !s.time_zone && s.business_hours.length > 0;
+  const current = s.time_zone || (fixed ? '' : browserTimeZone());
+  // IANA names are identifiers, the same in every language (translate="no").
+  const select = h('select', { translate: 'no' }, timeZoneNames(current).map((zone) =>
+    h('option', { value: zone, selected: zone === current }, zone.replace(/_/g, ' '))));
+  if (fixed) select.prepend(h('option', { value: '', selected: true }, t('settings.fixedOffset', { offset: offsetLabel(s.utc_offset_min) })));
+  const now = h('span', { class: 'field-hint zone-now' });
+  const show = () => {
+    now.textContent = select.value ? t('settings.zoneNow', { offset: zoneOffsetLabel(select.value) }) : t('settings.fixedHint');
+  };
+  select.addEventListener('change', show);
+  show();
+  return { select, now };
+}
 
 /** The inputs of one language's texts (all empty: the defaults are used). */
 function languageTexts(lang, given) {
@@ -58,8 +75,7 @@ export function settingsPage() {
     const right = h('input', { type: 'radio', name: 'position', value: 'right', checked: s.position !== 'left' });
     const prechat = h('input', { type: 'checkbox', checked: s.prechat });
     const away = h('textarea', { rows: 2, value: s.away_message });
-    const offset = h('select', null, OFFSETS.map((m) => h('option', { value: m, selected: m === s.utc_offset_min }, offsetLabel(m))));
-    if (!OFFSETS.includes(s.utc_offset_min)) offset.prepend(h('option', { value: s.utc_offset_min, selected: true }, offsetLabel(s.utc_offset_min)));
+    const zone = timeZonePicker(s);
     const always = h('input', { type: 'checkbox', checked: !s.business_hours.length });
     const hours = new Map();
     const hoursRows = DAYS.map((day) => {
@@ -110,7 +126,7 @@ export function settingsPage() {
       h('fieldset', null, h('legend', null, t('settings.beforeChat')),
         h('label', { class: 'check' }, prechat, t('settings.prechat'))),
       h('fieldset', null, h('legend', null, t('settings.hours')),
-        field(t('settings.timeZone'), offset, t('settings.timeZoneHint')),
+        field(t('settings.timeZone'), zone.select, t('settings.timeZoneHint')), zone.now,
         h('label', { class: 'check' }, always, t('settings.alwaysOpen')),
         hoursBox,
         field(t('settings.away'), away, t('settings.awayHint'))),
@@ -131,7 +147,7 @@ export function settingsPage() {
       const next = {
         title: title.value.trim(), greeting: greeting.value.trim(), colour: colourText.value.toLowerCase(),
         position: left.checked ? 'left' : 'right', prechat: prechat.checked, away_message: away.value.trim(),
-        utc_offset_min: Number(offset.value), business_hours: business, allowed_origins: list,
+        time_zone: zone.select.value, utc_offset_min: s.utc_offset_min, business_hours: business, allowed_origins: list,
         texts: Object.fromEntries(texts.map((x) => [x.lang, x.value()])),
       };
       save.disabled = true;

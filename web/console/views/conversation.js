@@ -4,7 +4,8 @@
 
 import { state, thread } from '../state.js';
 import { h, fill, icon } from '../dom.js';
-import { visitorLabel, initials, avatarClass, duration } from '../format.js';
+import { visitorLabel, duration } from '../format.js';
+import { visitorAvatar } from './visitor-avatar.js';
 import { view, markRead, claim, closeConversation, reopen, transfer } from '../live.js';
 import { inboxTab } from '../router.js';
 import { createMessageList } from './messages.js';
@@ -94,7 +95,7 @@ export function mountConversation(id) {
     else if (conv.status === 'assigned') status = h('span', { class: `chip ${conv.agent === state.me?.id ? 'chip-mine' : ''}` }, conv.agent === state.me?.id ? t('conv.assignedToYou') : t('conv.assignedTo', { name: agentName(conv.agent) }));
     else status = h('span', { class: 'chip chip-closed' }, t('status.closed'));
     fill(title,
-      h('span', { class: `avatar ${avatarClass(conv.visitor)}`, 'aria-hidden': 'true' }, initials(name)),
+      visitorAvatar(conv, name),
       h('div', { class: 'conv-title-text' }, h('h1', { class: 'conv-name' }, name), h('div', { class: 'conv-sub' }, status, h('span', { class: 'muted' }, ` #${conv.id}`))));
     const mine = state.me && conv.agent === state.me.id;
     const buttons = [];

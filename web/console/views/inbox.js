@@ -6,7 +6,9 @@
 import { state, unread, inTab, changed } from '../state.js';
 import { api, ApiError } from '../api.js';
 import { h, fill } from '../dom.js';
-import { visitorLabel, initials, avatarClass, shortTime, duration } from '../format.js';
+import { visitorLabel, pagePath, shortTime, duration } from '../format.js';
+import { visitorAvatar } from './visitor-avatar.js';
+import { visitorCard, wantVisitor } from '../visitor-cards.js';
 import { TABS } from '../router.js';
 import { t } from '../i18n.js';
 const CLOSED_PAGE = 30;
@@ -43,7 +45,10 @@ function concernsMe(conv) {
 }
 
 function rowContent(conv) {
+  wantVisitor(conv.visitor);
   const name = visitorLabel(conv);
+  const card = visitorCard(conv.visitor);
+  const page = card && conv.status !== 'closed' ? pagePath(card.page) : '';
   const { count, approx } = unread(conv);
   const held = state.threads.get(conv.id);
   const typing = held && [...held.typing.values()].some((x) => x.author.kind === 'visitor');
@@ -56,7 +61,7 @@ function rowContent(conv) {
     chip = h('span', { class: `chip ${mine ? 'chip-mine' : ''}` }, mine ? t('inbox.you') : (agent ? agent.name : t('inbox.agentNumbered', { id: conv.agent })));
   } else chip = h('span', { class: 'chip chip-closed' }, t('status.closed'));
   return [
-    h('span', { class: `avatar ${avatarClass(conv.visitor)}`, 'aria-hidden': 'true' }, initials(name)),
+    visitorAvatar(conv, name),
     h('span', { class: 'row-main' },
       h('span', { class: 'row-top' },
         h('span', { class: 'row-name' }, name),
@@ -64,7 +69,8 @@ function rowContent(conv) {
       h('span', { class: 'row-bottom' },
         typing ? h('span', { class: 'row-preview row-typing' }, t('inbox.typing')) : h('span', { class: 'row-preview' }, conv.preview || ' '),
         count > 0 ? h('span', { class: `badge${concernsMe(conv) ? '' : ' badge-quiet'}`, title: t('inbox.unread', { n: count }) }, `${count}${approx ? '+' : ''}`) : null),
-      h('span', { class: 'row-meta' }, chip, h('span', { class: 'row-id' }, `#${conv.id}`))),
+      h('span', { class: 'row-meta' }, chip, h('span', { class: 'row-id' }, `#${conv.id}`),
+        page && card ? h('span', { class: 'row-page', title: card.page, translate: 'no' }, page) : null)),
   ];
 }
 

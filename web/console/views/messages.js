@@ -5,27 +5,16 @@
 // nodes.
 
 import { state, thread, orderedMessages } from '../state.js';
-import { h, icon, safeLink } from '../dom.js';
+import { h, icon } from '../dom.js';
+import { linkify } from '../links.js';
 import { clock, dayLabel, visitorLabel } from '../format.js';
 import { loadOlder, retryMessage, discardMessage } from '../live.js';
 import { agentsOnly, botMessageEl, botSignature, isBotPart } from './bot-messages.js';
 import { t, language } from '../i18n.js';
 import { filesEl, filesOf } from './attachments.js';
 
-const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
-
-/** Text with http(s) links made clickable; never parsed as markup. */
-function richText(body) {
-  const out = [];
-  let last = 0;
-  for (const match of body.matchAll(URL_RE)) {
-    if (match.index > last) out.push(body.slice(last, match.index));
-    out.push(safeLink(match[0]));
-    last = match.index + match[0].length;
-  }
-  if (last < body.length) out.push(body.slice(last));
-  return out;
-}
+/** Text with web addresses made clickable; never parsed as markup (links.js). */
+const richText = linkify;
 
 /** An agent's name for a system line: from the agents we know, the name the line
  * carries (a join or transfer names who now answers), or their number. */

@@ -1,6 +1,7 @@
 // @ts-check
-// Profile: the logged-in agent's own name, password, the console's language, email
-// address, email language and notification choices (PATCH /api/me), and, for admins,
+// Profile: the logged-in agent's own name, avatar (initials on a colour, which visitors
+// see next to their messages), password, the console's language, email address, email
+// language and notification choices (PATCH /api/me), and, for admins,
 // "Send a test email" (POST /api/email/test), which shows the SMTP server's answer.
 // A new console language is drawn by loading the console again.
 
@@ -9,6 +10,7 @@ import { api } from '../api.js';
 import { h, fill, toast } from '../dom.js';
 import { field, errorLine, setError } from './forms.js';
 import { t, LANGUAGES, useLanguage } from '../i18n.js';
+import { AVATAR_PALETTE } from '../avatar-palette.js';
 
 /** A form whose submit handler gets the error line to report into. */
 function form(children, onSubmit) {
@@ -29,6 +31,62 @@ function form(children, onSubmit) {
   return el;
 }
 
+/** Shows the saved account's name and avatar in the top bar. */
+function mine(saved) {
+  if (!state.me) return;
+  state.me.name = saved.name;
+  state.me.avatar = saved.avatar;
+  changed('me');
+}
+
+/** The avatar form: initials, a colour from the palette, a preview; "Use the default"
+ * goes back to the initials of the name on the colour the server picks. */
+function avatarForm(me) {
+  const avatar = me.avatar || { initials: '?', colour: AVATAR_PALETTE[0], chosen: false };
+  const preview = h('span', { class: 'avatar avatar-lg profile-avatar', 'aria-hidden': 'true' });
+  const initials = h('input', { name: 'initials', maxlength: 2, value: avatar.initials, class: 'initials-input' });
+  let colour = avatar.colour;
+  const swatches = AVATAR_PALETTE.map((c) => {
+    const radio = h('input', { type: 'radio', name: 'avatar-colour', value: c, checked: c === colour, 'aria-label': t('profile.avatarColour', { colour: c }) });
+    radio.addEventListener('change', () => { colour = c; show(); });
+    const swatch = h('label', { class: 'swatch' }, radio);
+    swatch.style.background = c;
+    return swatch;
+  });
+  function show() {
+    preview.textContent = initials.value.trim().toUpperCase() || '?';
+    preview.style.background = colour;
+  }
+  initials.addEventListener('input', show);
+  show();
+  const reset = h('button', { class: 'btn btn-ghost', type: 'button' }, t('profile.avatarDefault'));
+  const el = form([
+    h('div', { class: 'avatar-row' }, preview, field(t('profile.initials'), initials, t('profile.avatarHint'))),
+    h('div', { class: 'field' }, h('span', { class: 'field-label' }, t('profile.colour')), h('div', { class: 'swatches', role: 'radiogroup', 'aria-label': t('profile.colour') }, swatches)),
+    reset,
+  ], async () => {
+    const saved = await api.patch('/api/me', { avatar: { initials: initials.value.trim(), colour } });
+    initials.value = saved.avatar.initials;
+    show();
+    mine(saved);
+    toast(t('profile.avatarSaved'), 'ok');
+  });
+  reset.addEventListener('click', async () => {
+    try {
+      const saved = await api.patch('/api/me', { avatar: null });
+      initials.value = saved.avatar.initials;
+      colour = saved.avatar.colour;
+      mine(saved);
+      for (const s of swatches) { const r = /** @type {HTMLInputElement} */ (s.firstChild); r.checked = r.value === colour; }
+      show();
+      toast(t('profile.avatarSaved'), 'ok');
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  });
+  return el;
+}
+
 export function profilePage() {
   const body = h('div', { class: 'profile-forms' }, h('p', { class: 'muted' }, t('common.loading')));
 
@@ -36,7 +94,7 @@ export function profilePage() {
     const name = h('input', { name: 'name', required: true, maxlength: 64, autocomplete: 'username', value: me.name });
     const nameForm = form([field(t('profile.name'), name, t('profile.nameHint'))], async () => {
       const saved = await api.patch('/api/me', { name: name.value.trim() });
-      if (state.me) { state.me.name = saved.name; changed('me'); }
+      mine(saved);
       toast(t('profile.nameSaved'), 'ok');
     });
 
@@ -74,6 +132,7 @@ export function profilePage() {
     /** @type {HTMLElement[]} */
     const parts = [
       h('h2', null, t('profile.name')), nameForm,
+      h('h2', null, t('profile.avatar')), avatarForm(me),
       h('h2', null, t('profile.consoleLanguage')), languageForm,
       h('h2', null, t('profile.password')), passwordForm,
       h('h2', null, t('profile.emailNotifications')), emailForm,

@@ -79,8 +79,11 @@ export function mountTopbar({ onLogout }) {
   }
 
   function render() {
-    const me = state.me || { name: '', admin: false };
-    who.textContent = me.name;
+    const me = state.me || { name: '', admin: false, avatar: null };
+    const mine = me.avatar;
+    const avatar = mine ? h('span', { class: 'avatar me-avatar', 'aria-hidden': 'true' }, mine.initials) : null;
+    if (avatar && mine && /^#[0-9a-f]{6}$/i.test(mine.colour)) avatar.style.background = mine.colour;
+    fill(who, avatar, h('span', { class: 'me-text' }, me.name));
     adminLink.hidden = !me.admin;
     inboxLink.href = `#/inbox/${inboxTab()}`;
     const n = attentionCount();

@@ -5,7 +5,8 @@
 import { state } from '../state.js';
 import { api, ApiError } from '../api.js';
 import { h, fill, safeLink } from '../dom.js';
-import { visitorLabel, initials, avatarClass, describeUserAgent, languageName, localTimeAt, offsetLabel, shortTime, dayLabel, clock } from '../format.js';
+import { visitorAvatar } from './visitor-avatar.js';
+import { visitorLabel, describeUserAgent, languageName, localTimeAt, offsetLabel, shortTime, dayLabel, clock } from '../format.js';
 import { t } from '../i18n.js';
 
 const cache = new Map(); // visitor id → { at, data, error, missing, loading }
@@ -72,7 +73,7 @@ export function createVisitorPanel(id, { onClose }) {
     const name = (v.name && v.name.trim()) || visitorLabel(conv);
     const sections = [];
     sections.push(h('div', { class: 'visitor-card' },
-      h('span', { class: `avatar avatar-lg ${avatarClass(conv.visitor)}` }, initials(name)),
+      visitorAvatar(conv, name, true),
       h('div', null,
         h('div', { class: 'visitor-name' }, name),
         v.email ? h('div', { class: 'visitor-email' }, v.email) : h('div', { class: 'muted small' }, t('format.visitor', { id: conv.visitor })))));
