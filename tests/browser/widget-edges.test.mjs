@@ -1,7 +1,7 @@
 // Rough edges of the widget found in a walk-through (issue #13), in real Chromium against
 // the real binary with the real console: tappable and safe links, the agent's name as
-// soon as she claims the chat and her avatar, the unread count in the shop page's title, and the sound
-// switched on by the visitor's first message unless they chose otherwise.
+// soon as she claims the chat, her avatar, the unread count in the shop page's title,
+// and the sound switched on by the visitor's first message unless they chose otherwise.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,7 +56,9 @@ test('links are tappable and safe, the agent is named on claiming, unread shows 
   assert.equal(avatar.status, 200, avatar.text);
   const drawn = widget(visitor, '.msg.them .who .av');
   await drawn.waitFor();
-  assert.equal(await drawn.textContent(), avatar.body.initials);
+  assert.equal(await drawn.getAttribute('data-i'), avatar.body.initials);
+  assert.equal(await drawn.evaluate((e) => getComputedStyle(e, '::before').content), `"${avatar.body.initials}"`);
+  assert.equal(await widget(visitor, '.msg.them .who').last().textContent(), ADMIN, 'the name line reads as her name');
 
   // Switched off by hand, it stays off after a reload and another message.
   await widget(visitor, '.sound').click();

@@ -168,7 +168,7 @@ Widget.prototype.avatar = function (who, id) {
     if (!a || !/^#[0-9a-f]{6}$/i.test(a.colour)) return;
     var av = document.createElement('span');
     av.className = 'av';
-    av.textContent = a.initials;
+    av.dataset.i = a.initials; // drawn by CSS: the name line's text stays her name
     av.style.background = a.colour;
     who.insertBefore(av, who.firstChild);
   });

@@ -65,7 +65,7 @@ var CSS = [
   '.msg.me{align-self:flex-end;align-items:flex-end}',
   '.who{font-size:12px;color:#6b7280;margin:6px 0 2px 4px;display:flex;align-items:center;gap:6px}',
   '.av{width:22px;height:22px;border-radius:50%;color:#fff;font-size:10px;font-weight:600;',
-  'display:grid;place-items:center}',
+  'display:grid;place-items:center}.av::before{content:attr(data-i)}',
   '.bubble{padding:9px 13px;border-radius:16px 16px 16px 4px;background:#fff;border:1px solid #e5e7eb;',
   'white-space:pre-wrap;overflow-wrap:anywhere}',
   '.me .bubble{background:var(--c);color:var(--on-c);border-color:transparent;',
