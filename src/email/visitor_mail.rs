@@ -2,13 +2,14 @@
 //! (email 2) with the link back to the conversation, and the transcript (email 3).
 //! Each ends with the unsubscribe link (also `List-Unsubscribe`). Only messages the
 //! visitor sees are shown (no notes, suggestions or feedback); every string is escaped.
-//! Pure: data in, [`Rendered`] out.
+//! A message's files are listed under it, each a link to its download when the public
+//! address is known (`files_base`). Pure: data in, [`Rendered`] out.
 
 use std::fmt::Write as _;
 
 use super::render::{Language, Rendered, escape, link};
 use crate::store::records::MessageV1;
-use crate::store::values::StoredAuthorKind;
+use crate::store::values::{StoredAuthorKind, StoredEvent};
 
 /// Most messages a transcript lists (the newest).
 pub const MAX_TRANSCRIPT: usize = 500;
@@ -24,8 +25,40 @@ pub fn visible(m: &MessageV1) -> bool {
     !m.event.as_ref().is_some_and(|e| e.agents_only())
 }
 
+/// The files of message `m`, one line each: the name and size, and the download link
+/// under `files_base` (`…/api/files/`) when given.
+fn files(m: &MessageV1, files_base: Option<&str>, text: &mut String, html: &mut String) {
+    let Some(StoredEvent::Attachments { files }) = &m.event else {
+        return;
+    };
+    for f in files {
+        let size = format!("{} kB", f.size.div_ceil(1000));
+        let url =
+            files_base.map(|base| format!("{base}{}", crate::store::file_token::format(&f.token)));
+        let _ = match &url {
+            Some(url) => writeln!(text, "  📎 {} ({size}): {url}", f.name),
+            None => writeln!(text, "  📎 {} ({size})", f.name),
+        };
+        let name = match &url {
+            Some(url) => link(url, &f.name),
+            None => escape(&f.name),
+        };
+        let _ = writeln!(
+            html,
+            "<p style=\"margin:2px 0 6px 12px\">📎 {name} <span style=\"color:#6b7280\">({})</span></p>",
+            escape(&size)
+        );
+    }
+}
+
 /// The messages as text and HTML lines.
-fn lines(messages: &[&MessageV1], language: Language, text: &mut String, html: &mut String) {
+fn lines(
+    messages: &[&MessageV1],
+    files_base: Option<&str>,
+    language: Language,
+    text: &mut String,
+    html: &mut String,
+) {
     let s = language.visitor_strings();
     for m in messages {
         let who = match m.author_kind {
@@ -44,6 +77,7 @@ fn lines(messages: &[&MessageV1], language: Language, text: &mut String, html: &
             escape(who),
             escape(&m.body)
         );
+        files(m, files_base, text, html);
     }
 }
 
@@ -113,6 +147,7 @@ pub fn confirmation(
 /// Email 2: the agents' replies the visitor has not read, and the link back.
 pub fn reply(
     replies: &[&MessageV1],
+    files_base: Option<&str>,
     resume_url: Option<&str>,
     unsubscribe: Option<&str>,
     language: Language,
@@ -120,7 +155,7 @@ pub fn reply(
     let s = language.visitor_strings();
     let mut text = format!("{}\n\n", s.reply_intro);
     let mut html = format!("<p style=\"margin-top:0\">{}</p>\n", escape(s.reply_intro));
-    lines(replies, language, &mut text, &mut html);
+    lines(replies, files_base, language, &mut text, &mut html);
     if let Some(url) = resume_url {
         button(url, s.reply_button, &mut text, &mut html);
         let _ = writeln!(text, "{}", s.reply_link_note);
@@ -136,6 +171,7 @@ pub fn reply(
 /// Email 3: the conversation (the newest [`MAX_TRANSCRIPT`] messages the visitor sees).
 pub fn transcript(
     messages: &[&MessageV1],
+    files_base: Option<&str>,
     unsubscribe: Option<&str>,
     language: Language,
 ) -> Rendered {
@@ -146,7 +182,13 @@ pub fn transcript(
         "<p style=\"margin-top:0\">{}</p>\n",
         escape(s.transcript_intro)
     );
-    lines(&messages[start..], language, &mut text, &mut html);
+    lines(
+        &messages[start..],
+        files_base,
+        language,
+        &mut text,
+        &mut html,
+    );
     finish(s.transcript_subject, text, html, unsubscribe, language)
 }
 
@@ -178,6 +220,7 @@ mod tests {
         let m = message(StoredAuthorKind::Agent, "<script>x</script>");
         let r = reply(
             &[&m],
+            None,
             Some("https://shop.example/p#deskbell-resume=abc"),
             Some("https://chat.example/email/unsubscribe?token=t"),
             Language::En,
@@ -203,7 +246,36 @@ mod tests {
         note.event = Some(StoredEvent::Note);
         let hello = message(StoredAuthorKind::Visitor, "hello");
         assert!(!visible(&note) && visible(&hello));
-        let r = transcript(&[&hello], None, Language::En);
+        let r = transcript(&[&hello], None, None, Language::En);
         assert!(r.text.contains("You: hello"));
+    }
+
+    #[test]
+    fn files_are_listed_with_their_links() {
+        let mut receipt = message(StoredAuthorKind::Agent, "");
+        receipt.event = Some(StoredEvent::Attachments {
+            files: vec![crate::store::values::StoredAttachment {
+                token: [0xab; 16],
+                name: "receipt <1>.pdf".into(),
+                content_type: "application/pdf".into(),
+                size: 1_500,
+            }],
+        });
+        let base = "https://chat.example/api/files/";
+        let r = reply(&[&receipt], Some(base), None, None, Language::En);
+        let url = format!("{base}{}", "ab".repeat(16));
+        assert!(
+            r.text
+                .contains(&format!("📎 receipt <1>.pdf (2 kB): {url}")),
+            "{}",
+            r.text
+        );
+        assert!(r.html.contains(&format!("href=\"{url}\"")), "{}", r.html);
+        assert!(r.html.contains("receipt &lt;1&gt;.pdf") && !r.html.contains("<1>"));
+        let without = transcript(&[&receipt], None, None, Language::En);
+        assert!(
+            without.text.contains("📎 receipt <1>.pdf (2 kB)\n"),
+            "no address: no link"
+        );
     }
 }

@@ -200,6 +200,7 @@ impl VisitorSink {
         let unsubscribe = self.mail.unsubscribe_link(visitor, &address);
         let rendered = visitor_mail::reply(
             &replies,
+            self.mail.files_base().as_deref(),
             resume.as_deref(),
             unsubscribe.as_deref(),
             language,
@@ -236,7 +237,9 @@ impl VisitorSink {
             .collect();
         let language = language_of(Some(&record));
         let unsubscribe = self.mail.unsubscribe_link(visitor, address);
-        let rendered = visitor_mail::transcript(&shown, unsubscribe.as_deref(), language);
+        let files = self.mail.files_base();
+        let rendered =
+            visitor_mail::transcript(&shown, files.as_deref(), unsubscribe.as_deref(), language);
         build_and_send(mailer, address, language, rendered)
     }
 }

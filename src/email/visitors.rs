@@ -129,6 +129,12 @@ impl VisitorMail {
         Some(format!("{url}/email/confirm?token={token}"))
     }
 
+    /// Where the files of a message are downloaded (`--public-url` + `/api/files/`),
+    /// when the public address is known.
+    pub fn files_base(&self) -> Option<String> {
+        Some(format!("{}/api/files/", self.public_url.as_deref()?))
+    }
+
     /// `PUBLIC_URL/email/unsubscribe?token=…` for `address`.
     pub fn unsubscribe_link(&self, visitor: u64, address: &str) -> Option<String> {
         let url = self.public_url.as_deref()?;

@@ -67,6 +67,40 @@ pub struct MessageData {
     /// `low_confidence` or `bot_unavailable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handoff_reason: Option<&'static str>,
+    /// The files the message carries (`text` is then their caption, maybe empty);
+    /// absent when it has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentData>,
+}
+
+/// A file of a message: its bytes are at `GET /api/files/{id}` (a capability: keep it
+/// as private as the conversation).
+#[derive(Debug, Serialize)]
+pub struct AttachmentData {
+    /// The download id (32 hex digits).
+    pub id: String,
+    /// The file name the sender gave.
+    pub name: String,
+    /// Its media type, found in its bytes.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// The files of `message`, for its payload.
+fn attachments(message: &MessageV1) -> Vec<AttachmentData> {
+    match &message.event {
+        Some(StoredEvent::Attachments { files }) => files
+            .iter()
+            .map(|f| AttachmentData {
+                id: crate::store::file_token::format(&f.token),
+                name: f.name.clone(),
+                content_type: f.content_type.clone(),
+                size: f.size,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// A visitor in a payload.
@@ -155,6 +189,7 @@ pub fn render(store: &Store, event: &OutboxEvent) -> Result<Option<Payload>, Sto
             seq,
             author_kind: author_kind_name(message.author_kind),
             handoff_reason: handoff_reason(&message),
+            attachments: attachments(&message),
             author_name: message.author_name,
             text: message.body,
             at: rfc3339_ms(message.at_ms),

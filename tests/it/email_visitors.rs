@@ -12,7 +12,7 @@ use crate::email::{mails_to, server_with_email};
 use crate::harness::{Client, Mail, SmtpServer, TestServer, WAIT, http, http_full};
 
 /// A POST the way the widget sends it: JSON as `text/plain`, from a shop's page.
-fn widget_post(
+pub fn widget_post(
     server: &TestServer,
     path: &str,
     body: serde_json::Value,
@@ -32,7 +32,7 @@ fn widget_post(
 }
 
 /// The first link in `text` that starts with `prefix`.
-fn link(text: &str, prefix: &str) -> String {
+pub fn link(text: &str, prefix: &str) -> String {
     let start = text
         .find(prefix)
         .unwrap_or_else(|| panic!("no {prefix} in {text}"));
@@ -44,13 +44,13 @@ fn link(text: &str, prefix: &str) -> String {
 }
 
 /// The path and query of a `https://chat.shop.example/…` link.
-fn local(url: &str) -> &str {
+pub fn local(url: &str) -> &str {
     url.strip_prefix("https://chat.shop.example")
         .expect("our link")
 }
 
 /// A visitor who wrote once and left `email`; the agent (online) has the conversation.
-fn visitor_with_email(server: &TestServer, email: &str) -> (Client, String, u64) {
+pub fn visitor_with_email(server: &TestServer, email: &str) -> (Client, String, u64) {
     let (mut visitor, welcome) = Client::visitor(server.addr, Encoding::Json, None);
     let token = welcome.visitor_token.expect("token");
     visitor.say(None, "v1", "Do you ship to Norway?");
@@ -89,7 +89,7 @@ fn check_visitor_mail(mail: &Mail) {
 
 /// Confirms the address of the confirmation email `mail`: GET shows a button and
 /// changes nothing, POST confirms.
-fn confirm(server: &TestServer, mail: &Mail) {
+pub fn confirm(server: &TestServer, mail: &Mail) {
     let url = link(
         &mail.text(),
         "https://chat.shop.example/email/confirm?token=",

@@ -1,13 +1,15 @@
 //! Attachments (issue #13) against a real server: uploads by visitors and agents, the
 //! `send_files` frame, capability downloads and their headers, what strangers cannot
 //! do, limits, metadata stripping on a real phone photo with GPS tags, and the file's
-//! life: retention, backup and restore, a SIGKILL, a full disk.
+//! life: retention, backup and restore, a SIGKILL, a full disk; files in webhooks and
+//! in the visitor's emails (`outbound`).
 //!
 //! This file holds the helpers: raw HTTP with binary bodies, upload, download, send.
 
 mod exchange;
 mod lifecycle;
 mod limits;
+mod outbound;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
