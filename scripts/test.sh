@@ -17,6 +17,8 @@ echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --all-targets --locked
+echo "== a burst of connections starts no threads (alone: it counts the process's threads)"
+cargo test --locked --test it -- --ignored --exact threads::a_burst_of_hellos_starts_no_threads
 # The real full-disk test mounts a tiny tmpfs: only where this is allowed (root with
 # CAP_SYS_ADMIN); elsewhere it is listed as ignored and the fault-injection test covers it.
 probe="$(mktemp -d)"

@@ -1,6 +1,10 @@
 //! Issue #9, item 7: a burst of connections must not grow the server's threads. Storage
 //! reads at hello run on the server's fixed reader pool, never on `smol::unblock`'s
 //! pool (threads named `blocking-N`, which grew to one per waiting read).
+//!
+//! It counts the whole test process's threads, and other tests may rightly use that
+//! pool meanwhile (a webhook's address check at creation does): so it is ignored in the
+//! parallel run and `scripts/test.sh` runs it alone.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -27,6 +31,7 @@ fn threads_named(prefix: &str) -> usize {
 }
 
 #[test]
+#[ignore = "counts the process's threads: run alone (scripts/test.sh does)"]
 fn a_burst_of_hellos_starts_no_threads() {
     let server = TestServer::start_with(|c| {
         c.reader_threads = 3;
