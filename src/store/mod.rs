@@ -221,6 +221,8 @@ mod golden;
 #[cfg(test)]
 mod golden_files;
 #[cfg(test)]
+mod golden_fixtures;
+#[cfg(test)]
 mod golden_outbox;
 #[cfg(test)]
 mod tests;

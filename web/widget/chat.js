@@ -358,40 +358,6 @@ Chat.prototype.flush = function () {
   for (var i = 0; i < box.length; i++) this.transmit(box[i]);
 };
 
-/** Queues a message with files uploaded before (`files`: the upload answers). */
-Chat.prototype.postFiles = function (body, files) {
-  var entry = { client_id: newClientId(), body: body, at_ms: Date.now(), files: files };
-  var box = this.outbox();
-  box.push(entry);
-  this.store.set('outbox', box);
-  this.emit('pending', entry);
-  if (this.ready) this.transmit(entry);
-  else this.start();
-};
-
-/** Uploads one file (POST /api/uploads with the visitor's token), reporting the share
- * sent to `progress`; resolves to the server's answer, or rejects with its message. */
-Chat.prototype.upload = function (file, progress) {
-  var token = this.store.get('token');
-  var url = this.base + '/api/uploads?name=' + encodeURIComponent(file.name || 'file');
-  return new Promise(function (ok, fail) {
-    if (!token) return fail(new Error(''));
-    var x = new XMLHttpRequest();
-    x.open('POST', url);
-    x.setRequestHeader('X-Visitor-Token', token);
-    x.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
-    x.upload.onprogress = function (e) { if (e.lengthComputable) progress(e.loaded / e.total); };
-    x.onload = function () {
-      var a = null;
-      try { a = JSON.parse(x.responseText); } catch (e) { /* not JSON */ }
-      if (x.status === 201 && a) ok(a);
-      else fail(new Error((a && a.message) || 'HTTP ' + x.status));
-    };
-    x.onerror = function () { fail(new Error('')); };
-    x.send(file);
-  });
-};
-
 Chat.prototype.transmit = function (entry) {
   var frame = entry.files
     ? { send_files: { conversation: null, client_id: entry.client_id, body: entry.body,

@@ -4,7 +4,8 @@
 // "Send original" is ticked), uploads each file with progress (POST /api/uploads), then
 // posts one message naming the uploads. chat.js keeps that message in its outbox like any
 // other, so a resend after a reconnect keeps its client id and is stored once. Uploaded
-// files are shown as thumbnails or cards by messages.js.
+// files are shown as thumbnails or cards by messages.js. The Chat methods for files
+// (upload, postFiles) live here too; chat.js sends what they queue.
 
 var MAX_SIDE = 2048;
 var MAX_FILES = 10;
@@ -32,6 +33,40 @@ function shrink(file) {
 function fileSize(n) {
   return n >= 1e6 ? (n / 1e6).toFixed(1) + ' MB' : n >= 1e3 ? Math.round(n / 1e3) + ' kB' : n + ' B';
 }
+
+/** Queues a message with files uploaded before (`files`: the upload answers). */
+Chat.prototype.postFiles = function (body, files) {
+  var entry = { client_id: newClientId(), body: body, at_ms: Date.now(), files: files };
+  var box = this.outbox();
+  box.push(entry);
+  this.store.set('outbox', box);
+  this.emit('pending', entry);
+  if (this.ready) this.transmit(entry);
+  else this.start();
+};
+
+/** Uploads one file (POST /api/uploads with the visitor's token), reporting the share
+ * sent to `progress`; resolves to the server's answer, or rejects with its message. */
+Chat.prototype.upload = function (file, progress) {
+  var token = this.store.get('token');
+  var url = this.base + '/api/uploads?name=' + encodeURIComponent(file.name || 'file');
+  return new Promise(function (ok, fail) {
+    if (!token) return fail(new Error(''));
+    var x = new XMLHttpRequest();
+    x.open('POST', url);
+    x.setRequestHeader('X-Visitor-Token', token);
+    x.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    x.upload.onprogress = function (e) { if (e.lengthComputable) progress(e.loaded / e.total); };
+    x.onload = function () {
+      var a = null;
+      try { a = JSON.parse(x.responseText); } catch (e) { /* not JSON */ }
+      if (x.status === 201 && a) ok(a);
+      else fail(new Error((a && a.message) || 'HTTP ' + x.status));
+    };
+    x.onerror = function () { fail(new Error('')); };
+    x.send(file);
+  });
+};
 
 /** Adds chosen or pasted files to the tray (at most MAX_FILES). */
 Widget.prototype.addToTray = function (list) {
