@@ -36,7 +36,10 @@ pub struct UploadLimits {
     pub at_once: usize,
     /// Downloads one client address may start per minute.
     pub downloads_per_minute: u32,
-    /// Unsent uploads are deleted after this long.
+    /// Unsent uploads are deleted after this long: two hours, plenty for a send that
+    /// follows its upload, and short enough that uploads never sent (which count
+    /// against the quota) cannot hold the shop's space for long: one address can park
+    /// at most two hours of its hourly budget.
     pub upload_ttl_ms: u64,
 }
 
@@ -51,7 +54,7 @@ impl Default for UploadLimits {
             total_timeout_ms: 600_000,
             at_once: 8,
             downloads_per_minute: 600,
-            upload_ttl_ms: 24 * 3_600_000,
+            upload_ttl_ms: 2 * 3_600_000,
         }
     }
 }
