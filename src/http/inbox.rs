@@ -95,14 +95,15 @@ pub fn widget(app: &Arc<App>, req: &Request<Incoming>) -> Response<Body> {
 #[derive(Serialize)]
 struct AgentCard {
     id: u64,
-    name: String,
     initials: String,
     colour: String,
 }
 
-/// `GET /api/agents/ID/avatar`: an enabled agent's display name and avatar (public, any
-/// origin: the widget knows an agent by the id on their messages; it learns nothing a
-/// visitor chatting with them would not). 404 for disabled or unknown agents.
+/// `GET /api/agents/ID/avatar`: an enabled agent's avatar (public, any origin: the
+/// widget knows an agent by the id on their messages). Not the name: it is also the
+/// login, and a stranger counting through ids should not get the list of them (a
+/// visitor learns a name only from that agent's messages). 404 for disabled or unknown
+/// agents.
 pub async fn agent_avatar(app: &Arc<App>, id: u64) -> Response<Body> {
     let store = app.store.clone();
     let found = App::read(app, move || store.agent(id)).await;
@@ -113,7 +114,6 @@ pub async fn agent_avatar(app: &Arc<App>, id: u64) -> Response<Body> {
                 StatusCode::OK,
                 &AgentCard {
                     id,
-                    name: agent.name,
                     initials: avatar.initials,
                     colour: avatar.colour,
                 },

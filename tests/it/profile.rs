@@ -104,7 +104,8 @@ fn agents_choose_an_avatar_that_visitors_widgets_can_fetch() {
     let card: Value = serde_json::from_str(&body).expect("json");
     assert_eq!(
         card,
-        json!({"id": bob_id, "name": "Bob Builder", "initials": "RB", "colour": "#047857"})
+        json!({"id": bob_id, "initials": "RB", "colour": "#047857"}),
+        "not the name: it is also the login"
     );
 
     let (status, saved) = patch_me(&server, &bob, json!({"avatar": null}));
