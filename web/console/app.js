@@ -27,6 +27,7 @@ import { fill } from './dom.js';
 import { setupPage, loginPage, unreachablePage } from './views/auth.js';
 import { startLive, stopLive, hasUnsent } from './live.js';
 import { mountShell } from './views/shell.js';
+import { installShortcuts } from './shortcuts.js';
 import { loadFaq } from './faq.js';
 import { registerWorker, stopPushOnLogout } from './push.js';
 import { t, useLanguage } from './i18n.js';
@@ -109,6 +110,7 @@ function enter(agent) {
   state.me = agent && agent.id !== null ? { id: agent.id, name: agent.name, admin: agent.admin, avatar: agent.avatar || null } : null;
   if (!/^#\/(inbox|c|admin|profile)\b/.test(location.hash)) history.replaceState(null, '', '#/inbox/mine');
   mountShell(root, { onLogout: logout });
+  installShortcuts();
   registerWorker();
   startLive({ welcomed: learnRole, sessionCheck });
   loadCanned();

@@ -110,7 +110,7 @@ export function mountConversation(id) {
     }
     if (conv.status !== 'closed') {
       buttons.push(transferMenu(conv));
-      buttons.push(h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => closeConversation(id) }, t('conv.close')));
+      buttons.push(h('button', { class: 'btn btn-ghost head-close', type: 'button', onclick: () => closeConversation(id) }, t('conv.close')));
     } else {
       buttons.push(h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => reopen(id) }, t('conv.reopen')));
     }
