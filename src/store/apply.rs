@@ -16,7 +16,7 @@ use super::tables::*;
 
 /// Creates a visitor's record or merges `update` into it; true when it sets an email
 /// address the record did not have.
-fn upsert_visitor(
+pub(super) fn upsert_visitor(
     tx: &WriteTransaction,
     id: u64,
     update: VisitorUpdate,
@@ -293,6 +293,7 @@ pub fn apply(
             Ok(Outcome::Done)
         }
         WriteOp::Push(op) => super::push::apply(tx, op),
+        WriteOp::Identity(op) => super::identity::apply(tx, op),
     }
 }
 
