@@ -241,6 +241,14 @@ fn a_guest_who_logs_in_keeps_their_chat_but_is_never_merged_into_an_existing_cus
     );
     let (_, back) = Client::visitor(server.addr, Encoding::Binary, Some(&token2));
     assert_eq!(back.conversation.map(|c| c.id), Some(other_conv));
+    // Carol's browser, not logged out, identifies as dave (new): carol's visitor is
+    // bound, so dave gets a visitor of his own and nothing of carol's.
+    let (_, dave) = connect(server.addr, hello(Some(&token), signed("dave")));
+    assert_ne!(
+        dave.id, carol.id,
+        "a customer's visitor is never adopted by another"
+    );
+    assert!(dave.conversation.is_none());
     // Logout: the widget forgets the token; a hello without one is a fresh visitor.
     let (_, fresh) = Client::visitor(server.addr, Encoding::Binary, None);
     assert_ne!(fresh.id, carol.id);
