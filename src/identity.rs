@@ -202,12 +202,16 @@ mod tests {
         let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
         assert!(check_attributes(&[pair("vip", "gold"), pair("orders", "12")]).is_ok());
         let many: Vec<_> = (0..31).map(|i| pair(&format!("k{i}"), "v")).collect();
-        assert!(check_attributes(&many).unwrap_err().contains("at most 30"));
+        assert!(
+            check_attributes(&many)
+                .expect_err("refused")
+                .contains("at most 30")
+        );
         assert!(check_attributes(&many[..30]).is_ok());
         let long = "x".repeat(201);
         assert!(
             check_attributes(&[pair("a", &long)])
-                .unwrap_err()
+                .expect_err("refused")
                 .contains("200")
         );
         assert!(check_attributes(&[pair("a", &"好".repeat(200))]).is_ok());
@@ -215,7 +219,7 @@ mod tests {
         assert!(check_attributes(&[pair("a b", "v")]).is_err());
         assert!(
             check_attributes(&[pair("a", "1"), pair("a", "2")])
-                .unwrap_err()
+                .expect_err("refused")
                 .contains("twice")
         );
         assert!(check_attributes(&[pair("a", "line\nbreak")]).is_err());

@@ -6,7 +6,7 @@
 
 use redb::{ReadableTable, WriteTransaction};
 
-use super::apply::upsert_visitor;
+use super::apply_visitors::upsert_visitor;
 use super::identity_records::*;
 use super::ops::{Outcome, VisitorUpdate};
 use super::records::{VisitorRecord, decode, encode};

@@ -12,6 +12,7 @@ mod agent_records;
 mod apply;
 mod apply_conversations;
 mod apply_files;
+mod apply_visitors;
 mod backup;
 mod email_read;
 pub mod email_records;
