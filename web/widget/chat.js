@@ -442,8 +442,8 @@ Chat.prototype.onAck = function (a) {
 };
 
 Chat.prototype.onError = function (e) {
-  if (!this.welcomed && this.who && e.code === 4010) {
-    this.who = null; // an identity this site does not accept: continue anonymously
+  if (!this.welcomed && this.who && e.code < 4011) {
+    this.who = null; // an identity refused (unverified where required, bad fields): go on anonymously
     return;
   }
   if (!this.welcomed && (e.code === 4030 || e.code === 4002)) {
