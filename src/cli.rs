@@ -234,6 +234,11 @@ pub struct ServeArgs {
     /// anyone with an admin account could otherwise make deskbell call internal services
     #[argh(switch)]
     pub allow_private_webhooks: bool,
+    /// refuse `deskbell.identify()` calls whose hash does not verify, on every site
+    /// (otherwise they start an anonymous visit and nothing they claim is kept). One site
+    /// can require it in Admin settings; docs/IDENTITY.md
+    #[argh(switch)]
+    pub require_identity: bool,
     /// a tuning and test knob: seconds an agent's reply waits before it is emailed to a
     /// visitor who left (skipped if they come back or read it meanwhile); default 300.
     /// The browser tests set 1
@@ -369,6 +374,7 @@ impl ServeArgs {
         config.new_visitors_per_minute = self.new_visitors_per_minute;
         config.allowed_origins = self.allowed_origin;
         config.allow_private_webhooks = self.allow_private_webhooks;
+        config.require_identity = self.require_identity;
         config.public_url = self
             .public_url
             .as_deref()

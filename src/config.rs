@@ -106,6 +106,9 @@ pub struct Config {
     /// Let webhook URLs reach loopback, private and link-local addresses
     /// (`--allow-private-webhooks`: a shop's own LAN, and the tests).
     pub allow_private_webhooks: bool,
+    /// Refuse identify calls without a valid hash on every site (`--require-identity`;
+    /// a site can also require it on its own: `docs/IDENTITY.md`).
+    pub require_identity: bool,
     /// Monotonic clock for timers (tests inject a manual one).
     pub clock: Arc<dyn Clock>,
     /// Limits on attachments (`--max-upload-mb`, `--files-quota-mb`, `--upload-mb-per-hour`).
@@ -161,6 +164,7 @@ impl Config {
             push_allow_insecure: false,
             email: None,
             allow_private_webhooks: false,
+            require_identity: false,
             clock: Arc::new(SystemClock::new()),
             uploads: crate::attachments::UploadLimits::default(),
             storage_faults: None,

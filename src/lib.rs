@@ -46,6 +46,7 @@
 //! - [`attachments`]: files in messages: the type allow-list, metadata stripping,
 //!   upload budgets, and the sweep of unsent uploads and unnamed files.
 //! - [`visitor_alias`]: a visitor's generated friendly name and colour, from their id.
+//! - [`identity`]: verified customers: the identity secret, the hash check, the limits.
 //! - [`cidr`]: address ranges for `--trusted-proxy` and `--metrics-allow`.
 //! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
 
@@ -68,6 +69,7 @@ pub mod error;
 pub mod faq;
 pub mod http;
 pub mod hub;
+pub mod identity;
 pub mod intent;
 pub mod maintenance;
 pub mod metrics;

@@ -1,7 +1,6 @@
 //! Read-only endpoints for agents (who am I, closed conversations, visitor details,
 //! canned replies) and the public ones the widget and console need before logging in.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use hyper::body::Incoming;
@@ -14,7 +13,7 @@ use super::session::authenticate;
 use super::views::{CannedView, view};
 use crate::app::App;
 use crate::business_hours::open_at;
-use crate::protocol::{ConversationSummary, ErrorCode};
+use crate::protocol::ErrorCode;
 use crate::settings::TextsBody;
 use crate::timer::unix_ms;
 
@@ -167,59 +166,12 @@ pub async fn conversations(app: &Arc<App>, req: Request<Incoming>) -> Response<B
     }
 }
 
-#[derive(Serialize)]
-struct VisitorView {
-    id: u64,
-    /// The generated friendly name and colour (issue #13), shown until `name` is given.
-    alias: crate::visitor_alias::VisitorAlias,
-    name: Option<String>,
-    email: Option<String>,
-    page: Option<String>,
-    referrer: Option<String>,
-    language: Option<String>,
-    user_agent: Option<String>,
-    utc_offset_min: Option<i32>,
-    created_ms: u64,
-    last_seen_ms: u64,
-    attributes: BTreeMap<String, String>,
-    conversations: Vec<ConversationSummary>,
-}
-
 /// `GET /api/visitors/ID`: a visitor's details and conversations.
 pub async fn visitor(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
     if let Err(r) = authenticate(app, &req).await {
         return r;
     }
-    let store = app.store.clone();
-    let found = App::read(app, move || -> Result<_, crate::store::StoreError> {
-        let Some(v) = store.visitor(id)? else {
-            return Ok(None);
-        };
-        Ok(Some((v, store.visitor_conversations(id)?)))
-    })
-    .await;
-    match found {
-        Ok(Some((v, conversations))) => json(
-            StatusCode::OK,
-            &VisitorView {
-                id,
-                alias: crate::visitor_alias::visitor_alias(id),
-                name: v.name,
-                email: v.email,
-                page: v.page,
-                referrer: v.referrer,
-                language: v.language,
-                user_agent: v.user_agent,
-                utc_offset_min: v.utc_offset_min,
-                created_ms: v.created_ms,
-                last_seen_ms: v.last_seen_ms,
-                attributes: v.attributes.into_iter().collect(),
-                conversations,
-            },
-        ),
-        Ok(None) => error_response(ErrorCode::NotFound, "no such visitor"),
-        Err(e) => store_error(e),
-    }
+    super::visitor_view::visitor_view(app, id).await
 }
 
 /// `GET /api/canned`: canned replies.

@@ -15,6 +15,7 @@ mod faq;
 mod files;
 pub mod guard;
 mod health;
+mod identity;
 mod inbox;
 pub mod limits;
 mod outbox;
@@ -29,6 +30,7 @@ mod uploads;
 mod views;
 mod visitor_cards;
 mod visitor_email;
+mod visitor_view;
 mod webhooks;
 
 use std::convert::Infallible;

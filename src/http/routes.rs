@@ -15,8 +15,8 @@ use super::client::{self, ClientAddr};
 use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
-    admin, api, assets, email_links, faq, files, guard, health, inbox, outbox, profile, push,
-    upgrade, uploads, visitor_cards, visitor_email, webhooks,
+    admin, api, assets, email_links, faq, files, guard, health, identity, inbox, outbox, profile,
+    push, upgrade, uploads, visitor_cards, visitor_email, webhooks,
 };
 use crate::app::App;
 use crate::metrics;
@@ -76,6 +76,10 @@ enum Endpoint {
     Subscribe,
     Unsubscribe,
     Upload,
+    ListIdentity,
+    RotateIdentity,
+    PatchIdentity,
+    PatchVisitor,
 }
 
 /// The route table, built once. Each `/api/…` route is also `/api/v1/…` ([`router::V1`]).
@@ -103,6 +107,7 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::POST, "/api/email/test", TestEmail)
         .add(M::GET, "/api/conversations", Conversations)
         .add(M::GET, "/api/visitors/{id}", Visitor)
+        .add(M::PATCH, "/api/visitors/{id}", PatchVisitor)
         .add(M::GET, "/api/visitors", VisitorCards)
         .add(M::GET, "/api/outbox", OutboxStatus)
         .add(M::POST, "/api/outbox/failures/{id}/retry", OutboxRetry)
@@ -140,6 +145,9 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::POST, "/api/push/subscriptions", Subscribe)
         .add(M::DELETE, "/api/push/subscriptions/{id}", Unsubscribe)
         .add(M::POST, "/api/uploads", Upload)
+        .add(M::GET, "/api/identity", ListIdentity)
+        .add(M::POST, "/api/identity", RotateIdentity)
+        .add(M::PATCH, "/api/identity", PatchIdentity)
 });
 
 /// The methods `path` answers, as an `Allow` value; None for an unknown path. Paths
@@ -324,6 +332,10 @@ async fn dispatch(
         ListPush => push::list(app, req).await,
         Subscribe => push::subscribe(app, req).await,
         Unsubscribe => push::unsubscribe(app, req, id).await,
+        ListIdentity => identity::list(app, req).await,
+        RotateIdentity => identity::save(app, req, true).await,
+        PatchIdentity => identity::save(app, req, false).await,
+        PatchVisitor => identity::patch_visitor(app, req, id).await,
         Upload => uploads::upload(app, client, req).await,
     }
 }

@@ -49,6 +49,9 @@ pub enum ClientFrame {
     Visibility(Visibility),
     /// 16: post a message with files uploaded before (`POST /api/uploads`).
     SendFiles(SendFiles),
+    /// 17: a visitor who is a logged-in customer of the shop introduces themselves (a
+    /// hello: must be the first frame). `docs/IDENTITY.md`.
+    HelloCustomer(HelloCustomer),
 }
 
 /// First frame of a visitor connection.
@@ -67,6 +70,45 @@ pub struct HelloVisitor {
     pub language: Option<String>,
     /// Minutes east of UTC of the visitor's local time.
     pub utc_offset_min: Option<i32>,
+}
+
+/// First frame of a connection of a visitor the shop says is its logged-in customer.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct HelloCustomer {
+    /// Everything an anonymous hello says; its `token` is the browser's visitor token
+    /// before the identify call (or a verified customer's own, from a former `welcome`).
+    pub hello: HelloVisitor,
+    /// Who the shop says the visitor is.
+    pub customer: Customer,
+}
+
+/// A customer as the shop's page describes them (`deskbell.identify`).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    /// The shop's user id (1–128 bytes).
+    pub id: String,
+    /// Name to show to agents.
+    pub name: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Avatar image URL (https).
+    pub avatar: Option<String>,
+    /// Attributes (at most 30; keys 1–64, values at most 200 characters).
+    pub attributes: Vec<Attribute>,
+    /// `hex(HMAC-SHA256(identity secret, id))`, computed on the shop's server.
+    pub hash: Option<String>,
+}
+
+/// One attribute of a customer, e.g. `vip` = `gold`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Attribute {
+    /// The key.
+    pub key: String,
+    /// The value, as text.
+    pub value: String,
 }
 
 /// First frame of an agent connection.

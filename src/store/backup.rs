@@ -64,6 +64,19 @@ fn copy_multimap<K: Key + 'static, V: Key + 'static>(
     Ok(())
 }
 
+/// The identity tables (schema 6, `super::identity_records`).
+fn copy_identity_tables(
+    src: &ReadTransaction,
+    dst: &redb::WriteTransaction,
+    copied: &mut u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), StoreError> {
+    use super::identity_records::{CUSTOMER_VISITOR, SITE_IDENTITY, VISITOR_CUSTOMER};
+    copy_table(src, dst, SITE_IDENTITY, copied, progress)?;
+    copy_table(src, dst, CUSTOMER_VISITOR, copied, progress)?;
+    copy_table(src, dst, VISITOR_CUSTOMER, copied, progress)
+}
+
 impl Store {
     /// Writes a consistent copy of the whole database to `dest` (replacing it), reporting
     /// rows copied so far to `progress`. Returns the number of rows. Safe while the
@@ -112,6 +125,7 @@ impl Store {
             progress,
         )?;
         copy_table(&snapshot, &tx, FILES, &mut copied, progress)?;
+        copy_identity_tables(&snapshot, &tx, &mut copied, progress)?;
         copy_table(&snapshot, &tx, UPLOADS, &mut copied, progress)?;
         copy_table(&snapshot, &tx, ATTACHMENTS, &mut copied, progress)?;
         self.copy_file_bytes(&snapshot, &tx)?;

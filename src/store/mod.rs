@@ -12,6 +12,7 @@ mod agent_records;
 mod apply;
 mod apply_conversations;
 mod apply_files;
+mod apply_visitors;
 mod backup;
 mod email_read;
 pub mod email_records;
@@ -25,6 +26,8 @@ pub mod file_token;
 pub mod files;
 mod files_read;
 mod handle;
+mod identity;
+pub mod identity_records;
 mod numbered;
 mod ops;
 pub mod outbox;
@@ -179,7 +182,8 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
                 // 1 → 2 only adds the FAQ table (created below) and a conversation
                 // status that version 1 never wrote; 2 → 3 only adds the outbox's and its
                 // sinks' tables; 3 → 4 only marks records older builds cannot decode;
-                // 4 → 5 only adds the attachments' tables: nothing to rewrite.
+                // 4 → 5 only adds the attachments' tables; 5 → 6 only adds the
+                // identity tables: nothing to rewrite.
 
                 tracing::info!(
                     from = v,
@@ -212,6 +216,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     email_records::create_tables(&tx)?;
     tx.open_table(tables::WEBHOOKS)?;
     file_records::create_tables(&tx)?;
+    identity_records::create_tables(&tx)?;
     tx.commit()?;
     Ok(server_key)
 }

@@ -234,6 +234,9 @@ pub enum WriteOp {
     },
     /// A change to agents' push subscriptions (`push_records.rs`, applied in `push.rs`).
     Push(super::push_records::PushOp),
+    /// A change to identities: site secrets, verified customers (`identity_records.rs`,
+    /// applied in `identity.rs`).
+    Identity(super::identity_records::IdentityOp),
     /// The outbox thread planned the events below `below`: delete them and store their
     /// deliveries as jobs (ids in order in [`Outcome::JobsCreated`]).
     OutboxPlan {
@@ -325,6 +328,8 @@ pub enum Outcome {
         /// True when this change disabled it (it was enabled before).
         disabled_now: bool,
     },
+    /// A verified customer is this visitor.
+    CustomerBound(u64),
     /// Done, nothing to report.
     Done,
 }

@@ -53,6 +53,7 @@ pub fn check(frame: &ClientFrame, max_body_bytes: usize) -> Result<(), ErrorFram
             })
         }
         ClientFrame::HelloVisitor(_)
+        | ClientFrame::HelloCustomer(_)
         | ClientFrame::HelloAgent(_)
         | ClientFrame::Sync(_)
         | ClientFrame::Typing(_)

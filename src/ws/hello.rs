@@ -31,11 +31,11 @@ pub struct PeerInfo {
     pub cookie_token: Option<String>,
 }
 
-fn refuse(code: ErrorCode, message: impl Into<String>) -> ErrorFrame {
+pub(super) fn refuse(code: ErrorCode, message: impl Into<String>) -> ErrorFrame {
     code.frame(message)
 }
 
-fn storage(e: StoreError) -> ErrorFrame {
+pub(super) fn storage(e: StoreError) -> ErrorFrame {
     e.log_refusal("hello");
     refuse(
         ErrorCode::StorageUnavailable,
@@ -44,14 +44,14 @@ fn storage(e: StoreError) -> ErrorFrame {
 }
 
 /// True for a site id of 1–64 letters, digits, `.`, `_` or `-`.
-fn valid_site(site: &str) -> bool {
+pub fn valid_site(site: &str) -> bool {
     (1..=64).contains(&site.len())
         && site
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-fn clip(text: Option<String>, max: usize) -> Option<String> {
+pub(super) fn clip(text: Option<String>, max: usize) -> Option<String> {
     text.map(|mut t| {
         if t.len() > max {
             let mut end = max;
@@ -64,14 +64,9 @@ fn clip(text: Option<String>, max: usize) -> Option<String> {
     })
 }
 
-/// Verifies a visitor hello and builds the hub event.
-pub async fn visitor(
-    app: &Arc<App>,
-    conn: u64,
-    hello: HelloVisitor,
-    peer: &PeerInfo,
-) -> Result<Event, ErrorFrame> {
-    if !valid_site(&hello.site) {
+/// The checks every visitor hello starts with: the site id and the page's origin.
+pub(super) fn check_site(app: &App, site: &str, peer: &PeerInfo) -> Result<(), ErrorFrame> {
+    if !valid_site(site) {
         return Err(refuse(
             ErrorCode::InvalidField,
             "site must be 1-64 letters, digits, '.', '_' or '-'",
@@ -83,28 +78,61 @@ pub async fn visitor(
             "this website is not allowed to use the chat",
         ));
     }
+    Ok(())
+}
+
+/// A stored-or-known visitor: the id a token names, and their record if stored.
+pub(super) type Known = Option<(u64, Option<VisitorV2>)>;
+
+/// The visitor a presented token names (signed, or an older stored one), with their
+/// record; None for no token or an unknown one.
+pub(super) async fn known_visitor(
+    app: &Arc<App>,
+    presented: Option<String>,
+) -> Result<Known, ErrorFrame> {
     let key = *app.store.server_key();
     let store = app.store.clone();
-    let presented = hello.token.clone();
-    let known = App::read(
-        app,
-        move || -> Result<Option<(u64, Option<VisitorV2>)>, StoreError> {
-            let Some(token) = presented else {
-                return Ok(None);
-            };
-            // A signed token needs no lookup; an older stored one is found by its digest.
-            let id = match visitor_token::verify(&key, &token) {
+    App::read(app, move || -> Result<Known, StoreError> {
+        let Some(token) = presented else {
+            return Ok(None);
+        };
+        // A signed token needs no lookup; an older stored one is found by its digest.
+        let id = match visitor_token::verify(&key, &token) {
+            Some(id) => id,
+            None => match store.visitor_by_token(&token_digest(&token))? {
                 Some(id) => id,
-                None => match store.visitor_by_token(&token_digest(&token))? {
-                    Some(id) => id,
-                    None => return Ok(None),
-                },
-            };
-            Ok(Some((id, store.visitor(id)?)))
-        },
-    )
+                None => return Ok(None),
+            },
+        };
+        Ok(Some((id, store.visitor(id)?)))
+    })
     .await
-    .map_err(storage)?;
+    .map_err(storage)
+}
+
+/// Verifies a visitor hello and builds the hub event.
+pub async fn visitor(
+    app: &Arc<App>,
+    conn: u64,
+    hello: HelloVisitor,
+    peer: &PeerInfo,
+) -> Result<Event, ErrorFrame> {
+    check_site(app, &hello.site, peer)?;
+    let known = known_visitor(app, hello.token.clone()).await?;
+    welcome(app, conn, hello, peer, known, None).await
+}
+
+/// Builds the hub's hello event for `known` (or a new visitor when None). A verified
+/// customer's hello passes `customer_token`, their visitor's token, for the `welcome`.
+pub(super) async fn welcome(
+    app: &Arc<App>,
+    conn: u64,
+    hello: HelloVisitor,
+    peer: &PeerInfo,
+    known: Known,
+    customer_token: Option<String>,
+) -> Result<Event, ErrorFrame> {
+    let key = *app.store.server_key();
     let update = VisitorUpdate {
         seen_ms: Some(unix_ms()),
         page: clip(hello.page, 2048),
@@ -127,9 +155,9 @@ pub async fn visitor(
                 update,
             };
             let _ = app.writer.submit(put, Box::new(|_| {})).await;
-            (id, record.name, None, None)
+            (id, record.name, customer_token, None)
         }
-        Some((id, None)) => (id, None, None, Some(Box::new(update))),
+        Some((id, None)) => (id, None, customer_token, Some(Box::new(update))),
         None => {
             let now = app.config.now_ms();
             let allowed = match app.new_visitors.lock() {

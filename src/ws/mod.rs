@@ -3,11 +3,14 @@
 //! Nothing here imports `http`: the HTTP side calls [`start`], never the reverse.
 
 mod closing;
+mod customer;
 pub mod frame_check;
 mod hello;
 mod io;
 mod session;
 pub mod visitor_token;
+
+pub use hello::valid_site;
 
 use std::sync::Arc;
 

@@ -13,6 +13,7 @@ use futures_util::SinkExt;
 use tracing::Instrument;
 
 use super::closing::close;
+use super::customer;
 use super::frame_check;
 use super::hello::{self, PeerInfo};
 use super::io::UpgradedIo;
@@ -301,19 +302,32 @@ impl Session {
         }
     }
 
+    /// Takes the role of an accepted visitor hello.
+    fn visitor_said_hello(
+        &mut self,
+        hello: Result<Event, crate::protocol::ErrorFrame>,
+    ) -> Result<Event, crate::protocol::ErrorFrame> {
+        hello.inspect(|event| {
+            if let Event::Hello {
+                identity: crate::hub::Identity::Visitor { id, .. },
+                ..
+            } = event
+            {
+                self.role = Some((Role::Visitor, *id));
+            }
+        })
+    }
+
     async fn on_hello(&mut self, socket: &mut Socket, frame: ClientFrame) -> bool {
         let result = match frame {
-            ClientFrame::HelloVisitor(h) => hello::visitor(&self.app, self.conn, h, &self.peer)
-                .await
-                .inspect(|event| {
-                    if let Event::Hello {
-                        identity: crate::hub::Identity::Visitor { id, .. },
-                        ..
-                    } = event
-                    {
-                        self.role = Some((Role::Visitor, *id));
-                    }
-                }),
+            ClientFrame::HelloVisitor(h) => {
+                let hello = hello::visitor(&self.app, self.conn, h, &self.peer).await;
+                self.visitor_said_hello(hello)
+            }
+            ClientFrame::HelloCustomer(h) => {
+                let hello = customer::hello(&self.app, self.conn, h, &self.peer).await;
+                self.visitor_said_hello(hello)
+            }
             ClientFrame::HelloAgent(h) => {
                 let session = h
                     .token
@@ -344,7 +358,7 @@ impl Session {
                     })
             }
             _ => Err(ErrorCode::UnexpectedFrame
-                .frame("the first frame must be hello_visitor or hello_agent")),
+                .frame("the first frame must be hello_visitor, hello_customer or hello_agent")),
         };
         match result {
             Ok(event) => self.app.hub.send(event).await,
@@ -365,7 +379,9 @@ impl Session {
             return self.send_error(socket, error).await;
         }
         match frame {
-            ClientFrame::HelloVisitor(_) | ClientFrame::HelloAgent(_) => {
+            ClientFrame::HelloVisitor(_)
+            | ClientFrame::HelloCustomer(_)
+            | ClientFrame::HelloAgent(_) => {
                 self.send_error(
                     socket,
                     ErrorCode::UnexpectedFrame.frame("already said hello"),

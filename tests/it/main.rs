@@ -24,6 +24,8 @@ mod faq;
 mod frame_rules;
 mod hub_commits;
 mod i18n;
+mod identity;
+mod identity_examples;
 mod install;
 mod notes;
 mod old_data;

@@ -65,6 +65,7 @@ function Chat(options) {
   this.readVisitor = 0; // the visitor has read up to this seq
   this.typingOn = false;
   this.typingTimer = null;
+  this.who = null; // the verified customer's identify() details, sent in the hello
 }
 
 /** True when this visitor already has something going on: connect at page load. */
@@ -153,14 +154,28 @@ Chat.prototype.send = function (frame) {
 };
 
 Chat.prototype.hello = function () {
-  this.send({ hello_visitor: {
+  var h = {
     site: this.site,
     token: this.store.get('token'),
     page: String(location.href).slice(0, 2048),
     referrer: document.referrer || null,
     language: navigator.language || null,
     utc_offset_min: -new Date().getTimezoneOffset()
-  } });
+  };
+  this.send(this.who ? { hello_customer: { hello: h, customer: this.who } } : { hello_visitor: h });
+};
+
+/** deskbell.identify(user) (null: logout, a fresh anonymous visitor): docs/IDENTITY.md. */
+Chat.prototype.identify = function (who) {
+  this.who = who;
+  if (!who) {
+    this.store.set('token', null);
+    this.setConversation(null);
+    this.last = {};
+    this.oldest = {};
+    this.emit('forget');
+  }
+  if (this.ws) this.ws.close();
 };
 
 Chat.prototype.handle = function (frame) {
@@ -191,7 +206,7 @@ Chat.prototype.onWelcome = function (w) {
   var hadToken = this.store.get('token');
   if (w.visitor_token) {
     this.store.set('token', w.visitor_token);
-    if (hadToken) {
+    if (hadToken && hadToken !== w.visitor_token) {
       // The server no longer knows us (a restored backup): start over, keep the outbox.
       this.last = {};
       this.oldest = {};
@@ -393,6 +408,10 @@ Chat.prototype.onAck = function (a) {
 };
 
 Chat.prototype.onError = function (e) {
+  if (!this.welcomed && this.who && e.code < 4011) {
+    this.who = null; // an identity refused (unverified where required, bad fields): go on anonymously
+    return;
+  }
   if (!this.welcomed && (e.code === 4030 || e.code === 4002)) {
     this.refused = true; // hello refused: this website may not use the chat
     this.refuse(e.message);

@@ -3,7 +3,7 @@
 
 interface Window {
   /** The widget's handle for the page (main.js); its presence stops a second copy. */
-  deskbell?: { version: string; open(): void; close(): void; toggle(): void };
+  deskbell?: { version: string; open(): void; close(): void; toggle(): void; identify(user: any): void; logout(): void };
   /** AudioContext in Safari before 14.1. */
   webkitAudioContext?: typeof AudioContext;
 }

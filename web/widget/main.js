@@ -1,7 +1,7 @@
 // @ts-check
 // main.js: boots the widget. Reads the snippet's <script> (host and data-* attributes),
 // fetches the site's settings (GET /api/widget?site=), builds the UI and the chat, and
-// offers window.deskbell = {open, close, toggle}. The WebSocket is opened only when the
+// offers window.deskbell = {open, close, toggle, identify, logout}. The WebSocket is opened only when the
 // visitor opens the panel or already has a conversation.
 
 var DEFAULT_COLOUR = '#2563eb';
@@ -47,6 +47,7 @@ var base = script ? new URL(script.src, location.href).origin : location.origin;
 var site = data.site || 'default';
 var lang = pickLanguage(data.language);
 var widget = null;
+var who = null; // deskbell.identify's customer
 var wantOpen = data.open !== undefined && data.open !== 'false';
 try { if (sessionStorage.getItem('deskbell:open')) wantOpen = true; } catch (e) { /* no storage */ }
 
@@ -54,7 +55,14 @@ window.deskbell = {
   version: '1',
   open: function () { if (widget) widget.open(); else wantOpen = true; },
   close: function () { if (widget) widget.close(); else wantOpen = false; },
-  toggle: function () { if (widget) widget.toggle(); else wantOpen = !wantOpen; }
+  toggle: function () { if (widget) widget.toggle(); else wantOpen = !wantOpen; },
+  identify: function (u) {
+    var a = u.attributes || {};
+    who = { id: String(u.id), name: u.name || null, email: u.email || null, avatar: u.avatar || null,
+      attributes: Object.keys(a).map(function (k) { return { key: k, value: String(a[k]) }; }), hash: u.hash || null };
+    if (widget) widget.chat.identify(who);
+  },
+  logout: function () { who = null; if (widget) widget.chat.identify(null); }
 };
 
 function boot(remote) {
@@ -78,6 +86,7 @@ function boot(remote) {
     emails: remote.visitor_emails === true,
     emit: function (event, payload) { if (widget) widget.on(event, payload); }
   });
+  chat.who = who;
   widget = new Widget(chat, translator(lang), lang, settings);
   widget.mount();
   chat.outbox().forEach(function (entry) { widget.on('pending', entry); });

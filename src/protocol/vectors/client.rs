@@ -154,5 +154,52 @@ pub(super) fn client_frames() -> Vec<ClientFrame> {
                 "ffeeddccbbaa99887766554433221100".into(),
             ],
         }),
+        ClientFrame::HelloCustomer(HelloCustomer {
+            hello: HelloVisitor {
+                site: "default".into(),
+                token: None,
+                page: None,
+                referrer: None,
+                language: None,
+                utc_offset_min: None,
+            },
+            customer: Customer {
+                id: "42".into(),
+                name: None,
+                email: None,
+                avatar: None,
+                attributes: vec![],
+                hash: None,
+            },
+        }),
+        ClientFrame::HelloCustomer(HelloCustomer {
+            hello: HelloVisitor {
+                site: "shop-2.example".into(),
+                token: Some("v1.41.0123456789abcdef0123456789abcdef".into()),
+                page: Some("https://shop.example/账户".into()),
+                referrer: None,
+                language: Some("zh-CN".into()),
+                utc_offset_min: Some(480),
+            },
+            customer: Customer {
+                id: "user-9007199254740993".into(),
+                name: Some("王芳 Fang".into()),
+                email: Some("fang@example.com".into()),
+                avatar: Some("https://cdn.shop.example/a/9.png".into()),
+                attributes: vec![
+                    Attribute {
+                        key: "vip".into(),
+                        value: "gold 金卡".into(),
+                    },
+                    Attribute {
+                        key: "orders".into(),
+                        value: "12".into(),
+                    },
+                ],
+                hash: Some(
+                    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843".into(),
+                ),
+            },
+        }),
     ]
 }

@@ -22,7 +22,7 @@ const BIG: u64 = 1 << 40;
 const MAX_JS: u64 = 1 << 53;
 
 /// Number of `ClientFrame` variants; [`client_variant`] must name each one.
-const CLIENT_VARIANTS: usize = 17;
+const CLIENT_VARIANTS: usize = 18;
 /// Number of `ServerFrame` variants; [`server_variant`] must name each one.
 const SERVER_VARIANTS: usize = 13;
 
@@ -47,6 +47,7 @@ fn client_variant(frame: &ClientFrame) -> usize {
         ClientFrame::BotFeedback(_) => 14,
         ClientFrame::Visibility(_) => 15,
         ClientFrame::SendFiles(_) => 16,
+        ClientFrame::HelloCustomer(_) => 17,
     }
 }
 

@@ -75,10 +75,12 @@ export function createVisitorPanel(id, { onClose }) {
     sections.push(h('div', { class: 'visitor-card' },
       visitorAvatar(conv, name, true),
       h('div', null,
-        h('div', { class: 'visitor-name' }, name),
+        h('div', { class: 'visitor-name' }, name,
+          v.verified ? h('span', { class: 'verified-badge', title: t('visitor.verifiedTitle') }, '✓ ', t('visitor.verified')) : null),
         v.email ? h('div', { class: 'visitor-email' }, v.email) : h('div', { class: 'muted small' }, t('format.visitor', { id: conv.visitor })))));
 
     const details = [
+      row(t('visitor.userId'), v.customer ? v.customer.user_id : null),
       row(t('visitor.page'), v.page ? safeLink(v.page, urlText(v.page)) : null),
       row(t('visitor.referrer'), v.referrer ? safeLink(v.referrer, urlText(v.referrer)) : null),
       row(t('visitor.browser'), v.user_agent ? h('span', { title: v.user_agent }, describeUserAgent(v.user_agent)) : null),
