@@ -354,9 +354,10 @@ Chat.prototype.refuse = function (why) {
   });
 };
 
-/** Queues a message: shown at once, sent now or when the connection returns. */
-Chat.prototype.post = function (body) {
-  var entry = { client_id: newClientId(), body: body, at_ms: Date.now() };
+/** Queues a message: shown at once, sent now or when the connection returns. `files`:
+ * the answers of uploads it carries (files.js), if any. */
+Chat.prototype.post = function (body, files) {
+  var entry = { client_id: newClientId(), body: body, at_ms: Date.now(), files: files };
   var box = this.outbox();
   box.push(entry);
   this.store.set('outbox', box);

@@ -5,7 +5,7 @@
 // posts one message naming the uploads. chat.js keeps that message in its outbox like any
 // other, so a resend after a reconnect keeps its client id and is stored once. Uploaded
 // files are shown as thumbnails or cards by messages.js. The Chat methods for files
-// (upload, postFiles) live here too; chat.js sends what they queue.
+// (upload) lives here too; chat.js's post queues the message.
 
 var MAX_SIDE = 2048;
 var MAX_FILES = 10;
@@ -33,17 +33,6 @@ function shrink(file) {
 function fileSize(n) {
   return n >= 1e6 ? (n / 1e6).toFixed(1) + ' MB' : n >= 1e3 ? Math.round(n / 1e3) + ' kB' : n + ' B';
 }
-
-/** Queues a message with files uploaded before (`files`: the upload answers). */
-Chat.prototype.postFiles = function (body, files) {
-  var entry = { client_id: newClientId(), body: body, at_ms: Date.now(), files: files };
-  var box = this.outbox();
-  box.push(entry);
-  this.store.set('outbox', box);
-  this.emit('pending', entry);
-  if (this.ready) this.transmit(entry);
-  else this.start();
-};
 
 /** Uploads one file (POST /api/uploads with the visitor's token), reporting the share
  * sent to `progress`; resolves to the server's answer, or rejects with its message. */
@@ -98,7 +87,7 @@ Widget.prototype.sendTray = function () {
   this.traySend.disabled = true;
   var next = function (i) {
     if (i === files.length) {
-      self.chat.postFiles(self.textarea.value.trim(), done);
+      self.chat.post(self.textarea.value.trim(), done);
       self.textarea.value = '';
       self.clearTray();
       return;
