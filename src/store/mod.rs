@@ -9,10 +9,12 @@
 //! data-v2 fixtures written by older builds must keep opening (`tests/it/old_data.rs`).
 
 mod agent_records;
+pub mod api_keys;
 mod apply;
 mod apply_conversations;
 mod apply_files;
 mod backup;
+pub mod conversation_pages;
 mod email_read;
 pub mod email_records;
 mod error;
@@ -25,6 +27,7 @@ pub mod file_token;
 pub mod files;
 mod files_read;
 mod handle;
+pub mod key_records;
 mod numbered;
 mod ops;
 pub mod outbox;
@@ -179,7 +182,8 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
                 // 1 → 2 only adds the FAQ table (created below) and a conversation
                 // status that version 1 never wrote; 2 → 3 only adds the outbox's and its
                 // sinks' tables; 3 → 4 only marks records older builds cannot decode;
-                // 4 → 5 only adds the attachments' tables: nothing to rewrite.
+                // 4 → 5 only adds the attachments' tables; 5 → 6 only adds the API
+                // keys' and the audit log's tables: nothing to rewrite.
 
                 tracing::info!(
                     from = v,
@@ -212,6 +216,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     email_records::create_tables(&tx)?;
     tx.open_table(tables::WEBHOOKS)?;
     file_records::create_tables(&tx)?;
+    key_records::create_tables(&tx)?;
     tx.commit()?;
     Ok(server_key)
 }
@@ -220,6 +225,8 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
 mod golden;
 #[cfg(test)]
 mod golden_files;
+#[cfg(test)]
+mod golden_keys;
 #[cfg(test)]
 mod golden_outbox;
 #[cfg(test)]

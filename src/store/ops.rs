@@ -234,6 +234,15 @@ pub enum WriteOp {
     },
     /// A change to agents' push subscriptions (`push_records.rs`, applied in `push.rs`).
     Push(super::push_records::PushOp),
+    /// A change to API keys (`key_records.rs`, applied in `api_keys.rs`).
+    Keys(super::key_records::KeyOp),
+    /// `op`, and when it succeeds, `entry` in the audit log, in the same transaction.
+    Audited {
+        /// The admin's action.
+        op: Box<WriteOp>,
+        /// Its audit entry.
+        entry: super::key_records::AuditV1,
+    },
     /// The outbox thread planned the events below `below`: delete them and store their
     /// deliveries as jobs (ids in order in [`Outcome::JobsCreated`]).
     OutboxPlan {
@@ -325,6 +334,8 @@ pub enum Outcome {
         /// True when this change disabled it (it was enabled before).
         disabled_now: bool,
     },
+    /// An API key was stored with this id.
+    KeyCreated(u64),
     /// Done, nothing to report.
     Done,
 }

@@ -20,7 +20,9 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// named time zone) and `AgentRecord::V4` (the agent's chosen avatar); nothing is
 /// rewritten: older settings keep their fixed offset, older agents get the default
 /// avatar.
-pub const SCHEMA_VERSION: u64 = 5;
+/// 6 = issue #14: API keys and the audit log (the tables of `super::key_records`);
+/// nothing is rewritten.
+pub const SCHEMA_VERSION: u64 = 6;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`
 /// → 32 bytes, [`VISITOR_IDS_RESERVED`] → u64 (little endian), `"vapid_key"` → 32 bytes

@@ -25,6 +25,7 @@ mod frame_rules;
 mod hub_commits;
 mod i18n;
 mod install;
+mod keys;
 mod notes;
 mod old_data;
 mod ops;

@@ -1,6 +1,6 @@
 // @ts-check
 // Admin area: agents, widget settings, canned replies, the FAQ bot, webhooks, the
-// outbox's deliveries, and the snippet to embed.
+// outbox's deliveries, API keys, the audit log, and the snippet to embed.
 
 import { h, fill } from '../dom.js';
 import { agentsPage } from './admin-agents.js';
@@ -10,10 +10,12 @@ import { faqPage } from './admin-faq.js';
 import { webhooksPage } from './admin-webhooks.js';
 import { deliveriesPage } from './admin-deliveries.js';
 import { embedPage } from './admin-embed.js';
+import { keysPage } from './admin-keys.js';
+import { auditPage } from './admin-audit.js';
 import { t } from '../i18n.js';
 
 /** The admin pages in menu order (their names: `admin.page.KEY`). */
-const PAGES = ['agents', 'widget', 'canned', 'faq', 'webhooks', 'deliveries', 'embed'];
+const PAGES = ['agents', 'widget', 'canned', 'faq', 'webhooks', 'deliveries', 'keys', 'audit', 'embed'];
 
 export function mountAdmin() {
   const nav = h('nav', { class: 'subnav', 'aria-label': t('topbar.admin') });
@@ -27,7 +29,7 @@ export function mountAdmin() {
       fill(nav, PAGES.map((key) => h('a', { href: `#/admin/${key}`, class: key === name ? 'active' : '' }, t(`admin.page.${key}`))));
       if (current === name) return;
       current = name;
-      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, faq: faqPage, webhooks: webhooksPage, deliveries: deliveriesPage, embed: embedPage }[name]();
+      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, faq: faqPage, webhooks: webhooksPage, deliveries: deliveriesPage, keys: keysPage, audit: auditPage, embed: embedPage }[name]();
       fill(content, page.el);
     },
     update(topics) { if (page) page.update(topics); },
