@@ -123,21 +123,32 @@ fn parse_status(name: &str) -> Option<StoredStatus> {
     }
 }
 
+/// Why a query is refused: the code and message of the error response.
+struct Refusal(ErrorCode, String);
+
+impl Refusal {
+    fn invalid(message: String) -> Refusal {
+        Refusal(ErrorCode::InvalidField, message)
+    }
+
+    fn respond(self) -> Response<Body> {
+        error_response(self.0, &self.1)
+    }
+}
+
 /// A number parameter: None when absent, Err when it is not a number.
-fn number(req: &Request<Incoming>, name: &'static str) -> Result<Option<u64>, Response<Body>> {
+fn number(req: &Request<Incoming>, name: &'static str) -> Result<Option<u64>, Refusal> {
     match query(req, name) {
         None => Ok(None),
-        Some(v) => v.parse().map(Some).map_err(|_| {
-            error_response(
-                ErrorCode::InvalidField,
-                &format!("{name} must be a whole number"),
-            )
-        }),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| Refusal::invalid(format!("{name} must be a whole number"))),
     }
 }
 
 /// A time parameter (RFC 3339, e.g. `2026-12-01T00:00:00Z`) in ms since the epoch.
-fn time(req: &Request<Incoming>, name: &'static str) -> Result<Option<u64>, Response<Body>> {
+fn time(req: &Request<Incoming>, name: &'static str) -> Result<Option<u64>, Refusal> {
     let Some(v) = query(req, name) else {
         return Ok(None);
     };
@@ -146,33 +157,26 @@ fn time(req: &Request<Incoming>, name: &'static str) -> Result<Option<u64>, Resp
         .and_then(|t| u64::try_from(t.as_millisecond()).ok())
         .map(Some)
         .ok_or_else(|| {
-            error_response(
-                ErrorCode::InvalidField,
-                &format!("{name} must be an RFC 3339 time such as 2026-12-01T00:00:00Z"),
-            )
+            Refusal::invalid(format!(
+                "{name} must be an RFC 3339 time such as 2026-12-01T00:00:00Z"
+            ))
         })
 }
 
 /// The filter a request asks for, narrowed to the key's site.
-fn filter_of(
-    req: &Request<Incoming>,
-    key: &KeyCaller,
-) -> Result<ConversationFilter, Response<Body>> {
+fn filter_of(req: &Request<Incoming>, key: &KeyCaller) -> Result<ConversationFilter, Refusal> {
     let status = match query(req, "status") {
         None => None,
         Some(name) => Some(parse_status(name).ok_or_else(|| {
-            error_response(
-                ErrorCode::InvalidField,
-                "status must be bot, queued, assigned or closed",
-            )
+            Refusal::invalid("status must be bot, queued, assigned or closed".into())
         })?),
     };
     let asked_site = query(req, "site").map(str::to_string);
     let site = match (&key.site, asked_site) {
         (Some(own), Some(asked)) if *own != asked => {
-            return Err(error_response(
+            return Err(Refusal(
                 ErrorCode::Forbidden,
-                "this key sees only its own site's conversations",
+                "this key sees only its own site's conversations".into(),
             ));
         }
         (Some(own), _) => Some(own.clone()),
@@ -193,15 +197,15 @@ fn filter_of(
 pub async fn list(app: &Arc<App>, req: Request<Incoming>, key: &KeyCaller) -> Response<Body> {
     let filter = match filter_of(&req, key) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return r.respond(),
     };
     let before = match number(&req, "before") {
         Ok(b) => b.unwrap_or(0),
-        Err(r) => return r,
+        Err(r) => return r.respond(),
     };
     let limit = match number(&req, "limit") {
         Ok(l) => l.map_or(DEFAULT_LIMIT, |l| l.clamp(1, MAX_LIMIT as u64) as usize),
-        Err(r) => return r,
+        Err(r) => return r.respond(),
     };
     let store = app.store.clone();
     match App::read(app, move || store.conversation_page(&filter, before, limit)).await {
@@ -232,11 +236,11 @@ pub async fn get(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Bo
     };
     let after = match number(&req, "after") {
         Ok(a) => a.unwrap_or(0),
-        Err(r) => return r,
+        Err(r) => return r.respond(),
     };
     let limit = match number(&req, "limit") {
         Ok(l) => l.map_or(DEFAULT_MESSAGES, |l| l.clamp(1, MAX_MESSAGES)),
-        Err(r) => return r,
+        Err(r) => return r.respond(),
     };
     let store = app.store.clone();
     let found = App::read(app, move || -> Result<_, crate::store::StoreError> {
