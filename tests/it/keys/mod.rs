@@ -128,6 +128,20 @@ fn scopes_are_enforced() {
             "{said}"
         );
     }
+    // The scope is checked before any endpoint is (whatever the endpoint would say).
+    let (_, said) = http(server.addr, "POST", "/api/keys", Some(&read), &body);
+    assert_eq!(said["message"], "a read key may only read (GET)");
+    let (_, said) = http(
+        server.addr,
+        "PUT",
+        "/api/settings",
+        Some(&write),
+        &json!({}),
+    );
+    assert_eq!(
+        said["message"],
+        "a write key may only read and act in conversations"
+    );
     assert_eq!(
         http(
             server.addr,
