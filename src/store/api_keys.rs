@@ -136,3 +136,97 @@ pub(super) fn append_audit(
     table.insert(id, encode(&AuditRecord::V1(entry)).as_slice())?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::WriteOp;
+    use crate::store::writer::write_offline;
+
+    fn key(name: &str) -> ApiKeyV1 {
+        ApiKeyV1 {
+            name: name.into(),
+            scope: StoredKeyScope::Read,
+            site: None,
+            prefix: "dk_00000000".into(),
+            created_ms: 1,
+            created_by: StoredActor::Agent(1),
+            last_used_ms: None,
+            revoked_ms: None,
+        }
+    }
+
+    fn audited(op: WriteOp, action: StoredAuditAction) -> WriteOp {
+        WriteOp::Audited {
+            op: Box::new(op),
+            entry: AuditV1 {
+                at_ms: 5,
+                actor: StoredActor::Agent(1),
+                action,
+            },
+        }
+    }
+
+    #[test]
+    fn keys_are_found_by_digest_until_revoked_and_audited_in_the_same_commit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |op| write_offline(dir.path(), op);
+        let create = |digest: u8| {
+            audited(
+                WriteOp::Keys(KeyOp::Create {
+                    digest: [digest; 32],
+                    record: key("crm"),
+                }),
+                StoredAuditAction::KeyCreated { key: 0 },
+            )
+        };
+        assert!(matches!(write(create(1)), Ok(Outcome::KeyCreated(1))));
+        assert!(matches!(write(create(2)), Ok(Outcome::KeyCreated(2))));
+        // The same digest twice is refused, and its audit entry with it.
+        assert!(matches!(write(create(2)), Err(StoreError::Conflict(_))));
+        let touch = |at_ms| WriteOp::Keys(KeyOp::Touch { id: 1, at_ms });
+        assert!(write(touch(50)).is_ok());
+        assert!(write(touch(40)).is_ok(), "an older use never lowers it");
+        let revoke = |id| {
+            audited(
+                WriteOp::Keys(KeyOp::Revoke { id, at_ms: 60 }),
+                StoredAuditAction::KeyRevoked { key: id },
+            )
+        };
+        assert!(write(revoke(1)).is_ok());
+        assert!(matches!(write(revoke(1)), Err(StoreError::NotFound(_))));
+        assert!(matches!(write(revoke(9)), Err(StoreError::NotFound(_))));
+
+        let store = Store::open(dir.path()).expect("open");
+        assert_eq!(store.api_key_by_digest(&[1; 32]).expect("read"), None);
+        let (id, live) = store
+            .api_key_by_digest(&[2; 32])
+            .expect("read")
+            .expect("live");
+        assert_eq!((id, live.revoked_ms), (2, None));
+        let keys = store.api_keys().expect("list");
+        assert_eq!(keys[0].1.last_used_ms, Some(50));
+        assert_eq!(keys[0].1.revoked_ms, Some(60));
+        let actions: Vec<StoredAuditAction> = store
+            .audit(0, 10)
+            .expect("audit")
+            .into_iter()
+            .map(|(_, e)| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                StoredAuditAction::KeyRevoked { key: 1 },
+                StoredAuditAction::KeyCreated { key: 2 },
+                StoredAuditAction::KeyCreated { key: 1 },
+            ]
+        );
+        let older: Vec<u64> = store
+            .audit(2, 10)
+            .expect("audit")
+            .iter()
+            .map(|e| e.0)
+            .collect();
+        assert_eq!(older, [1]);
+    }
+}
