@@ -70,6 +70,8 @@ pub struct App {
     pub visitor_mail: Arc<crate::email::VisitorMail>,
     /// The attachment endpoints' limits (budgets, uploads in flight, download rate).
     pub uploads: crate::attachments::gate::UploadGate,
+    /// API keys' rate limits, failures per address, and when each use was last stored.
+    pub key_limits: crate::keys::limits::KeyLimits,
 }
 
 impl App {
@@ -98,6 +100,7 @@ impl App {
     ) -> App {
         App {
             uploads: crate::attachments::gate::UploadGate::new(&config.uploads),
+            key_limits: crate::keys::limits::KeyLimits::default(),
             new_visitors: Mutex::new(crate::new_visitors::NewVisitorLimit::new(
                 config.new_visitors_per_minute,
                 NEW_VISITOR_ADDRESSES,

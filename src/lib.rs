@@ -30,6 +30,7 @@
 //! - [`business_hours`]: whether the shop is open: named IANA time zones (bundled
 //!   database) or a fixed offset, and the opening hours.
 //! - [`intent`]: the on-device embedding model: tokenizer, tract model, inference worker.
+//! - [`keys`]: API keys for integrators: their text, scopes and what each may call, limits.
 //! - [`bot`]: the FAQ bot: match a message to FAQ entries and built-in intents, decide.
 //! - [`faq`]: the shop's FAQ across storage and the bot: load at start, checked saves.
 //! - [`accounts`]: offline account commands on a stopped data directory.
@@ -71,6 +72,7 @@ pub mod http;
 pub mod hub;
 pub mod identity;
 pub mod intent;
+pub mod keys;
 pub mod maintenance;
 pub mod metrics;
 pub mod new_visitors;

@@ -269,7 +269,7 @@ fn account_key(account: &str) -> String {
 }
 
 /// Canonical address key: IPv4 as is (also IPv4-mapped IPv6), IPv6 by its /64 prefix.
-fn addr_key(addr: IpAddr) -> IpAddr {
+pub(crate) fn addr_key(addr: IpAddr) -> IpAddr {
     match addr {
         IpAddr::V4(v4) => IpAddr::V4(v4),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

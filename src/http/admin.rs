@@ -15,6 +15,7 @@ use crate::auth::session::bearer_or_cookie;
 use crate::auth::{check_new_password, hash_password, token_digest};
 use crate::protocol::ErrorCode;
 use crate::settings::SettingsBody;
+use crate::store::key_records::StoredAuditAction;
 use crate::store::records::{AgentRole, CannedRecord};
 use crate::store::{Outcome, WriteOp};
 
@@ -31,9 +32,10 @@ pub async fn get_settings(app: &Arc<App>, req: Request<Incoming>) -> Response<Bo
 
 /// `PUT /api/settings`: checked, stored durably, then applied.
 pub async fn put_settings(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
-    if let Err(r) = require_admin(app, &req).await {
-        return r;
-    }
+    let caller = match require_admin(app, &req).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
     let body: SettingsBody = match read_json(req, BODY_LIMIT).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -47,11 +49,12 @@ pub async fn put_settings(app: &Arc<App>, req: Request<Incoming>) -> Response<Bo
         Ok(s) => s,
         Err(why) => return error_response(ErrorCode::InvalidField, &why),
     };
+    let op = WriteOp::PutSettings {
+        settings: settings.clone(),
+    };
     if let Err(e) = app
         .writer
-        .call(WriteOp::PutSettings {
-            settings: settings.clone(),
-        })
+        .call(caller.audited(StoredAuditAction::SettingsChanged, op))
         .await
     {
         return store_error(e);
@@ -145,6 +148,15 @@ struct AgentPatch {
     email: Option<Option<String>>,
 }
 
+/// The names of the fields a patch sets, for the audit log (never their values).
+fn changed_fields(fields: &[(&str, bool)]) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|(_, set)| *set)
+        .map(|(name, _)| name.to_string())
+        .collect()
+}
+
 /// `PATCH /api/agents/ID`: role, capacity, disabled, password, email. A new password ends
 /// the agent's sessions (and closes their sockets): all of them when an admin resets
 /// someone else's, all but the current one when admins change their own.
@@ -158,7 +170,15 @@ pub async fn patch_agent(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Res
         Ok(b) => b,
         Err(r) => return r,
     };
-    if me == id && (patch.disabled == Some(true) || patch.admin == Some(false)) {
+    let patch_fields = [
+        ("role", patch.admin.is_some()),
+        ("capacity", patch.capacity.is_some()),
+        ("disabled", patch.disabled == Some(true)),
+        ("enabled", patch.disabled == Some(false)),
+        ("password", patch.password.is_some()),
+        ("email", patch.email.is_some()),
+    ];
+    if me.agent() == Some(id) && (patch.disabled == Some(true) || patch.admin == Some(false)) {
         return error_response(
             ErrorCode::Conflict,
             "you cannot disable yourself or remove your own admin role",
@@ -200,7 +220,11 @@ pub async fn patch_agent(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Res
     let end_sessions = patch
         .password
         .is_some()
-        .then_some(if me == id { current } else { None });
+        .then_some(if me.agent() == Some(id) {
+            current
+        } else {
+            None
+        });
     if let Some(password) = patch.password {
         if let Err(e) = check_new_password(&password) {
             return error_response(ErrorCode::InvalidField, &e.to_string());
@@ -210,5 +234,6 @@ pub async fn patch_agent(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Res
             Err(e) => return error_response(ErrorCode::Internal, &e.to_string()),
         }
     }
-    agent_write::save(app, id, agent, end_sessions).await
+    let fields = changed_fields(&patch_fields);
+    agent_write::save(app, id, agent, end_sessions, Some((me, fields))).await
 }

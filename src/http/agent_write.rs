@@ -8,10 +8,12 @@ use std::sync::Arc;
 use hyper::{Response, StatusCode};
 
 use super::reply::{Body, json, store_error};
+use super::session::Caller;
 use super::views::view;
 use crate::app::App;
 use crate::hub::Event;
 use crate::store::WriteOp;
+use crate::store::key_records::StoredAuditAction;
 use crate::store::records::AgentV4;
 
 /// Whether `name` may be a login and display name: 1-64 printable characters.
@@ -40,22 +42,28 @@ where
 }
 
 /// Writes agent `id`'s new fields (ending sessions as asked, see
-/// [`WriteOp::UpdateAgent`]), tells the hub, and answers 200 with the account.
+/// [`WriteOp::UpdateAgent`]), tells the hub, and answers 200 with the account. An
+/// admin's change of someone's account names its caller and the fields changed, for
+/// the audit log.
 pub async fn save(
     app: &Arc<App>,
     id: u64,
     agent: AgentV4,
     end_sessions: Option<Option<[u8; 32]>>,
+    audit: Option<(Caller, Vec<String>)>,
 ) -> Response<Body> {
-    if let Err(e) = app
-        .writer
-        .call(WriteOp::UpdateAgent {
-            id,
-            agent: agent.clone(),
-            end_sessions,
-        })
-        .await
-    {
+    let op = WriteOp::UpdateAgent {
+        id,
+        agent: agent.clone(),
+        end_sessions,
+    };
+    let op = match audit {
+        Some((caller, fields)) => {
+            caller.audited(StoredAuditAction::AgentChanged { agent: id, fields }, op)
+        }
+        None => op,
+    };
+    if let Err(e) = app.writer.call(op).await {
         return store_error(e);
     }
     if let Some(keep) = end_sessions {

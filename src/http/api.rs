@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::agent_write::valid_name;
 use super::reply::{BODY_LIMIT, Body, error_response, json, read_json, store_error, too_many};
-use super::session::authenticate;
+use super::session::{Caller, authenticate, require_admin};
 use super::views::{AgentView, view};
 use crate::app::App;
 use crate::auth::device::{
@@ -24,6 +24,7 @@ use crate::auth::{
 };
 use crate::hub::Event;
 use crate::protocol::ErrorCode;
+use crate::store::key_records::StoredAuditAction;
 use crate::store::records::{AgentRole, AgentV4, SessionRecord};
 use crate::store::{Outcome, WriteOp};
 use crate::timer::unix_ms;
@@ -69,6 +70,7 @@ async fn create_agent(
     role: AgentRole,
     capacity: Option<u32>,
     first: bool,
+    by: Option<Caller>,
 ) -> Result<(u64, AgentV4), Response<Body>> {
     if !valid_name(&name) {
         return Err(error_response(
@@ -85,14 +87,15 @@ async fn create_agent(
         capacity,
         ..AgentV4::new(name.trim().to_string(), role, hash, unix_ms())
     };
-    match app
-        .writer
-        .call(WriteOp::CreateAgent {
-            agent: agent.clone(),
-            only_if_no_admin: first,
-        })
-        .await
-    {
+    let op = WriteOp::CreateAgent {
+        agent: agent.clone(),
+        only_if_no_admin: first,
+    };
+    let op = match by {
+        Some(caller) => caller.audited(StoredAuditAction::AgentCreated { agent: 0 }, op),
+        None => op,
+    };
+    match app.writer.call(op).await {
         Ok(Outcome::AgentCreated(id)) => {
             app.hub
                 .send(Event::AgentSaved {
@@ -140,7 +143,17 @@ pub async fn setup(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
             "wrong setup code; it is printed in the server log",
         );
     }
-    match create_agent(app, body.name, body.password, AgentRole::Admin, None, true).await {
+    match create_agent(
+        app,
+        body.name,
+        body.password,
+        AgentRole::Admin,
+        None,
+        true,
+        None,
+    )
+    .await
+    {
         Ok((id, agent)) => {
             if let Ok(mut code) = app.setup_code.lock() {
                 *code = None;
@@ -316,11 +329,10 @@ pub async fn list_agents(app: &Arc<App>, req: Request<Incoming>) -> Response<Bod
 
 /// `POST /api/agents`: admins create agents.
 pub async fn create(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
-    match authenticate(app, &req).await {
-        Ok((_, me)) if me.role == AgentRole::Admin => {}
-        Ok(_) => return error_response(ErrorCode::Forbidden, "only admins can create agents"),
+    let caller = match require_admin(app, &req).await {
+        Ok(c) => c,
         Err(r) => return r,
-    }
+    };
     let body: NewAgentRequest = match read_json(req, BODY_LIMIT).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -330,7 +342,17 @@ pub async fn create(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
     } else {
         AgentRole::Agent
     };
-    match create_agent(app, body.name, body.password, role, body.capacity, false).await {
+    match create_agent(
+        app,
+        body.name,
+        body.password,
+        role,
+        body.capacity,
+        false,
+        Some(caller),
+    )
+    .await
+    {
         Ok((id, agent)) => json(StatusCode::CREATED, &view(id, &agent)),
         Err(r) => r,
     }

@@ -8,7 +8,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::reply::{Body, error_response, json, store_error};
+use super::reply::{Body, error_response, json, query, store_error};
 use super::session::authenticate;
 use super::views::{CannedView, view};
 use crate::app::App;
@@ -16,16 +16,6 @@ use crate::business_hours::open_at;
 use crate::protocol::ErrorCode;
 use crate::settings::TextsBody;
 use crate::timer::unix_ms;
-
-/// One query parameter's value (no percent-decoding needed for the numbers and ids used).
-fn query<'a>(req: &'a Request<Incoming>, name: &str) -> Option<&'a str> {
-    req.uri()
-        .query()?
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
 
 /// `GET /api/setup`: whether the first admin still has to be created.
 pub fn setup_needed(app: &Arc<App>) -> Response<Body> {

@@ -160,7 +160,7 @@ pub async fn patch_me(app: &Arc<App>, peer: IpAddr, req: Request<Incoming>) -> R
             Err(e) => return error_response(ErrorCode::Internal, &e.to_string()),
         }
     }
-    agent_write::save(app, id, agent, end_sessions).await
+    agent_write::save(app, id, agent, end_sessions, None).await
 }
 
 /// What `POST /api/email/test` may say.
@@ -178,6 +178,12 @@ pub async fn test_email(app: &Arc<App>, req: Request<Incoming>) -> Response<Body
     let me = match require_admin(app, &req).await {
         Ok(me) => me,
         Err(r) => return r,
+    };
+    let Some(me) = me.agent() else {
+        return error_response(
+            ErrorCode::Forbidden,
+            "sending a test email needs an admin's session",
+        );
     };
     let request: TestRequest = match read_json(req, BODY_LIMIT).await {
         Ok(b) => b,

@@ -14,6 +14,16 @@ use serde::de::DeserializeOwned;
 use crate::protocol::ErrorCode;
 use crate::store::StoreError;
 
+/// One query parameter's value (no percent-decoding needed for the numbers and ids used).
+pub fn query<'a>(req: &'a Request<Incoming>, name: &str) -> Option<&'a str> {
+    req.uri()
+        .query()?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
 /// Response body type used everywhere.
 pub type Body = Full<Bytes>;
 

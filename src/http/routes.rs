@@ -15,8 +15,9 @@ use super::client::{self, ClientAddr};
 use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
-    admin, api, assets, email_links, faq, files, guard, health, identity, inbox, outbox, profile,
-    push, upgrade, uploads, visitor_cards, visitor_email, webhooks,
+    admin, api, api_keys, assets, audit, email_links, faq, files, guard, health, identity, inbox,
+    key_guard, outbox, profile, push, upgrade, uploads, v1_conversations, visitor_cards,
+    visitor_email, webhooks,
 };
 use crate::app::App;
 use crate::metrics;
@@ -80,6 +81,11 @@ enum Endpoint {
     RotateIdentity,
     PatchIdentity,
     PatchVisitor,
+    ListKeys,
+    CreateKey,
+    RevokeKey,
+    Audit,
+    Conversation,
 }
 
 /// The route table, built once. Each `/api/…` route is also `/api/v1/…` ([`router::V1`]).
@@ -148,6 +154,11 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::GET, "/api/identity", ListIdentity)
         .add(M::POST, "/api/identity", RotateIdentity)
         .add(M::PATCH, "/api/identity", PatchIdentity)
+        .add(M::GET, "/api/keys", ListKeys)
+        .add(M::POST, "/api/keys", CreateKey)
+        .add(M::DELETE, "/api/keys/{id}", RevokeKey)
+        .add(M::GET, "/api/audit", Audit)
+        .add(M::GET, "/api/conversations/{id}", Conversation)
 });
 
 /// The methods `path` answers, as an `Allow` value; None for an unknown path. Paths
@@ -247,6 +258,13 @@ pub(super) async fn route(
             peer.ip()
         );
     }
+    match key_guard::check(app, &client, &method, &unversioned, req.headers()).await {
+        Ok(Some(key)) => {
+            req.extensions_mut().insert(key);
+        }
+        Ok(None) => {}
+        Err(response) => return response,
+    }
     req.extensions_mut()
         .insert(BodyDeadline(Duration::from_millis(
             app.config.body_timeout_ms,
@@ -297,7 +315,13 @@ async fn dispatch(
         Me => inbox::me(app, req).await,
         PatchMe => profile::patch_me(app, client.address, req).await,
         TestEmail => profile::test_email(app, req).await,
-        Conversations => inbox::conversations(app, req).await,
+        Conversations => match req.extensions().get::<key_guard::KeyCaller>().cloned() {
+            // The integrators' list (docs/API.md, "REST API v1"); sessions keep the
+            // console's list of closed conversations.
+            Some(key) => v1_conversations::list(app, req, &key).await,
+            None => inbox::conversations(app, req).await,
+        },
+        Conversation => v1_conversations::get(app, req, id).await,
         Visitor => inbox::visitor(app, req, id).await,
         VisitorCards => visitor_cards::visitor_cards(app, req).await,
         ListCanned => inbox::canned(app, req).await,
@@ -337,6 +361,10 @@ async fn dispatch(
         PatchIdentity => identity::save(app, req, false).await,
         PatchVisitor => identity::patch_visitor(app, req, id).await,
         Upload => uploads::upload(app, client, req).await,
+        ListKeys => api_keys::list(app, req).await,
+        CreateKey => api_keys::create(app, req).await,
+        RevokeKey => api_keys::revoke(app, req, id).await,
+        Audit => audit::list(app, req).await,
     }
 }
 

@@ -14,6 +14,7 @@ use super::session::require_admin;
 use crate::app::App;
 use crate::outbox::{AttemptLog, SinkId};
 use crate::protocol::ErrorCode;
+use crate::store::key_records::StoredAuditAction;
 use crate::store::webhooks::{WebhookChange, WebhookV1};
 use crate::store::{Outcome, WriteOp};
 use crate::timer::unix_ms;
@@ -93,9 +94,10 @@ pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
 /// `POST /api/webhooks`: checked (form, then where the host resolves to), stored, and
 /// answered with the secret, this once.
 pub async fn create(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
-    if let Err(r) = require_admin(app, &req).await {
-        return r;
-    }
+    let caller = match require_admin(app, &req).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
     let body: EndpointBody = match read_json(req, BODY_LIMIT).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -126,7 +128,8 @@ pub async fn create(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
         record: record.clone(),
         max: MAX_ENDPOINTS,
     };
-    match app.writer.call(op).await {
+    let action = StoredAuditAction::WebhookCreated { webhook: 0 };
+    match app.writer.call(caller.audited(action, op)).await {
         Ok(Outcome::WebhookSaved(id)) => {
             reload(app).await;
             tracing::info!(endpoint = id, "webhook endpoint created");
@@ -148,9 +151,10 @@ struct PatchBody {
 
 /// `PATCH /api/webhooks/ID` with `{"disabled": bool}`.
 pub async fn patch(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
-    if let Err(r) = require_admin(app, &req).await {
-        return r;
-    }
+    let caller = match require_admin(app, &req).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
     let body: PatchBody = match read_json(req, BODY_LIMIT).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -162,7 +166,12 @@ pub async fn patch(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<
     } else {
         WebhookChange::Enable
     };
-    if let Err(e) = app.writer.call(WriteOp::UpdateWebhook { id, change }).await {
+    let action = StoredAuditAction::WebhookChanged {
+        webhook: id,
+        disabled: body.disabled,
+    };
+    let op = WriteOp::UpdateWebhook { id, change };
+    if let Err(e) = app.writer.call(caller.audited(action, op)).await {
         return store_error(e);
     }
     reload(app).await;
@@ -176,10 +185,13 @@ pub async fn patch(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<
 
 /// `DELETE /api/webhooks/ID`: deliveries still queued for it are dropped when due.
 pub async fn delete(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
-    if let Err(r) = require_admin(app, &req).await {
-        return r;
-    }
-    match app.writer.call(WriteOp::DeleteWebhook { id }).await {
+    let caller = match require_admin(app, &req).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let action = StoredAuditAction::WebhookDeleted { webhook: id };
+    let op = WriteOp::DeleteWebhook { id };
+    match app.writer.call(caller.audited(action, op)).await {
         Ok(_) => {
             // Its queued deliveries and its log go with it.
             if let Err(e) = app.outbox.forget_key(SinkId::Webhook, id).await {

@@ -17,6 +17,7 @@ use redb::{
 };
 
 use super::file_records::{ATTACHMENTS, FILES, UPLOADS};
+use super::key_records::{API_KEYS, AUDIT, KEY_BY_DIGEST};
 use super::outbox_records::{OUTBOX, OUTBOX_JOBS, OUTBOX_LOG};
 use super::tables::*;
 use super::{DB_FILE, SCHEMA_VERSION, Store, StoreError};
@@ -128,6 +129,9 @@ impl Store {
         copy_identity_tables(&snapshot, &tx, &mut copied, progress)?;
         copy_table(&snapshot, &tx, UPLOADS, &mut copied, progress)?;
         copy_table(&snapshot, &tx, ATTACHMENTS, &mut copied, progress)?;
+        copy_table(&snapshot, &tx, API_KEYS, &mut copied, progress)?;
+        copy_table(&snapshot, &tx, KEY_BY_DIGEST, &mut copied, progress)?;
+        copy_table(&snapshot, &tx, AUDIT, &mut copied, progress)?;
         self.copy_file_bytes(&snapshot, &tx)?;
         tx.commit()?;
         drop(copy);

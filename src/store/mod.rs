@@ -9,11 +9,13 @@
 //! data-v2 fixtures written by older builds must keep opening (`tests/it/old_data.rs`).
 
 mod agent_records;
+pub mod api_keys;
 mod apply;
 mod apply_conversations;
 mod apply_files;
 mod apply_visitors;
 mod backup;
+pub mod conversation_pages;
 mod email_read;
 pub mod email_records;
 mod error;
@@ -28,6 +30,7 @@ mod files_read;
 mod handle;
 mod identity;
 pub mod identity_records;
+pub mod key_records;
 mod numbered;
 mod ops;
 pub mod outbox;
@@ -183,7 +186,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
                 // status that version 1 never wrote; 2 → 3 only adds the outbox's and its
                 // sinks' tables; 3 → 4 only marks records older builds cannot decode;
                 // 4 → 5 only adds the attachments' tables; 5 → 6 only adds the
-                // identity tables: nothing to rewrite.
+                // identity tables, the API keys' and the audit log's: nothing to rewrite.
 
                 tracing::info!(
                     from = v,
@@ -217,6 +220,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     tx.open_table(tables::WEBHOOKS)?;
     file_records::create_tables(&tx)?;
     identity_records::create_tables(&tx)?;
+    key_records::create_tables(&tx)?;
     tx.commit()?;
     Ok(server_key)
 }
@@ -227,6 +231,8 @@ mod golden;
 mod golden_files;
 #[cfg(test)]
 mod golden_fixtures;
+#[cfg(test)]
+mod golden_keys;
 #[cfg(test)]
 mod golden_outbox;
 #[cfg(test)]

@@ -237,6 +237,15 @@ pub enum WriteOp {
     /// A change to identities: site secrets, verified customers (`identity_records.rs`,
     /// applied in `identity.rs`).
     Identity(super::identity_records::IdentityOp),
+    /// A change to API keys (`key_records.rs`, applied in `api_keys.rs`).
+    Keys(super::key_records::KeyOp),
+    /// `op`, and when it succeeds, `entry` in the audit log, in the same transaction.
+    Audited {
+        /// The admin's action.
+        op: Box<WriteOp>,
+        /// Its audit entry.
+        entry: super::key_records::AuditV1,
+    },
     /// The outbox thread planned the events below `below`: delete them and store their
     /// deliveries as jobs (ids in order in [`Outcome::JobsCreated`]).
     OutboxPlan {
@@ -330,6 +339,8 @@ pub enum Outcome {
     },
     /// A verified customer is this visitor.
     CustomerBound(u64),
+    /// An API key was stored with this id.
+    KeyCreated(u64),
     /// Done, nothing to report.
     Done,
 }

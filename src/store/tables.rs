@@ -21,7 +21,8 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// rewritten: older settings keep their fixed offset, older agents get the default
 /// avatar.
 /// 6 = issue #14: verified customers (the tables of `super::identity_records`: site
-/// identity secrets, user id → visitor, visitor → customer); nothing is rewritten.
+/// identity secrets, user id → visitor, visitor → customer), API keys and the audit log
+/// (the tables of `super::key_records`); nothing is rewritten.
 pub const SCHEMA_VERSION: u64 = 6;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`

@@ -133,7 +133,8 @@ pub fn rfc3339_ms(unix_ms: u64) -> String {
     format!("{base}.{:03}Z", unix_ms % 1000)
 }
 
-fn status_name(status: StoredStatus) -> &'static str {
+/// A status's public name (`bot`, `queued`, `assigned`, `closed`).
+pub fn status_name(status: StoredStatus) -> &'static str {
     match status {
         StoredStatus::Bot => "bot",
         StoredStatus::Queued => "queued",

@@ -27,6 +27,7 @@ mod i18n;
 mod identity;
 mod identity_examples;
 mod install;
+mod keys;
 mod notes;
 mod old_data;
 mod ops;

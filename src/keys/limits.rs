@@ -1,0 +1,155 @@
+//! How often keys may be used: a token bucket per key (a key that calls too often
+//! gets 429 with `Retry-After`), a bucket of failures per address (wrong or revoked
+//! keys; an address out of failures is refused before any lookup), and the clock
+//! that says when a key's last use is worth storing again (at most once a minute per
+//! key, so a busy key costs no write per request). Pure bookkeeping behind one
+//! mutex, held for a few map operations; the caller passes the monotonic time.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+use crate::auth::throttle::addr_key;
+use crate::ratelimit::TokenBucket;
+
+/// Requests a key may make at once.
+pub const KEY_BURST: u32 = 120;
+/// Requests per second a key may make, sustained.
+pub const KEY_PER_SEC: u32 = 20;
+/// Wrong keys an address may send at once.
+pub const FAILURE_BURST: u32 = 10;
+/// Wrong keys per second an address may send, sustained.
+pub const FAILURE_PER_SEC: u32 = 1;
+/// A key's last use is stored again after this long.
+pub const TOUCH_EVERY_MS: u64 = 60_000;
+/// Entries kept per map before full (idle) buckets are dropped.
+const MAX_ENTRIES: usize = 10_000;
+
+/// The limits' state.
+#[derive(Debug, Default)]
+struct State {
+    /// Per key id.
+    keys: HashMap<u64, TokenBucket>,
+    /// Per address (IPv6 by /64): failed key checks.
+    failures: HashMap<IpAddr, TokenBucket>,
+    /// Per key id: when its use was last stored (monotonic ms).
+    touched: HashMap<u64, u64>,
+}
+
+/// The limits of every key and address (one per server).
+#[derive(Debug, Default)]
+pub struct KeyLimits {
+    state: Mutex<State>,
+}
+
+/// Once a map is large, forgets every bucket that is not empty (an attacker cycling
+/// addresses or a leak of ids cannot grow it without bound; a forgotten bucket starts
+/// full again, which costs at most one burst).
+fn prune<K>(map: &mut HashMap<K, TokenBucket>, now_ms: u64) {
+    if map.len() >= MAX_ENTRIES {
+        map.retain(|_, bucket| bucket.retry_after_ms(now_ms) > 0);
+    }
+}
+
+impl KeyLimits {
+    /// Milliseconds until `address` may try a key again (0: it may now).
+    pub fn failures_wait(&self, address: IpAddr, now_ms: u64) -> u64 {
+        let Ok(state) = self.state.lock() else {
+            return 0;
+        };
+        state
+            .failures
+            .get(&addr_key(address))
+            .map_or(0, |b| b.retry_after_ms(now_ms))
+    }
+
+    /// Counts a wrong key from `address`.
+    pub fn failed(&self, address: IpAddr, now_ms: u64) {
+        if let Ok(mut state) = self.state.lock() {
+            prune(&mut state.failures, now_ms);
+            state
+                .failures
+                .entry(addr_key(address))
+                .or_insert_with(|| TokenBucket::new(FAILURE_BURST, FAILURE_PER_SEC, now_ms))
+                .try_take(now_ms);
+        }
+    }
+
+    /// Takes one request from key `id`'s bucket: `Err(ms to wait)` when it is empty.
+    pub fn take(&self, id: u64, now_ms: u64) -> Result<(), u64> {
+        let Ok(mut state) = self.state.lock() else {
+            return Ok(());
+        };
+        prune(&mut state.keys, now_ms);
+        let bucket = state
+            .keys
+            .entry(id)
+            .or_insert_with(|| TokenBucket::new(KEY_BURST, KEY_PER_SEC, now_ms));
+        if bucket.try_take(now_ms) {
+            Ok(())
+        } else {
+            Err(bucket.retry_after_ms(now_ms).max(1))
+        }
+    }
+
+    /// True when key `id`'s use should be stored now (and notes that it is).
+    pub fn should_touch(&self, id: u64, now_ms: u64) -> bool {
+        let Ok(mut state) = self.state.lock() else {
+            return false;
+        };
+        if state.touched.len() >= MAX_ENTRIES {
+            state.touched.clear();
+        }
+        match state.touched.get(&id) {
+            Some(&at) if now_ms.saturating_sub(at) < TOUCH_EVERY_MS => false,
+            _ => {
+                state.touched.insert(id, now_ms);
+                true
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_gets_its_burst_then_waits() {
+        let limits = KeyLimits::default();
+        for _ in 0..KEY_BURST {
+            assert!(limits.take(1, 0).is_ok());
+        }
+        let wait = limits.take(1, 0).expect_err("empty");
+        assert!(wait > 0 && wait <= 1000 / u64::from(KEY_PER_SEC), "{wait}");
+        // Another key is not affected.
+        assert!(limits.take(2, 0).is_ok());
+        assert!(limits.take(1, wait).is_ok());
+    }
+
+    #[test]
+    fn failures_block_an_address_and_its_v6_neighbours() {
+        let limits = KeyLimits::default();
+        let a: IpAddr = "2001:db8::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8::2".parse().expect("ip");
+        let other: IpAddr = "192.0.2.1".parse().expect("ip");
+        for _ in 0..FAILURE_BURST {
+            assert_eq!(limits.failures_wait(a, 0), 0);
+            limits.failed(a, 0);
+        }
+        assert!(limits.failures_wait(a, 0) > 0);
+        assert!(limits.failures_wait(b, 0) > 0);
+        assert_eq!(limits.failures_wait(other, 0), 0);
+        assert_eq!(limits.failures_wait(a, 1000), 0);
+    }
+
+    #[test]
+    fn uses_are_stored_once_a_minute() {
+        let limits = KeyLimits::default();
+        assert!(limits.should_touch(1, 0));
+        assert!(!limits.should_touch(1, 1));
+        assert!(!limits.should_touch(1, TOUCH_EVERY_MS - 1));
+        assert!(limits.should_touch(2, 1));
+        assert!(limits.should_touch(1, TOUCH_EVERY_MS));
+    }
+}
