@@ -18,6 +18,7 @@ use crate::store::key_records::{ApiKeyV1, KeyOp, StoredAuditAction};
 use crate::store::{Outcome, WriteOp};
 use crate::timer::unix_ms;
 use crate::webhooks::payload::rfc3339_ms;
+use crate::ws::valid_site;
 
 /// A key as the API shows it (the key itself only in the answer that created it).
 #[derive(Serialize)]
@@ -79,14 +80,6 @@ struct CreateBody {
     scope: String,
     #[serde(default)]
     site: Option<String>,
-}
-
-/// True for a site id as the widget names it: 1–64 letters, digits, `.`, `_` or `-`.
-fn valid_site(site: &str) -> bool {
-    (1..=64).contains(&site.len())
-        && site
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// `POST /api/keys` `{"name","scope","site"?}`: 201 with the key, shown this once.
