@@ -63,6 +63,18 @@ fn describe(action: &StoredAuditAction) -> (&'static str, serde_json::Value) {
         StoredAuditAction::WebhookDeleted { webhook } => {
             ("webhook.deleted", json!({ "webhook": webhook }))
         }
+        StoredAuditAction::IdentityChanged {
+            site,
+            rotated,
+            require,
+        } => (
+            "identity.changed",
+            json!({ "site": site, "rotated": rotated, "require": require }),
+        ),
+        StoredAuditAction::VisitorChanged { visitor, fields } => (
+            "visitor.changed",
+            json!({ "visitor": visitor, "fields": fields }),
+        ),
     }
 }
 

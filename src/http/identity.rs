@@ -20,6 +20,7 @@ use crate::identity;
 use crate::protocol::ErrorCode;
 use crate::store::WriteOp;
 use crate::store::identity_records::{CustomerDetails, IdentityOp, SiteIdentityV1};
+use crate::store::key_records::StoredAuditAction;
 use crate::timer::unix_ms;
 use crate::ws::valid_site;
 
@@ -72,9 +73,10 @@ struct SiteBody {
 /// stops verifying at once). `PATCH /api/identity` `{site, require}`: changes only
 /// whether the site refuses unverified identify calls.
 pub async fn save(app: &Arc<App>, req: Request<Incoming>, rotate: bool) -> Response<Body> {
-    if let Err(r) = require_admin(app, &req).await {
-        return r;
-    }
+    let caller = match require_admin(app, &req).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
     let body: SiteBody = match read_json(req, BODY_LIMIT).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -109,7 +111,16 @@ pub async fn save(app: &Arc<App>, req: Request<Incoming>, rotate: bool) -> Respo
         site: body.site.clone(),
         record: record.clone(),
     };
-    if let Err(e) = app.writer.call(WriteOp::Identity(op)).await {
+    let action = StoredAuditAction::IdentityChanged {
+        site: body.site.clone(),
+        rotated: rotate,
+        require: record.require,
+    };
+    if let Err(e) = app
+        .writer
+        .call(caller.audited(action, WriteOp::Identity(op)))
+        .await
+    {
         return store_error(e);
     }
     tracing::info!(site = %body.site, rotated = rotate, require = record.require, "identity settings changed");
@@ -163,13 +174,23 @@ fn details(patch: VisitorPatch) -> Result<CustomerDetails, String> {
 /// `PATCH /api/visitors/ID` `{name?, email?, attributes?}` (admins): attributes are
 /// merged key by key (`null` removes one); at most 30 after the change.
 pub async fn patch_visitor(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
-    if let Err(r) = require_admin(app, &req).await {
-        return r;
-    }
+    let caller = match require_admin(app, &req).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
     let patch: VisitorPatch = match read_json(req, BODY_LIMIT).await {
         Ok(b) => b,
         Err(r) => return r,
     };
+    let fields: Vec<String> = [
+        ("name", patch.name.is_some()),
+        ("email", patch.email.is_some()),
+        ("attributes", patch.attributes.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, given)| *given)
+    .map(|(field, _)| field.to_string())
+    .collect();
     let details = match details(patch) {
         Ok(d) => d,
         Err(why) => return error_response(ErrorCode::InvalidField, &why),
@@ -179,7 +200,15 @@ pub async fn patch_visitor(app: &Arc<App>, req: Request<Incoming>, id: u64) -> R
         details,
         max_attributes: identity::MAX_ATTRIBUTES,
     };
-    match app.writer.call(WriteOp::Identity(op)).await {
+    let action = StoredAuditAction::VisitorChanged {
+        visitor: id,
+        fields,
+    };
+    match app
+        .writer
+        .call(caller.audited(action, WriteOp::Identity(op)))
+        .await
+    {
         Ok(_) => super::visitor_view::visitor_view(app, id).await,
         Err(e) => store_error(e),
     }

@@ -36,6 +36,10 @@ fn golden(sample: &Sample) -> &'static str {
             StoredAuditAction::WebhookCreated { .. } => "00c0c48a94a03400010505",
             StoredAuditAction::WebhookChanged { .. } => "00c0c48a94a0340001060501",
             StoredAuditAction::WebhookDeleted { .. } => "00c0c48a94a03400010705",
+            StoredAuditAction::IdentityChanged { .. } => "00c0c48a94a0340001080473686f700100",
+            StoredAuditAction::VisitorChanged { .. } => {
+                "00c0c48a94a03401020909010a61747472696275746573"
+            }
         },
     }
 }
@@ -89,6 +93,21 @@ fn samples() -> Vec<Sample> {
             },
         ),
         audit(agent, WebhookDeleted { webhook: 5 }),
+        audit(
+            agent,
+            IdentityChanged {
+                site: "shop".into(),
+                rotated: true,
+                require: false,
+            },
+        ),
+        audit(
+            key_actor,
+            VisitorChanged {
+                visitor: 9,
+                fields: vec!["attributes".into()],
+            },
+        ),
     ]
 }
 

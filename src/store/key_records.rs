@@ -121,6 +121,23 @@ pub enum StoredAuditAction {
         /// Its id.
         webhook: u64,
     },
+    /// A site's identity settings changed: its secret made or replaced, or whether it
+    /// refuses unverified customers.
+    IdentityChanged {
+        /// The site.
+        site: String,
+        /// True when the secret was made or replaced.
+        rotated: bool,
+        /// Whether the site now refuses unverified identify calls.
+        require: bool,
+    },
+    /// A visitor's details were changed through the API.
+    VisitorChanged {
+        /// The visitor id.
+        visitor: u64,
+        /// The fields changed (`name`, `email`, `attributes`), never their values.
+        fields: Vec<String>,
+    },
 }
 
 /// One audit log entry as stored.

@@ -287,6 +287,27 @@ fn admins_set_attributes_with_patch_within_limits() {
         "Dana",
         "agents see it"
     );
+    // Both changes are in the audit log, by field name, never by value.
+    make_secret(&server, &admin, "default");
+    let (status, audit) = http(server.addr, "GET", "/api/audit", Some(&admin), &json!(null));
+    assert_eq!(status, 200, "{audit}");
+    let text = audit.to_string();
+    assert!(!text.contains("Dana") && !text.contains("gold"), "{text}");
+    let entries = audit["entries"].as_array().cloned().unwrap_or_default();
+    let changed: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["action"] == "visitor.changed")
+        .collect();
+    assert_eq!(changed.len(), 2, "{text}");
+    assert_eq!(
+        changed[1]["target"],
+        json!({"visitor": welcome.id, "fields": ["name", "attributes"]})
+    );
+    assert!(
+        entries.iter().any(|e| e["action"] == "identity.changed"
+            && e["target"] == json!({"site": "default", "rotated": true, "require": false})),
+        "{text}"
+    );
 
     let (status, _) = http(server.addr, "PATCH", &path, Some(&agent), &body);
     assert_eq!(status, 403, "agents may not");

@@ -299,6 +299,11 @@ export const EN_ADMIN = {
   'audit.action.webhook.disabled': 'Webhook #{webhook} disabled',
   'audit.action.webhook.enabled': 'Webhook #{webhook} enabled',
   'audit.action.webhook.deleted': 'Webhook #{webhook} deleted',
+  'audit.action.identity.rotated': 'Identity secret of site {site} made or replaced; {require}',
+  'audit.action.identity.rule': 'Verified customers on site {site}: {require}',
+  'audit.action.visitor.changed': 'Visitor #{visitor} changed: {fields}',
+  'audit.requireOn': 'only verified customers',
+  'audit.requireOff': 'guests welcome',
   // log
   'log.resent': 'Sent again. It shows up here in a moment.',
   'log.outcome.delivered': 'Delivered',

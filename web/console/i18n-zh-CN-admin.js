@@ -299,6 +299,11 @@ export const ZH_CN_ADMIN = {
   'audit.action.webhook.disabled': '已停用 Webhook #{webhook}',
   'audit.action.webhook.enabled': '已启用 Webhook #{webhook}',
   'audit.action.webhook.deleted': '已删除 Webhook #{webhook}',
+  'audit.action.identity.rotated': '已生成或更换站点 {site} 的身份密钥；{require}',
+  'audit.action.identity.rule': '站点 {site} 的已验证客户设置：{require}',
+  'audit.action.visitor.changed': '访客 #{visitor} 已修改：{fields}',
+  'audit.requireOn': '仅限已验证客户',
+  'audit.requireOff': '也接待访客',
   // log
   'log.resent': '已重新发送，稍后会显示在这里。',
   'log.outcome.delivered': '已送达',

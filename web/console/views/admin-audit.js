@@ -1,5 +1,6 @@
 // @ts-check
-// Admin → Audit log: who changed what (keys, agents, settings, webhooks), newest first,
+// Admin → Audit log: who changed what (keys, agents, settings, webhooks, verified
+// customers' identity settings, visitors' details), newest first,
 // a page at a time (docs/API.md, "Audit log"). Entries hold ids only.
 
 import { api } from '../api.js';
@@ -10,8 +11,10 @@ import { t, language } from '../i18n.js';
 function describe(entry) {
   const target = entry.target || {};
   const fields = (target.fields || []).join(', ');
-  const action = entry.action === 'webhook.changed' ? (target.disabled ? 'webhook.disabled' : 'webhook.enabled') : entry.action;
-  return t(`audit.action.${action}`, { ...target, fields });
+  let action = entry.action === 'webhook.changed' ? (target.disabled ? 'webhook.disabled' : 'webhook.enabled') : entry.action;
+  if (action === 'identity.changed') action = target.rotated ? 'identity.rotated' : 'identity.rule';
+  const require = t(target.require ? 'audit.requireOn' : 'audit.requireOff');
+  return t(`audit.action.${action}`, { ...target, fields, require });
 }
 
 export function auditPage() {
