@@ -11,14 +11,13 @@ mod lifecycle;
 mod limits;
 mod outbound;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::Path;
 
 use deskbell::protocol::*;
 use serde_json::Value;
 
-use crate::harness::{Client, WAIT, split_response};
+use crate::harness::Client;
 
 /// The phone photo with GPS tags (`scripts/make-attachment-fixtures.py`).
 pub const PHOTO: &[u8] = include_bytes!("../../fixtures/attachments/phone-photo.jpg");
@@ -28,34 +27,7 @@ pub const SCREENSHOT: &[u8] = include_bytes!("../../fixtures/attachments/screens
 pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 /// A raw HTTP/1.1 request with a binary body: (status, head, body bytes).
-pub fn request(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> (u16, String, Vec<u8>) {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream.set_read_timeout(Some(WAIT)).expect("timeout");
-    let extra: String = headers
-        .iter()
-        .map(|(n, v)| format!("{n}: {v}\r\n"))
-        .collect();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{extra}Content-Length: {}\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).expect("write");
-    let _ = stream.write_all(body);
-    let mut response = Vec::new();
-    let _ = stream.read_to_end(&mut response);
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map_or(response.len(), |at| at + 4);
-    let (status, head, _) = split_response(&response[..split]);
-    (status, head, response[split..].to_vec())
-}
+pub use crate::harness::http_bytes as request;
 
 /// Uploads `bytes` as a visitor (the widget's way); (status, JSON answer).
 pub fn upload_as_visitor(

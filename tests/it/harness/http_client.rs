@@ -46,20 +46,39 @@ pub fn http_full(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String, String) {
+    let (status, head, body) = http_bytes(addr, method, path, headers, body.as_bytes());
+    (status, head, String::from_utf8_lossy(&body).to_string())
+}
+
+/// [`http_full`] with a binary body both ways: status, head and body bytes. A server
+/// that answers before reading the whole body (a refusal) is not an error.
+pub fn http_bytes(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.set_read_timeout(Some(WAIT)).expect("timeout");
     let extra: String = headers
         .iter()
         .map(|(n, v)| format!("{n}: {v}\r\n"))
         .collect();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{extra}Content-Length: {}\r\n\r\n",
         body.len()
     );
-    stream.write_all(request.as_bytes()).expect("write");
+    stream.write_all(head.as_bytes()).expect("write");
+    let _ = stream.write_all(body);
     let mut response = Vec::new();
     let _ = stream.read_to_end(&mut response);
-    split_response(&response)
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(response.len(), |at| at + 4);
+    let (status, head, _) = split_response(&response[..split]);
+    (status, head, response[split..].to_vec())
 }
 
 /// An HTTP/1.1 response's status, head and body.

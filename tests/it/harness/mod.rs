@@ -20,7 +20,7 @@ mod smtp;
 mod ws_client;
 
 pub use binary::Binary;
-pub use http_client::{header, http, http_full, http_raw, split_response};
+pub use http_client::{header, http, http_bytes, http_full, http_raw, split_response};
 pub use push_service::{Device, PushService, verify_vapid};
 pub use receiver::{Received, Receiver};
 pub use smtp::{Mail, SmtpServer};
