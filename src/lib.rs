@@ -22,6 +22,7 @@
 //! - [`ratelimit`]: the per-connection token bucket.
 //! - [`new_visitors`]: how many new visitors one client address may create per minute.
 //! - [`readers`]: small fixed thread pools for storage reads and password hashing.
+//! - [`periodic`]: the wait between rounds of a background task, cut short at shutdown.
 //! - [`retention`]: `--retain-days`, purging old closed conversations in the background.
 //! - [`metrics`]: counters and histograms rendered for Prometheus.
 //! - [`tls`]: `--tls-cert`/`--tls-key`: certificate loading, SIGHUP reload, handshakes.
@@ -79,6 +80,7 @@ pub mod new_visitors;
 pub mod notify;
 pub mod origin;
 pub mod outbox;
+pub mod periodic;
 pub mod presence;
 pub mod protocol;
 pub mod push;

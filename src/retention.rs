@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use futures_lite::future;
-
 use crate::readers::Readers;
 use crate::store::{Store, WriteOp, WriterHandle};
 use crate::timer::unix_ms;
@@ -23,12 +21,7 @@ pub async fn run(
     stop: async_channel::Receiver<()>,
 ) {
     loop {
-        let stopped = future::or(async { stop.recv().await.is_err() }, async {
-            smol::Timer::after(interval).await;
-            false
-        })
-        .await;
-        if stopped {
+        if crate::periodic::stopped_during(interval, &stop).await {
             return;
         }
         let cutoff = unix_ms().saturating_sub(retain_days * 86_400_000);

@@ -5,8 +5,6 @@
 
 use std::time::{Duration, SystemTime};
 
-use futures_lite::future;
-
 use crate::readers::Readers;
 use crate::store::{Store, WriteOp, WriterHandle};
 use crate::timer::unix_ms;
@@ -26,12 +24,7 @@ pub async fn run(
 ) {
     loop {
         round(&store, &readers, &writer, upload_ttl_ms).await;
-        let stopped = future::or(async { stop.recv().await.is_err() }, async {
-            smol::Timer::after(interval).await;
-            false
-        })
-        .await;
-        if stopped {
+        if crate::periodic::stopped_during(interval, &stop).await {
             return;
         }
     }
