@@ -26,16 +26,19 @@ test('agents work the inbox from the keyboard; letters typed into a reply stay t
   await agent.keyboard.press('Escape');
   await help.waitFor({ state: 'hidden' });
 
-  // Opening a conversation focuses its reply box: Escape leaves it for the next key.
+  // Opening a conversation focuses its reply box (once drawn): Escape leaves it for the
+  // next key.
+  const opened = async (hash) => {
+    await agent.waitForFunction((h) => location.hash === h
+      && document.activeElement?.classList.contains('composer-input'), hash);
+    await agent.keyboard.press('Escape');
+  };
   await agent.keyboard.press('j');
-  await agent.waitForFunction((hash) => location.hash === hash, rows[0]);
-  await agent.keyboard.press('Escape');
+  await opened(rows[0]);
   await agent.keyboard.press('j');
-  await agent.waitForFunction((hash) => location.hash === hash, rows[1]);
-  await agent.keyboard.press('Escape');
+  await opened(rows[1]);
   await agent.keyboard.press('k');
-  await agent.waitForFunction((hash) => location.hash === hash, rows[0]);
-  await agent.keyboard.press('Escape');
+  await opened(rows[0]);
 
   await agent.keyboard.press('c');
   await agent.locator('.conv-sub', { hasText: 'Assigned to you' }).waitFor();
