@@ -2,7 +2,8 @@
 //! (`GET /api/identity` lists them with their secrets, `POST /api/identity` makes or
 //! rotates one, `PATCH /api/identity` sets whether a site requires verified identify
 //! calls), and `PATCH /api/visitors/ID`, an admin's change to a visitor's name, email
-//! and attributes (the shop's "SyncUser"). Every route is admin-only: the secret is
+//! and attributes (the shop's "SyncUser"; also for write keys, see `visitor_access`).
+//! Every other route is admin-only: the secret is
 //! readable on demand by admins so the shop's developer can copy it into their server's
 //! configuration; agents never see it. `docs/IDENTITY.md`.
 
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::reply::{BODY_LIMIT, Body, error_response, json, read_json, store_error};
 use super::session::require_admin;
+use super::visitor_access::{VisitorAccess, VisitorCaller, check};
 use crate::app::App;
 use crate::identity;
 use crate::protocol::ErrorCode;
@@ -171,11 +173,16 @@ fn details(patch: VisitorPatch) -> Result<CustomerDetails, String> {
     })
 }
 
-/// `PATCH /api/visitors/ID` `{name?, email?, attributes?}` (admins): attributes are
+/// `PATCH /api/visitors/ID` `{name?, email?, attributes?}` (an admin's session, or a
+/// write or admin key; a site key only for visitors of its site): attributes are
 /// merged key by key (`null` removes one); at most 30 after the change.
 pub async fn patch_visitor(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
-    let caller = match require_admin(app, &req).await {
-        Ok(c) => c,
+    let (caller, site) = match check(app, &req, id, VisitorAccess::Change).await {
+        Ok(VisitorCaller {
+            caller: Some(caller),
+            site,
+        }) => (caller, site),
+        Ok(_) => return error_response(ErrorCode::Forbidden, "only admins can do that"),
         Err(r) => return r,
     };
     let patch: VisitorPatch = match read_json(req, BODY_LIMIT).await {
@@ -209,7 +216,7 @@ pub async fn patch_visitor(app: &Arc<App>, req: Request<Incoming>, id: u64) -> R
         .call(caller.audited(action, WriteOp::Identity(op)))
         .await
     {
-        Ok(_) => super::visitor_view::visitor_view(app, id).await,
+        Ok(_) => super::visitor_view::visitor_view(app, id, site).await,
         Err(e) => store_error(e),
     }
 }

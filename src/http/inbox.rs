@@ -1,5 +1,5 @@
-//! Read-only endpoints for agents (who am I, closed conversations, visitor details,
-//! canned replies) and the public ones the widget and console need before logging in.
+//! Read-only endpoints for agents (who am I, closed conversations, canned replies) and
+//! the public ones the widget and console need before logging in.
 
 use std::sync::Arc;
 
@@ -154,14 +154,6 @@ pub async fn conversations(app: &Arc<App>, req: Request<Incoming>) -> Response<B
         Ok(list) => json(StatusCode::OK, &list),
         Err(e) => store_error(e),
     }
-}
-
-/// `GET /api/visitors/ID`: a visitor's details and conversations.
-pub async fn visitor(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
-    if let Err(r) = authenticate(app, &req).await {
-        return r;
-    }
-    super::visitor_view::visitor_view(app, id).await
 }
 
 /// `GET /api/canned`: canned replies.

@@ -32,6 +32,7 @@ mod upgrade;
 mod uploads;
 mod v1_conversations;
 mod views;
+mod visitor_access;
 mod visitor_cards;
 mod visitor_email;
 mod visitor_view;

@@ -17,7 +17,7 @@ use super::router::{self, Found, Router};
 use super::{
     admin, api, api_keys, assets, audit, email_links, faq, files, guard, health, identity, inbox,
     key_guard, outbox, profile, push, upgrade, uploads, v1_conversations, visitor_cards,
-    visitor_email, webhooks,
+    visitor_email, visitor_view, webhooks,
 };
 use crate::app::App;
 use crate::metrics;
@@ -322,7 +322,7 @@ async fn dispatch(
             None => inbox::conversations(app, req).await,
         },
         Conversation => v1_conversations::get(app, req, id).await,
-        Visitor => inbox::visitor(app, req, id).await,
+        Visitor => visitor_view::get(app, req, id).await,
         VisitorCards => visitor_cards::visitor_cards(app, req).await,
         ListCanned => inbox::canned(app, req).await,
         CreateCanned => admin::save_canned(app, req, None).await,

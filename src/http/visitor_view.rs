@@ -1,13 +1,16 @@
 //! What `GET /api/visitors/ID` shows of one visitor (details, verified identity,
 //! attributes, conversations), shared by the read endpoint and `PATCH /api/visitors/ID`.
+//! Who may see it is `visitor_access`; a site key sees only its site's conversations.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use hyper::{Response, StatusCode};
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
 use super::reply::{Body, error_response, json, store_error};
+use super::visitor_access::{VisitorAccess, check};
 use crate::app::App;
 use crate::protocol::{ConversationSummary, ErrorCode};
 
@@ -43,15 +46,29 @@ struct CustomerView {
     last_verified_ms: u64,
 }
 
-/// A visitor's details and conversations, as `GET /api/visitors/ID` shows them.
-pub(super) async fn visitor_view(app: &Arc<App>, id: u64) -> Response<Body> {
+/// `GET /api/visitors/ID`: an agent's session, or an API key (a site key: a visitor
+/// seen on its site, else 404).
+pub async fn get(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
+    match check(app, &req, id, VisitorAccess::Read).await {
+        Ok(caller) => visitor_view(app, id, caller.site).await,
+        Err(r) => r,
+    }
+}
+
+/// A visitor's details and conversations (only those on `site` when given), as
+/// `GET /api/visitors/ID` shows them.
+pub(super) async fn visitor_view(app: &Arc<App>, id: u64, site: Option<String>) -> Response<Body> {
     let store = app.store.clone();
     let found = App::read(app, move || -> Result<_, crate::store::StoreError> {
         let Some(v) = store.visitor(id)? else {
             return Ok(None);
         };
         let customer = store.customer_of(id)?;
-        Ok(Some((v, customer, store.visitor_conversations(id)?)))
+        let mut conversations = store.visitor_conversations(id)?;
+        if let Some(site) = &site {
+            conversations.retain(|c| c.site == *site);
+        }
+        Ok(Some((v, customer, conversations)))
     })
     .await;
     match found {

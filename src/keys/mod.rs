@@ -71,9 +71,17 @@ fn acts_in_conversation(path: &str) -> bool {
         .is_some_and(|rest| rest.contains('/'))
 }
 
+/// True when `path` (unversioned) is one visitor, `/api/visitors/ID`, whose details
+/// (name, email, attributes) write keys may change with `PATCH`.
+fn one_visitor(path: &str) -> bool {
+    path.strip_prefix("/api/visitors/")
+        .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Whether a key of `scope` may send `method` to `path` (unversioned). Read keys only
-/// read; write keys also act in conversations; admin keys may do everything (the
-/// endpoints still say which callers they serve). `Err` says why not.
+/// read; write keys also act in conversations and change visitors' details; admin keys
+/// may do everything (the endpoints still say which callers they serve). `Err` says
+/// why not.
 pub fn scope_allows(
     scope: StoredKeyScope,
     method: &Method,
@@ -84,7 +92,10 @@ pub fn scope_allows(
         _ if reading => Ok(()),
         StoredKeyScope::Admin => Ok(()),
         StoredKeyScope::Write if acts_in_conversation(path) => Ok(()),
-        StoredKeyScope::Write => Err("a write key may only read and act in conversations"),
+        StoredKeyScope::Write if *method == Method::PATCH && one_visitor(path) => Ok(()),
+        StoredKeyScope::Write => {
+            Err("a write key may only read, act in conversations and change visitors")
+        }
         StoredKeyScope::Read => Err("a read key may only read (GET)"),
     }
 }
@@ -138,5 +149,12 @@ mod tests {
         assert!(scope_allows(Write, &Method::DELETE, "/api/keys/3").is_err());
         assert!(scope_allows(Admin, &Method::DELETE, "/api/keys/3").is_ok());
         assert!(scope_allows(Admin, &Method::PUT, "/api/settings").is_ok());
+        let visitor = "/api/visitors/12";
+        assert!(scope_allows(Write, &Method::PATCH, visitor).is_ok());
+        assert!(scope_allows(Read, &Method::PATCH, visitor).is_err());
+        assert!(scope_allows(Write, &Method::DELETE, visitor).is_err());
+        assert!(scope_allows(Write, &Method::PATCH, "/api/visitors/").is_err());
+        assert!(scope_allows(Write, &Method::PATCH, "/api/visitors/1/x").is_err());
+        assert!(scope_allows(Admin, &Method::DELETE, visitor).is_ok());
     }
 }

@@ -8,7 +8,7 @@ use super::{create_key, get};
 use crate::harness::{Client, TestServer, http};
 
 /// A visitor on `site` who starts a conversation with `text`; returns its id.
-fn conversation_on(server: &TestServer, site: &str, text: &str) -> u64 {
+pub(super) fn conversation_on(server: &TestServer, site: &str, text: &str) -> u64 {
     let mut client = Client::connect(server.addr, Encoding::Json);
     client.send(&ClientFrame::HelloVisitor(HelloVisitor {
         site: site.into(),

@@ -6,6 +6,7 @@
 
 mod audit;
 mod conversations;
+mod visitors;
 
 use serde_json::{Value, json};
 
@@ -140,7 +141,7 @@ fn scopes_are_enforced() {
     );
     assert_eq!(
         said["message"],
-        "a write key may only read and act in conversations"
+        "a write key may only read, act in conversations and change visitors"
     );
     assert_eq!(
         http(
