@@ -75,6 +75,16 @@ fn describe(action: &StoredAuditAction) -> (&'static str, serde_json::Value) {
             "visitor.changed",
             json!({ "visitor": visitor, "fields": fields }),
         ),
+        StoredAuditAction::VisitorErased {
+            visitor,
+            conversations,
+            messages,
+            files,
+        } => (
+            "visitor.erased",
+            json!({ "visitor": visitor, "conversations": conversations,
+                    "messages": messages, "files": files }),
+        ),
     }
 }
 

@@ -35,6 +35,7 @@ mod views;
 mod visitor_access;
 mod visitor_cards;
 mod visitor_email;
+mod visitor_erase;
 mod visitor_view;
 mod webhooks;
 

@@ -17,7 +17,7 @@ use super::router::{self, Found, Router};
 use super::{
     admin, api, api_keys, assets, audit, email_links, faq, files, guard, health, identity, inbox,
     key_guard, outbox, profile, push, upgrade, uploads, v1_conversations, visitor_cards,
-    visitor_email, visitor_view, webhooks,
+    visitor_email, visitor_erase, visitor_view, webhooks,
 };
 use crate::app::App;
 use crate::metrics;
@@ -81,6 +81,7 @@ enum Endpoint {
     RotateIdentity,
     PatchIdentity,
     PatchVisitor,
+    EraseVisitor,
     ListKeys,
     CreateKey,
     RevokeKey,
@@ -114,6 +115,7 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::GET, "/api/conversations", Conversations)
         .add(M::GET, "/api/visitors/{id}", Visitor)
         .add(M::PATCH, "/api/visitors/{id}", PatchVisitor)
+        .add(M::DELETE, "/api/visitors/{id}", EraseVisitor)
         .add(M::GET, "/api/visitors", VisitorCards)
         .add(M::GET, "/api/outbox", OutboxStatus)
         .add(M::POST, "/api/outbox/failures/{id}/retry", OutboxRetry)
@@ -360,6 +362,7 @@ async fn dispatch(
         RotateIdentity => identity::save(app, req, true).await,
         PatchIdentity => identity::save(app, req, false).await,
         PatchVisitor => identity::patch_visitor(app, req, id).await,
+        EraseVisitor => visitor_erase::erase(app, req, id).await,
         Upload => uploads::upload(app, client, req).await,
         ListKeys => api_keys::list(app, req).await,
         CreateKey => api_keys::create(app, req).await,

@@ -1,7 +1,7 @@
 //! Who may read, change or erase one visitor over HTTP (`/api/v1/visitors/ID`), decided
 //! once here for the three endpoints: an agent's session reads, an admin's session
 //! changes and erases; an API key reads (any scope), changes (`write` or `admin`) or
-//! erases (`admin`). A key bound to one site sees a visitor only when the visitor was
+//! erases (`admin` for every site: an erasure reaches all the visitor's sites). A key bound to one site sees a visitor only when the visitor was
 //! seen on that site (a conversation there, or a verified customer of it); any other
 //! visitor is "not found", as for conversations, so a key learns nothing of ids
 //! elsewhere.
@@ -58,11 +58,12 @@ pub(super) async fn check(
     let allowed = match access {
         VisitorAccess::Read => true,
         VisitorAccess::Change => key.scope != StoredKeyScope::Read,
-        VisitorAccess::Erase => key.scope == StoredKeyScope::Admin,
+        // An erasure reaches every site the visitor was on.
+        VisitorAccess::Erase => key.scope == StoredKeyScope::Admin && key.site.is_none(),
     };
     if !allowed {
         let why = match access {
-            VisitorAccess::Erase => "erasing a visitor needs an admin key",
+            VisitorAccess::Erase => "erasing a visitor needs an admin key for every site",
             _ => "changing a visitor needs a write or admin key",
         };
         return Err(error_response(ErrorCode::Forbidden, why));

@@ -46,6 +46,11 @@ impl Hub {
         visitor_name: Option<String>,
         session: Option<[u8; 32]>,
     ) {
+        if let Identity::Visitor { id, .. } = &identity
+            && self.refuse_erased(conn, *id)
+        {
+            return;
+        }
         if !self.conns.identify(conn, identity.clone()) {
             return;
         }

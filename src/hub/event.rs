@@ -97,6 +97,17 @@ pub enum Event {
         /// The session that stays (the one that changed its own password).
         keep: Option<[u8; 32]>,
     },
+    /// Erase a visitor (GDPR): close their connections, refuse their hellos, write
+    /// `op` and, once committed, drop their conversations from live state
+    /// (`hub/erasing.rs`). The write's result is sent on `reply`.
+    EraseVisitor {
+        /// The visitor.
+        visitor: u64,
+        /// The erasure (`WriteOp::EraseVisitor`, audited).
+        op: crate::store::WriteOp,
+        /// Told the write's result.
+        reply: EraseReply,
+    },
     /// Run the timers now, then answer on `done`: tests with a manual clock move the
     /// clock and wait on this barrier instead of sleeping for the next real tick.
     Tick {
@@ -140,6 +151,9 @@ pub enum Completion {
         loaded: Result<Option<ConversationSummary>, StoreError>,
     },
 }
+
+/// Where the result of a visitor's erasure goes (the HTTP request waiting for it).
+pub type EraseReply = async_channel::Sender<Result<Outcome, StoreError>>;
 
 /// Why a write was made, so its result reaches the right people.
 #[derive(Debug, Clone)]
@@ -188,6 +202,16 @@ pub enum WriteTag {
         conversation: u64,
         /// What the message offers.
         offered: Vec<OfferedChoice>,
+    },
+    /// A visitor's erasure: their conversations leave live state when it is committed
+    /// (see `hub/erasing.rs`).
+    Erased {
+        /// The visitor.
+        visitor: u64,
+        /// False when the hub had this visitor as erased already (a repeated request).
+        newly: bool,
+        /// Told the write's result.
+        reply: EraseReply,
     },
     /// Anything whose result only needs logging.
     Background(&'static str),

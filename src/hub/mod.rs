@@ -33,6 +33,7 @@ mod closing;
 mod connections;
 mod conns;
 mod convs;
+mod erasing;
 pub mod event;
 mod inbox;
 mod live;
@@ -59,7 +60,7 @@ use crate::routing::{self, Router};
 use crate::store::{Reply, Store, StoreError, WriteOp, WriterHandle};
 use crate::timer::TimingWheel;
 
-pub use event::{Completion, ConnId, ConnLink, Event, Identity, Outbound, WriteTag};
+pub use event::{Completion, ConnId, ConnLink, EraseReply, Event, Identity, Outbound, WriteTag};
 use live::{LiveAgent, TimerEvent};
 
 /// Resolution of the timing wheel.
@@ -114,6 +115,9 @@ pub struct Hub {
     /// their first durable write (a conversation's first message, a profile) creates
     /// the record in the same commit. Dropped with their last connection.
     unsaved_visitors: HashMap<u64, crate::store::VisitorUpdate>,
+    /// Visitors erased in this run (or being erased): their hellos are refused
+    /// (`erasing`).
+    erased_visitors: std::collections::HashSet<u64>,
     /// Inbox updates for agents about conversations that are not theirs, sent once per
     /// tick (see `inbox`).
     inbox: inbox::batch::InboxBatch,
@@ -164,6 +168,7 @@ pub fn spawn(
         conns: conns::Conns::new(presence),
         visitor_names: HashMap::new(),
         unsaved_visitors: HashMap::new(),
+        erased_visitors: Default::default(),
         inbox: inbox::batch::InboxBatch::default(),
         agents: BTreeMap::new(),
         conversations: convs::Convs::default(),
@@ -273,6 +278,9 @@ impl Hub {
             Event::Disconnected { conn } => self.on_disconnected(conn),
             Event::AgentSaved { id, agent } => self.on_agent_saved(id, agent).await,
             Event::SessionsEnded { agent, keep } => self.on_sessions_ended(agent, keep),
+            Event::EraseVisitor { visitor, op, reply } => {
+                self.on_erase_visitor(visitor, op, reply).await
+            }
             Event::Tick { done } => {
                 self.on_tick().await;
                 let _ = done.try_send(());

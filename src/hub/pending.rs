@@ -71,6 +71,12 @@ impl Pending {
         let done = self.entries.remove(&conversation)?;
         committed.is_none().then_some(done.stored)
     }
+
+    /// Drops a conversation that no longer exists (its visitor was erased): its writes
+    /// still in flight come back to no entry, so nothing is reverted.
+    pub(super) fn forget(&mut self, conversation: u64) {
+        self.entries.remove(&conversation);
+    }
 }
 
 #[cfg(test)]

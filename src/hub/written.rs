@@ -140,6 +140,14 @@ impl Hub {
                 let result = appended(result);
                 self.on_close_written(conversation, conn, result).await
             }
+            (
+                WriteTag::Erased {
+                    visitor,
+                    newly,
+                    reply,
+                },
+                result,
+            ) => self.on_erase_written(visitor, newly, reply, result).await,
             (tag, Err(e)) if e.is_unavailable() => {
                 tracing::debug!(?tag, error = %e, "write refused")
             }

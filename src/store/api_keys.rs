@@ -129,6 +129,19 @@ pub(super) fn append_audit(
         {
             *webhook = *id
         }
+        (
+            StoredAuditAction::VisitorErased {
+                conversations,
+                messages,
+                files,
+                ..
+            },
+            Outcome::VisitorErased(erased),
+        ) => {
+            *conversations = erased.conversations;
+            *messages = erased.messages;
+            *files = erased.files;
+        }
         _ => {}
     }
     let mut table = tx.open_table(AUDIT)?;

@@ -219,6 +219,9 @@ pub fn apply(
         WriteOp::UpdateWebhook { id, change } => super::webhooks::update(tx, id, change),
         WriteOp::DeleteWebhook { id } => super::webhooks::delete(tx, id),
         WriteOp::PurgeConversation { id } => purge(tx, id, state),
+        WriteOp::EraseVisitor { visitor, at_ms } => {
+            super::erase::erase_visitor(tx, visitor, at_ms, state)
+        }
         WriteOp::OutboxPlan { below, jobs } => {
             super::outbox::plan(tx, &mut state.outbox, below, jobs).map(Outcome::JobsCreated)
         }

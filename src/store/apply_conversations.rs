@@ -1,5 +1,6 @@
 //! Applying the conversation ops inside a write transaction: appending messages
-//! (idempotent by client id), changing a conversation's status, purging a closed one.
+//! (idempotent by client id), changing a conversation's status, purging a closed one,
+//! deleting one whatever its status (a visitor's erasure, `erase.rs`).
 //! Each checks before it writes, so a refused op leaves nothing behind.
 
 use redb::{ReadableTable, WriteTransaction};
@@ -139,7 +140,7 @@ pub(super) fn purge(
     id: u64,
     state: &mut WriterState,
 ) -> Result<Outcome, StoreError> {
-    let mut convs = tx.open_table(CONVERSATIONS)?;
+    let convs = tx.open_table(CONVERSATIONS)?;
     let record = match convs.get(id)? {
         Some(v) => decode::<ConversationRecord>(v.value(), "conversations")?
             .latest()
@@ -151,6 +152,29 @@ pub(super) fn purge(
             "only closed conversations are purged".into(),
         ));
     }
+    drop(convs);
+    delete_conversation(tx, id, &record, state)?;
+    Ok(Outcome::Done)
+}
+
+/// What deleting one conversation removed.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Deleted {
+    /// Its messages.
+    pub messages: u64,
+    /// Its attachments (each one reference to a file fewer).
+    pub attachments: u64,
+}
+
+/// Deletes conversation `id` (stored as `record`), open or not, and everything in it:
+/// messages, attachments (a file's bytes go once nothing names them), client ids, read
+/// markers, its place in the visitor's history and open-conversation index.
+pub(super) fn delete_conversation(
+    tx: &WriteTransaction,
+    id: u64,
+    record: &ConversationV1,
+    state: &mut WriterState,
+) -> Result<Deleted, StoreError> {
     let mut messages = tx.open_table(MESSAGES)?;
     let mut keys = Vec::new();
     let mut attached = Vec::new();
@@ -166,6 +190,7 @@ pub(super) fn purge(
             attached.extend(files);
         }
     }
+    let keys_len = keys.len() as u64;
     for seq in keys {
         messages.remove((id, seq))?;
     }
@@ -188,7 +213,15 @@ pub(super) fn purge(
     read.remove((id, 1u8))?;
     tx.open_multimap_table(VISITOR_CONVERSATIONS)?
         .remove(record.visitor, id)?;
-    convs.remove(id)?;
+    let mut open = tx.open_table(OPEN_BY_VISITOR)?;
+    let key = (record.visitor, record.site.as_str());
+    if open.get(key)?.is_some_and(|v| v.value() == id) {
+        open.remove(key)?;
+    }
+    tx.open_table(CONVERSATIONS)?.remove(id)?;
     state.seqs.remove(&id);
-    Ok(Outcome::Done)
+    Ok(Deleted {
+        messages: keys_len,
+        attachments: attached.len() as u64,
+    })
 }

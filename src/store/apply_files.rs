@@ -179,7 +179,7 @@ pub(super) fn expire_uploads(
 
 /// One reference to `digest` fewer; at none the record goes and the file is queued
 /// for removal after the commit.
-fn release(
+pub(super) fn release(
     tx: &WriteTransaction,
     state: &mut WriterState,
     digest: &[u8; 32],

@@ -132,6 +132,8 @@ impl Store {
         copy_table(&snapshot, &tx, API_KEYS, &mut copied, progress)?;
         copy_table(&snapshot, &tx, KEY_BY_DIGEST, &mut copied, progress)?;
         copy_table(&snapshot, &tx, AUDIT, &mut copied, progress)?;
+        let erased = super::erase_records::ERASED_VISITORS;
+        copy_table(&snapshot, &tx, erased, &mut copied, progress)?;
         self.copy_file_bytes(&snapshot, &tx)?;
         tx.commit()?;
         drop(copy);

@@ -40,6 +40,7 @@ fn golden(sample: &Sample) -> &'static str {
             StoredAuditAction::VisitorChanged { .. } => {
                 "00c0c48a94a03401020909010a61747472696275746573"
             }
+            StoredAuditAction::VisitorErased { .. } => "00c0c48a94a03400010a09020701",
         },
     }
 }
@@ -106,6 +107,15 @@ fn samples() -> Vec<Sample> {
             VisitorChanged {
                 visitor: 9,
                 fields: vec!["attributes".into()],
+            },
+        ),
+        audit(
+            agent,
+            VisitorErased {
+                visitor: 9,
+                conversations: 2,
+                messages: 7,
+                files: 1,
             },
         ),
     ]

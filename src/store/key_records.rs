@@ -138,6 +138,18 @@ pub enum StoredAuditAction {
         /// The fields changed (`name`, `email`, `attributes`), never their values.
         fields: Vec<String>,
     },
+    /// A visitor and everything of theirs was erased (a GDPR request): ids and counts
+    /// only, never what was deleted.
+    VisitorErased {
+        /// The visitor id.
+        visitor: u64,
+        /// Conversations deleted.
+        conversations: u64,
+        /// Messages deleted.
+        messages: u64,
+        /// Attachments and unsent uploads deleted.
+        files: u64,
+    },
 }
 
 /// One audit log entry as stored.

@@ -18,6 +18,8 @@ mod backup;
 pub mod conversation_pages;
 mod email_read;
 pub mod email_records;
+mod erase;
+pub mod erase_records;
 mod error;
 mod export;
 mod faq;
@@ -61,7 +63,7 @@ pub use export::{ExportFormat, iso_time};
 pub use faq::StoredFaq;
 pub use faults::FaultSwitch;
 pub use handle::Handle;
-pub use ops::{Appended, NewAttachment, NewMessage, Outcome, VisitorUpdate, WriteOp};
+pub use ops::{Appended, Erased, NewAttachment, NewMessage, Outcome, VisitorUpdate, WriteOp};
 pub use outbox::{OutboxGate, Settled};
 pub use push_read::StoredSubscription;
 pub use read::{OpenConversation, preview_of, preview_of_message};
@@ -221,6 +223,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     file_records::create_tables(&tx)?;
     identity_records::create_tables(&tx)?;
     key_records::create_tables(&tx)?;
+    erase_records::create_tables(&tx)?;
     tx.commit()?;
     Ok(server_key)
 }
@@ -237,5 +240,7 @@ mod golden_keys;
 mod golden_outbox;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_erase;
 #[cfg(test)]
 mod tests_files;

@@ -204,6 +204,14 @@ pub enum WriteOp {
         /// The conversation.
         id: u64,
     },
+    /// Delete a visitor and everything of theirs (a GDPR erasure, `erase.rs`):
+    /// [`Outcome::VisitorErased`] with the counts; `NotFound` for an unknown visitor.
+    EraseVisitor {
+        /// The visitor.
+        visitor: u64,
+        /// When, ms since the Unix epoch.
+        at_ms: u64,
+    },
     /// Record an uploaded file whose bytes are in place and synced (`super::files`):
     /// refused with `FileMissing` when they are not (removed meanwhile: store them again
     /// and retry), and with `QuotaFull` when a new file would take the stored files past
@@ -303,6 +311,17 @@ pub enum WriteOp {
     },
 }
 
+/// What an erasure removed, for the caller's answer and the audit log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Erased {
+    /// Conversations deleted.
+    pub conversations: u64,
+    /// Messages deleted.
+    pub messages: u64,
+    /// Attachments and unsent uploads deleted.
+    pub files: u64,
+}
+
 /// The result of a successful op.
 #[derive(Debug, Clone)]
 pub enum Outcome {
@@ -341,6 +360,8 @@ pub enum Outcome {
     CustomerBound(u64),
     /// An API key was stored with this id.
     KeyCreated(u64),
+    /// A visitor was erased; what went.
+    VisitorErased(Erased),
     /// Done, nothing to report.
     Done,
 }

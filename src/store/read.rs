@@ -334,6 +334,13 @@ impl Store {
         Ok(out)
     }
 
+    /// True when visitor `id` was erased (`super::erase_records`).
+    pub fn is_erased(&self, id: u64) -> Result<bool, StoreError> {
+        let tx = self.db().begin_read()?;
+        let erased = tx.open_table(super::erase_records::ERASED_VISITORS)?;
+        Ok(erased.get(id)?.is_some())
+    }
+
     /// Ids of a visitor's conversations, newest first.
     pub fn visitor_conversation_ids(&self, visitor: u64) -> Result<Vec<u64>, StoreError> {
         let tx = self.db().begin_read()?;

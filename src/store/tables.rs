@@ -22,7 +22,9 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// avatar.
 /// 6 = issue #14: verified customers (the tables of `super::identity_records`: site
 /// identity secrets, user id → visitor, visitor → customer), API keys and the audit log
-/// (the tables of `super::key_records`); nothing is rewritten.
+/// (the tables of `super::key_records`), and the erased visitors' ids
+/// (`super::erase_records`, a GDPR erasure's only trace; a build that lacks the table
+/// ignores it); nothing is rewritten.
 pub const SCHEMA_VERSION: u64 = 6;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`

@@ -9,7 +9,8 @@ use super::values::{StoredAuthorKind, StoredEvent, StoredStatus};
 use super::*;
 use crate::metrics::Metrics;
 
-fn start(dir: &std::path::Path) -> (Store, WriterHandle) {
+/// A store and its writer thread (also for `tests_erase`).
+pub(super) fn start(dir: &std::path::Path) -> (Store, WriterHandle) {
     let store = Store::open(dir).expect("opens");
     let (writer, _thread) = writer::spawn(
         store.db().clone(),

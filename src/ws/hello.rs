@@ -104,6 +104,10 @@ pub(super) async fn known_visitor(
                 None => return Ok(None),
             },
         };
+        // An erased visitor's token still verifies: it names nobody any more.
+        if store.is_erased(id)? {
+            return Ok(None);
+        }
         Ok(Some((id, store.visitor(id)?)))
     })
     .await

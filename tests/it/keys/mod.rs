@@ -6,6 +6,7 @@
 
 mod audit;
 mod conversations;
+mod erase;
 mod visitors;
 
 use serde_json::{Value, json};
