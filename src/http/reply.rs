@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use futures_lite::future;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
@@ -24,8 +24,7 @@ pub fn query<'a>(req: &'a Request<Incoming>, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// Response body type used everywhere.
-pub type Body = Full<Bytes>;
+pub use super::body::Body;
 
 /// Largest accepted API request body (an endpoint with larger records says so).
 pub const BODY_LIMIT: usize = 16 * 1024;

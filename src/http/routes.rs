@@ -16,7 +16,7 @@ use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
     admin, api, api_keys, assets, audit, email_links, faq, files, guard, health, identity, inbox,
-    key_guard, outbox, profile, push, upgrade, uploads, v1_conversations, visitor_cards,
+    key_guard, outbox, profile, push, upgrade, uploads, v1_conversations, v1_export, visitor_cards,
     visitor_email, visitor_erase, visitor_view, webhooks,
 };
 use crate::app::App;
@@ -87,6 +87,7 @@ enum Endpoint {
     RevokeKey,
     Audit,
     Conversation,
+    Export,
 }
 
 /// The route table, built once. Each `/api/…` route is also `/api/v1/…` ([`router::V1`]).
@@ -161,6 +162,7 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::DELETE, "/api/keys/{id}", RevokeKey)
         .add(M::GET, "/api/audit", Audit)
         .add(M::GET, "/api/conversations/{id}", Conversation)
+        .add(M::GET, "/api/export", Export)
 });
 
 /// The methods `path` answers, as an `Allow` value; None for an unknown path. Paths
@@ -368,6 +370,7 @@ async fn dispatch(
         CreateKey => api_keys::create(app, req).await,
         RevokeKey => api_keys::revoke(app, req, id).await,
         Audit => audit::list(app, req).await,
+        Export => v1_export::export(app, req).await,
     }
 }
 

@@ -124,14 +124,18 @@ fn parse_status(name: &str) -> Option<StoredStatus> {
 }
 
 /// Why a query is refused: the code and message of the error response.
-struct Refusal(ErrorCode, String);
+pub(super) struct Refusal(ErrorCode, String);
 
 impl Refusal {
-    fn invalid(message: String) -> Refusal {
+    pub(super) fn invalid(message: String) -> Refusal {
         Refusal(ErrorCode::InvalidField, message)
     }
 
-    fn respond(self) -> Response<Body> {
+    pub(super) fn forbidden(message: &str) -> Refusal {
+        Refusal(ErrorCode::Forbidden, message.into())
+    }
+
+    pub(super) fn respond(self) -> Response<Body> {
         error_response(self.0, &self.1)
     }
 }
@@ -148,7 +152,7 @@ fn number(req: &Request<Incoming>, name: &'static str) -> Result<Option<u64>, Re
 }
 
 /// A time parameter (RFC 3339, e.g. `2026-12-01T00:00:00Z`) in ms since the epoch.
-fn time(req: &Request<Incoming>, name: &'static str) -> Result<Option<u64>, Refusal> {
+pub(super) fn time(req: &Request<Incoming>, name: &'static str) -> Result<Option<u64>, Refusal> {
     let Some(v) = query(req, name) else {
         return Ok(None);
     };

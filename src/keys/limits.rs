@@ -40,6 +40,8 @@ struct State {
 #[derive(Debug, Default)]
 pub struct KeyLimits {
     state: Mutex<State>,
+    /// Exports streaming now (`GET /api/v1/export`), at most [`MAX_EXPORTS`].
+    exports: std::sync::atomic::AtomicUsize,
 }
 
 /// Once a map is large, forgets every bucket that is not empty (an attacker cycling
@@ -51,7 +53,27 @@ fn prune<K>(map: &mut HashMap<K, TokenBucket>, now_ms: u64) {
     }
 }
 
+/// Exports that may stream at once (each holds a read-pool thread a page at a time).
+pub const MAX_EXPORTS: usize = 2;
+
 impl KeyLimits {
+    /// Counts an export that starts; false (and nothing counted) when
+    /// [`MAX_EXPORTS`] run already. Each `true` needs one [`KeyLimits::export_ended`].
+    pub fn export_started(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.exports
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < MAX_EXPORTS).then_some(n + 1)
+            })
+            .is_ok()
+    }
+
+    /// An export counted by [`KeyLimits::export_started`] ended.
+    pub fn export_ended(&self) {
+        self.exports
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
     /// Milliseconds until `address` may try a key again (0: it may now).
     pub fn failures_wait(&self, address: IpAddr, now_ms: u64) -> u64 {
         let Ok(state) = self.state.lock() else {

@@ -6,7 +6,9 @@ use std::io::Write;
 use redb::ReadableTable;
 use serde::Serialize;
 
-use super::records::{ConversationRecord, MessageRecord, VisitorRecord, decode};
+use super::records::{
+    ConversationRecord, ConversationV1, MessageRecord, MessageV1, VisitorRecord, VisitorV2, decode,
+};
 use super::tables::*;
 use super::{Store, StoreError};
 
@@ -93,6 +95,39 @@ pub fn iso_time(unix_ms: u64) -> String {
     )
 }
 
+/// One conversation as a JSON line's object (also `export_pages.rs`).
+pub(super) fn json_line(
+    id: u64,
+    c: &ConversationV1,
+    visitor: &VisitorV2,
+    rows: &[(u64, MessageV1)],
+) -> serde_json::Value {
+    let exported: Vec<ExportedMessage<'_>> = rows
+        .iter()
+        .map(|(seq, m)| ExportedMessage {
+            seq: *seq,
+            at: iso_time(m.at_ms),
+            author: m.author_kind.name(),
+            author_name: &m.author_name,
+            body: &m.body,
+            internal_note: m
+                .event
+                .as_ref()
+                .is_some_and(super::values::StoredEvent::agents_only),
+            attachments: files_of(m),
+        })
+        .collect();
+    serde_json::json!({
+        "id": id,
+        "site": c.site,
+        "status": format!("{:?}", c.status).to_lowercase(),
+        "agent": c.agent,
+        "created": iso_time(c.created_ms),
+        "visitor": { "id": c.visitor, "name": visitor.name, "email": visitor.email },
+        "messages": exported,
+    })
+}
+
 fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
@@ -139,31 +174,7 @@ impl Store {
             let status = format!("{:?}", c.status).to_lowercase();
             match format {
                 ExportFormat::JsonLines => {
-                    let exported: Vec<ExportedMessage<'_>> = rows
-                        .iter()
-                        .map(|(seq, m)| ExportedMessage {
-                            seq: *seq,
-                            at: iso_time(m.at_ms),
-                            author: m.author_kind.name(),
-                            author_name: &m.author_name,
-                            body: &m.body,
-                            internal_note: m
-                                .event
-                                .as_ref()
-                                .is_some_and(super::values::StoredEvent::agents_only),
-                            attachments: files_of(m),
-                        })
-                        .collect();
-                    let line = serde_json::json!({
-                        "id": id,
-                        "site": c.site,
-                        "status": status,
-                        "agent": c.agent,
-                        "created": iso_time(c.created_ms),
-                        "visitor": { "id": c.visitor, "name": visitor.name, "email": visitor.email },
-                        "messages": exported,
-                    });
-                    writeln!(out, "{line}")?;
+                    writeln!(out, "{}", json_line(id, &c, &visitor, &rows))?;
                 }
                 ExportFormat::Csv => {
                     for (seq, m) in &rows {

@@ -22,6 +22,7 @@ mod erase;
 pub mod erase_records;
 mod error;
 mod export;
+pub mod export_pages;
 mod faq;
 mod faq_records;
 mod faults;

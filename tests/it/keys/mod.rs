@@ -7,6 +7,7 @@
 mod audit;
 mod conversations;
 mod erase;
+mod export;
 mod visitors;
 
 use serde_json::{Value, json};

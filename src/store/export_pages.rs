@@ -1,0 +1,92 @@
+//! The export read a page at a time (`GET /api/v1/export`): JSON lines as
+//! `deskbell export` writes them (`export.rs`), for conversations with ids above a
+//! cursor, filtered by site and creation time. Each page is one read transaction, short
+//! enough for the read pool; a whole export is many pages, so it is not one snapshot:
+//! a conversation made meanwhile is in it when its id is above the cursor then.
+
+use std::io::Write;
+
+use super::records::{ConversationRecord, MessageRecord, VisitorRecord, decode};
+use super::tables::*;
+use super::{Store, StoreError};
+
+/// Which conversations an export holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportFilter {
+    /// Only this site's.
+    pub site: Option<String>,
+    /// Only those created at or after this time (ms since the Unix epoch).
+    pub since_ms: Option<u64>,
+}
+
+/// One page of an export.
+#[derive(Debug, Default)]
+pub struct ExportPage {
+    /// JSON lines, each ending in `\n`.
+    pub lines: Vec<u8>,
+    /// Conversations in `lines`.
+    pub conversations: u64,
+    /// The cursor for the next page; None: the export is complete.
+    pub next_after: Option<u64>,
+}
+
+impl Store {
+    /// Conversations with ids above `after`, ascending, that pass `filter`, as JSON
+    /// lines: at most `max_conversations` and `max_scanned` looked at, ending the page
+    /// once `lines` holds `max_bytes` (one conversation may take it past that).
+    pub fn export_page(
+        &self,
+        filter: &ExportFilter,
+        after: u64,
+        max_conversations: u64,
+        max_scanned: u64,
+        max_bytes: usize,
+    ) -> Result<ExportPage, StoreError> {
+        let tx = self.db().begin_read()?;
+        let conversations = tx.open_table(CONVERSATIONS)?;
+        let messages = tx.open_table(MESSAGES)?;
+        let visitors = tx.open_table(VISITORS)?;
+        let mut page = ExportPage::default();
+        let mut scanned = 0;
+        let mut last = after;
+        let mut rows = conversations.range(after.saturating_add(1)..)?;
+        let full = loop {
+            if scanned == max_scanned
+                || page.conversations == max_conversations
+                || page.lines.len() >= max_bytes
+            {
+                break true;
+            }
+            let Some(row) = rows.next() else {
+                break false;
+            };
+            let (id, value) = row?;
+            let id = id.value();
+            last = id;
+            scanned += 1;
+            let c = decode::<ConversationRecord>(value.value(), "conversations")?
+                .latest()
+                .clone();
+            if filter.site.as_ref().is_some_and(|s| *s != c.site)
+                || filter.since_ms.is_some_and(|t| c.created_ms < t)
+            {
+                continue;
+            }
+            let visitor = match visitors.get(c.visitor)? {
+                Some(v) => decode::<VisitorRecord>(v.value(), "visitors")?.into_latest(),
+                None => Default::default(),
+            };
+            let mut stored = Vec::new();
+            for m in messages.range((id, 1)..=(id, u64::MAX))? {
+                let (k, v) = m?;
+                let message = decode::<MessageRecord>(v.value(), "messages")?;
+                stored.push((k.value().1, message.latest().clone()));
+            }
+            let line = super::export::json_line(id, &c, &visitor, &stored);
+            writeln!(page.lines, "{line}")?;
+            page.conversations += 1;
+        };
+        page.next_after = full.then_some(last);
+        Ok(page)
+    }
+}
