@@ -31,13 +31,12 @@ use super::session::authenticate;
 use crate::app::App;
 use crate::attachments::budget::Payer;
 use crate::attachments::{Prepared, clean_name, prepare, shown_inline};
-use crate::auth::token_digest;
 use crate::protocol::ErrorCode;
 use crate::store::file_records::UploadV1;
 use crate::store::values::StoredAuthorKind;
 use crate::store::{StoreError, WriteOp, file_token};
 use crate::timer::unix_ms;
-use crate::ws::visitor_token;
+use crate::ws::visitor_lookup::visitor_of_token;
 
 /// The header carrying a visitor's token.
 pub const VISITOR_TOKEN: HeaderName = HeaderName::from_static("x-visitor-token");
@@ -121,13 +120,8 @@ async fn uploader(app: &Arc<App>, req: &Request<Incoming>) -> Result<Uploader, R
         let why = "this website is not allowed to use the chat";
         return Err(error_response(ErrorCode::Forbidden, why));
     }
-    let key = *app.store.server_key();
     let store = app.store.clone();
-    let found = App::read(app, move || match visitor_token::verify(&key, &token) {
-        Some(id) => Ok(Some(id)),
-        None => store.visitor_by_token(&token_digest(&token)),
-    })
-    .await;
+    let found = App::read(app, move || visitor_of_token(&store, &token)).await;
     match found {
         Ok(Some(id)) => Ok(Uploader {
             kind: StoredAuthorKind::Visitor,

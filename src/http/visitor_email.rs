@@ -21,12 +21,12 @@ use serde::Deserialize;
 
 use super::reply::{Body, error_response, json, read_json};
 use crate::app::App;
-use crate::auth::token_digest;
 use crate::email::link_token::Purpose;
 use crate::email::target::EmailTarget;
 use crate::email::visitors::{Refusal, TranscriptAnswer};
 use crate::outbox::{EventKind, OutboxEvent, Planned, SinkId};
 use crate::protocol::ErrorCode;
+use crate::ws::visitor_lookup::visitor_of_token;
 use crate::ws::visitor_token;
 
 /// Largest body accepted.
@@ -101,8 +101,7 @@ fn visitor_of(store: &crate::store::Store, token: &str) -> Option<u64> {
     if token.len() > 128 {
         return None;
     }
-    visitor_token::verify(store.server_key(), token)
-        .or_else(|| store.visitor_by_token(&token_digest(token)).ok().flatten())
+    visitor_of_token(store, token).ok().flatten()
 }
 
 /// Stores the email job and wakes the outbox.

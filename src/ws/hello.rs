@@ -9,7 +9,6 @@ use std::sync::Arc;
 use super::visitor_token;
 use crate::app::App;
 use crate::auth::session::{self, SessionAgent};
-use crate::auth::token_digest;
 use crate::hub::{Event, Identity};
 use crate::protocol::{ErrorCode, ErrorFrame, HelloAgent, HelloVisitor};
 use crate::store::records::VisitorV2;
@@ -90,24 +89,15 @@ pub(super) async fn known_visitor(
     app: &Arc<App>,
     presented: Option<String>,
 ) -> Result<Known, ErrorFrame> {
-    let key = *app.store.server_key();
     let store = app.store.clone();
     App::read(app, move || -> Result<Known, StoreError> {
         let Some(token) = presented else {
             return Ok(None);
         };
-        // A signed token needs no lookup; an older stored one is found by its digest.
-        let id = match visitor_token::verify(&key, &token) {
-            Some(id) => id,
-            None => match store.visitor_by_token(&token_digest(&token))? {
-                Some(id) => id,
-                None => return Ok(None),
-            },
-        };
-        // An erased visitor's token still verifies: it names nobody any more.
-        if store.is_erased(id)? {
+        // Signed, or an older stored one; an erased visitor's names nobody.
+        let Some(id) = super::visitor_lookup::visitor_of_token(&store, &token)? else {
             return Ok(None);
-        }
+        };
         Ok(Some((id, store.visitor(id)?)))
     })
     .await

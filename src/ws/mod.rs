@@ -8,6 +8,7 @@ pub mod frame_check;
 mod hello;
 mod io;
 mod session;
+pub mod visitor_lookup;
 pub mod visitor_token;
 
 pub use hello::valid_site;

@@ -184,7 +184,9 @@ fn an_erasure_removes_the_visitor_and_everything_of_theirs() {
         assert!(!logged.contains(personal), "{personal} in {logged}");
     }
 
-    // The old token finds nobody: a new visitor. The customer's id binds afresh.
+    // The old token finds nobody: no uploads, and a hello with it is a new visitor.
+    let refused = upload_as_visitor(server.addr, &token, "x.pdf", "application/pdf", PDF);
+    assert_eq!(refused.0, 401, "{}", refused.1);
     let (_, fresh) = Client::visitor(server.addr, Encoding::Json, Some(&token));
     assert_ne!(fresh.id, visitor);
     assert!(fresh.conversation.is_none());
