@@ -262,3 +262,57 @@ fn only_admins_erase() {
     assert_eq!(erase(&server, &admin, visitor).0, 200);
     assert_eq!(erase(&server, &admin, 999_999).0, 404);
 }
+
+/// An admin key for every site, stored in `data` before the server starts.
+fn offline_admin_key(data: &std::path::Path) -> String {
+    use deskbell::store::key_records::{ApiKeyV1, KeyOp, StoredActor, StoredKeyScope};
+    let key = deskbell::keys::new_key().expect("key");
+    let record = ApiKeyV1 {
+        name: "crash".into(),
+        scope: StoredKeyScope::Admin,
+        site: None,
+        prefix: deskbell::keys::shown_prefix(&key),
+        created_ms: 1,
+        created_by: StoredActor::Agent(1),
+        last_used_ms: None,
+        revoked_ms: None,
+    };
+    let op = deskbell::store::WriteOp::Keys(KeyOp::Create {
+        digest: deskbell::keys::key_digest(&key),
+        record,
+    });
+    deskbell::store::writer::write_offline(data, op).expect("key stored");
+    key
+}
+
+#[test]
+fn an_erasure_answered_survives_sigkill() {
+    use crate::harness::Binary;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = offline_admin_key(dir.path());
+    let mut server = Binary::serve(dir.path(), &["--no-bot"]);
+    let (mut client, welcome) = Client::visitor(server.addr, Encoding::Json, None);
+    client.say(None, "m1", SECRET_TEXT);
+    let (conversation, _) = client.ack("m1");
+    let path = format!("/api/v1/visitors/{}", welcome.id);
+    let (status, erased) = http(server.addr, "DELETE", &path, Some(&key), &json!(null));
+    assert_eq!(status, 200, "{erased}");
+    server.child.kill().expect("SIGKILL right after the answer");
+    server.child.wait().expect("reaped");
+
+    let server = Binary::serve(dir.path(), &["--no-bot"]);
+    let (status, _) = http(server.addr, "GET", &path, Some(&key), &json!(null));
+    assert_eq!(status, 404, "the visitor stays erased");
+    let conversation_path = format!("/api/v1/conversations/{conversation}");
+    let (status, _) = http(
+        server.addr,
+        "GET",
+        &conversation_path,
+        Some(&key),
+        &json!(null),
+    );
+    assert_eq!(status, 404, "and their conversation");
+    let token = welcome.visitor_token.expect("token");
+    let (_, fresh) = Client::visitor(server.addr, Encoding::Json, Some(&token));
+    assert_ne!(fresh.id, welcome.id);
+}
