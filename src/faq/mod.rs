@@ -27,6 +27,7 @@ pub use load::load_into;
 pub use progress::Progress;
 
 use crate::bot::{Bot, FaqEntry, SavedFaq};
+use crate::store::key_records::{AuditV1, StoredActor, StoredAuditAction};
 use crate::store::{Outcome, StoreError, WriteOp, WriterHandle};
 
 /// Most example questions per entry.
@@ -123,13 +124,26 @@ pub fn checked(draft: Draft) -> Result<Draft, FaqError> {
     })
 }
 
-/// Validates, embeds (when the bot runs), stores, and hands the entry to the bot.
-/// `id` None creates an entry. Returns the entry as stored.
+/// `op` recorded in the audit log as `action` by `by`, in the same commit.
+fn audited(op: WriteOp, action: StoredAuditAction, by: StoredActor) -> WriteOp {
+    WriteOp::Audited {
+        op: Box::new(op),
+        entry: AuditV1 {
+            at_ms: crate::timer::unix_ms(),
+            actor: by,
+            action,
+        },
+    }
+}
+
+/// Validates, embeds (when the bot runs), stores (audited as done by `by`), and hands
+/// the entry to the bot. `id` None creates an entry. Returns the entry as stored.
 pub async fn save(
     bot: Option<&Bot>,
     writer: &WriterHandle,
     id: Option<u64>,
     draft: Draft,
+    by: StoredActor,
 ) -> Result<SavedFaq, FaqError> {
     let draft = checked(draft)?;
     let mut saved = SavedFaq {
@@ -147,7 +161,12 @@ pub async fn save(
         None => None,
     };
     let record = crate::stored::faq_record(&saved, embeddings.clone());
-    (saved.entry.id, saved.revision) = match writer.call(WriteOp::PutFaq { id, record }).await {
+    let action = match id {
+        None => StoredAuditAction::FaqCreated { faq: 0 },
+        Some(faq) => StoredAuditAction::FaqChanged { faq },
+    };
+    let op = audited(WriteOp::PutFaq { id, record }, action, by);
+    (saved.entry.id, saved.revision) = match writer.call(op).await {
         Ok(Outcome::FaqSaved { id, revision }) => (id, revision),
         Ok(_) => {
             return Err(FaqError::Store(StoreError::Corrupt(
@@ -164,9 +183,19 @@ pub async fn save(
     Ok(saved)
 }
 
-/// Deletes an entry from storage and from the bot.
-pub async fn delete(bot: Option<&Bot>, writer: &WriterHandle, id: u64) -> Result<(), FaqError> {
-    let revision = match writer.call(WriteOp::DeleteFaq { id }).await {
+/// Deletes an entry from storage (audited as done by `by`) and from the bot.
+pub async fn delete(
+    bot: Option<&Bot>,
+    writer: &WriterHandle,
+    id: u64,
+    by: StoredActor,
+) -> Result<(), FaqError> {
+    let op = audited(
+        WriteOp::DeleteFaq { id },
+        StoredAuditAction::FaqDeleted { faq: id },
+        by,
+    );
+    let revision = match writer.call(op).await {
         Ok(Outcome::FaqDeleted { revision }) => revision,
         Ok(_) => {
             return Err(FaqError::Store(StoreError::Corrupt(

@@ -79,9 +79,10 @@ pub async fn save_canned(
     req: Request<Incoming>,
     asked: Option<u64>,
 ) -> Response<Body> {
-    if let Err(r) = require_admin(app, &req).await {
-        return r;
-    }
+    let caller = match require_admin(app, &req).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
     let body: CannedBody = match read_json(req, BODY_LIMIT).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -108,11 +109,12 @@ pub async fn save_canned(
         shortcut: shortcut.clone(),
         text: text.clone(),
     };
-    match app
-        .writer
-        .call(WriteOp::PutCanned { id: asked, record })
-        .await
-    {
+    let action = match asked {
+        None => StoredAuditAction::CannedCreated { canned: 0 },
+        Some(canned) => StoredAuditAction::CannedChanged { canned },
+    };
+    let op = caller.audited(action, WriteOp::PutCanned { id: asked, record });
+    match app.writer.call(op).await {
         Ok(Outcome::CannedSaved(id)) => {
             let status = if asked.is_none() {
                 StatusCode::CREATED
@@ -128,10 +130,13 @@ pub async fn save_canned(
 
 /// `DELETE /api/canned/ID`.
 pub async fn delete_canned(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
-    if let Err(r) = require_admin(app, &req).await {
-        return r;
-    }
-    match app.writer.call(WriteOp::DeleteCanned { id }).await {
+    let caller = match require_admin(app, &req).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let action = StoredAuditAction::CannedDeleted { canned: id };
+    let op = caller.audited(action, WriteOp::DeleteCanned { id });
+    match app.writer.call(op).await {
         Ok(_) => json(StatusCode::OK, &serde_json::json!({"ok": true})),
         Err(e) => store_error(e),
     }

@@ -85,6 +85,18 @@ fn describe(action: &StoredAuditAction) -> (&'static str, serde_json::Value) {
             json!({ "visitor": visitor, "conversations": conversations,
                     "messages": messages, "files": files }),
         ),
+        StoredAuditAction::CannedCreated { canned } => {
+            ("canned.created", json!({ "canned": canned }))
+        }
+        StoredAuditAction::CannedChanged { canned } => {
+            ("canned.changed", json!({ "canned": canned }))
+        }
+        StoredAuditAction::CannedDeleted { canned } => {
+            ("canned.deleted", json!({ "canned": canned }))
+        }
+        StoredAuditAction::FaqCreated { faq } => ("faq.created", json!({ "faq": faq })),
+        StoredAuditAction::FaqChanged { faq } => ("faq.changed", json!({ "faq": faq })),
+        StoredAuditAction::FaqDeleted { faq } => ("faq.deleted", json!({ "faq": faq })),
     }
 }
 

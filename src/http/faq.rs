@@ -89,9 +89,10 @@ pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
 
 /// `POST /api/faq` (id None) and `PUT /api/faq/ID`.
 pub async fn save(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>) -> Response<Body> {
-    if let Err(r) = require_admin(app, &req).await {
-        return r;
-    }
+    let caller = match require_admin(app, &req).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
     let body: EntryBody = match read_json(req, ENTRY_BODY_LIMIT).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -101,7 +102,8 @@ pub async fn save(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>) -> Re
         answer: body.answer,
         answers: body.answers,
     };
-    match crate::faq::save(app.bot.as_ref(), &app.writer, id, draft).await {
+    let by = caller.actor();
+    match crate::faq::save(app.bot.as_ref(), &app.writer, id, draft, by).await {
         Ok(entry) => {
             let status = if id.is_none() {
                 StatusCode::CREATED
@@ -116,10 +118,11 @@ pub async fn save(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>) -> Re
 
 /// `DELETE /api/faq/ID`.
 pub async fn delete(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
-    if let Err(r) = require_admin(app, &req).await {
-        return r;
-    }
-    match crate::faq::delete(app.bot.as_ref(), &app.writer, id).await {
+    let caller = match require_admin(app, &req).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match crate::faq::delete(app.bot.as_ref(), &app.writer, id, caller.actor()).await {
         Ok(()) => json(StatusCode::OK, &serde_json::json!({"ok": true})),
         Err(e) => faq_error(e),
     }

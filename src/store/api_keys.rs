@@ -129,6 +129,12 @@ pub(super) fn append_audit(
         {
             *webhook = *id
         }
+        (StoredAuditAction::CannedCreated { canned }, Outcome::CannedSaved(id)) if *canned == 0 => {
+            *canned = *id
+        }
+        (StoredAuditAction::FaqCreated { faq }, Outcome::FaqSaved { id, .. }) if *faq == 0 => {
+            *faq = *id
+        }
         (
             StoredAuditAction::VisitorErased {
                 conversations,

@@ -41,6 +41,12 @@ fn golden(sample: &Sample) -> &'static str {
                 "00c0c48a94a03401020909010a61747472696275746573"
             }
             StoredAuditAction::VisitorErased { .. } => "00c0c48a94a03400010a09020701",
+            StoredAuditAction::CannedCreated { .. } => "00c0c48a94a03400010b06",
+            StoredAuditAction::CannedChanged { .. } => "00c0c48a94a03401020c06",
+            StoredAuditAction::CannedDeleted { .. } => "00c0c48a94a03400010d06",
+            StoredAuditAction::FaqCreated { .. } => "00c0c48a94a03400010e07",
+            StoredAuditAction::FaqChanged { .. } => "00c0c48a94a03401020f07",
+            StoredAuditAction::FaqDeleted { .. } => "00c0c48a94a03400011007",
         },
     }
 }
@@ -118,6 +124,12 @@ fn samples() -> Vec<Sample> {
                 files: 1,
             },
         ),
+        audit(agent, CannedCreated { canned: 6 }),
+        audit(key_actor, CannedChanged { canned: 6 }),
+        audit(agent, CannedDeleted { canned: 6 }),
+        audit(agent, FaqCreated { faq: 7 }),
+        audit(key_actor, FaqChanged { faq: 7 }),
+        audit(agent, FaqDeleted { faq: 7 }),
     ]
 }
 

@@ -150,6 +150,36 @@ pub enum StoredAuditAction {
         /// Attachments and unsent uploads deleted.
         files: u64,
     },
+    /// A canned reply was created (written with id 0: the saved id is filled in).
+    CannedCreated {
+        /// Its id.
+        canned: u64,
+    },
+    /// A canned reply was replaced.
+    CannedChanged {
+        /// Its id.
+        canned: u64,
+    },
+    /// A canned reply was deleted.
+    CannedDeleted {
+        /// Its id.
+        canned: u64,
+    },
+    /// An FAQ entry was created (written with id 0: the saved id is filled in).
+    FaqCreated {
+        /// Its id.
+        faq: u64,
+    },
+    /// An FAQ entry was replaced.
+    FaqChanged {
+        /// Its id.
+        faq: u64,
+    },
+    /// An FAQ entry was deleted.
+    FaqDeleted {
+        /// Its id.
+        faq: u64,
+    },
 }
 
 /// One audit log entry as stored.

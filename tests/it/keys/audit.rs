@@ -125,3 +125,65 @@ fn the_audit_log_is_paged_for_admins_only() {
     let (_, read) = create_key(&server, &admin, "read", None);
     assert_eq!(get(&server, "/api/audit", &read).0, 403);
 }
+
+#[test]
+fn canned_replies_and_faq_changes_are_audited_by_ids_only() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    let (key_id, key) = create_key(&server, &admin, "admin", None);
+    let reply = json!({"shortcut": "hours", "text": "Open 9-17, Secretly"});
+    let (status, created) = http(server.addr, "POST", "/api/canned", Some(&admin), &reply);
+    assert_eq!(status, 201, "{created}");
+    let canned = created["id"].as_u64().expect("id");
+    let path = format!("/api/canned/{canned}");
+    assert_eq!(http(server.addr, "PUT", &path, Some(&key), &reply).0, 200);
+    assert_eq!(
+        http(server.addr, "DELETE", &path, Some(&admin), &json!(null)).0,
+        200
+    );
+    let entry = json!({"questions": ["When are you open?"], "answer": "Secretly 9-17"});
+    let (status, saved) = http(server.addr, "POST", "/api/faq", Some(&key), &entry);
+    assert_eq!(status, 201, "{saved}");
+    let faq = saved["id"].as_u64().expect("id");
+    let path = format!("/api/faq/{faq}");
+    assert_eq!(http(server.addr, "PUT", &path, Some(&admin), &entry).0, 200);
+    assert_eq!(
+        http(server.addr, "DELETE", &path, Some(&key), &json!(null)).0,
+        200
+    );
+    // A refused change leaves nothing.
+    assert_eq!(
+        http(server.addr, "DELETE", &path, Some(&key), &json!(null)).0,
+        404
+    );
+
+    let (_, page) = get(&server, "/api/audit?limit=6", &admin);
+    assert_eq!(
+        actions(&page),
+        [
+            "faq.deleted",
+            "faq.changed",
+            "faq.created",
+            "canned.deleted",
+            "canned.changed",
+            "canned.created"
+        ]
+    );
+    let targets: Vec<&Value> = page["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| &e["target"])
+        .collect();
+    assert_eq!(targets[0], &json!({"faq": faq}));
+    assert_eq!(
+        targets[2],
+        &json!({"faq": faq}),
+        "the created id is filled in"
+    );
+    assert_eq!(targets[5], &json!({"canned": canned}));
+    let key_actor = json!({"kind": "key", "id": key_id});
+    assert_eq!(page["entries"][0]["actor"], key_actor);
+    assert_eq!(page["entries"][4]["actor"], key_actor);
+    assert!(!page.to_string().contains("Secretly"), "{page}");
+}
