@@ -14,7 +14,7 @@ use super::{create_key, get};
 use crate::attachments::{
     PDF, contains, download, files_of, files_on_disk, send_files, upload_as_visitor, upload_id,
 };
-use crate::harness::{Client, TestServer, http};
+use crate::harness::{Client, TestServer, http, http_full};
 
 /// Bytes no one else sends (a PDF with its own comment).
 const OWN_PDF: &[u8] =
@@ -258,8 +258,22 @@ fn only_admins_erase() {
         get(&server, &format!("/api/v1/visitors/{visitor}"), &admin).0,
         200
     );
-    // An admin's console session erases (CSRF rules as for every console call).
-    assert_eq!(erase(&server, &admin, visitor).0, 200);
+    // An admin's console session erases, with the CSRF rules of every console call:
+    // a cookie from another site is refused, the console's own page is not.
+    let path = format!("/api/v1/visitors/{visitor}");
+    let cookie = format!("deskbell_session={admin}");
+    let from = |site: &'static str| {
+        [
+            ("Cookie", cookie.as_str()),
+            ("Content-Type", "application/json"),
+            ("Sec-Fetch-Site", site),
+        ]
+    };
+    let (status, _, _) = http_full(server.addr, "DELETE", &path, &from("cross-site"), "");
+    assert_eq!(status, 403, "a cross-site request");
+    assert_eq!(get(&server, &path, &admin).0, 200, "nothing was erased");
+    let (status, _, body) = http_full(server.addr, "DELETE", &path, &from("same-origin"), "");
+    assert_eq!(status, 200, "{body}");
     assert_eq!(erase(&server, &admin, 999_999).0, 404);
 }
 
