@@ -90,3 +90,71 @@ impl Store {
         Ok(page)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::values::{StoredAuthorKind, StoredStatus};
+    use crate::store::{NewMessage, WriteOp};
+
+    /// Follows the cursor to the end; returns the ids exported and the pages read.
+    fn all(store: &Store, filter: &ExportFilter, scanned: u64) -> (Vec<u64>, usize) {
+        let (mut ids, mut pages, mut after) = (Vec::new(), 0, 0);
+        loop {
+            let page = store
+                .export_page(filter, after, 2, scanned, 1 << 20)
+                .expect("page");
+            pages += 1;
+            for line in String::from_utf8(page.lines).expect("UTF-8").lines() {
+                let value: serde_json::Value = serde_json::from_str(line).expect("JSON");
+                ids.push(value["id"].as_u64().expect("id"));
+            }
+            match page.next_after {
+                Some(next) => after = next,
+                None => return (ids, pages),
+            }
+        }
+    }
+
+    #[test]
+    fn pages_follow_the_cursor_through_filtered_out_stretches() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (store, writer) = crate::store::tests_files::start(dir.path());
+        for id in 1..=7u64 {
+            let op = WriteOp::OpenConversation {
+                conversation: id,
+                status: StoredStatus::Queued,
+                visitor: id,
+                site: if id % 3 == 0 { "blog" } else { "shop" }.into(),
+                message: NewMessage {
+                    attachments: Vec::new(),
+                    author_kind: StoredAuthorKind::Visitor,
+                    author_id: id,
+                    author_name: String::new(),
+                    body: format!("hi {id}"),
+                    client_id: None,
+                    event: None,
+                    at_ms: id * 1_000,
+                },
+                visitor_details: None,
+            };
+            writer.call_blocking(op).expect("stored");
+        }
+        let every = ExportFilter::default();
+        assert_eq!(all(&store, &every, 100).0, (1..=7).collect::<Vec<_>>());
+        // Two per page, at most two looked at per page: pages with nothing to send
+        // still move the cursor on.
+        let blog = ExportFilter {
+            site: Some("blog".into()),
+            since_ms: None,
+        };
+        let (ids, pages) = all(&store, &blog, 2);
+        assert_eq!(ids, [3, 6]);
+        assert!(pages >= 4, "{pages} pages");
+        let recent = ExportFilter {
+            site: None,
+            since_ms: Some(5_000),
+        };
+        assert_eq!(all(&store, &recent, 100).0, [5, 6, 7]);
+    }
+}
