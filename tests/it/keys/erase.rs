@@ -118,7 +118,16 @@ fn an_erasure_removes_the_visitor_and_everything_of_theirs() {
     let (other_conversation, _) = other.ack("o1");
 
     let (mut client, visitor, token, conversation, files) = customer_with_files(&server, &secret);
-    assert_eq!(files_on_disk(&server.data_dir()), 2);
+    // And a file uploaded but never sent.
+    let unsent = b"%PDF-1.4\n% uploaded, never sent\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    upload_id(&upload_as_visitor(
+        server.addr,
+        &token,
+        "draft.pdf",
+        "application/pdf",
+        unsent,
+    ));
+    assert_eq!(files_on_disk(&server.data_dir()), 3);
     // An agent watches the conversation.
     let (mut agent, _) = Client::agent(server.addr, Encoding::Json, &admin);
 
@@ -130,7 +139,7 @@ fn an_erasure_removes_the_visitor_and_everything_of_theirs() {
             &erased["conversations"],
             &erased["files"]
         ),
-        (&json!(visitor), &json!(1), &json!(2)),
+        (&json!(visitor), &json!(1), &json!(3)),
         "{erased}"
     );
     let messages = erased["messages"].as_u64().expect("messages");
