@@ -21,6 +21,7 @@ mod identity;
 mod inbox;
 mod key_guard;
 pub mod limits;
+mod openapi;
 mod outbox;
 mod profile;
 mod push;

@@ -16,7 +16,7 @@ use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
     admin, api, api_keys, assets, audit, email_links, faq, files, guard, health, identity, inbox,
-    key_guard, outbox, profile, push, upgrade, uploads, v1_conversations, visitor_cards,
+    key_guard, openapi, outbox, profile, push, upgrade, uploads, v1_conversations, visitor_cards,
     visitor_email, webhooks,
 };
 use crate::app::App;
@@ -86,6 +86,7 @@ enum Endpoint {
     RevokeKey,
     Audit,
     Conversation,
+    OpenApi,
 }
 
 /// The route table, built once. Each `/api/…` route is also `/api/v1/…` ([`router::V1`]).
@@ -159,6 +160,7 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::DELETE, "/api/keys/{id}", RevokeKey)
         .add(M::GET, "/api/audit", Audit)
         .add(M::GET, "/api/conversations/{id}", Conversation)
+        .add(M::GET, "/api/openapi.json", OpenApi)
 });
 
 /// The methods `path` answers, as an `Allow` value; None for an unknown path. Paths
@@ -365,6 +367,7 @@ async fn dispatch(
         CreateKey => api_keys::create(app, req).await,
         RevokeKey => api_keys::revoke(app, req, id).await,
         Audit => audit::list(app, req).await,
+        OpenApi => openapi::serve(),
     }
 }
 
@@ -389,5 +392,37 @@ mod tests {
         assert_eq!(allow(redeliver).as_deref(), Some("POST"));
         assert_eq!(allow("/console/").as_deref(), Some("GET, HEAD"));
         assert_eq!(allow("/no-such-file"), None);
+    }
+
+    /// Routes answered before the table is consulted (their ids are not numbers).
+    const OUTSIDE_THE_TABLE: [(&str, &str); 2] =
+        [("GET", "/api/files/{id}"), ("HEAD", "/api/files/{id}")];
+
+    #[test]
+    fn every_route_is_documented_and_every_documented_path_is_a_route() {
+        let documented = openapi::documented_routes();
+        let table: Vec<(String, String)> = ROUTES
+            .patterns()
+            .map(|(method, pattern)| (method.to_string(), pattern.to_string()))
+            .collect();
+        let undocumented: Vec<_> = table.iter().filter(|r| !documented.contains(r)).collect();
+        assert!(
+            undocumented.is_empty(),
+            "routes missing from docs/openapi.json: {undocumented:?}"
+        );
+        let unrouted: Vec<_> = documented
+            .iter()
+            .filter(|(method, path)| {
+                let routed = table.contains(&(method.clone(), path.clone()))
+                    || OUTSIDE_THE_TABLE.contains(&(method.as_str(), path.as_str()))
+                    || (method == "GET" && assets::find(path).is_some());
+                !routed
+            })
+            .collect();
+        assert!(
+            unrouted.is_empty(),
+            "docs/openapi.json lists paths deskbell does not answer: {unrouted:?}"
+        );
+        assert!(files::PREFIX == "/api/files/", "the files route moved");
     }
 }
