@@ -9,8 +9,8 @@
 # Usage: scripts/api-fuzz.sh [path/to/deskbell]   (default target/debug/deskbell)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin="${1:-target/debug/deskbell}"
-st="${SCHEMATHESIS:-target/schemathesis/bin/schemathesis}"
+bin="$(realpath "${1:-target/debug/deskbell}")"
+st="$(realpath -m "${SCHEMATHESIS:-target/schemathesis/bin/schemathesis}")"
 [ -x "$st" ] || scripts/install-schemathesis.sh
 work="$(mktemp -d)"
 server=
@@ -55,13 +55,14 @@ PY
 # One worker: hypothesis's source cache is not thread-safe (an internal "AST constructor
 # recursion depth mismatch" error under two), and the rate limit sets the pace anyway.
 fuzz() {
-  timeout "${API_FUZZ_MAX_TIME:-900}" "$st" run "$base/api/v1/openapi.json" \
+  # From the temporary directory: schemathesis keeps a crash cache in its working directory.
+  (cd "$work" && timeout "${API_FUZZ_MAX_TIME:-900}" "$st" run "$base/api/v1/openapi.json" \
     --header "Authorization: Bearer $1" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --max-examples "${API_FUZZ_EXAMPLES:-20}" --seed 1 --rate-limit 18/s \
     --exclude-operation-id revoke_key --exclude-operation-id logout \
     --exclude-operation-id setup --exclude-operation-id login \
-    --request-timeout 15 --no-color --workers 1 --generation-database none "${@:2}"
+    --request-timeout 15 --no-color --workers 1 --generation-database none "${@:2}")
 }
 set +e
 echo "== schemathesis as an admin API key"
