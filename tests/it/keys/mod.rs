@@ -1,9 +1,10 @@
 //! API keys (issue #14): created by admins and shown once, stored hashed, listed
 //! without the secret, revoked at once; `Authorization: Bearer dk_…` judged by the key
 //! alone (never a cookie), scopes and sites enforced, rate limits per key and for
-//! wrong keys per address. The audit log and the REST v1 conversation reads are in
-//! the submodules.
+//! wrong keys per address. The audit log, the REST v1 conversation reads and the
+//! actions in a conversation are in the submodules.
 
+mod actions;
 mod audit;
 mod conversations;
 
