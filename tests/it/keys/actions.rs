@@ -8,7 +8,7 @@ use std::time::Duration;
 use deskbell::protocol::*;
 use serde_json::{Value, json};
 
-use super::{create_key, get};
+use super::{create_key, get, visitor_on};
 use crate::harness::{Client, TestServer, http};
 
 /// `POST /api/v1/conversations/ID/WHAT` with `body` as `token`.
@@ -20,25 +20,6 @@ fn post(server: &TestServer, id: u64, what: &str, token: &str, body: &Value) -> 
 /// A message body from `author` (`agent` names one).
 fn message(client_id: &str, text: &str, author: &str, agent: Option<u64>) -> Value {
     json!({"client_id": client_id, "body": text, "author": author, "agent": agent})
-}
-
-/// A visitor on `site` who has opened a conversation; returns (client, conversation).
-fn visitor_on(server: &TestServer, site: &str) -> (Client, u64) {
-    let mut client = Client::connect(server.addr, Encoding::Json);
-    client.send(&ClientFrame::HelloVisitor(HelloVisitor {
-        site: site.into(),
-        token: None,
-        page: None,
-        referrer: None,
-        language: Some("en".into()),
-        utc_offset_min: None,
-    }));
-    client.expect("welcome", |f| {
-        matches!(f, ServerFrame::Welcome(_)).then_some(())
-    });
-    client.say(None, "v1", "where is my order?");
-    let (conversation, _) = client.ack("v1");
-    (client, conversation)
 }
 
 /// The stored messages of a conversation, as the API lists them.
@@ -60,7 +41,7 @@ fn a_posted_message_reaches_the_visitor_live_once_per_client_id() {
     let (ann, ann_token) = server.agent(&admin, "ann", None);
     let (bob, _) = server.agent(&admin, "bob", None);
     let (mut ann_ws, _) = Client::agent(server.addr, Encoding::Json, &ann_token);
-    let (mut visitor, conversation) = visitor_on(&server, "shop");
+    let (mut visitor, conversation) = visitor_on(&server, "shop", "where is my order?");
     ann_ws.assigned(conversation, ann);
     ann_ws.sync(conversation, 0); // The console opens it: its messages come live.
 
@@ -141,7 +122,7 @@ fn assign_transfer_and_close_are_seen_live_by_console_agents() {
         ServerFrame::Agent(a) if a.presence == Presence::Away => Some(()),
         _ => None,
     });
-    let (mut visitor, conversation) = visitor_on(&server, "shop");
+    let (mut visitor, conversation) = visitor_on(&server, "shop", "where is my order?");
     watcher.expect("queued", |f| match f {
         ServerFrame::Conversation(c) if c.id == conversation => Some(()),
         _ => None,
@@ -225,7 +206,7 @@ fn only_write_keys_for_the_site_may_act() {
     let (_, blog) = create_key(&server, &admin, "write", Some("blog"));
     let (shop_id, shop) = create_key(&server, &admin, "write", Some("shop"));
     let (ann, _) = server.agent(&admin, "ann", None);
-    let (_, conversation) = visitor_on(&server, "shop");
+    let (_, conversation) = visitor_on(&server, "shop", "where is my order?");
     let actions = [
         ("messages", message("c1", "hi", "bot", None)),
         ("assign", json!({"agent": ann})),
@@ -277,7 +258,7 @@ fn bad_requests_are_refused_with_stable_codes() {
         http(server.addr, "PATCH", &path, Some(&admin), &disable).0,
         200
     );
-    let (_, conversation) = visitor_on(&server, "shop");
+    let (_, conversation) = visitor_on(&server, "shop", "where is my order?");
     let long_id = "x".repeat(65);
     let cases = [
         (message("c", "hi", "bot", None), "messages", 201, ""),
@@ -404,7 +385,7 @@ fn actions_count_against_the_keys_rate() {
     let server = TestServer::start();
     let admin = server.admin();
     let (_, key) = create_key(&server, &admin, "write", None);
-    let (_, conversation) = visitor_on(&server, "shop");
+    let (_, conversation) = visitor_on(&server, "shop", "where is my order?");
     for i in 0..deskbell::keys::limits::KEY_BURST {
         let body = message(&format!("r{i}"), "hi", "bot", None);
         let (status, said) = post(&server, conversation, "messages", &key, &body);
