@@ -9,7 +9,7 @@ use deskbell::protocol::*;
 use serde_json::{Value, json};
 
 use super::{create_key, get, visitor_on};
-use crate::harness::{Client, TestServer, http};
+use crate::harness::{Client, Receiver, TestServer, WAIT, http};
 
 /// `POST /api/v1/conversations/ID/WHAT` with `body` as `token`.
 fn post(server: &TestServer, id: u64, what: &str, token: &str, body: &Value) -> (u16, Value) {
@@ -399,4 +399,66 @@ fn actions_count_against_the_keys_rate() {
             .iter()
             .all(|m| m["client_id"] != "over")
     );
+}
+
+#[test]
+fn actions_fire_webhooks_as_websocket_ones_do() {
+    let server = TestServer::start_with(|c| c.allow_private_webhooks = true);
+    let admin = server.admin();
+    let (_, key) = create_key(&server, &admin, "write", None);
+    let receiver = Receiver::start();
+    let events = ["message.agent", "message.bot", "conversation.assigned"];
+    let hook = json!({"url": receiver.url("/hook"), "events": events});
+    let (status, created) = http(server.addr, "POST", "/api/webhooks", Some(&admin), &hook);
+    assert_eq!(status, 201, "{created}");
+    receiver.set_secret(created["secret"].as_str().expect("secret"));
+    let (ann, _) = server.agent(&admin, "ann", None);
+    let (_, conversation) = visitor_on(&server, "shop", "hello");
+    assert_eq!(
+        post(
+            &server,
+            conversation,
+            "assign",
+            &key,
+            &json!({"agent": ann})
+        )
+        .0,
+        200
+    );
+    let body = message("a1", "Hi, Ann here", "agent", Some(ann));
+    let (_, agent_said) = post(&server, conversation, "messages", &key, &body);
+    let (_, bot_said) = post(
+        &server,
+        conversation,
+        "messages",
+        &key,
+        &message("b1", "Tracking: 1042", "bot", None),
+    );
+    // The retry of a message fires nothing more.
+    assert_eq!(
+        post(&server, conversation, "messages", &key, &body).1["duplicate"],
+        true
+    );
+    let got = receiver.wait_for(3, WAIT);
+    // Deliveries run side by side: their order is not the messages' order.
+    let mut kinds: Vec<(String, Option<u64>)> = got
+        .iter()
+        .map(|r| {
+            let event = r.json();
+            let kind = event["type"].as_str().unwrap_or("").to_string();
+            let seq = event["data"]["message"]["seq"].as_u64();
+            (kind.clone(), seq.filter(|_| kind.starts_with("message.")))
+        })
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            ("conversation.assigned".to_string(), None),
+            ("message.agent".to_string(), agent_said["seq"].as_u64()),
+            ("message.bot".to_string(), bot_said["seq"].as_u64()),
+        ]
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(receiver.received().len(), 3, "one event per message");
 }
