@@ -110,9 +110,9 @@ pub enum Event {
         /// Conversation.
         conversation: u64,
         /// What to do.
-        action: super::api_actions::ApiAction,
+        action: super::acts::ApiAction,
         /// Where the answer goes (a channel with room for one).
-        reply: async_channel::Sender<super::api_actions::ActReply>,
+        reply: async_channel::Sender<super::acts::ActReply>,
     },
     /// Stop: close every connection with 1001 and answer on `done`.
     Shutdown {
@@ -159,7 +159,7 @@ pub enum Asker {
     /// A connection.
     Conn(ConnId),
     /// An API request's reply channel.
-    Api(async_channel::Sender<super::api_actions::ActReply>),
+    Api(async_channel::Sender<super::acts::ActReply>),
 }
 
 impl Asker {

@@ -27,7 +27,8 @@
 //!    leaves nothing to undo (see `closing`).
 
 mod actions;
-pub mod api_actions;
+pub mod acts;
+mod api_actions;
 mod bot;
 mod choices;
 mod closing;
@@ -60,7 +61,7 @@ use crate::routing::{self, Router};
 use crate::store::{Reply, Store, StoreError, WriteOp, WriterHandle};
 use crate::timer::TimingWheel;
 
-pub use api_actions::{ActRefusal, Acted, ApiAction, ApiAuthor};
+pub use acts::{ActRefusal, Acted, ApiAction, ApiAuthor};
 pub use event::{Asker, Completion, ConnId, ConnLink, Event, Identity, Outbound, WriteTag};
 use live::{LiveAgent, TimerEvent};
 

@@ -7,7 +7,7 @@ use crate::protocol::{Ack, AuthorKind, ErrorCode, ServerFrame};
 use crate::store::{Appended, Outcome, StoreError};
 
 use super::Hub;
-use super::api_actions::Acted;
+use super::acts::Acted;
 use super::event::{Asker, ConnId, Identity, WriteTag};
 
 /// The message a status write appended, or why there is none.
