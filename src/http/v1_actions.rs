@@ -115,28 +115,49 @@ async fn check_visible(app: &Arc<App>, key: &KeyCaller, id: u64) -> Result<(), R
 }
 
 /// Hands `action` to the hub and waits for its answer (after the commit).
+/// `None` in `Err`: the hub is stopping, or the write was dropped (the writer
+/// stopped); nothing was stored.
 async fn act(
     app: &Arc<App>,
     conversation: u64,
     action: ApiAction,
-) -> Result<Acted, Response<Body>> {
+) -> Result<Acted, Option<ActRefusal>> {
     let (reply, answer) = async_channel::bounded(1);
-    let unavailable =
-        || error_response(ErrorCode::Unavailable, "the server is stopping; try again");
     let event = Event::Act {
         conversation,
         action,
         reply,
     };
     if !app.hub.send(event).await {
-        return Err(unavailable());
+        return Err(None);
     }
     match answer.recv().await {
         Ok(Ok(acted)) => Ok(acted),
-        Ok(Err(ActRefusal { code, message })) => Err(error_response(code, &message)),
-        // The write was dropped (the writer stopped): nothing was stored.
-        Err(_) => Err(unavailable()),
+        Ok(Err(refusal)) => Err(Some(refusal)),
+        Err(_) => Err(None),
     }
+}
+
+/// The response for an action [`act`] did not take.
+fn refused(refusal: Option<ActRefusal>) -> Response<Body> {
+    match refusal {
+        Some(ActRefusal { code, message }) => error_response(code, &message),
+        None => error_response(ErrorCode::Unavailable, "the server is stopping; try again"),
+    }
+}
+
+/// The seq of a message already stored under `client_id`: a retry the hub refused
+/// because the conversation moved on after the first attempt was stored (closed: 409,
+/// or no longer its agent's: 403) still gets that message's seq, never a refusal.
+async fn stored_before(app: &Arc<App>, conversation: u64, client_id: &str) -> Option<u64> {
+    let store = app.store.clone();
+    let client_id = client_id.to_string();
+    App::read(app, move || {
+        store.seq_of_client_id(conversation, &client_id)
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 /// The author a body names, or why it is refused.
@@ -197,18 +218,29 @@ pub async fn post_message(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Re
         client_id: body.client_id,
         body: body.body,
     };
-    match act(app, id, action).await {
-        Ok(acted) => json(
-            StatusCode::CREATED,
-            &PostedView {
-                conversation: acted.conversation,
-                seq: acted.seq,
-                client_id,
-                duplicate: acted.duplicate,
-            },
-        ),
-        Err(r) => r,
-    }
+    let acted = match act(app, id, action).await {
+        Ok(acted) => acted,
+        Err(Some(r)) if matches!(r.code, ErrorCode::Conflict | ErrorCode::NotAssigned) => {
+            match stored_before(app, id, &client_id).await {
+                Some(seq) => Acted {
+                    conversation: id,
+                    seq,
+                    duplicate: true,
+                },
+                None => return refused(Some(r)),
+            }
+        }
+        Err(r) => return refused(r),
+    };
+    json(
+        StatusCode::CREATED,
+        &PostedView {
+            conversation: acted.conversation,
+            seq: acted.seq,
+            client_id,
+            duplicate: acted.duplicate,
+        },
+    )
 }
 
 /// Which move a request asks for.
@@ -254,7 +286,7 @@ pub async fn move_conversation(
                 agent,
             },
         ),
-        Err(r) => r,
+        Err(r) => refused(r),
     }
 }
 

@@ -174,6 +174,9 @@ fn assign_transfer_and_close_are_seen_live_by_console_agents() {
     watcher.assigned(conversation, bob);
     bob_ws.assigned(conversation, bob);
 
+    let before = message("before-close", "One moment", "bot", None);
+    let (status, first) = post(&server, conversation, "messages", &key, &before);
+    assert_eq!(status, 201, "{first}");
     let (status, said) = post(&server, conversation, "close", &key, &json!({"agent": bob}));
     assert_eq!(
         (status, said["status"].as_str()),
@@ -190,7 +193,14 @@ fn assign_transfer_and_close_are_seen_live_by_console_agents() {
     });
     visitor.message("bob closed the conversation");
 
-    // A closed conversation takes nothing more, as over WebSocket.
+    // A retry of what was stored before the close still gets its seq, and nothing more.
+    let (status, retry) = post(&server, conversation, "messages", &key, &before);
+    assert_eq!(status, 201, "{retry}");
+    assert_eq!(
+        (&retry["seq"], &retry["duplicate"]),
+        (&first["seq"], &json!(true))
+    );
+    // A closed conversation takes nothing new, as over WebSocket.
     let body = message("late", "hello?", "bot", None);
     let late = post(&server, conversation, "messages", &key, &body);
     assert_eq!(error_of(&late), (409, "conflict"), "{}", late.1);
