@@ -90,11 +90,7 @@ fn post_limit(max_body_bytes: usize) -> usize {
     max_body_bytes.saturating_mul(6).saturating_add(1024)
 }
 
-/// The calling key; sessions and anonymous callers are refused (401).
-fn caller(req: &Request<Incoming>) -> Option<KeyCaller> {
-    key_of(req).cloned()
-}
-
+/// The answer to a caller without a key (anonymous, or a session).
 fn key_needed() -> Response<Body> {
     error_response(
         ErrorCode::Unauthorized,
@@ -177,7 +173,7 @@ fn author_of(body: &PostBody, key: &KeyCaller) -> Result<ApiAuthor, &'static str
 /// `POST /api/v1/conversations/ID/messages`:
 /// `{"client_id", "body", "author": "agent"|"bot"|"note", "agent"?}` → 201.
 pub async fn post_message(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Body> {
-    let Some(key) = caller(&req) else {
+    let Some(key) = key_of(&req).cloned() else {
         return key_needed();
     };
     let max = app.config.max_body_bytes;
@@ -261,7 +257,7 @@ pub async fn move_conversation(
     id: u64,
     how: Move,
 ) -> Response<Body> {
-    let Some(key) = caller(&req) else {
+    let Some(key) = key_of(&req).cloned() else {
         return key_needed();
     };
     let AgentBody { agent } = match read_json(req, BODY_LIMIT).await {
