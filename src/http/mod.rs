@@ -31,6 +31,7 @@ mod routes;
 mod session;
 mod upgrade;
 mod uploads;
+mod v1_actions;
 mod v1_conversations;
 mod views;
 mod visitor_cards;

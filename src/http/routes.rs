@@ -16,12 +16,13 @@ use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
     admin, api, api_keys, assets, audit, email_links, faq, files, guard, health, identity, inbox,
-    key_guard, openapi, outbox, profile, push, upgrade, uploads, v1_conversations, visitor_cards,
-    visitor_email, webhooks,
+    key_guard, openapi, outbox, profile, push, upgrade, uploads, v1_actions, v1_conversations,
+    visitor_cards, visitor_email, webhooks,
 };
 use crate::app::App;
 use crate::metrics;
 use crate::protocol::ErrorCode;
+use v1_actions::Move;
 
 /// Every endpoint the table knows; [`dispatch`] says which function answers each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +88,10 @@ enum Endpoint {
     Audit,
     Conversation,
     OpenApi,
+    PostMessage,
+    Assign,
+    Transfer,
+    Close,
 }
 
 /// The route table, built once. Each `/api/…` route is also `/api/v1/…` ([`router::V1`]).
@@ -161,6 +166,10 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::GET, "/api/audit", Audit)
         .add(M::GET, "/api/conversations/{id}", Conversation)
         .add(M::GET, "/api/openapi.json", OpenApi)
+        .add(M::POST, "/api/conversations/{id}/messages", PostMessage)
+        .add(M::POST, "/api/conversations/{id}/assign", Assign)
+        .add(M::POST, "/api/conversations/{id}/transfer", Transfer)
+        .add(M::POST, "/api/conversations/{id}/close", Close)
 });
 
 /// The methods `path` answers, as an `Allow` value; None for an unknown path. Paths
@@ -324,6 +333,10 @@ async fn dispatch(
             None => inbox::conversations(app, req).await,
         },
         Conversation => v1_conversations::get(app, req, id).await,
+        PostMessage => v1_actions::post_message(app, req, id).await,
+        Assign => v1_actions::move_conversation(app, req, id, Move::Assign).await,
+        Transfer => v1_actions::move_conversation(app, req, id, Move::Transfer).await,
+        Close => v1_actions::move_conversation(app, req, id, Move::Close).await,
         Visitor => inbox::visitor(app, req, id).await,
         VisitorCards => visitor_cards::visitor_cards(app, req).await,
         ListCanned => inbox::canned(app, req).await,
@@ -390,6 +403,12 @@ mod tests {
         assert_eq!(allow("/api/webhooks/3/test").as_deref(), Some("POST"));
         let redeliver = "/api/v1/webhooks/3/deliveries/17/redeliver";
         assert_eq!(allow(redeliver).as_deref(), Some("POST"));
+        let close = "/api/v1/conversations/3/close";
+        assert_eq!(allow(close).as_deref(), Some("POST"));
+        assert_eq!(
+            allow("/api/conversations/3/messages").as_deref(),
+            Some("POST")
+        );
         assert_eq!(allow("/console/").as_deref(), Some("GET, HEAD"));
         assert_eq!(allow("/no-such-file"), None);
     }

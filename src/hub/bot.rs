@@ -220,7 +220,7 @@ impl Hub {
             conversation,
             placed: Placement::Queued { position: 0 },
             previous: None,
-            conn: None,
+            asker: None,
         };
         let status = ConversationStatus::Queued;
         self.write_status(conversation, status, None, event, 0, tag)

@@ -27,6 +27,8 @@
 //!    leaves nothing to undo (see `closing`).
 
 mod actions;
+pub mod acts;
+mod api_actions;
 mod bot;
 mod choices;
 mod closing;
@@ -59,7 +61,8 @@ use crate::routing::{self, Router};
 use crate::store::{Reply, Store, StoreError, WriteOp, WriterHandle};
 use crate::timer::TimingWheel;
 
-pub use event::{Completion, ConnId, ConnLink, Event, Identity, Outbound, WriteTag};
+pub use acts::{ActRefusal, Acted, ApiAction, ApiAuthor};
+pub use event::{Asker, Completion, ConnId, ConnLink, Event, Identity, Outbound, WriteTag};
 use live::{LiveAgent, TimerEvent};
 
 /// Resolution of the timing wheel.
@@ -273,6 +276,11 @@ impl Hub {
             Event::Disconnected { conn } => self.on_disconnected(conn),
             Event::AgentSaved { id, agent } => self.on_agent_saved(id, agent).await,
             Event::SessionsEnded { agent, keep } => self.on_sessions_ended(agent, keep),
+            Event::Act {
+                conversation,
+                action,
+                reply,
+            } => self.on_act(conversation, action, reply).await,
             Event::Tick { done } => {
                 self.on_tick().await;
                 let _ = done.try_send(());
