@@ -25,6 +25,7 @@ mod outbox;
 mod profile;
 mod push;
 pub mod reply;
+mod responder;
 mod router;
 mod routes;
 mod session;

@@ -42,11 +42,13 @@ impl Hub {
             return;
         };
         let completions = self.completions.clone();
+        let asked = (text.clone(), language.clone());
         let reply = Box::new(move |decision| {
             let _ = completions.try_send(Completion::BotDecided {
                 conversation,
                 seq,
                 decision,
+                asked,
             });
         });
         match bot.decide(text, language, reply) {
@@ -83,6 +85,7 @@ impl Hub {
         conversation: u64,
         seq: u64,
         decision: Result<Decision, crate::bot::BotError>,
+        asked: (String, Option<String>),
     ) {
         if !self.bot_active(conversation) {
             return;
@@ -99,6 +102,12 @@ impl Hub {
                     .await;
             }
         };
+        if self.responder_takes(&decision) {
+            let (text, language) = asked;
+            return self
+                .ask_responder(conversation, seq, text, language, decision)
+                .await;
+        }
         match decision {
             Decision::Answer { faq_id, answer, .. } => {
                 self.metrics.bot_answers_total.inc();
