@@ -1,0 +1,72 @@
+//! Every way a responder can fail hands the conversation to the agents by the bot's
+//! own hand-off (system message, an agent assigned and told), and a slow call holds up
+//! nobody else: the hub never waits for it.
+
+use deskbell::protocol::HandoffReason;
+use serde_json::json;
+
+use super::{GIFT_ANSWER, GIFT_CARDS, Shop, bot_says, bot_typing, talk_to_a_person};
+use crate::bot::{HOURS_ANSWER, handed_off, messages_until};
+use crate::harness::{ModelServer, Reply};
+
+#[test]
+fn timeouts_errors_and_bad_answers_hand_off_cleanly() {
+    let mut shop = Shop::open();
+    let model = ModelServer::start(Reply::Status(500));
+    shop.openai(&model, json!({"timeout_ms": 1000}));
+    let cases = [
+        (Reply::Status(500), "error"),
+        (Reply::Malformed, "error"),
+        (Reply::Oversized, "error"),
+        (Reply::Answer("x".repeat(9 * 1024)), "handoff"),
+        (Reply::Answer("I don't know, sorry.".into()), "handoff"),
+        (Reply::Hold("too late".into()), "timeout"),
+        (Reply::Trickle, "timeout"),
+    ];
+    for (i, (reply, outcome)) in cases.into_iter().enumerate() {
+        let what = format!("{reply:?}").chars().take(40).collect::<String>();
+        model.reply(reply);
+        let before = shop.calls(outcome);
+        let (mut visitor, conversation) = shop.visitor_asks(GIFT_CARDS);
+        let reason = shop.handed_to_alice(&mut visitor, conversation);
+        let expected = if outcome == "handoff" {
+            HandoffReason::LowConfidence
+        } else {
+            HandoffReason::BotUnavailable
+        };
+        assert_eq!(reason, expected, "{what}");
+        assert_eq!(model.calls().len(), i + 1, "{what}");
+        assert_eq!(
+            shop.calls(outcome),
+            before + 1,
+            "{what}: counted as {outcome}"
+        );
+    }
+    assert_eq!(shop.calls("answered"), 0);
+}
+
+#[test]
+fn a_slow_call_holds_up_nobody_else() {
+    let mut shop = Shop::open();
+    let model = ModelServer::start(Reply::Hold(GIFT_ANSWER.into()));
+    shop.openai(&model, json!({}));
+
+    let (mut waiting, _) = shop.visitor_asks(GIFT_CARDS);
+    bot_typing(&mut waiting);
+    assert_eq!(model.wait_for(1).len(), 1, "the call is in flight");
+
+    // Meanwhile the built-in bot answers, and a hand-off reaches the agent.
+    let (mut other, conversation) = shop.visitor_asks("when are you open on saturday?");
+    let answer = other.message(HOURS_ANSWER);
+    talk_to_a_person(&mut other, conversation, answer.seq);
+    let seen = messages_until(&mut other, |m| handed_off(m).is_some());
+    assert_eq!(
+        seen.last().and_then(handed_off),
+        Some(HandoffReason::HumanRequested)
+    );
+    shop.agent.assigned(conversation, shop.alice);
+    assert_eq!(model.calls().len(), 1, "a person request never reaches it");
+
+    model.release();
+    assert_eq!(bot_says(&mut waiting).body, GIFT_ANSWER);
+}
