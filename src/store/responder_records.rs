@@ -1,20 +1,10 @@
 //! The external responder's settings as stored (`name_settings`, key `"responder"`,
 //! beside the widget's `"widget"`): a record of versions like every other, read as the
-//! latest version, with its read and the apply of [`WriteOp::PutResponder`]. The key
-//! (an API key or a `whsec_` secret) is stored as given: it must be sent, so it cannot
-//! be hashed; it is never logged and never shown again by the API.
-//!
-//! [`WriteOp::PutResponder`]: super::WriteOp::PutResponder
+//! latest version (`responder.rs` reads and writes it). The key (an API key or a
+//! `whsec_` secret) is stored as given: it must be sent, so it cannot be hashed; it is
+//! never logged and never shown again by the API.
 
-use redb::WriteTransaction;
 use serde::{Deserialize, Serialize};
-
-use super::records::{decode, encode};
-use super::tables::SETTINGS;
-use super::{Outcome, Store, StoreError};
-
-/// The row's key in `name_settings`.
-const KEY: &str = "responder";
 
 /// The responder's settings as stored.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -69,23 +59,4 @@ impl Default for ResponderV1 {
             allow_private: false,
         }
     }
-}
-
-impl Store {
-    /// The responder's settings (off until an admin saves some).
-    pub fn responder(&self) -> Result<ResponderV1, StoreError> {
-        let tx = self.db().begin_read()?;
-        let table = tx.open_table(SETTINGS)?;
-        match table.get(KEY)? {
-            Some(v) => Ok(decode::<ResponderRecord>(v.value(), "responder")?.into_latest()),
-            None => Ok(ResponderV1::default()),
-        }
-    }
-}
-
-/// Applies [`super::WriteOp::PutResponder`]: replaces the row.
-pub(super) fn put(tx: &WriteTransaction, settings: ResponderV1) -> Result<Outcome, StoreError> {
-    tx.open_table(SETTINGS)?
-        .insert(KEY, encode(&ResponderRecord::V1(settings)).as_slice())?;
-    Ok(Outcome::Done)
 }
