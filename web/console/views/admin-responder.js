@@ -5,9 +5,9 @@
 // URL, the key (write-only: the server only says whether one is set), the model, the
 // time limit and the spending limits.
 
-import { api, ApiError } from '../api.js';
+import { api } from '../api.js';
 import { h, fill, toast } from '../dom.js';
-import { field, errorLine, setError, missingNotice } from './forms.js';
+import { field, errorLine, setError, missingNotice, loadSettings } from './forms.js';
 import { t } from '../i18n.js';
 
 const DEFAULTS = {
@@ -89,10 +89,7 @@ export function responderPage() {
       form);
   }
 
-  api.get('/api/responder').then((s) => build(s, false), (e) => {
-    if (e instanceof ApiError && e.missing) build({}, true);
-    else fill(root, h('h1', null, t('admin.page.responder')), h('p', { class: 'form-error' }, e.message));
-  });
+  loadSettings(root, t('admin.page.responder'), '/api/responder', build);
 
   return { el: root, update() {} };
 }
