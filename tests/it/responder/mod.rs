@@ -7,9 +7,11 @@
 //!   otherwise), the request's context, the signed form, hand-offs and limits.
 //! - `failures`: every failure hands off cleanly with an agent told, and a slow call
 //!   holds up nobody else.
+//! - `examples`: the shop's own service of `docs/BOT.md`, run as written.
 //! - `settings`: the admin endpoint (the key never shown, checks, who may call it).
 
 mod answers;
+mod examples;
 mod failures;
 mod settings;
 
