@@ -4,7 +4,8 @@
 //! as a bot message; anything else hands the conversation to the agents (with suggested
 //! replies when the bot had likely answers), after which the bot never speaks in it
 //! again. A decision that arrives after the hand-off, or after an agent claimed the
-//! conversation, is dropped; one that does not arrive in time hands off too.
+//! conversation, is dropped; one that does not arrive in time hands off too. A decision
+//! the external responder's mode takes goes to it instead (`responder.rs`).
 
 use crate::bot::{Candidate, Decision, HandoffReason as BotReason};
 use crate::protocol::{
