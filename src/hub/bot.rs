@@ -109,6 +109,11 @@ impl Hub {
                 .ask_responder(conversation, seq, text, language, decision)
                 .await;
         }
+        self.apply_decision(conversation, decision).await;
+    }
+
+    /// Does what the bot decided.
+    pub(super) async fn apply_decision(&mut self, conversation: u64, decision: Decision) {
         match decision {
             Decision::Answer { faq_id, answer, .. } => {
                 self.metrics.bot_answers_total.inc();

@@ -72,9 +72,9 @@ pub struct LiveConversation {
     pub choices: Vec<OfferedChoice>,
     /// Calls made to the external responder in this conversation (its limit).
     pub responder_calls: u32,
-    /// The visitor message the responder is asked about, with the bot's likely answers
-    /// for the agents if it hands off (see `hub/responder.rs`).
-    pub responder_waiting: Option<(u64, Vec<crate::bot::Candidate>)>,
+    /// The visitor message the responder is asked about, with the built-in bot's own
+    /// decision on it, the fallback (see `hub/responder.rs`).
+    pub responder_waiting: Option<(u64, crate::bot::Decision)>,
     /// A close is being committed: nobody may close it again meanwhile. The close itself
     /// enters live state only when its commit returns (see `hub/closing.rs`).
     pub closing: bool,

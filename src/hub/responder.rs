@@ -8,10 +8,12 @@
 //!    person, a complaint, an agent's claim, an earlier failure) ends it for good, so
 //!    the responder is never asked again there, and an outcome arriving after it is
 //!    dropped.
-//! 2. Over the per-conversation or per-day limit, with the queue full, or when an
-//!    outcome is a hand-off, a timeout or an error, the bot's own hand-off runs
-//!    (system message, agents notified), with the built-in bot's likely answers as
-//!    suggestions for the agents.
+//! 2. An outcome that is a hand-off runs the bot's own hand-off (system message,
+//!    agents notified), with the built-in bot's likely answers as suggestions for the
+//!    agents. Over the per-conversation or per-day limit, with the queue full, or when
+//!    the outcome is a timeout or an error, the built-in bot's own decision is the
+//!    fallback: its confident answer or small talk is posted (mode `always`), anything
+//!    else hands off as `bot_unavailable`.
 //! 3. Only the outcome for the newest question asked counts; an older one is dropped.
 //!    If none arrives within the time limit and [`GRACE`], the hub hands off itself.
 //! 4. Every call is counted by outcome in `/metrics`, and so is every question the
@@ -19,7 +21,7 @@
 //!
 //! [`GRACE`]: crate::responder::call::GRACE
 
-use crate::bot::{Candidate, Decision};
+use crate::bot::Decision;
 use crate::protocol::{Author, AuthorKind, HandoffReason, ServerFrame, TypingNotice};
 use crate::responder::{Outcome, Question};
 use crate::timer::unix_ms;
@@ -43,10 +45,6 @@ impl Hub {
         browser: Option<String>,
         decision: Decision,
     ) {
-        let candidates = match decision {
-            Decision::Suggest { candidates } => candidates,
-            _ => Vec::new(),
-        };
         let settings = self.responder.settings();
         let Some(live) = self.conversations.get_mut(&conversation) else {
             return;
@@ -55,13 +53,14 @@ impl Hub {
             && self.responder_today.take(unix_ms(), settings.per_day);
         if !within {
             self.metrics.responder.count("limited");
-            tracing::info!(conversation, "responder limit reached: handing over");
-            return self
-                .hand_off(conversation, HandoffReason::BotUnavailable, candidates)
-                .await;
+            tracing::info!(
+                conversation,
+                "responder limit reached: the bot's own decision"
+            );
+            return self.fall_back(conversation, decision).await;
         }
         live.responder_calls += 1;
-        live.responder_waiting = Some((seq, candidates));
+        live.responder_waiting = Some((seq, decision));
         let question = Question {
             conversation,
             seq,
@@ -90,10 +89,10 @@ impl Hub {
             }
             Err(e) => {
                 self.metrics.responder.count("error");
-                tracing::warn!(conversation, error = %e, "responder unavailable: handing over");
-                let candidates = self.responder_done(conversation, seq).unwrap_or_default();
-                self.hand_off(conversation, HandoffReason::BotUnavailable, candidates)
-                    .await;
+                tracing::warn!(conversation, error = %e, "responder unavailable: the bot's own decision");
+                if let Some(decision) = self.responder_done(conversation, seq) {
+                    self.fall_back(conversation, decision).await;
+                }
             }
         }
     }
@@ -101,7 +100,7 @@ impl Hub {
     /// The responder's outcome on visitor message `seq`.
     pub(super) async fn on_responded(&mut self, conversation: u64, seq: u64, outcome: Outcome) {
         self.metrics.responder.count(outcome.label());
-        let Some(candidates) = self.responder_done(conversation, seq) else {
+        let Some(decision) = self.responder_done(conversation, seq) else {
             return;
         };
         self.bot_typing(conversation, false);
@@ -111,11 +110,29 @@ impl Hub {
         match outcome {
             Outcome::Answered(answer) => self.post_as_bot(conversation, answer, None).await,
             Outcome::Handoff(_) => {
+                let candidates = match decision {
+                    Decision::Suggest { candidates } => candidates,
+                    _ => Vec::new(),
+                };
                 self.hand_off(conversation, HandoffReason::LowConfidence, candidates)
                     .await
             }
-            Outcome::Timeout | Outcome::Error(_) => {
+            Outcome::Timeout | Outcome::Error(_) => self.fall_back(conversation, decision).await,
+        }
+    }
+
+    /// Rule 2's fallback: the built-in bot's answer or small talk, else a hand-off.
+    async fn fall_back(&mut self, conversation: u64, decision: Decision) {
+        match decision {
+            Decision::Answer { .. } | Decision::SmallTalk { .. } => {
+                self.apply_decision(conversation, decision).await
+            }
+            Decision::Suggest { candidates } => {
                 self.hand_off(conversation, HandoffReason::BotUnavailable, candidates)
+                    .await
+            }
+            Decision::Handoff { .. } => {
+                self.hand_off(conversation, HandoffReason::BotUnavailable, Vec::new())
                     .await
             }
         }
@@ -123,23 +140,26 @@ impl Hub {
 
     /// No outcome on `seq` in time (rule 3).
     pub(super) async fn on_responder_overdue(&mut self, conversation: u64, seq: u64) {
-        let Some(candidates) = self.responder_done(conversation, seq) else {
+        let Some(decision) = self.responder_done(conversation, seq) else {
             return;
         };
         self.bot_typing(conversation, false);
         if self.bot_active(conversation) {
-            tracing::warn!(conversation, seq, "responder outcome overdue: handing over");
-            self.hand_off(conversation, HandoffReason::BotUnavailable, candidates)
-                .await;
+            tracing::warn!(
+                conversation,
+                seq,
+                "responder outcome overdue: the bot's own decision"
+            );
+            self.fall_back(conversation, decision).await;
         }
     }
 
-    /// Ends the wait for `seq`, returning its candidates; None when the conversation
-    /// waits for another message's outcome, or none.
-    fn responder_done(&mut self, conversation: u64, seq: u64) -> Option<Vec<Candidate>> {
+    /// Ends the wait for `seq`, returning the built-in bot's decision on it; None when
+    /// the conversation waits for another message's outcome, or none.
+    fn responder_done(&mut self, conversation: u64, seq: u64) -> Option<Decision> {
         let live = self.conversations.get_mut(&conversation)?;
         match live.responder_waiting.take() {
-            Some((waiting, candidates)) if waiting == seq => Some(candidates),
+            Some((waiting, decision)) if waiting == seq => Some(decision),
             other => {
                 live.responder_waiting = other;
                 None

@@ -70,3 +70,37 @@ fn a_slow_call_holds_up_nobody_else() {
     model.release();
     assert_eq!(bot_says(&mut waiting).body, GIFT_ANSWER);
 }
+
+#[test]
+fn in_mode_always_a_failed_call_falls_back_to_the_built_in_answer() {
+    let mut shop = Shop::open();
+    let model = ModelServer::start(Reply::Answer(GIFT_ANSWER.into()));
+    shop.openai(&model, json!({"mode": "always"}));
+    // Always: even a question the FAQ answers goes to the model first.
+    let (mut visitor, conversation) = shop.visitor_asks("when are you open on saturday?");
+    assert_eq!(bot_says(&mut visitor).body, GIFT_ANSWER);
+
+    model.reply(Reply::Status(500));
+    visitor.say(
+        Some(conversation),
+        "q2",
+        "and when are you open on saturday?",
+    );
+    visitor.ack("q2");
+    let fallback = bot_says(&mut visitor);
+    assert_eq!(fallback.body, HOURS_ANSWER, "the built-in bot's answer");
+    assert!(matches!(
+        fallback.event,
+        Some(deskbell::protocol::ConversationEvent::BotAnswer { .. })
+    ));
+    visitor.say(Some(conversation), "q3", GIFT_CARDS);
+    visitor.ack("q3");
+    let reason = shop.handed_to_alice(&mut visitor, conversation);
+    assert_eq!(
+        reason,
+        HandoffReason::BotUnavailable,
+        "nothing to fall back on"
+    );
+    assert_eq!(model.calls().len(), 3);
+    assert_eq!((shop.calls("answered"), shop.calls("error")), (1, 2));
+}
