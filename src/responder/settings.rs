@@ -154,8 +154,8 @@ impl From<&Settings> for ResponderV1 {
 }
 
 /// `PUT /api/responder`: every field but the key; `key` absent keeps the stored one,
-/// `""` removes it.
-#[derive(Debug, Clone, Deserialize)]
+/// `""` removes it. No `Debug`: it may hold the key.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsBody {
     /// `never`, `when_unsure` or `always`.

@@ -123,8 +123,8 @@ fn the_body_is_checked_and_the_key_kept_unless_given() {
             ..body(Mode::Always, Kind::Signed, "https://a.example/ask")
         },
     ];
-    for b in bad {
-        assert!(b.clone().validate("", false).is_err(), "{b:?}");
+    for (i, b) in bad.into_iter().enumerate() {
+        assert!(b.validate("", false).is_err(), "bad body {i}");
     }
     let signed = SettingsBody {
         key: Some("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD".into()),
