@@ -104,3 +104,35 @@ fn in_mode_always_a_failed_call_falls_back_to_the_built_in_answer() {
     assert_eq!(model.calls().len(), 3);
     assert_eq!((shop.calls("answered"), shop.calls("error")), (1, 2));
 }
+
+#[test]
+fn a_full_queue_hands_off_at_once_and_the_waiting_questions_are_answered() {
+    let mut shop = Shop::open();
+    let model = ModelServer::start(Reply::Hold(GIFT_ANSWER.into()));
+    shop.openai(&model, json!({}));
+    let waiting = deskbell::responder::worker::THREADS + deskbell::responder::worker::QUEUE;
+    let mut visitors: Vec<_> = (0..waiting)
+        .map(|_| {
+            let (mut visitor, _) = shop.visitor_asks(GIFT_CARDS);
+            bot_typing(&mut visitor);
+            visitor
+        })
+        .collect();
+    assert_eq!(
+        model.wait_for(2).len(),
+        2,
+        "two calls in flight, the rest queued"
+    );
+
+    let (mut one_too_many, conversation) = shop.visitor_asks(GIFT_CARDS);
+    let reason = shop.handed_to_alice(&mut one_too_many, conversation);
+    assert_eq!(reason, HandoffReason::BotUnavailable);
+    assert_eq!(shop.calls("error"), 1, "counted");
+
+    model.release();
+    for visitor in &mut visitors {
+        assert_eq!(bot_says(visitor).body, GIFT_ANSWER);
+    }
+    assert_eq!(model.calls().len(), waiting);
+    assert_eq!(shop.calls("answered"), waiting as u64);
+}
