@@ -2,12 +2,10 @@
 //! (with the FAQ and the conversation in its request), the signed form, the responder's
 //! own hand-off after which it is never asked again, and the limits.
 
-use std::time::Duration;
-
 use deskbell::protocol::{AuthorKind, ConversationEvent, HandoffReason};
 use serde_json::json;
 
-use super::{GIFT_ANSWER, GIFT_CARDS, Shop, bot_says, bot_typing};
+use super::{GIFT_ANSWER, GIFT_CARDS, Shop, bot_says, bot_silent_for, bot_typing};
 use crate::bot::HOURS_ANSWER;
 use crate::harness::{ModelServer, Reply};
 
@@ -103,7 +101,7 @@ fn the_signed_call_verifies_and_its_handoff_ends_the_responder_there() {
     model.reply(Reply::Json(json!({"answer": "should never be sent"})));
     visitor.say(Some(conversation), "q3", "And do you sell vouchers?");
     visitor.ack("q3");
-    visitor.quiet_for(Duration::from_millis(700), "nobody answers for the agent");
+    bot_silent_for(&mut visitor, 700);
     assert_eq!(model.calls().len(), 2, "asked twice in all");
     assert_eq!(shop.calls("answered"), 1);
     assert_eq!(shop.calls("handoff"), 1);

@@ -5,7 +5,9 @@
 use deskbell::protocol::HandoffReason;
 use serde_json::json;
 
-use super::{GIFT_ANSWER, GIFT_CARDS, Shop, bot_says, bot_typing, talk_to_a_person};
+use super::{
+    GIFT_ANSWER, GIFT_CARDS, Shop, bot_says, bot_silent_for, bot_typing, talk_to_a_person,
+};
 use crate::bot::{HOURS_ANSWER, handed_off, messages_until};
 use crate::harness::{ModelServer, Reply};
 
@@ -135,4 +137,26 @@ fn a_full_queue_hands_off_at_once_and_the_waiting_questions_are_answered() {
     }
     assert_eq!(model.calls().len(), waiting);
     assert_eq!(shop.calls("answered"), waiting as u64);
+}
+
+#[test]
+fn an_outcome_that_never_comes_hands_off_by_the_hubs_own_timer() {
+    // Connections stay up while the test moves the clock past the call's time limit.
+    let mut shop = Shop::open_with(|c| c.dead_after_ms = 10 * 60_000);
+    let model = ModelServer::start(Reply::Hold(GIFT_ANSWER.into()));
+    shop.openai(&model, json!({"timeout_ms": 60_000}));
+    let (mut visitor, conversation) = shop.visitor_asks(GIFT_CARDS);
+    bot_typing(&mut visitor);
+    model.wait_for(1);
+    // The worker still waits (real time); the hub gives up at the limit plus 2 s.
+    shop.server.advance(61_000);
+    bot_silent_for(&mut visitor, 300);
+    shop.server.advance(1_100);
+    let reason = shop.handed_to_alice(&mut visitor, conversation);
+    assert_eq!(reason, HandoffReason::BotUnavailable);
+
+    // The late answer is dropped: the bot never speaks after the hand-off.
+    model.release();
+    bot_silent_for(&mut visitor, 500);
+    assert_eq!(shop.calls("answered"), 1, "counted, not posted");
 }

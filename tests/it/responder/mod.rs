@@ -15,10 +15,11 @@ mod examples;
 mod failures;
 mod settings;
 
+use deskbell::config::{BotSettings, Config};
 use deskbell::protocol::{AuthorKind, ClientFrame, Encoding, HandoffReason, Message, ServerFrame};
 use serde_json::{Value, json};
 
-use crate::bot::{handed_off, messages_until, save_faq, with_bot};
+use crate::bot::{handed_off, messages_until, save_faq};
 use crate::harness::{Client, ModelServer, TestServer, http};
 
 /// A question the shop's FAQ does not cover.
@@ -41,7 +42,15 @@ pub struct Shop {
 impl Shop {
     /// Opens the shop.
     pub fn open() -> Shop {
-        let server = with_bot();
+        Shop::open_with(|_| {})
+    }
+
+    /// Opens the shop with the test's changes to the config.
+    pub fn open_with(adjust: impl FnOnce(&mut Config)) -> Shop {
+        let server = TestServer::start_with(|c| {
+            c.bot = Some(BotSettings::default());
+            adjust(c);
+        });
         let admin = server.admin();
         let (alice, token) = server.agent(&admin, "Alice", Some(20));
         save_faq(&server, &admin);
@@ -125,6 +134,24 @@ pub fn bot_typing(visitor: &mut Client) {
         ServerFrame::Typing(t) if t.author.kind == AuthorKind::Bot && t.on => Some(()),
         _ => None,
     });
+}
+
+/// Reads the visitor's frames for `ms` milliseconds: none is a message from the bot or
+/// a hand-off.
+pub fn bot_silent_for(visitor: &mut Client, ms: u64) {
+    let until = std::time::Instant::now() + std::time::Duration::from_millis(ms);
+    loop {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        match visitor.try_recv(left) {
+            Err(e) if e == "timeout" => return,
+            Err(e) => panic!("the connection broke: {e}"),
+            Ok(ServerFrame::Message(m)) => {
+                assert!(m.author.kind != AuthorKind::Bot, "the bot spoke: {m:?}");
+                assert!(handed_off(&m).is_none(), "handed off: {m:?}");
+            }
+            Ok(_) => {}
+        }
+    }
 }
 
 /// The visitor's next message from the bot.
