@@ -60,6 +60,17 @@ fn a_confident_question_stays_with_the_bot_and_an_unknown_one_goes_to_the_model(
         "the conversation so far"
     );
     assert_eq!(shop.calls("answered"), 1);
+    let metrics = shop
+        .server
+        .server
+        .as_ref()
+        .expect("running")
+        .metrics()
+        .render();
+    assert!(
+        metrics.contains("deskbell_responder_calls_total{outcome=\"answered\"} 1\n"),
+        "{metrics}"
+    );
 }
 
 #[test]
