@@ -26,6 +26,7 @@ mod outbox;
 mod profile;
 mod push;
 pub mod reply;
+mod responder;
 mod router;
 mod routes;
 mod session;

@@ -16,8 +16,8 @@ use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
     admin, api, api_keys, assets, audit, email_links, faq, files, guard, health, identity, inbox,
-    key_guard, openapi, outbox, profile, push, upgrade, uploads, v1_actions, v1_conversations,
-    visitor_cards, visitor_email, webhooks,
+    key_guard, openapi, outbox, profile, push, responder, upgrade, uploads, v1_actions,
+    v1_conversations, visitor_cards, visitor_email, webhooks,
 };
 use crate::app::App;
 use crate::metrics;
@@ -54,6 +54,8 @@ enum Endpoint {
     DeleteCanned,
     GetSettings,
     PutSettings,
+    GetResponder,
+    PutResponder,
     ListFaq,
     CreateFaq,
     TryFaq,
@@ -129,6 +131,8 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::DELETE, "/api/canned/{id}", DeleteCanned)
         .add(M::GET, "/api/settings", GetSettings)
         .add(M::PUT, "/api/settings", PutSettings)
+        .add(M::GET, "/api/responder", GetResponder)
+        .add(M::PUT, "/api/responder", PutResponder)
         .add(M::GET, "/api/faq", ListFaq)
         .add(M::POST, "/api/faq", CreateFaq)
         .add(M::POST, "/api/faq/try", TryFaq)
@@ -345,6 +349,8 @@ async fn dispatch(
         DeleteCanned => admin::delete_canned(app, req, id).await,
         GetSettings => admin::get_settings(app, req).await,
         PutSettings => admin::put_settings(app, req).await,
+        GetResponder => responder::get_responder(app, req).await,
+        PutResponder => responder::put_responder(app, req).await,
         ListFaq => faq::list(app, req).await,
         CreateFaq => faq::save(app, req, None).await,
         TryFaq => faq::try_question(app, req).await,

@@ -121,7 +121,8 @@ pub enum Event {
     },
 }
 
-/// Results coming back to the hub from the writer thread, store reads and the bot.
+/// Results coming back to the hub from the writer thread, store reads, the bot and the
+/// responder threads.
 pub enum Completion {
     /// A write finished (committed or failed).
     Written {
@@ -138,6 +139,17 @@ pub enum Completion {
         seq: u64,
         /// The decision, or why there is none.
         decision: Result<crate::bot::Decision, crate::bot::BotError>,
+        /// The message's text and the visitor's browser language, for the responder.
+        asked: (String, Option<String>),
+    },
+    /// The external responder's outcome for a visitor message (see `hub/responder.rs`).
+    Responded {
+        /// Conversation.
+        conversation: u64,
+        /// The visitor message asked about.
+        seq: u64,
+        /// What came of the call.
+        outcome: crate::responder::Outcome,
     },
     /// A closed conversation was loaded for a reopen.
     Reopen {

@@ -41,6 +41,7 @@ mod live;
 mod messages;
 mod pending;
 mod placing;
+mod responder;
 mod signals;
 mod startup;
 mod texts;
@@ -107,6 +108,10 @@ pub struct Hub {
     completions: async_channel::Sender<Completion>,
     /// The FAQ bot (None with `--no-bot`).
     bot: Option<crate::bot::Bot>,
+    /// The external responder behind the bot (asked only as its settings say).
+    responder: crate::responder::Responder,
+    /// Responder calls made today (the per-day limit).
+    responder_today: crate::responder::limits::DailyCalls,
     /// The storage-read pool, for reads whose result comes back as a completion.
     readers: Readers,
     /// Open connections, the visitor index and subscriptions (see `conns`).
@@ -147,6 +152,7 @@ pub fn spawn(
     writer: WriterHandle,
     metrics: Arc<Metrics>,
     bot: Option<crate::bot::Bot>,
+    responder: crate::responder::Responder,
     readers: Readers,
     presence: Arc<crate::presence::Presence>,
 ) -> Result<(HubHandle, smol::Task<()>), StoreError> {
@@ -163,6 +169,8 @@ pub fn spawn(
         metrics,
         completions: completions_tx,
         bot,
+        responder,
+        responder_today: Default::default(),
         readers,
         conns: conns::Conns::new(presence),
         visitor_names: HashMap::new(),
@@ -296,7 +304,16 @@ impl Hub {
                 conversation,
                 seq,
                 decision,
-            } => self.on_bot_decided(conversation, seq, decision).await,
+                asked,
+            } => {
+                self.on_bot_decided(conversation, seq, decision, asked)
+                    .await
+            }
+            Completion::Responded {
+                conversation,
+                seq,
+                outcome,
+            } => self.on_responded(conversation, seq, outcome).await,
             Completion::Reopen {
                 conn,
                 agent,
