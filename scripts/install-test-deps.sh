@@ -4,7 +4,8 @@
 # (playwright-core, and TypeScript for scripts/check-js.sh: a type check, no build), and
 # Python's aiosmtpd, the real SMTP server the email tests talk to (Debian's package), and
 # the pinned `standardwebhooks` Python package (docs/WEBHOOKS.md's examples are run by
-# tests/it/webhooks/examples.rs).
+# tests/it/webhooks/examples.rs), and schemathesis in its own virtual environment
+# (scripts/install-schemathesis.sh; scripts/api-fuzz.sh runs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_apt=()
@@ -25,3 +26,4 @@ if ! python3 -c 'import standardwebhooks' 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check standardwebhooks==1.3.0 2>/dev/null ||
     python3 -m pip install --quiet --disable-pip-version-check --break-system-packages standardwebhooks==1.3.0
 fi
+scripts/install-schemathesis.sh

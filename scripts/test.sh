@@ -30,5 +30,7 @@ else
   echo "== skipping the tmpfs full-disk test: mounting is not allowed here"
 fi
 rmdir "$probe"
+echo "== the API against its OpenAPI document (schemathesis, bounded)"
+scripts/api-fuzz.sh target/debug/deskbell
 echo "== browser tests"
 tests/browser/run.sh

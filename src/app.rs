@@ -40,6 +40,8 @@ pub struct App {
     pub mailer: Option<Arc<crate::email::Mailer>>,
     /// The webhook sink: endpoints' cache, test pings (`/api/webhooks`).
     pub webhooks: Arc<crate::webhooks::WebhookSink>,
+    /// The external responder behind the bot (settings and calls).
+    pub responder: crate::responder::Responder,
     /// The one-time setup code while no admin exists.
     pub setup_code: Mutex<Option<String>>,
     /// A real hash of a random password, verified against for unknown accounts so a
@@ -97,6 +99,7 @@ impl App {
         mailer: Option<Arc<crate::email::Mailer>>,
         visitor_mail: Arc<crate::email::VisitorMail>,
         webhooks: Arc<crate::webhooks::WebhookSink>,
+        responder: crate::responder::Responder,
     ) -> App {
         App {
             uploads: crate::attachments::gate::UploadGate::new(&config.uploads),
@@ -115,6 +118,7 @@ impl App {
             settings: std::sync::RwLock::new(settings),
             bot,
             webhooks,
+            responder,
             setup_code: Mutex::new(setup_code),
             warned_untrusted_proxy: std::sync::atomic::AtomicBool::new(false),
             dummy_hash: crate::auth::new_token()

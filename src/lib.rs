@@ -23,6 +23,8 @@
 //! - [`new_visitors`]: how many new visitors one client address may create per minute.
 //! - [`readers`]: small fixed thread pools for storage reads and password hashing.
 //! - [`periodic`]: the wait between rounds of a background task, cut short at shutdown.
+//! - [`responder`]: the optional external responder behind the FAQ bot (an
+//!   OpenAI-compatible model or the shop's signed service), called off the executor.
 //! - [`retention`]: `--retain-days`, purging old closed conversations in the background.
 //! - [`metrics`]: counters and histograms rendered for Prometheus.
 //! - [`tls`]: `--tls-cert`/`--tls-key`: certificate loading, SIGHUP reload, handshakes.
@@ -86,6 +88,7 @@ pub mod protocol;
 pub mod push;
 pub mod ratelimit;
 pub mod readers;
+pub mod responder;
 pub mod retention;
 pub mod routing;
 pub mod server;

@@ -8,8 +8,10 @@
 
 mod outbox;
 mod primitives;
+mod responder;
 
 pub use outbox::OutboxMetrics;
+pub use responder::ResponderMetrics;
 
 pub use primitives::{Counter, Gauge, Histogram, Scale};
 
@@ -67,6 +69,8 @@ pub struct Metrics {
     pub bot_helpful_total: Counter,
     /// The outbox: deliveries, retries, failures (`deskbell_outbox_*`).
     pub outbox: OutboxMetrics,
+    /// External responder calls by outcome (`deskbell_responder_calls_total`).
+    pub responder: ResponderMetrics,
 }
 
 impl Default for Metrics {
@@ -97,6 +101,7 @@ impl Metrics {
             bot_handoffs_total: Counter::default(),
             bot_helpful_total: Counter::default(),
             outbox: OutboxMetrics::default(),
+            responder: ResponderMetrics::default(),
         }
     }
 
@@ -204,6 +209,7 @@ impl Metrics {
             &self.bot_helpful_total,
         )?;
         self.outbox.write(out)?;
+        self.responder.write(out)?;
         write_gauges(
             out,
             "deskbell_storage_ok",

@@ -106,6 +106,13 @@ impl Server {
         }
 
         let presence = Arc::new(crate::presence::Presence::new());
+        let responder = crate::responder::Responder::start(
+            store.clone(),
+            store.responder()?.into(),
+            config.allow_private_webhooks,
+            config.max_body_bytes,
+        )
+        .map_err(Error::io("starting the responder threads"))?;
         let (hub, _hub_task) = hub::spawn(
             &executor,
             config.clone(),
@@ -113,6 +120,7 @@ impl Server {
             writer.clone(),
             metrics.clone(),
             bot.clone(),
+            responder.clone(),
             readers.clone(),
             presence.clone(),
         )?;
@@ -187,6 +195,7 @@ impl Server {
             mailer,
             visitor_mail,
             webhooks,
+            responder,
         ));
         let (stop_accepting, accept_stopped) = async_channel::bounded::<()>(1);
         match crate::control::bind(&config.data_dir) {
@@ -307,6 +316,9 @@ impl Server {
         if let Some(thread) = self.bot_thread.take() {
             let _ = thread.join();
         }
+        // Its threads end after the calls in flight (not joined: a call may take up to
+        // its time limit, and its outcome is dropped with the hub).
+        self.app.responder.close();
         // Before the writer: the outbox settles its attempts in flight through it.
         self.app.outbox.stop();
         self.writer.close();

@@ -27,6 +27,8 @@ use crate::timer::unix_ms;
 pub struct KeyCaller {
     /// The key's id.
     pub id: u64,
+    /// The admin's name for it (shown as the author of the notes it posts).
+    pub name: String,
     /// What it may do.
     pub scope: StoredKeyScope,
     /// The only site it sees (None: every site).
@@ -103,6 +105,7 @@ pub async fn check(
     }
     Ok(Some(KeyCaller {
         id,
+        name: record.name,
         scope: record.scope,
         site: record.site,
     }))

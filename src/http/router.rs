@@ -21,8 +21,9 @@ enum Segment {
 /// A route table from (method, path pattern) to handlers of type `H`.
 #[derive(Debug)]
 pub struct Router<H> {
-    /// Routes in the order they were added (the order of every `Allow` list).
-    routes: Vec<(Vec<Segment>, Method, H)>,
+    /// Routes in the order they were added (the order of every `Allow` list), each
+    /// with the pattern it was written as.
+    routes: Vec<(Vec<Segment>, Method, H, &'static str)>,
 }
 
 /// What the table says about one request.
@@ -84,8 +85,17 @@ impl<H: Copy> Router<H> {
 
     /// Adds `method pattern → handler`; a pattern is `/`-separated literals and `{id}`s.
     pub fn add(mut self, method: Method, pattern: &'static str, handler: H) -> Self {
-        self.routes.push((parse(pattern), method, handler));
+        self.routes.push((parse(pattern), method, handler, pattern));
         self
+    }
+
+    /// Every route as (method, pattern as written), in the order they were added: what
+    /// the API's OpenAPI document must list.
+    #[cfg(test)]
+    pub fn patterns(&self) -> impl Iterator<Item = (&Method, &'static str)> {
+        self.routes
+            .iter()
+            .map(|(_, method, _, text)| (method, *text))
     }
 
     /// The methods `path` answers, as an `Allow` value (None for an unknown path).
@@ -99,7 +109,7 @@ impl<H: Copy> Router<H> {
             .routes
             .iter()
             .filter(|(pattern, ..)| matches(pattern, path).is_some())
-            .map(|(_, method, _)| method.as_str())
+            .map(|(_, method, ..)| method.as_str())
             .collect();
         (!methods.is_empty()).then(|| methods.join(", "))
     }
@@ -107,7 +117,7 @@ impl<H: Copy> Router<H> {
     /// The handler for `method path`, or why there is none.
     pub fn find(&self, method: &Method, path: &str) -> Found<H> {
         let path = unversioned(path);
-        for (pattern, m, handler) in &self.routes {
+        for (pattern, m, handler, _) in &self.routes {
             if m == method
                 && let Some(ids) = matches(pattern, &path)
             {

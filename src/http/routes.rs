@@ -16,12 +16,14 @@ use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
     admin, api, api_keys, assets, audit, email_links, faq, files, guard, health, identity, inbox,
-    key_guard, outbox, profile, push, upgrade, uploads, v1_conversations, v1_export, visitor_cards,
-    visitor_email, visitor_erase, visitor_view, webhooks,
+    key_guard, openapi, outbox, profile, push, responder, upgrade, uploads, v1_actions,
+    v1_conversations, v1_export, visitor_cards, visitor_email, visitor_erase, visitor_view,
+    webhooks,
 };
 use crate::app::App;
 use crate::metrics;
 use crate::protocol::ErrorCode;
+use v1_actions::Move;
 
 /// Every endpoint the table knows; [`dispatch`] says which function answers each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +55,8 @@ enum Endpoint {
     DeleteCanned,
     GetSettings,
     PutSettings,
+    GetResponder,
+    PutResponder,
     ListFaq,
     CreateFaq,
     TryFaq,
@@ -88,6 +92,11 @@ enum Endpoint {
     Audit,
     Conversation,
     Export,
+    OpenApi,
+    PostMessage,
+    Assign,
+    Transfer,
+    Close,
 }
 
 /// The route table, built once. Each `/api/…` route is also `/api/v1/…` ([`router::V1`]).
@@ -126,6 +135,8 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::DELETE, "/api/canned/{id}", DeleteCanned)
         .add(M::GET, "/api/settings", GetSettings)
         .add(M::PUT, "/api/settings", PutSettings)
+        .add(M::GET, "/api/responder", GetResponder)
+        .add(M::PUT, "/api/responder", PutResponder)
         .add(M::GET, "/api/faq", ListFaq)
         .add(M::POST, "/api/faq", CreateFaq)
         .add(M::POST, "/api/faq/try", TryFaq)
@@ -163,6 +174,11 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::GET, "/api/audit", Audit)
         .add(M::GET, "/api/conversations/{id}", Conversation)
         .add(M::GET, "/api/export", Export)
+        .add(M::GET, "/api/openapi.json", OpenApi)
+        .add(M::POST, "/api/conversations/{id}/messages", PostMessage)
+        .add(M::POST, "/api/conversations/{id}/assign", Assign)
+        .add(M::POST, "/api/conversations/{id}/transfer", Transfer)
+        .add(M::POST, "/api/conversations/{id}/close", Close)
 });
 
 /// The methods `path` answers, as an `Allow` value; None for an unknown path. Paths
@@ -327,6 +343,10 @@ async fn dispatch(
         },
         Conversation => v1_conversations::get(app, req, id).await,
         Visitor => visitor_view::get(app, req, id).await,
+        PostMessage => v1_actions::post_message(app, req, id).await,
+        Assign => v1_actions::move_conversation(app, req, id, Move::Assign).await,
+        Transfer => v1_actions::move_conversation(app, req, id, Move::Transfer).await,
+        Close => v1_actions::move_conversation(app, req, id, Move::Close).await,
         VisitorCards => visitor_cards::visitor_cards(app, req).await,
         ListCanned => inbox::canned(app, req).await,
         CreateCanned => admin::save_canned(app, req, None).await,
@@ -334,6 +354,8 @@ async fn dispatch(
         DeleteCanned => admin::delete_canned(app, req, id).await,
         GetSettings => admin::get_settings(app, req).await,
         PutSettings => admin::put_settings(app, req).await,
+        GetResponder => responder::get_responder(app, req).await,
+        PutResponder => responder::put_responder(app, req).await,
         ListFaq => faq::list(app, req).await,
         CreateFaq => faq::save(app, req, None).await,
         TryFaq => faq::try_question(app, req).await,
@@ -371,6 +393,7 @@ async fn dispatch(
         RevokeKey => api_keys::revoke(app, req, id).await,
         Audit => audit::list(app, req).await,
         Export => v1_export::export(app, req).await,
+        OpenApi => openapi::serve(),
     }
 }
 
@@ -393,7 +416,45 @@ mod tests {
         assert_eq!(allow("/api/webhooks/3/test").as_deref(), Some("POST"));
         let redeliver = "/api/v1/webhooks/3/deliveries/17/redeliver";
         assert_eq!(allow(redeliver).as_deref(), Some("POST"));
+        let close = "/api/v1/conversations/3/close";
+        assert_eq!(allow(close).as_deref(), Some("POST"));
+        assert_eq!(
+            allow("/api/conversations/3/messages").as_deref(),
+            Some("POST")
+        );
         assert_eq!(allow("/console/").as_deref(), Some("GET, HEAD"));
         assert_eq!(allow("/no-such-file"), None);
+    }
+
+    /// Routes answered before the table is consulted (their ids are not numbers).
+    const OUTSIDE_THE_TABLE: [(&str, &str); 2] =
+        [("GET", "/api/files/{id}"), ("HEAD", "/api/files/{id}")];
+
+    #[test]
+    fn every_route_is_documented_and_every_documented_path_is_a_route() {
+        let documented = openapi::documented_routes();
+        let table: Vec<(String, String)> = ROUTES
+            .patterns()
+            .map(|(method, pattern)| (method.to_string(), pattern.to_string()))
+            .collect();
+        let undocumented: Vec<_> = table.iter().filter(|r| !documented.contains(r)).collect();
+        assert!(
+            undocumented.is_empty(),
+            "routes missing from docs/openapi.json: {undocumented:?}"
+        );
+        let unrouted: Vec<_> = documented
+            .iter()
+            .filter(|(method, path)| {
+                let routed = table.contains(&(method.clone(), path.clone()))
+                    || OUTSIDE_THE_TABLE.contains(&(method.as_str(), path.as_str()))
+                    || (method == "GET" && assets::find(path).is_some());
+                !routed
+            })
+            .collect();
+        assert!(
+            unrouted.is_empty(),
+            "docs/openapi.json lists paths deskbell does not answer: {unrouted:?}"
+        );
+        assert!(files::PREFIX == "/api/files/", "the files route moved");
     }
 }

@@ -10,7 +10,7 @@ use crate::store::records::AgentV4;
 use crate::store::{StoreError, WriteOp};
 
 use super::Hub;
-use super::event::{Completion, ConnId, WriteTag};
+use super::event::{Asker, Completion, ConnId, WriteTag};
 use super::live::{LiveAgent, LiveConversation, TimerEvent};
 
 fn routing_presence(p: Presence) -> routing::Presence {
@@ -54,59 +54,65 @@ impl Hub {
         self.router.transfer(conversation, to)
     }
 
-    pub(super) async fn agent_action(&mut self, conn: ConnId, agent: u64, frame: ClientFrame) {
-        match frame {
-            ClientFrame::Claim(r) => match self.claim(r.conversation, agent) {
-                Ok(before) => {
-                    let event = ConversationEvent::Assigned { agent };
-                    self.set_assignment(r.conversation, before, event, agent, Some(conn))
-                        .await;
-                }
-                Err(e) => self.refuse(
-                    conn,
-                    routing_error_code(&e),
-                    e.to_string(),
-                    None,
-                    Some(r.conversation),
-                ),
-            },
-            ClientFrame::Transfer(t) => match self.transfer(t.conversation, t.to_agent) {
-                Ok(outcome) => {
-                    let event = ConversationEvent::Transferred {
-                        from: outcome.previous,
-                        to: t.to_agent,
-                    };
-                    let before = Some(Placement::Assigned(outcome.previous));
-                    self.set_assignment(t.conversation, before, event, agent, Some(conn))
-                        .await;
-                    self.apply_assignments(outcome.assigned).await;
-                }
-                Err(e) => self.refuse(
-                    conn,
-                    routing_error_code(&e),
-                    e.to_string(),
-                    None,
-                    Some(t.conversation),
-                ),
-            },
-            ClientFrame::Close(r) => {
-                let open = self
-                    .conversations
-                    .get(&r.conversation)
-                    .is_some_and(|c| !c.closing);
-                if !open {
-                    self.refuse(
-                        conn,
-                        ErrorCode::Conflict,
-                        "the conversation is not open",
-                        None,
-                        Some(r.conversation),
-                    );
-                    return;
-                }
-                self.close_conversation(r.conversation, agent, Some(conn))
+    /// Claims a conversation for `agent` (`by` acted), as the console's `claim` does.
+    pub(super) async fn claim_for(&mut self, asker: Asker, conversation: u64, agent: u64, by: u64) {
+        match self.claim(conversation, agent) {
+            Ok(before) => {
+                let event = ConversationEvent::Assigned { agent };
+                self.set_assignment(conversation, before, event, by, Some(asker))
                     .await;
             }
+            Err(e) => {
+                let code = routing_error_code(&e);
+                self.refuse_to(&asker, code, e.to_string(), None, Some(conversation))
+            }
+        }
+    }
+
+    /// Hands an assigned conversation to agent `to` (`by` acted), as the console's
+    /// `transfer` does.
+    pub(super) async fn transfer_to(&mut self, asker: Asker, conversation: u64, to: u64, by: u64) {
+        match self.transfer(conversation, to) {
+            Ok(outcome) => {
+                let event = ConversationEvent::Transferred {
+                    from: outcome.previous,
+                    to,
+                };
+                let before = Some(Placement::Assigned(outcome.previous));
+                self.set_assignment(conversation, before, event, by, Some(asker))
+                    .await;
+                self.apply_assignments(outcome.assigned).await;
+            }
+            Err(e) => {
+                let code = routing_error_code(&e);
+                self.refuse_to(&asker, code, e.to_string(), None, Some(conversation))
+            }
+        }
+    }
+
+    /// Closes an open conversation in agent `by`'s name, as the console's `close` does.
+    pub(super) async fn close_as(&mut self, asker: Asker, conversation: u64, by: u64) {
+        let open = self
+            .conversations
+            .get(&conversation)
+            .is_some_and(|c| !c.closing);
+        if !open {
+            let why = "the conversation is not open";
+            self.refuse_to(&asker, ErrorCode::Conflict, why, None, Some(conversation));
+            return;
+        }
+        self.close_conversation(conversation, by, Some(asker)).await;
+    }
+
+    pub(super) async fn agent_action(&mut self, conn: ConnId, agent: u64, frame: ClientFrame) {
+        let asker = Asker::Conn(conn);
+        match frame {
+            ClientFrame::Claim(r) => self.claim_for(asker, r.conversation, agent, agent).await,
+            ClientFrame::Transfer(t) => {
+                self.transfer_to(asker, t.conversation, t.to_agent, agent)
+                    .await
+            }
+            ClientFrame::Close(r) => self.close_as(asker, r.conversation, agent).await,
             ClientFrame::Reopen(r) => {
                 if self.conversations.contains_key(&r.conversation) {
                     self.refuse(
@@ -264,7 +270,7 @@ impl Hub {
         );
         let event = ConversationEvent::Reopened { by: agent };
         self.router.reopen(conversation, record.agent);
-        self.set_assignment(conversation, None, event, agent, Some(conn))
+        self.set_assignment(conversation, None, event, agent, Some(Asker::Conn(conn)))
             .await;
         self.refresh_totals();
     }

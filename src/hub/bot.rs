@@ -4,7 +4,8 @@
 //! as a bot message; anything else hands the conversation to the agents (with suggested
 //! replies when the bot had likely answers), after which the bot never speaks in it
 //! again. A decision that arrives after the hand-off, or after an agent claimed the
-//! conversation, is dropped; one that does not arrive in time hands off too.
+//! conversation, is dropped; one that does not arrive in time hands off too. A decision
+//! the external responder's mode takes goes to it instead (`responder.rs`).
 
 use crate::bot::{Candidate, Decision, HandoffReason as BotReason};
 use crate::protocol::{
@@ -42,11 +43,13 @@ impl Hub {
             return;
         };
         let completions = self.completions.clone();
+        let asked = (text.clone(), language.clone());
         let reply = Box::new(move |decision| {
             let _ = completions.try_send(Completion::BotDecided {
                 conversation,
                 seq,
                 decision,
+                asked,
             });
         });
         match bot.decide(text, language, reply) {
@@ -83,6 +86,7 @@ impl Hub {
         conversation: u64,
         seq: u64,
         decision: Result<Decision, crate::bot::BotError>,
+        asked: (String, Option<String>),
     ) {
         if !self.bot_active(conversation) {
             return;
@@ -99,6 +103,17 @@ impl Hub {
                     .await;
             }
         };
+        if self.responder_takes(&decision) {
+            let (text, language) = asked;
+            return self
+                .ask_responder(conversation, seq, text, language, decision)
+                .await;
+        }
+        self.apply_decision(conversation, decision).await;
+    }
+
+    /// Does what the bot decided.
+    pub(super) async fn apply_decision(&mut self, conversation: u64, decision: Decision) {
         match decision {
             Decision::Answer { faq_id, answer, .. } => {
                 self.metrics.bot_answers_total.inc();
@@ -220,7 +235,7 @@ impl Hub {
             conversation,
             placed: Placement::Queued { position: 0 },
             previous: None,
-            conn: None,
+            asker: None,
         };
         let status = ConversationStatus::Queued;
         self.write_status(conversation, status, None, event, 0, tag)

@@ -11,18 +11,18 @@ use crate::store::{Appended, NewMessage, StoreError};
 use crate::timer::unix_ms;
 
 use super::Hub;
-use super::event::{ConnId, WriteTag};
+use super::event::{Asker, WriteTag};
 use super::live::TimerEvent;
 use super::texts;
 
 impl Hub {
-    /// Closes an open conversation (`by` = 0 for inactivity; `conn` = who asked). The
+    /// Closes an open conversation (`by` = 0 for inactivity; `asker` = who asked). The
     /// change is applied by [`Hub::on_close_written`] once it is committed.
     pub(super) async fn close_conversation(
         &mut self,
         conversation: u64,
         by: u64,
-        conn: Option<ConnId>,
+        asker: Option<Asker>,
     ) {
         let Some(live) = self.conversations.get_mut(&conversation) else {
             return;
@@ -32,7 +32,7 @@ impl Hub {
         let tag = WriteTag::Closed {
             conversation,
             by,
-            conn,
+            asker,
         };
         let (status, event) = (ConversationStatus::Closed, ConversationEvent::Closed { by });
         self.write_status(conversation, status, agent, event, by, tag)
@@ -44,7 +44,7 @@ impl Hub {
     pub(super) async fn on_close_written(
         &mut self,
         conversation: u64,
-        conn: Option<ConnId>,
+        asker: Option<Asker>,
         result: Result<Appended, StoreError>,
     ) {
         let appended = match result {
@@ -60,8 +60,8 @@ impl Hub {
                     }
                 }
                 tracing::warn!(conversation, error = %e, "close not stored");
-                if let Some(conn) = conn {
-                    self.refuse_unstored(conn, conversation, "the close", &e);
+                if let Some(asker) = &asker {
+                    self.refuse_unstored(asker, conversation, "the close", &e);
                 }
                 return;
             }
@@ -75,7 +75,11 @@ impl Hub {
         let assigned = self.router.close(conversation);
         self.announce_conversation(summary, None);
         // The closing message goes out, then the live entry is retired.
+        let seq = appended.seq;
         self.committed(appended, None);
+        if let Some(asker) = &asker {
+            Hub::tell_committed(asker, conversation, seq);
+        }
         self.retire(conversation);
         if let Some(a) = agent {
             self.broadcast_agent_info(a);
@@ -92,10 +96,10 @@ impl Hub {
         self.apply_assignments(assigned).await;
     }
 
-    /// Tells `conn` that `what` it asked for in `conversation` was not stored.
+    /// Tells `asker` that `what` it asked for in `conversation` was not stored.
     pub(super) fn refuse_unstored(
         &mut self,
-        conn: ConnId,
+        asker: &Asker,
         conversation: u64,
         what: &str,
         e: &StoreError,
@@ -106,7 +110,7 @@ impl Hub {
             ErrorCode::Conflict
         };
         let why = format!("{what} was not stored: {e}");
-        self.refuse(conn, code, why, None, Some(conversation));
+        self.refuse_to(asker, code, why, None, Some(conversation));
     }
 
     /// A system message recording `event`, with its English text; one that introduces

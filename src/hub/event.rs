@@ -114,6 +114,17 @@ pub enum Event {
         /// Signalled once the timers that were due have run.
         done: async_channel::Sender<()>,
     },
+    /// An integrator's action in one conversation over the HTTP API
+    /// (`http::v1_actions`): taken as the same action over WebSocket would be, and
+    /// answered on `reply` once committed, or at once when refused.
+    Act {
+        /// Conversation.
+        conversation: u64,
+        /// What to do.
+        action: super::acts::ApiAction,
+        /// Where the answer goes (a channel with room for one).
+        reply: async_channel::Sender<super::acts::ActReply>,
+    },
     /// Stop: close every connection with 1001 and answer on `done`.
     Shutdown {
         /// Signalled when all connections were told to close.
@@ -121,7 +132,8 @@ pub enum Event {
     },
 }
 
-/// Results coming back to the hub from the writer thread, store reads and the bot.
+/// Results coming back to the hub from the writer thread, store reads, the bot and the
+/// responder threads.
 pub enum Completion {
     /// A write finished (committed or failed).
     Written {
@@ -138,6 +150,17 @@ pub enum Completion {
         seq: u64,
         /// The decision, or why there is none.
         decision: Result<crate::bot::Decision, crate::bot::BotError>,
+        /// The message's text and the visitor's browser language, for the responder.
+        asked: (String, Option<String>),
+    },
+    /// The external responder's outcome for a visitor message (see `hub/responder.rs`).
+    Responded {
+        /// Conversation.
+        conversation: u64,
+        /// The visitor message asked about.
+        seq: u64,
+        /// What came of the call.
+        outcome: crate::responder::Outcome,
     },
     /// A closed conversation was loaded for a reopen.
     Reopen {
@@ -154,14 +177,33 @@ pub enum Completion {
 
 /// Where the result of a visitor's erasure goes (the HTTP request waiting for it).
 pub type EraseReply = async_channel::Sender<Result<Outcome, StoreError>>;
+/// Who asked for a change and hears how it went: a WebSocket connection (an ack or an
+/// error frame), or an HTTP request waiting for its answer (`Event::Act`).
+#[derive(Debug, Clone)]
+pub enum Asker {
+    /// A connection.
+    Conn(ConnId),
+    /// An API request's reply channel.
+    Api(async_channel::Sender<super::acts::ActReply>),
+}
+
+impl Asker {
+    /// The connection, if a connection asked.
+    pub fn conn(&self) -> Option<ConnId> {
+        match self {
+            Asker::Conn(conn) => Some(*conn),
+            Asker::Api(_) => None,
+        }
+    }
+}
 
 /// Why a write was made, so its result reaches the right people.
 #[derive(Debug, Clone)]
 pub enum WriteTag {
     /// A chat message from a connection, to be acknowledged.
     Send {
-        /// Sending connection.
-        conn: ConnId,
+        /// Who sent it (a connection, or the HTTP API).
+        from: Asker,
         /// The client's message id.
         client_id: String,
         /// Arrival time.
@@ -178,8 +220,8 @@ pub enum WriteTag {
         conversation: u64,
         /// The agent who closed it (0: inactivity).
         by: u64,
-        /// The connection that asked, told if the close is not stored.
-        conn: Option<ConnId>,
+        /// Who asked: told if the close is not stored (an API request also when it is).
+        asker: Option<Asker>,
     },
     /// The system message recording where the router placed a conversation (an agent,
     /// the queue): the placement enters live state when it is committed, and the router
@@ -191,9 +233,9 @@ pub enum WriteTag {
         placed: crate::routing::Placement,
         /// The agent it was taken from, told at once.
         previous: Option<u64>,
-        /// The connection that asked (a claim, a transfer, a reopen), told if the
-        /// change is not stored.
-        conn: Option<ConnId>,
+        /// Who asked (a claim, a transfer, a reopen): told if the change is not stored
+        /// (an API request also when it is).
+        asker: Option<Asker>,
     },
     /// The bot's "Did you mean…?" message: its choices enter live state when it is
     /// committed (see `hub/choices.rs`).

@@ -70,6 +70,11 @@ pub struct LiveConversation {
     /// The questions of the bot's latest committed "Did you mean…?" message, until an
     /// agent writes (see `hub/choices.rs`).
     pub choices: Vec<OfferedChoice>,
+    /// Calls made to the external responder in this conversation (its limit).
+    pub responder_calls: u32,
+    /// The visitor message the responder is asked about, with the built-in bot's own
+    /// decision on it, the fallback (see `hub/responder.rs`).
+    pub responder_waiting: Option<(u64, crate::bot::Decision)>,
     /// A close is being committed: nobody may close it again meanwhile. The close itself
     /// enters live state only when its commit returns (see `hub/closing.rs`).
     pub closing: bool,
@@ -96,6 +101,8 @@ impl LiveConversation {
             preview: String::new(),
             bot_decided: 0,
             choices: Vec::new(),
+            responder_calls: 0,
+            responder_waiting: None,
             closing: false,
         }
     }
@@ -145,6 +152,13 @@ pub enum TimerEvent {
         /// Conversation.
         conversation: u64,
         /// The visitor message waiting for a decision.
+        seq: u64,
+    },
+    /// The responder's outcome on a visitor message is overdue: hand over.
+    ResponderOverdue {
+        /// Conversation.
+        conversation: u64,
+        /// The visitor message asked about.
         seq: u64,
     },
     /// Switch off a typing indicator.

@@ -10,7 +10,7 @@ use crate::store::{NewAttachment, NewMessage, WriteOp, file_token};
 use crate::timer::unix_ms;
 
 use super::Hub;
-use super::event::{ConnId, Identity, Outbound, WriteTag};
+use super::event::{Asker, ConnId, Identity, Outbound, WriteTag};
 use super::live::LiveConversation;
 
 impl Hub {
@@ -31,7 +31,7 @@ impl Hub {
                     .await
             }
             (Identity::Agent { id }, ClientFrame::Send(send)) => {
-                self.agent_send(conn, id, (send, Vec::new()), received)
+                self.agent_send(Asker::Conn(conn), id, (send, Vec::new()), received)
                     .await
             }
             (Identity::Visitor { id, site }, ClientFrame::SendFiles(files)) => {
@@ -41,11 +41,11 @@ impl Hub {
             }
             (Identity::Agent { id }, ClientFrame::SendFiles(files)) => {
                 if let Some(send) = self.with_files(conn, files) {
-                    self.agent_send(conn, id, send, received).await
+                    self.agent_send(Asker::Conn(conn), id, send, received).await
                 }
             }
             (Identity::Agent { id }, ClientFrame::Note(note)) => {
-                self.agent_note(conn, id, note, received).await
+                self.agent_note(Asker::Conn(conn), id, note, received).await
             }
             (Identity::Visitor { id, .. }, ClientFrame::Profile(profile)) => {
                 self.visitor_profile(conn, id, profile).await
@@ -178,7 +178,7 @@ impl Hub {
         self.write(
             op,
             WriteTag::Send {
-                conn,
+                from: Asker::Conn(conn),
                 client_id: send.client_id,
                 received,
                 opened,
@@ -213,16 +213,18 @@ impl Hub {
         id
     }
 
-    async fn agent_send(
+    /// An agent's message (over WebSocket, or the HTTP API: `from`), in a conversation
+    /// assigned to them.
+    pub(super) async fn agent_send(
         &mut self,
-        conn: ConnId,
+        from: Asker,
         agent: u64,
         (send, attachments): (Send, Vec<NewAttachment>),
         received: Instant,
     ) {
         let Some(conversation) = send.conversation else {
-            self.refuse(
-                conn,
+            self.refuse_to(
+                &from,
                 ErrorCode::InvalidField,
                 "agents must name the conversation",
                 Some(send.client_id),
@@ -231,8 +233,8 @@ impl Hub {
             return;
         };
         let Some(live) = self.conversations.get(&conversation) else {
-            self.refuse(
-                conn,
+            self.refuse_to(
+                &from,
                 ErrorCode::Conflict,
                 "the conversation is closed or unknown",
                 Some(send.client_id),
@@ -242,8 +244,8 @@ impl Hub {
         };
         if live.closing || self.stored_assignee(conversation) != Some(agent) {
             let why = "the conversation is not assigned to you; claim it first";
-            self.refuse(
-                conn,
+            self.refuse_to(
+                &from,
                 ErrorCode::NotAssigned,
                 why,
                 Some(send.client_id),
@@ -262,30 +264,18 @@ impl Hub {
             author_id: agent,
             author_name: name,
             body: send.body,
-            client_id: Some(send.client_id.clone()),
+            client_id: Some(send.client_id),
             event: None,
             at_ms: unix_ms(),
         };
-        let tag = WriteTag::Send {
-            conn,
-            client_id: send.client_id,
-            received,
-            opened: false,
-        };
-        self.write(
-            WriteOp::Append {
-                conversation,
-                message,
-            },
-            tag,
-        )
-        .await;
+        self.append_sent(from, conversation, message, received)
+            .await;
     }
 
     /// An internal note: any agent may add one to an open conversation; only agents see it.
-    async fn agent_note(
+    pub(super) async fn agent_note(
         &mut self,
-        conn: ConnId,
+        from: Asker,
         agent: u64,
         note: crate::protocol::Note,
         received: Instant,
@@ -296,8 +286,8 @@ impl Hub {
             .is_some_and(|c| !c.closing);
         if !open {
             let why = "the conversation is closed or unknown";
-            self.refuse(
-                conn,
+            self.refuse_to(
+                &from,
                 ErrorCode::Conflict,
                 why,
                 Some(note.client_id),
@@ -316,24 +306,12 @@ impl Hub {
                 .map(|a| a.account.name.clone())
                 .unwrap_or_default(),
             body: note.body,
-            client_id: Some(note.client_id.clone()),
+            client_id: Some(note.client_id),
             event: Some(crate::protocol::ConversationEvent::Note.into()),
             at_ms: unix_ms(),
         };
-        let tag = WriteTag::Send {
-            conn,
-            client_id: note.client_id,
-            received,
-            opened: false,
-        };
-        self.write(
-            WriteOp::Append {
-                conversation: note.conversation,
-                message,
-            },
-            tag,
-        )
-        .await;
+        self.append_sent(from, note.conversation, message, received)
+            .await;
     }
 
     /// A visitor's name/email: stored, and agents see the name at once.

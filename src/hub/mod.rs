@@ -27,6 +27,8 @@
 //!    leaves nothing to undo (see `closing`).
 
 mod actions;
+pub mod acts;
+mod api_actions;
 mod bot;
 mod choices;
 mod closing;
@@ -40,6 +42,7 @@ mod live;
 mod messages;
 mod pending;
 mod placing;
+mod responder;
 mod signals;
 mod startup;
 mod texts;
@@ -60,7 +63,10 @@ use crate::routing::{self, Router};
 use crate::store::{Reply, Store, StoreError, WriteOp, WriterHandle};
 use crate::timer::TimingWheel;
 
-pub use event::{Completion, ConnId, ConnLink, EraseReply, Event, Identity, Outbound, WriteTag};
+pub use acts::{ActRefusal, Acted, ApiAction, ApiAuthor};
+pub use event::{
+    Asker, Completion, ConnId, ConnLink, EraseReply, Event, Identity, Outbound, WriteTag,
+};
 use live::{LiveAgent, TimerEvent};
 
 /// Resolution of the timing wheel.
@@ -105,6 +111,10 @@ pub struct Hub {
     completions: async_channel::Sender<Completion>,
     /// The FAQ bot (None with `--no-bot`).
     bot: Option<crate::bot::Bot>,
+    /// The external responder behind the bot (asked only as its settings say).
+    responder: crate::responder::Responder,
+    /// Responder calls made today (the per-day limit).
+    responder_today: crate::responder::limits::DailyCalls,
     /// The storage-read pool, for reads whose result comes back as a completion.
     readers: Readers,
     /// Open connections, the visitor index and subscriptions (see `conns`).
@@ -148,6 +158,7 @@ pub fn spawn(
     writer: WriterHandle,
     metrics: Arc<Metrics>,
     bot: Option<crate::bot::Bot>,
+    responder: crate::responder::Responder,
     readers: Readers,
     presence: Arc<crate::presence::Presence>,
 ) -> Result<(HubHandle, smol::Task<()>), StoreError> {
@@ -164,6 +175,8 @@ pub fn spawn(
         metrics,
         completions: completions_tx,
         bot,
+        responder,
+        responder_today: Default::default(),
         readers,
         conns: conns::Conns::new(presence),
         visitor_names: HashMap::new(),
@@ -281,6 +294,11 @@ impl Hub {
             Event::EraseVisitor { visitor, op, reply } => {
                 self.on_erase_visitor(visitor, op, reply).await
             }
+            Event::Act {
+                conversation,
+                action,
+                reply,
+            } => self.on_act(conversation, action, reply).await,
             Event::Tick { done } => {
                 self.on_tick().await;
                 let _ = done.try_send(());
@@ -296,7 +314,16 @@ impl Hub {
                 conversation,
                 seq,
                 decision,
-            } => self.on_bot_decided(conversation, seq, decision).await,
+                asked,
+            } => {
+                self.on_bot_decided(conversation, seq, decision, asked)
+                    .await
+            }
+            Completion::Responded {
+                conversation,
+                seq,
+                outcome,
+            } => self.on_responded(conversation, seq, outcome).await,
             Completion::Reopen {
                 conn,
                 agent,

@@ -16,7 +16,7 @@ use crate::routing::Placement;
 use crate::store::{Appended, StoreError};
 
 use super::Hub;
-use super::event::{ConnId, WriteTag};
+use super::event::{Asker, WriteTag};
 use super::live::TimerEvent;
 
 impl Hub {
@@ -100,14 +100,14 @@ impl Hub {
     /// Stores where the router now has a conversation (an agent, or the queue) with the
     /// system message `event`. The router holds the decision at once; nobody is told
     /// until the commit returns ([`Hub::on_placed_written`]). `before` is where the
-    /// router had it before the decision (`None`: closed, for a reopen); `conn` asked.
+    /// router had it before the decision (`None`: closed, for a reopen); `asker` asked.
     pub(super) async fn set_assignment(
         &mut self,
         conversation: u64,
         before: Option<Placement>,
         event: ConversationEvent,
         by: u64,
-        conn: Option<ConnId>,
+        asker: Option<Asker>,
     ) {
         let Some(placed) = self.router.placement(conversation) else {
             return;
@@ -128,7 +128,7 @@ impl Hub {
             conversation,
             placed,
             previous,
-            conn,
+            asker,
         };
         self.write_status(conversation, status, agent, event, by, tag)
             .await;
@@ -137,13 +137,13 @@ impl Hub {
     /// A placement came back from the writer. Committed: agents (`previous`, the agent
     /// it was taken from, at once) and the visitor are told, and its system message goes
     /// out. Not committed: the router goes back to where the store has it (an automatic
-    /// assignment back in line, tried again on the next tick) and `conn` is told.
+    /// assignment back in line, tried again on the next tick) and `asker` is told.
     pub(super) async fn on_placed_written(
         &mut self,
         conversation: u64,
         placed: Placement,
         previous: Option<u64>,
-        conn: Option<ConnId>,
+        asker: Option<Asker>,
         result: Result<Appended, StoreError>,
     ) {
         let appended = match result {
@@ -165,8 +165,8 @@ impl Hub {
                 } else {
                     tracing::warn!(conversation, error = %e, "placement not stored");
                 }
-                if let Some(conn) = conn {
-                    self.refuse_unstored(conn, conversation, "the change", &e);
+                if let Some(asker) = &asker {
+                    self.refuse_unstored(asker, conversation, "the change", &e);
                 }
                 if matches!(
                     self.router.placement(conversation),
@@ -201,7 +201,11 @@ impl Hub {
             });
             self.send_to_visitor(visitor, frame);
         }
+        let seq = appended.seq;
         self.committed(appended, None);
+        if let Some(asker) = &asker {
+            Hub::tell_committed(asker, conversation, seq);
+        }
         for a in [previous, agent].into_iter().flatten() {
             self.broadcast_agent_info(a);
         }

@@ -1,6 +1,6 @@
 //! The hub's clock: every tick advances the one timing wheel and handles what fired
 //! (heartbeats, agent grace periods, idle conversations, typing expiry, overdue bot
-//! decisions), then sends agents their coalesced inbox updates.
+//! decisions and responder calls), then sends agents their coalesced inbox updates.
 
 use super::Hub;
 use super::live::TimerEvent;
@@ -17,6 +17,9 @@ impl Hub {
                 TimerEvent::IdleClose(conversation) => self.on_idle_check(conversation).await,
                 TimerEvent::BotOverdue { conversation, seq } => {
                     self.on_bot_overdue(conversation, seq).await
+                }
+                TimerEvent::ResponderOverdue { conversation, seq } => {
+                    self.on_responder_overdue(conversation, seq).await
                 }
                 TimerEvent::TypingOff {
                     conversation,

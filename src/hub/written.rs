@@ -7,7 +7,8 @@ use crate::protocol::{Ack, AuthorKind, ErrorCode, ServerFrame};
 use crate::store::{Appended, Outcome, StoreError};
 
 use super::Hub;
-use super::event::{ConnId, Identity, WriteTag};
+use super::acts::Acted;
+use super::event::{Asker, ConnId, Identity, WriteTag};
 
 /// The message a status write appended, or why there is none.
 fn appended(result: Result<Outcome, StoreError>) -> Result<Appended, StoreError> {
@@ -25,7 +26,7 @@ impl Hub {
         match (tag, result) {
             (
                 WriteTag::Send {
-                    conn,
+                    from,
                     client_id,
                     received,
                     opened,
@@ -54,13 +55,23 @@ impl Hub {
                     self.metrics.messages_duplicate_total.inc();
                 } else {
                     self.metrics.messages_total.inc();
-                    self.committed(a, Some(conn));
+                    self.committed(a, from.conn());
                 }
                 // Counted before the ack leaves: whoever sees the ack sees it counted.
                 self.metrics
                     .ack_seconds
                     .observe(received.elapsed().as_micros() as u64);
-                self.send_to(conn, ack);
+                match &from {
+                    Asker::Conn(conn) => self.send_to(*conn, ack),
+                    Asker::Api(reply) => {
+                        // The request may have gone (its caller hung up): nothing to tell.
+                        let _ = reply.try_send(Ok(Acted {
+                            conversation,
+                            seq,
+                            duplicate,
+                        }));
+                    }
+                }
                 if opened && !duplicate {
                     self.on_conversation_opened(conversation).await;
                 }
@@ -76,21 +87,24 @@ impl Hub {
                         let reason = crate::protocol::HandoffReason::LowConfidence;
                         self.hand_off(conversation, reason, Vec::new()).await;
                     } else {
-                        let language = self.conns.get(&conn).and_then(|c| c.language.clone());
+                        let language = from
+                            .conn()
+                            .and_then(|conn| self.conns.get(&conn))
+                            .and_then(|c| c.language.clone());
                         self.ask_bot(conversation, seq, text, language).await;
                     }
                 }
             }
             (
                 WriteTag::Send {
-                    conn,
+                    from,
                     client_id,
                     opened,
                     ..
                 },
                 Err(e),
             ) => {
-                if opened {
+                if let (true, Some(conn)) = (opened, from.conn()) {
                     self.forget_unopened(conn);
                 }
                 let code = match e {
@@ -99,8 +113,8 @@ impl Hub {
                     StoreError::NotFound(_) | StoreError::Conflict(_) => ErrorCode::Conflict,
                     _ => ErrorCode::StorageUnavailable,
                 };
-                self.refuse(
-                    conn,
+                self.refuse_to(
+                    &from,
                     code,
                     format!("not stored: {e}"),
                     Some(client_id),
@@ -123,22 +137,24 @@ impl Hub {
                     conversation,
                     placed,
                     previous,
-                    conn,
+                    asker,
                 },
                 result,
             ) => {
                 let result = appended(result);
-                self.on_placed_written(conversation, placed, previous, conn, result)
+                self.on_placed_written(conversation, placed, previous, asker, result)
                     .await
             }
             (
                 WriteTag::Closed {
-                    conversation, conn, ..
+                    conversation,
+                    asker,
+                    ..
                 },
                 result,
             ) => {
                 let result = appended(result);
-                self.on_close_written(conversation, conn, result).await
+                self.on_close_written(conversation, asker, result).await
             }
             (
                 WriteTag::Erased {

@@ -209,6 +209,7 @@ pub fn apply(
                 .insert("widget", encode(&SettingsRecord::V3(settings)).as_slice())?;
             Ok(Outcome::Done)
         }
+        WriteOp::PutResponder { settings } => super::responder::put(tx, settings),
         WriteOp::PutCanned { id, record } => {
             put_numbered(tx, CANNED, id, &encode(&record), "canned reply").map(Outcome::CannedSaved)
         }

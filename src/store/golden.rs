@@ -8,6 +8,7 @@
 
 use super::push_records::{PushSubscriptionRecord, PushSubscriptionV1, PushTargetRecord};
 use super::records::*;
+use super::responder_records::{ResponderRecord, ResponderV1};
 use super::values::*;
 use super::webhooks::{WebhookRecord, WebhookV1};
 
@@ -35,6 +36,8 @@ enum Sample {
     PushSubscription(PushSubscriptionRecord),
     /// The push sink's outbox target.
     PushTarget(PushTargetRecord),
+    /// The external responder's settings.
+    Responder(ResponderRecord),
 }
 
 fn message(kind: StoredAuthorKind, event: Option<StoredEvent>) -> Sample {
@@ -255,6 +258,9 @@ fn golden(sample: &Sample) -> &'static str {
         Sample::Webhook(WebhookRecord::V1(_)) => {
             "001268747470733a2f2f682e6578616d706c652f010f6d6573736167652e76697369746f720343524d03010203e8070101d00f0103343130"
         }
+        Sample::Responder(ResponderRecord::V1(_)) => {
+            "00010019687474703a2f2f3132372e302e302e313a31313433342f763107736b2d74657374077177656e322e35c03e0af40301"
+        }
         Sample::PushSubscription(PushSubscriptionRecord::V1(_)) => {
             "00021668747470733a2f2f707573682e6578616d706c652f780204010109e8070550686f6e65"
         }
@@ -372,6 +378,15 @@ fn samples() -> Vec<Sample> {
         time_zone: "Europe/London".into(),
         ..SettingsV2::from(settings_v1()).into()
     })));
+    all.push(Sample::Responder(ResponderRecord::V1(ResponderV1 {
+        mode: 1,
+        kind: 0,
+        url: "http://127.0.0.1:11434/v1".into(),
+        key: "sk-test".into(),
+        model: "qwen2.5".into(),
+        allow_private: true,
+        ..ResponderV1::default()
+    })));
     all.push(faq(Some(embeddings())));
     all.push(faq(None));
     for embeddings in [Some(embeddings()), None] {
@@ -442,6 +457,7 @@ fn encode_and_check(sample: &Sample) -> Vec<u8> {
         Sample::Webhook(r) => both(r),
         Sample::PushSubscription(r) => both(r),
         Sample::PushTarget(r) => both(r),
+        Sample::Responder(r) => both(r),
     }
 }
 
@@ -454,5 +470,5 @@ fn every_record_variant_encodes_to_its_golden_bytes() {
         assert!(seen.insert(want), "two samples share the vector {want}");
         assert_eq!(hex(&encode_and_check(sample)), want);
     }
-    assert_eq!(seen.len(), 45, "one sample per golden vector");
+    assert_eq!(seen.len(), 46, "one sample per golden vector");
 }

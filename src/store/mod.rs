@@ -44,6 +44,8 @@ mod push_read;
 pub mod push_records;
 mod read;
 pub mod records;
+mod responder;
+pub mod responder_records;
 mod sessions;
 mod settings_records;
 mod tables;

@@ -155,6 +155,11 @@ pub enum WriteOp {
         /// The settings.
         settings: SettingsV3,
     },
+    /// Replace the external responder's settings (`responder_records.rs`).
+    PutResponder {
+        /// The settings.
+        settings: super::responder_records::ResponderV1,
+    },
     /// Create (`id` None) or replace a canned reply.
     PutCanned {
         /// Existing id to replace.

@@ -61,6 +61,9 @@ fn sequences_are_monotonic_and_retries_are_deduplicated() {
         message: message("more", Some("b")),
     }));
     assert_eq!((retry.seq, retry.duplicate), (2, true));
+    assert_eq!(store.seq_of_client_id(1, "b").expect("reads"), Some(2));
+    assert_eq!(store.seq_of_client_id(1, "c").expect("reads"), None);
+    assert_eq!(store.seq_of_client_id(2, "b").expect("reads"), None);
     let rows = store.messages_between(1, 0, 10).expect("reads");
     assert_eq!(
         rows.iter()

@@ -8,7 +8,7 @@ use std::process::Command;
 use deskbell::identity::expected_hash;
 
 /// The code block after `<!-- example: NAME -->` in the document.
-fn example(doc: &str, name: &str) -> String {
+pub fn example(doc: &str, name: &str) -> String {
     let marker = format!("<!-- example: {name} -->");
     let after = &doc[doc.find(&marker).expect("marker") + marker.len()..];
     let code = &after[after.find("```").expect("fence")..];

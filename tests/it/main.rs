@@ -36,6 +36,7 @@ mod outbox_crash;
 mod previews;
 mod profile;
 mod push;
+mod responder;
 mod routing;
 mod threads;
 mod timers;

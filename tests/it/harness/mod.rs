@@ -7,6 +7,8 @@
 //! - `ws_client`: the WebSocket [`Client`], in either encoding;
 //! - `binary`: the real `deskbell` binary as a child process ([`Binary`]);
 //! - `receiver`: a real webhook receiver that verifies signatures ([`Receiver`]).
+//! - `model_server`: a local OpenAI-compatible server and signed-call responder
+//!   ([`ModelServer`]) that misbehaves as a test asks.
 //! - `push_service`: a fake Web Push service and browser ([`PushService`], [`Device`]).
 //! - `smtp`: a real SMTP server (aiosmtpd) and the emails it received ([`SmtpServer`]).
 
@@ -14,6 +16,7 @@
 
 mod binary;
 mod http_client;
+mod model_server;
 mod push_service;
 mod receiver;
 mod smtp;
@@ -21,6 +24,7 @@ mod ws_client;
 
 pub use binary::Binary;
 pub use http_client::{header, http, http_bytes, http_full, http_raw, split_response};
+pub use model_server::{ModelServer, Reply};
 pub use push_service::{Device, PushService, verify_vapid};
 pub use receiver::{Received, Receiver};
 pub use smtp::{Mail, SmtpServer};

@@ -171,16 +171,36 @@ fn listen(addr: SocketAddr, shared: Arc<Shared>) -> (SocketAddr, std::thread::Jo
 
 /// Reads one request (Content-Length bodies only), records it, answers.
 fn serve(stream: TcpStream, shared: &Shared) {
+    let Some((_, headers, body)) = read_request(&stream) else {
+        return;
+    };
+    let key = shared.secret.lock().expect("lock").clone();
+    let verified = key.is_some_and(|k| verify(&k, &headers, &body));
+    let status = shared.status.load(Ordering::SeqCst);
+    shared.got.lock().expect("lock").push(Received {
+        headers,
+        body,
+        verified,
+        answered: status,
+    });
+    let mut stream = stream;
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+    );
+}
+
+/// A request's path, lower-cased headers and body.
+pub type Request = (String, HashMap<String, String>, Vec<u8>);
+
+/// Reads one POST (Content-Length bodies only).
+pub fn read_request(stream: &TcpStream) -> Option<Request> {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut reader = BufReader::new(match stream.try_clone() {
-        Ok(s) => s,
-        Err(_) => return,
-    });
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
-    if reader.read_line(&mut line).is_err() || !line.starts_with("POST ") {
-        return;
-    }
+    reader.read_line(&mut line).ok()?;
+    let path = line.strip_prefix("POST ")?.split(' ').next()?.to_owned();
     let mut headers = HashMap::new();
     loop {
         let mut h = String::new();
@@ -196,21 +216,6 @@ fn serve(stream: TcpStream, shared: &Shared) {
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(0);
     let mut body = vec![0; length.min(1 << 20)];
-    if reader.read_exact(&mut body).is_err() {
-        return;
-    }
-    let key = shared.secret.lock().expect("lock").clone();
-    let verified = key.is_some_and(|k| verify(&k, &headers, &body));
-    let status = shared.status.load(Ordering::SeqCst);
-    shared.got.lock().expect("lock").push(Received {
-        headers,
-        body,
-        verified,
-        answered: status,
-    });
-    let mut stream = stream;
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
-    );
+    reader.read_exact(&mut body).ok()?;
+    Some((path, headers, body))
 }

@@ -4,25 +4,12 @@
 use deskbell::protocol::*;
 use serde_json::{Value, json};
 
-use super::{create_key, get};
+use super::{create_key, get, visitor_on};
 use crate::harness::{Client, TestServer, http};
 
 /// A visitor on `site` who starts a conversation with `text`; returns its id.
 pub(super) fn conversation_on(server: &TestServer, site: &str, text: &str) -> u64 {
-    let mut client = Client::connect(server.addr, Encoding::Json);
-    client.send(&ClientFrame::HelloVisitor(HelloVisitor {
-        site: site.into(),
-        token: None,
-        page: None,
-        referrer: None,
-        language: Some("en".into()),
-        utc_offset_min: None,
-    }));
-    client.expect("welcome", |f| {
-        matches!(f, ServerFrame::Welcome(_)).then_some(())
-    });
-    client.say(None, "first", text);
-    client.ack("first").0
+    visitor_on(server, site, text).1
 }
 
 fn ids(page: &Value) -> Vec<u64> {

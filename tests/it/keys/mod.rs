@@ -1,9 +1,10 @@
 //! API keys (issue #14): created by admins and shown once, stored hashed, listed
 //! without the secret, revoked at once; `Authorization: Bearer dk_…` judged by the key
 //! alone (never a cookie), scopes and sites enforced, rate limits per key and for
-//! wrong keys per address. The audit log and the REST v1 conversation reads are in
-//! the submodules.
+//! wrong keys per address. The audit log, the REST v1 conversation reads and the
+//! actions in a conversation are in the submodules.
 
+mod actions;
 mod audit;
 mod conversations;
 mod erase;
@@ -12,7 +13,9 @@ mod visitors;
 
 use serde_json::{Value, json};
 
-use crate::harness::{TestServer, header, http, http_full};
+use deskbell::protocol::{ClientFrame, Encoding, HelloVisitor, ServerFrame};
+
+use crate::harness::{Client, TestServer, header, http, http_full};
 
 /// Creates a key as `token` (a session or an admin key); returns (id, key).
 pub fn create_key(
@@ -34,6 +37,26 @@ pub fn create_key(
         .expect("the key, shown once")
         .to_string();
     (body["id"].as_u64().expect("id"), key)
+}
+
+/// A visitor on `site` who has started a conversation with `text`; returns the
+/// visitor's connection and the conversation.
+pub fn visitor_on(server: &TestServer, site: &str, text: &str) -> (Client, u64) {
+    let mut client = Client::connect(server.addr, Encoding::Json);
+    client.send(&ClientFrame::HelloVisitor(HelloVisitor {
+        site: site.into(),
+        token: None,
+        page: None,
+        referrer: None,
+        language: Some("en".into()),
+        utc_offset_min: None,
+    }));
+    client.expect("welcome", |f| {
+        matches!(f, ServerFrame::Welcome(_)).then_some(())
+    });
+    client.say(None, "first", text);
+    let (conversation, _) = client.ack("first");
+    (client, conversation)
 }
 
 fn get(server: &TestServer, path: &str, token: &str) -> (u16, Value) {

@@ -3,11 +3,11 @@
 // with the title, greeting and away message per visitor language (`texts`: a visitor
 // whose widget speaks that language sees them; an empty one falls back to the default).
 
-import { api, ApiError } from '../api.js';
+import { api } from '../api.js';
 import { h, fill, toast } from '../dom.js';
 import { offsetLabel } from '../format.js';
 import { browserTimeZone, timeZoneNames, zoneOffsetLabel } from '../zones.js';
-import { field, errorLine, setError, missingNotice } from './forms.js';
+import { field, errorLine, setError, missingNotice, loadSettings } from './forms.js';
 import { t } from '../i18n.js';
 
 /** Weekday numbers as the server counts them (0 = Sunday), Monday first. */
@@ -166,10 +166,7 @@ export function settingsPage() {
       form);
   }
 
-  api.get('/api/settings').then((s) => build(s, false), (e) => {
-    if (e instanceof ApiError && e.missing) build({}, true);
-    else fill(root, h('h1', null, t('admin.page.widget')), h('p', { class: 'form-error' }, e.message));
-  });
+  loadSettings(root, t('admin.page.widget'), '/api/settings', build);
 
   return { el: root, update() {} };
 }

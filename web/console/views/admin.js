@@ -1,7 +1,7 @@
 // @ts-check
 // Admin area: agents, widget settings, canned replies, the FAQ bot, webhooks, the
-// outbox's deliveries, API keys, the audit log, the snippet to embed, and verified
-// customers' identity secrets.
+// outbox's deliveries, API keys, the audit log, the snippet to embed, verified
+// customers' identity secrets, and the AI responder behind the bot.
 
 import { h, fill } from '../dom.js';
 import { agentsPage } from './admin-agents.js';
@@ -12,12 +12,13 @@ import { webhooksPage } from './admin-webhooks.js';
 import { deliveriesPage } from './admin-deliveries.js';
 import { embedPage } from './admin-embed.js';
 import { identityPage } from './admin-identity.js';
+import { responderPage } from './admin-responder.js';
 import { keysPage } from './admin-keys.js';
 import { auditPage } from './admin-audit.js';
 import { t } from '../i18n.js';
 
 /** The admin pages in menu order (their names: `admin.page.KEY`). */
-const PAGES = ['agents', 'widget', 'canned', 'faq', 'webhooks', 'deliveries', 'keys', 'audit', 'embed', 'identity'];
+const PAGES = ['agents', 'widget', 'canned', 'faq', 'webhooks', 'deliveries', 'keys', 'audit', 'embed', 'identity', 'responder'];
 
 export function mountAdmin() {
   const nav = h('nav', { class: 'subnav', 'aria-label': t('topbar.admin') });
@@ -31,7 +32,7 @@ export function mountAdmin() {
       fill(nav, PAGES.map((key) => h('a', { href: `#/admin/${key}`, class: key === name ? 'active' : '' }, t(`admin.page.${key}`))));
       if (current === name) return;
       current = name;
-      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, faq: faqPage, webhooks: webhooksPage, deliveries: deliveriesPage, keys: keysPage, audit: auditPage, embed: embedPage, identity: identityPage }[name]();
+      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, faq: faqPage, webhooks: webhooksPage, deliveries: deliveriesPage, keys: keysPage, audit: auditPage, embed: embedPage, identity: identityPage, responder: responderPage }[name]();
       fill(content, page.el);
     },
     update(topics) { if (page) page.update(topics); },

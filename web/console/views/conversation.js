@@ -141,7 +141,8 @@ export function mountConversation(id) {
 
   function renderTyping() {
     const now = Date.now();
-    const who = [...held.typing.values()].filter((x) => x.until > now).map((x) => (x.author.kind === 'visitor' ? visitorLabel(state.convs.get(id)) : x.author.name || t('conv.colleague')));
+    const label = (a) => (a.kind === 'visitor' ? visitorLabel(state.convs.get(id)) : a.kind === 'bot' ? t('inbox.bot') : a.name || t('conv.colleague'));
+    const who = [...held.typing.values()].filter((x) => x.until > now).map((x) => label(x.author));
     fill(typingLine, who.length ? [h('span', { class: 'typing-dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), t('conv.typing', { names: listOf(who), n: who.length })] : []);
   }
   const typingTimer = setInterval(renderTyping, 3000);

@@ -40,6 +40,16 @@ export async function copyText(text, button) {
   setTimeout(() => { button.textContent = t('common.copy'); }, 2000);
 }
 
+/** Loads an admin page's settings from `path` and calls `build(settings, missing)`
+ * (missing: the server has no such endpoint yet, built from `{}`); any other error
+ * replaces `root` with `title` and the message. */
+export function loadSettings(root, title, path, build) {
+  api.get(path).then((s) => build(s, false), (e) => {
+    if (e instanceof ApiError && e.missing) build({}, true);
+    else fill(root, h('h1', null, title), h('p', { class: 'form-error' }, e.message));
+  });
+}
+
 /** Loads an admin page's list from `path`: shows "Loading…" in `list`, then calls
  * `loaded(items)`, or `failed(missing)` (missing: the server has no such endpoint yet;
  * any other error is also shown as a toast). */
