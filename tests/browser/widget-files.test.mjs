@@ -75,7 +75,8 @@ test('photos are shrunk unless sent as originals; a pasted screenshot and a PDF 
   await pick(visitor, { name: 'receipt.pdf', mimeType: 'application/pdf', buffer: PDF });
   await tray.getByText('receipt.pdf').waitFor();
   await tray.getByRole('button', { name: 'Send' }).click();
-  const card = widget(visitor, '.msg.me a.file').filter({ hasText: 'receipt.pdf' });
+  // The card links to the file once the ack brought its download id.
+  const card = widget(visitor, '.msg.me a.file[href]').filter({ hasText: 'receipt.pdf' });
   await card.waitFor();
   assert.match(await card.textContent(), /^receipt\.pdf\d+ B · PDF$/);
   assert.match(await card.getAttribute('href'), /\/api\/files\/[0-9a-f]{32}$/);
