@@ -50,6 +50,7 @@ struct WidgetSettings {
 /// `GET /api/widget?site=`: what the widget shows before connecting (public, any origin).
 pub fn widget(app: &Arc<App>, req: &Request<Incoming>) -> Response<Body> {
     let site = query(req, "site")
+        .as_deref()
         .unwrap_or("default")
         .chars()
         .take(64)
@@ -136,7 +137,7 @@ pub async fn conversations(app: &Arc<App>, req: Request<Incoming>) -> Response<B
     if let Err(r) = authenticate(app, &req).await {
         return r;
     }
-    if query(&req, "status").unwrap_or("closed") != "closed" {
+    if query(&req, "status").as_deref().unwrap_or("closed") != "closed" {
         return error_response(
             ErrorCode::InvalidField,
             "only status=closed is listed here; open conversations arrive over the WebSocket",

@@ -14,14 +14,22 @@ use serde::de::DeserializeOwned;
 use crate::protocol::ErrorCode;
 use crate::store::StoreError;
 
-/// One query parameter's value (no percent-decoding needed for the numbers and ids used).
-pub fn query<'a>(req: &'a Request<Incoming>, name: &str) -> Option<&'a str> {
-    req.uri()
+/// One query parameter's value, percent-decoded (`2026-12-01T00%3A00%3A00Z`, as URL
+/// libraries write a time, is `2026-12-01T00:00:00Z`). A `+` stays a `+`: it is the
+/// sign of an RFC 3339 offset far more often than a space here.
+pub fn query(req: &Request<Incoming>, name: &str) -> Option<String> {
+    let raw = req
+        .uri()
         .query()?
         .split('&')
         .filter_map(|pair| pair.split_once('='))
         .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+        .map(|(_, v)| v)?;
+    Some(
+        percent_encoding::percent_decode_str(raw)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
 }
 
 pub use super::body::Body;

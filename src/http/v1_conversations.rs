@@ -171,11 +171,11 @@ pub(super) fn time(req: &Request<Incoming>, name: &'static str) -> Result<Option
 fn filter_of(req: &Request<Incoming>, key: &KeyCaller) -> Result<ConversationFilter, Refusal> {
     let status = match query(req, "status") {
         None => None,
-        Some(name) => Some(parse_status(name).ok_or_else(|| {
+        Some(name) => Some(parse_status(&name).ok_or_else(|| {
             Refusal::invalid("status must be bot, queued, assigned or closed".into())
         })?),
     };
-    let asked_site = query(req, "site").map(str::to_string);
+    let asked_site = query(req, "site");
     let site = match (&key.site, asked_site) {
         (Some(own), Some(asked)) if *own != asked => {
             return Err(Refusal(

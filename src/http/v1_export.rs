@@ -57,7 +57,7 @@ async fn allowed_site(
 
 /// The filter the request asks for within what the caller may see.
 fn filter_of(req: &Request<Incoming>, own: Option<String>) -> Result<ExportFilter, Refusal> {
-    let asked = query(req, "site").map(str::to_string);
+    let asked = query(req, "site");
     let site = match (own, asked) {
         (Some(own), Some(asked)) if own != asked => {
             return Err(Refusal::forbidden("this key exports only its own site"));
@@ -98,6 +98,11 @@ pub async fn export(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
         HeaderValue::from_static("application/x-ndjson"),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // A browser (the console's Export page) and `curl -OJ` save it under this name.
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"deskbell-export.jsonl\""),
+    );
     response
 }
 

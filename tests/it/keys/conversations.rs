@@ -82,6 +82,20 @@ fn conversations_are_listed_by_filter_and_cursor() {
         &key,
     );
     assert_eq!(ids(&past).len(), 6);
+    // Times as URL libraries write them: percent-encoded colons, an offset's `+` kept.
+    let (status, encoded) = get(
+        &server,
+        "/api/v1/conversations?until=2999-01-01T00%3A00%3A00%2B01%3A00&limit=100",
+        &key,
+    );
+    assert_eq!(status, 200, "{encoded}");
+    assert_eq!(ids(&encoded).len(), 6);
+    let (_, offset) = get(
+        &server,
+        "/api/v1/conversations?from=2999-01-01T00:00:00+01:00",
+        &key,
+    );
+    assert!(ids(&offset).is_empty());
     for bad in ["status=open", "agent=x", "from=yesterday", "before=-1"] {
         let (status, _) = get(&server, &format!("/api/v1/conversations?{bad}"), &key);
         assert_eq!(status, 400, "{bad}");

@@ -1,6 +1,6 @@
 // @ts-check
 // Admin area: agents, widget settings, canned replies, the FAQ bot, webhooks, the
-// outbox's deliveries, API keys, the audit log, the snippet to embed, verified
+// outbox's deliveries, API keys, the audit log, the export, the snippet to embed, verified
 // customers' identity secrets, and the AI responder behind the bot.
 
 import { h, fill } from '../dom.js';
@@ -15,10 +15,10 @@ import { identityPage } from './admin-identity.js';
 import { responderPage } from './admin-responder.js';
 import { keysPage } from './admin-keys.js';
 import { auditPage } from './admin-audit.js';
+import { exportPage } from './admin-export.js';
 import { t } from '../i18n.js';
+import { ADMIN_PAGES } from '../router.js';
 
-/** The admin pages in menu order (their names: `admin.page.KEY`). */
-const PAGES = ['agents', 'widget', 'canned', 'faq', 'webhooks', 'deliveries', 'keys', 'audit', 'embed', 'identity', 'responder'];
 
 export function mountAdmin() {
   const nav = h('nav', { class: 'subnav', 'aria-label': t('topbar.admin') });
@@ -29,10 +29,10 @@ export function mountAdmin() {
   return {
     el,
     show(name) {
-      fill(nav, PAGES.map((key) => h('a', { href: `#/admin/${key}`, class: key === name ? 'active' : '' }, t(`admin.page.${key}`))));
+      fill(nav, ADMIN_PAGES.map((key) => h('a', { href: `#/admin/${key}`, class: key === name ? 'active' : '' }, t(`admin.page.${key}`))));
       if (current === name) return;
       current = name;
-      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, faq: faqPage, webhooks: webhooksPage, deliveries: deliveriesPage, keys: keysPage, audit: auditPage, embed: embedPage, identity: identityPage, responder: responderPage }[name]();
+      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, faq: faqPage, webhooks: webhooksPage, deliveries: deliveriesPage, keys: keysPage, audit: auditPage, export: exportPage, embed: embedPage, identity: identityPage, responder: responderPage }[name]();
       fill(content, page.el);
     },
     update(topics) { if (page) page.update(topics); },
