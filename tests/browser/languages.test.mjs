@@ -36,7 +36,7 @@ const ALLOWED = new Set(['deskbell', 'Alice', 'Bob', 'Webhook', 'Webhooks', 'Sta
   'signature', 'JSON', 'POST', 'https', 'http', 'Enter', 'Shift', 'UTC', 'SMTP', 'iPhone', 'Chrome', 'HeadlessChrome',
   'Linux', 'English', 'demo', 'shop', 'example', 'body', 'script', 'src', 'widget', 'async', 'public', 'url', 'CRM',
   'crm', 'com', 'hooks', 'you', 'rrggbb', 'data', 'language', 'the', 'bot', 'default', 'Mozilla', 'AppleWebKit',
-  'KHTML', 'like', 'Gecko', 'Safari', 'API', 'REST', 'docs', 'Authorization', 'Bearer']);
+  'KHTML', 'like', 'Gecko', 'Safari', 'API', 'REST', 'docs', 'Authorization', 'Bearer', 'CSV']);
 
 /** Latin words in the page (every text, shown or hidden, and placeholders, titles and
  * labels) outside ALLOWED; code (the snippet, webhook event names), what is marked
@@ -98,6 +98,7 @@ test('the console in Simplified Chinese: chosen on the profile, every main view 
     ['#/admin/deliveries', '没有失败的投递'],
     ['#/admin/keys', '新建 API 密钥'],
     ['#/admin/audit', '管理员（和管理权限的 API 密钥）所做的更改'],
+    ['#/admin/export', '导出对话'],
     ['#/admin/embed', '在网站上嵌入在线客服'],
     ['#/profile', '控制台语言'],
   ];
