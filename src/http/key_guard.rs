@@ -2,7 +2,8 @@
 //! dk_…` is judged by its key alone (a session cookie beside it is ignored, and the
 //! CSRF rules do not apply: a browser never adds that header by itself). Wrong and
 //! revoked keys get 401 and count against their address, which is refused with 429
-//! before any lookup once it has failed too often; a key over its rate gets 429; a
+//! before any lookup once it has failed too often (except for a key that passed a
+//! lookup before); a key over its rate gets 429; a
 //! key outside its scope gets 403. A key's last use is stored at most once a minute.
 //! The key that passed travels in the request's extensions as [`KeyCaller`]; the
 //! guards in `session` read it from there.
@@ -60,22 +61,28 @@ pub async fn check(
         return Ok(None);
     };
     let now = app.config.now_ms();
+    let digest = looks_like_key(key).then(|| key_digest(key));
     let wait = app.key_limits.failures_wait(client.address, now);
-    if wait > 0 {
+    // A key that passed before is looked up even from a blocked address: whoever else
+    // sends wrong keys from it cannot lock a working integration out.
+    if wait > 0 && !digest.is_some_and(|d| app.key_limits.vouched(&d)) {
         return Err(too_many(
             RetryAfter { ms: wait },
             "too many wrong API keys from this address",
         ));
     }
-    if !looks_like_key(key) {
+    let Some(digest) = digest else {
         app.key_limits.failed(client.address, now);
         return Err(error_response(ErrorCode::Unauthorized, WRONG_KEY));
-    }
-    let digest = key_digest(key);
+    };
     let store = app.store.clone();
     let (id, record) = match App::read(app, move || store.api_key_by_digest(&digest)).await {
-        Ok(Some(found)) => found,
+        Ok(Some(found)) => {
+            app.key_limits.looked_up(digest, true);
+            found
+        }
         Ok(None) => {
+            app.key_limits.looked_up(digest, false);
             app.key_limits.failed(client.address, now);
             return Err(error_response(ErrorCode::Unauthorized, WRONG_KEY));
         }

@@ -1,11 +1,13 @@
 //! How often keys may be used: a token bucket per key (a key that calls too often
 //! gets 429 with `Retry-After`), a bucket of failures per address (wrong or revoked
-//! keys; an address out of failures is refused before any lookup), and the clock
+//! keys; an address out of failures is refused before any lookup, except for a key
+//! that passed before: a stranger who shares the address, a NAT or an IPv6 /64, must
+//! not lock a working integration out), and the clock
 //! that says when a key's last use is worth storing again (at most once a minute per
 //! key, so a busy key costs no write per request). Pure bookkeeping behind one
 //! mutex, held for a few map operations; the caller passes the monotonic time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::Mutex;
 
@@ -34,6 +36,9 @@ struct State {
     failures: HashMap<IpAddr, TokenBucket>,
     /// Per key id: when its use was last stored (monotonic ms).
     touched: HashMap<u64, u64>,
+    /// Digests of keys that passed a lookup since the start (and were not found
+    /// revoked since): they skip an address's failure block.
+    vouched: HashSet<[u8; 32]>,
 }
 
 /// The limits of every key and address (one per server).
@@ -94,6 +99,30 @@ impl KeyLimits {
                 .entry(addr_key(address))
                 .or_insert_with(|| TokenBucket::new(FAILURE_BURST, FAILURE_PER_SEC, now_ms))
                 .try_take(now_ms);
+        }
+    }
+
+    /// True when the key with this digest passed a lookup before: an address's failure
+    /// block does not apply to it (its lookup still decides).
+    pub fn vouched(&self, digest: &[u8; 32]) -> bool {
+        self.state
+            .lock()
+            .map(|state| state.vouched.contains(digest))
+            .unwrap_or(false)
+    }
+
+    /// Notes that a lookup found the key with this digest (`found`), or did not (a
+    /// revoked key loses its pass).
+    pub fn looked_up(&self, digest: [u8; 32], found: bool) {
+        if let Ok(mut state) = self.state.lock() {
+            if !found {
+                state.vouched.remove(&digest);
+            } else if !state.vouched.contains(&digest) {
+                if state.vouched.len() >= MAX_ENTRIES {
+                    state.vouched.clear();
+                }
+                state.vouched.insert(digest);
+            }
         }
     }
 
@@ -163,6 +192,18 @@ mod tests {
         assert!(limits.failures_wait(b, 0) > 0);
         assert_eq!(limits.failures_wait(other, 0), 0);
         assert_eq!(limits.failures_wait(a, 1000), 0);
+    }
+
+    #[test]
+    fn a_key_found_before_is_vouched_for_until_it_is_not_found() {
+        let limits = KeyLimits::default();
+        let digest = [7; 32];
+        assert!(!limits.vouched(&digest));
+        limits.looked_up(digest, true);
+        assert!(limits.vouched(&digest));
+        assert!(!limits.vouched(&[8; 32]));
+        limits.looked_up(digest, false);
+        assert!(!limits.vouched(&digest));
     }
 
     #[test]

@@ -247,7 +247,7 @@ fn a_key_request_is_judged_by_the_key_alone() {
 fn keys_are_rate_limited_and_wrong_keys_per_address() {
     let server = TestServer::start();
     let admin = server.admin();
-    let (_, key) = create_key(&server, &admin, "read", None);
+    let (id, key) = create_key(&server, &admin, "read", None);
     let burst = deskbell::keys::limits::KEY_BURST;
     for i in 0..burst {
         let (status, _) = get(&server, "/api/v1/conversations", &key);
@@ -267,7 +267,8 @@ fn keys_are_rate_limited_and_wrong_keys_per_address() {
     assert_eq!(get(&server, "/api/v1/conversations", &key).0, 200);
 
     // Wrong keys: an address that failed too often is refused before any lookup,
-    // even with a right key; time lets it try again.
+    // even with a right key never used yet; time lets it try again. A key that worked
+    // before still works from there: a stranger sharing the address locks nobody out.
     let (_, other) = create_key(&server, &admin, "read", None);
     for _ in 0..deskbell::keys::limits::FAILURE_BURST {
         let wrong = format!("dk_{}", "2".repeat(64));
@@ -279,6 +280,24 @@ fn keys_are_rate_limited_and_wrong_keys_per_address() {
         (429, Some("rate_limited")),
         "{body}"
     );
+    server.advance(1000);
+    assert_eq!(get(&server, "/api/v1/conversations", &key).0, 200);
+    let wrong = format!("dk_{}", "3".repeat(64));
+    assert_eq!(get(&server, "/api/v1/conversations", &wrong).0, 401);
+    assert_eq!(get(&server, "/api/v1/conversations", &wrong).0, 429);
+    assert_eq!(
+        get(&server, "/api/v1/conversations", &key).0,
+        200,
+        "a key that worked before is not locked out"
+    );
+    // Once revoked, it is an unknown key like any other: blocked with the address.
+    let revoke = format!("/api/keys/{id}");
+    assert_eq!(
+        http(server.addr, "DELETE", &revoke, Some(&admin), &json!(null)).0,
+        204
+    );
+    assert_eq!(get(&server, "/api/v1/conversations", &key).0, 401);
+    assert_eq!(get(&server, "/api/v1/conversations", &key).0, 429);
     // Sessions are not affected by wrong keys.
     assert_eq!(get(&server, "/api/keys", &admin).0, 200);
     server.advance(1000);
