@@ -75,6 +75,11 @@ fn describe(action: &StoredAuditAction) -> (&'static str, serde_json::Value) {
             "visitor.changed",
             json!({ "visitor": visitor, "fields": fields }),
         ),
+        StoredAuditAction::LabelCreated { label } => ("label.created", json!({ "label": label })),
+        StoredAuditAction::LabelChanged { label, fields } => {
+            ("label.changed", json!({ "label": label, "fields": fields }))
+        }
+        StoredAuditAction::LabelDeleted { label } => ("label.deleted", json!({ "label": label })),
     }
 }
 

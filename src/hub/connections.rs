@@ -122,6 +122,7 @@ impl Hub {
             Outbound::Frame(Arc::new(ServerFrame::Welcome(welcome))),
         );
         if is_agent {
+            self.send_labels_after_welcome(conn);
             // After the welcome, so a connection's first frame is always its welcome.
             let first = self
                 .agents

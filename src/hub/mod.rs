@@ -37,6 +37,7 @@ mod conns;
 mod convs;
 pub mod event;
 mod inbox;
+mod labels;
 mod live;
 mod messages;
 mod pending;
@@ -283,6 +284,11 @@ impl Hub {
             } => self.on_frame(conn, frame, received).await,
             Event::Disconnected { conn } => self.on_disconnected(conn),
             Event::AgentSaved { id, agent } => self.on_agent_saved(id, agent).await,
+            Event::LabelDeleted { changed } => {
+                for (conversation, labels) in changed {
+                    self.labels_committed(conversation, labels);
+                }
+            }
             Event::SessionsEnded { agent, keep } => self.on_sessions_ended(agent, keep),
             Event::Act {
                 conversation,
@@ -319,8 +325,9 @@ impl Hub {
                 agent,
                 conversation,
                 loaded,
+                labels,
             } => {
-                self.on_reopen_loaded(conn, agent, conversation, loaded)
+                self.on_reopen_loaded(conn, agent, conversation, (loaded, labels))
                     .await
             }
         }

@@ -52,6 +52,8 @@ pub enum ClientFrame {
     /// 17: a visitor who is a logged-in customer of the shop introduces themselves (a
     /// hello: must be the first frame). `docs/IDENTITY.md`.
     HelloCustomer(HelloCustomer),
+    /// 18: an agent adds a label to a conversation or takes it off (issue #15).
+    Label(SetLabel),
 }
 
 /// First frame of a visitor connection.
@@ -191,6 +193,18 @@ pub struct Transfer {
     pub conversation: ConversationId,
     /// The agent who takes it over (must be online).
     pub to_agent: u64,
+}
+
+/// Add a label to a conversation (`on`) or take it off.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SetLabel {
+    /// The conversation (open or closed).
+    pub conversation: ConversationId,
+    /// The label's id (`GET /api/labels`).
+    pub label: u64,
+    /// True to add it, false to take it off.
+    pub on: bool,
 }
 
 /// Set one's presence.

@@ -129,6 +129,9 @@ pub(super) fn append_audit(
         {
             *webhook = *id
         }
+        (StoredAuditAction::LabelCreated { label }, Outcome::LabelSaved(id)) if *label == 0 => {
+            *label = *id
+        }
         _ => {}
     }
     let mut table = tx.open_table(AUDIT)?;

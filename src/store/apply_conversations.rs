@@ -36,6 +36,7 @@ pub(super) fn append(
                 seq,
                 duplicate: true,
                 message: record.latest().clone(),
+                labels: None,
             });
         }
     }
@@ -81,11 +82,13 @@ pub(super) fn append(
             .insert((conversation, client_id.as_str()), seq)?;
     }
     state.seqs.insert(conversation, seq);
+    let labels = super::labels::auto_label(tx, conversation, record.event.as_ref())?;
     Ok(Appended {
         conversation,
         seq,
         duplicate: false,
         message: record,
+        labels,
     })
 }
 
@@ -188,6 +191,7 @@ pub(super) fn purge(
     read.remove((id, 1u8))?;
     tx.open_multimap_table(VISITOR_CONVERSATIONS)?
         .remove(record.visitor, id)?;
+    super::labels::forget_conversation(tx, id)?;
     convs.remove(id)?;
     state.seqs.remove(&id);
     Ok(Outcome::Done)

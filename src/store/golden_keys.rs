@@ -40,6 +40,11 @@ fn golden(sample: &Sample) -> &'static str {
             StoredAuditAction::VisitorChanged { .. } => {
                 "00c0c48a94a03401020909010a61747472696275746573"
             }
+            StoredAuditAction::LabelCreated { .. } => "00c0c48a94a03400010a06",
+            StoredAuditAction::LabelChanged { .. } => {
+                "00c0c48a94a03400010b0602046e616d6506636f6c6f7572"
+            }
+            StoredAuditAction::LabelDeleted { .. } => "00c0c48a94a03401020c06",
         },
     }
 }
@@ -108,6 +113,15 @@ fn samples() -> Vec<Sample> {
                 fields: vec!["attributes".into()],
             },
         ),
+        audit(agent, LabelCreated { label: 6 }),
+        audit(
+            agent,
+            LabelChanged {
+                label: 6,
+                fields: vec!["name".into(), "colour".into()],
+            },
+        ),
+        audit(key_actor, LabelDeleted { label: 6 }),
     ]
 }
 

@@ -31,6 +31,8 @@ mod handle;
 mod identity;
 pub mod identity_records;
 pub mod key_records;
+pub mod label_records;
+mod labels;
 mod numbered;
 mod ops;
 pub mod outbox;
@@ -188,7 +190,8 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
                 // status that version 1 never wrote; 2 → 3 only adds the outbox's and its
                 // sinks' tables; 3 → 4 only marks records older builds cannot decode;
                 // 4 → 5 only adds the attachments' tables; 5 → 6 only adds the
-                // identity tables, the API keys' and the audit log's: nothing to rewrite.
+                // identity tables, the API keys' and the audit log's; 6 → 7 only adds
+                // the label tables (and audit actions 6 cannot decode): nothing to rewrite.
 
                 tracing::info!(
                     from = v,
@@ -223,6 +226,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     file_records::create_tables(&tx)?;
     identity_records::create_tables(&tx)?;
     key_records::create_tables(&tx)?;
+    label_records::create_tables(&tx)?;
     tx.commit()?;
     Ok(server_key)
 }
@@ -241,3 +245,5 @@ mod golden_outbox;
 mod tests;
 #[cfg(test)]
 mod tests_files;
+#[cfg(test)]
+mod tests_labels;

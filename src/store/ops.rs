@@ -244,6 +244,8 @@ pub enum WriteOp {
     Identity(super::identity_records::IdentityOp),
     /// A change to API keys (`key_records.rs`, applied in `api_keys.rs`).
     Keys(super::key_records::KeyOp),
+    /// A change to labels (`label_records.rs`, applied in `labels.rs`).
+    Labels(super::label_records::LabelOp),
     /// `op`, and when it succeeds, `entry` in the audit log, in the same transaction.
     Audited {
         /// The admin's action.
@@ -346,6 +348,20 @@ pub enum Outcome {
     CustomerBound(u64),
     /// An API key was stored with this id.
     KeyCreated(u64),
+    /// A label was saved under this id.
+    LabelSaved(u64),
+    /// A label was deleted; these conversations carried it, with their labels now.
+    LabelDeleted {
+        /// (conversation, its labels now).
+        changed: Vec<(u64, Vec<u64>)>,
+    },
+    /// A conversation's labels changed (or were asked to): its labels now.
+    Labels {
+        /// The conversation.
+        conversation: u64,
+        /// Its label ids, ascending.
+        labels: Vec<u64>,
+    },
     /// Done, nothing to report.
     Done,
 }
@@ -361,6 +377,9 @@ pub struct Appended {
     pub duplicate: bool,
     /// The message.
     pub message: MessageV1,
+    /// The conversation's labels when the message earned it an automatic label in the
+    /// same commit (`labels::auto_label`); None: unchanged.
+    pub labels: Option<Vec<u64>>,
 }
 
 /// Highest sequence number per conversation, kept by the writer between batches.

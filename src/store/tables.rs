@@ -23,7 +23,9 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// 6 = issue #14: verified customers (the tables of `super::identity_records`: site
 /// identity secrets, user id → visitor, visitor → customer), API keys and the audit log
 /// (the tables of `super::key_records`); nothing is rewritten.
-pub const SCHEMA_VERSION: u64 = 6;
+/// 7 = issue #15: labels (the tables of `super::label_records`) and the audit actions
+/// for them, which older builds cannot decode; nothing is rewritten.
+pub const SCHEMA_VERSION: u64 = 7;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`
 /// → 32 bytes, [`VISITOR_IDS_RESERVED`] → u64 (little endian), `"vapid_key"` → 32 bytes

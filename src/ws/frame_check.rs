@@ -66,7 +66,8 @@ pub fn check(frame: &ClientFrame, max_body_bytes: usize) -> Result<(), ErrorFram
         | ClientFrame::History(_)
         | ClientFrame::Profile(_)
         | ClientFrame::BotFeedback(_)
-        | ClientFrame::Visibility(_) => Ok(()),
+        | ClientFrame::Visibility(_)
+        | ClientFrame::Label(_) => Ok(()),
     }
 }
 

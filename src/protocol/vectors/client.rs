@@ -201,5 +201,15 @@ pub(super) fn client_frames() -> Vec<ClientFrame> {
                 ),
             },
         }),
+        ClientFrame::Label(SetLabel {
+            conversation: 12,
+            label: 3,
+            on: true,
+        }),
+        ClientFrame::Label(SetLabel {
+            conversation: MAX_JS,
+            label: BIG,
+            on: false,
+        }),
     ]
 }

@@ -334,5 +334,13 @@ pub(super) fn server_frames() -> Vec<ServerFrame> {
         ServerFrame::Availability(Availability {
             agents_online: false,
         }),
+        ServerFrame::Labels(ConversationLabels {
+            conversation: 12,
+            labels: vec![1, 3, BIG],
+        }),
+        ServerFrame::Labels(ConversationLabels {
+            conversation: MAX_JS,
+            labels: Vec::new(),
+        }),
     ]
 }
