@@ -131,7 +131,8 @@ pub async fn me(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
     }
 }
 
-/// `GET /api/conversations?status=closed&before=&limit=`: closed conversations, newest first.
+/// `GET /api/conversations?status=closed&label=&before=&limit=`: closed conversations
+/// (those with the label, if one is asked for), newest first, with their label ids.
 pub async fn conversations(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
     if let Err(r) = authenticate(app, &req).await {
         return r;
@@ -149,11 +150,37 @@ pub async fn conversations(app: &Arc<App>, req: Request<Incoming>) -> Response<B
         .and_then(|v| v.parse().ok())
         .unwrap_or(50usize)
         .clamp(1, 100);
+    let label = query(&req, "label").and_then(|v| v.parse::<u64>().ok());
     let store = app.store.clone();
-    match App::read(app, move || store.closed_conversations(before, limit)).await {
+    let read = move || -> Result<Vec<LabelledSummary>, crate::store::StoreError> {
+        let list = match label {
+            None => store.closed_conversations(before, limit)?,
+            Some(label) => store.closed_with_label(label, before, limit)?,
+        };
+        let ids: Vec<u64> = list.iter().map(|s| s.id).collect();
+        let mut labels = store.labels_of(&ids)?;
+        Ok(list
+            .into_iter()
+            .map(|summary| LabelledSummary {
+                labels: labels.remove(&summary.id).unwrap_or_default(),
+                summary,
+            })
+            .collect())
+    };
+    match App::read(app, read).await {
         Ok(list) => json(StatusCode::OK, &list),
         Err(e) => store_error(e),
     }
+}
+
+/// A closed conversation in the console's list: its summary and its label ids.
+#[derive(Serialize)]
+struct LabelledSummary {
+    /// The summary, as the `conversation` frame carries it.
+    #[serde(flatten)]
+    summary: crate::protocol::ConversationSummary,
+    /// Its label ids, ascending.
+    labels: Vec<u64>,
 }
 
 /// `GET /api/visitors/ID`: a visitor's details and conversations.

@@ -20,6 +20,7 @@ mod health;
 mod identity;
 mod inbox;
 mod key_guard;
+mod labels;
 pub mod limits;
 mod openapi;
 mod outbox;

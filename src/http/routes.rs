@@ -16,7 +16,7 @@ use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
     admin, api, api_keys, assets, audit, email_links, faq, files, guard, health, identity, inbox,
-    key_guard, openapi, outbox, profile, push, responder, upgrade, uploads, v1_actions,
+    key_guard, labels, openapi, outbox, profile, push, responder, upgrade, uploads, v1_actions,
     v1_conversations, visitor_cards, visitor_email, webhooks,
 };
 use crate::app::App;
@@ -52,6 +52,10 @@ enum Endpoint {
     CreateCanned,
     SaveCanned,
     DeleteCanned,
+    ListLabels,
+    CreateLabel,
+    SaveLabel,
+    DeleteLabel,
     GetSettings,
     PutSettings,
     GetResponder,
@@ -129,6 +133,10 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::POST, "/api/canned", CreateCanned)
         .add(M::PUT, "/api/canned/{id}", SaveCanned)
         .add(M::DELETE, "/api/canned/{id}", DeleteCanned)
+        .add(M::GET, "/api/labels", ListLabels)
+        .add(M::POST, "/api/labels", CreateLabel)
+        .add(M::PUT, "/api/labels/{id}", SaveLabel)
+        .add(M::DELETE, "/api/labels/{id}", DeleteLabel)
         .add(M::GET, "/api/settings", GetSettings)
         .add(M::PUT, "/api/settings", PutSettings)
         .add(M::GET, "/api/responder", GetResponder)
@@ -347,6 +355,10 @@ async fn dispatch(
         CreateCanned => admin::save_canned(app, req, None).await,
         SaveCanned => admin::save_canned(app, req, Some(id)).await,
         DeleteCanned => admin::delete_canned(app, req, id).await,
+        ListLabels => labels::list(app, req).await,
+        CreateLabel => labels::save(app, req, None).await,
+        SaveLabel => labels::save(app, req, Some(id)).await,
+        DeleteLabel => labels::delete(app, req, id).await,
         GetSettings => admin::get_settings(app, req).await,
         PutSettings => admin::put_settings(app, req).await,
         GetResponder => responder::get_responder(app, req).await,

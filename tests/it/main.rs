@@ -28,6 +28,7 @@ mod identity;
 mod identity_examples;
 mod install;
 mod keys;
+mod labels;
 mod notes;
 mod old_data;
 mod ops;
