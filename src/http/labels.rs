@@ -4,7 +4,6 @@
 //! takes the label off every conversation in the same commit, and the hub tells the
 //! agents. Adding a label to a conversation is the agents' `label` WebSocket frame.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use hyper::body::Incoming;
@@ -19,7 +18,7 @@ use crate::protocol::ErrorCode;
 use crate::store::key_records::StoredAuditAction;
 use crate::store::label_records::{LabelOp, LabelV1};
 use crate::store::values::StoredHandoffReason;
-use crate::store::{Outcome, Store, StoreError, WriteOp};
+use crate::store::{Outcome, WriteOp};
 use crate::timer::unix_ms;
 
 /// Longest label name, in characters.
@@ -51,46 +50,6 @@ pub fn view(id: u64, l: LabelV1) -> LabelView {
         on_handoff: l.on_handoff,
         on_faq: l.on_faq,
     }
-}
-
-/// A label on a conversation, as conversation views show it.
-#[derive(Serialize, Debug, Clone)]
-pub struct LabelRef {
-    /// Its id.
-    pub id: u64,
-    /// Its name.
-    pub name: String,
-    /// `#rrggbb`.
-    pub colour: String,
-}
-
-/// The labels of these conversations (those that have any), for their views. Blocking:
-/// call it on the reader pool.
-pub fn labels_for(
-    store: &Store,
-    conversations: &[u64],
-) -> Result<BTreeMap<u64, Vec<LabelRef>>, StoreError> {
-    let carried = store.labels_of(conversations)?;
-    if carried.is_empty() {
-        return Ok(BTreeMap::new());
-    }
-    let defined: BTreeMap<u64, LabelV1> = store.labels()?.into_iter().collect();
-    Ok(carried
-        .into_iter()
-        .map(|(conversation, ids)| {
-            let refs = ids
-                .into_iter()
-                .filter_map(|id| {
-                    defined.get(&id).map(|l| LabelRef {
-                        id,
-                        name: l.name.clone(),
-                        colour: l.colour.clone(),
-                    })
-                })
-                .collect();
-            (conversation, refs)
-        })
-        .collect())
 }
 
 /// What an admin sends to create or replace a label.

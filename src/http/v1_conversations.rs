@@ -12,9 +12,9 @@ use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
 use super::key_guard::KeyCaller;
-use super::labels::{LabelRef, labels_for};
 use super::reply::{Body, error_response, json, query, store_error};
 use super::session::{authenticate, key_of};
+use super::views::{LabelRef, labels_for};
 use crate::app::App;
 use crate::protocol::ErrorCode;
 use crate::store::conversation_pages::ConversationFilter;

@@ -1,9 +1,13 @@
-//! What the API shows of stored records: agents and canned replies as JSON, shared by
-//! the endpoints that return them.
+//! What the API shows of stored records: agents, canned replies and the labels on
+//! conversations as JSON, shared by the endpoints that return them.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::store::label_records::LabelV1;
 use crate::store::records::{AgentRole, AgentV4};
+use crate::store::{Store, StoreError};
 
 /// An agent as the API shows it.
 #[derive(Serialize)]
@@ -55,4 +59,44 @@ pub struct CannedView {
     pub shortcut: String,
     /// The text it inserts.
     pub text: String,
+}
+
+/// A label on a conversation, as conversation views show it.
+#[derive(Serialize, Debug, Clone)]
+pub struct LabelRef {
+    /// Its id.
+    pub id: u64,
+    /// Its name.
+    pub name: String,
+    /// `#rrggbb`.
+    pub colour: String,
+}
+
+/// The labels of these conversations (those that have any), for their views. Blocking:
+/// call it on the reader pool.
+pub fn labels_for(
+    store: &Store,
+    conversations: &[u64],
+) -> Result<BTreeMap<u64, Vec<LabelRef>>, StoreError> {
+    let carried = store.labels_of(conversations)?;
+    if carried.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let defined: BTreeMap<u64, LabelV1> = store.labels()?.into_iter().collect();
+    Ok(carried
+        .into_iter()
+        .map(|(conversation, ids)| {
+            let refs = ids
+                .into_iter()
+                .filter_map(|id| {
+                    defined.get(&id).map(|l| LabelRef {
+                        id,
+                        name: l.name.clone(),
+                        colour: l.colour.clone(),
+                    })
+                })
+                .collect();
+            (conversation, refs)
+        })
+        .collect())
 }
