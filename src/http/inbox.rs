@@ -42,6 +42,8 @@ struct WidgetSettings {
     /// Whether visitors can get emails (SMTP and `--public-url` set): the widget then
     /// asks to confirm a typed address and offers "Email me this conversation".
     visitor_emails: bool,
+    /// Whether a closed conversation asks "How did we do?" (`PUT /api/csat`).
+    csat: bool,
     /// `--public-url`, when set: where the embed snippet loads the widget from.
     #[serde(skip_serializing_if = "Option::is_none")]
     public_url: Option<String>,
@@ -63,6 +65,7 @@ pub fn widget(app: &Arc<App>, req: &Request<Incoming>) -> Response<Body> {
         agents_online: app.hub.agents_online(),
         bot: app.bot.is_some(),
         visitor_emails: app.visitor_mail.enabled(),
+        csat: app.csat_ask.load(std::sync::atomic::Ordering::Relaxed),
         texts: TextsBody::from_stored(&settings),
         title: settings.title,
         greeting: settings.greeting,
@@ -159,10 +162,12 @@ pub async fn conversations(app: &Arc<App>, req: Request<Incoming>) -> Response<B
         };
         let ids: Vec<u64> = list.iter().map(|s| s.id).collect();
         let mut labels = store.labels_of(&ids)?;
+        let mut ratings = super::views::ratings_for(&store, &ids)?;
         Ok(list
             .into_iter()
             .map(|summary| LabelledSummary {
                 labels: labels.remove(&summary.id).unwrap_or_default(),
+                rating: ratings.remove(&summary.id),
                 summary,
             })
             .collect())
@@ -181,6 +186,8 @@ struct LabelledSummary {
     summary: crate::protocol::ConversationSummary,
     /// Its label ids, ascending.
     labels: Vec<u64>,
+    /// Its visitor's rating, once given.
+    rating: Option<super::views::RatingView>,
 }
 
 /// `GET /api/visitors/ID`: a visitor's details and conversations.

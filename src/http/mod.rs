@@ -12,6 +12,7 @@ mod api_keys;
 pub mod assets;
 mod audit;
 pub mod client;
+mod csat;
 mod email_links;
 mod faq;
 mod files;

@@ -15,9 +15,9 @@ use super::client::{self, ClientAddr};
 use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
-    admin, api, api_keys, assets, audit, email_links, faq, files, guard, health, identity, inbox,
-    key_guard, labels, openapi, outbox, profile, push, responder, upgrade, uploads, v1_actions,
-    v1_conversations, visitor_cards, visitor_email, webhooks,
+    admin, api, api_keys, assets, audit, csat, email_links, faq, files, guard, health, identity,
+    inbox, key_guard, labels, openapi, outbox, profile, push, responder, upgrade, uploads,
+    v1_actions, v1_conversations, visitor_cards, visitor_email, webhooks,
 };
 use crate::app::App;
 use crate::metrics;
@@ -52,6 +52,8 @@ enum Endpoint {
     CreateCanned,
     SaveCanned,
     DeleteCanned,
+    GetCsat,
+    PutCsat,
     ListLabels,
     CreateLabel,
     SaveLabel,
@@ -133,6 +135,8 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::POST, "/api/canned", CreateCanned)
         .add(M::PUT, "/api/canned/{id}", SaveCanned)
         .add(M::DELETE, "/api/canned/{id}", DeleteCanned)
+        .add(M::GET, "/api/csat", GetCsat)
+        .add(M::PUT, "/api/csat", PutCsat)
         .add(M::GET, "/api/labels", ListLabels)
         .add(M::POST, "/api/labels", CreateLabel)
         .add(M::PUT, "/api/labels/{id}", SaveLabel)
@@ -355,6 +359,8 @@ async fn dispatch(
         CreateCanned => admin::save_canned(app, req, None).await,
         SaveCanned => admin::save_canned(app, req, Some(id)).await,
         DeleteCanned => admin::delete_canned(app, req, id).await,
+        GetCsat => csat::get(app, req).await,
+        PutCsat => csat::put(app, req).await,
         ListLabels => labels::list(app, req).await,
         CreateLabel => labels::save(app, req, None).await,
         SaveLabel => labels::save(app, req, Some(id)).await,

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::key_guard::KeyCaller;
 use super::reply::{Body, error_response, json, query, store_error};
 use super::session::{authenticate, key_of};
-use super::views::{LabelRef, labels_for};
+use super::views::{LabelRef, RatingView, labels_for, ratings_for};
 use crate::app::App;
 use crate::protocol::ErrorCode;
 use crate::store::conversation_pages::ConversationFilter;
@@ -50,11 +50,18 @@ struct ConversationView {
     updated_at: String,
     /// The labels it carries.
     labels: Vec<LabelRef>,
+    /// Its visitor's rating, once given.
+    rating: Option<RatingView>,
 }
 
-fn conversation_view(id: u64, c: &ConversationV1, labels: Vec<LabelRef>) -> ConversationView {
+fn conversation_view(
+    id: u64,
+    c: &ConversationV1,
+    (labels, rating): (Vec<LabelRef>, Option<RatingView>),
+) -> ConversationView {
     ConversationView {
         labels,
+        rating,
         id,
         visitor: c.visitor,
         site: c.site.clone(),
@@ -216,16 +223,22 @@ pub async fn list(app: &Arc<App>, req: Request<Incoming>, key: &KeyCaller) -> Re
     let read = move || -> Result<_, crate::store::StoreError> {
         let page = store.conversation_page(&filter, before, limit)?;
         let ids: Vec<u64> = page.conversations.iter().map(|(id, _)| *id).collect();
-        Ok((labels_for(&store, &ids)?, page))
+        Ok((
+            (labels_for(&store, &ids)?, ratings_for(&store, &ids)?),
+            page,
+        ))
     };
     match App::read(app, read).await {
-        Ok((mut labels, page)) => json(
+        Ok(((mut labels, mut ratings), page)) => json(
             StatusCode::OK,
             &ConversationPageView {
                 conversations: page
                     .conversations
                     .iter()
-                    .map(|(id, c)| conversation_view(*id, c, labels.remove(id).unwrap_or_default()))
+                    .map(|(id, c)| {
+                        let extra = (labels.remove(id).unwrap_or_default(), ratings.remove(id));
+                        conversation_view(*id, c, extra)
+                    })
                     .collect(),
                 next_before: page.next_before,
             },
@@ -264,7 +277,8 @@ pub async fn get(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Bo
         let upto = after.saturating_add(limit).min(last);
         let messages = store.messages_between(id, after, upto)?;
         let labels = labels_for(&store, &[id])?.remove(&id).unwrap_or_default();
-        Ok(Some((c, labels, messages, upto, upto < last)))
+        let rating = ratings_for(&store, &[id])?.remove(&id);
+        Ok(Some((c, (labels, rating), messages, upto, upto < last)))
     })
     .await;
     match found {

@@ -100,3 +100,34 @@ pub fn labels_for(
         })
         .collect())
 }
+
+/// A visitor's rating of a conversation, as conversation views show it.
+#[derive(Serialize, Debug, Clone)]
+pub struct RatingView {
+    /// 1 (bad) to 5 (very good).
+    pub score: u8,
+    /// What the visitor added (null: nothing).
+    pub comment: Option<String>,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// The ratings of those of these conversations that were rated. Blocking: call it on
+/// the reader pool.
+pub fn ratings_for(
+    store: &Store,
+    conversations: &[u64],
+) -> Result<BTreeMap<u64, RatingView>, StoreError> {
+    Ok(store
+        .ratings_of(conversations)?
+        .into_iter()
+        .map(|(id, r)| {
+            let view = RatingView {
+                score: r.score,
+                comment: (!r.comment.is_empty()).then_some(r.comment),
+                at: crate::webhooks::payload::rfc3339_ms(r.at_ms),
+            };
+            (id, view)
+        })
+        .collect())
+}

@@ -281,6 +281,19 @@ impl Hub {
         }
     }
 
+    /// Sends a frame to every agent connection.
+    pub(super) fn send_to_agents(&mut self, frame: ServerFrame) {
+        let targets: Vec<ConnId> = self
+            .agents
+            .values()
+            .flat_map(|a| a.conns.iter().copied())
+            .collect();
+        let frame = Arc::new(frame);
+        for conn in targets {
+            self.deliver(conn, Outbound::Frame(frame.clone()));
+        }
+    }
+
     /// Sends a frame to one connection.
     pub(super) fn send_to(&mut self, conn: ConnId, frame: ServerFrame) {
         self.deliver(conn, Outbound::Frame(Arc::new(frame)));

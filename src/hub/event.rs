@@ -248,6 +248,11 @@ pub enum WriteTag {
         /// The conversation.
         conversation: u64,
     },
+    /// A visitor's `rate` frame (see `hub/ratings.rs`).
+    Rated {
+        /// The visitor's connection that sent it.
+        conn: ConnId,
+    },
     /// Anything whose result only needs logging.
     Background(&'static str),
 }

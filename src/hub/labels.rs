@@ -5,14 +5,12 @@
 //! admin's deletion of a label as [`super::Event::LabelDeleted`]; both end here too.
 //! The store checks the conversation, the label and the limits; the hub only relays.
 
-use std::sync::Arc;
-
 use crate::protocol::{ConversationLabels, ErrorCode, ServerFrame, SetLabel};
 use crate::store::label_records::LabelOp;
 use crate::store::{Outcome, StoreError, WriteOp};
 
 use super::Hub;
-use super::event::{Asker, ConnId, Outbound, WriteTag};
+use super::event::{Asker, ConnId, WriteTag};
 
 impl Hub {
     /// An agent adds a label to a conversation (open or closed) or takes it off.
@@ -59,18 +57,10 @@ impl Hub {
         if let Some(live) = self.conversations.get_mut(&conversation) {
             live.labels = labels.clone();
         }
-        let frame = Arc::new(ServerFrame::Labels(ConversationLabels {
+        self.send_to_agents(ServerFrame::Labels(ConversationLabels {
             conversation,
             labels,
         }));
-        let targets: Vec<ConnId> = self
-            .agents
-            .values()
-            .flat_map(|a| a.conns.iter().copied())
-            .collect();
-        for conn in targets {
-            self.deliver(conn, Outbound::Frame(frame.clone()));
-        }
     }
 
     /// After an agent's welcome: the labels of every open conversation that has any.

@@ -42,6 +42,7 @@ mod live;
 mod messages;
 mod pending;
 mod placing;
+mod ratings;
 mod responder;
 mod signals;
 mod startup;

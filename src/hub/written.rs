@@ -40,6 +40,7 @@ impl Hub {
                 },
                 result,
             ) => self.on_labelled(asker, conversation, result),
+            (WriteTag::Rated { conn }, result) => self.on_rated(conn, result),
             (
                 WriteTag::Send {
                     from,

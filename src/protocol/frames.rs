@@ -54,6 +54,8 @@ pub enum ClientFrame {
     HelloCustomer(HelloCustomer),
     /// 18: an agent adds a label to a conversation or takes it off (issue #15).
     Label(SetLabel),
+    /// 19: a visitor rates their closed conversation, once (issue #15).
+    Rate(Rate),
 }
 
 /// First frame of a visitor connection.
@@ -205,6 +207,18 @@ pub struct SetLabel {
     pub label: u64,
     /// True to add it, false to take it off.
     pub on: bool,
+}
+
+/// A visitor's answer to "How did we do?".
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Rate {
+    /// The visitor's closed conversation.
+    pub conversation: ConversationId,
+    /// 1 (bad) to 5 (very good).
+    pub score: u32,
+    /// Anything they add (at most 500 characters).
+    pub comment: Option<String>,
 }
 
 /// Set one's presence.

@@ -38,6 +38,20 @@ pub enum ServerFrame {
     /// 13: for agents: a conversation's labels now (after a change, and after the
     /// welcome for each open conversation that has labels).
     Labels(ConversationLabels),
+    /// 14: a conversation was rated: to its visitor (the answer to `rate`) and to all
+    /// agents.
+    Rating(Rating),
+}
+
+/// A visitor's rating of a closed conversation.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Rating {
+    /// The conversation.
+    pub conversation: u64,
+    /// 1 (bad) to 5 (very good).
+    pub score: u32,
+    /// What the visitor added, if anything.
+    pub comment: Option<String>,
 }
 
 /// The labels a conversation carries.

@@ -192,6 +192,7 @@ pub(super) fn purge(
     tx.open_multimap_table(VISITOR_CONVERSATIONS)?
         .remove(record.visitor, id)?;
     super::labels::forget_conversation(tx, id)?;
+    super::ratings::forget(tx, id)?;
     convs.remove(id)?;
     state.seqs.remove(&id);
     Ok(Outcome::Done)

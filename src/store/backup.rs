@@ -78,7 +78,7 @@ fn copy_identity_tables(
     copy_table(src, dst, VISITOR_CUSTOMER, copied, progress)
 }
 
-/// The label tables (schema 7, `super::label_records`).
+/// The label tables (schema 7, `super::label_records`) and the ratings' (`super::ratings`).
 fn copy_label_tables(
     src: &ReadTransaction,
     dst: &redb::WriteTransaction,
@@ -88,7 +88,8 @@ fn copy_label_tables(
     use super::label_records::{CONVERSATION_LABELS, LABEL_CONVERSATIONS, LABELS};
     copy_table(src, dst, LABELS, copied, progress)?;
     copy_multimap(src, dst, CONVERSATION_LABELS, copied)?;
-    copy_multimap(src, dst, LABEL_CONVERSATIONS, copied)
+    copy_multimap(src, dst, LABEL_CONVERSATIONS, copied)?;
+    copy_table(src, dst, super::ratings::RATINGS, copied, progress)
 }
 
 impl Store {

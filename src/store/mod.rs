@@ -41,6 +41,7 @@ pub mod outbox_records;
 mod push;
 mod push_read;
 pub mod push_records;
+pub mod ratings;
 mod read;
 pub mod records;
 mod responder;
@@ -191,7 +192,8 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
                 // sinks' tables; 3 → 4 only marks records older builds cannot decode;
                 // 4 → 5 only adds the attachments' tables; 5 → 6 only adds the
                 // identity tables, the API keys' and the audit log's; 6 → 7 only adds
-                // the label tables (and audit actions 6 cannot decode): nothing to rewrite.
+                // the label and rating tables (and audit actions and an outbox event 6
+                // cannot decode): nothing to rewrite.
 
                 tracing::info!(
                     from = v,
@@ -227,6 +229,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     identity_records::create_tables(&tx)?;
     key_records::create_tables(&tx)?;
     label_records::create_tables(&tx)?;
+    ratings::create_tables(&tx)?;
     tx.commit()?;
     Ok(server_key)
 }

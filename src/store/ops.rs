@@ -244,6 +244,20 @@ pub enum WriteOp {
     Identity(super::identity_records::IdentityOp),
     /// A change to API keys (`key_records.rs`, applied in `api_keys.rs`).
     Keys(super::key_records::KeyOp),
+    /// A visitor rates their closed conversation, once (`ratings.rs`).
+    Rate {
+        /// The conversation.
+        conversation: u64,
+        /// The visitor rating it (must be its visitor).
+        visitor: u64,
+        /// The rating.
+        rating: super::ratings::RatingV1,
+    },
+    /// Whether the widget asks for ratings (`ratings.rs`).
+    PutCsat {
+        /// True: it asks.
+        ask: bool,
+    },
     /// A change to labels (`label_records.rs`, applied in `labels.rs`).
     Labels(super::label_records::LabelOp),
     /// `op`, and when it succeeds, `entry` in the audit log, in the same transaction.
@@ -361,6 +375,15 @@ pub enum Outcome {
         conversation: u64,
         /// Its label ids, ascending.
         labels: Vec<u64>,
+    },
+    /// A conversation was rated.
+    Rated {
+        /// The conversation.
+        conversation: u64,
+        /// Its visitor.
+        visitor: u64,
+        /// The rating.
+        rating: super::ratings::RatingV1,
     },
     /// Done, nothing to report.
     Done,

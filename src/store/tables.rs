@@ -24,7 +24,8 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// identity secrets, user id → visitor, visitor → customer), API keys and the audit log
 /// (the tables of `super::key_records`); nothing is rewritten.
 /// 7 = issue #15: labels (the tables of `super::label_records`) and the audit actions
-/// for them, which older builds cannot decode; nothing is rewritten.
+/// for them, ratings (`super::ratings`) and their outbox event `Rated`, which older
+/// builds cannot decode; nothing is rewritten.
 pub const SCHEMA_VERSION: u64 = 7;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`

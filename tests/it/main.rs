@@ -16,6 +16,7 @@ mod bot;
 mod bot_choices;
 mod business_hours;
 mod crash;
+mod csat;
 mod delivery;
 mod disk;
 mod email;

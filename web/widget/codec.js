@@ -22,7 +22,8 @@ var Codec = (function () {
       'close:ConversationRef', 'reopen:ConversationRef', 'transfer:Transfer',
       'presence:SetPresence', 'history:HistoryRequest', 'note:Note', 'profile:Profile',
       'bot_feedback:BotFeedback', 'visibility:Visibility', 'send_files:SendFiles',
-      'hello_customer:HelloCustomer', 'label:SetLabel'],
+      'hello_customer:HelloCustomer', 'label:SetLabel', 'rate:Rate'],
+    Rate: 'conversation:u64 score:u32 comment:?str',
     SetLabel: 'conversation:u64 label:u64 on:bool',
     HelloCustomer: 'hello:HelloVisitor customer:Customer',
     Customer: 'id:str name:?str email:?str avatar:?str attributes:*Attribute hash:?str',
@@ -48,7 +49,8 @@ var Codec = (function () {
       'resync:Resync', 'typing:TypingNotice', 'read_up_to:ReadUpTo',
       'queue_position:QueuePosition', 'conversation:Summary', 'agent:AgentInfo',
       'history:HistoryPage', 'error:ErrorFrame', 'availability:Availability',
-      'labels:Labels'],
+      'labels:Labels', 'rating:Rating'],
+    Rating: 'conversation:u64 score:u32 comment:?str',
     Labels: 'conversation:u64 labels:*u64',
     Welcome: 'role:Role id:u64 name:str visitor_token:?str conversation:?Summary ' +
       'conversations:*Summary agents:*AgentInfo max_body_bytes:u32 agents_online:bool ' +

@@ -211,5 +211,15 @@ pub(super) fn client_frames() -> Vec<ClientFrame> {
             label: BIG,
             on: false,
         }),
+        ClientFrame::Rate(Rate {
+            conversation: 12,
+            score: 5,
+            comment: None,
+        }),
+        ClientFrame::Rate(Rate {
+            conversation: MAX_JS,
+            score: 1,
+            comment: Some("Slow answer — 回复太慢".into()),
+        }),
     ]
 }

@@ -342,5 +342,15 @@ pub(super) fn server_frames() -> Vec<ServerFrame> {
             conversation: MAX_JS,
             labels: Vec::new(),
         }),
+        ServerFrame::Rating(Rating {
+            conversation: 12,
+            score: 4,
+            comment: Some("Quick and kind, thanks!".into()),
+        }),
+        ServerFrame::Rating(Rating {
+            conversation: MAX_JS,
+            score: 1,
+            comment: None,
+        }),
     ]
 }
