@@ -327,4 +327,6 @@ export const EN = {
   'labels.add': '+ Label',
   'labels.remove': 'Remove the label {name}',
   'labels.onConversation': 'Labels',
+  'rating.score': '★ {score}/5',
+  'rating.title': 'The visitor’s rating',
 };

@@ -284,6 +284,11 @@ const HANDLERS = {
     changed('convs');
   },
 
+  rating(r) {
+    state.ratings.set(r.conversation, r);
+    changed('convs');
+  },
+
   error(e) {
     if (e.code === 4010) { hooks.sessionCheck(); return; }
     const text = readableError(e);

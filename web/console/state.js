@@ -40,6 +40,10 @@ export const state = {
   /** Conversation id → its label ids (from `labels` frames and the closed list).
    * @type {Map<number, number[]>} */
   convLabels: new Map(),
+  /** Conversation id → its visitor's rating { score, comment } (`rating` frames, the
+   * closed list).
+   * @type {Map<number, { score: number, comment: string | null }>} */
+  ratings: new Map(),
   /** The inbox's label filter (a label id; 0 = every conversation). */
   labelFilter: 0,
   /** The conversation on screen, or null.

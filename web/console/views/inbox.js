@@ -28,6 +28,7 @@ async function loadClosed() {
     const page = await api.get(`/api/conversations?status=closed&limit=${CLOSED_PAGE}${before ? `&before=${before}` : ''}${label}`);
     for (const summary of page) {
       if (Array.isArray(summary.labels)) setConvLabels(summary.id, summary.labels);
+      if (summary.rating) state.ratings.set(summary.id, summary.rating);
       const prev = state.convs.get(summary.id);
       if (!prev || prev.status === 'closed') state.convs.set(summary.id, { ...summary, fromApi: true });
       if (!c.ids.includes(summary.id)) c.ids.push(summary.id);

@@ -1,7 +1,8 @@
 // @ts-check
-// A conversation's labels in its view: a chip per label with × to take it off, and a
-// menu to add one (at most 10). Changes go over the WebSocket (`label` frames), so every
-// agent sees them at once; the chips redraw from the `labels` frame that confirms them.
+// A conversation's labels in its view, and its visitor's rating once given: a chip per
+// label with × to take it off, and a menu to add one (at most 10). Changes go over the
+// WebSocket (`label` frames), so every agent sees them at once; the chips redraw from
+// the `labels` frame that confirms them.
 
 import { state } from '../state.js';
 import { h, fill } from '../dom.js';
@@ -31,9 +32,12 @@ export function createLabelChips(id) {
         onchange: (e) => { const v = Number(e.target.value); if (v) setLabel(id, v, true); },
       }, h('option', { value: '' }, t('labels.add')), free.map((l) => h('option', { value: String(l.id) }, l.name)));
     }
-    const next = h('div', null, chips, adder);
+    const rated = state.ratings.get(id);
+    const rating = rated ? h('span', { class: 'chip chip-rating', title: t('rating.title') },
+      t('rating.score', { score: rated.score }), rated.comment ? ` · ${rated.comment}` : '') : null;
+    const next = h('div', null, rating, chips, adder);
     if (next.innerHTML !== el.innerHTML) fill(el, [...next.childNodes]);
-    el.hidden = !chips.length && !adder;
+    el.hidden = !chips.length && !adder && !rating;
   }
 
   return { el, render };
