@@ -147,6 +147,8 @@ export const EN_ADMIN = {
   'settings.perLanguageHint': 'Visitors see the texts of their widget’s language (the browser’s, or data-language in the snippet). Empty texts fall back to the defaults above.',
   'settings.beforeChat': 'Before the chat',
   'settings.prechat': 'Ask for name and email before the chat starts',
+  'settings.afterChat': 'After the chat',
+  'settings.csat': 'Ask “How did we do?” (1 to 5 and a comment) when a conversation is closed',
   'settings.hours': 'Opening hours',
   'settings.timeZone': 'Shop time zone',
   'settings.timeZoneHint': 'Hours below are in this time zone, with its daylight saving.',

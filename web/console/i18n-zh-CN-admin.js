@@ -147,6 +147,8 @@ export const ZH_CN_ADMIN = {
   'settings.perLanguageHint': '访客会看到与其聊天窗口语言（浏览器语言，或代码片段中的 data-language）对应的文字。留空的项目使用上方的默认文字。',
   'settings.beforeChat': '咨询前',
   'settings.prechat': '开始咨询前先询问称呼和邮箱',
+  'settings.afterChat': '咨询结束后',
+  'settings.csat': '会话结束时询问“本次服务您满意吗？”（1 到 5 分，可留言）',
   'settings.hours': '营业时间',
   'settings.timeZone': '店铺时区',
   'settings.timeZoneHint': '下方的营业时间按此时区计算（含夏令时）。',

@@ -326,6 +326,6 @@ export const ZH_CN = {
   'labels.add': '+ 标签',
   'labels.remove': '移除标签 {name}',
   'labels.onConversation': '标签',
-  'rating.score': '★ {score}/5',
+  'rating.score': '★ {score}/5 分',
   'rating.title': '访客评分',
 };
