@@ -5,7 +5,7 @@
 //! commit. Nothing of it is live state.
 
 use crate::protocol::{ErrorCode, Rate, Rating, ServerFrame};
-use crate::store::ratings::RatingV1;
+use crate::store::rating_records::RatingV1;
 use crate::store::{Outcome, StoreError, WriteOp};
 use crate::timer::unix_ms;
 

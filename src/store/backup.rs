@@ -89,7 +89,7 @@ fn copy_label_tables(
     copy_table(src, dst, LABELS, copied, progress)?;
     copy_multimap(src, dst, CONVERSATION_LABELS, copied)?;
     copy_multimap(src, dst, LABEL_CONVERSATIONS, copied)?;
-    copy_table(src, dst, super::ratings::RATINGS, copied, progress)
+    copy_table(src, dst, super::rating_records::RATINGS, copied, progress)
 }
 
 impl Store {

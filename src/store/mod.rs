@@ -41,7 +41,8 @@ pub mod outbox_records;
 mod push;
 mod push_read;
 pub mod push_records;
-pub mod ratings;
+pub mod rating_records;
+mod ratings;
 mod read;
 pub mod records;
 mod responder;
@@ -229,7 +230,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     identity_records::create_tables(&tx)?;
     key_records::create_tables(&tx)?;
     label_records::create_tables(&tx)?;
-    ratings::create_tables(&tx)?;
+    rating_records::create_tables(&tx)?;
     tx.commit()?;
     Ok(server_key)
 }

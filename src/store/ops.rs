@@ -251,7 +251,7 @@ pub enum WriteOp {
         /// The visitor rating it (must be its visitor).
         visitor: u64,
         /// The rating.
-        rating: super::ratings::RatingV1,
+        rating: super::rating_records::RatingV1,
     },
     /// Whether the widget asks for ratings (`ratings.rs`).
     PutCsat {
@@ -383,7 +383,7 @@ pub enum Outcome {
         /// Its visitor.
         visitor: u64,
         /// The rating.
-        rating: super::ratings::RatingV1,
+        rating: super::rating_records::RatingV1,
     },
     /// Done, nothing to report.
     Done,

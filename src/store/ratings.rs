@@ -1,75 +1,25 @@
-//! Visitors' ratings of closed conversations (CSAT, schema 7, issue #15): the record,
-//! its table, the writer's op and the reads. A conversation is rated at most once, only
+//! Visitors' ratings of closed conversations (CSAT, schema 7, issue #15): the writer's
+//! ops and the reads (the records are in `rating_records`). A conversation is rated at most once, only
 //! by its own visitor and only once it is closed; the rating and its outbox event
 //! (`conversation.rated`) are written in one transaction.
 
 use std::collections::BTreeMap;
 
-use redb::{ReadableTable, TableDefinition, WriteTransaction};
-use serde::{Deserialize, Serialize};
+use redb::{ReadableTable, WriteTransaction};
 
 use super::ops::{Outcome, WriterState};
 use super::outbox_records::{StoredOutboxEvent, StoredOutboxKind};
+use super::rating_records::*;
 use super::records::{ConversationRecord, decode, encode};
 use super::tables::{CONVERSATIONS, SETTINGS};
 use super::values::StoredStatus;
 use super::{Store, StoreError};
-
-/// Conversation id → [`RatingRecord`].
-pub const RATINGS: TableDefinition<u64, &[u8]> = TableDefinition::new("convid_rating");
-
-/// A rating as stored.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
-pub enum RatingRecord {
-    /// Version 1.
-    V1(RatingV1),
-}
-
-/// Version 1 of a rating.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
-pub struct RatingV1 {
-    /// 1 (bad) to 5 (very good).
-    pub score: u8,
-    /// What the visitor added (empty: nothing).
-    pub comment: String,
-    /// When, ms since the Unix epoch.
-    pub at_ms: u64,
-}
-
-impl RatingRecord {
-    /// The current version, owned.
-    pub fn into_latest(self) -> RatingV1 {
-        match self {
-            RatingRecord::V1(r) => r,
-        }
-    }
-}
-
-/// `name_settings` key of whether the widget asks "How did we do?" (a row beside
-/// `"widget"`, like `"responder"`: older builds never read it).
-pub const CSAT_KEY: &str = "csat";
-
-/// Whether the widget asks for a rating, as stored.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
-pub enum CsatRecord {
-    /// Version 1.
-    V1 {
-        /// True: closed conversations ask "How did we do?".
-        ask: bool,
-    },
-}
 
 /// Stores whether the widget asks for ratings.
 pub(super) fn put_csat(tx: &WriteTransaction, ask: bool) -> Result<Outcome, StoreError> {
     tx.open_table(SETTINGS)?
         .insert(CSAT_KEY, encode(&CsatRecord::V1 { ask }).as_slice())?;
     Ok(Outcome::Done)
-}
-
-/// Creates the table (at open).
-pub(super) fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
-    tx.open_table(RATINGS)?;
-    Ok(())
 }
 
 /// Stores `visitor`'s rating of `conversation`: `NotFound` for another visitor's (or no)
