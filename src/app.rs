@@ -74,6 +74,9 @@ pub struct App {
     pub uploads: crate::attachments::gate::UploadGate,
     /// API keys' rate limits, failures per address, and when each use was last stored.
     pub key_limits: crate::keys::limits::KeyLimits,
+    /// Whether the widget asks "How did we do?" after a close (`GET`/`PUT /api/csat`);
+    /// a visitor's `rate` is refused while it does not.
+    pub csat_ask: std::sync::atomic::AtomicBool,
 }
 
 impl App {
@@ -109,6 +112,7 @@ impl App {
                 NEW_VISITOR_ADDRESSES,
             )),
             config,
+            csat_ask: std::sync::atomic::AtomicBool::new(store.csat_ask().unwrap_or(true)),
             store,
             writer,
             hub,

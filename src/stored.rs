@@ -241,6 +241,29 @@ impl Store {
         self.summaries(self.closed_conversation_ids(before, limit)?)
     }
 
+    /// Closed conversations that carry `label`, ids below `before` (0 = any), newest
+    /// first (read through the label's index).
+    pub fn closed_with_label(
+        &self,
+        label: u64,
+        before: u64,
+        limit: usize,
+    ) -> Result<Vec<ConversationSummary>, StoreError> {
+        let mut found = Vec::new();
+        for id in self.labelled(label, before)? {
+            if found.len() >= limit {
+                break;
+            }
+            let closed = self
+                .conversation(id)?
+                .is_some_and(|c| c.status == crate::store::values::StoredStatus::Closed);
+            if closed && let Some(summary) = self.summary(id)? {
+                found.push(summary);
+            }
+        }
+        Ok(found)
+    }
+
     /// A visitor's conversations, newest first.
     pub fn visitor_conversations(
         &self,

@@ -173,7 +173,8 @@ impl Sink for EmailSink {
             | EventKind::MessageBot
             | EventKind::Assigned
             | EventKind::Closed
-            | EventKind::VisitorEmailLeft => return,
+            | EventKind::VisitorEmailLeft
+            | EventKind::Rated => return,
         }
         let waiting = match self.store.conversation(event.conversation) {
             Ok(Some(conv)) => self.waiting(&conv),

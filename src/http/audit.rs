@@ -97,6 +97,11 @@ fn describe(action: &StoredAuditAction) -> (&'static str, serde_json::Value) {
         StoredAuditAction::FaqCreated { faq } => ("faq.created", json!({ "faq": faq })),
         StoredAuditAction::FaqChanged { faq } => ("faq.changed", json!({ "faq": faq })),
         StoredAuditAction::FaqDeleted { faq } => ("faq.deleted", json!({ "faq": faq })),
+        StoredAuditAction::LabelCreated { label } => ("label.created", json!({ "label": label })),
+        StoredAuditAction::LabelChanged { label, fields } => {
+            ("label.changed", json!({ "label": label, "fields": fields }))
+        }
+        StoredAuditAction::LabelDeleted { label } => ("label.deleted", json!({ "label": label })),
     }
 }
 

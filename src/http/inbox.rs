@@ -42,6 +42,8 @@ struct WidgetSettings {
     /// Whether visitors can get emails (SMTP and `--public-url` set): the widget then
     /// asks to confirm a typed address and offers "Email me this conversation".
     visitor_emails: bool,
+    /// Whether a closed conversation asks "How did we do?" (`PUT /api/csat`).
+    csat: bool,
     /// `--public-url`, when set: where the embed snippet loads the widget from.
     #[serde(skip_serializing_if = "Option::is_none")]
     public_url: Option<String>,
@@ -64,6 +66,7 @@ pub fn widget(app: &Arc<App>, req: &Request<Incoming>) -> Response<Body> {
         agents_online: app.hub.agents_online(),
         bot: app.bot.is_some(),
         visitor_emails: app.visitor_mail.enabled(),
+        csat: app.csat_ask.load(std::sync::atomic::Ordering::Relaxed),
         texts: TextsBody::from_stored(&settings),
         title: settings.title,
         greeting: settings.greeting,
@@ -132,7 +135,8 @@ pub async fn me(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
     }
 }
 
-/// `GET /api/conversations?status=closed&before=&limit=`: closed conversations, newest first.
+/// `GET /api/conversations?status=closed&label=&before=&limit=`: closed conversations
+/// (those with the label, if one is asked for), newest first, with their label ids.
 pub async fn conversations(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
     if let Err(r) = authenticate(app, &req).await {
         return r;
@@ -150,11 +154,41 @@ pub async fn conversations(app: &Arc<App>, req: Request<Incoming>) -> Response<B
         .and_then(|v| v.parse().ok())
         .unwrap_or(50usize)
         .clamp(1, 100);
+    let label = query(&req, "label").and_then(|v| v.parse::<u64>().ok());
     let store = app.store.clone();
-    match App::read(app, move || store.closed_conversations(before, limit)).await {
+    let read = move || -> Result<Vec<LabelledSummary>, crate::store::StoreError> {
+        let list = match label {
+            None => store.closed_conversations(before, limit)?,
+            Some(label) => store.closed_with_label(label, before, limit)?,
+        };
+        let ids: Vec<u64> = list.iter().map(|s| s.id).collect();
+        let mut labels = store.labels_of(&ids)?;
+        let mut ratings = super::views::ratings_for(&store, &ids)?;
+        Ok(list
+            .into_iter()
+            .map(|summary| LabelledSummary {
+                labels: labels.remove(&summary.id).unwrap_or_default(),
+                rating: ratings.remove(&summary.id),
+                summary,
+            })
+            .collect())
+    };
+    match App::read(app, read).await {
         Ok(list) => json(StatusCode::OK, &list),
         Err(e) => store_error(e),
     }
+}
+
+/// A closed conversation in the console's list: its summary and its label ids.
+#[derive(Serialize)]
+struct LabelledSummary {
+    /// The summary, as the `conversation` frame carries it.
+    #[serde(flatten)]
+    summary: crate::protocol::ConversationSummary,
+    /// Its label ids, ascending.
+    labels: Vec<u64>,
+    /// Its visitor's rating, once given.
+    rating: Option<super::views::RatingView>,
 }
 
 /// `GET /api/canned`: canned replies.

@@ -15,10 +15,10 @@ use super::client::{self, ClientAddr};
 use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
-    admin, api, api_keys, assets, audit, email_links, faq, files, guard, health, identity, inbox,
-    key_guard, openapi, outbox, profile, push, responder, upgrade, uploads, v1_actions,
-    v1_conversations, v1_export, visitor_cards, visitor_email, visitor_erase, visitor_view,
-    webhooks,
+    admin, api, api_keys, assets, audit, csat, email_links, faq, files, guard, health, identity,
+    inbox, key_guard, labels, openapi, outbox, profile, push, responder, upgrade, uploads,
+    v1_actions, v1_conversations, v1_export, visitor_cards, visitor_email, visitor_erase,
+    visitor_view, webhooks,
 };
 use crate::app::App;
 use crate::metrics;
@@ -53,6 +53,12 @@ enum Endpoint {
     CreateCanned,
     SaveCanned,
     DeleteCanned,
+    GetCsat,
+    PutCsat,
+    ListLabels,
+    CreateLabel,
+    SaveLabel,
+    DeleteLabel,
     GetSettings,
     PutSettings,
     GetResponder,
@@ -133,6 +139,12 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::POST, "/api/canned", CreateCanned)
         .add(M::PUT, "/api/canned/{id}", SaveCanned)
         .add(M::DELETE, "/api/canned/{id}", DeleteCanned)
+        .add(M::GET, "/api/csat", GetCsat)
+        .add(M::PUT, "/api/csat", PutCsat)
+        .add(M::GET, "/api/labels", ListLabels)
+        .add(M::POST, "/api/labels", CreateLabel)
+        .add(M::PUT, "/api/labels/{id}", SaveLabel)
+        .add(M::DELETE, "/api/labels/{id}", DeleteLabel)
         .add(M::GET, "/api/settings", GetSettings)
         .add(M::PUT, "/api/settings", PutSettings)
         .add(M::GET, "/api/responder", GetResponder)
@@ -352,6 +364,12 @@ async fn dispatch(
         CreateCanned => admin::save_canned(app, req, None).await,
         SaveCanned => admin::save_canned(app, req, Some(id)).await,
         DeleteCanned => admin::delete_canned(app, req, id).await,
+        GetCsat => csat::get(app, req).await,
+        PutCsat => csat::put(app, req).await,
+        ListLabels => labels::list(app, req).await,
+        CreateLabel => labels::save(app, req, None).await,
+        SaveLabel => labels::save(app, req, Some(id)).await,
+        DeleteLabel => labels::delete(app, req, id).await,
         GetSettings => admin::get_settings(app, req).await,
         PutSettings => admin::put_settings(app, req).await,
         GetResponder => responder::get_responder(app, req).await,

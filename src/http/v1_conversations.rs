@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::key_guard::KeyCaller;
 use super::reply::{Body, error_response, json, query, store_error};
 use super::session::{authenticate, key_of};
+use super::views::{LabelRef, RatingView, labels_for, ratings_for};
 use crate::app::App;
 use crate::protocol::ErrorCode;
 use crate::store::conversation_pages::ConversationFilter;
@@ -47,10 +48,20 @@ struct ConversationView {
     created_at: String,
     /// Its last status change (RFC 3339).
     updated_at: String,
+    /// The labels it carries.
+    labels: Vec<LabelRef>,
+    /// Its visitor's rating, once given.
+    rating: Option<RatingView>,
 }
 
-fn conversation_view(id: u64, c: &ConversationV1) -> ConversationView {
+fn conversation_view(
+    id: u64,
+    c: &ConversationV1,
+    (labels, rating): (Vec<LabelRef>, Option<RatingView>),
+) -> ConversationView {
     ConversationView {
+        labels,
+        rating,
         id,
         visitor: c.visitor,
         site: c.site.clone(),
@@ -193,11 +204,12 @@ fn filter_of(req: &Request<Incoming>, key: &KeyCaller) -> Result<ConversationFil
         visitor: number(req, "visitor")?,
         created_from_ms: time(req, "from")?,
         created_until_ms: time(req, "until")?,
+        label: number(req, "label")?,
     })
 }
 
 /// `GET /api/v1/conversations` with an API key:
-/// `?status=&site=&agent=&visitor=&from=&until=&before=&limit=`.
+/// `?status=&site=&agent=&visitor=&label=&from=&until=&before=&limit=`.
 pub async fn list(app: &Arc<App>, req: Request<Incoming>, key: &KeyCaller) -> Response<Body> {
     let filter = match filter_of(&req, key) {
         Ok(f) => f,
@@ -212,14 +224,25 @@ pub async fn list(app: &Arc<App>, req: Request<Incoming>, key: &KeyCaller) -> Re
         Err(r) => return r.respond(),
     };
     let store = app.store.clone();
-    match App::read(app, move || store.conversation_page(&filter, before, limit)).await {
-        Ok(page) => json(
+    let read = move || -> Result<_, crate::store::StoreError> {
+        let page = store.conversation_page(&filter, before, limit)?;
+        let ids: Vec<u64> = page.conversations.iter().map(|(id, _)| *id).collect();
+        Ok((
+            (labels_for(&store, &ids)?, ratings_for(&store, &ids)?),
+            page,
+        ))
+    };
+    match App::read(app, read).await {
+        Ok(((mut labels, mut ratings), page)) => json(
             StatusCode::OK,
             &ConversationPageView {
                 conversations: page
                     .conversations
                     .iter()
-                    .map(|(id, c)| conversation_view(*id, c))
+                    .map(|(id, c)| {
+                        let extra = (labels.remove(id).unwrap_or_default(), ratings.remove(id));
+                        conversation_view(*id, c, extra)
+                    })
                     .collect(),
                 next_before: page.next_before,
             },
@@ -257,16 +280,18 @@ pub async fn get(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Response<Bo
         let (last, _) = store.last_message(id)?;
         let upto = after.saturating_add(limit).min(last);
         let messages = store.messages_between(id, after, upto)?;
-        Ok(Some((c, messages, upto, upto < last)))
+        let labels = labels_for(&store, &[id])?.remove(&id).unwrap_or_default();
+        let rating = ratings_for(&store, &[id])?.remove(&id);
+        Ok(Some((c, (labels, rating), messages, upto, upto < last)))
     })
     .await;
     match found {
-        Ok(Some((c, messages, upto, more))) => {
+        Ok(Some((c, labels, messages, upto, more))) => {
             let next_after = more.then_some(upto);
             json(
                 StatusCode::OK,
                 &ConversationDetail {
-                    conversation: conversation_view(id, &c),
+                    conversation: conversation_view(id, &c, labels),
                     messages: messages
                         .into_iter()
                         .map(|(s, m)| message_view(s, m))

@@ -1,9 +1,13 @@
-//! What the API shows of stored records: agents and canned replies as JSON, shared by
-//! the endpoints that return them.
+//! What the API shows of stored records: agents, canned replies and the labels on
+//! conversations as JSON, shared by the endpoints that return them.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::store::label_records::LabelV1;
 use crate::store::records::{AgentRole, AgentV4};
+use crate::store::{Store, StoreError};
 
 /// An agent as the API shows it.
 #[derive(Serialize)]
@@ -55,4 +59,75 @@ pub struct CannedView {
     pub shortcut: String,
     /// The text it inserts.
     pub text: String,
+}
+
+/// A label on a conversation, as conversation views show it.
+#[derive(Serialize, Debug, Clone)]
+pub struct LabelRef {
+    /// Its id.
+    pub id: u64,
+    /// Its name.
+    pub name: String,
+    /// `#rrggbb`.
+    pub colour: String,
+}
+
+/// The labels of these conversations (those that have any), for their views. Blocking:
+/// call it on the reader pool.
+pub fn labels_for(
+    store: &Store,
+    conversations: &[u64],
+) -> Result<BTreeMap<u64, Vec<LabelRef>>, StoreError> {
+    let carried = store.labels_of(conversations)?;
+    if carried.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let defined: BTreeMap<u64, LabelV1> = store.labels()?.into_iter().collect();
+    Ok(carried
+        .into_iter()
+        .map(|(conversation, ids)| {
+            let refs = ids
+                .into_iter()
+                .filter_map(|id| {
+                    defined.get(&id).map(|l| LabelRef {
+                        id,
+                        name: l.name.clone(),
+                        colour: l.colour.clone(),
+                    })
+                })
+                .collect();
+            (conversation, refs)
+        })
+        .collect())
+}
+
+/// A visitor's rating of a conversation, as conversation views show it.
+#[derive(Serialize, Debug, Clone)]
+pub struct RatingView {
+    /// 1 (bad) to 5 (very good).
+    pub score: u8,
+    /// What the visitor added (null: nothing).
+    pub comment: Option<String>,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// The ratings of those of these conversations that were rated. Blocking: call it on
+/// the reader pool.
+pub fn ratings_for(
+    store: &Store,
+    conversations: &[u64],
+) -> Result<BTreeMap<u64, RatingView>, StoreError> {
+    Ok(store
+        .ratings_of(conversations)?
+        .into_iter()
+        .map(|(id, r)| {
+            let view = RatingView {
+                score: r.score,
+                comment: (!r.comment.is_empty()).then_some(r.comment),
+                at: crate::webhooks::payload::rfc3339_ms(r.at_ms),
+            };
+            (id, view)
+        })
+        .collect())
 }

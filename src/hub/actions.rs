@@ -131,11 +131,17 @@ impl Hub {
                 self.readers
                     .spawn(move || {
                         let loaded = store.summary(conversation);
+                        let labels = store
+                            .labels_of(&[conversation])
+                            .ok()
+                            .and_then(|mut found| found.remove(&conversation))
+                            .unwrap_or_default();
                         let _ = completions.try_send(Completion::Reopen {
                             conn,
                             agent,
                             conversation,
                             loaded,
+                            labels,
                         });
                     })
                     .await;
@@ -159,6 +165,7 @@ impl Hub {
             }
             // Whether Web Push reaches this agent (`presence`, `push::rules`).
             ClientFrame::Visibility(v) => self.conns.set_visible(conn, v.visible),
+            ClientFrame::Label(l) => self.set_label(asker, l).await,
             _ => self.refuse(
                 conn,
                 ErrorCode::UnexpectedFrame,
@@ -208,7 +215,7 @@ impl Hub {
         conn: ConnId,
         agent: u64,
         conversation: u64,
-        loaded: Result<Option<ConversationSummary>, StoreError>,
+        (loaded, labels): (Result<Option<ConversationSummary>, StoreError>, Vec<u64>),
     ) {
         let record = match loaded {
             Ok(Some(found)) => found,
@@ -265,6 +272,7 @@ impl Hub {
                 idle_timer,
                 visitor_name: record.visitor_name.clone(),
                 preview: record.preview.clone(),
+                labels,
                 ..LiveConversation::new(record.visitor, record.site.clone(), now)
             },
         );

@@ -127,6 +127,7 @@ impl Hub {
             Outbound::Frame(Arc::new(ServerFrame::Welcome(welcome))),
         );
         if is_agent {
+            self.send_labels_after_welcome(conn);
             // After the welcome, so a connection's first frame is always its welcome.
             let first = self
                 .agents
@@ -279,6 +280,19 @@ impl Hub {
     /// Sends a frame to every connection of a visitor.
     pub(super) fn send_to_visitor(&mut self, visitor: u64, frame: ServerFrame) {
         let targets = self.conns.of_visitor(visitor).to_vec();
+        let frame = Arc::new(frame);
+        for conn in targets {
+            self.deliver(conn, Outbound::Frame(frame.clone()));
+        }
+    }
+
+    /// Sends a frame to every agent connection.
+    pub(super) fn send_to_agents(&mut self, frame: ServerFrame) {
+        let targets: Vec<ConnId> = self
+            .agents
+            .values()
+            .flat_map(|a| a.conns.iter().copied())
+            .collect();
         let frame = Arc::new(frame);
         for conn in targets {
             self.deliver(conn, Outbound::Frame(frame.clone()));

@@ -89,6 +89,12 @@ pub enum Event {
         /// The account.
         agent: AgentV4,
     },
+    /// An admin deleted a label (committed): these conversations carried it, with
+    /// their labels now; agents are told.
+    LabelDeleted {
+        /// (conversation, its labels now).
+        changed: Vec<(u64, Vec<u64>)>,
+    },
     /// An agent's password changed and these sessions ended: close the agent's
     /// connections made with them (all but those of session `keep`) with 1008.
     SessionsEnded {
@@ -172,6 +178,8 @@ pub enum Completion {
         conversation: u64,
         /// The stored conversation, if found.
         loaded: Result<Option<ConversationSummary>, StoreError>,
+        /// Its labels (read with it; empty when the read failed).
+        labels: Vec<u64>,
     },
 }
 
@@ -254,6 +262,19 @@ pub enum WriteTag {
         newly: bool,
         /// Told the write's result.
         reply: EraseReply,
+    },
+    /// An agent's `label` frame (see `hub/labels.rs`): agents hear of the change when
+    /// it is committed, the asker of a refusal.
+    Labelled {
+        /// Who asked.
+        asker: Asker,
+        /// The conversation.
+        conversation: u64,
+    },
+    /// A visitor's `rate` frame (see `hub/ratings.rs`).
+    Rated {
+        /// The visitor's connection that sent it.
+        conn: ConnId,
     },
     /// Anything whose result only needs logging.
     Background(&'static str),

@@ -78,6 +78,8 @@ pub struct LiveConversation {
     /// A close is being committed: nobody may close it again meanwhile. The close itself
     /// enters live state only when its commit returns (see `hub/closing.rs`).
     pub closing: bool,
+    /// Its label ids, ascending, as last committed (sent to agents after a welcome).
+    pub labels: Vec<u64>,
 }
 
 impl LiveConversation {
@@ -104,6 +106,7 @@ impl LiveConversation {
             responder_calls: 0,
             responder_waiting: None,
             closing: false,
+            labels: Vec::new(),
         }
     }
 

@@ -50,6 +50,9 @@ impl Hub {
             (Identity::Visitor { id, .. }, ClientFrame::Profile(profile)) => {
                 self.visitor_profile(conn, id, profile).await
             }
+            (Identity::Visitor { id, .. }, ClientFrame::Rate(rate)) => {
+                self.rate(conn, id, rate).await
+            }
             (Identity::Visitor { id, .. }, ClientFrame::BotFeedback(feedback)) => {
                 self.bot_feedback(conn, id, feedback).await
             }

@@ -38,10 +38,12 @@ mod convs;
 mod erasing;
 pub mod event;
 mod inbox;
+mod labels;
 mod live;
 mod messages;
 mod pending;
 mod placing;
+mod ratings;
 mod responder;
 mod signals;
 mod startup;
@@ -290,6 +292,11 @@ impl Hub {
             } => self.on_frame(conn, frame, received).await,
             Event::Disconnected { conn } => self.on_disconnected(conn),
             Event::AgentSaved { id, agent } => self.on_agent_saved(id, agent).await,
+            Event::LabelDeleted { changed } => {
+                for (conversation, labels) in changed {
+                    self.labels_committed(conversation, labels);
+                }
+            }
             Event::SessionsEnded { agent, keep } => self.on_sessions_ended(agent, keep),
             Event::EraseVisitor { visitor, op, reply } => {
                 self.on_erase_visitor(visitor, op, reply).await
@@ -329,8 +336,9 @@ impl Hub {
                 agent,
                 conversation,
                 loaded,
+                labels,
             } => {
-                self.on_reopen_loaded(conn, agent, conversation, loaded)
+                self.on_reopen_loaded(conn, agent, conversation, (loaded, labels))
                     .await
             }
         }

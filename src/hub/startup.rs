@@ -77,6 +77,11 @@ impl Hub {
             let read = self.store.read_state(open.id)?;
             let visitor_name = visitor.and_then(|v| v.name);
             let preview = self.store.preview(open.id)?;
+            let labels = self
+                .store
+                .labels_of(&[open.id])?
+                .remove(&open.id)
+                .unwrap_or_default();
             self.conversations.open(
                 open.id,
                 LiveConversation {
@@ -88,6 +93,7 @@ impl Hub {
                     idle_timer,
                     visitor_name,
                     preview,
+                    labels,
                     ..LiveConversation::new(open.record.visitor, open.record.site, now)
                 },
             );

@@ -23,7 +23,24 @@ fn appended(result: Result<Outcome, StoreError>) -> Result<Appended, StoreError>
 impl Hub {
     /// A write came back: acknowledge, fan out, and route new conversations.
     pub(super) async fn on_written(&mut self, tag: WriteTag, result: Result<Outcome, StoreError>) {
+        // A message that earned an automatic label changed the labels in its commit.
+        if let Ok(Outcome::Appended(Appended {
+            conversation,
+            labels: Some(labels),
+            ..
+        })) = &result
+        {
+            self.labels_committed(*conversation, labels.clone());
+        }
         match (tag, result) {
+            (
+                WriteTag::Labelled {
+                    asker,
+                    conversation,
+                },
+                result,
+            ) => self.on_labelled(asker, conversation, result),
+            (WriteTag::Rated { conn }, result) => self.on_rated(conn, result),
             (
                 WriteTag::Send {
                     from,

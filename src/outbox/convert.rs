@@ -16,6 +16,7 @@ impl From<StoredOutboxKind> for EventKind {
             StoredOutboxKind::Assigned => EventKind::Assigned,
             StoredOutboxKind::Closed => EventKind::Closed,
             StoredOutboxKind::VisitorEmailLeft => EventKind::VisitorEmailLeft,
+            StoredOutboxKind::Rated => EventKind::Rated,
         }
     }
 }
@@ -31,6 +32,7 @@ impl From<EventKind> for StoredOutboxKind {
             EventKind::Assigned => StoredOutboxKind::Assigned,
             EventKind::Closed => StoredOutboxKind::Closed,
             EventKind::VisitorEmailLeft => StoredOutboxKind::VisitorEmailLeft,
+            EventKind::Rated => StoredOutboxKind::Rated,
         }
     }
 }

@@ -21,11 +21,13 @@ pub enum EventKind {
     Closed,
     /// The visitor left (or changed) an email address.
     VisitorEmailLeft,
+    /// The visitor rated the closed conversation (1–5, maybe a comment).
+    Rated,
 }
 
 impl EventKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [EventKind; 8] = [
+    pub const ALL: [EventKind; 9] = [
         EventKind::ConversationCreated,
         EventKind::MessageVisitor,
         EventKind::MessageAgent,
@@ -34,6 +36,7 @@ impl EventKind {
         EventKind::Assigned,
         EventKind::Closed,
         EventKind::VisitorEmailLeft,
+        EventKind::Rated,
     ];
 
     /// The event's public name (webhook `type`, subscription filters).
@@ -47,6 +50,7 @@ impl EventKind {
             EventKind::Assigned => "conversation.assigned",
             EventKind::Closed => "conversation.closed",
             EventKind::VisitorEmailLeft => "visitor.email_left",
+            EventKind::Rated => "conversation.rated",
         }
     }
 

@@ -52,6 +52,10 @@ pub enum ClientFrame {
     /// 17: a visitor who is a logged-in customer of the shop introduces themselves (a
     /// hello: must be the first frame). `docs/IDENTITY.md`.
     HelloCustomer(HelloCustomer),
+    /// 18: an agent adds a label to a conversation or takes it off (issue #15).
+    Label(SetLabel),
+    /// 19: a visitor rates their closed conversation, once (issue #15).
+    Rate(Rate),
 }
 
 /// First frame of a visitor connection.
@@ -191,6 +195,30 @@ pub struct Transfer {
     pub conversation: ConversationId,
     /// The agent who takes it over (must be online).
     pub to_agent: u64,
+}
+
+/// Add a label to a conversation (`on`) or take it off.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SetLabel {
+    /// The conversation (open or closed).
+    pub conversation: ConversationId,
+    /// The label's id (`GET /api/labels`).
+    pub label: u64,
+    /// True to add it, false to take it off.
+    pub on: bool,
+}
+
+/// A visitor's answer to "How did we do?".
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Rate {
+    /// The visitor's closed conversation.
+    pub conversation: ConversationId,
+    /// 1 (bad) to 5 (very good).
+    pub score: u32,
+    /// Anything they add (at most 500 characters).
+    pub comment: Option<String>,
 }
 
 /// Set one's presence.

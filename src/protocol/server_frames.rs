@@ -35,6 +35,32 @@ pub enum ServerFrame {
     Error(ErrorFrame),
     /// 12: for visitors: whether an agent is online to answer now changed.
     Availability(Availability),
+    /// 13: for agents: a conversation's labels now (after a change, and after the
+    /// welcome for each open conversation that has labels).
+    Labels(ConversationLabels),
+    /// 14: a conversation was rated: to its visitor (the answer to `rate`) and to all
+    /// agents.
+    Rating(Rating),
+}
+
+/// A visitor's rating of a closed conversation.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Rating {
+    /// The conversation.
+    pub conversation: u64,
+    /// 1 (bad) to 5 (very good).
+    pub score: u32,
+    /// What the visitor added, if anything.
+    pub comment: Option<String>,
+}
+
+/// The labels a conversation carries.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ConversationLabels {
+    /// The conversation.
+    pub conversation: u64,
+    /// Its label ids, ascending (empty: none).
+    pub labels: Vec<u64>,
 }
 
 /// Whether anyone can answer a visitor right now.

@@ -42,7 +42,8 @@ impl Reason {
             | EventKind::MessageBot
             | EventKind::Assigned
             | EventKind::Closed
-            | EventKind::VisitorEmailLeft => None,
+            | EventKind::VisitorEmailLeft
+            | EventKind::Rated => None,
         }
     }
 }

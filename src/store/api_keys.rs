@@ -148,6 +148,9 @@ pub(super) fn append_audit(
             *messages = erased.messages;
             *files = erased.files;
         }
+        (StoredAuditAction::LabelCreated { label }, Outcome::LabelSaved(id)) if *label == 0 => {
+            *label = *id
+        }
         _ => {}
     }
     let mut table = tx.open_table(AUDIT)?;

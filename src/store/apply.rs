@@ -268,6 +268,13 @@ pub fn apply(
         WriteOp::Push(op) => super::push::apply(tx, op),
         WriteOp::Identity(op) => super::identity::apply(tx, op),
         WriteOp::Keys(op) => super::api_keys::apply(tx, op),
+        WriteOp::Labels(op) => super::labels::apply(tx, op),
+        WriteOp::PutCsat { ask } => super::ratings::put_csat(tx, ask),
+        WriteOp::Rate {
+            conversation,
+            visitor,
+            rating,
+        } => super::ratings::rate(tx, state, (conversation, visitor), rating),
         WriteOp::Audited { op, entry } => {
             let outcome = apply(tx, *op, state)?;
             super::api_keys::append_audit(tx, entry, &outcome)?;

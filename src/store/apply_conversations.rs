@@ -37,6 +37,7 @@ pub(super) fn append(
                 seq,
                 duplicate: true,
                 message: record.latest().clone(),
+                labels: None,
             });
         }
     }
@@ -82,11 +83,13 @@ pub(super) fn append(
             .insert((conversation, client_id.as_str()), seq)?;
     }
     state.seqs.insert(conversation, seq);
+    let labels = super::labels::auto_label(tx, conversation, record.event.as_ref())?;
     Ok(Appended {
         conversation,
         seq,
         duplicate: false,
         message: record,
+        labels,
     })
 }
 
@@ -213,6 +216,8 @@ pub(super) fn delete_conversation(
     read.remove((id, 1u8))?;
     tx.open_multimap_table(VISITOR_CONVERSATIONS)?
         .remove(record.visitor, id)?;
+    super::labels::forget_conversation(tx, id)?;
+    super::ratings::forget(tx, id)?;
     let mut open = tx.open_table(OPEN_BY_VISITOR)?;
     let key = (record.visitor, record.site.as_str());
     if open.get(key)?.is_some_and(|v| v.value() == id) {

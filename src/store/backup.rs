@@ -78,6 +78,20 @@ fn copy_identity_tables(
     copy_table(src, dst, VISITOR_CUSTOMER, copied, progress)
 }
 
+/// The label tables (schema 7, `super::label_records`) and the ratings' (`super::ratings`).
+fn copy_label_tables(
+    src: &ReadTransaction,
+    dst: &redb::WriteTransaction,
+    copied: &mut u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), StoreError> {
+    use super::label_records::{CONVERSATION_LABELS, LABEL_CONVERSATIONS, LABELS};
+    copy_table(src, dst, LABELS, copied, progress)?;
+    copy_multimap(src, dst, CONVERSATION_LABELS, copied)?;
+    copy_multimap(src, dst, LABEL_CONVERSATIONS, copied)?;
+    copy_table(src, dst, super::rating_records::RATINGS, copied, progress)
+}
+
 impl Store {
     /// Writes a consistent copy of the whole database to `dest` (replacing it), reporting
     /// rows copied so far to `progress`. Returns the number of rows. Safe while the
@@ -134,6 +148,7 @@ impl Store {
         copy_table(&snapshot, &tx, AUDIT, &mut copied, progress)?;
         let erased = super::erase_records::ERASED_VISITORS;
         copy_table(&snapshot, &tx, erased, &mut copied, progress)?;
+        copy_label_tables(&snapshot, &tx, &mut copied, progress)?;
         self.copy_file_bytes(&snapshot, &tx)?;
         tx.commit()?;
         drop(copy);

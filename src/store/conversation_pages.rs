@@ -3,10 +3,12 @@
 //! cost of one page is bounded whatever the filter: at most [`SCAN_LIMIT`] rows are
 //! read, and when the scan stops before the page is full the cursor says where to go
 //! on, so a selective filter over a large table answers quickly with fewer rows and a
-//! cursor instead of reading everything.
+//! cursor instead of reading everything. A visitor or label filter reads that index
+//! instead of the whole table.
 
 use redb::ReadTransaction;
 
+use super::label_records::LABEL_CONVERSATIONS;
 use super::records::{ConversationRecord, ConversationV1, decode};
 use super::tables::{CONVERSATIONS, VISITOR_CONVERSATIONS};
 use super::values::StoredStatus;
@@ -30,6 +32,8 @@ pub struct ConversationFilter {
     pub created_from_ms: Option<u64>,
     /// Created before this time (ms since the Unix epoch).
     pub created_until_ms: Option<u64>,
+    /// Carries this label (read through the label's index, not a scan).
+    pub label: Option<u64>,
 }
 
 impl ConversationFilter {
@@ -90,14 +94,25 @@ impl Store {
             }
             true
         };
-        if let Some(visitor) = filter.visitor {
-            let index = tx.open_multimap_table(VISITOR_CONVERSATIONS)?;
-            let mut ids = Vec::new();
-            for id in index.get(visitor)? {
-                ids.push(id?.value());
+        let indexed = match (filter.label, filter.visitor) {
+            (Some(label), _) => Some(super::labels::labelled_in(
+                &tx.open_multimap_table(LABEL_CONVERSATIONS)?,
+                label,
+                before,
+            )?),
+            (None, Some(visitor)) => {
+                let index = tx.open_multimap_table(VISITOR_CONVERSATIONS)?;
+                let mut ids = Vec::new();
+                for id in index.get(visitor)? {
+                    ids.push(id?.value());
+                }
+                ids.retain(|&id| id < end);
+                ids.sort_unstable_by(|a, b| b.cmp(a));
+                Some(ids)
             }
-            ids.retain(|&id| id < end);
-            ids.sort_unstable_by(|a, b| b.cmp(a));
+            (None, None) => None,
+        };
+        if let Some(ids) = indexed {
             for id in ids {
                 let Some(c) = read_one(&tx, id)? else {
                     continue;

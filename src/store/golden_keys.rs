@@ -47,6 +47,11 @@ fn golden(sample: &Sample) -> &'static str {
             StoredAuditAction::FaqCreated { .. } => "00c0c48a94a03400010e07",
             StoredAuditAction::FaqChanged { .. } => "00c0c48a94a03401020f07",
             StoredAuditAction::FaqDeleted { .. } => "00c0c48a94a03400011007",
+            StoredAuditAction::LabelCreated { .. } => "00c0c48a94a03400011106",
+            StoredAuditAction::LabelChanged { .. } => {
+                "00c0c48a94a0340001120602046e616d6506636f6c6f7572"
+            }
+            StoredAuditAction::LabelDeleted { .. } => "00c0c48a94a03401021306",
         },
     }
 }
@@ -130,6 +135,15 @@ fn samples() -> Vec<Sample> {
         audit(agent, FaqCreated { faq: 7 }),
         audit(key_actor, FaqChanged { faq: 7 }),
         audit(agent, FaqDeleted { faq: 7 }),
+        audit(agent, LabelCreated { label: 6 }),
+        audit(
+            agent,
+            LabelChanged {
+                label: 6,
+                fields: vec!["name".into(), "colour".into()],
+            },
+        ),
+        audit(key_actor, LabelDeleted { label: 6 }),
     ]
 }
 

@@ -28,6 +28,7 @@ fn golden(kind: StoredOutboxKind) -> &'static str {
         StoredOutboxKind::Assigned => "00ac0205c0c48a94a0340c0103070102",
         StoredOutboxKind::Closed => "00ac0206c0c48a94a0340c0103070102",
         StoredOutboxKind::VisitorEmailLeft => "00ac0207c0c48a94a0340c0103070102",
+        StoredOutboxKind::Rated => "00ac0208c0c48a94a0340c0103070102",
     }
 }
 
@@ -60,6 +61,7 @@ fn outbox_records_encode_to_their_golden_bytes() {
         StoredOutboxKind::Assigned,
         StoredOutboxKind::Closed,
         StoredOutboxKind::VisitorEmailLeft,
+        StoredOutboxKind::Rated,
     ];
     for kind in kinds {
         let bytes = encode(&OutboxRecord::V1(event(kind)));

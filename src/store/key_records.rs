@@ -180,6 +180,23 @@ pub enum StoredAuditAction {
         /// Its id.
         faq: u64,
     },
+    /// A label was created (schema 7).
+    LabelCreated {
+        /// Its id.
+        label: u64,
+    },
+    /// A label was changed (schema 7).
+    LabelChanged {
+        /// Its id.
+        label: u64,
+        /// The fields changed (`name`, `colour`, `on_handoff`, `on_faq`).
+        fields: Vec<String>,
+    },
+    /// A label was deleted, and taken off every conversation (schema 7).
+    LabelDeleted {
+        /// Its id.
+        label: u64,
+    },
 }
 
 /// One audit log entry as stored.

@@ -34,6 +34,8 @@ mod handle;
 mod identity;
 pub mod identity_records;
 pub mod key_records;
+pub mod label_records;
+mod labels;
 mod numbered;
 mod ops;
 pub mod outbox;
@@ -42,6 +44,8 @@ pub mod outbox_records;
 mod push;
 mod push_read;
 pub mod push_records;
+pub mod rating_records;
+mod ratings;
 mod read;
 pub mod records;
 mod responder;
@@ -191,7 +195,9 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
                 // status that version 1 never wrote; 2 → 3 only adds the outbox's and its
                 // sinks' tables; 3 → 4 only marks records older builds cannot decode;
                 // 4 → 5 only adds the attachments' tables; 5 → 6 only adds the
-                // identity tables, the API keys' and the audit log's: nothing to rewrite.
+                // identity tables, the API keys' and the audit log's; 6 → 7 only adds
+                // the label and rating tables (and audit actions and an outbox event 6
+                // cannot decode): nothing to rewrite.
 
                 tracing::info!(
                     from = v,
@@ -227,6 +233,8 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     identity_records::create_tables(&tx)?;
     key_records::create_tables(&tx)?;
     erase_records::create_tables(&tx)?;
+    label_records::create_tables(&tx)?;
+    rating_records::create_tables(&tx)?;
     tx.commit()?;
     Ok(server_key)
 }
@@ -247,3 +255,5 @@ mod tests;
 mod tests_erase;
 #[cfg(test)]
 mod tests_files;
+#[cfg(test)]
+mod tests_labels;

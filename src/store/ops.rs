@@ -252,6 +252,22 @@ pub enum WriteOp {
     Identity(super::identity_records::IdentityOp),
     /// A change to API keys (`key_records.rs`, applied in `api_keys.rs`).
     Keys(super::key_records::KeyOp),
+    /// A visitor rates their closed conversation, once (`ratings.rs`).
+    Rate {
+        /// The conversation.
+        conversation: u64,
+        /// The visitor rating it (must be its visitor).
+        visitor: u64,
+        /// The rating.
+        rating: super::rating_records::RatingV1,
+    },
+    /// Whether the widget asks for ratings (`ratings.rs`).
+    PutCsat {
+        /// True: it asks.
+        ask: bool,
+    },
+    /// A change to labels (`label_records.rs`, applied in `labels.rs`).
+    Labels(super::label_records::LabelOp),
     /// `op`, and when it succeeds, `entry` in the audit log, in the same transaction.
     Audited {
         /// The admin's action.
@@ -367,6 +383,29 @@ pub enum Outcome {
     KeyCreated(u64),
     /// A visitor was erased; what went.
     VisitorErased(Erased),
+    /// A label was saved under this id.
+    LabelSaved(u64),
+    /// A label was deleted; these conversations carried it, with their labels now.
+    LabelDeleted {
+        /// (conversation, its labels now).
+        changed: Vec<(u64, Vec<u64>)>,
+    },
+    /// A conversation's labels changed (or were asked to): its labels now.
+    Labels {
+        /// The conversation.
+        conversation: u64,
+        /// Its label ids, ascending.
+        labels: Vec<u64>,
+    },
+    /// A conversation was rated.
+    Rated {
+        /// The conversation.
+        conversation: u64,
+        /// Its visitor.
+        visitor: u64,
+        /// The rating.
+        rating: super::rating_records::RatingV1,
+    },
     /// Done, nothing to report.
     Done,
 }
@@ -382,6 +421,9 @@ pub struct Appended {
     pub duplicate: bool,
     /// The message.
     pub message: MessageV1,
+    /// The conversation's labels when the message earned it an automatic label in the
+    /// same commit (`labels::auto_label`); None: unchanged.
+    pub labels: Option<Vec<u64>>,
 }
 
 /// Highest sequence number per conversation, kept by the writer between batches.

@@ -48,6 +48,8 @@ pub enum StoredOutboxKind {
     Closed,
     /// The visitor left an email address.
     VisitorEmailLeft,
+    /// The visitor rated the closed conversation (schema 7).
+    Rated,
 }
 
 /// One recorded event (also copied into each job made from it).

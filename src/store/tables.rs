@@ -25,7 +25,11 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// (the tables of `super::key_records`), and the erased visitors' ids
 /// (`super::erase_records`, a GDPR erasure's only trace; a build that lacks the table
 /// ignores it); nothing is rewritten.
-pub const SCHEMA_VERSION: u64 = 6;
+/// 7 = issue #15: labels (the tables of `super::label_records`) and the audit actions
+/// for them and for erasures, canned replies and FAQ entries, ratings
+/// (`super::ratings`) and their outbox event `Rated`, which older builds cannot
+/// decode; nothing is rewritten.
+pub const SCHEMA_VERSION: u64 = 7;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`
 /// → 32 bytes, [`VISITOR_IDS_RESERVED`] → u64 (little endian), `"vapid_key"` → 32 bytes

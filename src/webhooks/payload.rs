@@ -37,6 +37,20 @@ pub struct Data {
     pub visitor: Option<VisitorData>,
     /// The agent concerned (author, new assignee, who closed it).
     pub agent: Option<AgentData>,
+    /// For `conversation.rated`: the visitor's rating (absent from other events).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<RatingData>,
+}
+
+/// A visitor's rating of a closed conversation.
+#[derive(Serialize, Debug)]
+pub struct RatingData {
+    /// 1 (bad) to 5 (very good).
+    pub score: u8,
+    /// What the visitor added (null: nothing).
+    pub comment: Option<String>,
+    /// When (RFC 3339).
+    pub at: String,
 }
 
 /// A conversation in a payload.
@@ -207,6 +221,19 @@ pub fn render(store: &Store, event: &OutboxEvent) -> Result<Option<Payload>, Sto
     }
     if let Some(id) = event.agent {
         data.agent = store.agent(id)?.map(|a| AgentData { id, name: a.name });
+    }
+    if event.kind == crate::outbox::EventKind::Rated {
+        let Some(r) = store
+            .ratings_of(&[event.conversation])?
+            .remove(&event.conversation)
+        else {
+            return Ok(None);
+        };
+        data.rating = Some(RatingData {
+            score: r.score,
+            comment: (!r.comment.is_empty()).then_some(r.comment),
+            at: rfc3339_ms(r.at_ms),
+        });
     }
     Ok(Some(Payload {
         kind: event.kind.name(),

@@ -52,6 +52,11 @@ pub fn check(frame: &ClientFrame, max_body_bytes: usize) -> Result<(), ErrorFram
                 error
             })
         }
+        ClientFrame::Rate(rate) => rating(rate).map_err(|message| {
+            let mut error = ErrorCode::InvalidField.frame(message);
+            error.conversation = Some(rate.conversation);
+            error
+        }),
         ClientFrame::HelloVisitor(_)
         | ClientFrame::HelloCustomer(_)
         | ClientFrame::HelloAgent(_)
@@ -66,8 +71,29 @@ pub fn check(frame: &ClientFrame, max_body_bytes: usize) -> Result<(), ErrorFram
         | ClientFrame::History(_)
         | ClientFrame::Profile(_)
         | ClientFrame::BotFeedback(_)
-        | ClientFrame::Visibility(_) => Ok(()),
+        | ClientFrame::Visibility(_)
+        | ClientFrame::Label(_) => Ok(()),
     }
+}
+
+/// Longest comment on a rating, in characters.
+pub const MAX_RATING_COMMENT: usize = 500;
+
+/// A rating: a score of 1 to 5 and a comment of at most [`MAX_RATING_COMMENT`]
+/// characters with no control characters but line breaks.
+fn rating(rate: &crate::protocol::Rate) -> Result<(), String> {
+    if !(1..=5).contains(&rate.score) {
+        return Err("the score is 1 to 5".into());
+    }
+    let comment = rate.comment.as_deref().unwrap_or("");
+    if comment.chars().count() > MAX_RATING_COMMENT
+        || comment.chars().any(|c| c.is_control() && c != '\n')
+    {
+        return Err(format!(
+            "the comment is at most {MAX_RATING_COMMENT} printable characters"
+        ));
+    }
+    Ok(())
 }
 
 /// The upload ids of a `send_files`: 1 to [`MAX_UPLOADS`], each 32 hex digits, no

@@ -388,6 +388,11 @@ impl Session {
                 )
                 .await
             }
+            ClientFrame::Rate(r) if !self.app.csat_ask.load(Ordering::Relaxed) => {
+                let mut error = ErrorCode::Forbidden.frame("this shop does not ask for ratings");
+                error.conversation = Some(r.conversation);
+                self.send_error(socket, error).await
+            }
             ClientFrame::History(h) => {
                 if let Some(error) = self.authorize(h.conversation).await {
                     return self.send_error(socket, error).await;

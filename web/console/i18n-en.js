@@ -321,4 +321,12 @@ export const EN = {
   'files.bytes': '{n} bytes',
   // forms
   'forms.missing': '{what} needs a newer deskbell server. This page starts working as soon as the server is updated.',
+  // labels
+  'labels.filter': 'Show conversations with a label',
+  'labels.all': 'All labels',
+  'labels.add': '+ Label',
+  'labels.remove': 'Remove the label {name}',
+  'labels.onConversation': 'Labels',
+  'rating.score': '★ {score}/5',
+  'rating.title': 'The visitor’s rating',
 };

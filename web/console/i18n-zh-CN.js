@@ -320,4 +320,12 @@ export const ZH_CN = {
   'files.bytes': '{n} 字节',
   // forms
   'forms.missing': '{what}需要更新版本的 deskbell 服务器。服务器升级后此页面即可使用。',
+  // labels
+  'labels.filter': '按标签筛选会话',
+  'labels.all': '全部标签',
+  'labels.add': '+ 标签',
+  'labels.remove': '移除标签 {name}',
+  'labels.onConversation': '标签',
+  'rating.score': '★ {score}/5 分',
+  'rating.title': '访客评分',
 };

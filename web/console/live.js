@@ -12,6 +12,7 @@ import { clientId, visitorLabel } from './format.js';
 import { forgetVisitors, visitorKnown, wantVisitor } from './visitor-cards.js';
 import { toast } from './dom.js';
 import { api } from './api.js';
+import { loadLabels, setConvLabels } from './labels.js';
 import { t, errorText } from './i18n.js';
 
 /** Messages loaded per conversation when it is first followed. */
@@ -129,7 +130,8 @@ const HANDLERS = {
         if (!state.closed.ids.includes(conv.id)) state.closed.ids.unshift(conv.id);
       }
     }
-    for (const c of w.conversations) upsert(c);
+    for (const c of w.conversations) { upsert(c); state.convLabels.delete(c.id); }
+    loadLabels();
     state.conn = { phase: 'online', retryAt: 0, attempt: 0 };
     if (state.presence === 'away') send({ presence: { presence: 'away' } });
     sendVisibility();
@@ -275,6 +277,16 @@ const HANDLERS = {
     held.hasMore = page.has_more && page.messages.length > 0;
     held.loadingOlder = false;
     changed(`thread:${page.conversation}`, 'convs');
+  },
+
+  labels(l) {
+    setConvLabels(l.conversation, l.labels);
+    changed('convs');
+  },
+
+  rating(r) {
+    state.ratings.set(r.conversation, r);
+    changed('convs');
   },
 
   error(e) {
@@ -431,6 +443,7 @@ function sendClaimedReplies(c) {
 export const closeConversation = (id) => act({ close: { conversation: id } });
 export const reopen = (id) => act({ reopen: { conversation: id } });
 export const transfer = (id, to) => act({ transfer: { conversation: id, to_agent: to } });
+export const setLabel = (id, label, on) => act({ label: { conversation: id, label, on } });
 export const typing = (id, on) => send({ typing: { conversation: id, on } });
 
 export function setPresence(presence) {

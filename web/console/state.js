@@ -1,7 +1,8 @@
 // @ts-check
 // The console's in-memory state and change notifications. Only live.js (frames from the
 // server) and the API calls in views change it; views subscribe to topics and redraw.
-// Topics: 'conn', 'me', 'agents', 'convs', 'thread:ID', 'closed', 'canned', 'faq', 'prefs'.
+// Topics: 'conn', 'me', 'agents', 'convs', 'thread:ID', 'closed', 'canned', 'faq', 'prefs',
+// 'labels'.
 
 export const state = {
   /** The logged-in agent: { id, name, admin, avatar } (admin and avatar may be unknown:
@@ -33,6 +34,18 @@ export const state = {
    * read them; only admins may change them); null = not loaded.
    * @type {Map<number, import('./faq.js').FaqEntry> | null} */
   faq: null,
+  /** The shop's labels by id ({ id, name, colour, on_handoff, on_faq }); null = not loaded.
+   * @type {Map<number, { id: number, name: string, colour: string, on_handoff: string[], on_faq: number[] }> | null} */
+  labels: null,
+  /** Conversation id → its label ids (from `labels` frames and the closed list).
+   * @type {Map<number, number[]>} */
+  convLabels: new Map(),
+  /** Conversation id → its visitor's rating { score, comment } (`rating` frames, the
+   * closed list).
+   * @type {Map<number, { score: number, comment: string | null }>} */
+  ratings: new Map(),
+  /** The inbox's label filter (a label id; 0 = every conversation). */
+  labelFilter: 0,
   /** The conversation on screen, or null.
    * @type {number | null} */
   viewing: null,

@@ -46,6 +46,7 @@ function Chat(options) {
   this.emit = options.emit;
   this.bot = options.bot; // the FAQ bot answers new conversations first
   this.emails = options.emails; // the server can email visitors (confirmations, transcripts)
+  this.csat = options.csat; // a closed conversation asks for a rating
   this.store = siteStore(options.site);
   this.ws = null;
   this.wanted = false; // connect and stay connected
@@ -398,6 +399,15 @@ Chat.prototype.emailTranscript = function () {
 
 /** What the visitor told us before: {name, email}. */
 Chat.prototype.contact = function () { return this.store.get('contact') || {}; };
+
+/** Rates closed conversation `c` (1-5, a comment) once; remembered so it is asked once. */
+Chat.prototype.rate = function (c, score, comment) {
+  if (!this.send({ rate: { conversation: c, score: score, comment: comment || null } })) return false;
+  var rated = this.store.get('rated') || {};
+  rated[c] = 1;
+  this.store.set('rated', rated);
+  return true;
+};
 
 // ---- feedback on bot answers ----
 

@@ -22,7 +22,9 @@ var Codec = (function () {
       'close:ConversationRef', 'reopen:ConversationRef', 'transfer:Transfer',
       'presence:SetPresence', 'history:HistoryRequest', 'note:Note', 'profile:Profile',
       'bot_feedback:BotFeedback', 'visibility:Visibility', 'send_files:SendFiles',
-      'hello_customer:HelloCustomer'],
+      'hello_customer:HelloCustomer', 'label:SetLabel', 'rate:Rate'],
+    Rate: 'conversation:u64 score:u32 comment:?str',
+    SetLabel: 'conversation:u64 label:u64 on:bool',
     HelloCustomer: 'hello:HelloVisitor customer:Customer',
     Customer: 'id:str name:?str email:?str avatar:?str attributes:*Attribute hash:?str',
     Attribute: 'key:str value:str',
@@ -46,7 +48,10 @@ var Codec = (function () {
     ServerFrame: ['welcome:Welcome', 'ack:Ack', 'message:Message', 'synced:Synced',
       'resync:Resync', 'typing:TypingNotice', 'read_up_to:ReadUpTo',
       'queue_position:QueuePosition', 'conversation:Summary', 'agent:AgentInfo',
-      'history:HistoryPage', 'error:ErrorFrame', 'availability:Availability'],
+      'history:HistoryPage', 'error:ErrorFrame', 'availability:Availability',
+      'labels:Labels', 'rating:Rating'],
+    Rating: 'conversation:u64 score:u32 comment:?str',
+    Labels: 'conversation:u64 labels:*u64',
     Welcome: 'role:Role id:u64 name:str visitor_token:?str conversation:?Summary ' +
       'conversations:*Summary agents:*AgentInfo max_body_bytes:u32 agents_online:bool ' +
       'server_version:str',

@@ -84,6 +84,7 @@ function boot(remote) {
     site: site,
     bot: remote.bot === true,
     emails: remote.visitor_emails === true,
+    csat: remote.csat === true,
     emit: function (event, payload) { if (widget) widget.on(event, payload); }
   });
   chat.who = who;

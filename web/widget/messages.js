@@ -77,6 +77,8 @@ Widget.prototype.build = function (m) {
   if (m.author.kind === 'system') {
     el.className = 'sys';
     el.textContent = this.systemText(m);
+    var c = m.conversation;
+    if (m.event && m.event.closed && this.chat.csat && !(this.chat.store.get('rated') || {})[c]) this.addRating(el, c);
     return el;
   }
   var mine = m.author.kind === 'visitor';
@@ -132,6 +134,31 @@ Widget.prototype.addFeedback = function (el, seq) {
     if (e.target.tagName !== 'BUTTON' || !chat.giveFeedback(seq, helpful)) return;
     if (helpful) row.textContent = thanks;
     else row.parentNode.removeChild(row);
+  };
+  el.appendChild(row);
+};
+
+/** The rating question under the closing message (shown by CSS only while it is the
+ * newest): 1 to 5 and an optional comment, sent once. */
+Widget.prototype.addRating = function (el, c) {
+  var chat = this.chat;
+  var t = this.t;
+  var row = document.createElement('div');
+  var note = document.createElement('input');
+  row.className = 'fb rate';
+  row.textContent = t('rate');
+  for (var n = 1; n < 6; n++) {
+    var b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = String(n);
+    row.appendChild(b);
+  }
+  note.maxLength = 500;
+  note.placeholder = t('comment');
+  row.appendChild(note);
+  row.onclick = function (e) {
+    var b = /** @type {HTMLElement} */ (e.target);
+    if (b.tagName === 'BUTTON' && chat.rate(c, +b.textContent, note.value.trim())) row.textContent = t('thanks');
   };
   el.appendChild(row);
 };

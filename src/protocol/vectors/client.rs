@@ -201,5 +201,25 @@ pub(super) fn client_frames() -> Vec<ClientFrame> {
                 ),
             },
         }),
+        ClientFrame::Label(SetLabel {
+            conversation: 12,
+            label: 3,
+            on: true,
+        }),
+        ClientFrame::Label(SetLabel {
+            conversation: MAX_JS,
+            label: BIG,
+            on: false,
+        }),
+        ClientFrame::Rate(Rate {
+            conversation: 12,
+            score: 5,
+            comment: None,
+        }),
+        ClientFrame::Rate(Rate {
+            conversation: MAX_JS,
+            score: 1,
+            comment: Some("Slow answer — 回复太慢".into()),
+        }),
     ]
 }

@@ -22,9 +22,9 @@ const BIG: u64 = 1 << 40;
 const MAX_JS: u64 = 1 << 53;
 
 /// Number of `ClientFrame` variants; [`client_variant`] must name each one.
-const CLIENT_VARIANTS: usize = 18;
+const CLIENT_VARIANTS: usize = 20;
 /// Number of `ServerFrame` variants; [`server_variant`] must name each one.
-const SERVER_VARIANTS: usize = 13;
+const SERVER_VARIANTS: usize = 15;
 
 /// Variant number of a client frame. No wildcard: a new variant fails to compile here
 /// until it gets a number (and then the coverage check wants a vector for it).
@@ -48,6 +48,8 @@ fn client_variant(frame: &ClientFrame) -> usize {
         ClientFrame::Visibility(_) => 15,
         ClientFrame::SendFiles(_) => 16,
         ClientFrame::HelloCustomer(_) => 17,
+        ClientFrame::Label(_) => 18,
+        ClientFrame::Rate(_) => 19,
     }
 }
 
@@ -67,6 +69,8 @@ fn server_variant(frame: &ServerFrame) -> usize {
         ServerFrame::History(_) => 10,
         ServerFrame::Error(_) => 11,
         ServerFrame::Availability(_) => 12,
+        ServerFrame::Labels(_) => 13,
+        ServerFrame::Rating(_) => 14,
     }
 }
 

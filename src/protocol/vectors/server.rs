@@ -334,5 +334,23 @@ pub(super) fn server_frames() -> Vec<ServerFrame> {
         ServerFrame::Availability(Availability {
             agents_online: false,
         }),
+        ServerFrame::Labels(ConversationLabels {
+            conversation: 12,
+            labels: vec![1, 3, BIG],
+        }),
+        ServerFrame::Labels(ConversationLabels {
+            conversation: MAX_JS,
+            labels: Vec::new(),
+        }),
+        ServerFrame::Rating(Rating {
+            conversation: 12,
+            score: 4,
+            comment: Some("Quick and kind, thanks!".into()),
+        }),
+        ServerFrame::Rating(Rating {
+            conversation: MAX_JS,
+            score: 1,
+            comment: None,
+        }),
     ]
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use deskbell::config::BotSettings;
 use deskbell::outbox::EventKind;
 use deskbell::outbox::backoff::DELAYS_MS;
-use deskbell::protocol::{BotFeedback, ClientFrame, ConversationRef, Encoding, Profile};
+use deskbell::protocol::{BotFeedback, ClientFrame, ConversationRef, Encoding, Profile, Rate};
 use serde_json::{Value, json};
 
 use super::{create, list, server};
@@ -310,6 +310,11 @@ fn every_event_kind_arrives_signed_and_as_documented() {
     agent.ack("a1");
     agent.send(&ClientFrame::Close(ConversationRef { conversation }));
     visitor.message("Alice closed the conversation");
+    visitor.send(&ClientFrame::Rate(Rate {
+        conversation,
+        score: 5,
+        comment: Some("Thank you!".into()),
+    }));
 
     let until = std::time::Instant::now() + WAIT;
     let mut got = receiver.received();

@@ -74,6 +74,9 @@ export function settingsPage() {
     const left = h('input', { type: 'radio', name: 'position', value: 'left', checked: s.position === 'left' });
     const right = h('input', { type: 'radio', name: 'position', value: 'right', checked: s.position !== 'left' });
     const prechat = h('input', { type: 'checkbox', checked: s.prechat });
+    // Its own endpoint (PUT /api/csat): read here, saved with the rest.
+    const csat = h('input', { type: 'checkbox', checked: true });
+    api.get('/api/csat').then((c) => { csat.checked = Boolean(c && c.ask); }, () => {});
     const away = h('textarea', { rows: 2, value: s.away_message });
     const zone = timeZonePicker(s);
     const always = h('input', { type: 'checkbox', checked: !s.business_hours.length });
@@ -125,6 +128,8 @@ export function settingsPage() {
         h('div', { class: 'settings-languages' }, texts.map((x) => x.el))),
       h('fieldset', null, h('legend', null, t('settings.beforeChat')),
         h('label', { class: 'check' }, prechat, t('settings.prechat'))),
+      h('fieldset', null, h('legend', null, t('settings.afterChat')),
+        h('label', { class: 'check' }, csat, t('settings.csat'))),
       h('fieldset', null, h('legend', null, t('settings.hours')),
         field(t('settings.timeZone'), zone.select, t('settings.timeZoneHint')), zone.now,
         h('label', { class: 'check' }, always, t('settings.alwaysOpen')),
@@ -153,6 +158,7 @@ export function settingsPage() {
       save.disabled = true;
       try {
         await api.put('/api/settings', next);
+        await api.put('/api/csat', { ask: csat.checked });
         toast(t('settings.saved'), 'ok');
       } catch (err) {
         setError(error, err.message);

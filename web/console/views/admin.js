@@ -1,5 +1,5 @@
 // @ts-check
-// Admin area: agents, widget settings, canned replies, the FAQ bot, webhooks, the
+// Admin area: agents, widget settings, canned replies, labels, the FAQ bot, webhooks, the
 // outbox's deliveries, API keys, the audit log, the export, the snippet to embed, verified
 // customers' identity secrets, and the AI responder behind the bot.
 
@@ -7,6 +7,7 @@ import { h, fill } from '../dom.js';
 import { agentsPage } from './admin-agents.js';
 import { settingsPage } from './admin-settings.js';
 import { cannedPage } from './admin-canned.js';
+import { labelsPage } from './admin-labels.js';
 import { faqPage } from './admin-faq.js';
 import { webhooksPage } from './admin-webhooks.js';
 import { deliveriesPage } from './admin-deliveries.js';
@@ -32,7 +33,7 @@ export function mountAdmin() {
       fill(nav, ADMIN_PAGES.map((key) => h('a', { href: `#/admin/${key}`, class: key === name ? 'active' : '' }, t(`admin.page.${key}`))));
       if (current === name) return;
       current = name;
-      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, faq: faqPage, webhooks: webhooksPage, deliveries: deliveriesPage, keys: keysPage, audit: auditPage, export: exportPage, embed: embedPage, identity: identityPage, responder: responderPage }[name]();
+      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, labels: labelsPage, faq: faqPage, webhooks: webhooksPage, deliveries: deliveriesPage, keys: keysPage, audit: auditPage, export: exportPage, embed: embedPage, identity: identityPage, responder: responderPage }[name]();
       fill(content, page.el);
     },
     update(topics) { if (page) page.update(topics); },

@@ -1,6 +1,6 @@
 // @ts-check
 // One conversation: header with its state and actions (claim, take over, transfer,
-// close, reopen), the messages, who is typing, the composer and the visitor panel.
+// close, reopen), its labels, the messages, who is typing, the composer and the visitor panel.
 
 import { state, thread } from '../state.js';
 import { h, fill, icon } from '../dom.js';
@@ -11,6 +11,7 @@ import { inboxTab } from '../router.js';
 import { createMessageList } from './messages.js';
 import { createComposer } from './composer.js';
 import { createVisitorPanel } from './visitor.js';
+import { createLabelChips } from './label-chips.js';
 import { t, listOf } from '../i18n.js';
 
 function agentName(agentId) {
@@ -39,9 +40,11 @@ export function mountConversation(id) {
   };
   const messages = createMessageList(id, { onNearBottom: scheduleRead });
   const composer = createComposer(id);
+  const labelChips = createLabelChips(id);
   const panel = createVisitorPanel(id, { onClose: () => el.classList.remove('show-visitor') });
   const el = h('section', { class: 'conv', 'aria-label': t('conv.conversation') },
     head,
+    labelChips.el,
     h('div', { class: 'conv-body' },
       h('div', { class: 'conv-main' }, messages.el, typingLine, notice, composer.el),
       panel.el));
@@ -149,6 +152,7 @@ export function mountConversation(id) {
 
   function renderAll() {
     renderHead();
+    labelChips.render();
     renderNotice();
     messages.render();
     renderTyping();
@@ -169,6 +173,7 @@ export function mountConversation(id) {
         renderNotice();
         composer.render();
       }
+      if (topics.has('convs') || topics.has('labels')) labelChips.render();
       if (mineChanged || topics.has('conn') || topics.has('faq') || topics.has('agents')) { messages.render(); renderTyping(); }
       if (mineChanged || topics.has('convs')) panel.render();
     },

@@ -1,7 +1,8 @@
 // @ts-check
 // The inbox: tabs (queue, mine, all open, closed), newest activity first, with unread
 // counts, previews and who has each chat (or "Bot" while the FAQ bot answers it). Closed
-// chats are paged from the HTTP API.
+// chats are paged from the HTTP API. A label filter narrows every tab (the closed one
+// asks the server).
 
 import { state, unread, inTab, changed } from '../state.js';
 import { api, ApiError } from '../api.js';
@@ -11,6 +12,7 @@ import { visitorAvatar } from './visitor-avatar.js';
 import { visitorCard, wantVisitor } from '../visitor-cards.js';
 import { TABS } from '../router.js';
 import { t } from '../i18n.js';
+import { labelsOf, labelChip, setConvLabels } from '../labels.js';
 const CLOSED_PAGE = 30;
 
 async function loadClosed() {
@@ -22,8 +24,11 @@ async function loadClosed() {
   const known = c.ids.map((id) => state.convs.get(id)).filter((x) => x && x.status === 'closed' && x.fromApi);
   const before = known.length ? Math.min(...known.map((x) => x.id)) : null;
   try {
-    const page = await api.get(`/api/conversations?status=closed&limit=${CLOSED_PAGE}${before ? `&before=${before}` : ''}`);
+    const label = state.labelFilter ? `&label=${state.labelFilter}` : '';
+    const page = await api.get(`/api/conversations?status=closed&limit=${CLOSED_PAGE}${before ? `&before=${before}` : ''}${label}`);
     for (const summary of page) {
+      if (Array.isArray(summary.labels)) setConvLabels(summary.id, summary.labels);
+      if (summary.rating) state.ratings.set(summary.id, summary.rating);
       const prev = state.convs.get(summary.id);
       if (!prev || prev.status === 'closed') state.convs.set(summary.id, { ...summary, fromApi: true });
       if (!c.ids.includes(summary.id)) c.ids.push(summary.id);
@@ -69,7 +74,7 @@ function rowContent(conv) {
       h('span', { class: 'row-bottom' },
         typing ? h('span', { class: 'row-preview row-typing' }, t('inbox.typing')) : h('span', { class: 'row-preview' }, conv.preview || ' '),
         count > 0 ? h('span', { class: `badge${concernsMe(conv) ? '' : ' badge-quiet'}`, title: t('inbox.unread', { n: count }) }, `${count}${approx ? '+' : ''}`) : null),
-      h('span', { class: 'row-meta' }, chip, h('span', { class: 'row-id' }, `#${conv.id}`),
+      h('span', { class: 'row-meta' }, chip, labelsOf(conv.id).map((l) => labelChip(h, l)), h('span', { class: 'row-id' }, `#${conv.id}`),
         page && card ? h('span', { class: 'row-page', title: card.page, translate: 'no' }, page) : null)),
   ];
 }
@@ -87,7 +92,24 @@ export function mountInbox() {
   }
   const list = h('div', { class: 'conv-list', role: 'list' });
   const footer = h('div', { class: 'list-footer' });
-  const el = h('section', { class: 'inbox', 'aria-label': t('inbox.conversations') }, tabBar, list, footer);
+  const filter = h('select', { class: 'label-filter', 'aria-label': t('labels.filter'), onchange: () => {
+    state.labelFilter = Number(filter.value) || 0;
+    // The closed list is paged by the server: start it again with the filter.
+    Object.assign(state.closed, { ids: [], more: true, loading: false, error: '', loaded: false });
+    if (tab === 'closed') loadClosed();
+    renderList();
+  } });
+  const filterBar = h('div', { class: 'inbox-filter' }, filter);
+  const el = h('section', { class: 'inbox', 'aria-label': t('inbox.conversations') }, tabBar, filterBar, list, footer);
+
+  function renderFilter() {
+    const labels = [...(state.labels ? state.labels.values() : [])].sort((a, b) => a.name.localeCompare(b.name));
+    if (state.labelFilter && !labels.some((l) => l.id === state.labelFilter)) state.labelFilter = 0;
+    const next = h('select', null, h('option', { value: '0' }, t('labels.all')), labels.map((l) => h('option', { value: String(l.id) }, l.name)));
+    if (next.innerHTML !== filter.innerHTML) fill(filter, [...next.childNodes]);
+    filter.value = String(state.labelFilter);
+    filterBar.hidden = !labels.length;
+  }
   const rows = new Map();
 
   function conversations() {
@@ -102,6 +124,8 @@ export function mountInbox() {
     } else {
       items = [...state.convs.values()].filter((c) => inTab(c, tab));
     }
+    const wanted = state.labelFilter;
+    if (wanted) items = items.filter((c) => (state.convLabels.get(c.id) || []).includes(wanted));
     return items.sort((a, b) => (b.last_at_ms - a.last_at_ms) || (b.id - a.id));
   }
 
@@ -163,6 +187,7 @@ export function mountInbox() {
       tab = name;
       el.dataset.tab = name;
       if (name === 'closed' && !state.closed.loaded) loadClosed();
+      renderFilter();
       renderTabs();
       renderList();
     },
@@ -171,6 +196,7 @@ export function mountInbox() {
       renderList();
     },
     update(topics) {
+      if (topics.has('labels')) renderFilter();
       if (topics.has('convs') || topics.has('agents') || topics.has('closed') || [...topics].some((topic) => topic.startsWith('thread:'))) {
         renderTabs();
         renderList();
