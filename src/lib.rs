@@ -88,6 +88,7 @@ pub mod protocol;
 pub mod push;
 pub mod ratelimit;
 pub mod readers;
+pub mod reports;
 pub mod responder;
 pub mod retention;
 pub mod routing;
