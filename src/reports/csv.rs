@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use super::Report;
+use super::sections::Report;
 use crate::store::csv_field;
 
 /// The tables, by the name a request gives.

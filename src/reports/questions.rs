@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::QuestionRow;
+use super::sections::QuestionRow;
 
 /// The text questions are grouped by.
 pub fn normalized(text: &str) -> String {

@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 
 use super::csat::{CsatTally, rating_of};
+use super::period::Period;
 use super::questions::QuestionGroups;
-use super::{
-    AgentRow, Counts, DayRow, Deflection, Durations, FaqRow, MAX_ROWS, Period, PeriodView, Report,
+use super::sections::{
+    AgentRow, Counts, DayRow, Deflection, Durations, FaqRow, MAX_ROWS, PeriodView, Report,
 };
 use crate::store::records::{ConversationV1, MessageV1};
 use crate::store::values::{StoredAuthorKind, StoredEvent, StoredHandoffReason, StoredStatus};
