@@ -159,6 +159,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn reports_and_exports_each_have_their_own_few_slots() {
+        let limits = KeyLimits::default();
+        for _ in 0..MAX_REPORTS {
+            assert!(limits.report_started());
+        }
+        assert!(!limits.report_started(), "one too many is refused");
+        assert!(limits.export_started(), "exports are counted apart");
+        limits.report_ended();
+        assert!(limits.report_started(), "an ended report frees its slot");
+        assert!(!limits.report_started());
+    }
+
+    #[test]
     fn a_key_gets_its_burst_then_waits() {
         let limits = KeyLimits::default();
         for _ in 0..KEY_BURST {
