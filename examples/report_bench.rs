@@ -49,7 +49,7 @@ fn conversation(id: u64, n: u64) -> Vec<WriteOp> {
         conversation: id,
         status: StoredStatus::Bot,
         visitor: id,
-        site: if id % 5 == 0 { "blog" } else { "shop" }.into(),
+        site: if id.is_multiple_of(5) { "blog" } else { "shop" }.into(),
         message: message(Visitor, id, question, None, at),
         visitor_details: None,
     };
@@ -64,7 +64,7 @@ fn conversation(id: u64, n: u64) -> Vec<WriteOp> {
         message: m,
     };
     let agent = 2 + id % 5;
-    if id % 3 == 0 {
+    if id.is_multiple_of(3) {
         let answer = StoredEvent::BotAnswer {
             faq_id: 1 + id % 40,
         };
