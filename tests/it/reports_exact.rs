@@ -147,9 +147,10 @@ fn history(a: u64, b: u64, faq: u64) -> Vec<Step> {
         ),
         Step::Say(3, Agent, b, None, at(10, 20)),
         Step::Status(3, S::Closed, Some(b), E::Closed { by: b }, at(10, 25)),
-        // 4: not answered at 10:25, nobody came, closed idle at 23:25.
+        // 4: the bot greets at 10:25 but cannot answer; nobody came, closed idle at 23:25.
         Step::Open(4, "shop", S::Bot, "Do you sell gift cards?", at(10, 25)),
-        Step::Status(4, S::Queued, None, low.clone(), at(10, 25) + 1),
+        Step::Say(4, Bot, 0, None, at(10, 25) + 1),
+        Step::Status(4, S::Queued, None, low.clone(), at(10, 25) + 2),
         Step::Status(4, S::Closed, None, E::Closed { by: 0 }, at(23, 25)),
         // 5: the same question at 23:30, still waiting.
         Step::Open(5, "shop", S::Bot, "do you sell  GIFT cards", at(23, 30)),
