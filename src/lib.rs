@@ -22,6 +22,9 @@
 //! - [`ratelimit`]: the per-connection token bucket.
 //! - [`new_visitors`]: how many new visitors one client address may create per minute.
 //! - [`readers`]: small fixed thread pools for storage reads and password hashing.
+//! - [`reports`]: reports of a period (conversations by kind per day, response times,
+//!   agents, bot deflection, FAQ use, unanswered questions, ratings, busiest hours),
+//!   computed from the stored conversations on request.
 //! - [`periodic`]: the wait between rounds of a background task, cut short at shutdown.
 //! - [`responder`]: the optional external responder behind the FAQ bot (an
 //!   OpenAI-compatible model or the shop's signed service), called off the executor.
@@ -88,6 +91,7 @@ pub mod protocol;
 pub mod push;
 pub mod ratelimit;
 pub mod readers;
+pub mod reports;
 pub mod responder;
 pub mod retention;
 pub mod routing;

@@ -38,6 +38,7 @@ mod uploads;
 mod v1_actions;
 mod v1_conversations;
 mod v1_export;
+mod v1_reports;
 mod views;
 mod visitor_access;
 mod visitor_cards;

@@ -17,8 +17,8 @@ use super::router::{self, Found, Router};
 use super::{
     admin, api, api_keys, assets, audit, csat, email_links, faq, files, guard, health, identity,
     inbox, key_guard, labels, openapi, outbox, profile, push, responder, upgrade, uploads,
-    v1_actions, v1_conversations, v1_export, visitor_cards, visitor_email, visitor_erase,
-    visitor_view, webhooks,
+    v1_actions, v1_conversations, v1_export, v1_reports, visitor_cards, visitor_email,
+    visitor_erase, visitor_view, webhooks,
 };
 use crate::app::App;
 use crate::metrics;
@@ -98,6 +98,7 @@ enum Endpoint {
     Audit,
     Conversation,
     Export,
+    Reports,
     OpenApi,
     PostMessage,
     Assign,
@@ -186,6 +187,7 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::GET, "/api/audit", Audit)
         .add(M::GET, "/api/conversations/{id}", Conversation)
         .add(M::GET, "/api/export", Export)
+        .add(M::GET, "/api/reports", Reports)
         .add(M::GET, "/api/openapi.json", OpenApi)
         .add(M::POST, "/api/conversations/{id}/messages", PostMessage)
         .add(M::POST, "/api/conversations/{id}/assign", Assign)
@@ -411,6 +413,7 @@ async fn dispatch(
         RevokeKey => api_keys::revoke(app, req, id).await,
         Audit => audit::list(app, req).await,
         Export => v1_export::export(app, req).await,
+        Reports => v1_reports::report(app, req).await,
         OpenApi => openapi::serve(),
     }
 }

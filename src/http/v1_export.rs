@@ -57,18 +57,24 @@ async fn allowed_site(
 
 /// The filter the request asks for within what the caller may see.
 fn filter_of(req: &Request<Incoming>, own: Option<String>) -> Result<ExportFilter, Refusal> {
-    let asked = query(req, "site");
-    let site = match (own, asked) {
-        (Some(own), Some(asked)) if own != asked => {
-            return Err(Refusal::forbidden("this key exports only its own site"));
-        }
-        (Some(own), _) => Some(own),
-        (None, asked) => asked,
-    };
     Ok(ExportFilter {
-        site,
+        site: narrowed_site(req, own, "this key exports only its own site")?,
         since_ms: time(req, "since")?,
     })
+}
+
+/// The `site=` a request asks for within `own`, the only site the caller may see
+/// (None: every site); another site is refused with `refusal` (403).
+pub(super) fn narrowed_site(
+    req: &Request<Incoming>,
+    own: Option<String>,
+    refusal: &'static str,
+) -> Result<Option<String>, Refusal> {
+    match (own, query(req, "site")) {
+        (Some(own), Some(asked)) if own != asked => Err(Refusal::forbidden(refusal)),
+        (Some(own), _) => Ok(Some(own)),
+        (None, asked) => Ok(asked),
+    }
 }
 
 /// `GET /api/v1/export`: 200 with `application/x-ndjson`, streamed.

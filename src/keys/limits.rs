@@ -47,6 +47,18 @@ pub struct KeyLimits {
     state: Mutex<State>,
     /// Exports streaming now (`GET /api/v1/export`), at most [`MAX_EXPORTS`].
     exports: std::sync::atomic::AtomicUsize,
+    /// Reports computing now (`GET /api/v1/reports`), at most [`MAX_REPORTS`].
+    reports: std::sync::atomic::AtomicUsize,
+}
+
+/// Counts one more in `running` unless `max` run already; false then.
+fn take_slot(running: &std::sync::atomic::AtomicUsize, max: usize) -> bool {
+    use std::sync::atomic::Ordering;
+    running
+        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+            (n < max).then_some(n + 1)
+        })
+        .is_ok()
 }
 
 /// Once a map is large, forgets every bucket that is not empty (an attacker cycling
@@ -60,22 +72,32 @@ fn prune<K>(map: &mut HashMap<K, TokenBucket>, now_ms: u64) {
 
 /// Exports that may stream at once (each holds a read-pool thread a page at a time).
 pub const MAX_EXPORTS: usize = 2;
+/// Reports that may compute at once, for all callers together (each holds a read-pool
+/// thread for its whole scan, up to a second over 100,000 conversations).
+pub const MAX_REPORTS: usize = 2;
 
 impl KeyLimits {
     /// Counts an export that starts; false (and nothing counted) when
     /// [`MAX_EXPORTS`] run already. Each `true` needs one [`KeyLimits::export_ended`].
     pub fn export_started(&self) -> bool {
-        use std::sync::atomic::Ordering;
-        self.exports
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < MAX_EXPORTS).then_some(n + 1)
-            })
-            .is_ok()
+        take_slot(&self.exports, MAX_EXPORTS)
     }
 
     /// An export counted by [`KeyLimits::export_started`] ended.
     pub fn export_ended(&self) {
         self.exports
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// Counts a report that starts; false (and nothing counted) when [`MAX_REPORTS`]
+    /// compute already. Each `true` needs one [`KeyLimits::report_ended`].
+    pub fn report_started(&self) -> bool {
+        take_slot(&self.reports, MAX_REPORTS)
+    }
+
+    /// A report counted by [`KeyLimits::report_started`] ended.
+    pub fn report_ended(&self) {
+        self.reports
             .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
     }
 
@@ -164,6 +186,19 @@ impl KeyLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reports_and_exports_each_have_their_own_few_slots() {
+        let limits = KeyLimits::default();
+        for _ in 0..MAX_REPORTS {
+            assert!(limits.report_started());
+        }
+        assert!(!limits.report_started(), "one too many is refused");
+        assert!(limits.export_started(), "exports are counted apart");
+        limits.report_ended();
+        assert!(limits.report_started(), "an ended report frees its slot");
+        assert!(!limits.report_started());
+    }
 
     #[test]
     fn a_key_gets_its_burst_then_waits() {

@@ -128,7 +128,8 @@ pub(super) fn json_line(
     })
 }
 
-fn csv_field(text: &str) -> String {
+/// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
+pub fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

@@ -48,6 +48,7 @@ pub mod rating_records;
 mod ratings;
 mod read;
 pub mod records;
+pub mod report_scan;
 mod responder;
 pub mod responder_records;
 mod sessions;
@@ -66,7 +67,7 @@ use redb::ReadableTable;
 
 pub use backup::restore;
 pub use error::StoreError;
-pub use export::{ExportFormat, iso_time};
+pub use export::{ExportFormat, csv_field, iso_time};
 pub use faq::StoredFaq;
 pub use faults::FaultSwitch;
 pub use handle::Handle;

@@ -99,6 +99,7 @@ test('the console in Simplified Chinese: chosen on the profile, every main view 
     ['#/admin/keys', '新建 API 密钥'],
     ['#/admin/audit', '管理员（和管理权限的 API 密钥）所做的更改'],
     ['#/admin/export', '导出对话'],
+    ['#/admin/reports', '机器人答不上来的问题'],
     ['#/admin/embed', '在网站上嵌入在线客服'],
     ['#/profile', '控制台语言'],
   ];

@@ -92,6 +92,17 @@ fn a_closed_conversation_is_rated_once_by_its_own_visitor() {
     let path = "/api/conversations?status=closed";
     let (_, closed) = http(server.addr, "GET", path, Some(&admin), &json!(null));
     assert_eq!(closed[0]["rating"]["score"], 4, "{closed}");
+    // The report's CSAT section counts it.
+    let path = format!("/api/v1/reports{}", crate::reports::around_today());
+    let (status, report) = http(server.addr, "GET", &path, Some(&admin), &json!(null));
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["csat"]["ratings"], 1, "{report}");
+    assert_eq!(report["csat"]["average"], 4.0, "{report}");
+    assert_eq!(
+        report["csat"]["distribution"],
+        json!([0, 0, 0, 1, 0]),
+        "{report}"
+    );
 
     // The webhook receiver gets it, once.
     let until = std::time::Instant::now() + crate::harness::WAIT;

@@ -38,6 +38,8 @@ mod outbox_crash;
 mod previews;
 mod profile;
 mod push;
+mod reports;
+mod reports_exact;
 mod responder;
 mod routing;
 mod threads;

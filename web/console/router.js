@@ -1,7 +1,7 @@
 // Hash routes: #/inbox/TAB, #/c/ID, #/admin/PAGE, #/profile.
 
 export const TABS = ['queue', 'mine', 'open', 'closed'];
-export const ADMIN_PAGES = ['agents', 'widget', 'canned', 'labels', 'faq', 'webhooks', 'deliveries', 'keys', 'audit', 'export', 'embed', 'identity', 'responder'];
+export const ADMIN_PAGES = ['agents', 'widget', 'canned', 'labels', 'faq', 'webhooks', 'deliveries', 'keys', 'audit', 'export', 'reports', 'embed', 'identity', 'responder'];
 
 let lastTab = 'mine';
 

@@ -1,6 +1,6 @@
 // @ts-check
 // Admin area: agents, widget settings, canned replies, labels, the FAQ bot, webhooks, the
-// outbox's deliveries, API keys, the audit log, the export, the snippet to embed, verified
+// outbox's deliveries, API keys, the audit log, the export, the reports, the snippet to embed, verified
 // customers' identity secrets, and the AI responder behind the bot.
 
 import { h, fill } from '../dom.js';
@@ -17,6 +17,7 @@ import { responderPage } from './admin-responder.js';
 import { keysPage } from './admin-keys.js';
 import { auditPage } from './admin-audit.js';
 import { exportPage } from './admin-export.js';
+import { reportsPage } from './admin-reports.js';
 import { t } from '../i18n.js';
 import { ADMIN_PAGES } from '../router.js';
 
@@ -33,7 +34,7 @@ export function mountAdmin() {
       fill(nav, ADMIN_PAGES.map((key) => h('a', { href: `#/admin/${key}`, class: key === name ? 'active' : '' }, t(`admin.page.${key}`))));
       if (current === name) return;
       current = name;
-      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, labels: labelsPage, faq: faqPage, webhooks: webhooksPage, deliveries: deliveriesPage, keys: keysPage, audit: auditPage, export: exportPage, embed: embedPage, identity: identityPage, responder: responderPage }[name]();
+      page = { agents: agentsPage, widget: settingsPage, canned: cannedPage, labels: labelsPage, faq: faqPage, webhooks: webhooksPage, deliveries: deliveriesPage, keys: keysPage, audit: auditPage, export: exportPage, reports: reportsPage, embed: embedPage, identity: identityPage, responder: responderPage }[name]();
       fill(content, page.el);
     },
     update(topics) { if (page) page.update(topics); },
