@@ -212,6 +212,10 @@ impl Server {
                 tracing::warn!(error = %e, "no control socket: online backup and export are unavailable")
             }
         }
+        // The search index's pass over older data, a batch per writer commit.
+        executor
+            .spawn(crate::indexing::run(writer.clone(), accept_stopped.clone()))
+            .detach();
         if let Some(days) = config.retain_days {
             let interval = std::time::Duration::from_millis(config.retention_interval_ms);
             let task = crate::retention::run(

@@ -265,6 +265,7 @@ pub fn apply(
         WriteOp::Push(op) => super::push::apply(tx, op),
         WriteOp::Identity(op) => super::identity::apply(tx, op),
         WriteOp::Keys(op) => super::api_keys::apply(tx, op),
+        WriteOp::Search(op) => super::search_index::apply(tx, op),
         WriteOp::Audited { op, entry } => {
             let outcome = apply(tx, *op, state)?;
             super::api_keys::append_audit(tx, entry, &outcome)?;

@@ -9,6 +9,7 @@ use super::apply_files::{attach, check_uploads, detach};
 use super::ops::{Appended, NewMessage, Outcome, WriterState};
 use super::read::last_message_in;
 use super::records::*;
+use super::search_index::{index_message, unindex_conversation};
 use super::tables::*;
 use super::values::{StoredEvent, StoredStatus};
 
@@ -80,6 +81,8 @@ pub(super) fn append(
         tx.open_table(CLIENT_IDS)?
             .insert((conversation, client_id.as_str()), seq)?;
     }
+    // In the message's own commit: a committed message is always searchable.
+    index_message(tx, conversation, seq, &record)?;
     state.seqs.insert(conversation, seq);
     Ok(Appended {
         conversation,
@@ -151,6 +154,7 @@ pub(super) fn purge(
             "only closed conversations are purged".into(),
         ));
     }
+    unindex_conversation(tx, id)?;
     let mut messages = tx.open_table(MESSAGES)?;
     let mut keys = Vec::new();
     let mut attached = Vec::new();

@@ -78,6 +78,18 @@ fn copy_identity_tables(
     copy_table(src, dst, VISITOR_CUSTOMER, copied, progress)
 }
 
+/// The full-text index (issue #15), so a restored directory needs no rebuild.
+fn copy_search_tables(
+    src: &ReadTransaction,
+    dst: &redb::WriteTransaction,
+    copied: &mut u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), StoreError> {
+    copy_table(src, dst, SEARCH_POSTINGS, copied, progress)?;
+    copy_table(src, dst, SEARCH_VISITOR_POSTINGS, copied, progress)?;
+    copy_table(src, dst, SEARCH_TERMS, copied, progress)
+}
+
 impl Store {
     /// Writes a consistent copy of the whole database to `dest` (replacing it), reporting
     /// rows copied so far to `progress`. Returns the number of rows. Safe while the
@@ -132,6 +144,7 @@ impl Store {
         copy_table(&snapshot, &tx, API_KEYS, &mut copied, progress)?;
         copy_table(&snapshot, &tx, KEY_BY_DIGEST, &mut copied, progress)?;
         copy_table(&snapshot, &tx, AUDIT, &mut copied, progress)?;
+        copy_search_tables(&snapshot, &tx, &mut copied, progress)?;
         self.copy_file_bytes(&snapshot, &tx)?;
         tx.commit()?;
         drop(copy);

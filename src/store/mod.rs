@@ -43,6 +43,8 @@ mod read;
 pub mod records;
 mod responder;
 pub mod responder_records;
+pub mod search_index;
+pub mod search_read;
 mod sessions;
 mod settings_records;
 mod tables;
@@ -223,6 +225,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     file_records::create_tables(&tx)?;
     identity_records::create_tables(&tx)?;
     key_records::create_tables(&tx)?;
+    search_index::create_tables(&tx)?;
     tx.commit()?;
     Ok(server_key)
 }

@@ -244,6 +244,8 @@ pub enum WriteOp {
     Identity(super::identity_records::IdentityOp),
     /// A change to API keys (`key_records.rs`, applied in `api_keys.rs`).
     Keys(super::key_records::KeyOp),
+    /// The full-text index's start-up pass and rebuild (`super::search_index`).
+    Search(super::search_index::SearchOp),
     /// `op`, and when it succeeds, `entry` in the audit log, in the same transaction.
     Audited {
         /// The admin's action.
@@ -346,6 +348,8 @@ pub enum Outcome {
     CustomerBound(u64),
     /// An API key was stored with this id.
     KeyCreated(u64),
+    /// A step of the search index's start-up pass.
+    Indexed(super::search_index::IndexProgress),
     /// Done, nothing to report.
     Done,
 }
