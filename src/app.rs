@@ -74,6 +74,8 @@ pub struct App {
     pub uploads: crate::attachments::gate::UploadGate,
     /// API keys' rate limits, failures per address, and when each use was last stored.
     pub key_limits: crate::keys::limits::KeyLimits,
+    /// How often each agent and key may search (`GET /api/v1/search`).
+    pub search_limits: crate::search::limits::SearchLimits,
 }
 
 impl App {
@@ -104,6 +106,7 @@ impl App {
         App {
             uploads: crate::attachments::gate::UploadGate::new(&config.uploads),
             key_limits: crate::keys::limits::KeyLimits::default(),
+            search_limits: crate::search::limits::SearchLimits::default(),
             new_visitors: Mutex::new(crate::new_visitors::NewVisitorLimit::new(
                 config.new_visitors_per_minute,
                 NEW_VISITOR_ADDRESSES,

@@ -5,6 +5,7 @@
 //! WebSocket upgrades are answered by `upgrade`, which hands the connection to
 //! [`crate::ws`] (and `ws` imports nothing from here).
 
+mod conversation_query;
 mod admin;
 mod agent_write;
 mod api;
@@ -33,6 +34,7 @@ mod session;
 mod upgrade;
 mod uploads;
 mod v1_actions;
+mod search;
 mod v1_conversations;
 mod views;
 mod visitor_cards;

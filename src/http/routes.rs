@@ -17,7 +17,7 @@ use super::router::{self, Found, Router};
 use super::{
     admin, api, api_keys, assets, audit, email_links, faq, files, guard, health, identity, inbox,
     key_guard, openapi, outbox, profile, push, responder, upgrade, uploads, v1_actions,
-    v1_conversations, visitor_cards, visitor_email, webhooks,
+    search, v1_conversations, visitor_cards, visitor_email, webhooks,
 };
 use crate::app::App;
 use crate::metrics;
@@ -46,6 +46,7 @@ enum Endpoint {
     PatchMe,
     TestEmail,
     Conversations,
+    Search,
     Visitor,
     VisitorCards,
     ListCanned,
@@ -120,6 +121,7 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::PATCH, "/api/me", PatchMe)
         .add(M::POST, "/api/email/test", TestEmail)
         .add(M::GET, "/api/conversations", Conversations)
+        .add(M::GET, "/api/search", Search)
         .add(M::GET, "/api/visitors/{id}", Visitor)
         .add(M::PATCH, "/api/visitors/{id}", PatchVisitor)
         .add(M::GET, "/api/visitors", VisitorCards)
@@ -342,6 +344,7 @@ async fn dispatch(
         Transfer => v1_actions::move_conversation(app, req, id, Move::Transfer).await,
         Close => v1_actions::move_conversation(app, req, id, Move::Close).await,
         Visitor => inbox::visitor(app, req, id).await,
+        Search => search::search(app, req).await,
         VisitorCards => visitor_cards::visitor_cards(app, req).await,
         ListCanned => inbox::canned(app, req).await,
         CreateCanned => admin::save_canned(app, req, None).await,

@@ -1,9 +1,10 @@
-//! What the API shows of stored records: agents and canned replies as JSON, shared by
+//! What the API shows of stored records: agents, canned replies and conversations as JSON, shared by
 //! the endpoints that return them.
 
 use serde::Serialize;
 
-use crate::store::records::{AgentRole, AgentV4};
+use crate::store::records::{AgentRole, AgentV4, ConversationV1};
+use crate::webhooks::payload::{rfc3339_ms, status_name};
 
 /// An agent as the API shows it.
 #[derive(Serialize)]
@@ -55,4 +56,35 @@ pub struct CannedView {
     pub shortcut: String,
     /// The text it inserts.
     pub text: String,
+}
+
+/// A conversation as the API shows it.
+#[derive(Serialize)]
+pub struct ConversationView {
+    /// Its id.
+    id: u64,
+    /// The visitor's id.
+    visitor: u64,
+    /// The site it started on.
+    site: String,
+    /// `bot`, `queued`, `assigned` or `closed`.
+    status: &'static str,
+    /// The assigned (or, when closed, last) agent.
+    agent: Option<u64>,
+    /// When it started (RFC 3339).
+    created_at: String,
+    /// Its last status change (RFC 3339).
+    updated_at: String,
+}
+
+pub fn conversation_view(id: u64, c: &ConversationV1) -> ConversationView {
+    ConversationView {
+        id,
+        visitor: c.visitor,
+        site: c.site.clone(),
+        status: status_name(c.status),
+        agent: c.agent,
+        created_at: rfc3339_ms(c.created_ms),
+        updated_at: rfc3339_ms(c.updated_ms),
+    }
 }

@@ -51,16 +51,17 @@ pub struct IndexProgress {
     pub done: bool,
 }
 
-/// The searchable text of a message, if it has any.
+/// The searchable text of a message, if it has any: notes (an agent's or an API
+/// key's), and visitors' and agents' words, captions and file names.
 pub fn message_text(m: &MessageV1) -> Option<String> {
-    if !matches!(
+    let person = matches!(
         m.author_kind,
         StoredAuthorKind::Visitor | StoredAuthorKind::Agent
-    ) {
-        return None;
-    }
+    );
     match &m.event {
-        None | Some(StoredEvent::Note) => Some(m.body.clone()),
+        Some(StoredEvent::Note) => Some(m.body.clone()),
+        _ if !person => None,
+        None => Some(m.body.clone()),
         Some(StoredEvent::Attachments { files }) => {
             let mut text = m.body.clone();
             for f in files {

@@ -38,6 +38,7 @@ mod profile;
 mod push;
 mod responder;
 mod routing;
+mod search;
 mod threads;
 mod timers;
 mod tls;
