@@ -93,4 +93,3 @@ pub fn filter_of(
         created_until_ms: time(req, "until")?,
     })
 }
-

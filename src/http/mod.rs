@@ -5,7 +5,6 @@
 //! WebSocket upgrades are answered by `upgrade`, which hands the connection to
 //! [`crate::ws`] (and `ws` imports nothing from here).
 
-mod conversation_query;
 mod admin;
 mod agent_write;
 mod api;
@@ -13,6 +12,7 @@ mod api_keys;
 pub mod assets;
 mod audit;
 pub mod client;
+mod conversation_query;
 mod email_links;
 mod faq;
 mod files;
@@ -30,11 +30,11 @@ pub mod reply;
 mod responder;
 mod router;
 mod routes;
+mod search;
 mod session;
 mod upgrade;
 mod uploads;
 mod v1_actions;
-mod search;
 mod v1_conversations;
 mod views;
 mod visitor_cards;

@@ -16,8 +16,8 @@ use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
     admin, api, api_keys, assets, audit, email_links, faq, files, guard, health, identity, inbox,
-    key_guard, openapi, outbox, profile, push, responder, upgrade, uploads, v1_actions,
-    search, v1_conversations, visitor_cards, visitor_email, webhooks,
+    key_guard, openapi, outbox, profile, push, responder, search, upgrade, uploads, v1_actions,
+    v1_conversations, visitor_cards, visitor_email, webhooks,
 };
 use crate::app::App;
 use crate::metrics;

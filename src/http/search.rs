@@ -147,10 +147,7 @@ fn query_text(req: &Request<Incoming>) -> Result<String, Refusal> {
 }
 
 /// Reads the request into a search, or the refusal.
-fn request_of(
-    req: &Request<Incoming>,
-    key_site: Option<&str>,
-) -> Result<SearchRequest, Refusal> {
+fn request_of(req: &Request<Incoming>, key_site: Option<&str>) -> Result<SearchRequest, Refusal> {
     let text = query_text(req)?;
     let terms = parse(&text).map_err(|e| Refusal::invalid(format!("q: {e}")))?;
     if query(req, "label").is_some() {
@@ -168,9 +165,8 @@ fn request_of(
             "cursor goes at most {MAX_OFFSET} results deep; narrow the query"
         )));
     }
-    let limit = number(req, "limit")?.map_or(DEFAULT_LIMIT, |l| {
-        l.clamp(1, MAX_LIMIT as u64) as usize
-    });
+    let limit =
+        number(req, "limit")?.map_or(DEFAULT_LIMIT, |l| l.clamp(1, MAX_LIMIT as u64) as usize);
     Ok(SearchRequest {
         terms,
         filter,

@@ -241,6 +241,8 @@ mod golden_keys;
 #[cfg(test)]
 mod golden_outbox;
 #[cfg(test)]
+mod search_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_files;

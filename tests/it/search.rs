@@ -35,7 +35,11 @@ fn found(server: &TestServer, token: &str, q: &str, extra: &str) -> Vec<u64> {
 
 /// The marked pieces of a snippet (offsets are UTF-16 code units).
 fn marked(snippet: &Value) -> Vec<String> {
-    let units: Vec<u16> = snippet["text"].as_str().expect("text").encode_utf16().collect();
+    let units: Vec<u16> = snippet["text"]
+        .as_str()
+        .expect("text")
+        .encode_utf16()
+        .collect();
     snippet["marks"]
         .as_array()
         .expect("marks")
@@ -59,7 +63,11 @@ fn english_chinese_and_mixed_text_are_found_at_once_with_marks() {
     let server = TestServer::start();
     let admin = server.admin();
     // Each is searched right after its ack: the index is written in the same commit.
-    let (_v1, teapot) = visitor_on(&server, "shop", "My 😀 TEAPOTS arrived broken, café au lait spilt");
+    let (_v1, teapot) = visitor_on(
+        &server,
+        "shop",
+        "My 😀 TEAPOTS arrived broken, café au lait spilt",
+    );
     assert_eq!(found(&server, &admin, "teapot", ""), [teapot], "stem");
     let (_v2, chinese) = visitor_on(&server, "shop", "我的茶壶坏了，怎么办？");
     assert_eq!(found(&server, &admin, "茶壶坏", ""), [chinese], "bigrams");
@@ -70,7 +78,10 @@ fn english_chinese_and_mixed_text_are_found_at_once_with_marks() {
     assert_eq!(found(&server, &admin, "茶", ""), [chinese], "one character");
     assert_eq!(found(&server, &admin, "手机壳", ""), [mixed]);
     assert_eq!(found(&server, &admin, "iphone 手机", ""), [mixed], "mixed");
-    assert!(found(&server, &admin, "teapot 茶壶", "").is_empty(), "every term");
+    assert!(
+        found(&server, &admin, "teapot 茶壶", "").is_empty(),
+        "every term"
+    );
     assert!(found(&server, &admin, "broken teacup ", "").is_empty());
     let both = found(&server, &admin, "arrived", "");
     assert_eq!(both.len(), 2, "{both:?}");
@@ -100,7 +111,11 @@ fn notes_and_visitor_profiles_are_found_and_ranked() {
 
     let (_, body) = search(&server, &admin, "refund", "");
     assert_eq!(body["results"][0]["snippet"]["source"], "note", "{body}");
-    assert_eq!(found(&server, &admin, "delivery", ""), [second, first], "tf ranks");
+    assert_eq!(
+        found(&server, &admin, "delivery", ""),
+        [second, first],
+        "tf ranks"
+    );
 
     let visitor = visitor_of(&server, &admin, first);
     let profile = json!({"name": "María Ortega", "email": "maria@example.com",
@@ -117,11 +132,20 @@ fn notes_and_visitor_profiles_are_found_and_ranked() {
     assert_eq!(found(&server, &admin, "example.com", ""), [first]);
     let (_, body) = search(&server, &admin, "gold", "");
     let snippet = &body["results"][0]["snippet"];
-    assert_eq!((&snippet["source"], &snippet["key"]), (&json!("visitor_attribute"), &json!("plan")));
+    assert_eq!(
+        (&snippet["source"], &snippet["key"]),
+        (&json!("visitor_attribute"), &json!("plan"))
+    );
     // Words from the visitor and from a message together.
     assert_eq!(found(&server, &admin, "ortega question", ""), [first]);
     // A changed name is found by the new one only.
-    let (status, _) = http(server.addr, "PATCH", &path, Some(&admin), &json!({"name": "Lena"}));
+    let (status, _) = http(
+        server.addr,
+        "PATCH",
+        &path,
+        Some(&admin),
+        &json!({"name": "Lena"}),
+    );
     assert_eq!(status, 200);
     assert!(found(&server, &admin, "ortega", "").is_empty());
     assert_eq!(found(&server, &admin, "lena", ""), [first]);
@@ -139,28 +163,74 @@ fn filters_and_keys_see_only_what_they_may() {
     ann_ws.assigned(in_shop, ann);
     let (_v2, in_blog) = visitor_on(&server, "blog", "cinnamon rolls recipe?");
 
-    assert_eq!(found(&server, &ann_token, "cinnamon", "").len(), 2, "agents see all");
+    assert_eq!(
+        found(&server, &ann_token, "cinnamon", "").len(),
+        2,
+        "agents see all"
+    );
     assert_eq!(found(&server, &any_key, "cinnamon", "").len(), 2);
-    assert_eq!(found(&server, &shop_key, "cinnamon", ""), [in_shop], "site key");
+    assert_eq!(
+        found(&server, &shop_key, "cinnamon", ""),
+        [in_shop],
+        "site key"
+    );
     let (status, body) = search(&server, &shop_key, "cinnamon", "site=blog");
     assert_eq!((status, &body["error"]), (403, &json!("forbidden")));
-    assert_eq!(found(&server, &ann_token, "cinnamon", "site=blog"), [in_blog]);
-    assert_eq!(found(&server, &ann_token, "cinnamon", &format!("agent={ann}")), [in_shop]);
-    assert_eq!(found(&server, &ann_token, "cinnamon", "status=assigned"), [in_shop]);
+    assert_eq!(
+        found(&server, &ann_token, "cinnamon", "site=blog"),
+        [in_blog]
+    );
+    assert_eq!(
+        found(&server, &ann_token, "cinnamon", &format!("agent={ann}")),
+        [in_shop]
+    );
+    assert_eq!(
+        found(&server, &ann_token, "cinnamon", "status=assigned"),
+        [in_shop]
+    );
     assert!(found(&server, &ann_token, "cinnamon", "status=closed").is_empty());
-    assert_eq!(found(&server, &ann_token, "cinnamon", "from=2000-01-01T00:00:00Z").len(), 2);
-    assert!(found(&server, &ann_token, "cinnamon", "until=2000-01-01T00:00:00Z").is_empty());
+    assert_eq!(
+        found(&server, &ann_token, "cinnamon", "from=2000-01-01T00:00:00Z").len(),
+        2
+    );
+    assert!(
+        found(
+            &server,
+            &ann_token,
+            "cinnamon",
+            "until=2000-01-01T00:00:00Z"
+        )
+        .is_empty()
+    );
     let page = found(&server, &ann_token, "cinnamon", "limit=1");
     let (_, body) = search(&server, &ann_token, "cinnamon", "limit=1");
-    let cursor = body["next_cursor"].as_str().expect("a next page").to_string();
-    let rest = found(&server, &ann_token, "cinnamon", &format!("limit=1&cursor={cursor}"));
+    let cursor = body["next_cursor"]
+        .as_str()
+        .expect("a next page")
+        .to_string();
+    let rest = found(
+        &server,
+        &ann_token,
+        "cinnamon",
+        &format!("limit=1&cursor={cursor}"),
+    );
     assert_eq!(page.len() + rest.len(), 2);
     assert_ne!(page, rest);
     let (status, body) = search(&server, &ann_token, "cinnamon", "label=vip");
-    assert_eq!((status, &body["error"]), (400, &json!("invalid_field")), "labels: not yet");
+    assert_eq!(
+        (status, &body["error"]),
+        (400, &json!("invalid_field")),
+        "labels: not yet"
+    );
 
     // No session or key: nothing.
-    let (status, _) = http(server.addr, "GET", "/api/v1/search?q=cinnamon", None, &json!(null));
+    let (status, _) = http(
+        server.addr,
+        "GET",
+        "/api/v1/search?q=cinnamon",
+        None,
+        &json!(null),
+    );
     assert_eq!(status, 401);
 }
 
@@ -182,10 +252,20 @@ fn bad_queries_get_stable_codes_and_searching_is_rate_limited() {
     ];
     for (q, extra) in bad {
         let (status, body) = search(&server, &admin, q, extra);
-        assert_eq!((status, &body["error"]), (400, &json!("invalid_field")), "{q} {extra}: {body}");
+        assert_eq!(
+            (status, &body["error"]),
+            (400, &json!("invalid_field")),
+            "{q} {extra}: {body}"
+        );
         assert_eq!(body["code"], 4002);
     }
-    let (status, body) = http(server.addr, "GET", "/api/v1/search?q=%FF", Some(&admin), &json!(null));
+    let (status, body) = http(
+        server.addr,
+        "GET",
+        "/api/v1/search?q=%FF",
+        Some(&admin),
+        &json!(null),
+    );
     assert_eq!(status, 400, "{body}");
     // The budget was spent by the refusals too; the rest of the burst, then 429.
     let spent = bad.len() + 1;
@@ -201,7 +281,10 @@ fn bad_queries_get_stable_codes_and_searching_is_rate_limited() {
         "",
     );
     assert_eq!(status, 429, "{body}");
-    assert!(head.to_ascii_lowercase().contains("retry-after: 1"), "{head}");
+    assert!(
+        head.to_ascii_lowercase().contains("retry-after: 1"),
+        "{head}"
+    );
     // Another caller has a budget of its own.
     let (_, key) = create_key(&server, &admin, "read", None);
     assert_eq!(search(&server, &key, "tea", "").0, 200);
@@ -230,12 +313,19 @@ fn purged_conversations_leave_the_index_and_the_index_survives_restarts() {
     while found(&server, &admin, "starter", "") == [closed] && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert!(found(&server, &admin, "starter", "").is_empty(), "purged: gone");
+    assert!(
+        found(&server, &admin, "starter", "").is_empty(),
+        "purged: gone"
+    );
     assert_eq!(found(&server, &admin, "sourdough", ""), [open]);
 
     server.restart_with(|c| c.retain_days = None);
     let admin = server.login("admin", "correct horse battery");
-    assert_eq!(found(&server, &admin, "sourdough loaf", ""), [open], "after a restart");
+    assert_eq!(
+        found(&server, &admin, "sourdough loaf", ""),
+        [open],
+        "after a restart"
+    );
     // `deskbell reindex` on the stopped directory builds the same index again.
     server.restart_after(
         |dir| {
@@ -245,7 +335,11 @@ fn purged_conversations_leave_the_index_and_the_index_survives_restarts() {
         |c| c.retain_days = None,
     );
     let admin = server.login("admin", "correct horse battery");
-    assert_eq!(found(&server, &admin, "sourdough loaf", ""), [open], "after a rebuild");
+    assert_eq!(
+        found(&server, &admin, "sourdough loaf", ""),
+        [open],
+        "after a rebuild"
+    );
     assert!(found(&server, &admin, "starter", "").is_empty());
 }
 
@@ -259,8 +353,19 @@ fn an_older_data_directory_is_indexed_at_start() {
     while search(&server, &admin, "rye", "").1["complete"] != true && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(found(&server, &admin, "rye loaves", ""), [1], "visitor and agent words");
-    assert_eq!(found(&server, &admin, "maria", ""), [1], "the visitor's name");
+    assert_eq!(
+        found(&server, &admin, "rye loaves", ""),
+        [1],
+        "visitor and agent words"
+    );
+    assert_eq!(
+        found(&server, &admin, "maria", ""),
+        [1],
+        "the visitor's name"
+    );
     assert_eq!(found(&server, &admin, "order 1042", ""), [2]);
-    assert!(found(&server, &admin, "joined", "").is_empty(), "system lines are not indexed");
+    assert!(
+        found(&server, &admin, "joined", "").is_empty(),
+        "system lines are not indexed"
+    );
 }
