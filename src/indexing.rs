@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::store::search_index::{IndexProgress, SearchOp};
+use crate::store::search_ops::{IndexProgress, SearchOp};
 use crate::store::{Outcome, StoreError, WriteOp, WriterHandle};
 
 /// Documents indexed per commit.

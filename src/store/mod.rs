@@ -44,6 +44,7 @@ pub mod records;
 mod responder;
 pub mod responder_records;
 pub mod search_index;
+pub mod search_ops;
 pub mod search_read;
 mod sessions;
 mod settings_records;

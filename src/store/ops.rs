@@ -245,7 +245,7 @@ pub enum WriteOp {
     /// A change to API keys (`key_records.rs`, applied in `api_keys.rs`).
     Keys(super::key_records::KeyOp),
     /// The full-text index's start-up pass and rebuild (`super::search_index`).
-    Search(super::search_index::SearchOp),
+    Search(super::search_ops::SearchOp),
     /// `op`, and when it succeeds, `entry` in the audit log, in the same transaction.
     Audited {
         /// The admin's action.
@@ -349,7 +349,7 @@ pub enum Outcome {
     /// An API key was stored with this id.
     KeyCreated(u64),
     /// A step of the search index's start-up pass.
-    Indexed(super::search_index::IndexProgress),
+    Indexed(super::search_ops::IndexProgress),
     /// Done, nothing to report.
     Done,
 }

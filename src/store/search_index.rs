@@ -3,8 +3,8 @@
 //! attribute values in the same commit as the visitor record, removal in the same
 //! commit as a purge. So a search never misses a committed message and never shows a
 //! purged one. Also the start-up pass over data written before the index existed
-//! ([`SearchOp::Backfill`], resumable by the markers in `meta`) and the rebuild
-//! ([`SearchOp::Reset`]).
+//! (`SearchOp::Backfill`, resumable by the markers in `meta`) and the rebuild
+//! (`SearchOp::Reset`).
 //!
 //! Every write is idempotent: indexing a message twice (the live path, then the
 //! start-up pass that reaches its conversation) leaves the same rows and counts.
@@ -16,40 +16,13 @@ use redb::{ReadableTable, Table, WriteTransaction};
 use super::StoreError;
 use super::ops::Outcome;
 use super::records::{MessageRecord, MessageV1, VisitorRecord, VisitorV2, decode};
+use super::search_ops::{IndexProgress, SearchOp};
 use super::tables::*;
 use super::values::{StoredAuthorKind, StoredEvent};
 use crate::search::tokens::term_counts;
 
 /// The tokenizer's version: an index built with another one is rebuilt at start.
 pub const INDEX_VERSION: u64 = 1;
-
-/// The writer's search ops.
-#[derive(Debug, Clone)]
-pub enum SearchOp {
-    /// Index the next conversations (about `messages` messages) or visitors (about
-    /// `messages` of them) after the stored markers, then move the markers.
-    Backfill {
-        /// Roughly how many documents to index in this commit.
-        messages: usize,
-    },
-    /// Forget the whole index and the markers, so the start-up pass rebuilds it.
-    Reset,
-}
-
-/// What one backfill step did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct IndexProgress {
-    /// Conversations indexed in this step.
-    pub conversations: u64,
-    /// Messages indexed in this step.
-    pub messages: u64,
-    /// Visitors indexed in this step.
-    pub visitors: u64,
-    /// The last conversation id now indexed.
-    pub conversation_mark: u64,
-    /// True when the whole index is built.
-    pub done: bool,
-}
 
 /// The searchable text of a message, if it has any: notes (an agent's or an API
 /// key's), and visitors' and agents' words, captions and file names.

@@ -3,7 +3,7 @@
 
 use redb::ReadableTableMetadata;
 
-use super::search_index::{IndexProgress, SearchOp};
+use super::search_ops::{IndexProgress, SearchOp};
 use super::search_read::SearchRequest;
 use super::tables::*;
 use super::tests::{message, start};

@@ -1,7 +1,8 @@
 // @ts-check
 // The inbox: tabs (queue, mine, all open, closed), newest activity first, with unread
 // counts, previews and who has each chat (or "Bot" while the FAQ bot answers it). Closed
-// chats are paged from the HTTP API.
+// chats are paged from the HTTP API. The search box above the tabs shows its results
+// in their place while it holds a query (search.js).
 
 import { state, unread, inTab, changed } from '../state.js';
 import { api, ApiError } from '../api.js';
@@ -11,6 +12,7 @@ import { visitorAvatar } from './visitor-avatar.js';
 import { visitorCard, wantVisitor } from '../visitor-cards.js';
 import { TABS } from '../router.js';
 import { t } from '../i18n.js';
+import { mountSearch } from './search.js';
 const CLOSED_PAGE = 30;
 
 async function loadClosed() {
@@ -87,7 +89,12 @@ export function mountInbox() {
   }
   const list = h('div', { class: 'conv-list', role: 'list' });
   const footer = h('div', { class: 'list-footer' });
-  const el = h('section', { class: 'inbox', 'aria-label': t('inbox.conversations') }, tabBar, list, footer);
+  const search = mountSearch((active) => {
+    tabBar.hidden = active;
+    list.hidden = active;
+    footer.hidden = active;
+  });
+  const el = h('section', { class: 'inbox', 'aria-label': t('inbox.conversations') }, search.el, tabBar, list, footer);
   const rows = new Map();
 
   function conversations() {
