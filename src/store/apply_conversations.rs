@@ -82,7 +82,9 @@ pub(super) fn append(
             .insert((conversation, client_id.as_str()), seq)?;
     }
     // In the message's own commit: a committed message is always searchable.
-    index_message(tx, conversation, seq, &record)?;
+    if state.search_index {
+        index_message(tx, conversation, seq, &record)?;
+    }
     state.seqs.insert(conversation, seq);
     Ok(Appended {
         conversation,

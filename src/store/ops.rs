@@ -385,6 +385,8 @@ pub struct WriterState {
     /// Files whose last record this batch may have dropped: removed from disk after the
     /// commit if still unnamed (`super::apply_files::remove_orphans`).
     pub orphans: Vec<[u8; 32]>,
+    /// Whether messages and visitors are indexed for search as they are written.
+    pub search_index: bool,
 }
 
 impl WriterState {
@@ -399,6 +401,7 @@ impl WriterState {
             gate,
             files,
             orphans: Vec::new(),
+            search_index: true,
         }
     }
 

@@ -234,6 +234,15 @@ pub(super) fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Forgets the index in a transaction of its own (the writer's start with indexing
+/// off: what it writes will not be indexed, so the next start must rebuild).
+pub(super) fn mark_stale(db: &super::Handle) -> Result<(), StoreError> {
+    let tx = db.begin_write()?;
+    apply(&tx, SearchOp::Reset)?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// Applies a search op.
 pub(super) fn apply(tx: &WriteTransaction, op: SearchOp) -> Result<Outcome, StoreError> {
     match op {

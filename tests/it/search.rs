@@ -369,3 +369,28 @@ fn an_older_data_directory_is_indexed_at_start() {
         "system lines are not indexed"
     );
 }
+
+#[test]
+fn data_written_with_indexing_off_is_indexed_at_the_next_start() {
+    let mut server = TestServer::start_with(|c| c.search_index = false);
+    let admin = server.admin();
+    let (_visitor, conversation) = visitor_on(&server, "shop", "pumpernickel please");
+    let (status, body) = search(&server, &admin, "pumpernickel", "");
+    assert_eq!(status, 200);
+    assert_eq!(
+        (body["results"].as_array().map(Vec::len), &body["complete"]),
+        (Some(0), &json!(false))
+    );
+
+    server.restart();
+    let admin = server.login("admin", "correct horse battery");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while found(&server, &admin, "pumpernickel", "").is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(found(&server, &admin, "pumpernickel", ""), [conversation]);
+    assert_eq!(
+        search(&server, &admin, "pumpernickel", "").1["complete"],
+        true
+    );
+}
