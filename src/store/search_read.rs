@@ -2,16 +2,19 @@
 //! must occur in a conversation: in one of its indexed messages or in its visitor's
 //! name, email or attribute values. Terms are looked at rarest first; the rarest one's
 //! postings give the candidates, and each further term is either scanned whole or,
-//! when the candidates are few, probed per candidate (a range read of that term in
-//! that conversation). Ranking is BM25-like without length normalisation: per term
-//! `idf × tf / (tf + 1.2)` with tf counted over the conversation; equal scores go
-//! newest conversation first. Filters are applied to the ranked list, so the page is
+//! when the candidates are few or the term is common (in more than [`COMMON`]
+//! documents), probed per candidate (a range read of that term in that conversation).
+//! Ranking is BM25-like without length normalisation: per term `idf × tf / (tf + 1.2)`
+//! with tf counted over the conversation; equal scores go newest conversation first.
+//! When every term is common, a ranking would say little and cost a scan of most of
+//! the index: the newest matching conversations among the latest [`NEWEST_SCAN`] are
+//! shown instead, newest first (bounded work whatever the data's size). Filters are applied to the ranked list, so the page is
 //! exact; a conversation purged after its entries were written is never shown (its
 //! entries go in the purge's own commit, and a missing record is skipped anyway).
 
 use std::collections::HashMap;
 
-use redb::ReadTransaction;
+use redb::{ReadTransaction, ReadableTable};
 
 use super::conversation_pages::ConversationFilter;
 use super::records::{
@@ -28,6 +31,11 @@ const MAX_EXPANSIONS: usize = 64;
 const PROBE_RATIO: u64 = 8;
 /// Deepest result a query pages to.
 pub const MAX_OFFSET: usize = 1000;
+/// A term group in more documents than this is common: it never supplies the
+/// candidates, it is only checked on them (probed per candidate).
+const COMMON: u64 = 5_000;
+/// When every term is common: conversations looked at, newest first, per query.
+const NEWEST_SCAN: usize = 10_000;
 
 /// What to search for.
 #[derive(Debug, Clone)]
@@ -137,24 +145,60 @@ fn scan(tx: &ReadTransaction, group: &[(String, u64)]) -> Result<HashMap<u64, u3
     Ok(found)
 }
 
-/// How often the term group occurs in one conversation (0: not at all).
-fn probe(
-    tx: &ReadTransaction,
-    group: &[(String, u64)],
-    id: u64,
-    visitor: u64,
-) -> Result<u32, StoreError> {
-    let postings = tx.open_table(SEARCH_POSTINGS)?;
-    let visitors = tx.open_table(SEARCH_VISITOR_POSTINGS)?;
-    let mut n = 0;
-    for (term, _) in group {
-        let t = term.as_str();
-        for row in postings.range((t, id, 0)..=(t, id, u64::MAX))? {
-            n += row?.1.value();
+/// One term group of a query: the indexed terms it stands for, in how many documents
+/// they occur together, and whether any visitor profile holds one.
+struct Group {
+    terms: Vec<(String, u64)>,
+    df: u64,
+    in_visitors: bool,
+}
+
+impl Group {
+    fn new(tx: &ReadTransaction, term: &QueryTerm) -> Result<Group, StoreError> {
+        let terms = expand(tx, term)?;
+        let visitors = tx.open_table(SEARCH_VISITOR_POSTINGS)?;
+        let mut in_visitors = false;
+        for (t, _) in &terms {
+            let t = t.as_str();
+            if visitors.range((t, 0)..=(t, u64::MAX))?.next().is_some() {
+                in_visitors = true;
+                break;
+            }
         }
-        n += visitors.get((t, visitor))?.map_or(0, |v| v.value());
+        Ok(Group {
+            df: terms.iter().map(|(_, df)| df).sum(),
+            terms,
+            in_visitors,
+        })
     }
-    Ok(n)
+
+    /// How often the group occurs in conversation `id` (0: not at all).
+    fn probe(
+        &self,
+        tx: &ReadTransaction,
+        id: u64,
+        convs: &mut Conversations,
+    ) -> Result<u32, StoreError> {
+        let postings = tx.open_table(SEARCH_POSTINGS)?;
+        let mut n = 0;
+        for (term, _) in &self.terms {
+            let t = term.as_str();
+            for row in postings.range((t, id, 0)..=(t, id, u64::MAX))? {
+                n += row?.1.value();
+            }
+        }
+        if self.in_visitors
+            && let Some(visitor) = convs.get(id)?.map(|c| c.visitor)
+        {
+            let visitors = tx.open_table(SEARCH_VISITOR_POSTINGS)?;
+            for (term, _) in &self.terms {
+                n += visitors
+                    .get((term.as_str(), visitor))?
+                    .map_or(0, |v| v.value());
+            }
+        }
+        Ok(n)
+    }
 }
 
 fn idf(documents: u64, df: u64) -> f64 {
@@ -185,50 +229,27 @@ impl Store {
         let documents = meta_u64(SEARCH_DOCUMENTS)?;
         let mut groups = Vec::new();
         for term in &request.terms {
-            let group = expand(&tx, term)?;
-            let df: u64 = group.iter().map(|(_, df)| df).sum();
-            if df == 0 {
+            let group = Group::new(&tx, term)?;
+            if group.df == 0 {
                 return Ok(results);
             }
-            groups.push((group, df));
+            groups.push(group);
         }
-        groups.sort_by_key(|(_, df)| *df);
+        groups.sort_by_key(|g| g.df);
         let mut convs = Conversations {
             tx: &tx,
             cache: HashMap::new(),
         };
-        let mut scores: HashMap<u64, f64> = HashMap::new();
-        for (i, (group, df)) in groups.iter().enumerate() {
-            let weight = idf(documents, *df);
-            if i == 0 {
-                for (id, tf) in scan(&tx, group)? {
-                    scores.insert(id, weight * saturate(tf));
-                }
-            } else if (scores.len() as u64).saturating_mul(PROBE_RATIO) < *df {
-                let mut kept = HashMap::new();
-                for (id, score) in scores {
-                    let Some(visitor) = convs.get(id)?.map(|c| c.visitor) else {
-                        continue;
-                    };
-                    let tf = probe(&tx, group, id, visitor)?;
-                    if tf > 0 {
-                        kept.insert(id, score + weight * saturate(tf));
-                    }
-                }
-                scores = kept;
-            } else {
-                let found = scan(&tx, group)?;
-                scores.retain(|id, _| found.contains_key(id));
-                for (id, score) in scores.iter_mut() {
-                    *score += weight * saturate(found.get(id).copied().unwrap_or(0));
-                }
-            }
-            if scores.is_empty() {
-                return Ok(results);
-            }
-        }
+        let all_common = groups.first().is_some_and(|g| g.df > COMMON);
+        let scores = match all_common {
+            true => newest_first(&tx, &groups, documents, &request.filter, &mut convs)?,
+            false => ranked(&tx, &groups, documents, &mut convs)?,
+        };
         let mut ranked: Vec<(u64, f64)> = scores.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+        match all_common {
+            true => ranked.sort_by(|a, b| b.0.cmp(&a.0)),
+            false => ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0))),
+        }
         let mut skipped = 0;
         for (id, score) in ranked {
             let Some(c) = convs.get(id)? else { continue };
@@ -260,17 +281,97 @@ impl Store {
     }
 }
 
+/// The candidates' scores when some term is selective: the rarest group's postings
+/// give the candidates, each further selective group is scanned (or probed when the
+/// candidates are few), each common one probed.
+fn ranked(
+    tx: &ReadTransaction,
+    groups: &[Group],
+    documents: u64,
+    convs: &mut Conversations,
+) -> Result<HashMap<u64, f64>, StoreError> {
+    let mut scores: HashMap<u64, f64> = HashMap::new();
+    for (i, group) in groups.iter().enumerate() {
+        let weight = idf(documents, group.df);
+        if i == 0 {
+            for (id, tf) in scan(tx, &group.terms)? {
+                scores.insert(id, weight * saturate(tf));
+            }
+        } else if group.df > COMMON || (scores.len() as u64).saturating_mul(PROBE_RATIO) < group.df
+        {
+            let mut kept = HashMap::new();
+            for (id, score) in scores {
+                let tf = group.probe(tx, id, convs)?;
+                if tf > 0 {
+                    kept.insert(id, score + weight * saturate(tf));
+                }
+            }
+            scores = kept;
+        } else {
+            let found = scan(tx, &group.terms)?;
+            scores.retain(|id, _| found.contains_key(id));
+            for (id, score) in scores.iter_mut() {
+                *score += weight * saturate(found.get(id).copied().unwrap_or(0));
+            }
+        }
+        if scores.is_empty() {
+            break;
+        }
+    }
+    Ok(scores)
+}
+
+/// The scores when every term is common (any ranking by them would say little):
+/// the newest conversations that match the filter and hold every group, among the
+/// latest [`NEWEST_SCAN`], to be shown newest first.
+fn newest_first(
+    tx: &ReadTransaction,
+    groups: &[Group],
+    documents: u64,
+    filter: &ConversationFilter,
+    convs: &mut Conversations,
+) -> Result<HashMap<u64, f64>, StoreError> {
+    let mut scores = HashMap::new();
+    let table = tx.open_table(CONVERSATIONS)?;
+    for row in table.iter()?.rev().take(NEWEST_SCAN) {
+        let (key, value) = row?;
+        let id = key.value();
+        let record = decode::<ConversationRecord>(value.value(), "conversations")?
+            .latest()
+            .clone();
+        let fits = filter.matches(&record);
+        convs.cache.insert(id, Some(record));
+        if !fits {
+            continue;
+        }
+        let mut score = 0.0;
+        let mut all = true;
+        for group in groups {
+            let tf = group.probe(tx, id, convs)?;
+            if tf == 0 {
+                all = false;
+                break;
+            }
+            score += idf(documents, group.df) * saturate(tf);
+        }
+        if all {
+            scores.insert(id, score);
+        }
+    }
+    Ok(scores)
+}
+
 /// Fills in a hit's best message, how many messages matched, and its visitor.
 fn best_message(
     tx: &ReadTransaction,
-    groups: &[(Vec<(String, u64)>, u64)],
+    groups: &[Group],
     hit: &mut SearchHit,
 ) -> Result<(), StoreError> {
     let postings = tx.open_table(SEARCH_POSTINGS)?;
     let mut per_seq: HashMap<u64, usize> = HashMap::new();
-    for (group, _) in groups {
+    for group in groups {
         let mut seqs = Vec::new();
-        for (term, _) in group {
+        for (term, _) in &group.terms {
             let t = term.as_str();
             for row in postings.range((t, hit.id, 0)..=(t, hit.id, u64::MAX))? {
                 seqs.push(row?.0.value().2);
