@@ -94,7 +94,7 @@ fn fill(store: &Store, args: &Args) -> Result<f64, StoreError> {
                     break;
                 }
                 let at_ms = 1_790_000_000_000 + sent;
-                let body = corpus::message(&mut rng, c);
+                let body = corpus::message(&mut rng, c, n == 0);
                 let message = text_message(body, at_ms, n % 2 == 0, c);
                 let op = match n {
                     0 => WriteOp::OpenConversation {
@@ -176,9 +176,9 @@ fn queries(store: &Store, runs: usize) -> Result<(), Box<dyn std::error::Error>>
     println!("| query | what | results | p50 ms | p95 ms | max ms |");
     println!("|---|---|---|---|---|---|");
     let mut all = Vec::new();
-    for (q, what) in corpus::QUERIES {
+    for (q, what) in corpus::queries() {
         let request = SearchRequest {
-            terms: deskbell::search::query::parse(q)?,
+            terms: deskbell::search::query::parse(&q)?,
             filter: Default::default(),
             offset: 0,
             limit: 20,

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use redb::{ReadTransaction, ReadableTable};
+use redb::{ReadOnlyTable, ReadTransaction, ReadableTable};
 
 use super::conversation_pages::ConversationFilter;
 use super::records::{
@@ -101,15 +101,15 @@ fn expand(tx: &ReadTransaction, term: &QueryTerm) -> Result<Vec<(String, u64)>, 
 }
 
 /// Reads conversation records once per query.
-struct Conversations<'a> {
-    tx: &'a ReadTransaction,
+struct Conversations {
+    table: ReadOnlyTable<u64, &'static [u8]>,
     cache: HashMap<u64, Option<ConversationV1>>,
 }
 
-impl Conversations<'_> {
+impl Conversations {
     fn get(&mut self, id: u64) -> Result<Option<&ConversationV1>, StoreError> {
         if !self.cache.contains_key(&id) {
-            let found = match self.tx.open_table(CONVERSATIONS)?.get(id)? {
+            let found = match self.table.get(id)? {
                 Some(v) => Some(
                     decode::<ConversationRecord>(v.value(), "conversations")?
                         .latest()
@@ -124,9 +124,12 @@ impl Conversations<'_> {
 }
 
 /// conversation → how often the term group occurs in it, scanning every posting.
-fn scan(tx: &ReadTransaction, group: &[(String, u64)]) -> Result<HashMap<u64, u32>, StoreError> {
-    let postings = tx.open_table(SEARCH_POSTINGS)?;
-    let visitors = tx.open_table(SEARCH_VISITOR_POSTINGS)?;
+fn scan(
+    tx: &ReadTransaction,
+    index: &Index,
+    group: &[(String, u64)],
+) -> Result<HashMap<u64, u32>, StoreError> {
+    let (postings, visitors) = (&index.postings, &index.visitors);
     let by_visitor = tx.open_multimap_table(VISITOR_CONVERSATIONS)?;
     let mut found: HashMap<u64, u32> = HashMap::new();
     for (term, _) in group {
@@ -145,6 +148,12 @@ fn scan(tx: &ReadTransaction, group: &[(String, u64)]) -> Result<HashMap<u64, u3
     Ok(found)
 }
 
+/// The index's tables, opened once per query.
+struct Index {
+    postings: ReadOnlyTable<(&'static str, u64, u64), u32>,
+    visitors: ReadOnlyTable<(&'static str, u64), u32>,
+}
+
 /// One term group of a query: the indexed terms it stands for, in how many documents
 /// they occur together, and whether any visitor profile holds one.
 struct Group {
@@ -154,13 +163,12 @@ struct Group {
 }
 
 impl Group {
-    fn new(tx: &ReadTransaction, term: &QueryTerm) -> Result<Group, StoreError> {
+    fn new(tx: &ReadTransaction, index: &Index, term: &QueryTerm) -> Result<Group, StoreError> {
         let terms = expand(tx, term)?;
-        let visitors = tx.open_table(SEARCH_VISITOR_POSTINGS)?;
         let mut in_visitors = false;
         for (t, _) in &terms {
             let t = t.as_str();
-            if visitors.range((t, 0)..=(t, u64::MAX))?.next().is_some() {
+            if index.visitors.range((t, 0)..=(t, u64::MAX))?.next().is_some() {
                 in_visitors = true;
                 break;
             }
@@ -173,26 +181,21 @@ impl Group {
     }
 
     /// How often the group occurs in conversation `id` (0: not at all).
-    fn probe(
-        &self,
-        tx: &ReadTransaction,
-        id: u64,
-        convs: &mut Conversations,
-    ) -> Result<u32, StoreError> {
-        let postings = tx.open_table(SEARCH_POSTINGS)?;
+    /// (`visitor`: the conversation's visitor, needed only when `in_visitors`.)
+    fn probe(&self, index: &Index, id: u64, visitor: Option<u64>) -> Result<u32, StoreError> {
         let mut n = 0;
         for (term, _) in &self.terms {
             let t = term.as_str();
-            for row in postings.range((t, id, 0)..=(t, id, u64::MAX))? {
+            for row in index.postings.range((t, id, 0)..=(t, id, u64::MAX))? {
                 n += row?.1.value();
             }
         }
         if self.in_visitors
-            && let Some(visitor) = convs.get(id)?.map(|c| c.visitor)
+            && let Some(visitor) = visitor
         {
-            let visitors = tx.open_table(SEARCH_VISITOR_POSTINGS)?;
             for (term, _) in &self.terms {
-                n += visitors
+                n += index
+                    .visitors
                     .get((term.as_str(), visitor))?
                     .map_or(0, |v| v.value());
             }
@@ -227,9 +230,13 @@ impl Store {
             ..SearchResults::default()
         };
         let documents = meta_u64(SEARCH_DOCUMENTS)?;
+        let index = Index {
+            postings: tx.open_table(SEARCH_POSTINGS)?,
+            visitors: tx.open_table(SEARCH_VISITOR_POSTINGS)?,
+        };
         let mut groups = Vec::new();
         for term in &request.terms {
-            let group = Group::new(&tx, term)?;
+            let group = Group::new(&tx, &index, term)?;
             if group.df == 0 {
                 return Ok(results);
             }
@@ -237,13 +244,16 @@ impl Store {
         }
         groups.sort_by_key(|g| g.df);
         let mut convs = Conversations {
-            tx: &tx,
+            table: tx.open_table(CONVERSATIONS)?,
             cache: HashMap::new(),
         };
         let all_common = groups.first().is_some_and(|g| g.df > COMMON);
         let scores = match all_common {
-            true => newest_first(&tx, &groups, documents, &request.filter, &mut convs)?,
-            false => ranked(&tx, &groups, documents, &mut convs)?,
+            true => {
+                let wanted = request.offset + request.limit + 1;
+                newest_first(&index, &groups, documents, request, wanted, &mut convs)?
+            }
+            false => ranked(&tx, &index, &groups, documents, &mut convs)?,
         };
         let mut ranked: Vec<(u64, f64)> = scores.into_iter().collect();
         match all_common {
@@ -286,6 +296,7 @@ impl Store {
 /// candidates are few), each common one probed.
 fn ranked(
     tx: &ReadTransaction,
+    index: &Index,
     groups: &[Group],
     documents: u64,
     convs: &mut Conversations,
@@ -294,21 +305,25 @@ fn ranked(
     for (i, group) in groups.iter().enumerate() {
         let weight = idf(documents, group.df);
         if i == 0 {
-            for (id, tf) in scan(tx, &group.terms)? {
+            for (id, tf) in scan(tx, index, &group.terms)? {
                 scores.insert(id, weight * saturate(tf));
             }
         } else if group.df > COMMON || (scores.len() as u64).saturating_mul(PROBE_RATIO) < group.df
         {
             let mut kept = HashMap::new();
             for (id, score) in scores {
-                let tf = group.probe(tx, id, convs)?;
+                let visitor = match group.in_visitors {
+                    true => convs.get(id)?.map(|c| c.visitor),
+                    false => None,
+                };
+                let tf = group.probe(index, id, visitor)?;
                 if tf > 0 {
                     kept.insert(id, score + weight * saturate(tf));
                 }
             }
             scores = kept;
         } else {
-            let found = scan(tx, &group.terms)?;
+            let found = scan(tx, index, &group.terms)?;
             scores.retain(|id, _| found.contains_key(id));
             for (id, score) in scores.iter_mut() {
                 *score += weight * saturate(found.get(id).copied().unwrap_or(0));
@@ -325,29 +340,27 @@ fn ranked(
 /// the newest conversations that match the filter and hold every group, among the
 /// latest [`NEWEST_SCAN`], to be shown newest first.
 fn newest_first(
-    tx: &ReadTransaction,
+    index: &Index,
     groups: &[Group],
     documents: u64,
-    filter: &ConversationFilter,
+    request: &SearchRequest,
+    wanted: usize,
     convs: &mut Conversations,
 ) -> Result<HashMap<u64, f64>, StoreError> {
     let mut scores = HashMap::new();
-    let table = tx.open_table(CONVERSATIONS)?;
-    for row in table.iter()?.rev().take(NEWEST_SCAN) {
+    for row in convs.table.iter()?.rev().take(NEWEST_SCAN) {
         let (key, value) = row?;
         let id = key.value();
         let record = decode::<ConversationRecord>(value.value(), "conversations")?
             .latest()
             .clone();
-        let fits = filter.matches(&record);
-        convs.cache.insert(id, Some(record));
-        if !fits {
+        if !request.filter.matches(&record) {
             continue;
         }
         let mut score = 0.0;
         let mut all = true;
         for group in groups {
-            let tf = group.probe(tx, id, convs)?;
+            let tf = group.probe(index, id, Some(record.visitor))?;
             if tf == 0 {
                 all = false;
                 break;
@@ -355,7 +368,11 @@ fn newest_first(
             score += idf(documents, group.df) * saturate(tf);
         }
         if all {
+            convs.cache.insert(id, Some(record));
             scores.insert(id, score);
+            if scores.len() >= wanted {
+                break; // Newest first: the rest could only come later.
+            }
         }
     }
     Ok(scores)
