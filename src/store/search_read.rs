@@ -168,7 +168,12 @@ impl Group {
         let mut in_visitors = false;
         for (t, _) in &terms {
             let t = t.as_str();
-            if index.visitors.range((t, 0)..=(t, u64::MAX))?.next().is_some() {
+            if index
+                .visitors
+                .range((t, 0)..=(t, u64::MAX))?
+                .next()
+                .is_some()
+            {
                 in_visitors = true;
                 break;
             }

@@ -235,8 +235,8 @@ pub fn message(rng: &mut Rng, conversation: u64, first: bool) -> String {
 
 /// Syllables of the made-up words (none ends in "s", so none is stemmed).
 const SYLLABLES: [&str; 16] = [
-    "ka", "lo", "mi", "re", "su", "ta", "ven", "dor", "pel", "qui", "zan", "bri", "mon",
-    "tex", "ul", "fa",
+    "ka", "lo", "mi", "re", "su", "ta", "ven", "dor", "pel", "qui", "zan", "bri", "mon", "tex",
+    "ul", "fa",
 ];
 /// Made-up words: names, products, places; a long tail like real chat vocabulary.
 pub const SYNTHETIC: usize = 20_000;
