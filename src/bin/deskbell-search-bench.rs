@@ -45,6 +45,9 @@ struct Args {
     /// runs of each query (default 20)
     #[argh(option, default = "20")]
     runs: usize,
+    /// redb's page cache in MB (default 16, as `serve --cache-mb`)
+    #[argh(option, default = "16")]
+    cache_mb: usize,
 }
 
 fn text_message(body: String, at_ms: u64, visitor: bool, id: u64) -> NewMessage {
@@ -219,7 +222,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if !args.queries_only && args.data.exists() {
         return Err(format!("{} exists: give a new directory", args.data.display()).into());
     }
-    let store = Store::open(&args.data)?;
+    let cache = args.cache_mb.clamp(1, 65_536) * 1024 * 1024;
+    let store = Store::open_with_faults(&args.data, None, cache)?;
     if !args.queries_only {
         println!(
             "writing {} messages, search index {}",
