@@ -262,7 +262,7 @@ impl Store {
         };
         let mut ranked: Vec<(u64, f64)> = scores.into_iter().collect();
         match all_common {
-            true => ranked.sort_by(|a, b| b.0.cmp(&a.0)),
+            true => ranked.sort_by_key(|r| std::cmp::Reverse(r.0)),
             false => ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0))),
         }
         let mut skipped = 0;
