@@ -136,3 +136,59 @@ fn the_index_follows_messages_visitors_purges_and_rebuilds() {
         "only Lena's profile"
     );
 }
+
+/// Over 5,000 documents (`search_read::COMMON`) a word no longer supplies candidates:
+/// alone it shows the newest matching conversations; beside a rare word it only checks.
+#[test]
+fn common_words_page_newest_first_and_rare_words_still_rank() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, writer, _thread) = start(dir.path());
+    let (done, results) = async_channel::unbounded();
+    smol::block_on(async {
+        for c in 1..=260u64 {
+            for n in 0..20 {
+                let text = match (c, n) {
+                    (100, 3) => "bread with rye".to_string(),
+                    // Ranked by counts, the oldest would come first.
+                    (..=10, _) => format!("bread bread bread number {n}"),
+                    _ => format!("bread number {n}"),
+                };
+                let op = match n {
+                    0 => WriteOp::OpenConversation {
+                        status: StoredStatus::Queued,
+                        conversation: c,
+                        visitor: c,
+                        site: "shop".into(),
+                        message: message(&text, None),
+                        visitor_details: None,
+                    },
+                    _ => WriteOp::Append {
+                        conversation: c,
+                        message: message(&text, None),
+                    },
+                };
+                let done = done.clone();
+                let reply = Box::new(move |r: Result<Outcome, StoreError>| {
+                    let _ = done.try_send(r.is_ok());
+                });
+                writer.submit(op, reply).await.expect("queued");
+            }
+            // Each conversation is opened before its next messages are sent.
+            for _ in 0..20 {
+                assert!(results.recv().await.expect("answer"), "stored");
+            }
+        }
+    });
+    let newest: Vec<u64> = (251..=260).rev().collect();
+    assert_eq!(
+        ids(&store, "bread"),
+        newest,
+        "5,200 documents: newest first"
+    );
+    assert_eq!(
+        ids(&store, "rye bread"),
+        [100],
+        "the rare word gives the candidates"
+    );
+    assert!(ids(&store, "bread missing").is_empty());
+}
