@@ -77,6 +77,8 @@ pub struct App {
     /// Whether the widget asks "How did we do?" after a close (`GET`/`PUT /api/csat`);
     /// a visitor's `rate` is refused while it does not.
     pub csat_ask: std::sync::atomic::AtomicBool,
+    /// How often each agent and key may search (`GET /api/v1/search`).
+    pub search_limits: crate::search::limits::SearchLimits,
 }
 
 impl App {
@@ -107,6 +109,7 @@ impl App {
         App {
             uploads: crate::attachments::gate::UploadGate::new(&config.uploads),
             key_limits: crate::keys::limits::KeyLimits::default(),
+            search_limits: crate::search::limits::SearchLimits::default(),
             new_visitors: Mutex::new(crate::new_visitors::NewVisitorLimit::new(
                 config.new_visitors_per_minute,
                 NEW_VISITOR_ADDRESSES,

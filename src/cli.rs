@@ -35,6 +35,8 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Write all conversations as JSON lines or CSV.
     Export(ExportArgs),
+    /// Rebuild the search index (server stopped).
+    Reindex(ReindexArgs),
     /// Print the systemd unit this binary is meant to run under (for install.sh).
     SystemdUnit(SystemdUnitArgs),
     /// Print the version.
@@ -77,6 +79,16 @@ pub struct RestoreArgs {
     /// the backup file to restore
     #[argh(option)]
     pub from: PathBuf,
+}
+
+/// Forget the full-text search index of a stopped server's data directory and build
+/// it again (a running server indexes older data by itself at start).
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "reindex")]
+pub struct ReindexArgs {
+    /// data directory (same default as serve)
+    #[argh(option)]
+    pub data: Option<PathBuf>,
 }
 
 /// Write every conversation with its messages.

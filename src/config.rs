@@ -70,6 +70,10 @@ pub struct Config {
     pub batch_max: usize,
     /// Use redb quick-repair commits.
     pub quick_repair: bool,
+    /// Index messages and visitors for search as they are written (default). Off only
+    /// for tests and the search benchmark: the index is then marked stale at start and
+    /// rebuilt by the next start with it on.
+    pub search_index: bool,
     /// Delete closed conversations older than this many days (None = keep forever).
     pub retain_days: Option<u64>,
     /// How often the retention task looks for old conversations.
@@ -149,6 +153,7 @@ impl Config {
             session_ttl_ms: 30 * 24 * 3_600_000,
             batch_max: 1024,
             quick_repair: false,
+            search_index: true,
             retain_days: None,
             retention_interval_ms: 3_600_000,
             allowed_origins: Vec::new(),

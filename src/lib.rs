@@ -28,6 +28,9 @@
 //! - [`periodic`]: the wait between rounds of a background task, cut short at shutdown.
 //! - [`responder`]: the optional external responder behind the FAQ bot (an
 //!   OpenAI-compatible model or the shop's signed service), called off the executor.
+//! - [`search`]: full-text search, the pure part: tokenizer (English words, Chinese
+//!   bigrams), the query check, snippets with match offsets, per-caller limits.
+//! - [`indexing`]: the search index's start-up pass over older data, and `reindex`.
 //! - [`retention`]: `--retain-days`, purging old closed conversations in the background.
 //! - [`metrics`]: counters and histograms rendered for Prometheus.
 //! - [`tls`]: `--tls-cert`/`--tls-key`: certificate loading, SIGHUP reload, handshakes.
@@ -77,6 +80,7 @@ pub mod faq;
 pub mod http;
 pub mod hub;
 pub mod identity;
+pub mod indexing;
 pub mod intent;
 pub mod keys;
 pub mod maintenance;
@@ -95,6 +99,7 @@ pub mod reports;
 pub mod responder;
 pub mod retention;
 pub mod routing;
+pub mod search;
 pub mod server;
 pub mod settings;
 pub mod store;

@@ -47,6 +47,21 @@ fn main() -> ExitCode {
             init_logging(Some("warn"));
             export(args)
         }
+        Command::Reindex(args) => {
+            init_logging(Some("warn"));
+            let dir = data_dir(args.data);
+            deskbell::indexing::rebuild(&dir)
+                .map(|t| {
+                    println!(
+                        "indexed {} conversations ({} messages) and {} visitors in {}",
+                        t.conversations,
+                        t.messages,
+                        t.visitors,
+                        dir.display()
+                    )
+                })
+                .map_err(Into::into)
+        }
         Command::SystemdUnit(_) => {
             print!("{}", deskbell::cli::SYSTEMD_UNIT);
             Ok(())

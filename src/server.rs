@@ -52,6 +52,7 @@ impl Server {
         let writer_config = WriterConfig {
             batch_max: config.batch_max,
             quick_repair: config.quick_repair,
+            search_index: config.search_index,
             ..WriterConfig::default()
         };
         let (writer, writer_thread) = writer::spawn(
@@ -211,6 +212,12 @@ impl Server {
             Err(e) => {
                 tracing::warn!(error = %e, "no control socket: online backup and export are unavailable")
             }
+        }
+        // The search index's pass over older data, a batch per writer commit.
+        if config.search_index {
+            executor
+                .spawn(crate::indexing::run(writer.clone(), accept_stopped.clone()))
+                .detach();
         }
         if let Some(days) = config.retain_days {
             let interval = std::time::Duration::from_millis(config.retention_interval_ms);

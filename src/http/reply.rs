@@ -14,22 +14,33 @@ use serde::de::DeserializeOwned;
 use crate::protocol::ErrorCode;
 use crate::store::StoreError;
 
-/// One query parameter's value, percent-decoded (`2026-12-01T00%3A00%3A00Z`, as URL
-/// libraries write a time, is `2026-12-01T00:00:00Z`). A `+` stays a `+`: it is the
-/// sign of an RFC 3339 offset far more often than a space here.
-pub fn query(req: &Request<Incoming>, name: &str) -> Option<String> {
-    let raw = req
-        .uri()
+/// One query parameter's value as sent, not decoded.
+fn raw_query<'a>(req: &'a Request<Incoming>, name: &str) -> Option<&'a str> {
+    req.uri()
         .query()?
         .split('&')
         .filter_map(|pair| pair.split_once('='))
         .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)?;
-    Some(
-        percent_encoding::percent_decode_str(raw)
-            .decode_utf8_lossy()
-            .into_owned(),
-    )
+        .map(|(_, v)| v)
+}
+
+fn percent_decoded(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// A query parameter holding free text as a browser's form or `URLSearchParams`
+/// writes it: `+` is a space, then percent-decoded (so `%2B` is a `+`).
+pub fn query_text(req: &Request<Incoming>, name: &str) -> Option<String> {
+    raw_query(req, name).map(|raw| percent_decoded(&raw.replace('+', " ")))
+}
+
+/// One query parameter's value, percent-decoded (`2026-12-01T00%3A00%3A00Z`, as URL
+/// libraries write a time, is `2026-12-01T00:00:00Z`). A `+` stays a `+`: it is the
+/// sign of an RFC 3339 offset far more often than a space here.
+pub fn query(req: &Request<Incoming>, name: &str) -> Option<String> {
+    raw_query(req, name).map(percent_decoded)
 }
 
 pub use super::body::Body;

@@ -16,7 +16,7 @@ use super::reply::{Body, BodyDeadline, error_response, text};
 use super::router::{self, Found, Router};
 use super::{
     admin, api, api_keys, assets, audit, csat, email_links, faq, files, guard, health, identity,
-    inbox, key_guard, labels, openapi, outbox, profile, push, responder, upgrade, uploads,
+    inbox, key_guard, labels, openapi, outbox, profile, push, responder, search, upgrade, uploads,
     v1_actions, v1_conversations, v1_export, v1_reports, visitor_cards, visitor_email,
     visitor_erase, visitor_view, webhooks,
 };
@@ -47,6 +47,7 @@ enum Endpoint {
     PatchMe,
     TestEmail,
     Conversations,
+    Search,
     Visitor,
     VisitorCards,
     ListCanned,
@@ -130,6 +131,7 @@ static ROUTES: LazyLock<Router<Endpoint>> = LazyLock::new(|| {
         .add(M::PATCH, "/api/me", PatchMe)
         .add(M::POST, "/api/email/test", TestEmail)
         .add(M::GET, "/api/conversations", Conversations)
+        .add(M::GET, "/api/search", Search)
         .add(M::GET, "/api/visitors/{id}", Visitor)
         .add(M::PATCH, "/api/visitors/{id}", PatchVisitor)
         .add(M::DELETE, "/api/visitors/{id}", EraseVisitor)
@@ -361,6 +363,7 @@ async fn dispatch(
         Assign => v1_actions::move_conversation(app, req, id, Move::Assign).await,
         Transfer => v1_actions::move_conversation(app, req, id, Move::Transfer).await,
         Close => v1_actions::move_conversation(app, req, id, Move::Close).await,
+        Search => search::search(app, req).await,
         VisitorCards => visitor_cards::visitor_cards(app, req).await,
         ListCanned => inbox::canned(app, req).await,
         CreateCanned => admin::save_canned(app, req, None).await,

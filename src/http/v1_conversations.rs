@@ -11,16 +11,15 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
+use super::conversation_query::{filter_of, number};
 use super::key_guard::KeyCaller;
-use super::reply::{Body, error_response, json, query, store_error};
+use super::reply::{Body, error_response, json, store_error};
 use super::session::{authenticate, key_of};
-use super::views::{LabelRef, RatingView, labels_for, ratings_for};
+use super::views::{ConversationView, conversation_view, labels_for, ratings_for};
 use crate::app::App;
 use crate::protocol::ErrorCode;
-use crate::store::conversation_pages::ConversationFilter;
-use crate::store::records::{ConversationV1, MessageV1};
-use crate::store::values::StoredStatus;
-use crate::webhooks::payload::{rfc3339_ms, status_name};
+use crate::store::records::MessageV1;
+use crate::webhooks::payload::rfc3339_ms;
 
 /// Conversations per page unless `limit` says otherwise.
 const DEFAULT_LIMIT: usize = 50;
@@ -30,47 +29,6 @@ const MAX_LIMIT: usize = 200;
 const DEFAULT_MESSAGES: u64 = 100;
 /// Most messages per page.
 const MAX_MESSAGES: u64 = 500;
-
-/// A conversation as the API shows it.
-#[derive(Serialize)]
-struct ConversationView {
-    /// Its id.
-    id: u64,
-    /// The visitor's id.
-    visitor: u64,
-    /// The site it started on.
-    site: String,
-    /// `bot`, `queued`, `assigned` or `closed`.
-    status: &'static str,
-    /// The assigned (or, when closed, last) agent.
-    agent: Option<u64>,
-    /// When it started (RFC 3339).
-    created_at: String,
-    /// Its last status change (RFC 3339).
-    updated_at: String,
-    /// The labels it carries.
-    labels: Vec<LabelRef>,
-    /// Its visitor's rating, once given.
-    rating: Option<RatingView>,
-}
-
-fn conversation_view(
-    id: u64,
-    c: &ConversationV1,
-    (labels, rating): (Vec<LabelRef>, Option<RatingView>),
-) -> ConversationView {
-    ConversationView {
-        labels,
-        rating,
-        id,
-        visitor: c.visitor,
-        site: c.site.clone(),
-        status: status_name(c.status),
-        agent: c.agent,
-        created_at: rfc3339_ms(c.created_ms),
-        updated_at: rfc3339_ms(c.updated_ms),
-    }
-}
 
 /// A message as the API shows it.
 #[derive(Serialize)]
@@ -124,94 +82,10 @@ struct ConversationDetail {
     next_after: Option<u64>,
 }
 
-fn parse_status(name: &str) -> Option<StoredStatus> {
-    match name {
-        "bot" => Some(StoredStatus::Bot),
-        "queued" => Some(StoredStatus::Queued),
-        "assigned" => Some(StoredStatus::Assigned),
-        "closed" => Some(StoredStatus::Closed),
-        _ => None,
-    }
-}
-
-/// Why a query is refused: the code and message of the error response.
-pub(super) struct Refusal(ErrorCode, String);
-
-impl Refusal {
-    pub(super) fn invalid(message: String) -> Refusal {
-        Refusal(ErrorCode::InvalidField, message)
-    }
-
-    pub(super) fn forbidden(message: &str) -> Refusal {
-        Refusal(ErrorCode::Forbidden, message.into())
-    }
-
-    pub(super) fn respond(self) -> Response<Body> {
-        error_response(self.0, &self.1)
-    }
-}
-
-/// A number parameter: None when absent, Err when it is not a number.
-fn number(req: &Request<Incoming>, name: &'static str) -> Result<Option<u64>, Refusal> {
-    match query(req, name) {
-        None => Ok(None),
-        Some(v) => v
-            .parse()
-            .map(Some)
-            .map_err(|_| Refusal::invalid(format!("{name} must be a whole number"))),
-    }
-}
-
-/// A time parameter (RFC 3339, e.g. `2026-12-01T00:00:00Z`) in ms since the epoch.
-pub(super) fn time(req: &Request<Incoming>, name: &'static str) -> Result<Option<u64>, Refusal> {
-    let Some(v) = query(req, name) else {
-        return Ok(None);
-    };
-    v.parse::<jiff::Timestamp>()
-        .ok()
-        .and_then(|t| u64::try_from(t.as_millisecond()).ok())
-        .map(Some)
-        .ok_or_else(|| {
-            Refusal::invalid(format!(
-                "{name} must be an RFC 3339 time such as 2026-12-01T00:00:00Z"
-            ))
-        })
-}
-
-/// The filter a request asks for, narrowed to the key's site.
-fn filter_of(req: &Request<Incoming>, key: &KeyCaller) -> Result<ConversationFilter, Refusal> {
-    let status = match query(req, "status") {
-        None => None,
-        Some(name) => Some(parse_status(&name).ok_or_else(|| {
-            Refusal::invalid("status must be bot, queued, assigned or closed".into())
-        })?),
-    };
-    let asked_site = query(req, "site");
-    let site = match (&key.site, asked_site) {
-        (Some(own), Some(asked)) if *own != asked => {
-            return Err(Refusal(
-                ErrorCode::Forbidden,
-                "this key sees only its own site's conversations".into(),
-            ));
-        }
-        (Some(own), _) => Some(own.clone()),
-        (None, asked) => asked,
-    };
-    Ok(ConversationFilter {
-        status,
-        site,
-        agent: number(req, "agent")?,
-        visitor: number(req, "visitor")?,
-        created_from_ms: time(req, "from")?,
-        created_until_ms: time(req, "until")?,
-        label: number(req, "label")?,
-    })
-}
-
 /// `GET /api/v1/conversations` with an API key:
 /// `?status=&site=&agent=&visitor=&label=&from=&until=&before=&limit=`.
 pub async fn list(app: &Arc<App>, req: Request<Incoming>, key: &KeyCaller) -> Response<Body> {
-    let filter = match filter_of(&req, key) {
+    let filter = match filter_of(&req, key.site.as_deref()) {
         Ok(f) => f,
         Err(r) => return r.respond(),
     };

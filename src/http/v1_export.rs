@@ -19,9 +19,9 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 
 use super::body::Chunk;
+use super::conversation_query::{Refusal, time};
 use super::reply::{Body, error_response, query};
 use super::session::{key_of, require_admin};
-use super::v1_conversations::{Refusal, time};
 use crate::app::App;
 use crate::protocol::ErrorCode;
 use crate::store::StoreError;

@@ -17,9 +17,9 @@ use hyper::{Request, Response, StatusCode};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
+use super::conversation_query::Refusal;
 use super::reply::{Body, error_response, json, query, store_error, text};
 use super::session::{key_of, require_admin};
-use super::v1_conversations::Refusal;
 use super::v1_export::narrowed_site;
 use crate::app::App;
 use crate::protocol::ErrorCode;

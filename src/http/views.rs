@@ -1,13 +1,14 @@
-//! What the API shows of stored records: agents, canned replies and the labels on
-//! conversations as JSON, shared by the endpoints that return them.
+//! What the API shows of stored records: agents, canned replies, conversations with
+//! their labels and rating, as JSON, shared by the endpoints that return them.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::store::label_records::LabelV1;
-use crate::store::records::{AgentRole, AgentV4};
+use crate::store::records::{AgentRole, AgentV4, ConversationV1};
 use crate::store::{Store, StoreError};
+use crate::webhooks::payload::{rfc3339_ms, status_name};
 
 /// An agent as the API shows it.
 #[derive(Serialize)]
@@ -130,4 +131,46 @@ pub fn ratings_for(
             (id, view)
         })
         .collect())
+}
+
+/// A conversation as the API shows it.
+#[derive(Serialize)]
+pub struct ConversationView {
+    /// Its id.
+    id: u64,
+    /// The visitor's id.
+    visitor: u64,
+    /// The site it started on.
+    site: String,
+    /// `bot`, `queued`, `assigned` or `closed`.
+    status: &'static str,
+    /// The assigned (or, when closed, last) agent.
+    agent: Option<u64>,
+    /// When it started (RFC 3339).
+    created_at: String,
+    /// Its last status change (RFC 3339).
+    updated_at: String,
+    /// The labels it carries.
+    labels: Vec<LabelRef>,
+    /// Its visitor's rating, once given.
+    rating: Option<RatingView>,
+}
+
+/// The view of conversation `id`, with its labels and rating.
+pub fn conversation_view(
+    id: u64,
+    c: &ConversationV1,
+    (labels, rating): (Vec<LabelRef>, Option<RatingView>),
+) -> ConversationView {
+    ConversationView {
+        labels,
+        rating,
+        id,
+        visitor: c.visitor,
+        site: c.site.clone(),
+        status: status_name(c.status),
+        agent: c.agent,
+        created_at: rfc3339_ms(c.created_ms),
+        updated_at: rfc3339_ms(c.updated_ms),
+    }
 }

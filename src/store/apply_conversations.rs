@@ -10,6 +10,7 @@ use super::apply_files::{attach, check_uploads, detach};
 use super::ops::{Appended, NewMessage, Outcome, WriterState};
 use super::read::last_message_in;
 use super::records::*;
+use super::search_index::{index_message, unindex_conversation};
 use super::tables::*;
 use super::values::{StoredEvent, StoredStatus};
 
@@ -81,6 +82,10 @@ pub(super) fn append(
     if let Some(client_id) = &record.client_id {
         tx.open_table(CLIENT_IDS)?
             .insert((conversation, client_id.as_str()), seq)?;
+    }
+    // In the message's own commit: a committed message is always searchable.
+    if state.search_index {
+        index_message(tx, conversation, seq, &record)?;
     }
     state.seqs.insert(conversation, seq);
     let labels = super::labels::auto_label(tx, conversation, record.event.as_ref())?;
@@ -178,6 +183,8 @@ pub(super) fn delete_conversation(
     record: &ConversationV1,
     state: &mut WriterState,
 ) -> Result<Deleted, StoreError> {
+    // The index first: it reads the messages to know their words.
+    unindex_conversation(tx, id)?;
     let mut messages = tx.open_table(MESSAGES)?;
     let mut keys = Vec::new();
     let mut attached = Vec::new();

@@ -7,6 +7,7 @@ use redb::{ReadableTable, WriteTransaction};
 use super::StoreError;
 use super::ops::VisitorUpdate;
 use super::records::{VisitorRecord, VisitorV2, decode, encode};
+use super::search_index::reindex_visitor;
 use super::tables::VISITORS;
 
 /// Creates a visitor's record or merges `update` into it; true when it sets an email
@@ -17,13 +18,14 @@ pub(super) fn upsert_visitor(
     update: VisitorUpdate,
 ) -> Result<bool, StoreError> {
     let mut visitors = tx.open_table(VISITORS)?;
-    let mut record = match visitors.get(id)? {
-        Some(v) => decode::<VisitorRecord>(v.value(), "visitors")?.into_latest(),
-        None => VisitorV2 {
-            created_ms: update.seen_ms.unwrap_or(0),
-            ..VisitorV2::default()
-        },
+    let old = match visitors.get(id)? {
+        Some(v) => Some(decode::<VisitorRecord>(v.value(), "visitors")?.into_latest()),
+        None => None,
     };
+    let mut record = old.clone().unwrap_or_else(|| VisitorV2 {
+        created_ms: update.seen_ms.unwrap_or(0),
+        ..VisitorV2::default()
+    });
     record.last_seen_ms = update.seen_ms.unwrap_or(record.last_seen_ms);
     record.page = update.page.or(record.page);
     record.referrer = update.referrer.or(record.referrer);
@@ -37,6 +39,8 @@ pub(super) fn upsert_visitor(
         // A confirmation names an address: another address is not confirmed.
         super::email_records::unconfirm(tx, id)?;
     }
+    // The search index follows the name, email and attributes in the same commit.
+    reindex_visitor(tx, id, old.as_ref(), Some(&record))?;
     visitors.insert(id, encode(&VisitorRecord::V2(record)).as_slice())?;
     Ok(new_email)
 }

@@ -92,6 +92,18 @@ fn copy_label_tables(
     copy_table(src, dst, super::rating_records::RATINGS, copied, progress)
 }
 
+/// The full-text index (issue #15), so a restored directory needs no rebuild.
+fn copy_search_tables(
+    src: &ReadTransaction,
+    dst: &redb::WriteTransaction,
+    copied: &mut u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), StoreError> {
+    copy_table(src, dst, SEARCH_POSTINGS, copied, progress)?;
+    copy_table(src, dst, SEARCH_VISITOR_POSTINGS, copied, progress)?;
+    copy_table(src, dst, SEARCH_TERMS, copied, progress)
+}
+
 impl Store {
     /// Writes a consistent copy of the whole database to `dest` (replacing it), reporting
     /// rows copied so far to `progress`. Returns the number of rows. Safe while the
@@ -149,6 +161,7 @@ impl Store {
         let erased = super::erase_records::ERASED_VISITORS;
         copy_table(&snapshot, &tx, erased, &mut copied, progress)?;
         copy_label_tables(&snapshot, &tx, &mut copied, progress)?;
+        copy_search_tables(&snapshot, &tx, &mut copied, progress)?;
         self.copy_file_bytes(&snapshot, &tx)?;
         tx.commit()?;
         drop(copy);

@@ -45,6 +45,8 @@ pub(super) fn erase_visitor(
     at_ms: u64,
     state: &mut WriterState,
 ) -> Result<Outcome, StoreError> {
+    // Their name, email and attributes leave the search index (it reads the record).
+    super::search_index::unindex_visitor(tx, visitor)?;
     let record = tx
         .open_table(VISITORS)?
         .remove(visitor)?

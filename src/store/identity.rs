@@ -129,6 +129,7 @@ fn patch(
         Some(v) => decode::<VisitorRecord>(v.value(), "visitors")?.into_latest(),
         None => return Err(StoreError::NotFound("visitor")),
     };
+    let before = record.clone();
     for (key, value) in changes {
         let at = record.attributes.iter().position(|(k, _)| *k == key);
         match (at, value) {
@@ -145,6 +146,7 @@ fn patch(
             "a visitor has at most {max} attributes; remove some first (a null value removes one)"
         )));
     }
+    super::search_index::reindex_visitor(tx, visitor, Some(&before), Some(&record))?;
     visitors.insert(visitor, encode(&VisitorRecord::V2(record)).as_slice())?;
     Ok(())
 }

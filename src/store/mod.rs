@@ -51,6 +51,9 @@ pub mod records;
 pub mod report_scan;
 mod responder;
 pub mod responder_records;
+pub mod search_index;
+pub mod search_ops;
+pub mod search_read;
 mod sessions;
 mod settings_records;
 mod tables;
@@ -236,6 +239,7 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     erase_records::create_tables(&tx)?;
     label_records::create_tables(&tx)?;
     rating_records::create_tables(&tx)?;
+    search_index::create_tables(&tx)?;
     tx.commit()?;
     Ok(server_key)
 }
@@ -250,6 +254,8 @@ mod golden_fixtures;
 mod golden_keys;
 #[cfg(test)]
 mod golden_outbox;
+#[cfg(test)]
+mod search_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

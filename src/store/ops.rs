@@ -268,6 +268,8 @@ pub enum WriteOp {
     },
     /// A change to labels (`label_records.rs`, applied in `labels.rs`).
     Labels(super::label_records::LabelOp),
+    /// The full-text index's start-up pass and rebuild (`super::search_index`).
+    Search(super::search_ops::SearchOp),
     /// `op`, and when it succeeds, `entry` in the audit log, in the same transaction.
     Audited {
         /// The admin's action.
@@ -406,6 +408,8 @@ pub enum Outcome {
         /// The rating.
         rating: super::rating_records::RatingV1,
     },
+    /// A step of the search index's start-up pass.
+    Indexed(super::search_ops::IndexProgress),
     /// Done, nothing to report.
     Done,
 }
@@ -444,6 +448,8 @@ pub struct WriterState {
     /// Files whose last record this batch may have dropped: removed from disk after the
     /// commit if still unnamed (`super::apply_files::remove_orphans`).
     pub orphans: Vec<[u8; 32]>,
+    /// Whether messages and visitors are indexed for search as they are written.
+    pub search_index: bool,
 }
 
 impl WriterState {
@@ -458,6 +464,7 @@ impl WriterState {
             gate,
             files,
             orphans: Vec::new(),
+            search_index: true,
         }
     }
 

@@ -79,3 +79,27 @@ pub const WEBHOOKS: TableDefinition<u64, &[u8]> = TableDefinition::new("webhooki
 pub const CANNED: TableDefinition<u64, &[u8]> = TableDefinition::new("cannedid_canned");
 /// (conversation id, reader: 0 visitor / 1 agent) → highest seq read.
 pub const READ_STATE: TableDefinition<(u64, u8), u64> = TableDefinition::new("convreader_seq");
+
+/// Full-text search (issue #15; older builds ignore these tables, so no schema bump):
+/// (term, conversation id, seq) → how often the term occurs in that message. Terms are
+/// `crate::search::tokens`'s; written in the same transaction as the message
+/// (`super::search_index`).
+pub const SEARCH_POSTINGS: TableDefinition<(&str, u64, u64), u32> =
+    TableDefinition::new("termconvseq_count");
+/// Full-text search: (term, visitor id) → how often the term occurs in the visitor's
+/// name, email and attribute values.
+pub const SEARCH_VISITOR_POSTINGS: TableDefinition<(&str, u64), u32> =
+    TableDefinition::new("termvisitor_count");
+/// Full-text search: term → in how many documents (messages and visitor profiles) it
+/// occurs; also the term list prefix queries walk.
+pub const SEARCH_TERMS: TableDefinition<&str, u64> = TableDefinition::new("term_documents");
+/// `meta` key: documents in the search index (u64, little endian).
+pub const SEARCH_DOCUMENTS: &str = "search_documents";
+/// `meta` key: every conversation with an id up to this one is indexed (u64, little
+/// endian; the start-up pass's place, so it resumes after a restart).
+pub const SEARCH_CONVERSATIONS_DONE: &str = "search_conversations_indexed";
+/// `meta` key: every visitor with an id up to this one is indexed (u64, little endian).
+pub const SEARCH_VISITORS_DONE: &str = "search_visitors_indexed";
+/// `meta` key: the tokenizer version the whole index was built with, once the
+/// start-up pass finished (u64, little endian); absent or older: the pass runs.
+pub const SEARCH_INDEX_VERSION: &str = "search_index_version";

@@ -6,7 +6,7 @@ use super::values::{StoredAuthorKind, StoredStatus};
 use super::*;
 use crate::metrics::Metrics;
 
-fn message(body: &str, client_id: Option<&str>) -> NewMessage {
+pub(super) fn message(body: &str, client_id: Option<&str>) -> NewMessage {
     NewMessage {
         attachments: Vec::new(),
         author_kind: StoredAuthorKind::Visitor,
@@ -19,7 +19,7 @@ fn message(body: &str, client_id: Option<&str>) -> NewMessage {
     }
 }
 
-fn start(dir: &std::path::Path) -> (Store, WriterHandle, std::thread::JoinHandle<()>) {
+pub(super) fn start(dir: &std::path::Path) -> (Store, WriterHandle, std::thread::JoinHandle<()>) {
     let store = Store::open(dir).expect("opens");
     let (writer, thread) = writer::spawn(
         store.db().clone(),

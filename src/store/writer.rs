@@ -44,6 +44,10 @@ pub struct WriterConfig {
     pub queue_bound: usize,
     /// Use redb's quick-repair mode (faster reopen after a crash, slower commits).
     pub quick_repair: bool,
+    /// Write the search index in each message's and visitor's commit (default). When
+    /// off (tests, the search benchmark), the index is marked stale before the first
+    /// job, so the next start with it on rebuilds it.
+    pub search_index: bool,
 }
 
 impl Default for WriterConfig {
@@ -52,6 +56,7 @@ impl Default for WriterConfig {
             batch_max: 1024,
             queue_bound: 8192,
             quick_repair: false,
+            search_index: true,
         }
     }
 }
@@ -103,11 +108,15 @@ pub fn spawn(
     metrics: Arc<Metrics>,
 ) -> std::io::Result<(WriterHandle, JoinHandle<()>)> {
     let (jobs, queue) = async_channel::bounded(config.queue_bound.max(1));
+    if !config.search_index {
+        super::search_index::mark_stale(&db).map_err(std::io::Error::other)?;
+    }
     metrics.storage_ok.set(1);
     let thread = std::thread::Builder::new()
         .name("deskbell-writer".into())
         .spawn(move || {
-            let state = WriterState::new(gate, db.files().clone());
+            let mut state = WriterState::new(gate, db.files().clone());
+            state.search_index = config.search_index;
             run(&db, state, config, &metrics, &queue)
         })?;
     Ok((WriterHandle { jobs }, thread))

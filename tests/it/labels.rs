@@ -14,7 +14,7 @@ fn create(server: &TestServer, token: &str, body: Value) -> (u16, Value) {
     http(server.addr, "POST", "/api/labels", Some(token), &body)
 }
 
-fn label_id(server: &TestServer, admin: &str, name: &str, extra: Value) -> u64 {
+pub fn label_id(server: &TestServer, admin: &str, name: &str, extra: Value) -> u64 {
     let mut body = json!({"name": name, "colour": "#1C7ED6"});
     if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
         b.extend(e.clone());
@@ -29,7 +29,7 @@ fn get(server: &TestServer, path: &str, token: &str) -> (u16, Value) {
     http(server.addr, "GET", path, Some(token), &json!(null))
 }
 
-fn tag(client: &mut Client, conversation: u64, label: u64, on: bool) {
+pub fn tag(client: &mut Client, conversation: u64, label: u64, on: bool) {
     client.send(&ClientFrame::Label(SetLabel {
         conversation,
         label,
@@ -38,7 +38,7 @@ fn tag(client: &mut Client, conversation: u64, label: u64, on: bool) {
 }
 
 /// The next `labels` frame about `conversation`.
-fn labels_of(client: &mut Client, conversation: u64) -> Vec<u64> {
+pub fn labels_of(client: &mut Client, conversation: u64) -> Vec<u64> {
     client.expect("labels", |f| match f {
         ServerFrame::Labels(l) if l.conversation == conversation => Some(l.labels.clone()),
         _ => None,

@@ -42,6 +42,7 @@ mod reports;
 mod reports_exact;
 mod responder;
 mod routing;
+mod search;
 mod threads;
 mod timers;
 mod tls;

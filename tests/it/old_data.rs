@@ -16,7 +16,7 @@ use crate::harness::{Client, TestServer, http};
 
 /// Copies the fixture's database into a fresh temporary data directory; returns it and
 /// what the old build reported about the data (`fixture.json`).
-fn fixture(name: &str) -> (tempfile::TempDir, Value) {
+pub fn fixture(name: &str) -> (tempfile::TempDir, Value) {
     let source = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name);

@@ -1,6 +1,7 @@
 // @ts-check
 // Keyboard shortcuts for agents, listed in a dialog behind "?": j / k next and previous
-// conversation in the inbox list, c claim, x close, r focus the reply box. Keys typed
+// conversation in the inbox list, c claim, x close, r focus the reply box, / focus the
+// search box. Keys typed
 // into a text field, or with Ctrl, Alt or Meta, are the field's: a shortcut never eats a
 // letter of a reply. Escape leaves a text field (opening a conversation focuses its
 // reply box), unless the field used it (closing the canned-replies menu). Each action presses the same button or
@@ -18,6 +19,7 @@ const SHORTCUTS = {
   c: ['keys.claim', () => press('.head-claim')],
   x: ['keys.close', () => press('.head-close')],
   r: ['keys.reply', () => focus('.composer-input')],
+  '/': ['keys.search', () => focus('.search-input')],
   '?': ['keys.help', () => toggleHelp()],
   Escape: ['keys.leave', () => {}],
 };

@@ -2,7 +2,8 @@
 // The inbox: tabs (queue, mine, all open, closed), newest activity first, with unread
 // counts, previews and who has each chat (or "Bot" while the FAQ bot answers it). Closed
 // chats are paged from the HTTP API. A label filter narrows every tab (the closed one
-// asks the server).
+// asks the server). The search box above the tabs shows its results in their place
+// while it holds a query (search.js).
 
 import { state, unread, inTab, changed } from '../state.js';
 import { api, ApiError } from '../api.js';
@@ -13,6 +14,7 @@ import { visitorCard, wantVisitor } from '../visitor-cards.js';
 import { TABS } from '../router.js';
 import { t } from '../i18n.js';
 import { labelsOf, labelChip, setConvLabels } from '../labels.js';
+import { mountSearch } from './search.js';
 const CLOSED_PAGE = 30;
 
 async function loadClosed() {
@@ -100,7 +102,13 @@ export function mountInbox() {
     renderList();
   } });
   const filterBar = h('div', { class: 'inbox-filter' }, filter);
-  const el = h('section', { class: 'inbox', 'aria-label': t('inbox.conversations') }, tabBar, filterBar, list, footer);
+  const search = mountSearch((active) => {
+    tabBar.hidden = active;
+    filterBar.hidden = active || !(state.labels && state.labels.size);
+    list.hidden = active;
+    footer.hidden = active;
+  });
+  const el = h('section', { class: 'inbox', 'aria-label': t('inbox.conversations') }, search.el, tabBar, filterBar, list, footer);
 
   function renderFilter() {
     const labels = [...(state.labels ? state.labels.values() : [])].sort((a, b) => a.name.localeCompare(b.name));

@@ -1,0 +1,280 @@
+//! The one tokenizer of full-text search, used alike when text is indexed, when a query
+//! is read and when matches are highlighted, so the three always agree.
+//!
+//! - **Words** (letters and digits outside CJK scripts) are lower-cased, simple
+//!   diacritics are folded (`é` → `e`, `ß` → `ss`) and a light English stemmer drops a
+//!   plural ending (`teapots` → `teapot`, `boxes` → `box`, `parties` → `party`). Words of
+//!   one letter are not terms; words longer than [`MAX_WORD`] bytes are cut.
+//! - **CJK runs** (Han, kana, Hangul) have no spaces: each run gives its character
+//!   bigrams and its single characters, so a query of one character finds it and a
+//!   longer one finds every pair it is made of (`破损茶壶` → `破损` `损茶` `茶壶`).
+//!
+//! Pure: no I/O. Offsets are byte offsets into the text given.
+
+/// Longest word term, in bytes (longer words are cut at a character boundary).
+pub const MAX_WORD: usize = 40;
+
+/// What kind of term a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A folded, stemmed word.
+    Word,
+    /// One CJK character.
+    CjkUnigram,
+    /// Two adjacent CJK characters.
+    CjkBigram,
+}
+
+/// One term found in a text, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The term as indexed.
+    pub term: String,
+    /// What kind of term it is.
+    pub kind: TokenKind,
+    /// Byte offset of its first character.
+    pub start: usize,
+    /// Byte offset just after its last character.
+    pub end: usize,
+}
+
+/// Whether `c` belongs to a script written without spaces (Han, kana, Hangul).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF        // Hiragana, Katakana
+        | 0x3400..=0x4DBF      // CJK Extension A
+        | 0x4E00..=0x9FFF      // CJK Unified Ideographs
+        | 0xAC00..=0xD7AF      // Hangul syllables
+        | 0xF900..=0xFAFF      // CJK Compatibility Ideographs
+        | 0x20000..=0x2FA1F) // CJK Extensions B–F, compatibility supplement
+}
+
+/// Folds one lower-case character's simple diacritics (Latin-1 and Latin Extended-A).
+fn fold(c: char, out: &mut String) {
+    let folded = match c {
+        'à'..='å' | 'ā' | 'ă' | 'ą' => "a",
+        'æ' => "ae",
+        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => "c",
+        'ď' | 'đ' => "d",
+        'è'..='ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
+        'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
+        'ĥ' | 'ħ' => "h",
+        'ì'..='ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => "i",
+        'ĵ' => "j",
+        'ķ' => "k",
+        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
+        'ñ' | 'ń' | 'ņ' | 'ň' => "n",
+        'ò'..='ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => "o",
+        'œ' => "oe",
+        'ŕ' | 'ŗ' | 'ř' => "r",
+        'ś' | 'ŝ' | 'ş' | 'š' => "s",
+        'ß' => "ss",
+        'ţ' | 'ť' | 'ŧ' => "t",
+        'ù'..='ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
+        'ŵ' => "w",
+        'ý' | 'ÿ' | 'ŷ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        _ => {
+            out.push(c);
+            return;
+        }
+    };
+    out.push_str(folded);
+}
+
+/// Drops an English plural ending from a folded word (`teapots` → `teapot`,
+/// `boxes` → `box`, `parties` → `party`); leaves `glass`, `bus`, `this` alone.
+pub fn stem(word: &str) -> String {
+    let n = word.len();
+    if n <= 3 || !word.is_ascii() {
+        return word.to_string();
+    }
+    if let Some(base) = word.strip_suffix("ies") {
+        return format!("{base}y");
+    }
+    for ending in ["sses", "shes", "ches", "xes", "zes"] {
+        if word.ends_with(ending) {
+            return word[..n - 2].to_string();
+        }
+    }
+    if word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("us")
+        && !word.ends_with("is")
+    {
+        return word[..n - 1].to_string();
+    }
+    word.to_string()
+}
+
+/// The term of one word as written: lower-cased, folded, stemmed, cut to [`MAX_WORD`].
+pub fn word_term(word: &str) -> String {
+    let mut folded = String::with_capacity(word.len());
+    for c in word.chars().flat_map(char::to_lowercase) {
+        fold(c, &mut folded);
+    }
+    let mut term = stem(&folded);
+    if term.len() > MAX_WORD {
+        let mut cut = MAX_WORD;
+        while !term.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        term.truncate(cut);
+    }
+    term
+}
+
+/// A run of characters of one kind, by byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Run {
+    /// Letters and digits outside CJK.
+    Word(usize, usize),
+    /// CJK characters.
+    Cjk(usize, usize),
+}
+
+/// The word and CJK runs of `text`, in order; everything else separates them.
+pub fn runs(text: &str) -> Vec<Run> {
+    let mut runs = Vec::new();
+    let mut current: Option<Run> = None;
+    for (at, c) in text.char_indices() {
+        let end = at + c.len_utf8();
+        let next = match (is_cjk(c), c.is_alphanumeric()) {
+            (true, _) => Some(Run::Cjk(at, end)),
+            (false, true) => Some(Run::Word(at, end)),
+            _ => None,
+        };
+        current = match (current, next) {
+            (Some(Run::Word(s, _)), Some(Run::Word(..))) => Some(Run::Word(s, end)),
+            (Some(Run::Cjk(s, _)), Some(Run::Cjk(..))) => Some(Run::Cjk(s, end)),
+            (previous, next) => {
+                runs.extend(previous);
+                next
+            }
+        };
+    }
+    runs.extend(current);
+    runs
+}
+
+/// Every term of `text` with its place, in order (a CJK character's unigram before
+/// the bigram it starts).
+pub fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    for run in runs(text) {
+        match run {
+            Run::Word(s, e) => {
+                let term = word_term(&text[s..e]);
+                if term.chars().count() > 1 {
+                    out.push(Token {
+                        term,
+                        kind: TokenKind::Word,
+                        start: s,
+                        end: e,
+                    });
+                }
+            }
+            Run::Cjk(s, e) => {
+                let chars: Vec<(usize, char)> = text[s..e].char_indices().collect();
+                for (i, &(at, c)) in chars.iter().enumerate() {
+                    let start = s + at;
+                    let one = start + c.len_utf8();
+                    out.push(Token {
+                        term: c.to_string(),
+                        kind: TokenKind::CjkUnigram,
+                        start,
+                        end: one,
+                    });
+                    if let Some(&(_, d)) = chars.get(i + 1) {
+                        out.push(Token {
+                            term: format!("{c}{d}"),
+                            kind: TokenKind::CjkBigram,
+                            start,
+                            end: one + d.len_utf8(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Each distinct term of `text` with how often it occurs, sorted by term.
+pub fn term_counts(text: &str) -> Vec<(String, u32)> {
+    let mut terms: Vec<String> = tokens(text).into_iter().map(|t| t.term).collect();
+    terms.sort_unstable();
+    let mut counts: Vec<(String, u32)> = Vec::new();
+    for term in terms {
+        match counts.last_mut() {
+            Some((last, n)) if *last == term => *n += 1,
+            _ => counts.push((term, 1)),
+        }
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        tokens(text).into_iter().map(|t| t.term).collect()
+    }
+
+    #[test]
+    fn words_are_lowercased_folded_and_stemmed() {
+        assert_eq!(
+            terms("Crème BRÛLÉE teapots, Boxes & parties; glass a"),
+            ["creme", "brulee", "teapot", "box", "party", "glass"]
+        );
+        assert_eq!(terms("Straße"), ["strasse"]);
+        assert_eq!(terms("maria@example.com"), ["maria", "example", "com"]);
+    }
+
+    #[test]
+    fn cjk_runs_give_unigrams_and_bigrams_with_their_places() {
+        let text = "茶壶坏了 ok";
+        let t = tokens(text);
+        let pairs: Vec<(&str, &str)> = t
+            .iter()
+            .map(|t| (t.term.as_str(), &text[t.start..t.end]))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("茶", "茶"),
+                ("茶壶", "茶壶"),
+                ("壶", "壶"),
+                ("壶坏", "壶坏"),
+                ("坏", "坏"),
+                ("坏了", "坏了"),
+                ("了", "了"),
+                ("ok", "ok"),
+            ]
+        );
+    }
+
+    #[test]
+    fn mixed_text_splits_at_script_changes() {
+        assert_eq!(
+            terms("iPhone手机壳"),
+            ["iphone", "手", "手机", "机", "机壳", "壳"]
+        );
+    }
+
+    #[test]
+    fn counts_are_per_distinct_term() {
+        assert_eq!(
+            term_counts("tea Tea teas cup"),
+            [("cup".to_string(), 1), ("tea".to_string(), 3)]
+        );
+    }
+
+    #[test]
+    fn long_words_are_cut_on_a_character_boundary() {
+        let long = "é".repeat(60);
+        let t = word_term(&long);
+        assert!(t.len() <= MAX_WORD && t.chars().all(|c| c == 'e'));
+    }
+}
