@@ -83,6 +83,8 @@ pub fn run(
             last_seen: last_seen.clone(),
         };
         if !app.hub.send(Event::Connected(link)).await {
+            // The hub has stopped: the server is shutting down.
+            let _ = close(&mut socket, 1001, "server is going away").await;
             return;
         }
         let bucket = TokenBucket::new(app.config.rate_burst, app.config.rate_per_sec, now);
@@ -116,7 +118,12 @@ impl Session {
             .await;
             let keep_going = match next {
                 Next::Out(Some(item)) => self.write_out(socket, item, out_rx).await,
-                Next::Out(None) => false,
+                Next::Out(None) => {
+                    // The hub dropped this connection without a word: it stopped (a
+                    // connection that arrived as it shut down, never registered).
+                    let _ = close(socket, 1001, "server is going away").await;
+                    false
+                }
                 Next::In(Some(Ok(message))) => Box::pin(self.read_in(socket, message)).await,
                 Next::In(Some(Err(WsError::Capacity(e)))) => {
                     self.app.metrics.frames_rejected_total.inc();
