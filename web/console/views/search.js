@@ -5,12 +5,14 @@
 // in context. The server sends a snippet as text plus match offsets (UTF-16 units, as
 // `slice` counts), never markup: the snippet is built here from text nodes and <mark>
 // elements, so nothing a visitor typed can become HTML. A result links to its
-// conversation. "/" focuses the box (shortcuts.js); Escape in it clears it.
+// conversation. "/" focuses the box (shortcuts.js); Escape in it clears it. Filters
+// under the box (status, agent, label, site, days) narrow the results as the API's do.
 
 import { api, ApiError } from '../api.js';
 import { h, fill } from '../dom.js';
 import { visitorLabel, shortTime } from '../format.js';
 import { t } from '../i18n.js';
+import { state } from '../state.js';
 
 /** Waiting after the last key before searching. */
 const DEBOUNCE_MS = 250;
@@ -61,6 +63,55 @@ function resultRow(result) {
         h('span', { class: 'row-id' }, `#${conv.id}`))));
 }
 
+const STATUSES = ['bot', 'queued', 'assigned', 'closed'];
+
+/** `YYYY-MM-DD` as the browser's local midnight, RFC 3339; `next` the day after. Pure. */
+export function dayStart(day, next = false) {
+  const at = new Date(`${day}T00:00:00`);
+  if (Number.isNaN(at.getTime())) return '';
+  if (next) at.setDate(at.getDate() + 1);
+  return at.toISOString();
+}
+
+/** The filter controls and the query string they make (`&status=…&…`). */
+function searchFilters(onChange) {
+  const pick = (name, first) => h('select', { class: 'search-filter', 'aria-label': t(`search.filter.${name}`), onchange: onChange },
+    h('option', { value: '' }, t(first)));
+  const status = pick('status', 'search.filter.anyStatus');
+  status.append(...STATUSES.map((s) => h('option', { value: s }, t(`status.${s}`))));
+  const agent = pick('agent', 'search.filter.anyAgent');
+  const label = pick('label', 'labels.all');
+  const site = h('input', { class: 'search-filter', type: 'text', maxlength: 64, 'aria-label': t('search.filter.site'), placeholder: t('search.filter.site'), oninput: onChange });
+  const from = h('input', { class: 'search-filter', type: 'date', 'aria-label': t('search.filter.from'), onchange: onChange });
+  const until = h('input', { class: 'search-filter', type: 'date', 'aria-label': t('search.filter.until'), onchange: onChange });
+  /** Refills a select's choices (after the first), keeping what is chosen. */
+  const choices = (select, items) => {
+    const chosen = select.value;
+    while (select.options.length > 1) select.remove(1);
+    select.append(...items.map(([value, text]) => h('option', { value: String(value) }, text)));
+    select.value = items.some(([value]) => String(value) === chosen) ? chosen : '';
+  };
+  return {
+    el: h('div', { class: 'search-filters' }, status, agent, label, site, from, until),
+    refresh() {
+      const byName = (a, b) => a[1].localeCompare(b[1]);
+      choices(agent, [...(state.agents ? state.agents.values() : [])].map((a) => [a.id, a.name]).sort(byName));
+      choices(label, [...(state.labels ? state.labels.values() : [])].map((l) => [l.id, l.name]).sort(byName));
+    },
+    query() {
+      const q = new URLSearchParams();
+      if (status.value) q.set('status', status.value);
+      if (agent.value) q.set('agent', agent.value);
+      if (label.value) q.set('label', label.value);
+      if (site.value.trim()) q.set('site', site.value.trim());
+      if (from.value && dayStart(from.value)) q.set('from', dayStart(from.value));
+      if (until.value && dayStart(until.value, true)) q.set('until', dayStart(until.value, true));
+      const text = q.toString();
+      return text ? `&${text}` : '';
+    },
+  };
+}
+
 /** The search box and its results; `onActive(true)` while a query is shown.
  * @param {(active: boolean) => void} onActive */
 export function mountSearch(onActive) {
@@ -72,12 +123,14 @@ export function mountSearch(onActive) {
   const status = h('p', { class: 'muted small search-status', role: 'status' });
   let timer = 0;
   let asked = 0;
+  const filters = searchFilters(() => changed());
+  filters.el.hidden = true;
 
   async function run(query) {
     const mine = ++asked;
     status.textContent = t('common.loading');
     try {
-      const found = await api.get(`/api/search?q=${encodeURIComponent(query)}&limit=30`);
+      const found = await api.get(`/api/search?q=${encodeURIComponent(query)}&limit=30${filters.query()}`);
       if (mine !== asked) return;
       fill(results, found.results.map(resultRow));
       status.textContent = found.results.length
@@ -96,6 +149,8 @@ export function mountSearch(onActive) {
     const active = query.length > 0;
     results.hidden = !active;
     status.hidden = !active;
+    if (active && filters.el.hidden) filters.refresh();
+    filters.el.hidden = !active;
     onActive(active);
     if (!active) { asked++; fill(results); status.textContent = ''; return; }
     timer = window.setTimeout(() => run(query), DEBOUNCE_MS);
@@ -110,5 +165,5 @@ export function mountSearch(onActive) {
     }
   });
   status.hidden = true;
-  return { el: h('div', { class: 'search', role: 'search' }, input, status, results) };
+  return { el: h('div', { class: 'search', role: 'search' }, input, filters.el, status, results) };
 }
