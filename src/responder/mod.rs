@@ -48,7 +48,12 @@ pub struct Responder {
     settings: Arc<RwLock<Arc<Settings>>>,
     /// The responder threads' queue.
     queue: async_channel::Sender<worker::Job>,
+    /// The threads, joined by [`Responder::close`].
+    threads: Arc<std::sync::Mutex<Vec<std::thread::JoinHandle<()>>>>,
 }
+
+/// How long [`Responder::close`] waits for a thread in a call.
+pub const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Why a question was not queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -71,10 +76,11 @@ impl Responder {
         max_answer: usize,
     ) -> std::io::Result<Responder> {
         let clients = call::Clients::new(allow_private_webhooks);
-        let queue = worker::start(store, clients, max_answer)?;
+        let (queue, threads) = worker::start(store, clients, max_answer)?;
         Ok(Responder {
             settings: Arc::new(RwLock::new(Arc::new(settings))),
             queue,
+            threads: Arc::new(std::sync::Mutex::new(threads)),
         })
     }
 
@@ -113,8 +119,21 @@ impl Responder {
         })
     }
 
-    /// Stops taking questions; the threads end after the calls in flight.
+    /// Stops taking questions and waits up to [`CLOSE_WAIT`] for the threads to end:
+    /// idle ones end at once (each holds the store, which a restart in the same process
+    /// must find closed); one in a call is left to end after it, its outcome dropped.
     pub fn close(&self) {
         self.queue.close();
+        let threads =
+            std::mem::take(&mut *self.threads.lock().unwrap_or_else(PoisonError::into_inner));
+        let deadline = std::time::Instant::now() + CLOSE_WAIT;
+        for thread in threads {
+            while !thread.is_finished() && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            if thread.is_finished() {
+                let _ = thread.join();
+            }
+        }
     }
 }

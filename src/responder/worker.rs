@@ -32,18 +32,19 @@ pub struct Job {
     pub reply: OutcomeReply,
 }
 
-/// Starts the threads; returns the queue's sending end.
+/// Starts the threads; returns the queue's sending end and the threads.
 pub fn start(
     store: Store,
     clients: Clients,
     max_answer: usize,
-) -> std::io::Result<async_channel::Sender<Job>> {
+) -> std::io::Result<(async_channel::Sender<Job>, Vec<std::thread::JoinHandle<()>>)> {
     let (queue, work) = async_channel::bounded::<Job>(QUEUE);
+    let mut threads = Vec::new();
     for i in 0..THREADS {
         let work = work.clone();
         let store = store.clone();
         let clients = clients.clone();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name(format!("deskbell-responder-{i}"))
             .spawn(move || {
                 while let Ok(job) = work.recv_blocking() {
@@ -54,8 +55,9 @@ pub fn start(
                     (job.reply)(outcome);
                 }
             })?;
+        threads.push(thread);
     }
-    Ok(queue)
+    Ok((queue, threads))
 }
 
 /// Reads the context and calls.
