@@ -122,9 +122,12 @@ pub fn spawn(
     Ok((WriterHandle { jobs }, thread))
 }
 
-/// Applies one change to a stopped data directory (the offline commands): opens the
-/// store, runs a writer for this one change and stops it again.
-pub fn write_offline(data_dir: &std::path::Path, op: WriteOp) -> Result<Outcome, StoreError> {
+/// Runs `work` with a stopped data directory's store and a writer on it (the offline
+/// commands, tests and benchmarks that fill a directory), then stops the writer.
+pub fn with_offline_writer<T>(
+    data_dir: &std::path::Path,
+    work: impl FnOnce(&super::Store, &WriterHandle) -> T,
+) -> Result<T, StoreError> {
     let store = super::Store::open(data_dir)?;
     let (writer, thread) = spawn(
         store.db().clone(),
@@ -132,10 +135,16 @@ pub fn write_offline(data_dir: &std::path::Path, op: WriteOp) -> Result<Outcome,
         WriterConfig::default(),
         Arc::new(Metrics::new()),
     )?;
-    let result = writer.call_blocking(op);
+    let result = work(&store, &writer);
     writer.close();
     let _ = thread.join();
-    result
+    Ok(result)
+}
+
+/// Applies one change to a stopped data directory (the offline commands): opens the
+/// store, runs a writer for this one change and stops it again.
+pub fn write_offline(data_dir: &std::path::Path, op: WriteOp) -> Result<Outcome, StoreError> {
+    with_offline_writer(data_dir, |_, writer| writer.call_blocking(op))?
 }
 
 /// Storage has failed and the writer is trying to reopen the database.

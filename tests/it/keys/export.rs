@@ -2,11 +2,8 @@
 //! in chunks and complete (the terminating chunk arrives); a key bound to a site gets
 //! that site only; `since` filters by creation time; who may export.
 
-use std::sync::Arc;
-
-use deskbell::metrics::Metrics;
 use deskbell::store::values::{StoredAuthorKind, StoredStatus};
-use deskbell::store::{NewMessage, Store, VisitorUpdate, WriteOp, WriterConfig, writer};
+use deskbell::store::{NewMessage, VisitorUpdate, WriteOp, writer};
 use serde_json::{Value, json};
 
 use super::create_key;
@@ -23,14 +20,6 @@ fn created(id: u64) -> u64 {
 /// with two messages, written before the server starts.
 fn data() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path()).expect("opens");
-    let (writer, thread) = writer::spawn(
-        store.db().clone(),
-        store.outbox_gate().clone(),
-        WriterConfig::default(),
-        Arc::new(Metrics::new()),
-    )
-    .expect("writer");
     let message = |id: u64, body: String| NewMessage {
         attachments: Vec::new(),
         author_kind: StoredAuthorKind::Visitor,
@@ -41,31 +30,32 @@ fn data() -> tempfile::TempDir {
         event: None,
         at_ms: created(id),
     };
-    smol::block_on(async {
-        for id in 1..=SHOP + BLOG {
-            let site = if id <= SHOP { "shop" } else { "blog" };
-            let open = WriteOp::OpenConversation {
-                conversation: id,
-                status: StoredStatus::Queued,
-                visitor: id,
-                site: site.into(),
-                message: message(id, format!("hello from {id}")),
-                visitor_details: Some(VisitorUpdate {
-                    name: Some(format!("Visitor {id}")),
-                    ..VisitorUpdate::default()
-                }),
-            };
-            let more = WriteOp::Append {
-                conversation: id,
-                message: message(id, format!("more from {id}")),
-            };
-            for op in [open, more] {
-                writer.submit(op, Box::new(|_| {})).await.expect("queued");
+    let fill = |_: &_, writer: &writer::WriterHandle| {
+        smol::block_on(async {
+            for id in 1..=SHOP + BLOG {
+                let site = if id <= SHOP { "shop" } else { "blog" };
+                let open = WriteOp::OpenConversation {
+                    conversation: id,
+                    status: StoredStatus::Queued,
+                    visitor: id,
+                    site: site.into(),
+                    message: message(id, format!("hello from {id}")),
+                    visitor_details: Some(VisitorUpdate {
+                        name: Some(format!("Visitor {id}")),
+                        ..VisitorUpdate::default()
+                    }),
+                };
+                let more = WriteOp::Append {
+                    conversation: id,
+                    message: message(id, format!("more from {id}")),
+                };
+                for op in [open, more] {
+                    writer.submit(op, Box::new(|_| {})).await.expect("queued");
+                }
             }
-        }
-    });
-    writer.close();
-    thread.join().expect("writer stops");
+        })
+    };
+    writer::with_offline_writer(dir.path(), fill).expect("written");
     dir
 }
 
