@@ -7,13 +7,11 @@
 //! and 7). Writes only to a temporary directory; prints the fill time, then p50 and
 //! p95 over the runs of a 366-day report and of a 30-day one.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use deskbell::metrics::Metrics;
 use deskbell::reports::{Period, compute};
 use deskbell::store::values::{StoredAuthorKind, StoredEvent, StoredHandoffReason, StoredStatus};
-use deskbell::store::{NewMessage, Store, WriteOp, WriterConfig, writer};
+use deskbell::store::{NewMessage, Store, WriteOp, writer};
 use jiff::civil::date;
 use jiff::tz::TimeZone;
 
@@ -145,24 +143,18 @@ fn main() {
     let n: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(7);
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path()).expect("opens");
-    let (writer, thread) = writer::spawn(
-        store.db().clone(),
-        store.outbox_gate().clone(),
-        WriterConfig::default(),
-        Arc::new(Metrics::new()),
-    )
-    .expect("writer");
     let started = Instant::now();
-    smol::block_on(async {
-        for id in 1..=n {
-            for op in conversation(id, n) {
-                writer.submit(op, Box::new(|_| {})).await.expect("queued");
+    writer::with_offline_writer(dir.path(), |_, writer| {
+        smol::block_on(async {
+            for id in 1..=n {
+                for op in conversation(id, n) {
+                    writer.submit(op, Box::new(|_| {})).await.expect("queued");
+                }
             }
-        }
-    });
-    writer.close();
-    thread.join().expect("writer stops");
+        })
+    })
+    .expect("writer");
+    let store = Store::open(dir.path()).expect("opens");
     println!(
         "filled {n} conversations in {:.1} s",
         started.elapsed().as_secs_f64()
