@@ -109,7 +109,8 @@ pub async fn report(app: &Arc<App>, req: Request<Incoming>) -> Response<Body> {
         Ok(settings) => crate::business_hours::shop_time_zone(&settings),
         Err(_) => TimeZone::UTC,
     };
-    let ask = match ask_of(&req, own, zone, app.config.now_ms()) {
+    // The wall clock, as messages are stamped: `now_ms` is monotonic, not a date.
+    let ask = match ask_of(&req, own, zone, crate::timer::unix_ms()) {
         Ok(ask) => ask,
         Err(r) => return r.respond(),
     };

@@ -183,6 +183,10 @@ fn keys_see_their_site_agents_are_refused_and_bad_parameters_are_400() {
     let (_, read) = create_key(&server, &admin, "read", None);
     let (status, r) = report(&server, &read, day);
     assert_eq!((status, count(&r)), (200, json!(3)), "{r}");
+    // Without a period: the last 30 days up to today by the wall clock (the days the
+    // messages are stamped on), so today's conversations are in it.
+    let (status, r) = report(&server, &read, "");
+    assert_eq!((status, count(&r)), (200, json!(3)), "{r}");
     let (_, r) = report(&server, &read, &format!("{day}&site=blog"));
     assert_eq!(
         (count(&r), r["period"]["site"].clone()),
