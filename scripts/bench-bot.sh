@@ -11,7 +11,7 @@
 #   ROUNDS  default 1
 # Environment: FAQ, MESSAGES (default: the bakery's English FAQ and calibration set;
 # holdout files are refused), LOAD (a built deskbell-load; default
-# ${CARGO_TARGET_DIR:-target}/release/deskbell-load), BENCH_PORT (default 18095).
+# ${CARGO_TARGET_DIR:-target}/dist/deskbell-load), BENCH_PORT (default 18095).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
@@ -19,7 +19,7 @@ BINARY=${1:-dist/deskbell-$version-x86_64-unknown-linux-musl}
 ROUNDS=${2:-1}
 FAQ=${FAQ:-tests/fixtures/bot_eval/bakery-en-faq.json}
 MESSAGES=${MESSAGES:-tests/fixtures/bot_eval/bakery-en-calibration.json}
-LOAD=${LOAD:-${CARGO_TARGET_DIR:-target}/release/deskbell-load}
+LOAD=${LOAD:-${CARGO_TARGET_DIR:-target}/dist/deskbell-load}
 ADDR=127.0.0.1:${BENCH_PORT:-18095}
 case $MESSAGES in *-holdout.json) echo "holdout files are not for benchmarks" >&2; exit 2 ;; esac
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark behind docs/BENCHMARKS.md: builds release, then for each scenario starts
+# The benchmark behind docs/BENCHMARKS.md: builds the dist profile, then for each scenario starts
 # a fresh `deskbell serve` on 127.0.0.1 with a temporary data directory, drives it with
 # `deskbell-load` (loopback only, hard caps, stops by itself) and stops it again.
 # Prints a summary at the end. Every step has a timeout; the runs take about 2.5 minutes
@@ -11,7 +11,7 @@
 # Environment: BENCH_PORT (default 18080), CARGO_TARGET_DIR (default target),
 # KEEP=1 keeps the temporary directory with server logs and outputs,
 # SERVER_BIN=path runs that deskbell binary (e.g. the static musl one from
-# scripts/build-release.sh) instead of target/release/deskbell,
+# scripts/build-release.sh) instead of target/dist/deskbell,
 # SERVER_EXTRA="--cache-mb 1024" adds serve flags, NO_BUILD=1 skips the cargo build.
 # OUTBOX=1 runs every server with the outbox busy (issue #11): a webhook endpoint for
 # every event, pointing at a loopback receiver (`deskbell-load receiver`), and email
@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 
 PORT=${BENCH_PORT:-18080}
 ADDR=127.0.0.1:$PORT
-BIN=${CARGO_TARGET_DIR:-target}/release
+BIN=${CARGO_TARGET_DIR:-target}/dist
 SCENARIOS=${*:-idle throughput latency}
 # Per-connection rate limits high enough for agents syncing thousands of conversations
 # and for closed-loop visitors; visitors in the latency run send 1 message/s each.
@@ -136,8 +136,8 @@ run() {
 }
 
 if [[ ${NO_BUILD:-0} != 1 ]]; then
-    echo "building release binaries..."
-    cargo build --release --bins --quiet
+    echo "building the dist profile's binaries (fat LTO, as shipped)..."
+    cargo build --profile dist --bins --quiet
 fi
 facts
 echo "server: $SERVER_BIN ${SERVER_FLAGS[*]}"
