@@ -1,5 +1,5 @@
 //! Applying the conversation ops inside a write transaction: appending messages
-//! (idempotent by client id), changing a conversation's status, purging a closed one,
+//! (idempotent by client id, through the writer's `super::client_ids`), changing a conversation's status, purging a closed one,
 //! deleting one whatever its status (a visitor's erasure, `erase.rs`).
 //! Each checks before it writes, so a refused op leaves nothing behind.
 
@@ -24,11 +24,7 @@ pub(super) fn append(
 ) -> Result<Appended, StoreError> {
     let mut messages = tx.open_table(MESSAGES)?;
     if let Some(client_id) = &message.client_id {
-        let client_ids = tx.open_table(CLIENT_IDS)?;
-        if let Some(seq) = client_ids
-            .get((conversation, client_id.as_str()))?
-            .map(|v| v.value())
-        {
+        if let Some(seq) = state.client_ids.find(&messages, conversation, client_id)? {
             let stored = messages
                 .get((conversation, seq))?
                 .ok_or(StoreError::NotFound("deduplicated message"))?;
@@ -80,8 +76,7 @@ pub(super) fn append(
         encode(&MessageRecord::V1(record.clone())).as_slice(),
     )?;
     if let Some(client_id) = &record.client_id {
-        tx.open_table(CLIENT_IDS)?
-            .insert((conversation, client_id.as_str()), seq)?;
+        state.client_ids.record(conversation, client_id, seq);
     }
     // In the message's own commit: a committed message is always searchable.
     if state.search_index {
@@ -205,19 +200,6 @@ pub(super) fn delete_conversation(
         messages.remove((id, seq))?;
     }
     detach(tx, state, &attached)?;
-    let mut client_ids = tx.open_table(CLIENT_IDS)?;
-    let mut ids = Vec::new();
-    for row in client_ids.range((id, "")..)? {
-        let (key, _) = row?;
-        let (conversation, client) = key.value();
-        if conversation != id {
-            break;
-        }
-        ids.push(client.to_string());
-    }
-    for client in ids {
-        client_ids.remove((id, client.as_str()))?;
-    }
     let mut read = tx.open_table(READ_STATE)?;
     read.remove((id, 0u8))?;
     read.remove((id, 1u8))?;
@@ -232,6 +214,7 @@ pub(super) fn delete_conversation(
     }
     tx.open_table(CONVERSATIONS)?.remove(id)?;
     state.seqs.remove(&id);
+    state.client_ids.forget_conversation(id);
     Ok(Deleted {
         messages: keys_len,
         attachments: attached.len() as u64,

@@ -127,7 +127,6 @@ impl Store {
         copy_table(&snapshot, &tx, OPEN_BY_VISITOR, &mut copied, progress)?;
         copy_multimap(&snapshot, &tx, VISITOR_CONVERSATIONS, &mut copied)?;
         copy_table(&snapshot, &tx, MESSAGES, &mut copied, progress)?;
-        copy_table(&snapshot, &tx, CLIENT_IDS, &mut copied, progress)?;
         copy_table(&snapshot, &tx, READ_STATE, &mut copied, progress)?;
         copy_table(&snapshot, &tx, SETTINGS, &mut copied, progress)?;
         copy_table(&snapshot, &tx, CANNED, &mut copied, progress)?;

@@ -15,6 +15,7 @@ mod apply_conversations;
 mod apply_files;
 mod apply_visitors;
 mod backup;
+mod client_ids;
 pub mod conversation_pages;
 mod email_read;
 pub mod email_records;
@@ -201,7 +202,12 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
                 // 4 → 5 only adds the attachments' tables; 5 → 6 only adds the
                 // identity tables, the API keys' and the audit log's; 6 → 7 only adds
                 // the label and rating tables (and audit actions and an outbox event 6
-                // cannot decode): nothing to rewrite.
+                // cannot decode): nothing to rewrite. 7 → 8 drops the client-id table
+                // (`convclientid_seq`): the writer now finds client ids in the messages
+                // themselves (`client_ids.rs`), which always carried them.
+                if v < 8 {
+                    tx.delete_table(tables::CLIENT_IDS)?;
+                }
 
                 tracing::info!(
                     from = v,
@@ -224,7 +230,6 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     tx.open_table(tables::OPEN_BY_VISITOR)?;
     tx.open_multimap_table(tables::VISITOR_CONVERSATIONS)?;
     tx.open_table(tables::MESSAGES)?;
-    tx.open_table(tables::CLIENT_IDS)?;
     tx.open_table(tables::READ_STATE)?;
     tx.open_table(tables::SETTINGS)?;
     tx.open_table(tables::CANNED)?;

@@ -450,6 +450,8 @@ pub struct WriterState {
     pub orphans: Vec<[u8; 32]>,
     /// Whether messages and visitors are indexed for search as they are written.
     pub search_index: bool,
+    /// The client ids of recently used conversations' messages (retries' dedupe).
+    pub client_ids: super::client_ids::ClientIds,
 }
 
 impl WriterState {
@@ -465,12 +467,14 @@ impl WriterState {
             files,
             orphans: Vec::new(),
             search_index: true,
+            client_ids: super::client_ids::ClientIds::default(),
         }
     }
 
     /// After a failed commit: forget everything that may not be on disk.
     pub fn forget(&mut self) {
         self.seqs.clear();
+        self.client_ids.clear();
         self.outbox.forget();
         self.orphans.clear();
     }

@@ -77,8 +77,8 @@ impl Store {
         last_message_in(&table, conversation)
     }
 
-    /// The seq of the message stored in `conversation` under `client_id`, if any: the
-    /// index `append` dedupes retries by, read (for an API retry that the hub refused
+    /// The seq of the message stored in `conversation` under `client_id`, if any: what
+    /// `append` dedupes retries by, read from the messages (for an API retry that the hub refused
     /// because the conversation moved on since the first attempt was stored).
     pub fn seq_of_client_id(
         &self,
@@ -86,8 +86,8 @@ impl Store {
         client_id: &str,
     ) -> Result<Option<u64>, StoreError> {
         let tx = self.db().begin_read()?;
-        let table = tx.open_table(CLIENT_IDS)?;
-        Ok(table.get((conversation, client_id))?.map(|v| v.value()))
+        let table = tx.open_table(MESSAGES)?;
+        super::client_ids::scan_for(&table, conversation, client_id)
     }
 
     /// One conversation.

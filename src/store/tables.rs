@@ -29,7 +29,10 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// for them and for erasures, canned replies and FAQ entries, ratings
 /// (`super::ratings`) and their outbox event `Rated`, which older builds cannot
 /// decode; nothing is rewritten.
-pub const SCHEMA_VERSION: u64 = 7;
+/// 8 = issue #16: the client-id index (`convclientid_seq`) is deleted; retries are
+/// deduplicated by the client ids stored in the messages (a build of 7 would not see
+/// them, so it must refuse the directory).
+pub const SCHEMA_VERSION: u64 = 8;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`
 /// → 32 bytes, [`VISITOR_IDS_RESERVED`] → u64 (little endian), `"vapid_key"` → 32 bytes
@@ -64,7 +67,9 @@ pub const VISITOR_CONVERSATIONS: MultimapTableDefinition<u64, u64> =
     MultimapTableDefinition::new("visitorid_convids");
 /// (conversation id, seq) → [`super::records::MessageRecord`].
 pub const MESSAGES: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("convseq_message");
-/// (conversation id, client message id) → seq; makes retried sends idempotent.
+/// Schema 7 and older: (conversation id, client message id) → seq, the retries' dedupe
+/// index. The schema 8 migration deletes it; the writer finds client ids in the
+/// messages themselves (`super::client_ids`).
 pub const CLIENT_IDS: TableDefinition<(u64, &str), u64> = TableDefinition::new("convclientid_seq");
 /// Push subscription id → [`super::push::PushSubscriptionRecord`] (since schema 3).
 pub const PUSH_SUBSCRIPTIONS: TableDefinition<u64, &[u8]> =

@@ -214,7 +214,7 @@ fn a_version_2_data_directory_opens_with_its_faq_and_bot_conversations() {
     };
     drop(db);
     assert_eq!(version, deskbell::store::SCHEMA_VERSION);
-    assert_eq!(version, 7);
+    assert_eq!(version, 8);
     let store = Store::open(&server.data_dir()).expect("reopens");
     let now = store.faq_entries().expect("decode");
     assert_eq!(now.len(), entries.len());
@@ -360,6 +360,21 @@ fn serve_and_check(
         .map(|m| m["seq"].as_u64().expect("seq"))
         .expect("messages");
     let (maria, _) = &mut clients[0];
+    // A retry of a message stored before the upgrade is recognised by its client id
+    // (schema 8 dropped the client-id table; the messages carry the ids).
+    let (old_seq, old_id, old_body) = messages[&open_id.to_string()]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|m| m["author"]["kind"] == "visitor" && m["client_id"].is_string())
+        .map(|m| (number(m, "/seq"), text(m, "/client_id"), text(m, "/body")))
+        .expect("a visitor's message with a client id");
+    maria.say(Some(open_id), old_id, old_body);
+    assert_eq!(
+        maria.ack(old_id),
+        (open_id, old_seq),
+        "the retry is the old message"
+    );
     maria.say(Some(open_id), "after-1", "still fresh after the upgrade?");
     assert_eq!(maria.ack("after-1"), (open_id, last_seq + 1));
     agent.message("still fresh after the upgrade?");
