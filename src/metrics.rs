@@ -46,6 +46,9 @@ pub struct Metrics {
     pub commit_batch_size: Histogram,
     /// Latency of one group commit in µs (`deskbell_commit_seconds`).
     pub commit_seconds: Histogram,
+    /// One merge step of the search index's recent part, in µs
+    /// (`deskbell_index_merge_seconds`; `store::search_recent`).
+    pub index_merge_seconds: Histogram,
     /// Send frame received → ack queued to the client, in µs (`deskbell_ack_seconds`).
     pub ack_seconds: Histogram,
     /// Conversations waiting for an agent (`deskbell_queue_length`).
@@ -90,6 +93,7 @@ impl Metrics {
             frames_rejected_total: Counter::default(),
             commit_batch_size: Histogram::new(&BATCH_SIZE_BUCKETS, Scale::Plain),
             commit_seconds: Histogram::new(&LATENCY_BUCKETS_US, Scale::Micros),
+            index_merge_seconds: Histogram::new(&LATENCY_BUCKETS_US, Scale::Micros),
             ack_seconds: Histogram::new(&LATENCY_BUCKETS_US, Scale::Micros),
             queue_length: Gauge::default(),
             open_conversations: Gauge::default(),
@@ -153,6 +157,12 @@ impl Metrics {
             "deskbell_commit_seconds",
             "Latency of one group commit.",
             &self.commit_seconds,
+        )?;
+        write_histogram(
+            out,
+            "deskbell_index_merge_seconds",
+            "One merge step of the search index's recent part into its main postings.",
+            &self.index_merge_seconds,
         )?;
         write_histogram(
             out,

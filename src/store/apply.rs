@@ -275,7 +275,7 @@ pub fn apply(
             visitor,
             rating,
         } => super::ratings::rate(tx, state, (conversation, visitor), rating),
-        WriteOp::Search(op) => super::search_index::apply(tx, op),
+        WriteOp::Search(op) => super::search_index::apply(tx, op, &mut state.recent),
         WriteOp::Audited { op, entry } => {
             let outcome = apply(tx, *op, state)?;
             super::api_keys::append_audit(tx, entry, &outcome)?;

@@ -10,7 +10,8 @@ use super::apply_files::{attach, check_uploads, detach};
 use super::ops::{Appended, NewMessage, Outcome, WriterState};
 use super::read::last_message_in;
 use super::records::*;
-use super::search_index::{index_message, unindex_conversation};
+use super::search_index::unindex_conversation;
+use super::search_recent::add_message;
 use super::tables::*;
 use super::values::{StoredEvent, StoredStatus};
 
@@ -23,20 +24,20 @@ pub(super) fn append(
     state: &mut WriterState,
 ) -> Result<Appended, StoreError> {
     let mut messages = tx.open_table(MESSAGES)?;
-    if let Some(client_id) = &message.client_id {
-        if let Some(seq) = state.client_ids.find(&messages, conversation, client_id)? {
-            let stored = messages
-                .get((conversation, seq))?
-                .ok_or(StoreError::NotFound("deduplicated message"))?;
-            let record: MessageRecord = decode(stored.value(), "messages")?;
-            return Ok(Appended {
-                conversation,
-                seq,
-                duplicate: true,
-                message: record.latest().clone(),
-                labels: None,
-            });
-        }
+    if let Some(client_id) = &message.client_id
+        && let Some(seq) = state.client_ids.find(&messages, conversation, client_id)?
+    {
+        let stored = messages
+            .get((conversation, seq))?
+            .ok_or(StoreError::NotFound("deduplicated message"))?;
+        let record: MessageRecord = decode(stored.value(), "messages")?;
+        return Ok(Appended {
+            conversation,
+            seq,
+            duplicate: true,
+            message: record.latest().clone(),
+            labels: None,
+        });
     }
     let uploads = match message.attachments.is_empty() {
         true => Vec::new(),
@@ -80,7 +81,7 @@ pub(super) fn append(
     }
     // In the message's own commit: a committed message is always searchable.
     if state.search_index {
-        index_message(tx, conversation, seq, &record)?;
+        add_message(tx, &mut state.recent, conversation, seq, &record)?;
     }
     state.seqs.insert(conversation, seq);
     let labels = super::labels::auto_label(tx, conversation, record.event.as_ref())?;
@@ -179,7 +180,7 @@ pub(super) fn delete_conversation(
     state: &mut WriterState,
 ) -> Result<Deleted, StoreError> {
     // The index first: it reads the messages to know their words.
-    unindex_conversation(tx, id)?;
+    unindex_conversation(tx, id, &mut state.recent)?;
     let mut messages = tx.open_table(MESSAGES)?;
     let mut keys = Vec::new();
     let mut attached = Vec::new();

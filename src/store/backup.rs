@@ -101,7 +101,8 @@ fn copy_search_tables(
 ) -> Result<(), StoreError> {
     copy_table(src, dst, SEARCH_POSTINGS, copied, progress)?;
     copy_table(src, dst, SEARCH_VISITOR_POSTINGS, copied, progress)?;
-    copy_table(src, dst, SEARCH_TERMS, copied, progress)
+    copy_table(src, dst, SEARCH_TERMS, copied, progress)?;
+    copy_table(src, dst, SEARCH_RECENT, copied, progress)
 }
 
 impl Store {

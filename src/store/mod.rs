@@ -55,6 +55,7 @@ pub mod responder_records;
 pub mod search_index;
 pub mod search_ops;
 pub mod search_read;
+pub mod search_recent;
 mod sessions;
 mod settings_records;
 mod tables;
@@ -259,6 +260,8 @@ mod golden_fixtures;
 mod golden_keys;
 #[cfg(test)]
 mod golden_outbox;
+#[cfg(test)]
+mod search_recent_tests;
 #[cfg(test)]
 mod search_tests;
 #[cfg(test)]

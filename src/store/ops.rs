@@ -452,6 +452,8 @@ pub struct WriterState {
     pub search_index: bool,
     /// The client ids of recently used conversations' messages (retries' dedupe).
     pub client_ids: super::client_ids::ClientIds,
+    /// What the recent part of the search index holds.
+    pub recent: super::search_recent::RecentState,
 }
 
 impl WriterState {
@@ -468,6 +470,7 @@ impl WriterState {
             orphans: Vec::new(),
             search_index: true,
             client_ids: super::client_ids::ClientIds::default(),
+            recent: super::search_recent::RecentState::default(),
         }
     }
 
@@ -475,6 +478,7 @@ impl WriterState {
     pub fn forget(&mut self) {
         self.seqs.clear();
         self.client_ids.clear();
+        self.recent.forget();
         self.outbox.forget();
         self.orphans.clear();
     }

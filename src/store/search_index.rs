@@ -1,5 +1,6 @@
 //! Writing the full-text index inside the writer's transactions (issue #15): a
-//! message's terms in the same commit as the message, a visitor's name, email and
+//! message's terms in the same commit as the message (into the recent part since
+//! issue #16, `search_recent.rs`; the start-up pass writes the main postings), a visitor's name, email and
 //! attribute values in the same commit as the visitor record, removal in the same
 //! commit as a purge. So a search never misses a committed message and never shows a
 //! purged one. Also the start-up pass over data written before the index existed
@@ -17,6 +18,7 @@ use super::StoreError;
 use super::ops::Outcome;
 use super::records::{MessageRecord, MessageV1, VisitorRecord, VisitorV2, decode};
 use super::search_ops::{IndexProgress, SearchOp};
+use super::search_recent::RecentState;
 use super::tables::*;
 use super::values::{StoredAuthorKind, StoredEvent};
 use crate::search::tokens::term_counts;
@@ -92,7 +94,7 @@ fn count_term(terms: &mut Table<&str, u64>, term: &str, add: bool) -> Result<(),
     Ok(())
 }
 
-fn count_document(tx: &WriteTransaction, add: bool) -> Result<(), StoreError> {
+pub(super) fn count_document(tx: &WriteTransaction, add: bool) -> Result<(), StoreError> {
     let n = meta_u64(tx, SEARCH_DOCUMENTS)?;
     let n = if add { n + 1 } else { n.saturating_sub(1) };
     set_meta_u64(tx, SEARCH_DOCUMENTS, n)
@@ -100,7 +102,7 @@ fn count_document(tx: &WriteTransaction, add: bool) -> Result<(), StoreError> {
 
 /// Indexes one stored message (nothing when it has no searchable text); true when it
 /// was not indexed before.
-pub(super) fn index_message(
+fn index_message(
     tx: &WriteTransaction,
     conversation: u64,
     seq: u64,
@@ -129,12 +131,14 @@ pub(super) fn index_message(
     Ok(new)
 }
 
-/// Removes one message's entries.
+/// Removes one message's entries; `counted`: its document was already taken off the
+/// count (it had postings in the recent part too).
 fn unindex_message(
     tx: &WriteTransaction,
     conversation: u64,
     seq: u64,
     message: &MessageV1,
+    counted: bool,
 ) -> Result<(), StoreError> {
     let Some(text) = message_text(message) else {
         return Ok(());
@@ -152,16 +156,22 @@ fn unindex_message(
         }
     }
     drop((postings, terms));
-    if removed {
+    if removed && !counted {
         count_document(tx, false)?;
     }
     Ok(())
 }
 
-/// Removes every entry of conversation `id`'s messages. Call it inside the
-/// transaction that deletes the messages, before they are deleted (`purge` does; so
-/// must any other path that deletes a conversation, such as a visitor's erasure).
-pub fn unindex_conversation(tx: &WriteTransaction, id: u64) -> Result<(), StoreError> {
+/// Removes every entry of conversation `id`'s messages, in both parts of the index.
+/// Call it inside the transaction that deletes the messages, before they are deleted
+/// (`purge` does; so must any other path that deletes a conversation, such as a
+/// visitor's erasure).
+pub(super) fn unindex_conversation(
+    tx: &WriteTransaction,
+    id: u64,
+    recent: &mut RecentState,
+) -> Result<(), StoreError> {
+    let counted = super::search_recent::forget_conversation(tx, recent, id)?;
     let mut stored = Vec::new();
     {
         let messages = tx.open_table(MESSAGES)?;
@@ -172,7 +182,7 @@ pub fn unindex_conversation(tx: &WriteTransaction, id: u64) -> Result<(), StoreE
         }
     }
     for (seq, message) in stored {
-        unindex_message(tx, id, seq, &message)?;
+        unindex_message(tx, id, seq, &message, counted.contains(&seq))?;
     }
     Ok(())
 }
@@ -231,6 +241,7 @@ pub(super) fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     tx.open_table(SEARCH_POSTINGS)?;
     tx.open_table(SEARCH_VISITOR_POSTINGS)?;
     tx.open_table(SEARCH_TERMS)?;
+    tx.open_table(SEARCH_RECENT)?;
     Ok(())
 }
 
@@ -238,16 +249,25 @@ pub(super) fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
 /// off: what it writes will not be indexed, so the next start must rebuild).
 pub(super) fn mark_stale(db: &super::Handle) -> Result<(), StoreError> {
     let tx = db.begin_write()?;
-    apply(&tx, SearchOp::Reset)?;
+    apply(&tx, SearchOp::Reset, &mut RecentState::default())?;
     tx.commit()?;
     Ok(())
 }
 
 /// Applies a search op.
-pub(super) fn apply(tx: &WriteTransaction, op: SearchOp) -> Result<Outcome, StoreError> {
+pub(super) fn apply(
+    tx: &WriteTransaction,
+    op: SearchOp,
+    recent: &mut RecentState,
+) -> Result<Outcome, StoreError> {
     match op {
         SearchOp::Backfill { messages } => backfill(tx, messages.max(1)).map(Outcome::Indexed),
+        SearchOp::Merge { postings } => {
+            super::search_recent::merge_step(tx, recent, postings)?;
+            Ok(Outcome::Done)
+        }
         SearchOp::Reset => {
+            super::search_recent::reset(tx, recent)?;
             tx.delete_table(SEARCH_POSTINGS)?;
             tx.delete_table(SEARCH_VISITOR_POSTINGS)?;
             tx.delete_table(SEARCH_TERMS)?;

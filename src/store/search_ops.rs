@@ -12,6 +12,12 @@ pub enum SearchOp {
     },
     /// Forget the whole index and the markers, so the start-up pass rebuilds it.
     Reset,
+    /// Move up to `postings` postings from the recent part into the main postings
+    /// (`super::search_recent`; the writer's own op, between batches).
+    Merge {
+        /// Most postings to move.
+        postings: usize,
+    },
 }
 
 /// What one backfill step did.

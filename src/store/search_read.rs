@@ -1,4 +1,6 @@
-//! Answering a full-text query from one read snapshot (issue #15). Every query term
+//! Answering a full-text query from one read snapshot (issue #15), over both parts of
+//! the index: the main postings and the recent part (`search_recent.rs`), whose
+//! postings for the query's terms are read whole first. Every query term
 //! must occur in a conversation: in one of its indexed messages or in its visitor's
 //! name, email or attribute values. Terms are looked at rarest first; the rarest one's
 //! postings give the candidates, and each further term is either scanned whole or,
@@ -21,6 +23,7 @@ use super::records::{
     ConversationRecord, ConversationV1, MessageRecord, MessageV1, VisitorRecord, VisitorV2, decode,
 };
 use super::search_index::INDEX_VERSION;
+use super::search_recent::{RecentTerms, recent_documents, recent_terms_with_prefix};
 use super::tables::*;
 use super::{Store, StoreError};
 use crate::search::query::QueryTerm;
@@ -78,24 +81,32 @@ pub struct SearchResults {
     pub complete: bool,
 }
 
-/// The indexed terms one query term stands for.
+/// The indexed terms one query term stands for, with the documents holding each (in
+/// the main postings and in the recent part).
 fn expand(tx: &ReadTransaction, term: &QueryTerm) -> Result<Vec<(String, u64)>, StoreError> {
     let terms = tx.open_table(SEARCH_TERMS)?;
-    if !term.prefix {
-        let df = terms.get(term.text.as_str())?.map_or(0, |v| v.value());
-        return Ok(if df > 0 {
-            vec![(term.text.clone(), df)]
-        } else {
-            Vec::new()
-        });
+    let mut found: Vec<String> = Vec::new();
+    if term.prefix {
+        for row in terms.range(term.text.as_str()..)? {
+            let (key, _) = row?;
+            if !key.value().starts_with(term.text.as_str()) || found.len() >= MAX_EXPANSIONS {
+                break;
+            }
+            found.push(key.value().to_string());
+        }
+        found.extend(recent_terms_with_prefix(tx, &term.text, MAX_EXPANSIONS)?);
+        found.sort_unstable();
+        found.dedup();
+        found.truncate(MAX_EXPANSIONS);
+    } else {
+        found.push(term.text.clone());
     }
     let mut out = Vec::new();
-    for row in terms.range(term.text.as_str()..)? {
-        let (key, df) = row?;
-        if !key.value().starts_with(term.text.as_str()) || out.len() >= MAX_EXPANSIONS {
-            break;
+    for t in found {
+        let df = terms.get(t.as_str())?.map_or(0, |v| v.value()) + recent_documents(tx, &t)?;
+        if df > 0 {
+            out.push((t, df));
         }
-        out.push((key.value().to_string(), df.value()));
     }
     Ok(out)
 }
@@ -134,12 +145,15 @@ impl Conversations {
 fn scan(
     tx: &ReadTransaction,
     index: &Index,
-    group: &[(String, u64)],
+    group: &Group,
 ) -> Result<HashMap<u64, u32>, StoreError> {
     let (postings, visitors) = (&index.postings, &index.visitors);
     let by_visitor = tx.open_multimap_table(VISITOR_CONVERSATIONS)?;
     let mut found: HashMap<u64, u32> = HashMap::new();
-    for (term, _) in group {
+    for (id, n) in group.recent.counts() {
+        *found.entry(id).or_default() += n;
+    }
+    for (term, _) in &group.terms {
         let t = term.as_str();
         for row in postings.range((t, 0, 0)..=(t, u64::MAX, u64::MAX))? {
             let (key, n) = row?;
@@ -167,6 +181,8 @@ struct Group {
     terms: Vec<(String, u64)>,
     df: u64,
     in_visitors: bool,
+    /// The terms' postings in the recent part of the index.
+    recent: RecentTerms,
 }
 
 impl Group {
@@ -187,6 +203,7 @@ impl Group {
         }
         Ok(Group {
             df: terms.iter().map(|(_, df)| df).sum(),
+            recent: RecentTerms::read(tx, &terms)?,
             terms,
             in_visitors,
         })
@@ -195,7 +212,7 @@ impl Group {
     /// How often the group occurs in conversation `id` (0: not at all).
     /// (`visitor`: the conversation's visitor, needed only when `in_visitors`.)
     fn probe(&self, index: &Index, id: u64, visitor: Option<u64>) -> Result<u32, StoreError> {
-        let mut n = 0;
+        let mut n = self.recent.count_in(id);
         for (term, _) in &self.terms {
             let t = term.as_str();
             for row in index.postings.range((t, id, 0)..=(t, id, u64::MAX))? {
@@ -331,7 +348,7 @@ fn ranked(
     for (i, group) in groups.iter().enumerate() {
         let weight = idf(documents, group.df);
         if i == 0 {
-            for (id, tf) in scan(tx, index, &group.terms)? {
+            for (id, tf) in scan(tx, index, group)? {
                 scores.insert(id, weight * saturate(tf));
             }
         } else if group.df > COMMON || (scores.len() as u64).saturating_mul(PROBE_RATIO) < group.df
@@ -349,7 +366,7 @@ fn ranked(
             }
             scores = kept;
         } else {
-            let found = scan(tx, index, &group.terms)?;
+            let found = scan(tx, index, group)?;
             scores.retain(|id, _| found.contains_key(id));
             for (id, score) in scores.iter_mut() {
                 *score += weight * saturate(found.get(id).copied().unwrap_or(0));
@@ -413,7 +430,7 @@ fn best_message(
     let postings = tx.open_table(SEARCH_POSTINGS)?;
     let mut per_seq: HashMap<u64, usize> = HashMap::new();
     for group in groups {
-        let mut seqs = Vec::new();
+        let mut seqs: Vec<u64> = group.recent.seqs_in(hit.id).collect();
         for (term, _) in &group.terms {
             let t = term.as_str();
             for row in postings.range((t, hit.id, 0)..=(t, hit.id, u64::MAX))? {

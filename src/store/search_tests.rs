@@ -11,16 +11,16 @@ use super::values::StoredStatus;
 use super::*;
 use crate::search::query::parse;
 
-/// (postings, visitor postings, terms, documents) as stored.
-fn sizes(store: &Store) -> (u64, u64, u64, u64) {
+/// (postings, visitor postings, terms, documents) as stored, once the recent part is
+/// merged into the main postings (the writer merges when idle; this asks it to now).
+fn sizes(store: &Store, writer: &WriterHandle) -> (u64, u64, u64, u64) {
+    writer
+        .call_blocking(WriteOp::Search(SearchOp::Merge {
+            postings: usize::MAX,
+        }))
+        .expect("merges");
     let tx = store.db().begin_read().expect("reads");
-    let documents = tx
-        .open_table(META)
-        .expect("meta")
-        .get(SEARCH_DOCUMENTS)
-        .expect("reads")
-        .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
-        .map_or(0, u64::from_le_bytes);
+    let documents = documents(&tx);
     (
         tx.open_table(SEARCH_POSTINGS)
             .expect("t")
@@ -33,6 +33,16 @@ fn sizes(store: &Store) -> (u64, u64, u64, u64) {
         tx.open_table(SEARCH_TERMS).expect("t").len().expect("len"),
         documents,
     )
+}
+
+/// The index's document count as stored in `meta`.
+pub(super) fn documents(tx: &redb::ReadTransaction) -> u64 {
+    tx.open_table(META)
+        .expect("meta")
+        .get(SEARCH_DOCUMENTS)
+        .expect("reads")
+        .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
+        .map_or(0, u64::from_le_bytes)
 }
 
 fn ids(store: &Store, q: &str) -> Vec<u64> {
@@ -76,14 +86,14 @@ fn the_index_follows_messages_visitors_purges_and_rebuilds() {
         })
         .expect("appends");
     // teapot×2 rows, broken, again, 茶, 茶壶, 壶 = 7 message rows; maria = 1.
-    assert_eq!(sizes(&store), (7, 1, 7, 3));
+    assert_eq!(sizes(&store, &writer), (7, 1, 7, 3));
     assert_eq!(ids(&store, "maria teapot"), [1]);
 
     // A rebuild gives the same rows and counts; a second pass changes nothing.
     writer
         .call_blocking(WriteOp::Search(SearchOp::Reset))
         .expect("resets");
-    assert_eq!(sizes(&store), (0, 0, 0, 0));
+    assert_eq!(sizes(&store, &writer), (0, 0, 0, 0));
     let step = writer
         .call_blocking(WriteOp::Search(SearchOp::Backfill { messages: 100 }))
         .expect("steps");
@@ -100,7 +110,7 @@ fn the_index_follows_messages_visitors_purges_and_rebuilds() {
             done: true
         }
     );
-    assert_eq!(sizes(&store), (7, 1, 7, 3));
+    assert_eq!(sizes(&store, &writer), (7, 1, 7, 3));
 
     // A new name replaces the old one's rows.
     let rename = VisitorUpdate {
@@ -129,7 +139,7 @@ fn the_index_follows_messages_visitors_purges_and_rebuilds() {
     writer
         .call_blocking(WriteOp::PurgeConversation { id: 1 })
         .expect("purges");
-    let (postings, visitors, terms, documents) = sizes(&store);
+    let (postings, visitors, terms, documents) = sizes(&store, &writer);
     assert_eq!(
         (postings, visitors, terms, documents),
         (0, 1, 1, 1),

@@ -98,6 +98,12 @@ pub const SEARCH_VISITOR_POSTINGS: TableDefinition<(&str, u64), u32> =
 /// Full-text search: term → in how many documents (messages and visitor profiles) it
 /// occurs; also the term list prefix queries walk.
 pub const SEARCH_TERMS: TableDefinition<&str, u64> = TableDefinition::new("term_documents");
+/// Full-text search, the recent part (issue #16; schema 8): (term, arrival number) →
+/// (conversation id, seq, how often the term occurs in that message). A new message's
+/// terms go here in its own commit; the writer merges them into [`SEARCH_POSTINGS`]
+/// later (`super::search_recent`).
+pub const SEARCH_RECENT: TableDefinition<(&str, u64), (u64, u64, u32)> =
+    TableDefinition::new("termarrival_recentposting");
 /// `meta` key: documents in the search index (u64, little endian).
 pub const SEARCH_DOCUMENTS: &str = "search_documents";
 /// `meta` key: every conversation with an id up to this one is indexed (u64, little

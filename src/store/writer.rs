@@ -18,6 +18,8 @@ use redb::Durability;
 use super::apply::apply;
 use super::ops::{Outcome, WriteOp, WriterState};
 use super::outbox::OutboxGate;
+use super::search_ops::SearchOp;
+use super::search_recent::{MERGE_AT, MERGE_STEP};
 use super::{Handle, StoreError};
 use crate::metrics::Metrics;
 
@@ -168,8 +170,9 @@ fn run(
     metrics: &Metrics,
     queue: &async_channel::Receiver<Job>,
 ) {
-    let mut outage: Option<Outage> = None;
     let mut batch: Vec<Job> = Vec::with_capacity(config.batch_max);
+    // Counts (and merges) what an earlier run left in the search index's recent part.
+    let mut outage = merge_recent(db, config, metrics, queue, &mut state);
     loop {
         if let Some(failing) = &mut outage {
             match wait_for_job(queue, failing.next_attempt) {
@@ -197,7 +200,7 @@ fn run(
         let size = batch.len();
         let (ops, replies): (Vec<WriteOp>, Vec<Reply>) =
             batch.drain(..).map(|job| (job.op, job.reply)).unzip();
-        let (results, failure) = commit_batch(db, config, ops, &mut state);
+        let (results, failure) = commit_batch(db, config, ops, &mut state, Durability::Immediate);
         metrics
             .commit_seconds
             .observe(started.elapsed().as_micros() as u64);
@@ -207,26 +210,72 @@ fn run(
         }
         if let Some(reason) = failure {
             // Before the replies: whoever hears of the failure sees /healthz report it.
-            tracing::error!(
-                jobs = size,
-                "{reason}; nothing of this batch was acknowledged; refusing writes and \
-                 reopening the database until it works again"
-            );
-            db.close_after_failure(reason.clone());
-            metrics.storage_ok.set(0);
-            outage = Some(Outage {
-                reason,
-                since: Instant::now(),
-                next_attempt: Instant::now() + RETRY_FIRST,
-                backoff: RETRY_FIRST,
-                attempts: 0,
-            });
+            outage = Some(start_outage(db, metrics, reason, size));
         }
         for (reply, result) in replies.into_iter().zip(results) {
             reply(result);
         }
+        if outage.is_none() {
+            outage = merge_recent(db, config, metrics, queue, &mut state);
+        }
     }
     tracing::debug!("writer stopped");
+}
+
+/// Logs a storage failure, closes the database and starts the outage (reopening with
+/// backoff); `jobs` failed with it.
+fn start_outage(db: &Handle, metrics: &Metrics, reason: String, jobs: usize) -> Outage {
+    tracing::error!(
+        jobs,
+        "{reason}; nothing of this batch was acknowledged; refusing writes and \
+         reopening the database until it works again"
+    );
+    db.close_after_failure(reason.clone());
+    metrics.storage_ok.set(0);
+    Outage {
+        reason,
+        since: Instant::now(),
+        next_attempt: Instant::now() + RETRY_FIRST,
+        backoff: RETRY_FIRST,
+        attempts: 0,
+    }
+}
+
+/// Merges the search index's recent part (`super::search_recent`) step by step while
+/// nothing else waits, and one step after each batch while it is past `MERGE_AT`.
+/// A step's commit is not durable: it acknowledges nothing, and the next batch's
+/// durable commit carries it (a power cut before that leaves the recent part as it was).
+fn merge_recent(
+    db: &Handle,
+    config: WriterConfig,
+    metrics: &Metrics,
+    queue: &async_channel::Receiver<Job>,
+    state: &mut WriterState,
+) -> Option<Outage> {
+    if !state.search_index {
+        return None;
+    }
+    let mut first = true;
+    loop {
+        let waiting = state.recent.uncounted() || state.recent.postings() > 0;
+        let idle = queue.is_empty() && waiting;
+        let full = state.recent.postings() >= MERGE_AT;
+        if !(idle || (first && full)) {
+            return None;
+        }
+        first = false;
+        let started = Instant::now();
+        let op = WriteOp::Search(SearchOp::Merge {
+            postings: MERGE_STEP,
+        });
+        let (_, failure) = commit_batch(db, config, vec![op], state, Durability::None);
+        metrics
+            .index_merge_seconds
+            .observe(started.elapsed().as_micros() as u64);
+        if let Some(reason) = failure {
+            return Some(start_outage(db, metrics, reason, 0));
+        }
+    }
 }
 
 enum Waited {
@@ -289,6 +338,7 @@ fn commit_batch(
     config: WriterConfig,
     ops: Vec<WriteOp>,
     state: &mut WriterState,
+    durability: Durability,
 ) -> (Vec<Result<Outcome, StoreError>>, Option<String>) {
     let count = ops.len();
     let fail_all = |e: StoreError, state: &mut WriterState| {
@@ -313,7 +363,7 @@ fn commit_batch(
         Ok(tx) => tx,
         Err(e) => return fail_all(e, state),
     };
-    if let Err(e) = tx.set_durability(Durability::Immediate) {
+    if let Err(e) = tx.set_durability(durability) {
         return fail_all(StoreError::Db(e.into()), state);
     }
     tx.set_quick_repair(config.quick_repair);
