@@ -49,13 +49,7 @@ fn parts(store: &Store) -> (u64, u64, u64) {
         .expect("t")
         .len()
         .expect("len");
-    let documents = tx
-        .open_table(META)
-        .expect("meta")
-        .get(SEARCH_DOCUMENTS)
-        .expect("reads")
-        .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
-        .map_or(0, u64::from_le_bytes);
+    let documents = super::search_tests::documents(&tx);
     (recent_postings(&tx).expect("len"), main, documents)
 }
 
