@@ -23,14 +23,12 @@ use std::sync::atomic::AtomicU64;
 use crate::presence::Presence;
 use crate::timer::TimerKey;
 
-use super::event::{ConnId, ConnLink, Identity, Outbound};
+use super::event::{ConnId, ConnLink, Identity};
 
 /// One connection as the hub knows it.
 pub struct LiveConn {
-    /// Frames for it.
-    pub outbound: async_channel::Sender<Outbound>,
-    /// Held to keep the connection alive; dropped to kill it.
-    pub _kill: async_channel::Sender<()>,
+    /// Frames for it; dropped to kill it.
+    pub outbound: super::outlet::OutletSender,
     /// Clock ms of the last frame received.
     pub last_seen: Arc<AtomicU64>,
     /// For agents: digest of the session token the hello used.
@@ -52,7 +50,6 @@ impl LiveConn {
     pub fn new(link: ConnLink, heartbeat: TimerKey) -> LiveConn {
         LiveConn {
             outbound: link.outbound,
-            _kill: link.kill,
             last_seen: link.last_seen,
             session: None,
             heartbeat: Some(heartbeat),
@@ -268,12 +265,10 @@ mod tests {
     use super::*;
 
     fn conn(id: ConnId) -> (ConnId, LiveConn) {
-        let (outbound, _) = async_channel::unbounded();
-        let (kill, _) = async_channel::bounded(1);
+        let (outbound, _) = super::super::outlet::outlet();
         let link = ConnLink {
             conn: id,
             outbound,
-            kill,
             last_seen: Arc::new(AtomicU64::new(0)),
         };
         let mut wheel = crate::timer::TimingWheel::new(100, 0);

@@ -29,15 +29,14 @@ pub enum Identity {
     },
 }
 
-/// The hub's side of a connection: where to queue frames, how to kill it, when it was
-/// last heard from.
+/// The hub's side of a connection: where to queue frames (dropping it kills the
+/// connection), when it was last heard from.
 pub struct ConnLink {
     /// Connection id.
     pub conn: ConnId,
-    /// Items for the connection's writer loop.
-    pub outbound: async_channel::Sender<Outbound>,
-    /// Dropping or closing this ends the connection task at once (even mid-write).
-    pub kill: async_channel::Sender<()>,
+    /// Items for the connection's writer loop; dropping it ends the connection task at
+    /// once, even mid-write (`super::outlet`).
+    pub outbound: super::outlet::OutletSender,
     /// Clock milliseconds of the last frame (or pong) received.
     pub last_seen: Arc<AtomicU64>,
 }

@@ -41,6 +41,7 @@ mod inbox;
 mod labels;
 mod live;
 mod messages;
+pub mod outlet;
 mod pending;
 mod placing;
 mod ratings;
@@ -70,6 +71,7 @@ pub use event::{
     Asker, Completion, ConnId, ConnLink, EraseReply, Event, Identity, Outbound, WriteTag,
 };
 use live::{LiveAgent, TimerEvent};
+pub use outlet::{OutletReceiver, outlet};
 
 /// Resolution of the timing wheel.
 pub const TICK_MS: u64 = 100;

@@ -18,7 +18,7 @@ use super::frame_check;
 use super::hello::{self, PeerInfo};
 use super::io::UpgradedIo;
 use crate::app::App;
-use crate::hub::{ConnLink, Event, Outbound};
+use crate::hub::{ConnLink, Event, Outbound, OutletReceiver, outlet};
 use crate::protocol::{
     ClientFrame, Encoded, Encoding, ErrorCode, ErrorFrame, HistoryPage, Resync, Role, ServerFrame,
     Synced,
@@ -73,13 +73,11 @@ pub fn run(
     async move {
         let conn = app.next_conn_id();
         let now = app.config.now_ms();
-        let (outbound, out_rx) = async_channel::unbounded();
-        let (kill, kill_rx) = async_channel::bounded::<()>(1);
+        let (outbound, out_rx) = outlet();
         let last_seen = Arc::new(AtomicU64::new(now));
         let link = ConnLink {
             conn,
             outbound,
-            kill,
             last_seen: last_seen.clone(),
         };
         if !app.hub.send(Event::Connected(link)).await {
@@ -99,20 +97,18 @@ pub fn run(
             role: None,
         };
         let span = tracing::debug_span!("conn", id = conn, ?encoding);
-        future::or(session.serve(&mut socket, &out_rx), async {
-            let _ = kill_rx.recv().await;
-        })
-        .instrument(span)
-        .await;
+        future::or(session.serve(&mut socket, &out_rx), out_rx.cut())
+            .instrument(span)
+            .await;
         drop(socket);
         app.hub.send(Event::Disconnected { conn }).await;
     }
 }
 
 impl Session {
-    async fn serve(&mut self, socket: &mut Socket, out_rx: &async_channel::Receiver<Outbound>) {
+    async fn serve(&mut self, socket: &mut Socket, out_rx: &OutletReceiver) {
         loop {
-            let next = future::or(async { Next::Out(out_rx.recv().await.ok()) }, async {
+            let next = future::or(async { Next::Out(out_rx.recv().await) }, async {
                 Next::In(socket.next().await)
             })
             .await;
@@ -155,7 +151,7 @@ impl Session {
         &mut self,
         socket: &mut Socket,
         item: Outbound,
-        out_rx: &async_channel::Receiver<Outbound>,
+        out_rx: &OutletReceiver,
     ) -> bool {
         let mut item = Some(item);
         let mut written = 0;
@@ -181,7 +177,7 @@ impl Session {
             }
             written += 1;
             if written < WRITE_BATCH {
-                item = out_rx.try_recv().ok();
+                item = out_rx.try_recv();
             }
         }
         socket.flush().await.is_ok()
