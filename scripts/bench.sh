@@ -6,7 +6,8 @@
 # after the build (a cold LTO build adds about 5 minutes on 2 CPUs).
 #
 #   scripts/bench.sh            all scenarios
-#   scripts/bench.sh idle       only some: idle, throughput, latency, burst
+#   scripts/bench.sh idle       only some: idle, throughput, latency, latency10k,
+#                               closed1000, burst
 #
 # Environment: BENCH_PORT (default 18080), CARGO_TARGET_DIR (default target),
 # KEEP=1 keeps the temporary directory with server logs and outputs,
@@ -166,6 +167,14 @@ for scenario in $SCENARIOS; do
         latency)
             run latency latency --rate 5000 --conversations 5000 --agents 2 --duration-secs 30
             ;;
+        latency10k)
+            # Issue #16's tail target: p99 ≤ 10 ms, p99.9 ≤ 25 ms at 10,000 msg/s.
+            run latency-10000 latency --rate 10000 --conversations 5000 --agents 2 --duration-secs 30
+            ;;
+        closed1000)
+            # Issue #16's closed loop: 1,000 visitors and many agents (the generator's cap).
+            run closed-1000 throughput --connections 1000 --agents 64 --duration-secs 20
+            ;;
         burst)
             # Open and close 2,000 then 10,000 connections; memory and threads must
             # come back to their idle figures (issue #9).
@@ -173,7 +182,7 @@ for scenario in $SCENARIOS; do
             run burst-10000 burst --connections 10000 --settle-secs 15
             ;;
         *)
-            echo "unknown scenario $scenario (idle, throughput, latency, burst)" >&2
+            echo "unknown scenario $scenario (idle, throughput, latency, latency10k, closed1000, burst)" >&2
             exit 2
             ;;
     esac

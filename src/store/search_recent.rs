@@ -30,11 +30,17 @@ use super::records::MessageV1;
 use super::tables::*;
 use crate::search::tokens::term_counts;
 
-/// The recent part is merged while it holds more postings than this, whatever else
-/// waits (a few MB of table; a query reads at most this many postings of a term).
-pub const MERGE_AT: u64 = 131_072;
-/// Most postings moved by one merge step (bounds the writer's pause).
-pub const MERGE_STEP: usize = 32_768;
+/// Past this many postings the recent part is merged even while the writer is busy,
+/// one small step after each batch (about 20 MB of table; a query reads at most this
+/// many postings of a term). Below it, merges wait until the writer is idle: many
+/// messages per conversation then share a page of the main postings.
+pub const MERGE_AT: u64 = 524_288;
+/// Most postings moved by one merge step while the writer is busy (bounds the pause
+/// it adds to the next acknowledgements).
+pub const MERGE_BUSY_STEP: usize = 4_096;
+/// Most postings moved by one merge step while the writer is idle (a job that
+/// arrives meanwhile waits for at most one step).
+pub const MERGE_IDLE_STEP: usize = 32_768;
 
 /// What the writer knows of the recent part (counted from the table on first use).
 #[derive(Debug, Default)]

@@ -19,7 +19,10 @@ use super::apply::apply;
 use super::ops::{Outcome, WriteOp, WriterState};
 use super::outbox::OutboxGate;
 use super::search_ops::SearchOp;
-use super::search_recent::{MERGE_AT, MERGE_STEP};
+use super::search_recent::{MERGE_AT, MERGE_BUSY_STEP, MERGE_IDLE_STEP};
+
+/// The writer merges the search index's recent part after this long without work.
+const IDLE_MERGE_AFTER: Duration = Duration::from_millis(200);
 use super::{Handle, StoreError};
 use crate::metrics::Metrics;
 
@@ -171,8 +174,7 @@ fn run(
     queue: &async_channel::Receiver<Job>,
 ) {
     let mut batch: Vec<Job> = Vec::with_capacity(config.batch_max);
-    // Counts (and merges) what an earlier run left in the search index's recent part.
-    let mut outage = merge_recent(db, config, metrics, queue, &mut state);
+    let mut outage: Option<Outage> = None;
     loop {
         if let Some(failing) = &mut outage {
             match wait_for_job(queue, failing.next_attempt) {
@@ -186,8 +188,20 @@ fn run(
             }
             continue;
         }
-        let Ok(first) = queue.recv_blocking() else {
-            break;
+        let first = match merge_pending(&state) {
+            // Something to merge: wait a moment for work, merge if none comes.
+            true => match wait_for_job(queue, Instant::now() + IDLE_MERGE_AFTER) {
+                Waited::Job(job) => *job,
+                Waited::Closed => break,
+                Waited::Deadline => {
+                    outage = merge_step(db, config, metrics, &mut state, MERGE_IDLE_STEP);
+                    continue;
+                }
+            },
+            false => match queue.recv_blocking() {
+                Ok(job) => job,
+                Err(_) => break,
+            },
         };
         batch.push(first);
         while batch.len() < config.batch_max {
@@ -215,8 +229,8 @@ fn run(
         for (reply, result) in replies.into_iter().zip(results) {
             reply(result);
         }
-        if outage.is_none() {
-            outage = merge_recent(db, config, metrics, queue, &mut state);
+        if outage.is_none() && state.recent.postings() >= MERGE_AT {
+            outage = merge_step(db, config, metrics, &mut state, MERGE_BUSY_STEP);
         }
     }
     tracing::debug!("writer stopped");
@@ -241,41 +255,31 @@ fn start_outage(db: &Handle, metrics: &Metrics, reason: String, jobs: usize) -> 
     }
 }
 
-/// Merges the search index's recent part (`super::search_recent`) step by step while
-/// nothing else waits, and one step after each batch while it is past `MERGE_AT`.
-/// A step's commit is not durable: it acknowledges nothing, and the next batch's
-/// durable commit carries it (a power cut before that leaves the recent part as it was).
-fn merge_recent(
+/// True when the search index's recent part may hold postings to merge (it is counted
+/// on the first merge step or message after a start).
+fn merge_pending(state: &WriterState) -> bool {
+    state.search_index && (state.recent.uncounted() || state.recent.postings() > 0)
+}
+
+/// Merges one step of at most `postings` from the search index's recent part
+/// (`super::search_recent`): after [`IDLE_MERGE_AFTER`] without work, and after each
+/// batch while the recent part is past `MERGE_AT`. Its commit is not durable: it
+/// acknowledges nothing, and the next batch's durable commit carries it (a power cut
+/// before that leaves the recent part as it was).
+fn merge_step(
     db: &Handle,
     config: WriterConfig,
     metrics: &Metrics,
-    queue: &async_channel::Receiver<Job>,
     state: &mut WriterState,
+    postings: usize,
 ) -> Option<Outage> {
-    if !state.search_index {
-        return None;
-    }
-    let mut first = true;
-    loop {
-        let waiting = state.recent.uncounted() || state.recent.postings() > 0;
-        let idle = queue.is_empty() && waiting;
-        let full = state.recent.postings() >= MERGE_AT;
-        if !(idle || (first && full)) {
-            return None;
-        }
-        first = false;
-        let started = Instant::now();
-        let op = WriteOp::Search(SearchOp::Merge {
-            postings: MERGE_STEP,
-        });
-        let (_, failure) = commit_batch(db, config, vec![op], state, Durability::None);
-        metrics
-            .index_merge_seconds
-            .observe(started.elapsed().as_micros() as u64);
-        if let Some(reason) = failure {
-            return Some(start_outage(db, metrics, reason, 0));
-        }
-    }
+    let started = Instant::now();
+    let op = WriteOp::Search(SearchOp::Merge { postings });
+    let (_, failure) = commit_batch(db, config, vec![op], state, Durability::None);
+    metrics
+        .index_merge_seconds
+        .observe(started.elapsed().as_micros() as u64);
+    failure.map(|reason| start_outage(db, metrics, reason, 0))
 }
 
 enum Waited {
