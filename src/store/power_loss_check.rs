@@ -1,0 +1,252 @@
+//! The power-loss check (`tests_power_loss.rs`): for a recorded workload
+//! (`power_loss_workload.rs`), chooses crash points, rebuilds the disk as a power cut
+//! at each leaves it (`sim_disk.rs`), opens a fresh store on it and checks the store's
+//! promises through its public reads only (no table names, so it survives a change of
+//! the key layout):
+//!
+//! 1. the database opens (redb repairs it);
+//! 2. every message acknowledged before the cut is there, once, at the seq its reply
+//!    gave, and its client id still finds it (`Store::seq_of_client_id`);
+//! 3. each conversation's messages run 1..n with no gap, no client id or text twice,
+//!    and none without its conversation;
+//! 4. the writer carries on: a retry of an acknowledged message is deduplicated, and a
+//!    new one gets seq n + 1.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::power_loss_workload::{Acked, Recorded};
+use super::sim_disk::{CRASH_MODES, CrashMode, DiskOp, Replay, SimDisk};
+use super::values::StoredAuthorKind;
+use super::*;
+use crate::metrics::Metrics;
+
+/// A crash point whose image broke a promise.
+#[derive(Debug)]
+pub(super) struct Finding {
+    /// Ops of the log that happened before the cut.
+    pub(super) point: usize,
+    /// What the cut did to the unsynced writes.
+    pub(super) mode: CrashMode,
+    /// The broken promise.
+    pub(super) problem: String,
+    /// Where the image was saved (in the system's temporary directory, kept after the
+    /// test) for a look with redb; the first findings only.
+    pub(super) saved: Option<PathBuf>,
+}
+
+/// Findings kept with their image on disk, per sweep.
+const SAVED_IMAGES: usize = 3;
+
+/// The first bytes of every redb file.
+const REDB_MAGIC: &[u8] = b"redb\x1a\x0a\xa9\x0d\x0a";
+
+/// The first crash point at which the disk durably holds a redb database: redb writes
+/// its magic number last when it creates a file, and refuses a file without one
+/// ("Not a redb database"), so a cut before that point leaves a data directory that
+/// does not open until the file is removed. Nothing can have been acknowledged then;
+/// the promises start here.
+pub(super) fn created_at(log: &[DiskOp]) -> usize {
+    let mut replay = Replay::new(log);
+    for (i, op) in log.iter().enumerate() {
+        if matches!(op, DiskOp::Sync) {
+            replay.advance_to(i + 1);
+            if replay.durable().starts_with(REDB_MAGIC) {
+                return i + 1;
+            }
+        }
+    }
+    log.len()
+}
+
+/// Up to `count` crash points over `log` from `from` on, sorted: just before each
+/// sync (the commit's writes all unsynced) torn or reordered, just after it dropping
+/// nothing yet synced, then random points in random modes.
+pub(super) fn crash_points(
+    log: &[DiskOp],
+    from: usize,
+    count: usize,
+    rng: &mut fastrand::Rng,
+) -> Vec<(usize, CrashMode)> {
+    let mut points = Vec::new();
+    for (i, op) in log.iter().enumerate().skip(from) {
+        if matches!(op, DiskOp::Sync) {
+            let before = CRASH_MODES[1 + rng.usize(..2)];
+            points.push((i, before));
+            points.push((i + 1, CrashMode::Drop));
+        }
+    }
+    rng.shuffle(&mut points);
+    points.truncate(count * 2 / 3);
+    while points.len() < count {
+        let mode = CRASH_MODES[rng.usize(..CRASH_MODES.len())];
+        points.push((rng.usize(from..=log.len()), mode));
+    }
+    points.sort_by_key(|&(point, _)| point);
+    points
+}
+
+/// Checks every crash point; `dir` is scratch space for the stores' data directories.
+pub(super) fn sweep(
+    recorded: &Recorded,
+    points: &[(usize, CrashMode)],
+    rng: &mut fastrand::Rng,
+    dir: &Path,
+) -> Vec<Finding> {
+    let mut replay = Replay::new(&recorded.log);
+    let mut findings = Vec::new();
+    for (n, &(point, mode)) in points.iter().enumerate() {
+        replay.advance_to(point);
+        let image = replay.crash_image(mode, rng);
+        let data_dir = dir.join(format!("p{n}"));
+        let kept = image.clone();
+        if let Err(problem) = check_image(image, recorded, point, &data_dir) {
+            let saved = (findings.len() < SAVED_IMAGES).then(|| {
+                let name = format!(
+                    "deskbell-crash-{}-{point}-{mode:?}.redb",
+                    std::process::id()
+                );
+                let path = std::env::temp_dir().join(name);
+                std::fs::write(&path, &kept).map(|()| path).ok()
+            });
+            findings.push(Finding {
+                point,
+                mode,
+                problem,
+                saved: saved.flatten(),
+            });
+        }
+        let _ = std::fs::remove_dir_all(&data_dir);
+    }
+    findings
+}
+
+/// Opens a store on `image` and checks the promises for acks before `point`.
+fn check_image(
+    image: Vec<u8>,
+    recorded: &Recorded,
+    point: usize,
+    data_dir: &Path,
+) -> Result<(), String> {
+    let store = Store::open_with_backend(data_dir, SimDisk::holding(image))
+        .map_err(|e| format!("the store does not open: {e}"))?;
+    let read = |e: StoreError| format!("a read failed: {e}");
+    // (conversation, text) → seq, and each conversation's last seq.
+    let mut stored: HashMap<(u64, String), u64> = HashMap::new();
+    let mut last = HashMap::new();
+    for &conversation in &recorded.conversations {
+        let messages = store
+            .messages_between(conversation, 0, u64::MAX)
+            .map_err(read)?;
+        let exists = store.conversation(conversation).map_err(read)?.is_some();
+        if !exists && !messages.is_empty() {
+            return Err(format!(
+                "conversation {conversation} has messages but no record"
+            ));
+        }
+        let mut client_ids = HashMap::new();
+        for (i, (seq, message)) in messages.iter().enumerate() {
+            if *seq != i as u64 + 1 {
+                return Err(format!(
+                    "conversation {conversation}: seq {seq} where {} was due",
+                    i + 1
+                ));
+            }
+            if let Some(id) = &message.client_id
+                && client_ids.insert(id.clone(), *seq).is_some()
+            {
+                return Err(format!("conversation {conversation}: client id {id} twice"));
+            }
+            let key = (conversation, message.body.clone());
+            if stored.insert(key, *seq).is_some() {
+                return Err(format!(
+                    "conversation {conversation}: {:?} twice",
+                    message.body
+                ));
+            }
+        }
+        let (highest, _) = store.last_message(conversation).map_err(read)?;
+        if highest != messages.len() as u64 {
+            return Err(format!(
+                "conversation {conversation}: last seq {highest}, {} messages",
+                messages.len()
+            ));
+        }
+        last.insert(conversation, highest);
+    }
+    let mut latest: Option<&Acked> = None;
+    for ack in recorded.acks.iter().filter(|a| a.at <= point) {
+        let found = stored.get(&(ack.conversation, ack.body.clone()));
+        if found != Some(&ack.seq) {
+            return Err(format!(
+                "acknowledged {:?} (conversation {}, seq {}, acked at op {}) is {}",
+                ack.body,
+                ack.conversation,
+                ack.seq,
+                ack.at,
+                match found {
+                    None => "lost".to_string(),
+                    Some(seq) => format!("at seq {seq}"),
+                }
+            ));
+        }
+        if let Some(id) = &ack.client_id {
+            let indexed = store.seq_of_client_id(ack.conversation, id).map_err(read)?;
+            if indexed != Some(ack.seq) {
+                return Err(format!(
+                    "client id {id} of conversation {} finds {indexed:?}, not seq {}",
+                    ack.conversation, ack.seq
+                ));
+            }
+            latest = Some(ack);
+        }
+    }
+    match latest {
+        Some(ack) => carries_on(&store, ack, last[&ack.conversation]),
+        None => Ok(()),
+    }
+}
+
+/// Checks that a writer on the recovered store dedupes a retry of `ack` and appends
+/// after `last`.
+fn carries_on(store: &Store, ack: &Acked, last: u64) -> Result<(), String> {
+    let (writer, thread) = writer::spawn(
+        store.db().clone(),
+        store.outbox_gate().clone(),
+        WriterConfig::default(),
+        Arc::new(Metrics::new()),
+    )
+    .map_err(|e| format!("the writer does not start: {e}"))?;
+    let message = |body: &str, client_id: Option<String>| NewMessage {
+        author_kind: StoredAuthorKind::Visitor,
+        author_id: 1,
+        author_name: String::new(),
+        body: body.to_string(),
+        client_id,
+        event: None,
+        at_ms: 2_000,
+        attachments: Vec::new(),
+    };
+    let retry = writer.call_blocking(WriteOp::Append {
+        conversation: ack.conversation,
+        message: message(&ack.body, ack.client_id.clone()),
+    });
+    let fresh = writer.call_blocking(WriteOp::Append {
+        conversation: ack.conversation,
+        message: message("after the crash", Some("after".into())),
+    });
+    writer.close();
+    let _ = thread.join();
+    match (retry, fresh) {
+        (Ok(Outcome::Appended(r)), Ok(Outcome::Appended(f)))
+            if r.duplicate && r.seq == ack.seq && !f.duplicate && f.seq == last + 1 =>
+        {
+            Ok(())
+        }
+        other => Err(format!(
+            "after recovery, retry and new message in conversation {} (last seq {last}) gave {other:?}",
+            ack.conversation
+        )),
+    }
+}
