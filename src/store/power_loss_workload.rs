@@ -4,6 +4,7 @@
 //! with the disk's op counter when it arrived: a crash at or after that point must keep
 //! what the reply acknowledged.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::records::SettingsV3;
@@ -30,7 +31,16 @@ pub(super) struct Acked {
     pub(super) client_id: Option<String>,
 }
 
-/// A finished run: the disk's whole log and every acknowledged message.
+/// A settings write, in commit order.
+#[derive(Debug, Clone)]
+pub(super) struct SettingsWrite {
+    /// The greeting it set (unique per write).
+    pub(super) greeting: String,
+    /// The disk's op counter when its reply ran.
+    pub(super) at: usize,
+}
+
+/// A finished run: the disk's whole log and every acknowledged write.
 pub(super) struct Recorded {
     /// Every disk operation, from the store's creation to the database's close.
     pub(super) log: Vec<DiskOp>,
@@ -38,6 +48,10 @@ pub(super) struct Recorded {
     pub(super) acks: Vec<Acked>,
     /// Every conversation id the workload used.
     pub(super) conversations: Vec<u64>,
+    /// The text of each status change's system message → the status it set.
+    pub(super) statuses: HashMap<String, StoredStatus>,
+    /// Every settings write, in order.
+    pub(super) settings: Vec<SettingsWrite>,
 }
 
 /// What the generator knows, to make only valid ops.
@@ -49,8 +63,10 @@ struct Plan {
     conversations: Vec<u64>,
     /// (conversation, client id, body) of messages sent, for retries.
     sent: Vec<(u64, String, String)>,
-    /// Messages made so far, for unique bodies and client ids.
+    /// Messages and settings made so far, for unique texts and client ids.
     made: u64,
+    /// Status changes made: their message's text → the status.
+    statuses: HashMap<String, StoredStatus>,
 }
 
 /// Runs `bursts` bursts of 1..=4 ops with `seed` and records them. With
@@ -59,29 +75,37 @@ pub(super) fn run(seed: u64, bursts: usize, ack_before_durable: bool) -> Recorde
     let dir = tempfile::tempdir().expect("tempdir");
     let disk = SimDisk::new();
     let store = Store::open_with_backend(dir.path(), disk.clone()).expect("opens");
-    let config = WriterConfig {
-        ack_before_durable,
-        ..WriterConfig::default()
-    };
-    let (writer, thread) = writer::spawn(
-        store.db().clone(),
-        store.outbox_gate().clone(),
-        config,
-        Arc::new(Metrics::new()),
-    )
-    .expect("spawns");
+    let (writer, thread) = start_writer(&store, ack_before_durable).expect("the writer starts");
     let mut plan = Plan {
         rng: fastrand::Rng::with_seed(seed),
         open: vec![None; VISITORS as usize],
         conversations: Vec::new(),
         sent: Vec::new(),
         made: 0,
+        statuses: HashMap::new(),
     };
     let mut acks = Vec::new();
+    let mut settings = Vec::new();
     for _ in 0..bursts {
         let size = plan.rng.usize(1..=4);
         let ops: Vec<WriteOp> = (0..size).map(|_| plan.next_op()).collect();
-        acks.extend(send_burst(&writer, &disk, ops));
+        let greetings: Vec<Option<String>> = ops.iter().map(greeting_of).collect();
+        for ((at, outcome), greeting) in send_burst(&writer, &disk, ops).into_iter().zip(greetings)
+        {
+            match outcome {
+                Outcome::Appended(a) => acks.push(Acked {
+                    at,
+                    conversation: a.conversation,
+                    seq: a.seq,
+                    body: a.message.body,
+                    client_id: a.message.client_id,
+                }),
+                Outcome::Done => {
+                    settings.extend(greeting.map(|greeting| SettingsWrite { greeting, at }))
+                }
+                other => panic!("unexpected outcome {other:?}"),
+            }
+        }
     }
     writer.close();
     thread.join().expect("the writer exits");
@@ -90,12 +114,38 @@ pub(super) fn run(seed: u64, bursts: usize, ack_before_durable: bool) -> Recorde
         log: disk.log(),
         acks,
         conversations: plan.conversations,
+        statuses: plan.statuses,
+        settings,
     }
 }
 
+fn greeting_of(op: &WriteOp) -> Option<String> {
+    match op {
+        WriteOp::PutSettings { settings } => Some(settings.greeting.clone()),
+        _ => None,
+    }
+}
+
+/// Starts a writer thread on `store` (committing without a sync with `ack_before_durable`).
+pub(super) fn start_writer(
+    store: &Store,
+    ack_before_durable: bool,
+) -> std::io::Result<(WriterHandle, std::thread::JoinHandle<()>)> {
+    let config = WriterConfig {
+        ack_before_durable,
+        ..WriterConfig::default()
+    };
+    writer::spawn(
+        store.db().clone(),
+        store.outbox_gate().clone(),
+        config,
+        Arc::new(Metrics::new()),
+    )
+}
+
 /// Queues every op before waiting, so the writer may commit them together; returns
-/// the messages acknowledged.
-fn send_burst(writer: &WriterHandle, disk: &SimDisk, ops: Vec<WriteOp>) -> Vec<Acked> {
+/// each op's outcome with the op counter when its reply ran.
+fn send_burst(writer: &WriterHandle, disk: &SimDisk, ops: Vec<WriteOp>) -> Vec<(usize, Outcome)> {
     smol::block_on(async {
         let mut waiting = Vec::new();
         for op in ops {
@@ -107,22 +157,12 @@ fn send_burst(writer: &WriterHandle, disk: &SimDisk, ops: Vec<WriteOp>) -> Vec<A
             writer.submit(op, reply).await.expect("the writer runs");
             waiting.push(rx);
         }
-        let mut acked = Vec::new();
+        let mut outcomes = Vec::new();
         for rx in waiting {
             let (at, result) = rx.recv().await.expect("a reply");
-            match result.expect("the workload only makes valid ops") {
-                Outcome::Appended(a) => acked.push(Acked {
-                    at,
-                    conversation: a.conversation,
-                    seq: a.seq,
-                    body: a.message.body,
-                    client_id: a.message.client_id,
-                }),
-                Outcome::Done => {}
-                other => panic!("unexpected outcome {other:?}"),
-            }
+            outcomes.push((at, result.expect("the workload only makes valid ops")));
         }
-        acked
+        outcomes
     })
 }
 
@@ -159,12 +199,15 @@ impl Plan {
                     ..VisitorUpdate::default()
                 },
             },
-            97..100 => WriteOp::PutSettings {
-                settings: SettingsV3 {
-                    greeting: format!("Welcome {}", self.rng.u32(..)),
-                    ..SettingsV3::default()
-                },
-            },
+            97..100 => {
+                self.made += 1;
+                WriteOp::PutSettings {
+                    settings: SettingsV3 {
+                        greeting: format!("Welcome {}", self.made),
+                        ..SettingsV3::default()
+                    },
+                }
+            }
             _ => self.append(conversation, StoredAuthorKind::Visitor, visitor),
         }
     }
@@ -207,6 +250,7 @@ impl Plan {
         }
         self.made += 1;
         let body = format!("m{} status {status:?}", self.made);
+        self.statuses.insert(body.clone(), status);
         WriteOp::ChangeStatus {
             conversation,
             status,

@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::power_loss_check::{Finding, crash_points, created_at, sweep};
+use super::power_loss_check::{Finding, LOST, crash_points, created_at, sweep};
 use super::power_loss_workload::run;
 
 /// The suite's seed unless `DESKBELL_POWER_LOSS_SEED` says otherwise.
@@ -74,10 +74,7 @@ fn acknowledged_messages_survive_power_loss_at_1200_points() {
 fn the_check_finds_losses_when_replies_go_out_before_the_sync() {
     let seed = seed();
     let findings = round(seed, 60, 300, true);
-    let lost = findings
-        .iter()
-        .filter(|f| f.problem.contains("is lost"))
-        .count();
+    let lost = findings.iter().filter(|f| f.problem.contains(LOST)).count();
     eprintln!(
         "power loss with replies before the sync: {lost} of 300 crash points lost an acknowledged message"
     );
