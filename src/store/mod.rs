@@ -281,6 +281,8 @@ mod golden_outbox;
 #[cfg(test)]
 mod power_loss_check;
 #[cfg(test)]
+mod power_loss_sweep;
+#[cfg(test)]
 mod power_loss_workload;
 #[cfg(test)]
 mod search_recent_tests;

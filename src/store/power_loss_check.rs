@@ -1,8 +1,8 @@
-//! The power-loss check (`tests_power_loss.rs`): for a recorded workload
-//! (`power_loss_workload.rs`), chooses crash points, rebuilds the disk as a power cut
-//! at each leaves it (`sim_disk.rs`), opens a fresh store on it and checks the store's
-//! promises through its public reads only (no table names, so it survives a change of
-//! the key layout):
+//! The power-loss test's promises (`tests_power_loss.rs`): opens a fresh store on a
+//! disk image as a power cut left it (`power_loss_sweep.rs` makes them) and checks, for
+//! the writes of a recorded workload (`power_loss_workload.rs`) acknowledged before the
+//! cut, through the store's public reads only (no table names, so it survives a change
+//! of the key layout):
 //!
 //! 1. the database opens (redb repairs it);
 //! 2. every message acknowledged before the cut is there, once, at the seq its reply
@@ -17,121 +17,13 @@
 //!    new one gets seq n + 1.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::power_loss_workload::{Acked, Recorded, start_writer};
 use super::records::SettingsV3;
-use super::sim_disk::{CRASH_MODES, CrashMode, DiskOp, Replay, SimDisk};
+use super::sim_disk::{DiskOp, SimDisk};
 use super::values::{StoredAuthorKind, StoredStatus};
 use super::*;
-
-/// A crash point whose image broke a promise.
-#[derive(Debug)]
-pub(super) struct Finding {
-    /// Ops of the log that happened before the cut.
-    pub(super) point: usize,
-    /// What the cut did to the unsynced writes.
-    pub(super) mode: CrashMode,
-    /// The broken promise.
-    pub(super) problem: String,
-    /// Where the image was saved (in the system's temporary directory, kept after the
-    /// test) for a look with redb; the first findings only.
-    pub(super) saved: Option<PathBuf>,
-}
-
-/// Findings kept with their image on disk, per sweep.
-const SAVED_IMAGES: usize = 3;
-
-/// The first bytes of every redb file.
-const REDB_MAGIC: &[u8] = b"redb\x1a\x0a\xa9\x0d\x0a";
-
-/// The first crash point at which the disk durably holds a redb database: redb writes
-/// its magic number last when it creates a file, and refuses a file without one
-/// ("Not a redb database"), so a cut before that point leaves a data directory that
-/// does not open until the file is removed. Nothing can have been acknowledged then;
-/// the promises start here.
-pub(super) fn created_at(log: &[DiskOp]) -> usize {
-    let mut replay = Replay::new(log);
-    for (i, op) in log.iter().enumerate() {
-        if matches!(op, DiskOp::Sync) {
-            replay.advance_to(i + 1);
-            if replay.durable().starts_with(REDB_MAGIC) {
-                return i + 1;
-            }
-        }
-    }
-    log.len()
-}
-
-/// Up to `count` crash points over `log` from `from` on, sorted: just before each
-/// sync (the commit's writes all unsynced) torn or reordered, just after it dropping
-/// nothing yet synced, then random points in random modes.
-pub(super) fn crash_points(
-    log: &[DiskOp],
-    from: usize,
-    count: usize,
-    rng: &mut fastrand::Rng,
-) -> Vec<(usize, CrashMode)> {
-    let mut points = Vec::new();
-    for (i, op) in log.iter().enumerate().skip(from) {
-        if matches!(op, DiskOp::Sync) {
-            let before = CRASH_MODES[1 + rng.usize(..2)];
-            points.push((i, before));
-            points.push((i + 1, CrashMode::Drop));
-        }
-    }
-    rng.shuffle(&mut points);
-    points.truncate(count * 2 / 3);
-    while points.len() < count {
-        let mode = CRASH_MODES[rng.usize(..CRASH_MODES.len())];
-        points.push((rng.usize(from..=log.len()), mode));
-    }
-    points.sort_by_key(|&(point, _)| point);
-    points
-}
-
-/// Checks every crash point; `dir` is scratch space for the stores' data directories.
-pub(super) fn sweep(
-    recorded: &Recorded,
-    points: &[(usize, CrashMode)],
-    rng: &mut fastrand::Rng,
-    dir: &Path,
-) -> Vec<Finding> {
-    let mut replay = Replay::new(&recorded.log);
-    let mut findings = Vec::new();
-    let mut cut = [0usize; CRASH_MODES.len()];
-    for (n, &(point, mode)) in points.iter().enumerate() {
-        replay.advance_to(point);
-        if replay.unsynced() > 0 {
-            cut[mode as usize] += 1;
-        }
-        let image = replay.crash_image(mode, rng);
-        let data_dir = dir.join(format!("p{n}"));
-        let kept = (findings.len() < SAVED_IMAGES).then(|| image.clone());
-        if let Err(problem) = check_image(image, recorded, point, &data_dir) {
-            let saved = kept.and_then(|image| {
-                let name = format!(
-                    "deskbell-crash-{}-{point}-{mode:?}.redb",
-                    std::process::id()
-                );
-                let path = std::env::temp_dir().join(name);
-                std::fs::write(&path, image).map(|()| path).ok()
-            });
-            findings.push(Finding {
-                point,
-                mode,
-                problem,
-                saved,
-            });
-        }
-        let _ = std::fs::remove_dir_all(&data_dir);
-    }
-    eprintln!(
-        "power loss: crash points with unsynced writes: {} dropped, {} torn, {} reordered",
-        cut[0], cut[1], cut[2]
-    );
-    findings
-}
 
 /// How [`check_image`] words an acknowledged message that is missing.
 pub(super) const LOST: &str = "is lost";
@@ -147,14 +39,18 @@ struct Recovered {
     open: BTreeSet<u64>,
 }
 
-/// Opens a store on `image` and checks the promises for acks before `point`.
-fn check_image(
+/// Opens a store on `image` and checks the promises for acks before `point`; `tag`
+/// tells this check's own new message from another's. Returns the disk's log from the
+/// open on (recovery, start-up, the check's writes, the close), for a second cut.
+pub(super) fn check_image(
     image: Vec<u8>,
     recorded: &Recorded,
     point: usize,
     data_dir: &Path,
-) -> Result<(), String> {
-    let store = Store::open_with_backend(data_dir, SimDisk::holding(image))
+    tag: &str,
+) -> Result<Vec<DiskOp>, String> {
+    let disk = SimDisk::holding(image);
+    let store = Store::open_with_backend(data_dir, disk.clone())
         .map_err(|e| format!("the store does not open: {e}"))?;
     let mut recovered = Recovered::default();
     for &conversation in &recorded.conversations {
@@ -163,10 +59,11 @@ fn check_image(
     let latest = check_acks(&store, recorded, point, &recovered)?;
     check_open_index(&store, &recovered)?;
     check_settings(&store, recorded, point)?;
-    match latest {
-        Some(ack) => carries_on(&store, ack, recovered.last[&ack.conversation]),
-        None => Ok(()),
+    if let Some(ack) = latest {
+        carries_on(&store, ack, recovered.last[&ack.conversation], tag)?;
     }
+    drop(store);
+    Ok(disk.log())
 }
 
 fn read(e: StoreError) -> String {
@@ -327,7 +224,7 @@ fn check_acks<'a>(
 
 /// Checks that a writer on the recovered store dedupes a retry of `ack` and appends
 /// after `last`.
-fn carries_on(store: &Store, ack: &Acked, last: u64) -> Result<(), String> {
+fn carries_on(store: &Store, ack: &Acked, last: u64, tag: &str) -> Result<(), String> {
     let (writer, thread) =
         start_writer(store, false).map_err(|e| format!("the writer does not start: {e}"))?;
     let message = |body: &str, client_id: Option<String>| NewMessage {
@@ -346,7 +243,10 @@ fn carries_on(store: &Store, ack: &Acked, last: u64) -> Result<(), String> {
     });
     let fresh = writer.call_blocking(WriteOp::Append {
         conversation: ack.conversation,
-        message: message("after the crash", Some("after".into())),
+        message: message(
+            &format!("after the crash ({tag})"),
+            Some(format!("after {tag}")),
+        ),
     });
     writer.close();
     let _ = thread.join();

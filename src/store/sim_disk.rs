@@ -189,10 +189,15 @@ pub(super) struct Replay<'a> {
 impl<'a> Replay<'a> {
     /// At the start of `log`, on an empty disk.
     pub(super) fn new(log: &'a [DiskOp]) -> Replay<'a> {
+        Replay::over(Vec::new(), log)
+    }
+
+    /// At the start of `log`, on a disk that held `image` (all of it durable).
+    pub(super) fn over(image: Vec<u8>, log: &'a [DiskOp]) -> Replay<'a> {
         Replay {
             log,
             at: 0,
-            durable: Vec::new(),
+            durable: image,
             pending: Vec::new(),
         }
     }

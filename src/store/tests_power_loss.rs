@@ -1,6 +1,7 @@
 //! Power-loss tests (issue #16): a mixed workload through the real writer on a
 //! simulated disk, cut at many points in every crash mode, each recovered image checked
-//! by `power_loss_check.rs`; and the proof the check can fail: with replies sent before
+//! by `power_loss_check.rs` (some after a second cut during the recovery,
+//! `power_loss_sweep.rs`); and the proof the check can fail: with replies sent before
 //! the commit is durable it must find lost acknowledged messages.
 //!
 //! Seeds: `DESKBELL_POWER_LOSS_SEED` replaces the fixed one. The workload and the crash
@@ -10,7 +11,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::power_loss_check::{Finding, LOST, crash_points, created_at, sweep};
+use super::power_loss_check::LOST;
+use super::power_loss_sweep::{Finding, crash_points, created_at, sweep};
 use super::power_loss_workload::run;
 
 /// The suite's seed unless `DESKBELL_POWER_LOSS_SEED` says otherwise.
