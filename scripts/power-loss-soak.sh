@@ -4,7 +4,8 @@
 # power at many points (unsynced writes dropped, torn or reordered by 4 KiB page) and
 # checks every acknowledged message after redb's recovery. A round takes a new seed
 # (the first one plus the round number); a failure prints its seed, crash point and
-# mode, and saves the broken image under the system's temporary directory.
+# mode, and saves the broken image under the system's temporary directory. Rounds
+# with an odd seed run the writer with quick repair (`--quick-repair`).
 #
 # Usage: scripts/power-loss-soak.sh [POINTS] [SECONDS] [SEED]
 #   POINTS   crash points to check, default 20000 (env DESKBELL_POWER_LOSS_POINTS)

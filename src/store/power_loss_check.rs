@@ -225,8 +225,8 @@ fn check_acks<'a>(
 /// Checks that a writer on the recovered store dedupes a retry of `ack` and appends
 /// after `last`.
 fn carries_on(store: &Store, ack: &Acked, last: u64, tag: &str) -> Result<(), String> {
-    let (writer, thread) =
-        start_writer(store, false).map_err(|e| format!("the writer does not start: {e}"))?;
+    let (writer, thread) = start_writer(store, WriterConfig::default())
+        .map_err(|e| format!("the writer does not start: {e}"))?;
     let message = |body: &str, client_id: Option<String>| NewMessage {
         author_kind: StoredAuthorKind::Visitor,
         author_id: 1,

@@ -69,13 +69,13 @@ struct Plan {
     statuses: HashMap<String, StoredStatus>,
 }
 
-/// Runs `bursts` bursts of 1..=4 ops with `seed` and records them. With
-/// `ack_before_durable` the writer commits without syncing (the bug to catch).
-pub(super) fn run(seed: u64, bursts: usize, ack_before_durable: bool) -> Recorded {
+/// Runs `bursts` bursts of 1..=4 ops with `seed` through a writer set up with
+/// `config` (`quick_repair`, or `ack_before_durable`: the bug to catch) and records them.
+pub(super) fn run(seed: u64, bursts: usize, config: WriterConfig) -> Recorded {
     let dir = tempfile::tempdir().expect("tempdir");
     let disk = SimDisk::new();
     let store = Store::open_with_backend(dir.path(), disk.clone()).expect("opens");
-    let (writer, thread) = start_writer(&store, ack_before_durable).expect("the writer starts");
+    let (writer, thread) = start_writer(&store, config).expect("the writer starts");
     let mut plan = Plan {
         rng: fastrand::Rng::with_seed(seed),
         open: vec![None; VISITORS as usize],
@@ -126,15 +126,11 @@ fn greeting_of(op: &WriteOp) -> Option<String> {
     }
 }
 
-/// Starts a writer thread on `store` (committing without a sync with `ack_before_durable`).
+/// Starts a writer thread on `store`.
 pub(super) fn start_writer(
     store: &Store,
-    ack_before_durable: bool,
+    config: WriterConfig,
 ) -> std::io::Result<(WriterHandle, std::thread::JoinHandle<()>)> {
-    let config = WriterConfig {
-        ack_before_durable,
-        ..WriterConfig::default()
-    };
     writer::spawn(
         store.db().clone(),
         store.outbox_gate().clone(),

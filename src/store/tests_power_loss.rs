@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use super::power_loss_check::LOST;
 use super::power_loss_sweep::{Finding, crash_points, created_at, sweep};
 use super::power_loss_workload::run;
+use super::writer::WriterConfig;
 
 /// The suite's seed unless `DESKBELL_POWER_LOSS_SEED` says otherwise.
 const SEED: u64 = 0x16_d15c;
@@ -31,8 +32,8 @@ fn seed() -> u64 {
 }
 
 /// Records a workload of `bursts` with `seed`, cuts it at `count` points and checks them.
-fn round(seed: u64, bursts: usize, count: usize, ack_before_durable: bool) -> Vec<Finding> {
-    let recorded = run(seed, bursts, ack_before_durable);
+fn round(seed: u64, bursts: usize, count: usize, config: WriterConfig) -> Vec<Finding> {
+    let recorded = run(seed, bursts, config);
     let mut rng = fastrand::Rng::with_seed(seed ^ 0xc4a5);
     let created = created_at(&recorded.log);
     let points = crash_points(&recorded.log, created, count, &mut rng);
@@ -68,14 +69,31 @@ fn report(seed: u64, findings: &[Finding]) -> String {
 #[test]
 fn acknowledged_messages_survive_power_loss_at_1200_points() {
     let seed = seed();
-    let findings = round(seed, 160, 1200, false);
+    let findings = round(seed, 160, 1200, WriterConfig::default());
+    assert!(findings.is_empty(), "{}", report(seed, &findings));
+}
+
+/// `--quick-repair`: redb saves its allocator state with every commit and recovers
+/// from it instead of walking every table.
+#[test]
+fn acknowledged_messages_survive_power_loss_with_quick_repair() {
+    let seed = seed();
+    let config = WriterConfig {
+        quick_repair: true,
+        ..WriterConfig::default()
+    };
+    let findings = round(seed, 80, 400, config);
     assert!(findings.is_empty(), "{}", report(seed, &findings));
 }
 
 #[test]
 fn the_check_finds_losses_when_replies_go_out_before_the_sync() {
     let seed = seed();
-    let findings = round(seed, 60, 300, true);
+    let config = WriterConfig {
+        ack_before_durable: true,
+        ..WriterConfig::default()
+    };
+    let findings = round(seed, 60, 300, config);
     let lost = findings.iter().filter(|f| f.problem.contains(LOST)).count();
     eprintln!(
         "power loss with replies before the sync: {lost} of 300 crash points lost an acknowledged message"
@@ -88,7 +106,8 @@ fn the_check_finds_losses_when_replies_go_out_before_the_sync() {
 }
 
 /// Runs rounds with new seeds until `DESKBELL_POWER_LOSS_POINTS` crash points (default
-/// 20,000) are checked or `DESKBELL_POWER_LOSS_SECONDS` (default 600) have passed.
+/// 20,000) are checked or `DESKBELL_POWER_LOSS_SECONDS` (default 600) have passed;
+/// rounds with an odd seed use quick repair.
 #[test]
 #[ignore = "the soak: scripts/power-loss-soak.sh"]
 fn soak() {
@@ -100,7 +119,12 @@ fn soak() {
     let mut seed = first;
     while checked < wanted && started.elapsed() < budget {
         let count = (wanted - checked).min(2_000);
-        let findings = round(seed, 300, count, false);
+        // Every other round with quick repair.
+        let config = WriterConfig {
+            quick_repair: seed % 2 == 1,
+            ..WriterConfig::default()
+        };
+        let findings = round(seed, 300, count, config);
         assert!(findings.is_empty(), "{}", report(seed, &findings));
         checked += count;
         seed = seed.wrapping_add(1);
