@@ -66,24 +66,26 @@ fn report(seed: u64, findings: &[Finding]) -> String {
     text
 }
 
+/// Fails with the findings of a round, if any.
+fn survives(seed: u64, bursts: usize, count: usize, quick_repair: bool) {
+    let config = WriterConfig {
+        quick_repair,
+        ..WriterConfig::default()
+    };
+    let findings = round(seed, bursts, count, config);
+    assert!(findings.is_empty(), "{}", report(seed, &findings));
+}
+
 #[test]
 fn acknowledged_messages_survive_power_loss_at_1200_points() {
-    let seed = seed();
-    let findings = round(seed, 160, 1200, WriterConfig::default());
-    assert!(findings.is_empty(), "{}", report(seed, &findings));
+    survives(seed(), 160, 1200, false);
 }
 
 /// `--quick-repair`: redb saves its allocator state with every commit and recovers
 /// from it instead of walking every table.
 #[test]
 fn acknowledged_messages_survive_power_loss_with_quick_repair() {
-    let seed = seed();
-    let config = WriterConfig {
-        quick_repair: true,
-        ..WriterConfig::default()
-    };
-    let findings = round(seed, 80, 400, config);
-    assert!(findings.is_empty(), "{}", report(seed, &findings));
+    survives(seed(), 80, 400, true);
 }
 
 #[test]
@@ -119,13 +121,7 @@ fn soak() {
     let mut seed = first;
     while checked < wanted && started.elapsed() < budget {
         let count = (wanted - checked).min(2_000);
-        // Every other round with quick repair.
-        let config = WriterConfig {
-            quick_repair: seed % 2 == 1,
-            ..WriterConfig::default()
-        };
-        let findings = round(seed, 300, count, config);
-        assert!(findings.is_empty(), "{}", report(seed, &findings));
+        survives(seed, 300, count, seed % 2 == 1);
         checked += count;
         seed = seed.wrapping_add(1);
     }
