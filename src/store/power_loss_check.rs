@@ -10,8 +10,8 @@
 //! 3. each conversation's messages run 1..n with no gap, no client id or text twice,
 //!    and none without its conversation;
 //! 4. what commits together survives together: a conversation has the status its last
-//!    status message set, and the open conversations listed are exactly those not
-//!    closed;
+//!    status message set and its visitor's record, and the open conversations listed
+//!    are exactly those not closed;
 //! 5. the settings are the last acknowledged write's, or a later one's;
 //! 6. the writer carries on: a retry of an acknowledged message is deduplicated, and a
 //!    new one gets seq n + 1.
@@ -71,7 +71,8 @@ fn read(e: StoreError) -> String {
 }
 
 /// One conversation: seqs 1..n, no client id or text twice, no message without the
-/// conversation, and the status its last status message set (they commit together).
+/// conversation, the status its last status message set, and its visitor's record
+/// (each commits together with the other).
 fn check_conversation(
     store: &Store,
     conversation: u64,
@@ -129,6 +130,12 @@ fn check_conversation(
         return Err(format!(
             "conversation {conversation} is {:?}, its last status message says {due:?}",
             record.status
+        ));
+    }
+    if store.visitor(record.visitor).map_err(read)?.is_none() {
+        return Err(format!(
+            "conversation {conversation}: its visitor {} has no record",
+            record.visitor
         ));
     }
     if record.status != StoredStatus::Closed {
