@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use super::power_loss_check::LOST;
 use super::power_loss_sweep::{Finding, crash_points, created_at, sweep};
 use super::power_loss_workload::run;
+use super::sim_disk::DiskOp;
 use super::writer::WriterConfig;
 
 /// The suite's seed unless `DESKBELL_POWER_LOSS_SEED` says otherwise.
@@ -38,9 +39,14 @@ fn round(seed: u64, bursts: usize, count: usize, config: WriterConfig) -> Vec<Fi
     let created = created_at(&recorded.log);
     let points = crash_points(&recorded.log, created, count, &mut rng);
     let scratch = tempfile::tempdir().expect("tempdir");
+    let syncs = recorded
+        .log
+        .iter()
+        .filter(|op| matches!(op, DiskOp::Sync))
+        .count();
     eprintln!(
-        "power loss: seed {seed}: {} disk ops (the file is created at op {created}), {} acks, \
-         {} crash points",
+        "power loss: seed {seed}: {} disk ops, {syncs} syncs (the file is created at op \
+         {created}), {} acks, {} crash points",
         recorded.log.len(),
         recorded.acks.len(),
         points.len()
