@@ -13,14 +13,17 @@
 //!    status message set and its visitor's record, and the open conversations listed
 //!    are exactly those not closed;
 //! 5. the settings are the last acknowledged write's, or a later one's;
-//! 6. the writer carries on: a retry of an acknowledged message is deduplicated, and a
+//! 6. the last acknowledged message is found by searching for its first word;
+//! 7. the writer carries on: a retry of an acknowledged message is deduplicated, and a
 //!    new one gets seq n + 1.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
+use super::conversation_pages::ConversationFilter;
 use super::power_loss_workload::{Acked, Recorded, start_writer};
 use super::records::SettingsV3;
+use super::search_read::SearchRequest;
 use super::sim_disk::{DiskOp, SimDisk};
 use super::values::{StoredAuthorKind, StoredStatus};
 use super::*;
@@ -60,6 +63,7 @@ pub(super) fn check_image(
     check_open_index(&store, &recovered)?;
     check_settings(&store, recorded, point)?;
     if let Some(ack) = latest {
+        check_searchable(&store, ack)?;
         carries_on(&store, ack, recovered.last[&ack.conversation], tag)?;
     }
     drop(store);
@@ -227,6 +231,28 @@ fn check_acks<'a>(
         }
     }
     Ok(latest)
+}
+
+/// A stored message is searchable (its index entries commit with it, the merges of the
+/// index's recent part never lose them): a query for the first word of `ack`'s text
+/// finds its conversation.
+fn check_searchable(store: &Store, ack: &Acked) -> Result<(), String> {
+    let word = ack.body.split(' ').next().unwrap_or_default();
+    let terms = crate::search::query::parse(word).map_err(|e| format!("query {word:?}: {e:?}"))?;
+    let request = SearchRequest {
+        terms,
+        filter: ConversationFilter::default(),
+        offset: 0,
+        limit: 1000,
+    };
+    let found = store.search(&request).map_err(read)?;
+    match found.hits.iter().any(|hit| hit.id == ack.conversation) {
+        true => Ok(()),
+        false => Err(format!(
+            "acknowledged {:?} (conversation {}) is not found by searching {word:?}",
+            ack.body, ack.conversation
+        )),
+    }
 }
 
 /// Checks that a writer on the recovered store dedupes a retry of `ack` and appends
