@@ -19,13 +19,14 @@ pub(super) struct Finding {
     pub(super) mode: CrashMode,
     /// The broken promise.
     pub(super) problem: String,
-    /// Where the image was saved (in the system's temporary directory, kept after the
-    /// test) for a look with redb; the first findings only.
-    pub(super) saved: Option<PathBuf>,
+    /// The disk image it was found on; the first findings only.
+    pub(super) image: Option<Vec<u8>>,
+    /// Names this check (crash point, mode, whether the recovery was cut too).
+    pub(super) tag: String,
 }
 
-/// Findings kept with their image on disk, per sweep.
-const SAVED_IMAGES: usize = 3;
+/// Findings that keep their image, per sweep.
+const KEPT_IMAGES: usize = 3;
 
 /// The first bytes of every redb file.
 const REDB_MAGIC: &[u8] = b"redb\x1a\x0a\xa9\x0d\x0a";
@@ -139,24 +140,32 @@ fn check(
         if context.is_empty() { "" } else { "-again" }
     );
     let data_dir = dir.join(&tag);
-    let kept = (findings.len() < SAVED_IMAGES).then(|| image.clone());
+    let kept = (findings.len() < KEPT_IMAGES).then(|| image.clone());
     let checked = check_image(image, recorded, point, &data_dir, &tag);
     let _ = std::fs::remove_dir_all(&data_dir);
     match checked {
         Ok(log) => Some(log),
         Err(problem) => {
-            let saved = kept.and_then(|image| {
-                let name = format!("deskbell-crash-{}-{tag}.redb", std::process::id());
-                let path = std::env::temp_dir().join(name);
-                std::fs::write(&path, image).map(|()| path).ok()
-            });
             findings.push(Finding {
                 point,
                 mode,
                 problem: format!("{context}{problem}"),
-                saved,
+                image: kept,
+                tag,
             });
             None
         }
+    }
+}
+
+impl Finding {
+    /// Writes the image, if kept, to the system's temporary directory (it stays after
+    /// the test, for a look with redb) and says where.
+    pub(super) fn save_image(&self) -> Option<PathBuf> {
+        let image = self.image.as_ref()?;
+        let name = format!("deskbell-crash-{}-{}.redb", std::process::id(), self.tag);
+        let path = std::env::temp_dir().join(name);
+        std::fs::write(&path, image).ok()?;
+        Some(path)
     }
 }

@@ -54,6 +54,7 @@ fn round(seed: u64, bursts: usize, count: usize, config: WriterConfig) -> Vec<Fi
     sweep(&recorded, &points, &mut rng, scratch.path())
 }
 
+/// The failure message: the seed, the first findings, and where their images are saved.
 fn report(seed: u64, findings: &[Finding]) -> String {
     let mut text = format!(
         "{} crash points broke a promise (seed {seed}, rerun with \
@@ -65,7 +66,7 @@ fn report(seed: u64, findings: &[Finding]) -> String {
             "\n  crash point {} ({:?}): {}",
             f.point, f.mode, f.problem
         ));
-        if let Some(path) = &f.saved {
+        if let Some(path) = f.save_image() {
             text.push_str(&format!(" [image: {}]", path.display()));
         }
     }
