@@ -25,7 +25,7 @@ use crate::search::limits::Searcher;
 use crate::search::query::{QueryTerm, parse};
 use crate::search::snippet::{Snippet, match_ranges, snippet};
 use crate::store::records::VisitorV2;
-use crate::store::search_index::message_text;
+use crate::store::search_docs::message_text;
 use crate::store::search_read::{MAX_OFFSET, SearchHit, SearchRequest};
 use crate::store::values::StoredEvent;
 use crate::webhooks::payload::rfc3339_ms;

@@ -5,9 +5,11 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
-use crate::protocol::{ClientFrame, ConversationSummary, ServerFrame};
+use crate::protocol::{ClientFrame, ConversationSummary};
 use crate::store::records::AgentV4;
 use crate::store::{Outcome, StoreError};
+
+pub use super::outlet::Outbound;
 
 /// Identifies one WebSocket connection for its lifetime.
 pub type ConnId = u64;
@@ -288,30 +290,4 @@ pub struct OfferedChoice {
     pub question: String,
     /// The entry's answer in the visitor's language when it was offered.
     pub answer: String,
-}
-
-/// An item queued for one connection.
-#[derive(Debug)]
-pub enum Outbound {
-    /// Send this frame.
-    Frame(Arc<ServerFrame>),
-    /// Read `after_seq < seq <= upto_seq` from storage (to the end when `None`), send it,
-    /// then send `synced`. Live frames queued behind this item follow it.
-    Replay {
-        /// Conversation.
-        conversation: u64,
-        /// Last seq the client has.
-        after_seq: u64,
-        /// Last committed seq when the subscription started.
-        upto_seq: Option<u64>,
-    },
-    /// Send a WebSocket ping.
-    Ping,
-    /// Close the WebSocket with this code and reason.
-    Close {
-        /// WebSocket close code.
-        code: u16,
-        /// Reason text.
-        reason: &'static str,
-    },
 }

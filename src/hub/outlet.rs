@@ -19,8 +19,33 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use event_listener::Event;
 
-use super::event::Outbound;
+use crate::protocol::ServerFrame;
 
+/// An item queued for one connection.
+#[derive(Debug)]
+pub enum Outbound {
+    /// Send this frame.
+    Frame(Arc<ServerFrame>),
+    /// Read `after_seq < seq <= upto_seq` from storage (to the end when `None`), send it,
+    /// then send `synced`. Live frames queued behind this item follow it.
+    Replay {
+        /// Conversation.
+        conversation: u64,
+        /// Last seq the client has.
+        after_seq: u64,
+        /// Last committed seq when the subscription started.
+        upto_seq: Option<u64>,
+    },
+    /// Send a WebSocket ping.
+    Ping,
+    /// Close the WebSocket with this code and reason.
+    Close {
+        /// WebSocket close code.
+        code: u16,
+        /// Reason text.
+        reason: &'static str,
+    },
+}
 /// A queue that holds more than this many slots while empty gives them back.
 const KEEP_SLOTS: usize = 4;
 

@@ -58,7 +58,31 @@ impl Handle {
         cache_bytes: usize,
     ) -> Result<Handle, StoreError> {
         let db = open_database(path, faults.as_ref(), cache_bytes, true)?;
-        Ok(Handle {
+        Ok(Handle::around(db, path, faults, cache_bytes))
+    }
+
+    /// Test hook: a handle on a database kept by `backend` (the power-loss test's
+    /// simulated disk) instead of the file at `path`, whose directory still holds the
+    /// attachments. Reopening after a storage failure opens the file, so do not rely on it.
+    #[cfg(test)]
+    pub(super) fn open_over(
+        path: &Path,
+        backend: impl redb::StorageBackend,
+        cache_bytes: usize,
+    ) -> Result<Handle, StoreError> {
+        let mut builder = Database::builder();
+        builder.set_cache_size(cache_bytes);
+        let db = builder.create_with_backend(backend)?;
+        Ok(Handle::around(db, path, None, cache_bytes))
+    }
+
+    fn around(
+        db: Database,
+        path: &Path,
+        faults: Option<Arc<FaultSwitch>>,
+        cache_bytes: usize,
+    ) -> Handle {
+        Handle {
             files: Arc::new(FileDir::beside(path, faults.clone())),
             path: path.to_path_buf(),
             faults,
@@ -67,7 +91,7 @@ impl Handle {
                 db: Some(db),
                 failure: None,
             }),
-        })
+        }
     }
 
     /// Begins a read transaction on the current database.

@@ -52,6 +52,7 @@ pub mod records;
 pub mod report_scan;
 mod responder;
 pub mod responder_records;
+pub mod search_docs;
 pub mod search_index;
 pub mod search_ops;
 pub mod search_read;
@@ -124,7 +125,25 @@ impl Store {
     ) -> Result<Store, StoreError> {
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join(DB_FILE);
-        let db = Arc::new(Handle::open(&path, faults, cache_bytes)?);
+        let db = Handle::open(&path, faults, cache_bytes)?;
+        Self::around(db, path)
+    }
+
+    /// Test hook: a store whose database lives on `backend` (the power-loss test's
+    /// simulated disk, `sim_disk.rs`); `data_dir` still holds the attachments.
+    #[cfg(test)]
+    pub(crate) fn open_with_backend(
+        data_dir: &Path,
+        backend: impl redb::StorageBackend,
+    ) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir)?;
+        let path = data_dir.join(DB_FILE);
+        let db = Handle::open_over(&path, backend, DEFAULT_CACHE_BYTES)?;
+        Self::around(db, path)
+    }
+
+    fn around(db: Handle, path: PathBuf) -> Result<Store, StoreError> {
+        let db = Arc::new(db);
         let server_key = prepare_schema(&db)?;
         Ok(Store {
             db,
@@ -261,9 +280,17 @@ mod golden_keys;
 #[cfg(test)]
 mod golden_outbox;
 #[cfg(test)]
+mod power_loss_check;
+#[cfg(test)]
+mod power_loss_sweep;
+#[cfg(test)]
+mod power_loss_workload;
+#[cfg(test)]
 mod search_recent_tests;
 #[cfg(test)]
 mod search_tests;
+#[cfg(test)]
+mod sim_disk;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -272,3 +299,5 @@ mod tests_erase;
 mod tests_files;
 #[cfg(test)]
 mod tests_labels;
+#[cfg(test)]
+mod tests_power_loss;

@@ -17,65 +17,15 @@ use redb::{ReadableTable, Table, WriteTransaction};
 use super::StoreError;
 use super::ops::Outcome;
 use super::records::{MessageRecord, MessageV1, VisitorRecord, VisitorV2, decode};
+use super::search_docs::{count_document, message_text, meta_u64, set_meta_u64, visitor_text};
 use super::search_ops::{IndexProgress, SearchOp};
 use super::search_recent::RecentState;
 use super::tables::*;
-use super::values::{StoredAuthorKind, StoredEvent};
+
 use crate::search::tokens::term_counts;
 
 /// The tokenizer's version: an index built with another one is rebuilt at start.
 pub const INDEX_VERSION: u64 = 1;
-
-/// The searchable text of a message, if it has any: notes (an agent's or an API
-/// key's), and visitors' and agents' words, captions and file names.
-pub fn message_text(m: &MessageV1) -> Option<String> {
-    let person = matches!(
-        m.author_kind,
-        StoredAuthorKind::Visitor | StoredAuthorKind::Agent
-    );
-    match &m.event {
-        Some(StoredEvent::Note) => Some(m.body.clone()),
-        _ if !person => None,
-        None => Some(m.body.clone()),
-        Some(StoredEvent::Attachments { files }) => {
-            let mut text = m.body.clone();
-            for f in files {
-                text.push('\n');
-                text.push_str(&f.name);
-            }
-            Some(text)
-        }
-        Some(_) => None,
-    }
-}
-
-/// The searchable text of a visitor: name, email and attribute values.
-pub fn visitor_text(v: &VisitorV2) -> String {
-    let mut text = String::new();
-    for part in v.name.iter().chain(v.email.iter()) {
-        text.push_str(part);
-        text.push('\n');
-    }
-    for (_, value) in &v.attributes {
-        text.push_str(value);
-        text.push('\n');
-    }
-    text
-}
-
-fn meta_u64(tx: &WriteTransaction, key: &str) -> Result<u64, StoreError> {
-    Ok(tx
-        .open_table(META)?
-        .get(key)?
-        .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
-        .map_or(0, u64::from_le_bytes))
-}
-
-fn set_meta_u64(tx: &WriteTransaction, key: &str, value: u64) -> Result<(), StoreError> {
-    tx.open_table(META)?
-        .insert(key, value.to_le_bytes().as_slice())?;
-    Ok(())
-}
 
 /// Adds `delta` (±1) to a term's document count, removing it at zero.
 fn count_term(terms: &mut Table<&str, u64>, term: &str, add: bool) -> Result<(), StoreError> {
@@ -92,12 +42,6 @@ fn count_term(terms: &mut Table<&str, u64>, term: &str, add: bool) -> Result<(),
         }
     }
     Ok(())
-}
-
-pub(super) fn count_document(tx: &WriteTransaction, add: bool) -> Result<(), StoreError> {
-    let n = meta_u64(tx, SEARCH_DOCUMENTS)?;
-    let n = if add { n + 1 } else { n.saturating_sub(1) };
-    set_meta_u64(tx, SEARCH_DOCUMENTS, n)
 }
 
 /// Indexes one stored message (nothing when it has no searchable text); true when it

@@ -99,7 +99,7 @@ pub(super) fn add_message(
     seq: u64,
     message: &MessageV1,
 ) -> Result<bool, StoreError> {
-    let Some(text) = super::search_index::message_text(message) else {
+    let Some(text) = super::search_docs::message_text(message) else {
         return Ok(false);
     };
     let counts = term_counts(&text);
@@ -116,7 +116,7 @@ pub(super) fn add_message(
         recent.insert((term.as_str(), doc), (conversation, seq, *n))?;
     }
     drop(recent);
-    super::search_index::count_document(tx, true)?;
+    super::search_docs::count_document(tx, true)?;
     Ok(true)
 }
 
@@ -210,7 +210,7 @@ pub(super) fn forget_conversation(
     }
     drop(recent);
     for _ in &seqs {
-        super::search_index::count_document(tx, false)?;
+        super::search_docs::count_document(tx, false)?;
     }
     Ok(seqs)
 }

@@ -53,6 +53,10 @@ pub struct WriterConfig {
     /// off (tests, the search benchmark), the index is marked stale before the first
     /// job, so the next start with it on rebuilds it.
     pub search_index: bool,
+    /// Test hook: commit with `Durability::None`, so replies go out before anything is
+    /// synced, the bug the power-loss test must catch (`tests_power_loss.rs`).
+    #[cfg(test)]
+    pub ack_before_durable: bool,
 }
 
 impl Default for WriterConfig {
@@ -62,6 +66,8 @@ impl Default for WriterConfig {
             queue_bound: 8192,
             quick_repair: false,
             search_index: true,
+            #[cfg(test)]
+            ack_before_durable: false,
         }
     }
 }
@@ -214,7 +220,8 @@ fn run(
         let size = batch.len();
         let (ops, replies): (Vec<WriteOp>, Vec<Reply>) =
             batch.drain(..).map(|job| (job.op, job.reply)).unzip();
-        let (results, failure) = commit_batch(db, config, ops, &mut state, Durability::Immediate);
+        let (results, failure) =
+            commit_batch(db, config, ops, &mut state, batch_durability(&config));
         metrics
             .commit_seconds
             .observe(started.elapsed().as_micros() as u64);
@@ -382,6 +389,15 @@ fn commit_batch(
         Ok(()) => (results, None),
         Err(e) => fail_all(e.into(), state),
     }
+}
+
+/// A batch's commit is durable before its replies run, except under the test hook.
+fn batch_durability(_config: &WriterConfig) -> Durability {
+    #[cfg(test)]
+    if _config.ack_before_durable {
+        return Durability::None;
+    }
+    Durability::Immediate
 }
 
 /// What to tell people when `e` means the storage itself failed, else None. After any
