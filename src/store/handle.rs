@@ -11,7 +11,7 @@
 //! the file already has) and the next commit fails again. So a reopen first writes and
 //! syncs [`PROBE_BYTES`] to a scratch file ([`PROBE_FILE`]) beside the database.
 
-use std::fs::OpenOptions;
+use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -197,6 +197,25 @@ fn write_probe(path: &Path) -> std::io::Result<()> {
 /// with a page cache of `cache_bytes` (redb's default, 1 GiB, is a Raspberry Pi's whole
 /// memory: the cache grows towards it under load and is never given back). `create` makes a missing file (first start); a reopen never does, so a database that
 /// vanished is an error rather than a silently empty one.
+/// Creates an empty database at `path` so that a power cut at any moment leaves either
+/// no file or a whole one: redb writes its header's magic number last, and a file cut
+/// before that is refused at every later start. So the file is made under another
+/// name (a leftover from a cut is replaced), synced, renamed into place, and the
+/// directory synced.
+fn create_whole(path: &Path) -> Result<(), redb::DatabaseError> {
+    let fresh = path.with_extension("redb.creating");
+    let _ = std::fs::remove_file(&fresh);
+    drop(Database::builder().create(&fresh)?);
+    File::open(&fresh)?.sync_all()?;
+    std::fs::rename(&fresh, path)?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
 fn open_database(
     path: &Path,
     faults: Option<&Arc<FaultSwitch>>,
@@ -206,6 +225,7 @@ fn open_database(
     let mut builder = Database::builder();
     builder.set_cache_size(cache_bytes);
     let opened = match faults {
+        None if create && !path.exists() => create_whole(path).and_then(|()| builder.open(path)),
         None if create => builder.create(path),
         None => builder.open(path),
         Some(switch) => OpenOptions::new()

@@ -33,9 +33,10 @@ const REDB_MAGIC: &[u8] = b"redb\x1a\x0a\xa9\x0d\x0a";
 
 /// The first crash point at which the disk durably holds a redb database: redb writes
 /// its magic number last when it creates a file, and refuses a file without one
-/// ("Not a redb database"), so a cut before that point leaves a data directory that
-/// does not open until the file is removed. Nothing can have been acknowledged then;
-/// the promises start here.
+/// ("Not a redb database"); the store makes a new file under another name and renames
+/// it into place once whole (`handle.rs`), which this simulated disk (one file, no
+/// names) does not model. Nothing can have been acknowledged then; the promises start
+/// here.
 pub(super) fn created_at(log: &[DiskOp]) -> usize {
     let mut replay = Replay::new(log);
     for (i, op) in log.iter().enumerate() {

@@ -326,3 +326,26 @@ fn the_store_imports_nothing_from_the_wire_the_bot_or_the_transports() {
     }
     assert!(checked > 10, "only {checked} files under {}", dir.display());
 }
+
+#[test]
+fn a_first_start_cut_short_leaves_no_file_that_refuses_the_next() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // What a power cut during an earlier first start left: a part of a file.
+    let leftover = dir.path().join(DB_FILE).with_extension("redb.creating");
+    std::fs::write(&leftover, [0u8; 100]).expect("writes");
+    let store = Store::open(dir.path()).expect("opens despite the leftover");
+    assert_eq!(store.last_message(1).expect("reads"), (0, 0));
+    drop(store);
+    assert!(
+        !leftover.exists(),
+        "the leftover is replaced and renamed away"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("lists")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("redb"))
+        .collect();
+    names.sort();
+    assert_eq!(names, [DB_FILE]);
+    Store::open(dir.path()).expect("opens again");
+}
