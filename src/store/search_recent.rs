@@ -31,10 +31,15 @@ use super::tables::*;
 use crate::search::tokens::term_counts;
 
 /// Past this many postings the recent part is merged even while the writer is busy,
-/// one small step after each batch (about 20 MB of table; a query reads at most this
+/// one small step after each batch (about 80 MB of table; a query reads at most this
 /// many postings of a term). Below it, merges wait until the writer is idle: many
-/// messages per conversation then share a page of the main postings.
-pub const MERGE_AT: u64 = 524_288;
+/// messages per conversation then share a page of the main postings, and nothing is
+/// merged while acknowledgements wait. Busy steps each touch about one page of the
+/// main postings per posting (the recent part is in arrival order, the main postings
+/// in conversation order), so they cost the tail latency what they save in bytes:
+/// measured at 524,288, where a 30 s run at 5,000 msg/s reached it (docs/BENCHMARKS.md,
+/// issue #16).
+pub const MERGE_AT: u64 = 2_097_152;
 /// Most postings moved by one merge step while the writer is busy (bounds the pause
 /// it adds to the next acknowledgements).
 pub const MERGE_BUSY_STEP: usize = 4_096;
