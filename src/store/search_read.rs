@@ -23,7 +23,7 @@ use super::records::{
     ConversationRecord, ConversationV1, MessageRecord, MessageV1, VisitorRecord, VisitorV2, decode,
 };
 use super::search_index::INDEX_VERSION;
-use super::search_recent::{RecentTerms, recent_documents, recent_terms_with_prefix};
+use super::search_recent::{RecentTerms, recent_terms_with_prefix};
 use super::tables::*;
 use super::{Store, StoreError};
 use crate::search::query::QueryTerm;
@@ -81,8 +81,8 @@ pub struct SearchResults {
     pub complete: bool,
 }
 
-/// The indexed terms one query term stands for, with the documents holding each (in
-/// the main postings and in the recent part).
+/// The indexed terms one query term stands for (in the main postings or the recent
+/// part), with the documents holding each in the main postings.
 fn expand(tx: &ReadTransaction, term: &QueryTerm) -> Result<Vec<(String, u64)>, StoreError> {
     let terms = tx.open_table(SEARCH_TERMS)?;
     let mut found: Vec<String> = Vec::new();
@@ -103,10 +103,8 @@ fn expand(tx: &ReadTransaction, term: &QueryTerm) -> Result<Vec<(String, u64)>, 
     }
     let mut out = Vec::new();
     for t in found {
-        let df = terms.get(t.as_str())?.map_or(0, |v| v.value()) + recent_documents(tx, &t)?;
-        if df > 0 {
-            out.push((t, df));
-        }
+        let df = terms.get(t.as_str())?.map_or(0, |v| v.value());
+        out.push((t, df));
     }
     Ok(out)
 }
@@ -187,7 +185,12 @@ struct Group {
 
 impl Group {
     fn new(tx: &ReadTransaction, index: &Index, term: &QueryTerm) -> Result<Group, StoreError> {
-        let terms = expand(tx, term)?;
+        let mut terms = expand(tx, term)?;
+        let recent = RecentTerms::read(tx, &terms)?;
+        for (t, df) in &mut terms {
+            *df += recent.documents(t);
+        }
+        terms.retain(|(_, df)| *df > 0);
         let mut in_visitors = false;
         for (t, _) in &terms {
             let t = t.as_str();
@@ -203,7 +206,7 @@ impl Group {
         }
         Ok(Group {
             df: terms.iter().map(|(_, df)| df).sum(),
-            recent: RecentTerms::read(tx, &terms)?,
+            recent,
             terms,
             in_visitors,
         })

@@ -233,6 +233,8 @@ pub(super) fn reset(tx: &WriteTransaction, state: &mut RecentState) -> Result<()
 pub struct RecentTerms {
     /// Conversation → (seq, count) of each message holding one of the terms.
     by_conversation: HashMap<u64, Vec<(u64, u32)>>,
+    /// Term → in how many recent messages it occurs.
+    documents: HashMap<String, u64>,
 }
 
 impl RecentTerms {
@@ -244,6 +246,7 @@ impl RecentTerms {
             let t = term.as_str();
             for row in table.range((t, 0)..=(t, u64::MAX))? {
                 let (conversation, seq, n) = row?.1.value();
+                *out.documents.entry(term.clone()).or_default() += 1;
                 out.by_conversation
                     .entry(conversation)
                     .or_default()
@@ -251,6 +254,11 @@ impl RecentTerms {
             }
         }
         Ok(out)
+    }
+
+    /// In how many recent messages `term` (one of those read) occurs.
+    pub fn documents(&self, term: &str) -> u64 {
+        self.documents.get(term).copied().unwrap_or(0)
     }
 
     /// How often the terms occur in conversation `id`'s recent messages.
@@ -274,17 +282,6 @@ impl RecentTerms {
             .into_iter()
             .flat_map(|m| m.iter().map(|(seq, _)| *seq))
     }
-}
-
-/// In how many recent messages `term` occurs.
-pub fn recent_documents(tx: &ReadTransaction, term: &str) -> Result<u64, StoreError> {
-    let table = tx.open_table(SEARCH_RECENT)?;
-    let mut n = 0;
-    for row in table.range((term, 0)..=(term, u64::MAX))? {
-        row?;
-        n += 1;
-    }
-    Ok(n)
 }
 
 /// The distinct terms in the recent part starting with `prefix`, at most `limit`.
