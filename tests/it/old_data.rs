@@ -118,6 +118,34 @@ fn a_version_1_data_directory_opens_with_everything_in_it() {
 }
 
 #[test]
+fn a_backup_made_by_an_older_build_restores_and_upgrades() {
+    // A backup is a redb file like a data directory's database: the version 1 fixture's
+    // stands for a backup taken before schema 8 (issue #16 changed the key layout).
+    let (old, fx) = fixture("data-v1");
+    let fresh = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_deskbell"))
+        .args(["restore", "--data"])
+        .arg(fresh.path())
+        .arg("--from")
+        .arg(old.path().join(DB_FILE))
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "restore: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Everything the old build reported, and retries of old messages deduplicated.
+    let fx = &fx;
+    serve_and_check(
+        fresh,
+        fx,
+        &["agents", "canned", "settings", "closed", "visitor_open"],
+        |_| {},
+    );
+}
+
+#[test]
 fn a_version_2_data_directory_opens_with_its_faq_and_bot_conversations() {
     let (dir, mut fx) = fixture("data-v2");
     // The bot's thresholds in `GET /api/faq` are the running build's defaults (set anew
