@@ -7,7 +7,7 @@
 #
 #   scripts/bench.sh            all scenarios
 #   scripts/bench.sh idle       only some: idle, throughput, latency, latency10k,
-#                               closed1000, burst
+#                               latency10k-long, closed1000, burst
 #
 # Environment: BENCH_PORT (default 18080), CARGO_TARGET_DIR (default target),
 # KEEP=1 keeps the temporary directory with server logs and outputs,
@@ -171,6 +171,10 @@ for scenario in $SCENARIOS; do
             # Issue #16's tail target: p99 ≤ 10 ms, p99.9 ≤ 25 ms at 10,000 msg/s.
             run latency-10000 latency --rate 10000 --conversations 5000 --agents 2 --duration-secs 30
             ;;
+        latency10k-long)
+            # The same for 90 s: past the search index's busy-merge bound (issue #16).
+            run latency-10000-90s latency --rate 10000 --conversations 5000 --agents 2 --duration-secs 90
+            ;;
         closed1000)
             # Issue #16's closed loop: 1,000 visitors and many agents (the generator's cap).
             run closed-1000 throughput --connections 1000 --agents 64 --duration-secs 20
@@ -182,7 +186,7 @@ for scenario in $SCENARIOS; do
             run burst-10000 burst --connections 10000 --settle-secs 15
             ;;
         *)
-            echo "unknown scenario $scenario (idle, throughput, latency, latency10k, closed1000, burst)" >&2
+            echo "unknown scenario $scenario (idle, throughput, latency, latency10k, latency10k-long, closed1000, burst)" >&2
             exit 2
             ;;
     esac
