@@ -40,6 +40,10 @@ use crate::search::tokens::term_counts;
 /// measured at 524,288, where a 30 s run at 5,000 msg/s reached it (docs/BENCHMARKS.md,
 /// issue #16).
 pub const MERGE_AT: u64 = 2_097_152;
+/// Past this many postings (about 320 MB of table) the recent part is merged after
+/// every batch even while the writer falls behind: the bound on its size and on what a
+/// query reads.
+pub const MERGE_HARD_AT: u64 = 8_388_608;
 /// Most postings moved by one merge step while the writer is busy (bounds the pause
 /// it adds to the next acknowledgements).
 pub const MERGE_BUSY_STEP: usize = 4_096;

@@ -19,7 +19,7 @@ use super::apply::apply;
 use super::ops::{Outcome, WriteOp, WriterState};
 use super::outbox::OutboxGate;
 use super::search_ops::SearchOp;
-use super::search_recent::{MERGE_AT, MERGE_BUSY_STEP, MERGE_IDLE_STEP};
+use super::search_recent::{MERGE_AT, MERGE_BUSY_STEP, MERGE_HARD_AT, MERGE_IDLE_STEP};
 
 /// The writer merges the search index's recent part after this long without work.
 const IDLE_MERGE_AFTER: Duration = Duration::from_millis(200);
@@ -236,7 +236,7 @@ fn run(
         for (reply, result) in replies.into_iter().zip(results) {
             reply(result);
         }
-        if outage.is_none() && state.recent.postings() >= MERGE_AT {
+        if outage.is_none() && busy_merge_due(&state, queue.len(), config.batch_max) {
             outage = merge_step(db, config, metrics, &mut state, MERGE_BUSY_STEP);
         }
     }
@@ -260,6 +260,15 @@ fn start_outage(db: &Handle, metrics: &Metrics, reason: String, jobs: usize) -> 
         backoff: RETRY_FIRST,
         attempts: 0,
     }
+}
+
+/// True when a merge step should follow this batch although work waits: the recent
+/// part is past `MERGE_AT` and the writer keeps up (less than a quarter batch waits),
+/// or it is past `MERGE_HARD_AT` whatever waits. A writer that is falling behind
+/// spends nothing on merging until then: the merge would only lengthen the backlog.
+fn busy_merge_due(state: &WriterState, waiting: usize, batch_max: usize) -> bool {
+    let postings = state.recent.postings();
+    postings >= MERGE_HARD_AT || (postings >= MERGE_AT && waiting < batch_max / 4)
 }
 
 /// True when the search index's recent part may hold postings to merge (it is counted
