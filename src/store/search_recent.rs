@@ -4,8 +4,9 @@
 //! commit of hundreds of messages dirties a few pages instead of one per term and
 //! conversation. The writer merges it into the main postings (`termconvseq_count`,
 //! ordered by conversation) in steps of its own: when the writer has nothing else to
-//! do, or when the recent part has grown past [`MERGE_AT`]. Many messages per
-//! conversation then share a page of the main postings.
+//! do, or when the recent part has grown past [`MERGE_AT`] and the writer keeps up
+//! (past [`MERGE_HARD_AT`] whatever waits). Many messages per conversation then share
+//! a page of the main postings.
 //!
 //! Invariants:
 //! 1. A committed message's terms are in the main postings or in the recent part (never
