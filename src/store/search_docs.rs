@@ -62,7 +62,17 @@ pub(super) fn set_meta_u64(tx: &WriteTransaction, key: &str, value: u64) -> Resu
 
 /// Counts one document more (`add`) or less in `meta`.
 pub(super) fn count_document(tx: &WriteTransaction, add: bool) -> Result<(), StoreError> {
+    match add {
+        true => {
+            let n = meta_u64(tx, SEARCH_DOCUMENTS)?;
+            set_meta_u64(tx, SEARCH_DOCUMENTS, n + 1)
+        }
+        false => uncount_documents(tx, 1),
+    }
+}
+
+/// Counts `gone` documents less in `meta`.
+pub(super) fn uncount_documents(tx: &WriteTransaction, gone: u64) -> Result<(), StoreError> {
     let n = meta_u64(tx, SEARCH_DOCUMENTS)?;
-    let n = if add { n + 1 } else { n.saturating_sub(1) };
-    set_meta_u64(tx, SEARCH_DOCUMENTS, n)
+    set_meta_u64(tx, SEARCH_DOCUMENTS, n.saturating_sub(gone))
 }

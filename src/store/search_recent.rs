@@ -24,7 +24,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use redb::{ReadTransaction, ReadableTable, ReadableTableMetadata, WriteTransaction};
+use redb::{ReadTransaction, ReadableTable, WriteTransaction};
 
 use super::StoreError;
 use super::records::MessageV1;
@@ -219,9 +219,7 @@ pub(super) fn forget_conversation(
         recent.remove((term.as_str(), *doc))?;
     }
     drop(recent);
-    for _ in &seqs {
-        super::search_docs::count_document(tx, false)?;
-    }
+    super::search_docs::uncount_documents(tx, seqs.len() as u64)?;
     Ok(seqs)
 }
 
@@ -320,9 +318,4 @@ pub fn recent_terms_with_prefix(
         }
     }
     Ok(out)
-}
-
-/// How many postings the recent part holds (for metrics and tests).
-pub fn recent_postings(tx: &ReadTransaction) -> Result<u64, StoreError> {
-    Ok(tx.open_table(SEARCH_RECENT)?.len()?)
 }

@@ -9,7 +9,6 @@ use super::apply::apply;
 use super::ops::WriterState;
 use super::search_ops::SearchOp;
 use super::search_read::SearchRequest;
-use super::search_recent::recent_postings;
 use super::tables::*;
 use super::tests::message;
 use super::values::StoredStatus;
@@ -50,7 +49,8 @@ fn parts(store: &Store) -> (u64, u64, u64) {
         .len()
         .expect("len");
     let documents = super::search_tests::documents(&tx);
-    (recent_postings(&tx).expect("len"), main, documents)
+    let recent = tx.open_table(SEARCH_RECENT).expect("t").len().expect("len");
+    (recent, main, documents)
 }
 
 fn open(conversation: u64, visitor: u64, body: &str) -> WriteOp {

@@ -20,11 +20,11 @@ use super::ops::{Outcome, WriteOp, WriterState};
 use super::outbox::OutboxGate;
 use super::search_ops::SearchOp;
 use super::search_recent::{MERGE_AT, MERGE_BUSY_STEP, MERGE_HARD_AT, MERGE_IDLE_STEP};
+use super::{Handle, StoreError};
+use crate::metrics::Metrics;
 
 /// The writer merges the search index's recent part after this long without work.
 const IDLE_MERGE_AFTER: Duration = Duration::from_millis(200);
-use super::{Handle, StoreError};
-use crate::metrics::Metrics;
 
 /// First wait before reopening the database after a storage failure.
 pub const RETRY_FIRST: Duration = Duration::from_millis(100);

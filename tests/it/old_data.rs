@@ -105,16 +105,13 @@ fn number(value: &Value, pointer: &str) -> u64 {
         .unwrap_or_else(|| panic!("fixture.json has no {pointer}"))
 }
 
+/// What the version 1 fixture's old build reported through its API, checked whole.
+const V1_API: &[&str] = &["agents", "canned", "settings", "closed", "visitor_open"];
+
 #[test]
 fn a_version_1_data_directory_opens_with_everything_in_it() {
     let (dir, fx) = fixture("data-v1");
-    let fx = &fx;
-    serve_and_check(
-        dir,
-        fx,
-        &["agents", "canned", "settings", "closed", "visitor_open"],
-        |_| {},
-    );
+    serve_and_check(dir, &fx, V1_API, |_| {});
 }
 
 #[test]
@@ -136,13 +133,7 @@ fn a_backup_made_by_an_older_build_restores_and_upgrades() {
         String::from_utf8_lossy(&out.stderr)
     );
     // Everything the old build reported, and retries of old messages deduplicated.
-    let fx = &fx;
-    serve_and_check(
-        fresh,
-        fx,
-        &["agents", "canned", "settings", "closed", "visitor_open"],
-        |_| {},
-    );
+    serve_and_check(fresh, &fx, V1_API, |_| {});
 }
 
 #[test]
