@@ -276,6 +276,15 @@ pub fn apply(
             rating,
         } => super::ratings::rate(tx, state, (conversation, visitor), rating),
         WriteOp::Search(op) => super::search_index::apply(tx, op, &mut state.recent),
+        WriteOp::MergeMessages { messages } => {
+            let mut tables = super::messages_recent::WriteMessages::write(tx)?;
+            if let Err(e) = tables.merge_step(&mut state.messages, messages) {
+                // Whatever it moved is consistent on disk; read the log again.
+                state.messages.forget();
+                return Err(e);
+            }
+            Ok(Outcome::Done)
+        }
         WriteOp::Audited { op, entry } => {
             let outcome = apply(tx, *op, state)?;
             super::api_keys::append_audit(tx, entry, &outcome)?;

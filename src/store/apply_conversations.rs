@@ -7,8 +7,8 @@ use redb::{ReadableTable, WriteTransaction};
 
 use super::StoreError;
 use super::apply_files::{attach, check_uploads, detach};
+use super::messages_recent::{MessageReader, WriteMessages};
 use super::ops::{Appended, NewMessage, Outcome, WriterState};
-use super::read::last_message_in;
 use super::records::*;
 use super::search_index::unindex_conversation;
 use super::search_recent::add_message;
@@ -23,14 +23,13 @@ pub(super) fn append(
     message: NewMessage,
     state: &mut WriterState,
 ) -> Result<Appended, StoreError> {
-    let mut messages = tx.open_table(MESSAGES)?;
+    let mut messages = WriteMessages::write(tx)?;
     if let Some(client_id) = &message.client_id
         && let Some(seq) = state.client_ids.find(&messages, conversation, client_id)?
     {
-        let stored = messages
-            .get((conversation, seq))?
+        let record = messages
+            .get(conversation, seq)?
             .ok_or(StoreError::NotFound("deduplicated message"))?;
-        let record: MessageRecord = decode(stored.value(), "messages")?;
         return Ok(Appended {
             conversation,
             seq,
@@ -50,7 +49,7 @@ pub(super) fn append(
     };
     let last = match state.seqs.get(&conversation) {
         Some(seq) => *seq,
-        None => last_message_in(&messages, conversation)?.0,
+        None => messages.last(conversation)?.map_or(0, |(seq, _)| seq),
     };
     let seq = last + 1;
     let event = match uploads.is_empty() {
@@ -72,8 +71,10 @@ pub(super) fn append(
         client_id: message.client_id,
         event,
     };
-    messages.insert(
-        (conversation, seq),
+    messages.append(
+        &mut state.messages,
+        conversation,
+        seq,
         encode(&MessageRecord::V1(record.clone())).as_slice(),
     )?;
     if let Some(client_id) = &record.client_id {
@@ -181,13 +182,11 @@ pub(super) fn delete_conversation(
 ) -> Result<Deleted, StoreError> {
     // The index first: it reads the messages to know their words.
     unindex_conversation(tx, id, &mut state.recent)?;
-    let mut messages = tx.open_table(MESSAGES)?;
-    let mut keys = Vec::new();
+    let mut messages = WriteMessages::write(tx)?;
+    let stored = messages.all(id)?;
+    let keys_len = stored.len() as u64;
     let mut attached = Vec::new();
-    for row in messages.range((id, 0)..=(id, u64::MAX))? {
-        let (key, value) = row?;
-        keys.push(key.value().1);
-        let record: MessageRecord = decode(value.value(), "messages")?;
+    for (_, record) in stored {
         if let MessageRecord::V1(MessageV1 {
             event: Some(StoredEvent::Attachments { files }),
             ..
@@ -196,10 +195,8 @@ pub(super) fn delete_conversation(
             attached.extend(files);
         }
     }
-    let keys_len = keys.len() as u64;
-    for seq in keys {
-        messages.remove((id, seq))?;
-    }
+    messages.remove_conversation(&mut state.messages, id)?;
+    drop(messages);
     detach(tx, state, &attached)?;
     let mut read = tx.open_table(READ_STATE)?;
     read.remove((id, 0u8))?;

@@ -128,6 +128,8 @@ impl Store {
         copy_table(&snapshot, &tx, OPEN_BY_VISITOR, &mut copied, progress)?;
         copy_multimap(&snapshot, &tx, VISITOR_CONVERSATIONS, &mut copied)?;
         copy_table(&snapshot, &tx, MESSAGES, &mut copied, progress)?;
+        copy_table(&snapshot, &tx, RECENT_MESSAGES, &mut copied, progress)?;
+        copy_table(&snapshot, &tx, RECENT_MESSAGE_HEADS, &mut copied, progress)?;
         copy_table(&snapshot, &tx, READ_STATE, &mut copied, progress)?;
         copy_table(&snapshot, &tx, SETTINGS, &mut copied, progress)?;
         copy_table(&snapshot, &tx, CANNED, &mut copied, progress)?;

@@ -20,10 +20,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 
-use redb::ReadableTable;
-
 use super::StoreError;
-use super::records::{MessageRecord, decode};
+use super::messages_recent::MessageReader;
 
 /// Most client ids kept over all conversations (about 20 bytes each).
 pub const DEFAULT_BUDGET: usize = 262_144;
@@ -82,7 +80,7 @@ impl ClientIds {
     /// reading `messages` (the writer's open table) to load or to confirm.
     pub fn find(
         &mut self,
-        messages: &impl ReadableTable<(u64, u64), &'static [u8]>,
+        messages: &impl MessageReader,
         conversation: u64,
         client_id: &str,
     ) -> Result<Option<u64>, StoreError> {
@@ -136,17 +134,11 @@ impl ClientIds {
         self.entries
     }
 
-    fn load(
-        &mut self,
-        messages: &impl ReadableTable<(u64, u64), &'static [u8]>,
-        conversation: u64,
-    ) -> Result<(), StoreError> {
+    fn load(&mut self, messages: &impl MessageReader, conversation: u64) -> Result<(), StoreError> {
         let mut by_hash = HashMap::new();
-        for row in messages.range((conversation, 0)..=(conversation, u64::MAX))? {
-            let (key, value) = row?;
-            let record: MessageRecord = decode(value.value(), "messages")?;
+        for (seq, record) in messages.all(conversation)? {
             if let Some(id) = &record.latest().client_id {
-                by_hash.insert(self.hasher.hash_one(id.as_str()), key.value().1);
+                by_hash.insert(self.hasher.hash_one(id.as_str()), seq);
             }
         }
         self.entries += by_hash.len();
@@ -182,34 +174,25 @@ impl ClientIds {
 
 /// The client id message `seq` of `conversation` was stored under, if any.
 fn stored_client_id(
-    messages: &impl ReadableTable<(u64, u64), &'static [u8]>,
+    messages: &impl MessageReader,
     conversation: u64,
     seq: u64,
 ) -> Result<Option<String>, StoreError> {
-    match messages.get((conversation, seq))? {
-        Some(value) => {
-            let record: MessageRecord = decode(value.value(), "messages")?;
-            Ok(record.latest().client_id.clone())
-        }
-        None => Ok(None),
-    }
+    Ok(messages
+        .get(conversation, seq)?
+        .and_then(|record| record.latest().client_id.clone()))
 }
 
 /// The seq of the message stored in `conversation` under `client_id`, reading the
 /// conversation from its newest message back (a retry is nearly always of a recent one).
 pub fn scan_for(
-    messages: &impl ReadableTable<(u64, u64), &'static [u8]>,
+    messages: &impl MessageReader,
     conversation: u64,
     client_id: &str,
 ) -> Result<Option<u64>, StoreError> {
-    for row in messages
-        .range((conversation, 0)..=(conversation, u64::MAX))?
-        .rev()
-    {
-        let (key, value) = row?;
-        let record: MessageRecord = decode(value.value(), "messages")?;
+    for (seq, record) in messages.all(conversation)?.into_iter().rev() {
         if record.latest().client_id.as_deref() == Some(client_id) {
-            return Ok(Some(key.value().1));
+            return Ok(Some(seq));
         }
     }
     Ok(None)
@@ -217,14 +200,16 @@ pub fn scan_for(
 
 #[cfg(test)]
 mod tests {
-    use redb::{Database, Table, backends::InMemoryBackend};
+    use redb::{Database, backends::InMemoryBackend};
 
     use super::*;
-    use crate::store::records::{MessageV1, encode};
-    use crate::store::tables::MESSAGES;
+    use crate::store::messages_recent::{RecentMessages, WriteMessages};
+    use crate::store::records::{MessageRecord, MessageV1, encode};
     use crate::store::values::StoredAuthorKind;
 
-    fn store(messages: &mut Table<(u64, u64), &[u8]>, conversation: u64, seq: u64, id: &str) {
+    /// Stores a message in the recent part, moving everything before it into the
+    /// messages table first when `seq` is odd: lookups read both parts.
+    fn store(messages: &mut WriteMessages, conversation: u64, seq: u64, id: &str) {
         let record = MessageRecord::V1(MessageV1 {
             at_ms: seq,
             author_kind: StoredAuthorKind::Visitor,
@@ -234,9 +219,18 @@ mod tests {
             client_id: Some(id.to_string()),
             event: None,
         });
+        let mut recent = RecentMessages::default();
+        if seq % 2 == 1 {
+            messages
+                .merge_step(&mut recent, usize::MAX)
+                .expect("merges");
+            messages
+                .merge_step(&mut recent, usize::MAX)
+                .expect("merges");
+        }
         messages
-            .insert((conversation, seq), encode(&record).as_slice())
-            .expect("inserts");
+            .append(&mut recent, conversation, seq, encode(&record).as_slice())
+            .expect("appends");
     }
 
     fn database() -> Database {
@@ -249,7 +243,7 @@ mod tests {
     fn ids_stored_before_a_start_are_found_by_reading_the_conversation() {
         let db = database();
         let tx = db.begin_write().expect("begins");
-        let mut messages = tx.open_table(MESSAGES).expect("opens");
+        let mut messages = WriteMessages::write(&tx).expect("opens");
         store(&mut messages, 7, 1, "a");
         store(&mut messages, 7, 2, "b");
         store(&mut messages, 8, 1, "a");
@@ -266,7 +260,7 @@ mod tests {
     fn an_id_recorded_in_this_transaction_is_found_and_forgetting_reads_again() {
         let db = database();
         let tx = db.begin_write().expect("begins");
-        let mut messages = tx.open_table(MESSAGES).expect("opens");
+        let mut messages = WriteMessages::write(&tx).expect("opens");
         let mut ids = ClientIds::default();
         assert_eq!(ids.find(&messages, 3, "x").expect("reads"), None);
         store(&mut messages, 3, 1, "x");
@@ -283,7 +277,7 @@ mod tests {
     fn past_the_budget_the_least_recently_used_conversations_go_and_come_back() {
         let db = database();
         let tx = db.begin_write().expect("begins");
-        let mut messages = tx.open_table(MESSAGES).expect("opens");
+        let mut messages = WriteMessages::write(&tx).expect("opens");
         let mut ids = ClientIds::with_budget(8);
         for conversation in 1..=6 {
             for seq in 1..=3 {
@@ -306,7 +300,7 @@ mod tests {
     fn the_scan_finds_the_newest_message_under_an_id() {
         let db = database();
         let tx = db.begin_write().expect("begins");
-        let mut messages = tx.open_table(MESSAGES).expect("opens");
+        let mut messages = WriteMessages::write(&tx).expect("opens");
         store(&mut messages, 2, 1, "same");
         store(&mut messages, 2, 2, "other");
         assert_eq!(scan_for(&messages, 2, "same").expect("reads"), Some(1));

@@ -6,8 +6,9 @@ use std::io::Write;
 use redb::ReadableTable;
 use serde::Serialize;
 
+use super::messages_recent::{MessageReader, ReadMessages};
 use super::records::{
-    ConversationRecord, ConversationV1, MessageRecord, MessageV1, VisitorRecord, VisitorV2, decode,
+    ConversationRecord, ConversationV1, MessageV1, VisitorRecord, VisitorV2, decode,
 };
 use super::tables::*;
 use super::{Store, StoreError};
@@ -143,7 +144,7 @@ impl Store {
     pub fn export(&self, format: ExportFormat, out: &mut dyn Write) -> Result<u64, StoreError> {
         let tx = self.db().begin_read()?;
         let conversations = tx.open_table(CONVERSATIONS)?;
-        let messages = tx.open_table(MESSAGES)?;
+        let messages = ReadMessages::read(&tx)?;
         let visitors = tx.open_table(VISITORS)?;
         if format == ExportFormat::Csv {
             writeln!(
@@ -162,16 +163,11 @@ impl Store {
                 Some(v) => decode::<VisitorRecord>(v.value(), "visitors")?.into_latest(),
                 None => Default::default(),
             };
-            let mut rows = Vec::new();
-            for m in messages.range((id, 1)..=(id, u64::MAX))? {
-                let (k, v) = m?;
-                rows.push((
-                    k.value().1,
-                    decode::<MessageRecord>(v.value(), "messages")?
-                        .latest()
-                        .clone(),
-                ));
-            }
+            let rows: Vec<(u64, MessageV1)> = messages
+                .all(id)?
+                .into_iter()
+                .map(|(seq, record)| (seq, record.latest().clone()))
+                .collect();
             let status = format!("{:?}", c.status).to_lowercase();
             match format {
                 ExportFormat::JsonLines => {

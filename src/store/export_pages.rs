@@ -6,7 +6,8 @@
 
 use std::io::Write;
 
-use super::records::{ConversationRecord, MessageRecord, VisitorRecord, decode};
+use super::messages_recent::{MessageReader, ReadMessages};
+use super::records::{ConversationRecord, VisitorRecord, decode};
 use super::tables::*;
 use super::{Store, StoreError};
 
@@ -44,7 +45,7 @@ impl Store {
     ) -> Result<ExportPage, StoreError> {
         let tx = self.db().begin_read()?;
         let conversations = tx.open_table(CONVERSATIONS)?;
-        let messages = tx.open_table(MESSAGES)?;
+        let messages = ReadMessages::read(&tx)?;
         let visitors = tx.open_table(VISITORS)?;
         let mut page = ExportPage::default();
         let mut scanned = 0;
@@ -77,10 +78,8 @@ impl Store {
                 None => Default::default(),
             };
             let mut stored = Vec::new();
-            for m in messages.range((id, 1)..=(id, u64::MAX))? {
-                let (k, v) = m?;
-                let message = decode::<MessageRecord>(v.value(), "messages")?;
-                stored.push((k.value().1, message.latest().clone()));
+            for (seq, message) in messages.all(id)? {
+                stored.push((seq, message.latest().clone()));
             }
             let line = super::export::json_line(id, &c, &visitor, &stored);
             writeln!(page.lines, "{line}")?;

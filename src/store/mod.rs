@@ -37,6 +37,7 @@ pub mod identity_records;
 pub mod key_records;
 pub mod label_records;
 mod labels;
+pub mod messages_recent;
 mod numbered;
 mod ops;
 pub mod outbox;
@@ -228,6 +229,8 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
                 if v < 8 {
                     tx.delete_table(tables::CLIENT_IDS)?;
                 }
+                // 8 → 9 only adds the messages' recent part (`messages_recent.rs`),
+                // which a version 8 build would not read: hence the new number.
 
                 tracing::info!(
                     from = v,
@@ -250,6 +253,8 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
     tx.open_table(tables::OPEN_BY_VISITOR)?;
     tx.open_multimap_table(tables::VISITOR_CONVERSATIONS)?;
     tx.open_table(tables::MESSAGES)?;
+    tx.open_table(tables::RECENT_MESSAGES)?;
+    tx.open_table(tables::RECENT_MESSAGE_HEADS)?;
     tx.open_table(tables::READ_STATE)?;
     tx.open_table(tables::SETTINGS)?;
     tx.open_table(tables::CANNED)?;
@@ -279,6 +284,8 @@ mod golden_fixtures;
 mod golden_keys;
 #[cfg(test)]
 mod golden_outbox;
+#[cfg(test)]
+mod messages_recent_tests;
 #[cfg(test)]
 mod power_loss_check;
 #[cfg(test)]

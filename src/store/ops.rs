@@ -270,6 +270,12 @@ pub enum WriteOp {
     Labels(super::label_records::LabelOp),
     /// The full-text index's start-up pass and rebuild (`super::search_index`).
     Search(super::search_ops::SearchOp),
+    /// One merge step of the messages' recent part: move or delete at most `messages`
+    /// (`super::messages_recent`; the writer sends it itself).
+    MergeMessages {
+        /// Most messages moved or deleted.
+        messages: usize,
+    },
     /// `op`, and when it succeeds, `entry` in the audit log, in the same transaction.
     Audited {
         /// The admin's action.
@@ -454,6 +460,8 @@ pub struct WriterState {
     pub client_ids: super::client_ids::ClientIds,
     /// What the recent part of the search index holds.
     pub recent: super::search_recent::RecentState,
+    /// What the messages' recent part holds.
+    pub messages: super::messages_recent::RecentMessages,
 }
 
 impl WriterState {
@@ -471,6 +479,7 @@ impl WriterState {
             search_index: true,
             client_ids: super::client_ids::ClientIds::default(),
             recent: super::search_recent::RecentState::default(),
+            messages: super::messages_recent::RecentMessages::default(),
         }
     }
 
@@ -479,6 +488,7 @@ impl WriterState {
         self.seqs.clear();
         self.client_ids.clear();
         self.recent.forget();
+        self.messages.forget();
         self.outbox.forget();
         self.orphans.clear();
     }

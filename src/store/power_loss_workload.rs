@@ -182,7 +182,11 @@ impl Plan {
             }
             77..83 => self.change_status(visitor, conversation, StoredStatus::Assigned),
             83..88 => self.change_status(visitor, conversation, StoredStatus::Closed),
-            88..93 => WriteOp::SetRead {
+            // A step of the messages' merge (the writer's own op), in a durable batch.
+            88..91 => WriteOp::MergeMessages {
+                messages: self.rng.usize(1..=6),
+            },
+            91..93 => WriteOp::SetRead {
                 conversation,
                 reader: self.rng.u8(0..2),
                 seq: 1,

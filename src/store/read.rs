@@ -3,10 +3,10 @@
 
 use redb::ReadableTable;
 
+use super::messages_recent::{MessageReader, ReadMessages};
 use super::records::{
-    AgentRecord, AgentRole, AgentV4, CannedRecord, ConversationRecord, ConversationV1,
-    MessageRecord, MessageV1, SessionRecord, SettingsRecord, SettingsV3, VisitorRecord, VisitorV2,
-    decode,
+    AgentRecord, AgentRole, AgentV4, CannedRecord, ConversationRecord, ConversationV1, MessageV1,
+    SessionRecord, SettingsRecord, SettingsV3, VisitorRecord, VisitorV2, decode,
 };
 use super::tables::*;
 use super::values::{StoredEvent, StoredStatus};
@@ -33,18 +33,16 @@ impl Store {
         after: u64,
         upto: u64,
     ) -> Result<Vec<(u64, MessageV1)>, StoreError> {
-        let tx = self.db().begin_read()?;
-        let table = tx.open_table(MESSAGES)?;
-        let mut out = Vec::new();
         if upto <= after {
-            return Ok(out);
+            return Ok(Vec::new());
         }
-        for row in table.range((conversation, after + 1)..=(conversation, upto))? {
-            let (key, value) = row?;
-            let record: MessageRecord = decode(value.value(), "messages")?;
-            out.push((key.value().1, record.latest().clone()));
-        }
-        Ok(out)
+        let tx = self.db().begin_read()?;
+        let messages = ReadMessages::read(&tx)?;
+        Ok(messages
+            .range(conversation, after + 1, upto)?
+            .into_iter()
+            .map(|(seq, record)| (seq, record.latest().clone()))
+            .collect())
     }
 
     /// Up to `limit` messages with `seq < before` (0 = newest), ascending, and whether
@@ -56,25 +54,21 @@ impl Store {
         limit: usize,
     ) -> Result<(Vec<(u64, MessageV1)>, bool), StoreError> {
         let tx = self.db().begin_read()?;
-        let table = tx.open_table(MESSAGES)?;
+        let messages = ReadMessages::read(&tx)?;
         let end = if before == 0 { u64::MAX } else { before };
-        let mut rows = table.range((conversation, 1)..(conversation, end))?.rev();
-        let mut out = Vec::with_capacity(limit.min(256));
-        for row in rows.by_ref().take(limit) {
-            let (key, value) = row?;
-            let record: MessageRecord = decode(value.value(), "messages")?;
-            out.push((key.value().1, record.latest().clone()));
-        }
-        let has_more = rows.next().is_some();
-        out.reverse();
+        let (newest, has_more) = messages.newest_before(conversation, end, limit)?;
+        let out = newest
+            .into_iter()
+            .rev()
+            .map(|(seq, record)| (seq, record.latest().clone()))
+            .collect();
         Ok((out, has_more))
     }
 
     /// Highest sequence number and its time (0, 0 for an empty conversation).
     pub fn last_message(&self, conversation: u64) -> Result<(u64, u64), StoreError> {
         let tx = self.db().begin_read()?;
-        let table = tx.open_table(MESSAGES)?;
-        last_message_in(&table, conversation)
+        last_message_in(&ReadMessages::read(&tx)?, conversation)
     }
 
     /// The seq of the message stored in `conversation` under `client_id`, if any: what
@@ -86,8 +80,7 @@ impl Store {
         client_id: &str,
     ) -> Result<Option<u64>, StoreError> {
         let tx = self.db().begin_read()?;
-        let table = tx.open_table(MESSAGES)?;
-        super::client_ids::scan_for(&table, conversation, client_id)
+        super::client_ids::scan_for(&ReadMessages::read(&tx)?, conversation, client_id)
     }
 
     /// One conversation.
@@ -109,7 +102,7 @@ impl Store {
         let tx = self.db().begin_read()?;
         let open = tx.open_table(OPEN_BY_VISITOR)?;
         let convs = tx.open_table(CONVERSATIONS)?;
-        let messages = tx.open_table(MESSAGES)?;
+        let messages = ReadMessages::read(&tx)?;
         let mut out = Vec::new();
         for row in open.iter()? {
             let id = row?.1.value();
@@ -139,7 +132,7 @@ impl Store {
         let open = tx.open_table(OPEN_BY_VISITOR)?;
         let all = tx.open_multimap_table(VISITOR_CONVERSATIONS)?;
         let convs = tx.open_table(CONVERSATIONS)?;
-        let messages = tx.open_table(MESSAGES)?;
+        let messages = ReadMessages::read(&tx)?;
         let mut candidates: Vec<u64> = match open.get((visitor, site))? {
             Some(id) => vec![id.value()],
             None => all
@@ -246,14 +239,8 @@ impl Store {
     /// at most 50 messages.
     pub fn preview(&self, conversation: u64) -> Result<String, StoreError> {
         let tx = self.db().begin_read()?;
-        let table = tx.open_table(MESSAGES)?;
-        for row in table
-            .range((conversation, 1)..=(conversation, u64::MAX))?
-            .rev()
-            .take(50)
-        {
-            let (_, v) = row?;
-            let record: MessageRecord = decode(v.value(), "messages")?;
+        let messages = ReadMessages::read(&tx)?;
+        for (_, record) in messages.newest_before(conversation, u64::MAX, 50)?.0 {
             let m = record.latest();
             if StoredEvent::previewed(m.author_kind, m.event.as_ref()) {
                 return Ok(preview_of_message(m));
@@ -385,20 +372,12 @@ impl Store {
 
 /// Highest sequence number and its time in an open messages table.
 pub(super) fn last_message_in(
-    table: &impl ReadableTable<(u64, u64), &'static [u8]>,
+    messages: &impl MessageReader,
     conversation: u64,
 ) -> Result<(u64, u64), StoreError> {
-    match table
-        .range((conversation, 1)..=(conversation, u64::MAX))?
-        .next_back()
-    {
-        Some(row) => {
-            let (k, v) = row?;
-            let record: MessageRecord = decode(v.value(), "messages")?;
-            Ok((k.value().1, record.latest().at_ms))
-        }
-        None => Ok((0, 0)),
-    }
+    Ok(messages
+        .last(conversation)?
+        .map_or((0, 0), |(seq, record)| (seq, record.latest().at_ms)))
 }
 
 /// The preview of a stored message: its text, or for files sent without a caption

@@ -6,9 +6,10 @@
 
 use redb::ReadableTable;
 
+use super::messages_recent::{MessageReader, ReadMessages};
 use super::rating_records::{RATINGS, RatingRecord};
 use super::records::{ConversationRecord, ConversationV1, MessageRecord, MessageV1, decode};
-use super::tables::{CONVERSATIONS, MESSAGES};
+use super::tables::CONVERSATIONS;
 use super::{Store, StoreError};
 
 /// Which conversations a scan visits.
@@ -34,7 +35,7 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let tx = self.db().begin_read()?;
         let conversations = tx.open_table(CONVERSATIONS)?;
-        let messages = tx.open_table(MESSAGES)?;
+        let messages = ReadMessages::read(&tx)?;
         let ratings = tx.open_table(RATINGS)?;
         let mut buffer = Vec::new();
         let mut visited = 0;
@@ -49,10 +50,9 @@ impl Store {
                 continue;
             }
             buffer.clear();
-            for m in messages.range((id, 1)..=(id, u64::MAX))? {
-                let (k, v) = m?;
-                let MessageRecord::V1(message) = decode(v.value(), "messages")?;
-                buffer.push((k.value().1, message));
+            for (seq, record) in messages.all(id)? {
+                let MessageRecord::V1(message) = record;
+                buffer.push((seq, message));
             }
             let rating = match ratings.get(id)? {
                 Some(v) => {

@@ -15,8 +15,9 @@
 use redb::{ReadableTable, Table, WriteTransaction};
 
 use super::StoreError;
+use super::messages_recent::{MessageReader, WriteMessages};
 use super::ops::Outcome;
-use super::records::{MessageRecord, MessageV1, VisitorRecord, VisitorV2, decode};
+use super::records::{MessageV1, VisitorRecord, VisitorV2, decode};
 use super::search_docs::{count_document, message_text, meta_u64, set_meta_u64, visitor_text};
 use super::search_ops::{IndexProgress, SearchOp};
 use super::search_recent::RecentState;
@@ -116,17 +117,9 @@ pub(super) fn unindex_conversation(
     recent: &mut RecentState,
 ) -> Result<(), StoreError> {
     let counted = super::search_recent::forget_conversation(tx, recent, id)?;
-    let mut stored = Vec::new();
-    {
-        let messages = tx.open_table(MESSAGES)?;
-        for row in messages.range((id, 0)..=(id, u64::MAX))? {
-            let (key, value) = row?;
-            let record: MessageRecord = decode(value.value(), "messages")?;
-            stored.push((key.value().1, record.latest().clone()));
-        }
-    }
-    for (seq, message) in stored {
-        unindex_message(tx, id, seq, &message, counted.contains(&seq))?;
+    let stored = WriteMessages::write(tx)?.all(id)?;
+    for (seq, record) in stored {
+        unindex_message(tx, id, seq, record.latest(), counted.contains(&seq))?;
     }
     Ok(())
 }
@@ -245,19 +238,18 @@ fn backfill(tx: &WriteTransaction, budget: usize) -> Result<IndexProgress, Store
     let mut more_conversations = false;
     {
         let conversations = tx.open_table(CONVERSATIONS)?;
-        let messages = tx.open_table(MESSAGES)?;
+        let messages = WriteMessages::write(tx)?;
         for row in conversations.range(mark.saturating_add(1)..)? {
             if count >= budget {
                 more_conversations = true;
                 break;
             }
             let id = row?.0.value();
-            let mut stored = Vec::new();
-            for m in messages.range((id, 0)..=(id, u64::MAX))? {
-                let (key, value) = m?;
-                let record: MessageRecord = decode(value.value(), "messages")?;
-                stored.push((key.value().1, record.latest().clone()));
-            }
+            let stored: Vec<(u64, MessageV1)> = messages
+                .all(id)?
+                .into_iter()
+                .map(|(seq, record)| (seq, record.latest().clone()))
+                .collect();
             count += stored.len().max(1);
             batch.push((id, stored));
         }

@@ -19,8 +19,9 @@ use std::collections::{HashMap, HashSet};
 use redb::{ReadOnlyTable, ReadTransaction, ReadableTable};
 
 use super::conversation_pages::ConversationFilter;
+use super::messages_recent::{MessageReader, ReadMessages};
 use super::records::{
-    ConversationRecord, ConversationV1, MessageRecord, MessageV1, VisitorRecord, VisitorV2, decode,
+    ConversationRecord, ConversationV1, MessageV1, VisitorRecord, VisitorV2, decode,
 };
 use super::search_index::INDEX_VERSION;
 use super::search_recent::{RecentTerms, recent_terms_with_prefix};
@@ -452,9 +453,8 @@ fn best_message(
         .max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)))
         .map(|(seq, _)| seq);
     if let Some(seq) = best
-        && let Some(v) = tx.open_table(MESSAGES)?.get((hit.id, seq))?
+        && let Some(record) = ReadMessages::read(tx)?.get(hit.id, seq)?
     {
-        let record: MessageRecord = decode(v.value(), "messages")?;
         hit.message = Some((seq, record.latest().clone()));
     }
     if let Some(v) = tx.open_table(VISITORS)?.get(hit.conversation.visitor)? {

@@ -32,7 +32,10 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// 8 = issue #16: the client-id index (`convclientid_seq`) is deleted; retries are
 /// deduplicated by the client ids stored in the messages (a build of 7 would not see
 /// them, so it must refuse the directory).
-pub const SCHEMA_VERSION: u64 = 8;
+/// 9 = issue #16: new messages go to the messages' recent part
+/// (`super::messages_recent`) before the messages table; a build of 8 would not see
+/// them, so it must refuse the directory. Nothing is rewritten.
+pub const SCHEMA_VERSION: u64 = 9;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`
 /// → 32 bytes, [`VISITOR_IDS_RESERVED`] → u64 (little endian), `"vapid_key"` → 32 bytes
@@ -67,6 +70,15 @@ pub const VISITOR_CONVERSATIONS: MultimapTableDefinition<u64, u64> =
     MultimapTableDefinition::new("visitorid_convids");
 /// (conversation id, seq) → [`super::records::MessageRecord`].
 pub const MESSAGES: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("convseq_message");
+/// Since schema 9: arrival number → (conversation id, seq, arrival of the
+/// conversation's previous entry or 0, [`super::records::MessageRecord`]): the
+/// messages' recent part, in arrival order (`super::messages_recent`).
+pub const RECENT_MESSAGES: TableDefinition<u64, (u64, u64, u64, &[u8])> =
+    TableDefinition::new("arrival_recentmessage");
+/// Since schema 9: conversation id → arrival of its newest entry in
+/// [`RECENT_MESSAGES`].
+pub const RECENT_MESSAGE_HEADS: TableDefinition<u64, u64> =
+    TableDefinition::new("convid_recentmessagehead");
 /// Schema 7 and older: (conversation id, client message id) → seq, the retries' dedupe
 /// index. The schema 8 migration deletes it; the writer finds client ids in the
 /// messages themselves (`super::client_ids`).

@@ -16,10 +16,11 @@ use std::time::{Duration, Instant};
 use redb::Durability;
 
 use super::apply::apply;
+use super::messages_recent as messages_part;
 use super::ops::{Outcome, WriteOp, WriterState};
 use super::outbox::OutboxGate;
 use super::search_ops::SearchOp;
-use super::search_recent::{MERGE_AT, MERGE_BUSY_STEP, MERGE_HARD_AT, MERGE_IDLE_STEP};
+use super::search_recent as search_part;
 use super::{Handle, StoreError};
 use crate::metrics::Metrics;
 
@@ -200,7 +201,7 @@ fn run(
                 Waited::Job(job) => *job,
                 Waited::Closed => break,
                 Waited::Deadline => {
-                    outage = merge_step(db, config, metrics, &mut state, MERGE_IDLE_STEP);
+                    outage = merge_step(db, config, metrics, &mut state, Steps::IDLE);
                     continue;
                 }
             },
@@ -236,8 +237,11 @@ fn run(
         for (reply, result) in replies.into_iter().zip(results) {
             reply(result);
         }
-        if outage.is_none() && busy_merge_due(&state, queue.len(), config.batch_max) {
-            outage = merge_step(db, config, metrics, &mut state, MERGE_BUSY_STEP);
+        if outage.is_none() {
+            let steps = busy_merge_due(&state, queue.len(), config.batch_max);
+            if steps.any() {
+                outage = merge_step(db, config, metrics, &mut state, steps);
+            }
         }
     }
     tracing::debug!("writer stopped");
@@ -262,36 +266,84 @@ fn start_outage(db: &Handle, metrics: &Metrics, reason: String, jobs: usize) -> 
     }
 }
 
-/// True when a merge step should follow this batch although work waits: the recent
-/// part is past `MERGE_AT` and the writer keeps up (less than a quarter batch waits),
-/// or it is past `MERGE_HARD_AT` whatever waits. A writer that is falling behind
-/// spends nothing on merging until then: the merge would only lengthen the backlog.
-fn busy_merge_due(state: &WriterState, waiting: usize, batch_max: usize) -> bool {
+/// How much one merge step moves from each recent part (0: nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Steps {
+    /// Postings of the search index's recent part.
+    postings: usize,
+    /// Messages of the messages' recent part.
+    messages: usize,
+}
+
+impl Steps {
+    /// A step while the writer has nothing else to do.
+    const IDLE: Steps = Steps {
+        postings: search_part::MERGE_IDLE_STEP,
+        messages: messages_part::MERGE_IDLE_STEP,
+    };
+
+    fn any(self) -> bool {
+        self.postings > 0 || self.messages > 0
+    }
+}
+
+/// What merge step should follow this batch although work waits. Each recent part is
+/// merged once past its `MERGE_AT` while the writer keeps up (less than a quarter batch
+/// waits), or past its `MERGE_HARD_AT` whatever waits; a messages' merge cycle under
+/// way goes on while the writer keeps up. A writer that is falling behind spends
+/// nothing on merging until then: the merge would only lengthen the backlog.
+fn busy_merge_due(state: &WriterState, waiting: usize, batch_max: usize) -> Steps {
+    let keeps_up = waiting < batch_max / 4;
     let postings = state.recent.postings();
-    postings >= MERGE_HARD_AT || (postings >= MERGE_AT && waiting < batch_max / 4)
+    let unmoved = state.messages.unmoved();
+    Steps {
+        postings: match postings >= search_part::MERGE_HARD_AT
+            || (postings >= search_part::MERGE_AT && keeps_up)
+        {
+            true => search_part::MERGE_BUSY_STEP,
+            false => 0,
+        },
+        messages: match unmoved >= messages_part::MERGE_HARD_AT
+            || ((unmoved >= messages_part::MERGE_AT || state.messages.cycling()) && keeps_up)
+        {
+            true => messages_part::MERGE_BUSY_STEP,
+            false => 0,
+        },
+    }
 }
 
-/// True when the search index's recent part may hold postings to merge (it is counted
-/// on the first merge step or message after a start).
+/// True when a recent part may hold something to merge (each is counted on its first
+/// merge step or message after a start).
 fn merge_pending(state: &WriterState) -> bool {
-    state.search_index && (state.recent.uncounted() || state.recent.postings() > 0)
+    state.messages.pending()
+        || state.search_index && (state.recent.uncounted() || state.recent.postings() > 0)
 }
 
-/// Merges one step of at most `postings` from the search index's recent part
-/// (`super::search_recent`): after [`IDLE_MERGE_AFTER`] without work, and after each
-/// batch while the recent part is past `MERGE_AT`. Its commit is not durable: it
-/// acknowledges nothing, and the next batch's durable commit carries it (a power cut
-/// before that leaves the recent part as it was).
+/// Merges one step of the recent parts (`super::search_recent`,
+/// `super::messages_recent`): after [`IDLE_MERGE_AFTER`] without work, and after a
+/// batch as [`busy_merge_due`] says. Its commit is not durable: it acknowledges
+/// nothing, and the next batch's durable commit carries it (a power cut before that
+/// leaves the recent parts as they were).
 fn merge_step(
     db: &Handle,
     config: WriterConfig,
     metrics: &Metrics,
     state: &mut WriterState,
-    postings: usize,
+    steps: Steps,
 ) -> Option<Outage> {
     let started = Instant::now();
-    let op = WriteOp::Search(SearchOp::Merge { postings });
-    let (_, failure) = commit_batch(db, config, vec![op], state, Durability::None);
+    let mut ops = Vec::with_capacity(2);
+    if steps.postings > 0 && state.search_index {
+        ops.push(WriteOp::Search(SearchOp::Merge {
+            postings: steps.postings,
+        }));
+    }
+    if steps.messages > 0 {
+        ops.push(WriteOp::MergeMessages {
+            messages: steps.messages,
+        });
+    }
+    let (_, failure) = commit_batch(db, config, ops, state, Durability::None);
     metrics
         .index_merge_seconds
         .observe(started.elapsed().as_micros() as u64);
