@@ -7,13 +7,13 @@ use redb::{ReadableTable, WriteTransaction};
 
 use super::StoreError;
 use super::apply_files::{attach, check_uploads, detach};
-use super::messages_recent::{MessageReader, WriteMessages};
 use super::ops::{Appended, NewMessage, Outcome, WriterState};
 use super::records::*;
 use super::search_index::unindex_conversation;
 use super::search_recent::add_message;
 use super::tables::*;
 use super::values::{StoredEvent, StoredStatus};
+use super::{messages_read::MessageReader, messages_recent::WriteMessages};
 
 /// Appends a message, or returns the stored one when its client id was seen before
 /// (a retry: its uploads were consumed by the first attempt and are not looked at).

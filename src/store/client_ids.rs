@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 
 use super::StoreError;
-use super::messages_recent::MessageReader;
+use super::messages_read::MessageReader;
 
 /// Most client ids kept over all conversations (about 20 bytes each).
 pub const DEFAULT_BUDGET: usize = 262_144;

@@ -6,12 +6,12 @@ use std::io::Write;
 use redb::ReadableTable;
 use serde::Serialize;
 
-use super::messages_recent::{MessageReader, ReadMessages};
 use super::records::{
     ConversationRecord, ConversationV1, MessageV1, VisitorRecord, VisitorV2, decode,
 };
 use super::tables::*;
 use super::{Store, StoreError};
+use super::{messages_read::MessageReader, messages_recent::ReadMessages};
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

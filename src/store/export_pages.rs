@@ -6,10 +6,10 @@
 
 use std::io::Write;
 
-use super::messages_recent::{MessageReader, ReadMessages};
 use super::records::{ConversationRecord, VisitorRecord, decode};
 use super::tables::*;
 use super::{Store, StoreError};
+use super::{messages_read::MessageReader, messages_recent::ReadMessages};
 
 /// Which conversations an export holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

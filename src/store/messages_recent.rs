@@ -35,7 +35,6 @@ use std::collections::{BTreeMap, VecDeque};
 use redb::{ReadTransaction, ReadableTable, Table, WriteTransaction};
 
 use super::StoreError;
-use super::records::{MessageRecord, decode};
 use super::tables::{MESSAGES, RECENT_MESSAGE_HEADS, RECENT_MESSAGES};
 
 /// Past this many unmoved messages the log is merged after a batch while the writer
@@ -54,9 +53,12 @@ pub const MERGE_IDLE_STEP: usize = 16_384;
 /// the heads. Opened for reading ([`Messages::read`]) or inside the writer's
 /// transaction ([`Messages::write`]).
 pub struct Messages<M, L, H> {
-    main: M,
-    log: L,
-    heads: H,
+    /// `convseq_message`.
+    pub(super) main: M,
+    /// [`RECENT_MESSAGES`].
+    pub(super) log: L,
+    /// [`RECENT_MESSAGE_HEADS`].
+    pub(super) heads: H,
 }
 
 /// The three tables in a write transaction.
@@ -237,7 +239,7 @@ where
     H: ReadableTable<u64, u64>,
 {
     /// The newest seq of `conversation` in the messages table (0 if none).
-    fn main_last(&self, conversation: u64) -> Result<u64, StoreError> {
+    pub(super) fn main_last(&self, conversation: u64) -> Result<u64, StoreError> {
         match self
             .main
             .range((conversation, 0)..=(conversation, u64::MAX))?
@@ -248,10 +250,16 @@ where
         }
     }
 
-    /// `conversation`'s unmoved messages in the log with `seq >= from`, newest first.
-    fn recent(&self, conversation: u64, from: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
-        let floor = self.main_last(conversation)?.max(from.saturating_sub(1));
-        let mut out = Vec::new();
+    /// Calls `visit(arrival, seq, record)` for `conversation`'s unmoved entries with
+    /// `seq > floor` (and above its newest seq in the messages table), newest first,
+    /// walking back from its head.
+    pub(super) fn walk(
+        &self,
+        conversation: u64,
+        floor: u64,
+        mut visit: impl FnMut(u64, u64, &[u8]),
+    ) -> Result<(), StoreError> {
+        let floor = self.main_last(conversation)?.max(floor);
         let mut arrival = self.heads.get(conversation)?.map_or(0, |v| v.value());
         let mut above = u64::MAX;
         while arrival != 0 {
@@ -259,141 +267,20 @@ where
                 break;
             };
             let (owner, seq, previous, record) = entry.value();
+            // Another conversation's entry, or one out of order, breaks invariant 2.
             if owner != conversation || seq <= floor || seq >= above {
                 break;
             }
-            out.push((seq, record.to_vec()));
+            visit(arrival, seq, record);
             above = seq;
             arrival = previous;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Entries in the log (moved ones not yet deleted among them).
     pub fn log_len(&self) -> Result<u64, StoreError> {
         Ok(self.log.len()?)
-    }
-}
-
-/// Reading a conversation's messages from both parts; implemented by [`Messages`]
-/// for read and write transactions alike.
-pub trait MessageReader {
-    /// `conversation`'s messages with `from <= seq <= to`, ascending.
-    fn range(
-        &self,
-        conversation: u64,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<(u64, MessageRecord)>, StoreError>;
-
-    /// All of `conversation`'s messages, ascending.
-    fn all(&self, conversation: u64) -> Result<Vec<(u64, MessageRecord)>, StoreError> {
-        self.range(conversation, 0, u64::MAX)
-    }
-
-    /// Up to `limit` of `conversation`'s messages with `seq < before`, newest first, and
-    /// whether older ones exist.
-    fn newest_before(
-        &self,
-        conversation: u64,
-        before: u64,
-        limit: usize,
-    ) -> Result<(Vec<(u64, MessageRecord)>, bool), StoreError>;
-
-    /// `conversation`'s newest message, if any.
-    fn last(&self, conversation: u64) -> Result<Option<(u64, MessageRecord)>, StoreError>;
-
-    /// One message.
-    fn get(&self, conversation: u64, seq: u64) -> Result<Option<MessageRecord>, StoreError> {
-        Ok(self
-            .range(conversation, seq, seq)?
-            .into_iter()
-            .next()
-            .map(|(_, record)| record))
-    }
-}
-
-impl<M, L, H> MessageReader for Messages<M, L, H>
-where
-    M: ReadableTable<(u64, u64), &'static [u8]>,
-    L: ReadableTable<u64, (u64, u64, u64, &'static [u8])>,
-    H: ReadableTable<u64, u64>,
-{
-    /// `conversation`'s messages with `from <= seq <= to`, ascending.
-    fn range(
-        &self,
-        conversation: u64,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<(u64, MessageRecord)>, StoreError> {
-        let mut out = Vec::new();
-        if to < from {
-            return Ok(out);
-        }
-        for row in self.main.range((conversation, from)..=(conversation, to))? {
-            let (key, value) = row?;
-            out.push((key.value().1, decode(value.value(), "messages")?));
-        }
-        for (seq, record) in self.recent(conversation, from)?.into_iter().rev() {
-            if seq <= to {
-                out.push((seq, decode(&record, "messages")?));
-            }
-        }
-        Ok(out)
-    }
-
-    /// Up to `limit` of `conversation`'s messages with `seq < before`, newest first, and
-    /// whether older ones exist.
-    fn newest_before(
-        &self,
-        conversation: u64,
-        before: u64,
-        limit: usize,
-    ) -> Result<(Vec<(u64, MessageRecord)>, bool), StoreError> {
-        let mut out = Vec::new();
-        for (seq, record) in self.recent(conversation, 0)? {
-            if seq >= before {
-                continue;
-            }
-            if out.len() == limit {
-                return Ok((out, true));
-            }
-            out.push((seq, decode(&record, "messages")?));
-        }
-        let mut rows = self
-            .main
-            .range((conversation, 0)..(conversation, before))?
-            .rev();
-        for row in rows.by_ref() {
-            if out.len() == limit {
-                return Ok((out, true));
-            }
-            let (key, value) = row?;
-            out.push((key.value().1, decode(value.value(), "messages")?));
-        }
-        Ok((out, false))
-    }
-
-    /// `conversation`'s newest message, if any.
-    fn last(&self, conversation: u64) -> Result<Option<(u64, MessageRecord)>, StoreError> {
-        let main = self
-            .main
-            .range((conversation, 0)..=(conversation, u64::MAX))?
-            .next_back()
-            .transpose()?;
-        let floor = main.as_ref().map_or(0, |(k, _)| k.value().1);
-        if let Some(arrival) = self.heads.get(conversation)?.map(|v| v.value())
-            && let Some(entry) = self.log.get(arrival)?
-            && let (owner, seq, _, record) = entry.value()
-            && owner == conversation
-            && seq > floor
-        {
-            return Ok(Some((seq, decode(record, "messages")?)));
-        }
-        match main {
-            Some((key, value)) => Ok(Some((key.value().1, decode(value.value(), "messages")?))),
-            None => Ok(None),
-        }
     }
 }
 
@@ -465,8 +352,8 @@ impl RecentMessages {
 }
 
 /// Reads the log: which entries are not yet moved, walking each conversation's chain
-/// from its head down to its newest seq in the messages table (what readers see; a
-/// moved entry, or one of a deleted conversation, is never taken for an unmoved one).
+/// from its head as readers do (a moved entry, or one of a deleted conversation, is
+/// never taken for an unmoved one).
 fn count<M, L, H>(tables: &Messages<M, L, H>) -> Result<Counted, StoreError>
 where
     M: ReadableTable<(u64, u64), &'static [u8]>,
@@ -481,25 +368,16 @@ where
         entries: tables.log.len()?,
         ..Counted::default()
     };
-    for row in tables.heads.iter()? {
-        let (conversation, head) = row?;
-        let conversation = conversation.value();
-        let floor = tables.main_last(conversation)?;
-        let mut arrival = head.value();
+    let conversations: Vec<u64> = tables
+        .heads
+        .iter()?
+        .map(|row| row.map(|(k, _)| k.value()))
+        .collect::<Result<_, _>>()?;
+    for conversation in conversations {
         let mut unmoved = VecDeque::new();
-        let mut above = u64::MAX;
-        while arrival != 0 {
-            let Some(entry) = tables.log.get(arrival)? else {
-                break;
-            };
-            let (owner, seq, previous, _) = entry.value();
-            if owner != conversation || seq <= floor || seq >= above {
-                break;
-            }
-            unmoved.push_front((arrival, seq));
-            above = seq;
-            arrival = previous;
-        }
+        tables.walk(conversation, 0, |arrival, seq, _| {
+            unmoved.push_front((arrival, seq))
+        })?;
         if !unmoved.is_empty() {
             counted.unmoved += unmoved.len() as u64;
             counted.conversations.insert(conversation, unmoved);

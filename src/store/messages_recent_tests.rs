@@ -4,7 +4,8 @@
 
 use redb::{Database, backends::InMemoryBackend};
 
-use super::messages_recent::{MessageReader, RecentMessages, WriteMessages};
+use super::messages_read::MessageReader;
+use super::messages_recent::{RecentMessages, WriteMessages};
 use super::records::{MessageRecord, MessageV1, encode};
 use super::values::StoredAuthorKind;
 

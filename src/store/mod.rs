@@ -37,6 +37,7 @@ pub mod identity_records;
 pub mod key_records;
 pub mod label_records;
 mod labels;
+pub mod messages_read;
 pub mod messages_recent;
 mod numbered;
 mod ops;

@@ -3,7 +3,6 @@
 
 use redb::ReadableTable;
 
-use super::messages_recent::{MessageReader, ReadMessages};
 use super::records::{
     AgentRecord, AgentRole, AgentV4, CannedRecord, ConversationRecord, ConversationV1, MessageV1,
     SessionRecord, SettingsRecord, SettingsV3, VisitorRecord, VisitorV2, decode,
@@ -11,6 +10,7 @@ use super::records::{
 use super::tables::*;
 use super::values::{StoredEvent, StoredStatus};
 use super::{Store, StoreError};
+use super::{messages_read::MessageReader, messages_recent::ReadMessages};
 
 /// An open conversation with its latest message position, as the hub restores it.
 #[derive(Debug, Clone)]

@@ -6,11 +6,11 @@
 
 use redb::ReadableTable;
 
-use super::messages_recent::{MessageReader, ReadMessages};
 use super::rating_records::{RATINGS, RatingRecord};
 use super::records::{ConversationRecord, ConversationV1, MessageRecord, MessageV1, decode};
 use super::tables::CONVERSATIONS;
 use super::{Store, StoreError};
+use super::{messages_read::MessageReader, messages_recent::ReadMessages};
 
 /// Which conversations a scan visits.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

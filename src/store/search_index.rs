@@ -15,13 +15,13 @@
 use redb::{ReadableTable, Table, WriteTransaction};
 
 use super::StoreError;
-use super::messages_recent::{MessageReader, WriteMessages};
 use super::ops::Outcome;
 use super::records::{MessageV1, VisitorRecord, VisitorV2, decode};
 use super::search_docs::{count_document, message_text, meta_u64, set_meta_u64, visitor_text};
 use super::search_ops::{IndexProgress, SearchOp};
 use super::search_recent::RecentState;
 use super::tables::*;
+use super::{messages_read::MessageReader, messages_recent::WriteMessages};
 
 use crate::search::tokens::term_counts;
 

@@ -19,7 +19,6 @@ use std::collections::{HashMap, HashSet};
 use redb::{ReadOnlyTable, ReadTransaction, ReadableTable};
 
 use super::conversation_pages::ConversationFilter;
-use super::messages_recent::{MessageReader, ReadMessages};
 use super::records::{
     ConversationRecord, ConversationV1, MessageV1, VisitorRecord, VisitorV2, decode,
 };
@@ -27,6 +26,7 @@ use super::search_index::INDEX_VERSION;
 use super::search_recent::{RecentTerms, recent_terms_with_prefix};
 use super::tables::*;
 use super::{Store, StoreError};
+use super::{messages_read::MessageReader, messages_recent::ReadMessages};
 use crate::search::query::QueryTerm;
 
 /// Most indexed terms one prefix stands for (the first ones in term order).
