@@ -43,9 +43,13 @@ pub const MERGE_AT: u64 = 32_768;
 /// Past this many unmoved messages (about 25 MB of log) the log is merged after every
 /// batch even while the writer falls behind: the bound on its size and on a walk.
 pub const MERGE_HARD_AT: u64 = 131_072;
-/// Most messages moved (or moved ones deleted) by one merge step: bounds the pause a
-/// busy step adds to the next acknowledgements.
-pub const MERGE_BUSY_STEP: usize = 2_048;
+/// Most messages moved (or moved ones deleted) by one merge step while the writer keeps
+/// up: bounds the pause a busy step adds to the next acknowledgements. A cycle saves
+/// the same whatever its step: each conversation's run moves in one piece.
+pub const MERGE_BUSY_STEP: usize = 512;
+/// The same past [`MERGE_HARD_AT`], while the writer falls behind: larger steps, fewer
+/// commits.
+pub const MERGE_HARD_STEP: usize = 4_096;
 /// Most messages moved by one merge step while the writer is idle.
 pub const MERGE_IDLE_STEP: usize = 16_384;
 

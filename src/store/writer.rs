@@ -303,11 +303,12 @@ fn busy_merge_due(state: &WriterState, waiting: usize, batch_max: usize) -> Step
             true => search_part::MERGE_BUSY_STEP,
             false => 0,
         },
-        messages: match unmoved >= messages_part::MERGE_HARD_AT
-            || ((unmoved >= messages_part::MERGE_AT || state.messages.cycling()) && keeps_up)
-        {
-            true => messages_part::MERGE_BUSY_STEP,
-            false => 0,
+        messages: if unmoved >= messages_part::MERGE_HARD_AT {
+            messages_part::MERGE_HARD_STEP
+        } else if (unmoved >= messages_part::MERGE_AT || state.messages.cycling()) && keeps_up {
+            messages_part::MERGE_BUSY_STEP
+        } else {
+            0
         },
     }
 }
