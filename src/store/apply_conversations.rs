@@ -82,7 +82,8 @@ pub(super) fn append(
     }
     // In the message's own commit: a committed message is always searchable.
     if state.search_index {
-        add_message(tx, &mut state.recent, conversation, seq, &record)?;
+        let counted = state.counted_terms.take();
+        add_message(tx, &mut state.recent, (conversation, seq), &record, counted)?;
     }
     state.seqs.insert(conversation, seq);
     let labels = super::labels::auto_label(tx, conversation, record.event.as_ref())?;

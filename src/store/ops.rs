@@ -462,6 +462,9 @@ pub struct WriterState {
     pub recent: super::search_recent::RecentState,
     /// What the messages' recent part holds.
     pub messages: super::messages_recent::RecentMessages,
+    /// The terms of the message in the op being applied, as its sender counted them
+    /// (set by the writer around each op; `super::search_docs::new_message_terms`).
+    pub counted_terms: Option<super::search_docs::TermCounts>,
 }
 
 impl WriterState {
@@ -480,6 +483,7 @@ impl WriterState {
             client_ids: super::client_ids::ClientIds::default(),
             recent: super::search_recent::RecentState::default(),
             messages: super::messages_recent::RecentMessages::default(),
+            counted_terms: None,
         }
     }
 

@@ -5,23 +5,41 @@
 use redb::{ReadableTable, WriteTransaction};
 
 use super::StoreError;
+use super::ops::NewMessage;
 use super::records::{MessageV1, VisitorV2};
 use super::tables::*;
 use super::values::{StoredAuthorKind, StoredEvent};
+use crate::search::tokens::term_counts;
 
 /// The searchable text of a message, if it has any: notes (an agent's or an API
 /// key's), and visitors' and agents' words, captions and file names.
 pub fn message_text(m: &MessageV1) -> Option<String> {
-    let person = matches!(
-        m.author_kind,
-        StoredAuthorKind::Visitor | StoredAuthorKind::Agent
-    );
-    match &m.event {
-        Some(StoredEvent::Note) => Some(m.body.clone()),
+    text_of(m.author_kind, m.event.as_ref(), &m.body)
+}
+
+/// The terms of a message about to be stored, counted by its sender before the writer
+/// takes it (`super::writer`: tokenizing stays off the writer's thread), or None when
+/// the writer counts them itself: a message with uploads (their names are known only
+/// once they are attached) or one with no searchable text.
+pub fn new_message_terms(m: &NewMessage) -> Option<TermCounts> {
+    if !m.attachments.is_empty() {
+        return None;
+    }
+    text_of(m.author_kind, m.event.as_ref(), &m.body).map(|text| term_counts(&text))
+}
+
+/// A text's terms with how often each occurs, in term order (`term_counts`).
+pub type TermCounts = Vec<(String, u32)>;
+
+/// [`message_text`] from a message's parts.
+fn text_of(kind: StoredAuthorKind, event: Option<&StoredEvent>, body: &str) -> Option<String> {
+    let person = matches!(kind, StoredAuthorKind::Visitor | StoredAuthorKind::Agent);
+    match event {
+        Some(StoredEvent::Note) => Some(body.to_string()),
         _ if !person => None,
-        None => Some(m.body.clone()),
+        None => Some(body.to_string()),
         Some(StoredEvent::Attachments { files }) => {
-            let mut text = m.body.clone();
+            let mut text = body.to_string();
             for f in files {
                 text.push('\n');
                 text.push_str(&f.name);
@@ -75,4 +93,73 @@ pub(super) fn count_document(tx: &WriteTransaction, add: bool) -> Result<(), Sto
 pub(super) fn uncount_documents(tx: &WriteTransaction, gone: u64) -> Result<(), StoreError> {
     let n = meta_u64(tx, SEARCH_DOCUMENTS)?;
     set_meta_u64(tx, SEARCH_DOCUMENTS, n.saturating_sub(gone))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::values::StoredAttachment;
+
+    fn new(kind: StoredAuthorKind, event: Option<StoredEvent>, body: &str) -> NewMessage {
+        NewMessage {
+            author_kind: kind,
+            author_id: 1,
+            author_name: "n".into(),
+            body: body.into(),
+            client_id: None,
+            event,
+            at_ms: 0,
+            attachments: Vec::new(),
+        }
+    }
+
+    fn stored(m: &NewMessage) -> MessageV1 {
+        MessageV1 {
+            at_ms: m.at_ms,
+            author_kind: m.author_kind,
+            author_id: m.author_id,
+            author_name: m.author_name.clone(),
+            body: m.body.clone(),
+            client_id: m.client_id.clone(),
+            event: m.event.clone(),
+        }
+    }
+
+    #[test]
+    fn the_senders_terms_are_the_writers_terms() {
+        let file = StoredAttachment {
+            token: [7; 16],
+            name: "receipt photo.jpg".into(),
+            content_type: "image/jpeg".into(),
+            size: 10,
+        };
+        let cases = [
+            new(
+                StoredAuthorKind::Visitor,
+                None,
+                "Teapots, two teapots! 茶壺",
+            ),
+            new(StoredAuthorKind::Agent, None, "On its way"),
+            new(
+                StoredAuthorKind::Agent,
+                Some(StoredEvent::Note),
+                "refund them",
+            ),
+            new(StoredAuthorKind::Bot, None, "bot words are not indexed"),
+            new(
+                StoredAuthorKind::System,
+                Some(StoredEvent::Note),
+                "a key's note",
+            ),
+            new(
+                StoredAuthorKind::Visitor,
+                Some(StoredEvent::Attachments { files: vec![file] }),
+                "caption",
+            ),
+        ];
+        for m in &cases {
+            let writers = message_text(&stored(m)).map(|text| term_counts(&text));
+            assert_eq!(new_message_terms(m), writers, "{m:?}");
+        }
+    }
 }

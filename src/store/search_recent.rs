@@ -101,18 +101,23 @@ impl RecentState {
     }
 }
 
-/// Adds a new message's terms to the recent part; true when it had any.
+/// Adds a new message's terms to the recent part; true when it had any. `counted`:
+/// its terms as its sender counted them (`super::search_docs::new_message_terms`), if
+/// it did.
 pub(super) fn add_message(
     tx: &WriteTransaction,
     state: &mut RecentState,
-    conversation: u64,
-    seq: u64,
+    (conversation, seq): (u64, u64),
     message: &MessageV1,
+    counted: Option<super::search_docs::TermCounts>,
 ) -> Result<bool, StoreError> {
-    let Some(text) = super::search_docs::message_text(message) else {
-        return Ok(false);
+    let counts = match counted {
+        Some(counts) => counts,
+        None => match super::search_docs::message_text(message) {
+            Some(text) => term_counts(&text),
+            None => return Ok(false),
+        },
     };
-    let counts = term_counts(&text);
     if counts.is_empty() {
         return Ok(false);
     }

@@ -19,6 +19,7 @@ use super::apply::apply;
 use super::messages_recent as messages_part;
 use super::ops::{Outcome, WriteOp, WriterState};
 use super::outbox::OutboxGate;
+use super::search_docs::TermCounts;
 use super::search_ops::SearchOp;
 use super::search_recent as search_part;
 use super::{Handle, StoreError};
@@ -38,7 +39,20 @@ pub type Reply = Box<dyn FnOnce(Result<Outcome, StoreError>) + Send>;
 
 struct Job {
     op: WriteOp,
+    /// The terms of the op's message, counted by the sender (see [`prepare`]).
+    terms: Option<TermCounts>,
     reply: Reply,
+}
+
+/// Work on a job done by its sender, on the sender's thread, so that the one writer
+/// thread spends its time on the transaction: a new message's search terms.
+fn prepare(op: &WriteOp) -> Option<TermCounts> {
+    match op {
+        WriteOp::Append { message, .. } | WriteOp::OpenConversation { message, .. } => {
+            super::search_docs::new_message_terms(message)
+        }
+        _ => None,
+    }
 }
 
 /// Tuning for the writer.
@@ -82,8 +96,9 @@ pub struct WriterHandle {
 impl WriterHandle {
     /// Queues an op; `reply` gets its result after the commit. Waits while the queue is full.
     pub async fn submit(&self, op: WriteOp, reply: Reply) -> Result<(), StoreError> {
+        let terms = prepare(&op);
         self.jobs
-            .send(Job { op, reply })
+            .send(Job { op, terms, reply })
             .await
             .map_err(|_| StoreError::Closed)
     }
@@ -219,8 +234,10 @@ fn run(
         }
         let started = Instant::now();
         let size = batch.len();
-        let (ops, replies): (Vec<WriteOp>, Vec<Reply>) =
-            batch.drain(..).map(|job| (job.op, job.reply)).unzip();
+        let (ops, replies): (Vec<(WriteOp, _)>, Vec<Reply>) = batch
+            .drain(..)
+            .map(|job| ((job.op, job.terms), job.reply))
+            .unzip();
         let (results, failure) =
             commit_batch(db, config, ops, &mut state, batch_durability(&config));
         metrics
@@ -344,6 +361,7 @@ fn merge_step(
             messages: steps.messages,
         });
     }
+    let ops = ops.into_iter().map(|op| (op, None)).collect();
     let (_, failure) = commit_batch(db, config, ops, state, Durability::None);
     metrics
         .index_merge_seconds
@@ -409,7 +427,7 @@ fn reopen(db: &Handle, outage: &mut Outage, metrics: &Metrics) -> bool {
 fn commit_batch(
     db: &Handle,
     config: WriterConfig,
-    ops: Vec<WriteOp>,
+    ops: Vec<(WriteOp, Option<TermCounts>)>,
     state: &mut WriterState,
     durability: Durability,
 ) -> (Vec<Result<Outcome, StoreError>>, Option<String>) {
@@ -441,8 +459,11 @@ fn commit_batch(
     }
     tx.set_quick_repair(config.quick_repair);
     let mut results = Vec::with_capacity(count);
-    for op in ops {
-        match apply(&tx, op, state) {
+    for (op, terms) in ops {
+        state.counted_terms = terms;
+        let result = apply(&tx, op, state);
+        state.counted_terms = None;
+        match result {
             Err(StoreError::Db(e)) => return fail_all(StoreError::Db(e), state),
             other => results.push(other),
         }
