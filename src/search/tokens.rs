@@ -200,8 +200,11 @@ pub fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
+/// A text's terms with how often each occurs, in term order ([`term_counts`]).
+pub type TermCounts = Vec<(String, u32)>;
+
 /// Each distinct term of `text` with how often it occurs, sorted by term.
-pub fn term_counts(text: &str) -> Vec<(String, u32)> {
+pub fn term_counts(text: &str) -> TermCounts {
     let mut terms: Vec<String> = tokens(text).into_iter().map(|t| t.term).collect();
     terms.sort_unstable();
     let mut counts: Vec<(String, u32)> = Vec::new();

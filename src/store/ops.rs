@@ -464,7 +464,7 @@ pub struct WriterState {
     pub messages: super::messages_recent::RecentMessages,
     /// The terms of the message in the op being applied, as its sender counted them
     /// (set by the writer around each op; `super::search_docs::new_message_terms`).
-    pub counted_terms: Option<super::search_docs::TermCounts>,
+    pub counted_terms: Option<crate::search::tokens::TermCounts>,
 }
 
 impl WriterState {

@@ -9,7 +9,7 @@ use super::ops::NewMessage;
 use super::records::{MessageV1, VisitorV2};
 use super::tables::*;
 use super::values::{StoredAuthorKind, StoredEvent};
-use crate::search::tokens::term_counts;
+use crate::search::tokens::{TermCounts, term_counts};
 
 /// The searchable text of a message, if it has any: notes (an agent's or an API
 /// key's), and visitors' and agents' words, captions and file names.
@@ -27,9 +27,6 @@ pub fn new_message_terms(m: &NewMessage) -> Option<TermCounts> {
     }
     text_of(m.author_kind, m.event.as_ref(), &m.body).map(|text| term_counts(&text))
 }
-
-/// A text's terms with how often each occurs, in term order (`term_counts`).
-pub type TermCounts = Vec<(String, u32)>;
 
 /// [`message_text`] from a message's parts.
 fn text_of(kind: StoredAuthorKind, event: Option<&StoredEvent>, body: &str) -> Option<String> {

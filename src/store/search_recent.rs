@@ -109,7 +109,7 @@ pub(super) fn add_message(
     state: &mut RecentState,
     (conversation, seq): (u64, u64),
     message: &MessageV1,
-    counted: Option<super::search_docs::TermCounts>,
+    counted: Option<crate::search::tokens::TermCounts>,
 ) -> Result<bool, StoreError> {
     let counts = match counted {
         Some(counts) => counts,

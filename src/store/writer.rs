@@ -19,11 +19,11 @@ use super::apply::apply;
 use super::messages_recent as messages_part;
 use super::ops::{Outcome, WriteOp, WriterState};
 use super::outbox::OutboxGate;
-use super::search_docs::TermCounts;
 use super::search_ops::SearchOp;
 use super::search_recent as search_part;
 use super::{Handle, StoreError};
 use crate::metrics::Metrics;
+use crate::search::tokens::TermCounts;
 
 /// The writer merges the search index's recent part after this long without work.
 const IDLE_MERGE_AFTER: Duration = Duration::from_millis(200);
