@@ -49,7 +49,12 @@ struct Job {
 fn prepare(op: &WriteOp) -> Option<TermCounts> {
     match op {
         WriteOp::Append { message, .. } | WriteOp::OpenConversation { message, .. } => {
-            super::search_docs::new_message_terms(message)
+            super::search_docs::new_message_terms(
+                message.author_kind,
+                message.event.as_ref(),
+                &message.body,
+                !message.attachments.is_empty(),
+            )
         }
         _ => None,
     }
