@@ -283,6 +283,7 @@ where
     }
 
     /// Entries in the log (moved ones not yet deleted among them).
+    #[cfg(test)]
     pub fn log_len(&self) -> Result<u64, StoreError> {
         Ok(self.log.len()?)
     }
