@@ -1,6 +1,8 @@
 //! Tests of the command-line flags: defaults, conversions into `Config`, refusals.
 
 use super::*;
+use crate::config::Config;
+use crate::error::Error;
 
 fn serve(flags: &[&str]) -> Result<Config, Error> {
     let mut args = vec!["serve", "--data", "/nonexistent", "--no-bot"];
@@ -73,4 +75,14 @@ fn smtp_flags_make_the_email_settings() {
     ] {
         assert!(serve(bad).is_err(), "{bad:?}");
     }
+}
+
+#[test]
+fn the_commit_window_is_off_by_default_and_bounded() {
+    let default = serve(&[]).expect("valid flags");
+    assert!(default.commit_window.is_zero());
+    let config = serve(&["--commit-window-ms", "5"]).expect("valid flags");
+    assert_eq!(config.commit_window, std::time::Duration::from_millis(5));
+    assert!(serve(&["--commit-window-ms", "101"]).is_err());
+    assert!(serve(&["--commit-window-ms", "-1"]).is_err());
 }

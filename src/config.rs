@@ -70,6 +70,8 @@ pub struct Config {
     pub batch_max: usize,
     /// Use redb quick-repair commits.
     pub quick_repair: bool,
+    /// How long a message may wait for others to share its group commit (zero: none).
+    pub commit_window: std::time::Duration,
     /// Index messages and visitors for search as they are written (default). Off only
     /// for tests and the search benchmark: the index is then marked stale at start and
     /// rebuilt by the next start with it on.
@@ -153,6 +155,7 @@ impl Config {
             session_ttl_ms: 30 * 24 * 3_600_000,
             batch_max: 1024,
             quick_repair: false,
+            commit_window: std::time::Duration::ZERO,
             search_index: true,
             retain_days: None,
             retention_interval_ms: 3_600_000,

@@ -58,7 +58,8 @@
 //! - [`visitor_alias`]: a visitor's generated friendly name and colour, from their id.
 //! - [`identity`]: verified customers: the identity secret, the hash check, the limits.
 //! - [`cidr`]: address ranges for `--trusted-proxy` and `--metrics-allow`.
-//! - [`cli`], [`config`], [`error`]: flags, settings, the crate error.
+//! - [`cli`], [`config`], [`error`]: flags (`cli_serve` checks `serve`'s into a
+//!   [`config::Config`]), settings, the crate error.
 
 #![warn(missing_docs)]
 
@@ -71,6 +72,7 @@ pub mod bot;
 pub mod business_hours;
 pub mod cidr;
 pub mod cli;
+mod cli_serve;
 pub mod config;
 pub mod control;
 pub mod email;

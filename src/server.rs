@@ -52,6 +52,7 @@ impl Server {
         let writer_config = WriterConfig {
             batch_max: config.batch_max,
             quick_repair: config.quick_repair,
+            commit_window: config.commit_window,
             search_index: config.search_index,
             ..WriterConfig::default()
         };

@@ -67,6 +67,7 @@ mod visitor_ids;
 pub mod webhook_records;
 pub mod webhooks;
 pub mod writer;
+mod writer_gather;
 mod writer_merge;
 
 use std::path::{Path, PathBuf};

@@ -31,6 +31,18 @@ pub(super) fn start(dir: &std::path::Path) -> (Store, WriterHandle, std::thread:
     (store, writer, thread)
 }
 
+/// Opens conversation 1 of visitor 1 with a first message.
+fn open_one(body: &str, client_id: Option<&str>) -> WriteOp {
+    WriteOp::OpenConversation {
+        status: StoredStatus::Queued,
+        conversation: 1,
+        visitor: 1,
+        site: "default".into(),
+        message: message(body, client_id),
+        visitor_details: None,
+    }
+}
+
 fn appended(outcome: Result<Outcome, StoreError>) -> Appended {
     match outcome {
         Ok(Outcome::Appended(a)) => a,
@@ -42,14 +54,7 @@ fn appended(outcome: Result<Outcome, StoreError>) -> Appended {
 fn sequences_are_monotonic_and_retries_are_deduplicated() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (store, writer, thread) = start(dir.path());
-    let first = appended(writer.call_blocking(WriteOp::OpenConversation {
-        status: StoredStatus::Queued,
-        conversation: 1,
-        visitor: 1,
-        site: "default".into(),
-        message: message("hello", Some("a")),
-        visitor_details: None,
-    }));
+    let first = appended(writer.call_blocking(open_one("hello", Some("a"))));
     assert_eq!((first.seq, first.duplicate), (1, false));
     let second = appended(writer.call_blocking(WriteOp::Append {
         conversation: 1,
@@ -142,14 +147,7 @@ fn data_survives_reopening_and_closing_frees_the_visitor() {
 fn paging_back_returns_older_messages_in_order() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (store, writer, _thread) = start(dir.path());
-    appended(writer.call_blocking(WriteOp::OpenConversation {
-        status: StoredStatus::Queued,
-        conversation: 1,
-        visitor: 1,
-        site: "s".into(),
-        message: message("m1", None),
-        visitor_details: None,
-    }));
+    appended(writer.call_blocking(open_one("m1", None)));
     for i in 2..=10 {
         appended(writer.call_blocking(WriteOp::Append {
             conversation: 1,
@@ -348,4 +346,61 @@ fn a_first_start_cut_short_leaves_no_file_that_refuses_the_next() {
     names.sort();
     assert_eq!(names, [DB_FILE]);
     Store::open(dir.path()).expect("opens again");
+}
+
+/// Opens conversation 1, then sends two appends 100 ms apart through a writer with
+/// `window`; returns how many commits carried the two and whether the first one's
+/// reply came after the second was sent.
+fn two_appends_100_ms_apart(window: std::time::Duration) -> (u64, bool) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).expect("opens");
+    let metrics = Arc::new(Metrics::new());
+    let config = WriterConfig {
+        commit_window: window,
+        ..WriterConfig::default()
+    };
+    let (writer, thread) = writer::spawn(
+        store.db().clone(),
+        store.outbox_gate().clone(),
+        config,
+        metrics.clone(),
+    )
+    .expect("spawns");
+    writer
+        .call_blocking(open_one("hello", Some("a")))
+        .expect("opens");
+    let commits_before = metrics.commit_batch_size.count();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let send = |body: &str| {
+        let tx = tx.clone();
+        let op = WriteOp::Append {
+            conversation: 1,
+            message: message(body, Some(body)),
+        };
+        let reply: writer::Reply = Box::new(move |result| {
+            let _ = tx.send((result.is_ok(), std::time::Instant::now()));
+        });
+        smol::block_on(writer.submit(op, reply)).expect("queued");
+    };
+    send("first");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let second_sent = std::time::Instant::now();
+    send("second");
+    let (first_ok, first_at) = rx.recv().expect("first reply");
+    let (second_ok, _) = rx.recv().expect("second reply");
+    assert!(first_ok && second_ok);
+    let commits = metrics.commit_batch_size.count() - commits_before;
+    assert_eq!(store.messages_between(1, 0, 10).expect("reads").len(), 3);
+    writer.close();
+    thread.join().expect("writer exits");
+    (commits, first_at >= second_sent)
+}
+
+#[test]
+fn a_commit_window_lets_a_message_wait_for_company() {
+    let (commits, first_waited) = two_appends_100_ms_apart(std::time::Duration::from_millis(400));
+    assert_eq!((commits, first_waited), (1, true));
+    // Without a window each goes in its own commit at once.
+    let (commits, first_waited) = two_appends_100_ms_apart(std::time::Duration::ZERO);
+    assert_eq!((commits, first_waited), (2, false));
 }

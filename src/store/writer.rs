@@ -19,6 +19,7 @@ use super::apply::apply;
 use super::ops::{Outcome, WriteOp, WriterState};
 use super::outbox::OutboxGate;
 use super::search_ops::SearchOp;
+use super::writer_gather::gather;
 use super::writer_merge::{Steps, busy_merge_due, merge_pending};
 use super::{Handle, StoreError};
 use crate::metrics::Metrics;
@@ -41,6 +42,8 @@ struct Job {
     /// The terms of the op's message, counted by the sender (see [`prepare`]).
     terms: Option<TermCounts>,
     reply: Reply,
+    /// When it was queued: a commit window counts from its batch's oldest job.
+    queued: Instant,
 }
 
 /// Work on a job done by its sender, on the sender's thread, so that the one writer
@@ -68,6 +71,10 @@ pub struct WriterConfig {
     pub queue_bound: usize,
     /// Use redb's quick-repair mode (faster reopen after a crash, slower commits).
     pub quick_repair: bool,
+    /// How long a batch may wait for company after its oldest job was queued (zero:
+    /// commit what waits at once). Fewer, larger commits for that much more latency
+    /// (`super::writer_gather`).
+    pub commit_window: Duration,
     /// Write the search index in each message's and visitor's commit (default). When
     /// off (tests, the search benchmark), the index is marked stale before the first
     /// job, so the next start with it on rebuilds it.
@@ -84,6 +91,7 @@ impl Default for WriterConfig {
             batch_max: 1024,
             queue_bound: 8192,
             quick_repair: false,
+            commit_window: Duration::ZERO,
             search_index: true,
             #[cfg(test)]
             ack_before_durable: false,
@@ -102,7 +110,12 @@ impl WriterHandle {
     pub async fn submit(&self, op: WriteOp, reply: Reply) -> Result<(), StoreError> {
         let terms = prepare(&op);
         self.jobs
-            .send(Job { op, terms, reply })
+            .send(Job {
+                op,
+                terms,
+                reply,
+                queued: Instant::now(),
+            })
             .await
             .map_err(|_| StoreError::Closed)
     }
@@ -229,13 +242,10 @@ fn run(
                 Err(_) => break,
             },
         };
+        let window_ends =
+            (!config.commit_window.is_zero()).then(|| first.queued + config.commit_window);
         batch.push(first);
-        while batch.len() < config.batch_max {
-            match queue.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
+        gather(queue, &mut batch, config.batch_max, window_ends);
         let started = Instant::now();
         let size = batch.len();
         let (ops, replies): (Vec<(WriteOp, _)>, Vec<Reply>) = batch
