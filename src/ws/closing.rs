@@ -46,6 +46,9 @@ async fn drain(socket: &mut Socket) {
             Some(Err(_)) => break,
         }
     }
-    let mut buf = [0u8; 4096];
+    // On the heap, not in the future: `close` is inlined into every connection's
+    // session future, so an array here made each idle connection's task 4 KiB larger
+    // (a 10,000-byte task instead of 1,968; docs/BENCHMARKS.md, issue #16).
+    let mut buf = vec![0u8; 4096];
     while let Ok(1..) = futures_lite::AsyncReadExt::read(socket.get_mut(), &mut buf).await {}
 }
