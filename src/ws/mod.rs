@@ -5,6 +5,8 @@
 mod closing;
 mod customer;
 pub mod frame_check;
+#[cfg(test)]
+mod future_size_tests;
 mod hello;
 mod io;
 mod session;
