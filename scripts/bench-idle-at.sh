@@ -23,6 +23,7 @@ git worktree add -q --detach "$TREE" HEAD
 trap 'git worktree remove --force "$TREE"' EXIT
 for commit in "$@"; do
     git -C "$TREE" checkout -q --detach "$commit"
+    # Commits before issue #16 had fat LTO in their release profile: turn it off for all.
     (cd "$TREE" && CARGO_TARGET_DIR=$TARGET CARGO_PROFILE_RELEASE_LTO=off \
         CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo build --release --locked --quiet --bin deskbell)
     server=$TARGET/release/deskbell
@@ -34,6 +35,9 @@ for commit in "$@"; do
     "$server" serve --listen "127.0.0.1:$PORT" --data "$data" "${flags[@]}" >"$data.log" 2>&1 &
     pid=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+    # Let start-up's garbage be given back first (jemalloc purges after 10 s): read
+    # earlier, the growth looks smaller as connections reuse those pages (issue #16).
+    sleep 15
     echo "== $commit"
     timeout 300 "$LOAD" --addr "127.0.0.1:$PORT" --data "$data" --server-pid "$pid" \
         idle --connections 10000 --hold-secs 30 2>/dev/null | grep RESULT || echo "no result"
