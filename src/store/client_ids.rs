@@ -23,8 +23,13 @@ use std::hash::{BuildHasher, RandomState};
 use super::StoreError;
 use super::messages_read::MessageReader;
 
-/// Most client ids kept over all conversations (about 20 bytes each).
-pub const DEFAULT_BUDGET: usize = 262_144;
+/// Most client ids kept over all conversations: about 24 bytes each in memory, so 24 MB
+/// at most. Past it, the least recently used conversations are dropped and read whole
+/// again on their next send, which costs a read per message of theirs. 262,144 made the
+/// 2,048-conversation closed loop do that on every batch once each conversation held
+/// about 128 messages: commits of 0.2-0.6 s and half the throughput (issue #16,
+/// docs/BENCHMARKS.md).
+pub const DEFAULT_BUDGET: usize = 1_048_576;
 
 /// One conversation's known ids.
 struct Known {
