@@ -20,12 +20,21 @@ pub(super) fn message(body: &str, client_id: Option<&str>) -> NewMessage {
 }
 
 pub(super) fn start(dir: &std::path::Path) -> (Store, WriterHandle, std::thread::JoinHandle<()>) {
+    start_with(dir, WriterConfig::default(), Arc::new(Metrics::new()))
+}
+
+/// [`start`] with a writer configuration and metrics of the test's own.
+fn start_with(
+    dir: &std::path::Path,
+    config: WriterConfig,
+    metrics: Arc<Metrics>,
+) -> (Store, WriterHandle, std::thread::JoinHandle<()>) {
     let store = Store::open(dir).expect("opens");
     let (writer, thread) = writer::spawn(
         store.db().clone(),
         store.outbox_gate().clone(),
-        WriterConfig::default(),
-        Arc::new(Metrics::new()),
+        config,
+        metrics,
     )
     .expect("spawns");
     (store, writer, thread)
@@ -353,19 +362,12 @@ fn a_first_start_cut_short_leaves_no_file_that_refuses_the_next() {
 /// reply came after the second was sent.
 fn two_appends_100_ms_apart(window: std::time::Duration) -> (u64, bool) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path()).expect("opens");
     let metrics = Arc::new(Metrics::new());
     let config = WriterConfig {
         commit_window: window,
         ..WriterConfig::default()
     };
-    let (writer, thread) = writer::spawn(
-        store.db().clone(),
-        store.outbox_gate().clone(),
-        config,
-        metrics.clone(),
-    )
-    .expect("spawns");
+    let (store, writer, thread) = start_with(dir.path(), config, metrics.clone());
     writer
         .call_blocking(open_one("hello", Some("a")))
         .expect("opens");

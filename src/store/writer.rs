@@ -19,7 +19,7 @@ use super::apply::apply;
 use super::ops::{Outcome, WriteOp, WriterState};
 use super::outbox::OutboxGate;
 use super::search_ops::SearchOp;
-use super::writer_gather::gather;
+use super::writer_gather::{Waited, gather, wait_for_job};
 use super::writer_merge::{Steps, busy_merge_due, merge_pending};
 use super::{Handle, StoreError};
 use crate::metrics::Metrics;
@@ -217,7 +217,7 @@ fn run(
     loop {
         if let Some(failing) = &mut outage {
             match wait_for_job(queue, failing.next_attempt) {
-                Waited::Job(job) => refuse_waiting(*job, queue, &failing.reason),
+                Waited::Job(job) => refuse_waiting(job, queue, &failing.reason),
                 Waited::Closed => break,
                 Waited::Deadline => {
                     if reopen(db, failing, metrics) {
@@ -230,7 +230,7 @@ fn run(
         let first = match merge_pending(&state) {
             // Something to merge: wait a moment for work, merge if none comes.
             true => match wait_for_job(queue, Instant::now() + IDLE_MERGE_AFTER) {
-                Waited::Job(job) => *job,
+                Waited::Job(job) => job,
                 Waited::Closed => break,
                 Waited::Deadline => {
                     outage = merge_step(db, config, metrics, &mut state, Steps::IDLE);
@@ -327,28 +327,6 @@ fn merge_step(
         .index_merge_seconds
         .observe(started.elapsed().as_micros() as u64);
     failure.map(|reason| start_outage(db, metrics, reason, 0))
-}
-
-enum Waited {
-    Job(Box<Job>),
-    Deadline,
-    Closed,
-}
-
-/// The next job, or `Deadline` at `until`, or `Closed` once the queue is closed and empty.
-fn wait_for_job(queue: &async_channel::Receiver<Job>, until: Instant) -> Waited {
-    smol::block_on(futures_lite::future::or(
-        async {
-            match queue.recv().await {
-                Ok(job) => Waited::Job(Box::new(job)),
-                Err(_) => Waited::Closed,
-            }
-        },
-        async {
-            smol::Timer::at(until).await;
-            Waited::Deadline
-        },
-    ))
 }
 
 /// Refuses `job` and every job already waiting, without touching the database.

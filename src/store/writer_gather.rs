@@ -1,5 +1,6 @@
-//! How the writer gathers one group commit (issue #16's "group commit by time and by
-//! size"): every job already waiting, then, with a commit window, the jobs that arrive
+//! How the writer waits for its jobs ([`wait_for_job`]: until a deadline, for idle
+//! merges and reopening) and gathers one group commit (issue #16's "group commit by time
+//! and by size"): every job already waiting, then, with a commit window, the jobs that arrive
 //! until the window has passed since the oldest of them was queued, or the batch is
 //! full. Pure waiting on the queue; `super::writer` commits what it gathers.
 //!
@@ -45,18 +46,41 @@ fn take_waiting<J>(queue: &Receiver<J>, batch: &mut Vec<J>, max: usize) {
     }
 }
 
+/// What a wait for the next job ended with.
+pub(super) enum Waited<J> {
+    /// A job arrived.
+    Job(J),
+    /// The deadline came first.
+    Deadline,
+    /// The queue is closed and empty.
+    Closed,
+}
+
+/// The next job, or `Deadline` at `until`, or `Closed` once the queue is closed and empty.
+pub(super) fn wait_for_job<J>(queue: &Receiver<J>, until: Instant) -> Waited<J> {
+    smol::block_on(futures_lite::future::or(
+        async {
+            match queue.recv().await {
+                Ok(job) => Waited::Job(job),
+                Err(_) => Waited::Closed,
+            }
+        },
+        async {
+            smol::Timer::at(until).await;
+            Waited::Deadline
+        },
+    ))
+}
+
 /// The next job if one arrives before `until` (None at `until` or when closed).
 fn next_before<J>(queue: &Receiver<J>, until: Instant) -> Option<J> {
     if Instant::now() >= until {
         return None;
     }
-    smol::block_on(futures_lite::future::or(
-        async { queue.recv().await.ok() },
-        async {
-            smol::Timer::at(until).await;
-            None
-        },
-    ))
+    match wait_for_job(queue, until) {
+        Waited::Job(job) => Some(job),
+        Waited::Deadline | Waited::Closed => None,
+    }
 }
 
 #[cfg(test)]
