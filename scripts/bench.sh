@@ -6,8 +6,8 @@
 # after the build (a cold LTO build adds about 5 minutes on 2 CPUs).
 #
 #   scripts/bench.sh            all scenarios
-#   scripts/bench.sh idle       only some: idle, throughput, latency, latency10k,
-#                               latency10k-long, closed1000, burst
+#   scripts/bench.sh idle       only some: idle, throughput, throughput-words, latency,
+#                               latency-words, latency10k, latency10k-long, closed1000, burst
 #
 # Environment: BENCH_PORT (default 18080), CARGO_TARGET_DIR (default target),
 # KEEP=1 keeps the temporary directory with server logs and outputs,
@@ -168,6 +168,14 @@ for scenario in $SCENARIOS; do
         latency)
             run latency latency --rate 5000 --conversations 5000 --agents 2 --duration-secs 30
             ;;
+        latency-words)
+            # The same with chat-like texts (5,000-word vocabulary, Zipf): as many
+            # distinct search terms per message as real chat (issue #16).
+            run latency-words latency --rate 5000 --conversations 5000 --agents 2 --duration-secs 30 --words 5000
+            ;;
+        throughput-words)
+            run throughput-words throughput --connections 2048 --agents 2 --duration-secs 20 --words 5000
+            ;;
         latency10k)
             # Issue #16's tail target: p99 ≤ 10 ms, p99.9 ≤ 25 ms at 10,000 msg/s.
             run latency-10000 latency --rate 10000 --conversations 5000 --agents 2 --duration-secs 30
@@ -187,7 +195,7 @@ for scenario in $SCENARIOS; do
             run burst-10000 burst --connections 10000 --settle-secs 15
             ;;
         *)
-            echo "unknown scenario $scenario (idle, throughput, latency, latency10k, latency10k-long, closed1000, burst)" >&2
+            echo "unknown scenario $scenario (idle, throughput, throughput-words, latency, latency-words, latency10k, latency10k-long, closed1000, burst)" >&2
             exit 2
             ;;
     esac

@@ -46,9 +46,13 @@ pub struct Metrics {
     pub commit_batch_size: Histogram,
     /// Latency of one group commit in µs (`deskbell_commit_seconds`).
     pub commit_seconds: Histogram,
-    /// One merge step of the search index's recent part, in µs
-    /// (`deskbell_index_merge_seconds`; `store::search_recent`).
+    /// One merge step of the recent parts (the search index's and the messages'), in µs
+    /// (`deskbell_index_merge_seconds`; `store::writer_merge`).
     pub index_merge_seconds: Histogram,
+    /// Merge steps refused for a reason other than the storage
+    /// (`deskbell_merge_failures_total`): the recent parts stay as they were, and the
+    /// step is tried again.
+    pub merge_failures_total: Counter,
     /// Send frame received → ack queued to the client, in µs (`deskbell_ack_seconds`).
     pub ack_seconds: Histogram,
     /// Conversations waiting for an agent (`deskbell_queue_length`).
@@ -94,6 +98,7 @@ impl Metrics {
             commit_batch_size: Histogram::new(&BATCH_SIZE_BUCKETS, Scale::Plain),
             commit_seconds: Histogram::new(&LATENCY_BUCKETS_US, Scale::Micros),
             index_merge_seconds: Histogram::new(&LATENCY_BUCKETS_US, Scale::Micros),
+            merge_failures_total: Counter::default(),
             ack_seconds: Histogram::new(&LATENCY_BUCKETS_US, Scale::Micros),
             queue_length: Gauge::default(),
             open_conversations: Gauge::default(),
@@ -161,8 +166,14 @@ impl Metrics {
         write_histogram(
             out,
             "deskbell_index_merge_seconds",
-            "One merge step of the search index's recent part into its main postings.",
+            "One merge step of the recent parts (search index, messages) into their main tables.",
             &self.index_merge_seconds,
+        )?;
+        write_counter(
+            out,
+            "deskbell_merge_failures_total",
+            "Merge steps refused for a reason other than the storage (tried again later).",
+            &self.merge_failures_total,
         )?;
         write_histogram(
             out,

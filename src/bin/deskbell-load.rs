@@ -43,6 +43,8 @@ mod receiver;
 mod run;
 #[path = "deskbell_load/stats.rs"]
 mod stats;
+#[path = "deskbell_load/text.rs"]
+mod text;
 #[path = "deskbell_load/throughput.rs"]
 mod throughput;
 #[path = "deskbell_load/visitor.rs"]
@@ -179,6 +181,10 @@ struct ThroughputArgs {
     /// message body in bytes (default 180)
     #[argh(option, default = "180")]
     body_bytes: usize,
+    /// draw message texts from a vocabulary of this many words with Zipf frequencies
+    /// (default 0: every message the same five-word phrase)
+    #[argh(option, default = "0")]
+    words: usize,
 }
 
 /// open loop: a fixed offered rate over many conversations; reports ack and delivery
@@ -201,7 +207,14 @@ struct LatencyArgs {
     /// message body in bytes (default 180)
     #[argh(option, default = "180")]
     body_bytes: usize,
+    /// draw message texts from a vocabulary of this many words with Zipf frequencies
+    /// (default 0: every message the same five-word phrase)
+    #[argh(option, default = "0")]
+    words: usize,
 }
+
+/// The largest vocabulary `--words` takes.
+const MAX_WORDS: u64 = 1_000_000;
 
 fn main() -> ExitCode {
     let cli: Cli = argh::from_env();
@@ -281,6 +294,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Scenario::Throughput(a) => {
             guard::check_range("--agents", a.agents as u64, guard::MAX_AGENTS as u64)?;
             guard::check_range("--body-bytes", a.body_bytes as u64, 8192)?;
+            guard::check_range("--words", a.words as u64, MAX_WORDS)?;
             let t = throughput::Throughput {
                 addr,
                 data_dir: data,
@@ -289,6 +303,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 agents: a.agents,
                 duration_secs: a.duration_secs,
                 body_bytes: a.body_bytes,
+                words: a.words,
                 concurrency,
                 setup_limit,
             };
@@ -298,6 +313,7 @@ fn run(cli: Cli) -> Result<(), String> {
             guard::check_range("--agents", a.agents as u64, guard::MAX_AGENTS as u64)?;
             guard::check_range("--rate", u64::from(a.rate), u64::from(guard::MAX_RATE))?;
             guard::check_range("--body-bytes", a.body_bytes as u64, 8192)?;
+            guard::check_range("--words", a.words as u64, MAX_WORDS)?;
             let l = latency::Latency {
                 addr,
                 data_dir: data,
@@ -307,6 +323,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 agents: a.agents,
                 duration_secs: a.duration_secs,
                 body_bytes: a.body_bytes,
+                words: a.words,
                 concurrency,
                 setup_limit,
             };

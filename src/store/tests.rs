@@ -406,3 +406,51 @@ fn a_commit_window_lets_a_message_wait_for_company() {
     let (commits, first_waited) = two_appends_100_ms_apart(std::time::Duration::ZERO);
     assert_eq!((commits, first_waited), (2, false));
 }
+
+/// A merge step refused for a reason other than the storage is counted (and logged),
+/// and the writer keeps committing (the step is tried again on the log as it is).
+#[test]
+fn a_failing_merge_step_is_counted_and_writes_go_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let metrics = Arc::new(Metrics::new());
+    let (store, writer, thread) = start_with(dir.path(), WriterConfig::default(), metrics.clone());
+    appended(writer.call_blocking(open_one("hello", Some("a"))));
+    // Behind the writer's back, the log loses the newest entry the writer counts as
+    // unmoved (if an idle merge moved everything first, send another and try again).
+    let mut seq = 1;
+    loop {
+        seq += 1;
+        let client_id = format!("c{seq}");
+        appended(writer.call_blocking(WriteOp::Append {
+            conversation: 1,
+            message: message("more", Some(&client_id)),
+        }));
+        let tx = store.db().begin_write().expect("begins");
+        let removed = {
+            let mut log = tx.open_table(tables::RECENT_MESSAGES).expect("opens");
+            let last = log
+                .last()
+                .expect("reads")
+                .map(|(arrival, _)| arrival.value());
+            last.map(|arrival| log.remove(arrival).expect("removes"))
+                .is_some()
+        };
+        tx.commit().expect("commits");
+        if removed {
+            break;
+        }
+        assert!(seq < 10, "the idle merge always came first");
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while metrics.merge_failures_total.get() < 1 {
+        assert!(std::time::Instant::now() < deadline, "no merge step failed");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let next = appended(writer.call_blocking(WriteOp::Append {
+        conversation: 1,
+        message: message("still here", Some("z")),
+    }));
+    assert_eq!((next.seq, next.duplicate), (seq + 1, false));
+    writer.close();
+    thread.join().expect("writer exits");
+}

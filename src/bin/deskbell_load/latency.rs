@@ -17,6 +17,7 @@ use smol::lock::Semaphore;
 use super::probe::Snapshot;
 use super::run::{AgentTeam, Gate, wait_for};
 use super::stats::{Samples, Window};
+use super::text::Bodies;
 use super::visitor;
 use super::ws::{self, Epoch, Incoming};
 
@@ -38,6 +39,8 @@ pub struct Latency {
     pub duration_secs: u64,
     /// Message body length in bytes.
     pub body_bytes: usize,
+    /// Vocabulary of the message texts (0: the fixed phrase; `super::text`).
+    pub words: usize,
     /// Handshakes in flight at once.
     pub concurrency: usize,
     /// Setup time limit.
@@ -52,8 +55,8 @@ struct Shared {
     epoch: Epoch,
     /// The measured phase: every scheduled send falls inside it.
     window: Arc<Window>,
-    /// The message body every visitor sends.
-    body: String,
+    /// The message bodies the visitors send.
+    bodies: Bodies,
     /// Bounds handshakes in flight.
     permits: Arc<Semaphore>,
     /// Microseconds between two sends of one visitor.
@@ -83,7 +86,7 @@ async fn visitor(shared: Arc<Shared>, index: usize) -> (Samples, u64) {
         &shared.permits,
         shared.epoch,
         index,
-        &shared.body,
+        shared.bodies.get(index, 0),
     );
     let socket = match opened.await {
         Ok(socket) => socket,
@@ -110,7 +113,7 @@ async fn visitor(shared: Arc<Shared>, index: usize) -> (Samples, u64) {
             let frame = ClientFrame::Send(Send {
                 conversation: None,
                 client_id: ws::client_id(index, n, at),
-                body: shared.body.clone(),
+                body: shared.bodies.get(index, n).to_string(),
             });
             if tx.send(ws::message(&frame)).await.is_err() {
                 break;
@@ -180,7 +183,10 @@ pub async fn run(ex: Arc<Executor<'static>>, l: Latency) -> Result<(), String> {
         addr: l.addr,
         epoch,
         window: window.clone(),
-        body: ws::body(l.body_bytes),
+        bodies: match l.words {
+            0 => Bodies::phrase(l.body_bytes),
+            words => Bodies::words(l.body_bytes, words),
+        },
         permits: Arc::new(Semaphore::new(l.concurrency)),
         period_us: n as u64 * 1_000_000 / u64::from(l.rate),
         offset_us: 1_000_000 / u64::from(l.rate),
@@ -253,8 +259,8 @@ pub async fn run(ex: Arc<Executor<'static>>, l: Latency) -> Result<(), String> {
     let ack = acks.summary();
     let delivery = agents.delivery.summary();
     println!(
-        "scenario=latency rate={} conversations={n} agents={} duration={secs}s body={}B",
-        l.rate, l.agents, l.body_bytes
+        "scenario=latency rate={} conversations={n} agents={} duration={secs}s body={}B words={}",
+        l.rate, l.agents, l.body_bytes, l.words
     );
     println!(
         "  sent {sent} ({offered:.0}/s offered), acked {acked}, delivered to agents {delivered}, refused {refused}, \

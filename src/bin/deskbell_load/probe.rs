@@ -229,6 +229,16 @@ impl Snapshot {
             commits.quantile_bound(0.5),
             commits.quantile_bound(0.99),
         );
+        let merges = self
+            .scrape
+            .histogram_delta(&later.scrape, "deskbell_index_merge_seconds");
+        println!(
+            "  merge steps of the recent parts: {:.0} ({:.1}/s); time mean {:.2} ms, p99 {} s",
+            merges.count,
+            merges.count / secs,
+            merges.mean() * 1000.0,
+            merges.quantile_bound(0.99),
+        );
         let cores = |a: Option<f64>, b: Option<f64>| {
             a.zip(b)
                 .map(|(a, b)| format!("{:.2} cores", (b - a) / secs))

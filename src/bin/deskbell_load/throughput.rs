@@ -14,6 +14,7 @@ use smol::lock::Semaphore;
 use super::probe::Snapshot;
 use super::run::{AgentTeam, Gate, wait_for};
 use super::stats::{Samples, Window};
+use super::text::Bodies;
 use super::visitor::{self, Answer};
 use super::ws::{self, Epoch};
 
@@ -33,6 +34,8 @@ pub struct Throughput {
     pub duration_secs: u64,
     /// Message body length in bytes.
     pub body_bytes: usize,
+    /// Vocabulary of the message texts (0: the fixed phrase; `super::text`).
+    pub words: usize,
     /// Handshakes in flight at once.
     pub concurrency: usize,
     /// Setup time limit.
@@ -47,8 +50,8 @@ struct Shared {
     epoch: Epoch,
     /// Acks received inside it are counted.
     window: Arc<Window>,
-    /// The message body every visitor sends.
-    body: String,
+    /// The message bodies the visitors send.
+    bodies: Bodies,
     /// Bounds handshakes in flight.
     permits: Arc<Semaphore>,
     /// Visitors whose conversation is open.
@@ -79,7 +82,7 @@ async fn visitor(shared: Arc<Shared>, index: usize) -> Tally {
         &shared.permits,
         shared.epoch,
         index,
-        &shared.body,
+        shared.bodies.get(index, 0),
     );
     let mut socket = match opened.await {
         Ok(socket) => socket,
@@ -100,7 +103,7 @@ async fn visitor(shared: Arc<Shared>, index: usize) -> Tally {
         }
         let id = ws::client_id(index, n, sent);
         let exchange = async {
-            visitor::say(&mut socket, id.clone(), &shared.body).await?;
+            visitor::say(&mut socket, id.clone(), shared.bodies.get(index, n)).await?;
             visitor::answer(&mut socket, &id).await
         };
         let stopped = async {
@@ -151,7 +154,10 @@ pub async fn run(ex: Arc<Executor<'static>>, t: Throughput) -> Result<(), String
         addr: t.addr,
         epoch,
         window: window.clone(),
-        body: ws::body(t.body_bytes),
+        bodies: match t.words {
+            0 => Bodies::phrase(t.body_bytes),
+            words => Bodies::words(t.body_bytes, words),
+        },
         permits: Arc::new(Semaphore::new(t.concurrency)),
         ready: AtomicUsize::new(0),
         failed: AtomicUsize::new(0),
@@ -214,8 +220,8 @@ pub async fn run(ex: Arc<Executor<'static>>, t: Throughput) -> Result<(), String
     }
     let rate = acks as f64 / secs as f64;
     println!(
-        "scenario=throughput visitors={} agents={} duration={secs}s body={}B",
-        t.connections, t.agents, t.body_bytes
+        "scenario=throughput visitors={} agents={} duration={secs}s body={}B words={}",
+        t.connections, t.agents, t.body_bytes, t.words
     );
     println!("  acks: {acks} in {secs} s = {rate:.0} durable messages/s; refused {refused}");
     println!("  ack latency (closed loop): {}", latency.summary());
