@@ -216,6 +216,14 @@ struct LatencyArgs {
 /// The largest vocabulary `--words` takes.
 const MAX_WORDS: u64 = 1_000_000;
 
+/// `--words`: 0 (the fixed phrase) or a vocabulary of 1 to [`MAX_WORDS`] words.
+fn check_words(words: usize) -> Result<(), String> {
+    match words {
+        0 => Ok(()),
+        n => guard::check_range("--words", n as u64, MAX_WORDS),
+    }
+}
+
 fn main() -> ExitCode {
     let cli: Cli = argh::from_env();
     match run(cli) {
@@ -294,7 +302,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Scenario::Throughput(a) => {
             guard::check_range("--agents", a.agents as u64, guard::MAX_AGENTS as u64)?;
             guard::check_range("--body-bytes", a.body_bytes as u64, 8192)?;
-            guard::check_range("--words", a.words as u64, MAX_WORDS)?;
+            check_words(a.words)?;
             let t = throughput::Throughput {
                 addr,
                 data_dir: data,
@@ -313,7 +321,7 @@ fn run(cli: Cli) -> Result<(), String> {
             guard::check_range("--agents", a.agents as u64, guard::MAX_AGENTS as u64)?;
             guard::check_range("--rate", u64::from(a.rate), u64::from(guard::MAX_RATE))?;
             guard::check_range("--body-bytes", a.body_bytes as u64, 8192)?;
-            guard::check_range("--words", a.words as u64, MAX_WORDS)?;
+            check_words(a.words)?;
             let l = latency::Latency {
                 addr,
                 data_dir: data,

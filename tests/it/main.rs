@@ -30,6 +30,7 @@ mod identity_examples;
 mod install;
 mod keys;
 mod labels;
+mod load_generator;
 mod notes;
 mod old_data;
 mod ops;
