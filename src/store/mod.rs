@@ -59,7 +59,6 @@ pub mod search_index;
 pub mod search_ops;
 pub mod search_read;
 pub mod search_recent;
-mod search_recent_v9;
 mod sessions;
 mod settings_records;
 mod tables;
@@ -235,11 +234,6 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
                 }
                 // 8 → 9 only adds the messages' recent part (`messages_recent.rs`),
                 // which a version 8 build would not read: hence the new number.
-                // 9 → 10 merges the search index's old recent part into the main
-                // postings and deletes it (`search_recent_v9.rs`); 8 had it too.
-                if (8..10).contains(&v) {
-                    search_recent_v9::merge_all(&tx)?;
-                }
 
                 tracing::info!(
                     from = v,

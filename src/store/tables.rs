@@ -35,11 +35,7 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// 9 = issue #16: new messages go to the messages' recent part
 /// (`super::messages_recent`) before the messages table; a build of 8 would not see
 /// them, so it must refuse the directory. Nothing is rewritten.
-/// 10 = issue #16: the search index's recent part holds one row per message, keyed by
-/// arrival (`arrival_recentdoc`); the upgrade merges the old one, one row per term
-/// (`termarrival_recentposting`), into the main postings and deletes it. A build of 9
-/// would not see the new rows, so it must refuse the directory.
-pub const SCHEMA_VERSION: u64 = 10;
+pub const SCHEMA_VERSION: u64 = 9;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`
 /// → 32 bytes, [`VISITOR_IDS_RESERVED`] → u64 (little endian), `"vapid_key"` → 32 bytes
@@ -114,19 +110,11 @@ pub const SEARCH_VISITOR_POSTINGS: TableDefinition<(&str, u64), u32> =
 /// Full-text search: term → in how many documents (messages and visitor profiles) it
 /// occurs; also the term list prefix queries walk.
 pub const SEARCH_TERMS: TableDefinition<&str, u64> = TableDefinition::new("term_documents");
-/// Full-text search, the recent part (issue #16; schema 10): arrival number →
-/// (conversation id, seq, the message's terms with how often each occurs in it). A new
-/// message's row goes here in its own commit; the writer merges the rows into
-/// [`SEARCH_POSTINGS`] later (`super::search_recent`).
-pub const SEARCH_RECENT: TableDefinition<u64, RecentDocument> =
-    TableDefinition::new("arrival_recentdoc");
-/// A row of [`SEARCH_RECENT`]: (conversation id, seq, each term with its count).
-pub type RecentDocument = (u64, u64, Vec<(&'static str, u32)>);
-/// The recent part as schemas 8 and 9 kept it: (term, arrival number) → (conversation
-/// id, seq, how often the term occurs in that message). Read only by the upgrade to
-/// schema 10, which merges it into [`SEARCH_POSTINGS`] and deletes it
-/// (`super::search_recent_v9`).
-pub const SEARCH_RECENT_V9: TableDefinition<(&str, u64), (u64, u64, u32)> =
+/// Full-text search, the recent part (issue #16; schema 8): (term, arrival number) →
+/// (conversation id, seq, how often the term occurs in that message). A new message's
+/// terms go here in its own commit; the writer merges them into [`SEARCH_POSTINGS`]
+/// later (`super::search_recent`).
+pub const SEARCH_RECENT: TableDefinition<(&str, u64), (u64, u64, u32)> =
     TableDefinition::new("termarrival_recentposting");
 /// `meta` key: documents in the search index (u64, little endian).
 pub const SEARCH_DOCUMENTS: &str = "search_documents";
