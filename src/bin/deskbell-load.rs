@@ -15,6 +15,8 @@
 //! - `http`: the JSON API (setup, login, agents) over plain blocking HTTP/1.1.
 //! - `probe`: server RSS and CPU from `/proc`, and deltas of `/metrics`.
 //! - `stats`: latency samples, percentiles, the measurement window.
+//! - `text`: the message bodies: one fixed phrase, or chat-like texts drawn from a
+//!   vocabulary with Zipf frequencies (`--words`, issue #16).
 //! - `idle`, `throughput`, `latency`: the three scenarios of the first benchmark.
 //! - `burst`: open and close many connections; does memory go back to idle?
 //! - `receiver`, `webhook`: a loopback webhook receiver, and registering it with the
