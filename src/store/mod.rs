@@ -296,6 +296,8 @@ mod power_loss_sweep;
 #[cfg(test)]
 mod power_loss_workload;
 #[cfg(test)]
+mod search_recent_batches;
+#[cfg(test)]
 mod search_recent_tests;
 #[cfg(test)]
 mod search_tests;
