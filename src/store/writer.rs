@@ -328,12 +328,13 @@ fn merge_step(
         .observe(started.elapsed().as_micros() as u64);
     for error in results.iter().filter_map(|result| result.as_ref().err()) {
         metrics.merge_failures_total.inc();
+        let failures = metrics.merge_failures_total.get();
         // Retried after every batch or idle moment: logged at the 1st, 2nd, 4th, 8th…
         // failure, so a lasting one is seen without flooding the log.
-        if metrics.merge_failures_total.get().is_power_of_two() {
+        if failures.is_power_of_two() {
             tracing::error!(
                 %error,
-                failures = metrics.merge_failures_total.get(),
+                failures,
                 "a merge step of the recent parts failed; they stay as they were and the \
                  step is tried again (see deskbell_merge_failures_total)"
             );
