@@ -102,7 +102,8 @@ fn copy_search_tables(
     copy_table(src, dst, SEARCH_POSTINGS, copied, progress)?;
     copy_table(src, dst, SEARCH_VISITOR_POSTINGS, copied, progress)?;
     copy_table(src, dst, SEARCH_TERMS, copied, progress)?;
-    copy_table(src, dst, SEARCH_RECENT, copied, progress)
+    copy_table(src, dst, SEARCH_NEW, copied, progress)?;
+    copy_table(src, dst, SEARCH_SEGMENTS, copied, progress)
 }
 
 impl Store {

@@ -59,6 +59,9 @@ pub mod search_index;
 pub mod search_ops;
 pub mod search_read;
 pub mod search_recent;
+pub mod search_recent_read;
+mod search_recent_v9;
+mod search_segment;
 mod sessions;
 mod settings_records;
 mod tables;
@@ -234,6 +237,11 @@ fn prepare_schema(db: &Handle) -> Result<[u8; 32], StoreError> {
                 }
                 // 8 → 9 only adds the messages' recent part (`messages_recent.rs`),
                 // which a version 8 build would not read: hence the new number.
+                // 9 → 10 merges the search index's old recent part into the main
+                // postings and deletes it (`search_recent_v9.rs`); 8 had it too.
+                if (8..10).contains(&v) {
+                    search_recent_v9::merge_all(&tx)?;
+                }
 
                 tracing::info!(
                     from = v,
@@ -295,8 +303,6 @@ mod power_loss_check;
 mod power_loss_sweep;
 #[cfg(test)]
 mod power_loss_workload;
-#[cfg(test)]
-mod search_recent_batches;
 #[cfg(test)]
 mod search_recent_tests;
 #[cfg(test)]

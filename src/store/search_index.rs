@@ -178,7 +178,8 @@ pub(super) fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     tx.open_table(SEARCH_POSTINGS)?;
     tx.open_table(SEARCH_VISITOR_POSTINGS)?;
     tx.open_table(SEARCH_TERMS)?;
-    tx.open_table(SEARCH_RECENT)?;
+    tx.open_table(SEARCH_NEW)?;
+    tx.open_table(SEARCH_SEGMENTS)?;
     Ok(())
 }
 
@@ -199,6 +200,10 @@ pub(super) fn apply(
 ) -> Result<Outcome, StoreError> {
     match op {
         SearchOp::Backfill { messages } => backfill(tx, messages.max(1)).map(Outcome::Indexed),
+        SearchOp::Fold => {
+            super::search_recent::fold_step(tx, recent)?;
+            Ok(Outcome::Done)
+        }
         SearchOp::Merge { postings } => {
             super::search_recent::merge_step(tx, recent, postings)?;
             Ok(Outcome::Done)

@@ -12,7 +12,10 @@ pub enum SearchOp {
     },
     /// Forget the whole index and the markers, so the start-up pass rebuilds it.
     Reset,
-    /// Move up to `postings` postings from the recent part into the main postings
+    /// Turn the recent part's new rows into one segment (`super::search_recent`; the
+    /// writer's own op, between batches).
+    Fold,
+    /// Move about `postings` postings from the recent part into the main postings
     /// (`super::search_recent`; the writer's own op, between batches).
     Merge {
         /// Most postings to move.

@@ -23,7 +23,7 @@ use super::records::{
     ConversationRecord, ConversationV1, MessageV1, VisitorRecord, VisitorV2, decode,
 };
 use super::search_index::INDEX_VERSION;
-use super::search_recent::{RecentTerms, recent_terms_with_prefix};
+use super::search_recent_read::{RecentTerms, recent_terms_with_prefix};
 use super::tables::*;
 use super::{Store, StoreError};
 use super::{messages_read::MessageReader, messages_recent::ReadMessages};

@@ -1,58 +1,78 @@
-//! The recent part of the full-text index (issue #16): a new message's terms go into a
-//! small table ordered by term and then by arrival ([`SEARCH_RECENT`]), in the
-//! message's own commit, so every term lands on the last page of its run and a group
-//! commit of hundreds of messages dirties a few pages instead of one per term and
-//! conversation. The writer merges it into the main postings (`termconvseq_count`,
-//! ordered by conversation) in steps of its own: when the writer has nothing else to
-//! do, or when the recent part has grown past [`MERGE_AT`] and the writer keeps up
-//! (past [`MERGE_HARD_AT`] whatever waits). Many messages per conversation then share
-//! a page of the main postings.
+//! The recent part of the full-text index (issue #16), in two tiers, and the writer's
+//! steps that move postings through it to the main postings (`termconvseq_count`,
+//! ordered by term and conversation).
+//!
+//! 1. **New rows** ([`SEARCH_NEW`]): one row per new message, keyed by arrival, holding
+//!    its terms and their counts, written in the message's own commit. A commit
+//!    appends its messages' rows at the end of one table, so it dirties a page or two
+//!    however many terms they hold (a chat message has twenty to forty).
+//! 2. **Segments** ([`SEARCH_SEGMENTS`]): once [`FOLD_AT`] rows wait and the writer
+//!    keeps up ([`FOLD_HARD_AT`] whatever waits), a fold step turns every row into one
+//!    segment, keyed (segment, term) with the term's postings as one value. A new
+//!    segment's number is above every other, so a fold writes its pages at the end of
+//!    the table, packed, a few hundred bytes per message: inserting the same postings
+//!    into a table ordered by term (schemas 8 and 9) dirtied a page per distinct term.
+//!
+//! Merge steps move postings into the main postings, the oldest segment's first
+//! (whole terms), then rows (whole messages): when the writer has nothing else to do,
+//! or when the segments hold [`MERGE_AT`] postings or [`MERGE_SEGMENTS_AT`] segments
+//! and the writer keeps up (the `HARD` bounds whatever waits). Many messages per
+//! conversation then share a page of the main postings.
 //!
 //! Invariants:
-//! 1. A committed message's terms are in the main postings or in the recent part (never
-//!    both, but for the start-up pass over old data, which may index a message the live
-//!    path added too: the merge then skips the copy, and until it runs the message
-//!    counts twice in its ranking, never in whether it is found).
-//! 2. A merge step moves postings in one transaction: a crash leaves them in one place
-//!    or the other. Its commit need not be durable (nothing is acknowledged by it): a
-//!    later durable commit makes it so, and a power cut before that leaves the recent
-//!    part as it was.
-//! 3. The writer's [`RecentState`] counts what the table holds; it is dropped after a
-//!    failed commit and counted again from the table.
+//! 1. A committed message's terms are in exactly one place: the main postings, a new
+//!    row, or one segment (but for the start-up pass over old data, which may index a
+//!    message the live path added too: the merge then skips the copy, and until it
+//!    runs the message counts twice in its ranking, never in whether it is found).
+//! 2. A fold or merge step moves postings in one transaction: a crash leaves them in
+//!    one place or the other. Its commit need not be durable (nothing is acknowledged
+//!    by it): a later durable commit makes it so, and a power cut before that leaves
+//!    the recent part as it was.
+//! 3. The writer's [`RecentState`] counts what the tables hold; it is dropped after a
+//!    failed commit and counted again from the tables.
 //!
-//! Readers look in both parts ([`RecentTerms`], used by `search_read.rs`).
+//! Readers look in all three places (`super::search_recent_read`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use redb::{ReadTransaction, ReadableTable, WriteTransaction};
+use redb::{ReadableTable, WriteTransaction};
 
 use super::StoreError;
 use super::records::MessageV1;
+use super::search_segment::{Posting, decode, encode};
 use super::tables::*;
 use crate::search::tokens::term_counts;
 
-/// Past this many postings the recent part is merged even while the writer is busy,
-/// one small step after each batch (about 80 MB of table; a query reads at most this
-/// many postings of a term). Below it, merges wait until the writer is idle: many
-/// messages per conversation then share a page of the main postings, and nothing is
-/// merged while acknowledgements wait. Busy steps each touch about one page of the
-/// main postings per posting (the recent part is in arrival order, the main postings
-/// in conversation order), so they cost the tail latency what they save in bytes:
-/// measured at 524,288, where a 30 s run at 5,000 msg/s reached it (docs/BENCHMARKS.md,
-/// issue #16).
+/// Rows that wait before a fold while the writer keeps up. A query scans every row
+/// (about 2.5 µs each), so this bounds what the rows cost a query; a fold of 1,024
+/// chat-like messages writes a few pages per message (docs/BENCHMARKS.md, issue #16).
+pub const FOLD_AT: u64 = 1_024;
+/// Rows past which they are folded after every batch even while the writer falls
+/// behind: the bound on the rows a query scans.
+pub const FOLD_HARD_AT: u64 = 4_096;
+/// Postings in the segments past which they are merged even while the writer is busy,
+/// one small step after each batch. Below it, merges wait until the writer is idle:
+/// many messages per conversation then share a page of the main postings, and nothing
+/// is merged while acknowledgements wait. Busy steps each touch about one page of the
+/// main postings per posting, so they cost the tail latency what they save in bytes.
 pub const MERGE_AT: u64 = 2_097_152;
-/// Past this many postings (about 320 MB of table) the recent part is merged after
-/// every batch even while the writer falls behind: the bound on its size and on what a
-/// query reads.
+/// Segments past which they are merged while the writer keeps up (a query looks each
+/// of its terms up once per segment).
+pub const MERGE_SEGMENTS_AT: usize = 256;
+/// Postings past which (about 40 MB of segments) the segments are merged after every
+/// batch even while the writer falls behind: the bound on their size.
 pub const MERGE_HARD_AT: u64 = 8_388_608;
-/// Most postings moved by one merge step while the writer is busy (bounds the pause
-/// it adds to the next acknowledgements).
+/// Segments past which they are merged after every batch whatever waits.
+pub const MERGE_SEGMENTS_HARD_AT: usize = 1_024;
+/// Postings moved by one merge step while the writer is busy (bounds the pause it adds
+/// to the next acknowledgements; a step moves whole terms or messages, so a little
+/// more).
 pub const MERGE_BUSY_STEP: usize = 4_096;
-/// Most postings moved by one merge step while the writer is idle (a job that
-/// arrives meanwhile waits for at most one step).
+/// Postings moved by one merge step while the writer is idle (a job that arrives
+/// meanwhile waits for at most one step).
 pub const MERGE_IDLE_STEP: usize = 32_768;
 
-/// What the writer knows of the recent part (counted from the table on first use).
+/// What the writer knows of the recent part (counted from the tables on first use).
 #[derive(Debug, Default)]
 pub struct RecentState {
     /// None until counted.
@@ -61,18 +81,74 @@ pub struct RecentState {
 
 #[derive(Debug, Default)]
 struct Counted {
-    /// Postings in the table.
-    postings: u64,
+    /// Rows in [`SEARCH_NEW`].
+    rows: u64,
+    /// Postings (terms of messages) in those rows.
+    row_postings: u64,
     /// The next arrival number.
-    next: u64,
-    /// Conversation → its postings in the table.
+    next_arrival: u64,
+    /// Segment number → postings in it.
+    segments: BTreeMap<u64, u64>,
+    /// Conversation → its postings in either tier.
     conversations: HashMap<u64, u64>,
 }
 
+impl Counted {
+    fn read(tx: &WriteTransaction) -> Result<Self, StoreError> {
+        let mut counted = Counted::default();
+        for row in tx.open_table(SEARCH_NEW)?.iter()? {
+            let (arrival, value) = row?;
+            let (conversation, _, terms) = value.value();
+            counted.rows += 1;
+            counted.row_postings += terms.len() as u64;
+            counted.next_arrival = counted.next_arrival.max(arrival.value() + 1);
+            *counted.conversations.entry(conversation).or_default() += terms.len() as u64;
+        }
+        for row in tx.open_table(SEARCH_SEGMENTS)?.iter()? {
+            let (key, value) = row?;
+            let postings = decode(value.value())?;
+            *counted.segments.entry(key.value().0).or_default() += postings.len() as u64;
+            for (conversation, _, _) in postings {
+                *counted.conversations.entry(conversation).or_default() += 1;
+            }
+        }
+        Ok(counted)
+    }
+
+    /// Takes `n` postings of `conversation` off its count.
+    fn uncount(&mut self, conversation: u64, n: u64) {
+        if let Some(held) = self.conversations.get_mut(&conversation) {
+            *held = held.saturating_sub(n);
+            if *held == 0 {
+                self.conversations.remove(&conversation);
+            }
+        }
+    }
+}
+
 impl RecentState {
-    /// Postings in the recent part (0 before the first count).
+    /// Postings in the recent part, both tiers (0 before the first count).
     pub fn postings(&self) -> u64 {
-        self.counted.as_ref().map_or(0, |c| c.postings)
+        self.counted
+            .as_ref()
+            .map_or(0, |c| c.row_postings + c.segments.values().sum::<u64>())
+    }
+
+    /// Postings in the segments (0 before the first count).
+    pub fn segment_postings(&self) -> u64 {
+        self.counted
+            .as_ref()
+            .map_or(0, |c| c.segments.values().sum())
+    }
+
+    /// Segments (0 before the first count).
+    pub fn segments(&self) -> usize {
+        self.counted.as_ref().map_or(0, |c| c.segments.len())
+    }
+
+    /// New rows waiting for a fold (0 before the first count).
+    pub fn rows(&self) -> u64 {
+        self.counted.as_ref().map_or(0, |c| c.rows)
     }
 
     /// Forgets the counts (after a failed commit).
@@ -82,26 +158,37 @@ impl RecentState {
 
     fn counted(&mut self, tx: &WriteTransaction) -> Result<&mut Counted, StoreError> {
         if self.counted.is_none() {
-            let table = tx.open_table(SEARCH_RECENT)?;
-            let mut counted = Counted::default();
-            for row in table.iter()? {
-                let (key, value) = row?;
-                counted.postings += 1;
-                counted.next = counted.next.max(key.value().1 + 1);
-                *counted.conversations.entry(value.value().0).or_default() += 1;
-            }
-            self.counted = Some(counted);
+            self.counted = Some(Counted::read(tx)?);
         }
         Ok(self.counted.get_or_insert_with(Counted::default))
     }
 
-    /// True until the table is counted (on the first message or merge step).
+    /// A state as if counted: `rows` new rows of 30 postings, and `segments` segments
+    /// holding `segment_postings` between them (for tests of the writer's policy).
+    #[cfg(test)]
+    pub(super) fn counted_as(rows: u64, segment_postings: u64, segments: u64) -> RecentState {
+        let mut counted = Counted {
+            rows,
+            row_postings: rows * 30,
+            ..Counted::default()
+        };
+        for number in 0..segments {
+            let share = segment_postings / segments
+                + u64::from(number == 0) * (segment_postings % segments);
+            counted.segments.insert(number, share);
+        }
+        RecentState {
+            counted: Some(counted),
+        }
+    }
+
+    /// True until the tables are counted (on the first message or step).
     pub fn uncounted(&self) -> bool {
         self.counted.is_none()
     }
 }
 
-/// Adds a new message's terms to the recent part; true when it had any. `counted`:
+/// Adds a new message's row to the recent part; true when it had any terms. `counted`:
 /// its terms as its sender counted them (`super::search_docs::new_message_terms`), if
 /// it did.
 pub(super) fn add_message(
@@ -121,55 +208,153 @@ pub(super) fn add_message(
     if counts.is_empty() {
         return Ok(false);
     }
-    let counted = state.counted(tx)?;
-    let doc = counted.next;
-    counted.next += 1;
-    counted.postings += counts.len() as u64;
-    *counted.conversations.entry(conversation).or_default() += counts.len() as u64;
-    let mut recent = tx.open_table(SEARCH_RECENT)?;
-    for (term, n) in &counts {
-        recent.insert((term.as_str(), doc), (conversation, seq, *n))?;
-    }
-    drop(recent);
+    let state = state.counted(tx)?;
+    let arrival = state.next_arrival;
+    state.next_arrival += 1;
+    state.rows += 1;
+    state.row_postings += counts.len() as u64;
+    *state.conversations.entry(conversation).or_default() += counts.len() as u64;
+    let terms: Vec<(&str, u32)> = counts.iter().map(|(t, n)| (t.as_str(), *n)).collect();
+    tx.open_table(SEARCH_NEW)?
+        .insert(arrival, (conversation, seq, terms))?;
     super::search_docs::count_document(tx, true)?;
     Ok(true)
 }
 
-/// Moves up to `budget` postings (the first in term order) into the main postings;
-/// returns how many moved.
+/// Turns every new row into one segment, numbered above every other; returns the
+/// postings it holds.
+pub(super) fn fold_step(tx: &WriteTransaction, state: &mut RecentState) -> Result<u64, StoreError> {
+    let counted = state.counted(tx)?;
+    let mut by_term: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
+    {
+        let rows = tx.open_table(SEARCH_NEW)?;
+        for row in rows.iter()? {
+            let (_, value) = row?;
+            let (conversation, seq, terms) = value.value();
+            for (term, n) in terms {
+                by_term
+                    .entry(term.to_string())
+                    .or_default()
+                    .push((conversation, seq, n));
+            }
+        }
+    }
+    if by_term.is_empty() {
+        return Ok(0);
+    }
+    let number = counted.segments.last_key_value().map_or(0, |(n, _)| n + 1);
+    let mut postings = 0;
+    let mut segments = tx.open_table(SEARCH_SEGMENTS)?;
+    for (term, list) in &by_term {
+        postings += list.len() as u64;
+        segments.insert((number, term.as_str()), encode(list).as_slice())?;
+    }
+    drop(segments);
+    tx.delete_table(SEARCH_NEW)?;
+    tx.open_table(SEARCH_NEW)?;
+    counted.segments.insert(number, postings);
+    counted.rows = 0;
+    counted.row_postings = 0;
+    Ok(postings)
+}
+
+/// One posting on its way to the main postings: (term, conversation, seq, count).
+pub(super) type Moving = (String, u64, u64, u32);
+
+/// Moves at least `budget` postings (or all) into the main postings: the oldest
+/// segment's, whole terms in term order, or with no segment left the oldest rows',
+/// whole messages; returns how many moved.
 pub(super) fn merge_step(
     tx: &WriteTransaction,
     state: &mut RecentState,
     budget: usize,
 ) -> Result<u64, StoreError> {
-    let mut taken: Vec<(String, u64, u64, u64, u32)> = Vec::new();
-    {
-        let recent = tx.open_table(SEARCH_RECENT)?;
-        for row in recent.iter()?.take(budget.max(1)) {
-            let (key, value) = row?;
-            let (term, doc) = key.value();
-            let (conversation, seq, n) = value.value();
-            taken.push((term.to_string(), doc, conversation, seq, n));
+    let budget = budget.max(1);
+    let counted = state.counted(tx)?;
+    let mut moving: Vec<Moving> = Vec::new();
+    if let Some((&number, _)) = counted.segments.first_key_value() {
+        let mut terms: Vec<String> = Vec::new();
+        {
+            let segments = tx.open_table(SEARCH_SEGMENTS)?;
+            for row in segments.range((number, "")..)? {
+                let (key, value) = row?;
+                let (segment, term) = key.value();
+                if segment != number || moving.len() >= budget {
+                    break;
+                }
+                terms.push(term.to_string());
+                for (conversation, seq, n) in decode(value.value())? {
+                    moving.push((term.to_string(), conversation, seq, n));
+                }
+            }
         }
+        let mut segments = tx.open_table(SEARCH_SEGMENTS)?;
+        for term in &terms {
+            segments.remove((number, term.as_str()))?;
+        }
+        let emptied = segments
+            .range((number, "")..)?
+            .next()
+            .transpose()?
+            .is_none_or(|(key, _)| key.value().0 != number);
+        drop(segments);
+        let left = counted.segments.entry(number).or_default();
+        *left = left.saturating_sub(moving.len() as u64);
+        if emptied {
+            counted.segments.remove(&number);
+        }
+    } else {
+        let mut taken: Vec<u64> = Vec::new();
+        {
+            let rows = tx.open_table(SEARCH_NEW)?;
+            for row in rows.iter()? {
+                if moving.len() >= budget {
+                    break;
+                }
+                let (arrival, value) = row?;
+                let (conversation, seq, terms) = value.value();
+                taken.push(arrival.value());
+                moving.extend(
+                    terms
+                        .into_iter()
+                        .map(|(term, n)| (term.to_string(), conversation, seq, n)),
+                );
+            }
+        }
+        let mut rows = tx.open_table(SEARCH_NEW)?;
+        for arrival in &taken {
+            rows.remove(*arrival)?;
+        }
+        drop(rows);
+        counted.rows = counted.rows.saturating_sub(taken.len() as u64);
+        counted.row_postings = counted.row_postings.saturating_sub(moving.len() as u64);
     }
-    let mut recent = tx.open_table(SEARCH_RECENT)?;
-    for (term, doc, ..) in &taken {
-        recent.remove((term.as_str(), *doc))?;
+    for (_, conversation, _, _) in &moving {
+        counted.uncount(*conversation, 1);
     }
-    drop(recent);
-    // In the main table's order: one pass over its pages.
-    taken.sort_unstable_by(|a, b| (&a.0, a.2, a.3).cmp(&(&b.0, b.2, b.3)));
+    let moved = moving.len() as u64;
+    add_to_main(tx, moving)?;
+    Ok(moved)
+}
+
+/// Inserts `moving` into the main postings in their order (one pass over its pages)
+/// and counts each term's new documents in `term_documents`.
+pub(super) fn add_to_main(
+    tx: &WriteTransaction,
+    mut moving: Vec<Moving>,
+) -> Result<(), StoreError> {
+    moving.sort_unstable_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
     let mut postings = tx.open_table(SEARCH_POSTINGS)?;
     let mut terms = tx.open_table(SEARCH_TERMS)?;
     let mut added: u64 = 0;
-    for (i, (term, _, conversation, seq, n)) in taken.iter().enumerate() {
+    for (i, (term, conversation, seq, n)) in moving.iter().enumerate() {
         if postings
             .insert((term.as_str(), *conversation, *seq), *n)?
             .is_none()
         {
             added += 1;
         }
-        let last_of_term = taken.get(i + 1).is_none_or(|next| &next.0 != term);
+        let last_of_term = moving.get(i + 1).is_none_or(|next| &next.0 != term);
         if last_of_term && added > 0 {
             let now = terms.get(term.as_str())?.map_or(0, |v| v.value());
             terms.insert(term.as_str(), now + added)?;
@@ -178,18 +363,7 @@ pub(super) fn merge_step(
             added = 0;
         }
     }
-    drop((postings, terms));
-    let counted = state.counted(tx)?;
-    counted.postings = counted.postings.saturating_sub(taken.len() as u64);
-    for (_, _, conversation, _, _) in &taken {
-        if let Some(n) = counted.conversations.get_mut(conversation) {
-            *n -= 1;
-            if *n == 0 {
-                counted.conversations.remove(conversation);
-            }
-        }
-    }
-    Ok(taken.len() as u64)
+    Ok(())
 }
 
 /// Removes conversation `id`'s postings from the recent part (inside the transaction
@@ -201,126 +375,80 @@ pub(super) fn forget_conversation(
     id: u64,
 ) -> Result<HashSet<u64>, StoreError> {
     let counted = state.counted(tx)?;
-    let Some(held) = counted.conversations.remove(&id) else {
+    if counted.conversations.remove(&id).is_none() {
         return Ok(HashSet::new());
-    };
-    counted.postings = counted.postings.saturating_sub(held);
-    let mut doomed = Vec::new();
+    }
     let mut seqs = HashSet::new();
-    {
-        let recent = tx.open_table(SEARCH_RECENT)?;
-        for row in recent.iter()? {
-            let (key, value) = row?;
-            let (conversation, seq, _) = value.value();
-            if conversation == id {
-                let (term, doc) = key.value();
-                doomed.push((term.to_string(), doc));
-                seqs.insert(seq);
-            }
+    let mut doomed_rows = Vec::new();
+    for row in tx.open_table(SEARCH_NEW)?.iter()? {
+        let (arrival, value) = row?;
+        let (conversation, seq, terms) = value.value();
+        if conversation == id {
+            doomed_rows.push(arrival.value());
+            seqs.insert(seq);
+            counted.rows = counted.rows.saturating_sub(1);
+            counted.row_postings = counted.row_postings.saturating_sub(terms.len() as u64);
         }
     }
-    let mut recent = tx.open_table(SEARCH_RECENT)?;
-    for (term, doc) in &doomed {
-        recent.remove((term.as_str(), *doc))?;
+    let mut rows = tx.open_table(SEARCH_NEW)?;
+    for arrival in doomed_rows {
+        rows.remove(arrival)?;
     }
-    drop(recent);
+    drop(rows);
+    let mut rewritten: Vec<(u64, String, Vec<Posting>)> = Vec::new();
+    for row in tx.open_table(SEARCH_SEGMENTS)?.iter()? {
+        let (key, value) = row?;
+        let postings = decode(value.value())?;
+        if postings
+            .iter()
+            .any(|(conversation, _, _)| *conversation == id)
+        {
+            let (segment, term) = key.value();
+            let (gone, kept): (Vec<Posting>, Vec<Posting>) =
+                postings.into_iter().partition(|p| p.0 == id);
+            seqs.extend(gone.iter().map(|(_, seq, _)| *seq));
+            if let Some(left) = counted.segments.get_mut(&segment) {
+                *left = left.saturating_sub(gone.len() as u64);
+            }
+            rewritten.push((segment, term.to_string(), kept));
+        }
+    }
+    let mut segments = tx.open_table(SEARCH_SEGMENTS)?;
+    for (segment, term, kept) in rewritten {
+        match kept.is_empty() {
+            true => segments.remove((segment, term.as_str()))?,
+            false => segments.insert((segment, term.as_str()), encode(&kept).as_slice())?,
+        };
+    }
+    drop(segments);
+    // A segment whose every posting was the conversation's has no key left.
+    counted.segments.retain(|_, left| *left > 0);
     super::search_docs::uncount_documents(tx, seqs.len() as u64)?;
     Ok(seqs)
 }
 
 /// Empties the recent part (a rebuild of the index).
 pub(super) fn reset(tx: &WriteTransaction, state: &mut RecentState) -> Result<(), StoreError> {
-    tx.delete_table(SEARCH_RECENT)?;
-    tx.open_table(SEARCH_RECENT)?;
+    tx.delete_table(SEARCH_NEW)?;
+    tx.delete_table(SEARCH_SEGMENTS)?;
+    tx.open_table(SEARCH_NEW)?;
+    tx.open_table(SEARCH_SEGMENTS)?;
     state.counted = Some(Counted::default());
     Ok(())
 }
 
-/// A query term's postings in the recent part, read once per query.
-#[derive(Debug, Default)]
-pub struct RecentTerms {
-    /// Conversation → (seq, count) of each message holding one of the terms.
-    by_conversation: HashMap<u64, Vec<(u64, u32)>>,
-    /// Term → in how many recent messages it occurs.
-    documents: HashMap<String, u64>,
-}
-
-impl RecentTerms {
-    /// Reads the recent postings of `terms`.
-    pub fn read(tx: &ReadTransaction, terms: &[(String, u64)]) -> Result<Self, StoreError> {
-        let table = tx.open_table(SEARCH_RECENT)?;
-        let mut out = RecentTerms::default();
-        for (term, _) in terms {
-            let t = term.as_str();
-            for row in table.range((t, 0)..=(t, u64::MAX))? {
-                let (conversation, seq, n) = row?.1.value();
-                *out.documents.entry(term.clone()).or_default() += 1;
-                out.by_conversation
-                    .entry(conversation)
-                    .or_default()
-                    .push((seq, n));
-            }
-        }
-        Ok(out)
+/// (rows, postings in them, postings in segments), counted from the tables.
+#[cfg(test)]
+pub(super) fn tiers_in(tx: &redb::ReadTransaction) -> Result<(u64, u64, u64), StoreError> {
+    use redb::ReadableTableMetadata;
+    let rows = tx.open_table(SEARCH_NEW)?;
+    let mut row_postings = 0;
+    for row in rows.iter()? {
+        row_postings += row?.1.value().2.len() as u64;
     }
-
-    /// In how many recent messages `term` (one of those read) occurs.
-    pub fn documents(&self, term: &str) -> u64 {
-        self.documents.get(term).copied().unwrap_or(0)
+    let mut segment_postings = 0;
+    for row in tx.open_table(SEARCH_SEGMENTS)?.iter()? {
+        segment_postings += decode(row?.1.value())?.len() as u64;
     }
-
-    /// How often the terms occur in conversation `id`'s recent messages.
-    pub fn count_in(&self, id: u64) -> u32 {
-        self.by_conversation
-            .get(&id)
-            .map_or(0, |m| m.iter().map(|(_, n)| n).sum())
-    }
-
-    /// Conversation → how often the terms occur in its recent messages.
-    pub fn counts(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
-        self.by_conversation
-            .iter()
-            .map(|(id, m)| (*id, m.iter().map(|(_, n)| n).sum()))
-    }
-
-    /// The seqs of conversation `id`'s recent messages holding a term.
-    pub fn seqs_in(&self, id: u64) -> impl Iterator<Item = u64> + '_ {
-        self.by_conversation
-            .get(&id)
-            .into_iter()
-            .flat_map(|m| m.iter().map(|(seq, _)| *seq))
-    }
-}
-
-/// The distinct terms in the recent part starting with `prefix`, at most `limit`.
-pub fn recent_terms_with_prefix(
-    tx: &ReadTransaction,
-    prefix: &str,
-    limit: usize,
-) -> Result<Vec<String>, StoreError> {
-    let table = tx.open_table(SEARCH_RECENT)?;
-    let mut out: Vec<String> = Vec::new();
-    let mut from = prefix.to_string();
-    let mut first = true;
-    while out.len() < limit {
-        let next = match first {
-            true => table.range((from.as_str(), 0)..)?.next(),
-            false => table.range((from.as_str(), u64::MAX)..)?.next(),
-        };
-        first = false;
-        let Some(row) = next else { break };
-        let (key, _) = row?;
-        let term = key.value().0;
-        if !term.starts_with(prefix) {
-            break;
-        }
-        if out.last().is_none_or(|last| last != term) {
-            out.push(term.to_string());
-        }
-        from = term.to_string();
-        if key.value().1 == u64::MAX {
-            break;
-        }
-    }
-    Ok(out)
+    Ok((rows.len()?, row_postings, segment_postings))
 }

@@ -35,7 +35,12 @@ use redb::{MultimapTableDefinition, TableDefinition};
 /// 9 = issue #16: new messages go to the messages' recent part
 /// (`super::messages_recent`) before the messages table; a build of 8 would not see
 /// them, so it must refuse the directory. Nothing is rewritten.
-pub const SCHEMA_VERSION: u64 = 9;
+/// 10 = issue #16: the search index's recent part has two tiers, new messages one row
+/// each ([`SEARCH_NEW`]) and segments of folded rows ([`SEARCH_SEGMENTS`]); the
+/// upgrade merges the old part, one row per term (`termarrival_recentposting`), into
+/// the main postings and deletes it (`super::search_recent_v9`). A build of 9 would
+/// not see the new tiers, so it must refuse the directory.
+pub const SCHEMA_VERSION: u64 = 10;
 
 /// Settings and bookkeeping: `"schema_version"` → u64 (little endian), `"server_key"`
 /// → 32 bytes, [`VISITOR_IDS_RESERVED`] → u64 (little endian), `"vapid_key"` → 32 bytes
@@ -110,11 +115,27 @@ pub const SEARCH_VISITOR_POSTINGS: TableDefinition<(&str, u64), u32> =
 /// Full-text search: term → in how many documents (messages and visitor profiles) it
 /// occurs; also the term list prefix queries walk.
 pub const SEARCH_TERMS: TableDefinition<&str, u64> = TableDefinition::new("term_documents");
-/// Full-text search, the recent part (issue #16; schema 8): (term, arrival number) →
-/// (conversation id, seq, how often the term occurs in that message). A new message's
-/// terms go here in its own commit; the writer merges them into [`SEARCH_POSTINGS`]
-/// later (`super::search_recent`).
-pub const SEARCH_RECENT: TableDefinition<(&str, u64), (u64, u64, u32)> =
+/// Full-text search, the recent part's first tier (issue #16; schema 10): arrival
+/// number → [`NewDocument`]. A new message's row goes here in its own commit, at the
+/// end of the table; the writer folds the rows into a segment of
+/// [`SEARCH_SEGMENTS`] in batches, or merges them into [`SEARCH_POSTINGS`] when idle
+/// (`super::search_recent`).
+pub const SEARCH_NEW: TableDefinition<u64, NewDocument> = TableDefinition::new("arrival_newdoc");
+/// A row of [`SEARCH_NEW`]: (conversation id, seq, each of the message's terms with how
+/// often it occurs in the message).
+pub type NewDocument = (u64, u64, Vec<(&'static str, u32)>);
+/// Full-text search, the recent part's second tier (issue #16; schema 10): (segment
+/// number, term) → the term's postings in that segment, `super::search_segment`'s
+/// encoding of (conversation id, seq, count) in arrival order. A fold writes one whole
+/// segment with a number above every other, so its keys go at the end of the table;
+/// merge steps move the oldest segment's terms into [`SEARCH_POSTINGS`].
+pub const SEARCH_SEGMENTS: TableDefinition<(u64, &str), &[u8]> =
+    TableDefinition::new("segmentterm_postings");
+/// The recent part as schemas 8 and 9 kept it: (term, arrival number) → (conversation
+/// id, seq, how often the term occurs in that message). Read only by the upgrade to
+/// schema 10, which merges it into [`SEARCH_POSTINGS`] and deletes it
+/// (`super::search_recent_v9`).
+pub const SEARCH_RECENT_V9: TableDefinition<(&str, u64), (u64, u64, u32)> =
     TableDefinition::new("termarrival_recentposting");
 /// `meta` key: documents in the search index (u64, little endian).
 pub const SEARCH_DOCUMENTS: &str = "search_documents";

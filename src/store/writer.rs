@@ -310,7 +310,10 @@ fn merge_step(
     steps: Steps,
 ) -> Option<Outage> {
     let started = Instant::now();
-    let mut ops = Vec::with_capacity(2);
+    let mut ops = Vec::with_capacity(3);
+    if steps.fold && state.search_index {
+        ops.push(WriteOp::Search(SearchOp::Fold));
+    }
     if steps.postings > 0 && state.search_index {
         ops.push(WriteOp::Search(SearchOp::Merge {
             postings: steps.postings,

@@ -9,6 +9,8 @@ use super::search_recent as search_part;
 /// How much one merge step moves from each recent part (0: nothing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Steps {
+    /// Fold the search index's new rows into a segment first.
+    pub fold: bool,
     /// Postings of the search index's recent part.
     pub postings: usize,
     /// Messages of the messages' recent part.
@@ -18,28 +20,36 @@ pub(super) struct Steps {
 impl Steps {
     /// A step while the writer has nothing else to do.
     pub const IDLE: Steps = Steps {
+        fold: false,
         postings: search_part::MERGE_IDLE_STEP,
         messages: messages_part::MERGE_IDLE_STEP,
     };
 
     pub fn any(self) -> bool {
-        self.postings > 0 || self.messages > 0
+        self.fold || self.postings > 0 || self.messages > 0
     }
 }
 
-/// What merge step should follow this batch although work waits. Each recent part is
-/// merged once past its `MERGE_AT` while the writer keeps up (less than a quarter batch
-/// waits), or past its `MERGE_HARD_AT` whatever waits; a messages' merge cycle under
-/// way goes on while the writer keeps up. A writer that is falling behind spends
-/// nothing on merging until then: the merge would only lengthen the backlog.
+/// What merge step should follow this batch although work waits. The search index's
+/// new rows are folded into a segment past [`search_part::FOLD_AT`] while the writer
+/// keeps up (less than a quarter batch waits), or past its `FOLD_HARD_AT` whatever
+/// waits; each recent part is merged once past its `MERGE_AT` while the writer keeps
+/// up, or past its `MERGE_HARD_AT` whatever waits; a messages' merge cycle under way
+/// goes on while the writer keeps up. A writer that is falling behind spends nothing
+/// on merging until then: the merge would only lengthen the backlog.
 pub(super) fn busy_merge_due(state: &WriterState, waiting: usize, batch_max: usize) -> Steps {
     let keeps_up = waiting < batch_max / 4;
-    let postings = state.recent.postings();
+    let rows = state.recent.rows();
+    let postings = state.recent.segment_postings();
+    let segments = state.recent.segments();
     let unmoved = state.messages.unmoved();
+    let merge_hard =
+        postings >= search_part::MERGE_HARD_AT || segments >= search_part::MERGE_SEGMENTS_HARD_AT;
+    let merge_soft =
+        postings >= search_part::MERGE_AT || segments >= search_part::MERGE_SEGMENTS_AT;
     Steps {
-        postings: match postings >= search_part::MERGE_HARD_AT
-            || (postings >= search_part::MERGE_AT && keeps_up)
-        {
+        fold: rows >= search_part::FOLD_HARD_AT || (rows >= search_part::FOLD_AT && keeps_up),
+        postings: match merge_hard || (merge_soft && keeps_up) {
             true => search_part::MERGE_BUSY_STEP,
             false => 0,
         },
@@ -58,4 +68,78 @@ pub(super) fn busy_merge_due(state: &WriterState, waiting: usize, batch_max: usi
 pub(super) fn merge_pending(state: &WriterState) -> bool {
     state.messages.pending()
         || state.search_index && (state.recent.uncounted() || state.recent.postings() > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use crate::store::search_recent::{
+        FOLD_AT, FOLD_HARD_AT, MERGE_AT, MERGE_HARD_AT, MERGE_SEGMENTS_AT, RecentState,
+    };
+
+    const BATCH: usize = 400;
+
+    /// (fold, postings step) after a batch, with `waiting` jobs left.
+    fn due(recent: RecentState, waiting: usize) -> (bool, usize) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("opens");
+        let mut state = WriterState::new(store.outbox_gate().clone(), store.db().files().clone());
+        state.recent = recent;
+        let steps = busy_merge_due(&state, waiting, BATCH);
+        (steps.fold, steps.postings)
+    }
+
+    #[test]
+    fn rows_fold_once_enough_wait_and_the_writer_keeps_up_or_too_many_wait() {
+        let behind = BATCH;
+        assert_eq!(
+            due(RecentState::counted_as(FOLD_AT - 1, 0, 0), 0),
+            (false, 0)
+        );
+        assert_eq!(due(RecentState::counted_as(FOLD_AT, 0, 0), 0), (true, 0));
+        assert_eq!(
+            due(RecentState::counted_as(FOLD_AT, 0, 0), behind),
+            (false, 0)
+        );
+        assert_eq!(
+            due(RecentState::counted_as(FOLD_HARD_AT, 0, 0), behind),
+            (true, 0)
+        );
+    }
+
+    #[test]
+    fn segments_merge_past_their_postings_or_their_number() {
+        let behind = BATCH;
+        let step = search_part::MERGE_BUSY_STEP;
+        assert_eq!(
+            due(RecentState::counted_as(0, MERGE_AT - 1, 10), 0),
+            (false, 0)
+        );
+        assert_eq!(
+            due(RecentState::counted_as(0, MERGE_AT, 10), 0),
+            (false, step)
+        );
+        assert_eq!(
+            due(RecentState::counted_as(0, MERGE_AT, 10), behind),
+            (false, 0)
+        );
+        assert_eq!(
+            due(RecentState::counted_as(0, MERGE_HARD_AT, 10), behind),
+            (false, step)
+        );
+        let many = MERGE_SEGMENTS_AT as u64;
+        assert_eq!(
+            due(RecentState::counted_as(0, many, many - 1), 0),
+            (false, 0)
+        );
+        assert_eq!(
+            due(RecentState::counted_as(0, many, many), 0),
+            (false, step)
+        );
+        assert_eq!(
+            due(RecentState::counted_as(0, many, many), behind),
+            (false, 0)
+        );
+    }
 }

@@ -233,7 +233,7 @@ fn a_version_2_data_directory_opens_with_its_faq_and_bot_conversations() {
     };
     drop(db);
     assert_eq!(version, deskbell::store::SCHEMA_VERSION);
-    assert_eq!(version, 9);
+    assert_eq!(version, 10);
     let store = Store::open(&server.data_dir()).expect("reopens");
     let now = store.faq_entries().expect("decode");
     assert_eq!(now.len(), entries.len());
