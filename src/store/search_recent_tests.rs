@@ -403,7 +403,7 @@ fn a_fold_writes_a_fraction_of_a_page_per_message() {
     assert_eq!(state.recent.segments(), 3);
     assert_eq!(tiers(&store), (0, 0, 3 * messages * 30));
     for pages in per_message {
-        assert!(pages <= 0.5, "{pages:.2} pages per message folded");
+        assert!(pages <= 0.2, "{pages:.2} pages per message folded");
     }
     // Every folded message holding a term is read back from the segments.
     let expected = (0..3u64)
