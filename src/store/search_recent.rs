@@ -13,11 +13,15 @@
 //!    the table, packed, a few hundred bytes per message: inserting the same postings
 //!    into a table ordered by term (schemas 8 and 9) dirtied a page per distinct term.
 //!
-//! Merge steps move postings into the main postings, the oldest segment's first
-//! (whole terms), then rows (whole messages): when the writer has nothing else to do,
-//! or when the segments hold [`MERGE_AT`] postings or [`MERGE_SEGMENTS_AT`] segments
-//! and the writer keeps up (the `HARD` bounds whatever waits). Many messages per
-//! conversation then share a page of the main postings.
+//! Merge steps move the segments' postings into the main postings, oldest segment
+//! first, whole terms: when the writer has nothing else to do, or when the segments
+//! hold [`MERGE_AT`] postings or [`MERGE_SEGMENTS_AT`] segments and the writer keeps
+//! up (the `HARD` bounds whatever waits). A fold's many messages per conversation then
+//! share a page of the main postings. Rows reach the main postings only through a
+//! segment, and fewer than [`FOLD_AT`] stay rows however long the writer idles: a shop
+//! with a message a minute then writes each message once to the rows, then once more
+//! in a batch of a thousand, instead of about thirty scattered pages of the main
+//! postings per message at the next idle moment.
 //!
 //! Invariants:
 //! 1. A committed message's terms are in exactly one place: the main postings, a new
@@ -127,13 +131,6 @@ impl Counted {
 }
 
 impl RecentState {
-    /// Postings in the recent part, both tiers (0 before the first count).
-    pub fn postings(&self) -> u64 {
-        self.counted
-            .as_ref()
-            .map_or(0, |c| c.row_postings + c.segments.values().sum::<u64>())
-    }
-
     /// Postings in the segments (0 before the first count).
     pub fn segment_postings(&self) -> u64 {
         self.counted
@@ -261,9 +258,9 @@ pub(super) fn fold_step(tx: &WriteTransaction, state: &mut RecentState) -> Resul
 /// One posting on its way to the main postings: (term, conversation, seq, count).
 pub(super) type Moving = (String, u64, u64, u32);
 
-/// Moves at least `budget` postings (or all) into the main postings: the oldest
-/// segment's, whole terms in term order, or with no segment left the oldest rows',
-/// whole messages; returns how many moved.
+/// Moves at least `budget` postings (or all the segments hold) into the main
+/// postings: whole terms of the oldest segments, in term order within each; returns
+/// how many moved. New rows stay: they reach a segment by a fold.
 pub(super) fn merge_step(
     tx: &WriteTransaction,
     state: &mut RecentState,
@@ -272,63 +269,45 @@ pub(super) fn merge_step(
     let budget = budget.max(1);
     let counted = state.counted(tx)?;
     let mut moving: Vec<Moving> = Vec::new();
-    if let Some((&number, _)) = counted.segments.first_key_value() {
-        let mut terms: Vec<String> = Vec::new();
-        {
-            let segments = tx.open_table(SEARCH_SEGMENTS)?;
-            for row in segments.range((number, "")..)? {
-                let (key, value) = row?;
-                let (segment, term) = key.value();
-                if segment != number || moving.len() >= budget {
-                    break;
-                }
-                terms.push(term.to_string());
-                for (conversation, seq, n) in decode(value.value())? {
-                    moving.push((term.to_string(), conversation, seq, n));
-                }
+    let mut taken: Vec<(u64, String)> = Vec::new();
+    {
+        let segments = tx.open_table(SEARCH_SEGMENTS)?;
+        for row in segments.iter()? {
+            if moving.len() >= budget {
+                break;
+            }
+            let (key, value) = row?;
+            let (segment, term) = key.value();
+            taken.push((segment, term.to_string()));
+            for (conversation, seq, n) in decode(value.value())? {
+                moving.push((term.to_string(), conversation, seq, n));
             }
         }
-        let mut segments = tx.open_table(SEARCH_SEGMENTS)?;
-        for term in &terms {
-            segments.remove((number, term.as_str()))?;
+    }
+    let mut segments = tx.open_table(SEARCH_SEGMENTS)?;
+    for (segment, term) in &taken {
+        if let Some(bytes) = segments.remove((*segment, term.as_str()))? {
+            let postings = decode(bytes.value())?;
+            if let Some(left) = counted.segments.get_mut(segment) {
+                *left = left.saturating_sub(postings.len() as u64);
+            }
         }
-        let emptied = segments
-            .range((number, "")..)?
+    }
+    // The last segment touched may still hold terms; every one before it is empty.
+    let last = taken.last().map(|(segment, _)| *segment);
+    let emptied = match last {
+        Some(last) => segments
+            .range((last, "")..)?
             .next()
             .transpose()?
-            .is_none_or(|(key, _)| key.value().0 != number);
-        drop(segments);
-        let left = counted.segments.entry(number).or_default();
-        *left = left.saturating_sub(moving.len() as u64);
-        if emptied {
-            counted.segments.remove(&number);
-        }
-    } else {
-        let mut taken: Vec<u64> = Vec::new();
-        {
-            let rows = tx.open_table(SEARCH_NEW)?;
-            for row in rows.iter()? {
-                if moving.len() >= budget {
-                    break;
-                }
-                let (arrival, value) = row?;
-                let (conversation, seq, terms) = value.value();
-                taken.push(arrival.value());
-                moving.extend(
-                    terms
-                        .into_iter()
-                        .map(|(term, n)| (term.to_string(), conversation, seq, n)),
-                );
-            }
-        }
-        let mut rows = tx.open_table(SEARCH_NEW)?;
-        for arrival in &taken {
-            rows.remove(*arrival)?;
-        }
-        drop(rows);
-        counted.rows = counted.rows.saturating_sub(taken.len() as u64);
-        counted.row_postings = counted.row_postings.saturating_sub(moving.len() as u64);
-    }
+            .is_none_or(|(key, _)| key.value().0 != last),
+        None => false,
+    };
+    drop(segments);
+    counted.segments.retain(|segment, _| match last {
+        Some(last) => *segment > last || (*segment == last && !emptied),
+        None => true,
+    });
     for (_, conversation, _, _) in &moving {
         counted.uncount(*conversation, 1);
     }

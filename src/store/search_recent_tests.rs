@@ -106,6 +106,15 @@ fn messages_are_found_in_the_recent_part_and_after_every_merge_step() {
     assert_eq!(parts(&store), (0, 7, 3), "all merged");
 }
 
+/// Folds the rows into a segment and merges every segment.
+fn fold_and_merge_all(store: &Store, state: &mut WriterState) {
+    commit(store, state, WriteOp::Search(SearchOp::Fold));
+    let merge_all = WriteOp::Search(SearchOp::Merge {
+        postings: usize::MAX,
+    });
+    commit(store, state, merge_all);
+}
+
 /// (rows, postings in rows, postings in segments).
 fn tiers(store: &Store) -> (u64, u64, u64) {
     let tx = store.db().begin_read().expect("reads");
@@ -126,10 +135,7 @@ fn a_message_is_found_wherever_its_terms_are_and_each_counts_once() {
     let mut state = WriterState::new(store.outbox_gate().clone(), store.db().files().clone());
     // Message 1 in the main postings, 2 and 3 in two segments, 4 in a new row.
     commit(&store, &mut state, open(1, 7, "teapot broken"));
-    let merge_all = WriteOp::Search(SearchOp::Merge {
-        postings: usize::MAX,
-    });
-    commit(&store, &mut state, merge_all);
+    fold_and_merge_all(&store, &mut state);
     commit(&store, &mut state, append(1, "teapot lid", "b"));
     commit(&store, &mut state, WriteOp::Search(SearchOp::Fold));
     commit(&store, &mut state, append(1, "teacup", "c"));
@@ -139,7 +145,7 @@ fn a_message_is_found_wherever_its_terms_are_and_each_counts_once() {
     assert_eq!(tiers(&store), (1, 2, 4), "one row, two segments");
     assert_eq!(state.recent.segments(), 2);
     assert_eq!(state.recent.rows(), 1);
-    assert_eq!(state.recent.postings(), 6);
+    assert_eq!(state.recent.segment_postings(), 4);
     assert_eq!(parts(&store), (6, 2, 5));
     assert_eq!(found(&store, "teapot"), [(1, 3, Some(4)), (2, 1, Some(1))]);
     assert_eq!(found(&store, "spout"), [(1, 1, Some(4))]);
@@ -160,12 +166,20 @@ fn a_message_is_found_wherever_its_terms_are_and_each_counts_once() {
     let first = super::search_recent_read::recent_terms_with_prefix(&tx, "tea", 1).expect("reads");
     assert_eq!(first, ["teacup"], "the first of them when limited");
     drop(tx);
-    // Merged step by step, oldest segment first, rows last: nothing changes.
+    // An idle writer leaves the row alone: a step merges segments only.
+    let idle = WriteOp::Search(SearchOp::Merge {
+        postings: usize::MAX,
+    });
+    commit(&store, &mut state, idle);
+    assert_eq!(tiers(&store), (1, 2, 0), "the row stays");
+    assert_eq!(parts(&store), (2, 6, 5));
+    // Folded, and merged step by step: nothing changes.
+    commit(&store, &mut state, WriteOp::Search(SearchOp::Fold));
     let before: Vec<_> = ["teapot", "tea", "spout", "lid"]
         .iter()
         .map(|q| found(&store, q))
         .collect();
-    while state.recent.postings() > 0 {
+    while state.recent.segment_postings() > 0 {
         let step = WriteOp::Search(SearchOp::Merge { postings: 1 });
         commit(&store, &mut state, step);
         let after: Vec<_> = ["teapot", "tea", "spout", "lid"]
@@ -183,11 +197,7 @@ fn a_purge_takes_its_conversations_recent_postings_and_documents() {
     let store = Store::open(dir.path()).expect("opens");
     let mut state = WriterState::new(store.outbox_gate().clone(), store.db().files().clone());
     commit(&store, &mut state, open(1, 7, "teapot broken"));
-    commit(
-        &store,
-        &mut state,
-        WriteOp::Search(SearchOp::Merge { postings: 1 }),
-    );
+    fold_and_merge_all(&store, &mut state);
     commit(&store, &mut state, open(2, 8, "teapot fine"));
     let close = WriteOp::ChangeStatus {
         conversation: 1,
@@ -198,7 +208,7 @@ fn a_purge_takes_its_conversations_recent_postings_and_documents() {
     commit(&store, &mut state, close);
     commit(&store, &mut state, WriteOp::Search(SearchOp::Fold));
     commit(&store, &mut state, append(1, "still broken", "b"));
-    // 1's first message (teapot, broken) merged, a whole message; 2's two terms and
+    // 1's first message (teapot, broken) merged; 2's two terms and
     // the closing line's "closed" of 1 in a segment; 1's last message in a row.
     // Documents: 1's three messages and 2's one (the test's lines are a visitor's).
     assert_eq!(tiers(&store), (1, 2, 3));
@@ -210,7 +220,12 @@ fn a_purge_takes_its_conversations_recent_postings_and_documents() {
         "only conversation 2's words are left"
     );
     assert_eq!(tiers(&store), (0, 0, 2));
-    assert_eq!(state.recent.postings(), 2, "the writer's count agrees");
+    assert_eq!(
+        state.recent.segment_postings(),
+        2,
+        "the writer's count agrees"
+    );
+    assert_eq!(state.recent.rows(), 0, "and has no row left");
     assert_eq!(found(&store, "teapot"), [(2, 1, Some(1))]);
     assert!(found(&store, "broken").is_empty());
     // A writer that starts again counts what the table holds, and merges it.
@@ -221,7 +236,7 @@ fn a_purge_takes_its_conversations_recent_postings_and_documents() {
         WriteOp::Search(SearchOp::Merge { postings: 100 }),
     );
     assert_eq!(parts(&store), (0, 2, 1));
-    assert_eq!(fresh.recent.postings(), 0);
+    assert_eq!(fresh.recent.segment_postings(), 0);
 }
 
 /// A directory of schema 9 keeps its recent postings one row per term: the upgrade
@@ -376,10 +391,7 @@ fn a_fold_writes_a_fraction_of_a_page_per_message() {
     for c in 1..=conversations {
         commit(&store, &mut state, open(c, c, &chat_text(c)));
     }
-    let merge_all = WriteOp::Search(SearchOp::Merge {
-        postings: usize::MAX,
-    });
-    commit(&store, &mut state, merge_all);
+    fold_and_merge_all(&store, &mut state);
     // Three rounds, so the segments table already holds earlier segments.
     let messages = 1_024;
     let mut per_message = Vec::new();

@@ -12,8 +12,12 @@ use super::*;
 use crate::search::query::parse;
 
 /// (postings, visitor postings, terms, documents) as stored, once the recent part is
-/// merged into the main postings (the writer merges when idle; this asks it to now).
+/// folded and merged into the main postings (the writer does so in its own time; this
+/// asks it to now).
 fn sizes(store: &Store, writer: &WriterHandle) -> (u64, u64, u64, u64) {
+    writer
+        .call_blocking(WriteOp::Search(SearchOp::Fold))
+        .expect("folds");
     writer
         .call_blocking(WriteOp::Search(SearchOp::Merge {
             postings: usize::MAX,

@@ -118,8 +118,7 @@ pub const SEARCH_TERMS: TableDefinition<&str, u64> = TableDefinition::new("term_
 /// Full-text search, the recent part's first tier (issue #16; schema 10): arrival
 /// number → [`NewDocument`]. A new message's row goes here in its own commit, at the
 /// end of the table; the writer folds the rows into a segment of
-/// [`SEARCH_SEGMENTS`] in batches, or merges them into [`SEARCH_POSTINGS`] when idle
-/// (`super::search_recent`).
+/// [`SEARCH_SEGMENTS`] in batches (`super::search_recent`).
 pub const SEARCH_NEW: TableDefinition<u64, NewDocument> = TableDefinition::new("arrival_newdoc");
 /// A row of [`SEARCH_NEW`]: (conversation id, seq, each of the message's terms with how
 /// often it occurs in the message).

@@ -64,10 +64,15 @@ pub(super) fn busy_merge_due(state: &WriterState, waiting: usize, batch_max: usi
 }
 
 /// True when a recent part may hold something to merge (each is counted on its first
-/// merge step or message after a start).
+/// merge step or message after a start; the search index's new rows wait for a fold).
 pub(super) fn merge_pending(state: &WriterState) -> bool {
-    state.messages.pending()
-        || state.search_index && (state.recent.uncounted() || state.recent.postings() > 0)
+    state.messages.pending() || state.search_index && segments_pending(&state.recent)
+}
+
+/// True when the search index's recent part may hold segments to merge; its new rows
+/// wait for a fold however long the writer idles.
+fn segments_pending(recent: &search_part::RecentState) -> bool {
+    recent.uncounted() || recent.segment_postings() > 0
 }
 
 #[cfg(test)]
@@ -141,5 +146,17 @@ mod tests {
             due(RecentState::counted_as(0, many, many), behind),
             (false, 0)
         );
+    }
+
+    #[test]
+    fn an_idle_writer_merges_segments_and_leaves_rows_for_a_fold() {
+        assert!(
+            segments_pending(&RecentState::default()),
+            "uncounted: the first idle step counts"
+        );
+        let rows = RecentState::counted_as(FOLD_AT - 1, 0, 0);
+        assert!(!segments_pending(&rows), "rows alone wait");
+        let segment = RecentState::counted_as(3, 5, 1);
+        assert!(segments_pending(&segment), "a segment is merged");
     }
 }
