@@ -7,7 +7,7 @@
 #
 #   scripts/bench.sh            all scenarios
 #   scripts/bench.sh idle       only some: idle, throughput, throughput-words, latency,
-#                               latency-words, latency10k, latency10k-long, closed1000, burst
+#                               latency-words, quiet-words, latency10k, latency10k-long, closed1000, burst
 #
 # Environment: BENCH_PORT (default 18080), CARGO_TARGET_DIR (default target),
 # KEEP=1 keeps the temporary directory with server logs and outputs,
@@ -173,6 +173,13 @@ for scenario in $SCENARIOS; do
             # distinct search terms per message as real chat (issue #16).
             run latency-words latency --rate 5000 --conversations 5000 --agents 2 --duration-secs 30 --words 5000
             ;;
+        quiet-words)
+            # A shop's own pace, chat-like: 200 msg/s (each message about its own
+            # commit), then 2 msg/s (idle between messages): what each message costs
+            # the storage when nothing is batched (issue #16; an SD card's wear).
+            run shop-200-words latency --rate 200 --conversations 2000 --agents 2 --duration-secs 20 --words 5000
+            run quiet-2-words latency --rate 2 --conversations 20 --agents 1 --duration-secs 60 --words 5000
+            ;;
         throughput-words)
             run throughput-words throughput --connections 2048 --agents 2 --duration-secs 20 --words 5000
             ;;
@@ -195,7 +202,7 @@ for scenario in $SCENARIOS; do
             run burst-10000 burst --connections 10000 --settle-secs 15
             ;;
         *)
-            echo "unknown scenario $scenario (idle, throughput, throughput-words, latency, latency-words, latency10k, latency10k-long, closed1000, burst)" >&2
+            echo "unknown scenario $scenario (idle, throughput, throughput-words, latency, latency-words, quiet-words, latency10k, latency10k-long, closed1000, burst)" >&2
             exit 2
             ;;
     esac
