@@ -229,10 +229,12 @@ pub(super) fn fold_step(tx: &WriteTransaction, state: &mut RecentState) -> Resul
             let (_, value) = row?;
             let (conversation, seq, terms) = value.value();
             for (term, n) in terms {
-                by_term
-                    .entry(term.to_string())
-                    .or_default()
-                    .push((conversation, seq, n));
+                match by_term.get_mut(term) {
+                    Some(list) => list.push((conversation, seq, n)),
+                    None => {
+                        by_term.insert(term.to_string(), vec![(conversation, seq, n)]);
+                    }
+                }
             }
         }
     }
@@ -278,36 +280,23 @@ pub(super) fn merge_step(
             }
             let (key, value) = row?;
             let (segment, term) = key.value();
+            let postings = decode(value.value())?;
+            if let Some(left) = counted.segments.get_mut(&segment) {
+                *left = left.saturating_sub(postings.len() as u64);
+            }
             taken.push((segment, term.to_string()));
-            for (conversation, seq, n) in decode(value.value())? {
+            for (conversation, seq, n) in postings {
                 moving.push((term.to_string(), conversation, seq, n));
             }
         }
     }
     let mut segments = tx.open_table(SEARCH_SEGMENTS)?;
     for (segment, term) in &taken {
-        if let Some(bytes) = segments.remove((*segment, term.as_str()))? {
-            let postings = decode(bytes.value())?;
-            if let Some(left) = counted.segments.get_mut(segment) {
-                *left = left.saturating_sub(postings.len() as u64);
-            }
-        }
+        segments.remove((*segment, term.as_str()))?;
     }
-    // The last segment touched may still hold terms; every one before it is empty.
-    let last = taken.last().map(|(segment, _)| *segment);
-    let emptied = match last {
-        Some(last) => segments
-            .range((last, "")..)?
-            .next()
-            .transpose()?
-            .is_none_or(|(key, _)| key.value().0 != last),
-        None => false,
-    };
     drop(segments);
-    counted.segments.retain(|segment, _| match last {
-        Some(last) => *segment > last || (*segment == last && !emptied),
-        None => true,
-    });
+    // A segment whose every term moved has nothing left on its count.
+    counted.segments.retain(|_, left| *left > 0);
     for (_, conversation, _, _) in &moving {
         counted.uncount(*conversation, 1);
     }
