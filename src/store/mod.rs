@@ -55,6 +55,7 @@ pub mod report_scan;
 mod responder;
 pub mod responder_records;
 pub mod search_docs;
+mod search_groups;
 pub mod search_index;
 pub mod search_ops;
 pub mod search_read;

@@ -1,6 +1,7 @@
 //! Answering a full-text query from one read snapshot (issue #15), over both parts of
 //! the index: the main postings and the recent part (`search_recent.rs`), whose
-//! postings for the query's terms are read whole first. Every query term
+//! postings for a query's term are counted first, then collected whole for a rare
+//! term and only for the conversations probed for a common one. Every query term
 //! must occur in a conversation: in one of its indexed messages or in its visitor's
 //! name, email or attribute values. Terms are looked at rarest first; the rarest one's
 //! postings give the candidates, and each further term is either scanned whole or,
@@ -22,24 +23,23 @@ use super::conversation_pages::ConversationFilter;
 use super::records::{
     ConversationRecord, ConversationV1, MessageV1, VisitorRecord, VisitorV2, decode,
 };
+use super::search_groups::{COMMON, Group, Index, scan};
 use super::search_index::INDEX_VERSION;
-use super::search_recent_read::{RecentTerms, recent_terms_with_prefix};
 use super::tables::*;
 use super::{Store, StoreError};
 use super::{messages_read::MessageReader, messages_recent::ReadMessages};
 use crate::search::query::QueryTerm;
 
-/// Most indexed terms one prefix stands for (the first ones in term order).
-const MAX_EXPANSIONS: usize = 64;
 /// Probe the candidates one by one when they are fewer than a term's postings over this.
 const PROBE_RATIO: u64 = 8;
 /// Deepest result a query pages to.
 pub const MAX_OFFSET: usize = 1000;
-/// A term group in more documents than this is common: it never supplies the
-/// candidates, it is only checked on them (probed per candidate).
-const COMMON: u64 = 5_000;
 /// When every term is common: conversations looked at, newest first, per query.
 const NEWEST_SCAN: usize = 10_000;
+/// When every term is common: conversations in the first run looked at, unless a page
+/// wants more (each further run is four times the last, so five runs of 64 reach
+/// [`NEWEST_SCAN`]).
+const FIRST_RUN: usize = 64;
 
 /// What to search for.
 #[derive(Debug, Clone)]
@@ -82,34 +82,6 @@ pub struct SearchResults {
     pub complete: bool,
 }
 
-/// The indexed terms one query term stands for (in the main postings or the recent
-/// part), with the documents holding each in the main postings.
-fn expand(tx: &ReadTransaction, term: &QueryTerm) -> Result<Vec<(String, u64)>, StoreError> {
-    let terms = tx.open_table(SEARCH_TERMS)?;
-    let mut found: Vec<String> = Vec::new();
-    if term.prefix {
-        for row in terms.range(term.text.as_str()..)? {
-            let (key, _) = row?;
-            if !key.value().starts_with(term.text.as_str()) || found.len() >= MAX_EXPANSIONS {
-                break;
-            }
-            found.push(key.value().to_string());
-        }
-        found.extend(recent_terms_with_prefix(tx, &term.text, MAX_EXPANSIONS)?);
-        found.sort_unstable();
-        found.dedup();
-        found.truncate(MAX_EXPANSIONS);
-    } else {
-        found.push(term.text.clone());
-    }
-    let mut out = Vec::new();
-    for t in found {
-        let df = terms.get(t.as_str())?.map_or(0, |v| v.value());
-        out.push((t, df));
-    }
-    Ok(out)
-}
-
 /// Reads conversation records once per query, and knows which the label filter allows.
 struct Conversations {
     table: ReadOnlyTable<u64, &'static [u8]>,
@@ -137,103 +109,6 @@ impl Conversations {
             self.cache.insert(id, found);
         }
         Ok(self.cache.get(&id).and_then(Option::as_ref))
-    }
-}
-
-/// conversation → how often the term group occurs in it, scanning every posting.
-fn scan(
-    tx: &ReadTransaction,
-    index: &Index,
-    group: &Group,
-) -> Result<HashMap<u64, u32>, StoreError> {
-    let (postings, visitors) = (&index.postings, &index.visitors);
-    let by_visitor = tx.open_multimap_table(VISITOR_CONVERSATIONS)?;
-    let mut found: HashMap<u64, u32> = HashMap::new();
-    for (id, n) in group.recent.counts() {
-        *found.entry(id).or_default() += n;
-    }
-    for (term, _) in &group.terms {
-        let t = term.as_str();
-        for row in postings.range((t, 0, 0)..=(t, u64::MAX, u64::MAX))? {
-            let (key, n) = row?;
-            *found.entry(key.value().1).or_default() += n.value();
-        }
-        for row in visitors.range((t, 0)..=(t, u64::MAX))? {
-            let (key, n) = row?;
-            for conv in by_visitor.get(key.value().1)? {
-                *found.entry(conv?.value()).or_default() += n.value();
-            }
-        }
-    }
-    Ok(found)
-}
-
-/// The index's tables, opened once per query.
-struct Index {
-    postings: ReadOnlyTable<(&'static str, u64, u64), u32>,
-    visitors: ReadOnlyTable<(&'static str, u64), u32>,
-}
-
-/// One term group of a query: the indexed terms it stands for, in how many documents
-/// they occur together, and whether any visitor profile holds one.
-struct Group {
-    terms: Vec<(String, u64)>,
-    df: u64,
-    in_visitors: bool,
-    /// The terms' postings in the recent part of the index.
-    recent: RecentTerms,
-}
-
-impl Group {
-    fn new(tx: &ReadTransaction, index: &Index, term: &QueryTerm) -> Result<Group, StoreError> {
-        let mut terms = expand(tx, term)?;
-        let recent = RecentTerms::read(tx, &terms)?;
-        for (t, df) in &mut terms {
-            *df += recent.documents(t);
-        }
-        terms.retain(|(_, df)| *df > 0);
-        let mut in_visitors = false;
-        for (t, _) in &terms {
-            let t = t.as_str();
-            if index
-                .visitors
-                .range((t, 0)..=(t, u64::MAX))?
-                .next()
-                .is_some()
-            {
-                in_visitors = true;
-                break;
-            }
-        }
-        Ok(Group {
-            df: terms.iter().map(|(_, df)| df).sum(),
-            recent,
-            terms,
-            in_visitors,
-        })
-    }
-
-    /// How often the group occurs in conversation `id` (0: not at all).
-    /// (`visitor`: the conversation's visitor, needed only when `in_visitors`.)
-    fn probe(&self, index: &Index, id: u64, visitor: Option<u64>) -> Result<u32, StoreError> {
-        let mut n = self.recent.count_in(id);
-        for (term, _) in &self.terms {
-            let t = term.as_str();
-            for row in index.postings.range((t, id, 0)..=(t, id, u64::MAX))? {
-                n += row?.1.value();
-            }
-        }
-        if self.in_visitors
-            && let Some(visitor) = visitor
-        {
-            for (term, _) in &self.terms {
-                n += index
-                    .visitors
-                    .get((term.as_str(), visitor))?
-                    .map_or(0, |v| v.value());
-            }
-        }
-        Ok(n)
     }
 }
 
@@ -296,9 +171,17 @@ impl Store {
         let scores = match all_common {
             true => {
                 let wanted = request.offset + request.limit + 1;
-                newest_first(&index, &groups, documents, request, wanted, &mut convs)?
+                newest_first(
+                    &tx,
+                    &index,
+                    &mut groups,
+                    documents,
+                    request,
+                    wanted,
+                    &mut convs,
+                )?
             }
-            false => ranked(&tx, &index, &groups, documents, &mut convs)?,
+            false => ranked(&tx, &index, &mut groups, documents, &mut convs)?,
         };
         let mut ranked: Vec<(u64, f64)> = scores.into_iter().collect();
         match all_common {
@@ -344,12 +227,12 @@ impl Store {
 fn ranked(
     tx: &ReadTransaction,
     index: &Index,
-    groups: &[Group],
+    groups: &mut [Group],
     documents: u64,
     convs: &mut Conversations,
 ) -> Result<HashMap<u64, f64>, StoreError> {
     let mut scores: HashMap<u64, f64> = HashMap::new();
-    for (i, group) in groups.iter().enumerate() {
+    for (i, group) in groups.iter_mut().enumerate() {
         let weight = idf(documents, group.df);
         if i == 0 {
             for (id, tf) in scan(tx, index, group)? {
@@ -357,6 +240,8 @@ fn ranked(
             }
         } else if group.df > COMMON || (scores.len() as u64).saturating_mul(PROBE_RATIO) < group.df
         {
+            let candidates: HashSet<u64> = scores.keys().copied().collect();
+            group.recent.load(tx, |id| candidates.contains(&id))?;
             let mut kept = HashMap::new();
             for (id, score) in scores {
                 let visitor = match group.in_visitors {
@@ -385,44 +270,63 @@ fn ranked(
 
 /// The scores when every term is common (any ranking by them would say little):
 /// the newest conversations that match the filter and hold every group, among the
-/// latest [`NEWEST_SCAN`], to be shown newest first.
+/// latest [`NEWEST_SCAN`], to be shown newest first. They are looked at in runs of
+/// [`FIRST_RUN`] conversations, each run four times the last; before a run, the
+/// groups' recent postings of its conversations (a range of ids) are collected, so a
+/// common word's recent postings are read once per run, not gathered whole.
 fn newest_first(
+    tx: &ReadTransaction,
     index: &Index,
-    groups: &[Group],
+    groups: &mut [Group],
     documents: u64,
     request: &SearchRequest,
     wanted: usize,
     convs: &mut Conversations,
 ) -> Result<HashMap<u64, f64>, StoreError> {
     let mut scores = HashMap::new();
-    for row in convs.table.iter()?.rev().take(NEWEST_SCAN) {
-        let (key, value) = row?;
-        let id = key.value();
-        let record = decode::<ConversationRecord>(value.value(), "conversations")?
-            .latest()
-            .clone();
-        if !convs.allowed(&request.filter, id, &record) {
-            continue;
+    let mut newest = convs.table.iter()?.rev().take(NEWEST_SCAN);
+    let mut run_length = FIRST_RUN.max(wanted);
+    loop {
+        let mut run = Vec::with_capacity(run_length);
+        for row in newest.by_ref().take(run_length) {
+            let (key, value) = row?;
+            let record = decode::<ConversationRecord>(value.value(), "conversations")?
+                .latest()
+                .clone();
+            run.push((key.value(), record));
         }
-        let mut score = 0.0;
-        let mut all = true;
-        for group in groups {
-            let tf = group.probe(index, id, Some(record.visitor))?;
-            if tf == 0 {
-                all = false;
-                break;
+        let (Some(&(highest, _)), Some(&(lowest, _))) = (run.first(), run.last()) else {
+            return Ok(scores);
+        };
+        for group in groups.iter_mut() {
+            group
+                .recent
+                .load(tx, |id| (lowest..=highest).contains(&id))?;
+        }
+        for (id, record) in run {
+            if !convs.allowed(&request.filter, id, &record) {
+                continue;
             }
-            score += idf(documents, group.df) * saturate(tf);
-        }
-        if all {
-            convs.cache.insert(id, Some(record));
-            scores.insert(id, score);
-            if scores.len() >= wanted {
-                break; // Newest first: the rest could only come later.
+            let mut score = 0.0;
+            let mut all = true;
+            for group in groups.iter() {
+                let tf = group.probe(index, id, Some(record.visitor))?;
+                if tf == 0 {
+                    all = false;
+                    break;
+                }
+                score += idf(documents, group.df) * saturate(tf);
+            }
+            if all {
+                convs.cache.insert(id, Some(record));
+                scores.insert(id, score);
+                if scores.len() >= wanted {
+                    return Ok(scores); // Newest first: the rest could only come later.
+                }
             }
         }
+        run_length = run_length.saturating_mul(4);
     }
-    Ok(scores)
 }
 
 /// Fills in a hit's best message, how many messages matched, and its visitor.

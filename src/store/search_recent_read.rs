@@ -1,30 +1,43 @@
 //! Reading the search index's recent part (`super::search_recent`) for a query: its
 //! new rows, scanned once per term group, and each segment, where every query term is
-//! looked up once. `super::search_read` combines what it finds with the main postings.
+//! looked up: counted at once, collected only for the conversations a query asks for.
+//! `super::search_read` combines what it finds with the main postings.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use redb::{ReadTransaction, ReadableTable};
 
 use super::StoreError;
-use super::search_segment::{decode, segment_numbers};
+use super::search_segment::{Posting, count, for_each, segment_numbers};
 use super::tables::{SEARCH_NEW, SEARCH_SEGMENTS};
 
-/// A query term group's postings in the recent part, read once per group.
+/// A query term group's postings in the recent part. Counting them is cheap: one pass
+/// over the new rows (at most a few thousand) and each segment value's length prefix.
+/// The segments' postings themselves are collected only for the conversations a query
+/// asks for ([`RecentTerms::load`]): all of them for a rare group, only the candidates
+/// for a common one, whose recent postings can run to hundreds of thousands (issue
+/// #15's bound holds only if they are never all collected).
 #[derive(Debug, Default)]
 pub struct RecentTerms {
-    /// Conversation → (seq, count) of each message holding one of the terms.
-    by_conversation: HashMap<u64, Vec<(u64, u32)>>,
     /// Term → in how many recent messages it occurs.
     documents: HashMap<String, u64>,
+    /// The new rows' postings of the terms (at most one per row and term).
+    rows: Vec<Posting>,
+    /// The (segment, term) values that hold the terms.
+    values: Vec<(u64, String)>,
+    /// Conversation → (seq, count) of each loaded message holding one of the terms.
+    by_conversation: HashMap<u64, Vec<(u64, u32)>>,
+    /// Whether every conversation's postings are loaded.
+    all_loaded: bool,
 }
 
 impl RecentTerms {
-    /// Reads the recent postings of `terms`: one pass over the new rows, one lookup
-    /// per term and segment.
-    pub fn read(tx: &ReadTransaction, terms: &[(String, u64)]) -> Result<Self, StoreError> {
+    /// Counts the recent postings of `terms` without collecting them: one pass over
+    /// the new rows, one lookup per term and segment.
+    pub fn count(tx: &ReadTransaction, terms: &[(String, u64)]) -> Result<Self, StoreError> {
         let mut out = RecentTerms::default();
         if terms.is_empty() {
+            out.all_loaded = true;
             return Ok(out);
         }
         let wanted: HashSet<&str> = terms.iter().map(|(t, _)| t.as_str()).collect();
@@ -33,7 +46,8 @@ impl RecentTerms {
             let (conversation, seq, message_terms) = value.value();
             for (term, n) in message_terms {
                 if let Some(term) = wanted.get(term) {
-                    out.add(term, conversation, seq, n);
+                    out.add_documents(term, 1);
+                    out.rows.push((conversation, seq, n));
                 }
             }
         }
@@ -41,26 +55,73 @@ impl RecentTerms {
         for number in segment_numbers(&segments)? {
             for term in &wanted {
                 if let Some(value) = segments.get((number, *term))? {
-                    for (conversation, seq, n) in decode(value.value())? {
-                        out.add(term, conversation, seq, n);
-                    }
+                    out.add_documents(term, count(value.value())?);
+                    out.values.push((number, term.to_string()));
                 }
             }
         }
         Ok(out)
     }
 
-    fn add(&mut self, term: &str, conversation: u64, seq: u64, n: u32) {
-        match self.documents.get_mut(term) {
-            Some(documents) => *documents += 1,
-            None => {
-                self.documents.insert(term.to_string(), 1);
+    /// Counts and collects every recent posting of `terms`.
+    pub fn read(tx: &ReadTransaction, terms: &[(String, u64)]) -> Result<Self, StoreError> {
+        let mut out = Self::count(tx, terms)?;
+        out.load_all(tx)?;
+        Ok(out)
+    }
+
+    /// Collects the postings of the conversations `keep` accepts. A caller never
+    /// accepts a conversation an earlier load accepted (it would count twice), and
+    /// reads from the same transaction it counted in.
+    pub fn load(
+        &mut self,
+        tx: &ReadTransaction,
+        keep: impl Fn(u64) -> bool,
+    ) -> Result<(), StoreError> {
+        if self.all_loaded {
+            return Ok(());
+        }
+        let by_conversation = &mut self.by_conversation;
+        let mut add = |(conversation, seq, n): Posting| {
+            if keep(conversation) {
+                by_conversation
+                    .entry(conversation)
+                    .or_default()
+                    .push((seq, n));
+            }
+        };
+        for posting in &self.rows {
+            add(*posting);
+        }
+        let segments = tx.open_table(SEARCH_SEGMENTS)?;
+        for (number, term) in &self.values {
+            if let Some(value) = segments.get((*number, term.as_str()))? {
+                for_each(value.value(), &mut add)?;
             }
         }
-        self.by_conversation
-            .entry(conversation)
-            .or_default()
-            .push((seq, n));
+        Ok(())
+    }
+
+    /// Collects every conversation's postings (on terms nothing was loaded for yet);
+    /// afterwards [`RecentTerms::counts`] is complete.
+    pub fn load_all(&mut self, tx: &ReadTransaction) -> Result<(), StoreError> {
+        self.load(tx, |_| true)?;
+        self.all_loaded = true;
+        Ok(())
+    }
+
+    /// Whether every conversation's postings are loaded.
+    pub fn all_loaded(&self) -> bool {
+        self.all_loaded
+    }
+
+    fn add_documents(&mut self, term: &str, n: u64) {
+        match self.documents.get_mut(term) {
+            Some(documents) => *documents += n,
+            None => {
+                self.documents.insert(term.to_string(), n);
+            }
+        }
     }
 
     /// In how many recent messages `term` (one of those read) occurs.

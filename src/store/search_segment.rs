@@ -25,6 +25,33 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Posting>, StoreError> {
     postcard::from_bytes(bytes).map_err(|e| StoreError::Corrupt(format!("{}: {e}", table_name())))
 }
 
+/// How many postings a stored value holds, read from its length prefix alone.
+pub fn count(bytes: &[u8]) -> Result<u64, StoreError> {
+    postcard::take_from_bytes::<u64>(bytes)
+        .map(|(n, _)| n)
+        .map_err(|e| StoreError::Corrupt(format!("{}: {e}", table_name())))
+}
+
+/// Calls `each` with every posting of a stored value, in stored order, without
+/// collecting them (a common term's value is read whole, but kept only in part).
+pub fn for_each(bytes: &[u8], mut each: impl FnMut(Posting)) -> Result<(), StoreError> {
+    let corrupt = |e: postcard::Error| StoreError::Corrupt(format!("{}: {e}", table_name()));
+    let (n, mut rest) = postcard::take_from_bytes::<u64>(bytes).map_err(corrupt)?;
+    for _ in 0..n {
+        let (posting, after) = postcard::take_from_bytes::<Posting>(rest).map_err(corrupt)?;
+        each(posting);
+        rest = after;
+    }
+    if !rest.is_empty() {
+        return Err(StoreError::Corrupt(format!(
+            "{}: {} bytes after the postings",
+            table_name(),
+            rest.len()
+        )));
+    }
+    Ok(())
+}
+
 fn table_name() -> &'static str {
     use redb::TableHandle;
     SEARCH_SEGMENTS.name()
@@ -62,6 +89,25 @@ mod tests {
         // The stored bytes, pinned: a count, then each number as a varint.
         let small = encode(&[(12, 40, 1), (13, 300, 1)]);
         assert_eq!(small, [2, 12, 40, 1, 13, 0xac, 0x02, 1]);
+    }
+
+    #[test]
+    fn a_value_is_counted_from_its_prefix_and_walked_as_decoded() {
+        let postings: Vec<Posting> = (0..300).map(|n| (n * 7, n * 300, 1 + n as u32)).collect();
+        let bytes = encode(&postings);
+        assert_eq!(count(&bytes).expect("counts"), 300);
+        let mut walked = Vec::new();
+        for_each(&bytes, |p| walked.push(p)).expect("walks");
+        assert_eq!(walked, postings);
+        assert_eq!(count(&encode(&[])).expect("counts"), 0);
+        assert!(
+            for_each(&bytes[..bytes.len() - 1], |_| {}).is_err(),
+            "cut short"
+        );
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(for_each(&longer, |_| {}).is_err(), "trailing bytes");
+        assert!(count(&[]).is_err(), "no length");
     }
 
     #[test]
