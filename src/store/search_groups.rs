@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use redb::{ReadOnlyTable, ReadTransaction};
 
 use super::StoreError;
-use super::search_recent_read::{RecentTerms, recent_terms_with_prefix};
+use super::search_recent_read::{RecentPart, RecentTerms, recent_terms_with_prefix};
 use super::tables::*;
 use crate::search::query::QueryTerm;
 
@@ -22,7 +22,11 @@ pub(super) const COMMON: u64 = 5_000;
 
 /// The indexed terms one query term stands for (in the main postings or the recent
 /// part), with the documents holding each in the main postings.
-fn expand(tx: &ReadTransaction, term: &QueryTerm) -> Result<Vec<(String, u64)>, StoreError> {
+fn expand(
+    tx: &ReadTransaction,
+    recent: &RecentPart,
+    term: &QueryTerm,
+) -> Result<Vec<(String, u64)>, StoreError> {
     let terms = tx.open_table(SEARCH_TERMS)?;
     let mut found: Vec<String> = Vec::new();
     if term.prefix {
@@ -33,7 +37,11 @@ fn expand(tx: &ReadTransaction, term: &QueryTerm) -> Result<Vec<(String, u64)>, 
             }
             found.push(key.value().to_string());
         }
-        found.extend(recent_terms_with_prefix(tx, &term.text, MAX_EXPANSIONS)?);
+        found.extend(recent_terms_with_prefix(
+            recent,
+            &term.text,
+            MAX_EXPANSIONS,
+        )?);
         found.sort_unstable();
         found.dedup();
         found.truncate(MAX_EXPANSIONS);
@@ -83,6 +91,8 @@ pub(super) struct Index {
     pub(super) postings: ReadOnlyTable<(&'static str, u64, u64), u32>,
     /// Visitor profiles' postings: (term, visitor) → occurrences.
     pub(super) visitors: ReadOnlyTable<(&'static str, u64), u32>,
+    /// The recent part.
+    pub(super) recent: RecentPart,
 }
 
 /// One term group of a query: the indexed terms it stands for, in how many documents
@@ -105,8 +115,8 @@ impl Group {
         index: &Index,
         term: &QueryTerm,
     ) -> Result<Group, StoreError> {
-        let mut terms = expand(tx, term)?;
-        let mut recent = RecentTerms::count(tx, &terms)?;
+        let mut terms = expand(tx, &index.recent, term)?;
+        let mut recent = RecentTerms::count(&index.recent, &terms)?;
         for (t, df) in &mut terms {
             *df += recent.documents(t);
         }
@@ -114,7 +124,7 @@ impl Group {
         let df = terms.iter().map(|(_, df)| df).sum();
         if df <= COMMON {
             // Rare enough to supply candidates: its recent postings are few.
-            recent.load_all(tx)?;
+            recent.load_all(&index.recent)?;
         }
         let mut in_visitors = false;
         for (t, _) in &terms {

@@ -25,6 +25,7 @@ use super::records::{
 };
 use super::search_groups::{COMMON, Group, Index, scan};
 use super::search_index::INDEX_VERSION;
+use super::search_recent_read::RecentPart;
 use super::tables::*;
 use super::{Store, StoreError};
 use super::{messages_read::MessageReader, messages_recent::ReadMessages};
@@ -141,6 +142,7 @@ impl Store {
         let index = Index {
             postings: tx.open_table(SEARCH_POSTINGS)?,
             visitors: tx.open_table(SEARCH_VISITOR_POSTINGS)?,
+            recent: RecentPart::open(&tx)?,
         };
         let mut groups = Vec::new();
         for term in &request.terms {
@@ -171,15 +173,7 @@ impl Store {
         let scores = match all_common {
             true => {
                 let wanted = request.offset + request.limit + 1;
-                newest_first(
-                    &tx,
-                    &index,
-                    &mut groups,
-                    documents,
-                    request,
-                    wanted,
-                    &mut convs,
-                )?
+                newest_first(&index, &mut groups, documents, request, wanted, &mut convs)?
             }
             false => ranked(&tx, &index, &mut groups, documents, &mut convs)?,
         };
@@ -241,7 +235,9 @@ fn ranked(
         } else if group.df > COMMON || (scores.len() as u64).saturating_mul(PROBE_RATIO) < group.df
         {
             let candidates: HashSet<u64> = scores.keys().copied().collect();
-            group.recent.load(tx, |id| candidates.contains(&id))?;
+            group
+                .recent
+                .load(&index.recent, |id| candidates.contains(&id))?;
             let mut kept = HashMap::new();
             for (id, score) in scores {
                 let visitor = match group.in_visitors {
@@ -275,7 +271,6 @@ fn ranked(
 /// groups' recent postings of its conversations (a range of ids) are collected, so a
 /// common word's recent postings are read once per run, not gathered whole.
 fn newest_first(
-    tx: &ReadTransaction,
     index: &Index,
     groups: &mut [Group],
     documents: u64,
@@ -301,7 +296,7 @@ fn newest_first(
         for group in groups.iter_mut() {
             group
                 .recent
-                .load(tx, |id| (lowest..=highest).contains(&id))?;
+                .load(&index.recent, |id| (lowest..=highest).contains(&id))?;
         }
         for (id, record) in run {
             if !convs.allowed(&request.filter, id, &record) {

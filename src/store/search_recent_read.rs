@@ -5,11 +5,31 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use redb::{ReadTransaction, ReadableTable};
+use redb::{ReadOnlyTable, ReadTransaction, ReadableTable};
 
 use super::StoreError;
 use super::search_segment::{Posting, count, for_each, segment_numbers};
-use super::tables::{SEARCH_NEW, SEARCH_SEGMENTS};
+use super::tables::{NewDocument, SEARCH_NEW, SEARCH_SEGMENTS};
+
+/// The recent part's two tables, opened once per query, and its segments' numbers,
+/// walked once per query rather than once per term.
+pub struct RecentPart {
+    rows: ReadOnlyTable<u64, NewDocument>,
+    segments: ReadOnlyTable<(u64, &'static str), &'static [u8]>,
+    numbers: Vec<u64>,
+}
+
+impl RecentPart {
+    /// Opens the tables in `tx` and lists the segments.
+    pub fn open(tx: &ReadTransaction) -> Result<Self, StoreError> {
+        let segments = tx.open_table(SEARCH_SEGMENTS)?;
+        Ok(RecentPart {
+            rows: tx.open_table(SEARCH_NEW)?,
+            numbers: segment_numbers(&segments)?,
+            segments,
+        })
+    }
+}
 
 /// A query term group's postings in the recent part. Counting them is cheap: one pass
 /// over the new rows (at most a few thousand) and each segment value's length prefix.
@@ -34,14 +54,14 @@ pub struct RecentTerms {
 impl RecentTerms {
     /// Counts the recent postings of `terms` without collecting them: one pass over
     /// the new rows, one lookup per term and segment.
-    pub fn count(tx: &ReadTransaction, terms: &[(String, u64)]) -> Result<Self, StoreError> {
+    pub fn count(part: &RecentPart, terms: &[(String, u64)]) -> Result<Self, StoreError> {
         let mut out = RecentTerms::default();
         if terms.is_empty() {
             out.all_loaded = true;
             return Ok(out);
         }
         let wanted: HashSet<&str> = terms.iter().map(|(t, _)| t.as_str()).collect();
-        for row in tx.open_table(SEARCH_NEW)?.iter()? {
+        for row in part.rows.iter()? {
             let (_, value) = row?;
             let (conversation, seq, message_terms) = value.value();
             for (term, n) in message_terms {
@@ -51,10 +71,9 @@ impl RecentTerms {
                 }
             }
         }
-        let segments = tx.open_table(SEARCH_SEGMENTS)?;
-        for number in segment_numbers(&segments)? {
+        for &number in &part.numbers {
             for term in &wanted {
-                if let Some(value) = segments.get((number, *term))? {
+                if let Some(value) = part.segments.get((number, *term))? {
                     out.add_documents(term, count(value.value())?);
                     out.values.push((number, term.to_string()));
                 }
@@ -65,17 +84,18 @@ impl RecentTerms {
 
     /// Counts and collects every recent posting of `terms`.
     pub fn read(tx: &ReadTransaction, terms: &[(String, u64)]) -> Result<Self, StoreError> {
-        let mut out = Self::count(tx, terms)?;
-        out.load_all(tx)?;
+        let part = RecentPart::open(tx)?;
+        let mut out = Self::count(&part, terms)?;
+        out.load_all(&part)?;
         Ok(out)
     }
 
     /// Collects the postings of the conversations `keep` accepts. A caller never
     /// accepts a conversation an earlier load accepted (it would count twice), and
-    /// reads from the same transaction it counted in.
+    /// reads from the same part it counted in.
     pub fn load(
         &mut self,
-        tx: &ReadTransaction,
+        part: &RecentPart,
         keep: impl Fn(u64) -> bool,
     ) -> Result<(), StoreError> {
         if self.all_loaded {
@@ -93,9 +113,8 @@ impl RecentTerms {
         for posting in &self.rows {
             add(*posting);
         }
-        let segments = tx.open_table(SEARCH_SEGMENTS)?;
         for (number, term) in &self.values {
-            if let Some(value) = segments.get((*number, term.as_str()))? {
+            if let Some(value) = part.segments.get((*number, term.as_str()))? {
                 for_each(value.value(), &mut add)?;
             }
         }
@@ -104,8 +123,8 @@ impl RecentTerms {
 
     /// Collects every conversation's postings (on terms nothing was loaded for yet);
     /// afterwards [`RecentTerms::counts`] is complete.
-    pub fn load_all(&mut self, tx: &ReadTransaction) -> Result<(), StoreError> {
-        self.load(tx, |_| true)?;
+    pub fn load_all(&mut self, part: &RecentPart) -> Result<(), StoreError> {
+        self.load(part, |_| true)?;
         self.all_loaded = true;
         Ok(())
     }
@@ -155,7 +174,7 @@ impl RecentTerms {
 /// The distinct terms in the recent part starting with `prefix`, in order, the first
 /// `limit` of them (one pass over the new rows, one range per segment).
 pub fn recent_terms_with_prefix(
-    tx: &ReadTransaction,
+    part: &RecentPart,
     prefix: &str,
     limit: usize,
 ) -> Result<Vec<String>, StoreError> {
@@ -168,16 +187,15 @@ pub fn recent_terms_with_prefix(
             }
         }
     };
-    for row in tx.open_table(SEARCH_NEW)?.iter()? {
+    for row in part.rows.iter()? {
         for (term, _) in row?.1.value().2 {
             if term.starts_with(prefix) {
                 keep(term, &mut found);
             }
         }
     }
-    let segments = tx.open_table(SEARCH_SEGMENTS)?;
-    for number in segment_numbers(&segments)? {
-        for row in segments.range((number, prefix)..)? {
+    for &number in &part.numbers {
+        for row in part.segments.range((number, prefix)..)? {
             let (key, _) = row?;
             let (segment, term) = key.value();
             let past_the_last =

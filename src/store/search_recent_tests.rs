@@ -157,15 +157,18 @@ fn a_message_is_found_wherever_its_terms_are_and_each_counts_once() {
         "a prefix expands to terms of every place"
     );
     let tx = store.db().begin_read().expect("reads");
-    let terms = super::search_recent_read::recent_terms_with_prefix(&tx, "tea", 10).expect("reads");
+    let part = super::search_recent_read::RecentPart::open(&tx).expect("opens");
+    let terms =
+        super::search_recent_read::recent_terms_with_prefix(&part, "tea", 10).expect("reads");
     assert_eq!(
         terms,
         ["teacup", "teapot"],
         "each recent term once, in order"
     );
-    let first = super::search_recent_read::recent_terms_with_prefix(&tx, "tea", 1).expect("reads");
+    let first =
+        super::search_recent_read::recent_terms_with_prefix(&part, "tea", 1).expect("reads");
     assert_eq!(first, ["teacup"], "the first of them when limited");
-    drop(tx);
+    drop((part, tx));
     // An idle writer leaves the row alone: a step merges segments only.
     let idle = WriteOp::Search(SearchOp::Merge {
         postings: usize::MAX,
