@@ -246,6 +246,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let size = std::fs::metadata(store.path())?.len();
         println!("data file: {:.0} MB", size as f64 / 1e6);
     }
+    let recent = store.search_recent_sizes()?;
+    println!(
+        "search index's recent part: {} rows, {} segments holding {} postings",
+        recent.rows, recent.segments, recent.segment_postings
+    );
     queries(&store, args.runs)?;
     Ok(())
 }

@@ -208,3 +208,34 @@ pub fn recent_terms_with_prefix(
     }
     Ok(found.into_iter().collect())
 }
+
+/// How much the search index's recent part holds (read from its tables; each segment
+/// value counted from its length prefix).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecentSizes {
+    /// New rows waiting for a fold (one per message).
+    pub rows: u64,
+    /// Segments waiting for a merge into the main postings.
+    pub segments: u64,
+    /// Postings in those segments.
+    pub segment_postings: u64,
+}
+
+impl super::Store {
+    /// The recent part's sizes now (a walk over both tables: for benchmarks and
+    /// diagnostics, not for a request path).
+    pub fn search_recent_sizes(&self) -> Result<RecentSizes, StoreError> {
+        use redb::ReadableTableMetadata;
+        let tx = self.db().begin_read()?;
+        let part = RecentPart::open(&tx)?;
+        let mut sizes = RecentSizes {
+            rows: part.rows.len()?,
+            segments: part.numbers.len() as u64,
+            segment_postings: 0,
+        };
+        for row in part.segments.iter()? {
+            sizes.segment_postings += count(row?.1.value())?;
+        }
+        Ok(sizes)
+    }
+}

@@ -146,6 +146,11 @@ fn a_message_is_found_wherever_its_terms_are_and_each_counts_once() {
     assert_eq!(state.recent.segments(), 2);
     assert_eq!(state.recent.rows(), 1);
     assert_eq!(state.recent.segment_postings(), 4);
+    let sizes = store.search_recent_sizes().expect("sizes");
+    assert_eq!(
+        (sizes.rows, sizes.segments, sizes.segment_postings),
+        (1, 2, 4)
+    );
     assert_eq!(parts(&store), (6, 2, 5));
     assert_eq!(found(&store, "teapot"), [(1, 3, Some(4)), (2, 1, Some(1))]);
     assert_eq!(found(&store, "spout"), [(1, 1, Some(4))]);
