@@ -4,7 +4,9 @@
 //! messages, reports the durable messages per second with the search index written in
 //! each commit or not (`--no-index`: then it also times the start-up pass that indexes
 //! them afterwards), and times a fixed set of queries through `Store::search`, the call
-//! `GET /api/v1/search` makes on the reader pool (p50/p95/max per query and overall).
+//! `GET /api/v1/search` makes on the reader pool (p50/p95/max per query and overall):
+//! right after writing, with the index's recent part as full as the burst left it, or
+//! with `--settle` once the idle writer has merged it into the main postings.
 //! `docs/BENCHMARKS.md` ("Issue #15: search") has the command and the figures.
 
 #[path = "deskbell_search_bench/corpus.rs"]
@@ -23,6 +25,8 @@ use deskbell::store::{NewMessage, Store, StoreError, WriteOp, WriterConfig, writ
 const MAX_MESSAGES: u64 = 5_000_000;
 /// Ops in flight to the writer (the hub keeps many more while busy).
 const IN_FLIGHT: usize = 4096;
+/// Longest `--settle` waits for the idle writer's merges.
+const SETTLE_LIMIT: Duration = Duration::from_secs(600);
 
 /// Fill a data directory with chat messages and time search queries over it.
 #[derive(FromArgs)]
@@ -39,6 +43,10 @@ struct Args {
     /// write without the search index, then time the start-up pass that builds it
     #[argh(switch)]
     no_index: bool,
+    /// after writing, leave the writer idle until it has merged the index's segments
+    /// into the main postings (as a server does between bursts), then time the queries
+    #[argh(switch)]
+    settle: bool,
     /// only time the queries over an existing directory
     #[argh(switch)]
     queries_only: bool,
@@ -144,9 +152,26 @@ fn fill(store: &Store, args: &Args) -> Result<f64, StoreError> {
         Ok::<(), StoreError>(())
     })?;
     let secs = started.elapsed().as_secs_f64();
+    if args.settle {
+        settle(store)?;
+    }
     handle.close();
     let _ = thread.join();
     Ok(secs)
+}
+
+/// Waits (at most [`SETTLE_LIMIT`]) while the idle writer merges the index's segments
+/// into the main postings, and reports how long that took.
+fn settle(store: &Store) -> Result<(), StoreError> {
+    let started = Instant::now();
+    while store.search_recent_sizes()?.segments > 0 && started.elapsed() < SETTLE_LIMIT {
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    println!(
+        "the idle writer merged the segments in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Runs the start-up pass to the end; returns (messages indexed, seconds).
