@@ -64,7 +64,8 @@ pub const MERGE_AT: u64 = 2_097_152;
 /// of its terms up once per segment).
 pub const MERGE_SEGMENTS_AT: usize = 256;
 /// Postings past which (about 40 MB of segments) the segments are merged after every
-/// batch even while the writer falls behind: the bound on their size.
+/// batch even while the writer falls behind, with steps that grow with the excess
+/// ([`MERGE_HARD_CATCH_UP`]): the bound on their size.
 pub const MERGE_HARD_AT: u64 = 8_388_608;
 /// Segments past which they are merged after every batch whatever waits.
 pub const MERGE_SEGMENTS_HARD_AT: usize = 1_024;
@@ -72,6 +73,11 @@ pub const MERGE_SEGMENTS_HARD_AT: usize = 1_024;
 /// to the next acknowledgements; a step moves whole terms or messages, so a little
 /// more).
 pub const MERGE_BUSY_STEP: usize = 4_096;
+/// Past a hard bound a busy step also moves this fraction (one in n) of the excess, so
+/// a writer taking in more postings per batch than [`MERGE_BUSY_STEP`] (a full batch of
+/// chat messages brings 20,000-40,000) stops the part's growth: the excess settles
+/// near n batches' intake, and the writer's pace falls to the merges' own.
+pub const MERGE_HARD_CATCH_UP: u64 = 8;
 /// Postings moved by one merge step while the writer is idle (a job that arrives
 /// meanwhile waits for at most one step).
 pub const MERGE_IDLE_STEP: usize = 32_768;

@@ -34,7 +34,8 @@ impl Steps {
 /// new rows are folded into a segment past [`search_part::FOLD_AT`] while the writer
 /// keeps up (less than a quarter batch waits), or past its `FOLD_HARD_AT` whatever
 /// waits; each recent part is merged once past its `MERGE_AT` while the writer keeps
-/// up, or past its `MERGE_HARD_AT` whatever waits; a messages' merge cycle under way
+/// up, or past its `MERGE_HARD_AT` whatever waits (with larger steps there: the
+/// messages' `MERGE_HARD_STEP`, the search index's [`hard_step`]); a messages' merge cycle under way
 /// goes on while the writer keeps up. A writer that is falling behind spends nothing
 /// on merging until then: the merge would only lengthen the backlog.
 pub(super) fn busy_merge_due(state: &WriterState, waiting: usize, batch_max: usize) -> Steps {
@@ -49,9 +50,12 @@ pub(super) fn busy_merge_due(state: &WriterState, waiting: usize, batch_max: usi
         postings >= search_part::MERGE_AT || segments >= search_part::MERGE_SEGMENTS_AT;
     Steps {
         fold: rows >= search_part::FOLD_HARD_AT || (rows >= search_part::FOLD_AT && keeps_up),
-        postings: match merge_hard || (merge_soft && keeps_up) {
-            true => search_part::MERGE_BUSY_STEP,
-            false => 0,
+        postings: if merge_hard {
+            hard_step(postings, segments)
+        } else if merge_soft && keeps_up {
+            search_part::MERGE_BUSY_STEP
+        } else {
+            0
         },
         messages: if unmoved >= messages_part::MERGE_HARD_AT {
             messages_part::MERGE_HARD_STEP
@@ -61,6 +65,18 @@ pub(super) fn busy_merge_due(state: &WriterState, waiting: usize, batch_max: usi
             0
         },
     }
+}
+
+/// A busy step's postings past a hard bound: [`search_part::MERGE_BUSY_STEP`] and a
+/// share of the excess (over the postings bound, or the segments over theirs at their
+/// mean size), so the bound holds under any intake.
+fn hard_step(postings: u64, segments: usize) -> usize {
+    let over_postings = postings.saturating_sub(search_part::MERGE_HARD_AT);
+    let mean_segment = postings / segments.max(1) as u64;
+    let over_segments = (segments.saturating_sub(search_part::MERGE_SEGMENTS_HARD_AT) as u64)
+        .saturating_mul(mean_segment);
+    let catch_up = over_postings.max(over_segments) / search_part::MERGE_HARD_CATCH_UP;
+    search_part::MERGE_BUSY_STEP.saturating_add(usize::try_from(catch_up).unwrap_or(usize::MAX))
 }
 
 /// True when a recent part may hold something to merge (each is counted on its first
@@ -145,6 +161,41 @@ mod tests {
         assert_eq!(
             due(RecentState::counted_as(0, many, many), behind),
             (false, 0)
+        );
+    }
+
+    /// Batches of full chat messages far beyond what a busy step moves: past the hard
+    /// bound the steps grow with the excess, so the recent part stops growing.
+    #[test]
+    fn past_the_hard_bound_the_steps_keep_up_with_any_intake() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("opens");
+        let mut state = WriterState::new(store.outbox_gate().clone(), store.db().files().clone());
+        for intake in [10_000u64, 40_000, 200_000] {
+            let (mut postings, mut segments) = (0u64, 0u64);
+            let mut most = 0;
+            for batch in 0..4_000u64 {
+                postings += intake;
+                if batch % 8 == 0 {
+                    segments += 1; // a fold every few batches
+                }
+                state.recent = RecentState::counted_as(0, postings, segments);
+                let step = busy_merge_due(&state, BATCH, BATCH).postings;
+                let moved = (step as u64).min(postings);
+                segments -= segments * moved / postings.max(1);
+                postings -= moved;
+                most = most.max(postings);
+            }
+            let bound = MERGE_HARD_AT + search_part::MERGE_HARD_CATCH_UP * intake;
+            assert!(
+                most <= bound,
+                "{intake} postings a batch: the part reached {most}, over {bound}"
+            );
+        }
+        let (_, far) = due(RecentState::counted_as(0, 2 * MERGE_HARD_AT, 10), BATCH);
+        assert!(
+            far > search_part::MERGE_BUSY_STEP,
+            "a step takes a share of the excess"
         );
     }
 
