@@ -82,7 +82,8 @@ impl RecentTerms {
         Ok(out)
     }
 
-    /// Counts and collects every recent posting of `terms`.
+    /// Counts and collects every recent posting of `terms` (tests read a term whole).
+    #[cfg(test)]
     pub fn read(tx: &ReadTransaction, terms: &[(String, u64)]) -> Result<Self, StoreError> {
         let part = RecentPart::open(tx)?;
         let mut out = Self::count(&part, terms)?;

@@ -22,20 +22,19 @@ pub fn encode(postings: &[Posting]) -> Vec<u8> {
 
 /// Reads one term's postings in a segment back.
 pub fn decode(bytes: &[u8]) -> Result<Vec<Posting>, StoreError> {
-    postcard::from_bytes(bytes).map_err(|e| StoreError::Corrupt(format!("{}: {e}", table_name())))
+    postcard::from_bytes(bytes).map_err(corrupt)
 }
 
 /// How many postings a stored value holds, read from its length prefix alone.
 pub fn count(bytes: &[u8]) -> Result<u64, StoreError> {
     postcard::take_from_bytes::<u64>(bytes)
         .map(|(n, _)| n)
-        .map_err(|e| StoreError::Corrupt(format!("{}: {e}", table_name())))
+        .map_err(corrupt)
 }
 
 /// Calls `each` with every posting of a stored value, in stored order, without
 /// collecting them (a common term's value is read whole, but kept only in part).
 pub fn for_each(bytes: &[u8], mut each: impl FnMut(Posting)) -> Result<(), StoreError> {
-    let corrupt = |e: postcard::Error| StoreError::Corrupt(format!("{}: {e}", table_name()));
     let (n, mut rest) = postcard::take_from_bytes::<u64>(bytes).map_err(corrupt)?;
     for _ in 0..n {
         let (posting, after) = postcard::take_from_bytes::<Posting>(rest).map_err(corrupt)?;
@@ -43,18 +42,18 @@ pub fn for_each(bytes: &[u8], mut each: impl FnMut(Posting)) -> Result<(), Store
         rest = after;
     }
     if !rest.is_empty() {
-        return Err(StoreError::Corrupt(format!(
-            "{}: {} bytes after the postings",
-            table_name(),
+        return Err(corrupt(format_args!(
+            "{} bytes after the postings",
             rest.len()
         )));
     }
     Ok(())
 }
 
-fn table_name() -> &'static str {
+/// A stored value that does not read back: the table is named in the error.
+fn corrupt(why: impl std::fmt::Display) -> StoreError {
     use redb::TableHandle;
-    SEARCH_SEGMENTS.name()
+    StoreError::Corrupt(format!("{}: {why}", SEARCH_SEGMENTS.name()))
 }
 
 /// The numbers of the segments `table` holds, oldest first (one lookup per segment).
