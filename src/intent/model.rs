@@ -6,7 +6,9 @@
 //! small residual network; L2 normalisation inside the graph), its vocabulary pruned to
 //! English + Chinese (`scripts/model-use/`). It is built into the binary deflated
 //! ([`builtin_model_bytes`]); `--model PATH` loads another file with the same inputs,
-//! output and vocabulary. Loading parses, optimises and smoke-tests the graph, so a
+//! output and vocabulary. Loading runs the file's integer matrix products as `f32`
+//! products with the same result (`super::float_products`: tract's integer kernels were
+//! 30-80× slower), then parses, optimises and smoke-tests the graph, so a
 //! truncated or foreign file fails at start with an [`IntentError`], never later in a
 //! conversation.
 //!
@@ -31,7 +33,7 @@ use sha2::{Digest, Sha256};
 use tract_onnx::pb::ModelProto;
 use tract_onnx::prelude::*;
 
-use super::{IntentError, embedded};
+use super::{IntentError, embedded, float_products};
 
 /// Dimensions of an embedding.
 pub const DIM: usize = 512;
@@ -148,6 +150,14 @@ impl Model {
         Model::load(proto, BUILTIN_MODEL_ID.into(), file_bytes)
     }
 
+    /// The built-in model with its integer products run as integers, as the file has
+    /// them (the tests compare it with [`Model::builtin`]).
+    #[cfg(test)]
+    pub(crate) fn builtin_as_is() -> Result<Model, IntentError> {
+        let bytes = builtin_model_bytes()?;
+        Model::load_as_is(decode(&bytes)?, BUILTIN_MODEL_ID.into(), bytes.len())
+    }
+
     /// Reads and loads a model file (the `--model PATH` override).
     pub fn from_path(path: &Path) -> Result<Model, IntentError> {
         let (proto, id, file_bytes) = {
@@ -169,7 +179,18 @@ impl Model {
     /// Builds, optimises and smoke-tests the model decoded from a file of `file_bytes`
     /// bytes whose SHA-256 is `id`. Takes the message by value: it is freed as soon as
     /// tract's graph holds the weights.
-    fn load(proto: ModelProto, id: Arc<str>, file_bytes: usize) -> Result<Model, IntentError> {
+    fn load(mut proto: ModelProto, id: Arc<str>, file_bytes: usize) -> Result<Model, IntentError> {
+        float_products::rewrite(&mut proto)?;
+        Model::load_as_is(proto, id, file_bytes)
+    }
+
+    /// [`Model::load`] without [`float_products::rewrite`]: the integer products run as
+    /// the file has them (the tests compare the two).
+    fn load_as_is(
+        proto: ModelProto,
+        id: Arc<str>,
+        file_bytes: usize,
+    ) -> Result<Model, IntentError> {
         let bad = |e: TractError| IntentError::BadModel(format!("{e:#}"));
         let mut model = tract_onnx::onnx()
             .with_ignore_value_info(true)
