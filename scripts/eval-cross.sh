@@ -7,7 +7,8 @@
 # Usage: scripts/eval-cross.sh [X86_64_EVAL ARM_EVAL]
 #   default: dist/deskbell-eval-<version>-{x86_64,aarch64}-unknown-linux-musl, built with
 #   `WITH_EVAL=1 scripts/build-release.sh` if missing; an armv7 ARM_EVAL runs under
-#   qemu-arm.
+#   qemu-arm; an x86-64 ARM_EVAL runs natively (two builds compared, e.g. before and
+#   after a change to inference).
 #   QEMU_CPU=cortex-a72 (Pi 4), cortex-a76 (Pi 5) or cortex-a53 (Pi 3): the CPU qemu
 #   emulates, so tract picks the kernels that Pi would (default: qemu's "max").
 #   EVAL_SETS: which messages (default `old`: tests/fixtures/bot_eval.json);
@@ -70,7 +71,9 @@ evaluate() {
 case "$(file -b "$ARM")" in
   *aarch64*) QEMU=qemu-aarch64 ;;
   *ARM*) QEMU=qemu-arm ;;
-  *) echo "$ARM: not an ARM binary" >&2; exit 1 ;;
+  # Two x86-64 builds (before and after a change to inference): both run natively.
+  *x86-64*) QEMU=env ;;
+  *) echo "$ARM: neither an ARM nor an x86-64 binary" >&2; exit 1 ;;
 esac
 for i in "${!SET_ARGS[@]}"; do
   args=${SET_ARGS[$i]}

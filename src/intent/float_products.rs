@@ -3,9 +3,10 @@
 //! The built-in model is quantized: each of its 14 dense layers is a `MatMulInteger` of
 //! the activations (`u8`, quantized per message by `DynamicQuantizeLinear`) by `i8`
 //! weights, then scaled back to `f32`. tract 0.23 runs those products through its `i32`
-//! kernels, which on an x86-64 machine without AVX-512 took 12 ms for one 12 × 512 by
-//! 512 × 768 product, against 0.15 ms for the same product in `f32`: a visitor message
-//! cost 55-200 ms of one core (docs/BENCHMARKS.md, "Issue #16 → Seventh sitting").
+//! kernels, which on this project's x86-64 machine (AVX2, no AVX-512) took 12 ms for one
+//! 12 × 512 by 512 × 768 product, against 0.15 ms for the same product in `f32`: a
+//! visitor message cost 51-188 ms of one core, now 1.7-12 ms (docs/BENCHMARKS.md,
+//! "Issue #16 → Seventh sitting").
 //!
 //! [`rewrite`] turns each `MatMulInteger` whose weights are a constant of the file into
 //!
@@ -21,7 +22,8 @@
 //! off by a few units in tens of millions; on the built-in model the embeddings agree
 //! to within 10⁻⁶ (also tested). The rest of the graph
 //! (the quantization, the scales) is untouched. The weights take four bytes each
-//! instead of one: 13.6 MB instead of 3.4 for the built-in model.
+//! instead of one: 13.6 MB instead of 3.4 for the built-in model, which is why only
+//! x86-64 builds rewrite ([`super::model`]); ARM keeps tract's integer kernels.
 
 use tract_onnx::pb::attribute_proto::AttributeType;
 use tract_onnx::pb::tensor_proto::DataType;

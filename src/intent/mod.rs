@@ -10,8 +10,8 @@
 //!   and `tokenizer::unigram` (the scored pieces and the Viterbi segmentation).
 //! - [`model`]: loads the ONNX file with tract (built in, or `--model PATH`), runs one
 //!   unpadded sequence per forward pass.
-//! - `float_products`: at load, turns the file's integer matrix products into `f32`
-//!   products with the same result (tract's integer kernels were 30-80× slower here).
+//! - `float_products`: at load on x86-64, turns the file's integer matrix products into
+//!   `f32` products with the same result (tract's integer kernels were 16-30× slower).
 //! - [`embedded`]: streams the deflated model out of the executable file (not through
 //!   its mapping, whose pages would stay resident) and inflates it to its known size.
 //! - [`embedder`]: texts → embeddings (tokenizer + model + batching), and the [`Embed`]

@@ -6,9 +6,9 @@
 //! small residual network; L2 normalisation inside the graph), its vocabulary pruned to
 //! English + Chinese (`scripts/model-use/`). It is built into the binary deflated
 //! ([`builtin_model_bytes`]); `--model PATH` loads another file with the same inputs,
-//! output and vocabulary. Loading runs the file's integer matrix products as `f32`
-//! products with the same result (`super::float_products`: tract's integer kernels were
-//! 30-80× slower), then parses, optimises and smoke-tests the graph, so a
+//! output and vocabulary. Loading on x86-64 runs the file's integer matrix products as
+//! `f32` products with the same result (`super::float_products`: tract's integer kernels
+//! were 16-30× slower there), then parses, optimises and smoke-tests the graph, so a
 //! truncated or foreign file fails at start with an [`IntentError`], never later in a
 //! conversation.
 //!
@@ -180,7 +180,11 @@ impl Model {
     /// bytes whose SHA-256 is `id`. Takes the message by value: it is freed as soon as
     /// tract's graph holds the weights.
     fn load(mut proto: ModelProto, id: Arc<str>, file_bytes: usize) -> Result<Model, IntentError> {
-        float_products::rewrite(&mut proto)?;
+        // Measured on x86-64 (docs/BENCHMARKS.md); on ARM tract's integer kernels are
+        // its own targets' and the `i8` weights take a quarter of the memory: kept as is.
+        if cfg!(target_arch = "x86_64") {
+            float_products::rewrite(&mut proto)?;
+        }
         Model::load_as_is(proto, id, file_bytes)
     }
 
