@@ -177,13 +177,16 @@ fn integers(tensor: &TensorProto) -> Result<Vec<i32>, IntentError> {
 }
 
 /// Removes the constants no node reads any more (the `i8` weights just replaced), so
-/// the loaded model does not keep both copies.
+/// the loaded model does not keep both copies. A constant also listed as a graph input
+/// (files of IR version 3 and older list them all) stays, or that input would be left
+/// without its value.
 fn drop_unused_initializers(graph: &mut GraphProto) {
     let read: std::collections::HashSet<&str> = graph
         .node
         .iter()
         .flat_map(|n| n.input.iter().map(String::as_str))
         .chain(graph.output.iter().map(|o| o.name.as_str()))
+        .chain(graph.input.iter().map(|i| i.name.as_str()))
         .collect();
     let keep: Vec<bool> = graph
         .initializer

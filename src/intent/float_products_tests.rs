@@ -157,3 +157,19 @@ fn the_built_in_model_embeds_as_with_integer_products() {
         assert!(largest <= 1e-6, "{text:?}: differs by {largest}");
     }
 }
+
+#[test]
+fn a_constant_listed_as_a_graph_input_keeps_its_value() {
+    let mut rng = fastrand::Rng::with_seed(5);
+    let mut model = one_layer(&mut rng);
+    let graph = model.graph.as_mut().expect("graph");
+    let listed = ValueInfoProto {
+        name: "w".into(),
+        ..graph.input[0].clone()
+    };
+    graph.input.push(listed);
+    assert_eq!(rewrite(&mut model).expect("rewrites"), 1);
+    let graph = model.graph.as_ref().expect("graph");
+    assert!(graph.initializer.iter().any(|t| t.name == "w"));
+    assert!(graph.initializer.iter().all(|t| t.name != "w_zp"));
+}
