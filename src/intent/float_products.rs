@@ -68,14 +68,20 @@ fn float_weights(graph: &mut GraphProto, node: &NodeProto) -> Result<Option<Stri
         [rows, cols] if weights.data_type == DataType::Int8 as i32 => (rows, cols),
         _ => return Ok(None),
     };
-    let zero_points = match node.input.get(3).filter(|name| !name.is_empty()) {
+    let zero_point_name = node.input.get(3).filter(|name| !name.is_empty());
+    let zero_points = match zero_point_name {
         None => vec![0],
         Some(name) => match initializer(graph, name) {
             Some(zp) if zp.data_type == DataType::Int8 as i32 => integers(zp)?,
             _ => return Ok(None),
         },
     };
-    let float_name = format!("{weights_name}.deskbell_f32");
+    // One copy per pair of weights and zero point: two products may share weights with
+    // different zero points.
+    let float_name = match zero_point_name {
+        Some(zero_point) => format!("{weights_name}.{zero_point}.deskbell_f32"),
+        None => format!("{weights_name}.deskbell_f32"),
+    };
     if initializer(graph, &float_name).is_some() {
         return Ok(Some(float_name));
     }

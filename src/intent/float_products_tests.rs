@@ -173,3 +173,28 @@ fn a_constant_listed_as_a_graph_input_keeps_its_value() {
     assert!(graph.initializer.iter().any(|t| t.name == "w"));
     assert!(graph.initializer.iter().all(|t| t.name != "w_zp"));
 }
+
+#[test]
+fn products_sharing_weights_with_other_zero_points_each_get_their_own() {
+    let mut rng = fastrand::Rng::with_seed(7);
+    let mut model = one_layer(&mut rng);
+    let graph = model.graph.as_mut().expect("graph");
+    let mut second = graph.node[0].clone();
+    second.name = "second".into();
+    second.input[3] = "w_zp2".into();
+    second.output = vec!["y2".into()];
+    graph.node.push(second);
+    graph.initializer.push(TensorProto {
+        name: "w_zp2".into(),
+        int32_data: vec![1; COLS],
+        ..graph.initializer[1].clone()
+    });
+    assert_eq!(rewrite(&mut model).expect("rewrites"), 2);
+    let graph = model.graph.as_ref().expect("graph");
+    let copies = graph
+        .initializer
+        .iter()
+        .filter(|t| t.data_type == DataType::Float as i32)
+        .count();
+    assert_eq!(copies, 2, "one f32 copy per zero point");
+}
