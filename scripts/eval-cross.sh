@@ -79,7 +79,9 @@ for i in "${!SET_ARGS[@]}"; do
   args=${SET_ARGS[$i]}
   echo "== $args"
   evaluate x86_64 "x86_64 (native)" "$args" "$X86"
-  evaluate aarch64 "$(basename "$ARM") ($QEMU, cpu ${QEMU_CPU:-max})" "$args" "$QEMU" "$ARM"
+  how="$QEMU, cpu ${QEMU_CPU:-max}"
+  [ "$QEMU" = env ] && how=native
+  evaluate aarch64 "$(basename "$ARM") ($how)" "$args" "$QEMU" "$ARM"
   mv "$WORK/x86_64.json" "$WORK/x86_64.$i.json"
   mv "$WORK/aarch64.json" "$WORK/aarch64.$i.json"
 done

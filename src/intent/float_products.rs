@@ -25,9 +25,14 @@
 //! instead of one: 13.6 MB instead of 3.4 for the built-in model, which is why only
 //! x86-64 builds rewrite ([`super::model`]); ARM keeps tract's integer kernels.
 
+use std::collections::HashSet;
+
+use tract_onnx::data_resolver::FopenDataResolver;
 use tract_onnx::pb::attribute_proto::AttributeType;
 use tract_onnx::pb::tensor_proto::DataType;
 use tract_onnx::pb::{AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto};
+use tract_onnx::prelude::tract_ndarray::ArrayD;
+use tract_onnx::tensor::load_tensor;
 
 use super::IntentError;
 
@@ -54,26 +59,25 @@ pub fn rewrite(model: &mut ModelProto) -> Result<usize, IntentError> {
     Ok(rewritten)
 }
 
-/// The name of the `f32` copy of `node`'s weights, made (once per weight tensor) and
-/// added to the graph's initializers; None when `node` is not a rewritable product.
+/// The name of the `f32` copy of `node`'s weights less their zero point, made once per
+/// pair of weights and zero point and added to the graph's initializers; None when
+/// `node` is not a rewritable product.
 fn float_weights(graph: &mut GraphProto, node: &NodeProto) -> Result<Option<String>, IntentError> {
     if node.op_type != "MatMulInteger" || !node.domain.is_empty() || node.input.len() < 2 {
         return Ok(None);
     }
     let weights_name = &node.input[1];
-    let Some(weights) = initializer(graph, weights_name) else {
+    let is_i8 = |t: &&TensorProto| t.data_type == DataType::Int8 as i32;
+    let Some(weights) = initializer(graph, weights_name).filter(|t| is_i8(t) && t.dims.len() == 2)
+    else {
         return Ok(None);
     };
-    let (rows, cols) = match weights.dims[..] {
-        [rows, cols] if weights.data_type == DataType::Int8 as i32 => (rows, cols),
-        _ => return Ok(None),
-    };
     let zero_point_name = node.input.get(3).filter(|name| !name.is_empty());
-    let zero_points = match zero_point_name {
-        None => vec![0],
-        Some(name) => match initializer(graph, name) {
-            Some(zp) if zp.data_type == DataType::Int8 as i32 => integers(zp)?,
-            _ => return Ok(None),
+    let zero_point = match zero_point_name {
+        None => None,
+        Some(name) => match initializer(graph, name).filter(is_i8) {
+            Some(zp) => Some(zp),
+            None => return Ok(None),
         },
     };
     // One copy per pair of weights and zero point: two products may share weights with
@@ -85,29 +89,34 @@ fn float_weights(graph: &mut GraphProto, node: &NodeProto) -> Result<Option<Stri
     if initializer(graph, &float_name).is_some() {
         return Ok(Some(float_name));
     }
-    let values = integers(weights)?;
-    let cols = usize::try_from(cols).map_err(|_| bad("negative weight columns"))?;
-    let expected = usize::try_from(rows).map_err(|_| bad("negative weight rows"))? * cols;
-    if values.len() != expected || !(zero_points.len() == 1 || zero_points.len() == cols) {
-        return Err(bad(&format!(
-            "{weights_name}: {} weights and {} zero points for {rows} × {cols}",
-            values.len(),
-            zero_points.len()
-        )));
+    let mut values = as_f32(weights)?;
+    if let Some(zero_point) = zero_point {
+        let zero_point = as_f32(zero_point)?;
+        let per_column = zero_point.broadcast(values.dim()).ok_or_else(|| {
+            bad(&format!(
+                "{weights_name}: zero point of shape {:?} for weights of shape {:?}",
+                zero_point.shape(),
+                values.shape()
+            ))
+        })?;
+        values -= &per_column;
     }
-    let mut raw = Vec::with_capacity(values.len() * 4);
-    for (i, w) in values.iter().enumerate() {
-        let zp = zero_points[if zero_points.len() == 1 { 0 } else { i % cols }];
-        raw.extend_from_slice(&((w - zp) as f32).to_le_bytes());
-    }
+    let dims = weights.dims.clone();
     graph.initializer.push(TensorProto {
         name: float_name.clone(),
-        dims: vec![rows, cols as i64],
+        dims,
         data_type: DataType::Float as i32,
-        raw_data: raw,
+        raw_data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
         ..TensorProto::default()
     });
     Ok(Some(float_name))
+}
+
+/// An `i8` constant's values as `f32`, read by tract's own loader.
+fn as_f32(tensor: &TensorProto) -> Result<ArrayD<f32>, IntentError> {
+    load_tensor(&FopenDataResolver, tensor, None)
+        .and_then(|t| t.cast_to::<f32>()?.into_owned().into_plain_array::<f32>())
+        .map_err(|e| bad(&format!("{}: {e:#}", tensor.name)))
 }
 
 /// The nodes that replace `product` (see the module header), writing its output.
@@ -167,40 +176,20 @@ fn initializer<'a>(graph: &'a GraphProto, name: &str) -> Option<&'a TensorProto>
     graph.initializer.iter().find(|t| t.name == name)
 }
 
-/// The values of an `i8` tensor, stored as raw bytes or as `int32_data`.
-fn integers(tensor: &TensorProto) -> Result<Vec<i32>, IntentError> {
-    if !tensor.raw_data.is_empty() {
-        return Ok(tensor
-            .raw_data
-            .iter()
-            .map(|&b| i32::from(b as i8))
-            .collect());
-    }
-    if tensor.int32_data.iter().all(|v| i8::try_from(*v).is_ok()) {
-        return Ok(tensor.int32_data.clone());
-    }
-    Err(bad(&format!("{}: an int8 value out of range", tensor.name)))
-}
-
 /// Removes the constants no node reads any more (the `i8` weights just replaced), so
 /// the loaded model does not keep both copies. A constant also listed as a graph input
 /// (files of IR version 3 and older list them all) stays, or that input would be left
 /// without its value.
 fn drop_unused_initializers(graph: &mut GraphProto) {
-    let read: std::collections::HashSet<&str> = graph
+    let read: HashSet<String> = graph
         .node
         .iter()
-        .flat_map(|n| n.input.iter().map(String::as_str))
-        .chain(graph.output.iter().map(|o| o.name.as_str()))
-        .chain(graph.input.iter().map(|i| i.name.as_str()))
+        .flat_map(|n| n.input.iter())
+        .chain(graph.output.iter().map(|o| &o.name))
+        .chain(graph.input.iter().map(|i| &i.name))
+        .cloned()
         .collect();
-    let keep: Vec<bool> = graph
-        .initializer
-        .iter()
-        .map(|t| read.contains(t.name.as_str()))
-        .collect();
-    let mut keep = keep.into_iter();
-    graph.initializer.retain(|_| keep.next().unwrap_or(true));
+    graph.initializer.retain(|t| read.contains(&t.name));
 }
 
 fn bad(message: &str) -> IntentError {
