@@ -32,7 +32,8 @@
 //! active in that conversation — never after a hand-off or once an agent has written):
 //! ```text
 //! let events = hub_events.clone();
-//! match bot.decide(text, browser_language, Box::new(move |r| { let _ = events.try_send(Event::BotDecided { conv, r }); })) {
+//! let wanted = Box::new(move || clock.now_ms() < due); // the hub's deadline for the decision
+//! match bot.decide(text, browser_language, wanted, Box::new(move |r| { let _ = events.try_send(Event::BotDecided { conv, r }); })) {
 //!     Ok(()) => {}                            // the decision arrives as an event
 //!     Err(_busy_or_closed) => queue_for_agents(conv),
 //! }

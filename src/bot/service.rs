@@ -14,7 +14,9 @@ use super::faq::{FaqEmbeddings, FaqEntry, QuantizedEmbedding, SavedFaq};
 use super::index::Index;
 use super::lang::answer_language;
 use super::matcher::{Matcher, Scores};
-use crate::intent::{Embed, EmbedHandle, Embedder, Embedding, IntentError, WorkerConfig};
+use crate::intent::{
+    Embed, EmbedHandle, Embedder, Embedding, IntentError, StillWanted, WorkerConfig,
+};
 
 /// Called once, on the worker thread, with the decision for a message. It must only
 /// hand the result on (e.g. `try_send` an event to the hub), never block.
@@ -115,10 +117,14 @@ impl Bot {
     /// `browser`, the language the visitor's browser reports). `Err(Intent(Busy))` when
     /// the queue is full and `Err(Intent(Closed))` after shutdown: `reply` is then
     /// dropped uncalled and the caller should treat the message as needing a person.
+    /// `wanted` is asked when the worker takes the message up: once it says no (the
+    /// caller's deadline has passed) the message is not embedded and `reply` is dropped
+    /// uncalled, as the caller has already given up waiting.
     pub fn decide(
         &self,
         text: String,
         browser: Option<String>,
+        wanted: StillWanted,
         reply: DecisionReply,
     ) -> Result<(), BotError> {
         let current = self.index.clone();
@@ -137,7 +143,9 @@ impl Bot {
             });
             reply(decision);
         };
-        Ok(self.worker.try_submit(texts, Box::new(on_embedded))?)
+        Ok(self
+            .worker
+            .try_submit(texts, wanted, Box::new(on_embedded))?)
     }
 
     /// [`Bot::decide`], waiting for the decision (and for room in the queue).

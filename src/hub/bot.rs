@@ -52,9 +52,13 @@ impl Hub {
                 asked,
             });
         });
-        match bot.decide(text, language, reply) {
+        // Past the deadline the conversation goes to the agents (`on_bot_overdue`), so
+        // the worker need not embed a message it reaches after that.
+        let due = self.config.now_ms() + self.config.bot_timeout_ms;
+        let clock = self.config.clock.clone();
+        let wanted = Box::new(move || clock.now_ms() < due);
+        match bot.decide(text, language, wanted, reply) {
             Ok(()) => {
-                let due = self.config.now_ms() + self.config.bot_timeout_ms;
                 self.wheel
                     .insert(due, TimerEvent::BotOverdue { conversation, seq });
             }

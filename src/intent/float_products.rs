@@ -181,15 +181,15 @@ fn initializer<'a>(graph: &'a GraphProto, name: &str) -> Option<&'a TensorProto>
 /// (files of IR version 3 and older list them all) stays, or that input would be left
 /// without its value.
 fn drop_unused_initializers(graph: &mut GraphProto) {
-    let read: HashSet<String> = graph
+    let read: HashSet<&str> = graph
         .node
         .iter()
         .flat_map(|n| n.input.iter())
         .chain(graph.output.iter().map(|o| &o.name))
         .chain(graph.input.iter().map(|i| &i.name))
-        .cloned()
+        .map(String::as_str)
         .collect();
-    graph.initializer.retain(|t| read.contains(&t.name));
+    graph.initializer.retain(|t| read.contains(t.name.as_str()));
 }
 
 fn bad(message: &str) -> IntentError {

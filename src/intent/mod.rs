@@ -36,7 +36,7 @@ pub mod worker;
 pub use embedder::{Embed, Embedder};
 pub use error::IntentError;
 pub use model::{DIM, Embedding, Model};
-pub use worker::{EmbedHandle, WorkerConfig};
+pub use worker::{EmbedHandle, StillWanted, WorkerConfig};
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -8,7 +8,11 @@
 //! hand the result on (send on a channel, compute a little), never block.
 //!
 //! The hub uses [`EmbedHandle::try_submit`], which never waits: a full queue is
-//! [`IntentError::Busy`] and the conversation simply goes to a human.
+//! [`IntentError::Busy`] and the conversation simply goes to a human. Its request says
+//! until when its result is wanted (the bot's deadline, after which the hub has handed
+//! the conversation to the agents): a request no longer wanted when the worker reaches
+//! it is dropped unembedded, its reply uncalled, so a backlog nobody waits for costs
+//! no inference.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::thread::JoinHandle;
@@ -20,10 +24,19 @@ use super::model::Embedding;
 /// Called once with the embeddings of a request's texts (in order), or why they failed.
 pub type Reply = Box<dyn FnOnce(Result<Vec<Embedding>, IntentError>) + Send>;
 
+/// Asked when the worker takes a request into a batch (so at most a batch's other texts
+/// are embedded between the answer and the request's own): false drops the request, its
+/// [`Reply`] uncalled. Runs on the worker thread; must be quick and never block.
+pub type StillWanted = Box<dyn Fn() -> bool + Send>;
+
 /// One request: texts to embed and where the result goes.
 struct Job {
+    /// The texts, embedded in order.
     texts: Vec<String>,
+    /// Gets the embeddings.
     reply: Reply,
+    /// Whether the result is still wanted when the worker takes the request up.
+    wanted: StillWanted,
 }
 
 /// Tuning for the worker.
@@ -73,24 +86,35 @@ impl EmbedHandle {
         Ok((EmbedHandle { jobs: tx }, thread))
     }
 
-    /// Queues `texts` without waiting; `reply` gets their embeddings later.
-    /// Fails with `Busy` when the queue is full, `Closed` when the worker is gone
-    /// (in both cases `reply` is dropped uncalled).
-    pub fn try_submit(&self, texts: Vec<String>, reply: Reply) -> Result<(), IntentError> {
-        self.jobs
-            .try_send(Job { texts, reply })
-            .map_err(|e| match e {
-                async_channel::TrySendError::Full(_) => IntentError::Busy,
-                async_channel::TrySendError::Closed(_) => IntentError::Closed,
-            })
+    /// Queues `texts` without waiting; `reply` gets their embeddings later, unless
+    /// `wanted` says no when the worker takes the request up: then it is dropped
+    /// unembedded. Fails with `Busy` when the queue is full, `Closed` when the worker is
+    /// gone. Whenever the request is dropped, `reply` is dropped uncalled.
+    pub fn try_submit(
+        &self,
+        texts: Vec<String>,
+        wanted: StillWanted,
+        reply: Reply,
+    ) -> Result<(), IntentError> {
+        let job = Job {
+            texts,
+            reply,
+            wanted,
+        };
+        self.jobs.try_send(job).map_err(|e| match e {
+            async_channel::TrySendError::Full(_) => IntentError::Busy,
+            async_channel::TrySendError::Closed(_) => IntentError::Closed,
+        })
     }
 
     /// Queues `texts`, waiting for room in the queue.
     pub async fn submit(&self, texts: Vec<String>, reply: Reply) -> Result<(), IntentError> {
-        self.jobs
-            .send(Job { texts, reply })
-            .await
-            .map_err(|_| IntentError::Closed)
+        let job = Job {
+            texts,
+            reply,
+            wanted: Box::new(|| true),
+        };
+        self.jobs.send(job).await.map_err(|_| IntentError::Closed)
     }
 
     /// Embeds `texts` on the worker and waits for the result.
@@ -120,16 +144,28 @@ impl EmbedHandle {
 }
 
 /// The worker loop: wait for a request, gather whatever else is waiting, embed, reply.
+/// Requests no longer wanted are dropped as they are gathered.
 fn run<E: Embed>(embedder: &E, jobs: &async_channel::Receiver<Job>, batch_max: usize) {
     while let Ok(first) = jobs.recv_blocking() {
-        let mut texts = first.texts.len();
-        let mut batch = vec![first];
-        while texts < batch_max {
-            let Ok(job) = jobs.try_recv() else { break };
-            texts += job.texts.len();
-            batch.push(job);
+        let mut texts = 0;
+        let mut batch = Vec::new();
+        let mut next = Some(first);
+        while let Some(job) = next {
+            if (job.wanted)() {
+                texts += job.texts.len();
+                batch.push(job);
+            } else {
+                tracing::debug!(texts = job.texts.len(), "dropped: no longer wanted");
+            }
+            next = if texts < batch_max {
+                jobs.try_recv().ok()
+            } else {
+                None
+            };
         }
-        process(embedder, batch);
+        if !batch.is_empty() {
+            process(embedder, batch);
+        }
     }
 }
 

@@ -256,13 +256,34 @@ fn the_bot_handle_decides_on_the_worker_and_takes_stored_embeddings() {
         tx.send((d, std::thread::current().id()))
             .expect("test listens");
     });
-    bot.decide("how much is shipping?".into(), None, reply)
-        .expect("queued");
+    bot.decide(
+        "how much is shipping?".into(),
+        None,
+        Box::new(|| true),
+        reply,
+    )
+    .expect("queued");
     let (decision, thread_id) = rx.recv().expect("a decision");
     assert_ne!(thread_id, worker, "decided on the worker thread");
     assert!(
         matches!(decision, Ok(Decision::Answer { faq_id: 2, .. })),
         "{decision:?}"
+    );
+
+    // A decision nobody waits for any more is not made.
+    let (tx, unwanted) = mpsc::channel();
+    let reply: DecisionReply = Box::new(move |d| tx.send(d).expect("test listens"));
+    bot.decide(
+        "how much is shipping?".into(),
+        None,
+        Box::new(|| false),
+        reply,
+    )
+    .expect("queued");
+    assert_eq!(
+        unwanted.recv_timeout(std::time::Duration::from_secs(30)),
+        Err(mpsc::RecvTimeoutError::Disconnected),
+        "the reply is dropped uncalled"
     );
 
     let explained = smol::block_on(bot.explain("return policy".into(), None)).expect("explains");
@@ -287,7 +308,7 @@ fn the_bot_handle_decides_on_the_worker_and_takes_stored_embeddings() {
     assert!(!matches!(d, Decision::Answer { faq_id: 2, .. }), "{d:?}");
 
     bot.close();
-    let closed = bot.decide("hello".into(), None, Box::new(|_| {}));
+    let closed = bot.decide("hello".into(), None, Box::new(|| true), Box::new(|_| {}));
     assert_eq!(closed, Err(BotError::Intent(IntentError::Closed)));
     thread.join().expect("worker exits");
 }

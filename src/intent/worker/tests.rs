@@ -1,6 +1,8 @@
 //! Worker tests with a fake embedder: results reach the right caller in order, waiting
-//! requests are batched up to the cap, a full queue is `Busy`, a panic fails one batch only.
+//! requests are batched up to the cap, a full queue is `Busy`, a panic fails one batch only,
+//! a request no longer wanted is never embedded.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
@@ -117,7 +119,7 @@ fn waiting_requests_share_one_pass_and_replies_keep_their_order() {
         let tx = tx.clone();
         let reply: Reply = Box::new(move |r| tx.send((n, r)).expect("test listens"));
         handle
-            .try_submit(texts(&[n]), reply)
+            .try_submit(texts(&[n]), Box::new(|| true), reply)
             .expect("room in the queue");
         if n == 0 {
             door.arrived
@@ -149,21 +151,25 @@ fn a_full_queue_is_busy_and_a_closed_worker_is_closed() {
     let (handle, thread) = EmbedHandle::spawn(fake, config).expect("spawn");
     let noop = || -> Reply { Box::new(|_| {}) };
     handle
-        .try_submit(texts(&[1]), noop())
+        .try_submit(texts(&[1]), Box::new(|| true), noop())
         .expect("taken by the worker");
     door.arrived
         .recv()
         .expect("the first request reaches the model");
-    handle.try_submit(texts(&[2]), noop()).expect("queued");
-    handle.try_submit(texts(&[3]), noop()).expect("queued");
+    handle
+        .try_submit(texts(&[2]), Box::new(|| true), noop())
+        .expect("queued");
+    handle
+        .try_submit(texts(&[3]), Box::new(|| true), noop())
+        .expect("queued");
     assert_eq!(
-        handle.try_submit(texts(&[4]), noop()),
+        handle.try_submit(texts(&[4]), Box::new(|| true), noop()),
         Err(IntentError::Busy)
     );
     door.open.send(()).expect("gate");
     handle.close();
     assert_eq!(
-        handle.try_submit(texts(&[5]), noop()),
+        handle.try_submit(texts(&[5]), Box::new(|| true), noop()),
         Err(IntentError::Closed)
     );
     thread.join().expect("worker exits");
@@ -190,4 +196,53 @@ fn a_failing_or_panicking_batch_fails_only_its_requests() {
     assert_eq!(handle.embed_blocking(Vec::new()), Ok(Vec::new()));
     handle.close();
     thread.join().expect("worker exits");
+}
+
+#[test]
+fn a_request_no_longer_wanted_when_reached_is_dropped_unembedded() {
+    let (fake, batches, door) = Fake::gated();
+    let (handle, thread) = EmbedHandle::spawn(fake, WorkerConfig::default()).expect("spawn");
+    let (tx, rx) = mpsc::channel();
+    let reply = |n: u32| -> Reply {
+        let tx = tx.clone();
+        Box::new(move |r| tx.send((n, r)).expect("test listens"))
+    };
+    handle
+        .try_submit(texts(&[1]), Box::new(|| true), reply(1))
+        .expect("queued");
+    door.arrived
+        .recv()
+        .expect("the first request reaches the model");
+    // Wanted when queued, given up on while it waits behind the first.
+    let wanted = Arc::new(AtomicBool::new(true));
+    let still = wanted.clone();
+    let until: StillWanted = Box::new(move || still.load(Ordering::SeqCst));
+    handle
+        .try_submit(texts(&[2]), until, reply(2))
+        .expect("queued");
+    handle
+        .try_submit(texts(&[3]), Box::new(|| true), reply(3))
+        .expect("queued");
+    wanted.store(false, Ordering::SeqCst);
+    drop(tx);
+    door.open.send(()).expect("worker waits at the gate");
+    let replies: Vec<u32> = rx
+        .iter()
+        .map(|(n, r)| {
+            assert!(r.is_ok(), "{r:?}");
+            n
+        })
+        .collect();
+    assert_eq!(
+        replies,
+        [1, 3],
+        "the unwanted request's reply is never called"
+    );
+    handle.close();
+    thread.join().expect("worker exits");
+    assert_eq!(
+        *batches.lock().expect("batches"),
+        [1, 1],
+        "only the wanted requests reach the model"
+    );
 }
