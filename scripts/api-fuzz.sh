@@ -27,7 +27,6 @@ printf 'fuzz-admin-password\n' | "$bin" add-admin --data "$work/data" --name adm
 "$bin" serve --data "$work/data" --listen "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 server=$!
 # The admin logs in and makes an admin key for every site (Python: no curl needed).
-# The admin logs in and makes an admin key for every site (Python: no curl needed).
 # Prints the session token, then the key.
 read -r token key < <(python3 - "$base" <<'PY'
 import json, sys, time, urllib.request
