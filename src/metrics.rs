@@ -74,6 +74,9 @@ pub struct Metrics {
     pub bot_handoffs_total: Counter,
     /// "That helped" presses (`deskbell_bot_helpful_total`).
     pub bot_helpful_total: Counter,
+    /// Visitor messages the bot's worker reached only after the hub's deadline, so it
+    /// skipped them and the agents got the conversation (`deskbell_bot_late_total`).
+    pub bot_late_total: Counter,
     /// The outbox: deliveries, retries, failures (`deskbell_outbox_*`).
     pub outbox: OutboxMetrics,
     /// External responder calls by outcome (`deskbell_responder_calls_total`).
@@ -109,6 +112,7 @@ impl Metrics {
             bot_small_talk_total: Counter::default(),
             bot_handoffs_total: Counter::default(),
             bot_helpful_total: Counter::default(),
+            bot_late_total: Counter::default(),
             outbox: OutboxMetrics::default(),
             responder: ResponderMetrics::default(),
         }
@@ -228,6 +232,12 @@ impl Metrics {
             "deskbell_bot_helpful_total",
             "Bot answers the visitor marked as helpful.",
             &self.bot_helpful_total,
+        )?;
+        write_counter(
+            out,
+            "deskbell_bot_late_total",
+            "Visitor messages the bot reached after its deadline and skipped (the agents got them).",
+            &self.bot_late_total,
         )?;
         self.outbox.write(out)?;
         self.responder.write(out)?;

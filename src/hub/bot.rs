@@ -53,10 +53,17 @@ impl Hub {
             });
         });
         // Past the deadline the conversation goes to the agents (`on_bot_overdue`), so
-        // the worker need not embed a message it reaches after that.
+        // the worker need not embed a message it reaches after that (asked once).
         let due = self.config.now_ms() + self.config.bot_timeout_ms;
         let clock = self.config.clock.clone();
-        let wanted = Box::new(move || clock.now_ms() < due);
+        let metrics = self.metrics.clone();
+        let wanted = Box::new(move || {
+            let in_time = clock.now_ms() < due;
+            if !in_time {
+                metrics.bot_late_total.inc();
+            }
+            in_time
+        });
         match bot.decide(text, language, wanted, reply) {
             Ok(()) => {
                 self.wheel

@@ -14,6 +14,7 @@ mod bad_http;
 mod bad_input;
 mod bot;
 mod bot_choices;
+mod bot_deadline;
 mod business_hours;
 mod crash;
 mod csat;
