@@ -6,14 +6,10 @@ use deskbell::config::BotSettings;
 use deskbell::protocol::*;
 
 use crate::bot::{handed_off, messages_until, save_faq};
-use crate::harness::{Client, TestServer, http_raw};
+use crate::harness::{Client, TestServer, eventually, metric_line};
 
 fn late_total(server: &TestServer) -> String {
-    let (_, text) = http_raw(server.addr, "GET", "/metrics", None, "");
-    text.lines()
-        .find(|l| l.starts_with("deskbell_bot_late_total "))
-        .unwrap_or_default()
-        .to_string()
+    metric_line(server.addr, "deskbell_bot_late_total")
 }
 
 #[test]
@@ -43,13 +39,10 @@ fn a_message_past_the_bots_deadline_goes_to_the_agents_unembedded() {
     );
     // The worker asks whether the message is still wanted when it takes it up, which
     // may be just after the hand-off the visitor saw.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while late_total(&server) != "deskbell_bot_late_total 1" {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the worker skipped the late message: {}",
-            late_total(&server)
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    eventually(|| {
+        let late = late_total(&server);
+        (late == "deskbell_bot_late_total 1")
+            .then_some(())
+            .ok_or(format!("the worker skipped the late message: {late}"))
+    });
 }

@@ -16,7 +16,7 @@ use deskbell::store::FaultSwitch;
 use deskbell::timer::ManualClock;
 use serde_json::Value;
 
-use crate::harness::{Client, TestServer, WAIT, http, http_raw, test_config};
+use crate::harness::{Client, TestServer, WAIT, http, metric_line, test_config};
 
 /// An acknowledged send: (client id, body, seq).
 type Acked = (String, String, u64);
@@ -36,14 +36,6 @@ fn health_becomes(addr: std::net::SocketAddr, status: u16) -> Value {
         assert!(Instant::now() < deadline, "/healthz stays {now}: {body}");
         std::thread::sleep(Duration::from_millis(50));
     }
-}
-
-fn storage_ok_metric(addr: std::net::SocketAddr) -> String {
-    let (_, text) = http_raw(addr, "GET", "/metrics", None, "");
-    text.lines()
-        .find(|l| l.starts_with("deskbell_storage_ok "))
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// Waits for the answer to the send `client_id`: its refusal (the test expects one).
@@ -111,7 +103,10 @@ fn disk_full_refuses_sends_clearly_and_recovers_without_losing_acked_messages() 
     agent.sync(conversation, 0);
     send_acked(&mut visitor, conversation, "m1", "still fine", &mut acked);
     assert_eq!(healthz(server.addr).0, 200);
-    assert_eq!(storage_ok_metric(server.addr), "deskbell_storage_ok 1");
+    assert_eq!(
+        metric_line(server.addr, "deskbell_storage_ok"),
+        "deskbell_storage_ok 1"
+    );
 
     // The disk fills: every send is refused with a clear, retryable error.
     faults.set_full(true);
@@ -130,7 +125,10 @@ fn disk_full_refuses_sends_clearly_and_recovers_without_losing_acked_messages() 
         message.contains("full or read-only") && message.contains("no space left"),
         "{body}"
     );
-    assert_eq!(storage_ok_metric(server.addr), "deskbell_storage_ok 0");
+    assert_eq!(
+        metric_line(server.addr, "deskbell_storage_ok"),
+        "deskbell_storage_ok 0"
+    );
     // Reads fail clearly as well (the database is being reopened), and nothing crashed.
     let (status, body) = http(
         server.addr,
@@ -153,7 +151,10 @@ fn disk_full_refuses_sends_clearly_and_recovers_without_losing_acked_messages() 
     // Space returns: the server recovers by itself and the client's retries are acked.
     faults.set_full(false);
     health_becomes(server.addr, 200);
-    assert_eq!(storage_ok_metric(server.addr), "deskbell_storage_ok 1");
+    assert_eq!(
+        metric_line(server.addr, "deskbell_storage_ok"),
+        "deskbell_storage_ok 1"
+    );
     for (id, body) in outbox {
         send_acked(&mut visitor, conversation, id, body, &mut acked);
         agent.message(body);

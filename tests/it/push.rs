@@ -2,13 +2,12 @@
 //! push service, checked the way a push service and a browser check them (VAPID JWT,
 //! RFC 8291 payload); a 410 removes the device; a visible console stops pushes.
 
-use std::time::Duration;
-
 use deskbell::protocol::{ClientFrame, ConversationRef, Encoding, Visibility};
 use serde_json::{Value, json};
 
 use crate::harness::{
-    Client, Device, PushService, TestServer, WAIT, http, http_full, http_raw, verify_vapid,
+    Client, Device, PushService, TestServer, WAIT, eventually, http, http_full, http_raw,
+    verify_vapid,
 };
 
 /// The server's VAPID public key, as the console fetches it.
@@ -190,18 +189,6 @@ fn setup_with(capacity: Option<u32>) -> Setup {
         phone,
         key,
         bob,
-    }
-}
-
-/// Polls `check` until it is Ok, failing with its last error after [`WAIT`].
-fn eventually(mut check: impl FnMut() -> Result<(), String>) {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        match check() {
-            Ok(()) => return,
-            Err(why) => assert!(std::time::Instant::now() < deadline, "{why}"),
-        }
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

@@ -100,3 +100,13 @@ pub fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
         n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
     })
 }
+
+/// The line of `/metrics` for the sample `name` (e.g. `deskbell_storage_ok 1`), or "".
+pub fn metric_line(addr: SocketAddr, name: &str) -> String {
+    let (_, text) = http_raw(addr, "GET", "/metrics", None, "");
+    let prefix = format!("{name} ");
+    text.lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_default()
+        .to_string()
+}

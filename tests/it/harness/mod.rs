@@ -23,7 +23,7 @@ mod smtp;
 mod ws_client;
 
 pub use binary::Binary;
-pub use http_client::{header, http, http_bytes, http_full, http_raw, split_response};
+pub use http_client::{header, http, http_bytes, http_full, http_raw, metric_line, split_response};
 pub use model_server::{ModelServer, Reply};
 pub use push_service::{Device, PushService, verify_vapid};
 pub use receiver::{Received, Receiver};
@@ -41,6 +41,18 @@ use deskbell::timer::ManualClock;
 
 /// How long a test waits for an expected frame.
 pub const WAIT: Duration = Duration::from_secs(10);
+
+/// Polls `check` until it is Ok, failing with its last error after [`WAIT`].
+pub fn eventually(mut check: impl FnMut() -> Result<(), String>) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        match check() {
+            Ok(()) => return,
+            Err(why) => assert!(std::time::Instant::now() < deadline, "{why}"),
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
 
 /// A server running in this process.
 pub struct TestServer {
