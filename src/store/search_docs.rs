@@ -82,18 +82,29 @@ pub(super) fn set_meta_u64(tx: &WriteTransaction, key: &str, value: u64) -> Resu
 /// Counts one document more (`add`) or less in `meta`.
 pub(super) fn count_document(tx: &WriteTransaction, add: bool) -> Result<(), StoreError> {
     match add {
-        true => {
-            let n = meta_u64(tx, SEARCH_DOCUMENTS)?;
-            set_meta_u64(tx, SEARCH_DOCUMENTS, n + 1)
-        }
+        true => change_documents(tx, |n| n + 1),
         false => uncount_documents(tx, 1),
     }
 }
 
 /// Counts `gone` documents less in `meta`.
 pub(super) fn uncount_documents(tx: &WriteTransaction, gone: u64) -> Result<(), StoreError> {
-    let n = meta_u64(tx, SEARCH_DOCUMENTS)?;
-    set_meta_u64(tx, SEARCH_DOCUMENTS, n.saturating_sub(gone))
+    change_documents(tx, |n| n.saturating_sub(gone))
+}
+
+/// Reads and rewrites the document count with `META` opened once (this runs for every
+/// stored message, in the writer).
+fn change_documents(
+    tx: &WriteTransaction,
+    change: impl FnOnce(u64) -> u64,
+) -> Result<(), StoreError> {
+    let mut meta = tx.open_table(META)?;
+    let n = meta
+        .get(SEARCH_DOCUMENTS)?
+        .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
+        .map_or(0, u64::from_le_bytes);
+    meta.insert(SEARCH_DOCUMENTS, change(n).to_le_bytes().as_slice())?;
+    Ok(())
 }
 
 #[cfg(test)]
