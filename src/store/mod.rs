@@ -319,4 +319,6 @@ mod tests_files;
 #[cfg(test)]
 mod tests_labels;
 #[cfg(test)]
+mod tests_pages;
+#[cfg(test)]
 mod tests_power_loss;
