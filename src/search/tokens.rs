@@ -175,46 +175,47 @@ pub fn runs(text: &str) -> Vec<Run> {
     runs
 }
 
-/// Every term of `text` with its place, in order (a CJK character's unigram before
-/// the bigram it starts).
-pub fn tokens(text: &str) -> Vec<Token> {
-    let mut out = Vec::new();
+/// Calls `found(term, kind, start, end)` for every term of `text`, in order (a CJK
+/// character's unigram before the bigram it starts): the one walk over a text that
+/// [`tokens`] and [`term_counts`] share, so the two always agree. `term` is only
+/// borrowed: a caller that keeps it copies it.
+fn each_term(text: &str, mut found: impl FnMut(&str, TokenKind, usize, usize)) {
+    let mut word = String::new();
     for run in runs(text) {
         match run {
             Run::Word(s, e) => {
-                let term = word_term(&text[s..e]);
-                if term.chars().count() > 1 {
-                    out.push(Token {
-                        term,
-                        kind: TokenKind::Word,
-                        start: s,
-                        end: e,
-                    });
+                word_term_into(&text[s..e], &mut word);
+                if word.chars().nth(1).is_some() {
+                    found(&word, TokenKind::Word, s, e);
                 }
             }
             Run::Cjk(s, e) => {
-                let chars: Vec<(usize, char)> = text[s..e].char_indices().collect();
-                for (i, &(at, c)) in chars.iter().enumerate() {
-                    let start = s + at;
-                    let one = start + c.len_utf8();
-                    out.push(Token {
-                        term: c.to_string(),
-                        kind: TokenKind::CjkUnigram,
-                        start,
-                        end: one,
-                    });
-                    if let Some(&(_, d)) = chars.get(i + 1) {
-                        out.push(Token {
-                            term: format!("{c}{d}"),
-                            kind: TokenKind::CjkBigram,
-                            start,
-                            end: one + d.len_utf8(),
-                        });
+                let run = &text[s..e];
+                for (at, c) in run.char_indices() {
+                    let one = at + c.len_utf8();
+                    found(&run[at..one], TokenKind::CjkUnigram, s + at, s + one);
+                    if let Some(d) = run[one..].chars().next() {
+                        let two = one + d.len_utf8();
+                        found(&run[at..two], TokenKind::CjkBigram, s + at, s + two);
                     }
                 }
             }
         }
     }
+}
+
+/// Every term of `text` with its place, in order (a CJK character's unigram before
+/// the bigram it starts).
+pub fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    each_term(text, |term, kind, start, end| {
+        out.push(Token {
+            term: term.to_string(),
+            kind,
+            start,
+            end,
+        })
+    });
     out
 }
 
@@ -228,32 +229,11 @@ pub type TermCounts = Vec<(String, u32)>;
 pub fn term_counts(text: &str) -> TermCounts {
     let mut all = String::with_capacity(2 * text.len());
     let mut spans: Vec<(usize, usize)> = Vec::new();
-    let mut word = String::new();
-    let mut add = |all: &mut String, term: &str| {
+    each_term(text, |term, _, _, _| {
         let start = all.len();
         all.push_str(term);
         spans.push((start, all.len()));
-    };
-    for run in runs(text) {
-        match run {
-            Run::Word(s, e) => {
-                word_term_into(&text[s..e], &mut word);
-                if word.chars().nth(1).is_some() {
-                    add(&mut all, &word);
-                }
-            }
-            Run::Cjk(s, e) => {
-                let run = &text[s..e];
-                for (at, c) in run.char_indices() {
-                    let one = at + c.len_utf8();
-                    add(&mut all, &run[at..one]);
-                    if let Some(d) = run[one..].chars().next() {
-                        add(&mut all, &run[at..one + d.len_utf8()]);
-                    }
-                }
-            }
-        }
-    }
+    });
     spans.sort_unstable_by(|a, b| all[a.0..a.1].cmp(&all[b.0..b.1]));
     let mut counts: TermCounts = Vec::new();
     for (s, e) in spans {

@@ -66,8 +66,15 @@ pub fn visitor_text(v: &VisitorV2) -> String {
 }
 
 pub(super) fn meta_u64(tx: &WriteTransaction, key: &str) -> Result<u64, StoreError> {
-    Ok(tx
-        .open_table(META)?
+    read_u64(&tx.open_table(META)?, key)
+}
+
+/// A number in an open `META` (0 when it is not there).
+fn read_u64(
+    meta: &impl ReadableTable<&'static str, &'static [u8]>,
+    key: &str,
+) -> Result<u64, StoreError> {
+    Ok(meta
         .get(key)?
         .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
         .map_or(0, u64::from_le_bytes))
@@ -99,10 +106,7 @@ fn change_documents(
     change: impl FnOnce(u64) -> u64,
 ) -> Result<(), StoreError> {
     let mut meta = tx.open_table(META)?;
-    let n = meta
-        .get(SEARCH_DOCUMENTS)?
-        .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
-        .map_or(0, u64::from_le_bytes);
+    let n = read_u64(&meta, SEARCH_DOCUMENTS)?;
     meta.insert(SEARCH_DOCUMENTS, change(n).to_le_bytes().as_slice())?;
     Ok(())
 }
