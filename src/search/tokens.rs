@@ -234,7 +234,10 @@ pub fn term_counts(text: &str) -> TermCounts {
         all.push_str(term);
         spans.push((start, all.len()));
     });
-    spans.sort_unstable_by(|a, b| all[a.0..a.1].cmp(&all[b.0..b.1]));
+    // Bytes order as the strings do (UTF-8 keeps code point order), without the
+    // character-boundary checks of slicing a `str`.
+    let bytes = all.as_bytes();
+    spans.sort_unstable_by(|a, b| bytes[a.0..a.1].cmp(&bytes[b.0..b.1]));
     let mut counts: TermCounts = Vec::new();
     for (s, e) in spans {
         let term = &all[s..e];
