@@ -15,6 +15,7 @@
 use std::time::Instant;
 
 use crate::protocol::{AuthorKind, ConversationEvent, ErrorCode, Note, Send};
+use crate::search::tokens::TermCounts;
 use crate::store::{NewMessage, WriteOp};
 use crate::timer::unix_ms;
 
@@ -74,8 +75,8 @@ impl Hub {
                         client_id,
                         body,
                     };
-                    self.agent_send(asker, agent, (send, Vec::new()), received)
-                        .await
+                    let sending = super::messages::Sending::plain(send, None);
+                    self.agent_send(asker, agent, sending, received).await
                 }
                 ApiAuthor::Note {
                     agent: Some(agent), ..
@@ -101,13 +102,13 @@ impl Hub {
                         event: Some(ConversationEvent::Note.into()),
                         at_ms: unix_ms(),
                     };
-                    self.append_sent(asker, conversation, message, received)
+                    self.append_sent(asker, conversation, (message, None), received)
                         .await
                 }
                 ApiAuthor::Bot => {
                     let mut message = Hub::bot_message(body, None);
                     message.client_id = Some(client_id);
-                    self.append_sent(asker, conversation, message, received)
+                    self.append_sent(asker, conversation, (message, None), received)
                         .await
                 }
             },
@@ -127,12 +128,13 @@ impl Hub {
     }
 
     /// Appends a message to an open conversation, acknowledged to `asker` like a
-    /// send once committed (an agent's send or note, the API's bot message or note).
+    /// send once committed (an agent's send or note, the API's bot message or note),
+    /// with its search terms when its connection counted them.
     pub(super) async fn append_sent(
         &mut self,
         asker: Asker,
         conversation: u64,
-        message: NewMessage,
+        (message, terms): (NewMessage, Option<TermCounts>),
         received: Instant,
     ) {
         let client_id = message.client_id.clone().unwrap_or_default();
@@ -142,14 +144,11 @@ impl Hub {
             received,
             opened: false,
         };
-        self.write(
-            WriteOp::Append {
-                conversation,
-                message,
-            },
-            tag,
-        )
-        .await;
+        let op = WriteOp::Append {
+            conversation,
+            message,
+        };
+        self.write_counted(op, tag, terms).await;
     }
 
     /// Tells whoever asked that it was refused: an error frame to a connection, the

@@ -75,6 +75,9 @@ pub enum Event {
         conn: ConnId,
         /// The frame.
         frame: ClientFrame,
+        /// A `send`'s search terms, counted by the connection's task
+        /// (`ws::frame_terms`) so that the hub does not; None for other frames.
+        terms: Option<crate::search::tokens::TermCounts>,
         /// When it arrived (for ack latency).
         received: Instant,
     },

@@ -6,6 +6,7 @@ use std::time::Instant;
 use crate::protocol::{
     AuthorKind, ClientFrame, ConversationStatus, ErrorCode, Resync, Send, SendFiles, ServerFrame,
 };
+use crate::search::tokens::TermCounts;
 use crate::store::{NewAttachment, NewMessage, WriteOp, file_token};
 use crate::timer::unix_ms;
 
@@ -13,8 +14,36 @@ use super::Hub;
 use super::event::{Asker, ConnId, Identity, Outbound, WriteTag};
 use super::live::LiveConversation;
 
+/// A send as the hub takes it.
+pub(super) struct Sending {
+    /// The frame's fields.
+    pub(super) send: Send,
+    /// Its uploads, each with a fresh download token.
+    pub(super) attachments: Vec<NewAttachment>,
+    /// The search terms of `send.body`, when its connection counted them
+    /// (`ws::frame_terms`): then this task does not.
+    pub(super) terms: Option<TermCounts>,
+}
+
+impl Sending {
+    /// A send without uploads.
+    pub(super) fn plain(send: Send, terms: Option<TermCounts>) -> Sending {
+        Sending {
+            send,
+            attachments: Vec::new(),
+            terms,
+        }
+    }
+}
+
 impl Hub {
-    pub(super) async fn on_frame(&mut self, conn: ConnId, frame: ClientFrame, received: Instant) {
+    pub(super) async fn on_frame(
+        &mut self,
+        conn: ConnId,
+        frame: ClientFrame,
+        terms: Option<TermCounts>,
+        received: Instant,
+    ) {
         let Some(identity) = self.conns.identity(conn).cloned() else {
             self.refuse(
                 conn,
@@ -27,11 +56,12 @@ impl Hub {
         };
         match (identity, frame) {
             (Identity::Visitor { id, site }, ClientFrame::Send(send)) => {
-                self.visitor_send(conn, id, site, (send, Vec::new()), received)
-                    .await
+                let sending = Sending::plain(send, terms);
+                self.visitor_send(conn, id, site, sending, received).await
             }
             (Identity::Agent { id }, ClientFrame::Send(send)) => {
-                self.agent_send(Asker::Conn(conn), id, (send, Vec::new()), received)
+                let sending = Sending::plain(send, terms);
+                self.agent_send(Asker::Conn(conn), id, sending, received)
                     .await
             }
             (Identity::Visitor { id, site }, ClientFrame::SendFiles(files)) => {
@@ -90,7 +120,7 @@ impl Hub {
 
     /// A `send_files` as a `send` and its attachments, each with a fresh download
     /// token (its upload ids were checked by `ws::frame_check`).
-    fn with_files(&mut self, conn: ConnId, files: SendFiles) -> Option<(Send, Vec<NewAttachment>)> {
+    fn with_files(&mut self, conn: ConnId, files: SendFiles) -> Option<Sending> {
         let mut attachments = Vec::with_capacity(files.uploads.len());
         for upload in &files.uploads {
             match (file_token::parse(upload), file_token::new()) {
@@ -107,7 +137,12 @@ impl Hub {
             client_id: files.client_id,
             body: files.body,
         };
-        Some((send, attachments))
+        Some(Sending {
+            send,
+            attachments,
+            // A message with uploads is counted by the writer, with their names.
+            terms: None,
+        })
     }
 
     async fn visitor_send(
@@ -115,7 +150,11 @@ impl Hub {
         conn: ConnId,
         visitor: u64,
         site: String,
-        (send, attachments): (Send, Vec<NewAttachment>),
+        Sending {
+            send,
+            attachments,
+            terms,
+        }: Sending,
         received: Instant,
     ) {
         // A conversation whose close is being committed counts as closed already.
@@ -178,16 +217,13 @@ impl Hub {
                 )
             }
         };
-        self.write(
-            op,
-            WriteTag::Send {
-                from: Asker::Conn(conn),
-                client_id: send.client_id,
-                received,
-                opened,
-            },
-        )
-        .await;
+        let tag = WriteTag::Send {
+            from: Asker::Conn(conn),
+            client_id: send.client_id,
+            received,
+            opened,
+        };
+        self.write_counted(op, tag, terms).await;
     }
 
     /// Creates the live side of a new conversation (made durable by the first message's
@@ -222,7 +258,11 @@ impl Hub {
         &mut self,
         from: Asker,
         agent: u64,
-        (send, attachments): (Send, Vec<NewAttachment>),
+        Sending {
+            send,
+            attachments,
+            terms,
+        }: Sending,
         received: Instant,
     ) {
         let Some(conversation) = send.conversation else {
@@ -271,7 +311,7 @@ impl Hub {
             event: None,
             at_ms: unix_ms(),
         };
-        self.append_sent(from, conversation, message, received)
+        self.append_sent(from, conversation, (message, terms), received)
             .await;
     }
 
@@ -313,7 +353,7 @@ impl Hub {
             event: Some(crate::protocol::ConversationEvent::Note.into()),
             at_ms: unix_ms(),
         };
-        self.append_sent(from, note.conversation, message, received)
+        self.append_sent(from, note.conversation, (message, None), received)
             .await;
     }
 

@@ -63,6 +63,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::readers::Readers;
 use crate::routing::{self, Router};
+use crate::search::tokens::TermCounts;
 use crate::store::{Reply, Store, StoreError, WriteOp, WriterHandle};
 use crate::timer::TimingWheel;
 
@@ -290,8 +291,9 @@ impl Hub {
             Event::Frame {
                 conn,
                 frame,
+                terms,
                 received,
-            } => self.on_frame(conn, frame, received).await,
+            } => self.on_frame(conn, frame, terms, received).await,
             Event::Disconnected { conn } => self.on_disconnected(conn),
             Event::AgentSaved { id, agent } => self.on_agent_saved(id, agent).await,
             Event::LabelDeleted { changed } => {
@@ -348,11 +350,21 @@ impl Hub {
 
     /// Queues a write whose result comes back as a [`Completion::Written`].
     async fn write(&self, op: WriteOp, tag: WriteTag) {
+        self.write_counted(op, tag, None).await
+    }
+
+    /// [`Hub::write`] for a message whose search terms its connection counted already
+    /// (`terms`; `WriterHandle::submit_counted`), so this task does not count them.
+    async fn write_counted(&self, op: WriteOp, tag: WriteTag, terms: Option<TermCounts>) {
         let completions = self.completions.clone();
         let reply: Reply = Box::new(move |result| {
             let _ = completions.try_send(Completion::Written { tag, result });
         });
-        if let Err(e) = self.writer.submit(op, reply).await {
+        let queued = match terms {
+            Some(terms) => self.writer.submit_counted(op, terms, reply).await,
+            None => self.writer.submit(op, reply).await,
+        };
+        if let Err(e) = queued {
             tracing::warn!(error = %e, "write dropped: writer stopped");
         }
     }

@@ -223,9 +223,9 @@ pub fn tokens(text: &str) -> Vec<Token> {
 pub type TermCounts = Vec<(String, u32)>;
 
 /// Each distinct term of `text` with how often it occurs, sorted by term: the terms
-/// of [`tokens`], counted. Runs for every stored message (on the hub's task, see
-/// `store::writer::prepare`), so it writes every term into one buffer and allocates a
-/// string only per distinct term, not per token.
+/// of [`tokens`], counted. Runs for every stored message (on its connection's task,
+/// `ws::frame_terms`, or its sender's, `store::writer::prepare`), so it writes every
+/// term into one buffer and allocates a string only per distinct term, not per token.
 pub fn term_counts(text: &str) -> TermCounts {
     let mut all = String::with_capacity(2 * text.len());
     let mut spans: Vec<(usize, usize)> = Vec::new();

@@ -32,6 +32,13 @@ pub fn new_message_terms(
     text_of(kind, event, body).map(|text| term_counts(&text))
 }
 
+/// The terms of a person's plain message (a visitor's or an agent's text: no event, no
+/// uploads), counted where it arrives (`ws::frame_terms`, on the connection's own task):
+/// what [`new_message_terms`] gives for such a message.
+pub fn plain_message_terms(body: &str) -> TermCounts {
+    term_counts(body)
+}
+
 /// [`message_text`] from a message's parts.
 fn text_of(kind: StoredAuthorKind, event: Option<&StoredEvent>, body: &str) -> Option<String> {
     let person = matches!(kind, StoredAuthorKind::Visitor | StoredAuthorKind::Agent);

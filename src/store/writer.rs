@@ -47,7 +47,8 @@ struct Job {
 }
 
 /// Work on a job done by its sender, on the sender's thread, so that the one writer
-/// thread spends its time on the transaction: a new message's search terms.
+/// thread spends its time on the transaction: a new message's search terms (unless the
+/// sender brings them, [`WriterHandle::submit_counted`]).
 fn prepare(op: &WriteOp) -> Option<TermCounts> {
     match op {
         WriteOp::Append { message, .. } | WriteOp::OpenConversation { message, .. } => {
@@ -109,6 +110,33 @@ impl WriterHandle {
     /// Queues an op; `reply` gets its result after the commit. Waits while the queue is full.
     pub async fn submit(&self, op: WriteOp, reply: Reply) -> Result<(), StoreError> {
         let terms = prepare(&op);
+        self.queue(op, terms, reply).await
+    }
+
+    /// [`WriterHandle::submit`] for a message whose search terms were counted already,
+    /// where it arrived (`ws::frame_terms`, on the connection's own task), so that the
+    /// caller (the hub, the one task every message passes) does not count them. They
+    /// must be what [`prepare`] counts for `op`; debug builds check it.
+    pub async fn submit_counted(
+        &self,
+        op: WriteOp,
+        terms: TermCounts,
+        reply: Reply,
+    ) -> Result<(), StoreError> {
+        debug_assert_eq!(
+            prepare(&op).as_ref(),
+            Some(&terms),
+            "terms counted by the sender differ from the message's own"
+        );
+        self.queue(op, Some(terms), reply).await
+    }
+
+    async fn queue(
+        &self,
+        op: WriteOp,
+        terms: Option<TermCounts>,
+        reply: Reply,
+    ) -> Result<(), StoreError> {
         self.jobs
             .send(Job {
                 op,

@@ -414,12 +414,15 @@ impl Session {
     }
 
     async fn forward(&self, frame: ClientFrame) -> bool {
+        let received = Instant::now();
+        let terms = super::frame_terms::count(&frame).await;
         self.app
             .hub
             .send(Event::Frame {
                 conn: self.conn,
                 frame,
-                received: Instant::now(),
+                terms,
+                received,
             })
             .await
     }

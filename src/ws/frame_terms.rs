@@ -1,0 +1,67 @@
+//! A `send`'s search terms, counted on its connection's own task before the frame goes
+//! to the hub. Every stored message's text is tokenized for the search index; done by
+//! the hub, the one task every message passes, it cost half of the hub's time
+//! (docs/BENCHMARKS.md, issue #16), and a stranger's longest texts delayed everyone's
+//! messages. Here each connection pays for its own texts, and the rate limits bound
+//! how much text a connection may send.
+
+use crate::protocol::ClientFrame;
+use crate::search::tokens::TermCounts;
+use crate::store::search_docs::plain_message_terms;
+
+/// Texts up to this many bytes (the default `--max-body-bytes`) are counted on the
+/// connection's task: under half a millisecond for the worst of them. Longer ones (an
+/// owner may allow up to 1 MiB, about 130 times that) go to the blocking pool, so that
+/// no executor thread stops for long.
+const INLINE_BYTES: usize = 8 * 1024;
+
+/// The search terms of `frame`'s text when it is a `send` (the writer counts other
+/// messages: notes, and sends with uploads, whose file names it adds).
+pub(super) async fn count(frame: &ClientFrame) -> Option<TermCounts> {
+    let ClientFrame::Send(send) = frame else {
+        return None;
+    };
+    if send.body.len() <= INLINE_BYTES {
+        return Some(plain_message_terms(send.body.get(1..).unwrap_or("")));
+    }
+    let body = send.body.clone();
+    Some(smol::unblock(move || plain_message_terms(&body)).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Send, Typing};
+    use crate::store::search_docs::new_message_terms;
+    use crate::store::values::StoredAuthorKind;
+
+    fn send(body: String) -> ClientFrame {
+        ClientFrame::Send(Send {
+            conversation: None,
+            client_id: "c1".into(),
+            body,
+        })
+    }
+
+    #[test]
+    fn a_send_is_counted_as_the_writer_would_count_it_short_or_long() {
+        let short = "Do you ship teas to Zürich? 你好世界".to_string();
+        let long = short.repeat(2 * INLINE_BYTES / short.len());
+        assert!(long.len() > INLINE_BYTES);
+        for body in [short, long] {
+            let counted = smol::block_on(count(&send(body.clone())));
+            for kind in [StoredAuthorKind::Visitor, StoredAuthorKind::Agent] {
+                assert_eq!(counted, new_message_terms(kind, None, &body, false));
+            }
+        }
+    }
+
+    #[test]
+    fn other_frames_are_not_counted() {
+        let typing = ClientFrame::Typing(Typing {
+            conversation: Some(1),
+            on: true,
+        });
+        assert_eq!(smol::block_on(count(&typing)), None);
+    }
+}
