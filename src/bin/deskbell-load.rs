@@ -180,7 +180,8 @@ struct ThroughputArgs {
     /// measured seconds (default 20, at most 120)
     #[argh(option, default = "20")]
     duration_secs: u64,
-    /// message body in bytes (default 180)
+    /// message body in bytes (default 180; above 8 KiB the server needs a larger
+    /// --max-body-bytes)
     #[argh(option, default = "180")]
     body_bytes: usize,
     /// draw message texts from a vocabulary of this many words with Zipf frequencies
@@ -206,7 +207,8 @@ struct LatencyArgs {
     /// measured seconds (default 30, at most 120)
     #[argh(option, default = "30")]
     duration_secs: u64,
-    /// message body in bytes (default 180)
+    /// message body in bytes (default 180; above 8 KiB the server needs a larger
+    /// --max-body-bytes)
     #[argh(option, default = "180")]
     body_bytes: usize,
     /// draw message texts from a vocabulary of this many words with Zipf frequencies
@@ -214,6 +216,9 @@ struct LatencyArgs {
     #[argh(option, default = "0")]
     words: usize,
 }
+
+/// The longest body `--body-bytes` takes: the server's `--max-body-bytes` ceiling.
+const MAX_BODY_BYTES: u64 = 1 << 20;
 
 /// The largest vocabulary `--words` takes.
 const MAX_WORDS: u64 = 1_000_000;
@@ -303,7 +308,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Scenario::Throughput(a) => {
             guard::check_range("--agents", a.agents as u64, guard::MAX_AGENTS as u64)?;
-            guard::check_range("--body-bytes", a.body_bytes as u64, 8192)?;
+            guard::check_range("--body-bytes", a.body_bytes as u64, MAX_BODY_BYTES)?;
             check_words(a.words)?;
             let t = throughput::Throughput {
                 addr,
@@ -322,7 +327,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Scenario::Latency(a) => {
             guard::check_range("--agents", a.agents as u64, guard::MAX_AGENTS as u64)?;
             guard::check_range("--rate", u64::from(a.rate), u64::from(guard::MAX_RATE))?;
-            guard::check_range("--body-bytes", a.body_bytes as u64, 8192)?;
+            guard::check_range("--body-bytes", a.body_bytes as u64, MAX_BODY_BYTES)?;
             check_words(a.words)?;
             let l = latency::Latency {
                 addr,
