@@ -21,7 +21,8 @@ pub(super) struct Sending {
     /// Its uploads, each with a fresh download token.
     pub(super) attachments: Vec<NewAttachment>,
     /// The search terms of `send.body`, when its connection counted them
-    /// (`ws::frame_terms`): then this task does not.
+    /// (`ws::frame_terms`): then this task does not (with uploads, the writer adds the
+    /// terms of their names).
     pub(super) terms: Option<TermCounts>,
 }
 
@@ -65,12 +66,12 @@ impl Hub {
                     .await
             }
             (Identity::Visitor { id, site }, ClientFrame::SendFiles(files)) => {
-                if let Some(send) = self.with_files(conn, files) {
+                if let Some(send) = self.with_files(conn, files, terms) {
                     self.visitor_send(conn, id, site, send, received).await
                 }
             }
             (Identity::Agent { id }, ClientFrame::SendFiles(files)) => {
-                if let Some(send) = self.with_files(conn, files) {
+                if let Some(send) = self.with_files(conn, files, terms) {
                     self.agent_send(Asker::Conn(conn), id, send, received).await
                 }
             }
@@ -119,8 +120,13 @@ impl Hub {
     }
 
     /// A `send_files` as a `send` and its attachments, each with a fresh download
-    /// token (its upload ids were checked by `ws::frame_check`).
-    fn with_files(&mut self, conn: ConnId, files: SendFiles) -> Option<Sending> {
+    /// token (its upload ids were checked by `ws::frame_check`), and its caption's terms.
+    fn with_files(
+        &mut self,
+        conn: ConnId,
+        files: SendFiles,
+        terms: Option<TermCounts>,
+    ) -> Option<Sending> {
         let mut attachments = Vec::with_capacity(files.uploads.len());
         for upload in &files.uploads {
             match (file_token::parse(upload), file_token::new()) {
@@ -140,8 +146,7 @@ impl Hub {
         Some(Sending {
             send,
             attachments,
-            // A message with uploads is counted by the writer, with their names.
-            terms: None,
+            terms,
         })
     }
 

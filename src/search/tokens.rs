@@ -249,6 +249,32 @@ pub fn term_counts(text: &str) -> TermCounts {
     counts
 }
 
+/// Two texts' counts as one: the terms of both, a term in both counted once with the
+/// sum (both sorted by term, as [`term_counts`] gives them; so is the result).
+pub fn merge_counts(a: TermCounts, b: TermCounts) -> TermCounts {
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => match x.0.as_bytes().cmp(y.0.as_bytes()) {
+                std::cmp::Ordering::Less => a.next(),
+                std::cmp::Ordering::Greater => b.next(),
+                std::cmp::Ordering::Equal => {
+                    let (term, n) = a.next().expect("peeked");
+                    let (_, m) = b.next().expect("peeked");
+                    Some((term, n + m))
+                }
+            },
+            (Some(_), None) => a.next(),
+            (None, _) => b.next(),
+        };
+        match next {
+            Some(pair) => merged.push(pair),
+            None => return merged,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,6 +339,16 @@ mod tests {
             *counts.entry(token.term).or_default() += 1;
         }
         counts.into_iter().collect()
+    }
+
+    #[test]
+    fn merged_counts_are_the_counts_of_both_texts() {
+        let a = "tea cups, more tea 茶壺";
+        let b = "cups of 茶 and Coffee";
+        let merged = merge_counts(term_counts(a), term_counts(b));
+        assert_eq!(merged, term_counts(&format!("{a}\n{b}")));
+        assert_eq!(merge_counts(Vec::new(), term_counts(b)), term_counts(b));
+        assert_eq!(merge_counts(term_counts(a), Vec::new()), term_counts(a));
     }
 
     #[test]

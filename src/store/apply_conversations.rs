@@ -52,6 +52,7 @@ pub(super) fn append(
         None => messages.last(conversation)?.map_or(0, |(seq, _)| seq),
     };
     let seq = last + 1;
+    let attached = !uploads.is_empty();
     let event = match uploads.is_empty() {
         true => message.event,
         false => Some(attach(
@@ -82,7 +83,12 @@ pub(super) fn append(
     }
     // In the message's own commit: a committed message is always searchable.
     if state.search_index {
-        let counted = state.counted_terms.take();
+        // The sender counted the caption; the names are known now (`with_file_names`).
+        let counted = match attached {
+            true => (state.counted_terms.take())
+                .map(|body| super::search_docs::with_file_names(body, record.event.as_ref())),
+            false => state.counted_terms.take(),
+        };
         add_message(tx, &mut state.recent, (conversation, seq), &record, counted)?;
     }
     state.seqs.insert(conversation, seq);

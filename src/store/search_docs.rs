@@ -8,7 +8,7 @@ use super::StoreError;
 use super::records::{MessageV1, VisitorV2};
 use super::tables::*;
 use super::values::{StoredAuthorKind, StoredEvent};
-use crate::search::tokens::{TermCounts, term_counts};
+use crate::search::tokens::{TermCounts, merge_counts, term_counts};
 
 /// The searchable text of a message, if it has any: notes (an agent's or an API
 /// key's), and visitors' and agents' words, captions and file names.
@@ -18,8 +18,9 @@ pub fn message_text(m: &MessageV1) -> Option<String> {
 
 /// The terms of a message about to be stored, counted by its sender before the writer
 /// takes it (`super::writer`: tokenizing stays off the writer's thread), or None when
-/// the writer counts them itself: a message with uploads (their names are known only
-/// once they are attached) or one with no searchable text.
+/// it has no searchable text. For a message with uploads these are its body's terms:
+/// the file names are known only once the uploads are attached, and the writer adds
+/// their terms then ([`with_file_names`]).
 pub fn new_message_terms(
     kind: StoredAuthorKind,
     event: Option<&StoredEvent>,
@@ -27,16 +28,30 @@ pub fn new_message_terms(
     uploads: bool,
 ) -> Option<TermCounts> {
     if uploads {
-        return None;
+        // Stored with the event `Attachments`: a person's caption and file names.
+        let person = matches!(kind, StoredAuthorKind::Visitor | StoredAuthorKind::Agent);
+        return person.then(|| term_counts(body));
     }
     text_of(kind, event, body).map(|text| term_counts(&text))
 }
 
-/// The terms of a person's plain message (a visitor's or an agent's text: no event, no
-/// uploads), counted where it arrives (`ws::frame_terms`, on the connection's own task):
-/// what [`new_message_terms`] gives for such a message.
+/// The terms of a person's message without an event (a visitor's or an agent's text or
+/// caption), counted where it arrives (`ws::frame_terms`, on the connection's own
+/// task): what [`new_message_terms`] gives for such a message, with or without uploads.
 pub fn plain_message_terms(body: &str) -> TermCounts {
     term_counts(body)
+}
+
+/// `body_terms` (a message's body, [`new_message_terms`]) with the terms of the file
+/// names its uploads got when they were attached (`event`): the terms of the whole
+/// [`message_text`], with only the short names tokenized on the writer's thread. A file
+/// name is its own line of that text, so no term spans a name and its neighbour.
+pub fn with_file_names(body_terms: TermCounts, event: Option<&StoredEvent>) -> TermCounts {
+    let Some(StoredEvent::Attachments { files }) = event else {
+        return body_terms;
+    };
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    merge_counts(body_terms, term_counts(&names.join("\n")))
 }
 
 /// [`message_text`] from a message's parts.
@@ -186,5 +201,59 @@ mod tests {
             let senders = new_message_terms(m.author_kind, m.event.as_ref(), &m.body, false);
             assert_eq!(senders, writers, "{m:?}");
         }
+    }
+
+    fn file(name: &str) -> StoredAttachment {
+        StoredAttachment {
+            token: [7; 16],
+            name: name.into(),
+            content_type: "image/jpeg".into(),
+            size: 10,
+        }
+    }
+
+    #[test]
+    fn a_caption_counted_by_the_sender_and_the_names_by_the_writer_make_the_whole_text() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        let pieces = [
+            "teapot",
+            "Teapots",
+            "cups",
+            "茶壺",
+            "茶",
+            "照片",
+            "photo",
+            "IMG",
+            "2024",
+            "a",
+            "",
+            " ",
+            "receipt.jpg",
+            "é",
+            "İ",
+            "x-y",
+        ];
+        let mut text = |n: usize| -> String {
+            (0..rng.usize(..n))
+                .map(|_| pieces[rng.usize(..pieces.len())])
+                .collect::<Vec<_>>()
+                .join(if rng.bool() { "" } else { " " })
+        };
+        for _ in 0..500 {
+            let caption = text(8);
+            let names: Vec<StoredAttachment> = (0..4).map(|_| file(&text(4))).collect();
+            for kind in [StoredAuthorKind::Visitor, StoredAuthorKind::Agent] {
+                let mut m = new(kind, None, &caption);
+                let senders = new_message_terms(kind, None, &caption, true);
+                m.event = Some(StoredEvent::Attachments {
+                    files: names.clone(),
+                });
+                let writers = message_text(&stored(&m)).map(|text| term_counts(&text));
+                let together = senders.map(|terms| with_file_names(terms, m.event.as_ref()));
+                assert_eq!(together, writers, "{caption:?} {names:?}");
+            }
+        }
+        let bot = new_message_terms(StoredAuthorKind::Bot, None, "bot words", true);
+        assert_eq!(bot, None);
     }
 }

@@ -1,4 +1,4 @@
-//! A `send`'s search terms, counted on its connection's own task before the frame goes
+//! A `send`'s (or `send_files`') search terms, counted on its connection's own task before the frame goes
 //! to the hub. Every stored message's text is tokenized for the search index; done by
 //! the hub, the one task every message passes, it cost half of the hub's time
 //! (docs/BENCHMARKS.md, issue #16), and a stranger's longest texts delayed everyone's
@@ -15,23 +15,25 @@ use crate::store::search_docs::plain_message_terms;
 /// no executor thread stops for long.
 const INLINE_BYTES: usize = 8 * 1024;
 
-/// The search terms of `frame`'s text when it is a `send` (the writer counts other
-/// messages: notes, and sends with uploads, whose file names it adds).
+/// The search terms of `frame`'s text when it is a `send` or a `send_files` (for the
+/// latter its caption's: the writer adds the file names' once it attached them).
 pub(super) async fn count(frame: &ClientFrame) -> Option<TermCounts> {
-    let ClientFrame::Send(send) = frame else {
-        return None;
+    let body = match frame {
+        ClientFrame::Send(send) => &send.body,
+        ClientFrame::SendFiles(files) => &files.body,
+        _ => return None,
     };
-    if send.body.len() <= INLINE_BYTES {
-        return Some(plain_message_terms(send.body.get(1..).unwrap_or("")));
+    if body.len() <= INLINE_BYTES {
+        return Some(plain_message_terms(body));
     }
-    let body = send.body.clone();
+    let body = body.clone();
     Some(smol::unblock(move || plain_message_terms(&body)).await)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{Send, Typing};
+    use crate::protocol::{Send, SendFiles, Typing};
     use crate::store::search_docs::new_message_terms;
     use crate::store::values::StoredAuthorKind;
 
@@ -43,6 +45,15 @@ mod tests {
         })
     }
 
+    fn send_files(body: String) -> ClientFrame {
+        ClientFrame::SendFiles(SendFiles {
+            conversation: None,
+            client_id: "c1".into(),
+            body,
+            uploads: vec!["u1".into()],
+        })
+    }
+
     #[test]
     fn a_send_is_counted_as_the_writer_would_count_it_short_or_long() {
         let short = "Do you ship teas to Zürich? 你好世界".to_string();
@@ -50,8 +61,10 @@ mod tests {
         assert!(long.len() > INLINE_BYTES);
         for body in [short, long] {
             let counted = smol::block_on(count(&send(body.clone())));
+            let caption = smol::block_on(count(&send_files(body.clone())));
             for kind in [StoredAuthorKind::Visitor, StoredAuthorKind::Agent] {
                 assert_eq!(counted, new_message_terms(kind, None, &body, false));
+                assert_eq!(caption, new_message_terms(kind, None, &body, true));
             }
         }
     }

@@ -45,6 +45,7 @@ mod reports_exact;
 mod responder;
 mod routing;
 mod search;
+mod search_terms;
 mod threads;
 mod timers;
 mod tls;

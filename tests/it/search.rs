@@ -22,7 +22,7 @@ fn search(server: &TestServer, token: &str, q: &str, extra: &str) -> (u16, Value
 }
 
 /// The conversation ids found, best first (asserting 200).
-fn found(server: &TestServer, token: &str, q: &str, extra: &str) -> Vec<u64> {
+pub fn found(server: &TestServer, token: &str, q: &str, extra: &str) -> Vec<u64> {
     let (status, body) = search(server, token, q, extra);
     assert_eq!(status, 200, "{q}: {body}");
     body["results"]
