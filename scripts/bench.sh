@@ -30,9 +30,9 @@ SCENARIOS=${*:-idle throughput latency}
 # Per-connection rate limits high enough for agents syncing thousands of conversations
 # and for closed-loop visitors; visitors in the latency run send 1 message/s each.
 # The load generator opens thousands of sockets from one address: lift the per-address
-# cap and the new-visitor limit.
+# cap, the new-visitor limit and the hourly text budget.
 SERVER_FLAGS=(--rate-per-sec 100000 --rate-burst 100000 --max-connections-per-address 1000000
-  --new-visitors-per-minute 0)
+  --new-visitors-per-minute 0 --text-kb-per-hour 0)
 # shellcheck disable=SC2206 # word splitting wanted: several flags
 SERVER_FLAGS+=(${SERVER_EXTRA:-})
 RECEIVER_PORT=$((PORT + 1))

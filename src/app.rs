@@ -79,6 +79,8 @@ pub struct App {
     pub csat_ask: std::sync::atomic::AtomicBool,
     /// How often each agent and key may search (`GET /api/v1/search`).
     pub search_limits: crate::search::limits::SearchLimits,
+    /// How much text each visitor and address may still send this hour.
+    pub text_budget: crate::text_budget::TextBudget,
 }
 
 impl App {
@@ -110,6 +112,7 @@ impl App {
             uploads: crate::attachments::gate::UploadGate::new(&config.uploads),
             key_limits: crate::keys::limits::KeyLimits::default(),
             search_limits: crate::search::limits::SearchLimits::default(),
+            text_budget: crate::text_budget::TextBudget::new(config.text_bytes_per_hour),
             new_visitors: Mutex::new(crate::new_visitors::NewVisitorLimit::new(
                 config.new_visitors_per_minute,
                 NEW_VISITOR_ADDRESSES,

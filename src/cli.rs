@@ -158,6 +158,12 @@ pub struct ServeArgs {
     /// frames one connection may send in a burst (default 40)
     #[argh(option, default = "40")]
     pub rate_burst: u32,
+    /// KB of message text one visitor, and one client address, may send per hour;
+    /// beyond it their messages are refused with text_quota until the hour is over
+    /// (every kept text stays on disk). Agents have no such limit; 0 = no limit
+    /// (default 4096)
+    #[argh(option, default = "4096")]
+    pub text_kb_per_hour: u64,
     /// new visitors (chat widgets without a saved visitor token) one client address may
     /// start per minute, also as a burst; 0 = no limit (default 30)
     #[argh(option, default = "30")]

@@ -75,6 +75,7 @@ impl ServeArgs {
         config.max_frame_bytes = self.max_body_bytes * 2 + 4096;
         config.rate_per_sec = self.rate_per_sec;
         config.rate_burst = self.rate_burst;
+        config.text_bytes_per_hour = self.text_kb_per_hour.saturating_mul(1024);
         config.new_visitors_per_minute = self.new_visitors_per_minute;
         config.allowed_origins = self.allowed_origin;
         config.allow_private_webhooks = self.allow_private_webhooks;

@@ -59,6 +59,9 @@ pub struct Config {
     pub rate_per_sec: u32,
     /// …and in a burst.
     pub rate_burst: u32,
+    /// Bytes of message text one visitor, and one client address, may send per hour
+    /// (`ws::text_budget`); 0 = no limit.
+    pub text_bytes_per_hour: u64,
     /// Frames waiting to be written to one connection before it counts as stuck and is dropped.
     pub max_outbound_queue: usize,
     /// New visitors (hellos without a known token) one client address may create per
@@ -150,6 +153,7 @@ impl Config {
             ws_read_buffer: 1024,
             rate_per_sec: 20,
             rate_burst: 40,
+            text_bytes_per_hour: 4 << 20,
             max_outbound_queue: 1024,
             new_visitors_per_minute: 30,
             session_ttl_ms: 30 * 24 * 3_600_000,

@@ -21,6 +21,7 @@
 //! - [`auth`]: password hashing, tokens, sessions, setup codes, login throttling.
 //! - [`ratelimit`]: the per-connection token bucket.
 //! - [`new_visitors`]: how many new visitors one client address may create per minute.
+//! - [`text_budget`]: how much message text one visitor and one address may send per hour.
 //! - [`readers`]: small fixed thread pools for storage reads and password hashing.
 //! - [`reports`]: reports of a period (conversations by kind per day, response times,
 //!   agents, bot deflection, FAQ use, unanswered questions, ratings, busiest hours),
@@ -106,6 +107,7 @@ pub mod server;
 pub mod settings;
 pub mod store;
 pub mod stored;
+pub mod text_budget;
 pub mod timer;
 pub mod tls;
 pub mod visitor_alias;

@@ -1,6 +1,7 @@
 //! How much one visitor and one client address may upload: files and bytes per hour,
 //! so that one stranger cannot fill the disk (the total is capped by the store's
-//! quota). Pure: the caller passes the time.
+//! quota). Pure: the caller passes the time. The hourly text budget
+//! (`text_budget`) uses the same windows, charged with message text.
 //!
 //! Each key (a visitor, an address: IPv6 by its /64) has a window that starts at its
 //! first upload and lasts an hour; an upload is charged its declared length to every

@@ -41,11 +41,13 @@ pub enum ErrorCode {
     UploadQuota,
     /// The space for attachments (`--files-quota-mb`) is full.
     StorageFull,
+    /// This visitor or address has sent as much message text as it may this hour.
+    TextQuota,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::BadFrame,
         ErrorCode::TooLarge,
         ErrorCode::UnexpectedFrame,
@@ -64,6 +66,7 @@ impl ErrorCode {
         ErrorCode::UnsupportedType,
         ErrorCode::UploadQuota,
         ErrorCode::StorageFull,
+        ErrorCode::TextQuota,
     ];
 
     /// The stable number (first three digits follow the HTTP status it resembles).
@@ -87,6 +90,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedType => 4150,
             ErrorCode::UploadQuota => 4291,
             ErrorCode::StorageFull => 5071,
+            ErrorCode::TextQuota => 4292,
         }
     }
 
@@ -111,6 +115,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedType => "unsupported_type",
             ErrorCode::UploadQuota => "upload_quota",
             ErrorCode::StorageFull => "storage_full",
+            ErrorCode::TextQuota => "text_quota",
         }
     }
 

@@ -381,6 +381,13 @@ impl Session {
         if let Err(error) = frame_check::check(&frame, self.app.config.max_body_bytes) {
             return self.send_error(socket, error).await;
         }
+        if let Some((Role::Visitor, visitor)) = self.role {
+            let now_ms = self.app.config.now_ms();
+            let budget = &self.app.text_budget;
+            if let Err(error) = budget.charge(&frame, visitor, self.peer.address, now_ms) {
+                return self.send_error(socket, error).await;
+            }
+        }
         match frame {
             ClientFrame::HelloVisitor(_)
             | ClientFrame::HelloCustomer(_)

@@ -1,7 +1,8 @@
 // Rough edges of the widget found in a walk-through (issue #13), in real Chromium against
 // the real binary with the real console: tappable and safe links, the agent's name as
 // soon as she claims the chat, her avatar, the unread count in the shop page's title,
-// and the sound switched on by the visitor's first message unless they chose otherwise.
+// and the sound switched on by the visitor's first message unless they chose otherwise;
+// and why a message over the hourly text budget was not sent.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,4 +72,22 @@ test('links are tappable and safe, the agent is named on claiming, unread shows 
   assert.equal(await soundPressed(visitor), 'false', 'the choice is remembered');
   assert.deepEqual(visitor.problems, []);
   assert.deepEqual(agent.problems, []);
+});
+
+test('a visitor over the hourly text budget sees why a message was not sent', async (t) => {
+  // 1 KB of text an hour: one long message fits, a second does not.
+  const { server, browser } = await setUpServerAndBrowser(t, ['--no-bot', '--text-kb-per-hour', '1']);
+  const visitor = await openVisitor(browser, server);
+  await visitorSays(visitor, 'a'.repeat(600));
+  const second = 'b'.repeat(600);
+  await visitorSays(visitor, second, { acked: false });
+  const failed = widget(visitor, '.msg.me.failed').filter({ hasText: second });
+  await failed.waitFor();
+  assert.equal(
+    await failed.locator('[title]').last().getAttribute('title'),
+    'Not sent: you have sent a lot of text this hour; please try again later',
+  );
+  // Refused for good (not kept for a retry): the widget's outbox is empty.
+  assert.equal(await visitor.evaluate(() => localStorage.getItem('deskbell:default:outbox')), '[]');
+  assert.deepEqual(visitor.problems, []);
 });

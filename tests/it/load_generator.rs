@@ -6,7 +6,7 @@
 use crate::harness::Binary;
 
 /// The server flags `scripts/bench.sh` gives every scenario.
-const BENCH_FLAGS: [&str; 8] = [
+const BENCH_FLAGS: [&str; 10] = [
     "--rate-per-sec",
     "100000",
     "--rate-burst",
@@ -14,6 +14,8 @@ const BENCH_FLAGS: [&str; 8] = [
     "--max-connections-per-address",
     "1000000",
     "--new-visitors-per-minute",
+    "0",
+    "--text-kb-per-hour",
     "0",
 ];
 

@@ -6,6 +6,7 @@ mod harness;
 mod abuse_conn;
 mod abuse_http;
 mod abuse_login;
+mod abuse_text;
 mod abuse_ws;
 mod api;
 mod attachments;

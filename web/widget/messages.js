@@ -297,8 +297,10 @@ Widget.prototype.onFailed = function (f) {
   el.classList.remove('pending');
   el.classList.add('failed');
   el._tick.textContent = '!';
-  el._tick.setAttribute('aria-label', this.t('failed', { why: f.why }));
-  el._tick.title = this.t('failed', { why: f.why });
+  // Over the hourly text budget (4292): said in the visitor's language.
+  var why = f.code === 4292 ? this.t('textQuota') : f.why;
+  el._tick.setAttribute('aria-label', this.t('failed', { why: why }));
+  el._tick.title = this.t('failed', { why: why });
 };
 
 /** Inserts a stored message in order: after the last one with a smaller key. */

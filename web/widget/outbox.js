@@ -103,6 +103,6 @@ Chat.prototype.onError = function (e) {
   var known = this.outbox().some(function (m) { return m.client_id === e.client_id; });
   if (!known) return;
   this.dropFromOutbox(e.client_id);
-  this.emit('failed', { client_id: e.client_id, why: e.message });
+  this.emit('failed', { client_id: e.client_id, why: e.message, code: e.code });
 };
 
