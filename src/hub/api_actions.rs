@@ -86,7 +86,7 @@ impl Hub {
                         client_id,
                         body,
                     };
-                    self.agent_note(asker, agent, note, received).await
+                    self.agent_note(asker, agent, (note, None), received).await
                 }
                 ApiAuthor::Note {
                     agent: None,

@@ -76,6 +76,7 @@ impl Hub {
                 }
             }
             (Identity::Agent { id }, ClientFrame::Note(note)) => {
+                let note = (note, terms);
                 self.agent_note(Asker::Conn(conn), id, note, received).await
             }
             (Identity::Visitor { id, .. }, ClientFrame::Profile(profile)) => {
@@ -325,7 +326,7 @@ impl Hub {
         &mut self,
         from: Asker,
         agent: u64,
-        note: crate::protocol::Note,
+        (note, terms): (crate::protocol::Note, Option<TermCounts>),
         received: Instant,
     ) {
         let open = self
@@ -358,7 +359,7 @@ impl Hub {
             event: Some(crate::protocol::ConversationEvent::Note.into()),
             at_ms: unix_ms(),
         };
-        self.append_sent(from, note.conversation, (message, None), received)
+        self.append_sent(from, note.conversation, (message, terms), received)
             .await;
     }
 

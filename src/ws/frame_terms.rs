@@ -1,5 +1,6 @@
-//! A `send`'s (or `send_files`') search terms, counted on its connection's own task before the frame goes
-//! to the hub. Every stored message's text is tokenized for the search index; done by
+//! A `send`'s, `send_files`' or `note`'s search terms, counted on its connection's own
+//! task before the frame goes to the hub. Every stored message's text is tokenized for
+//! the search index; done by
 //! the hub, the one task every message passes, it cost half of the hub's time
 //! (docs/BENCHMARKS.md, issue #16), and a stranger's longest texts delayed everyone's
 //! messages. Here each connection pays for its own texts, and the rate limits bound
@@ -15,12 +16,14 @@ use crate::store::search_docs::plain_message_terms;
 /// no executor thread stops for long.
 const INLINE_BYTES: usize = 8 * 1024;
 
-/// The search terms of `frame`'s text when it is a `send` or a `send_files` (for the
-/// latter its caption's: the writer adds the file names' once it attached them).
+/// The search terms of `frame`'s text when it is a `send`, a `send_files` (its
+/// caption's: the writer adds the file names' once it attached them) or an agent's
+/// `note` (a note's text is indexed as it is).
 pub(super) async fn count(frame: &ClientFrame) -> Option<TermCounts> {
     let body = match frame {
         ClientFrame::Send(send) => &send.body,
         ClientFrame::SendFiles(files) => &files.body,
+        ClientFrame::Note(note) => &note.body,
         _ => return None,
     };
     if body.len() <= INLINE_BYTES {
@@ -33,9 +36,9 @@ pub(super) async fn count(frame: &ClientFrame) -> Option<TermCounts> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{Send, SendFiles, Typing};
+    use crate::protocol::{Note, Send, SendFiles, Typing};
     use crate::store::search_docs::new_message_terms;
-    use crate::store::values::StoredAuthorKind;
+    use crate::store::values::{StoredAuthorKind, StoredEvent};
 
     fn send(body: String) -> ClientFrame {
         ClientFrame::Send(Send {
@@ -55,7 +58,7 @@ mod tests {
     }
 
     #[test]
-    fn a_send_is_counted_as_the_writer_would_count_it_short_or_long() {
+    fn texts_are_counted_as_the_writer_would_count_them_short_or_long() {
         let short = "Do you ship teas to Zürich? 你好世界".to_string();
         let long = short.repeat(2 * INLINE_BYTES / short.len());
         assert!(long.len() > INLINE_BYTES);
@@ -66,6 +69,15 @@ mod tests {
                 assert_eq!(counted, new_message_terms(kind, None, &body, false));
                 assert_eq!(caption, new_message_terms(kind, None, &body, true));
             }
+            let note = ClientFrame::Note(Note {
+                conversation: 4,
+                client_id: "n1".into(),
+                body: body.clone(),
+            });
+            let noted = smol::block_on(count(&note));
+            let kind = StoredAuthorKind::Agent;
+            let event = Some(StoredEvent::Note);
+            assert_eq!(noted, new_message_terms(kind, event.as_ref(), &body, false));
         }
     }
 
