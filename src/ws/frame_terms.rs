@@ -1,10 +1,10 @@
 //! A `send`'s, `send_files`' or `note`'s search terms, counted on its connection's own
 //! task before the frame goes to the hub. Every stored message's text is tokenized for
-//! the search index; done by
-//! the hub, the one task every message passes, it cost half of the hub's time
-//! (docs/BENCHMARKS.md, issue #16), and a stranger's longest texts delayed everyone's
-//! messages. Here each connection pays for its own texts, and the rate limits bound
-//! how much text a connection may send.
+//! the search index; done by the hub, the one task every message passes, it cost half
+//! of the hub's time (docs/BENCHMARKS.md, issue #16), and a stranger's longest texts
+//! delayed everyone's messages. Here each connection pays for its own texts, and the
+//! rate limits and the hourly text budget (`crate::text_budget`) bound how much text a
+//! visitor may send.
 
 use crate::protocol::ClientFrame;
 use crate::search::tokens::TermCounts;
