@@ -30,9 +30,10 @@ SCENARIOS=${*:-idle throughput latency}
 # Per-connection rate limits high enough for agents syncing thousands of conversations
 # and for closed-loop visitors; visitors in the latency run send 1 message/s each.
 # The load generator opens thousands of sockets from one address: lift the per-address
-# cap, the new-visitor limit and the hourly text budget.
+# cap, the new-visitor limit and the hourly text budget (`start_server` adds its flag
+# for builds that have it, so older builds can still be measured alongside).
 SERVER_FLAGS=(--rate-per-sec 100000 --rate-burst 100000 --max-connections-per-address 1000000
-  --new-visitors-per-minute 0 --text-kb-per-hour 0)
+  --new-visitors-per-minute 0)
 # shellcheck disable=SC2206 # word splitting wanted: several flags
 SERVER_FLAGS+=(${SERVER_EXTRA:-})
 RECEIVER_PORT=$((PORT + 1))
@@ -70,9 +71,12 @@ facts() {
 }
 
 start_server() {
-    local name=$1
+    local name=$1 budget=()
     mkdir -p "$WORK/$name"
-    "$SERVER_BIN" serve --listen "$ADDR" --data "$WORK/$name" "${SERVER_FLAGS[@]}" \
+    if "$SERVER_BIN" serve --help 2>/dev/null | grep -q -- --text-kb-per-hour; then
+        budget=(--text-kb-per-hour 0)
+    fi
+    "$SERVER_BIN" serve --listen "$ADDR" --data "$WORK/$name" "${SERVER_FLAGS[@]}" "${budget[@]}" \
         >"$WORK/$name.server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 100); do
@@ -142,7 +146,7 @@ if [[ ${NO_BUILD:-0} != 1 ]]; then
     cargo build --profile dist --bins --quiet
 fi
 facts
-echo "server: $SERVER_BIN ${SERVER_FLAGS[*]}"
+echo "server: $SERVER_BIN ${SERVER_FLAGS[*]} (and --text-kb-per-hour 0 if the build has it)"
 if [[ ${OUTBOX:-0} == 1 ]]; then
     # A loopback SMTP server that accepts and discards every mail (Debian's aiosmtpd:
     # the first python3 on PATH may be another one).
