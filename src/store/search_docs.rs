@@ -2,6 +2,8 @@
 //! document count in `meta`: shared by both parts of the index (`search_index.rs`
 //! writes the main postings, `search_recent.rs` the recent part).
 
+use std::borrow::Cow;
+
 use redb::{ReadableTable, WriteTransaction};
 
 use super::StoreError;
@@ -12,7 +14,7 @@ use crate::search::tokens::{TermCounts, merge_counts, term_counts};
 
 /// The searchable text of a message, if it has any: notes (an agent's or an API
 /// key's), and visitors' and agents' words, captions and file names.
-pub fn message_text(m: &MessageV1) -> Option<String> {
+pub fn message_text(m: &MessageV1) -> Option<Cow<'_, str>> {
     text_of(m.author_kind, m.event.as_ref(), &m.body)
 }
 
@@ -27,11 +29,9 @@ pub fn new_message_terms(
     body: &str,
     uploads: bool,
 ) -> Option<TermCounts> {
-    if uploads {
-        // Stored with the event `Attachments`: a person's caption and file names.
-        let person = matches!(kind, StoredAuthorKind::Visitor | StoredAuthorKind::Agent);
-        return person.then(|| term_counts(body));
-    }
+    // With uploads it is stored with the event `Attachments`, whose names come later.
+    let no_names = StoredEvent::Attachments { files: Vec::new() };
+    let event = if uploads { Some(&no_names) } else { event };
     text_of(kind, event, body).map(|text| term_counts(&text))
 }
 
@@ -54,20 +54,25 @@ pub fn with_file_names(body_terms: TermCounts, event: Option<&StoredEvent>) -> T
     merge_counts(body_terms, term_counts(&names.join("\n")))
 }
 
-/// [`message_text`] from a message's parts.
-fn text_of(kind: StoredAuthorKind, event: Option<&StoredEvent>, body: &str) -> Option<String> {
+/// [`message_text`] from a message's parts (the body itself unless file names follow it).
+fn text_of<'a>(
+    kind: StoredAuthorKind,
+    event: Option<&StoredEvent>,
+    body: &'a str,
+) -> Option<Cow<'a, str>> {
     let person = matches!(kind, StoredAuthorKind::Visitor | StoredAuthorKind::Agent);
     match event {
-        Some(StoredEvent::Note) => Some(body.to_string()),
+        Some(StoredEvent::Note) => Some(Cow::Borrowed(body)),
         _ if !person => None,
-        None => Some(body.to_string()),
+        None => Some(Cow::Borrowed(body)),
+        Some(StoredEvent::Attachments { files }) if files.is_empty() => Some(Cow::Borrowed(body)),
         Some(StoredEvent::Attachments { files }) => {
             let mut text = body.to_string();
             for f in files {
                 text.push('\n');
                 text.push_str(&f.name);
             }
-            Some(text)
+            Some(Cow::Owned(text))
         }
         Some(_) => None,
     }
