@@ -425,6 +425,9 @@ test('screenshot of a realistic inbox', async () => {
       return ack.ack.conversation;
     }
     async function say(sock, conversation, body, note = false) {
+      // The visitor's ack comes with the message's commit, the assignment with its own:
+      // an agent answers once the chat is assigned (else the reply is refused, not_assigned).
+      await wire.waitFor(sock, 'conversation', { id: conversation, status: 'assigned' });
       const client_id = `${sock}-${Math.random().toString(16).slice(2)}`;
       const frame = note ? { note: { conversation, client_id, body } } : { send: { conversation, client_id, body } };
       await wire.send(sock, frame);
@@ -456,8 +459,6 @@ test('screenshot of a realistic inbox', async () => {
     // Ben comes online and gets the next chat; then everybody is full and chats wait.
     await wire.agent('ben', ben.token);
     const gift = await chat('yuki', { name: 'Yuki Tanaka' }, ['Do you sell gift cards?']);
-    // The visitor's ack comes with the message's commit, the assignment with its own:
-    // Ben answers once it is his (else, on a busy machine, his reply is refused).
     await wire.waitFor('ben', 'conversation', { id: gift, status: 'assigned', agent: ben.id });
     await say('ben', gift, 'We do! From 20 to 200 euros, sent by email.');
     await chat('v5', null, ['Hi, can I change the delivery address on my order?']);
