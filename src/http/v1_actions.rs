@@ -208,11 +208,17 @@ pub async fn post_message(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Re
     if let Err(r) = check_visible(app, &key, id).await {
         return r;
     }
+    // Counted here, not by the hub: the bot's messages are not indexed.
+    let terms = match author {
+        ApiAuthor::Bot => None,
+        ApiAuthor::Agent(_) | ApiAuthor::Note { .. } => crate::ws::frame_terms::count(&frame).await,
+    };
     let client_id = body.client_id.clone();
     let action = ApiAction::Post {
         author,
         client_id: body.client_id,
         body: body.body,
+        terms,
     };
     let acted = match act(app, id, action).await {
         Ok(acted) => acted,

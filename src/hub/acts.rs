@@ -3,6 +3,7 @@
 //! applies them in `api_actions`.
 
 use crate::protocol::ErrorCode;
+use crate::search::tokens::TermCounts;
 
 /// What an integrator asks the hub to do in one conversation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +17,9 @@ pub enum ApiAction {
         client_id: String,
         /// The text.
         body: String,
+        /// The text's search terms, counted by the request's task (`ws::frame_terms`)
+        /// so that the hub does not; `None` for the bot's messages (not indexed).
+        terms: Option<TermCounts>,
     },
     /// Claim an unassigned conversation for this agent (the console's `claim`).
     Assign {

@@ -68,6 +68,7 @@ impl Hub {
                 author,
                 client_id,
                 body,
+                terms,
             } => match author {
                 ApiAuthor::Agent(agent) => {
                     let send = Send {
@@ -75,7 +76,7 @@ impl Hub {
                         client_id,
                         body,
                     };
-                    let sending = super::messages::Sending::plain(send, None);
+                    let sending = super::messages::Sending::plain(send, terms);
                     self.agent_send(asker, agent, sending, received).await
                 }
                 ApiAuthor::Note {
@@ -86,7 +87,7 @@ impl Hub {
                         client_id,
                         body,
                     };
-                    self.agent_note(asker, agent, (note, None), received).await
+                    self.agent_note(asker, agent, (note, terms), received).await
                 }
                 ApiAuthor::Note {
                     agent: None,
@@ -102,13 +103,13 @@ impl Hub {
                         event: Some(ConversationEvent::Note.into()),
                         at_ms: unix_ms(),
                     };
-                    self.append_sent(asker, conversation, (message, None), received)
+                    self.append_sent(asker, conversation, (message, terms), received)
                         .await
                 }
                 ApiAuthor::Bot => {
                     let mut message = Hub::bot_message(body, None);
                     message.client_id = Some(client_id);
-                    self.append_sent(asker, conversation, (message, None), received)
+                    self.append_sent(asker, conversation, (message, terms), received)
                         .await
                 }
             },

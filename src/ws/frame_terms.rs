@@ -1,5 +1,6 @@
 //! A `send`'s, `send_files`' or `note`'s search terms, counted on its connection's own
-//! task before the frame goes to the hub. Every stored message's text is tokenized for
+//! task before the frame goes to the hub (and an API key's posted message's, on its
+//! request's task: `http::v1_actions`). Every stored message's text is tokenized for
 //! the search index; done by the hub, the one task every message passes, it cost half
 //! of the hub's time (docs/BENCHMARKS.md, issue #16), and a stranger's longest texts
 //! delayed everyone's messages. Here each connection pays for its own texts, and the
@@ -19,7 +20,7 @@ const INLINE_BYTES: usize = 8 * 1024;
 /// The search terms of `frame`'s text when it is a `send`, a `send_files` (its
 /// caption's: the writer adds the file names' once it attached them) or an agent's
 /// `note` (a note's text is indexed as it is).
-pub(super) async fn count(frame: &ClientFrame) -> Option<TermCounts> {
+pub async fn count(frame: &ClientFrame) -> Option<TermCounts> {
     let body = match frame {
         ClientFrame::Send(send) => &send.body,
         ClientFrame::SendFiles(files) => &files.body,

@@ -5,7 +5,7 @@
 mod closing;
 mod customer;
 pub mod frame_check;
-mod frame_terms;
+pub mod frame_terms;
 #[cfg(test)]
 mod future_size_tests;
 mod hello;
