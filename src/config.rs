@@ -64,6 +64,8 @@ pub struct Config {
     pub text_bytes_per_hour: u64,
     /// Frames waiting to be written to one connection before it counts as stuck and is dropped.
     pub max_outbound_queue: usize,
+    /// Bytes those frames may hold (`ServerFrame::queued_weight`) before the same.
+    pub max_outbound_bytes: usize,
     /// New visitors (hellos without a known token) one client address may create per
     /// minute, also as a burst; 0 = no limit.
     pub new_visitors_per_minute: u32,
@@ -155,6 +157,9 @@ impl Config {
             rate_burst: 40,
             text_bytes_per_hour: 4 << 20,
             max_outbound_queue: 1024,
+            // 1,024 texts of the default --max-body-bytes (8 KiB): what the count allows
+            // at the defaults, whatever the largest text an owner allows.
+            max_outbound_bytes: 8 << 20,
             new_visitors_per_minute: 30,
             session_ttl_ms: 30 * 24 * 3_600_000,
             batch_max: 1024,

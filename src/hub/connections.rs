@@ -205,13 +205,15 @@ impl Hub {
         self.deliver(conn, Outbound::Ping);
     }
 
-    /// Queues an item for a connection; a connection whose queue is too long is dropped
-    /// (it reconnects and replays from its last sequence number, so nothing is lost).
+    /// Queues an item for a connection; a connection whose queue is too long, or holds
+    /// too many bytes, is dropped (it reconnects and replays from its last sequence
+    /// number, so nothing is lost).
     pub(super) fn deliver(&mut self, conn: ConnId, item: Outbound) {
         let Some(live) = self.conns.get(&conn) else {
             return;
         };
-        if live.outbound.len() >= self.config.max_outbound_queue {
+        let (items, bytes) = live.outbound.waiting();
+        if items >= self.config.max_outbound_queue || bytes >= self.config.max_outbound_bytes {
             tracing::warn!(conn, "connection is not keeping up; dropping it");
             self.kill(conn, 1013, "too slow; reconnect and sync");
             return;

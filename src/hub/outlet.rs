@@ -9,7 +9,12 @@
 //! queue is a `VecDeque` that gives its memory back when it runs empty, and one
 //! `event_listener::Event` wakes the task for both an item and the cut.
 //!
-//! Invariants: an item is taken by exactly one `recv`/`try_recv`; after the cut,
+//! The queue also counts the bytes its items hold ([`ServerFrame::queued_weight`]), so
+//! the hub can drop a connection that stops reading by what it holds as well as by how
+//! many frames wait.
+//!
+//! Invariants: an item is taken by exactly one `recv`/`try_recv`; the byte count is the
+//! sum of the waiting items' weights (kept under the queue's lock); after the cut,
 //! `recv` still returns what was queued before it (the hub queues a close frame, then
 //! cuts), then `None`; `cut()` resolves once the sender is gone.
 
@@ -46,12 +51,31 @@ pub enum Outbound {
         reason: &'static str,
     },
 }
+impl Outbound {
+    /// The bytes this item is counted as while it waits.
+    fn weight(&self) -> usize {
+        match self {
+            Outbound::Frame(frame) => frame.queued_weight(),
+            Outbound::Replay { .. } | Outbound::Ping | Outbound::Close { .. } => 64,
+        }
+    }
+}
+
 /// A queue that holds more than this many slots while empty gives them back.
 const KEEP_SLOTS: usize = 4;
 
-struct Shared {
+/// The waiting items and the bytes they hold.
+#[derive(Default)]
+struct Queue {
     /// Items not yet taken by the connection task.
-    items: Mutex<VecDeque<Outbound>>,
+    items: VecDeque<Outbound>,
+    /// The sum of their weights.
+    bytes: usize,
+}
+
+struct Shared {
+    /// Items not yet taken by the connection task, and their bytes.
+    items: Mutex<Queue>,
     /// Set when the hub dropped its sender: the connection ends.
     cut: AtomicBool,
     /// Set when the connection task dropped its receiver: nothing is read any more.
@@ -61,7 +85,7 @@ struct Shared {
 }
 
 impl Shared {
-    fn items(&self) -> MutexGuard<'_, VecDeque<Outbound>> {
+    fn items(&self) -> MutexGuard<'_, Queue> {
         // Plain data behind the lock: a panic elsewhere leaves it usable.
         self.items.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -70,7 +94,7 @@ impl Shared {
 /// A new connection's outlet: the hub's end and the task's end.
 pub fn outlet() -> (OutletSender, OutletReceiver) {
     let shared = Arc::new(Shared {
-        items: Mutex::new(VecDeque::new()),
+        items: Mutex::new(Queue::default()),
         cut: AtomicBool::new(false),
         gone: AtomicBool::new(false),
         wake: Event::new(),
@@ -91,7 +115,13 @@ pub struct OutletSender {
 impl OutletSender {
     /// Items waiting.
     pub fn len(&self) -> usize {
-        self.shared.items().len()
+        self.shared.items().items.len()
+    }
+
+    /// Items waiting and the bytes they hold ([`ServerFrame::queued_weight`]).
+    pub fn waiting(&self) -> (usize, usize) {
+        let queue = self.shared.items();
+        (queue.items.len(), queue.bytes)
     }
 
     /// True when nothing waits.
@@ -104,7 +134,10 @@ impl OutletSender {
         if self.shared.gone.load(Ordering::Acquire) {
             return Err(item);
         }
-        self.shared.items().push_back(item);
+        let mut queue = self.shared.items();
+        queue.bytes += item.weight();
+        queue.items.push_back(item);
+        drop(queue);
         self.shared.wake.notify(usize::MAX);
         Ok(())
     }
@@ -133,10 +166,13 @@ pub struct OutletReceiver {
 impl OutletReceiver {
     /// The next item if one waits.
     pub fn try_recv(&self) -> Option<Outbound> {
-        let mut items = self.shared.items();
-        let item = items.pop_front();
-        if items.is_empty() && items.capacity() > KEEP_SLOTS {
-            *items = VecDeque::new();
+        let mut queue = self.shared.items();
+        let item = queue.items.pop_front();
+        if let Some(taken) = &item {
+            queue.bytes -= taken.weight();
+        }
+        if queue.items.is_empty() && queue.items.capacity() > KEEP_SLOTS {
+            queue.items = VecDeque::new();
         }
         item
     }
@@ -247,9 +283,31 @@ mod tests {
             tx.try_send(Outbound::Ping).expect("queues");
         }
         while rx.try_recv().is_some() {}
-        assert!(tx.shared.items().capacity() <= KEEP_SLOTS);
+        assert!(tx.shared.items().items.capacity() <= KEEP_SLOTS);
         assert!(tx.is_empty());
         drop(rx);
         assert!(tx.try_send(Outbound::Ping).is_err());
+    }
+
+    #[test]
+    fn the_queue_counts_the_bytes_its_items_hold() {
+        use crate::protocol::{Ack, ServerFrame};
+        let (tx, rx) = outlet();
+        let ack = |client_id: String| {
+            Outbound::Frame(Arc::new(ServerFrame::Ack(Ack {
+                client_id,
+                conversation: 1,
+                seq: 1,
+                duplicate: false,
+            })))
+        };
+        tx.try_send(ack("short".into())).expect("queues");
+        let one = tx.waiting().1;
+        tx.try_send(ack("x".repeat(100_000))).expect("queues");
+        assert!(tx.waiting().1 >= one + 100_000, "{}", tx.waiting().1);
+        assert!(rx.try_recv().is_some());
+        assert!(tx.waiting().1 >= 100_000 && tx.waiting().1 < 100_000 + one);
+        assert!(rx.try_recv().is_some());
+        assert_eq!(tx.waiting().1, 0);
     }
 }

@@ -3,6 +3,7 @@
 
 mod codec;
 mod error_code;
+mod frame_weight;
 mod frames;
 mod server_frames;
 

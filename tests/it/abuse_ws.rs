@@ -299,3 +299,52 @@ fn own_closed_is_a_conflict(owner: &mut Client, closed: u64) {
     assert_eq!(e.client_id.as_deref(), Some("o2"));
     assert!(e.message.contains("closed"), "{}", e.message);
 }
+
+#[test]
+fn a_connection_that_stops_reading_is_dropped_by_the_bytes_it_holds() {
+    // Long texts fill a stuck connection's queue long before its count of frames does.
+    let server = TestServer::start_with(|c| {
+        c.max_body_bytes = 64 * 1024;
+        c.max_frame_bytes = 2 * 64 * 1024 + 4096;
+        c.max_outbound_bytes = 1 << 20;
+        c.text_bytes_per_hour = 0;
+        c.rate_per_sec = 10_000;
+        c.rate_burst = 10_000;
+    });
+    let admin = server.admin();
+    let (mut agent, welcome) = Client::agent(server.addr, Encoding::Binary, &admin);
+    let (mut visitor, _) = Client::visitor(server.addr, Encoding::Binary, None);
+    visitor.say(None, "v0", "hello");
+    let (conversation, _) = visitor.ack("v0");
+    agent.assigned(conversation, welcome.id);
+    agent.sync(conversation, 0);
+    // The agent stops reading. 400 texts of 60 kB: 24 MB, more than the sockets'
+    // buffers hold, in far fewer frames than the queue's 1,024.
+    let text = "a".repeat(60_000);
+    for i in 1..=400 {
+        let client_id = format!("v{i}");
+        visitor.say(Some(conversation), &client_id, &text);
+        visitor.ack(&client_id);
+    }
+    // Dropped as too slow: it reads what the sockets held, then the connection ends
+    // (with a close frame 1013 when there was room for one, else cut).
+    let mut read = 0;
+    let end = loop {
+        match agent.try_recv(crate::harness::WAIT) {
+            Ok(ServerFrame::Message(m)) if m.body == text => read += 1,
+            Ok(_) => {}
+            Err(e) => break e,
+        }
+    };
+    assert_ne!(
+        end, "timeout",
+        "the stuck agent was not dropped ({read} texts read)"
+    );
+    assert!(read < 400, "{read} texts read before the end ({end})");
+    // Nothing was lost: the visitor's messages are all stored, and a new connection
+    // of the agent's gets them.
+    let (mut again, _) = Client::agent(server.addr, Encoding::Binary, &admin);
+    let replayed = again.sync(conversation, 0);
+    let texts = replayed.iter().filter(|m| m.body == text).count();
+    assert_eq!(texts, 400);
+}
