@@ -51,6 +51,7 @@ pub enum Outbound {
         reason: &'static str,
     },
 }
+
 impl Outbound {
     /// The bytes this item is counted as while it waits.
     fn weight(&self) -> usize {
@@ -134,8 +135,9 @@ impl OutletSender {
         if self.shared.gone.load(Ordering::Acquire) {
             return Err(item);
         }
+        let weight = item.weight();
         let mut queue = self.shared.items();
-        queue.bytes += item.weight();
+        queue.bytes += weight;
         queue.items.push_back(item);
         drop(queue);
         self.shared.wake.notify(usize::MAX);
