@@ -14,7 +14,8 @@
 //! many frames wait.
 //!
 //! Invariants: an item is taken by exactly one `recv`/`try_recv`; the byte count is the
-//! sum of the waiting items' weights (kept under the queue's lock); after the cut,
+//! sum of the waiting items' weights (each weighed once, when queued, and kept with
+//! it; the sum kept under the queue's lock); after the cut,
 //! `recv` still returns what was queued before it (the hub queues a close frame, then
 //! cuts), then `None`; `cut()` resolves once the sender is gone.
 
@@ -68,8 +69,8 @@ const KEEP_SLOTS: usize = 4;
 /// The waiting items and the bytes they hold.
 #[derive(Default)]
 struct Queue {
-    /// Items not yet taken by the connection task.
-    items: VecDeque<Outbound>,
+    /// Items not yet taken by the connection task, each with its weight.
+    items: VecDeque<(Outbound, usize)>,
     /// The sum of their weights.
     bytes: usize,
 }
@@ -138,7 +139,7 @@ impl OutletSender {
         let weight = item.weight();
         let mut queue = self.shared.items();
         queue.bytes += weight;
-        queue.items.push_back(item);
+        queue.items.push_back((item, weight));
         drop(queue);
         self.shared.wake.notify(usize::MAX);
         Ok(())
@@ -169,10 +170,10 @@ impl OutletReceiver {
     /// The next item if one waits.
     pub fn try_recv(&self) -> Option<Outbound> {
         let mut queue = self.shared.items();
-        let item = queue.items.pop_front();
-        if let Some(taken) = &item {
-            queue.bytes -= taken.weight();
-        }
+        let item = queue.items.pop_front().map(|(item, weight)| {
+            queue.bytes -= weight;
+            item
+        });
         if queue.items.is_empty() && queue.items.capacity() > KEEP_SLOTS {
             queue.items = VecDeque::new();
         }
